@@ -1,0 +1,40 @@
+//! A pool of pinned worker threads that runs one *block* of numbered jobs, grouped in ordered
+//! stages, as fast as possible from a real-time thread that must never block.
+//!
+//! ```
+//! use scheduler::{Pool, PoolConfig, Stages};
+//! use std::sync::atomic::{AtomicU32, Ordering};
+//!
+//! let mut pool = Pool::new(PoolConfig { workers: 2, ..PoolConfig::default() }).unwrap();
+//! // Jobs 0 and 1 run in parallel, then job 2.
+//! let mut stages = Stages::new(&[vec![0, 1], vec![2]]).unwrap();
+//! let runs: Vec<AtomicU32> = (0..3).map(|_| AtomicU32::new(0)).collect();
+//! pool.run(&mut stages, |job, _ctx| {
+//!     runs[job].fetch_add(1, Ordering::Relaxed);
+//! })
+//! .unwrap();
+//! assert!(runs.iter().all(|r| r.load(Ordering::Relaxed) == 1));
+//! ```
+//!
+//! How it works: each worker owns a fixed-capacity work-stealing deque of job ranges and a bump
+//! arena. The caller publishes the block with one atomic store, wakes only helpers that are
+//! actually parked, and starts on stage 0 itself. A worker takes a range, pushes its upper half
+//! for thieves until one job is left, runs it, and subtracts what it ran from the stage's
+//! cache-padded counter; whoever brings a counter to zero starts the next stage. Idle helpers
+//! spin for a while and then park.
+
+// Public only for the loom models, which check the deque on its own too.
+#[cfg(loom)]
+#[doc(hidden)]
+pub mod deque;
+#[cfg(not(loom))]
+mod deque;
+mod pool;
+mod stages;
+pub mod sync;
+
+pub use pool::{JobContext, JobPanicked, Pool, PoolConfig, PoolStats, ThreadStart};
+pub use stages::{Stages, StagesError, MAX_JOBS, MAX_STAGES};
+
+/// The bump arena type handed to jobs.
+pub use bumpalo::Bump;
