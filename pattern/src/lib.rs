@@ -1,0 +1,38 @@
+//! TidalCycles pattern semantics in Rust: exact rational time, mini-notation, Tidal's transforms,
+//! and queries that allocate only from a caller's bump arena, so the audio thread can query a
+//! pattern once per block.
+//!
+//! ```
+//! use pattern::{mini, Span, Time};
+//!
+//! let p = mini("bd*2 [sn cp]").unwrap();
+//! let events = p.events(Span::new(Time::ZERO, Time::ONE));
+//! let names: Vec<String> = events.iter().map(|e| e.value.to_string()).collect();
+//! assert_eq!(names, ["bd", "bd", "sn", "cp"]);
+//! ```
+//!
+//! Semantics follow Tidal; where Strudel differs, Tidal wins. Known differences from Strudel:
+//! - note names count from Tidal's `c5` = 0 (MIDI 60); Strudel's `c4` is MIDI 60;
+//! - `?` and `|` use Tidal's random stream and seeds, so they choose what Tidal chooses;
+//! - `:` joins values into a list (`bd:3`), as Strudel does; Tidal reads `bd:3` as one word.
+
+mod controls;
+mod event;
+pub mod mini;
+mod pattern;
+mod time;
+mod transform;
+mod value;
+
+pub use controls::{sound, Controllable, Sound};
+pub use event::Event;
+pub use mini::{mini, mini_as, Kind, ParseError};
+pub use pattern::{
+    fastcat, patterned, pure, rand, signal, silence, slowcat, stack, time_to_rand, timecat, Events,
+    Item, Pattern, Query,
+};
+pub use time::{t, Cycles, Span, Time};
+pub use transform::{bjorklund, random, saw, sine};
+pub use value::{
+    chord, chord_for, modify_chord, note_number, ChordModifier, Value, MAX_CHORD_NOTES,
+};

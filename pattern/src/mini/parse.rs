@@ -1,0 +1,513 @@
+//! A recursive-descent parser for mini-notation.
+
+use super::ast::{Node, NodeKind, Step};
+use crate::time::Time;
+use std::fmt;
+
+/// A syntax error: where it is (1-based column, in characters) and what was expected there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError {
+    /// 1-based column of the offending character.
+    pub column: usize,
+    /// What the parser wanted.
+    pub expected: String,
+    /// What it found instead.
+    pub found: String,
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "column {}: expected {}, found {}",
+            self.column, self.expected, self.found
+        )
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+/// Parses a whole mini-notation string.
+pub fn parse(source: &str) -> Result<Node, ParseError> {
+    let mut p = Parser {
+        chars: source.chars().collect(),
+        pos: 0,
+        seed: 0,
+    };
+    p.skip_ws();
+    let node = p.layers(None)?;
+    p.skip_ws();
+    if p.pos < p.chars.len() {
+        return Err(p.error("a step, ',', '|' or the end of the pattern"));
+    }
+    Ok(node)
+}
+
+struct Parser {
+    chars: Vec<char>,
+    pos: usize,
+    seed: u32,
+}
+
+fn is_atom_start(c: char) -> bool {
+    c.is_alphanumeric() || c == '.' || c == '#'
+}
+
+impl Parser {
+    fn peek(&self) -> Option<char> {
+        self.chars.get(self.pos).copied()
+    }
+
+    fn peek_at(&self, offset: usize) -> Option<char> {
+        self.chars.get(self.pos + offset).copied()
+    }
+
+    fn column(&self) -> usize {
+        self.pos + 1
+    }
+
+    fn skip_ws(&mut self) -> bool {
+        let start = self.pos;
+        while self.peek().is_some_and(char::is_whitespace) {
+            self.pos += 1;
+        }
+        self.pos > start
+    }
+
+    fn error(&self, expected: &str) -> ParseError {
+        let found = match self.peek() {
+            Some(c) => format!("'{c}'"),
+            None => "the end of the pattern".to_string(),
+        };
+        ParseError {
+            column: self.column(),
+            expected: expected.to_string(),
+            found,
+        }
+    }
+
+    fn expect(&mut self, c: char, what: &str) -> Result<(), ParseError> {
+        if self.peek() == Some(c) {
+            self.pos += 1;
+            Ok(())
+        } else {
+            Err(self.error(what))
+        }
+    }
+
+    fn next_seed(&mut self) -> u32 {
+        let s = self.seed;
+        self.seed += 1;
+        s
+    }
+
+    /// A lone `.` that separates groups (not part of `..` or a number).
+    fn at_group_dot(&self) -> bool {
+        self.peek() == Some('.')
+            && self.peek_at(1) != Some('.')
+            && self.peek_at(1).is_none_or(|c| c.is_whitespace())
+    }
+
+    /// Sequences separated by all `,`, all `|` or all lone `.`.
+    fn layers(&mut self, close: Option<char>) -> Result<Node, ParseError> {
+        let column = self.column();
+        let first = self.sequence(close)?;
+        let separator = match self.peek() {
+            Some(',') => ',',
+            Some('|') => '|',
+            _ if self.at_group_dot() => '.',
+            _ => return Ok(first),
+        };
+        let mut items = vec![first];
+        while self.peek() == Some(separator) && (separator != '.' || self.at_group_dot()) {
+            self.pos += 1;
+            self.skip_ws();
+            items.push(self.sequence(close)?);
+        }
+        let kind = match separator {
+            ',' => NodeKind::Stack(items),
+            '|' => NodeKind::Choose {
+                seed: self.next_seed(),
+                options: items,
+            },
+            _ => NodeKind::Sequence(
+                items
+                    .into_iter()
+                    .map(|node| Step {
+                        node,
+                        weight: Time::ONE,
+                    })
+                    .collect(),
+            ),
+        };
+        Ok(Node { kind, column })
+    }
+
+    /// Steps until a separator or closing bracket, as one node.
+    fn sequence(&mut self, close: Option<char>) -> Result<Node, ParseError> {
+        let column = self.column();
+        let steps = self.steps(close)?;
+        Ok(Node {
+            kind: NodeKind::Sequence(steps),
+            column,
+        })
+    }
+
+    fn steps(&mut self, close: Option<char>) -> Result<Vec<Step>, ParseError> {
+        let mut steps: Vec<Step> = Vec::new();
+        // Copies of the last step still to add (`!`).
+        let mut repeats = 1usize;
+        loop {
+            self.skip_ws();
+            let Some(c) = self.peek() else { break };
+            if Some(c) == close || c == ',' || c == '|' || self.at_group_dot() {
+                break;
+            }
+            if matches!(c, ']' | '>' | '}' | ')') {
+                return Err(match close {
+                    Some(expected) => self.error(&format!("a step or '{expected}'")),
+                    None => self.error("a step (this bracket was never opened)"),
+                });
+            }
+            match c {
+                '_' | '@' if !steps.is_empty() => {
+                    self.pos += 1;
+                    let n = self.optional_number()?.unwrap_or(Time::from_int(2));
+                    if let Some(last) = steps.last_mut() {
+                        last.weight = last.weight + n - Time::ONE;
+                    }
+                }
+                '!' if !steps.is_empty() => {
+                    self.pos += 1;
+                    repeats += self.optional_count()?.unwrap_or(2).saturating_sub(1);
+                }
+                '.' if self.peek_at(1) == Some('.') && !steps.is_empty() => {
+                    self.pos += 2;
+                    self.skip_ws();
+                    let Some(last) = steps.pop() else { break };
+                    let column = last.node.column;
+                    let end = self.term()?;
+                    steps.push(Step {
+                        node: Node {
+                            kind: NodeKind::Range(Box::new(last.node), Box::new(end)),
+                            column,
+                        },
+                        weight: last.weight,
+                    });
+                }
+                _ => {
+                    flush_repeats(&mut steps, &mut repeats);
+                    let (node, weight, reps) = self.step()?;
+                    steps.push(Step { node, weight });
+                    repeats = reps;
+                }
+            }
+        }
+        flush_repeats(&mut steps, &mut repeats);
+        Ok(steps)
+    }
+
+    /// One step with its modifiers; returns the node, its weight and how many copies to play.
+    fn step(&mut self) -> Result<(Node, Time, usize), ParseError> {
+        let mut node = self.term()?;
+        let mut weight = Time::ONE;
+        let mut reps = 1usize;
+        loop {
+            let column = node.column;
+            let wrap = |kind| Node { kind, column };
+            // A modifier after `!` applies to the repeated group as one step, as in Tidal, where
+            // `a!8?` means `[a!8]?`.
+            if reps > 1 && matches!(self.peek(), Some('*' | '/' | '?' | '(' | ':' | '\'')) {
+                let step = Step {
+                    node,
+                    weight: Time::ONE,
+                };
+                node = wrap(NodeKind::Sequence(vec![step; reps]));
+                reps = 1;
+                continue;
+            }
+            match self.peek() {
+                Some('*') => {
+                    self.pos += 1;
+                    let factor = self.term()?;
+                    node = wrap(NodeKind::Fast(Box::new(node), Box::new(factor)));
+                }
+                Some('/') => {
+                    self.pos += 1;
+                    let factor = self.term()?;
+                    node = wrap(NodeKind::Slow(Box::new(node), Box::new(factor)));
+                }
+                Some('!') => {
+                    self.pos += 1;
+                    let n = self.optional_count()?.unwrap_or(2);
+                    reps += n.saturating_sub(1);
+                }
+                Some('@') | Some('_') => {
+                    self.pos += 1;
+                    let n = self.optional_number()?.unwrap_or(Time::from_int(2));
+                    weight = weight + n - Time::ONE;
+                }
+                Some('?') => {
+                    self.pos += 1;
+                    let amount = self.optional_number()?.map(Time::to_f64);
+                    node = wrap(NodeKind::Degrade {
+                        node: Box::new(node),
+                        seed: self.next_seed(),
+                        amount,
+                    });
+                }
+                Some('(') => {
+                    self.pos += 1;
+                    self.skip_ws();
+                    let hits = self.euclid_arg()?;
+                    self.expect(
+                        ',',
+                        "',' between the hits and the steps of a Euclidean rhythm",
+                    )?;
+                    self.skip_ws();
+                    let steps = self.euclid_arg()?;
+                    let rotation = if self.peek() == Some(',') {
+                        self.pos += 1;
+                        self.skip_ws();
+                        Some(Box::new(self.euclid_arg()?))
+                    } else {
+                        None
+                    };
+                    self.expect(')', "')' to close the Euclidean rhythm")?;
+                    node = wrap(NodeKind::Euclid {
+                        node: Box::new(node),
+                        hits: Box::new(hits),
+                        steps: Box::new(steps),
+                        rotation,
+                    });
+                }
+                Some(':') => {
+                    self.pos += 1;
+                    let next = self.term()?;
+                    node = match node.kind {
+                        NodeKind::Tail(mut items) => {
+                            items.push(next);
+                            wrap(NodeKind::Tail(items))
+                        }
+                        kind => wrap(NodeKind::Tail(vec![Node { kind, column }, next])),
+                    };
+                }
+                Some('\'') => {
+                    self.pos += 1;
+                    let part = self.term()?;
+                    node = match node.kind {
+                        NodeKind::Chord {
+                            root,
+                            name,
+                            mut modifiers,
+                        } => {
+                            modifiers.push(part);
+                            wrap(NodeKind::Chord {
+                                root,
+                                name,
+                                modifiers,
+                            })
+                        }
+                        kind => wrap(NodeKind::Chord {
+                            root: Some(Box::new(Node { kind, column })),
+                            name: Box::new(part),
+                            modifiers: Vec::new(),
+                        }),
+                    };
+                }
+                _ => break,
+            }
+        }
+        Ok((node, weight, reps))
+    }
+
+    fn euclid_arg(&mut self) -> Result<Node, ParseError> {
+        let column = self.column();
+        let steps = self.steps(Some(')'))?;
+        if steps.is_empty() {
+            return Err(self.error("a number or pattern for the Euclidean rhythm"));
+        }
+        self.skip_ws();
+        Ok(Node {
+            kind: NodeKind::Sequence(steps),
+            column,
+        })
+    }
+
+    /// A single term: an atom, a rest or a bracketed group.
+    fn term(&mut self) -> Result<Node, ParseError> {
+        let column = self.column();
+        let node = |kind| Node { kind, column };
+        match self.peek() {
+            Some('[') => {
+                self.pos += 1;
+                self.skip_ws();
+                let inner = self.layers(Some(']'))?;
+                self.skip_ws();
+                self.expect(']', "']' to close the group")?;
+                Ok(inner)
+            }
+            Some('<') => {
+                self.pos += 1;
+                self.skip_ws();
+                let layers = self.polymeter_layers('>')?;
+                self.expect('>', "'>' to close the alternation")?;
+                Ok(node(NodeKind::Polymeter {
+                    layers,
+                    steps: Some(Box::new(Node {
+                        kind: NodeKind::Atom("1".into()),
+                        column,
+                    })),
+                }))
+            }
+            Some('{') => {
+                self.pos += 1;
+                self.skip_ws();
+                let layers = self.polymeter_layers('}')?;
+                self.expect('}', "'}' to close the polymeter")?;
+                let steps = if self.peek() == Some('%') {
+                    self.pos += 1;
+                    Some(Box::new(self.term()?))
+                } else {
+                    None
+                };
+                Ok(node(NodeKind::Polymeter { layers, steps }))
+            }
+            Some('~') => {
+                self.pos += 1;
+                Ok(node(NodeKind::Rest))
+            }
+            Some('-') if !self.peek_at(1).is_some_and(is_atom_start) => {
+                self.pos += 1;
+                Ok(node(NodeKind::Rest))
+            }
+            Some('\'') => {
+                // A chord with no root: `'major`.
+                self.pos += 1;
+                let name = self.term()?;
+                Ok(node(NodeKind::Chord {
+                    root: None,
+                    name: Box::new(name),
+                    modifiers: Vec::new(),
+                }))
+            }
+            Some(c) if is_atom_start(c) || c == '-' => Ok(node(NodeKind::Atom(self.atom_text()))),
+            _ => Err(self.error("a word, a number, '~', '[', '<' or '{'")),
+        }
+    }
+
+    fn polymeter_layers(&mut self, close: char) -> Result<Vec<Vec<Step>>, ParseError> {
+        let mut layers = vec![self.steps(Some(close))?];
+        while self.peek() == Some(',') {
+            self.pos += 1;
+            layers.push(self.steps(Some(close))?);
+        }
+        self.skip_ws();
+        Ok(layers)
+    }
+
+    /// A maximal run of word and number characters: `bd`, `-3.5e2q`, `1%3`, `superpiano.2`.
+    fn atom_text(&mut self) -> String {
+        let start = self.pos;
+        if self.peek() == Some('-') {
+            self.pos += 1;
+        }
+        while let Some(c) = self.peek() {
+            let next = self.peek_at(1);
+            let ok = match c {
+                '#' => true,
+                '.' | '_' => next.is_some_and(char::is_alphanumeric),
+                '%' => next.is_some_and(|d| is_atom_start(d) || d == '-'),
+                '-' => next.is_some_and(|d| d.is_ascii_digit() || d == '.'),
+                c => c.is_alphanumeric(),
+            };
+            if !ok {
+                break;
+            }
+            self.pos += 1;
+        }
+        self.chars[start..self.pos].iter().collect()
+    }
+
+    /// An optional number right after an operator (`@3`, `?0.3`, `_2`).
+    fn optional_number(&mut self) -> Result<Option<Time>, ParseError> {
+        if !self
+            .peek()
+            .is_some_and(|c| c.is_ascii_digit() || c == '.' || c == '-')
+        {
+            return Ok(None);
+        }
+        let column = self.column();
+        let text = self.atom_text();
+        match super::number::parse_number(&text, false) {
+            Some(n) => Ok(Some(n)),
+            None => Err(ParseError {
+                column,
+                expected: "a number".into(),
+                found: format!("'{text}'"),
+            }),
+        }
+    }
+
+    fn optional_count(&mut self) -> Result<Option<usize>, ParseError> {
+        let column = self.column();
+        match self.optional_number()? {
+            None => Ok(None),
+            Some(n) if n.denom() == 1 && n.numer() >= 0 && n.numer() <= 4096 => {
+                Ok(Some(n.numer() as usize))
+            }
+            Some(_) => Err(ParseError {
+                column,
+                expected: "a whole number of repeats (0 to 4096)".into(),
+                found: "a fraction".into(),
+            }),
+        }
+    }
+}
+
+fn flush_repeats(steps: &mut Vec<Step>, repeats: &mut usize) {
+    if let Some(last) = steps.last() {
+        let copy = last.clone();
+        for _ in 1..*repeats {
+            steps.push(copy.clone());
+        }
+    }
+    *repeats = 1;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_name_the_column_and_what_was_expected() {
+        let e = parse("bd [sn cp").unwrap_err();
+        assert_eq!(e.column, 10);
+        assert_eq!(e.expected, "']' to close the group");
+        let e = parse("bd sn]").unwrap_err();
+        assert_eq!(e.column, 6);
+        let e = parse("bd(3 8)").unwrap_err();
+        assert_eq!(e.column, 7);
+        assert!(e.expected.contains("','"), "{e}");
+        let e = parse("bd*").unwrap_err();
+        assert_eq!((e.column, e.found.as_str()), (4, "the end of the pattern"));
+    }
+
+    #[test]
+    fn replication_and_weights_attach_to_the_previous_step() {
+        let NodeKind::Sequence(steps) = parse("a!3 b@2 c _ _").unwrap().kind else {
+            panic!("not a sequence")
+        };
+        let weights: Vec<Time> = steps.iter().map(|s| s.weight).collect();
+        assert_eq!(
+            weights,
+            vec![
+                Time::ONE,
+                Time::ONE,
+                Time::ONE,
+                Time::from_int(2),
+                Time::from_int(3)
+            ]
+        );
+    }
+}

@@ -1,0 +1,397 @@
+//! Tidal's transforms: randomness, Euclidean rhythms, `every`, `ply`, `iter`, `chunk`, `off`…
+
+use crate::event::Event;
+use crate::pattern::{
+    patterned, pure, query_compressed, query_shifted, rand, retain_from, silence, slowcat, stack,
+    time_to_rand, Item, Pattern,
+};
+use crate::time::{Span, Time};
+use bumpalo::collections::Vec as BVec;
+use bumpalo::Bump;
+
+/// The Euclidean distribution of `hits` onsets over `steps` steps (Bjorklund's algorithm, as in
+/// Tidal), written into `out`; scratch space comes from `arena`.
+///
+/// At every stage of the algorithm all groups on each side are identical, so each side is kept
+/// as one group and a count.
+pub fn bjorklund<'a>(hits: usize, steps: usize, arena: &'a Bump, out: &mut BVec<'a, bool>) {
+    out.clear();
+    if steps == 0 {
+        return;
+    }
+    let hits = hits.min(steps);
+    let (mut a_count, mut b_count) = (hits, steps - hits);
+    let mut a = BVec::with_capacity_in(steps, arena);
+    a.push(true);
+    let mut b = BVec::with_capacity_in(steps, arena);
+    b.push(false);
+    while a_count.min(b_count) > 1 {
+        let mut joined = BVec::with_capacity_in(a.len() + b.len(), arena);
+        joined.extend_from_slice(&a);
+        joined.extend_from_slice(&b);
+        if a_count > b_count {
+            // Pair the first b_count groups of a with b; the rest of a is the remainder.
+            (a_count, b_count) = (b_count, a_count - b_count);
+            b = std::mem::replace(&mut a, joined);
+        } else {
+            // Pair every group of a with one of b; the rest of b stays the remainder.
+            b_count -= a_count;
+            a = joined;
+        }
+    }
+    for _ in 0..a_count {
+        out.extend_from_slice(&a);
+    }
+    for _ in 0..b_count {
+        out.extend_from_slice(&b);
+    }
+}
+
+impl<T: Item> Pattern<T> {
+    /// Drops events whose random value (seeded by `seed`, as Tidal seeds `?`) is below `amount`.
+    pub fn degrade_by_seeded(&self, seed: u32, amount: f64) -> Pattern<T> {
+        self.keep_by_rand(seed, move |r| r >= amount)
+    }
+
+    /// The events [`Pattern::degrade_by_seeded`] would drop.
+    pub fn undegrade_by_seeded(&self, seed: u32, amount: f64) -> Pattern<T> {
+        self.keep_by_rand(seed, move |r| r < amount)
+    }
+
+    fn keep_by_rand(
+        &self,
+        seed: u32,
+        keep: impl Fn(f64) -> bool + Send + Sync + 'static,
+    ) -> Pattern<T> {
+        let p = self.clone();
+        let shift = Time::new(i64::from(seed), 10_000);
+        Pattern::from_fn(move |span, arena, out| {
+            let from = out.len();
+            p.query_into(span, arena, out);
+            retain_from(out, from, |e| {
+                keep(time_to_rand(e.whole_or_part().midpoint() + shift))
+            });
+        })
+    }
+
+    /// Randomly removes events with probability `amount` (Tidal's `degradeBy`).
+    pub fn degrade_by(&self, amount: f64) -> Pattern<T> {
+        self.degrade_by_seeded(0, amount)
+    }
+
+    /// Randomly removes half the events (Tidal's `degrade`).
+    pub fn degrade(&self) -> Pattern<T> {
+        self.degrade_by(0.5)
+    }
+
+    /// Applies `f` to a random `amount` of the events (Tidal's `sometimesBy`).
+    pub fn sometimes_by(
+        &self,
+        amount: f64,
+        f: impl FnOnce(&Pattern<T>) -> Pattern<T>,
+    ) -> Pattern<T> {
+        stack(vec![
+            self.degrade_by(amount),
+            f(&self.undegrade_by_seeded(0, amount)),
+        ])
+    }
+
+    /// Plays `k` hits spread over `n` steps, rotated left by `rotation` steps; a negative `k`
+    /// plays the complement (Tidal's `euclidOff`).
+    pub fn euclid(&self, k: i64, n: i64, rotation: i64) -> Pattern<T> {
+        self.euclid_with_rests(k, n, rotation, &silence())
+    }
+
+    /// A Euclidean rhythm that plays `rests` on the steps without a hit (Tidal's `euclidFull`).
+    pub fn euclid_with_rests(
+        &self,
+        k: i64,
+        n: i64,
+        rotation: i64,
+        rests: &Pattern<T>,
+    ) -> Pattern<T> {
+        let args = pure((k, n, rotation));
+        self.euclid_p_with_rests(&args, rests)
+    }
+
+    /// A Euclidean rhythm with patterned hits, steps and rotation.
+    pub fn euclid_p(&self, args: &Pattern<(i64, i64, i64)>) -> Pattern<T> {
+        self.euclid_p_with_rests(args, &silence())
+    }
+
+    /// A Euclidean rhythm with patterned arguments that plays `rests` between the hits.
+    pub fn euclid_p_with_rests(
+        &self,
+        args: &Pattern<(i64, i64, i64)>,
+        rests: &Pattern<T>,
+    ) -> Pattern<T> {
+        let (hit, rest) = (self.clone(), rests.clone());
+        patterned(args, move |&(k, n, rotation), span, arena, out| {
+            if n <= 0 {
+                return;
+            }
+            let mut bools = BVec::new_in(arena);
+            bjorklund(k.unsigned_abs() as usize, n as usize, arena, &mut bools);
+            let invert = k < 0;
+            let shift = Time::new(rotation.rem_euclid(n), n);
+            let step = Time::new(1, n);
+            let from = out.len();
+            for piece in span.cycles() {
+                let shifted = Span::new(piece.begin + shift, piece.end + shift);
+                for (i, &b) in bools.iter().enumerate() {
+                    let begin = step * Time::from_int(i as i64);
+                    let which = if b != invert { &hit } else { &rest };
+                    query_compressed(which, begin, begin + step, shifted, arena, out);
+                }
+            }
+            crate::pattern::map_spans(out, from, |s| s.with_time(|t| t - shift));
+        })
+    }
+
+    /// Applies `f` every `n`th cycle, starting with cycle 0 (Tidal's `every`).
+    pub fn every(&self, n: i64, f: impl FnOnce(&Pattern<T>) -> Pattern<T>) -> Pattern<T> {
+        self.every_offset(n, 0, f)
+    }
+
+    /// Applies `f` in cycles where `cycle mod n == offset` (Tidal's `every'`).
+    pub fn every_offset(
+        &self,
+        n: i64,
+        offset: i64,
+        f: impl FnOnce(&Pattern<T>) -> Pattern<T>,
+    ) -> Pattern<T> {
+        if n <= 0 {
+            return self.clone();
+        }
+        let transformed = f(self);
+        self.when_cycle(
+            move |c| c.rem_euclid(n) == offset.rem_euclid(n),
+            &transformed,
+        )
+    }
+
+    /// [`Pattern::every`] with a patterned count.
+    pub fn every_p(
+        &self,
+        n: &Pattern<i64>,
+        f: impl FnOnce(&Pattern<T>) -> Pattern<T>,
+    ) -> Pattern<T> {
+        let (p, t) = (self.clone(), f(self));
+        patterned(n, move |&n, span, arena, out| {
+            for piece in span.cycles() {
+                if n > 0 && piece.begin.cycle().rem_euclid(n) == 0 {
+                    t.query_into(piece, arena, out)
+                } else {
+                    p.query_into(piece, arena, out)
+                }
+            }
+        })
+    }
+
+    /// Repeats each event `n` times within its own span (Tidal's `ply`).
+    pub fn ply(&self, n: Time) -> Pattern<T> {
+        self.ply_p(&pure(n))
+    }
+
+    /// [`Pattern::ply`] with a patterned count.
+    pub fn ply_p(&self, n: &Pattern<Time>) -> Pattern<T> {
+        let p = self.clone();
+        patterned(n, move |&n, span, arena, out| {
+            if !n.is_positive() {
+                return;
+            }
+            let mut events = BVec::new_in(arena);
+            p.query_into(span, arena, &mut events);
+            for e in &events {
+                let Some(whole) = e.whole else { continue };
+                let width = whole.duration() / n;
+                if !width.is_positive() {
+                    continue;
+                }
+                // Only the repeats that overlap this event's part.
+                let first = ((e.part.begin - whole.begin) / width).floor().numer();
+                let mut i = first.max(0);
+                loop {
+                    let begin = whole.begin + width * Time::from_int(i);
+                    if begin >= e.part.end && !(e.part.begin == e.part.end && begin == e.part.begin)
+                    {
+                        break;
+                    }
+                    let sub = Span::new(begin, begin + width);
+                    if let Some(part) = sub.intersect(e.part) {
+                        out.push(Event {
+                            whole: Some(sub),
+                            part,
+                            value: e.value.clone(),
+                        });
+                    }
+                    if begin >= whole.end {
+                        break;
+                    }
+                    i += 1;
+                }
+            }
+        })
+    }
+
+    /// Starts each cycle one `n`th later than the last (Tidal's `iter`).
+    pub fn iter(&self, n: i64) -> Pattern<T> {
+        self.iter_by(n, 1)
+    }
+
+    /// Like [`Pattern::iter`], going backwards (Tidal's `iter'`).
+    pub fn iter_back(&self, n: i64) -> Pattern<T> {
+        self.iter_by(n, -1)
+    }
+
+    fn iter_by(&self, n: i64, direction: i64) -> Pattern<T> {
+        if n <= 0 {
+            return self.clone();
+        }
+        let p = self.clone();
+        Pattern::from_fn(move |span, arena, out| {
+            for piece in span.cycles() {
+                let i = piece.begin.cycle().rem_euclid(n);
+                query_shifted(&p, Time::new(direction * i, n), piece, arena, out);
+            }
+        })
+    }
+
+    /// Plays forwards, then backwards, alternating cycles (Tidal's `palindrome`).
+    pub fn palindrome(&self) -> Pattern<T> {
+        slowcat(vec![self.clone(), self.rev()])
+    }
+
+    /// Plays the pattern with a transformed copy on top (Tidal's `superimpose`).
+    pub fn superimpose(&self, f: impl FnOnce(&Pattern<T>) -> Pattern<T>) -> Pattern<T> {
+        stack(vec![self.clone(), f(self)])
+    }
+
+    /// Superimposes a transformed copy shifted later by `by` (Tidal's `off`).
+    pub fn off(&self, by: Time, f: impl FnOnce(&Pattern<T>) -> Pattern<T>) -> Pattern<T> {
+        stack(vec![self.clone(), f(&self.late(by))])
+    }
+
+    /// Applies `f` only to events whose onset falls in `[begin, end)` of the cycle (Tidal's
+    /// `within`).
+    pub fn within(
+        &self,
+        begin: Time,
+        end: Time,
+        f: impl FnOnce(&Pattern<T>) -> Pattern<T>,
+    ) -> Pattern<T> {
+        let inside = move |t: Time| {
+            let pos = t.cycle_pos();
+            pos >= begin && pos < end
+        };
+        stack(vec![
+            f(self).filter_onsets(inside),
+            self.filter_onsets(move |t| !inside(t)),
+        ])
+    }
+
+    /// Applies `f` to one of `n` parts of the cycle in turn, moving one part each cycle (Tidal's
+    /// `chunk`).
+    pub fn chunk(&self, n: i64, f: impl Fn(&Pattern<T>) -> Pattern<T>) -> Pattern<T> {
+        if n <= 0 {
+            return self.clone();
+        }
+        slowcat(
+            (0..n)
+                .map(|i| self.within(Time::new(i, n), Time::new(i + 1, n), &f))
+                .collect(),
+        )
+    }
+
+    /// One of `options`, chosen at random each cycle with Tidal's seeded stream (mini-notation's
+    /// `|`).
+    pub fn choose_cycle(seed: u32, options: Vec<Pattern<T>>) -> Pattern<T> {
+        if options.is_empty() {
+            return silence();
+        }
+        let shift = Time::new(i64::from(seed), 10_000);
+        let count = options.len();
+        Pattern::from_fn(move |span, arena, out| {
+            for piece in span.cycles() {
+                let cycle = piece.whole_cycle();
+                let r = time_to_rand(cycle.midpoint() + shift);
+                let chosen = &options[((r * count as f64).floor() as usize).min(count - 1)];
+                let from = out.len();
+                chosen.query_into(piece, arena, out);
+                for e in &mut out[from..] {
+                    e.whole = e.whole.and_then(|w| w.intersect(cycle));
+                }
+            }
+        })
+    }
+}
+
+impl Pattern<f64> {
+    /// Scales values from 0..1 to `low..high` (Tidal's `range`).
+    pub fn range(&self, low: f64, high: f64) -> Pattern<f64> {
+        self.fmap(move |x| x * (high - low) + low)
+    }
+
+    /// [`Pattern::range`] with patterned bounds, structure from this pattern.
+    pub fn range_p(&self, low: &Pattern<f64>, high: &Pattern<f64>) -> Pattern<f64> {
+        self.zip_left(low, |x, l| (*x, *l))
+            .zip_left(high, |(x, l), h| x * (h - l) + l)
+    }
+
+    /// Adds, with structure from the left (Tidal's `|+`).
+    pub fn add(&self, other: &Pattern<f64>) -> Pattern<f64> {
+        self.zip_left(other, |a, b| a + b)
+    }
+
+    /// Subtracts, with structure from the left (`|-`).
+    pub fn sub(&self, other: &Pattern<f64>) -> Pattern<f64> {
+        self.zip_left(other, |a, b| a - b)
+    }
+
+    /// Multiplies, with structure from the left (`|*`).
+    pub fn mul(&self, other: &Pattern<f64>) -> Pattern<f64> {
+        self.zip_left(other, |a, b| a * b)
+    }
+
+    /// Divides, with structure from the left (`|/`); division by zero gives zero.
+    pub fn div(&self, other: &Pattern<f64>) -> Pattern<f64> {
+        self.zip_left(other, |a, b| if *b == 0.0 { 0.0 } else { a / b })
+    }
+}
+
+/// A sine wave from 0 to 1 over each cycle (Tidal's `sine`).
+pub fn sine() -> Pattern<f64> {
+    crate::pattern::signal(|t| ((t.cycle_pos().to_f64() * std::f64::consts::TAU).sin() + 1.0) / 2.0)
+}
+
+/// A ramp from 0 to 1 over each cycle (Tidal's `saw`).
+pub fn saw() -> Pattern<f64> {
+    crate::pattern::signal(|t| t.cycle_pos().to_f64())
+}
+
+/// A random signal in `[0, 1)` (Tidal's `rand`).
+pub fn random() -> Pattern<f64> {
+    rand()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rhythm(k: usize, n: usize) -> String {
+        let arena = Bump::new();
+        let mut out = BVec::new_in(&arena);
+        bjorklund(k, n, &arena, &mut out);
+        out.iter().map(|&b| if b { 'x' } else { '.' }).collect()
+    }
+
+    #[test]
+    fn bjorklund_matches_known_rhythms() {
+        assert_eq!(rhythm(3, 8), "x..x..x.");
+        assert_eq!(rhythm(5, 8), "x.xx.xx.");
+        assert_eq!(rhythm(5, 12), "x..x.x..x.x.");
+        assert_eq!(rhythm(0, 4), "....");
+        assert_eq!(rhythm(4, 4), "xxxx");
+        assert_eq!(rhythm(9, 4), "xxxx");
+    }
+}
