@@ -54,3 +54,27 @@ pub fn rayon_pool(threads: usize) -> rayon::ThreadPool {
         .build()
         .expect("rayon pool")
 }
+
+/// The benchmark patterns: the stress patch's pattern part and a 16-step drum pattern.
+pub mod patterns {
+    use pattern::{mini, sound, Pattern, Sound, Time, Value};
+
+    /// `jux rev $ stut 16 0.5 0.125 $ s "bd*32"`: 1,024 events per cycle.
+    pub fn stress() -> Pattern<Sound> {
+        sound(&mini("bd*32").expect("valid notation"))
+            .stut(16, 0.5, Time::new(1, 8))
+            .jux(|p| p.rev())
+    }
+
+    /// A 16-step drum pattern with alternation, a patterned Euclidean hi-hat and `every`.
+    pub fn drums() -> Pattern<Value> {
+        mini("[bd ~ ~ bd ~ ~ <sn cp> ~ bd ~ bd ~ <sn [sn cp]> ~ ~ ~, hh(<7 9>,16,<0 2>)]")
+            .expect("valid notation")
+            .every(3, |p| p.rev())
+    }
+
+    /// The span of one block in cycles: `frames` at `sample_rate` and `cps` cycles per second.
+    pub fn block_span(frames: i64, sample_rate: i64, cps: Time) -> Time {
+        Time::new(frames, sample_rate) * cps
+    }
+}

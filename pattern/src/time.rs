@@ -2,17 +2,24 @@
 
 use std::cmp::Ordering;
 use std::fmt;
+use std::hash::{Hash, Hasher};
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
-/// A rational number of cycles, always in lowest terms with a positive denominator.
+/// A rational number of cycles with a positive denominator.
 ///
-/// Arithmetic is exact. Intermediates use 128 bits; a result that would not fit 64 bits (never
-/// seen in musical use) is rounded to the nearest fraction that does, rather than panicking.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+/// Arithmetic is exact. Fractions are reduced only when the denominator grows past 2^20, because
+/// a gcd per operation dominated query time; equality, order and hashing compare values, not
+/// representations. Intermediates that would overflow 64 bits use 128; a result that still would
+/// not fit (never seen in musical use) is rounded to the nearest fraction that does, rather than
+/// panicking.
+#[derive(Clone, Copy)]
 pub struct Time {
     num: i64,
     den: i64,
 }
+
+/// Denominators above this are reduced to lowest terms.
+const REDUCE_ABOVE: i64 = 1 << 20;
 
 fn gcd(mut a: i128, mut b: i128) -> i128 {
     a = a.abs();
@@ -23,15 +30,49 @@ fn gcd(mut a: i128, mut b: i128) -> i128 {
     a
 }
 
+/// Stein's binary gcd after one hardware division.
+fn gcd64(mut a: u64, mut b: u64) -> u64 {
+    if a == 0 {
+        return b;
+    }
+    if b == 0 {
+        return a;
+    }
+    // Numerators are often far larger than denominators: one division first saves the binary
+    // loop a step per bit of the difference.
+    if a > b {
+        std::mem::swap(&mut a, &mut b);
+    }
+    b %= a;
+    if b == 0 {
+        return a;
+    }
+    let shift = (a | b).trailing_zeros();
+    a >>= a.trailing_zeros();
+    loop {
+        b >>= b.trailing_zeros();
+        if a > b {
+            std::mem::swap(&mut a, &mut b);
+        }
+        b -= a;
+        if b == 0 {
+            return a << shift;
+        }
+    }
+}
+
 impl Time {
     /// Zero cycles.
     pub const ZERO: Time = Time { num: 0, den: 1 };
     /// One cycle.
     pub const ONE: Time = Time { num: 1, den: 1 };
 
-    /// `num / den`; `den` must not be zero.
+    /// `num / den`; a zero `den` gives zero rather than a panic.
     pub fn new(num: i64, den: i64) -> Time {
-        Time::reduce(i128::from(num), i128::from(den))
+        if den == 0 {
+            return Time::ZERO;
+        }
+        Time::reduce64(num, den)
     }
 
     /// A whole number of cycles.
@@ -39,8 +80,33 @@ impl Time {
         Time { num: n, den: 1 }
     }
 
+    /// A fraction with a positive denominator, reduced only if the denominator is large.
+    #[inline]
+    fn make(num: i64, den: i64) -> Time {
+        if den > REDUCE_ABOVE {
+            Time::reduce64(num, den)
+        } else {
+            Time { num, den }
+        }
+    }
+
+    /// Lowest terms of a 64-bit fraction, falling back to 128 bits only at the extremes.
+    #[inline]
+    fn reduce64(num: i64, den: i64) -> Time {
+        if den == 1 {
+            return Time { num, den };
+        }
+        if den <= 0 || num == i64::MIN || den == i64::MIN {
+            return Time::reduce(i128::from(num), i128::from(den));
+        }
+        let g = gcd64(num.unsigned_abs(), den as u64) as i64;
+        Time {
+            num: num / g,
+            den: den / g,
+        }
+    }
+
     fn reduce(num: i128, den: i128) -> Time {
-        debug_assert!(den != 0, "zero denominator");
         let den = if den == 0 { 1 } else { den };
         let g = gcd(num, den).max(1);
         let (mut num, mut den) = (num / g, den / g);
@@ -88,14 +154,19 @@ impl Time {
         Time::approximate(x)
     }
 
-    /// The numerator.
-    pub fn numer(self) -> i64 {
-        self.num
+    /// The same value in lowest terms.
+    pub fn reduced(self) -> Time {
+        Time::reduce64(self.num, self.den)
     }
 
-    /// The denominator (positive).
+    /// The numerator in lowest terms.
+    pub fn numer(self) -> i64 {
+        self.reduced().num
+    }
+
+    /// The denominator in lowest terms (positive).
     pub fn denom(self) -> i64 {
-        self.den
+        self.reduced().den
     }
 
     /// As a float.
@@ -125,12 +196,15 @@ impl Time {
 
     /// The position within the cycle, in `[0, 1)`.
     pub fn cycle_pos(self) -> Time {
-        self - self.floor()
+        Time {
+            num: self.num.rem_euclid(self.den),
+            den: self.den,
+        }
     }
 
     /// The start of the next cycle.
     pub fn next_cycle(self) -> Time {
-        self.floor() + Time::ONE
+        Time::from_int(self.cycle() + 1)
     }
 
     /// The smaller of two times.
@@ -171,12 +245,30 @@ impl From<i64> for Time {
 
 impl Add for Time {
     type Output = Time;
+    #[inline]
     fn add(self, o: Time) -> Time {
         if self.den == o.den {
-            return Time::reduce(
-                i128::from(self.num) + i128::from(o.num),
-                i128::from(self.den),
-            );
+            if let Some(num) = self.num.checked_add(o.num) {
+                return Time::make(num, self.den);
+            }
+        } else if self.den % o.den == 0 {
+            let scaled = o.num.checked_mul(self.den / o.den);
+            if let Some(num) = scaled.and_then(|b| self.num.checked_add(b)) {
+                return Time::make(num, self.den);
+            }
+        } else if o.den % self.den == 0 {
+            let scaled = self.num.checked_mul(o.den / self.den);
+            if let Some(num) = scaled.and_then(|a| a.checked_add(o.num)) {
+                return Time::make(num, o.den);
+            }
+        } else if let (Some(a), Some(b), Some(den)) = (
+            self.num.checked_mul(o.den),
+            o.num.checked_mul(self.den),
+            self.den.checked_mul(o.den),
+        ) {
+            if let Some(num) = a.checked_add(b) {
+                return Time::make(num, den);
+            }
         }
         Time::reduce(
             i128::from(self.num) * i128::from(o.den) + i128::from(o.num) * i128::from(self.den),
@@ -187,6 +279,7 @@ impl Add for Time {
 
 impl Sub for Time {
     type Output = Time;
+    #[inline]
     fn sub(self, o: Time) -> Time {
         self + (-o)
     }
@@ -194,14 +287,27 @@ impl Sub for Time {
 
 impl Neg for Time {
     type Output = Time;
+    #[inline]
     fn neg(self) -> Time {
-        Time::reduce(-i128::from(self.num), i128::from(self.den))
+        match self.num.checked_neg() {
+            Some(num) => Time { num, den: self.den },
+            None => Time::reduce(-i128::from(self.num), i128::from(self.den)),
+        }
     }
 }
 
 impl Mul for Time {
     type Output = Time;
+    #[inline]
     fn mul(self, o: Time) -> Time {
+        if o.den == 1 {
+            if let Some(num) = self.num.checked_mul(o.num) {
+                return Time::make(num, self.den);
+            }
+        }
+        if let (Some(num), Some(den)) = (self.num.checked_mul(o.num), self.den.checked_mul(o.den)) {
+            return Time::make(num, den);
+        }
         Time::reduce(
             i128::from(self.num) * i128::from(o.num),
             i128::from(self.den) * i128::from(o.den),
@@ -212,14 +318,40 @@ impl Mul for Time {
 impl Div for Time {
     type Output = Time;
     /// Division by zero gives zero (a silent pattern) rather than a panic.
+    #[inline]
     fn div(self, o: Time) -> Time {
         if o.num == 0 {
             return Time::ZERO;
+        }
+        if let (Some(num), Some(den)) = (self.num.checked_mul(o.den), self.den.checked_mul(o.num)) {
+            if den > 0 {
+                return Time::make(num, den);
+            }
+            if let (Some(num), Some(den)) = (num.checked_neg(), den.checked_neg()) {
+                return Time::make(num, den);
+            }
         }
         Time::reduce(
             i128::from(self.num) * i128::from(o.den),
             i128::from(self.den) * i128::from(o.num),
         )
+    }
+}
+
+impl PartialEq for Time {
+    #[inline]
+    fn eq(&self, o: &Time) -> bool {
+        self.cmp(o) == Ordering::Equal
+    }
+}
+
+impl Eq for Time {}
+
+impl Hash for Time {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let r = self.reduced();
+        r.num.hash(state);
+        r.den.hash(state);
     }
 }
 
@@ -230,7 +362,14 @@ impl PartialOrd for Time {
 }
 
 impl Ord for Time {
+    #[inline]
     fn cmp(&self, o: &Time) -> Ordering {
+        if self.den == o.den {
+            return self.num.cmp(&o.num);
+        }
+        if let (Some(a), Some(b)) = (self.num.checked_mul(o.den), o.num.checked_mul(self.den)) {
+            return a.cmp(&b);
+        }
         (i128::from(self.num) * i128::from(o.den)).cmp(&(i128::from(o.num) * i128::from(self.den)))
     }
 }
@@ -243,10 +382,11 @@ impl fmt::Debug for Time {
 
 impl fmt::Display for Time {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.den == 1 {
-            write!(f, "{}", self.num)
+        let r = self.reduced();
+        if r.den == 1 {
+            write!(f, "{}", r.num)
         } else {
-            write!(f, "{}/{}", self.num, self.den)
+            write!(f, "{}/{}", r.num, r.den)
         }
     }
 }
@@ -367,6 +507,10 @@ mod tests {
     fn arithmetic_is_exact_and_reduced() {
         assert_eq!(t(1, 3) + t(1, 6), t(1, 2));
         assert_eq!(t(2, 4).numer(), 1);
+        assert_eq!(t(2, 4), t(1, 2));
+        assert_eq!(Time::new(5, 0), Time::ZERO);
+        assert_eq!((t(1, 3) * Time::from_int(3)).denom(), 1);
+        assert_eq!(format!("{}", t(6, 8) * Time::from_int(2)), "3/2");
         assert_eq!(t(1, -2), t(-1, 2));
         assert_eq!(t(-1, 3).floor(), Time::from_int(-1));
         assert_eq!(t(7, 2).cycle_pos(), t(1, 2));
@@ -386,6 +530,25 @@ mod tests {
             ]
         );
         assert_eq!(Span::new(t(1, 1), t(1, 1)).cycles().count(), 1);
+    }
+
+    #[test]
+    fn binary_gcd_agrees_with_euclid() {
+        for (a, b) in [
+            (0u64, 5u64),
+            (12, 18),
+            (17, 5),
+            (1 << 40, 3 << 20),
+            (u64::MAX, 3),
+        ] {
+            assert_eq!(
+                i128::from(gcd64(a, b)),
+                gcd(i128::from(a), i128::from(b)),
+                "{a} {b}"
+            );
+        }
+        assert_eq!(t(6, -4), t(-3, 2));
+        assert_eq!(t(i64::MIN, 2).to_f64(), i64::MIN as f64 / 2.0);
     }
 
     #[test]

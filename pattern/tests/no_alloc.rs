@@ -1,0 +1,105 @@
+//! Querying patterns block by block allocates nothing from the global allocator: every
+//! temporary lives in the caller's bump arena, reset between blocks.
+
+use bumpalo::Bump;
+use pattern::{mini, mini_as, sound, Kind, Pattern, Span, Time};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+struct Counting;
+
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        if COUNTING.load(Ordering::Relaxed) {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        }
+        System.alloc(layout)
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        if COUNTING.load(Ordering::Relaxed) {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        }
+        System.dealloc(ptr, layout)
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        if COUNTING.load(Ordering::Relaxed) {
+            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
+        }
+        System.realloc(ptr, layout, new_size)
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Queries `p` block after block (512 frames at 44.1 kHz and 0.5 cycles per second) from
+/// `first_cycle`, resetting the arena between blocks; returns the events seen.
+fn run_blocks<T: pattern::Item>(
+    p: &Pattern<T>,
+    arena: &mut Bump,
+    first_cycle: i64,
+    blocks: i64,
+) -> usize {
+    let block = Time::new(512, 88_200);
+    let mut begin = Time::from_int(first_cycle);
+    let mut seen = 0;
+    for _ in 0..blocks {
+        arena.reset();
+        let span = Span::new(begin, begin + block);
+        seen += p.query(span, arena).len();
+        begin = span.end;
+    }
+    seen
+}
+
+#[test]
+fn block_queries_allocate_nothing() {
+    let drums = mini("[bd*2 <sn cp>, hh(5,8,<0 2>), ~ oh?]").unwrap();
+    let patterns: Vec<Pattern<pattern::Value>> = vec![
+        drums.every(3, |p| p.fast(Time::from_int(2))),
+        mini("{bd sn, hh hh hh}%<4 8> [a | b | c] bd:3 <a b>:<1 2>").unwrap(),
+        mini("[0 .. 7] [<0 2> .. <4 6>]*2").unwrap(),
+        mini_as("c'major e'<minor min7>'i <c e>'dom7'<i 5 o d1>", Kind::Note).unwrap(),
+        mini("bd*<2 3> sn/<2 4> [hh hh]!2 cp@3 ~ rim?0.3").unwrap(),
+        mini("a b c d")
+            .unwrap()
+            .iter(4)
+            .chunk(4, |p| p.rev())
+            .ply(Time::from_int(2))
+            .palindrome()
+            .off(Time::new(1, 8), |p| p.degrade())
+            .segment(Time::from_int(16)),
+    ];
+    let stress = sound(&mini("bd*32").unwrap())
+        .stut(16, 0.5, Time::new(1, 8))
+        .jux(|p| p.rev());
+    let mut arena = Bump::with_capacity(1 << 20);
+
+    // Warm-up sizes the arena's chunk; after that, resets reuse it.
+    for p in &patterns {
+        run_blocks(p, &mut arena, 0, 200);
+    }
+    run_blocks(&stress, &mut arena, 0, 200);
+
+    COUNTING.store(true, Ordering::SeqCst);
+    let mut seen = 0;
+    for first_cycle in [0, 1_000_000] {
+        for p in &patterns {
+            seen += run_blocks(p, &mut arena, first_cycle, 2_000);
+        }
+        seen += run_blocks(&stress, &mut arena, first_cycle, 2_000);
+    }
+    COUNTING.store(false, Ordering::SeqCst);
+
+    assert_eq!(
+        ALLOCATIONS.load(Ordering::SeqCst),
+        0,
+        "allocator calls while querying"
+    );
+    assert!(seen > 10_000, "the patterns produced only {seen} events");
+}

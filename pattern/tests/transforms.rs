@@ -1,0 +1,222 @@
+//! Tidal's transforms, checked against what Tidal produces for the same expressions.
+
+use pattern::{mini, mini_as, pure, saw, sound, t, Event, Kind, Pattern, Sound, Span, Time, Value};
+
+fn onsets<T: pattern::Item>(p: &Pattern<T>, from: i64, to: i64) -> Vec<Event<T>> {
+    let mut events: Vec<Event<T>> = p
+        .events(Span::new(Time::from_int(from), Time::from_int(to)))
+        .into_iter()
+        .filter(Event::has_onset)
+        .collect();
+    events.sort_by_key(|e| (e.part.begin, e.part.end));
+    events
+}
+
+fn names(p: &Pattern<Value>, from: i64, to: i64) -> String {
+    onsets(p, from, to)
+        .iter()
+        .map(|e| e.value.to_string())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn starts<T: pattern::Item>(p: &Pattern<T>, from: i64, to: i64) -> Vec<Time> {
+    onsets(p, from, to).iter().map(|e| e.part.begin).collect()
+}
+
+fn p(s: &str) -> Pattern<Value> {
+    mini(s).unwrap()
+}
+
+#[test]
+fn every_transforms_cycle_zero_and_every_nth_after() {
+    let e = p("a b").every(2, |p| p.fast(Time::from_int(2)));
+    assert_eq!(names(&e, 0, 1), "a b a b");
+    assert_eq!(names(&e, 1, 2), "a b");
+    assert_eq!(names(&e, 2, 3), "a b a b");
+    let shifted = p("a b").every_offset(3, 1, |p| p.rev());
+    assert_eq!(names(&shifted, 0, 3), "a b b a a b");
+}
+
+#[test]
+fn jux_pans_the_original_left_and_the_copy_right() {
+    let j = sound(&p("a b")).jux(|p| p.rev());
+    let events = onsets(&j, 0, 1);
+    let got: Vec<(String, f64, Time)> = events
+        .iter()
+        .map(|e| (e.value.value.to_string(), e.value.pan, e.part.begin))
+        .collect();
+    assert_eq!(got.len(), 4);
+    assert!(got.contains(&("a".into(), 0.0, t(0, 1))));
+    assert!(got.contains(&("b".into(), 0.0, t(1, 2))));
+    assert!(got.contains(&("b".into(), 1.0, t(0, 1))));
+    assert!(got.contains(&("a".into(), 1.0, t(1, 2))));
+}
+
+fn gains(p: &Pattern<Sound>) -> Vec<(Time, f64)> {
+    onsets(p, 0, 1)
+        .iter()
+        .map(|e| (e.part.begin, (e.value.gain * 1e6).round() / 1e6))
+        .collect()
+}
+
+#[test]
+fn stut_fades_each_copy_towards_the_feedback() {
+    // Tidal: gain of copy x is feedback + (1 - feedback) * (count - x) / count.
+    let s = sound(&p("a")).stut(3, 0.5, t(1, 8));
+    assert_eq!(
+        gains(&s),
+        vec![(t(0, 1), 1.0), (t(1, 8), 0.833_333), (t(1, 4), 0.666_667)]
+    );
+}
+
+#[test]
+fn echo_multiplies_gain_by_the_feedback_per_copy() {
+    let e = sound(&p("a")).echo(3, t(1, 5), 0.5);
+    assert_eq!(
+        gains(&e),
+        vec![(t(0, 1), 1.0), (t(1, 5), 0.5), (t(2, 5), 0.25)]
+    );
+    let s = p("a").stutter(4, t(1, 16));
+    assert_eq!(starts(&s, 0, 1), vec![t(0, 1), t(1, 16), t(1, 8), t(3, 16)]);
+}
+
+#[test]
+fn ply_repeats_each_event_inside_itself() {
+    let x = p("a b").ply(Time::from_int(2));
+    assert_eq!(names(&x, 0, 1), "a a b b");
+    assert_eq!(starts(&x, 0, 1), vec![t(0, 1), t(1, 4), t(1, 2), t(3, 4)]);
+    let y = p("a b").ply_p(
+        &mini_as("2 3", Kind::Rational)
+            .unwrap()
+            .fmap(|v| v.as_time().unwrap()),
+    );
+    assert_eq!(names(&y, 0, 1), "a a b b b");
+}
+
+#[test]
+fn iter_and_palindrome_move_through_the_cycle() {
+    let i = p("a b c d").iter(4);
+    assert_eq!(names(&i, 1, 2), "b c d a");
+    assert_eq!(names(&i, 3, 4), "d a b c");
+    assert_eq!(names(&p("a b c d").iter_back(4), 1, 2), "d a b c");
+    let pal = p("a b c").palindrome();
+    assert_eq!(names(&pal, 0, 2), "a b c c b a");
+}
+
+#[test]
+fn off_and_superimpose_layer_a_transformed_copy() {
+    let s = p("a").superimpose(|p| p.fast(Time::from_int(2)));
+    assert_eq!(starts(&s, 0, 1), vec![t(0, 1), t(0, 1), t(1, 2)]);
+    let o = p("a b").off(t(1, 4), |p| p.fmap(|_| Value::word("x")));
+    assert_eq!(names(&o, 0, 1), "a x b x");
+}
+
+#[test]
+fn chunk_transforms_one_quarter_per_cycle() {
+    let c = p("a b c d").chunk(4, |p| {
+        p.fmap(|v| Value::word(&v.to_string().to_uppercase()))
+    });
+    assert_eq!(names(&c, 0, 1), "A b c d");
+    assert_eq!(names(&c, 1, 2), "a B c d");
+    assert_eq!(names(&c, 3, 4), "a b c D");
+}
+
+#[test]
+fn euclid_matches_the_mini_notation() {
+    let e = p("a").euclid(3, 8, 0);
+    assert_eq!(starts(&e, 0, 1), vec![t(0, 1), t(3, 8), t(3, 4)]);
+    let rotated = p("a").euclid(3, 8, 2);
+    assert_eq!(starts(&rotated, 0, 1), starts(&p("a(3,8,2)"), 0, 1));
+    let complement = p("a").euclid(-3, 8, 0);
+    assert_eq!(onsets(&complement, 0, 1).len(), 5);
+}
+
+#[test]
+fn early_and_late_rotate_the_cycle() {
+    assert_eq!(names(&p("a b c d").early(t(1, 4)), 0, 1), "b c d a");
+    assert_eq!(names(&p("a b c d").late(t(1, 4)), 0, 1), "d a b c");
+    let patterned = p("a b c d").early_p(&pure(t(1, 2)));
+    assert_eq!(names(&patterned, 0, 1), "c d a b");
+}
+
+#[test]
+fn fast_with_a_pattern_changes_speed_within_the_cycle() {
+    let f = p("a b").fast_p(
+        &mini_as("1 2", Kind::Rational)
+            .unwrap()
+            .fmap(|v| v.as_time().unwrap()),
+    );
+    assert_eq!(names(&f, 0, 1), "a a b");
+    assert_eq!(starts(&f, 0, 1), vec![t(0, 1), t(1, 2), t(3, 4)]);
+}
+
+#[test]
+fn segment_and_range_sample_a_signal() {
+    let s = saw().range(1.0, 5.0).segment(Time::from_int(4));
+    let values: Vec<f64> = onsets(&s, 0, 1).iter().map(|e| e.value).collect();
+    assert_eq!(values, vec![1.5, 2.5, 3.5, 4.5]);
+}
+
+#[test]
+fn arithmetic_takes_structure_from_the_left() {
+    let left = mini_as("1 2", Kind::Double)
+        .unwrap()
+        .fmap(|v| v.as_f64().unwrap());
+    let right = mini_as("10 20 30", Kind::Double)
+        .unwrap()
+        .fmap(|v| v.as_f64().unwrap());
+    let sum = left.add(&right);
+    let got: Vec<f64> = onsets(&sum, 0, 1).iter().map(|e| e.value).collect();
+    assert_eq!(got, vec![11.0, 22.0]);
+    assert_eq!(
+        sum.first_cycles(1).len(),
+        4,
+        "fragments where the right side changes"
+    );
+    let product = left.mul(&right);
+    assert_eq!(
+        onsets(&product, 0, 1)
+            .iter()
+            .map(|e| e.value)
+            .collect::<Vec<_>>(),
+        vec![10.0, 40.0]
+    );
+}
+
+#[test]
+fn degrade_is_deterministic_and_sometimes_by_splits_the_events() {
+    let dense = p("a*16");
+    let d = dense.degrade();
+    assert_eq!(d.first_cycles(8), d.first_cycles(8));
+    let kept = onsets(&d, 0, 64).len();
+    assert!((400..=624).contains(&kept), "kept {kept} of 1024");
+    let marked = dense.sometimes_by(0.5, |p| p.fmap(|_| Value::word("x")));
+    let all = onsets(&marked, 0, 64);
+    assert_eq!(all.len(), 1024, "every event is either kept or transformed");
+    let transformed = all.iter().filter(|e| e.value.to_string() == "x").count();
+    assert_eq!(transformed, 1024 - kept);
+}
+
+#[test]
+fn note_names_and_chords_read_as_tidal_notes() {
+    let notes = mini_as("c4 eb2 a5 <c e>'major", Kind::Note).unwrap();
+    let values: Vec<String> = onsets(&notes, 0, 1)
+        .iter()
+        .map(|e| e.value.to_string())
+        .collect();
+    assert_eq!(values, vec!["-12", "-33", "9", "0", "4", "7"]);
+}
+
+#[test]
+fn bad_notation_reports_a_column() {
+    let e = mini("bd [sn").unwrap_err();
+    assert_eq!(e.column, 7);
+    let e = mini_as("c'nosuchchord", Kind::Note).unwrap_err();
+    assert_eq!(e.column, 3);
+    assert!(e.expected.contains("chord name"));
+    let e = mini("bd*y").unwrap_err();
+    assert_eq!(e.column, 4);
+    let e = mini_as("1 two", Kind::Double).unwrap_err();
+    assert_eq!((e.column, e.found.as_str()), (3, "'two'"));
+}
