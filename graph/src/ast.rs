@@ -1,0 +1,102 @@
+//! The syntax tree of a patch.
+
+use std::ops::Range;
+
+/// A binary operator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `#`: chain into, or set controls of, the left side.
+    Chain,
+    /// `$`: apply the left side to the right.
+    Apply,
+    /// `.`: compose two functions.
+    Compose,
+    /// `<~`: shift the right side earlier by the left.
+    ShiftLeft,
+    /// `~>`: shift the right side later by the left.
+    ShiftRight,
+}
+
+impl BinOp {
+    /// How the operator is written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::Chain => "#",
+            BinOp::Apply => "$",
+            BinOp::Compose => ".",
+            BinOp::ShiftLeft => "<~",
+            BinOp::ShiftRight => "~>",
+        }
+    }
+}
+
+/// An expression and the bytes it spans.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    /// What it is.
+    pub kind: ExprKind,
+    /// Where it is.
+    pub span: Range<usize>,
+}
+
+/// The kinds of expression.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    /// `440`
+    Number(f64),
+    /// `"bd sn"`: mini-notation; `content_start` is the byte offset of its first character.
+    Str {
+        /// The text between the quotes.
+        text: String,
+        /// Byte offset of the text in the file.
+        content_start: usize,
+    },
+    /// `~bass`
+    Bus(String),
+    /// `sine`
+    Name(String),
+    /// `lpf 800 0.7`: a function and its arguments, by juxtaposition.
+    Apply(Box<Expr>, Vec<Expr>),
+    /// `a + b`, `a # b`, `f $ x`, …
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// `-x`
+    Neg(Box<Expr>),
+    /// `(# speed 2)`, `(* 0.5)`: an operator waiting for its left side.
+    Section(BinOp, Box<Expr>),
+}
+
+/// What a statement defines.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Head {
+    /// `tempo:` or `cps:` (cycles per second).
+    Cps,
+    /// `bpm:` (four beats a cycle).
+    Bpm,
+    /// `~name:`
+    Bus(String),
+    /// `out:`, `out1:`, `o2:`, `d3:`.
+    Output(String),
+}
+
+/// One line of a patch: `head: expression`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Statement {
+    /// What it defines.
+    pub head: Head,
+    /// Where the head is.
+    pub head_span: Range<usize>,
+    /// Its value.
+    pub expr: Expr,
+}

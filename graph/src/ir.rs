@@ -1,0 +1,139 @@
+//! The graph IR: nodes with their inputs, channel counts and stable identities, and named outputs.
+
+use crate::sound::SoundEvent;
+use pattern::Pattern;
+use std::fmt;
+
+/// A node's index in [`Graph::nodes`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(pub u32);
+
+impl NodeId {
+    /// As an index.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// Arithmetic between two signals.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MathOp {
+    /// `a + b`
+    Add,
+    /// `a - b`
+    Sub,
+    /// `a * b`
+    Mul,
+    /// `a / b` (zero where `b` is zero)
+    Div,
+}
+
+/// What a node computes.
+#[derive(Clone)]
+pub enum NodeKind {
+    /// A library node, by its registry name.
+    Library(&'static str),
+    /// Arithmetic on its inputs `a` and `b`.
+    Math(MathOp),
+    /// A control signal that holds each event's value of a pattern of numbers.
+    Numbers(Pattern<f64>),
+    /// The sampler: plays a pattern of sounds.
+    Sampler(Pattern<SoundEvent>),
+    /// Last block's output of `source`, for a bus that reads itself (a one-block feedback delay).
+    Feedback {
+        /// The bus read.
+        bus: String,
+        /// The node whose previous block is read.
+        source: NodeId,
+    },
+}
+
+impl fmt::Debug for NodeKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.label())
+    }
+}
+
+impl NodeKind {
+    /// A short name for listings.
+    pub fn label(&self) -> String {
+        match self {
+            NodeKind::Library(name) => (*name).to_string(),
+            NodeKind::Math(op) => format!("{op:?}").to_lowercase(),
+            NodeKind::Numbers(_) => "pattern".into(),
+            NodeKind::Sampler(_) => "sampler".into(),
+            NodeKind::Feedback { bus, .. } => format!("feedback ~{bus}"),
+        }
+    }
+}
+
+/// Where an input's value comes from.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Input {
+    /// A constant (folded at compile time).
+    Const(f64),
+    /// Another node's output in the same block.
+    Node(NodeId),
+}
+
+/// A node's stable identity: the statement that owns it and its position there. The runtime
+/// carries state across a reload between nodes with the same identity and kind.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Identity {
+    /// The owning statement: `~bass`, `out`, `out2`.
+    pub owner: String,
+    /// The node's position among the owner's nodes, in the order they were built.
+    pub position: u32,
+}
+
+impl fmt::Display for Identity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.owner, self.position)
+    }
+}
+
+/// One node of the graph.
+#[derive(Clone, Debug)]
+pub struct Node {
+    /// What it computes.
+    pub kind: NodeKind,
+    /// Its inputs, by parameter name.
+    pub inputs: Vec<(&'static str, Input)>,
+    /// Output channels: 1 or 2.
+    pub channels: u8,
+    /// Its stable identity.
+    pub identity: Identity,
+}
+
+/// A named output of the patch.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Output {
+    /// `out`, `out1`, `o2`, `d3`.
+    pub name: String,
+    /// The node it plays.
+    pub node: NodeId,
+}
+
+/// A compiled patch.
+#[derive(Clone, Debug)]
+pub struct Graph {
+    /// Every node that reaches an output, in a deterministic order.
+    pub nodes: Vec<Node>,
+    /// The outputs, in the order the patch declares them.
+    pub outputs: Vec<Output>,
+    /// Tempo in cycles per second.
+    pub cps: f64,
+}
+
+impl Graph {
+    /// The nodes whose outputs `node` reads in the same block.
+    pub fn dependencies(&self, node: NodeId) -> impl Iterator<Item = NodeId> + '_ {
+        self.nodes[node.index()]
+            .inputs
+            .iter()
+            .filter_map(|(_, input)| match input {
+                Input::Node(id) => Some(*id),
+                Input::Const(_) => None,
+            })
+    }
+}

@@ -1,0 +1,315 @@
+//! A Pratt parser for patches: one statement per line, every error reported, none fatal.
+
+use crate::ast::{BinOp, Expr, ExprKind, Head, Statement};
+use crate::diagnostic::Diagnostic;
+use crate::lexer::{Tok, Token};
+
+/// Parses tokens into statements, collecting an error per broken statement and carrying on.
+pub fn parse(tokens: &[Token]) -> (Vec<Statement>, Vec<Diagnostic>) {
+    let mut p = Parser { tokens, pos: 0 };
+    let mut statements = Vec::new();
+    let mut errors = Vec::new();
+    loop {
+        while p.peek() == &Tok::Newline {
+            p.pos += 1;
+        }
+        if p.peek() == &Tok::Eof {
+            break;
+        }
+        match p.statement() {
+            Ok(s) => statements.push(s),
+            Err(e) => {
+                errors.push(e);
+                while !matches!(p.peek(), Tok::Newline | Tok::Eof) {
+                    p.pos += 1;
+                }
+            }
+        }
+    }
+    (statements, errors)
+}
+
+struct Parser<'a> {
+    tokens: &'a [Token],
+    pos: usize,
+}
+
+type Parsed<T> = Result<T, Diagnostic>;
+
+fn describe(tok: &Tok) -> String {
+    match tok {
+        Tok::Ident(n) => format!("`{n}`"),
+        Tok::Bus(n) => format!("`~{n}`"),
+        Tok::Number(x) => format!("the number {x}"),
+        Tok::Str(_) => "a string".into(),
+        Tok::Newline => "the end of the line".into(),
+        Tok::Eof => "the end of the file".into(),
+        Tok::Colon => "`:`".into(),
+        Tok::Dollar => "`$`".into(),
+        Tok::Hash => "`#`".into(),
+        Tok::Plus => "`+`".into(),
+        Tok::Minus => "`-`".into(),
+        Tok::Star => "`*`".into(),
+        Tok::Slash => "`/`".into(),
+        Tok::Dot => "`.`".into(),
+        Tok::ShiftLeft => "`<~`".into(),
+        Tok::ShiftRight => "`~>`".into(),
+        Tok::LParen => "`(`".into(),
+        Tok::RParen => "`)`".into(),
+    }
+}
+
+/// Binding power and associativity of infix operators, as Haskell and Tidal fix them.
+fn infix(tok: &Tok) -> Option<(BinOp, u8, bool)> {
+    Some(match tok {
+        Tok::Dollar => (BinOp::Apply, 1, true),
+        Tok::Hash => (BinOp::Chain, 2, false),
+        Tok::ShiftLeft => (BinOp::ShiftLeft, 5, false),
+        Tok::ShiftRight => (BinOp::ShiftRight, 5, false),
+        Tok::Plus => (BinOp::Add, 6, false),
+        Tok::Minus => (BinOp::Sub, 6, false),
+        Tok::Star => (BinOp::Mul, 7, false),
+        Tok::Slash => (BinOp::Div, 7, false),
+        Tok::Dot => (BinOp::Compose, 9, true),
+        _ => return None,
+    })
+}
+
+fn output_name(name: &str) -> bool {
+    let numbered = |prefix: &str| {
+        name.strip_prefix(prefix)
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    };
+    name == "out" || numbered("out") || numbered("o") || numbered("d")
+}
+
+impl<'a> Parser<'a> {
+    fn peek(&self) -> &'a Tok {
+        &self.tokens[self.pos.min(self.tokens.len() - 1)].tok
+    }
+
+    fn token(&self) -> &'a Token {
+        &self.tokens[self.pos.min(self.tokens.len() - 1)]
+    }
+
+    fn expected(&self, what: &str) -> Diagnostic {
+        let t = self.token();
+        Diagnostic::error(
+            t.span.clone(),
+            format!("expected {what}, found {}", describe(&t.tok)),
+        )
+    }
+
+    fn statement(&mut self) -> Parsed<Statement> {
+        let t = self.token();
+        let head = match &t.tok {
+            Tok::Bus(name) => Head::Bus(name.clone()),
+            Tok::Ident(name) => match name.as_str() {
+                "tempo" | "cps" => Head::Cps,
+                "bpm" => Head::Bpm,
+                n if output_name(n) => Head::Output(n.to_string()),
+                _ => {
+                    return Err(self.expected(
+                        "a statement: `~bus:`, `out:`, `out1:`, `tempo:`, `cps:` or `bpm:`",
+                    ))
+                }
+            },
+            _ => {
+                return Err(self
+                    .expected("a statement: `~bus:`, `out:`, `out1:`, `tempo:`, `cps:` or `bpm:`"))
+            }
+        };
+        let head_span = t.span.clone();
+        self.pos += 1;
+        // `name: expr`, and Phonon's `name $ expr` and `tempo 2` forms.
+        match self.peek() {
+            Tok::Colon | Tok::Dollar => self.pos += 1,
+            _ if matches!(head, Head::Cps | Head::Bpm) => {}
+            _ => return Err(self.expected("`:` after the name")),
+        }
+        if matches!(self.peek(), Tok::Newline | Tok::Eof) {
+            return Err(self.expected("an expression"));
+        }
+        let expr = self.expr(0)?;
+        if !matches!(self.peek(), Tok::Newline | Tok::Eof) {
+            return Err(self.expected("an operator or the end of the line"));
+        }
+        Ok(Statement {
+            head,
+            head_span,
+            expr,
+        })
+    }
+
+    fn expr(&mut self, min_power: u8) -> Parsed<Expr> {
+        let mut left = self.application()?;
+        while let Some((op, power, right_assoc)) = infix(self.peek()) {
+            if power < min_power {
+                break;
+            }
+            self.pos += 1;
+            let next = if right_assoc { power } else { power + 1 };
+            let right = self.expr(next)?;
+            let span = left.span.start..right.span.end;
+            left = Expr {
+                kind: ExprKind::Binary(op, Box::new(left), Box::new(right)),
+                span,
+            };
+        }
+        Ok(left)
+    }
+
+    /// A function followed by its arguments, or a single atom; or a negation.
+    fn application(&mut self) -> Parsed<Expr> {
+        if self.peek() == &Tok::Minus {
+            let start = self.token().span.start;
+            self.pos += 1;
+            let inner = self.application()?;
+            let span = start..inner.span.end;
+            return Ok(Expr {
+                kind: ExprKind::Neg(Box::new(inner)),
+                span,
+            });
+        }
+        let head = self.atom()?;
+        let mut args = Vec::new();
+        while self.starts_atom() {
+            args.push(self.atom()?);
+        }
+        if args.is_empty() {
+            return Ok(head);
+        }
+        let span = head.span.start..args.last().map_or(head.span.end, |a| a.span.end);
+        Ok(Expr {
+            kind: ExprKind::Apply(Box::new(head), args),
+            span,
+        })
+    }
+
+    fn starts_atom(&self) -> bool {
+        matches!(
+            self.peek(),
+            Tok::Ident(_) | Tok::Bus(_) | Tok::Number(_) | Tok::Str(_) | Tok::LParen
+        )
+    }
+
+    fn atom(&mut self) -> Parsed<Expr> {
+        let t = self.token();
+        let span = t.span.clone();
+        let kind = match &t.tok {
+            Tok::Number(x) => ExprKind::Number(*x),
+            Tok::Str(text) => ExprKind::Str {
+                text: text.clone(),
+                content_start: span.start + 1,
+            },
+            Tok::Bus(name) => ExprKind::Bus(name.clone()),
+            Tok::Ident(name) => ExprKind::Name(name.clone()),
+            Tok::LParen => return self.parenthesised(),
+            _ => return Err(self.expected("a number, a string, a name, a bus or `(`")),
+        };
+        self.pos += 1;
+        Ok(Expr { kind, span })
+    }
+
+    fn parenthesised(&mut self) -> Parsed<Expr> {
+        let start = self.token().span.start;
+        self.pos += 1;
+        // A right section: `(# speed 2)`, `(* 0.5)`, `(+ 7)`.
+        let section = match self.peek() {
+            Tok::Minus => None,
+            tok => infix(tok).map(|(op, power, right)| (op, if right { power } else { power + 1 })),
+        };
+        let inner = match section {
+            Some((op, power)) => {
+                self.pos += 1;
+                let operand = self.expr(power)?;
+                let span = start..operand.span.end;
+                Expr {
+                    kind: ExprKind::Section(op, Box::new(operand)),
+                    span,
+                }
+            }
+            None => self.expr(0)?,
+        };
+        if self.peek() != &Tok::RParen {
+            return Err(self.expected("`)`"));
+        }
+        let end = self.token().span.end;
+        self.pos += 1;
+        Ok(Expr {
+            span: start..end,
+            ..inner
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lexer::lex;
+
+    fn show(e: &Expr) -> String {
+        match &e.kind {
+            ExprKind::Number(x) => format!("{x}"),
+            ExprKind::Str { text, .. } => format!("{text:?}"),
+            ExprKind::Bus(n) => format!("~{n}"),
+            ExprKind::Name(n) => n.clone(),
+            ExprKind::Apply(f, args) => format!(
+                "({} {})",
+                show(f),
+                args.iter().map(show).collect::<Vec<_>>().join(" ")
+            ),
+            ExprKind::Binary(op, l, r) => format!("({} {} {})", show(l), op.symbol(), show(r)),
+            ExprKind::Neg(x) => format!("(-{})", show(x)),
+            ExprKind::Section(op, x) => format!("({} {})", op.symbol(), show(x)),
+        }
+    }
+
+    fn parse_one(text: &str) -> String {
+        let (tokens, errors) = lex(text, &|n| matches!(n, "lpf" | "gain" | "speed"));
+        assert!(errors.is_empty());
+        let (statements, errors) = parse(&tokens);
+        assert!(errors.is_empty(), "{errors:?}");
+        show(&statements[0].expr)
+    }
+
+    #[test]
+    fn precedence_follows_haskell() {
+        assert_eq!(
+            parse_one("out: saw 55 # lpf (~lfo * 2000 + 500) 0.8"),
+            "((saw 55) # (lpf ((~lfo * 2000) + 500) 0.8))"
+        );
+        assert_eq!(
+            parse_one("out: jux rev $ stut 8 0.125 0.1 $ s \"rave(3,8,1)\""),
+            "((jux rev) $ ((stut 8 0.125 0.1) $ (s \"rave(3,8,1)\")))"
+        );
+        assert_eq!(
+            parse_one("out: s \"bd*4\" # gain \"1 0.8\" # speed 2"),
+            "(((s \"bd*4\") # (gain \"1 0.8\")) # (speed 2))"
+        );
+        assert_eq!(parse_one("out: -sine 2 * 3 - 1"), "(((-(sine 2)) * 3) - 1)");
+        assert_eq!(
+            parse_one("out: every 2 (fast 2 . rev) $ 0.25 <~ s \"bd\""),
+            "((every 2 ((fast 2) . rev)) $ (0.25 <~ (s \"bd\")))"
+        );
+        assert_eq!(
+            parse_one("out: every 3 (# speed 2) (s \"a\")"),
+            "(every 3 (# (speed 2)) (s \"a\"))"
+        );
+    }
+
+    #[test]
+    fn every_broken_line_is_reported_and_the_rest_parsed() {
+        let (tokens, _) = lex("out: sine 440 +\n~a 3\nfoo: 1\nout2: saw 2\n", &|_| false);
+        let (statements, errors) = parse(&tokens);
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert_eq!(statements.len(), 1);
+        assert!(
+            errors[0].message.contains("expected a number"),
+            "{}",
+            errors[0].message
+        );
+        assert!(errors[1].message.contains("`:`"));
+        assert!(errors[2].message.contains("a statement"));
+    }
+}

@@ -1,0 +1,214 @@
+//! Compiling patches: what compiles, what each mistake reports, and what the graph looks like.
+
+use graph::diagnostic::Source;
+use graph::ir::{Input, NodeKind};
+use graph::{compile, plan, Compilation, Graph, Registry};
+
+fn build(text: &str) -> Compilation {
+    compile(&Source::new("test.ph", text), &Registry::standard())
+}
+
+fn ok(text: &str) -> Graph {
+    let c = build(text);
+    let source = Source::new("test.ph", text);
+    let errors: Vec<String> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| source.render(d))
+        .collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    c.graph.expect("a graph")
+}
+
+/// Rendered errors, one string each.
+fn errors(text: &str) -> Vec<String> {
+    let c = build(text);
+    assert!(c.graph.is_none(), "expected errors");
+    let source = Source::new("test.ph", text);
+    c.diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| source.render(d))
+        .collect()
+}
+
+fn labels(g: &Graph) -> Vec<String> {
+    g.nodes.iter().map(|n| n.kind.label()).collect()
+}
+
+#[test]
+fn phonon_syntax_forms_compile() {
+    let patches = [
+        "tempo: 2.0\nout: sine 440 * 0.2\n",
+        "cps: 0.5\n~bass: saw 55\nout: ~bass * 0.4\n",
+        "tempo: 2.0  # 120 BPM\n# a comment line\n~lfo: sine 0.5 * 0.5 + 0.5\n~bass: saw 55 # lpf (~lfo * 2000 + 500) 0.8\nout: ~bass * 0.4\n",
+        "cps: 1.0\nout $ sine 440\n",
+        "cps: 2.0\nout $ s \"bd sn\" $ fast 2\n",
+        "cps: 2.0\nout $ s \"bd sn hh cp\" $ rev\n",
+        "cps: 2.0\nout $ s \"bd sn\" $ every 4 rev\n",
+        "cps: 2.0\nout $ s \"bd sn hh cp\" # pan \"0 0.3 0.6 1\" # speed \"1 0.5 2\"\n",
+        "bpm: 120\n~drums $ s \"bd sn hh*4 cp\"\nout $ ~drums # reverb 0.5 0.8\n",
+        "tempo: 2.0\n~kick: sine 55 * 0.6\n~dub: ~kick # delay 0.375 0.75 # hpf 800 0.7\nout: ~kick * 0.5 + ~dub * 0.5\n",
+        "tempo: 0.5\nout: jux rev $ stut 16 0.5 0.125 $ s \"bd*32\"\n",
+        "out: s \"bd*4\" # gain \"1 0.8\" # speed 2 # n \"0 1 2\" # note \"0 12\" # cut 1\n",
+        "out: every 3 (fast 2 . rev) $ 0.25 <~ s \"bd [sn cp]\"\n",
+        "out: every 2 (# speed 2) $ sometimesBy 0.3 (# speed 0.5) $ s \"hh*8\"\n",
+        "out: off 0.125 (# gain 0.5) $ chunk 4 (fast 2) $ s \"bd sn\"\n",
+        "o1: s \"bd(3,8,<0 2>)\"\nd2: s \"hh*8?\"\n",
+        "out: (saw \"c3 e3 g3\" # lpf \"<500 2000>\" 0.7) * 0.3\n",
+        "out: (sine 220 + saw 110 /* detuned */ + square 55 0.3)\n  * 0.1\n",
+        "out1: in 1 # distort 3 # limiter\nout2: noise # bpf 2000 4 # pan 0.5\n",
+    ];
+    for p in patches {
+        ok(p);
+    }
+}
+
+#[test]
+fn constants_fold_and_tempo_reads_bpm() {
+    let g = ok("bpm: 120\nout: sine (220 * 2) * (1 - 0.5)\n");
+    assert_eq!(g.cps, 0.5);
+    assert_eq!(labels(&g), vec!["sine", "mul"]);
+    assert_eq!(g.nodes[0].inputs, vec![("freq", Input::Const(440.0))]);
+    assert_eq!(g.nodes[1].inputs[1], ("b", Input::Const(0.5)));
+}
+
+#[test]
+fn a_bus_read_many_times_is_computed_once() {
+    let g =
+        ok("~a: sine 3\n~drums: s \"bd sn\"\nout: ~a * ~a + ~drums\nout2: ~drums # lpf 300 ~a\n");
+    let count = |label: &str| labels(&g).iter().filter(|l| *l == label).count();
+    assert_eq!(count("sine"), 1);
+    assert_eq!(count("sampler"), 1);
+}
+
+#[test]
+fn buses_that_reach_no_output_warn_and_are_not_run() {
+    let c = build("~unused: saw 3\nout: sine 1\n");
+    let g = c.graph.expect("compiles");
+    assert_eq!(labels(&g), vec!["sine"]);
+    assert_eq!(c.diagnostics.len(), 1);
+    assert!(!c.diagnostics[0].is_error());
+    assert!(c.diagnostics[0].message.contains("~unused"));
+}
+
+#[test]
+fn a_bus_that_reads_itself_is_a_one_block_feedback() {
+    let g = ok("~echo: (sine 2 + ~echo # delay 0.3 0.5) * 0.5\nout: ~echo\n");
+    let feedback = g
+        .nodes
+        .iter()
+        .position(|n| matches!(n.kind, NodeKind::Feedback { .. }))
+        .expect("a feedback node");
+    let NodeKind::Feedback { source, .. } = &g.nodes[feedback].kind else {
+        unreachable!()
+    };
+    assert_eq!(*source, g.outputs[0].node);
+    // No cycle in the plan: the feedback node is a source in the first stage.
+    let p = plan(&g);
+    assert!(p.levels[0].iter().any(|id| id.index() == feedback));
+    assert_eq!(p.stages.job_count(), g.nodes.len());
+}
+
+#[test]
+fn stages_respect_dependencies_and_are_deterministic() {
+    let text = "~l: sine 1\n~a: saw 55 # lpf (~l * 100 + 200) 0.5\n~b: s \"bd*2\" # gain 0.5\nout: ~a + ~b\nout2: ~b # reverb\n";
+    let (g1, g2) = (ok(text), ok(text));
+    let (p1, p2) = (plan(&g1), plan(&g2));
+    assert_eq!(
+        graph::plan::describe(&g1, &p1),
+        graph::plan::describe(&g2, &p2)
+    );
+    let mut stage_of = vec![0; g1.nodes.len()];
+    for (k, level) in p1.levels.iter().enumerate() {
+        for id in level {
+            stage_of[id.index()] = k;
+        }
+    }
+    for (i, _) in g1.nodes.iter().enumerate() {
+        for dep in g1.dependencies(graph::NodeId(i as u32)) {
+            assert!(stage_of[dep.index()] < stage_of[i]);
+        }
+    }
+}
+
+#[test]
+fn identities_survive_an_edit_elsewhere() {
+    let before = ok("~bass: saw 55 # lpf 800 0.7\n~hat: s \"hh*8\"\nout: ~bass + ~hat\n");
+    let after = ok("~bass: saw 55 # lpf 800 0.7\n~hat: s \"hh*16\" # gain 0.8\n~kick: s \"bd*4\"\nout: ~bass + ~hat + ~kick\n");
+    let bass = |g: &Graph| -> Vec<(String, String)> {
+        g.nodes
+            .iter()
+            .filter(|n| n.identity.owner == "~bass")
+            .map(|n| (n.identity.to_string(), n.kind.label()))
+            .collect()
+    };
+    assert_eq!(bass(&before), bass(&after));
+    assert_eq!(
+        bass(&before),
+        vec![
+            ("~bass/0".into(), "saw".into()),
+            ("~bass/1".into(), "lpf".into())
+        ]
+    );
+}
+
+#[test]
+fn each_kind_of_mistake_is_reported_with_its_place() {
+    let cases: &[(&str, &str)] = &[
+        ("out: sine 440 +\n", "test.ph:1:16: error: expected a number, a string, a name, a bus or `(`, found the end of the line"),
+        ("out: sinee 440\n", "test.ph:1:6: error: unknown function `sinee`"),
+        ("out: ~nope\n", "test.ph:1:6: error: unknown bus `~nope`"),
+        ("out: sine 440 880\n", "test.ph:1:15: error: too many arguments: `sine` takes 1 (freq)"),
+        ("out: saw 55 # lpf \"bd sn\" 0.8\n", "test.ph:1:20: error: in the pattern: expected a frequency in Hz or a note name, found 'bd'"),
+        ("out: s \"bd\" # gain \"loud\"\n", "test.ph:1:21: error: in the pattern: expected a number or a note name, found 'loud'"),
+        ("out: fast \"bd\" $ s \"sn\"\n", "test.ph:1:12: error: in the pattern: expected a number or a note name, found 'bd'"),
+        ("out: every rev $ s \"sn\"\n", "test.ph:1:12: error: `every` needs a number for `n`, found the function `rev`"),
+        ("out: lpf 800\n", "test.ph:1:6: error: `lpf` needs an input"),
+        ("out: speed 2\n", "test.ph:1:6: error: `speed` sets a control of a sound pattern"),
+        ("out: sine 3 # speed 2\n", "test.ph:1:6: error: `speed` sets a control of a sound pattern, but the left side of `#` is the signal `sine`"),
+        ("~a: sine 1\n", "test.ph:2:1: error: the patch has no output"),
+        ("out: jux rev $ sine 3\n", "test.ph:1:16: error: `jux` needs a pattern for `pattern`, found the signal `sine`"),
+        ("tempo: -1\nout: sine 1\n", "test.ph:1:8: error: expected a positive number of cycles per second"),
+        ("out: s \"bd\nout2: 1\n", "test.ph:1:8: error: unterminated string"),
+        ("foo: 1\nout: 1\n", "test.ph:1:1: error: expected a statement"),
+        ("out: 1\nout: 2\n", "test.ph:2:1: error: output `out` is defined twice"),
+    ];
+    for (text, want) in cases {
+        let got = errors(text);
+        assert!(
+            got.iter().any(|e| e.starts_with(want)),
+            "for {text:?} wanted an error starting {want:?}, got:\n{}",
+            got.join("\n")
+        );
+    }
+}
+
+#[test]
+fn every_independent_error_is_reported_in_one_pass() {
+    let got = errors("out: sinee 1\n~a: ~missing\nout2: sine 1 +\nout3: s \"bd [\"\nout4: ~a\n");
+    assert_eq!(got.len(), 4, "{}", got.join("\n"));
+}
+
+#[test]
+fn errors_show_the_line_and_a_caret() {
+    let got = errors("tempo: 1\nout: saw 55 # lfp 800\n");
+    assert_eq!(
+        got[0],
+        "test.ph:2:15: error: unknown function `lfp`\n  |\n2 | out: saw 55 # lfp 800\n  |               ^^^\n  = help: the closest names are `lpf` (`phonon functions` lists them all)"
+    );
+}
+
+#[test]
+fn sixteen_outputs_of_the_stress_pattern_compile() {
+    let text: String = (1..=16)
+        .map(|i| format!("o{i}: jux rev $ stut 16 0.5 0.125 $ s \"bd*32\"\n"))
+        .collect();
+    let g = ok(&text);
+    assert_eq!(g.outputs.len(), 16);
+    assert!(g
+        .nodes
+        .iter()
+        .all(|n| matches!(n.kind, NodeKind::Sampler(_))));
+}

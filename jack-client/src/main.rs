@@ -1,0 +1,120 @@
+//! `phonon`: check, inspect, render and play live-coded patches.
+
+use clap::{Parser, Subcommand};
+use graph::{compile, diagnostic::Source, plan, Registry};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Phonon: a live-coding audio engine for Linux studios.
+#[derive(Parser)]
+#[command(name = "phonon", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a patch for errors; exit 0 if it compiles, 1 with its errors if not.
+    Check {
+        /// The patch file (.ph).
+        patch: PathBuf,
+    },
+    /// Show the compiled graph: its stages and nodes.
+    Graph {
+        /// The patch file (.ph).
+        patch: PathBuf,
+        /// Print Graphviz dot instead of text.
+        #[arg(long)]
+        dot: bool,
+    },
+    /// List every function a patch can call, with its parameters and what it does.
+    Functions,
+}
+
+/// Reads and compiles a patch, printing its diagnostics to stderr.
+fn load(path: &Path, registry: &Registry) -> Option<graph::Graph> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) => {
+            eprintln!("error: cannot read {}: {e}", path.display());
+            return None;
+        }
+    };
+    let source = Source::new(path.display().to_string(), text);
+    let result = compile(&source, registry);
+    for d in &result.diagnostics {
+        eprintln!("{}\n", source.render(d));
+    }
+    let errors = result.diagnostics.iter().filter(|d| d.is_error()).count();
+    if errors > 0 {
+        eprintln!(
+            "{}: {errors} error{} found",
+            path.display(),
+            if errors == 1 { "" } else { "s" }
+        );
+    }
+    result.graph
+}
+
+fn functions(registry: &Registry) -> String {
+    let mut out = String::new();
+    for f in registry.functions() {
+        let params: Vec<String> = f
+            .params
+            .iter()
+            .map(|p| {
+                let unit = if p.unit.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", p.unit)
+                };
+                match p.default {
+                    Some(d) => format!("{}={d}{unit}", p.name),
+                    None => format!("{}{unit}", p.name),
+                }
+            })
+            .collect();
+        let aliases = if f.aliases.is_empty() {
+            String::new()
+        } else {
+            format!(" (also {})", f.aliases.join(", "))
+        };
+        out.push_str(&format!(
+            "{} {}{aliases}\n    {}\n",
+            f.name,
+            params.join(" "),
+            f.doc
+        ));
+    }
+    out
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let registry = Registry::standard();
+    match cli.command {
+        Command::Check { patch } => match load(&patch, &registry) {
+            Some(_) => {
+                println!("{}: ok", patch.display());
+                ExitCode::SUCCESS
+            }
+            None => ExitCode::FAILURE,
+        },
+        Command::Graph { patch, dot } => match load(&patch, &registry) {
+            Some(g) => {
+                if dot {
+                    print!("{}", graph::plan::dot(&g));
+                } else {
+                    print!("{}", graph::plan::describe(&g, &plan(&g)));
+                }
+                ExitCode::SUCCESS
+            }
+            None => ExitCode::FAILURE,
+        },
+        Command::Functions => {
+            print!("{}", functions(&registry));
+            ExitCode::SUCCESS
+        }
+    }
+}
