@@ -112,13 +112,13 @@ struct Compiler<'r> {
 type Eval<'r> = Option<Val<'r>>;
 
 fn mini_error(text: &str, at: usize, e: &pattern::ParseError) -> Diagnostic {
-    let offset = text
+    let (offset, width) = text
         .char_indices()
         .nth(e.column.saturating_sub(1))
-        .map_or(text.len(), |(i, _)| i);
+        .map_or((text.len(), 1), |(i, c)| (i, c.len_utf8()));
     let start = at + offset;
     Diagnostic::error(
-        start..start + 1,
+        start..start + width,
         format!("in the pattern: expected {}, found {}", e.expected, e.found),
     )
 }

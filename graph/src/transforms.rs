@@ -102,8 +102,23 @@ fn same_kind<T: Item>(p: Pat, unwrap: fn(Pat) -> Option<Pattern<T>>) -> Pattern<
     unwrap(p).unwrap_or_else(pattern::silence)
 }
 
-fn count(x: f64) -> i64 {
-    x.round() as i64
+/// The most copies, repeats or parts a transform may make: a typo such as `stut 1600` must be a
+/// clear error, not a patch that exhausts memory or the audio thread.
+pub const MAX_COUNT: i64 = 1024;
+
+/// A whole-number argument within `min..=MAX_COUNT`.
+fn count_in(x: f64, min: i64, what: &str) -> Result<i64, String> {
+    let n = x.round();
+    if !(min as f64..=MAX_COUNT as f64).contains(&n) {
+        return Err(format!(
+            "{what} must be a whole number from {min} to {MAX_COUNT}, found {x}"
+        ));
+    }
+    Ok(n as i64)
+}
+
+fn count(x: f64) -> Result<i64, String> {
+    count_in(x, 0, "the count")
 }
 
 fn fast(args: &[Arg], pat: Pat) -> Result<Pat, String> {
@@ -131,7 +146,7 @@ fn late(args: &[Arg], pat: Pat) -> Result<Pat, String> {
 }
 
 fn every(args: &[Arg], pat: Pat) -> Result<Pat, String> {
-    let n = count(args[0].number()?);
+    let n = count(args[0].number()?)?;
     let t = transformed(&args[1].transform()?, &pat)?;
     Ok(match pat {
         Pat::Sound(p) => Pat::Sound(p.every(n, |_| same_kind(t, sound_of))),
@@ -140,7 +155,7 @@ fn every(args: &[Arg], pat: Pat) -> Result<Pat, String> {
 }
 
 fn every_offset(args: &[Arg], pat: Pat) -> Result<Pat, String> {
-    let (n, offset) = (count(args[0].number()?), count(args[1].number()?));
+    let (n, offset) = (count(args[0].number()?)?, args[1].number()?.round() as i64);
     let t = transformed(&args[2].transform()?, &pat)?;
     Ok(match pat {
         Pat::Sound(p) => Pat::Sound(p.every_offset(n, offset, |_| same_kind(t, sound_of))),
@@ -206,17 +221,20 @@ fn degrade_by(args: &[Arg], pat: Pat) -> Result<Pat, String> {
 }
 
 fn ply(args: &[Arg], pat: Pat) -> Result<Pat, String> {
+    if let Arg::Number(x) = args[0] {
+        count_in(x, 1, "the number of repeats")?;
+    }
     let n = args[0].time()?;
     Ok(on_pat!(pat, |p| p.ply_p(&n)))
 }
 
 fn iter(args: &[Arg], pat: Pat) -> Result<Pat, String> {
-    let n = count(args[0].number()?);
+    let n = count(args[0].number()?)?;
     Ok(on_pat!(pat, |p| p.iter(n)))
 }
 
 fn iter_back(args: &[Arg], pat: Pat) -> Result<Pat, String> {
-    let n = count(args[0].number()?);
+    let n = count(args[0].number()?)?;
     Ok(on_pat!(pat, |p| p.iter_back(n)))
 }
 
@@ -225,7 +243,7 @@ fn palindrome(_: &[Arg], pat: Pat) -> Result<Pat, String> {
 }
 
 fn chunk(args: &[Arg], pat: Pat) -> Result<Pat, String> {
-    let n = count(args[0].number()?);
+    let n = count(args[0].number()?)?;
     let f = args[1].transform()?;
     let failed = std::cell::RefCell::new(None);
     let result = match pat {
@@ -248,22 +266,33 @@ fn chunk(args: &[Arg], pat: Pat) -> Result<Pat, String> {
     }
 }
 
+/// Euclidean arguments: hits may be negative (the complement), rotation any whole number.
+fn euclid_args(hits: f64, steps: f64, rotation: f64) -> Result<(i64, i64, i64), String> {
+    let max = pattern::MAX_STEPS as f64;
+    if !(0.0..=max).contains(&steps.round()) || !(-max..=max).contains(&hits.round()) {
+        return Err(format!(
+            "a Euclidean rhythm needs at most {max} steps and as many hits, found {hits} over {steps}"
+        ));
+    }
+    Ok((
+        hits.round() as i64,
+        steps.round() as i64,
+        rotation.round().clamp(-max, max) as i64,
+    ))
+}
+
 fn euclid(args: &[Arg], pat: Pat) -> Result<Pat, String> {
-    let (k, n) = (count(args[0].number()?), count(args[1].number()?));
+    let (k, n, _) = euclid_args(args[0].number()?, args[1].number()?, 0.0)?;
     Ok(on_pat!(pat, |p| p.euclid(k, n, 0)))
 }
 
 fn euclid_off(args: &[Arg], pat: Pat) -> Result<Pat, String> {
-    let (k, n, r) = (
-        count(args[0].number()?),
-        count(args[1].number()?),
-        count(args[2].number()?),
-    );
+    let (k, n, r) = euclid_args(args[0].number()?, args[1].number()?, args[2].number()?)?;
     Ok(on_pat!(pat, |p| p.euclid(k, n, r)))
 }
 
 fn segment(args: &[Arg], pat: Pat) -> Result<Pat, String> {
-    let n = Time::from_f64(args[0].number()?);
+    let n = Time::from_int(count_in(args[0].number()?, 1, "the number of segments")?);
     Ok(on_pat!(pat, |p| p.segment(n)))
 }
 
@@ -302,7 +331,7 @@ fn jux(args: &[Arg], pat: Pat) -> Result<Pat, String> {
 
 fn stut(args: &[Arg], pat: Pat) -> Result<Pat, String> {
     let (n, feedback, time) = (
-        count(args[0].number()?),
+        count(args[0].number()?)?,
         args[1].number()?,
         args[2].number()?,
     );
@@ -315,7 +344,7 @@ fn stut(args: &[Arg], pat: Pat) -> Result<Pat, String> {
 
 fn echo(args: &[Arg], pat: Pat) -> Result<Pat, String> {
     let (n, time, feedback) = (
-        count(args[0].number()?),
+        count(args[0].number()?)?,
         args[1].number()?,
         args[2].number()?,
     );
@@ -327,7 +356,7 @@ fn echo(args: &[Arg], pat: Pat) -> Result<Pat, String> {
 }
 
 fn stutter(args: &[Arg], pat: Pat) -> Result<Pat, String> {
-    let (n, time) = (count(args[0].number()?), Time::from_f64(args[1].number()?));
+    let (n, time) = (count(args[0].number()?)?, Time::from_f64(args[1].number()?));
     Ok(on_pat!(pat, |p| p.stutter(n, time)))
 }
 

@@ -47,6 +47,10 @@ pub fn bjorklund<'a>(hits: usize, steps: usize, arena: &'a Bump, out: &mut BVec<
     }
 }
 
+/// The most steps a Euclidean rhythm or a range may have; beyond it the pattern is silent, so a
+/// typo cannot make a block's query unbounded.
+pub const MAX_STEPS: i64 = 4096;
+
 impl<T: Item> Pattern<T> {
     /// Drops events whose random value (seeded by `seed`, as Tidal seeds `?`) is below `amount`.
     pub fn degrade_by_seeded(&self, seed: u32, amount: f64) -> Pattern<T> {
@@ -127,7 +131,7 @@ impl<T: Item> Pattern<T> {
     ) -> Pattern<T> {
         let (hit, rest) = (self.clone(), rests.clone());
         patterned(args, move |&(k, n, rotation), span, arena, out| {
-            if n <= 0 {
+            if n <= 0 || n > MAX_STEPS {
                 return;
             }
             let mut bools = BVec::new_in(arena);
@@ -197,7 +201,7 @@ impl<T: Item> Pattern<T> {
     pub fn ply_p(&self, n: &Pattern<Time>) -> Pattern<T> {
         let p = self.clone();
         patterned(n, move |&n, span, arena, out| {
-            if !n.is_positive() {
+            if !n.is_positive() || n > Time::from_int(MAX_STEPS) {
                 return;
             }
             let mut events = BVec::new_in(arena);

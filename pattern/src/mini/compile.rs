@@ -341,6 +341,9 @@ fn range(from: &Node, to: &Node, kind: Kind) -> Compiled {
     let ends = a.zip_both(&b, |&a, &b| (a, b));
     Ok(patterned(&ends, move |&(a, b), span, _, out| {
         let count = (b - a).abs().floor() as i64 + 1;
+        if count > crate::transform::MAX_STEPS {
+            return;
+        }
         let direction = if b >= a { 1.0 } else { -1.0 };
         let value = |i: i64| {
             let x = a + direction * i as f64;

@@ -33,6 +33,7 @@ pub fn parse(source: &str) -> Result<Node, ParseError> {
         chars: source.chars().collect(),
         pos: 0,
         seed: 0,
+        budget: MAX_NODES,
     };
     p.skip_ws();
     let node = p.layers(None)?;
@@ -43,10 +44,51 @@ pub fn parse(source: &str) -> Result<Node, ParseError> {
     Ok(node)
 }
 
+/// The most nodes a pattern may expand to (`!` copies steps), so a typo such as `[a!999]!999`
+/// is an error rather than an exhausted machine.
+pub const MAX_NODES: usize = 1 << 16;
+
 struct Parser {
     chars: Vec<char>,
     pos: usize,
     seed: u32,
+    /// Nodes that `!` copies may still add.
+    budget: usize,
+}
+
+fn size(node: &Node) -> usize {
+    1 + match &node.kind {
+        NodeKind::Atom(_) | NodeKind::Rest => 0,
+        NodeKind::Sequence(steps) => steps.iter().map(|s| size(&s.node)).sum(),
+        NodeKind::Stack(items)
+        | NodeKind::Choose { options: items, .. }
+        | NodeKind::Tail(items) => items.iter().map(size).sum(),
+        NodeKind::Polymeter { layers, steps } => {
+            layers
+                .iter()
+                .flatten()
+                .map(|s| size(&s.node))
+                .sum::<usize>()
+                + steps.as_ref().map_or(0, |n| size(n))
+        }
+        NodeKind::Fast(a, b) | NodeKind::Slow(a, b) | NodeKind::Range(a, b) => size(a) + size(b),
+        NodeKind::Degrade { node, .. } => size(node),
+        NodeKind::Euclid {
+            node,
+            hits,
+            steps,
+            rotation,
+        } => size(node) + size(hits) + size(steps) + rotation.as_ref().map_or(0, |r| size(r)),
+        NodeKind::Chord {
+            root,
+            name,
+            modifiers,
+        } => {
+            root.as_ref().map_or(0, |r| size(r))
+                + size(name)
+                + modifiers.iter().map(size).sum::<usize>()
+        }
+    }
 }
 
 fn is_atom_start(c: char) -> bool {
@@ -93,6 +135,40 @@ impl Parser {
         } else {
             Err(self.error(what))
         }
+    }
+
+    /// Spends expansion budget on `nodes` copies, or fails with a clear error.
+    fn charge(&mut self, nodes: usize) -> Result<(), ParseError> {
+        match self.budget.checked_sub(nodes) {
+            Some(left) => {
+                self.budget = left;
+                Ok(())
+            }
+            None => Err(ParseError {
+                column: self.column(),
+                expected: format!(
+                    "a pattern of at most {MAX_NODES} steps after repeating with `!`"
+                ),
+                found: "a larger one".into(),
+            }),
+        }
+    }
+
+    /// Adds the pending `!` copies of the last step.
+    fn flush_repeats(
+        &mut self,
+        steps: &mut Vec<Step>,
+        repeats: &mut usize,
+    ) -> Result<(), ParseError> {
+        if let Some(last) = steps.last() {
+            let copy = last.clone();
+            self.charge(size(&copy.node).saturating_mul(*repeats - 1))?;
+            for _ in 1..*repeats {
+                steps.push(copy.clone());
+            }
+        }
+        *repeats = 1;
+        Ok(())
     }
 
     fn next_seed(&mut self) -> u32 {
@@ -196,14 +272,14 @@ impl Parser {
                     });
                 }
                 _ => {
-                    flush_repeats(&mut steps, &mut repeats);
+                    self.flush_repeats(&mut steps, &mut repeats)?;
                     let (node, weight, reps) = self.step()?;
                     steps.push(Step { node, weight });
                     repeats = reps;
                 }
             }
         }
-        flush_repeats(&mut steps, &mut repeats);
+        self.flush_repeats(&mut steps, &mut repeats)?;
         Ok(steps)
     }
 
@@ -218,6 +294,7 @@ impl Parser {
             // A modifier after `!` applies to the repeated group as one step, as in Tidal, where
             // `a!8?` means `[a!8]?`.
             if reps > 1 && matches!(self.peek(), Some('*' | '/' | '?' | '(' | ':' | '\'')) {
+                self.charge(size(&node) * (reps - 1))?;
                 let step = Step {
                     node,
                     weight: Time::ONE,
@@ -391,7 +468,14 @@ impl Parser {
                     modifiers: Vec::new(),
                 }))
             }
-            Some(c) if is_atom_start(c) || c == '-' => Ok(node(NodeKind::Atom(self.atom_text()))),
+            Some(c) if is_atom_start(c) || c == '-' => {
+                let text = self.atom_text();
+                if text.is_empty() || text == "-" {
+                    self.pos = column - 1;
+                    return Err(self.error("a word, a number, '~', '[', '<' or '{'"));
+                }
+                Ok(node(NodeKind::Atom(text)))
+            }
             _ => Err(self.error("a word, a number, '~', '[', '<' or '{'")),
         }
     }
@@ -465,16 +549,6 @@ impl Parser {
     }
 }
 
-fn flush_repeats(steps: &mut Vec<Step>, repeats: &mut usize) {
-    if let Some(last) = steps.last() {
-        let copy = last.clone();
-        for _ in 1..*repeats {
-            steps.push(copy.clone());
-        }
-    }
-    *repeats = 1;
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -491,6 +565,19 @@ mod tests {
         assert!(e.expected.contains("','"), "{e}");
         let e = parse("bd*").unwrap_err();
         assert_eq!((e.column, e.found.as_str()), (4, "the end of the pattern"));
+    }
+
+    #[test]
+    fn a_stray_dot_is_an_error() {
+        assert_eq!(parse("{bd s.}").unwrap_err().column, 6);
+        assert_eq!(parse("a .}").unwrap_err().column, 3);
+    }
+
+    #[test]
+    fn runaway_repetition_is_an_error_not_an_exhausted_machine() {
+        let e = parse("[[a!999]!999]!999").unwrap_err();
+        assert!(e.expected.contains("at most"), "{e}");
+        assert!(parse("a!999 b!999").is_ok());
     }
 
     #[test]

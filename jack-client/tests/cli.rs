@@ -1,0 +1,108 @@
+//! The `phonon` binary's check, graph and functions commands, as a user runs them.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn phonon(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_phonon"))
+        .args(args)
+        .output()
+        .expect("run phonon")
+}
+
+fn patch(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("phonon-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn check_accepts_a_good_patch() {
+    let p = patch(
+        "good.ph",
+        "tempo: 0.5\nout: s \"bd*2 [sn cp]\" # gain 0.8\n",
+    );
+    let out = phonon(&["check", p.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).ends_with("good.ph: ok\n"));
+}
+
+#[test]
+fn check_reports_every_error_with_its_place_and_exits_1() {
+    let p = patch("bad.ph", "out: sinee 440\nout2: s \"bd [sn\"\n");
+    let out = phonon(&["check", p.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("bad.ph:1:6: error: unknown function `sinee`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("bad.ph:2:16: error: in the pattern: expected ']'"),
+        "{err}"
+    );
+    assert!(err.contains("2 errors found"), "{err}");
+    assert!(!err.contains("panicked"));
+}
+
+#[test]
+fn a_missing_file_is_one_clear_line() {
+    let out = phonon(&["check", "/nonexistent/patch.ph"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("error: cannot read /nonexistent/patch.ph"));
+}
+
+#[test]
+fn graph_prints_stages_and_dot() {
+    let p = patch("g.ph", "~a: saw 55 # lpf 800 0.7\nout: ~a * 0.5\n");
+    let out = phonon(&["graph", p.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    let listing = text(&out.stdout);
+    assert!(listing.starts_with("3 nodes in 3 stages"), "{listing}");
+    assert!(
+        listing.contains("#1   lpf(input=#0, cutoff=800, q=0.7) mono [~a/1]"),
+        "{listing}"
+    );
+    assert!(listing.contains("output out <- #2"));
+    let dot = text(&phonon(&["graph", "--dot", p.to_str().unwrap()]).stdout);
+    assert!(
+        dot.starts_with("digraph phonon {") && dot.contains("n0 -> n1"),
+        "{dot}"
+    );
+}
+
+#[test]
+fn functions_lists_the_registry() {
+    let out = phonon(&["functions"]);
+    assert_eq!(out.status.code(), Some(0));
+    let listing = text(&out.stdout);
+    for name in [
+        "sine freq=440 Hz",
+        "lpf input cutoff=1000 Hz q=0.707",
+        "jux function pattern",
+        "speed value",
+        "s sounds (also sound)",
+    ] {
+        assert!(listing.contains(name), "missing {name:?}");
+    }
+}
+
+#[test]
+fn bad_flags_get_clap_usage_and_exit_2() {
+    let out = phonon(&["check", "--frobnicate"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("unexpected argument '--frobnicate'"));
+    for sub in ["check", "graph", "functions"] {
+        let help = phonon(&[sub, "--help"]);
+        assert_eq!(help.status.code(), Some(0));
+        assert!(text(&help.stdout).contains("Usage: phonon"));
+    }
+}
