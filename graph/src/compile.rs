@@ -6,7 +6,7 @@ use crate::ast::{BinOp, Expr, ExprKind, Head, Statement};
 use crate::diagnostic::{closest, Diagnostic, Source};
 use crate::ir::{Graph, Identity, Input, MathOp, Node, NodeId, NodeKind, Output};
 use crate::registry::{Channels, Control, Function, Param, ParamKind, Registry, Role};
-use crate::sound::SoundEvent;
+use crate::sound::{with_control, SoundEvent};
 use crate::transforms::{self, Arg, Pat, Transform};
 use pattern::mini::{self, Kind, NodeKind as MiniKind};
 use pattern::{note_number, Pattern, Time, Value};
@@ -845,12 +845,10 @@ impl<'r> Compiler<'r> {
                 return None;
             };
             let values = self.control_values(control, value, value_span)?;
-            let pattern = pattern.zip_left(&values, move |e, &v| {
-                let mut e = e.clone();
-                e.set(control, v);
-                e
+            return Some(Val::Sounds {
+                pattern: with_control(pattern, control, &values),
+                bus: None,
             });
-            return Some(Val::Sounds { pattern, bus: None });
         }
         match f.role {
             Role::Processor => self.processor(f, Some((left, left_span)), args, right_span),
@@ -918,11 +916,7 @@ impl<'r> Compiler<'r> {
                     let (value, value_span) = args.into_iter().next()?;
                     let values = self.control_values(control, value, value_span)?;
                     Some(Val::Transform(Rc::new(move |p| match p {
-                        Pat::Sound(p) => Ok(Pat::Sound(p.zip_left(&values, move |e, &v| {
-                            let mut e = e.clone();
-                            e.set(control, v);
-                            e
-                        }))),
+                        Pat::Sound(p) => Ok(Pat::Sound(with_control(&p, control, &values))),
                         Pat::Num(_) => Err("`#` sections set controls of sound patterns".into()),
                     })))
                 }

@@ -1,7 +1,7 @@
 //! Sound events: what a sound pattern's events hold — a sound name and per-event controls.
 
 use crate::registry::Control;
-use pattern::{Controllable, Value};
+use pattern::{Controllable, Pattern, Value};
 
 /// A sound to play and the controls set on it with `#`.
 #[derive(Clone, Debug, PartialEq)]
@@ -42,4 +42,17 @@ impl Controllable for SoundEvent {
         let gain = self.get(Control::Gain).unwrap_or(1.0);
         self.set(Control::Gain, gain * factor);
     }
+}
+
+/// `sounds` with `control` set from `values`, keeping the sounds' structure (Tidal's `#`).
+pub fn with_control(
+    sounds: &Pattern<SoundEvent>,
+    control: Control,
+    values: &Pattern<f64>,
+) -> Pattern<SoundEvent> {
+    sounds.zip_left(values, move |e, &v| {
+        let mut e = e.clone();
+        e.set(control, v);
+        e
+    })
 }

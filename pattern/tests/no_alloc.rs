@@ -3,39 +3,9 @@
 
 use bumpalo::Bump;
 use pattern::{mini, mini_as, sound, Kind, Pattern, Span, Time};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-
-struct Counting;
-
-static COUNTING: AtomicBool = AtomicBool::new(false);
-static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if COUNTING.load(Ordering::Relaxed) {
-            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        }
-        System.alloc(layout)
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        if COUNTING.load(Ordering::Relaxed) {
-            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        }
-        System.dealloc(ptr, layout)
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if COUNTING.load(Ordering::Relaxed) {
-            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        }
-        System.realloc(ptr, layout, new_size)
-    }
-}
 
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static ALLOCATOR: alloc_counter::CountingAllocator = alloc_counter::CountingAllocator;
 
 /// Queries `p` block after block (512 frames at 44.1 kHz and 0.5 cycles per second) from
 /// `first_cycle`, resetting the arena between blocks; returns the events seen.
@@ -86,20 +56,16 @@ fn block_queries_allocate_nothing() {
     }
     run_blocks(&stress, &mut arena, 0, 200);
 
-    COUNTING.store(true, Ordering::SeqCst);
     let mut seen = 0;
-    for first_cycle in [0, 1_000_000] {
-        for p in &patterns {
-            seen += run_blocks(p, &mut arena, first_cycle, 2_000);
+    let calls = alloc_counter::count(|| {
+        for first_cycle in [0, 1_000_000] {
+            for p in &patterns {
+                seen += run_blocks(p, &mut arena, first_cycle, 2_000);
+            }
+            seen += run_blocks(&stress, &mut arena, first_cycle, 2_000);
         }
-        seen += run_blocks(&stress, &mut arena, first_cycle, 2_000);
-    }
-    COUNTING.store(false, Ordering::SeqCst);
+    });
 
-    assert_eq!(
-        ALLOCATIONS.load(Ordering::SeqCst),
-        0,
-        "allocator calls while querying"
-    );
+    assert_eq!(calls, 0, "allocator calls while querying");
     assert!(seen > 10_000, "the patterns produced only {seen} events");
 }

@@ -2,41 +2,11 @@
 //! whose stages are 1 to 256 jobs wide, including blocks that must wake parked helpers.
 
 use scheduler::{Pool, PoolConfig, Stages};
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-struct Counting;
-
-static COUNTING: AtomicBool = AtomicBool::new(false);
-static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
-static FREES: AtomicU64 = AtomicU64::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if COUNTING.load(Ordering::Relaxed) {
-            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        }
-        System.alloc(layout)
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        if COUNTING.load(Ordering::Relaxed) {
-            FREES.fetch_add(1, Ordering::Relaxed);
-        }
-        System.dealloc(ptr, layout)
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        if COUNTING.load(Ordering::Relaxed) {
-            ALLOCATIONS.fetch_add(1, Ordering::Relaxed);
-        }
-        System.realloc(ptr, layout, new_size)
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static ALLOCATOR: alloc_counter::CountingAllocator = alloc_counter::CountingAllocator;
 
 struct XorShift(u64);
 
@@ -82,27 +52,18 @@ fn ten_thousand_blocks_allocate_nothing_after_warm_up() {
     }
     let growths_after_warm_up = pool.stats().arena_growths;
 
-    COUNTING.store(true, Ordering::SeqCst);
-    for block in 0..BLOCKS {
-        if block % 500 == 0 {
-            // Long enough for the helpers to park, so this block's start has to wake them.
-            std::thread::sleep(Duration::from_millis(2));
+    let calls = alloc_counter::count(|| {
+        for block in 0..BLOCKS {
+            if block % 500 == 0 {
+                // Long enough for the helpers to park, so this block's start has to wake them.
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            let plan = &mut plans[rng.below(65) as usize];
+            pool.run(plan, job).unwrap();
         }
-        let plan = &mut plans[rng.below(65) as usize];
-        pool.run(plan, job).unwrap();
-    }
-    COUNTING.store(false, Ordering::SeqCst);
+    });
 
-    assert_eq!(
-        ALLOCATIONS.load(Ordering::SeqCst),
-        0,
-        "allocations while running blocks"
-    );
-    assert_eq!(
-        FREES.load(Ordering::SeqCst),
-        0,
-        "frees while running blocks"
-    );
+    assert_eq!(calls, 0, "allocator calls while running blocks");
     assert_eq!(pool.stats().arena_growths, growths_after_warm_up);
     assert_eq!(pool.stats().blocks as usize, BLOCKS + plans.len());
     assert!(sums.iter().map(|s| s.load(Ordering::Relaxed)).sum::<u64>() > 0);

@@ -1,0 +1,58 @@
+//! A global allocator that counts allocations, frees and reallocations while counting is on, for
+//! tests that prove a real-time path touches no allocator.
+//!
+//! ```ignore
+//! #[global_allocator]
+//! static ALLOCATOR: alloc_counter::CountingAllocator = alloc_counter::CountingAllocator;
+//!
+//! let calls = alloc_counter::count(|| run_the_audio_path());
+//! assert_eq!(calls, 0);
+//! ```
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+static COUNTING: AtomicBool = AtomicBool::new(false);
+static CALLS: AtomicU64 = AtomicU64::new(0);
+
+/// The system allocator, counting every call on every thread while [`count`] runs.
+pub struct CountingAllocator;
+
+fn note() {
+    if COUNTING.load(Ordering::Relaxed) {
+        CALLS.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+// SAFETY: every call is forwarded unchanged to the system allocator.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        note();
+        System.alloc(layout)
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        note();
+        System.alloc_zeroed(layout)
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        note();
+        System.dealloc(ptr, layout)
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        note();
+        System.realloc(ptr, layout, new_size)
+    }
+}
+
+/// Runs `f` and returns how many allocator calls (allocations, frees, reallocations) any thread
+/// made meanwhile. Only meaningful where [`CountingAllocator`] is the global allocator.
+pub fn count(f: impl FnOnce()) -> u64 {
+    let before = CALLS.load(Ordering::SeqCst);
+    COUNTING.store(true, Ordering::SeqCst);
+    f();
+    COUNTING.store(false, Ordering::SeqCst);
+    CALLS.load(Ordering::SeqCst) - before
+}
