@@ -48,7 +48,9 @@ unsafe impl GlobalAlloc for CountingAllocator {
 }
 
 /// Runs `f` and returns how many allocator calls (allocations, frees, reallocations) any thread
-/// made meanwhile. Only meaningful where [`CountingAllocator`] is the global allocator.
+/// made meanwhile. Only meaningful where [`CountingAllocator`] is the global allocator, and with
+/// nothing else running: keep a counting test alone in its test binary, as the test harness runs
+/// a binary's tests on parallel threads.
 pub fn count(f: impl FnOnce()) -> u64 {
     let before = CALLS.load(Ordering::SeqCst);
     COUNTING.store(true, Ordering::SeqCst);

@@ -3,6 +3,7 @@
 
 pub mod ast;
 pub mod diagnostic;
+pub mod dsp;
 pub mod lexer;
 pub mod parser;
 pub mod plan;

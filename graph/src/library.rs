@@ -1,6 +1,7 @@
 //! The node library's entries in the registry: oscillators, filters, envelopes, levels, math,
 //! effects and live input. The DSP that runs them lives with the node implementations.
 
+use crate::dsp::{filter, level, osc, Make};
 use crate::registry::{Channels, Control, Function, Param, ParamKind, Registry, Role};
 
 const INPUT: Param = Param::required("input", ParamKind::Input, "");
@@ -16,6 +17,7 @@ const fn node(
     params: &'static [Param],
     channels: Channels,
     doc: &'static str,
+    make: Option<Make>,
 ) -> Function {
     Function {
         name,
@@ -25,6 +27,7 @@ const fn node(
         channels,
         control: None,
         doc,
+        make,
     }
 }
 
@@ -39,6 +42,7 @@ pub const NODES: &[Function] = &[
         &[FREQ],
         Channels::Mono,
         "Sine oscillator.",
+        Some(osc::make_sine),
     ),
     node(
         "saw",
@@ -47,6 +51,7 @@ pub const NODES: &[Function] = &[
         &[FREQ],
         Channels::Mono,
         "Band-limited sawtooth oscillator.",
+        Some(osc::make_saw),
     ),
     node(
         "square",
@@ -55,6 +60,7 @@ pub const NODES: &[Function] = &[
         &[FREQ, signal("width", 0.5, "")],
         Channels::Mono,
         "Band-limited pulse oscillator with pulse width.",
+        Some(osc::make_square),
     ),
     node(
         "tri",
@@ -63,6 +69,7 @@ pub const NODES: &[Function] = &[
         &[FREQ],
         Channels::Mono,
         "Band-limited triangle oscillator.",
+        Some(osc::make_tri),
     ),
     node(
         "noise",
@@ -71,6 +78,7 @@ pub const NODES: &[Function] = &[
         &[],
         Channels::Mono,
         "White noise.",
+        Some(osc::make_noise),
     ),
     node(
         "pink",
@@ -79,6 +87,7 @@ pub const NODES: &[Function] = &[
         &[],
         Channels::Mono,
         "Pink noise.",
+        Some(osc::make_pink),
     ),
     node(
         "in",
@@ -87,6 +96,7 @@ pub const NODES: &[Function] = &[
         &[Param::optional("channel", ParamKind::Number, 1.0, "")],
         Channels::Mono,
         "The engine's nth input channel (silence offline).",
+        None,
     ),
     node(
         "lpf",
@@ -99,6 +109,7 @@ pub const NODES: &[Function] = &[
         ],
         Channels::AsInput,
         "Resonant low-pass biquad filter.",
+        Some(filter::make_lpf),
     ),
     node(
         "hpf",
@@ -111,6 +122,7 @@ pub const NODES: &[Function] = &[
         ],
         Channels::AsInput,
         "Resonant high-pass biquad filter.",
+        Some(filter::make_hpf),
     ),
     node(
         "bpf",
@@ -123,6 +135,7 @@ pub const NODES: &[Function] = &[
         ],
         Channels::AsInput,
         "Band-pass biquad filter.",
+        Some(filter::make_bpf),
     ),
     node(
         "notch",
@@ -135,6 +148,7 @@ pub const NODES: &[Function] = &[
         ],
         Channels::AsInput,
         "Notch (band-stop) biquad filter.",
+        Some(filter::make_notch),
     ),
     node(
         "moog",
@@ -147,6 +161,7 @@ pub const NODES: &[Function] = &[
         ],
         Channels::AsInput,
         "Resonant four-pole ladder low-pass filter.",
+        None,
     ),
     node(
         "adsr",
@@ -161,6 +176,7 @@ pub const NODES: &[Function] = &[
         ],
         Channels::AsInput,
         "Attack-decay-sustain-release envelope on a gate signal.",
+        None,
     ),
     node(
         "ar",
@@ -173,6 +189,7 @@ pub const NODES: &[Function] = &[
         ],
         Channels::AsInput,
         "Attack-release envelope on a gate signal.",
+        None,
     ),
     node(
         "gain",
@@ -181,6 +198,7 @@ pub const NODES: &[Function] = &[
         &[INPUT, signal("amount", 1.0, "")],
         Channels::AsInput,
         "Multiply by a gain (on a sound pattern, sets each event's gain).",
+        Some(level::make_gain),
     ),
     node(
         "pan",
@@ -189,6 +207,7 @@ pub const NODES: &[Function] = &[
         &[INPUT, signal("position", 0.0, "")],
         Channels::Stereo,
         "Equal-power pan, -1 left to 1 right (on a sound pattern, 0 to 1 per event).",
+        Some(level::make_pan),
     ),
     node(
         "min",
@@ -197,6 +216,7 @@ pub const NODES: &[Function] = &[
         &[INPUT, signal("other", 0.0, "")],
         Channels::AsInput,
         "The smaller of two signals.",
+        Some(level::make_min),
     ),
     node(
         "max",
@@ -205,6 +225,7 @@ pub const NODES: &[Function] = &[
         &[INPUT, signal("other", 0.0, "")],
         Channels::AsInput,
         "The larger of two signals.",
+        Some(level::make_max),
     ),
     node(
         "clip",
@@ -213,6 +234,7 @@ pub const NODES: &[Function] = &[
         &[INPUT, signal("low", -1.0, ""), signal("high", 1.0, "")],
         Channels::AsInput,
         "Limit a signal to a range.",
+        Some(level::make_clip),
     ),
     node(
         "mix",
@@ -221,6 +243,7 @@ pub const NODES: &[Function] = &[
         &[INPUT, signal("other", 0.0, ""), signal("amount", 0.5, "")],
         Channels::AsInput,
         "Crossfade from the input to another signal.",
+        Some(level::make_mix),
     ),
     node(
         "delay",
@@ -234,6 +257,7 @@ pub const NODES: &[Function] = &[
         ],
         Channels::AsInput,
         "Feedback delay line.",
+        None,
     ),
     node(
         "reverb",
@@ -247,6 +271,7 @@ pub const NODES: &[Function] = &[
         ],
         Channels::Stereo,
         "Freeverb-class room reverb.",
+        None,
     ),
     node(
         "distort",
@@ -255,6 +280,7 @@ pub const NODES: &[Function] = &[
         &[INPUT, signal("drive", 2.0, ""), signal("mix", 1.0, "")],
         Channels::AsInput,
         "Soft-clipping distortion.",
+        None,
     ),
     node(
         "bitcrush",
@@ -263,6 +289,7 @@ pub const NODES: &[Function] = &[
         &[INPUT, signal("bits", 8.0, ""), signal("rate", 1.0, "")],
         Channels::AsInput,
         "Reduce bit depth and sample rate.",
+        None,
     ),
     node(
         "chorus",
@@ -276,6 +303,7 @@ pub const NODES: &[Function] = &[
         ],
         Channels::Stereo,
         "Modulated-delay chorus.",
+        None,
     ),
     node(
         "limiter",
@@ -288,6 +316,7 @@ pub const NODES: &[Function] = &[
         ],
         Channels::AsInput,
         "Peak limiter.",
+        None,
     ),
 ];
 

@@ -154,6 +154,8 @@ pub struct Function {
     pub control: Option<Control>,
     /// One line on what it does.
     pub doc: &'static str,
+    /// Makes the node's DSP, for library nodes that have one.
+    pub make: Option<crate::dsp::Make>,
 }
 
 impl Function {

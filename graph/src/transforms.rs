@@ -387,6 +387,7 @@ const fn transform(
             channels: Channels::Stereo,
             control: None,
             doc,
+            make: None,
         },
         implementation,
     )
@@ -614,6 +615,7 @@ const fn control(
         channels: Channels::Stereo,
         control: Some(control),
         doc,
+        make: None,
     }
 }
 
@@ -687,6 +689,7 @@ const SOUND: Function = Function {
     channels: Channels::Stereo,
     control: None,
     doc: "Play samples named by a pattern: s \"bd*2 [sn cp]\".",
+    make: None,
 };
 
 /// Registers `s`, the controls and every transform.

@@ -1,0 +1,128 @@
+//! Levels and math: gain, equal-power pan, min, max, clip, mix, and the arithmetic nodes.
+
+use super::{Context, Dsp, In};
+use crate::ir::MathOp;
+use std::f32::consts::FRAC_PI_4;
+
+/// A per-sample function of the input channel and the other parameters.
+pub struct Map {
+    f: fn(f32, &[In<'_>], usize) -> f32,
+}
+
+impl Dsp for Map {
+    fn process(&mut self, ctx: &Context, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
+        let signal = inputs.first().copied().unwrap_or(In::Const(0.0));
+        let rest = inputs.get(1..).unwrap_or(&[]);
+        for (channel, buffer) in out.iter_mut().enumerate() {
+            for (i, y) in buffer[..ctx.frames].iter_mut().enumerate() {
+                *y = (self.f)(signal.channel(channel, i), rest, i);
+            }
+        }
+    }
+}
+
+fn map(f: fn(f32, &[In<'_>], usize) -> f32) -> Box<dyn Dsp> {
+    Box::new(Map { f })
+}
+
+fn param(rest: &[In<'_>], index: usize, i: usize, fallback: f32) -> f32 {
+    rest.get(index).map_or(fallback, |p| p.param(i, fallback))
+}
+
+/// Makes `gain`: the input times an amount.
+pub fn make_gain(_: f32, _: usize) -> Box<dyn Dsp> {
+    map(|x, rest, i| x * param(rest, 0, i, 1.0))
+}
+
+/// Makes `min`.
+pub fn make_min(_: f32, _: usize) -> Box<dyn Dsp> {
+    map(|x, rest, i| x.min(param(rest, 0, i, 0.0)))
+}
+
+/// Makes `max`.
+pub fn make_max(_: f32, _: usize) -> Box<dyn Dsp> {
+    map(|x, rest, i| x.max(param(rest, 0, i, 0.0)))
+}
+
+/// Makes `clip`: the input limited to `low..high`.
+pub fn make_clip(_: f32, _: usize) -> Box<dyn Dsp> {
+    map(|x, rest, i| {
+        let (low, high) = (param(rest, 0, i, -1.0), param(rest, 1, i, 1.0));
+        x.max(low.min(high)).min(high.max(low))
+    })
+}
+
+/// Makes `mix`: a crossfade from the input (amount 0) to the other signal (amount 1).
+pub fn make_mix(_: f32, _: usize) -> Box<dyn Dsp> {
+    map(|x, rest, i| {
+        let other = param(rest, 0, i, 0.0);
+        let amount = param(rest, 1, i, 0.5).clamp(0.0, 1.0);
+        x + (other - x) * amount
+    })
+}
+
+/// Equal-power pan: position -1 (left) to 1 (right); a stereo input is balanced instead.
+pub struct Pan;
+
+impl Dsp for Pan {
+    fn process(&mut self, ctx: &Context, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
+        let signal = inputs.first().copied().unwrap_or(In::Const(0.0));
+        let position = inputs.get(1).copied().unwrap_or(In::Const(0.0));
+        let stereo = signal.channels() == 2;
+        for i in 0..ctx.frames {
+            let p = position.param(i, 0.0).clamp(-1.0, 1.0);
+            let angle = (p + 1.0) * FRAC_PI_4;
+            let (gain_left, gain_right) = (angle.cos(), angle.sin());
+            let (left, right) = if stereo {
+                // Balance: unity for both channels in the centre.
+                (
+                    signal.channel(0, i) * gain_left * std::f32::consts::SQRT_2,
+                    signal.channel(1, i) * gain_right * std::f32::consts::SQRT_2,
+                )
+            } else {
+                let x = signal.at(i);
+                (x * gain_left, x * gain_right)
+            };
+            match out {
+                [l, r, ..] => {
+                    l[i] = left;
+                    r[i] = right;
+                }
+                [m] => m[i] = left + right,
+                [] => {}
+            }
+        }
+    }
+}
+
+/// Makes an equal-power panner.
+pub fn make_pan(_: f32, _: usize) -> Box<dyn Dsp> {
+    Box::new(Pan)
+}
+
+/// Arithmetic between inputs `a` and `b`, channel by channel.
+pub struct Math(pub MathOp);
+
+impl Dsp for Math {
+    fn process(&mut self, ctx: &Context, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
+        let a = inputs.first().copied().unwrap_or(In::Const(0.0));
+        let b = inputs.get(1).copied().unwrap_or(In::Const(0.0));
+        for (channel, buffer) in out.iter_mut().enumerate() {
+            for (i, y) in buffer[..ctx.frames].iter_mut().enumerate() {
+                let (x, z) = (a.channel(channel, i), b.channel(channel, i));
+                *y = match self.0 {
+                    MathOp::Add => x + z,
+                    MathOp::Sub => x - z,
+                    MathOp::Mul => x * z,
+                    MathOp::Div => {
+                        if z == 0.0 {
+                            0.0
+                        } else {
+                            x / z
+                        }
+                    }
+                };
+            }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+//! The DSP behind the node library. Every node processes a whole block from its input buffers to
+//! its output buffers, owns its state, and never allocates, locks or does I/O while processing:
+//! state is allocated when the node is made, on the control thread.
+
+pub mod filter;
+pub mod level;
+pub mod osc;
+
+/// What a node knows of the block it is processing.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Context {
+    /// Samples per second.
+    pub sample_rate: f32,
+    /// Frames in this block.
+    pub frames: usize,
+}
+
+/// One input of a node for one block: a constant, or a buffer of `frames` samples per channel.
+#[derive(Clone, Copy, Debug)]
+pub enum In<'a> {
+    /// The same value every frame.
+    Const(f32),
+    /// One channel.
+    Mono(&'a [f32]),
+    /// Two channels.
+    Stereo(&'a [f32], &'a [f32]),
+}
+
+impl In<'_> {
+    /// The value at frame `i`, mixed to mono.
+    #[inline]
+    pub fn at(&self, i: usize) -> f32 {
+        match self {
+            In::Const(x) => *x,
+            In::Mono(b) => b[i],
+            In::Stereo(l, r) => 0.5 * (l[i] + r[i]),
+        }
+    }
+
+    /// Channel `channel` (0 or 1) at frame `i`; mono and constants feed both channels.
+    #[inline]
+    pub fn channel(&self, channel: usize, i: usize) -> f32 {
+        match self {
+            In::Const(x) => *x,
+            In::Mono(b) => b[i],
+            In::Stereo(l, r) => {
+                if channel == 0 {
+                    l[i]
+                } else {
+                    r[i]
+                }
+            }
+        }
+    }
+
+    /// The number of channels it carries (constants count as mono).
+    pub fn channels(&self) -> usize {
+        match self {
+            In::Stereo(..) => 2,
+            _ => 1,
+        }
+    }
+
+    /// A parameter's value at frame `i`, replaced by `fallback` when not finite.
+    #[inline]
+    pub fn param(&self, i: usize, fallback: f32) -> f32 {
+        let x = self.at(i);
+        if x.is_finite() {
+            x
+        } else {
+            fallback
+        }
+    }
+}
+
+/// A node's processing.
+pub trait Dsp: Send {
+    /// Reads `inputs` (the function's parameters in registry order, the input first for
+    /// processors) and writes every channel of `out`, each `ctx.frames` long.
+    fn process(&mut self, ctx: &Context, inputs: &[In<'_>], out: &mut [&mut [f32]]);
+}
+
+/// Makes a node's DSP for a sample rate, with the channel count it will write. Allocates; call on
+/// the control thread.
+pub type Make = fn(sample_rate: f32, channels: usize) -> Box<dyn Dsp>;
+
+/// Values below this are flushed to zero in recursive state, so decaying filters and feedback
+/// never reach denormal numbers (which cost far more CPU than normal ones).
+pub const DENORMAL: f32 = 1e-20;
+
+/// `x`, or zero when it is tiny or not finite: for state that feeds back into itself.
+#[inline]
+pub fn sanitize(x: f32) -> f32 {
+    if x.is_finite() && x.abs() > DENORMAL {
+        x
+    } else {
+        0.0
+    }
+}

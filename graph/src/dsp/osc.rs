@@ -1,0 +1,195 @@
+//! Oscillators: sine, band-limited (polyBLEP) saw, pulse and triangle, white and pink noise.
+//! Phase is continuous across blocks; frequency may change every sample.
+
+use super::{Context, Dsp, In};
+use std::f64::consts::TAU;
+
+/// The polyBLEP residual at phase `t` (0..1) for a phase increment `dt`: subtracted from a naive
+/// waveform's step, it removes most of the step's aliasing.
+#[inline]
+fn poly_blep(t: f64, dt: f64) -> f64 {
+    if t < dt {
+        let x = t / dt;
+        x + x - x * x - 1.0
+    } else if t > 1.0 - dt {
+        let x = (t - 1.0) / dt;
+        x * x + x + x + 1.0
+    } else {
+        0.0
+    }
+}
+
+/// A phase accumulator in cycles, kept in `[0, 1)`.
+#[derive(Default)]
+struct Phase(f64);
+
+impl Phase {
+    /// The increment for `freq` at `sample_rate`, clamped below Nyquist.
+    #[inline]
+    fn step(freq: f32, sample_rate: f32) -> f64 {
+        let f = if freq.is_finite() { freq } else { 0.0 };
+        (f64::from(f) / f64::from(sample_rate)).clamp(-0.49, 0.49)
+    }
+
+    #[inline]
+    fn advance(&mut self, dt: f64) {
+        self.0 += dt;
+        self.0 -= self.0.floor();
+    }
+}
+
+/// Which waveform an [`Oscillator`] makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wave {
+    /// Sine.
+    Sine,
+    /// Band-limited sawtooth, rising.
+    Saw,
+    /// Band-limited pulse; its second parameter is the width.
+    Square,
+    /// Band-limited triangle (an integrated band-limited square).
+    Triangle,
+}
+
+/// A periodic oscillator; parameter 0 is the frequency in Hz.
+pub struct Oscillator {
+    wave: Wave,
+    phase: Phase,
+    /// The leaky integrator that turns the square into a triangle.
+    integral: f64,
+}
+
+impl Oscillator {
+    /// An oscillator starting at phase 0.
+    pub fn new(wave: Wave) -> Oscillator {
+        Oscillator {
+            wave,
+            phase: Phase::default(),
+            integral: 0.0,
+        }
+    }
+}
+
+impl Dsp for Oscillator {
+    fn process(&mut self, ctx: &Context, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
+        let freq = inputs.first().copied().unwrap_or(In::Const(440.0));
+        let width = inputs.get(1).copied().unwrap_or(In::Const(0.5));
+        let [first, rest @ ..] = out else { return };
+        for i in 0..ctx.frames {
+            let dt = Phase::step(freq.at(i), ctx.sample_rate);
+            let t = self.phase.0;
+            let adt = dt.abs().max(1e-9);
+            let y = match self.wave {
+                Wave::Sine => (t * TAU).sin(),
+                Wave::Saw => 2.0 * t - 1.0 - poly_blep(t, adt),
+                Wave::Square | Wave::Triangle => {
+                    let w = f64::from(width.param(i, 0.5)).clamp(0.01, 0.99);
+                    let naive = if t < w { 1.0 } else { -1.0 };
+                    let mut t2 = t - w;
+                    t2 -= t2.floor();
+                    let square = naive + poly_blep(t, adt) - poly_blep(t2, adt);
+                    if self.wave == Wave::Square {
+                        square
+                    } else {
+                        // Integrating the square gives a triangle of amplitude 1 at width 0.5.
+                        self.integral = 0.999 * self.integral + 4.0 * adt * square;
+                        self.integral
+                    }
+                }
+            };
+            first[i] = y as f32;
+            self.phase.advance(dt);
+        }
+        for channel in rest {
+            channel[..ctx.frames].copy_from_slice(&first[..ctx.frames]);
+        }
+    }
+}
+
+/// White or pink noise from a fixed-seed generator (the same every run).
+pub struct Noise {
+    state: u64,
+    pink: Option<[f32; 7]>,
+}
+
+impl Noise {
+    /// White noise.
+    pub fn white() -> Noise {
+        Noise {
+            state: 0x853c_49e6_748f_ea9b,
+            pink: None,
+        }
+    }
+
+    /// Pink noise (Paul Kellet's filter: within 0.05 dB of -3 dB/octave above 9 Hz).
+    pub fn pink() -> Noise {
+        Noise {
+            pink: Some([0.0; 7]),
+            ..Noise::white()
+        }
+    }
+
+    #[inline]
+    fn next(&mut self) -> f32 {
+        self.state ^= self.state << 13;
+        self.state ^= self.state >> 7;
+        self.state ^= self.state << 17;
+        ((self.state >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
+    }
+}
+
+impl Dsp for Noise {
+    fn process(&mut self, ctx: &Context, _: &[In<'_>], out: &mut [&mut [f32]]) {
+        let [first, rest @ ..] = out else { return };
+        for y in first[..ctx.frames].iter_mut() {
+            let white = self.next();
+            *y = match &mut self.pink {
+                None => white,
+                Some(b) => {
+                    b[0] = 0.99886 * b[0] + white * 0.055_517_9;
+                    b[1] = 0.99332 * b[1] + white * 0.075_075_9;
+                    b[2] = 0.96900 * b[2] + white * 0.153_852;
+                    b[3] = 0.86650 * b[3] + white * 0.310_485_6;
+                    b[4] = 0.55000 * b[4] + white * 0.532_952_2;
+                    b[5] = -0.7616 * b[5] - white * 0.016_898;
+                    let pink = b[0] + b[1] + b[2] + b[3] + b[4] + b[5] + b[6] + white * 0.5362;
+                    b[6] = white * 0.115_926;
+                    pink * 0.11
+                }
+            };
+        }
+        for channel in rest {
+            channel[..ctx.frames].copy_from_slice(&first[..ctx.frames]);
+        }
+    }
+}
+
+/// Makes a sine oscillator.
+pub fn make_sine(_: f32, _: usize) -> Box<dyn Dsp> {
+    Box::new(Oscillator::new(Wave::Sine))
+}
+
+/// Makes a band-limited sawtooth.
+pub fn make_saw(_: f32, _: usize) -> Box<dyn Dsp> {
+    Box::new(Oscillator::new(Wave::Saw))
+}
+
+/// Makes a band-limited pulse.
+pub fn make_square(_: f32, _: usize) -> Box<dyn Dsp> {
+    Box::new(Oscillator::new(Wave::Square))
+}
+
+/// Makes a band-limited triangle.
+pub fn make_tri(_: f32, _: usize) -> Box<dyn Dsp> {
+    Box::new(Oscillator::new(Wave::Triangle))
+}
+
+/// Makes white noise.
+pub fn make_noise(_: f32, _: usize) -> Box<dyn Dsp> {
+    Box::new(Noise::white())
+}
+
+/// Makes pink noise.
+pub fn make_pink(_: f32, _: usize) -> Box<dyn Dsp> {
+    Box::new(Noise::pink())
+}

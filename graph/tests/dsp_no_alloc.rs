@@ -1,0 +1,49 @@
+//! Processing allocates nothing. Alone in its test binary: the counter sees every thread.
+
+use graph::dsp::{filter, level, osc, Context, Dsp, In};
+
+#[global_allocator]
+static ALLOCATOR: alloc_counter::CountingAllocator = alloc_counter::CountingAllocator;
+
+#[test]
+fn processing_allocates_nothing() {
+    let makes: &[graph::dsp::Make] = &[
+        osc::make_sine,
+        osc::make_saw,
+        osc::make_square,
+        osc::make_tri,
+        osc::make_noise,
+        osc::make_pink,
+        filter::make_lpf,
+        filter::make_hpf,
+        filter::make_bpf,
+        filter::make_notch,
+        level::make_gain,
+        level::make_pan,
+        level::make_min,
+        level::make_max,
+        level::make_clip,
+        level::make_mix,
+    ];
+    let mut nodes: Vec<Box<dyn Dsp>> = makes.iter().map(|m| m(48_000.0, 2)).collect();
+    let input: Vec<f32> = (0..256).map(|i| (i as f32 * 0.03).sin()).collect();
+    let (mut l, mut r) = (vec![0.0f32; 256], vec![0.0f32; 256]);
+    let ctx = Context {
+        sample_rate: 48_000.0,
+        frames: 256,
+    };
+    let inputs = [
+        In::Mono(&input[..256]),
+        In::Const(800.0),
+        In::Const(0.5),
+        In::Const(0.2),
+    ];
+    for (i, node) in nodes.iter_mut().enumerate() {
+        let calls = alloc_counter::count(|| {
+            for _ in 0..1000 {
+                node.process(&ctx, &inputs, &mut [&mut l[..], &mut r[..]]);
+            }
+        });
+        assert_eq!(calls, 0, "node {i}");
+    }
+}
