@@ -52,11 +52,15 @@ pub enum Wave {
 }
 
 /// A periodic oscillator; parameter 0 is the frequency in Hz.
+///
+/// The band-limited waves run at twice the sample rate and are decimated through a half-band
+/// filter: two-sample polyBLEP alone leaves aliases only about 36 dB down near 1 kHz.
 pub struct Oscillator {
     wave: Wave,
     phase: Phase,
     /// The leaky integrator that turns the square into a triangle.
     integral: f64,
+    decimator: Option<Decimator>,
 }
 
 impl Oscillator {
@@ -66,7 +70,107 @@ impl Oscillator {
             wave,
             phase: Phase::default(),
             integral: 0.0,
+            decimator: (wave != Wave::Sine).then(Decimator::new),
         }
+    }
+
+    /// One sample at phase increment `dt` (in cycles per sample at the rate it runs at).
+    #[inline]
+    fn sample(&mut self, dt: f64, width: f32) -> f64 {
+        let t = self.phase.0;
+        let adt = dt.abs().max(1e-9);
+        let y = match self.wave {
+            Wave::Sine => (t * TAU).sin(),
+            Wave::Saw => 2.0 * t - 1.0 - poly_blep(t, adt),
+            Wave::Square | Wave::Triangle => {
+                let w = f64::from(width).clamp(0.01, 0.99);
+                let naive = if t < w { 1.0 } else { -1.0 };
+                let mut t2 = t - w;
+                t2 -= t2.floor();
+                let square = naive + poly_blep(t, adt) - poly_blep(t2, adt);
+                if self.wave == Wave::Square {
+                    square
+                } else {
+                    // Integrating the square gives a triangle of amplitude 1 at width 0.5.
+                    self.integral = 0.999 * self.integral + 4.0 * adt * square;
+                    self.integral
+                }
+            }
+        };
+        self.phase.advance(dt);
+        y
+    }
+}
+
+/// Taps of the half-band decimation filter (odd length).
+const DECIMATOR_TAPS: usize = 159;
+
+/// A half-band low-pass at half the oversampled rate, decimating by two: Kaiser-windowed sinc.
+struct Decimator {
+    taps: Box<[f64]>,
+    /// The last `DECIMATOR_TAPS` oversampled inputs, stored twice so a window is contiguous.
+    history: Box<[f64]>,
+    position: usize,
+}
+
+fn bessel_i0(x: f64) -> f64 {
+    let (mut sum, mut term) = (1.0, 1.0);
+    for k in 1..50 {
+        term *= (x / (2.0 * k as f64)).powi(2);
+        sum += term;
+    }
+    sum
+}
+
+impl Decimator {
+    fn new() -> Decimator {
+        let n = DECIMATOR_TAPS;
+        let middle = (n / 2) as f64;
+        let beta = 8.0;
+        let mut taps: Vec<f64> = (0..n)
+            .map(|i| {
+                let x = i as f64 - middle;
+                let sinc = if x == 0.0 {
+                    0.5
+                } else {
+                    (std::f64::consts::PI * x / 2.0).sin() / (std::f64::consts::PI * x)
+                };
+                let r = x / middle;
+                sinc * bessel_i0(beta * (1.0 - r * r).max(0.0).sqrt()) / bessel_i0(beta)
+            })
+            .collect();
+        let sum: f64 = taps.iter().sum();
+        taps.iter_mut().for_each(|t| *t /= sum);
+        Decimator {
+            taps: taps.into_boxed_slice(),
+            history: vec![0.0; 2 * n].into_boxed_slice(),
+            position: 0,
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, x: f64) {
+        let n = DECIMATOR_TAPS;
+        self.history[self.position] = x;
+        self.history[self.position + n] = x;
+        self.position = (self.position + 1) % n;
+    }
+
+    /// The filtered value at the newest input.
+    #[inline]
+    fn output(&self) -> f64 {
+        let n = DECIMATOR_TAPS;
+        let window = &self.history[self.position..self.position + n];
+        let middle = n / 2;
+        // Half-band and symmetric: only every other tap is non-zero, and mirrored taps are equal,
+        // so each multiply serves two inputs.
+        let mut sum = self.taps[middle] * window[middle];
+        let mut i = (middle % 2) ^ 1;
+        while i < middle {
+            sum += self.taps[i] * (window[i] + window[n - 1 - i]);
+            i += 2;
+        }
+        sum
     }
 }
 
@@ -77,28 +181,21 @@ impl Dsp for Oscillator {
         let [first, rest @ ..] = out else { return };
         for i in 0..ctx.frames {
             let dt = Phase::step(freq.at(i), ctx.sample_rate);
-            let t = self.phase.0;
-            let adt = dt.abs().max(1e-9);
-            let y = match self.wave {
-                Wave::Sine => (t * TAU).sin(),
-                Wave::Saw => 2.0 * t - 1.0 - poly_blep(t, adt),
-                Wave::Square | Wave::Triangle => {
-                    let w = f64::from(width.param(i, 0.5)).clamp(0.01, 0.99);
-                    let naive = if t < w { 1.0 } else { -1.0 };
-                    let mut t2 = t - w;
-                    t2 -= t2.floor();
-                    let square = naive + poly_blep(t, adt) - poly_blep(t2, adt);
-                    if self.wave == Wave::Square {
-                        square
-                    } else {
-                        // Integrating the square gives a triangle of amplitude 1 at width 0.5.
-                        self.integral = 0.999 * self.integral + 4.0 * adt * square;
-                        self.integral
+            let w = width.param(i, 0.5);
+            let y = if self.decimator.is_some() {
+                let (a, b) = (self.sample(dt / 2.0, w), self.sample(dt / 2.0, w));
+                match &mut self.decimator {
+                    Some(d) => {
+                        d.push(a);
+                        d.push(b);
+                        d.output()
                     }
+                    None => b,
                 }
+            } else {
+                self.sample(dt, w)
             };
             first[i] = y as f32;
-            self.phase.advance(dt);
         }
         for channel in rest {
             channel[..ctx.frames].copy_from_slice(&first[..ctx.frames]);
