@@ -1,7 +1,7 @@
 //! The node library's entries in the registry: oscillators, filters, envelopes, levels, math,
 //! effects and live input. The DSP that runs them lives with the node implementations.
 
-use crate::dsp::{filter, level, osc, Make};
+use crate::dsp::{effect, envelope, filter, level, osc, Make};
 use crate::registry::{Channels, Control, Function, Param, ParamKind, Registry, Role};
 
 const INPUT: Param = Param::required("input", ParamKind::Input, "");
@@ -176,7 +176,7 @@ pub const NODES: &[Function] = &[
         ],
         Channels::AsInput,
         "Attack-decay-sustain-release envelope on a gate signal.",
-        None,
+        Some(envelope::make_adsr),
     ),
     node(
         "ar",
@@ -189,7 +189,7 @@ pub const NODES: &[Function] = &[
         ],
         Channels::AsInput,
         "Attack-release envelope on a gate signal.",
-        None,
+        Some(envelope::make_ar),
     ),
     node(
         "gain",
@@ -257,7 +257,7 @@ pub const NODES: &[Function] = &[
         ],
         Channels::AsInput,
         "Feedback delay line.",
-        None,
+        Some(effect::make_delay),
     ),
     node(
         "reverb",
@@ -271,7 +271,7 @@ pub const NODES: &[Function] = &[
         ],
         Channels::Stereo,
         "Freeverb-class room reverb.",
-        None,
+        Some(effect::make_reverb),
     ),
     node(
         "distort",
@@ -280,7 +280,7 @@ pub const NODES: &[Function] = &[
         &[INPUT, signal("drive", 2.0, ""), signal("mix", 1.0, "")],
         Channels::AsInput,
         "Soft-clipping distortion.",
-        None,
+        Some(effect::make_distort),
     ),
     node(
         "bitcrush",
@@ -289,7 +289,7 @@ pub const NODES: &[Function] = &[
         &[INPUT, signal("bits", 8.0, ""), signal("rate", 1.0, "")],
         Channels::AsInput,
         "Reduce bit depth and sample rate.",
-        None,
+        Some(effect::make_bitcrush),
     ),
     node(
         "chorus",
@@ -303,7 +303,7 @@ pub const NODES: &[Function] = &[
         ],
         Channels::Stereo,
         "Modulated-delay chorus.",
-        None,
+        Some(effect::make_chorus),
     ),
     node(
         "limiter",
@@ -316,7 +316,7 @@ pub const NODES: &[Function] = &[
         ],
         Channels::AsInput,
         "Peak limiter.",
-        None,
+        Some(effect::make_limiter),
     ),
 ];
 

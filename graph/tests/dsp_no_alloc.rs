@@ -1,6 +1,6 @@
 //! Processing allocates nothing. Alone in its test binary: the counter sees every thread.
 
-use graph::dsp::{filter, level, osc, Context, Dsp, In};
+use graph::dsp::{effect, envelope, filter, level, osc, Context, Dsp, In};
 
 #[global_allocator]
 static ALLOCATOR: alloc_counter::CountingAllocator = alloc_counter::CountingAllocator;
@@ -24,6 +24,14 @@ fn processing_allocates_nothing() {
         level::make_max,
         level::make_clip,
         level::make_mix,
+        envelope::make_adsr,
+        envelope::make_ar,
+        effect::make_delay,
+        effect::make_reverb,
+        effect::make_distort,
+        effect::make_bitcrush,
+        effect::make_chorus,
+        effect::make_limiter,
     ];
     let mut nodes: Vec<Box<dyn Dsp>> = makes.iter().map(|m| m(48_000.0, 2)).collect();
     let input: Vec<f32> = (0..256).map(|i| (i as f32 * 0.03).sin()).collect();

@@ -2,6 +2,8 @@
 //! its output buffers, owns its state, and never allocates, locks or does I/O while processing:
 //! state is allocated when the node is made, on the control thread.
 
+pub mod effect;
+pub mod envelope;
 pub mod filter;
 pub mod level;
 pub mod osc;

@@ -1,0 +1,112 @@
+//! Envelopes on a gate signal: `adsr` and `ar`. A gate opens when its input rises above 0.5 and
+//! closes when it falls back; segments are linear in amplitude.
+
+use super::{Context, Dsp, In};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stage {
+    Idle,
+    Attack,
+    Decay,
+    Sustain,
+    Release,
+}
+
+/// Attack-decay-sustain-release; `ar` is the same with no decay and full sustain.
+pub struct Envelope {
+    stage: Stage,
+    level: f32,
+    /// The level the release started from.
+    release_from: f32,
+    gate: bool,
+    ar: bool,
+}
+
+impl Envelope {
+    /// An envelope at rest; `ar` makes it attack-release only.
+    pub fn new(ar: bool) -> Envelope {
+        Envelope {
+            stage: Stage::Idle,
+            level: 0.0,
+            release_from: 0.0,
+            gate: false,
+            ar,
+        }
+    }
+}
+
+/// Per-sample step to cover `range` in `seconds` (instant for zero or bad times).
+fn step(range: f32, seconds: f32, sample_rate: f32) -> f32 {
+    if seconds.is_finite() && seconds > 0.0 {
+        range / (seconds * sample_rate)
+    } else {
+        f32::INFINITY
+    }
+}
+
+impl Dsp for Envelope {
+    fn process(&mut self, ctx: &Context, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
+        let gate = inputs.first().copied().unwrap_or(In::Const(0.0));
+        let p = |index: usize, i: usize, fallback: f32| {
+            inputs
+                .get(index)
+                .map_or(fallback, |x| x.param(i, fallback).max(0.0))
+        };
+        let [first, rest @ ..] = out else { return };
+        for (i, y) in first[..ctx.frames].iter_mut().enumerate() {
+            let attack = p(1, i, 0.01);
+            let (decay, sustain, release) = if self.ar {
+                (0.0, 1.0, p(2, i, 0.2))
+            } else {
+                (p(2, i, 0.1), p(3, i, 0.7).min(1.0), p(4, i, 0.2))
+            };
+            let open = gate.at(i) > 0.5;
+            if open && !self.gate {
+                self.stage = Stage::Attack;
+            } else if !open && self.gate && self.stage != Stage::Idle {
+                self.stage = Stage::Release;
+                self.release_from = self.level;
+            }
+            self.gate = open;
+            match self.stage {
+                Stage::Idle => self.level = 0.0,
+                Stage::Attack => {
+                    self.level += step(1.0, attack, ctx.sample_rate);
+                    if self.level >= 1.0 {
+                        self.level = 1.0;
+                        self.stage = Stage::Decay;
+                    }
+                }
+                Stage::Decay => {
+                    self.level -= step(1.0 - sustain, decay, ctx.sample_rate);
+                    if self.level <= sustain {
+                        self.level = sustain;
+                        self.stage = Stage::Sustain;
+                    }
+                }
+                Stage::Sustain => self.level = sustain,
+                Stage::Release => {
+                    self.level -= step(self.release_from, release, ctx.sample_rate);
+                    if self.level <= 0.0 || !self.level.is_finite() {
+                        self.level = 0.0;
+                        self.stage = Stage::Idle;
+                    }
+                }
+            }
+            *y = self.level;
+        }
+        for channel in rest {
+            channel[..ctx.frames].copy_from_slice(&first[..ctx.frames]);
+        }
+    }
+}
+
+/// Makes an ADSR envelope.
+pub fn make_adsr(_: f32, _: usize) -> Box<dyn Dsp> {
+    Box::new(Envelope::new(false))
+}
+
+/// Makes an AR envelope.
+pub fn make_ar(_: f32, _: usize) -> Box<dyn Dsp> {
+    Box::new(Envelope::new(true))
+}
