@@ -2,6 +2,7 @@
 //! a graph IR and staging into a scheduler plan.
 
 pub mod ast;
+pub mod bank;
 pub mod diagnostic;
 pub mod dsp;
 pub mod lexer;
@@ -13,6 +14,7 @@ pub mod compile;
 pub mod ir;
 pub mod library;
 pub mod registry;
+pub mod sampler;
 pub mod sound;
 pub mod transforms;
 

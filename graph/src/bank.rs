@@ -1,0 +1,357 @@
+//! The sample bank: sounds by name, each a list of samples in file-name order (the Dirt-Samples
+//! layout, `bd/*.wav`), resampled to the engine's rate when loaded, plus a built-in kit
+//! synthesised in code so a fresh install makes sound with no download.
+
+use std::collections::HashMap;
+use std::f32::consts::TAU;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// One sample: one or two channels of audio at the bank's rate.
+#[derive(Debug, PartialEq)]
+pub struct Sample {
+    /// The channels (one for mono, two for stereo), all the same length.
+    pub channels: Vec<Box<[f32]>>,
+}
+
+impl Sample {
+    /// Frames in the sample.
+    pub fn frames(&self) -> usize {
+        self.channels.first().map_or(0, |c| c.len())
+    }
+
+    /// Channel `channel` (mono samples answer for both) at frame `i`, or silence outside.
+    #[inline]
+    pub fn at(&self, channel: usize, i: usize) -> f32 {
+        let c = &self.channels[channel.min(self.channels.len() - 1)];
+        c.get(i).copied().unwrap_or(0.0)
+    }
+}
+
+/// A problem met while loading samples: reported, never fatal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LoadWarning {
+    /// The file or folder concerned.
+    pub path: PathBuf,
+    /// What went wrong.
+    pub message: String,
+}
+
+/// Sounds by name.
+pub struct SampleBank {
+    sample_rate: u32,
+    sounds: HashMap<String, Vec<Arc<Sample>>>,
+}
+
+impl SampleBank {
+    /// An empty bank at `sample_rate`.
+    pub fn new(sample_rate: u32) -> SampleBank {
+        SampleBank {
+            sample_rate,
+            sounds: HashMap::new(),
+        }
+    }
+
+    /// The folders to search, in order: `--samples`, `PHONON_SAMPLES`, then
+    /// `$XDG_DATA_HOME/phonon/samples` (or `~/.local/share/phonon/samples`).
+    pub fn search_path(cli: Option<&Path>) -> Vec<PathBuf> {
+        let mut dirs: Vec<PathBuf> = cli.map(Path::to_path_buf).into_iter().collect();
+        if let Some(env) = std::env::var_os("PHONON_SAMPLES") {
+            dirs.push(PathBuf::from(env));
+        }
+        let data = std::env::var_os("XDG_DATA_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")));
+        if let Some(data) = data {
+            dirs.push(data.join("phonon/samples"));
+        }
+        dirs
+    }
+
+    /// The built-in kit, then every folder of `dirs` that exists (earlier folders win a name).
+    pub fn load(dirs: &[PathBuf], sample_rate: u32) -> (SampleBank, Vec<LoadWarning>) {
+        let mut bank = SampleBank::builtin(sample_rate);
+        let mut warnings = Vec::new();
+        for dir in dirs.iter().rev().filter(|d| d.is_dir()) {
+            bank.load_dir(dir, &mut warnings);
+        }
+        (bank, warnings)
+    }
+
+    /// Loads every `sound/*.wav` folder under `dir`, replacing sounds of the same name.
+    pub fn load_dir(&mut self, dir: &Path, warnings: &mut Vec<LoadWarning>) {
+        let warn = |warnings: &mut Vec<LoadWarning>, path: &Path, message: String| {
+            warnings.push(LoadWarning {
+                path: path.to_path_buf(),
+                message,
+            })
+        };
+        let entries = match std::fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) => return warn(warnings, dir, format!("cannot read the folder: {e}")),
+        };
+        let mut folders: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_dir())
+            .collect();
+        folders.sort();
+        for folder in folders {
+            let Some(name) = folder
+                .file_name()
+                .and_then(|n| n.to_str())
+                .map(str::to_string)
+            else {
+                continue;
+            };
+            let mut files: Vec<PathBuf> = match std::fs::read_dir(&folder) {
+                Ok(e) => e
+                    .filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| {
+                        p.extension()
+                            .and_then(|x| x.to_str())
+                            .is_some_and(|x| x.eq_ignore_ascii_case("wav"))
+                    })
+                    .collect(),
+                Err(e) => {
+                    warn(warnings, &folder, format!("cannot read the folder: {e}"));
+                    continue;
+                }
+            };
+            files.sort();
+            let mut samples = Vec::with_capacity(files.len());
+            for file in files {
+                match read_wav(&file, self.sample_rate) {
+                    Ok(sample) => samples.push(Arc::new(sample)),
+                    Err(message) => warn(warnings, &file, message),
+                }
+            }
+            if !samples.is_empty() {
+                self.sounds.insert(name, samples);
+            }
+        }
+    }
+
+    /// Sample `n` of a sound, wrapping around its count (`bd:3` is the fourth).
+    pub fn get(&self, name: &str, n: i64) -> Option<&Arc<Sample>> {
+        let samples = self.sounds.get(name)?;
+        samples.get(n.rem_euclid(samples.len() as i64) as usize)
+    }
+
+    /// Every sound name.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.sounds.keys().map(String::as_str)
+    }
+
+    /// The bank's sample rate.
+    pub fn sample_rate(&self) -> u32 {
+        self.sample_rate
+    }
+
+    /// Adds a sound (for tests and synthesised kits).
+    pub fn insert(&mut self, name: &str, samples: Vec<Sample>) {
+        self.sounds.insert(
+            name.to_string(),
+            samples.into_iter().map(Arc::new).collect(),
+        );
+    }
+
+    /// The built-in kit: bd, sn, hh, oh, cp, rim, tom, 808bd (also 808), perc, synthesised.
+    pub fn builtin(sample_rate: u32) -> SampleBank {
+        let mut bank = SampleBank::new(sample_rate);
+        let sr = sample_rate as f32;
+        let kit: [(&str, Synthesise); 9] = [
+            ("bd", kick),
+            ("sn", snare),
+            ("hh", closed_hat),
+            ("oh", open_hat),
+            ("cp", clap),
+            ("rim", rim),
+            ("tom", tom),
+            ("808bd", kick_808),
+            ("perc", perc),
+        ];
+        for (name, make) in kit {
+            let sample = Sample {
+                channels: vec![make(sr).into_boxed_slice()],
+            };
+            bank.sounds.insert(name.to_string(), vec![Arc::new(sample)]);
+        }
+        if let Some(kick) = bank.sounds.get("808bd").cloned() {
+            bank.sounds.insert("808".to_string(), kick);
+        }
+        bank
+    }
+}
+
+/// Reads a WAV file (8/16/24/32-bit integer or 32-bit float, mono or stereo; more channels keep
+/// the first two) and resamples it to `rate`.
+pub fn read_wav(path: &Path, rate: u32) -> Result<Sample, String> {
+    let mut reader =
+        hound::WavReader::open(path).map_err(|e| format!("not a readable WAV file: {e}"))?;
+    let spec = reader.spec();
+    let channels = usize::from(spec.channels.max(1));
+    let samples: Vec<f32> = match spec.sample_format {
+        hound::SampleFormat::Float => reader.samples::<f32>().collect::<Result<_, _>>(),
+        hound::SampleFormat::Int => {
+            let scale = 1.0 / (1i64 << (spec.bits_per_sample.clamp(1, 32) - 1)) as f32;
+            reader
+                .samples::<i32>()
+                .map(|s| s.map(|v| v as f32 * scale))
+                .collect::<Result<_, _>>()
+        }
+    }
+    .map_err(|e| format!("corrupt WAV data: {e}"))?;
+    if samples.is_empty() {
+        return Err("the file holds no audio".into());
+    }
+    let kept = channels.min(2);
+    let planar: Vec<Vec<f32>> = (0..kept)
+        .map(|c| samples.iter().skip(c).step_by(channels).copied().collect())
+        .collect();
+    Ok(Sample {
+        channels: planar
+            .into_iter()
+            .map(|c| resample(&c, spec.sample_rate, rate).into_boxed_slice())
+            .collect(),
+    })
+}
+
+/// Resamples by windowed-sinc interpolation (16 zero crossings, Hann window), low-passed at the
+/// lower of the two Nyquist frequencies.
+pub fn resample(input: &[f32], from: u32, to: u32) -> Vec<f32> {
+    if from == to || from == 0 || to == 0 {
+        return input.to_vec();
+    }
+    let ratio = f64::from(to) / f64::from(from);
+    let cutoff = ratio.min(1.0);
+    let half_width = 16.0 / cutoff;
+    let length = (input.len() as f64 * ratio).round() as usize;
+    (0..length)
+        .map(|j| {
+            let centre = j as f64 / ratio;
+            let first = (centre - half_width).ceil().max(0.0) as usize;
+            let last = ((centre + half_width).floor() as usize).min(input.len() - 1);
+            let mut sum = 0.0;
+            for (i, &x) in input.iter().enumerate().take(last + 1).skip(first) {
+                let t = i as f64 - centre;
+                let sinc = if t == 0.0 {
+                    1.0
+                } else {
+                    let a = std::f64::consts::PI * t * cutoff;
+                    a.sin() / a
+                };
+                let window = 0.5 + 0.5 * (std::f64::consts::PI * t / half_width).cos();
+                sum += f64::from(x) * sinc * cutoff * window;
+            }
+            sum as f32
+        })
+        .collect()
+}
+
+/// Makes one kit sound at a sample rate.
+type Synthesise = fn(f32) -> Vec<f32>;
+
+/// A deterministic noise source for the kit.
+fn noise(seed: u32) -> impl FnMut() -> f32 {
+    let mut state = seed.max(1);
+    move || {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        state as f32 / u32::MAX as f32 * 2.0 - 1.0
+    }
+}
+
+fn frames(sr: f32, seconds: f32) -> usize {
+    (sr * seconds) as usize
+}
+
+/// A sine sweeping from `f0` to `f1` with an exponential decay.
+fn swept(sr: f32, seconds: f32, f0: f32, f1: f32, sweep: f32, decay: f32) -> Vec<f32> {
+    let mut phase = 0.0f32;
+    (0..frames(sr, seconds))
+        .map(|i| {
+            let t = i as f32 / sr;
+            let f = f1 + (f0 - f1) * (-t / sweep).exp();
+            phase = (phase + f / sr).fract();
+            (phase * TAU).sin() * (-t / decay).exp()
+        })
+        .collect()
+}
+
+fn kick(sr: f32) -> Vec<f32> {
+    swept(sr, 0.5, 160.0, 48.0, 0.03, 0.12)
+}
+
+fn kick_808(sr: f32) -> Vec<f32> {
+    swept(sr, 1.2, 90.0, 45.0, 0.05, 0.4)
+}
+
+fn tom(sr: f32) -> Vec<f32> {
+    swept(sr, 0.5, 220.0, 120.0, 0.08, 0.15)
+}
+
+/// Noise through a one-pole high-pass, with an exponential decay.
+fn hiss(sr: f32, seconds: f32, decay: f32, seed: u32, gain: f32) -> Vec<f32> {
+    let mut n = noise(seed);
+    let mut previous = 0.0;
+    (0..frames(sr, seconds))
+        .map(|i| {
+            let x = n();
+            let y = x - previous;
+            previous = x;
+            y * 0.5 * gain * (-(i as f32 / sr) / decay).exp()
+        })
+        .collect()
+}
+
+fn closed_hat(sr: f32) -> Vec<f32> {
+    hiss(sr, 0.12, 0.025, 7, 0.8)
+}
+
+fn open_hat(sr: f32) -> Vec<f32> {
+    hiss(sr, 0.6, 0.2, 11, 0.7)
+}
+
+fn snare(sr: f32) -> Vec<f32> {
+    let body = swept(sr, 0.3, 240.0, 180.0, 0.02, 0.06);
+    let mut n = noise(3);
+    body.iter()
+        .enumerate()
+        .map(|(i, b)| 0.45 * b + 0.5 * n() * (-(i as f32 / sr) / 0.08).exp())
+        .collect()
+}
+
+fn clap(sr: f32) -> Vec<f32> {
+    let mut n = noise(5);
+    (0..frames(sr, 0.4))
+        .map(|i| {
+            let t = i as f32 / sr;
+            // Three quick bursts, then the tail.
+            let burst = [0.0, 0.012, 0.024]
+                .iter()
+                .map(|&s| {
+                    if t >= s {
+                        (-(t - s) / 0.006).exp()
+                    } else {
+                        0.0
+                    }
+                })
+                .fold(0.0f32, f32::max);
+            n() * 0.7 * burst.max(0.4 * (-t / 0.1).exp() * f32::from(u8::from(t > 0.024)))
+        })
+        .collect()
+}
+
+fn rim(sr: f32) -> Vec<f32> {
+    let tone = swept(sr, 0.08, 1700.0, 1700.0, 1.0, 0.012);
+    let click = hiss(sr, 0.08, 0.004, 13, 1.0);
+    tone.iter()
+        .zip(click)
+        .map(|(a, b)| 0.6 * a + 0.4 * b)
+        .collect()
+}
+
+fn perc(sr: f32) -> Vec<f32> {
+    swept(sr, 0.25, 900.0, 600.0, 0.01, 0.05)
+}
