@@ -35,7 +35,7 @@ fn voices(c: &mut Criterion) {
     let arena = &mut Bump::with_capacity(1 << 20);
     let (mut l, mut r) = (vec![0.0f32; FRAMES], vec![0.0f32; FRAMES]);
     // Starts every voice during cycle 0; returns the sampler and the start of cycle 1.
-    let mut prime = |arena: &mut Bump, l: &mut [f32], r: &mut [f32]| {
+    let prime = |arena: &mut Bump, l: &mut [f32], r: &mut [f32]| {
         let mut sampler = Sampler::new(pattern.clone(), bank.clone(), VOICES, 44_100.0);
         let mut begin = Time::ZERO;
         while begin < Time::ONE {
