@@ -217,12 +217,12 @@ fn wav_folders_load_in_name_order_with_every_format() {
     write_wav(
         &kick.join("b_24bit.wav"),
         spec(1, 24, hound::SampleFormat::Int),
-        &[tone.clone()],
+        std::slice::from_ref(&tone),
     );
     write_wav(
         &kick.join("a_16bit.wav"),
         spec(1, 16, hound::SampleFormat::Int),
-        &[tone.clone()],
+        std::slice::from_ref(&tone),
     );
     write_wav(
         &kick.join("c_float_stereo.wav"),
@@ -235,7 +235,7 @@ fn wav_folders_load_in_name_order_with_every_format() {
         &[tone],
     );
     std::fs::write(kick.join("e_corrupt.wav"), b"RIFF not really").unwrap();
-    let (bank, warnings) = SampleBank::load(&[dir.clone()], RATE);
+    let (bank, warnings) = SampleBank::load(std::slice::from_ref(&dir), RATE);
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(warnings[0].path.ends_with("e_corrupt.wav"));
     for n in 0..4 {
