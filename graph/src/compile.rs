@@ -31,6 +31,28 @@ impl Compilation {
 
 /// Lexes, parses and compiles a patch.
 pub fn compile(source: &Source, registry: &Registry) -> Compilation {
+    compile_checking_sounds(source, registry, None)
+}
+
+/// Like [`compile`], and warns about sound names that `known_sounds` (the sample bank's names)
+/// does not hold: their events would be silent.
+pub fn compile_with_sounds(
+    source: &Source,
+    registry: &Registry,
+    known_sounds: &[&str],
+) -> Compilation {
+    compile_checking_sounds(
+        source,
+        registry,
+        Some(known_sounds.iter().map(|s| s.to_string()).collect()),
+    )
+}
+
+fn compile_checking_sounds(
+    source: &Source,
+    registry: &Registry,
+    known_sounds: Option<Vec<String>>,
+) -> Compilation {
     // A `#` before a known function, or a near miss of one, chains; so a typo is reported rather
     // than read as a comment.
     let is_function =
@@ -39,6 +61,7 @@ pub fn compile(source: &Source, registry: &Registry) -> Compilation {
     let (statements, parse_errors) = crate::parser::parse(&tokens);
     diagnostics.extend(parse_errors);
     let mut compiler = Compiler::new(registry, &statements);
+    compiler.known_sounds = known_sounds;
     let graph = compiler.run(source.text.len());
     diagnostics.extend(compiler.diagnostics);
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
@@ -107,6 +130,8 @@ struct Compiler<'r> {
     diagnostics: Vec<Diagnostic>,
     owner: String,
     position: u32,
+    /// The sample bank's sound names, when the caller wants unknown names reported.
+    known_sounds: Option<Vec<String>>,
 }
 
 type Eval<'r> = Option<Val<'r>>;
@@ -121,6 +146,33 @@ fn mini_error(text: &str, at: usize, e: &pattern::ParseError) -> Diagnostic {
         start..start + width,
         format!("in the pattern: expected {}, found {}", e.expected, e.found),
     )
+}
+
+/// The sound names in a pattern, with their columns: words, and the first item of `name:index`.
+fn sound_names(node: &mini::Node, out: &mut Vec<(usize, String)>) {
+    match &node.kind {
+        MiniKind::Atom(text) => {
+            if mini::parse_number(text, false).is_none() {
+                out.push((node.column, text.clone()));
+            }
+        }
+        MiniKind::Tail(items) => {
+            if let Some(first) = items.first() {
+                sound_names(first, out);
+            }
+        }
+        MiniKind::Rest | MiniKind::Range(..) | MiniKind::Chord { .. } => {}
+        MiniKind::Sequence(steps) => steps.iter().for_each(|s| sound_names(&s.node, out)),
+        MiniKind::Polymeter { layers, .. } => layers
+            .iter()
+            .flatten()
+            .for_each(|s| sound_names(&s.node, out)),
+        MiniKind::Stack(items) | MiniKind::Choose { options: items, .. } => {
+            items.iter().for_each(|n| sound_names(n, out))
+        }
+        MiniKind::Fast(n, _) | MiniKind::Slow(n, _) => sound_names(n, out),
+        MiniKind::Degrade { node, .. } | MiniKind::Euclid { node, .. } => sound_names(node, out),
+    }
 }
 
 /// Checks that every atom of a frequency pattern is a number or a note name.
@@ -165,6 +217,7 @@ impl<'r> Compiler<'r> {
             diagnostics: Vec::new(),
             owner: String::new(),
             position: 0,
+            known_sounds: None,
         }
     }
 
@@ -576,6 +629,35 @@ impl<'r> Compiler<'r> {
     }
 
     fn sounds(&mut self, text: &str, at: usize) -> Option<Pattern<SoundEvent>> {
+        if let (Some(known), Ok(tree)) = (&self.known_sounds, mini::parse(text)) {
+            let mut names = Vec::new();
+            sound_names(&tree, &mut names);
+            let mut reported: Vec<&str> = Vec::new();
+            for (column, name) in &names {
+                if known.iter().any(|k| k == name) || reported.contains(&name.as_str()) {
+                    continue;
+                }
+                reported.push(name);
+                let offset = text.char_indices().nth(column - 1).map_or(0, |(i, _)| i);
+                let start = at + offset;
+                let mut d = Diagnostic::warning(
+                    start..start + name.len(),
+                    format!("sound `{name}` is not in the sample bank, so its events are silent"),
+                );
+                let suggestions = closest(name, known.iter().map(String::as_str));
+                if !suggestions.is_empty() {
+                    d = d.with_help(format!(
+                        "the closest sounds are {}",
+                        suggestions
+                            .iter()
+                            .map(|s| format!("`{s}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                }
+                self.diagnostics.push(d);
+            }
+        }
         match mini::mini(text) {
             Ok(p) => Some(p.fmap(|v| SoundEvent::new(v.clone()))),
             Err(e) => {

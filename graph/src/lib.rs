@@ -18,7 +18,7 @@ pub mod sampler;
 pub mod sound;
 pub mod transforms;
 
-pub use compile::{compile, Compilation};
+pub use compile::{compile, compile_with_sounds, Compilation};
 pub use ir::{Graph, Identity, Input, Node, NodeId, NodeKind, Output};
 pub use plan::{plan, Plan};
 pub use registry::{Function, Param, ParamKind, Registry, Role};

@@ -1,7 +1,7 @@
 //! The node library's entries in the registry: oscillators, filters, envelopes, levels, math,
 //! effects and live input. The DSP that runs them lives with the node implementations.
 
-use crate::dsp::{effect, envelope, filter, level, osc, Make};
+use crate::dsp::{self, effect, envelope, filter, ladder, level, osc, Make};
 use crate::registry::{Channels, Control, Function, Param, ParamKind, Registry, Role};
 
 const INPUT: Param = Param::required("input", ParamKind::Input, "");
@@ -96,7 +96,7 @@ pub const NODES: &[Function] = &[
         &[Param::optional("channel", ParamKind::Number, 1.0, "")],
         Channels::Mono,
         "The engine's nth input channel (silence offline).",
-        None,
+        Some(dsp::make_in),
     ),
     node(
         "lpf",
@@ -161,7 +161,7 @@ pub const NODES: &[Function] = &[
         ],
         Channels::AsInput,
         "Resonant four-pole ladder low-pass filter.",
-        None,
+        Some(ladder::make_moog),
     ),
     node(
         "adsr",

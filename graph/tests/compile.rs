@@ -212,3 +212,31 @@ fn sixteen_outputs_of_the_stress_pattern_compile() {
         .iter()
         .all(|n| matches!(n.kind, NodeKind::Sampler(_))));
 }
+
+#[test]
+fn unknown_sounds_warn_with_the_closest_names() {
+    let source = Source::new("test.ph", "out: s \"bd*2 [snn cp:3] bd? hhh\"\n");
+    let c = graph::compile_with_sounds(
+        &source,
+        &Registry::standard(),
+        &["bd", "sn", "cp", "hh", "oh"],
+    );
+    assert!(c.graph.is_some(), "warnings do not stop the patch");
+    let rendered: Vec<String> = c.diagnostics.iter().map(|d| source.render(d)).collect();
+    assert_eq!(rendered.len(), 2, "{rendered:?}");
+    assert!(
+        rendered[0].starts_with("test.ph:1:15: warning: sound `snn` is not in the sample bank"),
+        "{}",
+        rendered[0]
+    );
+    assert!(
+        rendered[0].contains("the closest sounds are `sn`"),
+        "{}",
+        rendered[0]
+    );
+    assert!(
+        rendered[1].starts_with("test.ph:1:29: warning: sound `hhh`"),
+        "{}",
+        rendered[1]
+    );
+}

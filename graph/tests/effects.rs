@@ -141,3 +141,65 @@ fn chorus_is_stereo_and_keeps_the_level() {
     assert!(rms(&l[seconds(0.1)..]) > 0.4 && rms(&r[seconds(0.1)..]) > 0.4);
     assert!(l.iter().zip(&r).any(|(a, b)| (a - b).abs() > 0.05));
 }
+
+#[test]
+fn the_ladder_rolls_off_steeply_and_resonates() {
+    let tone = |freq: f32| -> Vec<f32> {
+        (0..seconds(1.0))
+            .map(|i| (std::f32::consts::TAU * freq * i as f32 / RATE).sin() * 0.5)
+            .collect()
+    };
+    let gain_db = |freq: f32, resonance: f32| {
+        let input = tone(freq);
+        let (y, _) = run(graph::dsp::ladder::make_moog, &input, &[1000.0, resonance]);
+        let rms = |x: &[f32]| (x.iter().map(|v| v * v).sum::<f32>() / x.len() as f32).sqrt();
+        20.0 * (rms(&y[seconds(0.2)..]) / rms(&input[seconds(0.2)..])).log10()
+    };
+    assert!(
+        gain_db(100.0, 0.0).abs() < 1.5,
+        "pass band {}",
+        gain_db(100.0, 0.0)
+    );
+    assert!(
+        gain_db(4000.0, 0.0) < -30.0,
+        "two octaves up {}",
+        gain_db(4000.0, 0.0)
+    );
+    assert!(
+        gain_db(1000.0, 0.9) > gain_db(1000.0, 0.0) + 6.0,
+        "resonance lifts the cutoff: {} vs {}",
+        gain_db(1000.0, 0.9),
+        gain_db(1000.0, 0.0)
+    );
+}
+
+#[test]
+fn live_input_is_silent_offline_and_passes_a_bound_buffer() {
+    let mut node = graph::dsp::make_in(RATE, 1);
+    let bound = [0.25f32; 64];
+    let mut out = [1.0f32; 64];
+    let ctx = Context {
+        sample_rate: RATE,
+        frames: 64,
+    };
+    node.process(&ctx, &[In::Const(1.0)], &mut [&mut out[..]]);
+    assert!(out.iter().all(|&v| v == 0.0));
+    node.process(
+        &ctx,
+        &[In::Const(1.0), In::Mono(&bound)],
+        &mut [&mut out[..]],
+    );
+    assert!(out.iter().all(|&v| v == 0.25));
+}
+
+#[test]
+fn flush_to_zero_applies_to_the_calling_thread() {
+    std::thread::spawn(|| {
+        let tiny = std::hint::black_box(f32::MIN_POSITIVE);
+        assert!((tiny * std::hint::black_box(0.5)).is_subnormal());
+        graph::dsp::flush_denormals();
+        assert_eq!(tiny * std::hint::black_box(0.5), 0.0);
+    })
+    .join()
+    .unwrap();
+}

@@ -1,0 +1,43 @@
+//! A resonant four-pole ladder low-pass in the manner of the Moog filter: four one-pole stages
+//! with tanh saturation and negative feedback from the last stage (after Stilson and Smith, and
+//! Huovilainen's nonlinear model). Resonance 0 to 1; near 1 it rings.
+
+use super::{sanitize, Context, Dsp, In};
+use std::f32::consts::TAU;
+
+/// The ladder; inputs are the signal, the cutoff in Hz and the resonance.
+pub struct Ladder {
+    stages: [[f32; 4]; 2],
+}
+
+impl Dsp for Ladder {
+    fn process(&mut self, ctx: &Context, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
+        let signal = inputs.first().copied().unwrap_or(In::Const(0.0));
+        let cutoff = inputs.get(1).copied().unwrap_or(In::Const(1000.0));
+        let resonance = inputs.get(2).copied().unwrap_or(In::Const(0.5));
+        for i in 0..ctx.frames {
+            let fc = cutoff.param(i, 1000.0).clamp(10.0, 0.45 * ctx.sample_rate);
+            let g = 1.0 - (-TAU * fc / ctx.sample_rate).exp();
+            let k = 4.0 * resonance.param(i, 0.5).clamp(0.0, 1.0);
+            for (channel, buffer) in out.iter_mut().enumerate().take(2) {
+                let s = &mut self.stages[channel];
+                let x = sanitize(signal.channel(channel, i));
+                // Feedback from the last stage, with gain compensation so resonance does not
+                // hollow out the pass band entirely.
+                let drive = (x * (1.0 + 0.5 * k) - k * s[3]).tanh();
+                s[0] = sanitize(s[0] + g * (drive - s[0].tanh()));
+                s[1] = sanitize(s[1] + g * (s[0].tanh() - s[1].tanh()));
+                s[2] = sanitize(s[2] + g * (s[1].tanh() - s[2].tanh()));
+                s[3] = sanitize(s[3] + g * (s[2].tanh() - s[3].tanh()));
+                buffer[i] = s[3];
+            }
+        }
+    }
+}
+
+/// Makes a ladder filter.
+pub fn make_moog(_: f32, _: usize) -> Box<dyn Dsp> {
+    Box::new(Ladder {
+        stages: [[0.0; 4]; 2],
+    })
+}
