@@ -194,7 +194,13 @@ fn check_frequency_atoms(node: &mini::Node) -> Result<(), (usize, String)> {
         MiniKind::Fast(n, _) | MiniKind::Slow(n, _) => vec![n],
         MiniKind::Degrade { node, .. } | MiniKind::Euclid { node, .. } => vec![node],
         MiniKind::Range(a, b) => vec![a, b],
-        MiniKind::Chord { .. } => vec![],
+        // Chord notes are semitones, which a frequency pattern cannot tell from Hz.
+        MiniKind::Chord { .. } => {
+            return Err((
+                node.column,
+                "a chord (not available in frequency patterns yet)".into(),
+            ))
+        }
     };
     children.into_iter().try_for_each(check_frequency_atoms)
 }
@@ -1228,6 +1234,20 @@ impl<'r> Compiler<'r> {
     }
 
     fn source(&mut self, f: &'r Function, args: Vec<(Val<'r>, Range<usize>)>) -> Option<NodeId> {
+        // A note pattern alone on an oscillator plays pitched voices: `saw "c3 e3 g3"`.
+        if let [(Val::Str { text, at }, _)] = args.as_slice() {
+            if matches!(f.name, "sine" | "saw" | "square" | "tri") {
+                let notes = self.frequencies(text, *at)?;
+                return Some(self.add_node(
+                    NodeKind::Synth {
+                        wave: f.name,
+                        notes,
+                    },
+                    Vec::new(),
+                    1,
+                ));
+            }
+        }
         let mut inputs = Vec::new();
         self.settings(f, args, &mut inputs)?;
         let channels = match f.channels {

@@ -39,6 +39,13 @@ pub enum NodeKind {
     Numbers(Pattern<f64>),
     /// The sampler: plays a pattern of sounds.
     Sampler(Pattern<SoundEvent>),
+    /// Pitched synth voices: an oscillator (by registry name) playing a pattern of frequencies.
+    Synth {
+        /// `sine`, `saw`, `square` or `tri`.
+        wave: &'static str,
+        /// Frequencies in Hz, one voice per event.
+        notes: Pattern<f64>,
+    },
     /// Last block's output of `source`, for a bus that reads itself (a one-block feedback delay).
     Feedback {
         /// The bus read.
@@ -62,6 +69,7 @@ impl NodeKind {
             NodeKind::Math(op) => format!("{op:?}").to_lowercase(),
             NodeKind::Numbers(_) => "pattern".into(),
             NodeKind::Sampler(_) => "sampler".into(),
+            NodeKind::Synth { wave, .. } => format!("{wave} voices"),
             NodeKind::Feedback { bus, .. } => format!("feedback ~{bus}"),
         }
     }

@@ -16,6 +16,7 @@ pub mod library;
 pub mod registry;
 pub mod sampler;
 pub mod sound;
+pub mod synth;
 pub mod transforms;
 
 pub use compile::{compile, compile_with_sounds, Compilation};

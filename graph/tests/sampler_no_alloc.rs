@@ -1,4 +1,4 @@
-//! The sampler allocates nothing while it plays, steals and cuts. Alone in its test binary: the
+//! The sampler and the synth allocate nothing while they play, steal and cut. Alone in its test binary: the
 //! counter sees every thread.
 
 use bumpalo::Bump;
@@ -12,7 +12,7 @@ use std::sync::Arc;
 static ALLOCATOR: alloc_counter::CountingAllocator = alloc_counter::CountingAllocator;
 
 #[test]
-fn playing_allocates_nothing() {
+fn playing_samples_and_notes_allocates_nothing() {
     let bank = Arc::new(SampleBank::builtin(48_000));
     let pattern = mini("[bd*16, hh*32?, <sn cp>*8, oh:3*4]")
         .unwrap()

@@ -74,6 +74,16 @@ impl Oscillator {
         }
     }
 
+    /// Back to phase 0 with cleared filter memory, allocating nothing (for voice reuse).
+    pub fn reset(&mut self) {
+        self.phase = Phase::default();
+        self.integral = 0.0;
+        if let Some(d) = &mut self.decimator {
+            d.history.fill(0.0);
+            d.position = 0;
+        }
+    }
+
     /// One sample at phase increment `dt` (in cycles per sample at the rate it runs at).
     #[inline]
     fn sample(&mut self, dt: f64, width: f32) -> f64 {

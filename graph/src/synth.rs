@@ -1,0 +1,134 @@
+//! Pitched synth voices: a note pattern played on an oscillator (`saw "c3 e3 g3"`,
+//! `sine "<a4 c5>"`, chords too), one voice per event from a fixed pool, each with a short
+//! attack, held for the event's length, then released.
+
+use crate::dsp::osc::{Oscillator, Wave};
+use crate::dsp::{Context, Dsp, In};
+use bumpalo::Bump;
+use pattern::{Pattern, Span};
+
+/// Voices per synth.
+pub const SYNTH_VOICES: usize = 32;
+/// The longest block a synth renders (larger blocks are rendered in pieces).
+const MAX_BLOCK: usize = 4096;
+const ATTACK_SECONDS: f32 = 0.005;
+const RELEASE_SECONDS: f32 = 0.03;
+
+struct Voice {
+    osc: Oscillator,
+    freq: f32,
+    /// Frames left before the release starts.
+    hold: f32,
+    level: f32,
+    releasing: bool,
+    active: bool,
+    /// Frame within the current block where the voice starts.
+    start: usize,
+    age: u64,
+}
+
+/// A polyphonic synth playing a pattern of frequencies in Hz.
+pub struct Synth {
+    pattern: Pattern<f64>,
+    voices: Box<[Voice]>,
+    scratch: Box<[f32]>,
+    sample_rate: f32,
+    started: u64,
+    steals: u64,
+}
+
+impl Synth {
+    /// A synth of `wave` voices. Allocates.
+    pub fn new(pattern: Pattern<f64>, wave: Wave, sample_rate: f32) -> Synth {
+        Synth {
+            pattern,
+            voices: (0..SYNTH_VOICES)
+                .map(|_| Voice {
+                    osc: Oscillator::new(wave),
+                    freq: 0.0,
+                    hold: 0.0,
+                    level: 0.0,
+                    releasing: false,
+                    active: false,
+                    start: 0,
+                    age: 0,
+                })
+                .collect(),
+            scratch: vec![0.0; MAX_BLOCK].into_boxed_slice(),
+            sample_rate,
+            started: 0,
+            steals: 0,
+        }
+    }
+
+    /// Voices taken from sounding notes because all were busy.
+    pub fn steals(&self) -> u64 {
+        self.steals
+    }
+
+    /// Renders the block covering `span` (in cycles) into `out`, overwriting it.
+    pub fn process(&mut self, span: Span, arena: &Bump, out: &mut [f32]) {
+        out.fill(0.0);
+        let frames = out.len().min(MAX_BLOCK);
+        if frames == 0 || span.end <= span.begin {
+            return;
+        }
+        let frames_per_cycle = frames as f64 / (span.end - span.begin).to_f64();
+        for event in self
+            .pattern
+            .query(span, arena)
+            .iter()
+            .filter(|e| e.has_onset())
+        {
+            let offset = (((event.part.begin - span.begin).to_f64() * frames_per_cycle) as usize)
+                .min(frames - 1);
+            let hold = event.whole.map_or(0.0, |w| w.duration().to_f64()) * frames_per_cycle;
+            let slot = match self.voices.iter().position(|v| !v.active) {
+                Some(i) => i,
+                None => {
+                    self.steals += 1;
+                    (0..self.voices.len())
+                        .min_by_key(|&i| self.voices[i].age)
+                        .unwrap_or(0)
+                }
+            };
+            self.started += 1;
+            let v = &mut self.voices[slot];
+            v.osc.reset();
+            v.freq = event.value as f32;
+            v.hold = hold as f32;
+            v.level = 0.0;
+            v.releasing = false;
+            v.active = true;
+            v.start = offset;
+            v.age = self.started;
+        }
+        let attack = 1.0 / (ATTACK_SECONDS * self.sample_rate);
+        let release = 1.0 / (RELEASE_SECONDS * self.sample_rate);
+        for v in self.voices.iter_mut().filter(|v| v.active) {
+            let ctx = Context {
+                sample_rate: self.sample_rate,
+                frames: frames - v.start,
+            };
+            let scratch = &mut self.scratch[..frames - v.start];
+            v.osc
+                .process(&ctx, &[In::Const(v.freq)], &mut [&mut scratch[..]]);
+            for (y, &x) in out[v.start..frames].iter_mut().zip(scratch.iter()) {
+                if v.hold <= 0.0 {
+                    v.releasing = true;
+                }
+                v.hold -= 1.0;
+                v.level = if v.releasing {
+                    (v.level - release).max(0.0)
+                } else {
+                    (v.level + attack).min(1.0)
+                };
+                *y += x * v.level;
+            }
+            if v.releasing && v.level <= 0.0 {
+                v.active = false;
+            }
+            v.start = 0;
+        }
+    }
+}
