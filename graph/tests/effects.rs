@@ -203,3 +203,13 @@ fn flush_to_zero_applies_to_the_calling_thread() {
     .join()
     .unwrap();
 }
+
+#[test]
+fn outputs_are_clamped_and_counted() {
+    let mut buffer = [0.5, f32::NAN, f32::INFINITY, -100.0, 1e-30, -0.25];
+    assert_eq!(graph::dsp::clamp_output(&mut buffer), 3);
+    assert_eq!(
+        buffer,
+        [0.5, 0.0, 0.0, -graph::dsp::OUTPUT_LIMIT, 0.0, -0.25]
+    );
+}

@@ -138,3 +138,25 @@ impl Dsp for LiveInput {
 pub fn make_in(_: f32, _: usize) -> Box<dyn Dsp> {
     Box::new(LiveInput)
 }
+
+/// The largest magnitude an output may carry; anything beyond (an unstable patch) is clamped.
+pub const OUTPUT_LIMIT: f32 = 16.0;
+
+/// Makes a buffer safe to send to the outputs: NaN and infinities become silence, magnitudes
+/// beyond [`OUTPUT_LIMIT`] are clamped and denormals flushed. Returns how many samples it had to
+/// change, for the engine's count of clamps.
+pub fn clamp_output(buffer: &mut [f32]) -> usize {
+    let mut clamped = 0;
+    for x in buffer.iter_mut() {
+        if !x.is_finite() {
+            *x = 0.0;
+            clamped += 1;
+        } else if x.abs() > OUTPUT_LIMIT {
+            *x = x.signum() * OUTPUT_LIMIT;
+            clamped += 1;
+        } else if x.abs() < DENORMAL {
+            *x = 0.0;
+        }
+    }
+    clamped
+}
