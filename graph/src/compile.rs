@@ -3,7 +3,7 @@
 //! once, and keeps only what reaches an output.
 
 use crate::ast::{BinOp, Expr, ExprKind, Head, Statement};
-use crate::diagnostic::{closest, Diagnostic, Source};
+use crate::diagnostic::{closest, quoted, Diagnostic, Source};
 use crate::ir::{Graph, Identity, Input, MathOp, Node, NodeId, NodeKind, Output};
 use crate::registry::{Channels, Control, Function, Param, ParamKind, Registry, Role};
 use crate::sound::{with_control, SoundEvent};
@@ -430,11 +430,7 @@ impl<'r> Compiler<'r> {
                     if !suggestions.is_empty() {
                         d = d.with_help(format!(
                             "the closest names are {} (`phonon functions` lists them all)",
-                            suggestions
-                                .iter()
-                                .map(|s| format!("`{s}`"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
+                            quoted(&suggestions)
                         ));
                     }
                     self.diagnostics.push(d);
@@ -652,14 +648,7 @@ impl<'r> Compiler<'r> {
                 );
                 let suggestions = closest(name, known.iter().map(String::as_str));
                 if !suggestions.is_empty() {
-                    d = d.with_help(format!(
-                        "the closest sounds are {}",
-                        suggestions
-                            .iter()
-                            .map(|s| format!("`{s}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ));
+                    d = d.with_help(format!("the closest sounds are {}", quoted(&suggestions)));
                 }
                 self.diagnostics.push(d);
             }

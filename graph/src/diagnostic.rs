@@ -152,6 +152,15 @@ impl fmt::Display for Rendered<'_> {
     }
 }
 
+/// Names as a readable list: `` `a`, `b` ``.
+pub fn quoted(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The known names closest to `name` (edit distance at most a third of its length, at least 1).
 pub fn closest<'a>(name: &str, known: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
     let limit = (name.chars().count() / 3).max(1);

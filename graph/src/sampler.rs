@@ -110,16 +110,8 @@ impl Sampler {
         if frames == 0 || span.end <= span.begin {
             return;
         }
-        let frames_per_cycle = frames as f64 / (span.end - span.begin).to_f64();
-        for event in self
-            .pattern
-            .query(span, arena)
-            .iter()
-            .filter(|e| e.has_onset())
-        {
-            let offset = ((event.part.begin - span.begin).to_f64() * frames_per_cycle) as usize;
-            let duration = event.whole.map_or(0.0, |w| w.duration().to_f64()) * frames_per_cycle;
-            self.start(&event.value, offset.min(frames - 1), duration as f32);
+        for (offset, duration, event) in onsets(&self.pattern.query(span, arena), span, frames) {
+            self.start(event, offset, duration as f32);
         }
         for voice in self.voices.iter_mut().filter(|v| v.active()) {
             render(voice, &mut left[..frames], &mut right[..frames]);
@@ -270,6 +262,21 @@ fn steady(
         *hold -= n as f32;
     }
     n
+}
+
+/// The events of a block that start in it: their frame offset, their whole's length in frames and
+/// their value.
+pub(crate) fn onsets<T>(
+    events: &[pattern::Event<T>],
+    span: Span,
+    frames: usize,
+) -> impl Iterator<Item = (usize, f64, &T)> {
+    let frames_per_cycle = frames as f64 / (span.end - span.begin).to_f64();
+    events.iter().filter(|e| e.has_onset()).map(move |e| {
+        let offset = ((e.part.begin - span.begin).to_f64() * frames_per_cycle) as usize;
+        let duration = e.whole.map_or(0.0, |w| w.duration().to_f64()) * frames_per_cycle;
+        (offset.min(frames - 1), duration, &e.value)
+    })
 }
 
 /// Mixes one voice into the block, ending it when it runs out or fades away.

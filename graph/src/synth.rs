@@ -73,16 +73,8 @@ impl Synth {
         if frames == 0 || span.end <= span.begin {
             return;
         }
-        let frames_per_cycle = frames as f64 / (span.end - span.begin).to_f64();
-        for event in self
-            .pattern
-            .query(span, arena)
-            .iter()
-            .filter(|e| e.has_onset())
-        {
-            let offset = (((event.part.begin - span.begin).to_f64() * frames_per_cycle) as usize)
-                .min(frames - 1);
-            let hold = event.whole.map_or(0.0, |w| w.duration().to_f64()) * frames_per_cycle;
+        let events = self.pattern.query(span, arena);
+        for (offset, hold, &freq) in crate::sampler::onsets(&events, span, frames) {
             let slot = match self.voices.iter().position(|v| !v.active) {
                 Some(i) => i,
                 None => {
@@ -95,7 +87,7 @@ impl Synth {
             self.started += 1;
             let v = &mut self.voices[slot];
             v.osc.reset();
-            v.freq = event.value as f32;
+            v.freq = freq as f32;
             v.hold = hold as f32;
             v.level = 0.0;
             v.releasing = false;
