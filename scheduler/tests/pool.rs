@@ -227,7 +227,12 @@ fn dropping_the_pool_joins_its_helpers() {
     .unwrap();
     let mut stages = Stages::from_widths(&[4]).unwrap();
     pool.run(&mut stages, |_, _| {}).unwrap();
-    // Let the helpers park, so drop has to wake them.
+    // Wait for every helper to have started (a loaded machine may be slow to schedule them),
+    // then long enough for them to park, so drop has to wake them.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while alive.load(Ordering::SeqCst) < 3 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(1));
+    }
     std::thread::sleep(Duration::from_millis(20));
     assert_eq!(alive.load(Ordering::SeqCst), 3);
     drop(pool);
