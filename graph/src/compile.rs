@@ -1111,7 +1111,7 @@ impl<'r> Compiler<'r> {
                 Some(id)
             }
             Val::Call { f, args } => match f.role {
-                Role::Source => self.source(f, args),
+                Role::Source => self.source(f, args, span),
                 Role::Processor if args.len() == f.params.len() => {
                     let mut args = args.into_iter();
                     let input = args.next();
@@ -1157,13 +1157,22 @@ impl<'r> Compiler<'r> {
         f: &'r Function,
         args: Vec<(Val<'r>, Range<usize>)>,
         inputs: &mut Vec<(&'static str, Input)>,
+        span: Range<usize>,
     ) -> Option<()> {
         let mut given = args.into_iter();
         let mut ok = true;
         for param in f.settings() {
             let input = match given.next() {
                 Some((v, span)) => self.setting(param, v, span),
-                None => param.default.map(Input::Const),
+                None => {
+                    if param.default.is_none() {
+                        self.error(
+                            span.clone(),
+                            format!("`{}` needs a value for `{}`", f.name, param.name),
+                        );
+                    }
+                    param.default.map(Input::Const)
+                }
             };
             match input {
                 Some(i) => inputs.push((param.name, i)),
@@ -1206,23 +1215,16 @@ impl<'r> Compiler<'r> {
                     1,
                 )))
             }
-            (_, v @ (Val::Call { .. } | Val::Transform(_))) if !matches!(&v, Val::Call { f, .. } if matches!(f.role, Role::Source | Role::Processor)) =>
-            {
-                self.error(
-                    span,
-                    format!(
-                        "`{}` expects a number, pattern or signal, found {}",
-                        param.name,
-                        v.describe()
-                    ),
-                );
-                None
-            }
             (_, v) => self.signal_input(v, span),
         }
     }
 
-    fn source(&mut self, f: &'r Function, args: Vec<(Val<'r>, Range<usize>)>) -> Option<NodeId> {
+    fn source(
+        &mut self,
+        f: &'r Function,
+        args: Vec<(Val<'r>, Range<usize>)>,
+        span: Range<usize>,
+    ) -> Option<NodeId> {
         // A note pattern alone on an oscillator plays pitched voices: `saw "c3 e3 g3"`.
         if let [(Val::Str { text, at }, _)] = args.as_slice() {
             if matches!(f.name, "sine" | "saw" | "square" | "tri") {
@@ -1238,7 +1240,7 @@ impl<'r> Compiler<'r> {
             }
         }
         let mut inputs = Vec::new();
-        self.settings(f, args, &mut inputs)?;
+        self.settings(f, args, &mut inputs, span)?;
         let channels = match f.channels {
             Channels::Stereo => 2,
             _ => 1,
@@ -1259,7 +1261,7 @@ impl<'r> Compiler<'r> {
         };
         let input = self.signal_input(input, input_span);
         let mut inputs = vec![("input", input?)];
-        self.settings(f, args, &mut inputs)?;
+        self.settings(f, args, &mut inputs, span)?;
         let channels = match f.channels {
             Channels::Mono => 1,
             Channels::Stereo => 2,

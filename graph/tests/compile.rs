@@ -240,3 +240,29 @@ fn unknown_sounds_warn_with_the_closest_names() {
         rendered[1]
     );
 }
+
+#[test]
+fn a_registered_function_with_a_required_parameter_reports_it_missing() {
+    use graph::registry::{Channels, Function, Param, ParamKind, Role};
+    const PITCH: &[Param] = &[Param::required("pitch", ParamKind::Signal, "Hz")];
+    let mut registry = Registry::standard();
+    registry.register(Function {
+        name: "drone",
+        aliases: &[],
+        role: Role::Source,
+        params: PITCH,
+        channels: Channels::Mono,
+        control: None,
+        doc: "A test source with a required parameter.",
+        make: None,
+    });
+    let source = Source::new("test.ph", "out: drone\nout2: drone 55\n");
+    let c = compile(&source, &registry);
+    let errors: Vec<String> = c.diagnostics.iter().map(|d| source.render(d)).collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("test.ph:1:6: error: `drone` needs a value for `pitch`"),
+        "{}",
+        errors[0]
+    );
+}

@@ -32,7 +32,7 @@ pub use pattern::{
     Item, Pattern, Query,
 };
 pub use time::{t, Cycles, Span, Time};
-pub use transform::{bjorklund, random, saw, sine, MAX_STEPS};
+pub use transform::{bjorklund, saw, sine, MAX_STEPS};
 pub use value::{
     chord, chord_for, modify_chord, note_number, ChordModifier, Value, MAX_CHORD_NOTES,
 };

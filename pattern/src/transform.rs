@@ -2,7 +2,7 @@
 
 use crate::event::Event;
 use crate::pattern::{
-    patterned, pure, query_compressed, query_shifted, rand, retain_from, silence, slowcat, stack,
+    patterned, pure, query_compressed, query_shifted, retain_from, silence, slowcat, stack,
     time_to_rand, Item, Pattern,
 };
 use crate::time::{Span, Time};
@@ -371,11 +371,6 @@ pub fn sine() -> Pattern<f64> {
 /// A ramp from 0 to 1 over each cycle (Tidal's `saw`).
 pub fn saw() -> Pattern<f64> {
     crate::pattern::signal(|t| t.cycle_pos().to_f64())
-}
-
-/// A random signal in `[0, 1)` (Tidal's `rand`).
-pub fn random() -> Pattern<f64> {
-    rand()
 }
 
 #[cfg(test)]

@@ -167,12 +167,9 @@ impl Arena {
     /// Resets for a new block; true if the previous block made the arena grow.
     fn begin_block(&mut self) -> bool {
         let grew = self.bump.allocated_bytes() > self.capacity;
-        if grew {
-            self.bump.reset();
-            self.capacity = self.bump.allocated_bytes();
-        } else {
-            self.bump.reset();
-        }
+        // Reset keeps the largest chunk, so after growth the arena stays at its new size.
+        self.bump.reset();
+        self.capacity = self.bump.allocated_bytes();
         grew
     }
 }

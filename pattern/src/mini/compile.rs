@@ -241,7 +241,13 @@ fn possible_values(node: &Node, kind: Kind, out: &mut Vec<Value>) -> Result<(), 
         return Ok(());
     }
     match &node.kind {
-        NodeKind::Atom(_) | NodeKind::Rest | NodeKind::Range(..) | NodeKind::Chord { .. } => Ok(()),
+        // A nested patterned list's combinations are enumerated by `tail` itself, so only its
+        // constant lists (handled above) are values here.
+        NodeKind::Atom(_)
+        | NodeKind::Rest
+        | NodeKind::Range(..)
+        | NodeKind::Chord { .. }
+        | NodeKind::Tail(_) => Ok(()),
         NodeKind::Sequence(steps) => steps
             .iter()
             .try_for_each(|s| possible_values(&s.node, kind, out)),
@@ -256,12 +262,6 @@ fn possible_values(node: &Node, kind: Kind, out: &mut Vec<Value>) -> Result<(), 
         | NodeKind::Slow(n, _)
         | NodeKind::Degrade { node: n, .. }
         | NodeKind::Euclid { node: n, .. } => possible_values(n, kind, out),
-        NodeKind::Tail(items) => {
-            // A nested patterned list: its combinations are enumerated by `tail`, so only its
-            // constant lists are values here.
-            let _ = items;
-            Ok(())
-        }
     }
 }
 
