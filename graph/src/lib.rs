@@ -15,6 +15,7 @@ pub mod ir;
 pub mod library;
 pub mod registry;
 pub mod sampler;
+pub mod signal;
 pub mod sound;
 pub mod synth;
 pub mod transforms;

@@ -101,6 +101,17 @@ impl Sampler {
         self.voices.iter().filter(|v| v.active()).count()
     }
 
+    /// Takes over the sounding voices and counters of `old` (a sampler of an earlier version of
+    /// the patch) without allocating, so notes ring on across an edit; `old` gets this one's
+    /// silent voices. Pools of different sizes are left as they are.
+    pub fn carry_from(&mut self, old: &mut Sampler) {
+        if self.voices.len() == old.voices.len() {
+            std::mem::swap(&mut self.voices, &mut old.voices);
+            self.steals = old.steals;
+            self.started = old.started;
+        }
+    }
+
     /// Renders one block covering `span` (in cycles) of `left.len()` frames, adding nothing else:
     /// `left` and `right` are overwritten. Temporary lists go in `arena`.
     pub fn process(&mut self, span: Span, arena: &Bump, left: &mut [f32], right: &mut [f32]) {
@@ -143,6 +154,48 @@ impl Sampler {
                 v.begin_fade(fade, offset);
             }
         }
+        let speed = f64::from(event.get(Control::Speed).unwrap_or(1.0) as f32);
+        let note = event.get(Control::Note).unwrap_or(0.0);
+        let rate = speed * 2f64.powf(note / 12.0);
+        let begin = event.get(Control::Begin).unwrap_or(0.0).clamp(0.0, 1.0);
+        let end = event.get(Control::End).unwrap_or(1.0).clamp(0.0, 1.0);
+        let (first, last) = (begin.min(end) * length, begin.max(end) * length);
+        let gain = event.get(Control::Gain).unwrap_or(1.0).max(0.0) as f32;
+        let pan = event.get(Control::Pan).unwrap_or(0.5).clamp(0.0, 1.0) as f32;
+        let angle = pan * std::f32::consts::FRAC_PI_2;
+        // Equal power, normalised so a centred sound keeps its level on both sides.
+        let gains = [
+            angle.cos() * std::f32::consts::SQRT_2 * gain,
+            angle.sin() * std::f32::consts::SQRT_2 * gain,
+        ];
+        let seconds = |c: Control| (event.get(c).unwrap_or(0.0).max(0.0) as f32) * self.sample_rate;
+        let attack = seconds(Control::Attack);
+        let hold = event
+            .get(Control::Legato)
+            .map(|l| (l as f32 * duration).max(1.0));
+        let release = seconds(Control::Release).max(FADE_SECONDS * self.sample_rate);
+        let cut = event.get(Control::Cut).map(|c| c as i64);
+        // Stacked patterns (`stut`, `jux`, `superimpose`) often start the same sound on the same
+        // frame more than once: such voices differ only in gain and pan, so one voice with the
+        // summed gains plays them all exactly.
+        if let Some(twin) = self.voices.iter_mut().find(|v| {
+            v.start == offset
+                && v.played == 0.0
+                && v.fade.is_none()
+                && v.rate == rate
+                && v.first == first
+                && v.last == last
+                && v.attack == attack
+                && v.hold == hold
+                && v.release == release
+                && v.cut == cut
+                && v.sample.as_ref().is_some_and(|s| Arc::ptr_eq(s, sample))
+        }) {
+            twin.gains[0] += gains[0];
+            twin.gains[1] += gains[1];
+            self.started += 1;
+            return;
+        }
         let sounding = self
             .voices
             .iter()
@@ -169,16 +222,6 @@ impl Sampler {
                 })
                 .unwrap_or(0),
         };
-        let speed = f64::from(event.get(Control::Speed).unwrap_or(1.0) as f32);
-        let note = event.get(Control::Note).unwrap_or(0.0);
-        let rate = speed * 2f64.powf(note / 12.0);
-        let begin = event.get(Control::Begin).unwrap_or(0.0).clamp(0.0, 1.0);
-        let end = event.get(Control::End).unwrap_or(1.0).clamp(0.0, 1.0);
-        let (first, last) = (begin.min(end) * length, begin.max(end) * length);
-        let gain = event.get(Control::Gain).unwrap_or(1.0).max(0.0) as f32;
-        let pan = event.get(Control::Pan).unwrap_or(0.5).clamp(0.0, 1.0) as f32;
-        let angle = pan * std::f32::consts::FRAC_PI_2;
-        let seconds = |c: Control| (event.get(c).unwrap_or(0.0).max(0.0) as f32) * self.sample_rate;
         self.started += 1;
         self.voices[slot] = Voice {
             sample: Some(sample.clone()),
@@ -187,20 +230,14 @@ impl Sampler {
             first,
             last,
             start: offset,
-            // Equal power, normalised so a centred sound keeps its level on both sides.
-            gains: [
-                angle.cos() * std::f32::consts::SQRT_2 * gain,
-                angle.sin() * std::f32::consts::SQRT_2 * gain,
-            ],
+            gains,
             played: 0.0,
-            attack: seconds(Control::Attack),
-            hold: event
-                .get(Control::Legato)
-                .map(|l| (l as f32 * duration).max(1.0)),
-            release: seconds(Control::Release).max(FADE_SECONDS * self.sample_rate),
+            attack,
+            hold,
+            release,
             fade: None,
             fade_at: 0,
-            cut: event.get(Control::Cut).map(|c| c as i64),
+            cut,
             age: self.started,
         };
     }

@@ -30,6 +30,7 @@ struct Voice {
 /// A polyphonic synth playing a pattern of frequencies in Hz.
 pub struct Synth {
     pattern: Pattern<f64>,
+    wave: Wave,
     voices: Box<[Voice]>,
     scratch: Box<[f32]>,
     sample_rate: f32,
@@ -42,6 +43,7 @@ impl Synth {
     pub fn new(pattern: Pattern<f64>, wave: Wave, sample_rate: f32) -> Synth {
         Synth {
             pattern,
+            wave,
             voices: (0..SYNTH_VOICES)
                 .map(|_| Voice {
                     osc: Oscillator::new(wave),
@@ -64,6 +66,21 @@ impl Synth {
     /// Voices taken from sounding notes because all were busy.
     pub fn steals(&self) -> u64 {
         self.steals
+    }
+
+    /// Voices sounding now.
+    pub fn active_voices(&self) -> usize {
+        self.voices.iter().filter(|v| v.active).count()
+    }
+
+    /// Takes over the sounding voices of `old` (the same oscillator in an earlier version of the
+    /// patch) without allocating, so held notes ring on across an edit.
+    pub fn carry_from(&mut self, old: &mut Synth) {
+        if self.wave == old.wave {
+            std::mem::swap(&mut self.voices, &mut old.voices);
+            self.started = old.started;
+            self.steals = old.steals;
+        }
     }
 
     /// Renders the block covering `span` (in cycles) into `out`, overwriting it.

@@ -1,8 +1,12 @@
 //! `phonon`: check, inspect, render and play live-coded patches.
 
+mod patch;
+mod render;
+
 use clap::{Parser, Subcommand};
-use graph::{compile, diagnostic::Source, plan, Registry};
-use std::path::{Path, PathBuf};
+use graph::{plan, Registry};
+use patch::load;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Phonon: a live-coding audio engine for Linux studios.
@@ -30,31 +34,10 @@ enum Command {
     },
     /// List every function a patch can call, with its parameters and what it does.
     Functions,
-}
-
-/// Reads and compiles a patch, printing its diagnostics to stderr.
-fn load(path: &Path, registry: &Registry) -> Option<graph::Graph> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) => {
-            eprintln!("error: cannot read {}: {e}", path.display());
-            return None;
-        }
-    };
-    let source = Source::new(path.display().to_string(), text);
-    let result = compile(&source, registry);
-    for d in &result.diagnostics {
-        eprintln!("{}\n", source.render(d));
-    }
-    let errors = result.diagnostics.iter().filter(|d| d.is_error()).count();
-    if errors > 0 {
-        eprintln!(
-            "{}: {errors} error{} found",
-            path.display(),
-            if errors == 1 { "" } else { "s" }
-        );
-    }
-    result.graph
+    /// Render a patch to a WAV file.
+    Render(render::RenderArgs),
+    /// Time a patch's blocks at several block sizes and worker counts.
+    Bench(render::BenchArgs),
 }
 
 fn functions(registry: &Registry) -> String {
@@ -94,14 +77,14 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let registry = Registry::standard();
     match cli.command {
-        Command::Check { patch } => match load(&patch, &registry) {
+        Command::Check { patch } => match load(&patch, &registry, None) {
             Some(_) => {
                 println!("{}: ok", patch.display());
                 ExitCode::SUCCESS
             }
             None => ExitCode::FAILURE,
         },
-        Command::Graph { patch, dot } => match load(&patch, &registry) {
+        Command::Graph { patch, dot } => match load(&patch, &registry, None) {
             Some(g) => {
                 if dot {
                     print!("{}", graph::plan::dot(&g));
@@ -116,5 +99,7 @@ fn main() -> ExitCode {
             print!("{}", functions(&registry));
             ExitCode::SUCCESS
         }
+        Command::Render(args) => render::render(args),
+        Command::Bench(args) => render::bench(args),
     }
 }

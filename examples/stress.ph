@@ -1,0 +1,17 @@
+-- Stress: sixteen outputs, each 512 events a cycle (8,192 in all), for benchmarks.
+o1: jux rev $ stut 16 0.5 0.125 $ s "bd*32" # gain 0.001
+o2: jux rev $ stut 16 0.5 0.125 $ s "bd*32" # gain 0.001
+o3: jux rev $ stut 16 0.5 0.125 $ s "bd*32" # gain 0.001
+o4: jux rev $ stut 16 0.5 0.125 $ s "bd*32" # gain 0.001
+o5: jux rev $ stut 16 0.5 0.125 $ s "bd*32" # gain 0.001
+o6: jux rev $ stut 16 0.5 0.125 $ s "bd*32" # gain 0.001
+o7: jux rev $ stut 16 0.5 0.125 $ s "bd*32" # gain 0.001
+o8: jux rev $ stut 16 0.5 0.125 $ s "bd*32" # gain 0.001
+o9: jux rev $ stut 16 0.5 0.125 $ s "bd*32" # gain 0.001
+o10: jux rev $ stut 16 0.5 0.125 $ s "bd*32" # gain 0.001
+o11: jux rev $ stut 16 0.5 0.125 $ s "bd*32" # gain 0.001
+o12: jux rev $ stut 16 0.5 0.125 $ s "bd*32" # gain 0.001
+o13: jux rev $ stut 16 0.5 0.125 $ s "bd*32" # gain 0.001
+o14: jux rev $ stut 16 0.5 0.125 $ s "bd*32" # gain 0.001
+o15: jux rev $ stut 16 0.5 0.125 $ s "bd*32" # gain 0.001
+o16: jux rev $ stut 16 0.5 0.125 $ s "bd*32" # gain 0.001

@@ -1,0 +1,90 @@
+//! Control signals from patterns of numbers (`lpf "400 800 1600" 0.3`): each event's value is
+//! held over the frames its part covers, and the last value is held until the next event.
+
+use bumpalo::Bump;
+use pattern::{Pattern, Span};
+
+/// A pattern of numbers as a stepped control signal.
+pub struct PatternSignal {
+    pattern: Pattern<f64>,
+    held: f32,
+}
+
+impl PatternSignal {
+    /// A signal that holds each event's value of `pattern`.
+    pub fn new(pattern: Pattern<f64>) -> PatternSignal {
+        PatternSignal { pattern, held: 0.0 }
+    }
+
+    /// Continues from the value `old` (an earlier version of the patch) was holding.
+    pub fn carry_from(&mut self, old: &PatternSignal) {
+        self.held = old.held;
+    }
+
+    /// Renders the block covering `span` (in cycles) into `out`. Temporary lists go in `arena`.
+    pub fn process(&mut self, span: Span, arena: &Bump, out: &mut [f32]) {
+        let frames = out.len();
+        if frames == 0 || span.end <= span.begin {
+            out.fill(self.held);
+            return;
+        }
+        let mut events = self.pattern.query(span, arena);
+        // Stacked values: the later onset wins (ties resolve the same way every time).
+        events.sort_unstable_by_key(|e| e.part.begin);
+        let frames_per_cycle = frames as f64 / (span.end - span.begin).to_f64();
+        let frame_at = |t: pattern::Time| -> usize {
+            (((t - span.begin).to_f64() * frames_per_cycle).max(0.0) as usize).min(frames)
+        };
+        let mut filled = 0;
+        for e in events.iter() {
+            let begin = frame_at(e.part.begin).max(filled);
+            let end = frame_at(e.part.end).max(begin);
+            out[filled..begin].fill(self.held);
+            let value = e.value as f32;
+            if value.is_finite() {
+                self.held = value;
+            }
+            out[begin..end].fill(self.held);
+            filled = end;
+        }
+        out[filled..].fill(self.held);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pattern::{mini_as, t, Kind};
+
+    fn numbers(text: &str) -> Pattern<f64> {
+        mini_as(text, Kind::Double)
+            .expect("parses")
+            .fmap(|v| v.as_f64().unwrap_or(0.0))
+    }
+
+    #[test]
+    fn holds_each_value_over_its_frames() {
+        let mut signal = PatternSignal::new(numbers("1 2 3 4"));
+        let arena = Bump::new();
+        let mut out = [0.0f32; 8];
+        signal.process(Span::new(t(0, 1), t(1, 1)), &arena, &mut out);
+        assert_eq!(out, [1.0, 1.0, 2.0, 2.0, 3.0, 3.0, 4.0, 4.0]);
+        // A block of another length: values still change on their frames.
+        let mut out = [0.0f32; 3];
+        signal.process(Span::new(t(1, 1), t(11, 8)), &arena, &mut out);
+        assert_eq!(out, [1.0, 1.0, 2.0]);
+    }
+
+    #[test]
+    fn rests_hold_the_last_value() {
+        let mut signal = PatternSignal::new(numbers("5 ~"));
+        let arena = Bump::new();
+        let mut out = [0.0f32; 4];
+        signal.process(Span::new(t(0, 1), t(1, 1)), &arena, &mut out);
+        assert_eq!(out, [5.0; 4]);
+        let mut carried = PatternSignal::new(numbers("~"));
+        carried.carry_from(&signal);
+        carried.process(Span::new(t(1, 1), t(2, 1)), &arena, &mut out);
+        assert_eq!(out, [5.0; 4]);
+    }
+}

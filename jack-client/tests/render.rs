@@ -1,0 +1,221 @@
+//! `phonon render` and `phonon bench` as a user runs them: real WAV files read back and checked.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn phonon(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_phonon"))
+        .args(args)
+        .output()
+        .expect("run phonon")
+}
+
+fn dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("phonon-render-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn example(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../examples")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn render(args: &[&str]) -> Output {
+    let mut all = vec!["render"];
+    all.extend_from_slice(args);
+    phonon(&all)
+}
+
+#[test]
+fn threads_do_not_change_a_single_bit_of_any_example() {
+    let out = dir();
+    for name in ["house.ph", "techno.ph", "ambient.ph", "dub.ph", "stress.ph"] {
+        let mut files = Vec::new();
+        for threads in ["1", "2", "4"] {
+            let wav = out.join(format!("{name}-{threads}.wav"));
+            let wav_s = wav.display().to_string();
+            let o = render(&[
+                &example(name),
+                &wav_s,
+                "--duration",
+                "2",
+                "--block-size",
+                "128",
+                "--threads",
+                threads,
+            ]);
+            assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+            files.push(std::fs::read(&wav).unwrap());
+        }
+        assert!(
+            files[0].len() > 44 + 2 * 44_100 * 8 - 1,
+            "{name}: short file"
+        );
+        assert!(files[0] == files[1], "{name}: 2 threads differ from 1");
+        assert!(files[0] == files[2], "{name}: 4 threads differ from 1");
+    }
+}
+
+#[test]
+fn formats_lengths_and_rates_are_as_asked() {
+    let out = dir();
+    let wav = out.join("house16.wav");
+    let wav_s = wav.display().to_string();
+    let o = render(&[
+        &example("house.ph"),
+        &wav_s,
+        "--cycles",
+        "2",
+        "--format",
+        "s16",
+        "--sample-rate",
+        "48000",
+        "--gain",
+        "0.5",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let reader = hound::WavReader::open(&wav).unwrap();
+    let spec = reader.spec();
+    assert_eq!(
+        (spec.channels, spec.sample_rate, spec.bits_per_sample),
+        (2, 48_000, 16)
+    );
+    // Two cycles at 124 bpm (31/60 cycles per second).
+    assert_eq!(
+        reader.duration(),
+        (2.0 * 60.0 / 31.0 * 48_000.0f64).round() as u32
+    );
+    let samples: Vec<i16> = reader.into_samples().map(Result::unwrap).collect();
+    let peak = samples.iter().map(|s| s.unsigned_abs()).max().unwrap();
+    assert!(peak > 3_000 && peak < 32_000, "peak {peak}");
+
+    let wav = out.join("dub24.wav");
+    let wav_s = wav.display().to_string();
+    let o = render(&[&example("dub.ph"), &wav_s, "-d", "1.5", "-f", "s24"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let reader = hound::WavReader::open(&wav).unwrap();
+    assert_eq!(reader.spec().bits_per_sample, 24);
+    assert_eq!(reader.duration(), 66_150);
+}
+
+#[test]
+fn multi_out_writes_a_pair_per_output() {
+    let out = dir();
+    let patch = out.join("two.ph");
+    std::fs::write(&patch, "cps: 1\nout1: s \"bd*2\"\nout2: sine 440 * 0.25\n").unwrap();
+    let wav = out.join("two.wav");
+    let o = render(&[
+        &patch.display().to_string(),
+        &wav.display().to_string(),
+        "--cycles",
+        "1",
+        "--multi-out",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let mut reader = hound::WavReader::open(&wav).unwrap();
+    assert_eq!(reader.spec().channels, 4);
+    let samples: Vec<f32> = reader.samples::<f32>().map(Result::unwrap).collect();
+    let channel = |c: usize| {
+        samples
+            .iter()
+            .skip(c)
+            .step_by(4)
+            .copied()
+            .collect::<Vec<f32>>()
+    };
+    // out2 is a steady sine of amplitude 0.25 on channels 2 and 3; out1 the kicks on 0 and 1.
+    let sine = channel(2);
+    let peak = sine[4410..].iter().fold(0.0f32, |m, x| m.max(x.abs()));
+    assert!((peak - 0.25).abs() < 0.01, "sine peak {peak}");
+    let kick = channel(0);
+    let rms = |x: &[f32]| (x.iter().map(|v| v * v).sum::<f32>() / x.len() as f32).sqrt();
+    assert!(rms(&kick[..4410]) > 0.05, "kick missing from out1");
+    assert!(
+        rms(&kick[20_000..22_000]) < rms(&kick[22_050..24_050]),
+        "second kick not at 1/2"
+    );
+}
+
+#[test]
+fn patch_errors_exit_1_with_their_place() {
+    let out = dir();
+    let patch = out.join("broken.ph");
+    std::fs::write(&patch, "out: s \"bd*4\" # lpff 300\n").unwrap();
+    let o = render(&[
+        &patch.display().to_string(),
+        &out.join("x.wav").display().to_string(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(err.contains("broken.ph:1:17: error"), "{err}");
+    assert!(
+        !out.join("x.wav").exists(),
+        "a WAV was written for a broken patch"
+    );
+}
+
+#[test]
+fn bad_flags_exit_2_with_one_clear_line() {
+    let o = render(&[&example("house.ph"), "/tmp/x.wav", "--format", "mp3"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o.stderr).contains("invalid value 'mp3'"),
+        "{}",
+        text(&o.stderr)
+    );
+    let o = render(&[&example("house.ph"), "/tmp/x.wav", "--block-size", "3"]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = render(&[
+        &example("house.ph"),
+        "/tmp/x.wav",
+        "--duration",
+        "2",
+        "--cycles",
+        "2",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let o = render(&[
+        &example("house.ph"),
+        "/tmp/x.wav",
+        "--samples",
+        "/no/such/folder",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = text(&o.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("/no/such/folder"), "{err}");
+    let o = render(&[&example("house.ph"), "/no/such/dir/x.wav"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).starts_with("error: cannot create /no/such/dir/x.wav"));
+}
+
+#[test]
+fn bench_prints_a_table() {
+    let o = phonon(&[
+        "bench",
+        &example("house.ph"),
+        "--block-size",
+        "256",
+        "--threads",
+        "1,2",
+        "--seconds",
+        "0.5",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let out = text(&o.stdout);
+    let rows: Vec<&str> = out
+        .lines()
+        .filter(|l| l.trim_start().starts_with("256"))
+        .collect();
+    assert_eq!(rows.len(), 2, "{out}");
+    assert!(rows[1].ends_with('×'), "{out}");
+    assert!(out.contains("peak memory"), "{out}");
+}

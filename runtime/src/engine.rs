@@ -1,0 +1,547 @@
+//! The engine: the audio thread's `Engine` and the control thread's `Controller`, joined by
+//! single-producer single-consumer mailboxes.
+//!
+//! The control thread compiles and builds `Program`s and sends them; the audio thread swaps them
+//! in at a block boundary, crossfades, and sends the replaced one back to be dropped on the
+//! control thread, with a report of every block. The audio thread never allocates or frees.
+
+use crate::clock::BlockClock;
+use crate::mix::{Crossfade, Master, CROSSFADE_SECONDS};
+use crate::program::{BlockInfo, BuildError, Program, ProgramConfig, Signature};
+use graph::bank::SampleBank;
+use graph::{Graph, Registry};
+use ringbuf::traits::{Consumer, Observer, Producer, Split};
+use ringbuf::{HeapCons, HeapProd, HeapRb};
+use scheduler::{Pool, PoolConfig, ThreadStart};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// How to build an engine.
+#[derive(Clone)]
+pub struct EngineConfig {
+    /// Samples per second.
+    pub sample_rate: u32,
+    /// The longest block processed in one piece; longer calls are split.
+    pub max_block: usize,
+    /// Workers including the audio thread.
+    pub workers: usize,
+    /// Pin helper threads to cores.
+    pub pin_cores: bool,
+    /// Master gain.
+    pub gain: f32,
+    /// Named outputs that also get a stereo pair of their own (multi-out), in order.
+    pub output_names: Vec<String>,
+    /// Voices per sampler.
+    pub sampler_voices: usize,
+    /// Runs on each helper thread as it starts, after the engine sets flush-to-zero there
+    /// (real-time priority, for instance).
+    pub on_thread_start: Option<ThreadStart>,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            sample_rate: 44_100,
+            max_block: 4096,
+            workers: 1,
+            pin_cores: false,
+            gain: 1.0,
+            output_names: Vec::new(),
+            sampler_voices: graph::sampler::DEFAULT_VOICES,
+            on_thread_start: None,
+        }
+    }
+}
+
+/// A message from the control thread to the audio thread.
+enum Command {
+    Load(Box<Program>),
+    Gain(f32),
+    Cps(f64),
+    FadeOut(usize),
+    FadeIn,
+}
+
+/// What the audio thread reports of each block.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct BlockReport {
+    /// The program that played (its generation), 0 before the first.
+    pub generation: u64,
+    /// The first frame of the block.
+    pub frame: u64,
+    /// Frames in the block.
+    pub frames: u32,
+    /// Time spent in `Engine::process`.
+    pub elapsed: Duration,
+    /// Voices sounding at the end of the block.
+    pub voices: u32,
+    /// Voices stolen so far by the current program.
+    pub steals: u64,
+    /// Output samples clamped so far (NaN, infinite or runaway).
+    pub clamps: u64,
+    /// Times a worker's arena grew during a block, so far.
+    pub arena_growths: u64,
+    /// Node jobs that panicked, so far.
+    pub panics: u64,
+    /// Reports lost so far because the control thread did not collect them in time.
+    pub lost_reports: u64,
+}
+
+const COMMANDS: usize = 64;
+const RETIRED: usize = 16;
+const REPORTS: usize = 4096;
+
+/// The audio side: call [`Engine::process`] once per block from the audio thread.
+pub struct Engine {
+    pool: Pool,
+    clock: BlockClock,
+    current: Option<Box<Program>>,
+    fading: Option<(Box<Program>, Crossfade)>,
+    /// A program received while a crossfade was still running.
+    next: Option<Box<Program>>,
+    /// A replaced program the retire mailbox had no room for yet.
+    retiring: Option<Box<Program>>,
+    commands: HeapCons<Command>,
+    retired: HeapProd<Box<Program>>,
+    reports: HeapProd<BlockReport>,
+    master: Master,
+    /// Main left/right, then a pair per named output.
+    mix: Box<[Box<[f32]>]>,
+    /// The same for the program fading out.
+    old_mix: Box<[Box<[f32]>]>,
+    max_block: usize,
+    sample_rate: u32,
+    crossfade_frames: usize,
+    clamps: u64,
+    lost_reports: u64,
+}
+
+/// The control side: builds programs from graphs and sends them, collects what the audio side
+/// hands back. Drop retired programs by calling [`Controller::collect`] regularly.
+pub struct Controller {
+    commands: HeapProd<Command>,
+    retired: HeapCons<Box<Program>>,
+    reports: HeapCons<BlockReport>,
+    bank: Arc<SampleBank>,
+    registry: Registry,
+    config: ProgramConfig,
+    generation: u64,
+    last: Option<Signature>,
+}
+
+/// Why a graph was not sent to the audio thread.
+#[derive(Debug)]
+pub enum LoadError {
+    /// The graph cannot be run.
+    Build(BuildError),
+    /// The audio thread has not taken the previous programs yet (is it running?).
+    Busy,
+}
+
+impl std::fmt::Display for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LoadError::Build(e) => write!(f, "cannot run the patch: {e}"),
+            LoadError::Busy => f.write_str("the audio thread is not taking new programs"),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Makes an engine and its controller. Starts the worker pool; allocates everything the audio
+/// path will need.
+pub fn engine(
+    config: EngineConfig,
+    bank: Arc<SampleBank>,
+    registry: Registry,
+) -> std::io::Result<(Engine, Controller)> {
+    let hook = config.on_thread_start.clone();
+    let pool = Pool::new(PoolConfig {
+        workers: config.workers.max(1),
+        pin_cores: config.pin_cores,
+        arena_bytes: 4 << 20,
+        thread_name: "phonon-dsp".into(),
+        on_thread_start: Some(Arc::new(move |worker| {
+            graph::dsp::flush_denormals();
+            if let Some(hook) = &hook {
+                hook(worker);
+            }
+        })),
+        ..PoolConfig::default()
+    })?;
+    let max_block = config.max_block.clamp(1, 1 << 16);
+    let (command_tx, command_rx) = HeapRb::new(COMMANDS).split();
+    let (retired_tx, retired_rx) = HeapRb::new(RETIRED).split();
+    let (report_tx, report_rx) = HeapRb::new(REPORTS).split();
+    let channels = 2 + 2 * config.output_names.len();
+    let buffers = || {
+        (0..channels)
+            .map(|_| vec![0.0f32; max_block].into_boxed_slice())
+            .collect::<Box<[_]>>()
+    };
+    let engine = Engine {
+        pool,
+        clock: BlockClock::new(config.sample_rate, 0.5),
+        current: None,
+        fading: None,
+        next: None,
+        retiring: None,
+        commands: command_rx,
+        retired: retired_tx,
+        reports: report_tx,
+        master: Master::new(config.gain, config.sample_rate),
+        mix: buffers(),
+        old_mix: buffers(),
+        max_block,
+        sample_rate: config.sample_rate,
+        crossfade_frames: (CROSSFADE_SECONDS * config.sample_rate as f32).round() as usize,
+        clamps: 0,
+        lost_reports: 0,
+    };
+    let controller = Controller {
+        commands: command_tx,
+        retired: retired_rx,
+        reports: report_rx,
+        bank,
+        registry,
+        config: ProgramConfig {
+            sample_rate: config.sample_rate,
+            max_block,
+            sampler_voices: config.sampler_voices,
+            output_names: config.output_names,
+        },
+        generation: 0,
+        last: None,
+    };
+    Ok((engine, controller))
+}
+
+impl Controller {
+    /// Builds a program from `graph` and sends it to the audio thread, which swaps it in at its
+    /// next block boundary (after any crossfade in progress). Returns its generation.
+    pub fn load(&mut self, graph: &Graph) -> Result<u64, LoadError> {
+        self.collect();
+        if self.commands.is_full() {
+            return Err(LoadError::Busy);
+        }
+        let generation = self.generation + 1;
+        let (program, signature) = Program::build(
+            graph,
+            graph::plan(graph),
+            &self.bank,
+            &self.registry,
+            &self.config,
+            generation,
+            self.last.as_ref(),
+        )
+        .map_err(LoadError::Build)?;
+        self.send(Command::Load(Box::new(program)))
+            .map_err(|_| LoadError::Busy)?;
+        self.generation = generation;
+        self.last = Some(signature);
+        Ok(generation)
+    }
+
+    /// Moves the master gain to `gain`.
+    pub fn set_gain(&mut self, gain: f32) -> bool {
+        self.send(Command::Gain(gain)).is_ok()
+    }
+
+    /// Changes the tempo; the cycle position continues.
+    pub fn set_cps(&mut self, cps: f64) -> bool {
+        self.send(Command::Cps(cps)).is_ok()
+    }
+
+    /// Fades the output to silence over `duration`.
+    pub fn fade_out(&mut self, duration: Duration) -> bool {
+        let frames = (duration.as_secs_f64() * f64::from(self.config.sample_rate)) as usize;
+        self.send(Command::FadeOut(frames)).is_ok()
+    }
+
+    /// Undoes a fade-out at once.
+    pub fn fade_in(&mut self) -> bool {
+        self.send(Command::FadeIn).is_ok()
+    }
+
+    fn send(&mut self, command: Command) -> Result<(), Command> {
+        self.commands.try_push(command)
+    }
+
+    /// Drops the programs the audio thread has retired; returns how many.
+    pub fn collect(&mut self) -> usize {
+        let mut n = 0;
+        while let Some(program) = self.retired.try_pop() {
+            drop(program);
+            n += 1;
+        }
+        n
+    }
+
+    /// The block reports received since the last call, oldest first.
+    pub fn reports(&mut self) -> impl Iterator<Item = BlockReport> + '_ {
+        std::iter::from_fn(move || self.reports.try_pop())
+    }
+
+    /// The generation of the last program sent, 0 if none.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// How programs are built.
+    pub fn program_config(&self) -> &ProgramConfig {
+        &self.config
+    }
+
+    /// The sample bank programs play from.
+    pub fn bank(&self) -> &Arc<SampleBank> {
+        &self.bank
+    }
+}
+
+impl Engine {
+    /// Renders one block of `frames` frames: drains the mailbox, swaps in a new program at this
+    /// boundary if one is waiting, runs the plan on the pool with the calling thread as worker
+    /// 0, and writes the main stereo mix to `outputs[0]` and `outputs[1]` and, in multi-out
+    /// mode, each named output's pair after them. `inputs` are the engine's input channels, read
+    /// by `in N`. Allocates nothing, takes no lock and makes no blocking call.
+    pub fn process(&mut self, frames: usize, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
+        let started = Instant::now();
+        graph::dsp::flush_denormals();
+        let first_frame = self.clock.frame();
+        self.drain();
+        let mut done = 0;
+        while done < frames {
+            let n = (frames - done).min(self.max_block);
+            self.swap_if_ready();
+            self.render(n, done, inputs);
+            for (k, out) in outputs.iter_mut().enumerate() {
+                let end = (done + n).min(out.len());
+                if done >= end {
+                    continue;
+                }
+                match self.mix.get(k) {
+                    Some(mixed) => out[done..end].copy_from_slice(&mixed[..end - done]),
+                    None => out[done..end].fill(0.0),
+                }
+            }
+            self.clock.advance(n);
+            done += n;
+        }
+        self.report(first_frame, frames, started.elapsed());
+    }
+
+    /// A block while the transport is stopped: takes in new programs, writes silence and holds
+    /// the cycle position.
+    pub fn process_stopped(&mut self, frames: usize, outputs: &mut [&mut [f32]]) {
+        let started = Instant::now();
+        self.drain();
+        self.swap_if_ready();
+        for out in outputs.iter_mut() {
+            let n = frames.min(out.len());
+            out[..n].fill(0.0);
+        }
+        self.report(self.clock.frame(), frames, started.elapsed());
+    }
+
+    fn drain(&mut self) {
+        if let Some(program) = self.retiring.take() {
+            if let Err(program) = self.retired.try_push(program) {
+                self.retiring = Some(program);
+            }
+        }
+        while self.next.is_none() {
+            match self.commands.try_pop() {
+                Some(Command::Load(program)) => self.next = Some(program),
+                Some(Command::Gain(g)) => self.master.set_gain(g),
+                Some(Command::Cps(cps)) => self.clock.set_cps(cps),
+                Some(Command::FadeOut(frames)) => self.master.fade_out(frames),
+                Some(Command::FadeIn) => self.master.fade_in(),
+                None => break,
+            }
+        }
+    }
+
+    /// Swaps in the waiting program, unless a crossfade is still running or the previous
+    /// program has not been handed back yet.
+    fn swap_if_ready(&mut self) {
+        if self.fading.is_some() || self.retiring.is_some() {
+            return;
+        }
+        let Some(mut program) = self.next.take() else {
+            return;
+        };
+        if program.sample_rate() != self.sample_rate || program.max_block() < self.max_block {
+            // Built for another configuration: refuse it rather than run it wrongly.
+            self.retiring = Some(program);
+            return;
+        }
+        self.clock.set_cps(program.cps());
+        if let Some(mut old) = self.current.take() {
+            program.take_over(&mut old);
+            self.fading = Some((old, Crossfade::new(self.crossfade_frames)));
+        }
+        self.current = Some(program);
+    }
+
+    /// Renders `n` frames into the mix buffers.
+    fn render(&mut self, n: usize, offset: usize, inputs: &[&[f32]]) {
+        for buffer in self.mix.iter_mut() {
+            buffer[..n].fill(0.0);
+        }
+        let span = self.clock.span(n);
+        let sub_inputs = |k: usize| inputs.get(k).map_or(&[][..], |b| sub(b, offset, n));
+        let mut live: [&[f32]; 16] = [&[]; 16];
+        for (k, slot) in live.iter_mut().enumerate() {
+            *slot = sub_inputs(k);
+        }
+        let live = &live[..inputs.len().min(16)];
+        let Some(current) = self.current.as_deref_mut() else {
+            self.clamps += self.master.process(&mut self.mix, n) as u64;
+            return;
+        };
+        run(&mut self.pool, current, span, n, live, None);
+        mix_outputs(current, &mut self.mix, n);
+        if let Some((old, fade)) = self.fading.as_mut() {
+            run(&mut self.pool, old, span, n, live, Some(current));
+            for buffer in self.old_mix.iter_mut() {
+                buffer[..n].fill(0.0);
+            }
+            mix_outputs(old, &mut self.old_mix, n);
+            fade.measure(
+                [&self.old_mix[0][..n], &self.old_mix[1][..n]],
+                [&self.mix[0][..n], &self.mix[1][..n]],
+            );
+            for (new, old) in self.mix.iter_mut().zip(self.old_mix.iter()) {
+                fade.blend(&old[..n], &mut new[..n]);
+            }
+            fade.advance(n);
+            if fade.done() {
+                let (old, _) = self.fading.take().expect("fading");
+                if let Err(old) = self.retired.try_push(old) {
+                    self.retiring = Some(old);
+                }
+            }
+        }
+        self.clamps += self.master.process(&mut self.mix, n) as u64;
+    }
+
+    fn report(&mut self, frame: u64, frames: usize, elapsed: Duration) {
+        let stats = self.pool.stats();
+        let (generation, (voices, steals)) = match self.current.as_deref_mut() {
+            Some(p) => (p.generation(), p.body.voices()),
+            None => (0, (0, 0)),
+        };
+        let report = BlockReport {
+            generation,
+            frame,
+            frames: frames as u32,
+            elapsed,
+            voices: voices as u32,
+            steals,
+            clamps: self.clamps,
+            arena_growths: stats.arena_growths,
+            panics: stats.job_panics,
+            lost_reports: self.lost_reports,
+        };
+        if self.reports.try_push(report).is_err() {
+            self.lost_reports += 1;
+        }
+    }
+
+    /// The cycle position of the next block.
+    pub fn cycle(&self) -> pattern::Time {
+        self.clock.cycle()
+    }
+
+    /// Frames rendered so far.
+    pub fn frame(&self) -> u64 {
+        self.clock.frame()
+    }
+
+    /// The generation of the program playing, 0 if none.
+    pub fn generation(&self) -> u64 {
+        self.current.as_ref().map_or(0, |p| p.generation())
+    }
+
+    /// True while a swap's crossfade is running or a program waits to be swapped in.
+    pub fn swapping(&self) -> bool {
+        self.fading.is_some() || self.next.is_some()
+    }
+
+    /// True once a fade-out has reached silence.
+    pub fn faded_out(&self) -> bool {
+        self.master.silent()
+    }
+
+    /// Output samples clamped so far.
+    pub fn clamps(&self) -> u64 {
+        self.clamps
+    }
+
+    /// Workers including the audio thread.
+    pub fn workers(&self) -> usize {
+        self.pool.workers()
+    }
+
+    /// The sample rate.
+    pub fn sample_rate(&self) -> u32 {
+        self.sample_rate
+    }
+}
+
+fn sub(buffer: &[f32], offset: usize, n: usize) -> &[f32] {
+    let end = (offset + n).min(buffer.len());
+    &buffer[offset.min(end)..end]
+}
+
+/// Runs one block of `program` on the pool.
+fn run(
+    pool: &mut Pool,
+    program: &mut Program,
+    span: pattern::Span,
+    frames: usize,
+    inputs: &[&[f32]],
+    successor: Option<&Program>,
+) {
+    let block = BlockInfo {
+        span,
+        frames,
+        inputs,
+        successor: successor.map(|p| &p.body),
+    };
+    let Program { stages, body } = program;
+    let body = &*body;
+    // A panicking node is counted by the pool; the block still completes.
+    let _ = pool.run(stages, |job, ctx| {
+        // SAFETY: the pool runs job `job` once, after every stage before it has finished.
+        unsafe { body.run_node(job, &block, ctx.arena()) }
+    });
+}
+
+/// Sums a program's outputs into the main pair and copies each named output to its pair.
+fn mix_outputs(program: &mut Program, mix: &mut [Box<[f32]>], n: usize) {
+    for k in 0..program.body.output_count() {
+        let out = program.body.output(k);
+        for (y, x) in mix[0][..n].iter_mut().zip(&out.left[..n]) {
+            *y += x;
+        }
+        for (y, x) in mix[1][..n].iter_mut().zip(&out.right[..n]) {
+            *y += x;
+        }
+    }
+    for pair in 0..(mix.len() - 2) / 2 {
+        let (left, right) = (2 + 2 * pair, 3 + 2 * pair);
+        match program.body.pair_output(pair) {
+            Some(k) => {
+                let out = program.body.output(k);
+                mix[left][..n].copy_from_slice(&out.left[..n]);
+                mix[right][..n].copy_from_slice(&out.right[..n]);
+            }
+            None => {
+                mix[left][..n].fill(0.0);
+                mix[right][..n].fill(0.0);
+            }
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! The Phonon engine: the block clock, programs built from compiled graphs, the audio thread's
+//! `Engine` and the control thread's `Controller` with the mailboxes between them, program swaps
+//! that keep the beat and carry node state over, the master section, and offline rendering.
+
+pub mod clock;
+pub mod engine;
+pub mod mix;
+pub mod program;
+pub mod render;
+
+pub use clock::BlockClock;
+pub use engine::{engine, BlockReport, Controller, Engine, EngineConfig, LoadError};
+pub use program::{BuildError, Program, ProgramConfig, Signature};
+pub use render::{render, Length, RenderError, RenderSettings, RenderSummary, SampleFormat};

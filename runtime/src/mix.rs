@@ -1,0 +1,242 @@
+//! Mixing a program's outputs, crossfading between two programs and the master section.
+
+use graph::dsp::clamp_output;
+
+/// Two channels of one block, read-only.
+#[derive(Clone, Copy)]
+pub struct Stereo<'a> {
+    /// Left.
+    pub left: &'a [f32],
+    /// Right (the same slice as `left` for a mono source).
+    pub right: &'a [f32],
+}
+
+/// Seconds a program swap crossfades over.
+pub const CROSSFADE_SECONDS: f32 = 0.005;
+
+/// The crossfade from an old program's output to a new one's.
+///
+/// The gains follow an equal-power law normalised by how alike the two signals are: where the
+/// edit changed nothing (the outputs are the same) the sum keeps its level exactly, as a linear
+/// fade would; where old and new are unrelated it keeps its power, as an equal-power fade does.
+/// The likeness is measured once, over the first block of the fade, so the gain curve is smooth.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Crossfade {
+    /// Frames faded so far.
+    position: usize,
+    /// Frames the fade lasts.
+    length: usize,
+    /// The correlation of old and new, in 0..=1, once measured.
+    likeness: Option<f32>,
+}
+
+impl Crossfade {
+    /// A fade over `length` frames.
+    pub fn new(length: usize) -> Crossfade {
+        Crossfade {
+            position: 0,
+            length: length.max(1),
+            likeness: None,
+        }
+    }
+
+    /// True once the new program plays alone.
+    pub fn done(&self) -> bool {
+        self.position >= self.length
+    }
+
+    /// Measures the likeness of the two programs' mixes over this block, if not done yet.
+    pub fn measure(&mut self, old: [&[f32]; 2], new: [&[f32]; 2]) {
+        if self.likeness.is_some() {
+            return;
+        }
+        let (mut on, mut oo, mut nn) = (0.0f64, 0.0f64, 0.0f64);
+        for c in 0..2 {
+            let n = (self.length - self.position)
+                .min(old[c].len())
+                .min(new[c].len());
+            for (&a, &b) in old[c][..n].iter().zip(&new[c][..n]) {
+                on += f64::from(a) * f64::from(b);
+                oo += f64::from(a) * f64::from(a);
+                nn += f64::from(b) * f64::from(b);
+            }
+        }
+        let r = if oo == 0.0 || nn == 0.0 {
+            0.0
+        } else {
+            on / (oo * nn).sqrt()
+        };
+        self.likeness = Some(r.clamp(0.0, 1.0) as f32);
+    }
+
+    /// Writes the blend of `old` into `new` (in place) for the block's `frames`.
+    pub fn blend(&self, old: &[f32], new: &mut [f32]) {
+        let r = self.likeness.unwrap_or(0.0);
+        for (i, (y, &x)) in new.iter_mut().zip(old).enumerate() {
+            let t = ((self.position + i) as f32 / self.length as f32).min(1.0);
+            let angle = t * std::f32::consts::FRAC_PI_2;
+            let (g_old, g_new) = (angle.cos(), angle.sin());
+            let norm = (1.0 + 2.0 * g_old * g_new * r).sqrt();
+            *y = (g_old * x + g_new * *y) / norm;
+        }
+    }
+
+    /// Moves past a block.
+    pub fn advance(&mut self, frames: usize) {
+        self.position += frames;
+    }
+}
+
+/// Where the soft clipper starts bending: below it the master is linear.
+pub const SOFT_CLIP_KNEE: f32 = 0.8;
+
+/// A soft clipper: linear up to [`SOFT_CLIP_KNEE`], then bending smoothly (with a continuous
+/// slope) towards 1.0, which it never reaches, so integer formats never wrap.
+#[inline]
+pub fn soft_clip(x: f32) -> f32 {
+    let a = x.abs();
+    if a <= SOFT_CLIP_KNEE {
+        x
+    } else {
+        let room = 1.0 - SOFT_CLIP_KNEE;
+        let y = SOFT_CLIP_KNEE + room * ((a - SOFT_CLIP_KNEE) / room).tanh();
+        y.min(1.0 - f32::EPSILON).copysign(x)
+    }
+}
+
+/// The master section: gain (smoothed so changes do not click), a fade-out for stopping, the
+/// clamp that keeps NaN and runaway values from the outputs, and the soft clipper.
+#[derive(Clone, Debug)]
+pub struct Master {
+    gain: f32,
+    target: f32,
+    /// Per-frame gain step limit, for about 10 ms to cross the whole range.
+    step: f32,
+    fade: f32,
+    fade_step: f32,
+}
+
+impl Master {
+    /// A master at `gain` for `sample_rate`.
+    pub fn new(gain: f32, sample_rate: u32) -> Master {
+        let gain = if gain.is_finite() { gain.max(0.0) } else { 1.0 };
+        Master {
+            gain,
+            target: gain,
+            step: 1.0 / (0.01 * sample_rate.max(1) as f32),
+            fade: 1.0,
+            fade_step: 0.0,
+        }
+    }
+
+    /// Moves the gain to `gain` over a few milliseconds.
+    pub fn set_gain(&mut self, gain: f32) {
+        if gain.is_finite() {
+            self.target = gain.max(0.0);
+        }
+    }
+
+    /// Fades everything out over `frames` frames, then stays silent.
+    pub fn fade_out(&mut self, frames: usize) {
+        self.fade_step = 1.0 / frames.max(1) as f32;
+    }
+
+    /// Undoes a fade-out.
+    pub fn fade_in(&mut self) {
+        self.fade_step = 0.0;
+        self.fade = 1.0;
+    }
+
+    /// True once a fade-out has reached silence.
+    pub fn silent(&self) -> bool {
+        self.fade <= 0.0
+    }
+
+    /// Applies the master to the channels of one block; returns how many samples had to be
+    /// clamped (NaN, infinite or beyond the output limit).
+    pub fn process<B: AsMut<[f32]>>(&mut self, channels: &mut [B], frames: usize) -> usize {
+        let mut clamped = 0;
+        for buffer in channels.iter_mut() {
+            clamped += clamp_output(&mut buffer.as_mut()[..frames]);
+        }
+        for i in 0..frames {
+            let delta = (self.target - self.gain).clamp(-self.step, self.step);
+            self.gain += delta;
+            self.fade = (self.fade - self.fade_step).max(0.0);
+            let g = self.gain * self.fade;
+            for buffer in channels.iter_mut() {
+                let y = &mut buffer.as_mut()[i];
+                *y = soft_clip(*y * g);
+            }
+        }
+        clamped
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn soft_clip_is_linear_below_the_knee_and_bounded_above() {
+        assert_eq!(soft_clip(0.5), 0.5);
+        assert_eq!(soft_clip(-0.8), -0.8);
+        for x in [0.81f32, 1.0, 2.0, 100.0, 1e30] {
+            let y = soft_clip(x);
+            assert!(y > SOFT_CLIP_KNEE && y < 1.0, "{x} -> {y}");
+            assert_eq!(soft_clip(-x), -y);
+        }
+        // The slope is continuous at the knee.
+        let d = 1e-3;
+        let below = (soft_clip(SOFT_CLIP_KNEE) - soft_clip(SOFT_CLIP_KNEE - d)) / d;
+        let above = (soft_clip(SOFT_CLIP_KNEE + d) - soft_clip(SOFT_CLIP_KNEE)) / d;
+        assert!((below - above).abs() < 0.01, "{below} vs {above}");
+    }
+
+    #[test]
+    fn master_clamps_nan_and_fades_out() {
+        let mut master = Master::new(1.0, 48_000);
+        let mut left = [f32::NAN, 0.5, f32::INFINITY, 0.25];
+        let mut right = [0.1f32; 4];
+        let clamped = master.process(&mut [&mut left[..], &mut right[..]], 4);
+        assert_eq!(clamped, 2);
+        assert_eq!(left[0], 0.0);
+        assert!(left[2] < 1.0);
+        master.fade_out(4);
+        let mut left = [0.5f32; 8];
+        let mut right = [0.5f32; 8];
+        master.process(&mut [&mut left[..], &mut right[..]], 8);
+        assert!(left[0] > 0.0 && left[0] < 0.5);
+        assert_eq!(left[7], 0.0);
+        assert!(master.silent());
+    }
+
+    #[test]
+    fn crossfade_keeps_the_level_of_identical_signals() {
+        let old = vec![0.5f32; 240];
+        let mut new = old.clone();
+        let mut fade = Crossfade::new(240);
+        fade.measure([&old, &old], [&new, &new]);
+        fade.blend(&old, &mut new);
+        for y in new {
+            assert!((y - 0.5).abs() < 1e-6, "{y}");
+        }
+    }
+
+    #[test]
+    fn crossfade_keeps_the_power_of_unrelated_signals() {
+        // Two orthogonal signals: the sum of powers stays constant through the fade.
+        let n = 4800;
+        let old: Vec<f32> = (0..n).map(|i| (i as f32 * 0.3).sin()).collect();
+        let new: Vec<f32> = (0..n).map(|i| (i as f32 * 0.3).cos()).collect();
+        let mut out = new.clone();
+        let mut fade = Crossfade::new(n);
+        fade.measure([&old, &old], [&new, &new]);
+        fade.blend(&old, &mut out);
+        let power = |s: &[f32]| s.iter().map(|x| x * x).sum::<f32>() / s.len() as f32;
+        for k in 0..8 {
+            let window = &out[k * 600..(k + 1) * 600];
+            assert!((power(window) - 0.5).abs() < 0.02, "{}", power(window));
+        }
+    }
+}

@@ -1,0 +1,256 @@
+//! Offline rendering: the engine run as fast as it goes, its output written to a WAV file.
+
+use crate::engine::{engine, EngineConfig, LoadError};
+use graph::bank::SampleBank;
+use graph::{Graph, Registry};
+use std::fmt;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The WAV sample format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum SampleFormat {
+    /// 32-bit float.
+    #[default]
+    F32,
+    /// 16-bit integer.
+    S16,
+    /// 24-bit integer.
+    S24,
+}
+
+/// How much to render.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Length {
+    /// Seconds.
+    Seconds(f64),
+    /// Cycles at the patch's tempo.
+    Cycles(f64),
+}
+
+/// How to render.
+#[derive(Clone, Debug)]
+pub struct RenderSettings {
+    /// Samples per second.
+    pub sample_rate: u32,
+    /// Frames per block.
+    pub block_size: usize,
+    /// Workers, including the rendering thread.
+    pub threads: usize,
+    /// Master gain.
+    pub gain: f32,
+    /// The WAV sample format.
+    pub format: SampleFormat,
+    /// How much to render.
+    pub length: Length,
+    /// Write one stereo pair per named output, in the patch's order, instead of the main mix.
+    pub multi_out: bool,
+}
+
+impl Default for RenderSettings {
+    fn default() -> Self {
+        RenderSettings {
+            sample_rate: 44_100,
+            block_size: 512,
+            threads: 1,
+            gain: 1.0,
+            format: SampleFormat::F32,
+            length: Length::Cycles(4.0),
+            multi_out: false,
+        }
+    }
+}
+
+/// What a render produced.
+#[derive(Clone, Debug, Default)]
+pub struct RenderSummary {
+    /// Frames written.
+    pub frames: u64,
+    /// Channels written.
+    pub channels: u16,
+    /// The largest magnitude written.
+    pub peak: f32,
+    /// Output samples the master had to clamp (NaN, infinite or runaway).
+    pub clamps: u64,
+    /// Voices stolen because a pool was full.
+    pub steals: u64,
+    /// Wall-clock time spent in the engine for each block.
+    pub block_times: Vec<Duration>,
+}
+
+/// Why a render failed.
+#[derive(Debug)]
+pub enum RenderError {
+    /// The output file could not be created or written.
+    Io(String),
+    /// The graph cannot be run.
+    Load(LoadError),
+}
+
+impl fmt::Display for RenderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RenderError::Io(e) => f.write_str(e),
+            RenderError::Load(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for RenderError {}
+
+/// Frames `length` covers at `sample_rate` and the patch's tempo.
+pub fn frames_for(length: Length, sample_rate: u32, cps: f64) -> u64 {
+    let seconds = match length {
+        Length::Seconds(s) => s,
+        Length::Cycles(c) => c / crate::clock::tempo(cps).to_f64(),
+    };
+    (seconds.max(0.0) * f64::from(sample_rate)).round() as u64
+}
+
+/// Renders `graph` into the WAV file at `path`. `progress` is called after each block with the
+/// frames done and the frames in all.
+pub fn render(
+    graph: &Graph,
+    bank: Arc<SampleBank>,
+    settings: &RenderSettings,
+    path: &Path,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<RenderSummary, RenderError> {
+    let file = std::fs::File::create(path)
+        .map_err(|e| RenderError::Io(format!("cannot create {}: {e}", path.display())))?;
+    let output_names: Vec<String> = if settings.multi_out {
+        graph.outputs.iter().map(|o| o.name.clone()).collect()
+    } else {
+        Vec::new()
+    };
+    let channels = if settings.multi_out {
+        2 * output_names.len().max(1)
+    } else {
+        2
+    };
+    let spec = hound::WavSpec {
+        channels: channels as u16,
+        sample_rate: settings.sample_rate,
+        bits_per_sample: match settings.format {
+            SampleFormat::F32 => 32,
+            SampleFormat::S16 => 16,
+            SampleFormat::S24 => 24,
+        },
+        sample_format: match settings.format {
+            SampleFormat::F32 => hound::SampleFormat::Float,
+            _ => hound::SampleFormat::Int,
+        },
+    };
+    let io_error =
+        |e: hound::Error| RenderError::Io(format!("cannot write {}: {e}", path.display()));
+    let mut writer = hound::WavWriter::new(BufWriter::new(file), spec).map_err(io_error)?;
+    let mut summary = run_offline(
+        graph,
+        bank,
+        settings,
+        output_names,
+        |block, frames| -> Result<(), hound::Error> {
+            for i in 0..frames {
+                // Multi-out skips the main pair.
+                let first = if settings.multi_out { 2 } else { 0 };
+                for channel in &block[first..first + channels] {
+                    write_sample(&mut writer, settings.format, channel[i])?;
+                }
+            }
+            Ok(())
+        },
+        progress,
+    )?;
+    summary.channels = channels as u16;
+    writer.finalize().map_err(io_error)?;
+    Ok(summary)
+}
+
+fn write_sample<W: Write + std::io::Seek>(
+    writer: &mut hound::WavWriter<W>,
+    format: SampleFormat,
+    x: f32,
+) -> Result<(), hound::Error> {
+    match format {
+        SampleFormat::F32 => writer.write_sample(x),
+        SampleFormat::S16 => writer.write_sample((x * 32_767.0).round() as i16),
+        SampleFormat::S24 => writer.write_sample((x * 8_388_607.0).round() as i32),
+    }
+}
+
+/// Runs the engine offline over `settings.length`, handing each block's channels (main pair,
+/// then a pair per entry of `output_names`) to `sink`, and times every block.
+pub fn run_offline<E>(
+    graph: &Graph,
+    bank: Arc<SampleBank>,
+    settings: &RenderSettings,
+    output_names: Vec<String>,
+    mut sink: impl FnMut(&[Vec<f32>], usize) -> Result<(), E>,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<RenderSummary, RenderError>
+where
+    RenderError: From<E>,
+{
+    let block_size = settings.block_size.max(1);
+    let pairs = output_names.len();
+    let (mut engine, mut controller) = engine(
+        EngineConfig {
+            sample_rate: settings.sample_rate,
+            max_block: block_size,
+            workers: settings.threads.max(1),
+            pin_cores: settings.threads > 1,
+            gain: settings.gain,
+            output_names,
+            ..EngineConfig::default()
+        },
+        bank,
+        Registry::standard(),
+    )
+    .map_err(|e| RenderError::Io(format!("cannot start the worker threads: {e}")))?;
+    controller.load(graph).map_err(RenderError::Load)?;
+    let total = frames_for(settings.length, settings.sample_rate, graph.cps);
+    let mut block: Vec<Vec<f32>> = (0..2 + 2 * pairs).map(|_| vec![0.0; block_size]).collect();
+    let mut summary = RenderSummary {
+        block_times: Vec::with_capacity((total / block_size as u64 + 1) as usize),
+        ..RenderSummary::default()
+    };
+    let mut done = 0u64;
+    while done < total {
+        let frames = (total - done).min(block_size as u64) as usize;
+        let started = Instant::now();
+        {
+            let mut outputs: Vec<&mut [f32]> = block.iter_mut().map(|b| &mut b[..]).collect();
+            engine.process(frames, &[], &mut outputs);
+        }
+        summary.block_times.push(started.elapsed());
+        for channel in &block {
+            for &x in &channel[..frames] {
+                summary.peak = summary.peak.max(x.abs());
+            }
+        }
+        sink(&block, frames)?;
+        done += frames as u64;
+        progress(done, total);
+        for report in controller.reports() {
+            summary.steals = report.steals;
+            summary.clamps = report.clamps;
+        }
+        controller.collect();
+    }
+    summary.frames = total;
+    Ok(summary)
+}
+
+impl From<hound::Error> for RenderError {
+    fn from(e: hound::Error) -> RenderError {
+        RenderError::Io(format!("cannot write the WAV file: {e}"))
+    }
+}
+
+impl From<std::convert::Infallible> for RenderError {
+    fn from(e: std::convert::Infallible) -> RenderError {
+        match e {}
+    }
+}

@@ -1,0 +1,73 @@
+//! The audio path allocates nothing: 60 seconds of the stress example, after warm-up, with a
+//! counting global allocator — including a program swap and a live input.
+
+#[global_allocator]
+static ALLOCATOR: alloc_counter::CountingAllocator = alloc_counter::CountingAllocator;
+
+mod common;
+use common::*;
+use std::sync::Mutex;
+
+/// The counter sees every thread, so the two tests must not overlap.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+#[test]
+fn sixty_seconds_of_the_stress_example_allocate_nothing() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let frames = 512;
+    let (mut engine, mut controller) = engine(2, frames);
+    controller.load(&example("stress.ph")).unwrap();
+    let mut left = vec![0.0f32; frames];
+    let mut right = vec![0.0f32; frames];
+    // Warm-up: the first cycle fills every voice pool and arena to its working size.
+    for _ in 0..2 * RATE as usize / frames {
+        engine.process(frames, &[], &mut [&mut left[..], &mut right[..]]);
+    }
+    let blocks = 60 * RATE as usize / frames;
+    let calls = alloc_counter::count(|| {
+        for _ in 0..blocks {
+            engine.process(frames, &[], &mut [&mut left[..], &mut right[..]]);
+        }
+    });
+    assert_eq!(calls, 0, "{calls} allocator calls in {blocks} blocks");
+    assert!(peak(&left) > 0.0, "the stress example is silent");
+    let mut stats = None;
+    for r in controller.reports() {
+        stats = Some(r);
+    }
+    let stats = stats.expect("reports arrive");
+    assert_eq!(stats.arena_growths, 0, "an arena grew on the audio path");
+    assert!(stats.voices > 0);
+}
+
+#[test]
+fn swapping_programs_and_reading_inputs_allocate_nothing_on_the_audio_thread() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let frames = 256;
+    let (mut engine, mut controller) = engine(2, frames);
+    let a = compile("cps: 0.5\nout: (s \"bd*4 [sn cp]\" # gain 0.5) + in 1 * 0.5");
+    let b =
+        compile("cps: 0.5\nout: (s \"bd*8\" # gain 0.4 # delay 0.2 0.5 0.3) + in 1 # lpf 900 0.5");
+    controller.load(&a).unwrap();
+    let input: Vec<f32> = (0..frames).map(|i| (i as f32 * 0.05).sin()).collect();
+    let mut left = vec![0.0f32; frames];
+    let mut right = vec![0.0f32; frames];
+    for _ in 0..200 {
+        engine.process(frames, &[&input], &mut [&mut left[..], &mut right[..]]);
+    }
+    // Programs are built and retired on this (the control) thread between blocks; only the
+    // blocks are counted.
+    let mut calls = 0;
+    for i in 0..50 {
+        controller.load(if i % 2 == 0 { &b } else { &a }).unwrap();
+        for _ in 0..20 {
+            calls += alloc_counter::count(|| {
+                engine.process(frames, &[&input], &mut [&mut left[..], &mut right[..]]);
+            });
+        }
+        controller.collect();
+        controller.reports().for_each(drop);
+    }
+    assert_eq!(calls, 0);
+    assert!(rms(&left) > 0.0);
+}
