@@ -1,5 +1,6 @@
 //! `phonon`: check, inspect, render and play live-coded patches.
 
+mod live;
 mod patch;
 mod render;
 
@@ -38,6 +39,8 @@ enum Command {
     Render(render::RenderArgs),
     /// Time a patch's blocks at several block sizes and worker counts.
     Bench(render::BenchArgs),
+    /// Play a patch as a JACK client, following edits to the file.
+    Live(live::LiveArgs),
 }
 
 fn functions(registry: &Registry) -> String {
@@ -101,5 +104,6 @@ fn main() -> ExitCode {
         }
         Command::Render(args) => render::render(args),
         Command::Bench(args) => render::bench(args),
+        Command::Live(args) => live::live(args),
     }
 }

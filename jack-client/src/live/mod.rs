@@ -1,0 +1,423 @@
+//! `phonon live`: plays a patch as a JACK client and follows the musician's edits.
+//!
+//! The main thread is the control thread: it compiles, builds programs, watches the patch,
+//! collects telemetry, and reconnects when the JACK server comes back. JACK's process thread
+//! runs the engine as worker 0.
+
+mod session;
+mod telemetry;
+mod watch;
+
+use crate::patch;
+use clap::Args;
+use graph::{Graph, Registry};
+use session::{open_client, Session, SessionConfig, StartError};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use telemetry::{micros, Telemetry};
+use watch::PatchWatcher;
+
+/// `phonon live`'s arguments.
+#[derive(Args, Debug)]
+pub struct LiveArgs {
+    /// The patch file (.ph); saving it swaps the new version in.
+    patch: PathBuf,
+    /// The JACK client name.
+    #[arg(short, long, default_value = "phonon")]
+    name: String,
+    /// Connect the main outputs to the system's playback ports.
+    #[arg(short, long)]
+    connect: bool,
+    /// Connect the main outputs to the input ports whose full names match this pattern
+    /// (e.g. 'system:playback_[12]'), including ports that appear later.
+    #[arg(long, value_name = "REGEX", conflicts_with = "connect", value_parser = parse_regex)]
+    connect_to: Option<regex::Regex>,
+    /// Also register a pair of ports per named output (`out1_L`, `out1_R`, …).
+    #[arg(short, long)]
+    multi_out: bool,
+    /// Input ports to register (`in_1`…), read in patches with `in N`.
+    #[arg(short, long, default_value_t = 0, value_parser = clap::value_parser!(u16).range(0..=64))]
+    inputs: u16,
+    /// Worker threads, including JACK's process thread.
+    #[arg(short, long, default_value_t = default_threads(), value_parser = clap::value_parser!(u32).range(1..=64))]
+    threads: u32,
+    /// A folder of samples (bd/*.wav, …), searched before PHONON_SAMPLES and the data folder.
+    #[arg(short, long)]
+    samples: Option<PathBuf>,
+    /// Play whatever JACK's transport does (by default, a stopped transport means silence).
+    #[arg(long)]
+    free_run: bool,
+    /// No status line or periodic figures; errors, reloads and the summary still print.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+fn default_threads() -> u32 {
+    std::thread::available_parallelism().map_or(1, |n| n.get() as u32)
+}
+
+fn parse_regex(s: &str) -> Result<regex::Regex, String> {
+    regex::Regex::new(s).map_err(|e| format!("not a valid pattern: {e}"))
+}
+
+/// How long Ctrl-C or SIGTERM fades out over.
+const FADE_OUT: Duration = Duration::from_millis(50);
+/// How often the control loop wakes.
+const TICK: Duration = Duration::from_millis(10);
+
+/// Connections the user asked for, restored whenever the ports come (back).
+struct Connections {
+    wanted: Option<Wanted>,
+    made: Vec<(String, String)>,
+}
+
+enum Wanted {
+    System,
+    Matching(regex::Regex),
+}
+
+impl Connections {
+    /// Connects our main pair to what was asked for, where not connected yet.
+    fn apply(&mut self, session: &Session) {
+        let targets = match &self.wanted {
+            None => return,
+            Some(Wanted::System) => session.playback_ports(),
+            Some(Wanted::Matching(pattern)) => session.inputs_matching(pattern),
+        };
+        let ours = &session.output_ports[..2];
+        let pairs: Vec<(String, String)> = match targets.len() {
+            0 => Vec::new(),
+            1 => ours
+                .iter()
+                .map(|o| (o.clone(), targets[0].clone()))
+                .collect(),
+            _ => ours.iter().cloned().zip(targets).collect(),
+        };
+        for (from, to) in pairs {
+            if self.made.contains(&(from.clone(), to.clone())) && session_has(session, &from, &to) {
+                continue;
+            }
+            if session.connect(&from, &to) {
+                tracing::info!("connected {from} -> {to}");
+                if !self.made.contains(&(from.clone(), to.clone())) {
+                    self.made.push((from, to));
+                }
+            }
+        }
+    }
+
+    /// Restores every connection made before, then applies the wish again.
+    fn restore(&mut self, session: &Session) {
+        for (from, to) in &self.made {
+            session.connect(from, to);
+        }
+        self.apply(session);
+    }
+}
+
+fn session_has(session: &Session, from: &str, to: &str) -> bool {
+    session
+        .client()
+        .port_by_name(from)
+        .is_some_and(|p| p.is_connected_to(to).unwrap_or(false))
+}
+
+/// Plays a patch until Ctrl-C or SIGTERM.
+pub fn live(args: LiveArgs) -> ExitCode {
+    let terminal = std::io::stderr().is_terminal();
+    init_logging(terminal);
+    let registry = Registry::standard();
+    let Some(mut graph) = patch::load(&args.patch, &registry, None) else {
+        return ExitCode::FAILURE;
+    };
+    let stop = Arc::new(AtomicBool::new(false));
+    let reload = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        let _ = signal_hook::flag::register(signal, stop.clone());
+    }
+    let _ = signal_hook::flag::register(signal_hook::consts::SIGHUP, reload.clone());
+    let mut watcher = match PatchWatcher::new(&args.patch) {
+        Ok(w) => Some(w),
+        Err(e) => {
+            tracing::warn!(
+                "cannot watch {} for changes ({e}); reload with SIGHUP",
+                args.patch.display()
+            );
+            None
+        }
+    };
+    let config = SessionConfig {
+        output_names: if args.multi_out {
+            graph.outputs.iter().map(|o| o.name.clone()).collect()
+        } else {
+            Vec::new()
+        },
+        inputs: usize::from(args.inputs),
+        threads: args.threads as usize,
+        free_run: args.free_run,
+    };
+    let client = match open_client(&args.name) {
+        Ok(c) => c,
+        Err(StartError::NoServer(_)) => {
+            let server = std::env::var("JACK_DEFAULT_SERVER").unwrap_or_else(|_| "default".into());
+            eprintln!(
+                "error: no JACK server `{server}` is running; start one with `jackd -d alsa` (or `jackd -d dummy` for a test), then run phonon again"
+            );
+            return ExitCode::from(2);
+        }
+        Err(StartError::Other(e)) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let (mut session, bank) = match Session::start(client, &config, &graph, args.samples.as_deref())
+    {
+        Ok(s) => s,
+        Err(StartError::NoServer(e) | StartError::Other(e)) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    // The bank is loaded now that the sample rate is known: check the sounds against it.
+    if let Some(checked) = patch::load(&args.patch, &registry, Some(&bank)) {
+        graph = checked;
+    }
+    let mut connections = Connections {
+        wanted: match (&args.connect, &args.connect_to) {
+            (true, _) => Some(Wanted::System),
+            (false, Some(p)) => Some(Wanted::Matching(p.clone())),
+            _ => None,
+        },
+        made: Vec::new(),
+    };
+    connections.apply(&session);
+    tracing::info!(
+        "playing {} as JACK client `{}` ({} Hz, {} frames, {} workers)",
+        args.patch.display(),
+        session.client().name(),
+        session.sample_rate,
+        session.client().buffer_size(),
+        args.threads
+    );
+    if !args.free_run && !session.shared.rolling.load(Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(50));
+        if !session.shared.rolling.load(Ordering::Relaxed) {
+            tracing::info!(
+                "the JACK transport is stopped: phonon plays when it rolls (start it in qjackctl or with `jack_transport play`, or run with --free-run)"
+            );
+        }
+    }
+    let mut telemetry = Telemetry::default();
+    let mut xruns_before = 0;
+    let mut last_status = Instant::now();
+    let mut reported_generation = 0;
+    let mut compiled: Option<(u64, u32)> = None;
+    let mut bank = bank;
+    loop {
+        if stop.load(Ordering::SeqCst) {
+            break;
+        }
+        std::thread::sleep(TICK);
+        if session.shared.server_gone.load(Ordering::SeqCst) {
+            tracing::error!("the JACK server went away; phonon keeps running and retries");
+            xruns_before += session.shared.xruns.load(Ordering::Relaxed);
+            drain(&mut session, &mut telemetry);
+            session.close();
+            match reconnect(&args, &config, &graph, &stop) {
+                Some((s, b)) => {
+                    session = s;
+                    bank = b;
+                    connections.restore(&session);
+                    reported_generation = 0;
+                    tracing::info!(
+                        "the JACK server is back: playing again as `{}`",
+                        session.client().name()
+                    );
+                    continue;
+                }
+                None => return summary(&mut telemetry, xruns_before),
+            }
+        }
+        let new_rate = session.shared.new_sample_rate.swap(0, Ordering::SeqCst);
+        if new_rate != 0 && new_rate != session.sample_rate {
+            tracing::info!("JACK's sample rate changed to {new_rate} Hz; restarting the engine");
+            session.shared.server_gone.store(true, Ordering::SeqCst);
+            continue;
+        }
+        let changed = watcher.as_mut().is_some_and(PatchWatcher::changed);
+        if changed || reload.swap(false, Ordering::SeqCst) {
+            match patch::load(&args.patch, &registry, Some(&bank)) {
+                Some(g) => match session.controller.load(&g) {
+                    Ok(generation) => {
+                        graph = g;
+                        compiled = Some((generation, session.client().frame_time()));
+                    }
+                    Err(e) => tracing::error!(
+                        "{}: {e}; the previous patch keeps playing",
+                        args.patch.display()
+                    ),
+                },
+                None => tracing::error!(
+                    "{}: not reloaded; the previous patch keeps playing",
+                    args.patch.display()
+                ),
+            }
+        }
+        if session.shared.ports_changed.swap(false, Ordering::SeqCst) {
+            connections.apply(&session);
+        }
+        let swapped = session.shared.swapped_generation.load(Ordering::Acquire);
+        if swapped != reported_generation && swapped != 0 {
+            let frame = session.shared.swapped_frame.load(Ordering::Relaxed);
+            match compiled.take() {
+                Some((generation, at)) if generation == swapped => tracing::info!(
+                    "reloaded {}: generation {swapped} compiled at JACK frame {at}, playing from frame {frame}",
+                    args.patch.display(),
+                ),
+                _ => tracing::info!("cycle 0 of generation {swapped} is JACK frame {frame}"),
+            }
+            reported_generation = swapped;
+        }
+        drain(&mut session, &mut telemetry);
+        let period = if terminal {
+            Duration::from_millis(500)
+        } else {
+            Duration::from_secs(10)
+        };
+        if !args.quiet && last_status.elapsed() >= period {
+            last_status = Instant::now();
+            let w = telemetry.take_window();
+            let xruns = xruns_before + session.shared.xruns.load(Ordering::Relaxed);
+            let state = if session.shared.rolling.load(Ordering::Relaxed) {
+                "playing"
+            } else {
+                "stopped"
+            };
+            let line = format!(
+                "{state} · load {:.1}% · block p50 {:.0} µs p99 {:.0} µs max {:.0} µs · voices {} · steals {} · xruns {xruns} · clamps {}",
+                w.load,
+                micros(w.p50),
+                micros(w.p99),
+                micros(w.max),
+                telemetry.last.voices,
+                telemetry.steals(),
+                telemetry.last.clamps,
+            );
+            if terminal {
+                eprint!("\r\x1b[2K{line}");
+                let _ = std::io::stderr().flush();
+            } else {
+                tracing::info!("{line}");
+            }
+        }
+    }
+    // Fade out, then close.
+    session.controller.fade_out(FADE_OUT);
+    std::thread::sleep(FADE_OUT + Duration::from_millis(30));
+    drain(&mut session, &mut telemetry);
+    let xruns = xruns_before + session.shared.xruns.load(Ordering::Relaxed);
+    session.close();
+    if terminal && !args.quiet {
+        eprintln!();
+    }
+    summary(&mut telemetry, xruns)
+}
+
+/// Logs to stderr without timestamps (journald adds its own). libjack's own messages, which
+/// repeat what phonon reports in its own words, show only with `PHONON_LOG=debug`.
+fn init_logging(terminal: bool) {
+    use tracing_subscriber::filter::LevelFilter;
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let debug = std::env::var("PHONON_LOG").is_ok_and(|v| v == "debug");
+    let filter = tracing_subscriber::filter::Targets::new()
+        .with_target(
+            "phonon",
+            if debug {
+                LevelFilter::DEBUG
+            } else {
+                LevelFilter::INFO
+            },
+        )
+        .with_target(
+            "jack",
+            if debug {
+                LevelFilter::DEBUG
+            } else {
+                LevelFilter::OFF
+            },
+        )
+        .with_target(
+            "jack_sys",
+            if debug {
+                LevelFilter::DEBUG
+            } else {
+                LevelFilter::OFF
+            },
+        );
+    let _ = tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_ansi(terminal)
+                .with_target(false)
+                .without_time(),
+        )
+        .with(filter)
+        .try_init();
+}
+
+fn drain(session: &mut Session, telemetry: &mut Telemetry) {
+    let rate = session.sample_rate;
+    for report in session.controller.reports() {
+        telemetry.add(report, rate);
+    }
+    session.controller.collect();
+}
+
+/// Tries to open a client again, with backoff, until it works or we are asked to stop.
+fn reconnect(
+    args: &LiveArgs,
+    config: &SessionConfig,
+    graph: &Graph,
+    stop: &AtomicBool,
+) -> Option<(Session, Arc<graph::bank::SampleBank>)> {
+    let mut wait = Duration::from_millis(100);
+    loop {
+        if stop.load(Ordering::SeqCst) {
+            return None;
+        }
+        std::thread::sleep(wait);
+        match open_client(&args.name) {
+            Ok(client) => match Session::start(client, config, graph, args.samples.as_deref()) {
+                Ok(s) => return Some(s),
+                Err(StartError::NoServer(e) | StartError::Other(e)) => {
+                    tracing::warn!("cannot play yet: {e}")
+                }
+            },
+            Err(_) => tracing::debug!("no JACK server yet; retrying in {wait:?}"),
+        }
+        wait = (wait * 2).min(Duration::from_millis(500));
+    }
+}
+
+fn summary(telemetry: &mut Telemetry, xruns: u64) -> ExitCode {
+    let t = telemetry.total();
+    eprintln!(
+        "summary: {} blocks · load {:.1}% · block p50 {:.0} µs p99 {:.0} µs max {:.0} µs · over budget {} · voices max {} · steals {} · xruns {xruns} · clamps {}",
+        telemetry.blocks(),
+        t.load,
+        micros(t.p50),
+        micros(t.p99),
+        micros(t.max),
+        telemetry.over_budget,
+        telemetry.max_voices,
+        telemetry.steals(),
+        telemetry.last.clamps,
+    );
+    ExitCode::SUCCESS
+}

@@ -1,0 +1,306 @@
+//! One JACK session: the client, its ports, the engine running in JACK's process callback, and
+//! the notifications the control thread watches. When the server goes away the session is
+//! dropped and a new one, with the same port names, replaces it.
+
+use graph::bank::SampleBank;
+use graph::{Graph, Registry};
+use jack::{
+    AudioIn, AudioOut, Client, ClientOptions, ClientStatus, Control, Frames, NotificationHandler,
+    Port, PortFlags, ProcessHandler, ProcessScope, TransportState,
+};
+use runtime::{Controller, Engine, EngineConfig};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// The most ports the engine reads or writes in one callback.
+const MAX_PORTS: usize = 130;
+
+/// Flags and counters JACK's threads set for the control thread.
+#[derive(Default)]
+pub struct Shared {
+    /// The server shut the client down (or went away).
+    pub server_gone: AtomicBool,
+    /// Xruns reported by the server.
+    pub xruns: AtomicU64,
+    /// The server's sample rate changed to this (0: no change).
+    pub new_sample_rate: AtomicU32,
+    /// Ports appeared or went, so automatic connections may be due.
+    pub ports_changed: AtomicBool,
+    /// The transport is rolling (or followed freely).
+    pub rolling: AtomicBool,
+    /// The generation swapped in most recently, and the JACK frame it started on.
+    pub swapped_generation: AtomicU64,
+    /// See `swapped_generation`.
+    pub swapped_frame: AtomicU64,
+    /// The buffer size in frames.
+    pub buffer_size: AtomicU32,
+}
+
+/// How the session is set up.
+#[derive(Clone)]
+pub struct SessionConfig {
+    /// Named outputs that get their own pair of ports.
+    pub output_names: Vec<String>,
+    /// Input ports.
+    pub inputs: usize,
+    /// Workers including JACK's process thread.
+    pub threads: usize,
+    /// Ignore the JACK transport.
+    pub free_run: bool,
+}
+
+/// Why a session could not start.
+pub enum StartError {
+    /// No JACK server answered.
+    NoServer(String),
+    /// Anything else.
+    Other(String),
+}
+
+struct Audio {
+    engine: Engine,
+    outs: Vec<Port<AudioOut>>,
+    ins: Vec<Port<AudioIn>>,
+    follow_transport: bool,
+    shared: Arc<Shared>,
+}
+
+impl ProcessHandler for Audio {
+    fn process(&mut self, client: &Client, ps: &ProcessScope) -> Control {
+        let frames = ps.n_frames() as usize;
+        let rolling = !self.follow_transport
+            || matches!(
+                client.transport().query_state(),
+                Ok(TransportState::Rolling)
+            );
+        self.shared.rolling.store(rolling, Ordering::Relaxed);
+        let before = self.engine.generation();
+        let mut inputs: [&[f32]; MAX_PORTS] = [&[]; MAX_PORTS];
+        for (slot, port) in inputs.iter_mut().zip(&self.ins) {
+            *slot = port.as_slice(ps);
+        }
+        let mut outputs: [&mut [f32]; MAX_PORTS] = std::array::from_fn(|_| <&mut [f32]>::default());
+        let mut n = 0;
+        for (slot, port) in outputs.iter_mut().zip(self.outs.iter_mut()) {
+            *slot = port.as_mut_slice(ps);
+            n += 1;
+        }
+        if rolling {
+            self.engine
+                .process(frames, &inputs[..self.ins.len()], &mut outputs[..n]);
+        } else {
+            self.engine.process_stopped(frames, &mut outputs[..n]);
+        }
+        let after = self.engine.generation();
+        if after != before {
+            self.shared
+                .swapped_frame
+                .store(u64::from(ps.last_frame_time()), Ordering::Relaxed);
+            self.shared
+                .swapped_generation
+                .store(after, Ordering::Release);
+        }
+        Control::Continue
+    }
+
+    fn buffer_size(&mut self, _: &Client, size: Frames) -> Control {
+        // The engine splits any period into blocks it was built for; nothing to re-plan.
+        self.shared.buffer_size.store(size, Ordering::Relaxed);
+        Control::Continue
+    }
+}
+
+struct Notifications {
+    shared: Arc<Shared>,
+}
+
+impl NotificationHandler for Notifications {
+    unsafe fn shutdown(&mut self, _status: ClientStatus, _reason: &str) {
+        self.shared.server_gone.store(true, Ordering::SeqCst);
+    }
+
+    fn sample_rate(&mut self, _: &Client, rate: Frames) -> Control {
+        self.shared.new_sample_rate.store(rate, Ordering::SeqCst);
+        Control::Continue
+    }
+
+    fn port_registration(&mut self, _: &Client, _: jack::PortId, _: bool) {
+        self.shared.ports_changed.store(true, Ordering::SeqCst);
+    }
+
+    fn xrun(&mut self, _: &Client) -> Control {
+        self.shared.xruns.fetch_add(1, Ordering::Relaxed);
+        Control::Continue
+    }
+}
+
+/// A running JACK client playing the engine.
+pub struct Session {
+    client: jack::AsyncClient<Notifications, Audio>,
+    /// The control side of the engine.
+    pub controller: Controller,
+    /// What JACK's threads tell us.
+    pub shared: Arc<Shared>,
+    /// The server's sample rate.
+    pub sample_rate: u32,
+    /// Our ports' full names: outputs (main pair first), then inputs.
+    pub output_ports: Vec<String>,
+}
+
+/// Opens a client; `None` with the reason if no server answers.
+pub fn open_client(name: &str) -> Result<Client, StartError> {
+    match Client::new(
+        name,
+        ClientOptions::NO_START_SERVER | ClientOptions::USE_EXACT_NAME,
+    ) {
+        Ok((client, _)) => Ok(client),
+        Err(jack::Error::ClientError(status)) if status.contains(ClientStatus::SERVER_FAILED) => {
+            Err(StartError::NoServer(format!("{status:?}")))
+        }
+        Err(jack::Error::ClientError(status)) if status.contains(ClientStatus::NAME_NOT_UNIQUE) => {
+            Err(StartError::Other(format!(
+                "a JACK client named `{name}` is already running; choose another with --name"
+            )))
+        }
+        Err(e) => Err(StartError::NoServer(format!("{e:?}"))),
+    }
+}
+
+impl Session {
+    /// Registers the ports, builds the engine for the server's sample rate, loads `graph` and
+    /// activates the client.
+    pub fn start(
+        client: Client,
+        config: &SessionConfig,
+        graph: &Graph,
+        samples: Option<&std::path::Path>,
+    ) -> Result<(Session, Arc<SampleBank>), StartError> {
+        let other = |what: &str, e: jack::Error| StartError::Other(format!("{what}: {e:?}"));
+        let sample_rate = client.sample_rate();
+        let mut outs = Vec::new();
+        let mut names = vec!["out_L".to_string(), "out_R".to_string()];
+        for output in &config.output_names {
+            names.push(format!("{output}_L"));
+            names.push(format!("{output}_R"));
+        }
+        for name in &names {
+            outs.push(
+                client
+                    .register_port(name, AudioOut::default())
+                    .map_err(|e| other("cannot register a port", e))?,
+            );
+        }
+        let mut ins = Vec::new();
+        for k in 1..=config.inputs {
+            ins.push(
+                client
+                    .register_port(&format!("in_{k}"), AudioIn::default())
+                    .map_err(|e| other("cannot register a port", e))?,
+            );
+        }
+        let bank = crate::patch::bank(samples, sample_rate).map_err(StartError::Other)?;
+        let priority = unsafe { jack::jack_sys::jack_client_real_time_priority(client.raw()) };
+        let (engine, mut controller) = runtime::engine(
+            EngineConfig {
+                sample_rate,
+                max_block: 4096,
+                workers: config.threads.max(1),
+                pin_cores: config.threads > 1,
+                output_names: config.output_names.clone(),
+                on_thread_start: Some(Arc::new(move |_| real_time(priority - 1))),
+                ..EngineConfig::default()
+            },
+            bank.clone(),
+            Registry::standard(),
+        )
+        .map_err(|e| StartError::Other(format!("cannot start the worker threads: {e}")))?;
+        controller
+            .load(graph)
+            .map_err(|e| StartError::Other(e.to_string()))?;
+        let shared = Arc::new(Shared::default());
+        shared
+            .buffer_size
+            .store(client.buffer_size(), Ordering::Relaxed);
+        let output_ports = names
+            .iter()
+            .map(|n| format!("{}:{n}", client.name()))
+            .collect();
+        let audio = Audio {
+            engine,
+            outs,
+            ins,
+            follow_transport: !config.free_run,
+            shared: shared.clone(),
+        };
+        let notifications = Notifications {
+            shared: shared.clone(),
+        };
+        let client = client
+            .activate_async(notifications, audio)
+            .map_err(|e| other("cannot activate the JACK client", e))?;
+        Ok((
+            Session {
+                client,
+                controller,
+                shared,
+                sample_rate,
+                output_ports,
+            },
+            bank,
+        ))
+    }
+
+    /// The client.
+    pub fn client(&self) -> &Client {
+        self.client.as_client()
+    }
+
+    /// Deactivates and closes the client.
+    pub fn close(self) {
+        let _ = self.client.deactivate();
+    }
+
+    /// Audio input ports of other clients whose full names match `pattern`, in JACK's order.
+    pub fn inputs_matching(&self, pattern: &regex::Regex) -> Vec<String> {
+        self.client()
+            .ports(None, Some("audio"), PortFlags::IS_INPUT)
+            .into_iter()
+            .filter(|p| pattern.is_match(p))
+            .collect()
+    }
+
+    /// The physical playback ports.
+    pub fn playback_ports(&self) -> Vec<String> {
+        self.client().ports(
+            None,
+            Some("audio"),
+            PortFlags::IS_INPUT | PortFlags::IS_PHYSICAL,
+        )
+    }
+
+    /// Connects `from` to `to`; true if they are connected afterwards.
+    pub fn connect(&self, from: &str, to: &str) -> bool {
+        match self.client().connect_ports_by_name(from, to) {
+            Ok(()) | Err(jack::Error::PortAlreadyConnected(..)) => true,
+            Err(_) => false,
+        }
+    }
+}
+
+/// Makes the calling thread real-time (SCHED_FIFO) at `priority`, where the system allows it.
+fn real_time(priority: i32) {
+    if priority <= 0 {
+        return;
+    }
+    let param = libc::sched_param {
+        sched_priority: priority,
+    };
+    // SAFETY: sets the scheduling policy of the calling thread only; `param` outlives the call.
+    let result =
+        unsafe { libc::pthread_setschedparam(libc::pthread_self(), libc::SCHED_FIFO, &param) };
+    if result != 0 {
+        tracing::warn!(
+            "worker threads stay at normal priority: real-time priority {priority} not allowed (see /etc/security/limits.d/audio.conf)"
+        );
+    }
+}

@@ -1,0 +1,118 @@
+//! What the audio thread reports, gathered into the figures a musician watches: block times,
+//! DSP load, voices, steals, clamps and xruns.
+
+use runtime::BlockReport;
+use std::time::Duration;
+
+/// Block times and counters over a window, and totals since start.
+#[derive(Default)]
+pub struct Telemetry {
+    window: Vec<Duration>,
+    window_audio: f64,
+    all: Vec<Duration>,
+    audio_seconds: f64,
+    busy_seconds: f64,
+    /// The most recent report.
+    pub last: BlockReport,
+    /// The most voices seen at once.
+    pub max_voices: u32,
+    /// Steals, summed over program generations.
+    steals_before: u64,
+    generation: u64,
+    /// Blocks that took longer than their own duration.
+    pub over_budget: u64,
+}
+
+/// Percentile `p` (0..=100) of sorted times.
+fn percentile(sorted: &[Duration], p: usize) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    sorted[(sorted.len() * p / 100).min(sorted.len() - 1)]
+}
+
+/// Figures over a set of blocks.
+pub struct Figures {
+    /// Median block time.
+    pub p50: Duration,
+    /// 99th percentile.
+    pub p99: Duration,
+    /// Longest block.
+    pub max: Duration,
+    /// Time spent over the audio's duration, in percent.
+    pub load: f64,
+}
+
+impl Telemetry {
+    /// Takes in one block's report.
+    pub fn add(&mut self, report: BlockReport, sample_rate: u32) {
+        let seconds = f64::from(report.frames) / f64::from(sample_rate.max(1));
+        if report.elapsed.as_secs_f64() > seconds {
+            self.over_budget += 1;
+        }
+        self.window.push(report.elapsed);
+        self.window_audio += seconds;
+        if self.all.len() < 10_000_000 {
+            self.all.push(report.elapsed);
+        }
+        self.audio_seconds += seconds;
+        self.busy_seconds += report.elapsed.as_secs_f64();
+        self.max_voices = self.max_voices.max(report.voices);
+        if report.generation != self.generation {
+            self.steals_before += self.last.steals;
+            self.generation = report.generation;
+        }
+        self.last = report;
+    }
+
+    /// Voices stolen since start.
+    pub fn steals(&self) -> u64 {
+        self.steals_before + self.last.steals
+    }
+
+    fn figures(times: &mut [Duration], audio: f64) -> Figures {
+        times.sort_unstable();
+        let busy: f64 = times.iter().map(Duration::as_secs_f64).sum();
+        Figures {
+            p50: percentile(times, 50),
+            p99: percentile(times, 99),
+            max: times.last().copied().unwrap_or_default(),
+            load: if audio > 0.0 {
+                100.0 * busy / audio
+            } else {
+                0.0
+            },
+        }
+    }
+
+    /// Figures over the window since the last call, then starts a new window.
+    pub fn take_window(&mut self) -> Figures {
+        let figures = Self::figures(&mut self.window, self.window_audio);
+        self.window.clear();
+        self.window_audio = 0.0;
+        figures
+    }
+
+    /// Figures over everything so far.
+    pub fn total(&mut self) -> Figures {
+        let mut all = std::mem::take(&mut self.all);
+        let mut figures = Self::figures(&mut all, self.audio_seconds);
+        figures.load = if self.audio_seconds > 0.0 {
+            100.0 * self.busy_seconds / self.audio_seconds
+        } else {
+            0.0
+        };
+        self.all = all;
+        figures
+    }
+
+    /// Blocks reported so far.
+    pub fn blocks(&self) -> usize {
+        self.all.len()
+    }
+}
+
+/// Microseconds, for display.
+pub fn micros(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}

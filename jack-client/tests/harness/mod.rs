@@ -1,0 +1,412 @@
+//! A real JACK server for tests: a named dummy-backend `jackd` per test, `phonon live` as a
+//! child process, and an in-process recording client.
+#![allow(dead_code)]
+
+use jack::{AudioIn, Client, ClientOptions, Control, Frames, ProcessHandler, ProcessScope};
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+static NEXT: AtomicUsize = AtomicUsize::new(0);
+/// libjack keeps process-wide state; the tests of a binary take turns.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+/// A unique name for a server or client of this test process.
+pub fn unique(prefix: &str) -> String {
+    format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::SeqCst)
+    )
+}
+
+/// Takes this binary's turn at JACK.
+pub fn serial() -> MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn have(program: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {program}")])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// True if JACK is installed. Without it the test is skipped, unless `PHONON_REQUIRE_JACK=1`
+/// (as in CI), where that is a failure.
+pub fn jack_available() -> bool {
+    if have("jackd") && have("jack_lsp") {
+        return true;
+    }
+    assert!(
+        std::env::var("PHONON_REQUIRE_JACK").as_deref() != Ok("1"),
+        "jackd is not installed and PHONON_REQUIRE_JACK=1: run scripts/test, which installs jackd2"
+    );
+    eprintln!("skipped: jackd is not installed (scripts/test installs jackd2)");
+    false
+}
+
+/// A dummy-backend JACK server under a name of its own.
+pub struct Server {
+    /// Its name.
+    pub name: String,
+    /// Its period in frames.
+    pub period: u32,
+    child: Option<Child>,
+    realtime: bool,
+}
+
+impl Server {
+    /// Starts a server at 48 kHz with `period` frames and waits until it answers.
+    pub fn start(period: u32, realtime: bool) -> Server {
+        let mut server = Server {
+            name: unique("phonon-test"),
+            period,
+            child: None,
+            realtime,
+        };
+        server.launch();
+        server
+    }
+
+    fn launch(&mut self) {
+        let mut args = vec!["-n".to_string(), self.name.clone()];
+        if self.realtime {
+            args.extend(["-R".into(), "-P".into(), "70".into()]);
+        } else {
+            args.push("-r".into());
+        }
+        args.extend(
+            ["-d", "dummy", "-r", "48000", "-p"]
+                .iter()
+                .map(|s| s.to_string()),
+        );
+        args.push(self.period.to_string());
+        let child = Command::new("jackd")
+            .args(&args)
+            .env("JACK_NO_AUDIO_RESERVATION", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start jackd");
+        self.child = Some(child);
+        let started = Instant::now();
+        while !self.ready() {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "jackd {} did not come up",
+                self.name
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// True when the server answers.
+    pub fn ready(&self) -> bool {
+        Command::new("jack_lsp")
+            .args(["-s", &self.name])
+            .env("JACK_NO_START_SERVER", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+
+    /// Kills the server (SIGKILL), as a crash would.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts it again under the same name.
+    pub fn restart(&mut self) {
+        self.kill();
+        self.launch();
+    }
+
+    /// `jack_lsp -c` output: every port with its connections.
+    pub fn connections(&self) -> String {
+        let out = Command::new("jack_lsp")
+            .args(["-c", "-s", &self.name])
+            .env("JACK_NO_START_SERVER", "1")
+            .output()
+            .expect("jack_lsp");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Opens an in-process client on this server.
+    pub fn client(&self, name: &str) -> Client {
+        // libjack reads the server name from the environment when a client opens.
+        std::env::set_var("JACK_DEFAULT_SERVER", &self.name);
+        std::env::set_var("JACK_NO_START_SERVER", "1");
+        let (client, _) = Client::new(name, ClientOptions::NO_START_SERVER).expect("open a client");
+        client
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            // SAFETY: sends SIGTERM to our own child process.
+            unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+            let _ = child.wait();
+        }
+    }
+}
+
+/// `phonon live` running as a child, its stderr collected.
+pub struct Phonon {
+    /// The JACK client name it was given.
+    pub name: String,
+    child: Child,
+    log: Arc<Mutex<String>>,
+}
+
+impl Phonon {
+    /// Starts `phonon live PATCH --name NAME ARGS…` on `server`.
+    pub fn start(server: &Server, patch: &Path, args: &[&str]) -> Phonon {
+        let name = unique("phonon");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_phonon"))
+            .arg("live")
+            .arg(patch)
+            .args(["--name", &name])
+            .args(args)
+            .env("JACK_DEFAULT_SERVER", &server.name)
+            .env("JACK_NO_START_SERVER", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start phonon live");
+        let log = Arc::new(Mutex::new(String::new()));
+        let stderr = child.stderr.take().expect("stderr");
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let mut log = sink.lock().unwrap();
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        let phonon = Phonon { name, child, log };
+        phonon.wait_for("cycle 0 of generation 1", Duration::from_secs(20));
+        phonon
+    }
+
+    /// Everything it has logged so far.
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Waits until the log contains `text`, and returns the first line containing it.
+    pub fn wait_for(&self, text: &str, timeout: Duration) -> String {
+        let started = Instant::now();
+        loop {
+            if let Some(line) = self.log().lines().find(|l| l.contains(text)) {
+                return line.to_string();
+            }
+            assert!(
+                started.elapsed() < timeout,
+                "phonon did not log `{text}` within {timeout:?}; its log:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// The JACK frame at which cycle 0 of the first program played.
+    pub fn start_frame(&self) -> u64 {
+        let line = self.wait_for(
+            "cycle 0 of generation 1 is JACK frame",
+            Duration::from_secs(5),
+        );
+        line.rsplit(' ').next().unwrap().parse().unwrap()
+    }
+
+    /// Asks it to stop (SIGTERM) and returns its exit code and log.
+    pub fn stop(mut self) -> (Option<i32>, String) {
+        // SAFETY: sends SIGTERM to our own child process.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let status = self.child.wait().expect("phonon exits");
+        std::thread::sleep(Duration::from_millis(50));
+        (status.code(), self.log())
+    }
+}
+
+impl Drop for Phonon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Recorded audio: two channels from JACK frame `start` on.
+#[derive(Default)]
+pub struct Recording {
+    /// The JACK frame of the first sample.
+    pub start: Option<u64>,
+    /// Left.
+    pub left: Vec<f32>,
+    /// Right.
+    pub right: Vec<f32>,
+    /// Each period recorded: its JACK frame and its length.
+    pub periods: Vec<(u64, usize)>,
+}
+
+impl Recording {
+    /// Periods JACK skipped while recording (xruns, restarts): (where in the recording, frames).
+    pub fn gaps(&self) -> Vec<(usize, u64)> {
+        let mut at = 0;
+        let mut gaps = Vec::new();
+        for w in self.periods.windows(2) {
+            at += w[0].1;
+            let expected = w[0].0 + w[0].1 as u64;
+            if w[1].0 != expected {
+                gaps.push((at, w[1].0.wrapping_sub(expected)));
+            }
+        }
+        gaps
+    }
+}
+
+struct Recorder {
+    ports: [jack::Port<AudioIn>; 2],
+    data: Arc<Mutex<Recording>>,
+}
+
+impl ProcessHandler for Recorder {
+    fn process(&mut self, _: &Client, ps: &ProcessScope) -> Control {
+        if let Ok(mut data) = self.data.try_lock() {
+            if data.start.is_none() {
+                data.start = Some(u64::from(ps.last_frame_time()));
+            }
+            let left = self.ports[0].as_slice(ps);
+            let right = self.ports[1].as_slice(ps);
+            if data.left.len() + left.len() <= data.left.capacity()
+                && data.periods.len() < data.periods.capacity()
+            {
+                data.left.extend_from_slice(left);
+                data.right.extend_from_slice(right);
+                let frame = u64::from(ps.last_frame_time());
+                data.periods.push((frame, left.len()));
+            }
+        }
+        Control::Continue
+    }
+
+    fn buffer_size(&mut self, _: &Client, _: Frames) -> Control {
+        Control::Continue
+    }
+}
+
+/// A client recording two of phonon's ports.
+pub struct Capture {
+    client: jack::AsyncClient<(), Recorder>,
+    data: Arc<Mutex<Recording>>,
+}
+
+impl Capture {
+    /// Records `from_left` and `from_right` for up to `seconds`.
+    pub fn start(server: &Server, from_left: &str, from_right: &str, seconds: f64) -> Capture {
+        let client = server.client(&unique("rec"));
+        let ports = [
+            client.register_port("rec_L", AudioIn::default()).unwrap(),
+            client.register_port("rec_R", AudioIn::default()).unwrap(),
+        ];
+        let names = [ports[0].name().unwrap(), ports[1].name().unwrap()];
+        let frames = (seconds * 48_000.0) as usize + 8_192;
+        let data = Arc::new(Mutex::new(Recording {
+            start: None,
+            left: Vec::with_capacity(frames),
+            right: Vec::with_capacity(frames),
+            periods: Vec::with_capacity(frames / 16),
+        }));
+        let client = client
+            .activate_async(
+                (),
+                Recorder {
+                    ports,
+                    data: data.clone(),
+                },
+            )
+            .unwrap();
+        client
+            .as_client()
+            .connect_ports_by_name(from_left, &names[0])
+            .unwrap();
+        client
+            .as_client()
+            .connect_ports_by_name(from_right, &names[1])
+            .unwrap();
+        // Start from a period that certainly had the connections.
+        std::thread::sleep(Duration::from_millis(30));
+        {
+            let mut d = data.lock().unwrap();
+            d.start = None;
+            d.left.clear();
+            d.right.clear();
+            d.periods.clear();
+        }
+        Capture { client, data }
+    }
+
+    /// Frames recorded so far.
+    pub fn frames(&self) -> usize {
+        self.data.lock().unwrap().left.len()
+    }
+
+    /// Waits until `frames` frames are recorded.
+    pub fn wait_frames(&self, frames: usize) {
+        let started = Instant::now();
+        while self.frames() < frames {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "recording stalled"
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// The client, for requests such as a buffer size change.
+    pub fn client(&self) -> &Client {
+        self.client.as_client()
+    }
+
+    /// Stops and returns the recording, discarding samples taken since the first that were
+    /// not the connected signal (the first cycle after connecting).
+    pub fn finish(self) -> Recording {
+        let data = self.data.clone();
+        let _ = self.client.deactivate();
+        let mut recording = data.lock().unwrap();
+        std::mem::take(&mut *recording)
+    }
+}
+
+/// The root-mean-square of `x`.
+pub fn rms(x: &[f32]) -> f32 {
+    (x.iter().map(|v| v * v).sum::<f32>() / x.len().max(1) as f32).sqrt()
+}
+
+/// The largest sample-to-sample step.
+pub fn max_step(x: &[f32]) -> f32 {
+    x.windows(2)
+        .map(|w| (w[1] - w[0]).abs())
+        .fold(0.0, f32::max)
+}
+
+/// The power of `x` at `freq` Hz (Goertzel), at 48 kHz.
+pub fn tone(x: &[f32], freq: f32) -> f32 {
+    let w = std::f32::consts::TAU * freq / 48_000.0;
+    let (mut s1, mut s2) = (0.0f32, 0.0f32);
+    for &v in x {
+        let s = v + 2.0 * w.cos() * s1 - s2;
+        s2 = s1;
+        s1 = s;
+    }
+    (s1 * s1 + s2 * s2 - 2.0 * w.cos() * s1 * s2) / (x.len() as f32).powi(2)
+}
