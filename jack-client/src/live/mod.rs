@@ -222,8 +222,15 @@ pub fn live(args: LiveArgs) -> ExitCode {
             break;
         }
         std::thread::sleep(TICK);
-        if session.shared.server_gone.load(Ordering::SeqCst) {
-            tracing::error!("the JACK server went away; phonon keeps running and retries");
+        let new_rate = session.shared.new_sample_rate.swap(0, Ordering::SeqCst);
+        let rate_changed = new_rate != 0 && new_rate != session.sample_rate;
+        if rate_changed {
+            tracing::info!("JACK's sample rate changed to {new_rate} Hz; restarting the engine");
+        }
+        if rate_changed || session.shared.server_gone.load(Ordering::SeqCst) {
+            if !rate_changed {
+                tracing::error!("the JACK server went away; phonon keeps running and retries");
+            }
             xruns_before += session.shared.xruns.load(Ordering::Relaxed);
             drain(&mut session, &mut telemetry);
             session.close();
@@ -239,14 +246,8 @@ pub fn live(args: LiveArgs) -> ExitCode {
                     );
                     continue;
                 }
-                None => return summary(&mut telemetry, xruns_before),
+                None => return summary(&telemetry, xruns_before),
             }
-        }
-        let new_rate = session.shared.new_sample_rate.swap(0, Ordering::SeqCst);
-        if new_rate != 0 && new_rate != session.sample_rate {
-            tracing::info!("JACK's sample rate changed to {new_rate} Hz; restarting the engine");
-            session.shared.server_gone.store(true, Ordering::SeqCst);
-            continue;
         }
         let changed = watcher.as_mut().is_some_and(PatchWatcher::changed);
         if changed || reload.swap(false, Ordering::SeqCst) {
@@ -324,7 +325,7 @@ pub fn live(args: LiveArgs) -> ExitCode {
     if terminal && !args.quiet {
         eprintln!();
     }
-    summary(&mut telemetry, xruns)
+    summary(&telemetry, xruns)
 }
 
 /// Logs to stderr without timestamps (journald adds its own). libjack's own messages, which
@@ -405,7 +406,7 @@ fn reconnect(
     }
 }
 
-fn summary(telemetry: &mut Telemetry, xruns: u64) -> ExitCode {
+fn summary(telemetry: &Telemetry, xruns: u64) -> ExitCode {
     let t = telemetry.total();
     eprintln!(
         "summary: {} blocks · load {:.1}% · block p50 {:.0} µs p99 {:.0} µs max {:.0} µs · over budget {} · voices max {} · steals {} · xruns {xruns} · clamps {}",

@@ -4,12 +4,17 @@
 use runtime::BlockReport;
 use std::time::Duration;
 
+/// Block times in whole microseconds up to this; longer ones share the last bin.
+const HISTOGRAM_MICROS: usize = 100_000;
+
 /// Block times and counters over a window, and totals since start.
 #[derive(Default)]
 pub struct Telemetry {
     window: Vec<Duration>,
     window_audio: f64,
-    all: Vec<Duration>,
+    /// Blocks since start by time in µs: bounded memory however long phonon runs.
+    histogram: Vec<u64>,
+    blocks: u64,
     audio_seconds: f64,
     busy_seconds: f64,
     /// The most recent report.
@@ -52,9 +57,12 @@ impl Telemetry {
         }
         self.window.push(report.elapsed);
         self.window_audio += seconds;
-        if self.all.len() < 10_000_000 {
-            self.all.push(report.elapsed);
+        if self.histogram.is_empty() {
+            self.histogram = vec![0; HISTOGRAM_MICROS + 1];
         }
+        let bin = (report.elapsed.as_micros() as usize).min(HISTOGRAM_MICROS);
+        self.histogram[bin] += 1;
+        self.blocks += 1;
         self.audio_seconds += seconds;
         self.busy_seconds += report.elapsed.as_secs_f64();
         self.max_voices = self.max_voices.max(report.voices);
@@ -93,22 +101,39 @@ impl Telemetry {
         figures
     }
 
-    /// Figures over everything so far.
-    pub fn total(&mut self) -> Figures {
-        let mut all = std::mem::take(&mut self.all);
-        let mut figures = Self::figures(&mut all, self.audio_seconds);
-        figures.load = if self.audio_seconds > 0.0 {
-            100.0 * self.busy_seconds / self.audio_seconds
-        } else {
-            0.0
+    /// Figures over everything so far (times to the microsecond).
+    pub fn total(&self) -> Figures {
+        let at = |p: u64| -> Duration {
+            let rank = (self.blocks * p / 100).min(self.blocks.saturating_sub(1));
+            let mut seen = 0;
+            for (micros, &n) in self.histogram.iter().enumerate() {
+                seen += n;
+                if seen > rank {
+                    return Duration::from_micros(micros as u64);
+                }
+            }
+            Duration::ZERO
         };
-        self.all = all;
-        figures
+        let max = self
+            .histogram
+            .iter()
+            .rposition(|&n| n > 0)
+            .map_or(Duration::ZERO, |m| Duration::from_micros(m as u64));
+        Figures {
+            p50: at(50),
+            p99: at(99),
+            max,
+            load: if self.audio_seconds > 0.0 {
+                100.0 * self.busy_seconds / self.audio_seconds
+            } else {
+                0.0
+            },
+        }
     }
 
     /// Blocks reported so far.
-    pub fn blocks(&self) -> usize {
-        self.all.len()
+    pub fn blocks(&self) -> u64 {
+        self.blocks
     }
 }
 
