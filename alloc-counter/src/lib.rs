@@ -69,3 +69,9 @@ pub fn count(f: impl FnOnce()) -> u64 {
 pub fn live_bytes() -> i64 {
     LIVE_BYTES.load(Ordering::SeqCst)
 }
+
+/// Waits until the test harness has finished starting the calling test: libtest's main thread
+/// allocates briefly after it spawns a test's thread, which a count begun at once would see.
+pub fn settle() {
+    std::thread::sleep(std::time::Duration::from_millis(50));
+}

@@ -7,6 +7,7 @@ static ALLOCATOR: alloc_counter::CountingAllocator = alloc_counter::CountingAllo
 
 #[test]
 fn processing_allocates_nothing() {
+    alloc_counter::settle();
     let makes: &[graph::dsp::Make] = &[
         osc::make_sine,
         osc::make_saw,

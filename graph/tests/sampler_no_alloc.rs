@@ -13,6 +13,7 @@ static ALLOCATOR: alloc_counter::CountingAllocator = alloc_counter::CountingAllo
 
 #[test]
 fn playing_samples_and_notes_allocates_nothing() {
+    alloc_counter::settle();
     let bank = Arc::new(SampleBank::builtin(48_000));
     let pattern = mini("[bd*16, hh*32?, <sn cp>*8, oh:3*4]")
         .unwrap()

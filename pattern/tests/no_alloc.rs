@@ -29,6 +29,7 @@ fn run_blocks<T: pattern::Item>(
 
 #[test]
 fn block_queries_allocate_nothing() {
+    alloc_counter::settle();
     let drums = mini("[bd*2 <sn cp>, hh(5,8,<0 2>), ~ oh?]").unwrap();
     let patterns: Vec<Pattern<pattern::Value>> = vec![
         drums.every(3, |p| p.fast(Time::from_int(2))),

@@ -13,6 +13,7 @@ static SERIAL: Mutex<()> = Mutex::new(());
 
 #[test]
 fn sixty_seconds_of_the_stress_example_allocate_nothing() {
+    alloc_counter::settle();
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let frames = 512;
     let (mut engine, mut controller) = engine(2, frames);
@@ -42,6 +43,7 @@ fn sixty_seconds_of_the_stress_example_allocate_nothing() {
 
 #[test]
 fn swapping_programs_and_reading_inputs_allocate_nothing_on_the_audio_thread() {
+    alloc_counter::settle();
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let frames = 256;
     let (mut engine, mut controller) = engine(2, frames);

@@ -21,6 +21,7 @@ impl XorShift {
 
 #[test]
 fn ten_thousand_blocks_allocate_nothing_after_warm_up() {
+    alloc_counter::settle();
     const BLOCKS: usize = 10_000;
     let mut rng = XorShift(0x2545_f491_4f6c_dd1d);
     // Every layout is built before counting starts, as the runtime builds plans off the hot path.
