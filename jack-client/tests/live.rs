@@ -337,8 +337,8 @@ fn buffer_size_changes_keep_the_audio_going() {
         assert!(max_step(part) <= limit, "a step of {}", max_step(part));
     }
     assert!(
-        cuts.len() <= 6,
-        "JACK skipped periods {} times",
+        cuts.len() - 2 <= 12,
+        "JACK skipped periods {} times for 4 size changes",
         cuts.len() - 2
     );
 }
