@@ -336,10 +336,10 @@ fn buffer_size_changes_keep_the_audio_going() {
         }
         assert!(max_step(part) <= limit, "a step of {}", max_step(part));
     }
+    let last = cuts[cuts.len() - 1] - cuts[cuts.len() - 2];
     assert!(
-        cuts.len() - 2 <= 12,
-        "JACK skipped periods {} times for 4 size changes",
-        cuts.len() - 2
+        last >= RATE as usize / 4,
+        "only {last} frames after the last change"
     );
 }
 
