@@ -94,18 +94,27 @@ fn non_negative(s: &str) -> Result<f32, String> {
     }
 }
 
+/// Loads the sample bank, then compiles the patch against it; on failure, the exit code (2 for
+/// a bad `--samples`, 1 for patch errors) after the messages are printed.
+fn patch_and_bank(
+    path: &std::path::Path,
+    samples: Option<&std::path::Path>,
+    sample_rate: u32,
+) -> Result<(graph::Graph, std::sync::Arc<graph::bank::SampleBank>), ExitCode> {
+    let bank = patch::bank(samples, sample_rate).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })?;
+    let graph = patch::load(path, &Registry::standard(), Some(&bank)).ok_or(ExitCode::FAILURE)?;
+    Ok((graph, bank))
+}
+
 /// Renders a patch to a WAV file.
 pub fn render(args: RenderArgs) -> ExitCode {
-    let registry = Registry::standard();
-    let bank = match patch::bank(args.samples.as_deref(), args.sample_rate) {
-        Ok(bank) => bank,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let Some(graph) = patch::load(&args.input, &registry, Some(&bank)) else {
-        return ExitCode::FAILURE;
+    let (graph, bank) = match patch_and_bank(&args.input, args.samples.as_deref(), args.sample_rate)
+    {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
     };
     let settings = RenderSettings {
         sample_rate: args.sample_rate,
@@ -180,16 +189,10 @@ struct Row {
 
 /// Times a patch's blocks at several block sizes and worker counts and prints a table.
 pub fn bench(args: BenchArgs) -> ExitCode {
-    let registry = Registry::standard();
-    let bank = match patch::bank(args.samples.as_deref(), args.sample_rate) {
-        Ok(bank) => bank,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let Some(graph) = patch::load(&args.patch, &registry, Some(&bank)) else {
-        return ExitCode::FAILURE;
+    let (graph, bank) = match patch_and_bank(&args.patch, args.samples.as_deref(), args.sample_rate)
+    {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
     };
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     println!(

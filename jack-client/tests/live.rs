@@ -132,12 +132,7 @@ fn plays_an_example_with_its_onsets_and_levels() {
     let patch = example("house.ph");
     let phonon = Phonon::start(&server, &patch, &["--free-run", "--quiet"]);
     let cycle0 = phonon.start_frame();
-    let capture = Capture::start(
-        &server,
-        &format!("{}:out_L", phonon.name),
-        &format!("{}:out_R", phonon.name),
-        2.5,
-    );
+    let capture = Capture::main_pair(&server, &phonon, 2.5);
     capture.wait_frames(2 * RATE as usize);
     let recording = capture.finish();
     let (code, log) = phonon.stop();
@@ -165,12 +160,7 @@ fn an_edit_is_heard_within_two_periods_without_a_gap_or_click() {
     // new pattern's next onset): the edit changes the pattern of a control signal.
     let patch = temp_patch("cps: 1\nout: sine (\"220 330\" + 0) * 0.3\n");
     let phonon = Phonon::start(&server, &patch, &["--free-run", "--quiet"]);
-    let capture = Capture::start(
-        &server,
-        &format!("{}:out_L", phonon.name),
-        &format!("{}:out_R", phonon.name),
-        4.0,
-    );
+    let capture = Capture::main_pair(&server, &phonon, 4.0);
     capture.wait_frames(RATE as usize / 2);
     save_by_rename(&patch, "cps: 1\nout: sine (\"660 880\" + 0) * 0.3\n");
     let line = phonon.wait_for("reloaded", Duration::from_secs(5));
@@ -223,12 +213,7 @@ fn a_broken_edit_is_reported_and_the_old_patch_plays_on() {
     let reference_patch = temp_patch(good);
     let phonon = Phonon::start(&server, &patch, &["--free-run", "--quiet"]);
     let cycle0 = phonon.start_frame();
-    let capture = Capture::start(
-        &server,
-        &format!("{}:out_L", phonon.name),
-        &format!("{}:out_R", phonon.name),
-        3.0,
-    );
+    let capture = Capture::main_pair(&server, &phonon, 3.0);
     capture.wait_frames(RATE as usize / 2);
     save_by_rename(&patch, "cps: 0.5\nout: s \"bd*4 [sn cp\" # gian 0.5\n");
     let error = phonon.wait_for("error", Duration::from_secs(5));
@@ -281,12 +266,7 @@ fn a_restarted_server_gets_the_same_ports_and_connections_within_two_seconds() {
         );
         std::thread::sleep(Duration::from_millis(20));
     }
-    let capture = Capture::start(
-        &server,
-        &format!("{}:out_L", phonon.name),
-        &format!("{}:out_R", phonon.name),
-        1.0,
-    );
+    let capture = Capture::main_pair(&server, &phonon, 1.0);
     capture.wait_frames(RATE as usize);
     let recording = capture.finish();
     assert!(rms(&recording.left) > 0.01, "silent after the restart");
@@ -303,12 +283,7 @@ fn buffer_size_changes_keep_the_audio_going() {
     let server = Server::start(128, true);
     let patch = temp_patch("out: sine 440 * 0.3\n");
     let phonon = Phonon::start(&server, &patch, &["--free-run", "--quiet"]);
-    let capture = Capture::start(
-        &server,
-        &format!("{}:out_L", phonon.name),
-        &format!("{}:out_R", phonon.name),
-        4.0,
-    );
+    let capture = Capture::main_pair(&server, &phonon, 4.0);
     for size in [16, 4096, 64, 256] {
         capture.wait_frames(capture.frames() + RATE as usize / 4);
         capture
@@ -352,12 +327,7 @@ fn a_stopped_transport_is_silence_and_rolling_plays() {
     let server = Server::start(128, true);
     let patch = temp_patch("out: sine 440 * 0.3\n");
     let phonon = Phonon::start(&server, &patch, &["--quiet"]);
-    let capture = Capture::start(
-        &server,
-        &format!("{}:out_L", phonon.name),
-        &format!("{}:out_R", phonon.name),
-        2.0,
-    );
+    let capture = Capture::main_pair(&server, &phonon, 2.0);
     capture.wait_frames(RATE as usize / 4);
     capture.client().transport().start().unwrap();
     capture.wait_frames(capture.frames() + RATE as usize / 2);

@@ -355,6 +355,16 @@ impl Capture {
         Capture { client, data }
     }
 
+    /// Records phonon's main pair for up to `seconds`.
+    pub fn main_pair(server: &Server, phonon: &Phonon, seconds: f64) -> Capture {
+        Capture::start(
+            server,
+            &format!("{}:out_L", phonon.name),
+            &format!("{}:out_R", phonon.name),
+            seconds,
+        )
+    }
+
     /// Frames recorded so far.
     pub fn frames(&self) -> usize {
         self.data.lock().unwrap().left.len()
