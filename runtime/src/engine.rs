@@ -12,7 +12,7 @@ use graph::bank::SampleBank;
 use graph::{Graph, Registry};
 use ringbuf::traits::{Consumer, Observer, Producer, Split};
 use ringbuf::{HeapCons, HeapProd, HeapRb};
-use scheduler::{Pool, PoolConfig, ThreadStart};
+use scheduler::{HelperThread, Pool, PoolConfig, ThreadStart};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -25,7 +25,8 @@ pub struct EngineConfig {
     pub max_block: usize,
     /// Workers including the audio thread.
     pub workers: usize,
-    /// Pin helper threads to cores.
+    /// Pin each helper to a CPU of its own, keeping [`Engine::caller_cpu`] for the audio
+    /// thread.
     pub pin_cores: bool,
     /// Master gain.
     pub gain: f32,
@@ -85,6 +86,10 @@ pub struct BlockReport {
     pub panics: u64,
     /// Reports lost so far because the control thread did not collect them in time.
     pub lost_reports: u64,
+    /// How long after the block opened the first helper joined it (none: no helper did).
+    pub helper_join: Option<Duration>,
+    /// Times so far the audio thread had to wake a parked helper.
+    pub helper_wakes: u64,
 }
 
 const COMMANDS: usize = 64;
@@ -443,6 +448,8 @@ impl Engine {
             arena_growths: stats.arena_growths,
             panics: stats.job_panics,
             lost_reports: self.lost_reports,
+            helper_join: self.pool.last_join(),
+            helper_wakes: stats.helper_wakes,
         };
         if self.reports.try_push(report).is_err() {
             self.lost_reports += 1;
@@ -482,6 +489,24 @@ impl Engine {
     /// Workers including the audio thread.
     pub fn workers(&self) -> usize {
         self.pool.workers()
+    }
+
+    /// The CPU kept for the audio thread when helpers are pinned: the audio thread should run
+    /// there, so that no helper shares its CPU while there are CPUs to spare.
+    pub fn caller_cpu(&self) -> Option<usize> {
+        self.pool.caller_cpu()
+    }
+
+    /// The helper threads: their kernel ids and CPUs, for a log line.
+    pub fn helpers(&self) -> Vec<HelperThread> {
+        self.pool.helpers()
+    }
+
+    /// Tells the helpers when the next block is due. A caller that runs once per audio period
+    /// (a JACK callback) calls this at the end of each block, so helpers sleep until just
+    /// before the next one instead of being woken at its start; offline rendering never does.
+    pub fn expect_next_block(&self, at: Option<Instant>) {
+        self.pool.expect_next_block(at);
     }
 
     /// The sample rate.

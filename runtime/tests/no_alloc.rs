@@ -73,3 +73,39 @@ fn swapping_programs_and_reading_inputs_allocate_nothing_on_the_audio_thread() {
     assert_eq!(calls, 0);
     assert!(rms(&left) > 0.0);
 }
+
+#[test]
+fn paced_blocks_as_under_jack_allocate_nothing() {
+    alloc_counter::settle();
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let frames = 128;
+    let (mut engine, mut controller) = engine(2, frames);
+    controller.load(&example("techno.ph")).unwrap();
+    let mut left = vec![0.0f32; frames];
+    let mut right = vec![0.0f32; frames];
+    for _ in 0..2 * RATE as usize / frames {
+        engine.process(frames, &[], &mut [&mut left[..], &mut right[..]]);
+    }
+    // Two seconds at the pace of a 128-frame period, each block forecasting the next, as the
+    // JACK callback does: helpers nap between blocks and are awake for the next.
+    let period = std::time::Duration::from_secs_f64(frames as f64 / f64::from(RATE));
+    let mut next = std::time::Instant::now();
+    let blocks = 2 * RATE as usize / frames;
+    let calls = alloc_counter::count(|| {
+        for _ in 0..blocks {
+            let now = std::time::Instant::now();
+            if next > now {
+                std::thread::sleep(next - now);
+            }
+            engine.process(frames, &[], &mut [&mut left[..], &mut right[..]]);
+            next += period;
+            engine.expect_next_block(Some(next));
+        }
+    });
+    assert_eq!(calls, 0, "{calls} allocator calls in {blocks} paced blocks");
+    let joined = controller
+        .reports()
+        .filter(|r| r.helper_join.is_some())
+        .count();
+    assert!(joined > 0, "no helper joined a paced block");
+}

@@ -21,7 +21,9 @@
 //! actually parked, and starts on stage 0 itself. A worker takes a range, pushes its upper half
 //! for thieves until one job is left, runs it, and subtracts what it ran from the stage's
 //! cache-padded counter; whoever brings a counter to zero starts the next stage. Idle helpers
-//! spin for a while and then park.
+//! spin for a while and then park; a caller driven by a clock (an audio period) forecasts its
+//! next block ([`Pool::expect_next_block`]) and helpers sleep until just before it instead, so
+//! they are spinning when it opens. [`placement`] keeps the caller's CPU free of helpers.
 
 // Public only for the loom models, which check the deque on its own too.
 #[cfg(loom)]
@@ -29,11 +31,12 @@
 pub mod deque;
 #[cfg(not(loom))]
 mod deque;
+pub mod placement;
 mod pool;
 mod stages;
 pub mod sync;
 
-pub use pool::{JobContext, JobPanicked, Pool, PoolConfig, PoolStats, ThreadStart};
+pub use pool::{HelperThread, JobContext, JobPanicked, Pool, PoolConfig, PoolStats, ThreadStart};
 pub use stages::{Stages, StagesError, MAX_JOBS, MAX_STAGES};
 
 /// The bump arena type handed to jobs.

@@ -1,13 +1,16 @@
 //! The worker pool: helper threads, publishing a block to them, the work loop and parking.
 
 use crate::deque::{self, Local, Steal, Stealer, Task};
+use crate::placement;
+#[cfg(doc)]
+use crate::placement::placement_of;
 use crate::stages::Stages;
 use crate::sync::UnsafeCell;
 use crate::sync::{fence, spin_hint, thread, Arc, AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use bumpalo::Bump;
 use crossbeam_utils::CachePadded;
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// A hook run once on each helper thread as it starts, with its worker index (1..workers).
 pub type ThreadStart = std::sync::Arc<dyn Fn(usize) + Send + Sync>;
@@ -17,7 +20,9 @@ pub type ThreadStart = std::sync::Arc<dyn Fn(usize) + Send + Sync>;
 pub struct PoolConfig {
     /// Workers including the calling thread (worker 0); at least 1.
     pub workers: usize,
-    /// Pin helper `i` to core `i % cores`. The calling thread is never pinned by the pool.
+    /// Pin each helper to a CPU of its own, keeping [`Pool::caller_cpu`] free for the caller
+    /// (see [`placement::plan`](crate::placement::plan)). The pool never pins the caller: a
+    /// caller that is not its own thread (JACK's process thread) pins itself there.
     pub pin_cores: bool,
     /// Initial size of each worker's bump arena.
     pub arena_bytes: usize,
@@ -100,6 +105,9 @@ pub struct PoolStats {
     pub arena_growths: u64,
     /// Jobs that panicked.
     pub job_panics: u64,
+    /// Times the caller had to wake a parked helper for a block (a futex wake whose latency
+    /// the block pays); a paced pool keeps this near zero.
+    pub helper_wakes: u64,
 }
 
 /// The low bit of `Shared::state`: a block is open for helpers to join.
@@ -144,6 +152,36 @@ struct Shared {
     first_panic: AtomicUsize,
     arena_growths: AtomicU64,
     job_panics: AtomicU64,
+    /// Times below are nanoseconds since this instant.
+    epoch: Instant,
+    /// When the caller expects to open its next block; 0 when it keeps no pace.
+    next_due: CachePadded<AtomicU64>,
+    /// When the current block opened.
+    opened_at: AtomicU64,
+    /// How long after the current block opened the first helper joined it (`u64::MAX`: none).
+    first_join: AtomicU64,
+    /// How each helper started, filled in by the helper itself.
+    started: std::sync::Mutex<Vec<Option<HelperThread>>>,
+}
+
+impl Shared {
+    /// Nanoseconds since the pool's epoch (never 0, which means "unknown").
+    fn now(&self) -> u64 {
+        self.epoch.elapsed().as_nanos() as u64 + 1
+    }
+}
+
+/// How a helper thread started: where it runs, or why it could not be placed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelperThread {
+    /// Its worker index (1..workers).
+    pub worker: usize,
+    /// The kernel's id for the thread, to inspect it (`ps -L`, [`placement_of`]).
+    pub tid: i32,
+    /// The CPU it was to be pinned to.
+    pub cpu: Option<usize>,
+    /// Why pinning failed, if it did.
+    pub pin_error: Option<String>,
 }
 
 // SAFETY: the raw pointers in `block` are only dereferenced by workers inside a block, while the
@@ -183,6 +221,9 @@ pub struct Pool {
     threads: Vec<thread::Thread>,
     generation: usize,
     blocks: u64,
+    caller_cpu: Option<usize>,
+    helper_wakes: u64,
+    last_join: Option<Duration>,
 }
 
 impl Pool {
@@ -208,8 +249,17 @@ impl Pool {
             first_panic: AtomicUsize::new(0),
             arena_growths: AtomicU64::new(0),
             job_panics: AtomicU64::new(0),
+            epoch: Instant::now(),
+            next_due: CachePadded::new(AtomicU64::new(0)),
+            opened_at: AtomicU64::new(0),
+            first_join: AtomicU64::new(u64::MAX),
+            started: std::sync::Mutex::new(vec![None; workers - 1]),
         });
-        let cores = core_ids(config.pin_cores);
+        let cpus = if config.pin_cores && !cfg!(loom) {
+            placement::plan(workers, &placement::allowed_cpus())
+        } else {
+            vec![None; workers]
+        };
         let mut pool = Pool {
             shared: shared.clone(),
             local: locals.remove(0),
@@ -218,6 +268,9 @@ impl Pool {
             threads: Vec::with_capacity(workers - 1),
             generation: 0,
             blocks: 0,
+            caller_cpu: cpus[0],
+            helper_wakes: 0,
+            last_join: None,
         };
         for (offset, local) in locals.into_iter().enumerate() {
             let index = offset + 1;
@@ -227,7 +280,7 @@ impl Pool {
                 local,
                 arena_bytes: config.arena_bytes,
                 idle_spin: config.idle_spin,
-                core: cores.get(index % cores.len().max(1)).copied(),
+                cpu: cpus[index],
                 on_start: config.on_thread_start.clone(),
             };
             // On failure `pool` drops here, which stops the helpers already started.
@@ -237,7 +290,61 @@ impl Pool {
             pool.threads.push(handle.thread().clone());
             pool.helpers.push(handle);
         }
+        pool.wait_for_helpers();
         Ok(pool)
+    }
+
+    /// Waits (briefly) until every helper has placed itself and run its start hook, so that
+    /// [`Pool::helpers`] tells the whole story and the first block finds them ready.
+    fn wait_for_helpers(&self) {
+        if cfg!(loom) {
+            return;
+        }
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            let started = self
+                .shared
+                .started
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            if started.iter().all(Option::is_some) {
+                return;
+            }
+            drop(started);
+            std::thread::sleep(Duration::from_micros(100));
+        }
+    }
+
+    /// The CPU kept for the caller (worker 0) when pinning: the caller should run there.
+    pub fn caller_cpu(&self) -> Option<usize> {
+        self.caller_cpu
+    }
+
+    /// The helper threads as they started, in worker order (a helper not started yet is left
+    /// out).
+    pub fn helpers(&self) -> Vec<HelperThread> {
+        let started = self
+            .shared
+            .started
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        started.iter().flatten().cloned().collect()
+    }
+
+    /// Tells the helpers when the next block is due (`None`: no pace, as offline). A caller
+    /// driven by a clock (an audio period) lets idle helpers sleep until shortly before then
+    /// and spin from there, so they are awake when the block opens without spinning through
+    /// the whole period or paying a wake-up on every block. Never blocks.
+    pub fn expect_next_block(&self, at: Option<Instant>) {
+        let due = at.map_or(0, |at| {
+            at.saturating_duration_since(self.shared.epoch).as_nanos() as u64 + 1
+        });
+        self.shared.next_due.store(due, Ordering::Relaxed);
+    }
+
+    /// How long after the last block opened the first helper joined it (`None` if none did).
+    pub fn last_join(&self) -> Option<Duration> {
+        self.last_join
     }
 
     /// Workers including the caller.
@@ -252,6 +359,7 @@ impl Pool {
             blocks: self.blocks,
             arena_growths: self.shared.arena_growths.load(Ordering::Relaxed),
             job_panics: self.shared.job_panics.load(Ordering::Relaxed),
+            helper_wakes: self.helper_wakes,
         }
     }
 
@@ -278,6 +386,10 @@ impl Pool {
         }
         shared.done.store(false, Ordering::Relaxed);
         shared.first_panic.store(0, Ordering::Relaxed);
+        if !cfg!(loom) {
+            shared.opened_at.store(shared.now(), Ordering::Relaxed);
+            shared.first_join.store(u64::MAX, Ordering::Relaxed);
+        }
         let block = Block {
             stages: &*stages,
             job: (&job as *const F).cast(),
@@ -296,6 +408,7 @@ impl Pool {
         for (flag, thread) in shared.parked.iter().zip(&self.threads).take(wanted) {
             if flag.load(Ordering::Relaxed) && flag.swap(false, Ordering::Relaxed) {
                 thread.unpark();
+                self.helper_wakes += 1;
             }
         }
         let (lo, hi) = stages.span(0);
@@ -315,6 +428,10 @@ impl Pool {
             spin_hint();
         }
         self.blocks += 1;
+        self.last_join = match shared.first_join.load(Ordering::Relaxed) {
+            u64::MAX => None,
+            ns => Some(Duration::from_nanos(ns)),
+        };
         match shared.first_panic.load(Ordering::Relaxed) {
             0 => Ok(()),
             job => Err(JobPanicked { job: job - 1 }),
@@ -336,20 +453,6 @@ impl Drop for Pool {
     }
 }
 
-#[cfg(not(loom))]
-fn core_ids(pin: bool) -> Vec<core_affinity::CoreId> {
-    if pin {
-        core_affinity::get_core_ids().unwrap_or_default()
-    } else {
-        Vec::new()
-    }
-}
-
-#[cfg(loom)]
-fn core_ids(_pin: bool) -> Vec<usize> {
-    Vec::new()
-}
-
 /// What a helper thread owns.
 struct Helper {
     shared: Arc<Shared>,
@@ -357,27 +460,18 @@ struct Helper {
     local: Local,
     arena_bytes: usize,
     idle_spin: Duration,
-    #[cfg(not(loom))]
-    core: Option<core_affinity::CoreId>,
-    #[cfg(loom)]
-    #[allow(dead_code)]
-    core: Option<usize>,
+    cpu: Option<usize>,
     on_start: Option<ThreadStart>,
 }
 
 impl Helper {
     fn run(self) {
-        #[cfg(not(loom))]
-        if let Some(core) = self.core {
-            core_affinity::set_for_current(core);
-        }
-        if let Some(on_start) = &self.on_start {
-            on_start(self.index);
-        }
         let shared = &*self.shared;
+        self.start();
         let mut arena = Arena::new(self.arena_bytes);
         let mut seen = 0;
-        let mut idle = Idle::new(self.idle_spin);
+        let mut idle = Idle::spin_for(shared, self.idle_spin);
+        let mut pace = Pace::default();
         loop {
             let state = shared.state.load(Ordering::Acquire);
             if state & OPEN != 0 && state != seen {
@@ -385,6 +479,7 @@ impl Helper {
                 shared.inside.fetch_add(1, Ordering::Relaxed);
                 fence(Ordering::SeqCst);
                 if shared.state.load(Ordering::Relaxed) == state {
+                    pace.joined(shared);
                     if arena.begin_block() {
                         shared.arena_growths.fetch_add(1, Ordering::Relaxed);
                     }
@@ -394,22 +489,65 @@ impl Helper {
                     work(shared, self.index, &self.local, &arena.bump, block, None);
                 }
                 shared.inside.fetch_sub(1, Ordering::Release);
-                idle = Idle::new(self.idle_spin);
+                idle = Idle::spin_for(shared, self.idle_spin);
                 continue;
             }
             if shared.shutdown.load(Ordering::Acquire) {
                 return;
             }
-            if idle.spin() {
+            if idle.spin(shared) {
                 continue;
             }
-            self.park(seen);
-            idle = Idle::new(self.idle_spin);
+            match pace.next_nap(shared) {
+                Nap::Until(wake) => {
+                    self.park(seen, Some(wake));
+                    pace.woke(shared, wake);
+                    idle = Idle::until(pace.give_up_at(shared.next_due.load(Ordering::Relaxed)));
+                }
+                Nap::Spin(until) => idle = Idle::until(until),
+                Nap::Park => {
+                    self.park(seen, None);
+                    idle = Idle::spin_for(shared, self.idle_spin);
+                }
+            }
         }
     }
 
-    /// Sleeps until the caller opens a new block or the pool shuts down (or spuriously).
-    fn park(&self, seen: usize) {
+    /// Places the thread, runs the start hook and records how that went.
+    fn start(&self) {
+        let pin_error = match self.cpu {
+            Some(cpu) if !cfg!(loom) => placement::pin_current_thread(cpu)
+                .err()
+                .map(|e| e.to_string()),
+            _ => None,
+        };
+        if !cfg!(loom) {
+            placement::tighten_timer_slack();
+        }
+        if let Some(on_start) = &self.on_start {
+            on_start(self.index);
+        }
+        let info = HelperThread {
+            worker: self.index,
+            tid: if cfg!(loom) {
+                0
+            } else {
+                placement::current_thread_id()
+            },
+            cpu: self.cpu,
+            pin_error,
+        };
+        let mut started = self
+            .shared
+            .started
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        started[self.index - 1] = Some(info);
+    }
+
+    /// Sleeps until the caller opens a new block, the pool shuts down, `until` (nanoseconds
+    /// since the epoch) passes, or spuriously.
+    fn park(&self, seen: usize, until: Option<u64>) {
         let shared = &*self.shared;
         let flag = &shared.parked[self.index - 1];
         flag.store(true, Ordering::Relaxed);
@@ -418,47 +556,201 @@ impl Helper {
         let state = shared.state.load(Ordering::Relaxed);
         let fresh_block = state & OPEN != 0 && state != seen;
         if !fresh_block && !shared.shutdown.load(Ordering::Relaxed) {
-            thread::park();
+            match until {
+                #[cfg(not(loom))]
+                Some(until) => {
+                    let now = shared.now();
+                    if until > now {
+                        thread::park_timeout(Duration::from_nanos(until - now));
+                    }
+                }
+                _ => thread::park(),
+            }
         }
         flag.store(false, Ordering::Relaxed);
     }
 }
 
-/// An idle helper's spin budget before it parks.
+/// What an idle helper does next once its spin budget is spent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Nap {
+    /// Sleep until this time (ns since the epoch), then spin for the block.
+    Until(u64),
+    /// The block is due very soon: keep spinning until this time.
+    Spin(u64),
+    /// No block is expected at a known time: park until woken.
+    Park,
+}
+
+/// The shortest margin a paced helper wakes ahead of the block it expects.
+const MIN_MARGIN_NS: f64 = 20_000.0;
+/// How long past the expected opening a paced helper keeps spinning at least.
+const MIN_GRACE_NS: f64 = 100_000.0;
+/// Forecast errors beyond this are an xrun or a restart, not jitter, and are not learned.
+const MAX_LEARNED_ERROR_NS: f64 = 10_000_000.0;
+
+/// A helper's model of the caller's pace: how the caller's forecasts of its next block compare
+/// with when blocks really open, and how late the helper's own timed sleeps end. From these it
+/// picks when to wake so that it is spinning when the block opens.
+#[derive(Debug, Default)]
+struct Pace {
+    /// Mean of (opened - forecast), ns.
+    offset: f64,
+    /// Mean absolute deviation of that.
+    jitter: f64,
+    /// Mean of how late a timed sleep ended, ns.
+    lateness: f64,
+    /// Mean spacing of successive forecasts (the period), ns.
+    period: f64,
+    /// The forecast last learned from.
+    last_due: u64,
+}
+
+impl Pace {
+    /// Learns from the block just joined, and counts how soon after its opening we joined.
+    fn joined(&mut self, shared: &Shared) {
+        if cfg!(loom) {
+            return;
+        }
+        let opened = shared.opened_at.load(Ordering::Relaxed);
+        shared
+            .first_join
+            .fetch_min(shared.now().saturating_sub(opened), Ordering::Relaxed);
+        self.learn(shared.next_due.load(Ordering::Relaxed), opened);
+    }
+
+    /// Learns from a block forecast for `due` that opened at `opened`.
+    fn learn(&mut self, due: u64, opened: u64) {
+        // Only the first block after a forecast is the one it forecast.
+        if due == 0 || due == self.last_due {
+            return;
+        }
+        if self.last_due != 0 && due > self.last_due {
+            let spacing = (due - self.last_due) as f64;
+            if self.period == 0.0 {
+                self.period = spacing;
+            }
+            self.period += (spacing - self.period) / 8.0;
+        }
+        self.last_due = due;
+        let error = opened as f64 - due as f64;
+        if error.abs() < MAX_LEARNED_ERROR_NS {
+            self.offset += (error - self.offset) / 16.0;
+            self.jitter += ((error - self.offset).abs() - self.jitter) / 16.0;
+        }
+    }
+
+    /// How far ahead of the expected opening to wake.
+    fn margin(&self) -> f64 {
+        let margin = 2.0 * self.lateness + 3.0 * self.jitter + MIN_MARGIN_NS;
+        if self.period > 0.0 {
+            margin.min(self.period / 2.0)
+        } else {
+            margin
+        }
+    }
+
+    /// Until when to keep spinning for the block forecast for `due` before parking for good.
+    fn give_up_at(&self, due: u64) -> u64 {
+        (due as f64 + self.offset + self.margin().max(MIN_GRACE_NS)) as u64
+    }
+
+    fn next_nap(&self, shared: &Shared) -> Nap {
+        if cfg!(loom) {
+            return Nap::Park;
+        }
+        self.plan(shared.now(), shared.next_due.load(Ordering::Relaxed))
+    }
+
+    /// What to do at `now` when the next block is forecast for `due` (0: no forecast).
+    fn plan(&self, now: u64, due: u64) -> Nap {
+        if due == 0 {
+            return Nap::Park;
+        }
+        let give_up = self.give_up_at(due);
+        if now >= give_up {
+            return Nap::Park;
+        }
+        let wake = due as f64 + self.offset - self.margin();
+        if wake <= now as f64 + MIN_MARGIN_NS / 2.0 {
+            Nap::Spin(give_up)
+        } else {
+            Nap::Until(wake as u64)
+        }
+    }
+
+    /// Learns how late a timed sleep meant to end at `target` really ended.
+    fn woke(&mut self, shared: &Shared, target: u64) {
+        let now = shared.now();
+        let state = shared.state.load(Ordering::Relaxed);
+        // Woken early by a block: that says nothing about the timer.
+        if now < target || state & OPEN != 0 {
+            return;
+        }
+        self.overslept(now - target);
+    }
+
+    /// Learns that a timed sleep ended `late` nanoseconds after it was meant to.
+    fn overslept(&mut self, late: u64) {
+        let late = (late as f64).min(MAX_LEARNED_ERROR_NS / 10.0);
+        self.lateness += (late - self.lateness) / 8.0;
+    }
+}
+
+/// An idle helper's spin budget before it naps or parks.
 struct Idle {
+    /// Until when to spin, on the shared clock (`Shared::now`).
     #[cfg(not(loom))]
-    until: std::time::Instant,
+    until: u64,
     #[cfg(not(loom))]
     backoff: crossbeam_utils::Backoff,
 }
 
 impl Idle {
+    /// Spins for `spin` from now.
     #[cfg(not(loom))]
-    fn new(spin: Duration) -> Idle {
+    fn spin_for(shared: &Shared, spin: Duration) -> Idle {
+        Idle::until(shared.now() + spin.as_nanos() as u64)
+    }
+
+    /// Spins until `until` on the shared clock.
+    #[cfg(not(loom))]
+    fn until(until: u64) -> Idle {
         Idle {
-            until: std::time::Instant::now() + spin,
+            until,
             backoff: crossbeam_utils::Backoff::new(),
         }
     }
 
     /// Spins (or yields) once; false when the budget is spent.
     #[cfg(not(loom))]
-    fn spin(&mut self) -> bool {
-        if std::time::Instant::now() >= self.until {
+    fn spin(&mut self, shared: &Shared) -> bool {
+        if shared.now() >= self.until {
             return false;
         }
-        self.backoff.snooze();
+        // Snoozing soon yields the CPU; a helper expecting a block any moment wants only the
+        // cheap pause.
+        if self.backoff.is_completed() {
+            std::hint::spin_loop();
+        } else {
+            self.backoff.snooze();
+        }
         true
     }
 
     // Under loom a helper goes straight to the parking protocol, the part worth checking.
     #[cfg(loom)]
-    fn new(_spin: Duration) -> Idle {
+    fn spin_for(_shared: &Shared, _spin: Duration) -> Idle {
         Idle {}
     }
 
     #[cfg(loom)]
-    fn spin(&mut self) -> bool {
+    fn until(_until: u64) -> Idle {
+        Idle {}
+    }
+
+    #[cfg(loom)]
+    fn spin(&mut self, _shared: &Shared) -> bool {
         false
     }
 }
@@ -557,4 +849,79 @@ fn run_job(shared: &Shared, block: Block, job: usize, ctx: &JobContext<'_>) {
 fn run_job(_shared: &Shared, block: Block, job: usize, ctx: &JobContext<'_>) {
     // SAFETY: as above.
     unsafe { (block.call)(block.job, job, ctx) }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    const MS: u64 = 1_000_000;
+
+    #[test]
+    fn without_a_forecast_a_helper_parks() {
+        assert_eq!(Pace::default().plan(5 * MS, 0), Nap::Park);
+    }
+
+    #[test]
+    fn a_paced_helper_sleeps_until_just_before_the_forecast_then_spins() {
+        let mut pace = Pace::default();
+        // Blocks every 1.333 ms, each opening 30 µs after its forecast, give or take 5 µs.
+        let period = 1_333_333;
+        for k in 1..200u64 {
+            let due = k * period;
+            let wobble = if k % 2 == 0 { 5_000 } else { 0 };
+            pace.learn(due, due + 27_500 + wobble);
+        }
+        assert!((pace.offset - 30_000.0).abs() < 3_000.0, "{}", pace.offset);
+        assert!((pace.period - period as f64).abs() < 1.0);
+        let due = 200 * period;
+        let expected = due as f64 + pace.offset;
+        match pace.plan(due - period + 100_000, due) {
+            Nap::Until(wake) => {
+                let ahead = expected - wake as f64;
+                assert!(
+                    (20_000.0..=period as f64 / 2.0).contains(&ahead),
+                    "wakes {ahead} ns ahead"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        // Close to the block: spin, up to a grace past it; long past it: park.
+        assert!(matches!(pace.plan(due, due), Nap::Spin(end) if end as f64 > expected));
+        assert_eq!(pace.plan(due + 10 * MS, due), Nap::Park);
+    }
+
+    #[test]
+    fn a_late_timer_moves_the_wake_earlier_within_half_a_period() {
+        let mut pace = Pace::default();
+        let period = 2 * MS;
+        for k in 1..50 {
+            pace.learn(k * period, k * period);
+        }
+        let before = pace.margin();
+        for _ in 0..50 {
+            pace.overslept(200_000);
+        }
+        assert!(
+            pace.margin() > before + 300_000.0,
+            "{before} -> {}",
+            pace.margin()
+        );
+        for _ in 0..50 {
+            pace.overslept(5 * MS);
+        }
+        assert!(pace.margin() <= period as f64 / 2.0);
+    }
+
+    #[test]
+    fn an_xrun_sized_error_is_not_learned() {
+        let mut pace = Pace::default();
+        pace.learn(MS, MS + 50 * MS);
+        assert_eq!(pace.offset, 0.0);
+        // The same forecast seen twice (a second block within one period) is learned once.
+        pace.learn(2 * MS, 2 * MS + 10_000);
+        let once = pace.offset;
+        pace.learn(2 * MS, 2 * MS + 900_000);
+        assert_eq!(pace.offset, once);
+    }
 }

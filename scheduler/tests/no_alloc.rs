@@ -1,9 +1,10 @@
 //! After warm-up, `Pool::run` allocates and frees nothing on any thread, across 10,000 blocks
-//! whose stages are 1 to 256 jobs wide, including blocks that must wake parked helpers.
+//! whose stages are 1 to 256 jobs wide, including blocks that must wake parked helpers, and
+//! across paced blocks whose helpers nap until just before they are due.
 
 use scheduler::{Pool, PoolConfig, Stages};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 #[global_allocator]
 static ALLOCATOR: alloc_counter::CountingAllocator = alloc_counter::CountingAllocator;
@@ -64,8 +65,24 @@ fn ten_thousand_blocks_allocate_nothing_after_warm_up() {
         }
     });
 
+    // Paced blocks too: forecasts, naps until just before a block, and blocks that come early.
+    let mut next = Instant::now();
+    let paced = alloc_counter::count(|| {
+        for block in 0..500 {
+            next += Duration::from_micros(if block % 7 == 0 { 100 } else { 700 });
+            let now = Instant::now();
+            if next > now {
+                std::thread::sleep(next - now);
+            }
+            let plan = &mut plans[rng.below(65) as usize];
+            pool.run(plan, job).unwrap();
+            pool.expect_next_block(Some(next + Duration::from_micros(700)));
+        }
+    });
+
     assert_eq!(calls, 0, "allocator calls while running blocks");
+    assert_eq!(paced, 0, "allocator calls while running paced blocks");
     assert_eq!(pool.stats().arena_growths, growths_after_warm_up);
-    assert_eq!(pool.stats().blocks as usize, BLOCKS + plans.len());
+    assert_eq!(pool.stats().blocks as usize, BLOCKS + 500 + plans.len());
     assert!(sums.iter().map(|s| s.load(Ordering::Relaxed)).sum::<u64>() > 0);
 }

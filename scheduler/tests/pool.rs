@@ -288,6 +288,89 @@ fn helpers_sleep_between_sparse_blocks_and_wake_for_the_next() {
     assert!(seen_helper.load(Ordering::Relaxed));
 }
 
+/// Runs a block of two jobs that wait for each other, so it finishes only if a helper joins.
+fn run_pair(pool: &mut Pool, stages: &mut Stages) -> bool {
+    let hits = AtomicUsize::new(0);
+    let helper = AtomicBool::new(false);
+    pool.run(stages, |_, ctx| {
+        if ctx.worker() != 0 {
+            helper.store(true, Ordering::Relaxed);
+        }
+        hits.fetch_add(1, Ordering::SeqCst);
+        while hits.load(Ordering::SeqCst) < 2 {
+            std::hint::spin_loop();
+        }
+    })
+    .unwrap();
+    helper.load(Ordering::Relaxed)
+}
+
+#[test]
+fn paced_helpers_join_blocks_that_come_on_time_early_or_late() {
+    let mut pool = Pool::new(PoolConfig {
+        workers: 2,
+        pin_cores: true,
+        idle_spin: Duration::from_micros(20),
+        ..PoolConfig::default()
+    })
+    .unwrap();
+    let mut stages = Stages::from_widths(&[2]).unwrap();
+    let period = Duration::from_millis(1);
+    let mut next = Instant::now() + period;
+    // Each block's jobs need the helper: whether it is spinning for a forecast block, napping
+    // until just before one that came early, or parked after one that never came, it joins.
+    for block in 0..300u32 {
+        let arrival = match block % 10 {
+            3 => next - period / 2,
+            7 => next + 5 * period,
+            _ => next,
+        };
+        let now = Instant::now();
+        if arrival > now {
+            std::thread::sleep(arrival - now);
+        }
+        assert!(
+            run_pair(&mut pool, &mut stages),
+            "block {block} ran without the helper"
+        );
+        next = Instant::now().max(next) + period;
+        pool.expect_next_block(Some(next));
+    }
+    // Forecasts withdrawn (the transport stopped): helpers park, and still wake for a block.
+    pool.expect_next_block(None);
+    std::thread::sleep(Duration::from_millis(5));
+    assert!(run_pair(&mut pool, &mut stages));
+    assert_eq!(pool.stats().blocks, 301);
+    assert!(pool.last_join().is_some());
+}
+
+#[test]
+fn a_pinned_pool_keeps_a_cpu_for_the_caller_and_says_where_helpers_run() {
+    let cpus = scheduler::placement::allowed_cpus();
+    let pool = Pool::new(PoolConfig {
+        workers: 3,
+        pin_cores: true,
+        ..PoolConfig::default()
+    })
+    .unwrap();
+    assert_eq!(pool.caller_cpu(), cpus.first().copied());
+    let helpers = pool.helpers();
+    assert_eq!(helpers.iter().map(|h| h.worker).collect::<Vec<_>>(), [1, 2]);
+    for helper in &helpers {
+        assert_eq!(helper.cpu, Some(cpus[helper.worker % cpus.len()]));
+        assert_eq!(helper.pin_error, None);
+        let placement = scheduler::placement::placement_of(helper.tid).unwrap();
+        assert_eq!(placement.cpus, vec![helper.cpu.unwrap()]);
+    }
+    if cpus.len() >= 2 {
+        assert_ne!(
+            helpers[0].cpu,
+            pool.caller_cpu(),
+            "helper 1 shares the caller's CPU"
+        );
+    }
+}
+
 #[test]
 fn arena_memory_is_reused_and_growth_is_counted() {
     let mut pool = Pool::new(PoolConfig {

@@ -169,6 +169,12 @@ pub fn live(args: LiveArgs) -> ExitCode {
             );
             return ExitCode::from(2);
         }
+        Err(StartError::NoLibrary(e)) => {
+            eprintln!(
+                "error: JACK's library is not installed ({e}); install it (`apt-get install libjack-jackd2-0`, or PipeWire's JACK) and run phonon again"
+            );
+            return ExitCode::from(2);
+        }
         Err(StartError::Other(e)) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
@@ -177,7 +183,7 @@ pub fn live(args: LiveArgs) -> ExitCode {
     let (mut session, bank) = match Session::start(client, &config, &graph, args.samples.as_deref())
     {
         Ok(s) => s,
-        Err(StartError::NoServer(e) | StartError::Other(e)) => {
+        Err(StartError::NoServer(e) | StartError::NoLibrary(e) | StartError::Other(e)) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
@@ -203,6 +209,7 @@ pub fn live(args: LiveArgs) -> ExitCode {
         session.client().buffer_size(),
         args.threads
     );
+    log_placement(&session);
     if !args.free_run && !session.shared.rolling.load(Ordering::Relaxed) {
         std::thread::sleep(Duration::from_millis(50));
         if !session.shared.rolling.load(Ordering::Relaxed) {
@@ -239,6 +246,7 @@ pub fn live(args: LiveArgs) -> ExitCode {
                     session = s;
                     bank = b;
                     connections.restore(&session);
+                    log_placement(&session);
                     reported_generation = 0;
                     tracing::info!(
                         "the JACK server is back: playing again as `{}`",
@@ -372,6 +380,15 @@ fn init_logging(terminal: bool) {
         .try_init();
 }
 
+/// Logs where the workers run, once per session, and what the system refused.
+fn log_placement(session: &Session) {
+    let (line, warnings) = session.placement();
+    tracing::info!("threads: {line}");
+    for warning in warnings {
+        tracing::warn!("{warning}");
+    }
+}
+
 fn drain(session: &mut Session, telemetry: &mut Telemetry) {
     let rate = session.sample_rate;
     for report in session.controller.reports() {
@@ -396,7 +413,7 @@ fn reconnect(
         match open_client(&args.name) {
             Ok(client) => match Session::start(client, config, graph, args.samples.as_deref()) {
                 Ok(s) => return Some(s),
-                Err(StartError::NoServer(e) | StartError::Other(e)) => {
+                Err(StartError::NoServer(e) | StartError::NoLibrary(e) | StartError::Other(e)) => {
                     tracing::warn!("cannot play yet: {e}")
                 }
             },
@@ -408,8 +425,17 @@ fn reconnect(
 
 fn summary(telemetry: &Telemetry, xruns: u64) -> ExitCode {
     let t = telemetry.total();
+    let helpers = match telemetry.joins() {
+        Some((p50, p99)) => format!(
+            " · helper join p50 {:.0} µs p99 {:.0} µs · helper wakes {}",
+            micros(p50),
+            micros(p99),
+            telemetry.helper_wakes()
+        ),
+        None => String::new(),
+    };
     eprintln!(
-        "summary: {} blocks · load {:.1}% · block p50 {:.0} µs p99 {:.0} µs max {:.0} µs · over budget {} · voices max {} · steals {} · xruns {xruns} · clamps {}",
+        "summary: {} blocks · load {:.1}% · block p50 {:.0} µs p99 {:.0} µs max {:.0} µs · over budget {} · voices max {} · steals {} · xruns {xruns} · clamps {}{helpers}",
         telemetry.blocks(),
         t.load,
         micros(t.p50),

@@ -9,8 +9,11 @@ use jack::{
     Port, PortFlags, ProcessHandler, ProcessScope, TransportState,
 };
 use runtime::{Controller, Engine, EngineConfig};
+use scheduler::placement::{self, placement_of};
+use scheduler::HelperThread;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 /// The most ports the engine reads or writes in one callback.
 const MAX_PORTS: usize = 130;
@@ -34,6 +37,8 @@ pub struct Shared {
     pub swapped_frame: AtomicU64,
     /// The buffer size in frames.
     pub buffer_size: AtomicU32,
+    /// The process callback has run (by then JACK has made its thread real-time).
+    pub processed: AtomicBool,
 }
 
 /// How the session is set up.
@@ -53,6 +58,8 @@ pub struct SessionConfig {
 pub enum StartError {
     /// No JACK server answered.
     NoServer(String),
+    /// libjack itself is missing.
+    NoLibrary(String),
     /// Anything else.
     Other(String),
 }
@@ -63,10 +70,33 @@ struct Audio {
     ins: Vec<Port<AudioIn>>,
     follow_transport: bool,
     shared: Arc<Shared>,
+    sample_rate: u32,
+}
+
+impl Audio {
+    /// When the next period is due: JACK's own forecast (its cycle times, on its microsecond
+    /// clock) carried over to ours, or else this period's start plus its length.
+    fn next_period(&self, client: &Client, ps: &ProcessScope, started: Instant) -> Instant {
+        let now = Instant::now();
+        match ps.cycle_times() {
+            Ok(times) => {
+                let ahead = times.next_usecs.saturating_sub(client.time());
+                now + Duration::from_micros(ahead.min(1_000_000))
+            }
+            Err(_) => {
+                started
+                    + Duration::from_secs_f64(
+                        f64::from(ps.n_frames()) / f64::from(self.sample_rate.max(1)),
+                    )
+            }
+        }
+    }
 }
 
 impl ProcessHandler for Audio {
     fn process(&mut self, client: &Client, ps: &ProcessScope) -> Control {
+        let started = Instant::now();
+        self.shared.processed.store(true, Ordering::Relaxed);
         let frames = ps.n_frames() as usize;
         let rolling = !self.follow_transport
             || matches!(
@@ -88,8 +118,11 @@ impl ProcessHandler for Audio {
         if rolling {
             self.engine
                 .process(frames, &inputs[..self.ins.len()], &mut outputs[..n]);
+            let next = self.next_period(client, ps, started);
+            self.engine.expect_next_block(Some(next));
         } else {
             self.engine.process_stopped(frames, &mut outputs[..n]);
+            self.engine.expect_next_block(None);
         }
         let after = self.engine.generation();
         if after != before {
@@ -145,22 +178,30 @@ pub struct Session {
     pub sample_rate: u32,
     /// Our ports' full names: outputs (main pair first), then inputs.
     pub output_ports: Vec<String>,
+    /// The helper threads as they started.
+    pub helpers: Vec<HelperThread>,
+    /// The CPU kept for JACK's process thread.
+    pub caller_cpu: Option<usize>,
+    /// JACK's process thread and how pinning it went.
+    process_thread: Option<(libc::pthread_t, std::io::Result<()>)>,
 }
 
-/// Opens a client; `None` with the reason if no server answers.
+/// Opens a client, or says why not: no libjack, no server, or the name taken.
 pub fn open_client(name: &str) -> Result<Client, StartError> {
     match Client::new(
         name,
         ClientOptions::NO_START_SERVER | ClientOptions::USE_EXACT_NAME,
     ) {
         Ok((client, _)) => Ok(client),
-        Err(jack::Error::ClientError(status)) if status.contains(ClientStatus::SERVER_FAILED) => {
-            Err(StartError::NoServer(format!("{status:?}")))
-        }
+        Err(jack::Error::LibraryError(e)) => Err(StartError::NoLibrary(e)),
+        // Checked first: a taken name can come with other failure bits set.
         Err(jack::Error::ClientError(status)) if status.contains(ClientStatus::NAME_NOT_UNIQUE) => {
             Err(StartError::Other(format!(
                 "a JACK client named `{name}` is already running; choose another with --name"
             )))
+        }
+        Err(jack::Error::ClientError(status)) if status.contains(ClientStatus::SERVER_FAILED) => {
+            Err(StartError::NoServer(format!("{status:?}")))
         }
         Err(e) => Err(StartError::NoServer(format!("{e:?}"))),
     }
@@ -207,7 +248,10 @@ impl Session {
                 workers: config.threads.max(1),
                 pin_cores: config.threads > 1,
                 output_names: config.output_names.clone(),
-                on_thread_start: Some(Arc::new(move |_| real_time(priority - 1))),
+                on_thread_start: Some(Arc::new(move |_| {
+                    // The placement log line reports a refusal, read back from the kernel.
+                    let _ = real_time(priority - 1);
+                })),
                 ..EngineConfig::default()
             },
             bank.clone(),
@@ -225,12 +269,15 @@ impl Session {
             .iter()
             .map(|n| format!("{}:{n}", client.name()))
             .collect();
+        let helpers = engine.helpers();
+        let caller_cpu = engine.caller_cpu();
         let audio = Audio {
             engine,
             outs,
             ins,
             follow_transport: !config.free_run,
             shared: shared.clone(),
+            sample_rate,
         };
         let notifications = Notifications {
             shared: shared.clone(),
@@ -238,6 +285,12 @@ impl Session {
         let client = client
             .activate_async(notifications, audio)
             .map_err(|e| other("cannot activate the JACK client", e))?;
+        let process_thread = process_thread(client.as_client()).map(|thread| {
+            // SAFETY: JACK's process thread lives while the client is active.
+            let pinned =
+                caller_cpu.map_or(Ok(()), |cpu| unsafe { placement::pin_thread(thread, cpu) });
+            (thread, pinned)
+        });
         Ok((
             Session {
                 client,
@@ -245,9 +298,75 @@ impl Session {
                 shared,
                 sample_rate,
                 output_ports,
+                helpers,
+                caller_cpu,
+                process_thread,
             },
             bank,
         ))
+    }
+
+    /// Where the workers run, as one line (`worker 0 (JACK) on CPU 0, SCHED_FIFO 65; helper 1
+    /// on CPU 1, SCHED_FIFO 64`), and a warning for each placement the system refused. Waits
+    /// briefly for JACK's first cycle, by which JACK has made its thread real-time.
+    pub fn placement(&self) -> (String, Vec<String>) {
+        let deadline = Instant::now() + Duration::from_secs(1);
+        while !self.shared.processed.load(Ordering::SeqCst) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let mut warnings = Vec::new();
+        let jack = match &self.process_thread {
+            None => "worker 0 (JACK) on a thread JACK does not name".to_string(),
+            Some((thread, pinned)) => {
+                if let (Err(e), Some(cpu)) = (pinned, self.caller_cpu) {
+                    warnings.push(format!(
+                        "JACK's process thread could not be pinned to CPU {cpu}: {e}"
+                    ));
+                }
+                // SAFETY: the client is active, so its process thread is alive.
+                match unsafe { placement::placement_of_thread(*thread) } {
+                    Ok(p) => {
+                        if matches!(p.policy, placement::Policy::Other) {
+                            warnings.push(
+                                "JACK's process thread is not real-time: start jackd with -R and allow real-time priority (see /etc/security/limits.d/audio.conf)".to_string(),
+                            );
+                        }
+                        format!("worker 0 (JACK) on {p}")
+                    }
+                    Err(e) => format!("worker 0 (JACK) unknown placement ({e})"),
+                }
+            }
+        };
+        let mut parts = vec![jack];
+        for helper in &self.helpers {
+            if let Some(error) = &helper.pin_error {
+                warnings.push(format!(
+                    "helper {} could not be pinned to CPU {}: {error}",
+                    helper.worker,
+                    helper.cpu.unwrap_or(0)
+                ));
+            }
+            match placement_of(helper.tid) {
+                Ok(p) => {
+                    if matches!(p.policy, placement::Policy::Other) {
+                        warnings.push(format!(
+                            "helper {} runs at normal priority: real-time priority was refused (see /etc/security/limits.d/audio.conf)",
+                            helper.worker
+                        ));
+                    }
+                    if self.caller_cpu.is_some() && helper.cpu == self.caller_cpu {
+                        warnings.push(format!(
+                            "helper {} shares CPU {} with JACK's process thread: more workers than CPUs",
+                            helper.worker,
+                            helper.cpu.unwrap_or(0)
+                        ));
+                    }
+                    parts.push(format!("helper {} on {p}", helper.worker));
+                }
+                Err(e) => parts.push(format!("helper {} unknown placement ({e})", helper.worker)),
+            }
+        }
+        (parts.join("; "), warnings)
     }
 
     /// The client.
@@ -287,10 +406,27 @@ impl Session {
     }
 }
 
-/// Makes the calling thread real-time (SCHED_FIFO) at `priority`, where the system allows it.
-fn real_time(priority: i32) {
+/// JACK's process thread, where libjack tells it (`jack_client_thread_id`, which the `jack`
+/// crate does not wrap).
+fn process_thread(client: &Client) -> Option<libc::pthread_t> {
+    type ThreadId = unsafe extern "C" fn(*mut jack::jack_sys::jack_client_t) -> libc::pthread_t;
+    let library = jack::jack_sys::library().ok()?;
+    // SAFETY: the symbol has this signature in every libjack (jack/jack.h); the client pointer
+    // is live while `client` is.
+    unsafe {
+        let thread_id = library.get::<ThreadId>(b"jack_client_thread_id").ok()?;
+        match thread_id(client.raw()) {
+            0 => None,
+            thread => Some(thread),
+        }
+    }
+}
+
+/// Makes the calling thread real-time (SCHED_FIFO) at `priority`, where the system allows it;
+/// false if it does not.
+fn real_time(priority: i32) -> bool {
     if priority <= 0 {
-        return;
+        return false;
     }
     let param = libc::sched_param {
         sched_priority: priority,
@@ -298,9 +434,5 @@ fn real_time(priority: i32) {
     // SAFETY: sets the scheduling policy of the calling thread only; `param` outlives the call.
     let result =
         unsafe { libc::pthread_setschedparam(libc::pthread_self(), libc::SCHED_FIFO, &param) };
-    if result != 0 {
-        tracing::warn!(
-            "worker threads stay at normal priority: real-time priority {priority} not allowed (see /etc/security/limits.d/audio.conf)"
-        );
-    }
+    result == 0
 }

@@ -26,6 +26,10 @@ pub struct Telemetry {
     generation: u64,
     /// Blocks that took longer than their own duration.
     pub over_budget: u64,
+    /// How soon a helper joined each block, by µs (bounded like `histogram`).
+    joins: Vec<u64>,
+    /// Blocks no helper joined.
+    pub unjoined: u64,
 }
 
 /// Percentile `p` (0..=100) of sorted times.
@@ -62,6 +66,15 @@ impl Telemetry {
         }
         let bin = (report.elapsed.as_micros() as usize).min(HISTOGRAM_MICROS);
         self.histogram[bin] += 1;
+        match report.helper_join {
+            Some(join) => {
+                if self.joins.is_empty() {
+                    self.joins = vec![0; HISTOGRAM_MICROS + 1];
+                }
+                self.joins[(join.as_micros() as usize).min(HISTOGRAM_MICROS)] += 1;
+            }
+            None => self.unjoined += 1,
+        }
         self.blocks += 1;
         self.audio_seconds += seconds;
         self.busy_seconds += report.elapsed.as_secs_f64();
@@ -103,17 +116,7 @@ impl Telemetry {
 
     /// Figures over everything so far (times to the microsecond).
     pub fn total(&self) -> Figures {
-        let at = |p: u64| -> Duration {
-            let rank = (self.blocks * p / 100).min(self.blocks.saturating_sub(1));
-            let mut seen = 0;
-            for (micros, &n) in self.histogram.iter().enumerate() {
-                seen += n;
-                if seen > rank {
-                    return Duration::from_micros(micros as u64);
-                }
-            }
-            Duration::ZERO
-        };
+        let at = |p: u64| quantile(&self.histogram, p);
         let max = self
             .histogram
             .iter()
@@ -135,6 +138,34 @@ impl Telemetry {
     pub fn blocks(&self) -> u64 {
         self.blocks
     }
+
+    /// The median and 99th percentile of how soon a helper joined a block, over the blocks a
+    /// helper joined.
+    pub fn joins(&self) -> Option<(Duration, Duration)> {
+        if self.joins.is_empty() {
+            return None;
+        }
+        Some((quantile(&self.joins, 50), quantile(&self.joins, 99)))
+    }
+
+    /// Times the audio thread had to wake a parked helper.
+    pub fn helper_wakes(&self) -> u64 {
+        self.last.helper_wakes
+    }
+}
+
+/// The `p`th percentile of a histogram of whole microseconds.
+fn quantile(histogram: &[u64], p: u64) -> Duration {
+    let count: u64 = histogram.iter().sum();
+    let rank = (count * p / 100).min(count.saturating_sub(1));
+    let mut seen = 0;
+    for (micros, &n) in histogram.iter().enumerate() {
+        seen += n;
+        if seen > rank {
+            return Duration::from_micros(micros as u64);
+        }
+    }
+    Duration::ZERO
 }
 
 /// Microseconds, for display.

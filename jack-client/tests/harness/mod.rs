@@ -2,11 +2,14 @@
 //! child process, and an in-process recording client.
 #![allow(dead_code)]
 
-use jack::{AudioIn, Client, ClientOptions, Control, Frames, ProcessHandler, ProcessScope};
+use jack::{
+    AudioIn, Client, ClientOptions, Control, Frames, NotificationHandler, ProcessHandler,
+    ProcessScope,
+};
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -256,9 +259,31 @@ pub struct Recording {
     pub right: Vec<f32>,
     /// Each period recorded: its JACK frame and its length.
     pub periods: Vec<(u64, usize)>,
+    /// Xruns JACK reported while recording (to the recorder, so to every client).
+    pub xruns: u64,
 }
 
 impl Recording {
+    /// Where JACK frame `frame` is in the recording, if it was recorded.
+    pub fn index_of(&self, frame: u64) -> Option<usize> {
+        let mut at = 0;
+        for &(start, len) in &self.periods {
+            if (start..start + len as u64).contains(&frame) {
+                return Some(at + (frame - start) as usize);
+            }
+            at += len;
+        }
+        None
+    }
+
+    /// True if JACK frames `from..to` were all recorded, in one piece.
+    pub fn covers(&self, from: u64, to: u64) -> bool {
+        match (self.index_of(from), self.index_of(to.saturating_sub(1))) {
+            (Some(a), Some(b)) => b - a == (to - from - 1) as usize,
+            _ => false,
+        }
+    }
+
     /// Periods JACK skipped while recording (xruns, restarts): (where in the recording, frames).
     pub fn gaps(&self) -> Vec<(usize, u64)> {
         let mut at = 0;
@@ -304,10 +329,21 @@ impl ProcessHandler for Recorder {
     }
 }
 
+/// Counts the xruns the server reports.
+struct XrunCounter(Arc<AtomicU64>);
+
+impl NotificationHandler for XrunCounter {
+    fn xrun(&mut self, _: &Client) -> Control {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        Control::Continue
+    }
+}
+
 /// A client recording two of phonon's ports.
 pub struct Capture {
-    client: jack::AsyncClient<(), Recorder>,
+    client: jack::AsyncClient<XrunCounter, Recorder>,
     data: Arc<Mutex<Recording>>,
+    xruns: Arc<AtomicU64>,
 }
 
 impl Capture {
@@ -325,10 +361,12 @@ impl Capture {
             left: Vec::with_capacity(frames),
             right: Vec::with_capacity(frames),
             periods: Vec::with_capacity(frames / 16),
+            xruns: 0,
         }));
+        let xruns = Arc::new(AtomicU64::new(0));
         let client = client
             .activate_async(
-                (),
+                XrunCounter(xruns.clone()),
                 Recorder {
                     ports,
                     data: data.clone(),
@@ -352,7 +390,12 @@ impl Capture {
             d.right.clear();
             d.periods.clear();
         }
-        Capture { client, data }
+        xruns.store(0, Ordering::Relaxed);
+        Capture {
+            client,
+            data,
+            xruns,
+        }
     }
 
     /// Records phonon's main pair for up to `seconds`.
@@ -387,13 +430,16 @@ impl Capture {
         self.client.as_client()
     }
 
-    /// Stops and returns the recording, discarding samples taken since the first that were
-    /// not the connected signal (the first cycle after connecting).
+    /// Stops and returns the recording. It is taken before the client deactivates: while it
+    /// does, JACK disconnects its ports and the last periods would read silence.
     pub fn finish(self) -> Recording {
-        let data = self.data.clone();
+        // The empty recording left behind has no room, so the callback records nothing more.
+        let mut recording = std::mem::take(&mut *self.data.lock().unwrap());
+        // Xrun notifications come on another thread, a little after the fact.
+        std::thread::sleep(Duration::from_millis(50));
+        recording.xruns = self.xruns.load(Ordering::Relaxed);
         let _ = self.client.deactivate();
-        let mut recording = data.lock().unwrap();
-        std::mem::take(&mut *recording)
+        recording
     }
 }
 
@@ -419,4 +465,121 @@ pub fn tone(x: &[f32], freq: f32) -> f32 {
         s1 = s;
     }
     (s1 * s1 + s2 * s2 - 2.0 * w.cos() * s1 * s2) / (x.len() as f32).powi(2)
+}
+
+/// Why a scenario did not pass.
+#[derive(Debug)]
+pub enum Verdict {
+    /// Phonon did something wrong.
+    Fault(String),
+    /// The machine skipped too many periods to tell: run the scenario again.
+    Unjudgeable(String),
+}
+
+/// Runs `scenario` until it can be judged, at most `attempts` times: a fault of phonon's fails
+/// at once; a run the machine spoiled (JACK skipped too many periods to tell) is run again, and
+/// if every attempt was spoiled the test fails with what each lost.
+pub fn judge(attempts: usize, mut scenario: impl FnMut() -> Result<(), Verdict>) {
+    let mut spoiled = Vec::new();
+    for attempt in 1..=attempts {
+        match scenario() {
+            Ok(()) => return,
+            Err(Verdict::Fault(e)) => panic!("{e}"),
+            Err(Verdict::Unjudgeable(why)) => {
+                eprintln!("attempt {attempt} could not be judged: {why}");
+                spoiled.push(why);
+            }
+        }
+    }
+    panic!("none of {attempts} attempts could be judged: {spoiled:#?}");
+}
+
+/// How a recording lines up with an offline render of the same patch.
+#[derive(Debug, Default)]
+pub struct Alignment {
+    /// Periods whose samples are exactly the render's at some frame near where they belong.
+    pub matched: usize,
+    /// JACK frames of the periods that match no frame of the render.
+    pub unmatched: Vec<u64>,
+    /// Times the offset moved: JACK skipped a period for phonon (the beat moves back a whole
+    /// period, by design) or handed the recorder a period phonon had not written yet.
+    pub jumps: usize,
+    /// Frames phonon ended behind JACK's clock, since `cycle0`.
+    pub drift: i64,
+}
+
+impl Alignment {
+    /// Judges the alignment: every period matched, and no more moves of the beat than JACK
+    /// skipped periods could explain. Unmatched periods and jumps with xruns about are the
+    /// machine's doing, up to two per xrun or gap; past that, the run could not be judged.
+    pub fn verdict(&self, recording: &Recording) -> Result<(), Verdict> {
+        let excuses = 2 * (recording.xruns as usize + recording.gaps().len());
+        let faults = self.unmatched.len() + self.jumps;
+        if faults == 0 {
+            return Ok(());
+        }
+        let what = format!(
+            "{} periods match no frame of the offline render (first at JACK frame {:?}), \
+             {} jumps, {} xruns, {} gaps, over {} periods",
+            self.unmatched.len(),
+            self.unmatched.first(),
+            self.jumps,
+            recording.xruns,
+            recording.gaps().len(),
+            recording.periods.len()
+        );
+        if excuses == 0 {
+            Err(Verdict::Fault(what))
+        } else if faults <= excuses && 50 * faults <= recording.periods.len() {
+            Ok(())
+        } else {
+            Err(Verdict::Unjudgeable(what))
+        }
+    }
+}
+
+/// Lines every recorded period up with `reference` (both channels of an offline render from
+/// cycle 0 on) on its own: phonon is deterministic, so each period must be exactly the
+/// render's samples (within `tolerance`) at the offset its JACK frame gives, less the drift so
+/// far; the nearest exact match within `window` frames of there is taken.
+pub fn align(
+    recording: &Recording,
+    cycle0: u64,
+    reference: &[Vec<f32>; 2],
+    tolerance: f32,
+    window: usize,
+) -> Alignment {
+    let mut alignment = Alignment::default();
+    let mut at = 0usize;
+    for &(frame, len) in &recording.periods {
+        let left = &recording.left[at..at + len];
+        let right = &recording.right[at..at + len];
+        at += len;
+        let matches = |offset: i64| -> bool {
+            if offset < 0 || offset as usize + len > reference[0].len() {
+                return false;
+            }
+            let o = offset as usize;
+            left.iter()
+                .zip(&reference[0][o..o + len])
+                .chain(right.iter().zip(&reference[1][o..o + len]))
+                .all(|(a, b)| (a - b).abs() <= tolerance)
+        };
+        let expected = frame as i64 - cycle0 as i64 - alignment.drift;
+        let found = (0..=window as i64)
+            .flat_map(|d| [expected - d, expected + d])
+            .find(|&offset| matches(offset));
+        match found {
+            Some(offset) => {
+                // The first period tells the drift JACK's skips before the recording left.
+                if offset != expected && alignment.matched > 0 {
+                    alignment.jumps += 1;
+                }
+                alignment.matched += 1;
+                alignment.drift = frame as i64 - cycle0 as i64 - offset;
+            }
+            None => alignment.unmatched.push(frame),
+        }
+    }
+    alignment
 }

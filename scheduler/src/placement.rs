@@ -1,0 +1,221 @@
+//! Where threads run: the CPUs this process may use, which CPU each worker gets, pinning the
+//! calling thread, and reading a thread's CPU set and scheduling policy back for a log line.
+//!
+//! Worker 0 is the caller of [`Pool::run`](crate::Pool::run) (JACK's process thread in
+//! `phonon live`), which runs at a higher real-time priority than the helpers. A helper pinned
+//! to worker 0's CPU can run only while worker 0 is not running, so it adds nothing to a block;
+//! [`plan`] therefore keeps worker 0's CPU free of helpers while there are CPUs to spare.
+
+use std::fmt;
+use std::io;
+
+/// The CPUs the process may run on, in ascending order: its main thread's affinity mask (which
+/// `taskset` and cpusets narrow), not the calling thread's, which may have pinned itself
+/// already; empty if the kernel would not say.
+pub fn allowed_cpus() -> Vec<usize> {
+    // SAFETY: `set` is a plain bit set the kernel fills; size and pointer describe it.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        let size = std::mem::size_of::<libc::cpu_set_t>();
+        if libc::sched_getaffinity(libc::getpid(), size, &mut set) != 0
+            && libc::sched_getaffinity(0, size, &mut set) != 0
+        {
+            return Vec::new();
+        }
+        cpus_of(&set)
+    }
+}
+
+/// The CPU for each worker: worker 0 gets the first allowed CPU and helper `i` the
+/// `i mod n`-th, so no helper shares worker 0's CPU until every CPU has a worker.
+pub fn plan(workers: usize, cpus: &[usize]) -> Vec<Option<usize>> {
+    (0..workers)
+        .map(|worker| {
+            if cpus.is_empty() {
+                None
+            } else {
+                Some(cpus[worker % cpus.len()])
+            }
+        })
+        .collect()
+}
+
+/// Pins the calling thread to `cpu`.
+pub fn pin_current_thread(cpu: usize) -> io::Result<()> {
+    // SAFETY: pthread_self names the calling thread, which is alive.
+    unsafe { pin_thread(libc::pthread_self(), cpu) }
+}
+
+/// Pins a thread of this process to `cpu`, from any thread: JACK creates its process thread
+/// itself and tells its handle, so the control thread places it without touching the audio
+/// path.
+///
+/// # Safety
+/// `thread` must be a live thread of this process.
+pub unsafe fn pin_thread(thread: libc::pthread_t, cpu: usize) -> io::Result<()> {
+    if cpu >= libc::CPU_SETSIZE as usize {
+        return Err(io::Error::from_raw_os_error(libc::EINVAL));
+    }
+    let mut set: libc::cpu_set_t = std::mem::zeroed();
+    libc::CPU_SET(cpu, &mut set);
+    match libc::pthread_setaffinity_np(thread, std::mem::size_of::<libc::cpu_set_t>(), &set) {
+        0 => Ok(()),
+        code => Err(io::Error::from_raw_os_error(code)),
+    }
+}
+
+/// Reads where a thread of this process may run and how it is scheduled, by its handle.
+///
+/// # Safety
+/// `thread` must be a live thread of this process.
+pub unsafe fn placement_of_thread(thread: libc::pthread_t) -> io::Result<ThreadPlacement> {
+    let mut set: libc::cpu_set_t = std::mem::zeroed();
+    let code =
+        libc::pthread_getaffinity_np(thread, std::mem::size_of::<libc::cpu_set_t>(), &mut set);
+    if code != 0 {
+        return Err(io::Error::from_raw_os_error(code));
+    }
+    let mut policy = 0;
+    let mut param: libc::sched_param = std::mem::zeroed();
+    let code = libc::pthread_getschedparam(thread, &mut policy, &mut param);
+    if code != 0 {
+        return Err(io::Error::from_raw_os_error(code));
+    }
+    Ok(ThreadPlacement {
+        cpus: cpus_of(&set),
+        policy: Policy::from_raw(policy, param.sched_priority),
+    })
+}
+
+fn cpus_of(set: &libc::cpu_set_t) -> Vec<usize> {
+    (0..libc::CPU_SETSIZE as usize)
+        // SAFETY: `cpu` is below CPU_SETSIZE, the set's size.
+        .filter(|&cpu| unsafe { libc::CPU_ISSET(cpu, set) })
+        .collect()
+}
+
+/// The kernel's id of the calling thread.
+pub fn current_thread_id() -> i32 {
+    // SAFETY: gettid has no arguments and cannot fail.
+    unsafe { libc::gettid() }
+}
+
+/// How the kernel schedules a thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    /// Real time, first in first out, at a priority.
+    Fifo(i32),
+    /// Real time, round robin, at a priority.
+    RoundRobin(i32),
+    /// Ordinary time sharing.
+    Other,
+}
+
+impl Policy {
+    fn from_raw(policy: i32, priority: i32) -> Policy {
+        match policy & !libc::SCHED_RESET_ON_FORK {
+            libc::SCHED_FIFO => Policy::Fifo(priority),
+            libc::SCHED_RR => Policy::RoundRobin(priority),
+            _ => Policy::Other,
+        }
+    }
+}
+
+impl fmt::Display for Policy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Policy::Fifo(p) => write!(f, "SCHED_FIFO {p}"),
+            Policy::RoundRobin(p) => write!(f, "SCHED_RR {p}"),
+            Policy::Other => f.write_str("SCHED_OTHER"),
+        }
+    }
+}
+
+/// A thread's placement as the kernel sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThreadPlacement {
+    /// The CPUs it may run on.
+    pub cpus: Vec<usize>,
+    /// Its scheduling policy.
+    pub policy: Policy,
+}
+
+impl fmt::Display for ThreadPlacement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.cpus.as_slice() {
+            [cpu] => write!(f, "CPU {cpu}")?,
+            cpus => {
+                let list: Vec<String> = cpus.iter().map(usize::to_string).collect();
+                write!(f, "CPUs {}", list.join(","))?
+            }
+        }
+        write!(f, ", {}", self.policy)
+    }
+}
+
+/// Reads where thread `tid` of this process may run and how it is scheduled.
+pub fn placement_of(tid: i32) -> io::Result<ThreadPlacement> {
+    // SAFETY: the kernel fills `set` and `param`; sizes and pointers describe them. A thread id
+    // that has gone is reported as an error, not undefined behaviour.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        if libc::sched_getaffinity(tid, std::mem::size_of::<libc::cpu_set_t>(), &mut set) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let cpus = cpus_of(&set);
+        let policy = libc::sched_getscheduler(tid);
+        if policy < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        let mut param: libc::sched_param = std::mem::zeroed();
+        if libc::sched_getparam(tid, &mut param) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(ThreadPlacement {
+            cpus,
+            policy: Policy::from_raw(policy, param.sched_priority),
+        })
+    }
+}
+
+/// Lets timed sleeps of the calling thread end on time: a thread that is not real-time gets
+/// 50 µs of timer slack by default, more than a short audio period can spare.
+pub fn tighten_timer_slack() {
+    // SAFETY: PR_SET_TIMERSLACK takes one integer argument and only affects this thread.
+    unsafe {
+        libc::prctl(libc::PR_SET_TIMERSLACK, 1 as libc::c_ulong, 0, 0, 0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn worker_0_keeps_its_cpu_while_there_are_cpus_to_spare() {
+        assert_eq!(plan(2, &[0, 1]), vec![Some(0), Some(1)]);
+        assert_eq!(plan(3, &[2, 5, 7]), vec![Some(2), Some(5), Some(7)]);
+        // More workers than CPUs: the extra ones wrap round, sharing from worker 0 on.
+        assert_eq!(plan(3, &[0, 1]), vec![Some(0), Some(1), Some(0)]);
+        assert_eq!(plan(2, &[]), vec![None, None]);
+    }
+
+    #[test]
+    fn this_thread_can_be_pinned_and_read_back() {
+        let cpus = allowed_cpus();
+        assert!(!cpus.is_empty(), "no allowed CPU");
+        let last = *cpus.last().unwrap();
+        std::thread::spawn(move || {
+            pin_current_thread(last).unwrap();
+            let placement = placement_of(current_thread_id()).unwrap();
+            assert_eq!(placement.cpus, vec![last]);
+            // SAFETY: this thread is alive.
+            let by_handle = unsafe { placement_of_thread(libc::pthread_self()) }.unwrap();
+            assert_eq!(by_handle, placement);
+            assert!(placement.to_string().starts_with(&format!("CPU {last}, ")));
+        })
+        .join()
+        .unwrap();
+        assert!(pin_current_thread(libc::CPU_SETSIZE as usize).is_err());
+    }
+}
