@@ -124,10 +124,11 @@ fn an_edit_is_heard_within_two_periods_without_a_gap_or_click() {
             .filter_map(|w| w.parse().ok())
             .collect();
         let (compiled, playing) = (numbers[numbers.len() - 2], numbers[numbers.len() - 1]);
-        // Judged by the JACK frames phonon logs: the program compiled at one frame plays from
-        // the next period or the one after, unless JACK skipped periods in between.
+        // Judged by the JACK frames phonon logs: the program sent at frame `compiled` (JACK's
+        // estimate of the current frame) plays from the start of that period or of one of the
+        // next two, unless JACK skipped periods in between.
         let period = 128;
-        if playing < compiled || playing - compiled > 2 * period {
+        if playing + period <= compiled || playing > compiled + 2 * period {
             let what = format!("swapped at frame {playing}, compiled at {compiled}: {line}");
             return Err(if recording.xruns > 0 {
                 Verdict::Unjudgeable(format!("{what} ({} xruns)", recording.xruns))
