@@ -376,3 +376,30 @@ fn every_example_plays_at_64_frames_with_two_workers() {
         });
     }
 }
+
+#[test]
+fn a_server_without_real_time_gets_a_clear_warning_and_still_plays() {
+    let _turn = serial();
+    if !jack_available() {
+        return;
+    }
+    let server = Server::start(256, false);
+    let patch = temp_patch("out: sine 440 * 0.3\n");
+    let phonon = Phonon::start(
+        &server,
+        &patch,
+        &["--free-run", "--quiet", "--threads", "2"],
+    );
+    let placement = phonon.wait_for("threads: worker 0 (JACK)", Duration::from_secs(5));
+    let warning = phonon.wait_for("not real-time", Duration::from_secs(5));
+    let capture = Capture::main_pair(&server, &phonon, 1.0);
+    capture.wait_frames(RATE as usize / 2);
+    let recording = capture.finish();
+    let (code, log) = phonon.stop();
+    assert_eq!(code, Some(0), "{log}");
+    assert!(placement.contains("SCHED_OTHER"), "{placement}");
+    assert!(warning.contains("jackd with -R"), "{warning}");
+    // Helpers follow JACK's thread: not real-time either, and no second warning about them.
+    assert!(!log.contains("helper 1 runs at normal priority"), "{log}");
+    assert!(rms(&recording.left) > 0.15, "silent without real time");
+}

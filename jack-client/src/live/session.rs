@@ -248,10 +248,7 @@ impl Session {
                 workers: config.threads.max(1),
                 pin_cores: config.threads > 1,
                 output_names: config.output_names.clone(),
-                on_thread_start: Some(Arc::new(move |_| {
-                    // The placement log line reports a refusal, read back from the kernel.
-                    let _ = real_time(priority - 1);
-                })),
+                on_thread_start: Some(Arc::new(move |_| real_time(priority - 1))),
                 ..EngineConfig::default()
             },
             bank.clone(),
@@ -315,6 +312,7 @@ impl Session {
             std::thread::sleep(Duration::from_millis(5));
         }
         let mut warnings = Vec::new();
+        let mut jack_real_time = false;
         let jack = match &self.process_thread {
             None => "worker 0 (JACK) on a thread JACK does not name".to_string(),
             Some((thread, pinned)) => {
@@ -326,7 +324,8 @@ impl Session {
                 // SAFETY: the client is active, so its process thread is alive.
                 match unsafe { placement::placement_of_thread(*thread) } {
                     Ok(p) => {
-                        if matches!(p.policy, placement::Policy::Other) {
+                        jack_real_time = !matches!(p.policy, placement::Policy::Other);
+                        if !jack_real_time {
                             warnings.push(
                                 "JACK's process thread is not real-time: start jackd with -R and allow real-time priority (see /etc/security/limits.d/audio.conf)".to_string(),
                             );
@@ -348,7 +347,8 @@ impl Session {
             }
             match placement_of(helper.tid) {
                 Ok(p) => {
-                    if matches!(p.policy, placement::Policy::Other) {
+                    // Helpers follow JACK: below a real-time JACK thread, else normal.
+                    if jack_real_time && matches!(p.policy, placement::Policy::Other) {
                         warnings.push(format!(
                             "helper {} runs at normal priority: real-time priority was refused (see /etc/security/limits.d/audio.conf)",
                             helper.worker
@@ -422,17 +422,15 @@ fn process_thread(client: &Client) -> Option<libc::pthread_t> {
     }
 }
 
-/// Makes the calling thread real-time (SCHED_FIFO) at `priority`, where the system allows it;
-/// false if it does not.
-fn real_time(priority: i32) -> bool {
+/// Makes the calling thread real-time (SCHED_FIFO) at `priority`, where the system allows it.
+/// A refusal is reported by the placement line, which reads the policy back from the kernel.
+fn real_time(priority: i32) {
     if priority <= 0 {
-        return false;
+        return;
     }
     let param = libc::sched_param {
         sched_priority: priority,
     };
     // SAFETY: sets the scheduling policy of the calling thread only; `param` outlives the call.
-    let result =
-        unsafe { libc::pthread_setschedparam(libc::pthread_self(), libc::SCHED_FIFO, &param) };
-    result == 0
+    unsafe { libc::pthread_setschedparam(libc::pthread_self(), libc::SCHED_FIFO, &param) };
 }
