@@ -553,6 +553,18 @@ impl<'r> Compiler<'r> {
                         .clone()
                         .and_then(|v| self.materialise(v, statement.expr.span.clone()));
                     match source {
+                        Some(source) if feedback.contains(&source) => {
+                            self.diagnostics.push(
+                                Diagnostic::error(
+                                    statement.expr.span.clone(),
+                                    format!("bus `~{name}` is defined as itself, with nothing to feed it"),
+                                )
+                                .with_help(format!(
+                                    "a bus can read its own previous block inside a signal, e.g. `~{name}: saw 55 + ~{name} * 0.5`"
+                                )),
+                            );
+                            value = None;
+                        }
                         Some(source) => {
                             for id in feedback {
                                 let channels = self.nodes[source.index()].channels;

@@ -69,9 +69,17 @@ pub struct Source {
 }
 
 impl Source {
-    /// Wraps a patch's text.
+    /// Wraps a patch's text. Editors' variants are read as plain text: a leading UTF-8 byte
+    /// order mark is dropped, and Windows (CR LF) and classic Mac (lone CR) line ends become
+    /// LF, so lines and columns are the ones the editor shows.
     pub fn new(name: impl Into<String>, text: impl Into<String>) -> Source {
-        let text = text.into();
+        let mut text = text.into();
+        if let Some(rest) = text.strip_prefix('\u{feff}') {
+            text = rest.to_string();
+        }
+        if text.contains('\r') {
+            text = text.replace("\r\n", "\n").replace('\r', "\n");
+        }
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
@@ -199,6 +207,19 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
+    use super::Source;
+
+    #[test]
+    fn a_byte_order_mark_and_any_line_end_read_as_plain_lines() {
+        let bom = Source::new("p.ph", "\u{feff}out: sine 440\n");
+        assert_eq!(bom.text, "out: sine 440\n");
+        for text in ["a\r\nbb\r\nccc", "a\rbb\rccc", "a\nbb\nccc"] {
+            let source = Source::new("p.ph", text);
+            assert_eq!(source.text, "a\nbb\nccc", "{text:?}");
+            assert_eq!(source.line_column(source.text.find('c').unwrap()), (3, 1));
+        }
+    }
+
     use super::*;
 
     #[test]

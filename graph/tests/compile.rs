@@ -112,6 +112,35 @@ fn a_bus_that_reads_itself_is_a_one_block_feedback() {
 }
 
 #[test]
+fn a_bus_defined_as_itself_is_an_error_at_its_line() {
+    let e = errors("cps: 1\n~a: ~a\nout: ~a\n");
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(e[0].contains("test.ph:2:5"), "{}", e[0]);
+    assert!(e[0].contains("defined as itself"), "{}", e[0]);
+}
+
+#[test]
+fn a_byte_order_mark_and_old_line_ends_compile() {
+    for text in [
+        "\u{feff}cps: 1\nout: sine 440\n",
+        "cps: 1\r\nout: sine 440\r\n",
+        "cps: 1\rout: sine 440\r",
+    ] {
+        let g = ok(text);
+        assert_eq!(g.outputs.len(), 1, "{text:?}");
+    }
+    let e = errors("cps: 1\rout: sine 440 +\r");
+    assert!(e[0].contains("test.ph:2:"), "{}", e[0]);
+}
+
+#[test]
+fn a_literal_euclid_past_the_limit_is_an_error() {
+    let e = errors("out: s \"bd(1e9,1e9)\"\n");
+    assert!(e[0].contains("test.ph:1:16"), "{}", e[0]);
+    assert!(e[0].contains("at most 4096 steps"), "{}", e[0]);
+}
+
+#[test]
 fn stages_respect_dependencies_and_are_deterministic() {
     let text = "~l: sine 1\n~a: saw 55 # lpf (~l * 100 + 200) 0.5\n~b: s \"bd*2\" # gain 0.5\nout: ~a + ~b\nout2: ~b # reverb\n";
     let (g1, g2) = (ok(text), ok(text));

@@ -201,6 +201,16 @@ fn euclid(node: &Node, hits: &Node, steps: &Node, rotation: Option<&Node>, kind:
     } else {
         silence()
     };
+    // A literal step count past the limit would only ever play silence: say so instead.
+    if let Some(n) = constant_time(steps)? {
+        if n > Time::from_int(crate::MAX_STEPS) {
+            return Err(error(
+                steps.column,
+                &format!("a Euclidean rhythm of at most {} steps", crate::MAX_STEPS),
+                &format!("{n} steps"),
+            ));
+        }
+    }
     let k = int_pattern(hits)?;
     let n = int_pattern(steps)?;
     let r = match rotation {
@@ -460,4 +470,21 @@ fn chord_pattern(
             }
         }
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::mini::mini;
+
+    #[test]
+    fn a_literal_euclid_past_the_step_limit_is_an_error_at_its_column() {
+        let Err(e) = mini("bd(3,1e9)") else {
+            panic!("accepted a Euclidean rhythm of 1e9 steps");
+        };
+        assert_eq!(e.column, 6, "{e}");
+        assert!(e.expected.contains("at most 4096 steps"), "{e}");
+        // At the limit it plays; patterned counts past it stay silent at run time.
+        assert!(mini("bd(3,4096)").is_ok());
+        assert!(mini("bd(3,<8 1e9>)").is_ok());
+    }
 }
