@@ -403,3 +403,28 @@ fn a_server_without_real_time_gets_a_clear_warning_and_still_plays() {
     assert!(!log.contains("helper 1 runs at normal priority"), "{log}");
     assert!(rms(&recording.left) > 0.15, "silent without real time");
 }
+
+#[test]
+fn multi_out_past_64_outputs_says_which_play_in_the_main_pair_alone() {
+    let _turn = serial();
+    if !jack_available() {
+        return;
+    }
+    let server = Server::start(256, true);
+    let text: String = (1..=66)
+        .map(|k| format!("o{k}: sine {} * 0.01\n", 100 + k))
+        .collect();
+    let patch = temp_patch(&text);
+    let phonon = Phonon::start(&server, &patch, &["--free-run", "--quiet", "--multi-out"]);
+    let warning = phonon.wait_for("--multi-out", Duration::from_secs(5));
+    let ports = server.connections();
+    let name = phonon.name.clone();
+    let (code, log) = phonon.stop();
+    assert_eq!(code, Some(0), "{log}");
+    assert!(
+        warning.contains("66 outputs") && warning.contains("`o65`"),
+        "{warning}"
+    );
+    assert!(ports.contains(&format!("{name}:o64_R")), "{ports}");
+    assert!(!ports.contains(":o65_L"), "{ports}");
+}

@@ -163,6 +163,26 @@ fn patch_errors_exit_1_with_their_place() {
 }
 
 #[test]
+fn a_render_too_long_for_a_wav_file_is_refused_before_writing() {
+    let out = dir();
+    let wav = out.join("huge.wav");
+    // 13,000 s of f32 stereo at 44.1 kHz is 4.3 GiB, past what a WAV header can say.
+    let o = render(&[
+        &example("house.ph"),
+        wav.to_str().unwrap(),
+        "--duration",
+        "13000",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("does not fit in a WAV file") && err.contains("--format s16"),
+        "{err}"
+    );
+    assert!(!wav.exists(), "a broken file was left behind");
+}
+
+#[test]
 fn bad_flags_exit_2_with_one_clear_line() {
     let o = render(&[&example("house.ph"), "/tmp/x.wav", "--format", "mp3"]);
     assert_eq!(o.status.code(), Some(2));

@@ -87,6 +87,13 @@ pub enum RenderError {
     Io(String),
     /// The graph cannot be run.
     Load(LoadError),
+    /// The audio would not fit in a WAV file (whose sizes are 32-bit).
+    TooLong {
+        /// Bytes of audio asked for.
+        bytes: u64,
+        /// The longest length, in seconds, that fits with these channels and format.
+        max_seconds: f64,
+    },
 }
 
 impl fmt::Display for RenderError {
@@ -94,11 +101,20 @@ impl fmt::Display for RenderError {
         match self {
             RenderError::Io(e) => f.write_str(e),
             RenderError::Load(e) => write!(f, "{e}"),
+            RenderError::TooLong { bytes, max_seconds } => write!(
+                f,
+                "{:.1} GiB of audio does not fit in a WAV file (4 GiB at most): render at most \
+                 {max_seconds:.0} s, or use --format s16, or fewer outputs",
+                *bytes as f64 / (1u64 << 30) as f64
+            ),
         }
     }
 }
 
 impl std::error::Error for RenderError {}
+
+/// Bytes a WAV file's RIFF size leaves for headers (hound's extensible header is under 80).
+const WAV_HEADER_ROOM: u64 = 1024;
 
 /// Frames `length` covers at `sample_rate` and the patch's tempo.
 pub fn frames_for(length: Length, sample_rate: u32, cps: f64) -> u64 {
@@ -118,8 +134,6 @@ pub fn render(
     path: &Path,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<RenderSummary, RenderError> {
-    let file = std::fs::File::create(path)
-        .map_err(|e| RenderError::Io(format!("cannot create {}: {e}", path.display())))?;
     let output_names: Vec<String> = if settings.multi_out {
         graph.outputs.iter().map(|o| o.name.clone()).collect()
     } else {
@@ -130,6 +144,23 @@ pub fn render(
     } else {
         2
     };
+    let bytes_per_frame = channels as u64
+        * match settings.format {
+            SampleFormat::F32 => 4,
+            SampleFormat::S16 => 2,
+            SampleFormat::S24 => 3,
+        };
+    // Checked before the file exists: past 4 GiB a WAV header's sizes wrap and it lies.
+    let frames = frames_for(settings.length, settings.sample_rate, graph.cps);
+    let room = u64::from(u32::MAX) - WAV_HEADER_ROOM;
+    if frames.saturating_mul(bytes_per_frame) > room {
+        return Err(RenderError::TooLong {
+            bytes: frames.saturating_mul(bytes_per_frame),
+            max_seconds: (room / bytes_per_frame) as f64 / f64::from(settings.sample_rate),
+        });
+    }
+    let file = std::fs::File::create(path)
+        .map_err(|e| RenderError::Io(format!("cannot create {}: {e}", path.display())))?;
     let spec = hound::WavSpec {
         channels: channels as u16,
         sample_rate: settings.sample_rate,

@@ -152,7 +152,7 @@ pub fn live(args: LiveArgs) -> ExitCode {
     };
     let config = SessionConfig {
         output_names: if args.multi_out {
-            graph.outputs.iter().map(|o| o.name.clone()).collect()
+            multi_out_names(&graph)
         } else {
             Vec::new()
         },
@@ -378,6 +378,22 @@ fn init_logging(terminal: bool) {
         )
         .with(filter)
         .try_init();
+}
+
+/// The named outputs that get ports of their own, at most `MAX_OUTPUT_PAIRS`; past that a
+/// warning names the first left out (it still plays in the main pair).
+fn multi_out_names(graph: &Graph) -> Vec<String> {
+    let names: Vec<String> = graph.outputs.iter().map(|o| o.name.clone()).collect();
+    if names.len() > session::MAX_OUTPUT_PAIRS {
+        tracing::warn!(
+            "--multi-out: {} outputs, but ports go to the first {} only; `{}` and the {} after it play in the main pair alone",
+            names.len(),
+            session::MAX_OUTPUT_PAIRS,
+            names[session::MAX_OUTPUT_PAIRS],
+            names.len() - session::MAX_OUTPUT_PAIRS - 1
+        );
+    }
+    names.into_iter().take(session::MAX_OUTPUT_PAIRS).collect()
 }
 
 /// Logs where the workers run, once per session, and what the system refused.

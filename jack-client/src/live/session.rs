@@ -15,8 +15,10 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// The most ports the engine reads or writes in one callback.
-const MAX_PORTS: usize = 130;
+/// The most named outputs that get a pair of ports of their own in multi-out mode.
+pub const MAX_OUTPUT_PAIRS: usize = 64;
+/// The most ports the engine reads or writes in one callback: the main pair and the named ones.
+const MAX_PORTS: usize = 2 + 2 * MAX_OUTPUT_PAIRS;
 
 /// Flags and counters JACK's threads set for the control thread.
 #[derive(Default)]
