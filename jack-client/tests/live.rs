@@ -428,3 +428,27 @@ fn multi_out_past_64_outputs_says_which_play_in_the_main_pair_alone() {
     assert!(ports.contains(&format!("{name}:o64_R")), "{ports}");
     assert!(!ports.contains(":o65_L"), "{ports}");
 }
+
+#[test]
+fn sigterm_during_overloaded_blocks_ends_cleanly_with_a_summary() {
+    let _turn = serial();
+    if !jack_available() {
+        return;
+    }
+    let server = Server::start(128, true);
+    let patch = temp_patch("out: sine 440 * 0.3\n");
+    for heavy in ["fast 10000000", "fast 300000000"] {
+        let phonon = Phonon::start(&server, &patch, &["--free-run", "--quiet"]);
+        // Blocks far over the period: libjack must not be left to cancel the audio thread
+        // inside one (that aborted the process).
+        save_by_rename(&patch, &format!("out: {heavy} $ s \"bd sn\"\n"));
+        phonon.wait_for("reloaded", Duration::from_secs(10));
+        std::thread::sleep(Duration::from_secs(2));
+        let asked = Instant::now();
+        let (code, log) = phonon.stop();
+        eprintln!("{heavy}: exited {:?} after SIGTERM", asked.elapsed());
+        assert_eq!(code, Some(0), "{heavy}: {log}");
+        assert!(log.contains("summary:"), "{heavy}: no summary in {log}");
+        std::fs::write(&patch, "out: sine 440 * 0.3\n").unwrap();
+    }
+}

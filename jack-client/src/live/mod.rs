@@ -329,7 +329,16 @@ pub fn live(args: LiveArgs) -> ExitCode {
     std::thread::sleep(FADE_OUT + Duration::from_millis(30));
     drain(&mut session, &mut telemetry);
     let xruns = xruns_before + session.shared.xruns.load(Ordering::Relaxed);
-    session.close();
+    if !session.close_within(Duration::from_millis(500)) {
+        tracing::warn!(
+            "the audio thread is stuck in a block (the patch is too heavy for this machine); stopping without waiting for it"
+        );
+        summary(&telemetry, xruns);
+        let _ = std::io::stderr().flush();
+        // Not `exit`: libjack's exit handlers would close the client under the stuck thread.
+        // SAFETY: ends the process at once; nothing is left to flush.
+        unsafe { libc::_exit(0) };
+    }
     if terminal && !args.quiet {
         eprintln!();
     }

@@ -41,6 +41,11 @@ pub struct Shared {
     pub buffer_size: AtomicU32,
     /// The process callback has run (by then JACK has made its thread real-time).
     pub processed: AtomicBool,
+    /// The process callback is running. libjack stops its thread with an asynchronous
+    /// cancel when the client closes, which must not land inside our code.
+    pub in_callback: AtomicBool,
+    /// Closing: the process callback writes silence and returns at once.
+    pub closing: AtomicBool,
 }
 
 /// How the session is set up.
@@ -97,6 +102,14 @@ impl Audio {
 
 impl ProcessHandler for Audio {
     fn process(&mut self, client: &Client, ps: &ProcessScope) -> Control {
+        self.shared.in_callback.store(true, Ordering::SeqCst);
+        if self.shared.closing.load(Ordering::Relaxed) {
+            for port in self.outs.iter_mut() {
+                port.as_mut_slice(ps).fill(0.0);
+            }
+            self.shared.in_callback.store(false, Ordering::SeqCst);
+            return Control::Continue;
+        }
         let started = Instant::now();
         self.shared.processed.store(true, Ordering::Relaxed);
         let frames = ps.n_frames() as usize;
@@ -135,6 +148,7 @@ impl ProcessHandler for Audio {
                 .swapped_generation
                 .store(after, Ordering::Release);
         }
+        self.shared.in_callback.store(false, Ordering::SeqCst);
         Control::Continue
     }
 
@@ -376,9 +390,27 @@ impl Session {
         self.client.as_client()
     }
 
+    /// Deactivates and closes the client, once the process callback is out of any block (it
+    /// returns at once from then on). If a block does not end within `patience` the engine is
+    /// stuck: the client is left for the server to drop when the process exits, and false is
+    /// returned.
+    pub fn close_within(self, patience: Duration) -> bool {
+        self.shared.closing.store(true, Ordering::SeqCst);
+        let deadline = Instant::now() + patience;
+        while self.shared.in_callback.load(Ordering::SeqCst) {
+            if Instant::now() >= deadline {
+                std::mem::forget(self);
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let _ = self.client.deactivate();
+        true
+    }
+
     /// Deactivates and closes the client.
     pub fn close(self) {
-        let _ = self.client.deactivate();
+        self.close_within(Duration::from_secs(1));
     }
 
     /// Audio input ports of other clients whose full names match `pattern`, in JACK's order.
