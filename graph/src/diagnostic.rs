@@ -122,6 +122,9 @@ impl Source {
     }
 }
 
+/// Characters of a line shown with a message at most.
+const EXCERPT: usize = 120;
+
 struct Rendered<'a> {
     source: &'a Source,
     diagnostic: &'a Diagnostic,
@@ -139,19 +142,31 @@ impl fmt::Display for Rendered<'_> {
         let text = s.line(line);
         let gutter = line.to_string().len();
         writeln!(f, "{:gutter$} |", "")?;
-        writeln!(f, "{line} | {text}")?;
         let (end_line, end_column) = s.line_column(d.span.end.max(d.span.start));
         let width = if end_line == line {
             end_column.saturating_sub(column).max(1)
         } else {
             text.chars().count().saturating_sub(column - 1).max(1)
         };
+        // A very long line (generated, or one huge expression) is shown around the caret.
+        let skip = (column - 1).saturating_sub(EXCERPT / 2);
+        let shown: String = text.chars().skip(skip).take(EXCERPT).collect();
+        let (before, after) = (
+            if skip > 0 { "…" } else { "" },
+            if text.chars().count() > skip + EXCERPT {
+                "…"
+            } else {
+                ""
+            },
+        );
+        writeln!(f, "{line} | {before}{shown}{after}")?;
         write!(
             f,
-            "{:gutter$} | {}{}",
+            "{:gutter$} | {}{}{}",
             "",
-            " ".repeat(column - 1),
-            "^".repeat(width)
+            before,
+            " ".repeat(column - 1 - skip),
+            "^".repeat(width.min(EXCERPT - (column - 1 - skip)).max(1))
         )?;
         if let Some(help) = &d.help {
             write!(f, "\n{:gutter$} = help: {help}", "")?;
@@ -231,6 +246,24 @@ mod tests {
             s.render(&d),
             "beat.ph:2:6: error: unknown function `sinee`\n  |\n2 | out: sinee 440\n  |      ^^^^^\n  = help: did you mean `sine`?"
         );
+    }
+
+    #[test]
+    fn a_long_line_is_shown_around_the_caret() {
+        let text = format!("out: {}oops{}\n", "a ".repeat(500), " b".repeat(500));
+        let s = Source::new("long.ph", text.as_str());
+        let at = text.find("oops").unwrap();
+        let rendered = s.render(&Diagnostic::error(at..at + 4, "bad"));
+        let lines: Vec<&str> = rendered.lines().collect();
+        assert!(
+            lines[0].starts_with("long.ph:1:1006: error: bad"),
+            "{rendered}"
+        );
+        assert!(lines[2].chars().count() < 140, "{}", lines[2]);
+        // The caret stands under `oops` in the excerpt.
+        let oops = lines[2].chars().position(|c| c == 'o').unwrap();
+        assert_eq!(lines[3].chars().position(|c| c == '^'), Some(oops));
+        assert!(lines[3].ends_with("^^^^"), "{}", lines[3]);
     }
 
     #[test]

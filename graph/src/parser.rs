@@ -6,7 +6,11 @@ use crate::lexer::{Tok, Token};
 
 /// Parses tokens into statements, collecting an error per broken statement and carrying on.
 pub fn parse(tokens: &[Token]) -> (Vec<Statement>, Vec<Diagnostic>) {
-    let mut p = Parser { tokens, pos: 0 };
+    let mut p = Parser {
+        tokens,
+        pos: 0,
+        depth: 0,
+    };
     let mut statements = Vec::new();
     let mut errors = Vec::new();
     loop {
@@ -16,6 +20,7 @@ pub fn parse(tokens: &[Token]) -> (Vec<Statement>, Vec<Diagnostic>) {
         if p.peek() == &Tok::Eof {
             break;
         }
+        p.depth = 0;
         match p.statement() {
             Ok(s) => statements.push(s),
             Err(e) => {
@@ -29,9 +34,15 @@ pub fn parse(tokens: &[Token]) -> (Vec<Statement>, Vec<Diagnostic>) {
     (statements, errors)
 }
 
+/// How deep an expression may nest (parentheses, negations and chained operators all count):
+/// a deeper tree would exhaust the stack of every pass that walks it.
+pub const MAX_DEPTH: usize = 128;
+
 struct Parser<'a> {
     tokens: &'a [Token],
     pos: usize,
+    /// Levels of the expression tree above the token being parsed.
+    depth: usize,
 }
 
 type Parsed<T> = Result<T, Diagnostic>;
@@ -92,6 +103,21 @@ impl<'a> Parser<'a> {
         &self.tokens[self.pos.min(self.tokens.len() - 1)]
     }
 
+    /// Goes one level deeper into the expression tree, or says it is too deep.
+    fn enter(&mut self) -> Parsed<()> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(Diagnostic::error(
+                self.token().span.clone(),
+                format!(
+                    "an expression nested more than {MAX_DEPTH} levels deep (parentheses, negations and chained operators count)"
+                ),
+            )
+            .with_help("split it over buses: `~part: …`, then use `~part`"));
+        }
+        Ok(())
+    }
+
     fn expected(&self, what: &str) -> Diagnostic {
         let t = self.token();
         Diagnostic::error(
@@ -142,11 +168,15 @@ impl<'a> Parser<'a> {
     }
 
     fn expr(&mut self, min_power: u8) -> Parsed<Expr> {
+        let entered = self.depth;
+        self.enter()?;
         let mut left = self.application()?;
         while let Some((op, power, right_assoc)) = infix(self.peek()) {
             if power < min_power {
                 break;
             }
+            // Each operator of a chain puts the tree one level deeper.
+            self.enter()?;
             self.pos += 1;
             let next = if right_assoc { power } else { power + 1 };
             let right = self.expr(next)?;
@@ -156,6 +186,7 @@ impl<'a> Parser<'a> {
                 span,
             };
         }
+        self.depth = entered;
         Ok(left)
     }
 
@@ -163,8 +194,10 @@ impl<'a> Parser<'a> {
     fn application(&mut self) -> Parsed<Expr> {
         if self.peek() == &Tok::Minus {
             let start = self.token().span.start;
+            self.enter()?;
             self.pos += 1;
             let inner = self.application()?;
+            self.depth -= 1;
             let span = start..inner.span.end;
             return Ok(Expr {
                 kind: ExprKind::Neg(Box::new(inner)),

@@ -134,6 +134,38 @@ fn a_byte_order_mark_and_old_line_ends_compile() {
 }
 
 #[test]
+fn deep_nesting_is_an_error_at_its_place_not_a_stack_overflow() {
+    let depth = graph::parser::MAX_DEPTH;
+    // Just inside the limit everything compiles, even on a test thread's small stack.
+    let parens = format!(
+        "out: {}sine 440{}\n",
+        "(".repeat(depth - 2),
+        ")".repeat(depth - 2)
+    );
+    ok(&parens);
+    let sum = format!("out: {}\n", vec!["sine 440"; depth - 1].join(" + "));
+    ok(&sum);
+    let too_deep = [
+        format!("out: {}1{}\n", "(".repeat(10_000), ")".repeat(10_000)),
+        format!("out: {}\n", vec!["1"; 20_000].join(" + ")),
+        format!(
+            "out: s \"{}bd{}\"\n",
+            "[".repeat(10_000),
+            "]".repeat(10_000)
+        ),
+    ];
+    for text in &too_deep {
+        let e = errors(text);
+        assert!(
+            e[0].contains("test.ph:1:"),
+            "{}",
+            &e[0][..200.min(e[0].len())]
+        );
+        assert!(e[0].contains("nested"), "{}", &e[0][..200.min(e[0].len())]);
+    }
+}
+
+#[test]
 fn a_literal_euclid_past_the_limit_is_an_error() {
     let e = errors("out: s \"bd(1e9,1e9)\"\n");
     assert!(e[0].contains("test.ph:1:16"), "{}", e[0]);

@@ -34,6 +34,7 @@ pub fn parse(source: &str) -> Result<Node, ParseError> {
         pos: 0,
         seed: 0,
         budget: MAX_NODES,
+        depth: 0,
     };
     p.skip_ws();
     let node = p.layers(None)?;
@@ -54,7 +55,13 @@ struct Parser {
     seed: u32,
     /// Nodes that `!` copies may still add.
     budget: usize,
+    /// Groups (`[ ]`, `< >`, `{ }`, `( )`) open around the current position.
+    depth: usize,
 }
+
+/// How deeply groups may nest: deeper patterns would exhaust the stack of every pass that
+/// walks them (compiling, querying, dropping).
+pub const MAX_DEPTH: usize = 64;
 
 fn size(node: &Node) -> usize {
     1 + match &node.kind {
@@ -230,6 +237,16 @@ impl Parser {
     }
 
     fn steps(&mut self, close: Option<char>) -> Result<Vec<Step>, ParseError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.error(&format!("groups nested at most {MAX_DEPTH} deep")));
+        }
+        let steps = self.steps_within(close);
+        self.depth -= 1;
+        steps
+    }
+
+    fn steps_within(&mut self, close: Option<char>) -> Result<Vec<Step>, ParseError> {
         let mut steps: Vec<Step> = Vec::new();
         // Copies of the last step still to add (`!`).
         let mut repeats = 1usize;
@@ -565,6 +582,18 @@ mod tests {
         assert!(e.expected.contains("','"), "{e}");
         let e = parse("bd*").unwrap_err();
         assert_eq!((e.column, e.found.as_str()), (4, "the end of the pattern"));
+    }
+
+    #[test]
+    fn groups_nested_past_the_limit_are_an_error_not_a_stack_overflow() {
+        let deep = |n: usize| format!("{}bd{}", "[".repeat(n), "]".repeat(n));
+        // At the limit a pattern parses and compiles, even on a test thread's small stack.
+        assert!(crate::mini::mini(&deep(MAX_DEPTH - 1)).is_ok());
+        let e = parse(&deep(10_000)).unwrap_err();
+        assert!(e.expected.contains("nested at most"), "{e}");
+        assert_eq!(e.column, MAX_DEPTH + 1);
+        let alternations = format!("{}bd{}", "<".repeat(5_000), ">".repeat(5_000));
+        assert!(parse(&alternations).is_err());
     }
 
     #[test]
