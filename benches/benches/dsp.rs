@@ -3,10 +3,14 @@
 //!
 //! `cargo bench -p benches --bench dsp`
 
+use bumpalo::Bump;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use graph::dsp::{Context, In};
+use dsp::bank::SampleBank;
+use dsp::{Context, In, Setup, Width};
 use graph::Registry;
+use pattern::{Span, Time};
 use std::hint::black_box;
+use std::sync::Arc;
 
 const FRAMES: usize = 512;
 
@@ -15,13 +19,17 @@ fn nodes(c: &mut Criterion) {
     let mut group = c.benchmark_group("dsp_per_frame");
     group.throughput(Throughput::Elements(FRAMES as u64));
     let input: Vec<f32> = (0..FRAMES).map(|i| (i as f32 * 0.05).sin()).collect();
-    let ctx = Context {
+    let arena = Bump::new();
+    let ctx = Context::new(48_000.0, FRAMES, Span::new(Time::ZERO, Time::ZERO), &arena);
+    let setup = Setup {
         sample_rate: 48_000.0,
-        frames: FRAMES,
+        channels: 1,
+        bank: Arc::new(SampleBank::new(48_000)),
+        sampler_voices: 1,
     };
     for f in registry.functions() {
-        let Some(make) = f.make else { continue };
-        let mut dsp = make(48_000.0, 1);
+        let Some(kind) = &f.node else { continue };
+        let mut dsp = kind.make(&setup);
         let mut inputs = Vec::new();
         if f.takes_input() {
             inputs.push(In::Mono(&input));
@@ -32,7 +40,7 @@ fn nodes(c: &mut Criterion) {
         );
         let mut out = vec![0.0f32; FRAMES];
         let mut right = vec![0.0f32; FRAMES];
-        let stereo = f.name == "pan";
+        let stereo = kind.width() == Width::Stereo;
         group.bench_function(f.name, |b| {
             b.iter(|| {
                 if stereo {

@@ -4,7 +4,7 @@
 //! figures with p99 and maximum.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use graph::bank::SampleBank;
+use dsp::bank::SampleBank;
 use graph::{diagnostic::Source, Registry};
 use std::sync::Arc;
 
@@ -27,7 +27,6 @@ fn stress(c: &mut Criterion) {
                     ..runtime::EngineConfig::default()
                 },
                 Arc::new(SampleBank::builtin(rate)),
-                Registry::standard(),
             )
             .expect("engine");
             controller.load(&graph).expect("loads");

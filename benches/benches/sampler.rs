@@ -5,10 +5,10 @@
 
 use bumpalo::Bump;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use graph::bank::{Sample, SampleBank};
-use graph::sampler::Sampler;
-use graph::sound::SoundEvent;
-use pattern::{mini, Span, Time};
+use dsp::bank::{Sample, SampleBank};
+use dsp::sampler::Sampler;
+use dsp::Node;
+use pattern::{mini, Sound, Span, Time};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -30,7 +30,7 @@ fn voices(c: &mut Criterion) {
     // A thousand onsets in even cycles, none in odd ones: odd cycles measure pure mixing.
     let pattern = mini(&format!("<[pad*{VOICES}] ~>"))
         .unwrap()
-        .fmap(|v| SoundEvent::new(v.clone()));
+        .fmap(|v| Sound::new(v.clone()));
     let per_block = Time::new(FRAMES as i64, 88_200);
     let arena = &mut Bump::with_capacity(1 << 20);
     let (mut l, mut r) = (vec![0.0f32; FRAMES], vec![0.0f32; FRAMES]);
@@ -40,7 +40,7 @@ fn voices(c: &mut Criterion) {
         let mut begin = Time::ZERO;
         while begin < Time::ONE {
             arena.reset();
-            sampler.process(Span::new(begin, begin + per_block), arena, l, r);
+            sampler.render(Span::new(begin, begin + per_block), arena, l, r);
             begin = begin + per_block;
         }
         (sampler, begin)
@@ -52,13 +52,14 @@ fn voices(c: &mut Criterion) {
         b.iter_custom(|iters| {
             let mut total = Duration::ZERO;
             for _ in 0..iters {
-                if sampler.active_voices() < VOICES || begin >= Time::from_int(2) {
+                if sampler.voices().map_or(0, |v| v.sounding) < VOICES || begin >= Time::from_int(2)
+                {
                     (sampler, begin) = prime(arena, &mut l, &mut r);
                 }
                 arena.reset();
                 let span = Span::new(begin, begin + per_block);
                 let start = Instant::now();
-                sampler.process(span, arena, &mut l, &mut r);
+                sampler.render(span, arena, &mut l, &mut r);
                 total += start.elapsed();
                 begin = span.end;
             }

@@ -4,11 +4,13 @@
 
 use crate::ast::{BinOp, Expr, ExprKind, Head, Statement};
 use crate::diagnostic::{closest, quoted, Diagnostic, Source};
-use crate::ir::{Graph, Identity, Input, MathOp, Node, NodeId, NodeKind, Output};
-use crate::registry::{Channels, Control, Function, Param, ParamKind, Registry, Role};
-use crate::sound::{with_control, SoundEvent};
+use crate::ir::{Graph, Identity, Input, Node, NodeId, NodeKind, Output};
+use crate::registry::{Control, Function, Param, ParamKind, Registry, Role};
 use crate::transforms::{self, Arg, Pat, Transform};
+use dsp::level::MathOp;
+use dsp::Width;
 use pattern::mini::{self, Kind, NodeKind as MiniKind};
+use pattern::Sound;
 use pattern::{note_number, Pattern, Time, Value};
 use std::collections::HashMap;
 use std::ops::Range;
@@ -83,7 +85,7 @@ enum Val<'r> {
     },
     Nums(Pattern<f64>),
     Sounds {
-        pattern: Pattern<SoundEvent>,
+        pattern: Pattern<Sound>,
         /// The bus holding it, so that it becomes one sampler however often it is read.
         bus: Option<String>,
     },
@@ -481,12 +483,12 @@ impl<'r> Compiler<'r> {
                     BinOp::ShiftLeft | BinOp::ShiftRight => {
                         let amount = self.times(l, left.span.clone())?;
                         let p = self.pattern(r, right.span.clone())?;
-                        let f = transforms::implementation(if *op == BinOp::ShiftLeft {
-                            "early"
+                        let shift = if *op == BinOp::ShiftLeft {
+                            transforms::early
                         } else {
-                            "late"
-                        })?;
-                        self.pattern_result(f(&[Arg::Time(amount)], p), e.span.clone())
+                            transforms::late
+                        };
+                        self.pattern_result(shift(&[Arg::Time(amount)], p), e.span.clone())
                     }
                     BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => {
                         self.arithmetic(*op, l, r, left.span.clone(), right.span.clone())
@@ -642,7 +644,7 @@ impl<'r> Compiler<'r> {
         }
     }
 
-    fn sounds(&mut self, text: &str, at: usize) -> Option<Pattern<SoundEvent>> {
+    fn sounds(&mut self, text: &str, at: usize) -> Option<Pattern<Sound>> {
         if let (Some(known), Ok(tree)) = (&self.known_sounds, mini::parse(text)) {
             let mut names = Vec::new();
             sound_names(&tree, &mut names);
@@ -666,7 +668,7 @@ impl<'r> Compiler<'r> {
             }
         }
         match mini::mini(text) {
-            Ok(p) => Some(p.fmap(|v| SoundEvent::new(v.clone()))),
+            Ok(p) => Some(p.fmap(|v| Sound::new(v.clone()))),
             Err(e) => {
                 self.diagnostics.push(mini_error(text, at, &e));
                 None
@@ -935,7 +937,7 @@ impl<'r> Compiler<'r> {
             };
             let values = self.control_values(control, value, value_span)?;
             return Some(Val::Sounds {
-                pattern: with_control(pattern, control, &values),
+                pattern: pattern.with_control(control, &values),
                 bus: None,
             });
         }
@@ -1005,7 +1007,7 @@ impl<'r> Compiler<'r> {
                     let (value, value_span) = args.into_iter().next()?;
                     let values = self.control_values(control, value, value_span)?;
                     Some(Val::Transform(Rc::new(move |p| match p {
-                        Pat::Sound(p) => Ok(Pat::Sound(with_control(&p, control, &values))),
+                        Pat::Sound(p) => Ok(Pat::Sound(p.with_control(control, &values))),
                         Pat::Num(_) => Err("`#` sections set controls of sound patterns".into()),
                     })))
                 }
@@ -1080,7 +1082,7 @@ impl<'r> Compiler<'r> {
         };
         let channels = self.channels(a).max(self.channels(b));
         Some(Val::Signal(self.add_node(
-            NodeKind::Math(math),
+            NodeKind::Dsp(dsp::Kind::Math(math)),
             vec![("a", a), ("b", b)],
             channels,
         )))
@@ -1106,17 +1108,23 @@ impl<'r> Compiler<'r> {
     fn materialise(&mut self, v: Val<'r>, span: Range<usize>) -> Option<NodeId> {
         match v {
             Val::Signal(id) => Some(id),
-            Val::Num(x) => Some(self.add_node(NodeKind::Numbers(pattern::pure(x)), Vec::new(), 1)),
+            Val::Num(x) => Some(self.add_node(
+                NodeKind::Dsp(dsp::Kind::Numbers(pattern::pure(x))),
+                Vec::new(),
+                1,
+            )),
             Val::Str { text, at } => {
                 let p = self.numbers(&text, at)?;
-                Some(self.add_node(NodeKind::Numbers(p), Vec::new(), 1))
+                Some(self.add_node(NodeKind::Dsp(dsp::Kind::Numbers(p)), Vec::new(), 1))
             }
-            Val::Nums(p) => Some(self.add_node(NodeKind::Numbers(p), Vec::new(), 1)),
+            Val::Nums(p) => {
+                Some(self.add_node(NodeKind::Dsp(dsp::Kind::Numbers(p)), Vec::new(), 1))
+            }
             Val::Sounds { pattern, bus } => {
                 if let Some(id) = bus.as_ref().and_then(|b| self.samplers.get(b)) {
                     return Some(*id);
                 }
-                let id = self.add_node(NodeKind::Sampler(pattern), Vec::new(), 2);
+                let id = self.add_node(NodeKind::Dsp(dsp::Kind::Sampler(pattern)), Vec::new(), 2);
                 if let Some(bus) = bus {
                     self.samplers.insert(bus, id);
                 }
@@ -1222,7 +1230,7 @@ impl<'r> Compiler<'r> {
             (_, Val::Str { text, at }) if param.unit == "Hz" => {
                 let p = self.frequencies(&text, at)?;
                 Some(Input::Node(self.add_node(
-                    NodeKind::Numbers(p),
+                    NodeKind::Dsp(dsp::Kind::Numbers(p)),
                     Vec::new(),
                     1,
                 )))
@@ -1238,26 +1246,22 @@ impl<'r> Compiler<'r> {
         span: Range<usize>,
     ) -> Option<NodeId> {
         // A note pattern alone on an oscillator plays pitched voices: `saw "c3 e3 g3"`.
-        if let [(Val::Str { text, at }, _)] = args.as_slice() {
-            if matches!(f.name, "sine" | "saw" | "square" | "tri") {
-                let notes = self.frequencies(text, *at)?;
-                return Some(self.add_node(
-                    NodeKind::Synth {
-                        wave: f.name,
-                        notes,
-                    },
-                    Vec::new(),
-                    1,
-                ));
-            }
+        let kind = f.node.clone()?;
+        if let ([(Val::Str { text, at }, _)], Some(wave)) = (args.as_slice(), kind.wave()) {
+            let notes = self.frequencies(text, *at)?;
+            return Some(self.add_node(
+                NodeKind::Dsp(dsp::Kind::Voices { wave, notes }),
+                Vec::new(),
+                1,
+            ));
         }
         let mut inputs = Vec::new();
         self.settings(f, args, &mut inputs, span)?;
-        let channels = match f.channels {
-            Channels::Stereo => 2,
+        let channels = match kind.width() {
+            Width::Stereo => 2,
             _ => 1,
         };
-        Some(self.add_node(NodeKind::Library(f.name), inputs, channels))
+        Some(self.add_node(NodeKind::Dsp(kind), inputs, channels))
     }
 
     fn processor(
@@ -1274,13 +1278,14 @@ impl<'r> Compiler<'r> {
         let input = self.signal_input(input, input_span);
         let mut inputs = vec![("input", input?)];
         self.settings(f, args, &mut inputs, span)?;
-        let channels = match f.channels {
-            Channels::Mono => 1,
-            Channels::Stereo => 2,
-            Channels::AsInput => self.channels(inputs[0].1),
+        let kind = f.node.clone()?;
+        let channels = match kind.width() {
+            Width::Mono => 1,
+            Width::Stereo => 2,
+            Width::AsInput => self.channels(inputs[0].1),
         };
         Some(Val::Signal(self.add_node(
-            NodeKind::Library(f.name),
+            NodeKind::Dsp(kind),
             inputs,
             channels,
         )))

@@ -1,7 +1,5 @@
 //! The graph IR: nodes with their inputs, channel counts and stable identities, and named outputs.
 
-use crate::sound::SoundEvent;
-use pattern::Pattern;
 use std::fmt;
 
 /// A node's index in [`Graph::nodes`].
@@ -15,37 +13,11 @@ impl NodeId {
     }
 }
 
-/// Arithmetic between two signals.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MathOp {
-    /// `a + b`
-    Add,
-    /// `a - b`
-    Sub,
-    /// `a * b`
-    Mul,
-    /// `a / b` (zero where `b` is zero)
-    Div,
-}
-
 /// What a node computes.
 #[derive(Clone)]
 pub enum NodeKind {
-    /// A library node, by its registry name.
-    Library(&'static str),
-    /// Arithmetic on its inputs `a` and `b`.
-    Math(MathOp),
-    /// A control signal that holds each event's value of a pattern of numbers.
-    Numbers(Pattern<f64>),
-    /// The sampler: plays a pattern of sounds.
-    Sampler(Pattern<SoundEvent>),
-    /// Pitched synth voices: an oscillator (by registry name) playing a pattern of frequencies.
-    Synth {
-        /// `sine`, `saw`, `square` or `tri`.
-        wave: &'static str,
-        /// Frequencies in Hz, one voice per event.
-        notes: Pattern<f64>,
-    },
+    /// A node of the DSP library.
+    Dsp(dsp::Kind),
     /// Last block's output of `source`, for a bus that reads itself (a one-block feedback delay).
     Feedback {
         /// The bus read.
@@ -65,11 +37,7 @@ impl NodeKind {
     /// A short name for listings.
     pub fn label(&self) -> String {
         match self {
-            NodeKind::Library(name) => (*name).to_string(),
-            NodeKind::Math(op) => format!("{op:?}").to_lowercase(),
-            NodeKind::Numbers(_) => "pattern".into(),
-            NodeKind::Sampler(_) => "sampler".into(),
-            NodeKind::Synth { wave, .. } => format!("{wave} voices"),
+            NodeKind::Dsp(kind) => kind.label().to_string(),
             NodeKind::Feedback { bus, .. } => format!("feedback ~{bus}"),
         }
     }

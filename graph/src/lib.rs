@@ -2,9 +2,7 @@
 //! a graph IR and staging into a scheduler plan.
 
 pub mod ast;
-pub mod bank;
 pub mod diagnostic;
-pub mod dsp;
 pub mod lexer;
 pub mod parser;
 pub mod plan;
@@ -14,13 +12,10 @@ pub mod compile;
 pub mod ir;
 pub mod library;
 pub mod registry;
-pub mod sampler;
-pub mod signal;
-pub mod sound;
-pub mod synth;
 pub mod transforms;
 
 pub use compile::{compile, compile_with_sounds, Compilation};
+pub use dsp;
 pub use ir::{Graph, Identity, Input, Node, NodeId, NodeKind, Output};
 pub use plan::{plan, Plan};
 pub use registry::{Function, Param, ParamKind, Registry, Role};

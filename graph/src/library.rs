@@ -1,8 +1,9 @@
 //! The node library's entries in the registry: oscillators, filters, envelopes, levels, math,
 //! effects and live input. The DSP that runs them lives with the node implementations.
 
-use crate::dsp::{self, effect, envelope, filter, ladder, level, osc, Make};
-use crate::registry::{Channels, Control, Function, Param, ParamKind, Registry, Role};
+use crate::registry::{Function, Param, ParamKind, Registry, Role};
+use dsp::Kind;
+use pattern::Control;
 
 const INPUT: Param = Param::required("input", ParamKind::Input, "");
 
@@ -15,19 +16,37 @@ const fn node(
     aliases: &'static [&'static str],
     role: Role,
     params: &'static [Param],
-    channels: Channels,
+    kind: Kind,
     doc: &'static str,
-    make: Option<Make>,
 ) -> Function {
     Function {
         name,
         aliases,
         role,
         params,
-        channels,
+        node: Some(kind),
         control: None,
         doc,
-        make,
+    }
+}
+
+/// A processor that, after `#` on a sound pattern, sets that control of each event instead.
+const fn level(
+    name: &'static str,
+    aliases: &'static [&'static str],
+    params: &'static [Param],
+    kind: Kind,
+    control: Control,
+    doc: &'static str,
+) -> Function {
+    Function {
+        name,
+        aliases,
+        role: Role::Processor,
+        params,
+        node: Some(kind),
+        control: Some(control),
+        doc,
     }
 }
 
@@ -40,63 +59,56 @@ pub const NODES: &[Function] = &[
         &["sin"],
         Role::Source,
         &[FREQ],
-        Channels::Mono,
+        Kind::Sine,
         "Sine oscillator.",
-        Some(osc::make_sine),
     ),
     node(
         "saw",
         &["sawtooth"],
         Role::Source,
         &[FREQ],
-        Channels::Mono,
+        Kind::Saw,
         "Band-limited sawtooth oscillator.",
-        Some(osc::make_saw),
     ),
     node(
         "square",
         &["pulse"],
         Role::Source,
         &[FREQ, signal("width", 0.5, "")],
-        Channels::Mono,
+        Kind::Square,
         "Band-limited pulse oscillator with pulse width.",
-        Some(osc::make_square),
     ),
     node(
         "tri",
         &["triangle"],
         Role::Source,
         &[FREQ],
-        Channels::Mono,
+        Kind::Tri,
         "Band-limited triangle oscillator.",
-        Some(osc::make_tri),
     ),
     node(
         "noise",
         &["white"],
         Role::Source,
         &[],
-        Channels::Mono,
+        Kind::Noise,
         "White noise.",
-        Some(osc::make_noise),
     ),
     node(
         "pink",
         &["pinknoise"],
         Role::Source,
         &[],
-        Channels::Mono,
+        Kind::Pink,
         "Pink noise.",
-        Some(osc::make_pink),
     ),
     node(
         "in",
         &["input"],
         Role::Source,
         &[Param::optional("channel", ParamKind::Number, 1.0, "")],
-        Channels::Mono,
+        Kind::Input,
         "The engine's nth input channel (silence offline).",
-        Some(dsp::make_in),
     ),
     node(
         "lpf",
@@ -107,9 +119,8 @@ pub const NODES: &[Function] = &[
             signal("cutoff", 1000.0, "Hz"),
             signal("q", 0.707, ""),
         ],
-        Channels::AsInput,
+        Kind::Lpf,
         "Resonant low-pass biquad filter.",
-        Some(filter::make_lpf),
     ),
     node(
         "hpf",
@@ -120,9 +131,8 @@ pub const NODES: &[Function] = &[
             signal("cutoff", 1000.0, "Hz"),
             signal("q", 0.707, ""),
         ],
-        Channels::AsInput,
+        Kind::Hpf,
         "Resonant high-pass biquad filter.",
-        Some(filter::make_hpf),
     ),
     node(
         "bpf",
@@ -133,9 +143,8 @@ pub const NODES: &[Function] = &[
             signal("cutoff", 1000.0, "Hz"),
             signal("q", 0.707, ""),
         ],
-        Channels::AsInput,
+        Kind::Bpf,
         "Band-pass biquad filter.",
-        Some(filter::make_bpf),
     ),
     node(
         "notch",
@@ -146,9 +155,8 @@ pub const NODES: &[Function] = &[
             signal("cutoff", 1000.0, "Hz"),
             signal("q", 0.707, ""),
         ],
-        Channels::AsInput,
+        Kind::Notch,
         "Notch (band-stop) biquad filter.",
-        Some(filter::make_notch),
     ),
     node(
         "moog",
@@ -159,9 +167,8 @@ pub const NODES: &[Function] = &[
             signal("cutoff", 1000.0, "Hz"),
             signal("resonance", 0.5, ""),
         ],
-        Channels::AsInput,
+        Kind::Moog,
         "Resonant four-pole ladder low-pass filter.",
-        Some(ladder::make_moog),
     ),
     node(
         "adsr",
@@ -174,9 +181,8 @@ pub const NODES: &[Function] = &[
             signal("sustain", 0.7, ""),
             signal("release", 0.2, "s"),
         ],
-        Channels::AsInput,
+        Kind::Adsr,
         "Attack-decay-sustain-release envelope on a gate signal.",
-        Some(envelope::make_adsr),
     ),
     node(
         "ar",
@@ -187,63 +193,56 @@ pub const NODES: &[Function] = &[
             signal("attack", 0.01, "s"),
             signal("release", 0.2, "s"),
         ],
-        Channels::AsInput,
+        Kind::Ar,
         "Attack-release envelope on a gate signal.",
-        Some(envelope::make_ar),
     ),
-    node(
+    level(
         "gain",
         &["amp"],
-        Role::Processor,
         &[INPUT, signal("amount", 1.0, "")],
-        Channels::AsInput,
+        Kind::Gain,
+        Control::Gain,
         "Multiply by a gain (on a sound pattern, sets each event's gain).",
-        Some(level::make_gain),
     ),
-    node(
+    level(
         "pan",
         &[],
-        Role::Processor,
         &[INPUT, signal("position", 0.0, "")],
-        Channels::Stereo,
+        Kind::Pan,
+        Control::Pan,
         "Equal-power pan, -1 left to 1 right (on a sound pattern, 0 to 1 per event).",
-        Some(level::make_pan),
     ),
     node(
         "min",
         &[],
         Role::Processor,
         &[INPUT, signal("other", 0.0, "")],
-        Channels::AsInput,
+        Kind::Min,
         "The smaller of two signals.",
-        Some(level::make_min),
     ),
     node(
         "max",
         &[],
         Role::Processor,
         &[INPUT, signal("other", 0.0, "")],
-        Channels::AsInput,
+        Kind::Max,
         "The larger of two signals.",
-        Some(level::make_max),
     ),
     node(
         "clip",
         &[],
         Role::Processor,
         &[INPUT, signal("low", -1.0, ""), signal("high", 1.0, "")],
-        Channels::AsInput,
+        Kind::Clip,
         "Limit a signal to a range.",
-        Some(level::make_clip),
     ),
     node(
         "mix",
         &[],
         Role::Processor,
         &[INPUT, signal("other", 0.0, ""), signal("amount", 0.5, "")],
-        Channels::AsInput,
+        Kind::Mix,
         "Crossfade from the input to another signal.",
-        Some(level::make_mix),
     ),
     node(
         "delay",
@@ -255,9 +254,8 @@ pub const NODES: &[Function] = &[
             signal("feedback", 0.5, ""),
             signal("mix", 0.5, ""),
         ],
-        Channels::AsInput,
+        Kind::Delay,
         "Feedback delay line.",
-        Some(effect::make_delay),
     ),
     node(
         "reverb",
@@ -269,27 +267,24 @@ pub const NODES: &[Function] = &[
             signal("damping", 0.5, ""),
             signal("mix", 0.3, ""),
         ],
-        Channels::Stereo,
+        Kind::Reverb,
         "Freeverb-class room reverb.",
-        Some(effect::make_reverb),
     ),
     node(
         "distort",
         &["distortion"],
         Role::Processor,
         &[INPUT, signal("drive", 2.0, ""), signal("mix", 1.0, "")],
-        Channels::AsInput,
+        Kind::Distort,
         "Soft-clipping distortion.",
-        Some(effect::make_distort),
     ),
     node(
         "bitcrush",
         &["crush"],
         Role::Processor,
         &[INPUT, signal("bits", 8.0, ""), signal("rate", 1.0, "")],
-        Channels::AsInput,
+        Kind::Bitcrush,
         "Reduce bit depth and sample rate.",
-        Some(effect::make_bitcrush),
     ),
     node(
         "chorus",
@@ -301,9 +296,8 @@ pub const NODES: &[Function] = &[
             signal("depth", 0.4, ""),
             signal("mix", 0.5, ""),
         ],
-        Channels::Stereo,
+        Kind::Chorus,
         "Modulated-delay chorus.",
-        Some(effect::make_chorus),
     ),
     node(
         "limiter",
@@ -314,21 +308,14 @@ pub const NODES: &[Function] = &[
             signal("threshold", 0.9, ""),
             signal("release", 0.05, "s"),
         ],
-        Channels::AsInput,
+        Kind::Limiter,
         "Peak limiter.",
-        Some(effect::make_limiter),
     ),
 ];
 
 /// Registers the node library.
 pub fn register(r: &mut Registry) {
     for f in NODES {
-        let mut f = f.clone();
-        f.control = match f.name {
-            "gain" => Some(Control::Gain),
-            "pan" => Some(Control::Pan),
-            _ => None,
-        };
-        r.register(f);
+        r.register(f.clone());
     }
 }

@@ -1,6 +1,7 @@
 //! The function registry: every name a patch can call, its parameters and a one-line doc.
 //! The language resolves names only through it; libraries register themselves into it.
 
+pub use pattern::Control;
 use std::collections::HashMap;
 
 /// What an argument may be.
@@ -35,17 +36,6 @@ pub enum Role {
     Transform,
     /// Only sets a per-event control of a sound pattern, after `#` (`speed`, `n`).
     Control,
-}
-
-/// How many channels a node produces.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Channels {
-    /// One.
-    Mono,
-    /// Two.
-    Stereo,
-    /// As many as its input.
-    AsInput,
 }
 
 /// One parameter of a function.
@@ -88,55 +78,6 @@ impl Param {
     }
 }
 
-/// A per-event control of a sound pattern.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Control {
-    /// Linear gain.
-    Gain,
-    /// Pan, 0 (left) to 1 (right).
-    Pan,
-    /// Playback rate; negative plays backwards.
-    Speed,
-    /// Sample index within the sound's folder.
-    N,
-    /// Pitch shift in semitones.
-    Note,
-    /// Start point within the sample, 0 to 1.
-    Begin,
-    /// End point within the sample, 0 to 1.
-    End,
-    /// Cut group: a new event stops the sounding one.
-    Cut,
-    /// Duration relative to the event's length.
-    Legato,
-    /// Fade-in time in seconds.
-    Attack,
-    /// Fade-out time in seconds.
-    Release,
-}
-
-impl Control {
-    /// Every control, in index order.
-    pub const ALL: [Control; 11] = [
-        Control::Gain,
-        Control::Pan,
-        Control::Speed,
-        Control::N,
-        Control::Note,
-        Control::Begin,
-        Control::End,
-        Control::Cut,
-        Control::Legato,
-        Control::Attack,
-        Control::Release,
-    ];
-
-    /// Its position in [`Control::ALL`].
-    pub fn index(self) -> usize {
-        self as usize
-    }
-}
-
 /// A function a patch can call.
 #[derive(Clone, Debug)]
 pub struct Function {
@@ -148,14 +89,12 @@ pub struct Function {
     pub role: Role,
     /// Its parameters in order.
     pub params: &'static [Param],
-    /// What it outputs, for signal functions.
-    pub channels: Channels,
+    /// The node it makes, for sources and processors.
+    pub node: Option<dsp::Kind>,
     /// The control it sets when chained onto a sound pattern with `#`, if any.
     pub control: Option<Control>,
     /// One line on what it does.
     pub doc: &'static str,
-    /// Makes the node's DSP, for library nodes that have one.
-    pub make: Option<crate::dsp::Make>,
 }
 
 impl Function {

@@ -1,9 +1,8 @@
 //! Pattern functions of the language: `s`, the sound controls and Tidal's transforms, with their
 //! registry entries.
 
-use crate::registry::{Channels, Control, Function, Param, ParamKind, Registry, Role};
-use crate::sound::SoundEvent;
-use pattern::{Controllable, Item, Pattern, Time};
+use crate::registry::{Function, Param, ParamKind, Registry, Role};
+use pattern::{Control, Item, Pattern, Sound as SoundEvent, Time};
 use std::rc::Rc;
 
 /// A pattern the language can transform: of sounds, or of numbers.
@@ -135,12 +134,12 @@ fn rev(_: &[Arg], pat: Pat) -> Result<Pat, String> {
     Ok(on_pat!(pat, |p| p.rev()))
 }
 
-fn early(args: &[Arg], pat: Pat) -> Result<Pat, String> {
+pub(crate) fn early(args: &[Arg], pat: Pat) -> Result<Pat, String> {
     let amount = args[0].time()?;
     Ok(on_pat!(pat, |p| p.early_p(&amount)))
 }
 
-fn late(args: &[Arg], pat: Pat) -> Result<Pat, String> {
+pub(crate) fn late(args: &[Arg], pat: Pat) -> Result<Pat, String> {
     let amount = args[0].time()?;
     Ok(on_pat!(pat, |p| p.late_p(&amount)))
 }
@@ -315,7 +314,7 @@ fn jux(args: &[Arg], pat: Pat) -> Result<Pat, String> {
         &f,
         &p.fmap(|e| {
             let mut e = e.clone();
-            e.set_pan(1.0);
+            e.set(Control::Pan, 1.0);
             e
         }),
         Pat::Sound,
@@ -323,7 +322,7 @@ fn jux(args: &[Arg], pat: Pat) -> Result<Pat, String> {
     )?;
     let left = p.fmap(|e| {
         let mut e = e.clone();
-        e.set_pan(0.0);
+        e.set(Control::Pan, 0.0);
         e
     });
     Ok(Pat::Sound(pattern::stack(vec![left, right])))
@@ -384,10 +383,9 @@ const fn transform(
             aliases,
             role: Role::Transform,
             params,
-            channels: Channels::Stereo,
+            node: None,
             control: None,
             doc,
-            make: None,
         },
         implementation,
     )
@@ -612,10 +610,9 @@ const fn control(
         aliases: &[],
         role: Role::Control,
         params,
-        channels: Channels::Stereo,
+        node: None,
         control: Some(control),
         doc,
-        make: None,
     }
 }
 
@@ -686,10 +683,9 @@ const SOUND: Function = Function {
     aliases: &["sound"],
     role: Role::Sound,
     params: &[Param::required("sounds", ParamKind::Sounds, "")],
-    channels: Channels::Stereo,
+    node: None,
     control: None,
     doc: "Play samples named by a pattern: s \"bd*2 [sn cp]\".",
-    make: None,
 };
 
 /// Registers `s`, the controls and every transform.

@@ -271,7 +271,7 @@ fn sixteen_outputs_of_the_stress_pattern_compile() {
     assert!(g
         .nodes
         .iter()
-        .all(|n| matches!(n.kind, NodeKind::Sampler(_))));
+        .all(|n| matches!(n.kind, NodeKind::Dsp(graph::dsp::Kind::Sampler(_)))));
 }
 
 #[test]
@@ -304,7 +304,7 @@ fn unknown_sounds_warn_with_the_closest_names() {
 
 #[test]
 fn a_registered_function_with_a_required_parameter_reports_it_missing() {
-    use graph::registry::{Channels, Function, Param, ParamKind, Role};
+    use graph::registry::{Function, Param, ParamKind, Role};
     const PITCH: &[Param] = &[Param::required("pitch", ParamKind::Signal, "Hz")];
     let mut registry = Registry::standard();
     registry.register(Function {
@@ -312,10 +312,9 @@ fn a_registered_function_with_a_required_parameter_reports_it_missing() {
         aliases: &[],
         role: Role::Source,
         params: PITCH,
-        channels: Channels::Mono,
+        node: Some(graph::dsp::Kind::Sine),
         control: None,
         doc: "A test source with a required parameter.",
-        make: None,
     });
     let source = Source::new("test.ph", "out: drone\nout2: drone 55\n");
     let c = compile(&source, &registry);

@@ -1,6 +1,6 @@
 //! Reading and compiling a patch file, with its diagnostics printed the same way everywhere.
 
-use graph::bank::SampleBank;
+use dsp::bank::SampleBank;
 use graph::{compile_with_sounds, diagnostic::Source, Graph, Registry};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

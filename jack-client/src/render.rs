@@ -100,7 +100,7 @@ fn patch_and_bank(
     path: &std::path::Path,
     samples: Option<&std::path::Path>,
     sample_rate: u32,
-) -> Result<(graph::Graph, std::sync::Arc<graph::bank::SampleBank>), ExitCode> {
+) -> Result<(graph::Graph, std::sync::Arc<dsp::bank::SampleBank>), ExitCode> {
     let bank = patch::bank(samples, sample_rate).map_err(|e| {
         eprintln!("error: {e}");
         ExitCode::from(2)

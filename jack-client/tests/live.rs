@@ -7,7 +7,7 @@
 
 mod harness;
 
-use graph::bank::SampleBank;
+use dsp::bank::SampleBank;
 use graph::{diagnostic::Source, Registry};
 use harness::*;
 use runtime::render::run_offline;

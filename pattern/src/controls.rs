@@ -1,46 +1,127 @@
-//! Transforms that set per-event controls: `jux` pans, `stut` and `echo` scale gain.
+//! Sounds and their controls: what a sound pattern's events hold (a sound name and the per-event
+//! controls set with `#`), and the transforms that set controls (`jux` pans, `stut` and `echo`
+//! scale gain).
 
 use crate::pattern::{stack, Item, Pattern};
 use crate::time::Time;
 use crate::value::Value;
 
-/// A value that carries Tidal's `pan` and `gain` controls.
-pub trait Controllable: Item {
-    /// Sets the pan position (0 hard left, 1 hard right).
-    fn set_pan(&mut self, pan: f64);
-    /// Multiplies the gain (1 when unset).
-    fn scale_gain(&mut self, factor: f64);
+/// A per-event control of a sound pattern.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Control {
+    /// Linear gain.
+    Gain,
+    /// Pan, 0 (left) to 1 (right).
+    Pan,
+    /// Playback rate; negative plays backwards.
+    Speed,
+    /// Sample index within the sound's folder.
+    N,
+    /// Pitch shift in semitones.
+    Note,
+    /// Start point within the sample, 0 to 1.
+    Begin,
+    /// End point within the sample, 0 to 1.
+    End,
+    /// Cut group: a new event stops the sounding one.
+    Cut,
+    /// Duration relative to the event's length.
+    Legato,
+    /// Fade-in time in seconds.
+    Attack,
+    /// Fade-out time in seconds.
+    Release,
 }
 
-/// A sound event's value: what to play, with its gain and pan.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Sound {
-    /// The sound's name (or `name:index` list).
-    pub value: Value,
-    /// Linear gain, 1 by default.
-    pub gain: f64,
-    /// Pan position, 0.5 (centre) by default.
-    pub pan: f64,
-}
+impl Control {
+    /// Every control, in index order.
+    pub const ALL: [Control; 11] = [
+        Control::Gain,
+        Control::Pan,
+        Control::Speed,
+        Control::N,
+        Control::Note,
+        Control::Begin,
+        Control::End,
+        Control::Cut,
+        Control::Legato,
+        Control::Attack,
+        Control::Release,
+    ];
 
-impl Sound {
-    /// A centred sound at unit gain.
-    pub fn new(value: Value) -> Sound {
-        Sound {
-            value,
-            gain: 1.0,
-            pan: 0.5,
+    /// Its position in [`Control::ALL`].
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// Its name as Tidal spells it (`speed`, `n`, `legato`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Control::Gain => "gain",
+            Control::Pan => "pan",
+            Control::Speed => "speed",
+            Control::N => "n",
+            Control::Note => "note",
+            Control::Begin => "begin",
+            Control::End => "end",
+            Control::Cut => "cut",
+            Control::Legato => "legato",
+            Control::Attack => "attack",
+            Control::Release => "release",
         }
     }
 }
 
-impl Controllable for Sound {
-    fn set_pan(&mut self, pan: f64) {
-        self.pan = pan;
+/// A sound to play and the controls set on it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sound {
+    /// The sound's name, or a `name:index` list.
+    pub sound: Value,
+    /// Control values by [`Control::index`]; NaN where unset.
+    controls: [f64; Control::ALL.len()],
+}
+
+impl Sound {
+    /// A sound with no controls set.
+    pub fn new(sound: Value) -> Sound {
+        Sound {
+            sound,
+            controls: [f64::NAN; Control::ALL.len()],
+        }
     }
 
-    fn scale_gain(&mut self, factor: f64) {
-        self.gain *= factor;
+    /// A control's value, if set.
+    pub fn get(&self, control: Control) -> Option<f64> {
+        let v = self.controls[control.index()];
+        (!v.is_nan()).then_some(v)
+    }
+
+    /// Sets a control.
+    pub fn set(&mut self, control: Control, value: f64) {
+        self.controls[control.index()] = value;
+    }
+
+    /// The controls that are set, in index order.
+    pub fn controls(&self) -> impl Iterator<Item = (Control, f64)> + '_ {
+        Control::ALL
+            .iter()
+            .filter_map(|&c| self.get(c).map(|v| (c, v)))
+    }
+
+    /// Multiplies the gain (1 when unset).
+    pub fn scale_gain(&mut self, factor: f64) {
+        let gain = self.get(Control::Gain).unwrap_or(1.0);
+        self.set(Control::Gain, gain * factor);
+    }
+}
+
+impl std::fmt::Display for Sound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "s: {}", self.sound)?;
+        for (c, v) in self.controls() {
+            write!(f, ", {}: {v}", c.name())?;
+        }
+        Ok(())
     }
 }
 
@@ -49,8 +130,8 @@ pub fn sound(names: &Pattern<Value>) -> Pattern<Sound> {
     names.fmap(|v| Sound::new(v.clone()))
 }
 
-impl<T: Controllable> Pattern<T> {
-    fn map_controls(&self, f: impl Fn(&mut T) + Send + Sync + 'static) -> Pattern<T> {
+impl Pattern<Sound> {
+    fn map_sounds(&self, f: impl Fn(&mut Sound) + Send + Sync + 'static) -> Pattern<Sound> {
         self.fmap(move |v| {
             let mut v = v.clone();
             f(&mut v);
@@ -58,17 +139,26 @@ impl<T: Controllable> Pattern<T> {
         })
     }
 
+    /// `control` set from `values`, keeping this pattern's structure (Tidal's `# control`).
+    pub fn with_control(&self, control: Control, values: &Pattern<f64>) -> Pattern<Sound> {
+        self.zip_left(values, move |e, &v| {
+            let mut e = e.clone();
+            e.set(control, v);
+            e
+        })
+    }
+
     /// The pattern panned hard left, with `f` of it panned hard right (Tidal's `jux`).
-    pub fn jux(&self, f: impl FnOnce(&Pattern<T>) -> Pattern<T>) -> Pattern<T> {
+    pub fn jux(&self, f: impl FnOnce(&Pattern<Sound>) -> Pattern<Sound>) -> Pattern<Sound> {
         stack(vec![
-            self.map_controls(|v| v.set_pan(0.0)),
-            f(&self.map_controls(|v| v.set_pan(1.0))),
+            self.map_sounds(|v| v.set(Control::Pan, 0.0)),
+            f(&self.map_sounds(|v| v.set(Control::Pan, 1.0))),
         ])
     }
 
     /// `count` copies, each `time` later than the last, fading from 1 towards `feedback`
     /// (Tidal's `stut`).
-    pub fn stut(&self, count: i64, feedback: f64, time: Time) -> Pattern<T> {
+    pub fn stut(&self, count: i64, feedback: f64, time: Time) -> Pattern<Sound> {
         if count <= 1 {
             return self.clone();
         }
@@ -77,7 +167,7 @@ impl<T: Controllable> Pattern<T> {
         for x in 1..count {
             let gain = feedback + (1.0 - feedback) * ((n - x as f64) / n);
             layers.push(
-                self.map_controls(move |v| v.scale_gain(gain))
+                self.map_sounds(move |v| v.scale_gain(gain))
                     .late(time * Time::from_int(x)),
             );
         }
@@ -86,11 +176,11 @@ impl<T: Controllable> Pattern<T> {
 
     /// `count` copies, each `time` later and `feedback` times quieter than the last (Tidal's
     /// `echo`).
-    pub fn echo(&self, count: i64, time: Time, feedback: f64) -> Pattern<T> {
+    pub fn echo(&self, count: i64, time: Time, feedback: f64) -> Pattern<Sound> {
         let layers = (0..count.max(1))
             .map(|i| {
                 let gain = feedback.powi(i as i32);
-                self.map_controls(move |v| v.scale_gain(gain))
+                self.map_sounds(move |v| v.scale_gain(gain))
                     .late(time * Time::from_int(i))
             })
             .collect();

@@ -24,7 +24,7 @@ mod time;
 mod transform;
 mod value;
 
-pub use controls::{sound, Controllable, Sound};
+pub use controls::{sound, Control, Sound};
 pub use event::Event;
 pub use mini::{mini, mini_as, Kind, ParseError};
 pub use pattern::{

@@ -44,7 +44,13 @@ fn jux_pans_the_original_left_and_the_copy_right() {
     let events = onsets(&j, 0, 1);
     let got: Vec<(String, f64, Time)> = events
         .iter()
-        .map(|e| (e.value.value.to_string(), e.value.pan, e.part.begin))
+        .map(|e| {
+            (
+                e.value.sound.to_string(),
+                e.value.get(pattern::Control::Pan).unwrap_or(0.5),
+                e.part.begin,
+            )
+        })
         .collect();
     assert_eq!(got.len(), 4);
     assert!(got.contains(&("a".into(), 0.0, t(0, 1))));
@@ -56,7 +62,12 @@ fn jux_pans_the_original_left_and_the_copy_right() {
 fn gains(p: &Pattern<Sound>) -> Vec<(Time, f64)> {
     onsets(p, 0, 1)
         .iter()
-        .map(|e| (e.part.begin, (e.value.gain * 1e6).round() / 1e6))
+        .map(|e| {
+            (
+                e.part.begin,
+                (e.value.get(pattern::Control::Gain).unwrap_or(1.0) * 1e6).round() / 1e6,
+            )
+        })
         .collect()
 }
 

@@ -8,8 +8,8 @@
 use crate::clock::BlockClock;
 use crate::mix::{Crossfade, Master, CROSSFADE_SECONDS};
 use crate::program::{BlockInfo, BuildError, Program, ProgramConfig, Signature};
-use graph::bank::SampleBank;
-use graph::{Graph, Registry};
+use dsp::bank::SampleBank;
+use graph::Graph;
 use ringbuf::traits::{Consumer, Observer, Producer, Split};
 use ringbuf::{HeapCons, HeapProd, HeapRb};
 use scheduler::{HelperThread, Pool, PoolConfig, ThreadStart};
@@ -48,7 +48,7 @@ impl Default for EngineConfig {
             pin_cores: false,
             gain: 1.0,
             output_names: Vec::new(),
-            sampler_voices: graph::sampler::DEFAULT_VOICES,
+            sampler_voices: dsp::sampler::DEFAULT_VOICES,
             on_thread_start: None,
         }
     }
@@ -128,7 +128,6 @@ pub struct Controller {
     retired: HeapCons<Box<Program>>,
     reports: HeapCons<BlockReport>,
     bank: Arc<SampleBank>,
-    registry: Registry,
     config: ProgramConfig,
     generation: u64,
     last: Option<Signature>,
@@ -159,7 +158,6 @@ impl std::error::Error for LoadError {}
 pub fn engine(
     config: EngineConfig,
     bank: Arc<SampleBank>,
-    registry: Registry,
 ) -> std::io::Result<(Engine, Controller)> {
     let hook = config.on_thread_start.clone();
     let pool = Pool::new(PoolConfig {
@@ -168,7 +166,7 @@ pub fn engine(
         arena_bytes: 4 << 20,
         thread_name: "phonon-dsp".into(),
         on_thread_start: Some(Arc::new(move |worker| {
-            graph::dsp::flush_denormals();
+            dsp::flush_denormals();
             if let Some(hook) = &hook {
                 hook(worker);
             }
@@ -209,7 +207,6 @@ pub fn engine(
         retired: retired_rx,
         reports: report_rx,
         bank,
-        registry,
         config: ProgramConfig {
             sample_rate: config.sample_rate,
             max_block,
@@ -235,7 +232,6 @@ impl Controller {
             graph,
             graph::plan(graph),
             &self.bank,
-            &self.registry,
             &self.config,
             generation,
             self.last.as_ref(),
@@ -312,7 +308,7 @@ impl Engine {
     /// by `in N`. Allocates nothing, takes no lock and makes no blocking call.
     pub fn process(&mut self, frames: usize, inputs: &[&[f32]], outputs: &mut [&mut [f32]]) {
         let started = Instant::now();
-        graph::dsp::flush_denormals();
+        dsp::flush_denormals();
         let first_frame = self.clock.frame();
         self.drain();
         let mut done = 0;
@@ -433,17 +429,17 @@ impl Engine {
 
     fn report(&mut self, frame: u64, frames: usize, elapsed: Duration) {
         let stats = self.pool.stats();
-        let (generation, (voices, steals)) = match self.current.as_deref_mut() {
+        let (generation, dsp::VoiceCount { sounding, stolen }) = match self.current.as_deref_mut() {
             Some(p) => (p.generation(), p.body.voices()),
-            None => (0, (0, 0)),
+            None => (0, dsp::VoiceCount::default()),
         };
         let report = BlockReport {
             generation,
             frame,
             frames: frames as u32,
             elapsed,
-            voices: voices as u32,
-            steals,
+            voices: sounding as u32,
+            steals: stolen,
             clamps: self.clamps,
             arena_growths: stats.arena_growths,
             panics: stats.job_panics,

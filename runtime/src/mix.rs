@@ -1,6 +1,6 @@
 //! Mixing a program's outputs, crossfading between two programs and the master section.
 
-use graph::dsp::clamp_output;
+use dsp::clamp_output;
 
 /// Two channels of one block, read-only.
 #[derive(Clone, Copy)]

@@ -4,14 +4,10 @@
 
 use crate::mix::Stereo;
 use bumpalo::Bump;
-use graph::bank::SampleBank;
-use graph::dsp::osc::Wave;
-use graph::dsp::{level::Math, Context, Dsp, In};
+use dsp::bank::SampleBank;
+use dsp::{Carry, Context, In, KindKey, Node, Setup, VoiceCount};
 use graph::ir::Identity;
-use graph::sampler::Sampler;
-use graph::signal::PatternSignal;
-use graph::synth::Synth;
-use graph::{Graph, Input, NodeKind, Plan, Registry};
+use graph::{Graph, Input, NodeKind, Plan};
 use pattern::Span;
 use scheduler::Stages;
 use std::cell::UnsafeCell;
@@ -53,7 +49,8 @@ impl std::error::Error for BuildError {}
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct NodeKey {
     identity: Identity,
-    kind: String,
+    /// `None` for a feedback read.
+    kind: Option<KindKey>,
     channels: usize,
 }
 
@@ -73,22 +70,19 @@ enum Source {
 }
 
 enum Processor {
-    Dsp(Box<dyn Dsp>),
-    Sampler(Box<Sampler>),
-    Synth(Box<Synth>),
-    Signal(PatternSignal),
+    Node(Box<dyn Node>),
     /// Copies the previous block of a node that runs in a later stage.
     Feedback(u32),
 }
 
 impl Processor {
     fn carry_from(&mut self, old: &mut Processor) {
-        match (self, old) {
-            (Processor::Dsp(new), Processor::Dsp(old)) => std::mem::swap(new, old),
-            (Processor::Sampler(new), Processor::Sampler(old)) => new.carry_from(old),
-            (Processor::Synth(new), Processor::Synth(old)) => new.carry_from(old),
-            (Processor::Signal(new), Processor::Signal(old)) => new.carry_from(old),
-            _ => {}
+        if let (Processor::Node(new), Processor::Node(old)) = (self, old) {
+            // Equal keys make equal types; the check keeps a wrong key from swapping strangers.
+            let same_type = (**new).type_id() == (**old).type_id();
+            if new.carry_from(&mut **old) == Carry::Whole && same_type {
+                std::mem::swap(new, old);
+            }
         }
     }
 }
@@ -136,7 +130,6 @@ pub(crate) struct Body {
     cps: f64,
     sample_rate: u32,
     max_block: usize,
-    context: Context,
 }
 
 // SAFETY: a node's state is reached through `UnsafeCell` only by the job that runs that node,
@@ -153,7 +146,6 @@ impl Program {
         graph: &Graph,
         plan: Plan,
         bank: &Arc<SampleBank>,
-        registry: &Registry,
         config: &ProgramConfig,
         generation: u64,
         previous: Option<&Signature>,
@@ -176,38 +168,23 @@ impl Program {
                     Input::Node(id) => Source::Node(id.0),
                 })
                 .collect();
+            let channels = usize::from(node.channels).clamp(1, 2);
             let processor = match &node.kind {
-                NodeKind::Library(name) => {
-                    let make = registry
-                        .get(name)
-                        .and_then(|f| f.make)
-                        .ok_or_else(|| BuildError(format!("`{name}` has no DSP to run")))?;
-                    if *name == "in" {
+                NodeKind::Dsp(kind) => {
+                    if let dsp::Kind::Input = kind {
                         let channel = match inputs.first() {
                             Some(Source::Const(c)) => (c.max(1.0) as usize) - 1,
                             _ => 0,
                         };
                         inputs.push(Source::Live(channel));
                     }
-                    Processor::Dsp(make(sr, usize::from(node.channels)))
-                }
-                NodeKind::Math(op) => Processor::Dsp(Box::new(Math(*op))),
-                NodeKind::Numbers(p) => Processor::Signal(PatternSignal::new(p.clone())),
-                NodeKind::Sampler(p) => Processor::Sampler(Box::new(Sampler::new(
-                    p.clone(),
-                    bank.clone(),
-                    config.sampler_voices,
-                    sr,
-                ))),
-                NodeKind::Synth { wave, notes } => {
-                    let wave = match *wave {
-                        "sine" => Wave::Sine,
-                        "saw" => Wave::Saw,
-                        "square" => Wave::Square,
-                        "tri" => Wave::Triangle,
-                        other => return Err(BuildError(format!("no voices for `{other}`"))),
+                    let setup = Setup {
+                        sample_rate: sr,
+                        channels,
+                        bank: bank.clone(),
+                        sampler_voices: config.sampler_voices,
                     };
-                    Processor::Synth(Box::new(Synth::new(notes.clone(), wave, sr)))
+                    Processor::Node(kind.make(&setup))
                 }
                 NodeKind::Feedback { source, .. } => {
                     // The source overwrites its buffer only after this node has read it.
@@ -226,7 +203,6 @@ impl Program {
                     inputs.len()
                 )));
             }
-            let channels = usize::from(node.channels).clamp(1, 2);
             let buffer = || vec![0.0f32; config.max_block].into_boxed_slice();
             nodes.push(NodeSlot {
                 inputs: inputs.into_boxed_slice(),
@@ -246,7 +222,10 @@ impl Program {
             });
             keys.push(NodeKey {
                 identity: node.identity.clone(),
-                kind: node.kind.label(),
+                kind: match &node.kind {
+                    NodeKind::Dsp(kind) => Some(kind.key()),
+                    NodeKind::Feedback { .. } => None,
+                },
                 channels,
             });
         }
@@ -281,10 +260,6 @@ impl Program {
             cps: graph.cps,
             sample_rate: config.sample_rate,
             max_block: config.max_block,
-            context: Context {
-                sample_rate: sr,
-                frames: 0,
-            },
         };
         let program = Program {
             stages: plan.stages,
@@ -367,7 +342,7 @@ impl Body {
         let right_len = frames.min(right.len());
         let (left, right) = (&mut left[..frames], &mut right[..right_len]);
         match &mut state.processor {
-            Processor::Dsp(dsp) => {
+            Processor::Node(node) => {
                 let mut inputs = [In::Const(0.0); MAX_INPUTS];
                 for (k, source) in slot.inputs.iter().enumerate() {
                     inputs[k] = match *source {
@@ -380,27 +355,12 @@ impl Body {
                         },
                     };
                 }
-                let ctx = Context {
-                    frames,
-                    ..self.context
-                };
+                let ctx = Context::new(self.sample_rate as f32, frames, block.span, arena);
+                let inputs = &inputs[..slot.inputs.len()];
                 if slot.channels == 2 {
-                    dsp.process(&ctx, &inputs[..slot.inputs.len()], &mut [left, right]);
+                    node.process(&ctx, inputs, &mut [left, right]);
                 } else {
-                    dsp.process(&ctx, &inputs[..slot.inputs.len()], &mut [left]);
-                }
-            }
-            Processor::Sampler(sampler) => sampler.process(block.span, arena, left, right),
-            Processor::Synth(synth) => {
-                synth.process(block.span, arena, left);
-                if slot.channels == 2 {
-                    right.copy_from_slice(left);
-                }
-            }
-            Processor::Signal(signal) => {
-                signal.process(block.span, arena, left);
-                if slot.channels == 2 {
-                    right.copy_from_slice(left);
+                    node.process(&ctx, inputs, &mut [left]);
                 }
             }
             Processor::Feedback(source) => {
@@ -460,23 +420,17 @@ impl Body {
     }
 
     /// Voices sounding and voices stolen so far, over every sampler and synth.
-    pub(crate) fn voices(&mut self) -> (usize, u64) {
-        let mut sounding = 0;
-        let mut steals = 0;
+    pub(crate) fn voices(&mut self) -> VoiceCount {
+        let mut total = VoiceCount::default();
         for slot in self.nodes.iter_mut() {
-            match &slot.state.get_mut().processor {
-                Processor::Sampler(s) => {
-                    sounding += s.active_voices();
-                    steals += s.steals();
+            if let Processor::Node(node) = &slot.state.get_mut().processor {
+                if let Some(v) = node.voices() {
+                    total.sounding += v.sounding;
+                    total.stolen += v.stolen;
                 }
-                Processor::Synth(s) => {
-                    sounding += s.active_voices();
-                    steals += s.steals();
-                }
-                _ => {}
             }
         }
-        (sounding, steals)
+        total
     }
 }
 

@@ -1,8 +1,8 @@
 //! Offline rendering: the engine run as fast as it goes, its output written to a WAV file.
 
 use crate::engine::{engine, EngineConfig, LoadError};
-use graph::bank::SampleBank;
-use graph::{Graph, Registry};
+use dsp::bank::SampleBank;
+use graph::Graph;
 use std::fmt;
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -237,7 +237,6 @@ where
             ..EngineConfig::default()
         },
         bank,
-        Registry::standard(),
     )
     .map_err(|e| RenderError::Io(format!("cannot start the worker threads: {e}")))?;
     controller.load(graph).map_err(RenderError::Load)?;

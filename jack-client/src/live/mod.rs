@@ -428,7 +428,7 @@ fn reconnect(
     config: &SessionConfig,
     graph: &Graph,
     stop: &AtomicBool,
-) -> Option<(Session, Arc<graph::bank::SampleBank>)> {
+) -> Option<(Session, Arc<dsp::bank::SampleBank>)> {
     let mut wait = Duration::from_millis(100);
     loop {
         if stop.load(Ordering::SeqCst) {

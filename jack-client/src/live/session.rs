@@ -2,8 +2,8 @@
 //! the notifications the control thread watches. When the server goes away the session is
 //! dropped and a new one, with the same port names, replaces it.
 
-use graph::bank::SampleBank;
-use graph::{Graph, Registry};
+use dsp::bank::SampleBank;
+use graph::Graph;
 use jack::{
     AudioIn, AudioOut, Client, ClientOptions, ClientStatus, Control, Frames, NotificationHandler,
     Port, PortFlags, ProcessHandler, ProcessScope, TransportState,
@@ -268,7 +268,6 @@ impl Session {
                 ..EngineConfig::default()
             },
             bank.clone(),
-            Registry::standard(),
         )
         .map_err(|e| StartError::Other(format!("cannot start the worker threads: {e}")))?;
         controller

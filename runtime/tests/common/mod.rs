@@ -1,7 +1,7 @@
 //! Helpers shared by the runtime's tests: compiling patches and rendering them in memory.
 #![allow(dead_code)]
 
-use graph::bank::SampleBank;
+use dsp::bank::SampleBank;
 use graph::{diagnostic::Source, Graph, Registry};
 use runtime::render::run_offline;
 use runtime::{Controller, Engine, EngineConfig, Length, RenderSettings};
@@ -79,7 +79,6 @@ pub fn engine(workers: usize, max_block: usize) -> (Engine, Controller) {
             ..EngineConfig::default()
         },
         bank(),
-        Registry::standard(),
     )
     .expect("engine starts")
 }

@@ -1,6 +1,7 @@
 //! Processing allocates nothing. Alone in its test binary: the counter sees every thread.
 
-use graph::dsp::{effect, envelope, filter, level, osc, Context, Dsp, In};
+use dsp::{effect, envelope, filter, level, osc, Context, In, Node};
+use pattern::{Span, Time};
 
 #[global_allocator]
 static ALLOCATOR: alloc_counter::CountingAllocator = alloc_counter::CountingAllocator;
@@ -8,7 +9,7 @@ static ALLOCATOR: alloc_counter::CountingAllocator = alloc_counter::CountingAllo
 #[test]
 fn processing_allocates_nothing() {
     alloc_counter::settle();
-    let makes: &[graph::dsp::Make] = &[
+    let makes: &[dsp::Make] = &[
         osc::make_sine,
         osc::make_saw,
         osc::make_square,
@@ -34,13 +35,11 @@ fn processing_allocates_nothing() {
         effect::make_chorus,
         effect::make_limiter,
     ];
-    let mut nodes: Vec<Box<dyn Dsp>> = makes.iter().map(|m| m(48_000.0, 2)).collect();
+    let mut nodes: Vec<Box<dyn Node>> = makes.iter().map(|m| m(48_000.0, 2)).collect();
     let input: Vec<f32> = (0..256).map(|i| (i as f32 * 0.03).sin()).collect();
     let (mut l, mut r) = (vec![0.0f32; 256], vec![0.0f32; 256]);
-    let ctx = Context {
-        sample_rate: 48_000.0,
-        frames: 256,
-    };
+    let arena = bumpalo::Bump::new();
+    let ctx = Context::new(48_000.0, 256, Span::new(Time::ZERO, Time::ZERO), &arena);
     let inputs = [
         In::Mono(&input[..256]),
         In::Const(800.0),

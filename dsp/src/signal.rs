@@ -1,6 +1,7 @@
 //! Control signals from patterns of numbers (`lpf "400 800 1600" 0.3`): each event's value is
 //! held over the frames its part covers, and the last value is held until the next event.
 
+use crate::{downcast, Carry, Context, In, Node};
 use bumpalo::Bump;
 use pattern::{Pattern, Span};
 
@@ -16,13 +17,8 @@ impl PatternSignal {
         PatternSignal { pattern, held: 0.0 }
     }
 
-    /// Continues from the value `old` (an earlier version of the patch) was holding.
-    pub fn carry_from(&mut self, old: &PatternSignal) {
-        self.held = old.held;
-    }
-
     /// Renders the block covering `span` (in cycles) into `out`. Temporary lists go in `arena`.
-    pub fn process(&mut self, span: Span, arena: &Bump, out: &mut [f32]) {
+    pub fn render(&mut self, span: Span, arena: &Bump, out: &mut [f32]) {
         let frames = out.len();
         if frames == 0 || span.end <= span.begin {
             out.fill(self.held);
@@ -51,6 +47,26 @@ impl PatternSignal {
     }
 }
 
+impl Node for PatternSignal {
+    fn process(&mut self, ctx: &Context<'_>, _: &[In<'_>], out: &mut [&mut [f32]]) {
+        let frames = ctx.frames;
+        if let [first, rest @ ..] = out {
+            self.render(ctx.span, ctx.arena, &mut first[..frames]);
+            for other in rest {
+                other[..frames].copy_from_slice(&first[..frames]);
+            }
+        }
+    }
+
+    /// Continues from the value the older signal was holding.
+    fn carry_from(&mut self, old: &mut dyn Node) -> Carry {
+        if let Some(old) = downcast::<PatternSignal>(old) {
+            self.held = old.held;
+        }
+        Carry::Taken
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,11 +83,11 @@ mod tests {
         let mut signal = PatternSignal::new(numbers("1 2 3 4"));
         let arena = Bump::new();
         let mut out = [0.0f32; 8];
-        signal.process(Span::new(t(0, 1), t(1, 1)), &arena, &mut out);
+        signal.render(Span::new(t(0, 1), t(1, 1)), &arena, &mut out);
         assert_eq!(out, [1.0, 1.0, 2.0, 2.0, 3.0, 3.0, 4.0, 4.0]);
         // A block of another length: values still change on their frames.
         let mut out = [0.0f32; 3];
-        signal.process(Span::new(t(1, 1), t(11, 8)), &arena, &mut out);
+        signal.render(Span::new(t(1, 1), t(11, 8)), &arena, &mut out);
         assert_eq!(out, [1.0, 1.0, 2.0]);
     }
 
@@ -80,11 +96,11 @@ mod tests {
         let mut signal = PatternSignal::new(numbers("5 ~"));
         let arena = Bump::new();
         let mut out = [0.0f32; 4];
-        signal.process(Span::new(t(0, 1), t(1, 1)), &arena, &mut out);
+        signal.render(Span::new(t(0, 1), t(1, 1)), &arena, &mut out);
         assert_eq!(out, [5.0; 4]);
         let mut carried = PatternSignal::new(numbers("~"));
-        carried.carry_from(&signal);
-        carried.process(Span::new(t(1, 1), t(2, 1)), &arena, &mut out);
+        carried.carry_from(&mut signal);
+        carried.render(Span::new(t(1, 1), t(2, 1)), &arena, &mut out);
         assert_eq!(out, [5.0; 4]);
     }
 }

@@ -2,7 +2,7 @@
 //! with tanh saturation and negative feedback from the last stage (after Stilson and Smith, and
 //! Huovilainen's nonlinear model). Resonance 0 to 1; near 1 it rings.
 
-use super::{sanitize, Context, Dsp, In};
+use crate::{sanitize, Context, In, Node};
 use std::f32::consts::TAU;
 
 /// tanh by a Padé approximant: within 2% everywhere and exact in the limits, at a fraction of
@@ -19,8 +19,8 @@ pub struct Ladder {
     stages: [[f32; 4]; 2],
 }
 
-impl Dsp for Ladder {
-    fn process(&mut self, ctx: &Context, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
+impl Node for Ladder {
+    fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
         let signal = inputs.first().copied().unwrap_or(In::Const(0.0));
         let cutoff = inputs.get(1).copied().unwrap_or(In::Const(1000.0));
         let resonance = inputs.get(2).copied().unwrap_or(In::Const(0.5));
@@ -45,7 +45,7 @@ impl Dsp for Ladder {
 }
 
 /// Makes a ladder filter.
-pub fn make_moog(_: f32, _: usize) -> Box<dyn Dsp> {
+pub fn make_moog(_: f32, _: usize) -> Box<dyn Node> {
     Box::new(Ladder {
         stages: [[0.0; 4]; 2],
     })

@@ -1,21 +1,57 @@
-//! The DSP behind the node library. Every node processes a whole block from its input buffers to
-//! its output buffers, owns its state, and never allocates, locks or does I/O while processing:
-//! state is allocated when the node is made, on the control thread.
+//! The DSP of Phonon's nodes, knowing nothing of the patch language: one [`Node`] interface,
+//! a typed [`Kind`] per node with its constructor, the oscillators, filters, envelopes, levels and
+//! effects, the sampler and its [`bank::SampleBank`], synth voices and the stepped pattern signal.
+//!
+//! Every node processes a whole block from its input buffers to its output buffers, owns its
+//! state, and never allocates, locks or does I/O while processing: state is allocated when the
+//! node is made, on the control thread. Patterns are queried once per block, into the worker's
+//! arena carried by the [`Context`].
 
+#![deny(missing_docs)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+
+pub mod bank;
 pub mod effect;
 pub mod envelope;
 pub mod filter;
+pub mod kind;
 pub mod ladder;
 pub mod level;
 pub mod osc;
+pub mod sampler;
+pub mod signal;
+pub mod synth;
+
+pub use kind::{Kind, KindKey, Setup, Width};
+pub use level::MathOp;
+
+use bumpalo::Bump;
+use pattern::Span;
+use std::any::Any;
 
 /// What a node knows of the block it is processing.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Context {
+#[derive(Clone, Copy, Debug)]
+pub struct Context<'a> {
     /// Samples per second.
     pub sample_rate: f32,
     /// Frames in this block.
     pub frames: usize,
+    /// The cycles the block covers.
+    pub span: Span,
+    /// The worker's arena, for pattern queries and other scratch lists of this block.
+    pub arena: &'a Bump,
+}
+
+impl<'a> Context<'a> {
+    /// A block of `frames` frames covering `span`.
+    pub fn new(sample_rate: f32, frames: usize, span: Span, arena: &'a Bump) -> Context<'a> {
+        Context {
+            sample_rate,
+            frames,
+            span,
+            arena,
+        }
+    }
 }
 
 /// One input of a node for one block: a constant, or a buffer of `frames` samples per channel.
@@ -76,16 +112,51 @@ impl In<'_> {
     }
 }
 
-/// A node's processing.
-pub trait Dsp: Send {
-    /// Reads `inputs` (the function's parameters in registry order, the input first for
-    /// processors) and writes every channel of `out`, each `ctx.frames` long.
-    fn process(&mut self, ctx: &Context, inputs: &[In<'_>], out: &mut [&mut [f32]]);
+/// What [`Node::carry_from`] did with the older node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Carry {
+    /// Nothing: everything the node holds is state, so the caller keeps the older node itself in
+    /// the newer one's place (it is of the same kind, made the same way).
+    Whole,
+    /// The node took the state it keeps (voices, a held value) and keeps its own pattern.
+    Taken,
 }
 
-/// Makes a node's DSP for a sample rate, with the channel count it will write. Allocates; call on
-/// the control thread.
-pub type Make = fn(sample_rate: f32, channels: usize) -> Box<dyn Dsp>;
+/// Voices sounding now and voices stolen so far, for nodes that play voices.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct VoiceCount {
+    /// Voices sounding at the end of the last block.
+    pub sounding: usize,
+    /// Voices taken from a sounding event because the pool was full, so far.
+    pub stolen: u64,
+}
+
+/// A node of the graph: processes one block at a time.
+pub trait Node: Any + Send {
+    /// Reads `inputs` (its parameters in [`Kind::params`] order, the input first for
+    /// processors) and writes every channel of `out`, each `ctx.frames` long.
+    fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]);
+
+    /// Takes over what `old` (the same node in the previous version of the patch) was doing,
+    /// so an edit does not restart it. By default the whole older node is kept.
+    fn carry_from(&mut self, _old: &mut dyn Node) -> Carry {
+        Carry::Whole
+    }
+
+    /// Voices, for nodes that play them.
+    fn voices(&self) -> Option<VoiceCount> {
+        None
+    }
+}
+
+/// `old` as the concrete node type `T`, when it is one.
+pub fn downcast<T: Node>(old: &mut dyn Node) -> Option<&mut T> {
+    (old as &mut dyn Any).downcast_mut::<T>()
+}
+
+/// Makes a node for a sample rate, with the channel count it will write. Allocates; call on the
+/// control thread.
+pub type Make = fn(sample_rate: f32, channels: usize) -> Box<dyn Node>;
 
 /// Values below this are flushed to zero in recursive state, so decaying filters and feedback
 /// never reach denormal numbers (which cost far more CPU than normal ones).
@@ -121,8 +192,8 @@ pub fn flush_denormals() {
 /// channel's buffer as a second input. Unbound (offline), it is silence.
 pub struct LiveInput;
 
-impl Dsp for LiveInput {
-    fn process(&mut self, ctx: &Context, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
+impl Node for LiveInput {
+    fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
         for buffer in out.iter_mut() {
             for (i, y) in buffer[..ctx.frames].iter_mut().enumerate() {
                 *y = match inputs.get(1) {
@@ -132,11 +203,6 @@ impl Dsp for LiveInput {
             }
         }
     }
-}
-
-/// Makes a live input.
-pub fn make_in(_: f32, _: usize) -> Box<dyn Dsp> {
-    Box::new(LiveInput)
 }
 
 /// The largest magnitude an output may carry; anything beyond (an unstable patch) is clamped.

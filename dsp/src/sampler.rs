@@ -7,10 +7,9 @@
 //! stolen with a short fade, and steals are counted. Nothing is allocated while processing.
 
 use crate::bank::{Sample, SampleBank};
-use crate::registry::Control;
-use crate::sound::SoundEvent;
+use crate::{downcast, Carry, Context, In, Node, VoiceCount};
 use bumpalo::Bump;
-use pattern::{Pattern, Span, Value};
+use pattern::{Control, Pattern, Sound, Span, Value};
 use std::sync::Arc;
 
 /// The default number of voices per sampler.
@@ -61,7 +60,7 @@ impl Voice {
 
 /// Plays a sound pattern.
 pub struct Sampler {
-    pattern: Pattern<SoundEvent>,
+    pattern: Pattern<Sound>,
     bank: Arc<SampleBank>,
     voices: Box<[Voice]>,
     /// Voices that may sound at once; the rest of the pool lets stolen voices fade.
@@ -74,7 +73,7 @@ pub struct Sampler {
 impl Sampler {
     /// A sampler with `voices` voices (plus room for stolen ones to fade). Allocates.
     pub fn new(
-        pattern: Pattern<SoundEvent>,
+        pattern: Pattern<Sound>,
         bank: Arc<SampleBank>,
         voices: usize,
         sample_rate: f32,
@@ -91,30 +90,9 @@ impl Sampler {
         }
     }
 
-    /// Voices stolen so far because the pool was full.
-    pub fn steals(&self) -> u64 {
-        self.steals
-    }
-
-    /// Voices sounding now.
-    pub fn active_voices(&self) -> usize {
-        self.voices.iter().filter(|v| v.active()).count()
-    }
-
-    /// Takes over the sounding voices and counters of `old` (a sampler of an earlier version of
-    /// the patch) without allocating, so notes ring on across an edit; `old` gets this one's
-    /// silent voices. Pools of different sizes are left as they are.
-    pub fn carry_from(&mut self, old: &mut Sampler) {
-        if self.voices.len() == old.voices.len() {
-            std::mem::swap(&mut self.voices, &mut old.voices);
-            self.steals = old.steals;
-            self.started = old.started;
-        }
-    }
-
     /// Renders one block covering `span` (in cycles) of `left.len()` frames, adding nothing else:
     /// `left` and `right` are overwritten. Temporary lists go in `arena`.
-    pub fn process(&mut self, span: Span, arena: &Bump, left: &mut [f32], right: &mut [f32]) {
+    pub fn render(&mut self, span: Span, arena: &Bump, left: &mut [f32], right: &mut [f32]) {
         let frames = left.len().min(right.len());
         left[..frames].fill(0.0);
         right[..frames].fill(0.0);
@@ -129,7 +107,7 @@ impl Sampler {
         }
     }
 
-    fn start(&mut self, event: &SoundEvent, offset: usize, duration: f32) {
+    fn start(&mut self, event: &Sound, offset: usize, duration: f32) {
         let (name, index) = match &event.sound {
             Value::Str(name) => (&**name, 0i64),
             Value::List(items) => match (items.first(), items.get(1)) {
@@ -375,4 +353,40 @@ fn render(voice: &mut Voice, left: &mut [f32], right: &mut [f32]) {
         i += 1;
     }
     voice.fade_at = 0;
+}
+
+impl Node for Sampler {
+    fn process(&mut self, ctx: &Context<'_>, _: &[In<'_>], out: &mut [&mut [f32]]) {
+        match out {
+            [left, right, ..] => self.render(
+                ctx.span,
+                ctx.arena,
+                &mut left[..ctx.frames],
+                &mut right[..ctx.frames],
+            ),
+            [left] => self.render(ctx.span, ctx.arena, &mut left[..ctx.frames], &mut []),
+            [] => {}
+        }
+    }
+
+    /// Takes over the sounding voices and counters of the older sampler without allocating, so
+    /// notes ring on across an edit; the older one gets this one's silent voices. Pools of
+    /// different sizes are left as they are.
+    fn carry_from(&mut self, old: &mut dyn Node) -> Carry {
+        if let Some(old) = downcast::<Sampler>(old) {
+            if self.voices.len() == old.voices.len() {
+                std::mem::swap(&mut self.voices, &mut old.voices);
+                self.steals = old.steals;
+                self.started = old.started;
+            }
+        }
+        Carry::Taken
+    }
+
+    fn voices(&self) -> Option<VoiceCount> {
+        Some(VoiceCount {
+            sounding: self.voices.iter().filter(|v| v.active()).count(),
+            stolen: self.steals,
+        })
+    }
 }

@@ -1,21 +1,21 @@
 //! The sampler and the sample bank, measured on rendered audio.
 
 use bumpalo::Bump;
-use graph::bank::{resample, Sample, SampleBank};
-use graph::registry::Control;
-use graph::sampler::Sampler;
-use graph::sound::SoundEvent;
+use dsp::bank::{resample, Sample, SampleBank};
+use dsp::sampler::Sampler;
+use dsp::Node;
 use pattern::{mini, Pattern, Span, Time};
+use pattern::{Control, Sound};
 use std::sync::Arc;
 
 const RATE: u32 = 48_000;
 const BLOCK: i64 = 512;
 
-fn sounds(notation: &str) -> Pattern<SoundEvent> {
-    mini(notation).unwrap().fmap(|v| SoundEvent::new(v.clone()))
+fn sounds(notation: &str) -> Pattern<Sound> {
+    mini(notation).unwrap().fmap(|v| Sound::new(v.clone()))
 }
 
-fn with(p: Pattern<SoundEvent>, control: Control, value: f64) -> Pattern<SoundEvent> {
+fn with(p: Pattern<Sound>, control: Control, value: f64) -> Pattern<Sound> {
     p.fmap(move |e| {
         let mut e = e.clone();
         e.set(control, value);
@@ -50,7 +50,7 @@ fn render(sampler: &mut Sampler, cycles: i64) -> (Vec<f32>, Vec<f32>) {
             Time::new(k * BLOCK, frames_per_cycle),
             Time::new((k + 1) * BLOCK, frames_per_cycle),
         );
-        sampler.process(span, arena, &mut l, &mut r);
+        sampler.render(span, arena, &mut l, &mut r);
         left.extend_from_slice(&l);
         right.extend_from_slice(&r);
     }
@@ -141,7 +141,7 @@ fn a_full_pool_steals_the_oldest_voice_and_counts_it() {
     let long = vec![0.1f32; 48_000 * 4];
     let mut sampler = Sampler::new(sounds("a*8"), bank("a", vec![long]), 2, RATE as f32);
     let (left, _) = render(&mut sampler, 1);
-    assert_eq!(sampler.steals(), 6);
+    assert_eq!(sampler.voices().unwrap().stolen, 6);
     assert!(
         left.iter().all(|&v| v <= 0.1 * 3.0),
         "at most two voices plus one fading"

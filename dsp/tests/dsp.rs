@@ -1,23 +1,22 @@
 //! The node library's DSP measured on real output: frequencies, spectra, filter responses,
 //! denormals, NaN, and no allocation while processing.
 
-use graph::dsp::{filter, level, osc, Context, Dsp, In};
+use dsp::{filter, level, osc, Context, In, Node};
+use pattern::{Span, Time};
 use rustfft::{num_complex::Complex, FftPlanner};
 use std::f32::consts::FRAC_1_SQRT_2;
 
 const RATE: f32 = 48_000.0;
 
 /// Runs `dsp` for `seconds` in blocks of `block` frames with constant inputs; returns channel 0.
-fn render(dsp: &mut dyn Dsp, inputs: &[In<'_>], seconds: f32, block: usize) -> Vec<f32> {
+fn render(dsp: &mut dyn Node, inputs: &[In<'_>], seconds: f32, block: usize) -> Vec<f32> {
     let total = (seconds * RATE) as usize;
     let mut out = Vec::with_capacity(total);
     let (mut left, mut right) = (vec![0.0; block], vec![0.0; block]);
     while out.len() < total {
         let frames = block.min(total - out.len());
-        let ctx = Context {
-            sample_rate: RATE,
-            frames,
-        };
+        let arena = bumpalo::Bump::new();
+        let ctx = Context::new(RATE, frames, Span::new(Time::ZERO, Time::ZERO), &arena);
         dsp.process(&ctx, inputs, &mut [&mut left[..], &mut right[..]]);
         out.extend_from_slice(&left[..frames]);
     }
@@ -25,16 +24,14 @@ fn render(dsp: &mut dyn Dsp, inputs: &[In<'_>], seconds: f32, block: usize) -> V
 }
 
 /// Runs `dsp` over an input signal, block by block.
-fn filter_signal(dsp: &mut dyn Dsp, signal: &[f32], params: &[In<'_>], block: usize) -> Vec<f32> {
+fn filter_signal(dsp: &mut dyn Node, signal: &[f32], params: &[In<'_>], block: usize) -> Vec<f32> {
     let mut out = Vec::with_capacity(signal.len());
     let mut buffer = vec![0.0; block];
     for chunk in signal.chunks(block) {
         let mut inputs = vec![In::Mono(chunk)];
         inputs.extend_from_slice(params);
-        let ctx = Context {
-            sample_rate: RATE,
-            frames: chunk.len(),
-        };
+        let arena = bumpalo::Bump::new();
+        let ctx = Context::new(RATE, chunk.len(), Span::new(Time::ZERO, Time::ZERO), &arena);
         dsp.process(&ctx, &inputs, &mut [&mut buffer[..chunk.len()]]);
         out.extend_from_slice(&buffer[..chunk.len()]);
     }
@@ -126,7 +123,7 @@ fn band_limited_saw_aliasing_is_at_least_40_db_down() {
 
 #[test]
 fn square_and_triangle_are_band_limited_too() {
-    for make in [osc::make_square as graph::dsp::Make, osc::make_tri] {
+    for make in [osc::make_square as dsp::Make, osc::make_tri] {
         let mut o = make(RATE, 1);
         let out = render(o.as_mut(), &[In::Const(997.0), In::Const(0.5)], 1.0, 128);
         let alias = worst_alias_db(&out, 997.0);
@@ -143,7 +140,7 @@ fn butterworth_db(f: f64, fc: f64, high_pass: bool) -> f64 {
     db(1.0 / (1.0 + r.powi(4)).sqrt())
 }
 
-fn response_db(make: graph::dsp::Make, freq: f32, cutoff: f32, q: f32) -> f64 {
+fn response_db(make: dsp::Make, freq: f32, cutoff: f32, q: f32) -> f64 {
     let input = sine_wave(freq, 1.0);
     let mut f = make(RATE, 1);
     let out = filter_signal(f.as_mut(), &input, &[In::Const(cutoff), In::Const(q)], 256);
@@ -203,10 +200,8 @@ fn a_cutoff_jump_is_smoothed_into_no_click() {
     for (n, chunk) in input.chunks(64).enumerate() {
         let cutoff = if n < 100 { 200.0 } else { 8000.0 };
         let mut buffer = vec![0.0; chunk.len()];
-        let ctx = Context {
-            sample_rate: RATE,
-            frames: chunk.len(),
-        };
+        let arena = bumpalo::Bump::new();
+        let ctx = Context::new(RATE, chunk.len(), Span::new(Time::ZERO, Time::ZERO), &arena);
         f.process(
             &ctx,
             &[In::Mono(chunk), In::Const(cutoff), In::Const(0.707)],
@@ -247,10 +242,8 @@ fn nan_and_denormals_never_reach_the_output() {
 fn pan_is_equal_power() {
     let mut pan = level::make_pan(RATE, 2);
     let (mut l, mut r) = ([0.0f32; 4], [0.0f32; 4]);
-    let ctx = Context {
-        sample_rate: RATE,
-        frames: 4,
-    };
+    let arena = bumpalo::Bump::new();
+    let ctx = Context::new(RATE, 4, Span::new(Time::ZERO, Time::ZERO), &arena);
     for (position, want) in [
         (0.0, (FRAC_1_SQRT_2, FRAC_1_SQRT_2)),
         (-1.0, (1.0, 0.0)),

@@ -1,8 +1,9 @@
 //! Pitched synth voices on note patterns, measured on rendered audio.
 
 use bumpalo::Bump;
-use graph::dsp::osc::Wave;
-use graph::synth::Synth;
+use dsp::osc::Wave;
+use dsp::synth::Synth;
+use dsp::{Context, Node};
 use pattern::{mini, Pattern, Span, Time};
 
 const RATE: f32 = 48_000.0;
@@ -24,13 +25,14 @@ fn render(synth: &mut Synth, cycles: i64) -> Vec<f32> {
     let mut block = vec![0.0; 256];
     for k in 0..cycles * per_cycle / 256 {
         arena.reset();
+        let span = Span::new(
+            Time::new(k * 256, per_cycle),
+            Time::new((k + 1) * 256, per_cycle),
+        );
         synth.process(
-            Span::new(
-                Time::new(k * 256, per_cycle),
-                Time::new((k + 1) * 256, per_cycle),
-            ),
-            arena,
-            &mut block,
+            &Context::new(RATE, 256, span, arena),
+            &[],
+            &mut [&mut block],
         );
         out.extend_from_slice(&block);
     }

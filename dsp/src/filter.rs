@@ -3,7 +3,7 @@
 //! stays well-behaved when cutoff and Q move every sample. Parameters are smoothed per sample, so
 //! modulating them makes no zipper noise.
 
-use super::{sanitize, Context, Dsp, In};
+use crate::{sanitize, Context, In, Node};
 use std::f32::consts::PI;
 
 /// Which response a [`Svf`] gives.
@@ -50,8 +50,8 @@ impl Svf {
     }
 }
 
-impl Dsp for Svf {
-    fn process(&mut self, ctx: &Context, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
+impl Node for Svf {
+    fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
         let signal = inputs.first().copied().unwrap_or(In::Const(0.0));
         let cutoff = inputs.get(1).copied().unwrap_or(In::Const(1000.0));
         let q = inputs.get(2).copied().unwrap_or(In::Const(0.707));
@@ -95,21 +95,21 @@ impl Dsp for Svf {
 }
 
 /// Makes a low-pass filter.
-pub fn make_lpf(_: f32, _: usize) -> Box<dyn Dsp> {
+pub fn make_lpf(_: f32, _: usize) -> Box<dyn Node> {
     Box::new(Svf::new(Response::LowPass))
 }
 
 /// Makes a high-pass filter.
-pub fn make_hpf(_: f32, _: usize) -> Box<dyn Dsp> {
+pub fn make_hpf(_: f32, _: usize) -> Box<dyn Node> {
     Box::new(Svf::new(Response::HighPass))
 }
 
 /// Makes a band-pass filter.
-pub fn make_bpf(_: f32, _: usize) -> Box<dyn Dsp> {
+pub fn make_bpf(_: f32, _: usize) -> Box<dyn Node> {
     Box::new(Svf::new(Response::BandPass))
 }
 
 /// Makes a notch filter.
-pub fn make_notch(_: f32, _: usize) -> Box<dyn Dsp> {
+pub fn make_notch(_: f32, _: usize) -> Box<dyn Node> {
     Box::new(Svf::new(Response::Notch))
 }

@@ -1,7 +1,7 @@
 //! Effects: feedback delay, Freeverb-class reverb, distortion, bit crusher, chorus and a peak
 //! limiter. Delay memory is allocated when the node is made, never while processing.
 
-use super::{sanitize, Context, Dsp, In};
+use crate::{sanitize, Context, In, Node};
 use std::f32::consts::TAU;
 
 /// The longest delay time the `delay` node offers, in seconds.
@@ -47,8 +47,8 @@ pub struct Delay {
     time: Option<f32>,
 }
 
-impl Dsp for Delay {
-    fn process(&mut self, ctx: &Context, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
+impl Node for Delay {
+    fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
         let signal = inputs.first().copied().unwrap_or(In::Const(0.0));
         let smoothing = 1.0 - (-1.0 / (0.05 * ctx.sample_rate)).exp();
         for i in 0..ctx.frames {
@@ -75,7 +75,7 @@ impl Dsp for Delay {
 }
 
 /// Makes a delay with room for [`MAX_DELAY_SECONDS`].
-pub fn make_delay(sample_rate: f32, _: usize) -> Box<dyn Dsp> {
+pub fn make_delay(sample_rate: f32, _: usize) -> Box<dyn Node> {
     let length = (MAX_DELAY_SECONDS * sample_rate) as usize + 2;
     Box::new(Delay {
         lines: [Line::new(length), Line::new(length)],
@@ -108,8 +108,8 @@ pub struct Reverb {
     allpasses: [Vec<Allpass>; 2],
 }
 
-impl Dsp for Reverb {
-    fn process(&mut self, ctx: &Context, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
+impl Node for Reverb {
+    fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
         let signal = inputs.first().copied().unwrap_or(In::Const(0.0));
         for i in 0..ctx.frames {
             let param = |index: usize, fallback: f32| {
@@ -140,7 +140,7 @@ impl Dsp for Reverb {
 }
 
 /// Makes a reverb tuned for the sample rate.
-pub fn make_reverb(sample_rate: f32, _: usize) -> Box<dyn Dsp> {
+pub fn make_reverb(sample_rate: f32, _: usize) -> Box<dyn Node> {
     let scale = sample_rate / 44_100.0;
     let sized = |n: usize| ((n as f32 * scale).round() as usize).max(2);
     let combs = |spread: usize| {
@@ -177,8 +177,8 @@ pub fn make_reverb(sample_rate: f32, _: usize) -> Box<dyn Dsp> {
 /// Soft-clipping distortion: inputs are the signal, drive and mix.
 pub struct Distort;
 
-impl Dsp for Distort {
-    fn process(&mut self, ctx: &Context, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
+impl Node for Distort {
+    fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
         let signal = inputs.first().copied().unwrap_or(In::Const(0.0));
         for (channel, buffer) in out.iter_mut().enumerate() {
             for (i, y) in buffer[..ctx.frames].iter_mut().enumerate() {
@@ -195,7 +195,7 @@ impl Dsp for Distort {
 }
 
 /// Makes a distortion.
-pub fn make_distort(_: f32, _: usize) -> Box<dyn Dsp> {
+pub fn make_distort(_: f32, _: usize) -> Box<dyn Node> {
     Box::new(Distort)
 }
 
@@ -206,8 +206,8 @@ pub struct Bitcrush {
     counter: f32,
 }
 
-impl Dsp for Bitcrush {
-    fn process(&mut self, ctx: &Context, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
+impl Node for Bitcrush {
+    fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
         let signal = inputs.first().copied().unwrap_or(In::Const(0.0));
         for i in 0..ctx.frames {
             let param = |index: usize, fallback: f32| {
@@ -230,7 +230,7 @@ impl Dsp for Bitcrush {
 }
 
 /// Makes a bit crusher.
-pub fn make_bitcrush(_: f32, _: usize) -> Box<dyn Dsp> {
+pub fn make_bitcrush(_: f32, _: usize) -> Box<dyn Node> {
     Box::new(Bitcrush {
         held: [0.0; 2],
         counter: 0.0,
@@ -244,8 +244,8 @@ pub struct Chorus {
     phase: f32,
 }
 
-impl Dsp for Chorus {
-    fn process(&mut self, ctx: &Context, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
+impl Node for Chorus {
+    fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
         let signal = inputs.first().copied().unwrap_or(In::Const(0.0));
         for i in 0..ctx.frames {
             let param = |index: usize, fallback: f32| {
@@ -269,7 +269,7 @@ impl Dsp for Chorus {
 }
 
 /// Makes a chorus.
-pub fn make_chorus(sample_rate: f32, _: usize) -> Box<dyn Dsp> {
+pub fn make_chorus(sample_rate: f32, _: usize) -> Box<dyn Node> {
     let length = (0.03 * sample_rate) as usize + 2;
     Box::new(Chorus {
         lines: [Line::new(length), Line::new(length)],
@@ -283,8 +283,8 @@ pub struct Limiter {
     envelope: f32,
 }
 
-impl Dsp for Limiter {
-    fn process(&mut self, ctx: &Context, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
+impl Node for Limiter {
+    fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
         let signal = inputs.first().copied().unwrap_or(In::Const(0.0));
         for i in 0..ctx.frames {
             let param = |index: usize, fallback: f32| {
@@ -311,6 +311,6 @@ impl Dsp for Limiter {
 }
 
 /// Makes a limiter.
-pub fn make_limiter(_: f32, _: usize) -> Box<dyn Dsp> {
+pub fn make_limiter(_: f32, _: usize) -> Box<dyn Node> {
     Box::new(Limiter { envelope: 0.0 })
 }

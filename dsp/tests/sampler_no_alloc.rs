@@ -2,9 +2,10 @@
 //! counter sees every thread.
 
 use bumpalo::Bump;
-use graph::bank::SampleBank;
-use graph::sampler::Sampler;
-use graph::sound::SoundEvent;
+use dsp::bank::SampleBank;
+use dsp::sampler::Sampler;
+use dsp::Node;
+use pattern::Sound;
 use pattern::{mini, Span, Time};
 use std::sync::Arc;
 
@@ -17,7 +18,7 @@ fn playing_samples_and_notes_allocates_nothing() {
     let bank = Arc::new(SampleBank::builtin(48_000));
     let pattern = mini("[bd*16, hh*32?, <sn cp>*8, oh:3*4]")
         .unwrap()
-        .fmap(|v| SoundEvent::new(v.clone()))
+        .fmap(|v| Sound::new(v.clone()))
         .fast(Time::from_int(2));
     // Eight voices for dozens of events a cycle: constant stealing.
     let mut sampler = Sampler::new(pattern, bank, 8, 48_000.0);
@@ -26,18 +27,18 @@ fn playing_samples_and_notes_allocates_nothing() {
     let block = |k: i64| Span::new(Time::new(k * 256, 96_000), Time::new((k + 1) * 256, 96_000));
     for k in 0..200 {
         arena.reset();
-        sampler.process(block(k), &arena, &mut l, &mut r);
+        sampler.render(block(k), &arena, &mut l, &mut r);
     }
     let calls = alloc_counter::count(|| {
         for k in 200..4000 {
             arena.reset();
-            sampler.process(block(k), &arena, &mut l, &mut r);
+            sampler.render(block(k), &arena, &mut l, &mut r);
         }
     });
     assert_eq!(calls, 0);
     assert!(
-        sampler.steals() > 100,
+        sampler.voices().unwrap().stolen > 100,
         "the pool was exercised: {} steals",
-        sampler.steals()
+        sampler.voices().unwrap().stolen
     );
 }

@@ -2,10 +2,9 @@
 //! `sine "<a4 c5>"`, chords too), one voice per event from a fixed pool, each with a short
 //! attack, held for the event's length, then released.
 
-use crate::dsp::osc::{Oscillator, Wave};
-use crate::dsp::{Context, Dsp, In};
-use bumpalo::Bump;
-use pattern::{Pattern, Span};
+use crate::osc::{Oscillator, Wave};
+use crate::{downcast, Carry, Context, In, Node, VoiceCount};
+use pattern::Pattern;
 
 /// Voices per synth.
 pub const SYNTH_VOICES: usize = 32;
@@ -63,34 +62,15 @@ impl Synth {
         }
     }
 
-    /// Voices taken from sounding notes because all were busy.
-    pub fn steals(&self) -> u64 {
-        self.steals
-    }
-
-    /// Voices sounding now.
-    pub fn active_voices(&self) -> usize {
-        self.voices.iter().filter(|v| v.active).count()
-    }
-
-    /// Takes over the sounding voices of `old` (the same oscillator in an earlier version of the
-    /// patch) without allocating, so held notes ring on across an edit.
-    pub fn carry_from(&mut self, old: &mut Synth) {
-        if self.wave == old.wave {
-            std::mem::swap(&mut self.voices, &mut old.voices);
-            self.started = old.started;
-            self.steals = old.steals;
-        }
-    }
-
-    /// Renders the block covering `span` (in cycles) into `out`, overwriting it.
-    pub fn process(&mut self, span: Span, arena: &Bump, out: &mut [f32]) {
+    /// Renders the block `ctx` covers into `out`, overwriting it.
+    pub fn render(&mut self, ctx: &Context<'_>, out: &mut [f32]) {
+        let span = ctx.span;
         out.fill(0.0);
         let frames = out.len().min(MAX_BLOCK);
         if frames == 0 || span.end <= span.begin {
             return;
         }
-        let events = self.pattern.query(span, arena);
+        let events = self.pattern.query(span, ctx.arena);
         for (offset, hold, &freq) in crate::sampler::onsets(&events, span, frames) {
             let slot = match self.voices.iter().position(|v| !v.active) {
                 Some(i) => i,
@@ -115,13 +95,14 @@ impl Synth {
         let attack = 1.0 / (ATTACK_SECONDS * self.sample_rate);
         let release = 1.0 / (RELEASE_SECONDS * self.sample_rate);
         for v in self.voices.iter_mut().filter(|v| v.active) {
-            let ctx = Context {
+            let voice_ctx = Context {
                 sample_rate: self.sample_rate,
                 frames: frames - v.start,
+                ..*ctx
             };
             let scratch = &mut self.scratch[..frames - v.start];
             v.osc
-                .process(&ctx, &[In::Const(v.freq)], &mut [&mut scratch[..]]);
+                .process(&voice_ctx, &[In::Const(v.freq)], &mut [&mut scratch[..]]);
             for (y, &x) in out[v.start..frames].iter_mut().zip(scratch.iter()) {
                 if v.hold <= 0.0 {
                     v.releasing = true;
@@ -139,5 +120,37 @@ impl Synth {
             }
             v.start = 0;
         }
+    }
+}
+
+impl Node for Synth {
+    fn process(&mut self, ctx: &Context<'_>, _: &[In<'_>], out: &mut [&mut [f32]]) {
+        let frames = ctx.frames;
+        if let [first, rest @ ..] = out {
+            self.render(ctx, &mut first[..frames]);
+            for other in rest {
+                other[..frames].copy_from_slice(&first[..frames]);
+            }
+        }
+    }
+
+    /// Takes over the sounding voices of the older synth (the same oscillator) without
+    /// allocating, so held notes ring on across an edit.
+    fn carry_from(&mut self, old: &mut dyn Node) -> Carry {
+        if let Some(old) = downcast::<Synth>(old) {
+            if self.wave == old.wave {
+                std::mem::swap(&mut self.voices, &mut old.voices);
+                self.started = old.started;
+                self.steals = old.steals;
+            }
+        }
+        Carry::Taken
+    }
+
+    fn voices(&self) -> Option<VoiceCount> {
+        Some(VoiceCount {
+            sounding: self.voices.iter().filter(|v| v.active).count(),
+            stolen: self.steals,
+        })
     }
 }

@@ -1,16 +1,28 @@
 //! Levels and math: gain, equal-power pan, min, max, clip, mix, and the arithmetic nodes.
 
-use super::{Context, Dsp, In};
-use crate::ir::MathOp;
+use crate::{Context, In, Node};
 use std::f32::consts::FRAC_PI_4;
+
+/// Arithmetic between two signals.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum MathOp {
+    /// `a + b`
+    Add,
+    /// `a - b`
+    Sub,
+    /// `a * b`
+    Mul,
+    /// `a / b` (zero where `b` is zero)
+    Div,
+}
 
 /// A per-sample function of the input channel and the other parameters.
 pub struct Map {
     f: fn(f32, &[In<'_>], usize) -> f32,
 }
 
-impl Dsp for Map {
-    fn process(&mut self, ctx: &Context, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
+impl Node for Map {
+    fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
         let signal = inputs.first().copied().unwrap_or(In::Const(0.0));
         let rest = inputs.get(1..).unwrap_or(&[]);
         for (channel, buffer) in out.iter_mut().enumerate() {
@@ -21,7 +33,7 @@ impl Dsp for Map {
     }
 }
 
-fn map(f: fn(f32, &[In<'_>], usize) -> f32) -> Box<dyn Dsp> {
+fn map(f: fn(f32, &[In<'_>], usize) -> f32) -> Box<dyn Node> {
     Box::new(Map { f })
 }
 
@@ -30,22 +42,22 @@ fn param(rest: &[In<'_>], index: usize, i: usize, fallback: f32) -> f32 {
 }
 
 /// Makes `gain`: the input times an amount.
-pub fn make_gain(_: f32, _: usize) -> Box<dyn Dsp> {
+pub fn make_gain(_: f32, _: usize) -> Box<dyn Node> {
     map(|x, rest, i| x * param(rest, 0, i, 1.0))
 }
 
 /// Makes `min`.
-pub fn make_min(_: f32, _: usize) -> Box<dyn Dsp> {
+pub fn make_min(_: f32, _: usize) -> Box<dyn Node> {
     map(|x, rest, i| x.min(param(rest, 0, i, 0.0)))
 }
 
 /// Makes `max`.
-pub fn make_max(_: f32, _: usize) -> Box<dyn Dsp> {
+pub fn make_max(_: f32, _: usize) -> Box<dyn Node> {
     map(|x, rest, i| x.max(param(rest, 0, i, 0.0)))
 }
 
 /// Makes `clip`: the input limited to `low..high`.
-pub fn make_clip(_: f32, _: usize) -> Box<dyn Dsp> {
+pub fn make_clip(_: f32, _: usize) -> Box<dyn Node> {
     map(|x, rest, i| {
         let (low, high) = (param(rest, 0, i, -1.0), param(rest, 1, i, 1.0));
         x.max(low.min(high)).min(high.max(low))
@@ -53,7 +65,7 @@ pub fn make_clip(_: f32, _: usize) -> Box<dyn Dsp> {
 }
 
 /// Makes `mix`: a crossfade from the input (amount 0) to the other signal (amount 1).
-pub fn make_mix(_: f32, _: usize) -> Box<dyn Dsp> {
+pub fn make_mix(_: f32, _: usize) -> Box<dyn Node> {
     map(|x, rest, i| {
         let other = param(rest, 0, i, 0.0);
         let amount = param(rest, 1, i, 0.5).clamp(0.0, 1.0);
@@ -64,8 +76,8 @@ pub fn make_mix(_: f32, _: usize) -> Box<dyn Dsp> {
 /// Equal-power pan: position -1 (left) to 1 (right); a stereo input is balanced instead.
 pub struct Pan;
 
-impl Dsp for Pan {
-    fn process(&mut self, ctx: &Context, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
+impl Node for Pan {
+    fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
         let signal = inputs.first().copied().unwrap_or(In::Const(0.0));
         let position = inputs.get(1).copied().unwrap_or(In::Const(0.0));
         let stereo = signal.channels() == 2;
@@ -96,15 +108,15 @@ impl Dsp for Pan {
 }
 
 /// Makes an equal-power panner.
-pub fn make_pan(_: f32, _: usize) -> Box<dyn Dsp> {
+pub fn make_pan(_: f32, _: usize) -> Box<dyn Node> {
     Box::new(Pan)
 }
 
 /// Arithmetic between inputs `a` and `b`, channel by channel.
 pub struct Math(pub MathOp);
 
-impl Dsp for Math {
-    fn process(&mut self, ctx: &Context, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
+impl Node for Math {
+    fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
         let a = inputs.first().copied().unwrap_or(In::Const(0.0));
         let b = inputs.get(1).copied().unwrap_or(In::Const(0.0));
         for (channel, buffer) in out.iter_mut().enumerate() {

@@ -1,7 +1,7 @@
 //! Oscillators: sine, band-limited (polyBLEP) saw, pulse and triangle, white and pink noise.
 //! Phase is continuous across blocks; frequency may change every sample.
 
-use super::{Context, Dsp, In};
+use crate::{Context, In, Node};
 use std::f64::consts::TAU;
 
 /// The polyBLEP residual at phase `t` (0..1) for a phase increment `dt`: subtracted from a naive
@@ -184,8 +184,8 @@ impl Decimator {
     }
 }
 
-impl Dsp for Oscillator {
-    fn process(&mut self, ctx: &Context, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
+impl Node for Oscillator {
+    fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
         let freq = inputs.first().copied().unwrap_or(In::Const(440.0));
         let width = inputs.get(1).copied().unwrap_or(In::Const(0.5));
         let [first, rest @ ..] = out else { return };
@@ -245,8 +245,8 @@ impl Noise {
     }
 }
 
-impl Dsp for Noise {
-    fn process(&mut self, ctx: &Context, _: &[In<'_>], out: &mut [&mut [f32]]) {
+impl Node for Noise {
+    fn process(&mut self, ctx: &Context<'_>, _: &[In<'_>], out: &mut [&mut [f32]]) {
         let [first, rest @ ..] = out else { return };
         for y in first[..ctx.frames].iter_mut() {
             let white = self.next();
@@ -272,31 +272,31 @@ impl Dsp for Noise {
 }
 
 /// Makes a sine oscillator.
-pub fn make_sine(_: f32, _: usize) -> Box<dyn Dsp> {
+pub fn make_sine(_: f32, _: usize) -> Box<dyn Node> {
     Box::new(Oscillator::new(Wave::Sine))
 }
 
 /// Makes a band-limited sawtooth.
-pub fn make_saw(_: f32, _: usize) -> Box<dyn Dsp> {
+pub fn make_saw(_: f32, _: usize) -> Box<dyn Node> {
     Box::new(Oscillator::new(Wave::Saw))
 }
 
 /// Makes a band-limited pulse.
-pub fn make_square(_: f32, _: usize) -> Box<dyn Dsp> {
+pub fn make_square(_: f32, _: usize) -> Box<dyn Node> {
     Box::new(Oscillator::new(Wave::Square))
 }
 
 /// Makes a band-limited triangle.
-pub fn make_tri(_: f32, _: usize) -> Box<dyn Dsp> {
+pub fn make_tri(_: f32, _: usize) -> Box<dyn Node> {
     Box::new(Oscillator::new(Wave::Triangle))
 }
 
 /// Makes white noise.
-pub fn make_noise(_: f32, _: usize) -> Box<dyn Dsp> {
+pub fn make_noise(_: f32, _: usize) -> Box<dyn Node> {
     Box::new(Noise::white())
 }
 
 /// Makes pink noise.
-pub fn make_pink(_: f32, _: usize) -> Box<dyn Dsp> {
+pub fn make_pink(_: f32, _: usize) -> Box<dyn Node> {
     Box::new(Noise::pink())
 }

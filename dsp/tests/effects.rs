@@ -1,6 +1,7 @@
 //! Envelopes and effects measured on real output.
 
-use graph::dsp::{effect, envelope, Context, In, Make};
+use dsp::{effect, envelope, Context, In, Make};
+use pattern::{Span, Time};
 
 const RATE: f32 = 48_000.0;
 
@@ -12,10 +13,8 @@ fn run(make: Make, signal: &[f32], params: &[f32]) -> (Vec<f32>, Vec<f32>) {
     for chunk in signal.chunks(128) {
         let mut inputs = vec![In::Mono(chunk)];
         inputs.extend(params.iter().map(|&p| In::Const(p)));
-        let ctx = Context {
-            sample_rate: RATE,
-            frames: chunk.len(),
-        };
+        let arena = bumpalo::Bump::new();
+        let ctx = Context::new(RATE, chunk.len(), Span::new(Time::ZERO, Time::ZERO), &arena);
         dsp.process(
             &ctx,
             &inputs,
@@ -151,7 +150,7 @@ fn the_ladder_rolls_off_steeply_and_resonates() {
     };
     let gain_db = |freq: f32, resonance: f32| {
         let input = tone(freq);
-        let (y, _) = run(graph::dsp::ladder::make_moog, &input, &[1000.0, resonance]);
+        let (y, _) = run(dsp::ladder::make_moog, &input, &[1000.0, resonance]);
         let rms = |x: &[f32]| (x.iter().map(|v| v * v).sum::<f32>() / x.len() as f32).sqrt();
         20.0 * (rms(&y[seconds(0.2)..]) / rms(&input[seconds(0.2)..])).log10()
     };
@@ -175,13 +174,17 @@ fn the_ladder_rolls_off_steeply_and_resonates() {
 
 #[test]
 fn live_input_is_silent_offline_and_passes_a_bound_buffer() {
-    let mut node = graph::dsp::make_in(RATE, 1);
+    let setup = dsp::Setup {
+        sample_rate: RATE,
+        channels: 1,
+        bank: std::sync::Arc::new(dsp::bank::SampleBank::new(RATE as u32)),
+        sampler_voices: 1,
+    };
+    let mut node = dsp::Kind::Input.make(&setup);
     let bound = [0.25f32; 64];
     let mut out = [1.0f32; 64];
-    let ctx = Context {
-        sample_rate: RATE,
-        frames: 64,
-    };
+    let arena = bumpalo::Bump::new();
+    let ctx = Context::new(RATE, 64, Span::new(Time::ZERO, Time::ZERO), &arena);
     node.process(&ctx, &[In::Const(1.0)], &mut [&mut out[..]]);
     assert!(out.iter().all(|&v| v == 0.0));
     node.process(
@@ -197,7 +200,7 @@ fn flush_to_zero_applies_to_the_calling_thread() {
     std::thread::spawn(|| {
         let tiny = std::hint::black_box(f32::MIN_POSITIVE);
         assert!((tiny * std::hint::black_box(0.5)).is_subnormal());
-        graph::dsp::flush_denormals();
+        dsp::flush_denormals();
         assert_eq!(tiny * std::hint::black_box(0.5), 0.0);
     })
     .join()
@@ -207,9 +210,6 @@ fn flush_to_zero_applies_to_the_calling_thread() {
 #[test]
 fn outputs_are_clamped_and_counted() {
     let mut buffer = [0.5, f32::NAN, f32::INFINITY, -100.0, 1e-30, -0.25];
-    assert_eq!(graph::dsp::clamp_output(&mut buffer), 3);
-    assert_eq!(
-        buffer,
-        [0.5, 0.0, 0.0, -graph::dsp::OUTPUT_LIMIT, 0.0, -0.25]
-    );
+    assert_eq!(dsp::clamp_output(&mut buffer), 3);
+    assert_eq!(buffer, [0.5, 0.0, 0.0, -dsp::OUTPUT_LIMIT, 0.0, -0.25]);
 }

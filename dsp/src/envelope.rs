@@ -1,7 +1,7 @@
 //! Envelopes on a gate signal: `adsr` and `ar`. A gate opens when its input rises above 0.5 and
 //! closes when it falls back; segments are linear in amplitude.
 
-use super::{Context, Dsp, In};
+use crate::{Context, In, Node};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Stage {
@@ -44,8 +44,8 @@ fn step(range: f32, seconds: f32, sample_rate: f32) -> f32 {
     }
 }
 
-impl Dsp for Envelope {
-    fn process(&mut self, ctx: &Context, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
+impl Node for Envelope {
+    fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
         let gate = inputs.first().copied().unwrap_or(In::Const(0.0));
         let p = |index: usize, i: usize, fallback: f32| {
             inputs
@@ -102,11 +102,11 @@ impl Dsp for Envelope {
 }
 
 /// Makes an ADSR envelope.
-pub fn make_adsr(_: f32, _: usize) -> Box<dyn Dsp> {
+pub fn make_adsr(_: f32, _: usize) -> Box<dyn Node> {
     Box::new(Envelope::new(false))
 }
 
 /// Makes an AR envelope.
-pub fn make_ar(_: f32, _: usize) -> Box<dyn Dsp> {
+pub fn make_ar(_: f32, _: usize) -> Box<dyn Node> {
     Box::new(Envelope::new(true))
 }

@@ -1,0 +1,351 @@
+//! The kinds of node: one variant per node the engine can run, with its constructor, its
+//! ports and its output width. The patch language maps names to kinds; nothing here knows names
+//! a patch uses except as labels for listings.
+
+use crate::bank::SampleBank;
+use crate::level::{Math, MathOp};
+use crate::osc::Wave;
+use crate::sampler::Sampler;
+use crate::signal::PatternSignal;
+use crate::synth::Synth;
+use crate::{effect, envelope, filter, ladder, level, osc, LiveInput, Node};
+use pattern::{Pattern, Sound};
+use std::mem::Discriminant;
+use std::sync::Arc;
+
+/// What a node computes.
+#[derive(Clone)]
+pub enum Kind {
+    /// Sine oscillator.
+    Sine,
+    /// Band-limited sawtooth oscillator.
+    Saw,
+    /// Band-limited pulse oscillator.
+    Square,
+    /// Band-limited triangle oscillator.
+    Tri,
+    /// White noise.
+    Noise,
+    /// Pink noise.
+    Pink,
+    /// The engine's live input.
+    Input,
+    /// Low-pass filter.
+    Lpf,
+    /// High-pass filter.
+    Hpf,
+    /// Band-pass filter.
+    Bpf,
+    /// Notch filter.
+    Notch,
+    /// Four-pole ladder low-pass.
+    Moog,
+    /// ADSR envelope on a gate.
+    Adsr,
+    /// Attack-release envelope on a gate.
+    Ar,
+    /// Multiply by an amount.
+    Gain,
+    /// Equal-power pan.
+    Pan,
+    /// The smaller of two signals.
+    Min,
+    /// The larger of two signals.
+    Max,
+    /// Limit to a range.
+    Clip,
+    /// Crossfade to another signal.
+    Mix,
+    /// Feedback delay.
+    Delay,
+    /// Freeverb-class reverb.
+    Reverb,
+    /// Soft-clipping distortion.
+    Distort,
+    /// Bit and rate reduction.
+    Bitcrush,
+    /// Modulated-delay chorus.
+    Chorus,
+    /// Peak limiter.
+    Limiter,
+    /// Arithmetic on its inputs `a` and `b`.
+    Math(MathOp),
+    /// A control signal that holds each event's value of a pattern of numbers.
+    Numbers(Pattern<f64>),
+    /// The sampler: plays a pattern of sounds.
+    Sampler(Pattern<Sound>),
+    /// Pitched synth voices: an oscillator playing a pattern of frequencies, a voice per event.
+    Voices {
+        /// The oscillator of every voice.
+        wave: Wave,
+        /// Frequencies in Hz.
+        notes: Pattern<f64>,
+    },
+}
+
+/// How many channels a node writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Width {
+    /// One.
+    Mono,
+    /// Two.
+    Stereo,
+    /// As many as its first input.
+    AsInput,
+}
+
+/// A kind without its patterns: nodes of two versions of a patch with the same identity and key
+/// are the same node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct KindKey {
+    variant: Discriminant<Kind>,
+    detail: u8,
+}
+
+/// What making a node needs besides its kind.
+#[derive(Clone)]
+pub struct Setup {
+    /// Samples per second.
+    pub sample_rate: f32,
+    /// The channels the node will write.
+    pub channels: usize,
+    /// Where samplers find their sounds.
+    pub bank: Arc<SampleBank>,
+    /// Voices per sampler.
+    pub sampler_voices: usize,
+}
+
+impl Kind {
+    /// Every kind that takes only signals, in listing order.
+    pub const UNITS: &'static [Kind] = &[
+        Kind::Sine,
+        Kind::Saw,
+        Kind::Square,
+        Kind::Tri,
+        Kind::Noise,
+        Kind::Pink,
+        Kind::Input,
+        Kind::Lpf,
+        Kind::Hpf,
+        Kind::Bpf,
+        Kind::Notch,
+        Kind::Moog,
+        Kind::Adsr,
+        Kind::Ar,
+        Kind::Gain,
+        Kind::Pan,
+        Kind::Min,
+        Kind::Max,
+        Kind::Clip,
+        Kind::Mix,
+        Kind::Delay,
+        Kind::Reverb,
+        Kind::Distort,
+        Kind::Bitcrush,
+        Kind::Chorus,
+        Kind::Limiter,
+    ];
+
+    /// Makes the node. Allocates; call on the control thread.
+    pub fn make(&self, setup: &Setup) -> Box<dyn Node> {
+        let (sr, channels) = (setup.sample_rate, setup.channels);
+        match self {
+            Kind::Sine => osc::make_sine(sr, channels),
+            Kind::Saw => osc::make_saw(sr, channels),
+            Kind::Square => osc::make_square(sr, channels),
+            Kind::Tri => osc::make_tri(sr, channels),
+            Kind::Noise => osc::make_noise(sr, channels),
+            Kind::Pink => osc::make_pink(sr, channels),
+            Kind::Input => make_in(sr, channels),
+            Kind::Lpf => filter::make_lpf(sr, channels),
+            Kind::Hpf => filter::make_hpf(sr, channels),
+            Kind::Bpf => filter::make_bpf(sr, channels),
+            Kind::Notch => filter::make_notch(sr, channels),
+            Kind::Moog => ladder::make_moog(sr, channels),
+            Kind::Adsr => envelope::make_adsr(sr, channels),
+            Kind::Ar => envelope::make_ar(sr, channels),
+            Kind::Gain => level::make_gain(sr, channels),
+            Kind::Pan => level::make_pan(sr, channels),
+            Kind::Min => level::make_min(sr, channels),
+            Kind::Max => level::make_max(sr, channels),
+            Kind::Clip => level::make_clip(sr, channels),
+            Kind::Mix => level::make_mix(sr, channels),
+            Kind::Delay => effect::make_delay(sr, channels),
+            Kind::Reverb => effect::make_reverb(sr, channels),
+            Kind::Distort => effect::make_distort(sr, channels),
+            Kind::Bitcrush => effect::make_bitcrush(sr, channels),
+            Kind::Chorus => effect::make_chorus(sr, channels),
+            Kind::Limiter => effect::make_limiter(sr, channels),
+            Kind::Math(op) => Box::new(Math(*op)),
+            Kind::Numbers(p) => Box::new(PatternSignal::new(p.clone())),
+            Kind::Sampler(p) => Box::new(Sampler::new(
+                p.clone(),
+                setup.bank.clone(),
+                setup.sampler_voices,
+                sr,
+            )),
+            Kind::Voices { wave, notes } => Box::new(Synth::new(notes.clone(), *wave, sr)),
+        }
+    }
+
+    /// Its input ports, in the order [`Node::process`] reads them.
+    pub fn ports(&self) -> &'static [&'static str] {
+        match self {
+            Kind::Sine | Kind::Saw | Kind::Tri => &["freq"],
+            Kind::Square => &["freq", "width"],
+            Kind::Noise | Kind::Pink => &[],
+            Kind::Input => &["channel"],
+            Kind::Lpf | Kind::Hpf | Kind::Bpf | Kind::Notch => &["input", "cutoff", "q"],
+            Kind::Moog => &["input", "cutoff", "resonance"],
+            Kind::Adsr => &["input", "attack", "decay", "sustain", "release"],
+            Kind::Ar => &["input", "attack", "release"],
+            Kind::Gain => &["input", "amount"],
+            Kind::Pan => &["input", "position"],
+            Kind::Min | Kind::Max => &["input", "other"],
+            Kind::Clip => &["input", "low", "high"],
+            Kind::Mix => &["input", "other", "amount"],
+            Kind::Delay => &["input", "time", "feedback", "mix"],
+            Kind::Reverb => &["input", "size", "damping", "mix"],
+            Kind::Distort => &["input", "drive", "mix"],
+            Kind::Bitcrush => &["input", "bits", "rate"],
+            Kind::Chorus => &["input", "rate", "depth", "mix"],
+            Kind::Limiter => &["input", "threshold", "release"],
+            Kind::Math(_) => &["a", "b"],
+            Kind::Numbers(_) | Kind::Sampler(_) | Kind::Voices { .. } => &[],
+        }
+    }
+
+    /// How many channels it writes.
+    pub fn width(&self) -> Width {
+        match self {
+            Kind::Sine
+            | Kind::Saw
+            | Kind::Square
+            | Kind::Tri
+            | Kind::Noise
+            | Kind::Pink
+            | Kind::Input => Width::Mono,
+            Kind::Lpf
+            | Kind::Hpf
+            | Kind::Bpf
+            | Kind::Notch
+            | Kind::Moog
+            | Kind::Adsr
+            | Kind::Ar
+            | Kind::Gain
+            | Kind::Min
+            | Kind::Max
+            | Kind::Clip
+            | Kind::Mix
+            | Kind::Delay
+            | Kind::Distort
+            | Kind::Bitcrush
+            | Kind::Limiter => Width::AsInput,
+            Kind::Pan | Kind::Reverb | Kind::Chorus => Width::Stereo,
+            Kind::Math(_) => Width::AsInput,
+            Kind::Numbers(_) | Kind::Voices { .. } => Width::Mono,
+            Kind::Sampler(_) => Width::Stereo,
+        }
+    }
+
+    /// The oscillator, for kinds that can play pitched voices.
+    pub fn wave(&self) -> Option<Wave> {
+        match self {
+            Kind::Sine => Some(Wave::Sine),
+            Kind::Saw => Some(Wave::Saw),
+            Kind::Square => Some(Wave::Square),
+            Kind::Tri => Some(Wave::Triangle),
+            _ => None,
+        }
+    }
+
+    /// Its key for matching nodes across an edit.
+    pub fn key(&self) -> KindKey {
+        let detail = match self {
+            Kind::Math(op) => *op as u8,
+            Kind::Voices { wave, .. } => *wave as u8,
+            _ => 0,
+        };
+        KindKey {
+            variant: std::mem::discriminant(self),
+            detail,
+        }
+    }
+
+    /// A short name for listings (`lpf`, `add`, `saw voices`).
+    pub fn label(&self) -> &'static str {
+        match self {
+            Kind::Sine => "sine",
+            Kind::Saw => "saw",
+            Kind::Square => "square",
+            Kind::Tri => "tri",
+            Kind::Noise => "noise",
+            Kind::Pink => "pink",
+            Kind::Input => "in",
+            Kind::Lpf => "lpf",
+            Kind::Hpf => "hpf",
+            Kind::Bpf => "bpf",
+            Kind::Notch => "notch",
+            Kind::Moog => "moog",
+            Kind::Adsr => "adsr",
+            Kind::Ar => "ar",
+            Kind::Gain => "gain",
+            Kind::Pan => "pan",
+            Kind::Min => "min",
+            Kind::Max => "max",
+            Kind::Clip => "clip",
+            Kind::Mix => "mix",
+            Kind::Delay => "delay",
+            Kind::Reverb => "reverb",
+            Kind::Distort => "distort",
+            Kind::Bitcrush => "bitcrush",
+            Kind::Chorus => "chorus",
+            Kind::Limiter => "limiter",
+            Kind::Math(MathOp::Add) => "add",
+            Kind::Math(MathOp::Sub) => "sub",
+            Kind::Math(MathOp::Mul) => "mul",
+            Kind::Math(MathOp::Div) => "div",
+            Kind::Numbers(_) => "pattern",
+            Kind::Sampler(_) => "sampler",
+            Kind::Voices { wave, .. } => match wave {
+                Wave::Sine => "sine voices",
+                Wave::Saw => "saw voices",
+                Wave::Square => "square voices",
+                Wave::Triangle => "tri voices",
+            },
+        }
+    }
+}
+
+impl std::fmt::Debug for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.label())
+    }
+}
+
+/// Makes a live input.
+fn make_in(_: f32, _: usize) -> Box<dyn Node> {
+    Box::new(LiveInput)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_unit_makes_a_node_and_keys_differ() {
+        let setup = Setup {
+            sample_rate: 48_000.0,
+            channels: 1,
+            bank: Arc::new(SampleBank::new(48_000)),
+            sampler_voices: 4,
+        };
+        let mut keys = std::collections::HashSet::new();
+        for kind in Kind::UNITS {
+            let _node = kind.make(&setup);
+            assert!(keys.insert(kind.key()), "{kind:?} shares a key");
+            assert!(!kind.label().is_empty());
+        }
+        assert_ne!(Kind::Math(MathOp::Add).key(), Kind::Math(MathOp::Mul).key());
+    }
+}
