@@ -1,5 +1,7 @@
 //! Workloads and baselines shared by Phonon's benchmarks and comparison harnesses.
 
+#![deny(missing_docs)]
+
 use rayon::prelude::*;
 use scheduler::Stages;
 use std::hint::black_box;
@@ -55,22 +57,33 @@ pub fn rayon_pool(threads: usize) -> rayon::ThreadPool {
         .expect("rayon pool")
 }
 
-/// The benchmark patterns: the stress patch's pattern part and a 16-step drum pattern.
+/// The benchmark patterns, compiled from the patch language as the engine plays them: the
+/// stress patch's sound pattern and a 16-step drum pattern.
 pub mod patterns {
-    use pattern::{mini, sound, Pattern, Sound, Time, Value};
+    use graph::diagnostic::Source;
+    use graph::values::Pat;
+    use graph::Registry;
+    use pattern::mini::Kind;
+    use pattern::{Pattern, Sound, Time};
+
+    fn sounds(expr: &str) -> Pattern<Sound> {
+        let source = Source::new("bench", expr);
+        match graph::query::evaluate(&source, &Registry::standard(), Kind::Double) {
+            Ok(Pat::Sound(p)) => p,
+            _ => panic!("the benchmark pattern `{expr}` compiles to sounds"),
+        }
+    }
 
     /// `jux rev $ stut 16 0.5 0.125 $ s "bd*32"`: 1,024 events per cycle.
     pub fn stress() -> Pattern<Sound> {
-        sound(&mini("bd*32").expect("valid notation"))
-            .stut(16, 0.5, Time::new(1, 8))
-            .jux(|p| p.rev())
+        sounds("jux rev $ stut 16 0.5 0.125 $ s \"bd*32\"")
     }
 
     /// A 16-step drum pattern with alternation, a patterned Euclidean hi-hat and `every`.
-    pub fn drums() -> Pattern<Value> {
-        mini("[bd ~ ~ bd ~ ~ <sn cp> ~ bd ~ bd ~ <sn [sn cp]> ~ ~ ~, hh(<7 9>,16,<0 2>)]")
-            .expect("valid notation")
-            .every(3, |p| p.rev())
+    pub fn drums() -> Pattern<Sound> {
+        sounds(
+            "every 3 rev $ s \"[bd ~ ~ bd ~ ~ <sn cp> ~ bd ~ bd ~ <sn [sn cp]> ~ ~ ~, hh(<7 9>,16,<0 2>)]\"",
+        )
     }
 
     /// The span of one block in cycles: `frames` at `sample_rate` and `cps` cycles per second.

@@ -1,5 +1,6 @@
 //! The syntax tree of a patch.
 
+use pattern::{Op, Structure};
 use std::ops::Range;
 
 /// A binary operator.
@@ -23,12 +24,14 @@ pub enum BinOp {
     ShiftLeft,
     /// `~>`: shift the right side later by the left.
     ShiftRight,
+    /// A pattern operator: `|+|`, `|+`, `+|`, `|<`…
+    Operate(Structure, Op),
 }
 
 impl BinOp {
     /// How the operator is written.
-    pub fn symbol(self) -> &'static str {
-        match self {
+    pub fn symbol(self) -> String {
+        let fixed = match self {
             BinOp::Add => "+",
             BinOp::Sub => "-",
             BinOp::Mul => "*",
@@ -38,7 +41,16 @@ impl BinOp {
             BinOp::Compose => ".",
             BinOp::ShiftLeft => "<~",
             BinOp::ShiftRight => "~>",
-        }
+            BinOp::Operate(structure, op) => {
+                let (left, right) = match structure {
+                    Structure::Left => ("|", ""),
+                    Structure::Right => ("", "|"),
+                    Structure::Both => ("|", "|"),
+                };
+                return format!("{left}{}{right}", op.symbol());
+            }
+        };
+        fixed.to_string()
     }
 }
 
@@ -75,6 +87,12 @@ pub enum ExprKind {
     Neg(Box<Expr>),
     /// `(# speed 2)`, `(* 0.5)`: an operator waiting for its left side.
     Section(BinOp, Box<Expr>),
+    /// `("e" <~)`, `(1 +)`: an operator waiting for its right side.
+    LeftSection(BinOp, Box<Expr>),
+    /// `[a, b, c]`: a list, as `cat`, `stack` and `timecat` take.
+    List(Vec<Expr>),
+    /// `(0.25, 0.75)`: a tuple, as `compress` and the steps of `timecat` take.
+    Tuple(Vec<Expr>),
 }
 
 /// What a statement defines.

@@ -1,6 +1,7 @@
 //! Splits patch text into tokens, dropping comments.
 
 use crate::diagnostic::Diagnostic;
+use pattern::{Op, Structure};
 use std::ops::Range;
 
 /// A token's kind and payload.
@@ -32,6 +33,14 @@ pub enum Tok {
     Dot,
     /// `<~`
     ShiftLeft,
+    /// A pattern operator: `|+|`, `|+`, `+|`, `|<`, `>|`…
+    Operator(Structure, Op),
+    /// `[`
+    LBracket,
+    /// `]`
+    RBracket,
+    /// `,`
+    Comma,
     /// `~>`
     ShiftRight,
     /// `(`
@@ -66,6 +75,13 @@ pub fn lex(text: &str, is_function: &dyn Fn(&str) -> bool) -> (Vec<Token>, Vec<D
     while i < bytes.len() {
         let c = bytes[i];
         let start = i;
+        // `+|`, `<|`…: structure from the right.
+        if let (Some(op), Some(b'|')) = (Op::from_symbol(c as char), bytes.get(i + 1)) {
+            i += 2;
+            push(&mut tokens, Tok::Operator(Structure::Right, op), start..i);
+            line_has_token = true;
+            continue;
+        }
         match c {
             b'\n' => {
                 i += 1;
@@ -129,6 +145,25 @@ pub fn lex(text: &str, is_function: &dyn Fn(&str) -> bool) -> (Vec<Token>, Vec<D
                     }
                 }
             }
+            b'|' => match bytes.get(i + 1).and_then(|&c| Op::from_symbol(c as char)) {
+                Some(op) => {
+                    let both = bytes.get(i + 2) == Some(&b'|');
+                    i += if both { 3 } else { 2 };
+                    let structure = if both {
+                        Structure::Both
+                    } else {
+                        Structure::Left
+                    };
+                    push(&mut tokens, Tok::Operator(structure, op), start..i);
+                }
+                None => {
+                    i += 1;
+                    errors.push(Diagnostic::error(
+                        start..i,
+                        "expected an operator after `|`, such as `|+|`, `|+` or `|<`",
+                    ));
+                }
+            },
             b'~' if bytes.get(i + 1) == Some(&b'>') => {
                 i += 2;
                 push(&mut tokens, Tok::ShiftRight, start..i);
@@ -194,6 +229,15 @@ pub fn lex(text: &str, is_function: &dyn Fn(&str) -> bool) -> (Vec<Token>, Vec<D
                         depth = depth.saturating_sub(1);
                         Some(Tok::RParen)
                     }
+                    b'[' => {
+                        depth += 1;
+                        Some(Tok::LBracket)
+                    }
+                    b']' => {
+                        depth = depth.saturating_sub(1);
+                        Some(Tok::RBracket)
+                    }
+                    b',' => Some(Tok::Comma),
                     _ => None,
                 };
                 let width = text[i..].chars().next().map_or(1, char::len_utf8);
@@ -227,7 +271,7 @@ fn continues(bytes: &[u8], mut i: usize) -> bool {
         i += 1;
     }
     match bytes.get(i) {
-        Some(b'+' | b'*' | b'$') => true,
+        Some(b'+' | b'*' | b'$' | b'|') => true,
         Some(b'/') => !matches!(bytes.get(i + 1), Some(b'/' | b'*')),
         Some(b'-') => bytes.get(i + 1) != Some(&b'-'),
         _ => false,
@@ -280,7 +324,7 @@ fn chains(text: &str, after: usize, is_function: &dyn Fn(&str) -> bool) -> bool 
     let rest = text[after..].trim_start_matches([' ', '\t']);
     let bytes = rest.as_bytes();
     match bytes.first() {
-        Some(b'~' | b'(') => true,
+        Some(b'~' | b'(' | b'"') => true,
         Some(c) if c.is_ascii_alphabetic() => is_function(&rest[..ident_end(bytes, 0)]),
         _ => false,
     }

@@ -25,6 +25,7 @@ const fn node(
         role,
         params,
         node: Some(kind),
+        pattern: None,
         control: None,
         doc,
     }
@@ -45,6 +46,7 @@ const fn level(
         role: Role::Processor,
         params,
         node: Some(kind),
+        pattern: None,
         control: Some(control),
         doc,
     }
@@ -313,9 +315,40 @@ pub const NODES: &[Function] = &[
     ),
 ];
 
-/// Registers the node library.
+/// Registers the node library. An oscillator's name also means its continuous pattern where a
+/// pattern is expected (`range 1 5 saw`), as in Tidal.
 pub fn register(r: &mut Registry) {
     for f in NODES {
-        r.register(f.clone());
+        let mut f = f.clone();
+        f.pattern = f.node.as_ref().and_then(crate::transforms::signal_pattern);
+        r.register(f);
+    }
+}
+
+impl Registry {
+    /// Everything Phonon ships: pattern functions, sound controls and the node library.
+    pub fn standard() -> Registry {
+        let mut r = Registry::new();
+        crate::transforms::register(&mut r);
+        register(&mut r);
+        r
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Nodes read their inputs by position: the registry's parameters must be the kind's ports,
+    /// in the same order.
+    #[test]
+    fn parameters_are_the_nodes_ports_in_order() {
+        for f in NODES {
+            let kind = f.node.as_ref().expect("a library entry names its node");
+            let params: Vec<&str> = f.params.iter().map(|p| p.name).collect();
+            assert_eq!(params, kind.ports(), "`{}`", f.name);
+            assert_eq!(kind.label(), f.name, "the listing label is the name");
+        }
+        assert_eq!(NODES.len(), dsp::Kind::UNITS.len(), "every unit has a name");
     }
 }

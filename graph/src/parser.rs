@@ -67,6 +67,12 @@ fn describe(tok: &Tok) -> String {
         Tok::ShiftRight => "`~>`".into(),
         Tok::LParen => "`(`".into(),
         Tok::RParen => "`)`".into(),
+        Tok::LBracket => "`[`".into(),
+        Tok::RBracket => "`]`".into(),
+        Tok::Comma => "`,`".into(),
+        Tok::Operator(structure, op) => {
+            format!("`{}`", BinOp::Operate(*structure, *op).symbol())
+        }
     }
 }
 
@@ -82,6 +88,8 @@ fn infix(tok: &Tok) -> Option<(BinOp, u8, bool)> {
         Tok::Star => (BinOp::Mul, 7, false),
         Tok::Slash => (BinOp::Div, 7, false),
         Tok::Dot => (BinOp::Compose, 9, true),
+        // Tidal declares no fixity for these, so Haskell reads them as `infixl 9`.
+        Tok::Operator(structure, op) => (BinOp::Operate(*structure, *op), 9, false),
         _ => return None,
     })
 }
@@ -172,7 +180,9 @@ impl<'a> Parser<'a> {
         self.enter()?;
         let mut left = self.application()?;
         while let Some((op, power, right_assoc)) = infix(self.peek()) {
-            if power < min_power {
+            // `("e" <~)`: an operator right before `)` is a left section, not an infix.
+            let closes = self.tokens.get(self.pos + 1).map(|t| &t.tok) == Some(&Tok::RParen);
+            if power < min_power || closes {
                 break;
             }
             // Each operator of a chain puts the tree one level deeper.
@@ -222,7 +232,12 @@ impl<'a> Parser<'a> {
     fn starts_atom(&self) -> bool {
         matches!(
             self.peek(),
-            Tok::Ident(_) | Tok::Bus(_) | Tok::Number(_) | Tok::Str(_) | Tok::LParen
+            Tok::Ident(_)
+                | Tok::Bus(_)
+                | Tok::Number(_)
+                | Tok::Str(_)
+                | Tok::LParen
+                | Tok::LBracket
         )
     }
 
@@ -238,7 +253,8 @@ impl<'a> Parser<'a> {
             Tok::Bus(name) => ExprKind::Bus(name.clone()),
             Tok::Ident(name) => ExprKind::Name(name.clone()),
             Tok::LParen => return self.parenthesised(),
-            _ => return Err(self.expected("a number, a string, a name, a bus or `(`")),
+            Tok::LBracket => return self.list(),
+            _ => return Err(self.expected("a number, a string, a name, a bus, `(` or `[`")),
         };
         self.pos += 1;
         Ok(Expr { kind, span })
@@ -264,6 +280,34 @@ impl<'a> Parser<'a> {
             }
             None => self.expr(0)?,
         };
+        let inner = match (self.peek(), section) {
+            // A left section: `("e" <~)`, `(1 +)`.
+            (tok, None) if self.tokens.get(self.pos + 1).map(|t| &t.tok) == Some(&Tok::RParen) => {
+                match infix(tok) {
+                    Some((op, ..)) => {
+                        self.pos += 1;
+                        let span = start..self.token().span.end;
+                        Expr {
+                            kind: ExprKind::LeftSection(op, Box::new(inner)),
+                            span,
+                        }
+                    }
+                    None => inner,
+                }
+            }
+            (Tok::Comma, None) => {
+                let mut items = vec![inner];
+                while self.peek() == &Tok::Comma {
+                    self.pos += 1;
+                    items.push(self.expr(0)?);
+                }
+                Expr {
+                    kind: ExprKind::Tuple(items),
+                    span: start..self.token().span.end,
+                }
+            }
+            _ => inner,
+        };
         if self.peek() != &Tok::RParen {
             return Err(self.expected("`)`"));
         }
@@ -274,6 +318,48 @@ impl<'a> Parser<'a> {
             ..inner
         })
     }
+}
+
+impl Parser<'_> {
+    /// `[a, b, c]`, possibly empty.
+    fn list(&mut self) -> Parsed<Expr> {
+        let start = self.token().span.start;
+        self.pos += 1;
+        let mut items = Vec::new();
+        while self.peek() != &Tok::RBracket {
+            self.enter()?;
+            items.push(self.expr(0)?);
+            self.depth -= 1;
+            match self.peek() {
+                Tok::Comma => self.pos += 1,
+                Tok::RBracket => {}
+                _ => return Err(self.expected("`,` or `]`")),
+            }
+        }
+        let end = self.token().span.end;
+        self.pos += 1;
+        Ok(Expr {
+            kind: ExprKind::List(items),
+            span: start..end,
+        })
+    }
+}
+
+/// Parses a single expression, as `phonon query` takes one; anything after it is an error.
+pub fn parse_expression(tokens: &[Token]) -> Result<Expr, Diagnostic> {
+    let mut p = Parser {
+        tokens,
+        pos: 0,
+        depth: 0,
+    };
+    let e = p.expr(0)?;
+    while p.peek() == &Tok::Newline {
+        p.pos += 1;
+    }
+    if p.peek() != &Tok::Eof {
+        return Err(p.expected("the end of the expression"));
+    }
+    Ok(e)
 }
 
 #[cfg(test)]
@@ -295,6 +381,19 @@ mod tests {
             ExprKind::Binary(op, l, r) => format!("({} {} {})", show(l), op.symbol(), show(r)),
             ExprKind::Neg(x) => format!("(-{})", show(x)),
             ExprKind::Section(op, x) => format!("({} {})", op.symbol(), show(x)),
+            ExprKind::LeftSection(op, x) => format!("({} {})", show(x), op.symbol()),
+            ExprKind::List(items) => {
+                format!(
+                    "[{}]",
+                    items.iter().map(show).collect::<Vec<_>>().join(", ")
+                )
+            }
+            ExprKind::Tuple(items) => {
+                format!(
+                    "({})",
+                    items.iter().map(show).collect::<Vec<_>>().join(", ")
+                )
+            }
         }
     }
 
@@ -328,6 +427,26 @@ mod tests {
         assert_eq!(
             parse_one("out: every 3 (# speed 2) (s \"a\")"),
             "(every 3 (# (speed 2)) (s \"a\"))"
+        );
+    }
+
+    #[test]
+    fn pattern_operators_lists_tuples_and_sections() {
+        assert_eq!(
+            parse_one("out: \"1 2\" |+| \"3\" |< \"4\" + 1"),
+            "(((\"1 2\" |+| \"3\") |< \"4\") + 1)"
+        );
+        assert_eq!(
+            parse_one("out: \"1\" +| slow 2 \"3\""),
+            "(\"1\" +| (slow 2 \"3\"))"
+        );
+        assert_eq!(
+            parse_one("out: timecat [(1, \"a\"), (0.5, \"b\")]"),
+            "(timecat [(1, \"a\"), (0.5, \"b\")])"
+        );
+        assert_eq!(
+            parse_one("out: superimpose (\"e\" <~) (|- 1) []"),
+            "(superimpose (\"e\" <~) (|- 1) [])"
         );
     }
 

@@ -1,27 +1,10 @@
 //! The function registry: every name a patch can call, its parameters and a one-line doc.
 //! The language resolves names only through it; libraries register themselves into it.
 
+pub use crate::params::{Param, ParamKind};
+use crate::values::PatternFn;
 pub use pattern::Control;
 use std::collections::HashMap;
-
-/// What an argument may be.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ParamKind {
-    /// The signal being processed; `#` fills it from its left side.
-    Input,
-    /// A number, pattern string, bus or expression, modulatable at audio rate.
-    Signal,
-    /// A constant number.
-    Number,
-    /// A number of cycles, or a pattern of them.
-    Time,
-    /// A mini-notation string of sound names.
-    Sounds,
-    /// A pattern transform (`rev`, `fast 2`, `(# speed 2)`).
-    Transform,
-    /// The pattern a transform applies to.
-    Pattern,
-}
 
 /// How a function is used.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -32,50 +15,12 @@ pub enum Role {
     Processor,
     /// Turns a string of sound names into a sound pattern (`s`).
     Sound,
-    /// Transforms a pattern (`fast`, `every`, `jux`).
+    /// Transforms a pattern given last (`fast`, `every`, `jux`).
     Transform,
+    /// Makes a pattern from its arguments (`cat`, `stack`, `run`, `silence`).
+    Pattern,
     /// Only sets a per-event control of a sound pattern, after `#` (`speed`, `n`).
     Control,
-}
-
-/// One parameter of a function.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Param {
-    /// Its name, as `phonon functions` shows it.
-    pub name: &'static str,
-    /// What it accepts.
-    pub kind: ParamKind,
-    /// Its value when left out; `None` makes it required.
-    pub default: Option<f64>,
-    /// Its unit (`Hz`, `s`, `cycles`), or empty.
-    pub unit: &'static str,
-}
-
-impl Param {
-    /// A required parameter.
-    pub const fn required(name: &'static str, kind: ParamKind, unit: &'static str) -> Param {
-        Param {
-            name,
-            kind,
-            default: None,
-            unit,
-        }
-    }
-
-    /// A parameter with a default.
-    pub const fn optional(
-        name: &'static str,
-        kind: ParamKind,
-        default: f64,
-        unit: &'static str,
-    ) -> Param {
-        Param {
-            name,
-            kind,
-            default: Some(default),
-            unit,
-        }
-    }
 }
 
 /// A function a patch can call.
@@ -91,6 +36,9 @@ pub struct Function {
     pub params: &'static [Param],
     /// The node it makes, for sources and processors.
     pub node: Option<dsp::Kind>,
+    /// The pattern it makes from its arguments, for transforms and pattern functions; for an
+    /// oscillator, the continuous pattern its name means where a pattern is expected (`saw`).
+    pub pattern: Option<PatternFn>,
     /// The control it sets when chained onto a sound pattern with `#`, if any.
     pub control: Option<Control>,
     /// One line on what it does.
@@ -122,14 +70,6 @@ impl Registry {
     /// An empty registry.
     pub fn new() -> Registry {
         Registry::default()
-    }
-
-    /// Everything Phonon ships: pattern functions, sound controls and the node library.
-    pub fn standard() -> Registry {
-        let mut r = Registry::new();
-        crate::transforms::register(&mut r);
-        crate::library::register(&mut r);
-        r
     }
 
     /// Adds a function; a later registration of the same name replaces the earlier one.

@@ -1,205 +1,102 @@
-//! Pattern functions of the language: `s`, the sound controls and Tidal's transforms, with their
-//! registry entries.
+//! The language's pattern functions: `s`, the sound controls, Tidal's transforms and pattern
+//! constructors. Each is a registry entry over the `pattern` crate's combinator that does the
+//! work; the only code here takes the compiled arguments and names the combinator.
 
-use crate::registry::{Function, Param, ParamKind, Registry, Role};
-use pattern::{Control, Item, Pattern, Sound as SoundEvent, Time};
-use std::rc::Rc;
+use crate::params::{Param, ParamKind};
+use crate::registry::{Function, Registry, Role};
+use crate::values::{Args, Pat, PatItem, PatternFn, MAX_COUNT};
+use pattern::{Control, Pattern, Sound, Time, Value};
 
-/// A pattern the language can transform: of sounds, or of numbers.
-#[derive(Clone)]
-pub enum Pat {
-    /// Sound events (from `s`).
-    Sound(Pattern<SoundEvent>),
-    /// Numbers (from a string used numerically).
-    Num(Pattern<f64>),
-}
-
-/// A compiled transform: `rev`, `fast 2`, `(# speed 2)`, `fast 2 . rev`.
-pub type Transform = Rc<dyn Fn(Pat) -> Result<Pat, String>>;
-
-/// An argument of a transform, already compiled.
-#[derive(Clone)]
-pub enum Arg {
-    /// A constant.
-    Number(f64),
-    /// A patterned number of cycles.
-    Time(Pattern<Time>),
-    /// A function of patterns.
-    Transform(Transform),
-}
-
-impl Arg {
-    fn number(&self) -> Result<f64, String> {
-        match self {
-            Arg::Number(x) => Ok(*x),
-            _ => Err("expected a number".into()),
-        }
-    }
-
-    fn time(&self) -> Result<Pattern<Time>, String> {
-        match self {
-            Arg::Number(x) => Ok(pattern::pure(Time::from_f64(*x))),
-            Arg::Time(p) => Ok(p.clone()),
-            Arg::Transform(_) => Err("expected a number or pattern of cycles".into()),
-        }
-    }
-
-    fn transform(&self) -> Result<Transform, String> {
-        match self {
-            Arg::Transform(t) => Ok(t.clone()),
-            _ => Err("expected a function such as `rev` or `(fast 2)`".into()),
-        }
-    }
-}
-
-/// The implementation of a transform: its arguments (without the pattern) and the pattern.
-pub type TransformFn = fn(&[Arg], Pat) -> Result<Pat, String>;
-
-/// Applies `f` to either kind of pattern with the same generic code.
-macro_rules! on_pat {
-    ($pat:expr, |$p:ident| $body:expr) => {
-        match $pat {
-            Pat::Sound($p) => Pat::Sound($body),
-            Pat::Num($p) => Pat::Num($body),
+/// A transform written once for every type of pattern: the generic body is instantiated for
+/// sounds and for values, and the subject's type picks one.
+macro_rules! generic {
+    ($body:ident) => {
+        |args: &mut Args| match args.subject()? {
+            Pat::Sound(p) => $body(args, p).map(Pat::Sound),
+            Pat::Value(p) => $body(args, p).map(Pat::Value),
         }
     };
 }
 
-/// Runs a transform argument on a pattern of the same kind.
-fn apply_to<T: Item>(
-    f: &Transform,
-    p: &Pattern<T>,
-    wrap: fn(Pattern<T>) -> Pat,
-    unwrap: fn(Pat) -> Option<Pattern<T>>,
-) -> Result<Pattern<T>, String> {
-    unwrap(f(wrap(p.clone()))?).ok_or_else(|| "the function changed the kind of pattern".into())
+type Out<T> = Result<Pattern<T>, String>;
+
+fn fast<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    Ok(p.fast_p(&a.time()?))
 }
 
-fn sound_of(p: Pat) -> Option<Pattern<SoundEvent>> {
-    match p {
-        Pat::Sound(p) => Some(p),
-        Pat::Num(_) => None,
-    }
+fn slow<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    Ok(p.slow_p(&a.time()?))
 }
 
-fn num_of(p: Pat) -> Option<Pattern<f64>> {
-    match p {
-        Pat::Num(p) => Some(p),
-        Pat::Sound(_) => None,
-    }
+fn fast_gap<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    Ok(p.fast_gap(a.constant_time()?))
 }
 
-/// `f` applied to `pat`, as a pattern of the same kind, for combinators that take functions.
-fn transformed(f: &Transform, pat: &Pat) -> Result<Pat, String> {
-    match pat {
-        Pat::Sound(p) => Ok(Pat::Sound(apply_to(f, p, Pat::Sound, sound_of)?)),
-        Pat::Num(p) => Ok(Pat::Num(apply_to(f, p, Pat::Num, num_of)?)),
-    }
+fn compress<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    let (begin, end) = a.span()?;
+    Ok(p.compress(begin, end))
 }
 
-fn same_kind<T: Item>(p: Pat, unwrap: fn(Pat) -> Option<Pattern<T>>) -> Pattern<T> {
-    unwrap(p).unwrap_or_else(pattern::silence)
+fn zoom<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    let (begin, end) = a.span()?;
+    Ok(p.zoom(begin, end))
 }
 
-/// The most copies, repeats or parts a transform may make: a typo such as `stut 1600` must be a
-/// clear error, not a patch that exhausts memory or the audio thread.
-pub const MAX_COUNT: i64 = 1024;
-
-/// A whole-number argument within `min..=MAX_COUNT`.
-fn count_in(x: f64, min: i64, what: &str) -> Result<i64, String> {
-    let n = x.round();
-    if !(min as f64..=MAX_COUNT as f64).contains(&n) {
-        return Err(format!(
-            "{what} must be a whole number from {min} to {MAX_COUNT}, found {x}"
-        ));
-    }
-    Ok(n as i64)
+fn rev<T: PatItem>(_: &mut Args, p: Pattern<T>) -> Out<T> {
+    Ok(p.rev())
 }
 
-fn count(x: f64) -> Result<i64, String> {
-    count_in(x, 0, "the count")
+fn id<T: PatItem>(_: &mut Args, p: Pattern<T>) -> Out<T> {
+    Ok(p)
 }
 
-fn fast(args: &[Arg], pat: Pat) -> Result<Pat, String> {
-    let amount = args[0].time()?;
-    Ok(on_pat!(pat, |p| p.fast_p(&amount)))
+/// `early` (also `<~`, which the compiler applies directly).
+fn early<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    Ok(p.early_p(&a.time()?))
 }
 
-fn slow(args: &[Arg], pat: Pat) -> Result<Pat, String> {
-    let amount = args[0].time()?;
-    Ok(on_pat!(pat, |p| p.slow_p(&amount)))
+/// `late`, also `~>`.
+fn late<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    Ok(p.late_p(&a.time()?))
 }
 
-fn rev(_: &[Arg], pat: Pat) -> Result<Pat, String> {
-    Ok(on_pat!(pat, |p| p.rev()))
+fn every<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    let n = a.counts()?;
+    let t = a.apply(&p)?;
+    Ok(p.every_p(&n, |_| t))
 }
 
-pub(crate) fn early(args: &[Arg], pat: Pat) -> Result<Pat, String> {
-    let amount = args[0].time()?;
-    Ok(on_pat!(pat, |p| p.early_p(&amount)))
+fn every_offset<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    let (n, offset) = (a.count(0)?, a.signed(MAX_COUNT)?);
+    let t = a.apply(&p)?;
+    Ok(p.every_offset(n, offset, |_| t))
 }
 
-pub(crate) fn late(args: &[Arg], pat: Pat) -> Result<Pat, String> {
-    let amount = args[0].time()?;
-    Ok(on_pat!(pat, |p| p.late_p(&amount)))
+fn superimpose<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    let t = a.apply(&p)?;
+    Ok(p.superimpose(|_| t))
 }
 
-fn every(args: &[Arg], pat: Pat) -> Result<Pat, String> {
-    let n = count(args[0].number()?)?;
-    let t = transformed(&args[1].transform()?, &pat)?;
-    Ok(match pat {
-        Pat::Sound(p) => Pat::Sound(p.every(n, |_| same_kind(t, sound_of))),
-        Pat::Num(p) => Pat::Num(p.every(n, |_| same_kind(t, num_of))),
-    })
+fn off<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    let shifted = p.late_p(&a.time()?);
+    let t = a.apply(&shifted)?;
+    Ok(pattern::stack(vec![p, t]))
 }
 
-fn every_offset(args: &[Arg], pat: Pat) -> Result<Pat, String> {
-    let (n, offset) = (count(args[0].number()?)?, args[1].number()?.round() as i64);
-    let t = transformed(&args[2].transform()?, &pat)?;
-    Ok(match pat {
-        Pat::Sound(p) => Pat::Sound(p.every_offset(n, offset, |_| same_kind(t, sound_of))),
-        Pat::Num(p) => Pat::Num(p.every_offset(n, offset, |_| same_kind(t, num_of))),
-    })
+fn sometimes_with<T: PatItem>(amount: f64, a: &mut Args, p: Pattern<T>) -> Out<T> {
+    let t = a.apply(&p.undegrade_by_seeded(0, amount))?;
+    Ok(pattern::stack(vec![p.degrade_by(amount), t]))
 }
 
-fn superimpose(args: &[Arg], pat: Pat) -> Result<Pat, String> {
-    let t = transformed(&args[0].transform()?, &pat)?;
-    Ok(match pat {
-        Pat::Sound(p) => Pat::Sound(p.superimpose(|_| same_kind(t, sound_of))),
-        Pat::Num(p) => Pat::Num(p.superimpose(|_| same_kind(t, num_of))),
-    })
-}
-
-fn off(args: &[Arg], pat: Pat) -> Result<Pat, String> {
-    let by = args[0].time()?;
-    let shifted = on_pat!(pat.clone(), |p| p.late_p(&by));
-    let t = transformed(&args[1].transform()?, &shifted)?;
-    Ok(match (pat, t) {
-        (Pat::Sound(p), Pat::Sound(t)) => Pat::Sound(pattern::stack(vec![p, t])),
-        (Pat::Num(p), Pat::Num(t)) => Pat::Num(pattern::stack(vec![p, t])),
-        _ => return Err("the function changed the kind of pattern".into()),
-    })
-}
-
-fn sometimes_by_amount(amount: f64, f: &Transform, pat: Pat) -> Result<Pat, String> {
-    let kept = on_pat!(pat.clone(), |p| p.degrade_by(amount));
-    let chosen = on_pat!(pat, |p| p.undegrade_by_seeded(0, amount));
-    let t = transformed(f, &chosen)?;
-    Ok(match (kept, t) {
-        (Pat::Sound(a), Pat::Sound(b)) => Pat::Sound(pattern::stack(vec![a, b])),
-        (Pat::Num(a), Pat::Num(b)) => Pat::Num(pattern::stack(vec![a, b])),
-        _ => return Err("the function changed the kind of pattern".into()),
-    })
-}
-
-fn sometimes_by(args: &[Arg], pat: Pat) -> Result<Pat, String> {
-    sometimes_by_amount(args[0].number()?, &args[1].transform()?, pat)
+fn sometimes_by<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    let amount = a.number()?;
+    sometimes_with(amount, a, p)
 }
 
 macro_rules! sometimes_fixed {
     ($name:ident, $amount:expr) => {
-        fn $name(args: &[Arg], pat: Pat) -> Result<Pat, String> {
-            sometimes_by_amount($amount, &args[0].transform()?, pat)
+        fn $name<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+            sometimes_with($amount, a, p)
         }
     };
 }
@@ -210,153 +107,265 @@ sometimes_fixed!(rarely, 0.25);
 sometimes_fixed!(almost_never, 0.1);
 sometimes_fixed!(almost_always, 0.9);
 
-fn degrade(_: &[Arg], pat: Pat) -> Result<Pat, String> {
-    Ok(on_pat!(pat, |p| p.degrade()))
+fn degrade<T: PatItem>(_: &mut Args, p: Pattern<T>) -> Out<T> {
+    Ok(p.degrade())
 }
 
-fn degrade_by(args: &[Arg], pat: Pat) -> Result<Pat, String> {
-    let amount = args[0].number()?;
-    Ok(on_pat!(pat, |p| p.degrade_by(amount)))
+fn degrade_by<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    Ok(p.degrade_by(a.number()?))
 }
 
-fn ply(args: &[Arg], pat: Pat) -> Result<Pat, String> {
-    if let Arg::Number(x) = args[0] {
-        count_in(x, 1, "the number of repeats")?;
+fn ply<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    Ok(p.ply_p(&a.time()?))
+}
+
+fn iter<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    Ok(p.iter(a.count(0)?))
+}
+
+fn iter_back<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    Ok(p.iter_back(a.count(0)?))
+}
+
+fn palindrome<T: PatItem>(_: &mut Args, p: Pattern<T>) -> Out<T> {
+    Ok(p.palindrome())
+}
+
+fn chunk<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    let n = a.signed(MAX_COUNT)?;
+    let t = a.apply(&p)?;
+    Ok(p.chunk(n, |_| t))
+}
+
+fn inside<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    let n = a.constant_time()?;
+    if n == Time::ZERO {
+        return Ok(pattern::silence());
     }
-    let n = args[0].time()?;
-    Ok(on_pat!(pat, |p| p.ply_p(&n)))
+    let t = a.apply(&p.slow(n))?;
+    Ok(t.fast(n))
 }
 
-fn iter(args: &[Arg], pat: Pat) -> Result<Pat, String> {
-    let n = count(args[0].number()?)?;
-    Ok(on_pat!(pat, |p| p.iter(n)))
-}
-
-fn iter_back(args: &[Arg], pat: Pat) -> Result<Pat, String> {
-    let n = count(args[0].number()?)?;
-    Ok(on_pat!(pat, |p| p.iter_back(n)))
-}
-
-fn palindrome(_: &[Arg], pat: Pat) -> Result<Pat, String> {
-    Ok(on_pat!(pat, |p| p.palindrome()))
-}
-
-fn chunk(args: &[Arg], pat: Pat) -> Result<Pat, String> {
-    let n = count(args[0].number()?)?;
-    let f = args[1].transform()?;
-    let failed = std::cell::RefCell::new(None);
-    let result = match pat {
-        Pat::Sound(p) => Pat::Sound(p.chunk(n, |q| {
-            apply_to(&f, q, Pat::Sound, sound_of).unwrap_or_else(|e| {
-                *failed.borrow_mut() = Some(e);
-                q.clone()
-            })
-        })),
-        Pat::Num(p) => Pat::Num(p.chunk(n, |q| {
-            apply_to(&f, q, Pat::Num, num_of).unwrap_or_else(|e| {
-                *failed.borrow_mut() = Some(e);
-                q.clone()
-            })
-        })),
-    };
-    match failed.into_inner() {
-        Some(e) => Err(e),
-        None => Ok(result),
+fn outside<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    let n = a.constant_time()?;
+    if n == Time::ZERO {
+        return Ok(pattern::silence());
     }
+    let t = a.apply(&p.fast(n))?;
+    Ok(t.slow(n))
 }
 
-/// Euclidean arguments: hits may be negative (the complement), rotation any whole number.
-fn euclid_args(hits: f64, steps: f64, rotation: f64) -> Result<(i64, i64, i64), String> {
-    let max = pattern::MAX_STEPS as f64;
-    if !(0.0..=max).contains(&steps.round()) || !(-max..=max).contains(&hits.round()) {
+fn euclid_counts(a: &mut Args) -> Result<(i64, i64), String> {
+    let hits = a.signed(pattern::MAX_STEPS)?;
+    let steps = a.signed(pattern::MAX_STEPS)?;
+    if steps < 0 {
         return Err(format!(
-            "a Euclidean rhythm needs at most {max} steps and as many hits, found {hits} over {steps}"
+            "a Euclidean rhythm needs a positive number of steps, found {steps}"
         ));
     }
-    Ok((
-        hits.round() as i64,
-        steps.round() as i64,
-        rotation.round().clamp(-max, max) as i64,
-    ))
+    Ok((hits, steps))
 }
 
-fn euclid(args: &[Arg], pat: Pat) -> Result<Pat, String> {
-    let (k, n, _) = euclid_args(args[0].number()?, args[1].number()?, 0.0)?;
-    Ok(on_pat!(pat, |p| p.euclid(k, n, 0)))
+fn euclid<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    let (k, n) = euclid_counts(a)?;
+    Ok(p.euclid(k, n, 0))
 }
 
-fn euclid_off(args: &[Arg], pat: Pat) -> Result<Pat, String> {
-    let (k, n, r) = euclid_args(args[0].number()?, args[1].number()?, args[2].number()?)?;
-    Ok(on_pat!(pat, |p| p.euclid(k, n, r)))
+fn euclid_inv<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    let (k, n) = euclid_counts(a)?;
+    Ok(p.euclid(-k, n, 0))
 }
 
-fn segment(args: &[Arg], pat: Pat) -> Result<Pat, String> {
-    let n = Time::from_int(count_in(args[0].number()?, 1, "the number of segments")?);
-    Ok(on_pat!(pat, |p| p.segment(n)))
+/// Its subject is the pattern for the rests, given last.
+fn euclid_full<T: PatItem>(a: &mut Args, rests: Pattern<T>) -> Out<T> {
+    let (k, n) = euclid_counts(a)?;
+    let hits = a.pattern::<T>()?;
+    Ok(hits.euclid_with_rests(k, n, 0, &rests))
 }
 
-fn range(args: &[Arg], pat: Pat) -> Result<Pat, String> {
-    let (low, high) = (args[0].number()?, args[1].number()?);
-    match pat {
-        Pat::Num(p) => Ok(Pat::Num(p.range(low, high))),
-        Pat::Sound(_) => Err("`range` scales a pattern of numbers, not sounds".into()),
+fn euclid_off<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    let (k, n) = euclid_counts(a)?;
+    let rotation = a.signed(pattern::MAX_STEPS)?;
+    Ok(p.euclid(k, n, rotation))
+}
+
+fn segment<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    Ok(p.segment_p(&a.time()?))
+}
+
+fn rot<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    Ok(p.rot(a.signed(MAX_COUNT)?))
+}
+
+fn press_by<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    Ok(p.press_by(a.constant_time()?))
+}
+
+fn press<T: PatItem>(_: &mut Args, p: Pattern<T>) -> Out<T> {
+    Ok(p.press_by(Time::new(1, 2)))
+}
+
+fn brak<T: PatItem>(_: &mut Args, p: Pattern<T>) -> Out<T> {
+    Ok(p.brak())
+}
+
+fn linger<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    Ok(p.linger(a.constant_time()?))
+}
+
+fn structure<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    Ok(p.structure(&a.bools()?))
+}
+
+fn mask<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    Ok(p.mask(&a.bools()?))
+}
+
+fn stutter<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    let (n, time) = (a.count(0)?, a.constant_time()?);
+    Ok(p.stutter(n, time))
+}
+
+fn sounds(a: &mut Args, name: &str) -> Result<Pattern<Sound>, String> {
+    match a.subject()? {
+        Pat::Sound(p) => Ok(p),
+        Pat::Value(_) => Err(format!("`{name}` works on sound patterns (`s \"…\"`)")),
     }
 }
 
-fn sound_only(pat: Pat, name: &str) -> Result<Pattern<SoundEvent>, String> {
-    sound_of(pat).ok_or_else(|| format!("`{name}` works on sound patterns (`s \"…\"`)"))
+fn values(a: &mut Args, name: &str) -> Result<Pattern<Value>, String> {
+    match a.subject()? {
+        Pat::Value(p) => Ok(p),
+        Pat::Sound(_) => Err(format!("`{name}` works on patterns of numbers, not sounds")),
+    }
 }
 
-fn jux(args: &[Arg], pat: Pat) -> Result<Pat, String> {
-    let f = args[0].transform()?;
-    let p = sound_only(pat, "jux")?;
-    let right = apply_to(
+fn jux(a: &mut Args) -> Result<Pat, String> {
+    let p = sounds(a, "jux")?;
+    let f = a.function()?;
+    let right = crate::values::applied(
         &f,
         &p.fmap(|e| {
             let mut e = e.clone();
             e.set(Control::Pan, 1.0);
             e
         }),
-        Pat::Sound,
-        sound_of,
     )?;
-    let left = p.fmap(|e| {
-        let mut e = e.clone();
-        e.set(Control::Pan, 0.0);
-        e
-    });
-    Ok(Pat::Sound(pattern::stack(vec![left, right])))
+    Ok(Pat::Sound(p.jux(|_| right)))
 }
 
-fn stut(args: &[Arg], pat: Pat) -> Result<Pat, String> {
-    let (n, feedback, time) = (
-        count(args[0].number()?)?,
-        args[1].number()?,
-        args[2].number()?,
-    );
-    Ok(Pat::Sound(sound_only(pat, "stut")?.stut(
-        n,
-        feedback,
-        Time::from_f64(time),
-    )))
+fn stut(a: &mut Args) -> Result<Pat, String> {
+    let p = sounds(a, "stut")?;
+    let (n, feedback, time) = (a.count(0)?, a.number()?, a.constant_time()?);
+    Ok(Pat::Sound(p.stut(n, feedback, time)))
 }
 
-fn echo(args: &[Arg], pat: Pat) -> Result<Pat, String> {
-    let (n, time, feedback) = (
-        count(args[0].number()?)?,
-        args[1].number()?,
-        args[2].number()?,
-    );
-    Ok(Pat::Sound(sound_only(pat, "echo")?.echo(
-        n,
-        Time::from_f64(time),
-        feedback,
-    )))
+fn echo(a: &mut Args) -> Result<Pat, String> {
+    let p = sounds(a, "echo")?;
+    let (n, time, feedback) = (a.count(0)?, a.constant_time()?, a.number()?);
+    Ok(Pat::Sound(p.echo(n, time, feedback)))
 }
 
-fn stutter(args: &[Arg], pat: Pat) -> Result<Pat, String> {
-    let (n, time) = (count(args[0].number()?)?, Time::from_f64(args[1].number()?));
-    Ok(on_pat!(pat, |p| p.stutter(n, time)))
+fn hurry(a: &mut Args) -> Result<Pat, String> {
+    let p = sounds(a, "hurry")?;
+    let factor = a.time()?;
+    Ok(Pat::Sound(p.hurry_p(&factor)))
+}
+
+fn range(a: &mut Args) -> Result<Pat, String> {
+    let p = values(a, "range")?;
+    let (low, high) = (a.values()?, a.values()?);
+    Ok(Pat::Value(p.range_values(&low, &high)))
+}
+
+fn list<T: PatItem>(list: Vec<Pat>) -> Result<Vec<Pattern<T>>, String> {
+    list.into_iter()
+        .map(|p| T::unwrap(p).ok_or_else(|| "a list mixes sound patterns and values".to_string()))
+        .collect()
+}
+
+fn combine(
+    a: &mut Args,
+    sounds: fn(Vec<Pattern<Sound>>) -> Pattern<Sound>,
+    values: fn(Vec<Pattern<Value>>) -> Pattern<Value>,
+) -> Result<Pat, String> {
+    let patterns = a.patterns()?;
+    if patterns.iter().any(|p| matches!(p, Pat::Sound(_))) {
+        Ok(Pat::Sound(sounds(list(patterns)?)))
+    } else {
+        Ok(Pat::Value(values(list(patterns)?)))
+    }
+}
+
+fn cat(a: &mut Args) -> Result<Pat, String> {
+    combine(a, pattern::slowcat, pattern::slowcat)
+}
+
+fn fastcat(a: &mut Args) -> Result<Pat, String> {
+    combine(a, pattern::fastcat, pattern::fastcat)
+}
+
+fn stack(a: &mut Args) -> Result<Pat, String> {
+    combine(a, pattern::stack, pattern::stack)
+}
+
+fn timecat(a: &mut Args) -> Result<Pat, String> {
+    let (weights, patterns): (Vec<Time>, Vec<Pat>) = a.steps()?.into_iter().unzip();
+    if patterns.iter().any(|p| matches!(p, Pat::Sound(_))) {
+        let patterns = list::<Sound>(patterns)?;
+        Ok(Pat::Sound(pattern::timecat(
+            weights.into_iter().zip(patterns).collect(),
+        )))
+    } else {
+        let patterns = list::<Value>(patterns)?;
+        Ok(Pat::Value(pattern::timecat(
+            weights.into_iter().zip(patterns).collect(),
+        )))
+    }
+}
+
+fn numbers(p: Pattern<f64>) -> Pat {
+    Pat::Value(p.fmap(|&x| Value::Num(x)))
+}
+
+fn silence(_: &mut Args) -> Result<Pat, String> {
+    Ok(Pat::Value(pattern::silence()))
+}
+
+fn run(a: &mut Args) -> Result<Pat, String> {
+    Ok(numbers(pattern::run(a.count(0)?)))
+}
+
+fn irand(a: &mut Args) -> Result<Pat, String> {
+    Ok(numbers(pattern::irand(a.count(1)?)))
+}
+
+/// The continuous pattern each signal name means where a pattern is expected.
+macro_rules! signal {
+    ($name:ident) => {
+        fn $name(_: &mut Args) -> Result<Pat, String> {
+            Ok(numbers(pattern::$name()))
+        }
+    };
+}
+
+signal!(sine);
+signal!(cosine);
+signal!(saw);
+signal!(isaw);
+signal!(tri);
+signal!(square);
+signal!(rand);
+
+/// The pattern a signal oscillator's name means where a pattern is expected (`range 1 5 saw`).
+pub fn signal_pattern(node: &dsp::Kind) -> Option<PatternFn> {
+    Some(match node {
+        dsp::Kind::Sine => sine,
+        dsp::Kind::Saw => saw,
+        dsp::Kind::Tri => tri,
+        dsp::Kind::Square => square,
+        _ => return None,
+    })
 }
 
 const P: Param = Param::required("pattern", ParamKind::Pattern, "");
@@ -370,232 +379,161 @@ const fn number(name: &'static str) -> Param {
     Param::required(name, ParamKind::Number, "")
 }
 
+const fn function(
+    name: &'static str,
+    aliases: &'static [&'static str],
+    role: Role,
+    params: &'static [Param],
+    doc: &'static str,
+    apply: PatternFn,
+) -> Function {
+    Function {
+        name,
+        aliases,
+        role,
+        params,
+        node: None,
+        pattern: Some(apply),
+        control: None,
+        doc,
+    }
+}
+
 const fn transform(
     name: &'static str,
     aliases: &'static [&'static str],
     params: &'static [Param],
     doc: &'static str,
-    implementation: TransformFn,
-) -> (Function, TransformFn) {
-    (
-        Function {
-            name,
-            aliases,
-            role: Role::Transform,
-            params,
-            node: None,
-            control: None,
-            doc,
-        },
-        implementation,
-    )
+    apply: PatternFn,
+) -> Function {
+    function(name, aliases, Role::Transform, params, doc, apply)
 }
 
-/// Every transform with its implementation.
-pub const TRANSFORMS: &[(Function, TransformFn)] = &[
-    transform(
-        "fast",
-        &["density"],
-        &[time("factor"), P],
-        "Speed the pattern up by a factor.",
-        fast,
+const fn maker(
+    name: &'static str,
+    aliases: &'static [&'static str],
+    params: &'static [Param],
+    doc: &'static str,
+    apply: PatternFn,
+) -> Function {
+    function(name, aliases, Role::Pattern, params, doc, apply)
+}
+
+/// Every transform.
+pub const TRANSFORMS: &[Function] = &[
+    transform("fast", &["density"], &[time("factor"), P], "Speed the pattern up by a factor.", generic!(fast)),
+    transform("slow", &["sparsity"], &[time("factor"), P], "Slow the pattern down by a factor.", generic!(slow)),
+    transform("hurry", &[], &[time("factor"), P], "Speed up a sound pattern and its playback rate together.", hurry),
+    transform("fastGap", &["fastgap"], &[time("factor"), P], "Squeeze each cycle into its first 1/factor, leaving a gap.", generic!(fast_gap)),
+    transform("compress", &[], &[Param::required("span", ParamKind::Span, "cycles"), P], "Squeeze each cycle into the part (begin, end) of the cycle.", generic!(compress)),
+    transform("zoom", &[], &[Param::required("span", ParamKind::Span, "cycles"), P], "Stretch the part (begin, end) of each cycle to fill the cycle.", generic!(zoom)),
+    transform("rev", &[], &[P], "Reverse each cycle.", generic!(rev)),
+    transform("id", &[], &[P], "The pattern unchanged.", generic!(id)),
+    transform("early", &["rotL"], &[time("amount"), P], "Shift the pattern earlier by some cycles (also `<~`).", generic!(early)),
+    transform("late", &["rotR"], &[time("amount"), P], "Shift the pattern later by some cycles (also `~>`).", generic!(late)),
+    transform("every", &["firstOf"], &[Param::required("n", ParamKind::Count, ""), F, P], "Apply a function every nth cycle, starting with the first.", generic!(every)),
+    transform("every'", &["everyOffset"], &[number("n"), number("offset"), F, P], "Apply a function in cycles where cycle mod n equals the offset.", generic!(every_offset)),
+    transform("jux", &[], &[F, P], "The pattern hard left and a transformed copy hard right.", jux),
+    transform("stut", &[], &[number("count"), number("feedback"), time("time"), P], "Echoes `time` cycles apart, fading from 1 towards `feedback`.", stut),
+    transform("echo", &[], &[number("count"), time("time"), number("feedback"), P], "Echoes `time` cycles apart, each `feedback` times quieter.", echo),
+    transform("stutter", &[], &[number("count"), time("time"), P], "Repeat each event `count` times, `time` cycles apart.", generic!(stutter)),
+    transform("degrade", &[], &[P], "Drop half the events at random.", generic!(degrade)),
+    transform("degradeBy", &[], &[number("amount"), P], "Drop events at random with the given probability.", generic!(degrade_by)),
+    transform("sometimesBy", &[], &[number("amount"), F, P], "Apply a function to a random share of the events.", generic!(sometimes_by)),
+    transform("sometimes", &[], &[F, P], "Apply a function to half the events, at random.", generic!(sometimes)),
+    transform("often", &[], &[F, P], "Apply a function to 75% of the events, at random.", generic!(often)),
+    transform("rarely", &[], &[F, P], "Apply a function to 25% of the events, at random.", generic!(rarely)),
+    transform("almostNever", &[], &[F, P], "Apply a function to 10% of the events, at random.", generic!(almost_never)),
+    transform("almostAlways", &[], &[F, P], "Apply a function to 90% of the events, at random.", generic!(almost_always)),
+    transform("ply", &[], &[time("n"), P], "Repeat each event n times within its own span.", generic!(ply)),
+    transform("iter", &[], &[number("n"), P], "Start each cycle a step further into the pattern.", generic!(iter)),
+    transform("iter'", &["iterBack"], &[number("n"), P], "Like `iter`, going backwards.", generic!(iter_back)),
+    transform("palindrome", &[], &[P], "Play forwards, then backwards, on alternate cycles.", generic!(palindrome)),
+    transform("off", &[], &[time("time"), F, P], "Layer a transformed copy shifted later in time.", generic!(off)),
+    transform("superimpose", &[], &[F, P], "Layer a transformed copy on top.", generic!(superimpose)),
+    transform("chunk", &[], &[number("n"), F, P], "Apply a function to one of n parts of the cycle, moving each cycle (backwards when n is negative).", generic!(chunk)),
+    transform("inside", &[], &[number("n"), F, P], "Apply a function within each 1/n of a cycle.", generic!(inside)),
+    transform("outside", &[], &[number("n"), F, P], "Apply a function across n cycles.", generic!(outside)),
+    transform("euclid", &[], &[number("hits"), number("steps"), P], "A Euclidean rhythm of hits over steps (negative hits: the other steps).", generic!(euclid)),
+    transform("euclidInv", &[], &[number("hits"), number("steps"), P], "The steps a Euclidean rhythm leaves out.", generic!(euclid_inv)),
+    transform("euclidFull", &[], &[number("hits"), number("steps"), Param::required("hits pattern", ParamKind::Pattern, ""), Param::required("rests", ParamKind::Pattern, "")], "A Euclidean rhythm, with another pattern on the other steps.", generic!(euclid_full)),
+    transform("euclidOff", &["eoff"], &[number("hits"), number("steps"), number("rotation"), P], "A rotated Euclidean rhythm.", generic!(euclid_off)),
+    transform("segment", &[], &[time("n"), P], "Sample the pattern n times per cycle.", generic!(segment)),
+    transform("range", &[], &[Param::required("low", ParamKind::Numbers, ""), Param::required("high", ParamKind::Numbers, ""), P], "Scale a 0..1 pattern to low..high.", range),
+    transform("rot", &[], &[number("n"), P], "Shift each cycle's values n events onwards, keeping the rhythm.", generic!(rot)),
+    transform("pressBy", &[], &[time("amount"), P], "Start each event part of the way into its step.", generic!(press_by)),
+    transform("press", &[], &[P], "Start each event halfway into its step.", generic!(press)),
+    transform("brak", &[], &[P], "Squeeze every other cycle into half and shift it a quarter (a breakbeat feel).", generic!(brak)),
+    transform("linger", &[], &[time("amount"), P], "Repeat the first part of each cycle to fill it.", generic!(linger)),
+    transform("struct", &[], &[Param::required("structure", ParamKind::Bools, ""), P], "Play the pattern's values on the true steps of a boolean pattern.", generic!(structure)),
+    transform("mask", &[], &[Param::required("mask", ParamKind::Bools, ""), P], "Keep only the parts of events where a boolean pattern is true.", generic!(mask)),
+];
+
+/// Functions that make a pattern.
+pub const PATTERNS: &[Function] = &[
+    maker("silence", &[], &[], "No events.", silence),
+    maker(
+        "cat",
+        &["slowcat"],
+        &[Param::required("patterns", ParamKind::Patterns, "")],
+        "One pattern per cycle, in turn.",
+        cat,
     ),
-    transform(
-        "slow",
-        &["sparsity"],
-        &[time("factor"), P],
-        "Slow the pattern down by a factor.",
-        slow,
+    maker(
+        "fastcat",
+        &["fastCat"],
+        &[Param::required("patterns", ParamKind::Patterns, "")],
+        "All the patterns in one cycle, in equal steps.",
+        fastcat,
     ),
-    transform("rev", &[], &[P], "Reverse each cycle.", rev),
-    transform(
-        "early",
-        &["rotL"],
-        &[time("amount"), P],
-        "Shift the pattern earlier by some cycles (also `<~`).",
-        early,
+    maker(
+        "stack",
+        &["overlay"],
+        &[Param::required("patterns", ParamKind::Patterns, "")],
+        "All the patterns at once.",
+        stack,
     ),
-    transform(
-        "late",
-        &["rotR"],
-        &[time("amount"), P],
-        "Shift the pattern later by some cycles (also `~>`).",
-        late,
+    maker(
+        "timecat",
+        &["timeCat"],
+        &[Param::required("steps", ParamKind::Steps, "")],
+        "Patterns in one cycle, each taking a share by its weight.",
+        timecat,
     ),
-    transform(
-        "every",
+    maker(
+        "run",
         &[],
-        &[number("n"), F, P],
-        "Apply a function every nth cycle, starting with the first.",
-        every,
+        &[number("n")],
+        "The numbers 0 to n-1 in one cycle.",
+        run,
     ),
-    transform(
-        "every'",
-        &["everyOffset"],
-        &[number("n"), number("offset"), F, P],
-        "Apply a function in cycles where cycle mod n equals the offset.",
-        every_offset,
-    ),
-    transform(
-        "jux",
+    maker(
+        "irand",
         &[],
-        &[F, P],
-        "The pattern hard left and a transformed copy hard right.",
-        jux,
+        &[number("n")],
+        "Random whole numbers from 0 to n-1 (continuous).",
+        irand,
     ),
-    transform(
-        "stut",
+    maker(
+        "rand",
         &[],
-        &[number("count"), number("feedback"), number("time"), P],
-        "Echoes `time` cycles apart, fading from 1 towards `feedback`.",
-        stut,
-    ),
-    transform(
-        "echo",
         &[],
-        &[number("count"), number("time"), number("feedback"), P],
-        "Echoes `time` cycles apart, each `feedback` times quieter.",
-        echo,
+        "Random numbers from 0 to 1 (continuous).",
+        rand,
     ),
-    transform(
-        "stutter",
+    maker(
+        "cosine",
+        &["cosine"],
         &[],
-        &[number("count"), number("time"), P],
-        "Repeat each event `count` times, `time` cycles apart.",
-        stutter,
+        "A cosine from 0 to 1 over each cycle (continuous).",
+        cosine,
     ),
-    transform(
-        "degrade",
+    maker(
+        "isaw",
         &[],
-        &[P],
-        "Drop half the events at random.",
-        degrade,
-    ),
-    transform(
-        "degradeBy",
         &[],
-        &[number("amount"), P],
-        "Drop events at random with the given probability.",
-        degrade_by,
-    ),
-    transform(
-        "sometimesBy",
-        &[],
-        &[number("amount"), F, P],
-        "Apply a function to a random share of the events.",
-        sometimes_by,
-    ),
-    transform(
-        "sometimes",
-        &[],
-        &[F, P],
-        "Apply a function to half the events, at random.",
-        sometimes,
-    ),
-    transform(
-        "often",
-        &[],
-        &[F, P],
-        "Apply a function to 75% of the events, at random.",
-        often,
-    ),
-    transform(
-        "rarely",
-        &[],
-        &[F, P],
-        "Apply a function to 25% of the events, at random.",
-        rarely,
-    ),
-    transform(
-        "almostNever",
-        &[],
-        &[F, P],
-        "Apply a function to 10% of the events, at random.",
-        almost_never,
-    ),
-    transform(
-        "almostAlways",
-        &[],
-        &[F, P],
-        "Apply a function to 90% of the events, at random.",
-        almost_always,
-    ),
-    transform(
-        "ply",
-        &[],
-        &[time("n"), P],
-        "Repeat each event n times within its own span.",
-        ply,
-    ),
-    transform(
-        "iter",
-        &[],
-        &[number("n"), P],
-        "Start each cycle a step further into the pattern.",
-        iter,
-    ),
-    transform(
-        "iter'",
-        &["iterBack"],
-        &[number("n"), P],
-        "Like `iter`, going backwards.",
-        iter_back,
-    ),
-    transform(
-        "palindrome",
-        &[],
-        &[P],
-        "Play forwards, then backwards, on alternate cycles.",
-        palindrome,
-    ),
-    transform(
-        "off",
-        &[],
-        &[time("time"), F, P],
-        "Layer a transformed copy shifted later in time.",
-        off,
-    ),
-    transform(
-        "superimpose",
-        &[],
-        &[F, P],
-        "Layer a transformed copy on top.",
-        superimpose,
-    ),
-    transform(
-        "chunk",
-        &[],
-        &[number("n"), F, P],
-        "Apply a function to one of n parts of the cycle, moving each cycle.",
-        chunk,
-    ),
-    transform(
-        "euclid",
-        &[],
-        &[number("hits"), number("steps"), P],
-        "A Euclidean rhythm of hits over steps.",
-        euclid,
-    ),
-    transform(
-        "euclidOff",
-        &["eoff"],
-        &[number("hits"), number("steps"), number("rotation"), P],
-        "A rotated Euclidean rhythm.",
-        euclid_off,
-    ),
-    transform(
-        "segment",
-        &[],
-        &[number("n"), P],
-        "Sample the pattern n times per cycle.",
-        segment,
-    ),
-    transform(
-        "range",
-        &[],
-        &[number("low"), number("high"), P],
-        "Scale a 0..1 pattern to low..high.",
-        range,
+        "A ramp from 1 down to 0 over each cycle (continuous).",
+        isaw,
     ),
 ];
 
@@ -611,6 +549,7 @@ const fn control(
         role: Role::Control,
         params,
         node: None,
+        pattern: None,
         control: Some(control),
         doc,
     }
@@ -684,25 +623,15 @@ const SOUND: Function = Function {
     role: Role::Sound,
     params: &[Param::required("sounds", ParamKind::Sounds, "")],
     node: None,
+    pattern: None,
     control: None,
     doc: "Play samples named by a pattern: s \"bd*2 [sn cp]\".",
 };
 
-/// Registers `s`, the controls and every transform.
+/// Registers `s`, the controls, every transform and every pattern function.
 pub fn register(r: &mut Registry) {
     r.register(SOUND);
-    for f in CONTROLS {
+    for f in CONTROLS.iter().chain(TRANSFORMS).chain(PATTERNS) {
         r.register(f.clone());
     }
-    for (f, _) in TRANSFORMS {
-        r.register(f.clone());
-    }
-}
-
-/// The implementation of a transform by its registry name.
-pub fn implementation(name: &str) -> Option<TransformFn> {
-    TRANSFORMS
-        .iter()
-        .find(|(f, _)| f.name == name)
-        .map(|(_, i)| *i)
 }

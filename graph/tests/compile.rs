@@ -218,7 +218,7 @@ fn identities_survive_an_edit_elsewhere() {
 #[test]
 fn each_kind_of_mistake_is_reported_with_its_place() {
     let cases: &[(&str, &str)] = &[
-        ("out: sine 440 +\n", "test.ph:1:16: error: expected a number, a string, a name, a bus or `(`, found the end of the line"),
+        ("out: sine 440 +\n", "test.ph:1:16: error: expected a number, a string, a name, a bus, `(` or `[`, found the end of the line"),
         ("out: sinee 440\n", "test.ph:1:6: error: unknown function `sinee`"),
         ("out: ~nope\n", "test.ph:1:6: error: unknown bus `~nope`"),
         ("out: sine 440 880\n", "test.ph:1:15: error: too many arguments: `sine` takes 1 (freq)"),
@@ -313,6 +313,7 @@ fn a_registered_function_with_a_required_parameter_reports_it_missing() {
         role: Role::Source,
         params: PITCH,
         node: Some(graph::dsp::Kind::Sine),
+        pattern: None,
         control: None,
         doc: "A test source with a required parameter.",
     });

@@ -2,6 +2,7 @@
 
 mod live;
 mod patch;
+mod query;
 mod render;
 
 use clap::{Parser, Subcommand};
@@ -35,6 +36,8 @@ enum Command {
     },
     /// List every function a patch can call, with its parameters and what it does.
     Functions,
+    /// Evaluate a pattern expression and print its events (text, JSON lines or a grid).
+    Query(query::QueryArgs),
     /// Render a patch to a WAV file.
     Render(render::RenderArgs),
     /// Time a patch's blocks at several block sizes and worker counts.
@@ -102,6 +105,7 @@ fn main() -> ExitCode {
             print!("{}", functions(&registry));
             ExitCode::SUCCESS
         }
+        Command::Query(args) => query::query(args),
         Command::Render(args) => render::render(args),
         Command::Bench(args) => render::bench(args),
         Command::Live(args) => live::live(args),

@@ -106,3 +106,52 @@ fn bad_flags_get_clap_usage_and_exit_2() {
         assert!(text(&help.stdout).contains("Usage: phonon"));
     }
 }
+
+#[test]
+fn query_prints_events_as_text_json_and_a_grid() {
+    let out = phonon(&[
+        "query",
+        "every 2 (fast 2) \"a [b c]\"",
+        "--span",
+        "0",
+        "2",
+        "--draw",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "|a-bca-bc|a---b-c-|\n");
+    let out = phonon(&["query", "\"1 2\" |+| \"10\"", "--type", "int", "--json"]);
+    assert_eq!(
+        text(&out.stdout),
+        "{\"whole\": [\"0\", \"1/2\"], \"part\": [\"0\", \"1/2\"], \"value\": 11}\n\
+         {\"whole\": [\"1/2\", \"1\"], \"part\": [\"1/2\", \"1\"], \"value\": 12}\n"
+    );
+    let out = phonon(&[
+        "query", "rev saw", "--type", "double", "--span", "1/4", "1/4",
+    ]);
+    assert_eq!(text(&out.stdout), "~ [1/4, 1/4] 0.75\n");
+}
+
+#[test]
+fn query_errors_say_where_and_exit_1() {
+    let out = phonon(&["query", "fast 2 (rev \"a b\""]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).starts_with("query:1:18: error: expected `)`"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = phonon(&["query", "every \"q\" rev \"a b\""]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("query:1:8: error: in the pattern: expected a whole number"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = phonon(&["query", "\"a\"", "--span", "1", "x"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("expected a number such as 1, 0.5 or 1/3"),
+        "{}",
+        text(&out.stderr)
+    );
+}

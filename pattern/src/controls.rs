@@ -148,6 +148,17 @@ impl Pattern<Sound> {
         })
     }
 
+    /// Sped up by `factor`, with each event's playback rate multiplied by it (set when unset),
+    /// so samples rise in pitch with the tempo (Tidal's `hurry`).
+    pub fn hurry_p(&self, factor: &Pattern<Time>) -> Pattern<Sound> {
+        self.fast_p(factor).zip_left(factor, |e, f| {
+            let mut e = e.clone();
+            let f = f.to_f64();
+            e.set(Control::Speed, e.get(Control::Speed).map_or(f, |s| s * f));
+            e
+        })
+    }
+
     /// The pattern panned hard left, with `f` of it panned hard right (Tidal's `jux`).
     pub fn jux(&self, f: impl FnOnce(&Pattern<Sound>) -> Pattern<Sound>) -> Pattern<Sound> {
         stack(vec![

@@ -1,6 +1,8 @@
-//! TidalCycles pattern semantics in Rust: exact rational time, mini-notation, Tidal's transforms,
-//! and queries that allocate only from a caller's bump arena, so the audio thread can query a
-//! pattern once per block.
+//! TidalCycles pattern semantics in Rust: exact rational time, mini-notation, Tidal's transforms
+//! and operators (`|+|`, `|+`, `+|`… as [`Op`] and [`Structure`]), continuous signals, the
+//! [`Sound`] a sound pattern's events hold, and queries that allocate only from a caller's bump
+//! arena, so the audio thread can query a pattern once per block. Every transform the patch
+//! language offers is implemented here; the language only names them.
 //!
 //! ```
 //! use pattern::{mini, Span, Time};
@@ -14,12 +16,19 @@
 //! Semantics follow Tidal; where Strudel differs, Tidal wins. Known differences from Strudel:
 //! - note names count from Tidal's `c5` = 0 (MIDI 60); Strudel's `c4` is MIDI 60;
 //! - `?` and `|` use Tidal's random stream and seeds, so they choose what Tidal chooses;
-//! - `:` joins values into a list (`bd:3`), as Strudel does; Tidal reads `bd:3` as one word.
+//! - `:` joins values into a list (`bd:3`), as Strudel does; Tidal reads `bd:3` as one word;
+//! - `compress` (and so `timecat` and `@`) keeps an event that crosses a cycle inside its whole,
+//!   as Strudel does; [`Pattern::fast_gap`] follows Tidal there.
+
+#![deny(missing_docs)]
+#![warn(clippy::undocumented_unsafe_blocks)]
 
 mod controls;
 mod event;
 pub mod mini;
+mod ops;
 mod pattern;
+mod signal;
 mod time;
 mod transform;
 mod value;
@@ -27,12 +36,13 @@ mod value;
 pub use controls::{sound, Control, Sound};
 pub use event::Event;
 pub use mini::{mini, mini_as, Kind, ParseError};
+pub use ops::{Op, Structure};
 pub use pattern::{
-    fastcat, patterned, pure, rand, signal, silence, slowcat, stack, time_to_rand, timecat, Events,
-    Item, Pattern, Query,
+    fastcat, patterned, pure, silence, slowcat, stack, timecat, Events, Item, Pattern, Query,
 };
+pub use signal::{cosine, irand, isaw, rand, saw, signal, sine, square, time_to_rand, tri};
 pub use time::{t, Cycles, Span, Time};
-pub use transform::{bjorklund, saw, sine, MAX_STEPS};
+pub use transform::{bjorklund, run, MAX_STEPS};
 pub use value::{
     chord, chord_for, modify_chord, note_number, ChordModifier, Value, MAX_CHORD_NOTES,
 };

@@ -231,7 +231,9 @@ impl<T: Item> Pattern<T> {
     }
 
     /// Squeezes each cycle into the part `[begin, end)` of the cycle, leaving silence around it
-    /// (Tidal's `compressArc`). Out-of-range or reversed bounds give silence.
+    /// (Tidal's `compressArc`). Out-of-range or reversed bounds give silence. An event that
+    /// crosses a cycle boundary keeps a whole that contains its part, as in Strudel; Tidal's
+    /// `compressArc` goes through [`Pattern::fast_gap`], which does not.
     pub fn compress(&self, begin: Time, end: Time) -> Pattern<T> {
         if begin > end || begin < Time::ZERO || end > Time::ONE || begin == end {
             return silence();
@@ -283,17 +285,45 @@ impl<T: Item> Pattern<T> {
             right.query_into(span, arena, &mut rights);
             for l in &lefts {
                 for r in &rights {
+                    // An analog event on either side makes the result analog (Tidal's appBoth).
                     let whole = match (l.whole, r.whole) {
                         (Some(a), Some(b)) => match a.intersect(b) {
                             Some(w) => Some(w),
                             None => continue,
                         },
-                        (None, None) => None,
-                        (Some(w), None) | (None, Some(w)) => Some(w),
+                        _ => None,
                     };
                     if let Some(part) = l.part.intersect(r.part) {
                         out.push(Event {
                             whole,
+                            part,
+                            value: f(&l.value, &r.value),
+                        });
+                    }
+                }
+            }
+        })
+    }
+
+    /// Values combined with another pattern's, keeping the other pattern's structure (Tidal's
+    /// `+|` family: this side is sampled over each right event's whole).
+    pub fn zip_right<U: Item, V: Item>(
+        &self,
+        other: &Pattern<U>,
+        f: impl Fn(&T, &U) -> V + Send + Sync + 'static,
+    ) -> Pattern<V> {
+        let (left, right) = (self.clone(), other.clone());
+        Pattern::from_fn(move |span, arena, out| {
+            let mut rights = BVec::new_in(arena);
+            right.query_into(span, arena, &mut rights);
+            let mut lefts = BVec::new_in(arena);
+            for r in &rights {
+                lefts.clear();
+                left.query_into(r.whole_or_part(), arena, &mut lefts);
+                for l in &lefts {
+                    if let Some(part) = r.part.intersect(l.part) {
+                        out.push(Event {
+                            whole: r.whole,
                             part,
                             value: f(&l.value, &r.value),
                         });
@@ -342,17 +372,6 @@ pub fn pure<T: Item>(value: T) -> Pattern<T> {
                 value: value.clone(),
             });
         }
-    })
-}
-
-/// A continuous pattern: one event without a whole per query, valued at the query's midpoint.
-pub fn signal<T: Item>(f: impl Fn(Time) -> T + Send + Sync + 'static) -> Pattern<T> {
-    Pattern::from_fn(move |span, _, out| {
-        out.push(Event {
-            whole: None,
-            part: span,
-            value: f(span.midpoint()),
-        })
     })
 }
 
@@ -420,24 +439,6 @@ pub fn timecat<T: Item>(steps: Vec<(Time, Pattern<T>)>) -> Pattern<T> {
         begin = end;
     }
     stack(parts)
-}
-
-/// Tidal's `timeToRand`: a deterministic pseudo-random number in `[0, 1)` for a time.
-pub fn time_to_rand(t: Time) -> f64 {
-    let n = i128::from(t.numer());
-    let d = i128::from(t.denom()) * 300;
-    let whole = n / d;
-    let frac_num = n - whole * d;
-    let seed = ((frac_num << 29) / d) as i64;
-    let a = (seed << 13) ^ seed;
-    let b = (a >> 17) ^ a;
-    let x = (b << 5) ^ b;
-    x.rem_euclid(536_870_912) as f64 / 536_870_912.0
-}
-
-/// Tidal's `rand`: a continuous random signal in `[0, 1)`.
-pub fn rand() -> Pattern<f64> {
-    signal(time_to_rand)
 }
 
 /// Runs `each` for every event of `param` over that event's part, keeping only what falls in
@@ -581,14 +582,5 @@ mod tests {
     fn rev_reverses_each_cycle() {
         let p = fastcat(vec![pure(1), pure(2), pure(3)]).rev();
         assert_eq!(values(&p.first_cycles(2)), vec![3, 2, 1, 3, 2, 1]);
-    }
-
-    #[test]
-    fn time_to_rand_matches_tidal() {
-        // Worked by hand from Tidal's definition (exact rationals, 64-bit xorshift).
-        assert_eq!(time_to_rand(t(1, 2)), 0.259_137_842_804_193_5);
-        assert_eq!(time_to_rand(t(3, 4)), 0.200_526_187_196_373_94);
-        assert_eq!(time_to_rand(t(1001, 2)), 0.981_096_353_381_872_2);
-        assert_eq!(time_to_rand(Time::ZERO), 0.0);
     }
 }

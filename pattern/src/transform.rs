@@ -2,9 +2,10 @@
 
 use crate::event::Event;
 use crate::pattern::{
-    patterned, pure, query_compressed, query_shifted, retain_from, silence, slowcat, stack,
-    time_to_rand, Item, Pattern,
+    patterned, pure, query_compressed, query_shifted, retain_from, silence, slowcat, stack, Item,
+    Pattern,
 };
+use crate::signal::time_to_rand;
 use crate::time::{Span, Time};
 use bumpalo::collections::Vec as BVec;
 use bumpalo::Bump;
@@ -73,7 +74,7 @@ impl<T: Item> Pattern<T> {
             let from = out.len();
             p.query_into(span, arena, out);
             retain_from(out, from, |e| {
-                keep(time_to_rand(e.whole_or_part().midpoint() + shift))
+                keep(time_to_rand(e.whole_or_part().begin + shift))
             });
         })
     }
@@ -296,15 +297,203 @@ impl<T: Item> Pattern<T> {
 
     /// Applies `f` to one of `n` parts of the cycle in turn, moving one part each cycle (Tidal's
     /// `chunk`).
-    pub fn chunk(&self, n: i64, f: impl Fn(&Pattern<T>) -> Pattern<T>) -> Pattern<T> {
-        if n <= 0 {
+    /// A negative `n` moves backwards through the parts, from the last, without `cat`'s
+    /// per-element cycles (as Tidal's `chunk` with a negative count).
+    pub fn chunk(&self, n: i64, f: impl FnOnce(&Pattern<T>) -> Pattern<T>) -> Pattern<T> {
+        if n == 0 {
             return self.clone();
         }
-        slowcat(
-            (0..n)
-                .map(|i| self.within(Time::new(i, n), Time::new(i + 1, n), &f))
-                .collect(),
-        )
+        let k = n.abs();
+        let transformed = f(self);
+        let parts: Vec<Pattern<T>> = (0..k)
+            .map(|i| {
+                self.within(Time::new(i, k), Time::new(i + 1, k), |_| {
+                    transformed.clone()
+                })
+            })
+            .collect();
+        if n > 0 {
+            return slowcat(parts);
+        }
+        Pattern::from_fn(move |span, arena, out| {
+            for piece in span.cycles() {
+                let cycle = piece.whole_cycle();
+                let i = k - 1 - piece.begin.cycle().rem_euclid(k);
+                let from = out.len();
+                parts[i as usize].query_into(piece, arena, out);
+                let mut kept = from;
+                for j in from..out.len() {
+                    let whole = match out[j].whole {
+                        Some(w) => match w.intersect(cycle) {
+                            Some(w) => Some(w),
+                            None => continue,
+                        },
+                        None => None,
+                    };
+                    out[j].whole = whole;
+                    out.swap(kept, j);
+                    kept += 1;
+                }
+                out.truncate(kept);
+            }
+        })
+    }
+
+    /// Plays each cycle squeezed into the first `1/factor` of the cycle, leaving a gap after it
+    /// (Tidal's `_fastGap`, including how it scales events that cross a cycle boundary).
+    pub fn fast_gap(&self, factor: Time) -> Pattern<T> {
+        if !factor.is_positive() {
+            return silence();
+        }
+        let r = factor.max(Time::ONE);
+        let p = self.clone();
+        Pattern::from_fn(move |span, arena, out| {
+            for piece in span.cycles() {
+                let munge = |t: Time| t.floor() + (r * t.cycle_pos()).min(Time::ONE);
+                let inner = Span::new(munge(piece.begin), munge(piece.end));
+                if inner.begin == piece.begin.floor() + Time::ONE {
+                    continue;
+                }
+                let from = out.len();
+                p.query_into(inner, arena, out);
+                let scale = |s: Span| {
+                    let c = s.begin.floor();
+                    Span::new(c + (s.begin - c) / r, c + (s.end - c) / r)
+                };
+                crate::pattern::map_spans(out, from, scale);
+                crate::pattern::clip_parts(out, from, piece);
+            }
+        })
+    }
+
+    /// The part `[begin, end)` of each cycle stretched to fill the cycle (Tidal's `zoomArc`).
+    pub fn zoom(&self, begin: Time, end: Time) -> Pattern<T> {
+        if begin == end {
+            return silence();
+        }
+        let width = end - begin;
+        let p = self.clone();
+        Pattern::from_fn(move |span, arena, out| {
+            for piece in span.cycles() {
+                let c = piece.begin.floor();
+                let inner = Span::new(
+                    c + (piece.begin - c) * width + begin,
+                    c + (piece.end - c) * width + begin,
+                );
+                let from = out.len();
+                p.query_into(inner, arena, out);
+                let back = |s: Span| {
+                    let c = s.begin.floor();
+                    Span::new(
+                        c + (s.begin - c - begin) / width,
+                        c + (s.end - c - begin) / width,
+                    )
+                };
+                crate::pattern::map_spans(out, from, back);
+            }
+        })
+    }
+
+    /// Repeats the first `by` of each cycle to fill the cycle; a negative `by` takes the end
+    /// (Tidal's `linger`).
+    pub fn linger(&self, by: Time) -> Pattern<T> {
+        if by == Time::ZERO {
+            return silence();
+        }
+        let zoomed = if by.is_positive() {
+            self.zoom(Time::ZERO, by)
+        } else {
+            self.zoom(Time::ONE + by, Time::ONE)
+        };
+        zoomed.fast(Time::ONE / by)
+    }
+
+    /// Applies `f` to the pattern slowed by `n`, then speeds the result up again, so `f` works
+    /// within each `1/n` of a cycle (Tidal's `inside`).
+    pub fn inside(&self, n: Time, f: impl FnOnce(&Pattern<T>) -> Pattern<T>) -> Pattern<T> {
+        f(&self.slow(n)).fast(n)
+    }
+
+    /// [`Pattern::inside`] by `1/n`: `f` works across `n` cycles (Tidal's `outside`).
+    pub fn outside(&self, n: Time, f: impl FnOnce(&Pattern<T>) -> Pattern<T>) -> Pattern<T> {
+        if n == Time::ZERO {
+            return silence();
+        }
+        self.inside(Time::ONE / n, f)
+    }
+
+    /// Every other cycle squeezed into its first half and shifted a quarter later (Tidal's
+    /// `brak`).
+    pub fn brak(&self) -> Pattern<T> {
+        let squeezed = crate::pattern::fastcat(vec![self.clone(), silence()]).late(Time::new(1, 4));
+        self.when_cycle(|c| c.rem_euclid(2) == 1, &squeezed)
+    }
+
+    /// Shifts values `n` events onwards within each cycle, keeping the structure (Tidal's `rot`).
+    pub fn rot(&self, n: i64) -> Pattern<T> {
+        let p = self.clone();
+        Pattern::from_fn(move |span, arena, out| {
+            for piece in span.cycles() {
+                let mut events = BVec::new_in(arena);
+                p.query_into(piece.whole_cycle(), arena, &mut events);
+                events.retain(|e| e.whole.is_some());
+                events.sort_by_key(|e| (e.whole.map(|w| (w.begin, w.end)), e.part.begin));
+                let count = events.len() as i64;
+                if count == 0 {
+                    continue;
+                }
+                for (k, e) in events.iter().enumerate() {
+                    let source = (k as i64 + n).rem_euclid(count) as usize;
+                    if let Some(part) = e.part.intersect(piece) {
+                        out.push(Event {
+                            whole: e.whole,
+                            part,
+                            value: events[source].value.clone(),
+                        });
+                    }
+                }
+            }
+        })
+    }
+
+    /// Each event starts `by` of the way into its step and ends with it (Tidal's `pressBy`).
+    pub fn press_by(&self, by: Time) -> Pattern<T> {
+        if by < Time::ZERO || by >= Time::ONE {
+            return silence();
+        }
+        let p = self.clone();
+        Pattern::from_fn(move |span, arena, out| {
+            let from = out.len();
+            p.query_into(span, arena, out);
+            let mut kept = from;
+            for j in from..out.len() {
+                let Some(whole) = out[j].whole else { continue };
+                let pressed = Span::new(whole.begin + by * whole.duration(), whole.end);
+                let Some(part) = out[j].part.intersect(pressed) else {
+                    continue;
+                };
+                out[j].whole = Some(pressed);
+                out[j].part = part;
+                out.swap(kept, j);
+                kept += 1;
+            }
+            out.truncate(kept);
+        })
+    }
+
+    /// Samples the pattern a patterned number of times per cycle.
+    pub fn segment_p(&self, n: &Pattern<Time>) -> Pattern<T> {
+        pure(()).fast_p(n).zip_left(self, |_, v| v.clone())
+    }
+
+    /// This pattern's values on the structure of the true events of `bools` (Tidal's `struct`).
+    pub fn structure(&self, bools: &Pattern<bool>) -> Pattern<T> {
+        bools.filter_values(|b| *b).zip_left(self, |_, v| v.clone())
+    }
+
+    /// Only the parts of events where `bools` is true (Tidal's `mask`).
+    pub fn mask(&self, bools: &Pattern<bool>) -> Pattern<T> {
+        self.zip_left(&bools.filter_values(|b| *b), |v, _| v.clone())
     }
 
     /// One of `options`, chosen at random each cycle with Tidal's seeded stream (mini-notation's
@@ -318,7 +507,7 @@ impl<T: Item> Pattern<T> {
         Pattern::from_fn(move |span, arena, out| {
             for piece in span.cycles() {
                 let cycle = piece.whole_cycle();
-                let r = time_to_rand(cycle.midpoint() + shift);
+                let r = time_to_rand(cycle.begin + shift);
                 let chosen = &options[((r * count as f64).floor() as usize).min(count - 1)];
                 let from = out.len();
                 chosen.query_into(piece, arena, out);
@@ -328,6 +517,14 @@ impl<T: Item> Pattern<T> {
             }
         })
     }
+}
+
+/// The numbers 0 to `n - 1` in one cycle (Tidal's `run`).
+pub fn run(n: i64) -> Pattern<f64> {
+    if n <= 0 || n > MAX_STEPS {
+        return silence();
+    }
+    crate::pattern::fastcat((0..n).map(|i| pure(i as f64)).collect())
 }
 
 impl Pattern<f64> {
@@ -361,16 +558,6 @@ impl Pattern<f64> {
     pub fn div(&self, other: &Pattern<f64>) -> Pattern<f64> {
         self.zip_left(other, |a, b| if *b == 0.0 { 0.0 } else { a / b })
     }
-}
-
-/// A sine wave from 0 to 1 over each cycle (Tidal's `sine`).
-pub fn sine() -> Pattern<f64> {
-    crate::pattern::signal(|t| ((t.cycle_pos().to_f64() * std::f64::consts::TAU).sin() + 1.0) / 2.0)
-}
-
-/// A ramp from 0 to 1 over each cycle (Tidal's `saw`).
-pub fn saw() -> Pattern<f64> {
-    crate::pattern::signal(|t| t.cycle_pos().to_f64())
 }
 
 #[cfg(test)]

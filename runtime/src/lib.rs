@@ -2,6 +2,9 @@
 //! `Engine` and the control thread's `Controller` with the mailboxes between them, program swaps
 //! that keep the beat and carry node state over, the master section, and offline rendering.
 
+#![deny(missing_docs)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+
 pub mod clock;
 pub mod engine;
 pub mod mix;

@@ -25,6 +25,9 @@
 //! next block ([`Pool::expect_next_block`]) and helpers sleep until just before it instead, so
 //! they are spinning when it opens. [`placement`] keeps the caller's CPU free of helpers.
 
+#![deny(missing_docs)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+
 // Public only for the loom models, which check the deque on its own too.
 #[cfg(loom)]
 #[doc(hidden)]
@@ -34,7 +37,12 @@ mod deque;
 pub mod placement;
 mod pool;
 mod stages;
+// Private to the crate; exported, hidden, only for the loom models built with `--cfg loom`.
+#[cfg(loom)]
+#[doc(hidden)]
 pub mod sync;
+#[cfg(not(loom))]
+mod sync;
 
 pub use pool::{HelperThread, JobContext, JobPanicked, Pool, PoolConfig, PoolStats, ThreadStart};
 pub use stages::{Stages, StagesError, MAX_JOBS, MAX_STAGES};

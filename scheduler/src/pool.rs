@@ -187,6 +187,8 @@ pub struct HelperThread {
 // SAFETY: the raw pointers in `block` are only dereferenced by workers inside a block, while the
 // caller of `Pool::run` keeps the pointees alive (it waits for `inside` to reach zero).
 unsafe impl Send for Shared {}
+// SAFETY: as for `Send`; `block` is written only by the caller while the block is closed and
+// no helper is inside, and the other fields are atomics, stealers and a mutex used at start-up.
 unsafe impl Sync for Shared {}
 
 /// A worker's bump arena, with growth detection.

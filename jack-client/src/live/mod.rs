@@ -130,219 +130,321 @@ fn session_has(session: &Session, from: &str, to: &str) -> bool {
 pub fn live(args: LiveArgs) -> ExitCode {
     let terminal = std::io::stderr().is_terminal();
     init_logging(terminal);
-    let registry = Registry::standard();
-    let Some(mut graph) = patch::load(&args.patch, &registry, None) else {
-        return ExitCode::FAILURE;
+    let mut control = match Control::start(args, terminal) {
+        Ok(control) => control,
+        Err(code) => return code,
     };
-    let stop = Arc::new(AtomicBool::new(false));
-    let reload = Arc::new(AtomicBool::new(false));
-    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-        let _ = signal_hook::flag::register(signal, stop.clone());
-    }
-    let _ = signal_hook::flag::register(signal_hook::consts::SIGHUP, reload.clone());
-    let mut watcher = match PatchWatcher::new(&args.patch) {
-        Ok(w) => Some(w),
-        Err(e) => {
-            tracing::warn!(
-                "cannot watch {} for changes ({e}); reload with SIGHUP",
-                args.patch.display()
-            );
-            None
-        }
-    };
-    let config = SessionConfig {
-        output_names: if args.multi_out {
-            multi_out_names(&graph)
-        } else {
-            Vec::new()
-        },
-        inputs: usize::from(args.inputs),
-        threads: args.threads as usize,
-        free_run: args.free_run,
-    };
-    let client = match open_client(&args.name) {
-        Ok(c) => c,
-        Err(StartError::NoServer(_)) => {
-            let server = std::env::var("JACK_DEFAULT_SERVER").unwrap_or_else(|_| "default".into());
-            eprintln!(
-                "error: no JACK server `{server}` is running; start one with `jackd -d alsa` (or `jackd -d dummy` for a test), then run phonon again"
-            );
-            return ExitCode::from(2);
-        }
-        Err(StartError::NoLibrary(e)) => {
-            eprintln!(
-                "error: JACK's library is not installed ({e}); install it (`apt-get install libjack-jackd2-0`, or PipeWire's JACK) and run phonon again"
-            );
-            return ExitCode::from(2);
-        }
-        Err(StartError::Other(e)) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let (mut session, bank) = match Session::start(client, &config, &graph, args.samples.as_deref())
-    {
-        Ok(s) => s,
-        Err(StartError::NoServer(e) | StartError::NoLibrary(e) | StartError::Other(e)) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    // The bank is loaded now that the sample rate is known: check the sounds against it.
-    if let Some(checked) = patch::load(&args.patch, &registry, Some(&bank)) {
-        graph = checked;
-    }
-    let mut connections = Connections {
-        wanted: match (&args.connect, &args.connect_to) {
-            (true, _) => Some(Wanted::System),
-            (false, Some(p)) => Some(Wanted::Matching(p.clone())),
-            _ => None,
-        },
-        made: Vec::new(),
-    };
-    connections.apply(&session);
-    tracing::info!(
-        "playing {} as JACK client `{}` ({} Hz, {} frames, {} workers)",
-        args.patch.display(),
-        session.client().name(),
-        session.sample_rate,
-        session.client().buffer_size(),
-        args.threads
-    );
-    log_placement(&session);
-    if !args.free_run && !session.shared.rolling.load(Ordering::Relaxed) {
-        std::thread::sleep(Duration::from_millis(50));
-        if !session.shared.rolling.load(Ordering::Relaxed) {
-            tracing::info!(
-                "the JACK transport is stopped: phonon plays when it rolls (start it in qjackctl or with `jack_transport play`, or run with --free-run)"
-            );
-        }
-    }
-    let mut telemetry = Telemetry::default();
-    let mut xruns_before = 0;
-    let mut last_status = Instant::now();
-    let mut reported_generation = 0;
-    let mut compiled: Option<(u64, u32)> = None;
-    let mut bank = bank;
-    loop {
-        if stop.load(Ordering::SeqCst) {
-            break;
-        }
+    while !control.stopping() {
         std::thread::sleep(TICK);
-        let new_rate = session.shared.new_sample_rate.swap(0, Ordering::SeqCst);
-        let rate_changed = new_rate != 0 && new_rate != session.sample_rate;
+        control = match control.follow_server() {
+            Ok(control) => control,
+            Err(code) => return code,
+        };
+        control.reload_if_edited();
+        control.reconnect_ports();
+        control.report_swaps();
+        control.collect_telemetry();
+        control.show_status();
+    }
+    control.shut_down()
+}
+
+/// The control thread's state while playing, one method per step of its loop.
+struct Control {
+    args: LiveArgs,
+    terminal: bool,
+    registry: Registry,
+    /// The patch playing (the last version that compiled).
+    graph: Graph,
+    config: SessionConfig,
+    session: Session,
+    bank: Arc<dsp::bank::SampleBank>,
+    watcher: Option<PatchWatcher>,
+    stop: Arc<AtomicBool>,
+    reload: Arc<AtomicBool>,
+    connections: Connections,
+    telemetry: Telemetry,
+    /// Xruns of sessions before a reconnect.
+    xruns_before: u64,
+    last_status: Instant,
+    reported_generation: u64,
+    /// The generation last sent and the JACK frame it was compiled at.
+    compiled: Option<(u64, u32)>,
+}
+
+impl Control {
+    /// Arguments: compiles the patch, installs the signal handlers and the watcher, opens the
+    /// JACK client and starts the session. An error is printed; its exit code is returned.
+    fn start(args: LiveArgs, terminal: bool) -> Result<Control, ExitCode> {
+        let registry = Registry::standard();
+        let Some(graph) = patch::load(&args.patch, &registry, None) else {
+            return Err(ExitCode::FAILURE);
+        };
+        let stop = Arc::new(AtomicBool::new(false));
+        let reload = Arc::new(AtomicBool::new(false));
+        for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+            let _ = signal_hook::flag::register(signal, stop.clone());
+        }
+        let _ = signal_hook::flag::register(signal_hook::consts::SIGHUP, reload.clone());
+        let watcher = match PatchWatcher::new(&args.patch) {
+            Ok(w) => Some(w),
+            Err(e) => {
+                tracing::warn!(
+                    "cannot watch {} for changes ({e}); reload with SIGHUP",
+                    args.patch.display()
+                );
+                None
+            }
+        };
+        let config = SessionConfig {
+            output_names: if args.multi_out {
+                multi_out_names(&graph)
+            } else {
+                Vec::new()
+            },
+            inputs: usize::from(args.inputs),
+            threads: args.threads as usize,
+            free_run: args.free_run,
+        };
+        let client = match open_client(&args.name) {
+            Ok(c) => c,
+            Err(StartError::NoServer(_)) => {
+                let server =
+                    std::env::var("JACK_DEFAULT_SERVER").unwrap_or_else(|_| "default".into());
+                eprintln!(
+                    "error: no JACK server `{server}` is running; start one with `jackd -d alsa` (or `jackd -d dummy` for a test), then run phonon again"
+                );
+                return Err(ExitCode::from(2));
+            }
+            Err(StartError::NoLibrary(e)) => {
+                eprintln!(
+                    "error: JACK's library is not installed ({e}); install it (`apt-get install libjack-jackd2-0`, or PipeWire's JACK) and run phonon again"
+                );
+                return Err(ExitCode::from(2));
+            }
+            Err(StartError::Other(e)) => {
+                eprintln!("error: {e}");
+                return Err(ExitCode::from(2));
+            }
+        };
+        let (session, bank) = match Session::start(client, &config, &graph, args.samples.as_deref())
+        {
+            Ok(s) => s,
+            Err(StartError::NoServer(e) | StartError::NoLibrary(e) | StartError::Other(e)) => {
+                eprintln!("error: {e}");
+                return Err(ExitCode::from(2));
+            }
+        };
+        // The bank is loaded now that the sample rate is known: check the sounds against it.
+        let graph = patch::load(&args.patch, &registry, Some(&bank)).unwrap_or(graph);
+        let mut connections = Connections {
+            wanted: match (&args.connect, &args.connect_to) {
+                (true, _) => Some(Wanted::System),
+                (false, Some(p)) => Some(Wanted::Matching(p.clone())),
+                _ => None,
+            },
+            made: Vec::new(),
+        };
+        connections.apply(&session);
+        tracing::info!(
+            "playing {} as JACK client `{}` ({} Hz, {} frames, {} workers)",
+            args.patch.display(),
+            session.client().name(),
+            session.sample_rate,
+            session.client().buffer_size(),
+            args.threads
+        );
+        log_placement(&session);
+        if !args.free_run && !session.shared.rolling.load(Ordering::Relaxed) {
+            std::thread::sleep(Duration::from_millis(50));
+            if !session.shared.rolling.load(Ordering::Relaxed) {
+                tracing::info!(
+                    "the JACK transport is stopped: phonon plays when it rolls (start it in qjackctl or with `jack_transport play`, or run with --free-run)"
+                );
+            }
+        }
+        Ok(Control {
+            args,
+            terminal,
+            registry,
+            graph,
+            config,
+            session,
+            bank,
+            watcher,
+            stop,
+            reload,
+            connections,
+            telemetry: Telemetry::default(),
+            xruns_before: 0,
+            last_status: Instant::now(),
+            reported_generation: 0,
+            compiled: None,
+        })
+    }
+
+    /// True once Ctrl-C or SIGTERM has come.
+    fn stopping(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
+
+    /// Reconnect: when the server went away or changed its sample rate, closes the session and
+    /// opens a new one (waiting for the server). Asked to stop meanwhile, ends with the summary.
+    fn follow_server(mut self) -> Result<Control, ExitCode> {
+        let shared = &self.session.shared;
+        let new_rate = shared.new_sample_rate.swap(0, Ordering::SeqCst);
+        let rate_changed = new_rate != 0 && new_rate != self.session.sample_rate;
+        if !rate_changed && !shared.server_gone.load(Ordering::SeqCst) {
+            return Ok(self);
+        }
         if rate_changed {
             tracing::info!("JACK's sample rate changed to {new_rate} Hz; restarting the engine");
+        } else {
+            tracing::error!("the JACK server went away; phonon keeps running and retries");
         }
-        if rate_changed || session.shared.server_gone.load(Ordering::SeqCst) {
-            if !rate_changed {
-                tracing::error!("the JACK server went away; phonon keeps running and retries");
-            }
-            xruns_before += session.shared.xruns.load(Ordering::Relaxed);
-            drain(&mut session, &mut telemetry);
-            session.close();
-            match reconnect(&args, &config, &graph, &stop) {
-                Some((s, b)) => {
-                    session = s;
-                    bank = b;
-                    connections.restore(&session);
-                    log_placement(&session);
-                    reported_generation = 0;
-                    tracing::info!(
-                        "the JACK server is back: playing again as `{}`",
-                        session.client().name()
-                    );
-                    continue;
+        self.xruns_before += self.session.shared.xruns.load(Ordering::Relaxed);
+        drain(&mut self.session, &mut self.telemetry);
+        self.session.close();
+        let Some((session, bank)) = reconnect(&self.args, &self.config, &self.graph, &self.stop)
+        else {
+            return Err(summary(&self.telemetry, self.xruns_before));
+        };
+        self.session = session;
+        self.bank = bank;
+        self.connections.restore(&self.session);
+        log_placement(&self.session);
+        self.reported_generation = 0;
+        tracing::info!(
+            "the JACK server is back: playing again as `{}`",
+            self.session.client().name()
+        );
+        Ok(self)
+    }
+
+    /// Reload: when the patch was saved (or SIGHUP came), compiles it and sends it; a broken
+    /// edit is reported and the previous patch keeps playing.
+    fn reload_if_edited(&mut self) {
+        let changed = self.watcher.as_mut().is_some_and(PatchWatcher::changed);
+        if !changed && !self.reload.swap(false, Ordering::SeqCst) {
+            return;
+        }
+        let patch = &self.args.patch;
+        match patch::load(patch, &self.registry, Some(&self.bank)) {
+            Some(g) => match self.session.controller.load(&g) {
+                Ok(generation) => {
+                    self.graph = g;
+                    self.compiled = Some((generation, self.session.client().frame_time()));
                 }
-                None => return summary(&telemetry, xruns_before),
-            }
+                Err(e) => {
+                    tracing::error!("{}: {e}; the previous patch keeps playing", patch.display())
+                }
+            },
+            None => tracing::error!(
+                "{}: not reloaded; the previous patch keeps playing",
+                patch.display()
+            ),
         }
-        let changed = watcher.as_mut().is_some_and(PatchWatcher::changed);
-        if changed || reload.swap(false, Ordering::SeqCst) {
-            match patch::load(&args.patch, &registry, Some(&bank)) {
-                Some(g) => match session.controller.load(&g) {
-                    Ok(generation) => {
-                        graph = g;
-                        compiled = Some((generation, session.client().frame_time()));
-                    }
-                    Err(e) => tracing::error!(
-                        "{}: {e}; the previous patch keeps playing",
-                        args.patch.display()
-                    ),
-                },
-                None => tracing::error!(
-                    "{}: not reloaded; the previous patch keeps playing",
-                    args.patch.display()
-                ),
-            }
+    }
+
+    /// Ports: when JACK's ports changed, makes the connections asked for again.
+    fn reconnect_ports(&mut self) {
+        if self
+            .session
+            .shared
+            .ports_changed
+            .swap(false, Ordering::SeqCst)
+        {
+            self.connections.apply(&self.session);
         }
-        if session.shared.ports_changed.swap(false, Ordering::SeqCst) {
-            connections.apply(&session);
+    }
+
+    /// Logs the JACK frame each new program started playing at.
+    fn report_swaps(&mut self) {
+        let swapped = self
+            .session
+            .shared
+            .swapped_generation
+            .load(Ordering::Acquire);
+        if swapped == self.reported_generation || swapped == 0 {
+            return;
         }
-        let swapped = session.shared.swapped_generation.load(Ordering::Acquire);
-        if swapped != reported_generation && swapped != 0 {
-            let frame = session.shared.swapped_frame.load(Ordering::Relaxed);
-            match compiled.take() {
-                Some((generation, at)) if generation == swapped => tracing::info!(
-                    "reloaded {}: generation {swapped} compiled at JACK frame {at}, playing from frame {frame}",
-                    args.patch.display(),
-                ),
-                _ => tracing::info!("cycle 0 of generation {swapped} is JACK frame {frame}"),
-            }
-            reported_generation = swapped;
+        let frame = self.session.shared.swapped_frame.load(Ordering::Relaxed);
+        match self.compiled.take() {
+            Some((generation, at)) if generation == swapped => tracing::info!(
+                "reloaded {}: generation {swapped} compiled at JACK frame {at}, playing from frame {frame}",
+                self.args.patch.display(),
+            ),
+            _ => tracing::info!("cycle 0 of generation {swapped} is JACK frame {frame}"),
         }
-        drain(&mut session, &mut telemetry);
-        let period = if terminal {
+        self.reported_generation = swapped;
+    }
+
+    /// Telemetry: takes the audio thread's block reports and drops retired programs.
+    fn collect_telemetry(&mut self) {
+        drain(&mut self.session, &mut self.telemetry);
+    }
+
+    fn xruns(&self) -> u64 {
+        self.xruns_before + self.session.shared.xruns.load(Ordering::Relaxed)
+    }
+
+    /// The status line: twice a second on a terminal, every ten seconds in a log.
+    fn show_status(&mut self) {
+        let period = if self.terminal {
             Duration::from_millis(500)
         } else {
             Duration::from_secs(10)
         };
-        if !args.quiet && last_status.elapsed() >= period {
-            last_status = Instant::now();
-            let w = telemetry.take_window();
-            let xruns = xruns_before + session.shared.xruns.load(Ordering::Relaxed);
-            let state = if session.shared.rolling.load(Ordering::Relaxed) {
-                "playing"
-            } else {
-                "stopped"
-            };
-            let line = format!(
-                "{state} · load {:.1}% · block p50 {:.0} µs p99 {:.0} µs max {:.0} µs · voices {} · steals {} · xruns {xruns} · clamps {}",
-                w.load,
-                micros(w.p50),
-                micros(w.p99),
-                micros(w.max),
-                telemetry.last.voices,
-                telemetry.steals(),
-                telemetry.last.clamps,
-            );
-            if terminal {
-                eprint!("\r\x1b[2K{line}");
-                let _ = std::io::stderr().flush();
-            } else {
-                tracing::info!("{line}");
-            }
+        if self.args.quiet || self.last_status.elapsed() < period {
+            return;
+        }
+        self.last_status = Instant::now();
+        let w = self.telemetry.take_window();
+        let state = if self.session.shared.rolling.load(Ordering::Relaxed) {
+            "playing"
+        } else {
+            "stopped"
+        };
+        let line = format!(
+            "{state} · load {:.1}% · block p50 {:.0} µs p99 {:.0} µs max {:.0} µs · voices {} · steals {} · xruns {} · clamps {}",
+            w.load,
+            micros(w.p50),
+            micros(w.p99),
+            micros(w.max),
+            self.telemetry.last.voices,
+            self.telemetry.steals(),
+            self.xruns(),
+            self.telemetry.last.clamps,
+        );
+        if self.terminal {
+            eprint!("\r\x1b[2K{line}");
+            let _ = std::io::stderr().flush();
+        } else {
+            tracing::info!("{line}");
         }
     }
-    // Fade out, then close.
-    session.controller.fade_out(FADE_OUT);
-    std::thread::sleep(FADE_OUT + Duration::from_millis(30));
-    drain(&mut session, &mut telemetry);
-    let xruns = xruns_before + session.shared.xruns.load(Ordering::Relaxed);
-    if !session.close_within(Duration::from_millis(500)) {
-        tracing::warn!(
-            "the audio thread is stuck in a block (the patch is too heavy for this machine); stopping without waiting for it"
-        );
-        summary(&telemetry, xruns);
-        let _ = std::io::stderr().flush();
-        // Not `exit`: libjack's exit handlers would close the client under the stuck thread.
-        // SAFETY: ends the process at once; nothing is left to flush.
-        unsafe { libc::_exit(0) };
+
+    /// Fades out, closes the client and prints the summary.
+    fn shut_down(mut self) -> ExitCode {
+        self.session.controller.fade_out(FADE_OUT);
+        std::thread::sleep(FADE_OUT + Duration::from_millis(30));
+        drain(&mut self.session, &mut self.telemetry);
+        let xruns = self.xruns();
+        if !self.session.close_within(Duration::from_millis(500)) {
+            tracing::warn!(
+                "the audio thread is stuck in a block (the patch is too heavy for this machine); stopping without waiting for it"
+            );
+            summary(&self.telemetry, xruns);
+            let _ = std::io::stderr().flush();
+            // Not `exit`: libjack's exit handlers would close the client under the stuck thread.
+            // SAFETY: ends the process at once; nothing is left to flush.
+            unsafe { libc::_exit(0) };
+        }
+        if self.terminal && !self.args.quiet {
+            eprintln!();
+        }
+        summary(&self.telemetry, xruns)
     }
-    if terminal && !args.quiet {
-        eprintln!();
-    }
-    summary(&telemetry, xruns)
 }
 
 /// Logs to stderr without timestamps (journald adds its own). libjack's own messages, which

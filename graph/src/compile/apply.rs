@@ -1,0 +1,568 @@
+//! Application: functions taking their arguments (each checked against its parameter once, as
+//! it is given), pattern functions running over their compiled arguments, `#` chains,
+//! arithmetic, Tidal's pattern operators and sections.
+
+use super::value::Val;
+use super::{Compiler, Eval};
+use crate::ast::BinOp;
+use crate::diagnostic::Diagnostic;
+use crate::ir::NodeKind;
+use crate::params::{Param, ParamKind};
+use crate::registry::{Control, Function, Role};
+use crate::values::{Arg, Args, Pat, Transform};
+use dsp::level::MathOp;
+use pattern::mini::Kind;
+use pattern::{Op, Pattern, Structure, Time, Value};
+use std::ops::Range;
+use std::rc::Rc;
+
+/// `p` shifted earlier (`<~`) or later (`~>`) by a patterned amount.
+pub(super) fn shifted(p: Pat, amount: &Pattern<Time>, early: bool) -> Pat {
+    let amount = if early {
+        amount.clone()
+    } else {
+        amount.fmap(|&t| -t)
+    };
+    match p {
+        Pat::Sound(p) => Pat::Sound(p.early_p(&amount)),
+        Pat::Value(p) => Pat::Value(p.early_p(&amount)),
+    }
+}
+
+/// The value function of an arithmetic operator.
+fn arithmetic_op(op: BinOp) -> Op {
+    match op {
+        BinOp::Add => Op::Add,
+        BinOp::Sub => Op::Sub,
+        BinOp::Mul => Op::Mul,
+        _ => Op::Div,
+    }
+}
+
+/// A list of the parameters' names, for messages.
+fn param_names(params: &[Param]) -> String {
+    params.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
+}
+
+impl<'r> Compiler<'r> {
+    /// A value as a pattern a transform can work on; a string is read at the type strings are
+    /// read at here (numbers in a patch, `--type` in `phonon query`).
+    pub(super) fn pattern(&mut self, v: Val<'r>, span: Range<usize>) -> Option<Pat> {
+        match v {
+            Val::Sounds { pattern, .. } => Some(Pat::Sound(pattern)),
+            Val::Values(p) => Some(Pat::Value(p)),
+            Val::Num(x) => Some(Pat::Value(pattern::pure(self.literal(x)))),
+            Val::Str { text, at } => {
+                let kind = self.string_type;
+                self.read(&text, at, kind).map(Pat::Value)
+            }
+            Val::Call { f, args } if args.is_empty() && f.pattern.is_some() => {
+                let make = f.pattern?;
+                let result = make(&mut Args::new(f.name, &[], Vec::new()));
+                self.pattern_result(result, span.clone())
+                    .and_then(|v| self.pattern(v, span))
+            }
+            Val::Partial { f, args } => {
+                self.error(
+                    span,
+                    format!(
+                        "`{}` is missing arguments: {}",
+                        f.name,
+                        param_names(&f.params[args.len()..])
+                    ),
+                );
+                None
+            }
+            other => {
+                self.error(
+                    span,
+                    format!(
+                        "expected a pattern (such as `s \"bd sn\"` or \"1 2\"), found {}",
+                        other.describe()
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// A value as a pattern of values.
+    pub(super) fn values(
+        &mut self,
+        v: Val<'r>,
+        span: Range<usize>,
+        wanted: &str,
+    ) -> Option<Pattern<Value>> {
+        if let Val::Sounds { .. } = v {
+            self.error(span, format!("expected {wanted}, found a sound pattern"));
+            return None;
+        }
+        match self.pattern(v, span)? {
+            Pat::Value(p) => Some(p),
+            Pat::Sound(_) => None,
+        }
+    }
+
+    pub(super) fn pattern_result(
+        &mut self,
+        r: Result<Pat, String>,
+        span: Range<usize>,
+    ) -> Eval<'r> {
+        match r {
+            Ok(p) => Some(Val::from_pat(p)),
+            Err(message) => {
+                self.error(span, message);
+                None
+            }
+        }
+    }
+
+    /// A value as a pattern function.
+    pub(super) fn transform(&mut self, v: Val<'r>, span: Range<usize>) -> Option<Transform> {
+        match v {
+            Val::Transform(t) => Some(t),
+            Val::Partial { f, args }
+                if f.role == Role::Transform && args.len() + 1 == f.params.len() =>
+            {
+                let (run, name, params) = (f.pattern?, f.name, f.params);
+                Some(Rc::new(move |p| {
+                    let mut all = args.clone();
+                    all.push(Arg::Pattern(p));
+                    run(&mut Args::new(name, params, all))
+                }))
+            }
+            Val::Partial { f, args } if f.role == Role::Transform => {
+                let wanted = f.params.len() - 1;
+                self.error(
+                    span,
+                    format!(
+                        "`{}` takes {wanted} argument{} before its pattern ({}), found {}",
+                        f.name,
+                        if wanted == 1 { "" } else { "s" },
+                        param_names(&f.params[..wanted]),
+                        args.len()
+                    ),
+                );
+                None
+            }
+            other => {
+                self.error(
+                    span,
+                    format!(
+                        "expected a pattern function (such as `rev` or `(fast 2)`), found {}",
+                        other.describe()
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// An argument of a pattern function, compiled for its parameter.
+    fn argument(
+        &mut self,
+        f: &Function,
+        param: &Param,
+        v: Val<'r>,
+        span: Range<usize>,
+    ) -> Option<Arg> {
+        let wrong = |this: &mut Self, wanted: &str, v: &Val<'_>| {
+            this.error(
+                span.clone(),
+                format!(
+                    "`{}` needs {wanted} for `{}`, found {}",
+                    f.name,
+                    param.name,
+                    v.describe()
+                ),
+            );
+            None
+        };
+        let signal_name =
+            matches!(&v, Val::Call { f, args } if args.is_empty() && f.pattern.is_some());
+        if v.is_function() && !signal_name && param.kind != ParamKind::Transform {
+            let wanted = match param.kind {
+                ParamKind::Time => "a number or pattern of cycles",
+                ParamKind::Count | ParamKind::Number => "a number",
+                ParamKind::Numbers => "a number or pattern of numbers",
+                ParamKind::Bools => "a pattern of booleans",
+                ParamKind::Patterns | ParamKind::Steps => "a list",
+                ParamKind::Span => "two numbers such as (0.25, 0.75)",
+                _ => "a pattern",
+            };
+            return wrong(self, wanted, &v);
+        }
+        match (param.kind, v) {
+            (ParamKind::Number, Val::Num(x)) => Some(Arg::Number(x)),
+            (ParamKind::Number, v) => wrong(self, "a constant number", &v),
+            (
+                ParamKind::Time | ParamKind::Count | ParamKind::Numbers | ParamKind::Bools,
+                Val::Num(x),
+            ) => Some(Arg::Number(x)),
+            (ParamKind::Time, v) => self.times(v, span).map(Arg::Time),
+            (ParamKind::Count, v) => self
+                .values_at(v, span, Kind::Int, "a whole number or a pattern of them")
+                .map(Arg::Values),
+            (ParamKind::Numbers, v) => self
+                .values_at(v, span, Kind::Double, "a number or a pattern of numbers")
+                .map(Arg::Values),
+            (ParamKind::Bools, v) => self.bools(v, span).map(Arg::Bools),
+            (ParamKind::Transform, v) => self.transform(v, span).map(Arg::Function),
+            (ParamKind::Pattern, v) => self.pattern(v, span).map(Arg::Pattern),
+            (ParamKind::Patterns, Val::List(items)) => {
+                let patterns: Vec<Option<Pat>> = items
+                    .into_iter()
+                    .map(|(v, span)| self.pattern(v, span))
+                    .collect();
+                patterns
+                    .into_iter()
+                    .collect::<Option<_>>()
+                    .map(Arg::Patterns)
+            }
+            (ParamKind::Patterns, v) => {
+                wrong(self, "a list of patterns such as [\"a\", \"b\"]", &v)
+            }
+            (ParamKind::Steps, Val::List(items)) => {
+                let mut steps = Vec::with_capacity(items.len());
+                for (item, item_span) in items {
+                    match item {
+                        Val::Tuple(pair) if pair.len() == 2 => {
+                            let mut pair = pair.into_iter();
+                            let (weight, pattern) = (pair.next()?, pair.next()?);
+                            let Val::Num(w) = weight.0 else {
+                                return wrong(self, "a number as each step's weight", &weight.0);
+                            };
+                            let p = self.pattern(pattern.0, pattern.1)?;
+                            steps.push((Time::from_f64(w), p));
+                        }
+                        other => {
+                            self.error(
+                                item_span,
+                                format!(
+                                    "`{}` needs (weight, pattern) pairs, found {}",
+                                    f.name,
+                                    other.describe()
+                                ),
+                            );
+                            return None;
+                        }
+                    }
+                }
+                Some(Arg::Steps(steps))
+            }
+            (ParamKind::Steps, v) => wrong(self, "a list such as [(1, \"a\"), (0.5, \"b\")]", &v),
+            (ParamKind::Span, Val::Tuple(pair)) => match pair.as_slice() {
+                [(Val::Num(begin), _), (Val::Num(end), _)] => {
+                    Some(Arg::Span(Time::from_f64(*begin), Time::from_f64(*end)))
+                }
+                _ => wrong(self, "two numbers such as (0.25, 0.75)", &Val::Tuple(pair)),
+            },
+            (ParamKind::Span, v) => wrong(self, "two numbers such as (0.25, 0.75)", &v),
+            (ParamKind::Input | ParamKind::Signal | ParamKind::Sounds, v) => {
+                wrong(self, "a signal", &v)
+            }
+        }
+    }
+
+    /// Checks an argument of a node function against its parameter before taking it.
+    fn fits(&mut self, f: &Function, param: &Param, arg: &Val<'_>, span: &Range<usize>) -> bool {
+        let (fits, wanted) = match param.kind {
+            ParamKind::Number => (matches!(arg, Val::Num(_)), "a number"),
+            ParamKind::Sounds => (matches!(arg, Val::Str { .. }), "a string of sound names"),
+            _ => (
+                !matches!(arg, Val::Transform(_) | Val::Partial { .. }),
+                "a number, pattern or signal",
+            ),
+        };
+        if !fits {
+            self.error(
+                span.clone(),
+                format!(
+                    "`{}` needs {wanted} for `{}`, found {}",
+                    f.name,
+                    param.name,
+                    arg.describe()
+                ),
+            );
+        }
+        fits
+    }
+
+    pub(super) fn apply(
+        &mut self,
+        f: Val<'r>,
+        arg: Val<'r>,
+        arg_span: Range<usize>,
+        span: Range<usize>,
+    ) -> Eval<'r> {
+        match f {
+            Val::Partial { f, mut args } => {
+                let Some(param) = f.params.get(args.len()) else {
+                    self.error(
+                        arg_span,
+                        format!(
+                            "too many arguments: `{}` takes {} ({})",
+                            f.name,
+                            f.params.len(),
+                            param_names(f.params)
+                        ),
+                    );
+                    return None;
+                };
+                args.push(self.argument(f, param, arg, arg_span)?);
+                if args.len() < f.params.len() {
+                    return Some(Val::Partial { f, args });
+                }
+                let run = f.pattern?;
+                let result = run(&mut Args::new(f.name, f.params, args));
+                self.pattern_result(result, span)
+            }
+            Val::Call { f, mut args } => {
+                let arity = match f.role {
+                    Role::Control => 1,
+                    _ => f.params.len(),
+                };
+                if args.len() >= arity {
+                    self.error(
+                        arg_span,
+                        format!(
+                            "too many arguments: `{}` takes {arity} ({})",
+                            f.name,
+                            param_names(f.params)
+                        ),
+                    );
+                    return None;
+                }
+                if let Some(param) = f.params.get(args.len()) {
+                    if !self.fits(f, param, &arg, &arg_span) {
+                        return None;
+                    }
+                }
+                args.push((arg, arg_span));
+                if args.len() < arity {
+                    return Some(Val::Call { f, args });
+                }
+                match (f.role, args.pop()) {
+                    (Role::Sound, Some((Val::Str { text, at }, _))) => self
+                        .sounds(&text, at)
+                        .map(|pattern| Val::Sounds { pattern, bus: None }),
+                    (_, last) => {
+                        args.extend(last);
+                        Some(Val::Call { f, args })
+                    }
+                }
+            }
+            Val::Transform(t) => {
+                let p = self.pattern(arg, arg_span)?;
+                self.pattern_result(t(p), span)
+            }
+            other => {
+                self.error(
+                    span,
+                    format!(
+                        "{} is not a function, so it cannot take arguments",
+                        other.describe()
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// `left # right`: set a control of a sound pattern, feed `left` into a processor, or (on
+    /// patterns of values) take the right side's values on the left's structure, as Tidal's `#`.
+    pub(super) fn chain(
+        &mut self,
+        left: Val<'r>,
+        right: Val<'r>,
+        left_span: Range<usize>,
+        right_span: Range<usize>,
+    ) -> Eval<'r> {
+        let Val::Call { f, args } = right else {
+            if matches!(right, Val::Transform(_)) {
+                self.error(
+                    right_span,
+                    format!("expected a function after `#`, found {}", right.describe()),
+                );
+                return None;
+            }
+            return self.operate(Structure::Left, Op::Set, left, right, left_span, right_span);
+        };
+        if let (Val::Sounds { pattern, .. }, Some(control)) = (&left, f.control) {
+            let Some((value, value_span)) = args.into_iter().next() else {
+                self.error(
+                    right_span,
+                    format!("`{}` needs a value: `# {} 0.8`", f.name, f.name),
+                );
+                return None;
+            };
+            let values = self.control_values(control, value, value_span)?;
+            return Some(Val::Sounds {
+                pattern: pattern.with_control(control, &values),
+                bus: None,
+            });
+        }
+        match f.role {
+            Role::Processor => self.processor(f, Some((left, left_span)), args, right_span),
+            Role::Control => {
+                self.error(
+                    left_span,
+                    format!(
+                        "`{}` sets a control of a sound pattern, but the left side of `#` is {}",
+                        f.name,
+                        left.describe()
+                    ),
+                );
+                None
+            }
+            _ => {
+                self.error(
+                    right_span,
+                    format!(
+                        "`{}` cannot follow `#`: it does not process an input",
+                        f.name
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    fn control_values(
+        &mut self,
+        control: Control,
+        v: Val<'r>,
+        span: Range<usize>,
+    ) -> Option<Pattern<f64>> {
+        let kind = if control == Control::Note {
+            Kind::Note
+        } else {
+            Kind::Double
+        };
+        let p = self.values_at(v, span, kind, "a number or a pattern string")?;
+        Some(p.fmap(|v| v.as_f64().unwrap_or(0.0)))
+    }
+
+    /// A section waiting for its left side: `(# speed 2)`, `(* 0.5)`, `(|+ 3)`.
+    pub(super) fn section(&mut self, op: BinOp, v: Val<'r>, span: Range<usize>) -> Eval<'r> {
+        let (structure, value_op) = match op {
+            BinOp::Chain => match v {
+                Val::Call { f, args } if f.control.is_some() && args.len() == 1 => {
+                    let control = f.control?;
+                    let (value, value_span) = args.into_iter().next()?;
+                    let values = self.control_values(control, value, value_span)?;
+                    return Some(Val::Transform(Rc::new(move |p| match p {
+                        Pat::Sound(p) => Ok(Pat::Sound(p.with_control(control, &values))),
+                        Pat::Value(_) => {
+                            Err("`#` sections with a control set sound patterns".into())
+                        }
+                    })));
+                }
+                _ => (Structure::Left, Op::Set),
+            },
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => {
+                (Structure::Both, arithmetic_op(op))
+            }
+            BinOp::Operate(structure, value_op) => (structure, value_op),
+            _ => {
+                self.error(
+                    span,
+                    format!("`({} …)` is not a supported section", op.symbol()),
+                );
+                return None;
+            }
+        };
+        let operand = self.values(v, span, "a number or a pattern")?;
+        Some(Val::Transform(Rc::new(move |p| match p {
+            Pat::Value(p) => Ok(Pat::Value(p.operate(structure, value_op, &operand))),
+            Pat::Sound(_) => Err(
+                "pattern operators work on patterns of values; set sound controls with `#`".into(),
+            ),
+        })))
+    }
+
+    /// A section waiting for its right side: `("e" <~)`, `(1 +)`.
+    pub(super) fn left_section(&mut self, op: BinOp, v: Val<'r>, span: Range<usize>) -> Eval<'r> {
+        let (structure, value_op) = match op {
+            BinOp::ShiftLeft | BinOp::ShiftRight => {
+                let amount = self.times(v, span)?;
+                let early = op == BinOp::ShiftLeft;
+                return Some(Val::Transform(Rc::new(move |p| {
+                    Ok(shifted(p, &amount, early))
+                })));
+            }
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => {
+                (Structure::Both, arithmetic_op(op))
+            }
+            BinOp::Operate(structure, value_op) => (structure, value_op),
+            BinOp::Chain => (Structure::Left, Op::Set),
+            _ => {
+                self.error(
+                    span,
+                    format!("`(… {})` is not a supported section", op.symbol()),
+                );
+                return None;
+            }
+        };
+        let operand = self.values(v, span, "a number or a pattern")?;
+        Some(Val::Transform(Rc::new(move |p| match p {
+            Pat::Value(p) => Ok(Pat::Value(operand.operate(structure, value_op, &p))),
+            Pat::Sound(_) => Err(
+                "pattern operators work on patterns of values; set sound controls with `#`".into(),
+            ),
+        })))
+    }
+
+    /// Tidal's pattern operators: `|+|`, `|+`, `+|`, `|<`…
+    pub(super) fn operate(
+        &mut self,
+        structure: Structure,
+        op: Op,
+        l: Val<'r>,
+        r: Val<'r>,
+        ls: Range<usize>,
+        rs: Range<usize>,
+    ) -> Eval<'r> {
+        let wanted = "a pattern of values (set sound controls with `#`)";
+        let a = self.values(l, ls, wanted);
+        let b = self.values(r, rs, wanted);
+        Some(Val::Values(a?.operate(structure, op, &b?)))
+    }
+
+    /// `+ - * /`: folded on constants, Tidal's `|+|` on patterns, arithmetic nodes on signals.
+    pub(super) fn arithmetic(
+        &mut self,
+        op: BinOp,
+        l: Val<'r>,
+        r: Val<'r>,
+        ls: Range<usize>,
+        rs: Range<usize>,
+    ) -> Eval<'r> {
+        let value_op = arithmetic_op(op);
+        if let (Val::Num(a), Val::Num(b)) = (&l, &r) {
+            return Some(Val::Num(value_op.numbers(*a, *b)));
+        }
+        let pattern_like = |v: &Val| matches!(v, Val::Num(_) | Val::Values(_) | Val::Str { .. });
+        if pattern_like(&l) && pattern_like(&r) {
+            return self.operate(Structure::Both, value_op, l, r, ls, rs);
+        }
+        let a = self.signal_input(l, ls)?;
+        let b = self.signal_input(r, rs)?;
+        let math = match op {
+            BinOp::Add => MathOp::Add,
+            BinOp::Sub => MathOp::Sub,
+            BinOp::Mul => MathOp::Mul,
+            _ => MathOp::Div,
+        };
+        let channels = self.channels(a).max(self.channels(b));
+        Some(Val::Signal(self.add_node(
+            NodeKind::Dsp(dsp::Kind::Math(math)),
+            vec![("a", a), ("b", b)],
+            channels,
+        )))
+    }
+
+    pub(super) fn error(&mut self, span: Range<usize>, message: impl Into<String>) {
+        self.diagnostics.push(Diagnostic::error(span, message));
+    }
+}

@@ -1,0 +1,117 @@
+//! Buses: each is computed once, where it is first read; a bus that reads itself reads its
+//! previous block through a feedback node.
+
+use super::value::Val;
+use super::{BusState, Compiler, Eval};
+use crate::diagnostic::{closest, Diagnostic};
+use crate::ir::{NodeId, NodeKind};
+use crate::registry::Role;
+use std::ops::Range;
+
+impl<'r> Compiler<'r> {
+    pub(super) fn bus(&mut self, name: &str, span: Range<usize>) -> Eval<'r> {
+        match self.buses.get_mut(name) {
+            None => {
+                let names: Vec<String> = self.buses.keys().map(|k| format!("~{k}")).collect();
+                let wanted = format!("~{name}");
+                let suggestions = closest(&wanted, names.iter().map(String::as_str));
+                let mut d = Diagnostic::error(span, format!("unknown bus `~{name}`"));
+                if !suggestions.is_empty() {
+                    d = d.with_help(format!("did you mean `{}`?", suggestions[0]));
+                }
+                self.diagnostics.push(d);
+                None
+            }
+            Some(BusState::Done(v)) => v.clone(),
+            Some(BusState::InProgress { .. }) => {
+                // The bus reads itself: read its previous block (documented one-block delay).
+                let id = self.add_node(
+                    NodeKind::Feedback {
+                        bus: name.to_string(),
+                        source: NodeId(0),
+                    },
+                    Vec::new(),
+                    2,
+                );
+                if let Some(BusState::InProgress { feedback }) = self.buses.get_mut(name) {
+                    feedback.push(id);
+                }
+                Some(Val::Signal(id))
+            }
+            Some(BusState::Pending(i)) => {
+                let i = *i;
+                self.buses.insert(
+                    name.to_string(),
+                    BusState::InProgress {
+                        feedback: Vec::new(),
+                    },
+                );
+                let saved = (
+                    std::mem::replace(&mut self.owner, format!("~{name}")),
+                    self.position,
+                );
+                self.position = 0;
+                let statement = &self.statements[i];
+                let mut value = self.eval(&statement.expr);
+                let feedback = match self.buses.remove(name) {
+                    Some(BusState::InProgress { feedback }) => feedback,
+                    _ => Vec::new(),
+                };
+                if !feedback.is_empty() {
+                    let source = value
+                        .clone()
+                        .and_then(|v| self.materialise(v, statement.expr.span.clone()));
+                    match source {
+                        Some(source) if feedback.contains(&source) => {
+                            self.diagnostics.push(
+                                Diagnostic::error(
+                                    statement.expr.span.clone(),
+                                    format!("bus `~{name}` is defined as itself, with nothing to feed it"),
+                                )
+                                .with_help(format!(
+                                    "a bus can read its own previous block inside a signal, e.g. `~{name}: saw 55 + ~{name} * 0.5`"
+                                )),
+                            );
+                            value = None;
+                        }
+                        Some(source) => {
+                            for id in feedback {
+                                let channels = self.nodes[source.index()].channels;
+                                let node = &mut self.nodes[id.index()];
+                                node.kind = NodeKind::Feedback {
+                                    bus: name.to_string(),
+                                    source,
+                                };
+                                node.channels = channels;
+                            }
+                            value = Some(Val::Signal(source));
+                        }
+                        None => value = None,
+                    }
+                }
+                match value {
+                    Some(Val::Sounds { pattern, .. }) => {
+                        value = Some(Val::Sounds {
+                            pattern,
+                            bus: Some(name.to_string()),
+                        });
+                    }
+                    // A bus holding a signal function becomes one node, however often it is read.
+                    Some(Val::Call { f, ref args })
+                        if f.role == Role::Source
+                            || (f.role == Role::Processor && args.len() == f.params.len()) =>
+                    {
+                        value = value
+                            .and_then(|v| self.materialise(v, statement.expr.span.clone()))
+                            .map(Val::Signal);
+                    }
+                    _ => {}
+                }
+                (self.owner, self.position) = saved;
+                self.buses
+                    .insert(name.to_string(), BusState::Done(value.clone()));
+                value
+            }
+        }
+    }
+}

@@ -1,0 +1,371 @@
+//! Compiles a parsed patch into the graph IR: resolves names through the registry, checks
+//! arguments, folds constants, turns patterns into sampler and control nodes, computes each bus
+//! once, and keeps only what reaches an output.
+//!
+//! The driver and the expression walker are here; the rest is split by concern: [`value`] (what
+//! an expression is while compiling), [`strings`] (reading strings at a type), [`apply`]
+//! (applying functions, operators and sections, with argument checking), [`buses`],
+//! [`lower`] (values to nodes) and [`prune`].
+
+mod apply;
+mod buses;
+mod lower;
+mod prune;
+mod strings;
+mod value;
+
+use crate::ast::{BinOp, Expr, ExprKind, Head, Statement};
+use crate::diagnostic::{closest, quoted, Diagnostic, Source};
+use crate::ir::{Graph, Node, NodeId, Output};
+use crate::registry::{Registry, Role};
+use crate::values::{Args, Pat};
+use pattern::mini::Kind;
+use std::collections::HashMap;
+use std::rc::Rc;
+use value::Val;
+
+/// The result of compiling a patch: a graph if there were no errors, and every diagnostic.
+pub struct Compilation {
+    /// The graph, when the patch has no errors.
+    pub graph: Option<Graph>,
+    /// Errors and warnings, in source order.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Compilation {
+    /// True if any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+}
+
+/// Lexes, parses and compiles a patch.
+pub fn compile(source: &Source, registry: &Registry) -> Compilation {
+    compile_checking_sounds(source, registry, None)
+}
+
+/// Like [`compile`], and warns about sound names that `known_sounds` (the sample bank's names)
+/// does not hold: their events would be silent.
+pub fn compile_with_sounds(
+    source: &Source,
+    registry: &Registry,
+    known_sounds: &[&str],
+) -> Compilation {
+    compile_checking_sounds(
+        source,
+        registry,
+        Some(known_sounds.iter().map(|s| s.to_string()).collect()),
+    )
+}
+
+fn compile_checking_sounds(
+    source: &Source,
+    registry: &Registry,
+    known_sounds: Option<Vec<String>>,
+) -> Compilation {
+    // A `#` before a known function, or a near miss of one, chains; so a typo is reported rather
+    // than read as a comment.
+    let is_function =
+        |name: &str| registry.get(name).is_some() || !closest(name, registry.names()).is_empty();
+    let (tokens, mut diagnostics) = crate::lexer::lex(&source.text, &is_function);
+    let (statements, parse_errors) = crate::parser::parse(&tokens);
+    diagnostics.extend(parse_errors);
+    let mut compiler = Compiler::new(registry, &statements);
+    compiler.known_sounds = known_sounds;
+    let graph = compiler.run(source.text.len());
+    diagnostics.extend(compiler.diagnostics);
+    diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
+    let has_errors = diagnostics.iter().any(Diagnostic::is_error);
+    Compilation {
+        graph: if has_errors { None } else { graph },
+        diagnostics,
+    }
+}
+
+/// Evaluates a pattern expression of the patch language (`every 2 (fast 2) "a b"`), as
+/// `phonon query` does, through the same path patches are compiled by. Strings that no
+/// parameter gives a type are read as `kind`. Errors are diagnostics into `source`.
+pub fn evaluate(source: &Source, registry: &Registry, kind: Kind) -> Result<Pat, Vec<Diagnostic>> {
+    let is_function =
+        |name: &str| registry.get(name).is_some() || !closest(name, registry.names()).is_empty();
+    let (tokens, mut diagnostics) = crate::lexer::lex(&source.text, &is_function);
+    if !diagnostics.is_empty() {
+        return Err(diagnostics);
+    }
+    let expr = crate::parser::parse_expression(&tokens).map_err(|d| vec![d])?;
+    let mut compiler = Compiler::new(registry, &[]);
+    compiler.string_type = kind;
+    compiler.owner = "query".into();
+    let result = compiler
+        .eval(&expr)
+        .and_then(|v| compiler.pattern(v, expr.span.clone()));
+    diagnostics.extend(compiler.diagnostics);
+    match result {
+        Some(p) if diagnostics.is_empty() => Ok(p),
+        _ => Err(diagnostics),
+    }
+}
+
+enum BusState<'r> {
+    Pending(usize),
+    InProgress { feedback: Vec<NodeId> },
+    Done(Option<Val<'r>>),
+}
+
+struct Compiler<'r> {
+    registry: &'r Registry,
+    statements: &'r [Statement],
+    buses: HashMap<String, BusState<'r>>,
+    samplers: HashMap<String, NodeId>,
+    nodes: Vec<Node>,
+    diagnostics: Vec<Diagnostic>,
+    owner: String,
+    position: u32,
+    /// The sample bank's sound names, when the caller wants unknown names reported.
+    known_sounds: Option<Vec<String>>,
+    /// The type a string is read at where no parameter asks for one.
+    string_type: Kind,
+}
+
+type Eval<'r> = Option<Val<'r>>;
+
+impl<'r> Compiler<'r> {
+    fn new(registry: &'r Registry, statements: &'r [Statement]) -> Compiler<'r> {
+        Compiler {
+            registry,
+            statements,
+            buses: HashMap::new(),
+            samplers: HashMap::new(),
+            nodes: Vec::new(),
+            diagnostics: Vec::new(),
+            owner: String::new(),
+            position: 0,
+            known_sounds: None,
+            string_type: Kind::Double,
+        }
+    }
+
+    fn run(&mut self, end_of_file: usize) -> Option<Graph> {
+        let mut cps = 0.5;
+        let mut outputs: Vec<(&'r str, usize)> = Vec::new();
+        for (i, s) in self.statements.iter().enumerate() {
+            match &s.head {
+                Head::Bus(name) => {
+                    if self.buses.contains_key(name) {
+                        self.error(
+                            s.head_span.clone(),
+                            format!("bus `~{name}` is defined twice"),
+                        );
+                    } else {
+                        self.buses.insert(name.clone(), BusState::Pending(i));
+                    }
+                }
+                Head::Output(name) => {
+                    if outputs.iter().any(|(n, _)| n == name) {
+                        self.error(
+                            s.head_span.clone(),
+                            format!("output `{name}` is defined twice"),
+                        );
+                    } else {
+                        outputs.push((name, i));
+                    }
+                }
+                Head::Cps | Head::Bpm => {
+                    let bpm = s.head == Head::Bpm;
+                    match self.constant(&s.expr) {
+                        Some(x) if x > 0.0 && x.is_finite() => {
+                            cps = if bpm { x / 240.0 } else { x }
+                        }
+                        _ => self.error(
+                            s.expr.span.clone(),
+                            format!(
+                                "expected a positive number of {}",
+                                if bpm {
+                                    "beats per minute"
+                                } else {
+                                    "cycles per second"
+                                }
+                            ),
+                        ),
+                    }
+                }
+            }
+        }
+        let mut graph_outputs = Vec::new();
+        for &(name, i) in &outputs {
+            self.owner = name.to_string();
+            self.position = 0;
+            let s = &self.statements[i];
+            if let Some(v) = self.eval(&s.expr) {
+                if let Some(node) = self.materialise(v, s.expr.span.clone()) {
+                    graph_outputs.push(Output {
+                        name: name.to_string(),
+                        node,
+                    });
+                }
+            }
+        }
+        // Buses no output reads: still checked, then reported and left out.
+        let mut unused: Vec<(usize, String)> = self
+            .buses
+            .iter()
+            .filter_map(|(name, state)| match state {
+                BusState::Pending(i) => Some((*i, name.clone())),
+                _ => None,
+            })
+            .collect();
+        unused.sort();
+        for (i, name) in unused {
+            self.bus(&name, self.statements[i].head_span.clone());
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    self.statements[i].head_span.clone(),
+                    format!("bus `~{name}` is not used by any output, so it is not run"),
+                )
+                .with_help("read it from an output, as in `out: ~name`, or delete it"),
+            );
+        }
+        if outputs.is_empty() {
+            self.diagnostics.push(
+                Diagnostic::error(end_of_file..end_of_file, "the patch has no output")
+                    .with_help("add a line such as `out: s \"bd sn\"`"),
+            );
+        }
+        if self.diagnostics.iter().any(Diagnostic::is_error) {
+            return None;
+        }
+        Some(self.prune(graph_outputs, cps))
+    }
+
+    fn constant(&mut self, e: &Expr) -> Option<f64> {
+        match self.eval(e)? {
+            Val::Num(x) => Some(x),
+            _ => None,
+        }
+    }
+
+    fn eval(&mut self, e: &Expr) -> Eval<'r> {
+        match &e.kind {
+            ExprKind::Number(x) => Some(Val::Num(*x)),
+            ExprKind::Str {
+                text,
+                content_start,
+            } => Some(Val::Str {
+                text: text.clone(),
+                at: *content_start,
+            }),
+            ExprKind::Bus(name) => self.bus(name, e.span.clone()),
+            ExprKind::Name(name) => match self.registry.get(name) {
+                Some(f) if matches!(f.role, Role::Pattern) && f.params.is_empty() => {
+                    let make = f.pattern?;
+                    let result = make(&mut Args::new(f.name, f.params, Vec::new()));
+                    self.pattern_result(result, e.span.clone())
+                }
+                Some(f) if matches!(f.role, Role::Transform | Role::Pattern) => {
+                    Some(Val::Partial {
+                        f,
+                        args: Vec::new(),
+                    })
+                }
+                Some(f) => Some(Val::Call {
+                    f,
+                    args: Vec::new(),
+                }),
+                None => {
+                    let suggestions = closest(name, self.registry.names());
+                    let mut d =
+                        Diagnostic::error(e.span.clone(), format!("unknown function `{name}`"));
+                    if !suggestions.is_empty() {
+                        d = d.with_help(format!(
+                            "the closest names are {} (`phonon functions` lists them all)",
+                            quoted(&suggestions)
+                        ));
+                    }
+                    self.diagnostics.push(d);
+                    None
+                }
+            },
+            ExprKind::Apply(head, args) => {
+                let f = self.eval(head);
+                // Evaluate every argument, so that errors in all of them are reported.
+                let args: Vec<_> = args
+                    .iter()
+                    .map(|a| (self.eval(a), a.span.clone()))
+                    .collect();
+                let mut f = f?;
+                for (arg, span) in args {
+                    f = self.apply(f, arg?, span, e.span.clone())?;
+                }
+                Some(f)
+            }
+            ExprKind::Neg(inner) => {
+                let v = self.eval(inner)?;
+                self.arithmetic(
+                    BinOp::Mul,
+                    Val::Num(-1.0),
+                    v,
+                    e.span.clone(),
+                    inner.span.clone(),
+                )
+            }
+            ExprKind::Binary(op, left, right) => {
+                let (l, r) = (self.eval(left), self.eval(right));
+                let (l, r) = (l?, r?);
+                match op {
+                    BinOp::Apply => {
+                        if !l.is_function() && r.is_function() {
+                            // Phonon's `pattern $ transform` form.
+                            self.apply(r, l, left.span.clone(), e.span.clone())
+                        } else {
+                            self.apply(l, r, right.span.clone(), e.span.clone())
+                        }
+                    }
+                    BinOp::Chain => self.chain(l, r, left.span.clone(), right.span.clone()),
+                    BinOp::Compose => {
+                        let g = self.transform(l, left.span.clone())?;
+                        let h = self.transform(r, right.span.clone())?;
+                        Some(Val::Transform(Rc::new(move |p| g(h(p)?))))
+                    }
+                    BinOp::ShiftLeft | BinOp::ShiftRight => {
+                        let amount = self.times(l, left.span.clone())?;
+                        let p = self.pattern(r, right.span.clone())?;
+                        Some(Val::from_pat(apply::shifted(
+                            p,
+                            &amount,
+                            *op == BinOp::ShiftLeft,
+                        )))
+                    }
+                    BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => {
+                        self.arithmetic(*op, l, r, left.span.clone(), right.span.clone())
+                    }
+                    BinOp::Operate(structure, o) => {
+                        self.operate(*structure, *o, l, r, left.span.clone(), right.span.clone())
+                    }
+                }
+            }
+            ExprKind::Section(op, operand) => {
+                let v = self.eval(operand)?;
+                self.section(*op, v, operand.span.clone())
+            }
+            ExprKind::LeftSection(op, operand) => {
+                let v = self.eval(operand)?;
+                self.left_section(*op, v, operand.span.clone())
+            }
+            ExprKind::List(items) | ExprKind::Tuple(items) => {
+                let values: Vec<_> = items
+                    .iter()
+                    .map(|item| (self.eval(item), item.span.clone()))
+                    .collect();
+                let values = values
+                    .into_iter()
+                    .map(|(v, span)| v.map(|v| (v, span)))
+                    .collect::<Option<Vec<_>>>()?;
+                Some(if matches!(e.kind, ExprKind::List(_)) {
+                    Val::List(values)
+                } else {
+                    Val::Tuple(values)
+                })
+            }
+        }
+    }
+}

@@ -1,0 +1,211 @@
+//! Strings read as mini-notation at the type their use asks for: sounds, numbers, frequencies,
+//! times, booleans; and the diagnostics that point into a string at the column of an error.
+
+use super::value::Val;
+use super::Compiler;
+use crate::diagnostic::{closest, quoted, Diagnostic};
+use pattern::mini::{self, Kind, NodeKind as MiniKind};
+use pattern::{note_number, Pattern, Sound, Time, Value};
+use std::ops::Range;
+
+pub(super) fn mini_error(text: &str, at: usize, e: &pattern::ParseError) -> Diagnostic {
+    let (offset, width) = text
+        .char_indices()
+        .nth(e.column.saturating_sub(1))
+        .map_or((text.len(), 1), |(i, c)| (i, c.len_utf8()));
+    let start = at + offset;
+    Diagnostic::error(
+        start..start + width,
+        format!("in the pattern: expected {}, found {}", e.expected, e.found),
+    )
+}
+
+/// The sound names in a pattern, with their columns: words, and the first item of `name:index`.
+fn sound_names(node: &mini::Node, out: &mut Vec<(usize, String)>) {
+    match &node.kind {
+        MiniKind::Atom(text) => {
+            if mini::parse_number(text, false).is_none() {
+                out.push((node.column, text.clone()));
+            }
+        }
+        MiniKind::Tail(items) => {
+            if let Some(first) = items.first() {
+                sound_names(first, out);
+            }
+        }
+        MiniKind::Rest | MiniKind::Range(..) | MiniKind::Chord { .. } => {}
+        MiniKind::Sequence(steps) => steps.iter().for_each(|s| sound_names(&s.node, out)),
+        MiniKind::Polymeter { layers, .. } => layers
+            .iter()
+            .flatten()
+            .for_each(|s| sound_names(&s.node, out)),
+        MiniKind::Stack(items) | MiniKind::Choose { options: items, .. } => {
+            items.iter().for_each(|n| sound_names(n, out))
+        }
+        MiniKind::Fast(n, _) | MiniKind::Slow(n, _) => sound_names(n, out),
+        MiniKind::Degrade { node, .. } | MiniKind::Euclid { node, .. } => sound_names(node, out),
+    }
+}
+
+/// Checks that every atom of a frequency pattern is a number or a note name.
+fn check_frequency_atoms(node: &mini::Node) -> Result<(), (usize, String)> {
+    let children: Vec<&mini::Node> = match &node.kind {
+        MiniKind::Atom(text) => {
+            return if mini::parse_number(text, false).is_some() || note_number(text).is_some() {
+                Ok(())
+            } else {
+                Err((node.column, text.clone()))
+            }
+        }
+        MiniKind::Rest => vec![],
+        MiniKind::Sequence(steps) => steps.iter().map(|s| &s.node).collect(),
+        MiniKind::Polymeter { layers, .. } => layers.iter().flatten().map(|s| &s.node).collect(),
+        MiniKind::Stack(items)
+        | MiniKind::Choose { options: items, .. }
+        | MiniKind::Tail(items) => items.iter().collect(),
+        MiniKind::Fast(n, _) | MiniKind::Slow(n, _) => vec![n],
+        MiniKind::Degrade { node, .. } | MiniKind::Euclid { node, .. } => vec![node],
+        MiniKind::Range(a, b) => vec![a, b],
+        // Chord notes are semitones, which a frequency pattern cannot tell from Hz.
+        MiniKind::Chord { .. } => {
+            return Err((
+                node.column,
+                "a chord (not available in frequency patterns yet)".into(),
+            ))
+        }
+    };
+    children.into_iter().try_for_each(check_frequency_atoms)
+}
+
+fn frequency(v: &Value) -> f64 {
+    match v {
+        Value::Str(name) => note_number(name).map_or(0.0, |n| 440.0 * 2f64.powf((n - 9.0) / 12.0)),
+        other => other.as_f64().unwrap_or(0.0),
+    }
+}
+
+impl<'r> Compiler<'r> {
+    /// `text` read as mini-notation of `kind`.
+    pub(super) fn read(&mut self, text: &str, at: usize, kind: Kind) -> Option<Pattern<Value>> {
+        match mini::mini_as(text, kind) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                self.diagnostics.push(mini_error(text, at, &e));
+                None
+            }
+        }
+    }
+
+    /// A number literal as a value of the type strings are read at.
+    pub(super) fn literal(&self, x: f64) -> Value {
+        match self.string_type {
+            Kind::Rational => Value::Rational(Time::from_f64(x)),
+            Kind::Bool => Value::Bool(x != 0.0),
+            _ => Value::Num(x),
+        }
+    }
+
+    pub(super) fn numbers(&mut self, text: &str, at: usize) -> Option<Pattern<f64>> {
+        match mini::mini_as(text, Kind::Double) {
+            Ok(p) => Some(p.fmap(|v| v.as_f64().unwrap_or(0.0))),
+            Err(e) => {
+                self.diagnostics.push(mini_error(text, at, &e));
+                None
+            }
+        }
+    }
+
+    pub(super) fn frequencies(&mut self, text: &str, at: usize) -> Option<Pattern<f64>> {
+        let tree = match mini::parse(text) {
+            Ok(tree) => tree,
+            Err(e) => {
+                self.diagnostics.push(mini_error(text, at, &e));
+                return None;
+            }
+        };
+        if let Err((column, word)) = check_frequency_atoms(&tree) {
+            let e = pattern::ParseError {
+                column,
+                expected: "a frequency in Hz or a note name".into(),
+                found: format!("'{word}'"),
+            };
+            self.diagnostics.push(mini_error(text, at, &e));
+            return None;
+        }
+        match mini::compile(&tree, Kind::Untyped) {
+            Ok(p) => Some(p.fmap(frequency)),
+            Err(e) => {
+                self.diagnostics.push(mini_error(text, at, &e));
+                None
+            }
+        }
+    }
+
+    pub(super) fn sounds(&mut self, text: &str, at: usize) -> Option<Pattern<Sound>> {
+        if let (Some(known), Ok(tree)) = (&self.known_sounds, mini::parse(text)) {
+            let mut names = Vec::new();
+            sound_names(&tree, &mut names);
+            let mut reported: Vec<&str> = Vec::new();
+            for (column, name) in &names {
+                if known.iter().any(|k| k == name) || reported.contains(&name.as_str()) {
+                    continue;
+                }
+                reported.push(name);
+                let offset = text.char_indices().nth(column - 1).map_or(0, |(i, _)| i);
+                let start = at + offset;
+                let mut d = Diagnostic::warning(
+                    start..start + name.len(),
+                    format!("sound `{name}` is not in the sample bank, so its events are silent"),
+                );
+                let suggestions = closest(name, known.iter().map(String::as_str));
+                if !suggestions.is_empty() {
+                    d = d.with_help(format!("the closest sounds are {}", quoted(&suggestions)));
+                }
+                self.diagnostics.push(d);
+            }
+        }
+        match mini::mini(text) {
+            Ok(p) => Some(p.fmap(|v| Sound::new(v.clone()))),
+            Err(e) => {
+                self.diagnostics.push(mini_error(text, at, &e));
+                None
+            }
+        }
+    }
+
+    /// A value as a pattern of times (a factor, a shift, a number of cycles).
+    pub(super) fn times(&mut self, v: Val<'r>, span: Range<usize>) -> Option<Pattern<Time>> {
+        match v {
+            Val::Num(x) => Some(pattern::pure(Time::from_f64(x))),
+            Val::Str { text, at } => Some(
+                self.read(&text, at, Kind::Rational)?
+                    .fmap(|v| v.as_time().unwrap_or(Time::ZERO)),
+            ),
+            other => {
+                let p = self.values(other, span, "a number of cycles or a pattern of them")?;
+                Some(p.fmap(|v| v.as_time().unwrap_or(Time::ZERO)))
+            }
+        }
+    }
+
+    /// A value as a pattern of values, reading a string at `kind`.
+    pub(super) fn values_at(
+        &mut self,
+        v: Val<'r>,
+        span: Range<usize>,
+        kind: Kind,
+        wanted: &str,
+    ) -> Option<Pattern<Value>> {
+        match v {
+            Val::Str { text, at } => self.read(&text, at, kind),
+            Val::Num(x) => Some(pattern::pure(Value::Num(x))),
+            other => self.values(other, span, wanted),
+        }
+    }
+
+    /// A value as a pattern of booleans (`"t f"`, `"1 0"`).
+    pub(super) fn bools(&mut self, v: Val<'r>, span: Range<usize>) -> Option<Pattern<bool>> {
+        let p = self.values_at(v, span, Kind::Bool, "a pattern of booleans such as \"t f\"")?;
+        Some(p.fmap(Value::truthy))
+    }
+}

@@ -1,0 +1,72 @@
+//! What an expression is while compiling: a constant, a string not yet read at a type, a
+//! pattern, a signal node, a function waiting for arguments, a list or a tuple.
+
+use crate::ir::NodeId;
+use crate::registry::{Function, Role};
+use crate::values::{Arg, Pat, Transform};
+use pattern::{Pattern, Sound, Value};
+use std::ops::Range;
+
+/// A value while compiling.
+#[derive(Clone)]
+pub(super) enum Val<'r> {
+    Num(f64),
+    /// A string literal not yet committed to a type: sounds, numbers, times, words…
+    Str {
+        text: String,
+        at: usize,
+    },
+    /// A pattern of values (numbers, words, booleans).
+    Values(Pattern<Value>),
+    Sounds {
+        pattern: Pattern<Sound>,
+        /// The bus holding it, so that it becomes one sampler however often it is read.
+        bus: Option<String>,
+    },
+    Signal(NodeId),
+    /// A node function (source, processor, control, `s`) with the arguments given so far.
+    Call {
+        f: &'r Function,
+        args: Vec<(Val<'r>, Range<usize>)>,
+    },
+    /// A pattern function with the arguments compiled so far.
+    Partial {
+        f: &'r Function,
+        args: Vec<Arg>,
+    },
+    Transform(Transform),
+    List(Vec<(Val<'r>, Range<usize>)>),
+    Tuple(Vec<(Val<'r>, Range<usize>)>),
+}
+
+impl Val<'_> {
+    pub(super) fn describe(&self) -> String {
+        match self {
+            Val::Num(x) => format!("the number {x}"),
+            Val::Str { .. } => "a pattern string".into(),
+            Val::Values(_) => "a pattern of values".into(),
+            Val::Sounds { .. } => "a sound pattern".into(),
+            Val::Signal(_) => "an audio signal".into(),
+            Val::Call { f, .. } if f.role == Role::Source => format!("the signal `{}`", f.name),
+            Val::Call { f, .. } | Val::Partial { f, .. } => format!("the function `{}`", f.name),
+            Val::Transform(_) => "a pattern function".into(),
+            Val::List(_) => "a list".into(),
+            Val::Tuple(_) => "a tuple".into(),
+        }
+    }
+
+    pub(super) fn is_function(&self) -> bool {
+        matches!(
+            self,
+            Val::Call { .. } | Val::Partial { .. } | Val::Transform(_)
+        )
+    }
+
+    /// The value of a finished pattern function.
+    pub(super) fn from_pat(p: Pat) -> Self {
+        match p {
+            Pat::Sound(pattern) => Val::Sounds { pattern, bus: None },
+            Pat::Value(p) => Val::Values(p),
+        }
+    }
+}

@@ -1,0 +1,72 @@
+//! Parameters of the functions a patch can call: their names, kinds, defaults and units.
+
+/// What an argument may be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamKind {
+    /// The signal being processed; `#` fills it from its left side.
+    Input,
+    /// A number, pattern string, bus or expression, modulatable at audio rate.
+    Signal,
+    /// A constant number.
+    Number,
+    /// A number of cycles, or a pattern of them.
+    Time,
+    /// A mini-notation string of sound names.
+    Sounds,
+    /// A pattern transform (`rev`, `fast 2`, `(# speed 2)`).
+    Transform,
+    /// A pattern: the one a transform applies to, or one it layers in.
+    Pattern,
+    /// A whole number or a pattern of them, read as Tidal's `Int`.
+    Count,
+    /// A number or a pattern of numbers, read as Tidal's `Double`.
+    Numbers,
+    /// A pattern of booleans (`"t f"`, `"1 0"`).
+    Bools,
+    /// A list of patterns: `[a, b, c]`.
+    Patterns,
+    /// A list of weighted patterns: `[(1, a), (0.5, b)]`.
+    Steps,
+    /// Two numbers, a begin and an end: `(0.25, 0.75)`.
+    Span,
+}
+
+/// One parameter of a function.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Param {
+    /// Its name, as `phonon functions` shows it.
+    pub name: &'static str,
+    /// What it accepts.
+    pub kind: ParamKind,
+    /// Its value when left out; `None` makes it required.
+    pub default: Option<f64>,
+    /// Its unit (`Hz`, `s`, `cycles`), or empty.
+    pub unit: &'static str,
+}
+
+impl Param {
+    /// A required parameter.
+    pub const fn required(name: &'static str, kind: ParamKind, unit: &'static str) -> Param {
+        Param {
+            name,
+            kind,
+            default: None,
+            unit,
+        }
+    }
+
+    /// A parameter with a default.
+    pub const fn optional(
+        name: &'static str,
+        kind: ParamKind,
+        default: f64,
+        unit: &'static str,
+    ) -> Param {
+        Param {
+            name,
+            kind,
+            default: Some(default),
+            unit,
+        }
+    }
+}

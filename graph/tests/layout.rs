@@ -1,0 +1,124 @@
+//! The layout `DESIGN.md` promises, checked from the source: `dsp` knows nothing of the
+//! language, and neither crate's modules depend on each other in a circle (a module's
+//! dependencies are the `crate::name` paths its files use).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("a source folder") {
+        let path = entry.expect("an entry").path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+/// Each top-level module of the crate at `src` and the modules it uses.
+fn modules(src: &Path) -> BTreeMap<String, BTreeSet<String>> {
+    let mut files = Vec::new();
+    rust_files(src, &mut files);
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for path in &files {
+        let relative = path.strip_prefix(src).expect("under src");
+        let top = relative
+            .components()
+            .next()
+            .and_then(|c| c.as_os_str().to_str())
+            .expect("a name")
+            .trim_end_matches(".rs")
+            .to_string();
+        if top == "lib" {
+            continue;
+        }
+        let text = std::fs::read_to_string(path).expect("readable");
+        let used = graph.entry(top.clone()).or_default();
+        for (i, _) in text.match_indices("crate::") {
+            let name: String = text[i + 7..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if name != top {
+                used.insert(name);
+            }
+        }
+    }
+    let names: BTreeSet<String> = graph.keys().cloned().collect();
+    for used in graph.values_mut() {
+        used.retain(|m| names.contains(m));
+    }
+    graph
+}
+
+/// A circle of modules, if there is one.
+fn circle(graph: &BTreeMap<String, BTreeSet<String>>) -> Option<Vec<String>> {
+    fn visit(
+        node: &str,
+        graph: &BTreeMap<String, BTreeSet<String>>,
+        path: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(at) = path.iter().position(|n| n == node) {
+            let mut found = path[at..].to_vec();
+            found.push(node.to_string());
+            return Some(found);
+        }
+        if done.contains(node) {
+            return None;
+        }
+        path.push(node.to_string());
+        for next in &graph[node] {
+            if let Some(found) = visit(next, graph, path, done) {
+                return Some(found);
+            }
+        }
+        path.pop();
+        done.insert(node.to_string());
+        None
+    }
+    let mut done = BTreeSet::new();
+    graph
+        .keys()
+        .find_map(|node| visit(node, graph, &mut Vec::new(), &mut done))
+}
+
+fn crate_dir(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(name)
+}
+
+#[test]
+fn no_module_depends_on_itself_through_others() {
+    for name in ["graph", "dsp"] {
+        let graph = modules(&crate_dir(name).join("src"));
+        assert!(graph.len() > 5, "{name}: modules found");
+        assert_eq!(circle(&graph), None, "{name}: {graph:#?}");
+    }
+}
+
+#[test]
+fn dsp_knows_nothing_of_the_language() {
+    let manifest = std::fs::read_to_string(crate_dir("dsp").join("Cargo.toml")).unwrap();
+    assert!(!manifest.contains("graph"), "dsp depends on graph");
+    let mut files = Vec::new();
+    rust_files(&crate_dir("dsp").join("src"), &mut files);
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("graph::"), "{} uses graph", path.display());
+    }
+}
+
+#[test]
+fn the_circle_check_finds_a_circle() {
+    let graph: BTreeMap<String, BTreeSet<String>> = [("a", "b"), ("b", "c"), ("c", "a")]
+        .into_iter()
+        .map(|(from, to)| (from.to_string(), BTreeSet::from([to.to_string()])))
+        .collect();
+    assert_eq!(
+        circle(&graph),
+        Some(vec!["a".into(), "b".into(), "c".into(), "a".into()])
+    );
+}
