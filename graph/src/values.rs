@@ -27,7 +27,7 @@ impl Pat {
 }
 
 /// A pattern type [`Pat`] can hold, so that one generic function serves every kind.
-pub trait PatItem: Item {
+pub trait PatItem: Item + PartialEq {
     /// Wraps a pattern of this type.
     fn wrap(p: Pattern<Self>) -> Pat;
     /// The pattern, if it holds this type.

@@ -367,6 +367,9 @@ impl<T: Item> Pattern<T> {
     }
 
     /// The part `[begin, end)` of each cycle stretched to fill the cycle (Tidal's `zoomArc`).
+    /// Results are mapped back from the cycle of the query, so an event that crosses a cycle
+    /// keeps a whole around its part however the query is cut; Tidal maps each arc from the
+    /// cycle of its own start, which moves such an event's onset with the query.
     pub fn zoom(&self, begin: Time, end: Time) -> Pattern<T> {
         if begin == end {
             return silence();
@@ -382,13 +385,7 @@ impl<T: Item> Pattern<T> {
                 );
                 let from = out.len();
                 p.query_into(inner, arena, out);
-                let back = |s: Span| {
-                    let c = s.begin.floor();
-                    Span::new(
-                        c + (s.begin - c - begin) / width,
-                        c + (s.end - c - begin) / width,
-                    )
-                };
+                let back = |s: Span| s.with_time(|t| c + (t - c - begin) / width);
                 crate::pattern::map_spans(out, from, back);
             }
         })
@@ -427,33 +424,6 @@ impl<T: Item> Pattern<T> {
     pub fn brak(&self) -> Pattern<T> {
         let squeezed = crate::pattern::fastcat(vec![self.clone(), silence()]).late(Time::new(1, 4));
         self.when_cycle(|c| c.rem_euclid(2) == 1, &squeezed)
-    }
-
-    /// Shifts values `n` events onwards within each cycle, keeping the structure (Tidal's `rot`).
-    pub fn rot(&self, n: i64) -> Pattern<T> {
-        let p = self.clone();
-        Pattern::from_fn(move |span, arena, out| {
-            for piece in span.cycles() {
-                let mut events = BVec::new_in(arena);
-                p.query_into(piece.whole_cycle(), arena, &mut events);
-                events.retain(|e| e.whole.is_some());
-                events.sort_by_key(|e| (e.whole.map(|w| (w.begin, w.end)), e.part.begin));
-                let count = events.len() as i64;
-                if count == 0 {
-                    continue;
-                }
-                for (k, e) in events.iter().enumerate() {
-                    let source = (k as i64 + n).rem_euclid(count) as usize;
-                    if let Some(part) = e.part.intersect(piece) {
-                        out.push(Event {
-                            whole: e.whole,
-                            part,
-                            value: events[source].value.clone(),
-                        });
-                    }
-                }
-            }
-        })
     }
 
     /// Each event starts `by` of the way into its step and ends with it (Tidal's `pressBy`).
@@ -513,6 +483,53 @@ impl<T: Item> Pattern<T> {
                 chosen.query_into(piece, arena, out);
                 for e in &mut out[from..] {
                     e.whole = e.whole.and_then(|w| w.intersect(cycle));
+                }
+            }
+        })
+    }
+}
+
+impl<T: Item + PartialEq> Pattern<T> {
+    /// Shifts values `n` events onwards within each cycle, keeping the structure (Tidal's `rot`).
+    /// Fragments of one event (a pattern argument cuts events at its own edges) are joined
+    /// first, as Tidal's `defragParts` does, so each event counts once.
+    pub fn rot(&self, n: i64) -> Pattern<T> {
+        let p = self.clone();
+        Pattern::from_fn(move |span, arena, out| {
+            for piece in span.cycles() {
+                let mut events = BVec::new_in(arena);
+                p.query_into(piece.whole_cycle(), arena, &mut events);
+                events.retain(|e| e.whole.is_some());
+                events.sort_by_key(|e| (e.whole.map(|w| (w.begin, w.end)), e.part.begin));
+                let mut joined = 0;
+                for i in 0..events.len() {
+                    let merge = joined > 0 && {
+                        let (last, next) = (&events[joined - 1], &events[i]);
+                        last.whole == next.whole
+                            && last.part.end == next.part.begin
+                            && last.value == next.value
+                    };
+                    if merge {
+                        events[joined - 1].part.end = events[i].part.end;
+                    } else {
+                        events.swap(joined, i);
+                        joined += 1;
+                    }
+                }
+                events.truncate(joined);
+                let count = events.len() as i64;
+                if count == 0 {
+                    continue;
+                }
+                for (k, e) in events.iter().enumerate() {
+                    let source = (k as i64 + n).rem_euclid(count) as usize;
+                    if let Some(part) = e.part.intersect(piece) {
+                        out.push(Event {
+                            whole: e.whole,
+                            part,
+                            value: events[source].value.clone(),
+                        });
+                    }
                 }
             }
         })
