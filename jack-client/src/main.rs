@@ -1,4 +1,4 @@
-//! `phonon`: check, inspect, render and play live-coded patches.
+//! `phonon`: check, inspect, query, render and play live-coded patches.
 
 mod live;
 mod patch;

@@ -1,4 +1,5 @@
-//! The Phonon engine: the block clock, programs built from compiled graphs, the audio thread's
+//! The Phonon engine: the block clock, programs built from compiled graphs (each node made by its
+//! `dsp::Kind`, so any registry's graphs run), the audio thread's
 //! `Engine` and the control thread's `Controller` with the mailboxes between them, program swaps
 //! that keep the beat and carry node state over, the master section, and offline rendering.
 
