@@ -90,6 +90,11 @@ pub struct BlockReport {
     pub helper_join: Option<Duration>,
     /// Times so far the audio thread had to wake a parked helper.
     pub helper_wakes: u64,
+    /// Jobs so far the audio thread took back from a stalled helper past half the block.
+    pub taken_back: u64,
+    /// Blocks so far in which the audio thread, past the block's length, had to give its CPU
+    /// to a helper finishing a job (the block was late; the engine did not freeze).
+    pub stalled_blocks: u64,
 }
 
 const COMMANDS: usize = 64;
@@ -119,6 +124,8 @@ pub struct Engine {
     crossfade_frames: usize,
     clamps: u64,
     lost_reports: u64,
+    /// Blocks come at a pace (an audio period): the audio thread takes back stalled work.
+    paced: bool,
 }
 
 /// The control side: builds programs from graphs and sends them, collects what the audio side
@@ -201,6 +208,7 @@ pub fn engine(
         crossfade_frames: (CROSSFADE_SECONDS * config.sample_rate as f32).round() as usize,
         clamps: 0,
         lost_reports: 0,
+        paced: false,
     };
     let controller = Controller {
         commands: command_tx,
@@ -401,6 +409,11 @@ impl Engine {
             self.clamps += self.master.process(&mut self.mix, n) as u64;
             return;
         };
+        // Half a block: past it the audio thread stops waiting for helpers' unstarted jobs.
+        let take_back = self
+            .paced
+            .then(|| Duration::from_secs_f64(n as f64 * 0.5 / f64::from(self.sample_rate)));
+        self.pool.set_take_back(take_back);
         run(&mut self.pool, current, span, n, live, None);
         mix_outputs(current, &mut self.mix, n);
         if let Some((old, fade)) = self.fading.as_mut() {
@@ -446,6 +459,8 @@ impl Engine {
             lost_reports: self.lost_reports,
             helper_join: self.pool.last_join(),
             helper_wakes: stats.helper_wakes,
+            taken_back: stats.taken_back,
+            stalled_blocks: stats.stalled_blocks,
         };
         if self.reports.try_push(report).is_err() {
             self.lost_reports += 1;
@@ -501,7 +516,10 @@ impl Engine {
     /// Tells the helpers when the next block is due. A caller that runs once per audio period
     /// (a JACK callback) calls this at the end of each block, so helpers sleep until just
     /// before the next one instead of being woken at its start; offline rendering never does.
-    pub fn expect_next_block(&self, at: Option<Instant>) {
+    /// Being paced also bounds each block: past half of it the audio thread takes back the
+    /// jobs helpers have not started (see [`scheduler::Pool::set_take_back`]).
+    pub fn expect_next_block(&mut self, at: Option<Instant>) {
+        self.paced = at.is_some();
         self.pool.expect_next_block(at);
     }
 

@@ -26,16 +26,16 @@ pub fn allowed_cpus() -> Vec<usize> {
     }
 }
 
-/// The CPU for each worker: worker 0 gets the first allowed CPU and helper `i` the
-/// `i mod n`-th, so no helper shares worker 0's CPU until every CPU has a worker.
+/// The CPU for each worker: worker 0 gets the first allowed CPU and the helpers the others in
+/// turn, never worker 0's while there is another: a helper sharing the caller's CPU at a lower
+/// real-time priority cannot run while the caller waits for it. With one CPU all share it.
 pub fn plan(workers: usize, cpus: &[usize]) -> Vec<Option<usize>> {
     (0..workers)
-        .map(|worker| {
-            if cpus.is_empty() {
-                None
-            } else {
-                Some(cpus[worker % cpus.len()])
-            }
+        .map(|worker| match cpus.len() {
+            0 => None,
+            1 => Some(cpus[0]),
+            _ if worker == 0 => Some(cpus[0]),
+            n => Some(cpus[1 + (worker - 1) % (n - 1)]),
         })
         .collect()
 }
@@ -195,8 +195,13 @@ mod tests {
     fn worker_0_keeps_its_cpu_while_there_are_cpus_to_spare() {
         assert_eq!(plan(2, &[0, 1]), vec![Some(0), Some(1)]);
         assert_eq!(plan(3, &[2, 5, 7]), vec![Some(2), Some(5), Some(7)]);
-        // More workers than CPUs: the extra ones wrap round, sharing from worker 0 on.
-        assert_eq!(plan(3, &[0, 1]), vec![Some(0), Some(1), Some(0)]);
+        // More workers than CPUs: the extra helpers share the other CPUs, never worker 0's.
+        assert_eq!(plan(3, &[0, 1]), vec![Some(0), Some(1), Some(1)]);
+        assert_eq!(
+            plan(4, &[3, 4, 5]),
+            vec![Some(3), Some(4), Some(5), Some(4)]
+        );
+        assert_eq!(plan(2, &[6]), vec![Some(6), Some(6)]);
         assert_eq!(plan(2, &[]), vec![None, None]);
     }
 

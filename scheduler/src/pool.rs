@@ -108,6 +108,12 @@ pub struct PoolStats {
     /// Times the caller had to wake a parked helper for a block (a futex wake whose latency
     /// the block pays); a paced pool keeps this near zero.
     pub helper_wakes: u64,
+    /// Jobs the caller took back from stalled workers after the take-back deadline.
+    pub taken_back: u64,
+    /// Blocks in which the caller, past twice the deadline, gave up its CPU in short sleeps
+    /// while another worker finished a job it had started (a helper starved on the caller's
+    /// CPU can only finish that way).
+    pub stalled_blocks: u64,
 }
 
 /// The low bit of `Shared::state`: a block is open for helpers to join.
@@ -152,6 +158,8 @@ struct Shared {
     first_panic: AtomicUsize,
     arena_growths: AtomicU64,
     job_panics: AtomicU64,
+    taken_back: AtomicU64,
+    stalled_blocks: AtomicU64,
     /// Times below are nanoseconds since this instant.
     epoch: Instant,
     /// When the caller expects to open its next block; 0 when it keeps no pace.
@@ -226,6 +234,7 @@ pub struct Pool {
     caller_cpu: Option<usize>,
     helper_wakes: u64,
     last_join: Option<Duration>,
+    take_back_after: Option<Duration>,
 }
 
 impl Pool {
@@ -251,6 +260,8 @@ impl Pool {
             first_panic: AtomicUsize::new(0),
             arena_growths: AtomicU64::new(0),
             job_panics: AtomicU64::new(0),
+            taken_back: AtomicU64::new(0),
+            stalled_blocks: AtomicU64::new(0),
             epoch: Instant::now(),
             next_due: CachePadded::new(AtomicU64::new(0)),
             opened_at: AtomicU64::new(0),
@@ -273,6 +284,7 @@ impl Pool {
             caller_cpu: cpus[0],
             helper_wakes: 0,
             last_join: None,
+            take_back_after: None,
         };
         for (offset, local) in locals.into_iter().enumerate() {
             let index = offset + 1;
@@ -344,6 +356,14 @@ impl Pool {
         self.shared.next_due.store(due, Ordering::Relaxed);
     }
 
+    /// How long after a block opens the caller stops waiting for work other workers took and
+    /// runs every job of the current stage they have not started (`None`: never, the default).
+    /// A caller with a deadline (an audio period) sets a fraction of it, so a helper that is
+    /// descheduled holding a range delays the block by one job at most, not by its whole range.
+    pub fn set_take_back(&mut self, after: Option<Duration>) {
+        self.take_back_after = after;
+    }
+
     /// How long after the last block opened the first helper joined it (`None` if none did).
     pub fn last_join(&self) -> Option<Duration> {
         self.last_join
@@ -362,6 +382,8 @@ impl Pool {
             arena_growths: self.shared.arena_growths.load(Ordering::Relaxed),
             job_panics: self.shared.job_panics.load(Ordering::Relaxed),
             helper_wakes: self.helper_wakes,
+            taken_back: self.shared.taken_back.load(Ordering::Relaxed),
+            stalled_blocks: self.shared.stalled_blocks.load(Ordering::Relaxed),
         }
     }
 
@@ -414,6 +436,7 @@ impl Pool {
             }
         }
         let (lo, hi) = stages.span(0);
+        let mut deadline = self.take_back_after.map(Deadline::after);
         work(
             shared,
             0,
@@ -421,13 +444,17 @@ impl Pool {
             &self.arena.bump,
             block,
             Some(Task { stage: 0, lo, hi }),
+            deadline.as_mut(),
         );
         shared.state.store(self.generation << 1, Ordering::Relaxed);
         // Pairs with the fence in `Helper::run`: a helper either is counted in `inside` here or
         // sees the block closed and leaves its pointers alone.
         fence(Ordering::SeqCst);
         while shared.inside.load(Ordering::Acquire) != 0 {
-            spin_hint();
+            match deadline.as_mut() {
+                Some(d) => d.wait(shared),
+                None => spin_hint(),
+            }
         }
         self.blocks += 1;
         self.last_join = match shared.first_join.load(Ordering::Relaxed) {
@@ -488,7 +515,15 @@ impl Helper {
                     // SAFETY: the block is open and we are counted in `inside`, so the caller
                     // neither rewrites the cell nor frees what it points to until we leave.
                     let block = shared.block.with(|cell| unsafe { *cell });
-                    work(shared, self.index, &self.local, &arena.bump, block, None);
+                    work(
+                        shared,
+                        self.index,
+                        &self.local,
+                        &arena.bump,
+                        block,
+                        None,
+                        None,
+                    );
                 }
                 shared.inside.fetch_sub(1, Ordering::Release);
                 idle = Idle::spin_for(shared, self.idle_spin);
@@ -757,7 +792,62 @@ impl Idle {
     }
 }
 
-/// Runs tasks of the open block until its last stage has finished.
+/// When the caller stops waiting: at `take_back` it runs the unstarted jobs of others' ranges;
+/// from `stall` on it waits for a started job in short sleeps, so a worker starved on its CPU
+/// can finish (a blocking call, but only when the block is already twice over its deadline).
+struct Deadline {
+    #[cfg(not(loom))]
+    take_back: Instant,
+    #[cfg(not(loom))]
+    stall: Instant,
+    stalled: bool,
+}
+
+impl Deadline {
+    fn after(budget: Duration) -> Deadline {
+        #[cfg(not(loom))]
+        {
+            let now = Instant::now();
+            Deadline {
+                take_back: now + budget,
+                stall: now + budget * 2,
+                stalled: false,
+            }
+        }
+        // Loom has no clock: the take-back path runs at once, so the models cover it.
+        #[cfg(loom)]
+        {
+            let _ = budget;
+            Deadline { stalled: false }
+        }
+    }
+
+    fn passed(&self) -> bool {
+        #[cfg(not(loom))]
+        return Instant::now() >= self.take_back;
+        #[cfg(loom)]
+        return true;
+    }
+
+    /// One pause while waiting for another worker past the deadline.
+    fn wait(&mut self, shared: &Shared) {
+        #[cfg(not(loom))]
+        if Instant::now() >= self.stall {
+            if !self.stalled {
+                self.stalled = true;
+                shared.stalled_blocks.fetch_add(1, Ordering::Relaxed);
+            }
+            std::thread::sleep(Duration::from_micros(20));
+            return;
+        }
+        #[cfg(loom)]
+        let _ = (shared, self.stalled);
+        spin_hint();
+    }
+}
+
+/// Runs tasks of the open block until its last stage has finished. With a deadline (the
+/// caller's), takes back other workers' unstarted jobs once it has passed.
 fn work(
     shared: &Shared,
     worker: usize,
@@ -765,6 +855,7 @@ fn work(
     arena: &Bump,
     block: Block,
     mut next: Option<Task>,
+    mut deadline: Option<&mut Deadline>,
 ) {
     // SAFETY: the caller of `Pool::run` keeps the stages alive while the block is open and any
     // worker is inside it.
@@ -778,9 +869,38 @@ fn work(
         match task {
             Some(task) => next = execute(shared, local, stages, block, &ctx, task),
             None if shared.done.load(Ordering::Acquire) => return,
-            None => spin_hint(),
+            None => match deadline.as_deref_mut() {
+                Some(d) if d.passed() => {
+                    next = take_back(shared, stages, block, &ctx);
+                    if next.is_none() {
+                        d.wait(shared);
+                    }
+                }
+                _ => spin_hint(),
+            },
         }
     }
+}
+
+/// Runs every job of the current stage that no worker has claimed, for the caller past its
+/// deadline. Returns the next stage's work when this finished the stage.
+fn take_back(shared: &Shared, stages: &Stages, block: Block, ctx: &JobContext<'_>) -> Option<Task> {
+    let stage = stages.current_stage()?;
+    let (lo, hi) = stages.span(stage);
+    let mut ran = 0;
+    for position in lo..hi {
+        if stages.claim(position) {
+            run_job(shared, block, stages.job_at(position) as usize, ctx);
+            ran += 1;
+        }
+    }
+    if ran == 0 {
+        return None;
+    }
+    shared
+        .taken_back
+        .fetch_add(u64::from(ran), Ordering::Relaxed);
+    finish(shared, stages, stage as u32, ran)
 }
 
 /// One pass over the other workers' deques, starting after our own.
@@ -810,12 +930,25 @@ fn execute(
         }
         hi = mid;
     }
+    let mut ran = 0;
     for position in lo..hi {
-        run_job(shared, block, stages.job_at(position) as usize, ctx);
+        // A job already claimed was taken back by the caller (or runs elsewhere).
+        if stages.claim(position) {
+            run_job(shared, block, stages.job_at(position) as usize, ctx);
+            ran += 1;
+        }
     }
-    let finished = hi - lo;
-    // AcqRel: publishes this range's writes and, for the one who brings it to zero, acquires
-    // every other range's writes before the next stage is released.
+    if ran == 0 {
+        return None;
+    }
+    finish(shared, stages, stage, ran)
+}
+
+/// Counts `finished` jobs of `stage` done; returns the next stage's work to whoever finished
+/// the stage, or marks the block done after the last.
+fn finish(shared: &Shared, stages: &Stages, stage: u32, finished: u32) -> Option<Task> {
+    // AcqRel: publishes these jobs' writes and, for the one who brings it to zero, acquires
+    // every other job's writes before the next stage is released.
     if stages.remaining[stage as usize].fetch_sub(finished, Ordering::AcqRel) != finished {
         return None;
     }

@@ -1,6 +1,6 @@
 //! `Stages`: the plan of one block — jobs `0..n`, each in exactly one of a sequence of stages.
 
-use crate::sync::{AtomicU32, Ordering};
+use crate::sync::{AtomicBool, AtomicU32, Ordering};
 use crossbeam_utils::CachePadded;
 use std::fmt;
 
@@ -66,6 +66,9 @@ pub struct Stages {
     bounds: Box<[u32]>,
     /// Jobs of each stage not yet finished in the running block.
     pub(crate) remaining: Box<[CachePadded<AtomicU32>]>,
+    /// Per position: some worker has taken the job in the running block. Whoever claims a job
+    /// runs it, so a range held by a stalled worker can be taken back job by job.
+    claimed: Box<[AtomicBool]>,
     widest: usize,
 }
 
@@ -134,10 +137,12 @@ impl Stages {
             .windows(2)
             .map(|w| CachePadded::new(AtomicU32::new(w[1] - w[0])))
             .collect();
+        let claimed = (0..order.len()).map(|_| AtomicBool::new(false)).collect();
         Stages {
             order: order.into_boxed_slice(),
             bounds: bounds.into_boxed_slice(),
             remaining,
+            claimed,
             widest,
         }
     }
@@ -174,11 +179,30 @@ impl Stages {
         (self.bounds[k], self.bounds[k + 1])
     }
 
-    /// Re-arms every stage's counter for a new block.
+    /// Takes the job at `position` for the calling worker; false if another worker has.
+    #[inline]
+    pub(crate) fn claim(&self, position: u32) -> bool {
+        // Relaxed: the job's inputs are ordered by the stage counters, not by the claim.
+        !self.claimed[position as usize].swap(true, Ordering::Relaxed)
+    }
+
+    /// The first stage with jobs left in the running block, if any.
+    pub(crate) fn current_stage(&self) -> Option<usize> {
+        // Acquire: a stage counter seen at zero makes that stage's writes visible, so the
+        // next stage's jobs may run.
+        self.remaining
+            .iter()
+            .position(|c| c.load(Ordering::Acquire) != 0)
+    }
+
+    /// Re-arms every stage's counter and every claim for a new block.
     pub(crate) fn rearm(&self) {
         for (k, counter) in self.remaining.iter().enumerate() {
             let (lo, hi) = self.span(k);
             counter.store(hi - lo, Ordering::Relaxed);
+        }
+        for claim in self.claimed.iter() {
+            claim.store(false, Ordering::Relaxed);
         }
     }
 }

@@ -75,16 +75,20 @@ fn layout() -> impl Strategy<Value = Vec<Vec<usize>>> {
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(64))]
 
+    /// With `take_back`, the caller takes back unstarted jobs as soon as it runs out of work,
+    /// racing the helpers for every job.
     #[test]
     fn every_job_runs_once_per_block_in_stage_order(
         layout in layout(),
         workers in 1usize..=4,
         blocks in 1u64..40,
+        take_back in any::<bool>(),
     ) {
         let mut stages = Stages::new(&layout).unwrap();
         let ids: Vec<Vec<u32>> = (0..stages.stage_count()).map(|k| stages.stage(k).to_vec()).collect();
         let check = OrderCheck::new(&stages);
         let mut pool = pool(workers);
+        pool.set_take_back(take_back.then_some(Duration::ZERO));
         for block in 1..=blocks {
             pool.run(&mut stages, |job, _| check.job(&ids, block, job)).unwrap();
             for runs in &check.runs {
@@ -357,17 +361,23 @@ fn a_pinned_pool_keeps_a_cpu_for_the_caller_and_says_where_helpers_run() {
     let helpers = pool.helpers();
     assert_eq!(helpers.iter().map(|h| h.worker).collect::<Vec<_>>(), [1, 2]);
     for helper in &helpers {
-        assert_eq!(helper.cpu, Some(cpus[helper.worker % cpus.len()]));
+        assert_eq!(
+            helper.cpu,
+            scheduler::placement::plan(3, &cpus)[helper.worker]
+        );
         assert_eq!(helper.pin_error, None);
         let placement = scheduler::placement::placement_of(helper.tid).unwrap();
         assert_eq!(placement.cpus, vec![helper.cpu.unwrap()]);
     }
     if cpus.len() >= 2 {
-        assert_ne!(
-            helpers[0].cpu,
-            pool.caller_cpu(),
-            "helper 1 shares the caller's CPU"
-        );
+        for helper in &helpers {
+            assert_ne!(
+                helper.cpu,
+                pool.caller_cpu(),
+                "helper {} shares the caller's CPU",
+                helper.worker
+            );
+        }
     }
 }
 

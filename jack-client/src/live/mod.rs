@@ -561,8 +561,12 @@ fn summary(telemetry: &Telemetry, xruns: u64) -> ExitCode {
         ),
         None => String::new(),
     };
+    let stalls = match telemetry.stalls() {
+        (0, 0) => String::new(),
+        (taken, stalled) => format!(" · jobs taken back {taken} · stalled blocks {stalled}"),
+    };
     eprintln!(
-        "summary: {} blocks · load {:.1}% · block p50 {:.0} µs p99 {:.0} µs max {:.0} µs · over budget {} · voices max {} · steals {} · xruns {xruns} · clamps {}{helpers}",
+        "summary: {} blocks · load {:.1}% · block p50 {:.0} µs p99 {:.0} µs max {:.0} µs · over budget {} · voices max {} · steals {} · xruns {xruns} · clamps {}{helpers}{stalls}",
         telemetry.blocks(),
         t.load,
         micros(t.p50),

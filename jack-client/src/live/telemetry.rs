@@ -152,6 +152,12 @@ impl Telemetry {
     pub fn helper_wakes(&self) -> u64 {
         self.last.helper_wakes
     }
+
+    /// Jobs the audio thread took back from stalled helpers, and blocks in which it had to
+    /// give its CPU to one.
+    pub fn stalls(&self) -> (u64, u64) {
+        (self.last.taken_back, self.last.stalled_blocks)
+    }
 }
 
 /// The `p`th percentile of a histogram of whole microseconds.
