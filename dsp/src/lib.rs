@@ -147,6 +147,30 @@ pub trait Node: Any + Send {
     fn voices(&self) -> Option<VoiceCount> {
         None
     }
+
+    /// Blocks so far in which this node's pattern made more than [`QUERY_BUDGET`] events and
+    /// was cut there: a runaway pattern plays what fits, and says so.
+    fn queries_cut(&self) -> u64 {
+        0
+    }
+}
+
+/// The most events and cycle pieces one node's pattern query may make in one block (see
+/// `pattern::budget`). Far above any playable pattern (the stress example makes a few hundred a
+/// block), far below what exhausts a block or an arena.
+pub const QUERY_BUDGET: u64 = 16_384;
+
+/// `pattern` queried over `span` within [`QUERY_BUDGET`]; counts the query in `cut` if it
+/// had to stop there.
+pub fn query_within_budget<'a, T: pattern::Item>(
+    pattern: &pattern::Pattern<T>,
+    span: Span,
+    arena: &'a Bump,
+    cut: &mut u64,
+) -> pattern::Events<'a, T> {
+    let (events, refused) = pattern::budget::limited(QUERY_BUDGET, || pattern.query(span, arena));
+    *cut += u64::from(refused > 0);
+    events
 }
 
 /// `old` as the concrete node type `T`, when it is one.

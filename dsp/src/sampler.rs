@@ -68,6 +68,8 @@ pub struct Sampler {
     sample_rate: f32,
     steals: u64,
     started: u64,
+    /// Blocks whose query was cut at the budget.
+    cut: u64,
 }
 
 impl Sampler {
@@ -87,6 +89,7 @@ impl Sampler {
             sample_rate,
             steals: 0,
             started: 0,
+            cut: 0,
         }
     }
 
@@ -99,7 +102,8 @@ impl Sampler {
         if frames == 0 || span.end <= span.begin {
             return;
         }
-        for (offset, duration, event) in onsets(&self.pattern.query(span, arena), span, frames) {
+        let events = crate::query_within_budget(&self.pattern, span, arena, &mut self.cut);
+        for (offset, duration, event) in onsets(&events, span, frames) {
             self.start(event, offset, duration as f32);
         }
         for voice in self.voices.iter_mut().filter(|v| v.active()) {
@@ -378,6 +382,7 @@ impl Node for Sampler {
                 std::mem::swap(&mut self.voices, &mut old.voices);
                 self.steals = old.steals;
                 self.started = old.started;
+                self.cut = old.cut;
             }
         }
         Carry::Taken
@@ -388,5 +393,9 @@ impl Node for Sampler {
             sounding: self.voices.iter().filter(|v| v.active()).count(),
             stolen: self.steals,
         })
+    }
+
+    fn queries_cut(&self) -> u64 {
+        self.cut
     }
 }

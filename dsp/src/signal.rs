@@ -9,12 +9,18 @@ use pattern::{Pattern, Span};
 pub struct PatternSignal {
     pattern: Pattern<f64>,
     held: f32,
+    /// Blocks whose query was cut at the budget.
+    cut: u64,
 }
 
 impl PatternSignal {
     /// A signal that holds each event's value of `pattern`.
     pub fn new(pattern: Pattern<f64>) -> PatternSignal {
-        PatternSignal { pattern, held: 0.0 }
+        PatternSignal {
+            pattern,
+            held: 0.0,
+            cut: 0,
+        }
     }
 
     /// Renders the block covering `span` (in cycles) into `out`. Temporary lists go in `arena`.
@@ -24,7 +30,7 @@ impl PatternSignal {
             out.fill(self.held);
             return;
         }
-        let mut events = self.pattern.query(span, arena);
+        let mut events = crate::query_within_budget(&self.pattern, span, arena, &mut self.cut);
         // Stacked values: the later onset wins (ties resolve the same way every time).
         events.sort_unstable_by_key(|e| e.part.begin);
         let frames_per_cycle = frames as f64 / (span.end - span.begin).to_f64();
@@ -56,6 +62,10 @@ impl Node for PatternSignal {
                 other[..frames].copy_from_slice(&first[..frames]);
             }
         }
+    }
+
+    fn queries_cut(&self) -> u64 {
+        self.cut
     }
 
     /// Continues from the value the older signal was holding.

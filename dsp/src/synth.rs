@@ -35,6 +35,8 @@ pub struct Synth {
     sample_rate: f32,
     started: u64,
     steals: u64,
+    /// Blocks whose query was cut at the budget.
+    cut: u64,
 }
 
 impl Synth {
@@ -59,6 +61,7 @@ impl Synth {
             sample_rate,
             started: 0,
             steals: 0,
+            cut: 0,
         }
     }
 
@@ -70,7 +73,7 @@ impl Synth {
         if frames == 0 || span.end <= span.begin {
             return;
         }
-        let events = self.pattern.query(span, ctx.arena);
+        let events = crate::query_within_budget(&self.pattern, span, ctx.arena, &mut self.cut);
         for (offset, hold, &freq) in crate::sampler::onsets(&events, span, frames) {
             let slot = match self.voices.iter().position(|v| !v.active) {
                 Some(i) => i,
@@ -152,5 +155,9 @@ impl Node for Synth {
             sounding: self.voices.iter().filter(|v| v.active).count(),
             stolen: self.steals,
         })
+    }
+
+    fn queries_cut(&self) -> u64 {
+        self.cut
     }
 }

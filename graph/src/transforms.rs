@@ -21,11 +21,11 @@ macro_rules! generic {
 type Out<T> = Result<Pattern<T>, String>;
 
 fn fast<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
-    Ok(p.fast_p(&a.time()?))
+    Ok(p.fast_p(&a.speed(true)?))
 }
 
 fn slow<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
-    Ok(p.slow_p(&a.time()?))
+    Ok(p.slow_p(&a.speed(false)?))
 }
 
 fn fast_gap<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
@@ -116,7 +116,7 @@ fn degrade_by<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
 }
 
 fn ply<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
-    Ok(p.ply_p(&a.time()?))
+    Ok(p.ply_p(&a.speed(true)?))
 }
 
 fn iter<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
@@ -190,7 +190,7 @@ fn euclid_off<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
 }
 
 fn segment<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
-    Ok(p.segment_p(&a.time()?))
+    Ok(p.segment_p(&a.speed(true)?))
 }
 
 fn rot<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
@@ -268,7 +268,7 @@ fn echo(a: &mut Args) -> Result<Pat, String> {
 
 fn hurry(a: &mut Args) -> Result<Pat, String> {
     let p = sounds(a, "hurry")?;
-    let factor = a.time()?;
+    let factor = a.speed(true)?;
     Ok(Pat::Sound(p.hurry_p(&factor)))
 }
 

@@ -194,6 +194,36 @@ impl Args {
         }
     }
 
+    /// The next argument as a speed factor (a pattern of times): a constant that would speed
+    /// the pattern up more than [`pattern::mini::MAX_FACTOR`] times is an error, as `*` in
+    /// mini-notation. `up` says whether the factor multiplies the speed (`fast`) or divides it
+    /// (`slow`). Patterned factors are bounded when played, by the query budget.
+    pub fn speed(&mut self, up: bool) -> Result<Pattern<Time>, String> {
+        if let Some(Some(Arg::Number(x))) = self.args.get(self.next) {
+            let speed = if up {
+                x.abs()
+            } else if *x == 0.0 {
+                0.0
+            } else {
+                1.0 / x.abs()
+            };
+            let max = pattern::mini::MAX_FACTOR;
+            if speed > max as f64 || speed.is_nan() {
+                let param = self.params.get(self.next).map_or("factor", |p| p.name);
+                return Err(format!(
+                    "`{}` may speed a pattern up at most {max} times, so `{param}` must be {}, found {x}",
+                    self.name,
+                    if up {
+                        format!("at most {max}")
+                    } else {
+                        format!("at least 1/{max}")
+                    }
+                ));
+            }
+        }
+        self.time()
+    }
+
     /// The next argument as a constant time.
     pub fn constant_time(&mut self) -> Result<Time, String> {
         match self.take()? {

@@ -169,6 +169,13 @@ pub fn render(args: RenderArgs) -> ExitCode {
                     summary.clamps
                 );
             }
+            if summary.cut_queries > 0 {
+                eprintln!(
+                    "warning: a pattern was cut in {} blocks: it makes more than {} events in a block and only those play (something like `fast 1e9`)",
+                    summary.cut_queries,
+                    dsp::QUERY_BUDGET
+                );
+            }
             ExitCode::SUCCESS
         }
         Err(e) => {

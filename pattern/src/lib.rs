@@ -23,6 +23,7 @@
 #![deny(missing_docs)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
+pub mod budget;
 mod controls;
 mod event;
 pub mod mini;

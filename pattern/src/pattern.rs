@@ -283,6 +283,7 @@ impl<T: Item> Pattern<T> {
             left.query_into(span, arena, &mut lefts);
             let mut rights = BVec::new_in(arena);
             right.query_into(span, arena, &mut rights);
+            let (limit, mut made) = (lefts.len() + rights.len(), 0);
             for l in &lefts {
                 for r in &rights {
                     // An analog event on either side makes the result analog (Tidal's appBoth).
@@ -294,6 +295,11 @@ impl<T: Item> Pattern<T> {
                         _ => None,
                     };
                     if let Some(part) = l.part.intersect(r.part) {
+                        // Outputs past the inputs' count (a stack against a stack) spend budget.
+                        made += 1;
+                        if made > limit && !crate::budget::spend() {
+                            return;
+                        }
                         out.push(Event {
                             whole,
                             part,
@@ -366,6 +372,9 @@ pub fn silence<T: Item>() -> Pattern<T> {
 pub fn pure<T: Item>(value: T) -> Pattern<T> {
     Pattern::from_fn(move |span, _, out| {
         for piece in span.cycles() {
+            if !crate::budget::spend() {
+                return;
+            }
             out.push(Event {
                 whole: Some(piece.whole_cycle()),
                 part: piece,

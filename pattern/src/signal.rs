@@ -10,7 +10,7 @@ use crate::time::Time;
 /// A continuous pattern: one event without a whole per query, valued at the query's start.
 pub fn signal<T: Item>(f: impl Fn(Time) -> T + Send + Sync + 'static) -> Pattern<T> {
     Pattern::from_fn(move |span, _, out| {
-        if span.begin <= span.end {
+        if span.begin <= span.end && crate::budget::spend() {
             out.push(Event {
                 whole: None,
                 part: span,

@@ -484,7 +484,7 @@ impl Iterator for Cycles {
             self.next = self.end;
             return Some(Span::new(self.end, self.end));
         }
-        if self.next >= self.end {
+        if self.next >= self.end || !crate::budget::spend() {
             return None;
         }
         let stop = self.next.next_cycle().min(self.end);

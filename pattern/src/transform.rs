@@ -207,6 +207,7 @@ impl<T: Item> Pattern<T> {
             }
             let mut events = BVec::new_in(arena);
             p.query_into(span, arena, &mut events);
+            let mut made = 0;
             for e in &events {
                 let Some(whole) = e.whole else { continue };
                 let width = whole.duration() / n;
@@ -224,6 +225,11 @@ impl<T: Item> Pattern<T> {
                     }
                     let sub = Span::new(begin, begin + width);
                     if let Some(part) = sub.intersect(e.part) {
+                        // Repeats past one per event spend budget (`ply 4096` of a dense pattern).
+                        made += 1;
+                        if made > events.len() && !crate::budget::spend() {
+                            return;
+                        }
                         out.push(Event {
                             whole: Some(sub),
                             part,

@@ -95,6 +95,9 @@ pub struct BlockReport {
     /// Blocks so far in which the audio thread, past the block's length, had to give its CPU
     /// to a helper finishing a job (the block was late; the engine did not freeze).
     pub stalled_blocks: u64,
+    /// Node blocks so far in which the current program's patterns were cut at the per-block
+    /// query budget (`dsp::QUERY_BUDGET`): a runaway pattern.
+    pub cut_queries: u64,
 }
 
 const COMMANDS: usize = 64;
@@ -442,10 +445,11 @@ impl Engine {
 
     fn report(&mut self, frame: u64, frames: usize, elapsed: Duration) {
         let stats = self.pool.stats();
-        let (generation, dsp::VoiceCount { sounding, stolen }) = match self.current.as_deref_mut() {
-            Some(p) => (p.generation(), p.body.voices()),
-            None => (0, dsp::VoiceCount::default()),
-        };
+        let (generation, (dsp::VoiceCount { sounding, stolen }, cut_queries)) =
+            match self.current.as_deref_mut() {
+                Some(p) => (p.generation(), p.body.voices()),
+                None => (0, (dsp::VoiceCount::default(), 0)),
+            };
         let report = BlockReport {
             generation,
             frame,
@@ -461,6 +465,7 @@ impl Engine {
             helper_wakes: stats.helper_wakes,
             taken_back: stats.taken_back,
             stalled_blocks: stats.stalled_blocks,
+            cut_queries,
         };
         if self.reports.try_push(report).is_err() {
             self.lost_reports += 1;

@@ -419,18 +419,21 @@ impl Body {
         self.pairs.get(k).copied().flatten()
     }
 
-    /// Voices sounding and voices stolen so far, over every sampler and synth.
-    pub(crate) fn voices(&mut self) -> VoiceCount {
+    /// Voices sounding and voices stolen so far over every sampler and synth, and pattern events
+    /// dropped so far past the query budget.
+    pub(crate) fn voices(&mut self) -> (VoiceCount, u64) {
         let mut total = VoiceCount::default();
+        let mut dropped = 0;
         for slot in self.nodes.iter_mut() {
             if let Processor::Node(node) = &slot.state.get_mut().processor {
                 if let Some(v) = node.voices() {
                     total.sounding += v.sounding;
                     total.stolen += v.stolen;
                 }
+                dropped += node.queries_cut();
             }
         }
-        total
+        (total, dropped)
     }
 }
 

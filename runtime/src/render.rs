@@ -76,6 +76,10 @@ pub struct RenderSummary {
     pub clamps: u64,
     /// Voices stolen because a pool was full.
     pub steals: u64,
+    /// Node blocks whose pattern was cut at the per-block query budget (a runaway pattern).
+    pub cut_queries: u64,
+    /// Times a worker's arena grew during a block (the audio path allocating).
+    pub arena_growths: u64,
     /// Wall-clock time spent in the engine for each block.
     pub block_times: Vec<Duration>,
 }
@@ -266,6 +270,8 @@ where
         for report in controller.reports() {
             summary.steals = report.steals;
             summary.clamps = report.clamps;
+            summary.cut_queries = report.cut_queries;
+            summary.arena_growths = report.arena_growths;
         }
         controller.collect();
     }

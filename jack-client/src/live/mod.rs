@@ -405,8 +405,12 @@ impl Control {
         } else {
             "stopped"
         };
+        let dropped = match self.telemetry.last.cut_queries {
+            0 => String::new(),
+            n => format!(" · patterns cut {n} (too dense to play)"),
+        };
         let line = format!(
-            "{state} · load {:.1}% · block p50 {:.0} µs p99 {:.0} µs max {:.0} µs · voices {} · steals {} · xruns {} · clamps {}",
+            "{state} · load {:.1}% · block p50 {:.0} µs p99 {:.0} µs max {:.0} µs · voices {} · steals {} · xruns {} · clamps {}{dropped}",
             w.load,
             micros(w.p50),
             micros(w.p99),
@@ -565,8 +569,12 @@ fn summary(telemetry: &Telemetry, xruns: u64) -> ExitCode {
         (0, 0) => String::new(),
         (taken, stalled) => format!(" · jobs taken back {taken} · stalled blocks {stalled}"),
     };
+    let dropped = match telemetry.last.cut_queries {
+        0 => String::new(),
+        n => format!(" · patterns cut {n}"),
+    };
     eprintln!(
-        "summary: {} blocks · load {:.1}% · block p50 {:.0} µs p99 {:.0} µs max {:.0} µs · over budget {} · voices max {} · steals {} · xruns {xruns} · clamps {}{helpers}{stalls}",
+        "summary: {} blocks · load {:.1}% · block p50 {:.0} µs p99 {:.0} µs max {:.0} µs · over budget {} · voices max {} · steals {} · xruns {xruns} · clamps {}{helpers}{stalls}{dropped}",
         telemetry.blocks(),
         t.load,
         micros(t.p50),

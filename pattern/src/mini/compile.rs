@@ -96,6 +96,7 @@ pub fn compile(node: &Node, kind: Kind) -> Compiled {
         )),
         NodeKind::Polymeter { layers, steps } => polymeter(layers, steps.as_deref(), kind),
         NodeKind::Fast(inner, factor) => {
+            check_speed(factor, true)?;
             let p = compile(inner, kind)?;
             Ok(match constant_time(factor)? {
                 Some(f) => p.fast(f),
@@ -103,6 +104,7 @@ pub fn compile(node: &Node, kind: Kind) -> Compiled {
             })
         }
         NodeKind::Slow(inner, factor) => {
+            check_speed(factor, false)?;
             let p = compile(inner, kind)?;
             Ok(match constant_time(factor)? {
                 Some(f) => p.slow(f),
@@ -169,6 +171,60 @@ fn polymeter(layers: &[Vec<Step>], steps: Option<&Node>, kind: Kind) -> Compiled
 enum Rate {
     Constant(Time),
     Patterned(Pattern<Time>),
+}
+
+/// The largest speed-up a literal factor may ask for (`bd*4096`, `bd/0.00025`): beyond it a
+/// block would hold more events than any sound system plays.
+pub const MAX_FACTOR: i64 = 4096;
+
+/// Every number written in a factor (`*1e9`, `*<2 1e9>`) must speed up by at most
+/// [`MAX_FACTOR`]; `fast` says whether the factor multiplies (`*`) or divides (`/`).
+fn check_speed(factor: &Node, fast: bool) -> Result<(), ParseError> {
+    let mut stack = vec![factor];
+    while let Some(node) = stack.pop() {
+        match &node.kind {
+            NodeKind::Atom(text) => {
+                let Ok(Value::Rational(t)) = atom_value(text, Kind::Rational, node.column) else {
+                    continue;
+                };
+                let limit = Time::from_int(MAX_FACTOR);
+                let speed = if fast {
+                    t
+                } else if t == Time::ZERO {
+                    Time::ZERO
+                } else {
+                    Time::ONE / t
+                };
+                if speed > limit || -speed > limit {
+                    let expected = format!(
+                        "a factor that speeds up at most {MAX_FACTOR} times ({})",
+                        if fast {
+                            "`*` up to 4096"
+                        } else {
+                            "`/` down to 1/4096"
+                        }
+                    );
+                    return Err(error(node.column, &expected, text));
+                }
+            }
+            NodeKind::Rest => {}
+            NodeKind::Sequence(steps) => stack.extend(steps.iter().map(|s| &s.node)),
+            NodeKind::Polymeter { layers, steps } => {
+                stack.extend(layers.iter().flatten().map(|s| &s.node));
+                stack.extend(steps.as_deref());
+            }
+            NodeKind::Stack(items)
+            | NodeKind::Choose { options: items, .. }
+            | NodeKind::Tail(items) => stack.extend(items),
+            NodeKind::Fast(a, b) | NodeKind::Slow(a, b) | NodeKind::Range(a, b) => {
+                stack.push(a);
+                stack.push(b);
+            }
+            NodeKind::Degrade { node, .. } | NodeKind::Euclid { node, .. } => stack.push(node),
+            NodeKind::Chord { .. } => {}
+        }
+    }
+    Ok(())
 }
 
 /// A factor written as a single number, if it is one.
@@ -380,12 +436,12 @@ fn steps(count: i64, span: Span, value: impl Fn(i64) -> Value, out: &mut crate::
             let begin = cycle + width * Time::from_int(i);
             let whole = Span::new(begin, begin + width);
             match whole.intersect(piece) {
-                Some(part) => out.push(Event {
+                Some(part) if crate::budget::spend() => out.push(Event {
                     whole: Some(whole),
                     part,
                     value: value(i),
                 }),
-                None => break,
+                _ => break,
             }
         }
     }
@@ -470,6 +526,24 @@ fn chord_pattern(
             }
         }
     }))
+}
+
+#[cfg(test)]
+mod speed_tests {
+    use crate::mini::{mini, mini_as, Kind};
+
+    #[test]
+    fn a_runaway_factor_is_an_error_at_its_column() {
+        let e = mini("bd*1000000000").unwrap_err();
+        assert_eq!(e.column, 4);
+        assert!(e.expected.contains("at most 4096"), "{e}");
+        let e = mini("[bd sn]*<2 1e9>").unwrap_err();
+        assert_eq!(e.column, 12);
+        let e = mini("bd/0.0000001").unwrap_err();
+        assert_eq!(e.column, 4);
+        assert!(mini("bd*4096 sn/4096 hh*<2 3>").is_ok());
+        assert!(mini_as("1*0.5", Kind::Double).is_ok());
+    }
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ mod number;
 mod parse;
 
 pub use ast::{Node, NodeKind, Step};
-pub use compile::{atom_value, compile, Kind};
+pub use compile::{atom_value, compile, Kind, MAX_FACTOR};
 pub use number::parse_number;
 pub use parse::{parse, ParseError};
 
