@@ -7,6 +7,8 @@ use std::f32::consts::TAU;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub use crate::resample::resample;
+
 /// One sample: one or two channels of audio at the bank's rate.
 #[derive(Debug, PartialEq)]
 pub struct Sample {
@@ -183,13 +185,39 @@ impl SampleBank {
     }
 }
 
+/// The longest sample loaded, in seconds: a longer file is skipped with a warning (a bank of
+/// drum hits and loops should not take minutes or gigabytes to load).
+pub const MAX_SAMPLE_SECONDS: u32 = 600;
+
 /// Reads a WAV file (8/16/24/32-bit integer or 32-bit float, mono or stereo; more channels keep
-/// the first two) and resamples it to `rate`.
+/// the first two) and resamples it to `rate`. A header that cannot be true (a rate outside
+/// 1 kHz–768 kHz, more data than the file holds) or a file longer than [`MAX_SAMPLE_SECONDS`]
+/// is refused before any audio is read.
 pub fn read_wav(path: &Path, rate: u32) -> Result<Sample, String> {
     let mut reader =
         hound::WavReader::open(path).map_err(|e| format!("not a readable WAV file: {e}"))?;
     let spec = reader.spec();
+    if !(1_000..=768_000).contains(&spec.sample_rate) {
+        return Err(format!(
+            "its header says {} Hz, which no audio file uses (1 kHz to 768 kHz): skipped",
+            spec.sample_rate
+        ));
+    }
     let channels = usize::from(spec.channels.max(1));
+    let frames = u64::from(reader.duration());
+    let bytes_needed = u64::from(reader.len()) * u64::from(spec.bits_per_sample.div_ceil(8));
+    let file_bytes = std::fs::metadata(path).map_or(u64::MAX, |m| m.len());
+    if bytes_needed > file_bytes {
+        return Err(format!(
+            "its header promises {frames} frames, more than the file's {file_bytes} bytes hold: skipped"
+        ));
+    }
+    if frames > u64::from(MAX_SAMPLE_SECONDS) * u64::from(spec.sample_rate) {
+        return Err(format!(
+            "{:.0} s long, past the {MAX_SAMPLE_SECONDS} s a sample may last: skipped (split it, or play it from a DAW)",
+            frames as f64 / f64::from(spec.sample_rate)
+        ));
+    }
     let samples: Vec<f32> = match spec.sample_format {
         hound::SampleFormat::Float => reader.samples::<f32>().collect::<Result<_, _>>(),
         hound::SampleFormat::Int => {
@@ -214,38 +242,6 @@ pub fn read_wav(path: &Path, rate: u32) -> Result<Sample, String> {
             .map(|c| resample(&c, spec.sample_rate, rate).into_boxed_slice())
             .collect(),
     })
-}
-
-/// Resamples by windowed-sinc interpolation (16 zero crossings, Hann window), low-passed at the
-/// lower of the two Nyquist frequencies.
-pub fn resample(input: &[f32], from: u32, to: u32) -> Vec<f32> {
-    if from == to || from == 0 || to == 0 {
-        return input.to_vec();
-    }
-    let ratio = f64::from(to) / f64::from(from);
-    let cutoff = ratio.min(1.0);
-    let half_width = 16.0 / cutoff;
-    let length = (input.len() as f64 * ratio).round() as usize;
-    (0..length)
-        .map(|j| {
-            let centre = j as f64 / ratio;
-            let first = (centre - half_width).ceil().max(0.0) as usize;
-            let last = ((centre + half_width).floor() as usize).min(input.len() - 1);
-            let mut sum = 0.0;
-            for (i, &x) in input.iter().enumerate().take(last + 1).skip(first) {
-                let t = i as f64 - centre;
-                let sinc = if t == 0.0 {
-                    1.0
-                } else {
-                    let a = std::f64::consts::PI * t * cutoff;
-                    a.sin() / a
-                };
-                let window = 0.5 + 0.5 * (std::f64::consts::PI * t / half_width).cos();
-                sum += f64::from(x) * sinc * cutoff * window;
-            }
-            sum as f32
-        })
-        .collect()
 }
 
 /// Makes one kit sound at a sample rate.

@@ -18,6 +18,7 @@ pub mod kind;
 pub mod ladder;
 pub mod level;
 pub mod osc;
+pub mod resample;
 pub mod sampler;
 pub mod signal;
 pub mod synth;

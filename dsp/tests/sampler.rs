@@ -272,3 +272,51 @@ fn resampling_keeps_duration_and_pitch() {
     let peak = out[1000..47_000].iter().fold(0.0f32, |m, v| m.max(v.abs()));
     assert!((peak - 1.0).abs() < 0.01, "peak {peak}");
 }
+
+fn wav_file(name: &str, rate: u32, bits: u16, frames: usize) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("phonon-wav-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: rate,
+        bits_per_sample: bits,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(&path, spec).unwrap();
+    for i in 0..frames {
+        if bits == 8 {
+            w.write_sample((i % 100) as i8).unwrap();
+        } else {
+            w.write_sample((i % 1000) as i16).unwrap();
+        }
+    }
+    w.finalize().unwrap();
+    path
+}
+
+#[test]
+fn headers_that_cannot_be_true_are_refused_before_reading() {
+    // 1 Hz would ask for 44,100 output frames per input frame.
+    let slow = wav_file("one-hertz.wav", 1, 16, 2_000);
+    let e = dsp::bank::read_wav(&slow, 44_100).unwrap_err();
+    assert!(e.contains("1 Hz"), "{e}");
+    // A header that promises more than the file holds (a truncated download).
+    let full = wav_file("cut.wav", 44_100, 16, 10_000);
+    let bytes = std::fs::read(&full).unwrap();
+    std::fs::write(&full, &bytes[..bytes.len() / 2]).unwrap();
+    let e = dsp::bank::read_wav(&full, 44_100).unwrap_err();
+    assert!(e.contains("more than the file"), "{e}");
+    // Longer than a sample may last.
+    let long = wav_file(
+        "long.wav",
+        1_000,
+        8,
+        (dsp::bank::MAX_SAMPLE_SECONDS as usize + 1) * 1_000,
+    );
+    let e = dsp::bank::read_wav(&long, 44_100).unwrap_err();
+    assert!(e.contains("past the 600 s"), "{e}");
+    // An honest file loads.
+    let fine = wav_file("fine.wav", 22_050, 16, 2_205);
+    assert_eq!(dsp::bank::read_wav(&fine, 44_100).unwrap().frames(), 4_410);
+}

@@ -249,6 +249,10 @@ fn a_restarted_server_gets_the_same_ports_and_connections_back() {
     assert!(rms(&recording.left) > 0.01, "silent after the restart");
     let (code, log) = phonon.stop();
     assert_eq!(code, Some(0), "{log}");
+    assert!(
+        log.contains("reusing the samples loaded before"),
+        "the samples were loaded again: {log}"
+    );
 }
 
 #[test]

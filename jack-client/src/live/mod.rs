@@ -227,14 +227,14 @@ impl Control {
                 return Err(ExitCode::from(2));
             }
         };
-        let (session, bank) = match Session::start(client, &config, &graph, args.samples.as_deref())
-        {
-            Ok(s) => s,
-            Err(StartError::NoServer(e) | StartError::NoLibrary(e) | StartError::Other(e)) => {
-                eprintln!("error: {e}");
-                return Err(ExitCode::from(2));
-            }
-        };
+        let (session, bank) =
+            match Session::start(client, &config, &graph, args.samples.as_deref(), None) {
+                Ok(s) => s,
+                Err(StartError::NoServer(e) | StartError::NoLibrary(e) | StartError::Other(e)) => {
+                    eprintln!("error: {e}");
+                    return Err(ExitCode::from(2));
+                }
+            };
         // The bank is loaded now that the sample rate is known: check the sounds against it.
         let graph = patch::load(&args.patch, &registry, Some(&bank)).unwrap_or(graph);
         let mut connections = Connections {
@@ -305,8 +305,13 @@ impl Control {
         self.xruns_before += self.session.shared.xruns.load(Ordering::Relaxed);
         drain(&mut self.session, &mut self.telemetry);
         self.session.close();
-        let Some((session, bank)) = reconnect(&self.args, &self.config, &self.graph, &self.stop)
-        else {
+        let Some((session, bank)) = reconnect(
+            &self.args,
+            &self.config,
+            &self.graph,
+            &self.stop,
+            &self.bank,
+        ) else {
             return Err(summary(&self.telemetry, self.xruns_before));
         };
         self.session = session;
@@ -528,12 +533,14 @@ fn drain(session: &mut Session, telemetry: &mut Telemetry) {
     session.controller.collect();
 }
 
-/// Tries to open a client again, with backoff, until it works or we are asked to stop.
+/// Tries to open a client again, with backoff, until it works or we are asked to stop. The
+/// samples loaded are reused when the server's rate has not changed.
 fn reconnect(
     args: &LiveArgs,
     config: &SessionConfig,
     graph: &Graph,
     stop: &AtomicBool,
+    loaded: &Arc<dsp::bank::SampleBank>,
 ) -> Option<(Session, Arc<dsp::bank::SampleBank>)> {
     let mut wait = Duration::from_millis(100);
     loop {
@@ -542,12 +549,16 @@ fn reconnect(
         }
         std::thread::sleep(wait);
         match open_client(&args.name) {
-            Ok(client) => match Session::start(client, config, graph, args.samples.as_deref()) {
-                Ok(s) => return Some(s),
-                Err(StartError::NoServer(e) | StartError::NoLibrary(e) | StartError::Other(e)) => {
-                    tracing::warn!("cannot play yet: {e}")
+            Ok(client) => {
+                match Session::start(client, config, graph, args.samples.as_deref(), Some(loaded)) {
+                    Ok(s) => return Some(s),
+                    Err(
+                        StartError::NoServer(e) | StartError::NoLibrary(e) | StartError::Other(e),
+                    ) => {
+                        tracing::warn!("cannot play yet: {e}")
+                    }
                 }
-            },
+            }
             Err(_) => tracing::debug!("no JACK server yet; retrying in {wait:?}"),
         }
         wait = (wait * 2).min(Duration::from_millis(500));
