@@ -2,7 +2,7 @@
 //! layout, `bd/*.wav`), resampled to the engine's rate when loaded, plus a built-in kit
 //! synthesised in code so a fresh install makes sound with no download.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::f32::consts::TAU;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -43,45 +43,29 @@ pub struct LoadWarning {
 pub struct SampleBank {
     sample_rate: u32,
     sounds: HashMap<String, Vec<Arc<Sample>>>,
+    /// Sounds whose folder has been read.
+    from_files: HashSet<String>,
 }
 
-impl SampleBank {
-    /// An empty bank at `sample_rate`.
-    pub fn new(sample_rate: u32) -> SampleBank {
-        SampleBank {
-            sample_rate,
-            sounds: HashMap::new(),
-        }
-    }
+/// Where each sound's files are: the sample folders listed (`bd/*.wav`), no audio read. Earlier
+/// folders win a name; files are in name order (`bd:3` is the fourth).
+#[derive(Clone, Debug, Default)]
+pub struct SampleIndex {
+    files: HashMap<String, Vec<PathBuf>>,
+}
 
-    /// The folders to search, in order: `--samples`, `PHONON_SAMPLES`, then
-    /// `$XDG_DATA_HOME/phonon/samples` (or `~/.local/share/phonon/samples`).
-    pub fn search_path(cli: Option<&Path>) -> Vec<PathBuf> {
-        let mut dirs: Vec<PathBuf> = cli.map(Path::to_path_buf).into_iter().collect();
-        if let Some(env) = std::env::var_os("PHONON_SAMPLES") {
-            dirs.push(PathBuf::from(env));
-        }
-        let data = std::env::var_os("XDG_DATA_HOME")
-            .map(PathBuf::from)
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")));
-        if let Some(data) = data {
-            dirs.push(data.join("phonon/samples"));
-        }
-        dirs
-    }
-
-    /// The built-in kit, then every folder of `dirs` that exists (earlier folders win a name).
-    pub fn load(dirs: &[PathBuf], sample_rate: u32) -> (SampleBank, Vec<LoadWarning>) {
-        let mut bank = SampleBank::builtin(sample_rate);
+impl SampleIndex {
+    /// Lists every `sound/*.wav` under each folder of `dirs` that exists.
+    pub fn scan(dirs: &[PathBuf]) -> (SampleIndex, Vec<LoadWarning>) {
+        let mut index = SampleIndex::default();
         let mut warnings = Vec::new();
         for dir in dirs.iter().rev().filter(|d| d.is_dir()) {
-            bank.load_dir(dir, &mut warnings);
+            index.scan_dir(dir, &mut warnings);
         }
-        (bank, warnings)
+        (index, warnings)
     }
 
-    /// Loads every `sound/*.wav` folder under `dir`, replacing sounds of the same name.
-    pub fn load_dir(&mut self, dir: &Path, warnings: &mut Vec<LoadWarning>) {
+    fn scan_dir(&mut self, dir: &Path, warnings: &mut Vec<LoadWarning>) {
         let warn = |warnings: &mut Vec<LoadWarning>, path: &Path, message: String| {
             warnings.push(LoadWarning {
                 path: path.to_path_buf(),
@@ -92,11 +76,10 @@ impl SampleBank {
             Ok(e) => e,
             Err(e) => return warn(warnings, dir, format!("cannot read the folder: {e}")),
         };
-        let mut folders: Vec<PathBuf> = entries
+        let folders: Vec<PathBuf> = entries
             .filter_map(|e| e.ok().map(|e| e.path()))
             .filter(|p| p.is_dir())
             .collect();
-        folders.sort();
         for folder in folders {
             let Some(name) = folder
                 .file_name()
@@ -120,17 +103,106 @@ impl SampleBank {
                 }
             };
             files.sort();
-            let mut samples = Vec::with_capacity(files.len());
-            for file in files {
-                match read_wav(&file, self.sample_rate) {
-                    Ok(sample) => samples.push(Arc::new(sample)),
-                    Err(message) => warn(warnings, &file, message),
-                }
-            }
-            if !samples.is_empty() {
-                self.sounds.insert(name, samples);
+            if !files.is_empty() {
+                self.files.insert(name, files);
             }
         }
+    }
+
+    /// Every sound name found.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.files.keys().map(String::as_str)
+    }
+
+    /// True if a folder holds `name`.
+    pub fn contains(&self, name: &str) -> bool {
+        self.files.contains_key(name)
+    }
+}
+
+impl SampleBank {
+    /// An empty bank at `sample_rate`.
+    pub fn new(sample_rate: u32) -> SampleBank {
+        SampleBank {
+            sample_rate,
+            sounds: HashMap::new(),
+            from_files: HashSet::new(),
+        }
+    }
+
+    /// The folders to search, in order: `--samples`, `PHONON_SAMPLES`, then
+    /// `$XDG_DATA_HOME/phonon/samples` (or `~/.local/share/phonon/samples`).
+    pub fn search_path(cli: Option<&Path>) -> Vec<PathBuf> {
+        let mut dirs: Vec<PathBuf> = cli.map(Path::to_path_buf).into_iter().collect();
+        if let Some(env) = std::env::var_os("PHONON_SAMPLES") {
+            dirs.push(PathBuf::from(env));
+        }
+        let data = std::env::var_os("XDG_DATA_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".local/share")));
+        if let Some(data) = data {
+            dirs.push(data.join("phonon/samples"));
+        }
+        dirs
+    }
+
+    /// The built-in kit, then every sound of every folder of `dirs` that exists (earlier
+    /// folders win a name), all loaded now. [`SampleIndex`] and [`SampleBank::with_sounds`] load
+    /// only the sounds a patch uses.
+    pub fn load(dirs: &[PathBuf], sample_rate: u32) -> (SampleBank, Vec<LoadWarning>) {
+        let (index, mut warnings) = SampleIndex::scan(dirs);
+        let names: Vec<String> = index.names().map(str::to_string).collect();
+        let bank = SampleBank::builtin(sample_rate).with_sounds(&index, &names, &mut warnings);
+        (bank, warnings)
+    }
+
+    /// This bank plus the sounds of `names` that `index` has and this bank has not loaded from
+    /// it yet (a folder replaces a built-in sound of the same name). Loaded samples are shared,
+    /// not copied. Reads and resamples files: call off the audio and control threads.
+    pub fn with_sounds(
+        &self,
+        index: &SampleIndex,
+        names: &[String],
+        warnings: &mut Vec<LoadWarning>,
+    ) -> SampleBank {
+        let mut bank = SampleBank {
+            sample_rate: self.sample_rate,
+            sounds: self.sounds.clone(),
+            from_files: self.from_files.clone(),
+        };
+        for name in names {
+            if bank.from_files.contains(name) {
+                continue;
+            }
+            let Some(files) = index.files.get(name) else {
+                continue;
+            };
+            let mut samples = Vec::with_capacity(files.len());
+            for file in files {
+                match read_wav(file, self.sample_rate) {
+                    Ok(sample) => samples.push(Arc::new(sample)),
+                    Err(message) => warnings.push(LoadWarning {
+                        path: file.clone(),
+                        message,
+                    }),
+                }
+            }
+            bank.from_files.insert(name.clone());
+            if !samples.is_empty() {
+                bank.sounds.insert(name.clone(), samples);
+            }
+        }
+        bank
+    }
+
+    /// True if `name` is loaded (built in, or read from its folder).
+    pub fn has(&self, name: &str) -> bool {
+        self.sounds.contains_key(name)
+    }
+
+    /// True if `name`'s folder has been read into this bank (or found empty).
+    pub fn has_loaded(&self, name: &str) -> bool {
+        self.from_files.contains(name)
     }
 
     /// Sample `n` of a sound, wrapping around its count (`bd:3` is the fourth).

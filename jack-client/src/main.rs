@@ -91,7 +91,7 @@ fn main() -> ExitCode {
             None => ExitCode::FAILURE,
         },
         Command::Graph { patch, dot } => match load(&patch, &registry, None) {
-            Some(g) => {
+            Some(patch::Patch { graph: g, .. }) => {
                 if dot {
                     print!("{}", graph::plan::dot(&g));
                 } else {

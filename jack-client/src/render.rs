@@ -94,19 +94,22 @@ fn non_negative(s: &str) -> Result<f32, String> {
     }
 }
 
-/// Loads the sample bank, then compiles the patch against it; on failure, the exit code (2 for
-/// a bad `--samples`, 1 for patch errors) after the messages are printed.
+/// Lists the samples, compiles the patch against their names, then loads the sounds it plays;
+/// on failure, the exit code (2 for a bad `--samples`, 1 for patch errors) after the messages
+/// are printed.
 fn patch_and_bank(
     path: &std::path::Path,
     samples: Option<&std::path::Path>,
     sample_rate: u32,
 ) -> Result<(graph::Graph, std::sync::Arc<dsp::bank::SampleBank>), ExitCode> {
-    let bank = patch::bank(samples, sample_rate).map_err(|e| {
+    let index = patch::index(samples).map_err(|e| {
         eprintln!("error: {e}");
         ExitCode::from(2)
     })?;
-    let graph = patch::load(path, &Registry::standard(), Some(&bank)).ok_or(ExitCode::FAILURE)?;
-    Ok((graph, bank))
+    let known = patch::known_sounds(&index);
+    let loaded = patch::load(path, &Registry::standard(), Some(&known)).ok_or(ExitCode::FAILURE)?;
+    let bank = patch::bank_with(&index, sample_rate, &loaded.sounds);
+    Ok((loaded.graph, bank))
 }
 
 /// Renders a patch to a WAV file.

@@ -456,3 +456,89 @@ fn sigterm_during_overloaded_blocks_ends_cleanly_with_a_summary() {
         std::fs::write(&patch, "out: sine 440 * 0.3\n").unwrap();
     }
 }
+
+/// A samples folder: `pad` (a loud 220 Hz tone, 2 s) and `huge` (a long file no patch here
+/// plays). Both at 44.1 kHz, so loading resamples them to the server's 48 kHz.
+fn sample_folder() -> PathBuf {
+    let dir = std::env::temp_dir().join(unique("phonon-samples"));
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 44_100,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    for (name, seconds, level) in [("pad", 2, 0.5f32), ("huge", 300, 0.1)] {
+        std::fs::create_dir_all(dir.join(name)).unwrap();
+        let mut w = hound::WavWriter::create(dir.join(name).join("0.wav"), spec).unwrap();
+        for i in 0..seconds * 44_100 {
+            let x = (i as f32 * 220.0 * std::f32::consts::TAU / 44_100.0).sin() * level;
+            w.write_sample((x * 32_767.0) as i16).unwrap();
+        }
+        w.finalize().unwrap();
+    }
+    dir
+}
+
+#[test]
+fn only_the_samples_a_patch_plays_are_loaded_and_in_the_background() {
+    let _turn = serial();
+    if !jack_available() {
+        return;
+    }
+    let samples = sample_folder();
+    let server = Server::start(128, true);
+    let patch = temp_patch("cps: 1\nout: s \"pad*4\" # legato 1\n");
+    let phonon = Phonon::start(
+        &server,
+        &patch,
+        &[
+            "--free-run",
+            "--quiet",
+            "--samples",
+            samples.to_str().unwrap(),
+        ],
+    );
+    let loaded = phonon.wait_for("samples: 1 sound loaded", Duration::from_secs(30));
+    let capture = Capture::main_pair(&server, &phonon, 3.0);
+    capture.wait_frames(2 * RATE as usize);
+    let recording = capture.finish();
+    let (code, log_at_end) = phonon.stop();
+    assert_eq!(code, Some(0), "{log_at_end}");
+    // Only `pad` was read: `huge` (300 s) would have taken far longer and said "2 sounds".
+    assert!(!log_at_end.contains("2 sounds loaded"), "{loaded}");
+    assert!(
+        tone(&recording.left, 220.0) > 0.002,
+        "the folder's pad plays after loading: {}",
+        tone(&recording.left, 220.0)
+    );
+}
+
+#[test]
+fn sigterm_while_samples_load_ends_at_once_with_a_summary() {
+    let _turn = serial();
+    if !jack_available() {
+        return;
+    }
+    let samples = sample_folder();
+    let server = Server::start(128, true);
+    let patch = temp_patch("out: s \"huge pad\"\n");
+    let phonon = Phonon::start(
+        &server,
+        &patch,
+        &[
+            "--free-run",
+            "--quiet",
+            "--samples",
+            samples.to_str().unwrap(),
+        ],
+    );
+    // Playing (the kit) while the 300 s file is still being read.
+    let so_far = phonon.log();
+    assert!(
+        !so_far.contains("sounds loaded"),
+        "loaded before it started playing: {so_far}"
+    );
+    let (code, log) = phonon.stop();
+    assert_eq!(code, Some(0), "{log}");
+    assert!(log.contains("summary:"), "{log}");
+}

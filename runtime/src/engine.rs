@@ -231,6 +231,12 @@ pub fn engine(
 }
 
 impl Controller {
+    /// Sets the bank later programs play their samples from (samples loaded since the last).
+    /// Programs already sent keep the bank they were built with.
+    pub fn set_bank(&mut self, bank: Arc<SampleBank>) {
+        self.bank = bank;
+    }
+
     /// Builds a program from `graph` and sends it to the audio thread, which swaps it in at its
     /// next block boundary (after any crossfade in progress). Returns its generation.
     pub fn load(&mut self, graph: &Graph) -> Result<u64, LoadError> {

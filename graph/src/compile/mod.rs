@@ -30,6 +30,9 @@ pub struct Compilation {
     pub graph: Option<Graph>,
     /// Errors and warnings, in source order.
     pub diagnostics: Vec<Diagnostic>,
+    /// The sound names the patch plays (`s "bd:3 sn"` plays `bd` and `sn`), in order of use: the
+    /// samples to load.
+    pub sounds: Vec<String>,
 }
 
 impl Compilation {
@@ -79,6 +82,7 @@ fn compile_checking_sounds(
     Compilation {
         graph: if has_errors { None } else { graph },
         diagnostics,
+        sounds: compiler.sounds_used,
     }
 }
 
@@ -125,6 +129,8 @@ struct Compiler<'r> {
     known_sounds: Option<Vec<String>>,
     /// The type a string is read at where no parameter asks for one.
     string_type: Kind,
+    /// Sound names played so far.
+    sounds_used: Vec<String>,
 }
 
 type Eval<'r> = Option<Val<'r>>;
@@ -142,6 +148,7 @@ impl<'r> Compiler<'r> {
             position: 0,
             known_sounds: None,
             string_type: Kind::Double,
+            sounds_used: Vec::new(),
         }
     }
 

@@ -142,9 +142,16 @@ impl<'r> Compiler<'r> {
     }
 
     pub(super) fn sounds(&mut self, text: &str, at: usize) -> Option<Pattern<Sound>> {
-        if let (Some(known), Ok(tree)) = (&self.known_sounds, mini::parse(text)) {
-            let mut names = Vec::new();
+        let mut names = Vec::new();
+        if let Ok(tree) = mini::parse(text) {
             sound_names(&tree, &mut names);
+        }
+        for (_, name) in &names {
+            if !self.sounds_used.contains(name) {
+                self.sounds_used.push(name.clone());
+            }
+        }
+        if let Some(known) = &self.known_sounds {
             let mut reported: Vec<&str> = Vec::new();
             for (column, name) in &names {
                 if known.iter().any(|k| k == name) || reported.contains(&name.as_str()) {

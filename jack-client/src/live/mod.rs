@@ -4,13 +4,16 @@
 //! collects telemetry, and reconnects when the JACK server comes back. JACK's process thread
 //! runs the engine as worker 0.
 
+mod loader;
 mod session;
 mod telemetry;
 mod watch;
 
 use crate::patch;
 use clap::Args;
+use dsp::bank::SampleBank;
 use graph::{Graph, Registry};
+use loader::SampleLoader;
 use session::{open_client, Session, SessionConfig, StartError};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -141,6 +144,7 @@ pub fn live(args: LiveArgs) -> ExitCode {
             Err(code) => return code,
         };
         control.reload_if_edited();
+        control.take_loaded_samples();
         control.reconnect_ports();
         control.report_swaps();
         control.collect_telemetry();
@@ -156,9 +160,15 @@ struct Control {
     registry: Registry,
     /// The patch playing (the last version that compiled).
     graph: Graph,
+    /// The sounds it plays.
+    sounds: Vec<String>,
+    /// Every sound name the folders and the kit hold, for warnings.
+    known: Vec<String>,
     config: SessionConfig,
     session: Session,
-    bank: Arc<dsp::bank::SampleBank>,
+    /// The samples loaded so far (the kit, then the sounds patches have played).
+    bank: Arc<SampleBank>,
+    loader: SampleLoader,
     watcher: Option<PatchWatcher>,
     stop: Arc<AtomicBool>,
     reload: Arc<AtomicBool>,
@@ -177,7 +187,17 @@ impl Control {
     /// JACK client and starts the session. An error is printed; its exit code is returned.
     fn start(args: LiveArgs, terminal: bool) -> Result<Control, ExitCode> {
         let registry = Registry::standard();
-        let Some(graph) = patch::load(&args.patch, &registry, None) else {
+        let index = match patch::index(args.samples.as_deref()) {
+            Ok(index) => Arc::new(index),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Err(ExitCode::from(2));
+            }
+        };
+        let known = patch::known_sounds(&index);
+        let Some(patch::Patch { graph, sounds }) =
+            patch::load(&args.patch, &registry, Some(&known))
+        else {
             return Err(ExitCode::FAILURE);
         };
         let stop = Arc::new(AtomicBool::new(false));
@@ -227,16 +247,24 @@ impl Control {
                 return Err(ExitCode::from(2));
             }
         };
-        let (session, bank) =
-            match Session::start(client, &config, &graph, args.samples.as_deref(), None) {
-                Ok(s) => s,
-                Err(StartError::NoServer(e) | StartError::NoLibrary(e) | StartError::Other(e)) => {
-                    eprintln!("error: {e}");
-                    return Err(ExitCode::from(2));
-                }
-            };
-        // The bank is loaded now that the sample rate is known: check the sounds against it.
-        let graph = patch::load(&args.patch, &registry, Some(&bank)).unwrap_or(graph);
+        let (session, bank) = match Session::start(client, &config, &graph, &|rate| {
+            Arc::new(SampleBank::builtin(rate))
+        }) {
+            Ok(s) => s,
+            Err(StartError::NoServer(e) | StartError::NoLibrary(e) | StartError::Other(e)) => {
+                eprintln!("error: {e}");
+                return Err(ExitCode::from(2));
+            }
+        };
+        // The kit plays at once; the folders' sounds follow when the loader has read them.
+        let mut loader = SampleLoader::new(index).map_err(|e| {
+            eprintln!("error: cannot start the sample loader: {e}");
+            ExitCode::from(2)
+        })?;
+        let missing = loader.missing(&bank, &sounds);
+        if !missing.is_empty() {
+            loader.request(bank.clone(), missing);
+        }
         let mut connections = Connections {
             wanted: match (&args.connect, &args.connect_to) {
                 (true, _) => Some(Wanted::System),
@@ -268,9 +296,12 @@ impl Control {
             terminal,
             registry,
             graph,
+            sounds,
+            known,
             config,
             session,
             bank,
+            loader,
             watcher,
             stop,
             reload,
@@ -305,17 +336,26 @@ impl Control {
         self.xruns_before += self.session.shared.xruns.load(Ordering::Relaxed);
         drain(&mut self.session, &mut self.telemetry);
         self.session.close();
-        let Some((session, bank)) = reconnect(
-            &self.args,
-            &self.config,
-            &self.graph,
-            &self.stop,
-            &self.bank,
-        ) else {
+        let loaded = self.bank.clone();
+        let bank_for = move |rate: u32| {
+            if loaded.sample_rate() == rate {
+                tracing::info!("same sample rate: reusing the samples loaded before");
+                loaded.clone()
+            } else {
+                Arc::new(SampleBank::builtin(rate))
+            }
+        };
+        let Some((session, bank)) =
+            reconnect(&self.args, &self.config, &self.graph, &self.stop, &bank_for)
+        else {
             return Err(summary(&self.telemetry, self.xruns_before));
         };
         self.session = session;
         self.bank = bank;
+        let missing = self.loader.missing(&self.bank, &self.sounds);
+        if !missing.is_empty() {
+            self.loader.request(self.bank.clone(), missing);
+        }
         self.connections.restore(&self.session);
         log_placement(&self.session);
         self.reported_generation = 0;
@@ -334,11 +374,16 @@ impl Control {
             return;
         }
         let patch = &self.args.patch;
-        match patch::load(patch, &self.registry, Some(&self.bank)) {
-            Some(g) => match self.session.controller.load(&g) {
+        match patch::load(patch, &self.registry, Some(&self.known)) {
+            Some(patch::Patch { graph: g, sounds }) => match self.session.controller.load(&g) {
                 Ok(generation) => {
                     self.graph = g;
                     self.compiled = Some((generation, self.session.client().frame_time()));
+                    let missing = self.loader.missing(&self.bank, &sounds);
+                    if !missing.is_empty() {
+                        self.loader.request(self.bank.clone(), missing);
+                    }
+                    self.sounds = sounds;
                 }
                 Err(e) => {
                     tracing::error!("{}: {e}; the previous patch keeps playing", patch.display())
@@ -348,6 +393,31 @@ impl Control {
                 "{}: not reloaded; the previous patch keeps playing",
                 patch.display()
             ),
+        }
+    }
+
+    /// Samples: when the loader has read the sounds asked for, later programs play from the
+    /// bigger bank and the patch is built again with it (its voices carry on).
+    fn take_loaded_samples(&mut self) {
+        let Some(loaded) = self.loader.poll() else {
+            return;
+        };
+        for w in &loaded.warnings {
+            tracing::warn!("{}: {}", w.path.display(), w.message);
+        }
+        if loaded.bank.sample_rate() != self.session.sample_rate {
+            return;
+        }
+        tracing::info!(
+            "samples: {} sound{} loaded in {:.0} ms",
+            loaded.sounds,
+            if loaded.sounds == 1 { "" } else { "s" },
+            loaded.spent.as_secs_f64() * 1000.0
+        );
+        self.bank = loaded.bank;
+        self.session.controller.set_bank(self.bank.clone());
+        if let Err(e) = self.session.controller.load(&self.graph) {
+            tracing::error!("{}: {e}", self.args.patch.display());
         }
     }
 
@@ -533,15 +603,15 @@ fn drain(session: &mut Session, telemetry: &mut Telemetry) {
     session.controller.collect();
 }
 
-/// Tries to open a client again, with backoff, until it works or we are asked to stop. The
-/// samples loaded are reused when the server's rate has not changed.
+/// Tries to open a client again, with backoff, until it works or we are asked to stop;
+/// `bank` gives the samples for the server's rate.
 fn reconnect(
     args: &LiveArgs,
     config: &SessionConfig,
     graph: &Graph,
     stop: &AtomicBool,
-    loaded: &Arc<dsp::bank::SampleBank>,
-) -> Option<(Session, Arc<dsp::bank::SampleBank>)> {
+    bank: &dyn Fn(u32) -> Arc<SampleBank>,
+) -> Option<(Session, Arc<SampleBank>)> {
     let mut wait = Duration::from_millis(100);
     loop {
         if stop.load(Ordering::SeqCst) {
@@ -549,16 +619,12 @@ fn reconnect(
         }
         std::thread::sleep(wait);
         match open_client(&args.name) {
-            Ok(client) => {
-                match Session::start(client, config, graph, args.samples.as_deref(), Some(loaded)) {
-                    Ok(s) => return Some(s),
-                    Err(
-                        StartError::NoServer(e) | StartError::NoLibrary(e) | StartError::Other(e),
-                    ) => {
-                        tracing::warn!("cannot play yet: {e}")
-                    }
+            Ok(client) => match Session::start(client, config, graph, bank) {
+                Ok(s) => return Some(s),
+                Err(StartError::NoServer(e) | StartError::NoLibrary(e) | StartError::Other(e)) => {
+                    tracing::warn!("cannot play yet: {e}")
                 }
-            }
+            },
             Err(_) => tracing::debug!("no JACK server yet; retrying in {wait:?}"),
         }
         wait = (wait * 2).min(Duration::from_millis(500));

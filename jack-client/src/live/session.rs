@@ -224,15 +224,13 @@ pub fn open_client(name: &str) -> Result<Client, StartError> {
 }
 
 impl Session {
-    /// Registers the ports, builds the engine for the server's sample rate, loads `graph` and
-    /// activates the client. `loaded` is the bank of a previous session: reused when its rate
-    /// is the server's, so a reconnect does not load every sample again.
+    /// Registers the ports, builds the engine for the server's sample rate with the sample
+    /// bank `bank` gives for that rate, loads `graph` and activates the client.
     pub fn start(
         client: Client,
         config: &SessionConfig,
         graph: &Graph,
-        samples: Option<&std::path::Path>,
-        loaded: Option<&Arc<SampleBank>>,
+        bank: &dyn Fn(u32) -> Arc<SampleBank>,
     ) -> Result<(Session, Arc<SampleBank>), StartError> {
         let other = |what: &str, e: jack::Error| StartError::Other(format!("{what}: {e:?}"));
         let sample_rate = client.sample_rate();
@@ -257,13 +255,7 @@ impl Session {
                     .map_err(|e| other("cannot register a port", e))?,
             );
         }
-        let bank = match loaded {
-            Some(bank) if bank.sample_rate() == sample_rate => {
-                tracing::info!("same sample rate: reusing the samples loaded before");
-                bank.clone()
-            }
-            _ => crate::patch::bank(samples, sample_rate).map_err(StartError::Other)?,
-        };
+        let bank = bank(sample_rate);
         let priority = unsafe { jack::jack_sys::jack_client_real_time_priority(client.raw()) };
         let (engine, mut controller) = runtime::engine(
             EngineConfig {
