@@ -159,7 +159,7 @@ pub trait Node: Any + Send {
 /// The most events and cycle pieces one node's pattern query may make in one block (see
 /// `pattern::budget`). Far above any playable pattern (the stress example makes a few hundred a
 /// block), far below what exhausts a block or an arena.
-pub const QUERY_BUDGET: u64 = 16_384;
+pub const QUERY_BUDGET: u64 = 4_096;
 
 /// `pattern` queried over `span` within [`QUERY_BUDGET`]; counts the query in `cut` if it
 /// had to stop there.
