@@ -327,3 +327,57 @@ fn a_registered_function_with_a_required_parameter_reports_it_missing() {
         errors[0]
     );
 }
+
+#[test]
+fn a_chain_of_buses_too_deep_is_one_error_not_a_stack_overflow() {
+    let mut text: String = (0..100_000)
+        .map(|i| format!("~b{i}: ~b{}\n", i + 1))
+        .collect();
+    text.push_str("~b100000: s \"bd\"\nout: ~b0\n");
+    let source = Source::new("chain.ph", text);
+    let c = compile(&source, &Registry::standard());
+    let rendered: Vec<String> = c.diagnostics.iter().map(|d| source.render(d)).collect();
+    assert_eq!(
+        rendered.len(),
+        1,
+        "{:?}",
+        &rendered[..rendered.len().min(3)]
+    );
+    assert!(
+        rendered[0].starts_with("chain.ph:128:8: error: buses read each other more than 128 deep"),
+        "{}",
+        rendered[0]
+    );
+    // A chain within the limit compiles.
+    let mut short: String = (0..120).map(|i| format!("~b{i}: ~b{}\n", i + 1)).collect();
+    short.push_str("~b120: s \"bd\"\nout: ~b0\n");
+    assert!(
+        compile(&Source::new("short.ph", short), &Registry::standard())
+            .graph
+            .is_some()
+    );
+}
+
+#[test]
+fn buses_of_deep_expressions_are_bounded_together() {
+    // 100 buses, each reading the next under 60 additions: 6,000 levels in all.
+    let deep = |inner: &str| format!("{inner}{}", " + 0".repeat(60));
+    let mut text: String = (0..100)
+        .map(|i| format!("~b{i}: {}\n", deep(&format!("~b{} * 1", i + 1))))
+        .collect();
+    text.push_str("~b100: sine 440\nout: ~b0\n");
+    let source = Source::new("deep.ph", text);
+    let c = compile(&source, &Registry::standard());
+    let errors: Vec<String> = c
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| source.render(d))
+        .collect();
+    assert_eq!(errors.len(), 1, "{:?}", &errors[..errors.len().min(3)]);
+    assert!(
+        errors[0].contains("nest more than 256 deep"),
+        "{}",
+        errors[0]
+    );
+}

@@ -8,6 +8,10 @@ use crate::ir::{NodeId, NodeKind};
 use crate::registry::Role;
 use std::ops::Range;
 
+/// How many buses may read each other in a row: each level is a frame of the compiler's
+/// stack, so a longer chain must be an error, not a stack overflow.
+pub const MAX_BUS_DEPTH: usize = 128;
+
 impl<'r> Compiler<'r> {
     pub(super) fn bus(&mut self, name: &str, span: Range<usize>) -> Eval<'r> {
         match self.buses.get_mut(name) {
@@ -38,8 +42,26 @@ impl<'r> Compiler<'r> {
                 }
                 Some(Val::Signal(id))
             }
+            Some(BusState::Pending(_)) if self.bus_depth >= MAX_BUS_DEPTH => {
+                // Once is enough: the buses past this one are not checked.
+                if std::mem::replace(&mut self.bus_depth_exceeded, true) {
+                    return None;
+                }
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        span,
+                        format!(
+                            "buses read each other more than {MAX_BUS_DEPTH} deep here (`~{name}` is the {}th in a row)",
+                            MAX_BUS_DEPTH + 1
+                        ),
+                    )
+                    .with_help("read fewer buses through each other, or join some into one"),
+                );
+                None
+            }
             Some(BusState::Pending(i)) => {
                 let i = *i;
+                self.bus_depth += 1;
                 self.buses.insert(
                     name.to_string(),
                     BusState::InProgress {
@@ -108,6 +130,7 @@ impl<'r> Compiler<'r> {
                     _ => {}
                 }
                 (self.owner, self.position) = saved;
+                self.bus_depth -= 1;
                 self.buses
                     .insert(name.to_string(), BusState::Done(value.clone()));
                 value

@@ -8,7 +8,7 @@
 //! [`lower`] (values to nodes) and [`prune`].
 
 mod apply;
-mod buses;
+pub mod buses;
 mod lower;
 mod prune;
 mod strings;
@@ -131,7 +131,19 @@ struct Compiler<'r> {
     string_type: Kind,
     /// Sound names played so far.
     sounds_used: Vec<String>,
+    /// Buses being computed, one inside another.
+    bus_depth: usize,
+    /// A chain of buses went past `MAX_BUS_DEPTH` (reported once).
+    bus_depth_exceeded: bool,
+    /// Expressions being evaluated, one inside another (across buses).
+    eval_depth: usize,
+    /// `eval_depth` went past `MAX_EVAL_DEPTH` (reported once).
+    eval_depth_exceeded: bool,
 }
+
+/// How deep expression evaluation may recurse, across buses: within what a 2 MB thread stack
+/// holds in a debug build.
+pub const MAX_EVAL_DEPTH: usize = 256;
 
 type Eval<'r> = Option<Val<'r>>;
 
@@ -149,6 +161,10 @@ impl<'r> Compiler<'r> {
             known_sounds: None,
             string_type: Kind::Double,
             sounds_used: Vec::new(),
+            bus_depth: 0,
+            bus_depth_exceeded: false,
+            eval_depth: 0,
+            eval_depth_exceeded: false,
         }
     }
 
@@ -212,7 +228,8 @@ impl<'r> Compiler<'r> {
                 }
             }
         }
-        // Buses no output reads: still checked, then reported and left out.
+        // Buses no output reads: still checked, then reported and left out (unless a chain
+        // too deep left the rest unread: that error says enough).
         let mut unused: Vec<(usize, String)> = self
             .buses
             .iter()
@@ -222,6 +239,9 @@ impl<'r> Compiler<'r> {
             })
             .collect();
         unused.sort();
+        if self.bus_depth_exceeded || self.eval_depth_exceeded {
+            unused.clear();
+        }
         for (i, name) in unused {
             self.bus(&name, self.statements[i].head_span.clone());
             self.diagnostics.push(
@@ -251,7 +271,30 @@ impl<'r> Compiler<'r> {
         }
     }
 
+    /// Evaluates an expression; expressions inside expressions and buses inside buses recurse,
+    /// so the depth is bounded (the parser bounds one expression, this the whole).
     fn eval(&mut self, e: &Expr) -> Eval<'r> {
+        if self.eval_depth >= MAX_EVAL_DEPTH {
+            if !std::mem::replace(&mut self.eval_depth_exceeded, true) {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        e.span.clone(),
+                        format!(
+                            "expressions and the buses they read nest more than {MAX_EVAL_DEPTH} deep here"
+                        ),
+                    )
+                    .with_help("split the patch over fewer buses that read each other"),
+                );
+            }
+            return None;
+        }
+        self.eval_depth += 1;
+        let value = self.eval_expression(e);
+        self.eval_depth -= 1;
+        value
+    }
+
+    fn eval_expression(&mut self, e: &Expr) -> Eval<'r> {
         match &e.kind {
             ExprKind::Number(x) => Some(Val::Num(*x)),
             ExprKind::Str {
