@@ -542,3 +542,38 @@ fn sigterm_while_samples_load_ends_at_once_with_a_summary() {
     assert_eq!(code, Some(0), "{log}");
     assert!(log.contains("summary:"), "{log}");
 }
+
+/// A pattern denser than anything plays is cut at the query budget: the engine keeps its
+/// periods, says so, and the next edit is heard at once (it once froze for 10–26 s).
+#[test]
+fn a_runaway_pattern_is_cut_and_the_next_edit_is_heard() {
+    let _turn = serial();
+    if !jack_available() {
+        return;
+    }
+    let server = Server::start(128, true);
+    let patch = temp_patch("out: s \"bd*4\" # gain 0.5\n");
+    let phonon = Phonon::start(&server, &patch, &["--free-run"]);
+    save_by_rename(
+        &patch,
+        "out: fast \"<4000 4000>\" $ fast 4000 $ s \"bd*4000\" # gain 0.001\n",
+    );
+    phonon.wait_for("generation 2", Duration::from_secs(20));
+    phonon.wait_for("patterns cut", Duration::from_secs(20));
+    save_by_rename(&patch, "out: sine 440 * 0.3\n");
+    phonon.wait_for("generation 3", Duration::from_secs(20));
+    let capture = Capture::main_pair(&server, &phonon, 1.5);
+    capture.wait_frames(RATE as usize);
+    let recording = capture.finish();
+    let (code, log) = phonon.stop();
+    assert_eq!(code, Some(0), "{log}");
+    assert!(
+        log.contains("summary:") && log.contains("patterns cut"),
+        "{log}"
+    );
+    assert!(
+        tone(&recording.left, 440.0) > 0.005,
+        "the edit after the runaway is heard: {}",
+        tone(&recording.left, 440.0)
+    );
+}

@@ -180,6 +180,8 @@ struct Control {
     reported_generation: u64,
     /// The generation last sent and the JACK frame it was compiled at.
     compiled: Option<(u64, u32)>,
+    /// Arena growths reported so far.
+    arena_growths: u64,
 }
 
 impl Control {
@@ -311,6 +313,7 @@ impl Control {
             last_status: Instant::now(),
             reported_generation: 0,
             compiled: None,
+            arena_growths: 0,
         })
     }
 
@@ -352,6 +355,7 @@ impl Control {
         };
         self.session = session;
         self.bank = bank;
+        self.arena_growths = 0;
         let missing = self.loader.missing(&self.bank, &self.sounds);
         if !missing.is_empty() {
             self.loader.request(self.bank.clone(), missing);
@@ -454,9 +458,17 @@ impl Control {
         self.reported_generation = swapped;
     }
 
-    /// Telemetry: takes the audio thread's block reports and drops retired programs.
+    /// Telemetry: takes the audio thread's block reports and drops retired programs, and says
+    /// when a worker's arena had to grow while playing (the audio path allocated).
     fn collect_telemetry(&mut self) {
         drain(&mut self.session, &mut self.telemetry);
+        let growths = self.telemetry.last.arena_growths;
+        if growths > self.arena_growths {
+            tracing::warn!(
+                "a worker's arena grew during a block ({growths} so far): a pattern made more events in one block than the arenas were sized for"
+            );
+            self.arena_growths = growths;
+        }
     }
 
     fn xruns(&self) -> u64 {

@@ -1,0 +1,111 @@
+//! Hostile input, as the issue on overload found it: each patch here froze, crashed or bloated
+//! the engine before; each is now one clear error at its place (`phonon check` exits 1 with it),
+//! or compiles to something the engine bounds when it plays.
+
+use graph::diagnostic::Source;
+use graph::{compile, Registry};
+
+/// The rendered errors of a patch.
+fn errors(text: &str) -> Vec<String> {
+    let source = Source::new("hostile.ph", text);
+    let c = compile(&source, &Registry::standard());
+    assert!(c.graph.is_none() || c.diagnostics.iter().all(|d| !d.is_error()));
+    c.diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| source.render(d))
+        .collect()
+}
+
+fn first_error(text: &str) -> String {
+    errors(text).into_iter().next().unwrap_or_default()
+}
+
+#[test]
+fn nesting_ten_thousand_deep_is_an_error_not_a_stack_overflow() {
+    let brackets = format!(
+        "out: s \"{}bd{}\"\n",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    assert!(
+        first_error(&brackets).contains("nested at most"),
+        "{}",
+        first_error(&brackets)
+    );
+    let parens = format!(
+        "out: {}sine 440{}\n",
+        "(".repeat(10_000),
+        ")".repeat(10_000)
+    );
+    assert!(
+        first_error(&parens).contains("nested more than"),
+        "{}",
+        first_error(&parens)
+    );
+}
+
+#[test]
+fn five_thousand_buses_in_a_row_are_one_error() {
+    let mut text: String = (0..5_000)
+        .map(|i| format!("~b{i}: ~b{}\n", i + 1))
+        .collect();
+    text.push_str("~b5000: sine 440\nout: ~b0\n");
+    let e = errors(&text);
+    assert_eq!(e.len(), 1, "{:?}", &e[..e.len().min(2)]);
+    assert!(e[0].contains("buses read each other more than"), "{}", e[0]);
+}
+
+#[test]
+fn a_sum_of_twenty_thousand_terms_is_an_error() {
+    let text = format!("out: {}\n", vec!["sine 440"; 20_000].join(" + "));
+    assert!(first_error(&text).contains("nested more than 128 levels"));
+}
+
+#[test]
+fn runaway_factors_are_errors_where_they_are_written() {
+    let e = first_error("out: s \"bd*1000000000\"\n");
+    assert!(
+        e.starts_with(
+            "hostile.ph:1:12: error: in the pattern: expected a factor that speeds up at most 4096"
+        ),
+        "{e}"
+    );
+    let e = first_error("out: fast 1e9 $ s \"bd sn\"\n");
+    assert!(
+        e.contains("`fast` may speed a pattern up at most 4096 times"),
+        "{e}"
+    );
+    let e = first_error("out: s \"[bd sn]*<1e9>\"\n");
+    assert!(e.contains("at most 4096"), "{e}");
+    let e = first_error("out: slow 0.0000001 $ s \"bd\"\n");
+    assert!(e.contains("at least 1/4096"), "{e}");
+    let e = first_error("out: s \"bd(1e9,1e9)\"\n");
+    assert!(e.contains("at most 4096 steps"), "{e}");
+    let e = first_error("out: ply 1e9 $ s \"bd\"\n");
+    assert!(e.contains("`ply`"), "{e}");
+}
+
+#[test]
+fn a_runaway_written_without_a_literal_compiles_and_is_bounded_when_played() {
+    // Every factor is within bounds, so this compiles; the per-block query budget bounds it
+    // when it plays (runtime/tests/hostile.rs).
+    assert!(errors("out: fast \"<1 4000>\" $ fast 4000 $ s \"bd*4000\"\n").is_empty());
+}
+
+#[test]
+fn the_also_wrong_items_are_right() {
+    let e = first_error("~a: ~a\nout: ~a\n");
+    assert!(
+        e.starts_with("hostile.ph:1:5: error: bus `~a` is defined as itself"),
+        "{e}"
+    );
+    assert!(
+        errors("\u{feff}out: s \"bd\"\n").is_empty(),
+        "a byte-order mark"
+    );
+    assert!(
+        errors("tempo: 1\rout: s \"bd\"\r").is_empty(),
+        "lone CR line ends"
+    );
+}
