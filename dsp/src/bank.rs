@@ -229,6 +229,11 @@ impl SampleBank {
         );
     }
 
+    /// The built-in kit's sound names.
+    pub const BUILTIN: [&'static str; 10] = [
+        "bd", "sn", "hh", "oh", "cp", "rim", "tom", "808bd", "808", "perc",
+    ];
+
     /// The built-in kit: bd, sn, hh, oh, cp, rim, tom, 808bd (also 808), perc, synthesised.
     pub fn builtin(sample_rate: u32) -> SampleBank {
         let mut bank = SampleBank::new(sample_rate);

@@ -523,7 +523,7 @@ pub const PATTERNS: &[Function] = &[
     ),
     maker(
         "cosine",
-        &["cosine"],
+        &[],
         &[],
         "A cosine from 0 to 1 over each cycle (continuous).",
         cosine,
