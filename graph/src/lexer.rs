@@ -186,6 +186,19 @@ pub fn lex(text: &str, is_function: &dyn Fn(&str) -> bool) -> (Vec<Token>, Vec<D
                     i = name_end;
                 }
             }
+            // `-1.0` after a space or an opening bracket is a negative number, as in Phonon
+            // (`# pan -1.0`, `eq 500 -6.0`); `a - 1` and `a-1` stay subtractions.
+            b'-' if negative_literal(bytes, i) => {
+                i = number_end(bytes, i + 1);
+                let literal = text[start..i].replacen("-.", "-0.", 1);
+                match literal.parse::<f64>() {
+                    Ok(x) => push(&mut tokens, Tok::Number(x), start..i),
+                    Err(_) => errors.push(Diagnostic::error(
+                        start..i,
+                        format!("malformed number `{}`", &text[start..i]),
+                    )),
+                }
+            }
             b'0'..=b'9' => {
                 i = number_end(bytes, i);
                 match text[start..i].parse::<f64>() {
@@ -276,6 +289,22 @@ fn continues(bytes: &[u8], mut i: usize) -> bool {
         Some(b'-') => bytes.get(i + 1) != Some(&b'-'),
         _ => false,
     }
+}
+
+/// Whether the `-` at `i` starts a negative number: a digit (or `.` and a digit) follows, and
+/// a space, a line start or an opening bracket or comma comes before.
+fn negative_literal(bytes: &[u8], i: usize) -> bool {
+    let digit_after = match bytes.get(i + 1) {
+        Some(c) if c.is_ascii_digit() => true,
+        Some(b'.') => bytes.get(i + 2).is_some_and(u8::is_ascii_digit),
+        _ => false,
+    };
+    let opens_before = i == 0
+        || matches!(
+            bytes[i - 1],
+            b' ' | b'\t' | b'\n' | b'\r' | b'(' | b'[' | b','
+        );
+    digit_after && opens_before
 }
 
 fn skip_line(bytes: &[u8], mut i: usize) -> usize {

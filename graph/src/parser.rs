@@ -451,6 +451,18 @@ mod tests {
     }
 
     #[test]
+    fn a_minus_before_a_digit_after_a_space_is_a_negative_number() {
+        assert_eq!(
+            parse_one("out: s \"a\" # gain -1.0"),
+            "((s \"a\") # (gain -1))"
+        );
+        assert_eq!(parse_one("out: lpf 80 -.5"), "(lpf 80 -0.5)");
+        assert_eq!(parse_one("out: sine 440 - 1"), "((sine 440) - 1)");
+        assert_eq!(parse_one("out: sine 440-1"), "((sine 440) - 1)");
+        assert_eq!(parse_one("out: (-2) * 3"), "(-2 * 3)");
+    }
+
+    #[test]
     fn every_broken_line_is_reported_and_the_rest_parsed() {
         let (tokens, _) = lex("out: sine 440 +\n~a 3\nfoo: 1\nout2: saw 2\n", &|_| false);
         let (statements, errors) = parse(&tokens);

@@ -229,12 +229,11 @@ fn each_kind_of_mistake_is_reported_with_its_place() {
         ("out: lpf 800\n", "test.ph:1:6: error: `lpf` needs an input"),
         ("out: speed 2\n", "test.ph:1:6: error: `speed` sets a control of a sound pattern"),
         ("out: sine 3 # speed 2\n", "test.ph:1:6: error: `speed` sets a control of a sound pattern, but the left side of `#` is the signal `sine`"),
-        ("~a: sine 1\n", "test.ph:2:1: error: the patch has no output"),
+        ("tempo: 1\n", "test.ph:2:1: error: the patch has no output"),
         ("out: jux rev $ sine 3\n", "test.ph:1:16: error: `jux` needs a pattern for `pattern`, found the signal `sine`"),
         ("tempo: -1\nout: sine 1\n", "test.ph:1:8: error: expected a positive number of cycles per second"),
         ("out: s \"bd\nout2: 1\n", "test.ph:1:8: error: unterminated string"),
         ("foo: 1\nout: 1\n", "test.ph:1:1: error: expected a statement"),
-        ("out: 1\nout: 2\n", "test.ph:2:1: error: output `out` is defined twice"),
     ];
     for (text, want) in cases {
         let got = errors(text);
@@ -380,4 +379,51 @@ fn buses_of_deep_expressions_are_bounded_together() {
         "{}",
         errors[0]
     );
+}
+
+#[test]
+fn a_later_definition_replaces_an_earlier_one_with_a_warning() {
+    let source = Source::new(
+        "twice.ph",
+        "out: sine 440\n~a: saw 55\n~a: sine 220\nout: ~a\n",
+    );
+    let c = compile(&source, &Registry::standard());
+    let rendered: Vec<String> = c.diagnostics.iter().map(|d| source.render(d)).collect();
+    assert!(c.graph.is_some(), "{rendered:?}");
+    assert_eq!(rendered.len(), 2, "{rendered:?}");
+    assert!(rendered[0].starts_with("twice.ph:3:1: warning: bus `~a` is defined again: this definition replaces the one on line 2"), "{}", rendered[0]);
+    assert!(rendered[1].starts_with("twice.ph:4:1: warning: output `out` is defined again: this definition replaces the one on line 1"), "{}", rendered[1]);
+    let g = c.graph.unwrap();
+    assert_eq!(g.outputs.len(), 1);
+    assert!(
+        g.nodes.iter().all(|n| n.kind.label() != "saw"),
+        "the replaced bus is gone"
+    );
+}
+
+#[test]
+fn a_patch_of_buses_without_an_output_plays_their_mix() {
+    let source = Source::new("buses.ph", "~b: ~a * 0.5\n~a: sine 440\n~c: s \"bd\"\n");
+    let c = compile(&source, &Registry::standard());
+    let rendered: Vec<String> = c.diagnostics.iter().map(|d| source.render(d)).collect();
+    let g = c.graph.unwrap_or_else(|| panic!("{rendered:?}"));
+    assert_eq!(g.outputs.len(), 1);
+    assert_eq!(g.outputs[0].name, "out");
+    assert_eq!(rendered.len(), 1, "{rendered:?}");
+    assert!(
+        rendered[0].contains("no `out:` line: playing the mix of the buses `~b`, `~a`, `~c`"),
+        "{}",
+        rendered[0]
+    );
+    assert_eq!(
+        g.nodes.iter().filter(|n| n.kind.label() == "add").count(),
+        2,
+        "three buses summed"
+    );
+    // Nothing at all is still an error.
+    let empty = compile(
+        &Source::new("empty.ph", "-- nothing\n"),
+        &Registry::standard(),
+    );
+    assert!(empty.has_errors());
 }

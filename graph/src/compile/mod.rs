@@ -75,6 +75,9 @@ fn compile_checking_sounds(
     diagnostics.extend(parse_errors);
     let mut compiler = Compiler::new(registry, &statements);
     compiler.known_sounds = known_sounds;
+    compiler.line_starts = std::iter::once(0)
+        .chain(source.text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect();
     let graph = compiler.run(source.text.len());
     diagnostics.extend(compiler.diagnostics);
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
@@ -135,6 +138,8 @@ struct Compiler<'r> {
     bus_depth: usize,
     /// A chain of buses went past `MAX_BUS_DEPTH` (reported once).
     bus_depth_exceeded: bool,
+    /// Where each line of the patch starts, for messages that name another line.
+    line_starts: Vec<usize>,
     /// Expressions being evaluated, one inside another (across buses).
     eval_depth: usize,
     /// `eval_depth` went past `MAX_EVAL_DEPTH` (reported once).
@@ -163,36 +168,48 @@ impl<'r> Compiler<'r> {
             sounds_used: Vec::new(),
             bus_depth: 0,
             bus_depth_exceeded: false,
+            line_starts: Vec::new(),
             eval_depth: 0,
             eval_depth_exceeded: false,
         }
     }
 
+    /// The 1-based line of a byte offset.
+    fn line_of(&self, offset: usize) -> usize {
+        self.line_starts.partition_point(|&start| start <= offset)
+    }
+
     fn run(&mut self, end_of_file: usize) -> Option<Graph> {
         let mut cps = 0.5;
         let mut outputs: Vec<(&'r str, usize)> = Vec::new();
+        let mut bus_order: Vec<&'r str> = Vec::new();
         for (i, s) in self.statements.iter().enumerate() {
             match &s.head {
                 Head::Bus(name) => {
-                    if self.buses.contains_key(name) {
-                        self.error(
+                    // As in Phonon, a later definition replaces an earlier one.
+                    if let Some(BusState::Pending(earlier)) =
+                        self.buses.insert(name.clone(), BusState::Pending(i))
+                    {
+                        let line = self.line_of(self.statements[earlier].head_span.start);
+                        self.diagnostics.push(Diagnostic::warning(
                             s.head_span.clone(),
-                            format!("bus `~{name}` is defined twice"),
-                        );
-                    } else {
-                        self.buses.insert(name.clone(), BusState::Pending(i));
+                            format!("bus `~{name}` is defined again: this definition replaces the one on line {line}"),
+                        ));
+                        bus_order.retain(|n: &&str| *n != name.as_str());
                     }
+                    bus_order.push(name.as_str());
                 }
-                Head::Output(name) => {
-                    if outputs.iter().any(|(n, _)| n == name) {
-                        self.error(
-                            s.head_span.clone(),
-                            format!("output `{name}` is defined twice"),
-                        );
-                    } else {
-                        outputs.push((name, i));
+                Head::Output(name) => match outputs.iter_mut().find(|(n, _)| n == name) {
+                    Some(entry) => {
+                        let line = self.line_of(self.statements[entry.1].head_span.start);
+                        self.diagnostics.push(Diagnostic::warning(
+                                s.head_span.clone(),
+                                format!("output `{name}` is defined again: this definition replaces the one on line {line}"),
+                            ));
+                        entry.1 = i;
                     }
-                }
+                    None => outputs.push((name, i)),
+                },
                 Head::Cps | Head::Bpm => {
                     let bpm = s.head == Head::Bpm;
                     match self.constant(&s.expr) {
@@ -228,6 +245,9 @@ impl<'r> Compiler<'r> {
                 }
             }
         }
+        if outputs.is_empty() && !bus_order.is_empty() {
+            graph_outputs.extend(self.bus_mix(&bus_order, end_of_file));
+        }
         // Buses no output reads: still checked, then reported and left out (unless a chain
         // too deep left the rest unread: that error says enough).
         let mut unused: Vec<(usize, String)> = self
@@ -252,7 +272,7 @@ impl<'r> Compiler<'r> {
                 .with_help("read it from an output, as in `out: ~name`, or delete it"),
             );
         }
-        if outputs.is_empty() {
+        if outputs.is_empty() && bus_order.is_empty() {
             self.diagnostics.push(
                 Diagnostic::error(end_of_file..end_of_file, "the patch has no output")
                     .with_help("add a line such as `out: s \"bd sn\"`"),
@@ -262,6 +282,63 @@ impl<'r> Compiler<'r> {
             return None;
         }
         Some(self.prune(graph_outputs, cps))
+    }
+
+    /// A patch of buses and no output plays the sum of its buses, as Phonon did, and says so.
+    fn bus_mix(&mut self, buses: &[&'r str], end_of_file: usize) -> Option<Output> {
+        self.owner = "out".into();
+        self.position = 0;
+        let mut mix: Option<crate::ir::Input> = None;
+        for name in buses {
+            let Some(span) = self
+                .statements
+                .iter()
+                .rev()
+                .find(|s| matches!(&s.head, Head::Bus(n) if n == name))
+                .map(|s| s.head_span.clone())
+            else {
+                continue;
+            };
+            let Some(v) = self.bus(name, span.clone()) else {
+                continue;
+            };
+            let Some(input) = self.signal_input(v, span) else {
+                continue;
+            };
+            mix = Some(match mix {
+                None => input,
+                Some(sum) => {
+                    let channels = self.channels(sum).max(self.channels(input));
+                    crate::ir::Input::Node(self.add_node(
+                        crate::ir::NodeKind::Dsp(dsp::Kind::Math(dsp::MathOp::Add)),
+                        vec![("a", sum), ("b", input)],
+                        channels,
+                    ))
+                }
+            });
+        }
+        let node = match mix? {
+            crate::ir::Input::Node(node) => node,
+            crate::ir::Input::Const(x) => self.materialise(Val::Num(x), 0..0)?,
+        };
+        self.diagnostics.push(
+            Diagnostic::warning(
+                end_of_file..end_of_file,
+                format!(
+                    "no `out:` line: playing the mix of the buses {}",
+                    buses
+                        .iter()
+                        .map(|b| format!("`~{b}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
+            .with_help("add `out: …` to choose what plays"),
+        );
+        Some(Output {
+            name: "out".into(),
+            node,
+        })
     }
 
     fn constant(&mut self, e: &Expr) -> Option<f64> {
