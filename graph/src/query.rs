@@ -186,7 +186,11 @@ fn draw(events: &[Event<Shown>], span: Span) -> String {
         if begin >= cells {
             continue;
         }
-        let label = value_text(&e.value).chars().next().unwrap_or('?');
+        let name = match &e.value {
+            Shown::Sound(s) => s.sound.to_string(),
+            Shown::Value(v) => v.to_string(),
+        };
+        let label = name.chars().next().unwrap_or('?');
         let row = match rows
             .iter()
             .position(|r| r[begin..end].iter().all(|&c| c == '.'))

@@ -427,3 +427,25 @@ fn a_patch_of_buses_without_an_output_plays_their_mix() {
     );
     assert!(empty.has_errors());
 }
+
+#[test]
+fn dollar_pipes_a_pattern_through_functions_left_to_right_as_in_phonon() {
+    use graph::query::{evaluate, render, Format};
+    use pattern::mini::Kind;
+    use pattern::{Span, Time};
+    let events = |expr: &str| {
+        let p = evaluate(
+            &Source::new("q", expr),
+            &Registry::standard(),
+            Kind::Untyped,
+        )
+        .unwrap_or_else(|d| panic!("{expr}: {d:?}"));
+        render(&p, Span::new(Time::ZERO, Time::from_int(4)), Format::Json)
+    };
+    let piped = events("s \"bd sn\" $ fast 2 $ every 2 rev $ degradeBy 0.3");
+    let haskell = events("degradeBy 0.3 $ every 2 rev $ fast 2 $ s \"bd sn\"");
+    assert_eq!(piped, haskell);
+    assert!(!piped.is_empty());
+    // A function given the function it asks for is still plain application.
+    assert_eq!(events("jux rev $ s \"a b\""), events("jux rev (s \"a b\")"));
+}

@@ -443,6 +443,13 @@ impl<'r> Compiler<'r> {
                         if !l.is_function() && r.is_function() {
                             // Phonon's `pattern $ transform` form.
                             self.apply(r, l, left.span.clone(), e.span.clone())
+                        } else if l.wants_pattern() && r.wants_pattern() {
+                            // Phonon's pipe, `p $ fast 2 $ every 4 rev`: `$` is right-
+                            // associative, so this is `fast 2 $ every 4 rev`, a function given a
+                            // function where it wants a pattern: the two in order.
+                            let first = self.transform(l, left.span.clone())?;
+                            let then = self.transform(r, right.span.clone())?;
+                            Some(Val::Transform(Rc::new(move |p| then(first(p)?))))
                         } else {
                             self.apply(l, r, right.span.clone(), e.span.clone())
                         }

@@ -2,6 +2,7 @@
 //! pattern, a signal node, a function waiting for arguments, a list or a tuple.
 
 use crate::ir::NodeId;
+use crate::params::ParamKind;
 use crate::registry::{Function, Role};
 use crate::values::{Arg, Pat, Transform};
 use pattern::{Pattern, Sound, Value};
@@ -60,6 +61,22 @@ impl Val<'_> {
             self,
             Val::Call { .. } | Val::Partial { .. } | Val::Transform(_)
         )
+    }
+
+    /// True for a transform whose next argument is the pattern it applies to (`fast 2`, `rev`),
+    /// or a composed function: what `$` pipes a pattern through.
+    pub(super) fn wants_pattern(&self) -> bool {
+        match self {
+            Val::Partial { f, args } => {
+                f.role == Role::Transform
+                    && f.params
+                        .get(args.len())
+                        .is_some_and(|p| p.kind == ParamKind::Pattern)
+                    && args.len() + 1 == f.params.len()
+            }
+            Val::Transform(_) => true,
+            _ => false,
+        }
     }
 
     /// The value of a finished pattern function.
