@@ -479,25 +479,28 @@ fn sample_folder() -> PathBuf {
     dir
 }
 
+/// `patch` playing on a new server with `sample_folder()` as its samples.
+fn play_with_samples(patch: &str) -> (Server, Phonon) {
+    let samples = sample_folder();
+    let server = Server::start(128, true);
+    let patch = temp_patch(patch);
+    let args = [
+        "--free-run",
+        "--quiet",
+        "--samples",
+        samples.to_str().unwrap(),
+    ];
+    let phonon = Phonon::start(&server, &patch, &args);
+    (server, phonon)
+}
+
 #[test]
 fn only_the_samples_a_patch_plays_are_loaded_and_in_the_background() {
     let _turn = serial();
     if !jack_available() {
         return;
     }
-    let samples = sample_folder();
-    let server = Server::start(128, true);
-    let patch = temp_patch("cps: 1\nout: s \"pad*4\" # legato 1\n");
-    let phonon = Phonon::start(
-        &server,
-        &patch,
-        &[
-            "--free-run",
-            "--quiet",
-            "--samples",
-            samples.to_str().unwrap(),
-        ],
-    );
+    let (server, phonon) = play_with_samples("cps: 1\nout: s \"pad*4\" # legato 1\n");
     let loaded = phonon.wait_for("samples: 1 sound loaded", Duration::from_secs(30));
     let capture = Capture::main_pair(&server, &phonon, 3.0);
     capture.wait_frames(2 * RATE as usize);
@@ -519,19 +522,7 @@ fn sigterm_while_samples_load_ends_at_once_with_a_summary() {
     if !jack_available() {
         return;
     }
-    let samples = sample_folder();
-    let server = Server::start(128, true);
-    let patch = temp_patch("out: s \"huge pad\"\n");
-    let phonon = Phonon::start(
-        &server,
-        &patch,
-        &[
-            "--free-run",
-            "--quiet",
-            "--samples",
-            samples.to_str().unwrap(),
-        ],
-    );
+    let (server, phonon) = play_with_samples("out: s \"huge pad\"\n");
     // Playing (the kit) while the 300 s file is still being read.
     let so_far = phonon.log();
     assert!(

@@ -34,27 +34,30 @@ impl Cells {
     }
 }
 
-/// (a) each job runs exactly once, (b) stage 1 sees stage 0's writes, (c) the caller sees all.
+/// Runs stages [[0, 1], [2]] once and checks (a) each job runs exactly once, (b) stage 1 sees
+/// stage 0's writes, (c) the caller sees them all.
+fn jobs_run_once_in_stage_order(pool: &mut Pool) {
+    let mut stages = Stages::new(&[vec![0, 1], vec![2]]).unwrap();
+    let cells = Cells::new(3);
+    let runs: Vec<AtomicUsize> = (0..3).map(|_| AtomicUsize::new(0)).collect();
+    pool.run(&mut stages, |job, _| {
+        runs[job].fetch_add(1, Ordering::Relaxed);
+        if job == 2 {
+            assert_eq!(cells.read(0) + cells.read(1), 2);
+        }
+        cells.write(job, 1);
+    })
+    .unwrap();
+    for (job, count) in runs.iter().enumerate() {
+        assert_eq!(count.load(Ordering::Relaxed), 1, "job {job}");
+        assert_eq!(cells.read(job), 1);
+    }
+}
+
+/// (a), (b), (c) with helpers racing the caller for stolen ranges.
 #[test]
 fn jobs_run_once_in_stage_order_and_the_caller_sees_their_writes() {
-    model(|| {
-        let mut pool = pool(2);
-        let mut stages = Stages::new(&[vec![0, 1], vec![2]]).unwrap();
-        let cells = Cells::new(3);
-        let runs: Vec<AtomicUsize> = (0..3).map(|_| AtomicUsize::new(0)).collect();
-        pool.run(&mut stages, |job, _| {
-            runs[job].fetch_add(1, Ordering::Relaxed);
-            if job == 2 {
-                assert_eq!(cells.read(0) + cells.read(1), 2);
-            }
-            cells.write(job, 1);
-        })
-        .unwrap();
-        for (job, count) in runs.iter().enumerate() {
-            assert_eq!(count.load(Ordering::Relaxed), 1, "job {job}");
-            assert_eq!(cells.read(job), 1);
-        }
-    });
+    model(|| jobs_run_once_in_stage_order(&mut pool(2)));
 }
 
 /// (e) a block's jobs start only after every job of the previous block finished.
@@ -93,27 +96,12 @@ fn a_parked_helper_is_woken_for_a_block() {
 }
 
 /// (f) the caller's take-back path (loom takes back at once): whether the caller or a helper
-/// claims a job first, each job runs exactly once, stage 1 sees stage 0's writes, and the
-/// caller sees every write when the block returns.
+/// claims a job first, (a), (b) and (c) still hold.
 #[test]
 fn taken_back_jobs_run_once_in_stage_order() {
     model(|| {
         let mut pool = pool(2);
         pool.set_take_back(Some(std::time::Duration::ZERO));
-        let mut stages = Stages::new(&[vec![0, 1], vec![2]]).unwrap();
-        let cells = Cells::new(3);
-        let runs: Vec<AtomicUsize> = (0..3).map(|_| AtomicUsize::new(0)).collect();
-        pool.run(&mut stages, |job, _| {
-            runs[job].fetch_add(1, Ordering::Relaxed);
-            if job == 2 {
-                assert_eq!(cells.read(0) + cells.read(1), 2);
-            }
-            cells.write(job, 1);
-        })
-        .unwrap();
-        for (job, count) in runs.iter().enumerate() {
-            assert_eq!(count.load(Ordering::Relaxed), 1, "job {job}");
-            assert_eq!(cells.read(job), 1);
-        }
+        jobs_run_once_in_stage_order(&mut pool);
     });
 }

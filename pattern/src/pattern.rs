@@ -318,25 +318,8 @@ impl<T: Item> Pattern<T> {
         other: &Pattern<U>,
         f: impl Fn(&T, &U) -> V + Send + Sync + 'static,
     ) -> Pattern<V> {
-        let (left, right) = (self.clone(), other.clone());
-        Pattern::from_fn(move |span, arena, out| {
-            let mut rights = BVec::new_in(arena);
-            right.query_into(span, arena, &mut rights);
-            let mut lefts = BVec::new_in(arena);
-            for r in &rights {
-                lefts.clear();
-                left.query_into(r.whole_or_part(), arena, &mut lefts);
-                for l in &lefts {
-                    if let Some(part) = r.part.intersect(l.part) {
-                        out.push(Event {
-                            whole: r.whole,
-                            part,
-                            value: f(&l.value, &r.value),
-                        });
-                    }
-                }
-            }
-        })
+        // The mirror image of `zip_left`: the other side's structure, this side sampled.
+        other.zip_left(self, move |r, l| f(l, r))
     }
 
     /// Samples the pattern `n` times per cycle (Tidal's `segment`).

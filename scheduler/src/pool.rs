@@ -887,13 +887,7 @@ fn work(
 fn take_back(shared: &Shared, stages: &Stages, block: Block, ctx: &JobContext<'_>) -> Option<Task> {
     let stage = stages.current_stage()?;
     let (lo, hi) = stages.span(stage);
-    let mut ran = 0;
-    for position in lo..hi {
-        if stages.claim(position) {
-            run_job(shared, block, stages.job_at(position) as usize, ctx);
-            ran += 1;
-        }
-    }
+    let ran = run_unclaimed(shared, stages, block, ctx, lo, hi);
     if ran == 0 {
         return None;
     }
@@ -930,18 +924,31 @@ fn execute(
         }
         hi = mid;
     }
+    // Jobs already claimed were taken back by the caller (or run elsewhere).
+    let ran = run_unclaimed(shared, stages, block, ctx, lo, hi);
+    if ran == 0 {
+        return None;
+    }
+    finish(shared, stages, stage, ran)
+}
+
+/// Claims and runs each job at positions `lo..hi` no worker has claimed; returns how many.
+fn run_unclaimed(
+    shared: &Shared,
+    stages: &Stages,
+    block: Block,
+    ctx: &JobContext<'_>,
+    lo: u32,
+    hi: u32,
+) -> u32 {
     let mut ran = 0;
     for position in lo..hi {
-        // A job already claimed was taken back by the caller (or runs elsewhere).
         if stages.claim(position) {
             run_job(shared, block, stages.job_at(position) as usize, ctx);
             ran += 1;
         }
     }
-    if ran == 0 {
-        return None;
-    }
-    finish(shared, stages, stage, ran)
+    ran
 }
 
 /// Counts `finished` jobs of `stage` done; returns the next stage's work to whoever finished
