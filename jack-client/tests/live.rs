@@ -24,14 +24,6 @@ fn example(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn temp_patch(text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(unique("phonon-live"));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("patch.ph");
-    std::fs::write(&path, text).unwrap();
-    path
-}
-
 /// Saves `text` over `path` the way many editors do: a temporary file renamed over it.
 fn save_by_rename(path: &Path, text: &str) {
     let temp = path.with_extension("ph.tmp");
@@ -522,7 +514,7 @@ fn sigterm_while_samples_load_ends_at_once_with_a_summary() {
     if !jack_available() {
         return;
     }
-    let (server, phonon) = play_with_samples("out: s \"huge pad\"\n");
+    let (_server, phonon) = play_with_samples("out: s \"huge pad\"\n");
     // Playing (the kit) while the 300 s file is still being read.
     let so_far = phonon.log();
     assert!(

@@ -32,6 +32,9 @@ pub struct EngineConfig {
     pub gain: f32,
     /// Named outputs that also get a stereo pair of their own (multi-out), in order.
     pub output_names: Vec<String>,
+    /// Pairs the engine can write, at least `output_names.len()`: room for outputs a later
+    /// program names (see [`Controller::set_output_names`]).
+    pub output_pairs: usize,
     /// Voices per sampler.
     pub sampler_voices: usize,
     /// Runs on each helper thread as it starts, after the engine sets flush-to-zero there
@@ -48,6 +51,7 @@ impl Default for EngineConfig {
             pin_cores: false,
             gain: 1.0,
             output_names: Vec::new(),
+            output_pairs: 0,
             sampler_voices: dsp::sampler::DEFAULT_VOICES,
             on_thread_start: None,
         }
@@ -139,6 +143,8 @@ pub struct Controller {
     reports: HeapCons<BlockReport>,
     bank: Arc<SampleBank>,
     config: ProgramConfig,
+    /// Pairs the engine writes besides the main one.
+    pairs: usize,
     generation: u64,
     last: Option<Signature>,
 }
@@ -187,7 +193,8 @@ pub fn engine(
     let (command_tx, command_rx) = HeapRb::new(COMMANDS).split();
     let (retired_tx, retired_rx) = HeapRb::new(RETIRED).split();
     let (report_tx, report_rx) = HeapRb::new(REPORTS).split();
-    let channels = 2 + 2 * config.output_names.len();
+    let pairs = config.output_pairs.max(config.output_names.len());
+    let channels = 2 + 2 * pairs;
     let buffers = || {
         (0..channels)
             .map(|_| vec![0.0f32; max_block].into_boxed_slice())
@@ -224,6 +231,7 @@ pub fn engine(
             sampler_voices: config.sampler_voices,
             output_names: config.output_names,
         },
+        pairs,
         generation: 0,
         last: None,
     };
@@ -235,6 +243,13 @@ impl Controller {
     /// Programs already sent keep the bank they were built with.
     pub fn set_bank(&mut self, bank: Arc<SampleBank>) {
         self.bank = bank;
+    }
+
+    /// Which named output later programs write to each pair after the main one (an empty name
+    /// leaves its pair silent); past the engine's `output_pairs` names are ignored.
+    pub fn set_output_names(&mut self, names: Vec<String>) {
+        self.config.output_names = names;
+        self.config.output_names.truncate(self.pairs);
     }
 
     /// Builds a program from `graph` and sends it to the audio thread, which swaps it in at its

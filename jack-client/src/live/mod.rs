@@ -5,6 +5,7 @@
 //! runs the engine as worker 0.
 
 mod loader;
+mod notify;
 mod session;
 mod telemetry;
 mod watch;
@@ -14,6 +15,7 @@ use clap::Args;
 use dsp::bank::SampleBank;
 use graph::{Graph, Registry};
 use loader::SampleLoader;
+use notify::{Notifier, Progress};
 use session::{open_client, Session, SessionConfig, StartError};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -71,6 +73,8 @@ fn parse_regex(s: &str) -> Result<regex::Regex, String> {
 const FADE_OUT: Duration = Duration::from_millis(50);
 /// How often the control loop wakes.
 const TICK: Duration = Duration::from_millis(10);
+/// How often systemd hears the status line.
+const SYSTEMD_STATUS_EVERY: Duration = Duration::from_secs(2);
 
 /// Connections the user asked for, restored whenever the ports come (back).
 struct Connections {
@@ -146,9 +150,11 @@ pub fn live(args: LiveArgs) -> ExitCode {
         control.reload_if_edited();
         control.take_loaded_samples();
         control.reconnect_ports();
+        control.session.retire_ports();
         control.report_swaps();
         control.collect_telemetry();
         control.show_status();
+        control.tell_systemd();
     }
     control.shut_down()
 }
@@ -182,6 +188,11 @@ struct Control {
     compiled: Option<(u64, u32)>,
     /// Arena growths reported so far.
     arena_growths: u64,
+    /// systemd's notification socket and watchdog.
+    notifier: Notifier,
+    last_notified: Instant,
+    /// Busy and audio seconds at the last `STATUS=`, for the load since.
+    load_mark: (f64, f64),
 }
 
 impl Control {
@@ -219,6 +230,7 @@ impl Control {
             }
         };
         let config = SessionConfig {
+            multi_out: args.multi_out,
             output_names: if args.multi_out {
                 multi_out_names(&graph)
             } else {
@@ -284,7 +296,9 @@ impl Control {
             session.client().buffer_size(),
             args.threads
         );
+        // Waits for the first block, after which the service counts as ready.
         log_placement(&session);
+        let notifier = Notifier::from_env();
         if !args.free_run && !session.shared.rolling.load(Ordering::Relaxed) {
             std::thread::sleep(Duration::from_millis(50));
             if !session.shared.rolling.load(Ordering::Relaxed) {
@@ -293,7 +307,7 @@ impl Control {
                 );
             }
         }
-        Ok(Control {
+        let control = Control {
             args,
             terminal,
             registry,
@@ -314,7 +328,12 @@ impl Control {
             reported_generation: 0,
             compiled: None,
             arena_growths: 0,
-        })
+            notifier,
+            last_notified: Instant::now(),
+            load_mark: (0.0, 0.0),
+        };
+        control.notifier.ready(&control.status_for_systemd(0.0));
+        Ok(control)
     }
 
     /// True once Ctrl-C or SIGTERM has come.
@@ -348,9 +367,16 @@ impl Control {
                 Arc::new(SampleBank::builtin(rate))
             }
         };
-        let Some((session, bank)) =
-            reconnect(&self.args, &self.config, &self.graph, &self.stop, &bank_for)
-        else {
+        self.notifier
+            .status("the JACK server went away; reconnecting");
+        let Some((session, bank)) = reconnect(
+            &self.args,
+            &self.config,
+            &self.graph,
+            &self.stop,
+            &bank_for,
+            &mut self.notifier,
+        ) else {
             return Err(summary(&self.telemetry, self.xruns_before));
         };
         self.session = session;
@@ -374,12 +400,24 @@ impl Control {
     /// edit is reported and the previous patch keeps playing.
     fn reload_if_edited(&mut self) {
         let changed = self.watcher.as_mut().is_some_and(PatchWatcher::changed);
-        if !changed && !self.reload.swap(false, Ordering::SeqCst) {
+        let hangup = self.reload.swap(false, Ordering::SeqCst);
+        if !changed && !hangup {
             return;
         }
-        let patch = &self.args.patch;
+        if hangup {
+            self.notifier.reloading();
+        }
+        self.reload();
+        if hangup {
+            self.notifier.ready(&self.status_for_systemd(0.0));
+        }
+    }
+
+    /// Compiles the patch again and sends it to the engine.
+    fn reload(&mut self) {
+        let patch = &self.args.patch.clone();
         match patch::load(patch, &self.registry, Some(&self.known)) {
-            Some(patch::Patch { graph: g, sounds }) => match self.session.controller.load(&g) {
+            Some(patch::Patch { graph: g, sounds }) => match self.load_with_ports(&g) {
                 Ok(generation) => {
                     self.graph = g;
                     self.compiled = Some((generation, self.session.client().frame_time()));
@@ -398,6 +436,20 @@ impl Control {
                 patch.display()
             ),
         }
+    }
+
+    /// Loads `graph`, first giving its named outputs their ports in multi-out mode.
+    fn load_with_ports(&mut self, graph: &Graph) -> Result<u64, runtime::LoadError> {
+        if self.args.multi_out {
+            let names = multi_out_names(graph);
+            if names != self.config.output_names {
+                let slots = self.session.set_outputs(&names);
+                self.session.controller.set_output_names(slots.clone());
+                // A reconnect registers the same ports in the same order.
+                self.config.output_names = slots.into_iter().filter(|n| !n.is_empty()).collect();
+            }
+        }
+        self.session.controller.load(graph)
     }
 
     /// Samples: when the loader has read the sounds asked for, later programs play from the
@@ -515,8 +567,35 @@ impl Control {
         }
     }
 
+    /// systemd: a `STATUS=` line every few seconds, and a watchdog ping while the audio thread
+    /// makes progress.
+    fn tell_systemd(&mut self) {
+        let callbacks = self.session.shared.callbacks.load(Ordering::Relaxed);
+        self.notifier.watchdog(Progress::Blocks(callbacks));
+        if self.last_notified.elapsed() >= SYSTEMD_STATUS_EVERY {
+            self.last_notified = Instant::now();
+            let load = self.telemetry.load_since(&mut self.load_mark);
+            self.notifier.status(&self.status_for_systemd(load));
+        }
+    }
+
+    /// `playing house.ph · load 3.2% · xruns 0` (`stopped` when the transport is).
+    fn status_for_systemd(&self, load: f64) -> String {
+        let state = if self.session.shared.rolling.load(Ordering::Relaxed) {
+            "playing"
+        } else {
+            "stopped (JACK transport)"
+        };
+        let name = self.args.patch.file_name().map_or_else(
+            || self.args.patch.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        format!("{state} {name} · load {load:.1}% · xruns {}", self.xruns())
+    }
+
     /// Fades out, closes the client and prints the summary.
     fn shut_down(mut self) -> ExitCode {
+        self.notifier.stopping();
         self.session.controller.fade_out(FADE_OUT);
         std::thread::sleep(FADE_OUT + Duration::from_millis(30));
         drain(&mut self.session, &mut self.telemetry);
@@ -623,6 +702,7 @@ fn reconnect(
     graph: &Graph,
     stop: &AtomicBool,
     bank: &dyn Fn(u32) -> Arc<SampleBank>,
+    notifier: &mut Notifier,
 ) -> Option<(Session, Arc<SampleBank>)> {
     let mut wait = Duration::from_millis(100);
     loop {
@@ -630,6 +710,7 @@ fn reconnect(
             return None;
         }
         std::thread::sleep(wait);
+        notifier.watchdog(Progress::Reconnecting);
         match open_client(&args.name) {
             Ok(client) => match Session::start(client, config, graph, bank) {
                 Ok(s) => return Some(s),

@@ -11,7 +11,7 @@ use jack::{
 use runtime::{Controller, Engine, EngineConfig};
 use scheduler::placement::{self, placement_of};
 use scheduler::HelperThread;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -46,11 +46,70 @@ pub struct Shared {
     pub in_callback: AtomicBool,
     /// Closing: the process callback writes silence and returns at once.
     pub closing: AtomicBool,
+    /// Process callbacks completed: the watchdog's sign that the audio thread is alive.
+    pub callbacks: AtomicU64,
+}
+
+/// The output ports the process callback writes, by channel (main pair first, then a pair
+/// per named output). The control thread registers and unregisters ports while the client is
+/// active and publishes them here; the callback reads each slot once per period.
+struct OutputSlots {
+    ports: [AtomicPtr<jack::jack_sys::jack_port_t>; MAX_PORTS],
+    /// Slots in use, counting empty ones below the highest.
+    used: AtomicUsize,
+}
+
+impl OutputSlots {
+    fn new() -> OutputSlots {
+        OutputSlots {
+            ports: std::array::from_fn(|_| AtomicPtr::new(std::ptr::null_mut())),
+            used: AtomicUsize::new(0),
+        }
+    }
+
+    fn set(&self, channel: usize, port: Option<&Port<AudioOut>>) {
+        let raw = port.map_or(std::ptr::null_mut(), |p| p.raw());
+        self.ports[channel].store(raw, Ordering::Release);
+        if port.is_some() {
+            self.used.fetch_max(channel + 1, Ordering::AcqRel);
+        }
+    }
+
+    /// This period's buffers, one per channel in use (empty where a slot is free).
+    ///
+    /// # Safety
+    /// Called from the process callback with its frame count; every published port is
+    /// registered until a callback that began after it was unpublished has returned.
+    unsafe fn buffers(&self, frames: u32, out: &mut [&mut [f32]; MAX_PORTS]) -> usize {
+        let used = self.used.load(Ordering::Acquire).min(MAX_PORTS);
+        for (slot, port) in out.iter_mut().zip(&self.ports).take(used) {
+            let raw = port.load(Ordering::Acquire);
+            *slot = if raw.is_null() {
+                <&mut [f32]>::default()
+            } else {
+                // SAFETY: the port is registered (see above); JACK gives each port its own
+                // buffer of `frames` samples for this period.
+                unsafe {
+                    let buffer = jack::jack_sys::jack_port_get_buffer(raw, frames) as *mut f32;
+                    std::slice::from_raw_parts_mut(buffer, frames as usize)
+                }
+            };
+        }
+        used
+    }
+}
+
+/// A named output's pair of ports.
+struct OutputPair {
+    name: String,
+    ports: [Port<AudioOut>; 2],
 }
 
 /// How the session is set up.
 #[derive(Clone)]
 pub struct SessionConfig {
+    /// Give each named output a pair of ports of its own (`NAME_L`, `NAME_R`).
+    pub multi_out: bool,
     /// Named outputs that get their own pair of ports.
     pub output_names: Vec<String>,
     /// Input ports.
@@ -73,11 +132,14 @@ pub enum StartError {
 
 struct Audio {
     engine: Engine,
-    outs: Vec<Port<AudioOut>>,
+    outs: Arc<OutputSlots>,
     ins: Vec<Port<AudioIn>>,
     follow_transport: bool,
     shared: Arc<Shared>,
     sample_rate: u32,
+    /// Testing the watchdog: the callback wedges after this many blocks.
+    #[cfg(feature = "fault-injection")]
+    hang_after: Option<u64>,
 }
 
 impl Audio {
@@ -103,14 +165,26 @@ impl Audio {
 impl ProcessHandler for Audio {
     fn process(&mut self, client: &Client, ps: &ProcessScope) -> Control {
         self.shared.in_callback.store(true, Ordering::SeqCst);
+        let mut outputs: [&mut [f32]; MAX_PORTS] = std::array::from_fn(|_| <&mut [f32]>::default());
+        // SAFETY: the process callback, with this period's frame count.
+        let n = unsafe { self.outs.buffers(ps.n_frames(), &mut outputs) };
         if self.shared.closing.load(Ordering::Relaxed) {
-            for port in self.outs.iter_mut() {
-                port.as_mut_slice(ps).fill(0.0);
+            for out in outputs[..n].iter_mut() {
+                out.fill(0.0);
             }
             self.shared.in_callback.store(false, Ordering::SeqCst);
             return Control::Continue;
         }
         let started = Instant::now();
+        #[cfg(feature = "fault-injection")]
+        if self
+            .hang_after
+            .is_some_and(|n| self.shared.callbacks.load(Ordering::Relaxed) >= n)
+        {
+            loop {
+                std::thread::sleep(Duration::from_secs(1));
+            }
+        }
         self.shared.processed.store(true, Ordering::Relaxed);
         let frames = ps.n_frames() as usize;
         let rolling = !self.follow_transport
@@ -123,12 +197,6 @@ impl ProcessHandler for Audio {
         let mut inputs: [&[f32]; MAX_PORTS] = [&[]; MAX_PORTS];
         for (slot, port) in inputs.iter_mut().zip(&self.ins) {
             *slot = port.as_slice(ps);
-        }
-        let mut outputs: [&mut [f32]; MAX_PORTS] = std::array::from_fn(|_| <&mut [f32]>::default());
-        let mut n = 0;
-        for (slot, port) in outputs.iter_mut().zip(self.outs.iter_mut()) {
-            *slot = port.as_mut_slice(ps);
-            n += 1;
         }
         if rolling {
             self.engine
@@ -148,6 +216,7 @@ impl ProcessHandler for Audio {
                 .swapped_generation
                 .store(after, Ordering::Release);
         }
+        self.shared.callbacks.fetch_add(1, Ordering::Relaxed);
         self.shared.in_callback.store(false, Ordering::SeqCst);
         Control::Continue
     }
@@ -192,8 +261,14 @@ pub struct Session {
     pub shared: Arc<Shared>,
     /// The server's sample rate.
     pub sample_rate: u32,
-    /// Our ports' full names: outputs (main pair first), then inputs.
+    /// The main pair's full names.
     pub output_ports: Vec<String>,
+    /// Named outputs' pairs by slot (channel `2 + 2 * slot`); `None` where free.
+    pairs: Vec<Option<OutputPair>>,
+    /// Pairs taken out of the slots, unregistered once the callback that might still use
+    /// them has returned (its count passed the number kept).
+    retiring: Vec<(u64, OutputPair)>,
+    slots: Arc<OutputSlots>,
     /// The helper threads as they started.
     pub helpers: Vec<HelperThread>,
     /// The CPU kept for JACK's process thread.
@@ -234,18 +309,27 @@ impl Session {
     ) -> Result<(Session, Arc<SampleBank>), StartError> {
         let other = |what: &str, e: jack::Error| StartError::Other(format!("{what}: {e:?}"));
         let sample_rate = client.sample_rate();
-        let mut outs = Vec::new();
-        let mut names = vec!["out_L".to_string(), "out_R".to_string()];
-        for output in &config.output_names {
-            names.push(format!("{output}_L"));
-            names.push(format!("{output}_R"));
-        }
-        for name in &names {
-            outs.push(
-                client
-                    .register_port(name, AudioOut::default())
-                    .map_err(|e| other("cannot register a port", e))?,
-            );
+        let register = |name: &str| {
+            client
+                .register_port(name, AudioOut::default())
+                .map_err(|e| other(&format!("cannot register port {name}"), e))
+        };
+        let main = [register("out_L")?, register("out_R")?];
+        let slots = Arc::new(OutputSlots::new());
+        slots.set(0, Some(&main[0]));
+        slots.set(1, Some(&main[1]));
+        let mut pairs = Vec::new();
+        for (slot, name) in config.output_names.iter().enumerate() {
+            let pair = OutputPair {
+                name: name.clone(),
+                ports: [
+                    register(&format!("{name}_L"))?,
+                    register(&format!("{name}_R"))?,
+                ],
+            };
+            slots.set(2 + 2 * slot, Some(&pair.ports[0]));
+            slots.set(3 + 2 * slot, Some(&pair.ports[1]));
+            pairs.push(Some(pair));
         }
         let mut ins = Vec::new();
         for k in 1..=config.inputs {
@@ -264,6 +348,11 @@ impl Session {
                 workers: config.threads.max(1),
                 pin_cores: config.threads > 1,
                 output_names: config.output_names.clone(),
+                output_pairs: if config.multi_out {
+                    MAX_OUTPUT_PAIRS
+                } else {
+                    0
+                },
                 on_thread_start: Some(Arc::new(move |_| real_time(priority - 1))),
                 ..EngineConfig::default()
             },
@@ -277,7 +366,7 @@ impl Session {
         shared
             .buffer_size
             .store(client.buffer_size(), Ordering::Relaxed);
-        let output_ports = names
+        let output_ports = ["out_L", "out_R"]
             .iter()
             .map(|n| format!("{}:{n}", client.name()))
             .collect();
@@ -285,11 +374,15 @@ impl Session {
         let caller_cpu = engine.caller_cpu();
         let audio = Audio {
             engine,
-            outs,
+            outs: slots.clone(),
             ins,
             follow_transport: !config.free_run,
             shared: shared.clone(),
             sample_rate,
+            #[cfg(feature = "fault-injection")]
+            hang_after: std::env::var("PHONON_FAULT_HANG_AFTER_BLOCKS")
+                .ok()
+                .and_then(|n| n.parse().ok()),
         };
         let notifications = Notifications {
             shared: shared.clone(),
@@ -310,6 +403,9 @@ impl Session {
                 shared,
                 sample_rate,
                 output_ports,
+                pairs,
+                retiring: Vec::new(),
+                slots,
                 helpers,
                 caller_cpu,
                 process_thread,
@@ -382,6 +478,89 @@ impl Session {
             }
         }
         (parts.join("; "), warnings)
+    }
+
+    /// Gives each of `names` a pair of ports (`NAME_L`, `NAME_R`), registering new ones and
+    /// unregistering those no longer named, from the control thread while the audio runs.
+    /// A name keeps its ports, and so its connections, for as long as it stays. Returns the
+    /// name of each pair slot in order (empty where free), for `Controller::set_output_names`.
+    pub fn set_outputs(&mut self, names: &[String]) -> Vec<String> {
+        let mark = self.shared.callbacks.load(Ordering::Acquire);
+        for (slot, entry) in self.pairs.iter_mut().enumerate() {
+            if entry.as_ref().is_some_and(|p| !names.contains(&p.name)) {
+                self.slots.set(2 + 2 * slot, None);
+                self.slots.set(3 + 2 * slot, None);
+                let pair = entry.take().expect("checked");
+                tracing::info!("unregistered {name}_L and {name}_R", name = pair.name);
+                self.retiring.push((mark, pair));
+            }
+        }
+        for name in names {
+            if self.pairs.iter().flatten().any(|p| &p.name == name) {
+                continue;
+            }
+            let slot = match self.pairs.iter().position(Option::is_none) {
+                Some(free) => free,
+                None if self.pairs.len() < MAX_OUTPUT_PAIRS => {
+                    self.pairs.push(None);
+                    self.pairs.len() - 1
+                }
+                None => break,
+            };
+            // Ports still retiring under this name come back (a name dropped and restored
+            // by quick edits keeps its connections).
+            let pair = match self.retiring.iter().position(|(_, p)| &p.name == name) {
+                Some(k) => self.retiring.swap_remove(k).1,
+                None => {
+                    let client = self.client.as_client();
+                    let register = |side: &str| {
+                        client.register_port(&format!("{name}_{side}"), AudioOut::default())
+                    };
+                    match (register("L"), register("R")) {
+                        (Ok(left), Ok(right)) => {
+                            tracing::info!("registered {name}_L and {name}_R");
+                            OutputPair {
+                                name: name.clone(),
+                                ports: [left, right],
+                            }
+                        }
+                        (left, right) => {
+                            for port in [left, right].into_iter().flatten() {
+                                let _ = client.unregister_port(port);
+                            }
+                            tracing::warn!("cannot register ports for output `{name}`; it plays in the main pair only");
+                            continue;
+                        }
+                    }
+                }
+            };
+            self.slots.set(2 + 2 * slot, Some(&pair.ports[0]));
+            self.slots.set(3 + 2 * slot, Some(&pair.ports[1]));
+            self.pairs[slot] = Some(pair);
+        }
+        self.retire_ports();
+        self.pairs
+            .iter()
+            .map(|p| p.as_ref().map_or_else(String::new, |p| p.name.clone()))
+            .collect()
+    }
+
+    /// Unregisters retired ports the process callback can no longer be using.
+    pub fn retire_ports(&mut self) {
+        let done = self.shared.callbacks.load(Ordering::Acquire);
+        let mut k = 0;
+        while k < self.retiring.len() {
+            if done < self.retiring[k].0 + 2 {
+                k += 1;
+                continue;
+            }
+            let (_, pair) = self.retiring.swap_remove(k);
+            for port in pair.ports {
+                if let Err(e) = self.client.as_client().unregister_port(port) {
+                    tracing::warn!("cannot unregister {}'s ports: {e:?}", pair.name);
+                }
+            }
+        }
     }
 
     /// The client.

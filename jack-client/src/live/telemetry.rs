@@ -134,6 +134,18 @@ impl Telemetry {
         }
     }
 
+    /// The load in percent since `mark` (busy and audio seconds then), and moves the mark.
+    pub fn load_since(&self, mark: &mut (f64, f64)) -> f64 {
+        let busy = self.busy_seconds - mark.0;
+        let audio = self.audio_seconds - mark.1;
+        *mark = (self.busy_seconds, self.audio_seconds);
+        if audio > 0.0 {
+            100.0 * busy / audio
+        } else {
+            0.0
+        }
+    }
+
     /// Blocks reported so far.
     pub fn blocks(&self) -> u64 {
         self.blocks

@@ -26,6 +26,15 @@ pub fn unique(prefix: &str) -> String {
     )
 }
 
+/// `text` saved as `patch.ph` in a fresh temporary folder.
+pub fn temp_patch(text: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(unique("phonon-live"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("patch.ph");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
 /// Takes this binary's turn at JACK.
 pub fn serial() -> MutexGuard<'static, ()> {
     SERIAL.lock().unwrap_or_else(|e| e.into_inner())
@@ -174,12 +183,25 @@ pub struct Phonon {
 impl Phonon {
     /// Starts `phonon live PATCH --name NAME ARGS…` on `server`.
     pub fn start(server: &Server, patch: &Path, args: &[&str]) -> Phonon {
-        let name = unique("phonon");
+        Phonon::start_named(server, patch, &unique("phonon"), args, &[])
+    }
+
+    /// Starts `phonon live PATCH --name NAME ARGS…` on `server` with `env` added to its
+    /// environment.
+    pub fn start_named(
+        server: &Server,
+        patch: &Path,
+        name: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Phonon {
+        let name = name.to_string();
         let mut child = Command::new(env!("CARGO_BIN_EXE_phonon"))
             .arg("live")
             .arg(patch)
             .args(["--name", &name])
             .args(args)
+            .envs(env.iter().copied())
             .env("JACK_DEFAULT_SERVER", &server.name)
             .env("JACK_NO_START_SERVER", "1")
             .stdout(Stdio::null())
@@ -229,6 +251,17 @@ impl Phonon {
             Duration::from_secs(5),
         );
         line.rsplit(' ').next().unwrap().parse().unwrap()
+    }
+
+    /// Sends it `signal`.
+    pub fn signal(&self, signal: i32) {
+        // SAFETY: sends a signal to our own child process.
+        unsafe { libc::kill(self.child.id() as i32, signal) };
+    }
+
+    /// Its process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Asks it to stop (SIGTERM) and returns its exit code and log.
