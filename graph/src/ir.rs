@@ -99,9 +99,18 @@ pub struct Graph {
     pub outputs: Vec<Output>,
     /// Tempo in cycles per second.
     pub cps: f64,
+    /// The line each statement that owns nodes (`~bass`, `out`) is defined on, from 1.
+    pub lines: std::collections::BTreeMap<String, u32>,
 }
 
 impl Graph {
+    /// The patch line node `node` comes from, where known.
+    pub fn line_of(&self, node: NodeId) -> Option<u32> {
+        self.lines
+            .get(&self.nodes[node.index()].identity.owner)
+            .copied()
+    }
+
     /// The nodes whose outputs `node` reads in the same block.
     pub fn dependencies(&self, node: NodeId) -> impl Iterator<Item = NodeId> + '_ {
         self.nodes[node.index()]

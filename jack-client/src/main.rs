@@ -1,6 +1,7 @@
 //! `phonon`: check, inspect, query, render and play live-coded patches.
 
 mod live;
+mod meter;
 mod patch;
 mod query;
 mod render;

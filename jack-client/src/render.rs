@@ -78,6 +78,13 @@ pub struct BenchArgs {
     /// A folder of samples.
     #[arg(short, long)]
     samples: Option<PathBuf>,
+    /// Also time every node: a table of the heaviest (patch line, mean and p99 µs per block,
+    /// share of the block) and the critical path, for the first block size and worker count.
+    #[arg(long, conflicts_with = "no_meter")]
+    nodes: bool,
+    /// Do not time nodes at all (to measure what the meter costs).
+    #[arg(long)]
+    no_meter: bool,
 }
 
 fn positive(s: &str) -> Result<f64, String> {
@@ -135,6 +142,7 @@ pub fn render(args: RenderArgs) -> ExitCode {
             (None, None) => Length::Cycles(4.0),
         },
         multi_out: args.multi_out,
+        meter_nodes: false,
     };
     let bar = if std::io::stderr().is_terminal() {
         let total = frames_for(settings.length, settings.sample_rate, graph.cps);
@@ -218,6 +226,7 @@ pub fn bench(args: BenchArgs) -> ExitCode {
         "block", "threads", "mean µs", "p99 µs", "max µs", "max/mean", "load %", "speed-up"
     );
     let mut rows: Vec<Row> = Vec::new();
+    let mut node_table = None;
     for &block in &args.block_size {
         for &threads in &args.threads {
             let settings = RenderSettings {
@@ -225,6 +234,7 @@ pub fn bench(args: BenchArgs) -> ExitCode {
                 block_size: block.clamp(16, 4096) as usize,
                 threads: threads.max(1) as usize,
                 length: Length::Seconds(args.seconds + 1.0),
+                meter_nodes: !args.no_meter,
                 ..RenderSettings::default()
             };
             let summary = match run_offline(
@@ -270,6 +280,9 @@ pub fn bench(args: BenchArgs) -> ExitCode {
                     s.as_secs_f64() / mean.as_secs_f64()
                 )),
             );
+            if args.nodes && node_table.is_none() {
+                node_table = Some((block, threads, summary.nodes, period));
+            }
             rows.push(Row {
                 block,
                 threads,
@@ -289,6 +302,10 @@ pub fn bench(args: BenchArgs) -> ExitCode {
         peak_memory().unwrap_or_else(|| "unknown".into()),
         micros(worst)
     );
+    if let Some((block, threads, timings, period)) = node_table {
+        println!("\nnodes at {block} frames, {threads} worker(s), over every block:");
+        print!("{}", crate::meter::table(&graph, &timings, period));
+    }
     ExitCode::SUCCESS
 }
 

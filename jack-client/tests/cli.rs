@@ -155,3 +155,39 @@ fn query_errors_say_where_and_exit_1() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn bench_nodes_names_the_heaviest_node_by_its_line_and_the_critical_path() {
+    // A reverb is far heavier than the sine feeding it, and both lie on the only chain.
+    let p = patch(
+        "meter.ph",
+        "~tone: sine 220 * 0.2\n\nout: ~tone # reverb 0.8 0.5 0.5\n",
+    );
+    let out = phonon(&[
+        "bench",
+        p.to_str().unwrap(),
+        "--nodes",
+        "--block-size",
+        "256",
+        "--threads",
+        "1",
+        "--seconds",
+        "0.5",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let table: Vec<&str> = stdout
+        .lines()
+        .skip_while(|l| !l.starts_with("node "))
+        .collect();
+    assert!(table.len() >= 4, "{stdout}");
+    assert!(
+        table[1].starts_with("reverb (out)") && table[1].split_whitespace().nth(2) == Some("3"),
+        "the reverb, on line 3, is heaviest: {stdout}"
+    );
+    let path = table.last().unwrap();
+    assert!(
+        path.starts_with("critical path") && path.contains("reverb (out, line 3)"),
+        "{stdout}"
+    );
+}

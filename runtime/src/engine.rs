@@ -6,6 +6,7 @@
 //! control thread, with a report of every block. The audio thread never allocates or frees.
 
 use crate::clock::BlockClock;
+use crate::meter::NodeMeters;
 use crate::mix::{Crossfade, Master, CROSSFADE_SECONDS};
 use crate::program::{BlockInfo, BuildError, Program, ProgramConfig, Signature};
 use dsp::bank::SampleBank;
@@ -37,6 +38,8 @@ pub struct EngineConfig {
     pub output_pairs: usize,
     /// Voices per sampler.
     pub sampler_voices: usize,
+    /// Time each node's blocks, for [`Controller::meters`] (two clock reads per node).
+    pub meter_nodes: bool,
     /// Runs on each helper thread as it starts, after the engine sets flush-to-zero there
     /// (real-time priority, for instance).
     pub on_thread_start: Option<ThreadStart>,
@@ -53,6 +56,7 @@ impl Default for EngineConfig {
             output_names: Vec::new(),
             output_pairs: 0,
             sampler_voices: dsp::sampler::DEFAULT_VOICES,
+            meter_nodes: true,
             on_thread_start: None,
         }
     }
@@ -145,6 +149,8 @@ pub struct Controller {
     config: ProgramConfig,
     /// Pairs the engine writes besides the main one.
     pairs: usize,
+    /// The node meters of the program sent last.
+    meters: Option<Arc<NodeMeters>>,
     generation: u64,
     last: Option<Signature>,
 }
@@ -230,7 +236,9 @@ pub fn engine(
             max_block,
             sampler_voices: config.sampler_voices,
             output_names: config.output_names,
+            meter_nodes: config.meter_nodes,
         },
+        meters: None,
         pairs,
         generation: 0,
         last: None,
@@ -243,6 +251,11 @@ impl Controller {
     /// Programs already sent keep the bank they were built with.
     pub fn set_bank(&mut self, bank: Arc<SampleBank>) {
         self.bank = bank;
+    }
+
+    /// The node meters of the program sent last, indexed like its graph's nodes.
+    pub fn meters(&self) -> Option<Arc<NodeMeters>> {
+        self.meters.clone()
     }
 
     /// Which named output later programs write to each pair after the main one (an empty name
@@ -269,10 +282,12 @@ impl Controller {
             self.last.as_ref(),
         )
         .map_err(LoadError::Build)?;
+        let meters = program.meters();
         self.send(Command::Load(Box::new(program)))
             .map_err(|_| LoadError::Busy)?;
         self.generation = generation;
         self.last = Some(signature);
+        self.meters = Some(meters);
         Ok(generation)
     }
 

@@ -2,6 +2,7 @@
 //! buffers; job `i` of the plan runs node `i`, reading the buffers of nodes in earlier stages.
 //! Everything is allocated here, on the control thread; running a block allocates nothing.
 
+use crate::meter::NodeMeters;
 use crate::mix::Stereo;
 use bumpalo::Bump;
 use dsp::bank::SampleBank;
@@ -30,6 +31,8 @@ pub struct ProgramConfig {
     /// Named outputs that get their own stereo pair (multi-out), in order; empty for the main
     /// mix only.
     pub output_names: Vec<String>,
+    /// Time each node's blocks (see [`crate::meter`]).
+    pub meter_nodes: bool,
 }
 
 /// Why a graph could not be made runnable.
@@ -130,6 +133,7 @@ pub(crate) struct Body {
     cps: f64,
     sample_rate: u32,
     max_block: usize,
+    meters: Arc<NodeMeters>,
 }
 
 // SAFETY: a node's state is reached through `UnsafeCell` only by the job that runs that node,
@@ -139,6 +143,11 @@ pub(crate) struct Body {
 unsafe impl Sync for Body {}
 
 impl Program {
+    /// Its node meters, shared with whoever reads them.
+    pub fn meters(&self) -> Arc<NodeMeters> {
+        self.body.meters.clone()
+    }
+
     /// Makes `graph` runnable. `previous` is the signature of the program this one will replace,
     /// to carry over the state of nodes that survive the edit. Allocates; call on the control
     /// thread.
@@ -260,6 +269,7 @@ impl Program {
             cps: graph.cps,
             sample_rate: config.sample_rate,
             max_block: config.max_block,
+            meters: Arc::new(NodeMeters::new(graph.nodes.len(), config.meter_nodes)),
         };
         let program = Program {
             stages: plan.stages,
@@ -328,6 +338,17 @@ impl Body {
     /// Only as job `i` of this program's stages inside `Pool::run`: node `i`'s state must not be
     /// reached by anyone else meanwhile, and its inputs must have finished this block.
     pub(crate) unsafe fn run_node(&self, i: usize, block: &BlockInfo<'_>, arena: &Bump) {
+        let started = self.meters.start();
+        // SAFETY: as this function's own contract.
+        unsafe { self.process_node(i, block, arena) };
+        self.meters.stop(i, started);
+    }
+
+    /// Runs node `i` for one block; see `run_node`.
+    ///
+    /// # Safety
+    /// As `run_node`.
+    unsafe fn process_node(&self, i: usize, block: &BlockInfo<'_>, arena: &Bump) {
         let slot = &self.nodes[i];
         // SAFETY: the caller guarantees this job alone touches node `i`.
         let state = unsafe { &mut *slot.state.get() };

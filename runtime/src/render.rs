@@ -47,6 +47,8 @@ pub struct RenderSettings {
     pub length: Length,
     /// Write one stereo pair per named output, in the patch's order, instead of the main mix.
     pub multi_out: bool,
+    /// Time each node (see [`crate::meter`]); the summary's `nodes` says how long each took.
+    pub meter_nodes: bool,
 }
 
 impl Default for RenderSettings {
@@ -59,6 +61,7 @@ impl Default for RenderSettings {
             format: SampleFormat::F32,
             length: Length::Cycles(4.0),
             multi_out: false,
+            meter_nodes: false,
         }
     }
 }
@@ -82,6 +85,8 @@ pub struct RenderSummary {
     pub arena_growths: u64,
     /// Wall-clock time spent in the engine for each block.
     pub block_times: Vec<Duration>,
+    /// Each node's times, by graph node, when `meter_nodes` was set.
+    pub nodes: Vec<crate::NodeTiming>,
 }
 
 /// Why a render failed.
@@ -238,6 +243,7 @@ where
             pin_cores: settings.threads > 1,
             gain: settings.gain,
             output_names,
+            meter_nodes: settings.meter_nodes,
             ..EngineConfig::default()
         },
         bank,
@@ -276,6 +282,9 @@ where
         controller.collect();
     }
     summary.frames = total;
+    if settings.meter_nodes {
+        summary.nodes = controller.meters().map(|m| m.timings()).unwrap_or_default();
+    }
     Ok(summary)
 }
 

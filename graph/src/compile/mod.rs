@@ -231,6 +231,16 @@ impl<'r> Compiler<'r> {
                 }
             }
         }
+        // The line each owner of nodes was (last) defined on, for meters and messages.
+        let mut lines = std::collections::BTreeMap::new();
+        for s in self.statements {
+            let owner = match &s.head {
+                Head::Bus(name) => format!("~{name}"),
+                Head::Output(name) => name.clone(),
+                _ => continue,
+            };
+            lines.insert(owner, self.line_of(s.head_span.start) as u32);
+        }
         let mut graph_outputs = Vec::new();
         for &(name, i) in &outputs {
             self.owner = name.to_string();
@@ -281,7 +291,7 @@ impl<'r> Compiler<'r> {
         if self.diagnostics.iter().any(Diagnostic::is_error) {
             return None;
         }
-        Some(self.prune(graph_outputs, cps))
+        Some(self.prune(graph_outputs, cps, lines))
     }
 
     /// A patch of buses and no output plays the sum of its buses, as Phonon did, and says so.

@@ -4,7 +4,12 @@ use super::Compiler;
 use crate::ir::{Graph, Input, NodeId, NodeKind, Output};
 
 impl Compiler<'_> {
-    pub(super) fn prune(&mut self, outputs: Vec<Output>, cps: f64) -> Graph {
+    pub(super) fn prune(
+        &mut self,
+        outputs: Vec<Output>,
+        cps: f64,
+        lines: std::collections::BTreeMap<String, u32>,
+    ) -> Graph {
         let mut keep = vec![false; self.nodes.len()];
         let mut stack: Vec<NodeId> = outputs.iter().map(|o| o.node).collect();
         while let Some(id) = stack.pop() {
@@ -50,6 +55,7 @@ impl Compiler<'_> {
             nodes,
             outputs,
             cps,
+            lines,
         }
     }
 }

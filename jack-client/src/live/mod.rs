@@ -59,6 +59,9 @@ pub struct LiveArgs {
     /// No status line or periodic figures; errors, reloads and the summary still print.
     #[arg(short, long)]
     quiet: bool,
+    /// Do not time each node (the status line then leaves out the heaviest nodes).
+    #[arg(long)]
+    no_meter: bool,
 }
 
 fn default_threads() -> u32 {
@@ -193,6 +196,8 @@ struct Control {
     last_notified: Instant,
     /// Busy and audio seconds at the last `STATUS=`, for the load since.
     load_mark: (f64, f64),
+    /// The node meters' readings at the last status line, for the means since.
+    node_mark: Vec<runtime::NodeTiming>,
 }
 
 impl Control {
@@ -239,6 +244,7 @@ impl Control {
             inputs: usize::from(args.inputs),
             threads: args.threads as usize,
             free_run: args.free_run,
+            meter_nodes: !args.no_meter,
         };
         let client = match open_client(&args.name) {
             Ok(c) => c,
@@ -331,6 +337,7 @@ impl Control {
             notifier,
             last_notified: Instant::now(),
             load_mark: (0.0, 0.0),
+            node_mark: Vec::new(),
         };
         control.notifier.ready(&control.status_for_systemd(0.0));
         Ok(control)
@@ -548,8 +555,12 @@ impl Control {
             0 => String::new(),
             n => format!(" · patterns cut {n} (too dense to play)"),
         };
+        let heaviest = match self.heaviest_nodes() {
+            top if top.is_empty() => String::new(),
+            top => format!(" · heaviest {top}"),
+        };
         let line = format!(
-            "{state} · load {:.1}% · block p50 {:.0} µs p99 {:.0} µs max {:.0} µs · voices {} · steals {} · xruns {} · clamps {}{dropped}",
+            "{state} · load {:.1}% · block p50 {:.0} µs p99 {:.0} µs max {:.0} µs · voices {} · steals {} · xruns {} · clamps {}{dropped}{heaviest}",
             w.load,
             micros(w.p50),
             micros(w.p99),
@@ -565,6 +576,31 @@ impl Control {
         } else {
             tracing::info!("{line}");
         }
+    }
+
+    /// The five nodes that took longest per block since the last status line.
+    fn heaviest_nodes(&mut self) -> String {
+        let Some(meters) = self.session.controller.meters() else {
+            return String::new();
+        };
+        if !meters.enabled() {
+            return String::new();
+        }
+        let now = meters.timings();
+        if now.len() != self.graph.nodes.len() {
+            // The program sent last is not playing yet.
+            return String::new();
+        }
+        if self.node_mark.len() != now.len() {
+            self.node_mark = vec![runtime::NodeTiming::default(); now.len()];
+        }
+        let means: Vec<Duration> = now
+            .iter()
+            .zip(&self.node_mark)
+            .map(|(t, before)| t.mean_since(before))
+            .collect();
+        self.node_mark = now;
+        crate::meter::top(&self.graph, &means, 5)
     }
 
     /// systemd: a `STATUS=` line every few seconds, and a watchdog ping while the audio thread

@@ -118,6 +118,8 @@ pub struct SessionConfig {
     pub threads: usize,
     /// Ignore the JACK transport.
     pub free_run: bool,
+    /// Time each node, for the status line's heaviest nodes.
+    pub meter_nodes: bool,
 }
 
 /// Why a session could not start.
@@ -348,6 +350,7 @@ impl Session {
                 workers: config.threads.max(1),
                 pin_cores: config.threads > 1,
                 output_names: config.output_names.clone(),
+                meter_nodes: config.meter_nodes,
                 output_pairs: if config.multi_out {
                     MAX_OUTPUT_PAIRS
                 } else {
