@@ -303,7 +303,10 @@ pub fn bench(args: BenchArgs) -> ExitCode {
         micros(worst)
     );
     if let Some((block, threads, timings, period)) = node_table {
-        println!("\nnodes at {block} frames, {threads} worker(s), over every block:");
+        println!(
+            "\nnodes at {block} frames, {threads} worker(s), over one block in {}:",
+            runtime::meter::SAMPLE_EVERY
+        );
         print!("{}", crate::meter::table(&graph, &timings, period));
     }
     ExitCode::SUCCESS

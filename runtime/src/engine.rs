@@ -38,7 +38,8 @@ pub struct EngineConfig {
     pub output_pairs: usize,
     /// Voices per sampler.
     pub sampler_voices: usize,
-    /// Time each node's blocks, for [`Controller::meters`] (two clock reads per node).
+    /// Time each node's blocks, for [`Controller::meters`] (two clock reads per node in one
+    /// block of [`crate::meter::SAMPLE_EVERY`]).
     pub meter_nodes: bool,
     /// Runs on each helper thread as it starts, after the engine sets flush-to-zero there
     /// (real-time priority, for instance).
@@ -453,6 +454,7 @@ impl Engine {
             .paced
             .then(|| Duration::from_secs_f64(n as f64 * 0.5 / f64::from(self.sample_rate)));
         self.pool.set_take_back(take_back);
+        current.begin_block();
         run(&mut self.pool, current, span, n, live, None);
         mix_outputs(current, &mut self.mix, n);
         if let Some((old, fade)) = self.fading.as_mut() {

@@ -21,9 +21,16 @@ struct NodeMeter {
     bins: [AtomicU32; BINS],
 }
 
+/// One block in this many is timed: a quarter of the clock reads, and the same means.
+pub const SAMPLE_EVERY: u64 = 4;
+
 /// Every node's meter for one program; shared by the program and the control thread.
 pub struct NodeMeters {
     enabled: AtomicBool,
+    /// Whether the block being run is one of the sampled ones.
+    timing: AtomicBool,
+    /// Blocks begun, for the sampling.
+    begun: AtomicU64,
     nodes: Box<[NodeMeter]>,
 }
 
@@ -77,6 +84,8 @@ impl NodeMeters {
     pub fn new(nodes: usize, enabled: bool) -> NodeMeters {
         NodeMeters {
             enabled: AtomicBool::new(enabled),
+            timing: AtomicBool::new(false),
+            begun: AtomicU64::new(0),
             nodes: (0..nodes)
                 .map(|_| NodeMeter {
                     total_ns: AtomicU64::new(0),
@@ -97,10 +106,18 @@ impl NodeMeters {
         self.enabled.store(on, Ordering::Relaxed);
     }
 
-    /// The clock at a node's start, if timing.
+    /// Called by the audio thread before each block: decides whether this block is timed.
+    pub(crate) fn begin_block(&self) {
+        let begun = self.begun.load(Ordering::Relaxed);
+        self.begun.store(begun + 1, Ordering::Relaxed);
+        let timing = self.enabled() && begun % SAMPLE_EVERY == 0;
+        self.timing.store(timing, Ordering::Relaxed);
+    }
+
+    /// The clock at a node's start, if this block is timed.
     #[inline]
     pub(crate) fn start(&self) -> Option<Instant> {
-        self.enabled().then(Instant::now)
+        self.timing.load(Ordering::Relaxed).then(Instant::now)
     }
 
     /// Counts node `i`'s block that began at `started`. Called only by the job running it.
@@ -229,6 +246,13 @@ mod tests {
     #[test]
     fn timings_count_blocks_mean_and_p99() {
         let meters = NodeMeters::new(2, true);
+        let timed = (0..SAMPLE_EVERY * 3)
+            .filter(|_| {
+                meters.begin_block();
+                meters.start().is_some()
+            })
+            .count();
+        assert_eq!(timed, 3, "one block in {SAMPLE_EVERY} is timed");
         for _ in 0..99 {
             meters.stop(0, Some(Instant::now()));
         }
@@ -244,7 +268,10 @@ mod tests {
             "one slow block in 100 is above p99"
         );
         meters.set_enabled(false);
-        assert!(meters.start().is_none());
+        for _ in 0..SAMPLE_EVERY {
+            meters.begin_block();
+            assert!(meters.start().is_none());
+        }
     }
 
     #[test]

@@ -143,6 +143,11 @@ pub(crate) struct Body {
 unsafe impl Sync for Body {}
 
 impl Program {
+    /// Tells its meters a block begins (the audio thread, before running the stages).
+    pub(crate) fn begin_block(&self) {
+        self.body.meters.begin_block();
+    }
+
     /// Its node meters, shared with whoever reads them.
     pub fn meters(&self) -> Arc<NodeMeters> {
         self.body.meters.clone()
