@@ -81,6 +81,19 @@ impl BlockClock {
         }
     }
 
+    /// Moves the next frame to cycle position `cycle` (a relocation), at the current tempo. The
+    /// position is taken to the nearest whole frame of the current tempo's grid, so that
+    /// spans keep small denominators.
+    pub fn locate(&mut self, cycle: f64) {
+        let cps = self.cps.to_f64();
+        if !cycle.is_finite() || cps <= 0.0 {
+            return;
+        }
+        let frames = (cycle * self.sample_rate as f64 / cps).round();
+        self.anchor_cycle = Time::new(frames as i64, self.sample_rate) * self.cps;
+        self.anchor_frame = self.frame;
+    }
+
     /// Changes the sample rate from the next frame on, keeping the cycle position.
     pub fn set_sample_rate(&mut self, sample_rate: u32) {
         let rate = i64::from(sample_rate.max(1));
@@ -96,6 +109,19 @@ impl BlockClock {
 mod tests {
     use super::*;
     use pattern::t;
+
+    #[test]
+    fn locate_moves_the_next_frame_to_a_cycle_and_keeps_counting_from_it() {
+        let mut clock = BlockClock::new(48_000, 0.5);
+        clock.advance(1_000);
+        clock.locate(3.25);
+        assert_eq!(clock.cycle(), t(13, 4));
+        clock.advance(96_000);
+        assert_eq!(clock.cycle(), t(17, 4));
+        // Off the frame grid: the nearest frame's position.
+        clock.locate(1.0 + 0.3 / 96_000.0);
+        assert_eq!(clock.cycle(), t(1, 1));
+    }
 
     #[test]
     fn consecutive_blocks_share_their_edges() {

@@ -138,6 +138,8 @@ pub struct Engine {
     lost_reports: u64,
     /// Blocks come at a pace (an audio period): the audio thread takes back stalled work.
     paced: bool,
+    /// The tempo and position follow an outside clock (see [`Engine::follow`]).
+    followed: bool,
 }
 
 /// The control side: builds programs from graphs and sends them, collects what the audio side
@@ -226,6 +228,7 @@ pub fn engine(
         clamps: 0,
         lost_reports: 0,
         paced: false,
+        followed: false,
     };
     let controller = Controller {
         commands: command_tx,
@@ -403,10 +406,39 @@ impl Engine {
             match self.commands.try_pop() {
                 Some(Command::Load(program)) => self.next = Some(program),
                 Some(Command::Gain(g)) => self.master.set_gain(g),
-                Some(Command::Cps(cps)) => self.clock.set_cps(cps),
+                Some(Command::Cps(cps)) if !self.followed => self.clock.set_cps(cps),
+                Some(Command::Cps(_)) => {}
                 Some(Command::FadeOut(frames)) => self.master.fade_out(frames),
                 Some(Command::FadeIn) => self.master.fade_in(),
                 None => break,
+            }
+        }
+    }
+
+    /// Follows an outside clock (a JACK timebase master): the next block starts at cycle
+    /// `cycle`, at `cps` cycles per second, whatever the patch's tempo says. The tempo is
+    /// taken at once; the position only when it is half a frame or more from where the
+    /// engine's own clock is, so that consecutive blocks stay contiguous (no event doubled or
+    /// lost) while the two agree. Call before `process`; allocates nothing.
+    pub fn follow(&mut self, cycle: f64, cps: f64) {
+        if !(cycle.is_finite() && cps.is_finite() && cps > 0.0) {
+            return;
+        }
+        self.followed = true;
+        self.clock.set_cps(cps);
+        let apart = (cycle - self.clock.cycle().to_f64()) * f64::from(self.sample_rate)
+            / self.clock.cps().to_f64();
+        if apart.abs() >= 0.5 {
+            self.clock.locate(cycle);
+        }
+    }
+
+    /// Back to the patch's own tempo after [`Engine::follow`] (the outside clock went away);
+    /// the position carries on from where it is.
+    pub fn unfollow(&mut self) {
+        if std::mem::take(&mut self.followed) {
+            if let Some(program) = &self.current {
+                self.clock.set_cps(program.cps());
             }
         }
     }
@@ -425,7 +457,9 @@ impl Engine {
             self.retiring = Some(program);
             return;
         }
-        self.clock.set_cps(program.cps());
+        if !self.followed {
+            self.clock.set_cps(program.cps());
+        }
         if let Some(mut old) = self.current.take() {
             program.take_over(&mut old);
             self.fading = Some((old, Crossfade::new(self.crossfade_frames)));

@@ -7,6 +7,7 @@
 mod loader;
 mod notify;
 mod session;
+mod sync;
 mod telemetry;
 mod watch;
 
@@ -54,14 +55,35 @@ pub struct LiveArgs {
     #[arg(short, long)]
     samples: Option<PathBuf>,
     /// Play whatever JACK's transport does (by default, a stopped transport means silence).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "sync")]
     free_run: bool,
+    /// Follow a JACK timebase master (a DAW): the cycle position from its bar and beat, its
+    /// tempo at every period, its relocations. Without a master the patch's tempo plays.
+    #[arg(long, value_enum, value_name = "SOURCE")]
+    sync: Option<SyncSource>,
+    /// With --sync jack: beats in one cycle (by default a cycle is a bar).
+    #[arg(long, value_name = "N", requires = "sync", value_parser = beats)]
+    beats_per_cycle: Option<f64>,
     /// No status line or periodic figures; errors, reloads and the summary still print.
     #[arg(short, long)]
     quiet: bool,
     /// Do not time each node (the status line then leaves out the heaviest nodes).
     #[arg(long)]
     no_meter: bool,
+}
+
+/// Where `--sync` takes the tempo and position from.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum SyncSource {
+    /// JACK's timebase master (its BBT: bar, beat, tick, beats per minute).
+    Jack,
+}
+
+fn beats(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if x.is_finite() && (0.0625..=1024.0).contains(&x) => Ok(x),
+        _ => Err(format!("`{s}` is not a number of beats from 1/16 to 1024")),
+    }
 }
 
 fn default_threads() -> u32 {
@@ -155,6 +177,7 @@ pub fn live(args: LiveArgs) -> ExitCode {
         control.reconnect_ports();
         control.session.retire_ports();
         control.report_swaps();
+        control.report_sync();
         control.collect_telemetry();
         control.show_status();
         control.tell_systemd();
@@ -198,6 +221,8 @@ struct Control {
     load_mark: (f64, f64),
     /// The node meters' readings at the last status line, for the means since.
     node_mark: Vec<runtime::NodeTiming>,
+    /// The timebase master's tempo last reported (f64 bits; 0: none).
+    followed_bpm: u64,
 }
 
 impl Control {
@@ -245,6 +270,7 @@ impl Control {
             threads: args.threads as usize,
             free_run: args.free_run,
             meter_nodes: !args.no_meter,
+            sync: args.sync.map(|SyncSource::Jack| args.beats_per_cycle),
         };
         let client = match open_client(&args.name) {
             Ok(c) => c,
@@ -338,6 +364,7 @@ impl Control {
             last_notified: Instant::now(),
             load_mark: (0.0, 0.0),
             node_mark: Vec::new(),
+            followed_bpm: 0,
         };
         control.notifier.ready(&control.status_for_systemd(0.0));
         Ok(control)
@@ -401,6 +428,31 @@ impl Control {
             self.session.client().name()
         );
         Ok(self)
+    }
+
+    /// With `--sync jack`: says when a timebase master is found, changes tempo or goes.
+    fn report_sync(&mut self) {
+        if self.config.sync.is_none() {
+            return;
+        }
+        let bits = self.session.shared.followed_bpm.load(Ordering::Relaxed);
+        if bits == self.followed_bpm {
+            return;
+        }
+        match (self.followed_bpm, bits) {
+            (_, 0) => tracing::info!(
+                "no JACK timebase master publishes a tempo: playing the patch's own tempo"
+            ),
+            (0, _) => tracing::info!(
+                "following JACK's timebase master at {} BPM",
+                f64::from_bits(bits)
+            ),
+            _ => tracing::info!(
+                "the timebase master's tempo is now {} BPM",
+                f64::from_bits(bits)
+            ),
+        }
+        self.followed_bpm = bits;
     }
 
     /// Reload: when the patch was saved (or SIGHUP came), compiles it and sends it; a broken

@@ -2,6 +2,7 @@
 //! the notifications the control thread watches. When the server goes away the session is
 //! dropped and a new one, with the same port names, replaces it.
 
+use super::sync::{Bbt, BbtFollower};
 use dsp::bank::SampleBank;
 use graph::Graph;
 use jack::{
@@ -48,6 +49,8 @@ pub struct Shared {
     pub closing: AtomicBool,
     /// Process callbacks completed: the watchdog's sign that the audio thread is alive.
     pub callbacks: AtomicU64,
+    /// With `--sync jack`: the timebase master's tempo being followed (f64 bits; 0: none).
+    pub followed_bpm: AtomicU64,
 }
 
 /// The output ports the process callback writes, by channel (main pair first, then a pair
@@ -120,6 +123,9 @@ pub struct SessionConfig {
     pub free_run: bool,
     /// Time each node, for the status line's heaviest nodes.
     pub meter_nodes: bool,
+    /// Follow a JACK timebase master's bar, beat and tempo: `Some(beats per cycle)`, where
+    /// `None` inside means a bar is a cycle.
+    pub sync: Option<Option<f64>>,
 }
 
 /// Why a session could not start.
@@ -139,6 +145,8 @@ struct Audio {
     follow_transport: bool,
     shared: Arc<Shared>,
     sample_rate: u32,
+    /// With `--sync jack`: the timebase master's position, refined period by period.
+    follower: Option<BbtFollower>,
     /// Testing the watchdog: the callback wedges after this many blocks.
     #[cfg(feature = "fault-injection")]
     hang_after: Option<u64>,
@@ -195,6 +203,9 @@ impl ProcessHandler for Audio {
                 Ok(TransportState::Rolling)
             );
         self.shared.rolling.store(rolling, Ordering::Relaxed);
+        if let Some(follower) = self.follower.as_mut() {
+            follow_master(client, follower, &mut self.engine, &self.shared);
+        }
         let before = self.engine.generation();
         let mut inputs: [&[f32]; MAX_PORTS] = [&[]; MAX_PORTS];
         for (slot, port) in inputs.iter_mut().zip(&self.ins) {
@@ -227,6 +238,41 @@ impl ProcessHandler for Audio {
         // The engine splits any period into blocks it was built for; nothing to re-plan.
         self.shared.buffer_size.store(size, Ordering::Relaxed);
         Control::Continue
+    }
+}
+
+/// Sets the engine's position and tempo from the timebase master's BBT for this period, or
+/// gives the tempo back to the patch when no master publishes one. Real-time safe.
+fn follow_master(
+    client: &Client,
+    follower: &mut BbtFollower,
+    engine: &mut Engine,
+    shared: &Shared,
+) {
+    let Ok(now) = client.transport().query() else {
+        return;
+    };
+    match now.pos.bbt() {
+        Some(bbt) => {
+            let position = follower.position(&Bbt {
+                frame: now.pos.frame(),
+                bar: bbt.bar,
+                beat: bbt.beat,
+                tick: bbt.tick,
+                beats_per_bar: f64::from(bbt.sig_num),
+                ticks_per_beat: bbt.ticks_per_beat,
+                beats_per_minute: bbt.bpm,
+            });
+            engine.follow(position.cycle, position.cps);
+            shared
+                .followed_bpm
+                .store(bbt.bpm.to_bits(), Ordering::Relaxed);
+        }
+        None => {
+            follower.reset();
+            engine.unfollow();
+            shared.followed_bpm.store(0, Ordering::Relaxed);
+        }
     }
 }
 
@@ -382,6 +428,9 @@ impl Session {
             follow_transport: !config.free_run,
             shared: shared.clone(),
             sample_rate,
+            follower: config
+                .sync
+                .map(|beats_per_cycle| BbtFollower::new(sample_rate, beats_per_cycle)),
             #[cfg(feature = "fault-injection")]
             hang_after: std::env::var("PHONON_FAULT_HANG_AFTER_BLOCKS")
                 .ok()

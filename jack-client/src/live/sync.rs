@@ -1,0 +1,196 @@
+//! Following a JACK timebase master (`phonon live --sync jack`): the cycle position and tempo
+//! from the bar, beat and tick it publishes with each period.
+//!
+//! A master's tick is a whole number (1,920 to a beat is usual, about 12 frames at 120 BPM), so
+//! one period's BBT places the beat only to within a tick. While the tempo holds, every period
+//! narrows that down: the exact position at the segment's start must agree with each
+//! observation, so the follower keeps the interval all of them allow, and within a few dozen
+//! periods it is well under a frame. The tick is taken as truncated, as masters compute it
+//! (Ardour and Hydrogen cast a fractional tick to an integer); a master that rounded would
+//! be followed half a tick late, which no observation can tell apart. A relocation or a tempo
+//! change starts a new segment.
+
+/// What a timebase master publishes for a period's first frame.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Bbt {
+    /// The transport frame.
+    pub frame: u32,
+    /// The bar, from 1.
+    pub bar: usize,
+    /// The beat in the bar, from 1.
+    pub beat: usize,
+    /// The tick in the beat, from 0.
+    pub tick: usize,
+    /// Beats in a bar.
+    pub beats_per_bar: f64,
+    /// Ticks in a beat.
+    pub ticks_per_beat: f64,
+    /// The tempo.
+    pub beats_per_minute: f64,
+}
+
+/// Where the engine should be: the cycle at the period's first frame and the tempo.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Position {
+    /// Cycles since bar 1, beat 1.
+    pub cycle: f64,
+    /// Cycles per second.
+    pub cps: f64,
+}
+
+/// A stretch of constant tempo and metre since a transport frame.
+#[derive(Clone, Copy, Debug)]
+struct Segment {
+    frame: u32,
+    beats_per_minute: f64,
+    beats_per_bar: f64,
+    /// The exact beat position at `frame` lies in `lo..=hi`.
+    lo: f64,
+    hi: f64,
+}
+
+/// Turns a timebase master's BBT into cycle positions, refining the beat's phase while the
+/// tempo holds.
+#[derive(Clone, Debug)]
+pub struct BbtFollower {
+    sample_rate: f64,
+    /// Beats in one cycle; `None`: a bar is a cycle.
+    beats_per_cycle: Option<f64>,
+    segment: Option<Segment>,
+}
+
+impl BbtFollower {
+    /// A follower at `sample_rate`, with `beats_per_cycle` beats to a cycle (a bar if `None`).
+    pub fn new(sample_rate: u32, beats_per_cycle: Option<f64>) -> BbtFollower {
+        BbtFollower {
+            sample_rate: f64::from(sample_rate.max(1)),
+            beats_per_cycle,
+            segment: None,
+        }
+    }
+
+    /// Forgets the segment (the master went away).
+    pub fn reset(&mut self) {
+        self.segment = None;
+    }
+
+    /// The position for the period `bbt` describes.
+    pub fn position(&mut self, bbt: &Bbt) -> Position {
+        let per_frame = bbt.beats_per_minute / 60.0 / self.sample_rate;
+        let ticks = bbt.ticks_per_beat.max(1.0);
+        let observed = (bbt.bar.max(1) - 1) as f64 * bbt.beats_per_bar
+            + (bbt.beat.max(1) - 1) as f64
+            + bbt.tick as f64 / ticks;
+        let width = 1.0 / ticks;
+        let continued = self.segment.and_then(|s| {
+            let same = s.beats_per_minute == bbt.beats_per_minute
+                && s.beats_per_bar == bbt.beats_per_bar
+                && bbt.frame >= s.frame;
+            if !same {
+                return None;
+            }
+            // The exact position at the segment's start, as this period's tick allows it.
+            let at_start = observed - f64::from(bbt.frame - s.frame) * per_frame;
+            let (lo, hi) = (s.lo.max(at_start), s.hi.min(at_start + width));
+            // Floating-point noise aside, an empty interval means the transport moved.
+            (lo <= hi + 1e-3 * per_frame).then(|| Segment {
+                lo: lo.min(hi),
+                hi: hi.max(lo),
+                ..s
+            })
+        });
+        let segment = continued.unwrap_or(Segment {
+            frame: bbt.frame,
+            beats_per_minute: bbt.beats_per_minute,
+            beats_per_bar: bbt.beats_per_bar,
+            lo: observed,
+            hi: observed + width,
+        });
+        self.segment = Some(segment);
+        let beat =
+            (segment.lo + segment.hi) / 2.0 + f64::from(bbt.frame - segment.frame) * per_frame;
+        let beats_per_cycle = self.beats_per_cycle.unwrap_or(bbt.beats_per_bar).max(1e-3);
+        Position {
+            cycle: beat / beats_per_cycle,
+            cps: bbt.beats_per_minute / 60.0 / beats_per_cycle,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A master at `bpm` whose beat 0 is at transport frame `origin`, with 1,920 ticks a beat
+    /// and 4 beats a bar, truncating its tick as most do.
+    fn master(frame: u32, origin: f64, bpm: f64) -> (Bbt, f64) {
+        let beats = (f64::from(frame) - origin) * bpm / 60.0 / 48_000.0;
+        let bar = (beats / 4.0).floor();
+        let in_bar = beats - bar * 4.0;
+        let beat = in_bar.floor();
+        let tick = ((in_bar - beat) * 1920.0).floor();
+        (
+            Bbt {
+                frame,
+                bar: bar as usize + 1,
+                beat: beat as usize + 1,
+                tick: tick as usize,
+                beats_per_bar: 4.0,
+                ticks_per_beat: 1920.0,
+                beats_per_minute: bpm,
+            },
+            beats,
+        )
+    }
+
+    /// How far (in frames) the follower's position is from the master's exact one after
+    /// `periods` periods of 128 frames from `start`.
+    fn error_after(follower: &mut BbtFollower, start: u32, periods: u32, bpm: f64) -> f64 {
+        let mut error = f64::INFINITY;
+        for k in 0..periods {
+            let (bbt, exact) = master(start + 128 * k, 0.0, bpm);
+            let p = follower.position(&bbt);
+            error = (p.cycle * 4.0 - exact) * 60.0 * 48_000.0 / bpm;
+            assert!((p.cps - bpm / 240.0).abs() < 1e-12);
+        }
+        error
+    }
+
+    #[test]
+    fn the_phase_converges_to_under_a_frame_within_a_few_dozen_periods() {
+        for bpm in [120.0, 133.0, 97.5, 174.0] {
+            let mut follower = BbtFollower::new(48_000, None);
+            let first = error_after(&mut follower, 48_000, 1, bpm);
+            // Half a tick at first: the middle of the tick the master reported.
+            assert!(
+                first.abs() <= 0.5 * 48_000.0 * 60.0 / bpm / 1920.0 + 1e-6,
+                "{bpm}: {first}"
+            );
+            let settled = error_after(&mut follower, 48_128, 60, bpm);
+            assert!(
+                settled.abs() < 0.5,
+                "{bpm} BPM: {settled} frames off after 60 periods"
+            );
+        }
+    }
+
+    #[test]
+    fn a_relocation_or_a_tempo_change_starts_again() {
+        let mut follower = BbtFollower::new(48_000, None);
+        error_after(&mut follower, 0, 60, 120.0);
+        // Relocated backwards, then forwards by an odd amount.
+        assert!(error_after(&mut follower, 10_000, 60, 120.0).abs() < 0.5);
+        assert!(error_after(&mut follower, 1_000_003, 60, 120.0).abs() < 0.5);
+        // A new tempo (the master's beat 0 stays at frame 0 in this model).
+        assert!(error_after(&mut follower, 2_000_000, 60, 150.0).abs() < 0.5);
+    }
+
+    #[test]
+    fn beats_per_cycle_overrides_the_bar() {
+        let mut follower = BbtFollower::new(48_000, Some(2.0));
+        let (bbt, beats) = master(96_000, 0.0, 120.0);
+        let p = follower.position(&bbt);
+        assert!((p.cycle - beats / 2.0).abs() < 1e-3);
+        assert!((p.cps - 1.0).abs() < 1e-12);
+    }
+}
