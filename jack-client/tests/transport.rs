@@ -228,6 +228,14 @@ fn onsets_land_on_the_timebase_masters_beats_across_tempo_changes_and_relocation
             std::thread::sleep(Duration::from_millis(10));
         }
     }
+    // Stopped for a moment and rolling again: it resumes on the beat.
+    transport.stop().unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let resumed_at = transport_now();
+    transport.start().unwrap();
+    while transport_now() < resumed_at + 72_000 {
+        std::thread::sleep(Duration::from_millis(10));
+    }
     let taken = std::mem::take(&mut *taken.lock().unwrap());
     let (code, log) = phonon.stop();
     assert_eq!(code, Some(0), "{log}");
@@ -254,6 +262,10 @@ fn onsets_land_on_the_timebase_masters_beats_across_tempo_changes_and_relocation
         at_120 >= 3 && at_150 >= 6,
         "onsets checked at 120 BPM {at_120}, at 150 BPM {at_150}: {found:?}\n{log}"
     );
+    assert!(
+        checked.iter().any(|c| c.0 > resumed_at),
+        "onsets after the transport rolled again: {found:?}"
+    );
     let wrong: Vec<_> = checked.iter().filter(|c| c.2.abs() > 1.0).collect();
     assert!(
         wrong.is_empty(),
@@ -272,6 +284,7 @@ fn onsets_land_on_the_timebase_masters_beats_across_tempo_changes_and_relocation
         let between = jumps
             .iter()
             .chain(&lost)
+            .chain([&resumed_at])
             .any(|&j| (a.min(b)..=a.max(b)).contains(&j))
             || b < a
             || bpm_a != bpm_b;

@@ -216,6 +216,8 @@ struct Control {
     arena_growths: u64,
     /// systemd's notification socket and watchdog.
     notifier: Notifier,
+    /// `READY=1` has been sent.
+    ready: bool,
     last_notified: Instant,
     /// Busy and audio seconds at the last `STATUS=`, for the load since.
     load_mark: (f64, f64),
@@ -339,7 +341,7 @@ impl Control {
                 );
             }
         }
-        let control = Control {
+        let mut control = Control {
             args,
             terminal,
             registry,
@@ -361,12 +363,13 @@ impl Control {
             compiled: None,
             arena_growths: 0,
             notifier,
+            ready: false,
             last_notified: Instant::now(),
             load_mark: (0.0, 0.0),
             node_mark: Vec::new(),
             followed_bpm: 0,
         };
-        control.notifier.ready(&control.status_for_systemd(0.0));
+        control.tell_systemd();
         Ok(control)
     }
 
@@ -467,7 +470,7 @@ impl Control {
             self.notifier.reloading();
         }
         self.reload();
-        if hangup {
+        if hangup && self.ready {
             self.notifier.ready(&self.status_for_systemd(0.0));
         }
     }
@@ -659,6 +662,14 @@ impl Control {
     /// makes progress.
     fn tell_systemd(&mut self) {
         let callbacks = self.session.shared.callbacks.load(Ordering::Relaxed);
+        if !self.ready {
+            // Ready once a whole block has run: the client is active and its ports exist.
+            if callbacks == 0 {
+                return;
+            }
+            self.ready = true;
+            self.notifier.ready(&self.status_for_systemd(0.0));
+        }
         self.notifier.watchdog(Progress::Blocks(callbacks));
         if self.last_notified.elapsed() >= SYSTEMD_STATUS_EVERY {
             self.last_notified = Instant::now();
