@@ -221,8 +221,9 @@ struct Control {
     last_notified: Instant,
     /// Busy and audio seconds at the last `STATUS=`, for the load since.
     load_mark: (f64, f64),
-    /// The node meters' readings at the last status line, for the means since.
-    node_mark: Vec<runtime::NodeTiming>,
+    /// The node meters read at the last status line (which program's, and their readings),
+    /// for the means since.
+    node_mark: (Option<Arc<runtime::NodeMeters>>, Vec<runtime::NodeTiming>),
     /// The timebase master's tempo last reported (f64 bits; 0: none).
     followed_bpm: u64,
 }
@@ -330,7 +331,6 @@ impl Control {
             session.client().buffer_size(),
             args.threads
         );
-        // Waits for the first block, after which the service counts as ready.
         log_placement(&session);
         let notifier = Notifier::from_env();
         if !args.free_run && !session.shared.rolling.load(Ordering::Relaxed) {
@@ -366,7 +366,7 @@ impl Control {
             ready: false,
             last_notified: Instant::now(),
             load_mark: (0.0, 0.0),
-            node_mark: Vec::new(),
+            node_mark: (None, Vec::new()),
             followed_bpm: 0,
         };
         control.tell_systemd();
@@ -646,15 +646,24 @@ impl Control {
             // The program sent last is not playing yet.
             return String::new();
         }
-        if self.node_mark.len() != now.len() {
-            self.node_mark = vec![runtime::NodeTiming::default(); now.len()];
+        let same = self
+            .node_mark
+            .0
+            .as_ref()
+            .is_some_and(|m| Arc::ptr_eq(m, &meters));
+        if !same {
+            // A new program: its meters count from zero.
+            self.node_mark = (
+                Some(meters.clone()),
+                vec![runtime::NodeTiming::default(); now.len()],
+            );
         }
         let means: Vec<Duration> = now
             .iter()
-            .zip(&self.node_mark)
+            .zip(&self.node_mark.1)
             .map(|(t, before)| t.mean_since(before))
             .collect();
-        self.node_mark = now;
+        self.node_mark.1 = now;
         crate::meter::top(&self.graph, &means, 5)
     }
 
