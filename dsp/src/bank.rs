@@ -211,6 +211,11 @@ impl SampleBank {
         samples.get(n.rem_euclid(samples.len() as i64) as usize)
     }
 
+    /// How many samples sound `name` has (0 if none).
+    pub fn count(&self, name: &str) -> usize {
+        self.sounds.get(name).map_or(0, Vec::len)
+    }
+
     /// Every sound name.
     pub fn names(&self) -> impl Iterator<Item = &str> {
         self.sounds.keys().map(String::as_str)

@@ -1,0 +1,89 @@
+//! Wall-clock time (what OSC time tags say) to the monotonic clock JACK's frame times are on.
+//!
+//! Tidal and Strudel stamp each event with the system's real-time clock. JACK's cycle times
+//! (`jack_get_time`) run on `CLOCK_MONOTONIC` in microseconds. The offset between the two is
+//! measured from paired reads — the real-time read taken between two monotonic reads, the
+//! tightest of several pairs — and followed smoothly, so that an NTP slew moves events by
+//! microseconds, never by a jump.
+
+/// The offset from the real-time clock to the monotonic clock, in microseconds.
+#[derive(Clone, Copy, Debug)]
+pub struct WallClock {
+    offset: i64,
+}
+
+// `time_t` and `c_long` are i64 here but not on every target.
+#[allow(clippy::unnecessary_cast)]
+fn read(clock: libc::clockid_t) -> i64 {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: writes into `t`, which lives across the call.
+    unsafe { libc::clock_gettime(clock, &mut t) };
+    t.tv_sec as i64 * 1_000_000 + t.tv_nsec as i64 / 1_000
+}
+
+/// `CLOCK_MONOTONIC` in microseconds: JACK's clock.
+pub fn monotonic_micros() -> u64 {
+    read(libc::CLOCK_MONOTONIC) as u64
+}
+
+/// `CLOCK_REALTIME` in microseconds since the Unix epoch.
+pub fn unix_micros() -> u64 {
+    read(libc::CLOCK_REALTIME) as u64
+}
+
+impl WallClock {
+    /// A clock with a given offset (tests).
+    pub fn fixed(offset: i64) -> WallClock {
+        WallClock { offset }
+    }
+
+    /// Measures the offset now.
+    pub fn measure() -> WallClock {
+        WallClock {
+            offset: Self::sample(),
+        }
+    }
+
+    /// The offset from the tightest of eight paired reads.
+    fn sample() -> i64 {
+        (0..8)
+            .map(|_| {
+                let before = read(libc::CLOCK_MONOTONIC);
+                let wall = read(libc::CLOCK_REALTIME);
+                let after = read(libc::CLOCK_MONOTONIC);
+                (after - before, (before + after) / 2 - wall)
+            })
+            .min_by_key(|&(gap, _)| gap)
+            .map_or(0, |(_, offset)| offset)
+    }
+
+    /// Measures again and moves a tenth of the way there (a step over 50 ms, as after the
+    /// system clock was set, is taken at once).
+    pub fn follow(&mut self) {
+        let now = Self::sample();
+        let step = now - self.offset;
+        self.offset += if step.abs() > 50_000 { step } else { step / 10 };
+    }
+
+    /// The monotonic time of wall-clock time `unix` (µs).
+    pub fn monotonic_of(&self, unix: u64) -> u64 {
+        (unix as i64 + self.offset).max(0) as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn now_maps_to_now() {
+        let mut clock = WallClock::measure();
+        clock.follow();
+        let mapped = clock.monotonic_of(unix_micros()) as i64;
+        let now = monotonic_micros() as i64;
+        assert!((mapped - now).abs() < 50_000, "{mapped} vs {now}");
+    }
+}

@@ -1,0 +1,16 @@
+//! One event as the audio thread receives it: fixed size, no names, no allocation.
+
+use crate::param::Values;
+
+/// A `/dirt/play` message, decoded.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DirtEvent {
+    /// When it starts, in monotonic microseconds (JACK's clock); `None`: at once.
+    pub at: Option<u64>,
+    /// The sample, as an index into the engine's `SoundTable`.
+    pub sample: u32,
+    /// The orbit it plays on.
+    pub orbit: u16,
+    /// Its parameters.
+    pub values: Values,
+}

@@ -1,0 +1,463 @@
+//! SuperDirt's OSC protocol: `/dirt/play` bundles into fixed-size events, the handshake and
+//! hello replies, and the counts of what could not be used. Runs on the receive thread.
+//!
+//! `rosc` decodes: it allocates per packet (a `Vec` of arguments, `String`s), which is fine
+//! here, off the audio thread, and it is a small, well-kept decoder of the whole OSC 1.0 type
+//! set (`i f d s h t`…), bundles included.
+
+use crate::clock::WallClock;
+use crate::event::DirtEvent;
+use crate::param::{Param, Values, BOOKKEEPING};
+use crate::sounds::SoundTable;
+use rosc::{OscBundle, OscMessage, OscPacket, OscTime, OscType};
+use std::sync::Arc;
+
+/// Seconds from the NTP epoch (1900) to the Unix epoch (1970).
+const NTP_TO_UNIX: u64 = 2_208_988_800;
+
+/// What the decoder has met so far.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WireCounts {
+    /// `/dirt/play` messages turned into events.
+    pub events: u64,
+    /// Parameters Phonon does not play (ignored).
+    pub unknown_params: u64,
+    /// Events for a sound no folder or kit holds (dropped).
+    pub unknown_sounds: u64,
+    /// Packets that are not OSC, or `/dirt/play` messages without a sound.
+    pub malformed: u64,
+    /// Messages to addresses Phonon does not answer.
+    pub unknown_addresses: u64,
+}
+
+/// Turns packets into events and replies.
+pub struct Decoder {
+    sounds: Arc<SoundTable>,
+    orbits: usize,
+    /// Counts so far.
+    pub counts: WireCounts,
+    /// The last unknown sound's name, for a rate-limited log line.
+    pub last_unknown_sound: Option<String>,
+}
+
+/// What a packet asks to send back, to its sender.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reply(pub Vec<u8>);
+
+impl Decoder {
+    /// A decoder resolving sounds in `sounds`, for `orbits` orbits.
+    pub fn new(sounds: Arc<SoundTable>, orbits: usize) -> Decoder {
+        Decoder {
+            sounds,
+            orbits: orbits.max(1),
+            counts: WireCounts::default(),
+            last_unknown_sound: None,
+        }
+    }
+
+    /// Decodes one UDP packet: events go to `events` (times mapped by `clock`); a handshake or
+    /// hello returns the reply to send.
+    pub fn decode(
+        &mut self,
+        packet: &[u8],
+        clock: &WallClock,
+        events: &mut Vec<DirtEvent>,
+    ) -> Option<Reply> {
+        match rosc::decoder::decode_udp(packet) {
+            Ok((_, packet)) => self.packet(packet, None, clock, events),
+            Err(_) => {
+                self.counts.malformed += 1;
+                None
+            }
+        }
+    }
+
+    fn packet(
+        &mut self,
+        packet: OscPacket,
+        at: Option<u64>,
+        clock: &WallClock,
+        events: &mut Vec<DirtEvent>,
+    ) -> Option<Reply> {
+        match packet {
+            OscPacket::Message(m) => self.message(m, at, events),
+            OscPacket::Bundle(OscBundle { timetag, content }) => {
+                let at = unix_micros(timetag).map(|t| clock.monotonic_of(t)).or(at);
+                let mut reply = None;
+                for p in content {
+                    reply = self.packet(p, at, clock, events).or(reply);
+                }
+                reply
+            }
+        }
+    }
+
+    fn message(
+        &mut self,
+        m: OscMessage,
+        at: Option<u64>,
+        events: &mut Vec<DirtEvent>,
+    ) -> Option<Reply> {
+        match m.addr.as_str() {
+            "/dirt/play" | "/play2" => {
+                self.play(&m.args, at, events);
+                None
+            }
+            "/dirt/handshake" => Some(handshake_reply()),
+            "/dirt/hello" => Some(encode(OscMessage {
+                addr: "/dirt/hello/reply".into(),
+                args: Vec::new(),
+            })),
+            _ => {
+                self.counts.unknown_addresses += 1;
+                None
+            }
+        }
+    }
+
+    /// Name/value pairs into one event.
+    fn play(&mut self, args: &[OscType], at: Option<u64>, events: &mut Vec<DirtEvent>) {
+        let mut values = Values::default();
+        let mut sound: Option<&str> = None;
+        let mut orbit = 0.0f32;
+        let mut pairs = args.chunks_exact(2);
+        for pair in &mut pairs {
+            let OscType::String(name) = &pair[0] else {
+                self.counts.malformed += 1;
+                return;
+            };
+            let value = &pair[1];
+            match name.as_str() {
+                "s" => match value {
+                    OscType::String(s) => sound = Some(s),
+                    _ => {
+                        self.counts.malformed += 1;
+                        return;
+                    }
+                },
+                "orbit" => orbit = number(value).unwrap_or(0.0),
+                "unit" => {
+                    if matches!(value, OscType::String(u) if u == "c") {
+                        values.set(Param::UnitCycles, 1.0);
+                    }
+                }
+                "note" => match value {
+                    OscType::String(n) => match note_name(n) {
+                        Some(note) => values.set(Param::Note, note),
+                        None => self.counts.unknown_params += 1,
+                    },
+                    v => {
+                        if let Some(x) = number(v) {
+                            values.set(Param::Note, x);
+                        }
+                    }
+                },
+                "vowel" => match value {
+                    OscType::String(v) => {
+                        if let Some(k) = "aeiou".find(v.as_str()).filter(|_| v.len() == 1) {
+                            values.set(Param::Vowel, k as f32 + 1.0);
+                        }
+                    }
+                    v => {
+                        if let Some(x) = number(v) {
+                            values.set(Param::Vowel, x);
+                        }
+                    }
+                },
+                other => match (Param::from_name(other), number(value)) {
+                    (Some(p), Some(x)) => values.set(p, x),
+                    (Some(_), None) => self.counts.malformed += 1,
+                    (None, _) if BOOKKEEPING.contains(&other) => {}
+                    (None, _) => self.counts.unknown_params += 1,
+                },
+            }
+        }
+        if !pairs.remainder().is_empty() {
+            self.counts.malformed += 1;
+        }
+        let Some(name) = sound else {
+            self.counts.malformed += 1;
+            return;
+        };
+        // Strudel may send `bd:3` in `s`.
+        let (name, n) = match name.split_once(':') {
+            Some((base, k)) if k.parse::<f32>().is_ok() => (
+                base,
+                values.or(Param::N, 0.0) + k.parse::<f32>().unwrap_or(0.0),
+            ),
+            _ => (name, values.or(Param::N, 0.0)),
+        };
+        let Some(sample) = self.sounds.resolve(name, n) else {
+            self.counts.unknown_sounds += 1;
+            self.last_unknown_sound = Some(name.to_string());
+            return;
+        };
+        let orbit = if orbit.is_finite() {
+            (orbit.max(0.0) as usize % self.orbits) as u16
+        } else {
+            0
+        };
+        self.counts.events += 1;
+        events.push(DirtEvent {
+            at,
+            sample,
+            orbit,
+            values,
+        });
+    }
+}
+
+/// A number sent as `i`, `f`, `d`, `h`, a bool, or a numeric string.
+fn number(v: &OscType) -> Option<f32> {
+    let x = match v {
+        OscType::Int(i) => *i as f32,
+        OscType::Float(f) => *f,
+        OscType::Double(d) => *d as f32,
+        OscType::Long(l) => *l as f32,
+        OscType::Bool(b) => f32::from(u8::from(*b)),
+        OscType::String(s) => s.parse().ok()?,
+        _ => return None,
+    };
+    x.is_finite().then_some(x)
+}
+
+/// A note name (`c3`, `a#4`, `eb`) in semitones from c5, Tidal's note 0.
+pub fn note_name(name: &str) -> Option<f32> {
+    let mut chars = name.chars().peekable();
+    let letter = chars.next()?.to_ascii_lowercase();
+    let mut semitone: i32 = match letter {
+        'c' => 0,
+        'd' => 2,
+        'e' => 4,
+        'f' => 5,
+        'g' => 7,
+        'a' => 9,
+        'b' => 11,
+        _ => return name.parse().ok(),
+    };
+    while let Some(&c) = chars.peek() {
+        match c {
+            '#' | 's' => semitone += 1,
+            'b' | 'f' => semitone -= 1,
+            _ => break,
+        }
+        chars.next();
+    }
+    let rest: String = chars.collect();
+    let octave: i32 = if rest.is_empty() {
+        5
+    } else {
+        rest.parse().ok()?
+    };
+    Some((semitone + (octave - 5) * 12) as f32)
+}
+
+/// An OSC time tag as Unix microseconds; `None` for "immediately" (0.000…1).
+fn unix_micros(t: OscTime) -> Option<u64> {
+    if t.seconds == 0 && t.fractional <= 1 {
+        return None;
+    }
+    let seconds = u64::from(t.seconds).checked_sub(NTP_TO_UNIX)?;
+    let micros = (u64::from(t.fractional) * 1_000_000) >> 32;
+    Some(seconds * 1_000_000 + micros)
+}
+
+fn encode(m: OscMessage) -> Reply {
+    Reply(rosc::encoder::encode(&OscPacket::Message(m)).unwrap_or_default())
+}
+
+/// SuperDirt's handshake reply: Tidal keeps asking every 2 s until it has control bus indices.
+fn handshake_reply() -> Reply {
+    let mut args = vec![
+        OscType::String("&serverHostname".into()),
+        OscType::String("127.0.0.1".into()),
+        OscType::String("&serverPort".into()),
+        OscType::Int(57110),
+        OscType::String("&controlBusIndices".into()),
+    ];
+    args.extend((0..16).map(OscType::Int));
+    encode(OscMessage {
+        addr: "/dirt/handshake/reply".into(),
+        args,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dsp::bank::SampleBank;
+
+    fn decoder() -> Decoder {
+        Decoder::new(
+            Arc::new(SoundTable::from_bank(&SampleBank::builtin(48_000))),
+            4,
+        )
+    }
+
+    fn tidal_bundle(at_unix: f64, args: Vec<OscType>) -> Vec<u8> {
+        let seconds = at_unix.floor();
+        let timetag = OscTime {
+            seconds: (seconds as u64 + NTP_TO_UNIX) as u32,
+            fractional: ((at_unix - seconds) * 4_294_967_296.0) as u32,
+        };
+        rosc::encoder::encode(&OscPacket::Bundle(OscBundle {
+            timetag,
+            content: vec![OscPacket::Message(OscMessage {
+                addr: "/dirt/play".into(),
+                args,
+            })],
+        }))
+        .unwrap()
+    }
+
+    fn s(x: &str) -> OscType {
+        OscType::String(x.into())
+    }
+
+    #[test]
+    fn tidal_layout_becomes_an_event_at_its_timetag() {
+        let mut d = decoder();
+        let clock = WallClock::fixed(1_000_000);
+        let mut events = Vec::new();
+        let packet = tidal_bundle(
+            1_700_000_000.25,
+            vec![
+                s("_id_"),
+                s("1"),
+                s("cps"),
+                OscType::Float(0.5625),
+                s("cut"),
+                OscType::Int(1),
+                s("cycle"),
+                OscType::Float(12.5),
+                s("delta"),
+                OscType::Float(0.44),
+                s("gain"),
+                OscType::Float(1.1),
+                s("n"),
+                OscType::Float(3.0),
+                s("orbit"),
+                OscType::Int(5),
+                s("s"),
+                s("bd"),
+                s("squiz"),
+                OscType::Float(2.0),
+            ],
+        );
+        assert_eq!(d.decode(&packet, &clock, &mut events), None);
+        assert_eq!(events.len(), 1);
+        let e = events[0];
+        // Unix µs + the fixed offset; orbit 5 wraps to 1 of 4.
+        assert_eq!(e.at, Some(1_700_000_000_250_000 + 1_000_000));
+        assert_eq!(e.orbit, 1);
+        assert_eq!(e.values.get(Param::Cut), Some(1.0));
+        assert_eq!(e.values.get(Param::Gain), Some(1.1));
+        assert_eq!(e.values.get(Param::Delta), Some(0.44));
+        assert_eq!(d.counts.unknown_params, 1, "squiz is counted");
+        assert_eq!(d.counts.events, 1);
+    }
+
+    #[test]
+    fn strudel_numbers_are_floats_and_notes_may_be_names() {
+        let mut d = decoder();
+        let mut events = Vec::new();
+        let bare = rosc::encoder::encode(&OscPacket::Message(OscMessage {
+            addr: "/dirt/play".into(),
+            args: vec![
+                s("s"),
+                s("hh:2"),
+                s("note"),
+                s("c3"),
+                s("orbit"),
+                OscType::Float(2.0),
+                s("vowel"),
+                s("o"),
+            ],
+        }))
+        .unwrap();
+        d.decode(&bare, &WallClock::fixed(0), &mut events);
+        let e = events[0];
+        assert_eq!(e.at, None, "a bare message plays now");
+        assert_eq!(e.orbit, 2);
+        assert_eq!(e.values.get(Param::Note), Some(-24.0));
+        assert_eq!(e.values.get(Param::Vowel), Some(4.0));
+        assert_eq!(note_name("a5"), Some(9.0));
+        assert_eq!(note_name("eb4"), Some(-9.0));
+        assert_eq!(note_name("c#"), Some(1.0));
+    }
+
+    #[test]
+    fn handshake_and_hello_are_answered() {
+        let mut d = decoder();
+        let ask = |addr: &str| {
+            rosc::encoder::encode(&OscPacket::Message(OscMessage {
+                addr: addr.into(),
+                args: vec![],
+            }))
+            .unwrap()
+        };
+        let mut events = Vec::new();
+        let Reply(reply) = d
+            .decode(&ask("/dirt/handshake"), &WallClock::fixed(0), &mut events)
+            .expect("a reply");
+        let (_, OscPacket::Message(m)) = rosc::decoder::decode_udp(&reply).unwrap() else {
+            panic!("a message");
+        };
+        assert_eq!(m.addr, "/dirt/handshake/reply");
+        assert_eq!(m.args[0], s("&serverHostname"));
+        assert_eq!(m.args[4], s("&controlBusIndices"));
+        assert!(matches!(m.args[5], OscType::Int(0)));
+        assert!(d
+            .decode(&ask("/dirt/hello"), &WallClock::fixed(0), &mut events)
+            .is_some());
+        assert!(d
+            .decode(&ask("/nope"), &WallClock::fixed(0), &mut events)
+            .is_none());
+        assert_eq!(d.counts.unknown_addresses, 1);
+    }
+
+    #[test]
+    fn bad_input_is_counted_never_a_panic() {
+        let mut d = decoder();
+        let clock = WallClock::fixed(0);
+        let mut events = Vec::new();
+        let good = tidal_bundle(1.0e9, vec![s("s"), s("sn"), s("gain"), OscType::Float(1.0)]);
+        for cut in 0..good.len() {
+            d.decode(&good[..cut], &clock, &mut events);
+        }
+        d.decode(&[0xff; 7], &clock, &mut events);
+        // Wrong types, an odd count, no sound, an unknown sound.
+        let message = |args| {
+            rosc::encoder::encode(&OscPacket::Message(OscMessage {
+                addr: "/dirt/play".into(),
+                args,
+            }))
+            .unwrap()
+        };
+        d.decode(
+            &message(vec![OscType::Int(3), s("bd")]),
+            &clock,
+            &mut events,
+        );
+        d.decode(&message(vec![s("s"), OscType::Int(3)]), &clock, &mut events);
+        d.decode(
+            &message(vec![s("s"), s("bd"), s("gain")]),
+            &clock,
+            &mut events,
+        );
+        d.decode(
+            &message(vec![s("gain"), OscType::Float(1.0)]),
+            &clock,
+            &mut events,
+        );
+        d.decode(&message(vec![s("s"), s("nosuch")]), &clock, &mut events);
+        assert_eq!(d.counts.unknown_sounds, 1);
+        assert_eq!(d.last_unknown_sound.as_deref(), Some("nosuch"));
+        assert!(d.counts.malformed >= 5, "{:?}", d.counts);
+        assert_eq!(
+            events.len(),
+            1,
+            "the odd-count message still plays its sound"
+        );
+    }
+}
