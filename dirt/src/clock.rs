@@ -10,6 +10,8 @@
 #[derive(Clone, Copy, Debug)]
 pub struct WallClock {
     offset: i64,
+    /// Added on top: the audio clock's distance from `CLOCK_MONOTONIC`, where it has one.
+    shift: i64,
 }
 
 // `time_t` and `c_long` are i64 here but not on every target.
@@ -37,14 +39,21 @@ pub fn unix_micros() -> u64 {
 impl WallClock {
     /// A clock with a given offset (tests).
     pub fn fixed(offset: i64) -> WallClock {
-        WallClock { offset }
+        WallClock { offset, shift: 0 }
     }
 
     /// Measures the offset now.
     pub fn measure() -> WallClock {
         WallClock {
             offset: Self::sample(),
+            shift: 0,
         }
+    }
+
+    /// Times are wanted on a clock `shift` µs ahead of `CLOCK_MONOTONIC` (JACK's, measured by
+    /// the caller; 0 on Linux, where JACK uses the monotonic clock).
+    pub fn with_shift(self, shift: i64) -> WallClock {
+        WallClock { shift, ..self }
     }
 
     /// The offset from the tightest of eight paired reads.
@@ -70,7 +79,7 @@ impl WallClock {
 
     /// The monotonic time of wall-clock time `unix` (µs).
     pub fn monotonic_of(&self, unix: u64) -> u64 {
-        (unix as i64 + self.offset).max(0) as u64
+        (unix as i64 + self.offset + self.shift).max(0) as u64
     }
 }
 

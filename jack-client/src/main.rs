@@ -1,5 +1,6 @@
 //! `phonon`: check, inspect, query, render and play live-coded patches.
 
+mod dirt;
 mod live;
 mod meter;
 mod patch;
@@ -45,6 +46,8 @@ enum Command {
     Bench(render::BenchArgs),
     /// Play a patch as a JACK client, following edits to the file.
     Live(live::LiveArgs),
+    /// Play what Tidal or Strudel send to SuperDirt (OSC on UDP 57120), as a JACK client.
+    Dirt(dirt::DirtArgs),
 }
 
 fn functions(registry: &Registry) -> String {
@@ -110,5 +113,6 @@ fn main() -> ExitCode {
         Command::Render(args) => render::render(args),
         Command::Bench(args) => render::bench(args),
         Command::Live(args) => live::live(args),
+        Command::Dirt(args) => dirt::dirt(args),
     }
 }

@@ -6,7 +6,7 @@
 
 mod loader;
 mod notify;
-mod session;
+pub(crate) mod session;
 mod sync;
 mod telemetry;
 mod watch;
@@ -727,7 +727,7 @@ impl Control {
 
 /// Logs to stderr without timestamps (journald adds its own). libjack's own messages, which
 /// repeat what phonon reports in its own words, show only with `PHONON_LOG=debug`.
-fn init_logging(terminal: bool) {
+pub(crate) fn init_logging(terminal: bool) {
     use tracing_subscriber::filter::LevelFilter;
     use tracing_subscriber::layer::SubscriberExt;
     use tracing_subscriber::util::SubscriberInitExt;

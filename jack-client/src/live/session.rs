@@ -672,7 +672,7 @@ impl Session {
 
 /// JACK's process thread, where libjack tells it (`jack_client_thread_id`, which the `jack`
 /// crate does not wrap).
-fn process_thread(client: &Client) -> Option<libc::pthread_t> {
+pub(crate) fn process_thread(client: &Client) -> Option<libc::pthread_t> {
     type ThreadId = unsafe extern "C" fn(*mut jack::jack_sys::jack_client_t) -> libc::pthread_t;
     let library = jack::jack_sys::library().ok()?;
     // SAFETY: the symbol has this signature in every libjack (jack/jack.h); the client pointer
@@ -688,7 +688,7 @@ fn process_thread(client: &Client) -> Option<libc::pthread_t> {
 
 /// Makes the calling thread real-time (SCHED_FIFO) at `priority`, where the system allows it.
 /// A refusal is reported by the placement line, which reads the policy back from the kernel.
-fn real_time(priority: i32) {
+pub(crate) fn real_time(priority: i32) {
     if priority <= 0 {
         return;
     }

@@ -1,0 +1,496 @@
+//! `phonon dirt` against a real JACK server (dummy backend) and a client that sends exactly
+//! Tidal's wire layout from its own socket: the handshake, events on their frames (given their
+//! time tags), levels, panning, orbits on their own ports, cut groups, and bad input counted
+//! without stopping the music.
+//!
+//! Built only with optimisations, like `live.rs`.
+#![cfg(not(debug_assertions))]
+
+mod harness;
+
+use harness::*;
+use jack::{AudioIn, Client, Control, ProcessHandler, ProcessScope};
+use rosc::{OscBundle, OscMessage, OscPacket, OscTime, OscType};
+use std::io::{BufRead, BufReader};
+use std::net::UdpSocket;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const NTP_TO_UNIX: u64 = 2_208_988_800;
+
+/// An event to send: Unix time (µs), sound, parameters.
+type Planned = (u64, &'static str, Vec<(&'static str, f32)>);
+
+fn clock(id: libc::clockid_t) -> i64 {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: writes into `t`.
+    unsafe { libc::clock_gettime(id, &mut t) };
+    t.tv_sec * 1_000_000 + t.tv_nsec / 1_000
+}
+
+/// Monotonic minus real time, in µs, from the tightest of a few paired reads.
+fn wall_to_monotonic() -> i64 {
+    (0..16)
+        .map(|_| {
+            let a = clock(libc::CLOCK_MONOTONIC);
+            let w = clock(libc::CLOCK_REALTIME);
+            let b = clock(libc::CLOCK_MONOTONIC);
+            (b - a, (a + b) / 2 - w)
+        })
+        .min()
+        .map(|(_, o)| o)
+        .unwrap()
+}
+
+fn s(x: &str) -> OscType {
+    OscType::String(x.into())
+}
+
+/// A `/dirt/play` bundle at Unix time `at` (µs) with Tidal's layout: keys sorted, `orbit` and
+/// `cut` as integers, other numbers as floats, `cps`, `cycle`, `delta` and `_id_` added.
+fn tidal_event(at: u64, sound: &str, params: &[(&str, f32)]) -> Vec<u8> {
+    let mut pairs: Vec<(String, OscType)> = vec![
+        ("_id_".into(), s("1")),
+        ("cps".into(), OscType::Float(0.5625)),
+        ("cycle".into(), OscType::Float(12.25)),
+        ("delta".into(), OscType::Float(0.4444)),
+        ("s".into(), s(sound)),
+    ];
+    for &(k, v) in params {
+        let value = if ["orbit", "cut", "channel", "octave"].contains(&k) {
+            OscType::Int(v as i32)
+        } else {
+            OscType::Float(v)
+        };
+        pairs.retain(|(name, _)| name != k);
+        pairs.push((k.into(), value));
+    }
+    pairs.sort_by(|a, b| a.0.cmp(&b.0));
+    let args = pairs.into_iter().flat_map(|(k, v)| [s(&k), v]).collect();
+    let seconds = at / 1_000_000;
+    let timetag = OscTime {
+        seconds: (seconds + NTP_TO_UNIX) as u32,
+        fractional: (((at % 1_000_000) << 32) / 1_000_000) as u32,
+    };
+    rosc::encoder::encode(&OscPacket::Bundle(OscBundle {
+        timetag,
+        content: vec![OscPacket::Message(OscMessage {
+            addr: "/dirt/play".into(),
+            args,
+        })],
+    }))
+    .unwrap()
+}
+
+/// A folder whose `click` is 1.0 for 16 frames, and whose `long` is 0.5 for a second.
+fn samples() -> PathBuf {
+    let dir = std::env::temp_dir().join(unique("phonon-dirt-samples"));
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 48_000,
+        bits_per_sample: 32,
+        sample_format: hound::SampleFormat::Float,
+    };
+    for (name, len, level) in [("click", 16usize, 1.0f32), ("long", 48_000, 0.5)] {
+        std::fs::create_dir_all(dir.join(name)).unwrap();
+        let mut w = hound::WavWriter::create(dir.join(name).join("a.wav"), spec).unwrap();
+        for _ in 0..len {
+            w.write_sample(level).unwrap();
+        }
+        for _ in 0..64 {
+            w.write_sample(0.0f32).unwrap();
+        }
+        w.finalize().unwrap();
+    }
+    dir
+}
+
+/// One recorded period: its first frame's monotonic time (JACK's estimate), its length in µs,
+/// and where its samples start.
+struct Period {
+    usecs: u64,
+    period_usecs: f32,
+    at: usize,
+    frames: usize,
+}
+
+#[derive(Default)]
+struct Tape {
+    channels: [Vec<f32>; 6],
+    periods: Vec<Period>,
+}
+
+impl Tape {
+    /// Where in the recording monotonic time `t` (µs) falls, to the frame.
+    fn index_at(&self, t: u64) -> Option<f64> {
+        let p = self
+            .periods
+            .iter()
+            .find(|p| t >= p.usecs && (t - p.usecs) as f32 <= p.period_usecs)?;
+        Some(p.at as f64 + (t - p.usecs) as f64 / f64::from(p.period_usecs) * p.frames as f64)
+    }
+}
+
+struct Recorder {
+    ports: Vec<jack::Port<AudioIn>>,
+    tape: Arc<Mutex<Tape>>,
+}
+
+impl ProcessHandler for Recorder {
+    fn process(&mut self, _: &Client, ps: &ProcessScope) -> Control {
+        let Ok(times) = ps.cycle_times() else {
+            return Control::Continue;
+        };
+        if let Ok(mut tape) = self.tape.try_lock() {
+            let at = tape.channels[0].len();
+            for (c, port) in self.ports.iter().enumerate() {
+                tape.channels[c].extend_from_slice(port.as_slice(ps));
+            }
+            tape.periods.push(Period {
+                usecs: times.current_usecs,
+                period_usecs: times.period_usecs,
+                at,
+                frames: ps.n_frames() as usize,
+            });
+        }
+        Control::Continue
+    }
+}
+
+/// `phonon dirt` as a child, its stderr collected.
+struct Dirt {
+    child: Child,
+    log: Arc<Mutex<String>>,
+}
+
+impl Dirt {
+    fn start(server: &Server, name: &str, port: u16, samples: &std::path::Path) -> Dirt {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_phonon"))
+            .args(["dirt", "--port", &port.to_string(), "--orbits", "4"])
+            .args(["--name", name, "--threads", "2", "--quiet", "--samples"])
+            .arg(samples)
+            .env("JACK_DEFAULT_SERVER", &server.name)
+            .env("JACK_NO_START_SERVER", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start phonon dirt");
+        let log = Arc::new(Mutex::new(String::new()));
+        let stderr = child.stderr.take().unwrap();
+        let sink = log.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let mut log = sink.lock().unwrap();
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+        let dirt = Dirt { child, log };
+        dirt.wait_for("listening for Tidal and Strudel", Duration::from_secs(20));
+        dirt
+    }
+
+    fn log(&self) -> String {
+        self.log.lock().unwrap().clone()
+    }
+
+    fn wait_for(&self, text: &str, timeout: Duration) {
+        let started = Instant::now();
+        while !self.log().contains(text) {
+            assert!(
+                started.elapsed() < timeout,
+                "no `{text}` within {timeout:?}; log:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn stop(mut self) -> (Option<i32>, String) {
+        // SAFETY: SIGTERM to our own child.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let status = self.child.wait().unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+        (status.code(), self.log())
+    }
+}
+
+impl Drop for Dirt {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn now_unix() -> u64 {
+    clock(libc::CLOCK_REALTIME) as u64
+}
+
+#[test]
+fn tidal_events_play_on_their_frames_orbits_and_levels_and_bad_input_is_counted() {
+    if !jack_available() {
+        return;
+    }
+    let _turn = serial();
+    let server = Server::start(128, true);
+    let name = unique("dirt");
+    let port = free_port();
+    let dirt = Dirt::start(&server, &name, port, &samples());
+
+    // The handshake, from the client's own socket, as Tidal does it.
+    let tidal = UdpSocket::bind("127.0.0.1:0").unwrap();
+    tidal
+        .set_read_timeout(Some(Duration::from_secs(2)))
+        .unwrap();
+    let target = format!("127.0.0.1:{port}");
+    let handshake = rosc::encoder::encode(&OscPacket::Message(OscMessage {
+        addr: "/dirt/handshake".into(),
+        args: vec![],
+    }))
+    .unwrap();
+    tidal.send_to(&handshake, &target).unwrap();
+    let mut buffer = [0u8; 1024];
+    let (n, _) = tidal.recv_from(&mut buffer).expect("a handshake reply");
+    let (_, OscPacket::Message(reply)) = rosc::decoder::decode_udp(&buffer[..n]).unwrap() else {
+        panic!("a message");
+    };
+    assert_eq!(reply.addr, "/dirt/handshake/reply");
+    let indices = reply
+        .args
+        .iter()
+        .skip_while(|a| **a != s("&controlBusIndices"))
+        .skip(1)
+        .filter(|a| matches!(a, OscType::Int(_)))
+        .count();
+    assert!(indices >= 1, "control bus indices: {:?}", reply.args);
+
+    // Record orbits 0 and 1 and the main pair.
+    let recorder = server.client(&unique("rec"));
+    let mut ports = Vec::new();
+    for k in 0..6 {
+        ports.push(
+            recorder
+                .register_port(&format!("in{k}"), AudioIn::default())
+                .unwrap(),
+        );
+    }
+    let inputs: Vec<String> = ports.iter().map(|p| p.name().unwrap()).collect();
+    let tape = Arc::new(Mutex::new(Tape::default()));
+    let recorder = recorder
+        .activate_async(
+            (),
+            Recorder {
+                ports,
+                tape: tape.clone(),
+            },
+        )
+        .unwrap();
+    for (from, to) in [
+        "orbit0_L", "orbit0_R", "orbit1_L", "orbit1_R", "out_L", "out_R",
+    ]
+    .iter()
+    .zip(&inputs)
+    {
+        recorder
+            .as_client()
+            .connect_ports_by_name(&format!("{name}:{from}"), to)
+            .unwrap();
+    }
+
+    // Events 0.3 s ahead, as Tidal's latency: a click hard left on orbit 0, one hard right at
+    // gain 1.2 on orbit 1, then a long sound cut by a click of its cut group.
+    let base = now_unix() + 300_000;
+    let plan: Vec<Planned> = vec![
+        (base, "click", vec![("orbit", 0.0), ("pan", 0.0)]),
+        (
+            base + 100_000,
+            "click",
+            vec![("orbit", 1.0), ("pan", 1.0), ("gain", 1.2)],
+        ),
+        (
+            base + 200_000,
+            "long",
+            vec![("orbit", 0.0), ("pan", 0.0), ("cut", 1.0)],
+        ),
+        (
+            base + 300_000,
+            "click",
+            vec![("orbit", 0.0), ("pan", 0.0), ("cut", 1.0)],
+        ),
+    ];
+    for (at, sound, params) in &plan {
+        tidal
+            .send_to(&tidal_event(*at, sound, params), &target)
+            .unwrap();
+    }
+    // Bad input meanwhile: junk, a truncated bundle, an unknown address, wrong types, a sound
+    // nobody has, a time tag an hour ago.
+    let good = tidal_event(base, "click", &[]);
+    let mut junk: Vec<Vec<u8>> = vec![vec![0xff; 13], good[..good.len() / 2].to_vec()];
+    junk.push(
+        rosc::encoder::encode(&OscPacket::Message(OscMessage {
+            addr: "/nope".into(),
+            args: vec![OscType::Int(1)],
+        }))
+        .unwrap(),
+    );
+    junk.push(
+        rosc::encoder::encode(&OscPacket::Message(OscMessage {
+            addr: "/dirt/play".into(),
+            args: vec![s("s"), OscType::Int(3), s("gain")],
+        }))
+        .unwrap(),
+    );
+    junk.push(tidal_event(base, "nosuchsound", &[]));
+    junk.push(tidal_event(now_unix() - 3_600_000_000, "click", &[]));
+    for packet in &junk {
+        tidal.send_to(packet, &target).unwrap();
+    }
+    // Time tags are wall-clock; JACK's cycle times are on its own clock.
+    let jack_ahead = {
+        let before = clock(libc::CLOCK_MONOTONIC);
+        let jack = recorder.as_client().time() as i64;
+        let after = clock(libc::CLOCK_MONOTONIC);
+        jack - (before + after) / 2
+    };
+    let offset = wall_to_monotonic() + jack_ahead;
+    std::thread::sleep(Duration::from_millis(1_000));
+    let tape = std::mem::take(&mut *tape.lock().unwrap());
+    drop(recorder);
+
+    let frame_of = |unix: u64| {
+        tape.index_at((unix as i64 + offset) as u64)
+            .expect("the event's time was recorded")
+    };
+    let first = |channel: usize, from: usize| {
+        from + tape.channels[channel][from..]
+            .iter()
+            .position(|x| x.abs() > 1e-4)
+            .expect("an onset")
+    };
+    let check_onset = |channel: usize, unix: u64| {
+        let expected = frame_of(unix);
+        let from = (expected as usize).saturating_sub(2_000);
+        let got = first(channel, from);
+        assert!(
+            (got as f64 - expected).abs() <= 2.0,
+            "channel {channel}: onset at {got}, time tag says {expected:.1}"
+        );
+        got
+    };
+    // Orbit 0, hard left: 0.4 on the left, nothing on the right.
+    let a = check_onset(0, plan[0].0);
+    assert!(
+        (tape.channels[0][a] - 0.4).abs() < 1e-3,
+        "{}",
+        tape.channels[0][a]
+    );
+    assert!(tape.channels[1][a..a + 16].iter().all(|x| x.abs() < 1e-6));
+    // Orbit 1, hard right at gain 1.2: 0.4 × 1.2⁴ on the right only.
+    let b = check_onset(3, plan[1].0);
+    assert!((tape.channels[3][b] - 0.4 * 1.2f32.powi(4)).abs() < 1e-3);
+    assert!(tape.channels[2][b..b + 16].iter().all(|x| x.abs() < 1e-6));
+    // The main pair has both.
+    assert!((tape.channels[4][a] - 0.4).abs() < 1e-3);
+    assert!((tape.channels[5][b] - 0.4 * 1.2f32.powi(4)).abs() < 1e-3);
+    // The long sound (0.5 × 0.4) is cut where the click of its group starts.
+    let long = check_onset(0, plan[2].0);
+    assert!((tape.channels[0][long + 100] - 0.2).abs() < 1e-3);
+    let cut = frame_of(plan[3].0) as usize;
+    let after = &tape.channels[0][cut + 400..cut + 2_000];
+    assert!(
+        after.iter().all(|x| x.abs() < 1e-6),
+        "the long sound is cut: {:?}",
+        &after[..8]
+    );
+
+    let (code, log) = dirt.stop();
+    assert_eq!(code, Some(0), "{log}");
+    let summary = log
+        .lines()
+        .find(|l| l.starts_with("summary:"))
+        .expect("a summary line");
+    let count = |what: &str| -> u64 {
+        summary
+            .split(" · ")
+            .find_map(|part| part.trim_start_matches("summary: ").strip_prefix(what))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or_else(|| panic!("`{what}` in {summary}"))
+    };
+    assert_eq!(count("played "), 4, "{summary}");
+    assert_eq!(count("unknown sounds "), 1, "{summary}");
+    assert!(count("malformed ") >= 2, "junk and wrong types: {summary}");
+    assert_eq!(count("other addresses "), 1, "{summary}");
+    assert_eq!(count("dropped "), 1, "the hour-old event: {summary}");
+    assert!(log.contains("nosuchsound"), "{log}");
+}
+
+#[test]
+fn a_flood_of_events_is_played_or_counted_and_never_stops_the_engine() {
+    if !jack_available() {
+        return;
+    }
+    let _turn = serial();
+    let server = Server::start(128, true);
+    let name = unique("dirt");
+    let port = free_port();
+    let dirt = Dirt::start(&server, &name, port, &samples());
+    let tidal = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let target = format!("127.0.0.1:{port}");
+    // 10,000 events in one second, spread over the next second and four orbits.
+    let base = now_unix() + 200_000;
+    let started = Instant::now();
+    for k in 0..10_000u64 {
+        let packet = tidal_event(
+            base + k * 100,
+            "click",
+            &[("orbit", (k % 4) as f32), ("gain", 0.5)],
+        );
+        tidal.send_to(&packet, &target).unwrap();
+        if k % 100 == 99 {
+            let due = Duration::from_millis(k / 10);
+            if let Some(wait) = due.checked_sub(started.elapsed()) {
+                std::thread::sleep(wait);
+            }
+        }
+    }
+    std::thread::sleep(Duration::from_millis(1_500));
+    let capture = Capture::start(
+        &server,
+        &format!("{name}:out_L"),
+        &format!("{name}:out_R"),
+        0.2,
+    );
+    capture.wait_frames(4_800);
+    drop(capture);
+    let (code, log) = dirt.stop();
+    assert_eq!(code, Some(0), "{log}");
+    let summary = log.lines().find(|l| l.starts_with("summary:")).unwrap();
+    let field = |what: &str| -> u64 {
+        summary
+            .split(" · ")
+            .find_map(|p| p.trim_start_matches("summary: ").strip_prefix(what))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap()
+    };
+    let received = field("events ");
+    assert!(received > 9_000, "UDP on loopback delivers most: {summary}");
+    assert_eq!(
+        field("played ") + field("dropped "),
+        received,
+        "every event played or counted: {summary}"
+    );
+}
