@@ -121,7 +121,7 @@ struct Period {
 
 #[derive(Default)]
 struct Tape {
-    channels: [Vec<f32>; 6],
+    channels: Vec<Vec<f32>>,
     periods: Vec<Period>,
 }
 
@@ -136,6 +136,51 @@ impl Tape {
     }
 }
 
+/// A client recording `ports` of phonon's client `name`, period by period with JACK's times.
+fn record(
+    server: &Server,
+    name: &str,
+    ports: &[&str],
+) -> (jack::AsyncClient<(), Recorder>, Arc<Mutex<Tape>>) {
+    let client = server.client(&unique("rec"));
+    let inputs: Vec<jack::Port<AudioIn>> = (0..ports.len())
+        .map(|k| {
+            client
+                .register_port(&format!("in{k}"), AudioIn::default())
+                .unwrap()
+        })
+        .collect();
+    let names: Vec<String> = inputs.iter().map(|p| p.name().unwrap()).collect();
+    let tape = Arc::new(Mutex::new(Tape {
+        channels: vec![Vec::new(); ports.len()],
+        periods: Vec::new(),
+    }));
+    let client = client
+        .activate_async(
+            (),
+            Recorder {
+                ports: inputs,
+                tape: tape.clone(),
+            },
+        )
+        .unwrap();
+    for (from, to) in ports.iter().zip(&names) {
+        client
+            .as_client()
+            .connect_ports_by_name(&format!("{name}:{from}"), to)
+            .unwrap();
+    }
+    (client, tape)
+}
+
+/// JACK's clock minus `CLOCK_MONOTONIC`, in µs (JACK keeps its own origin).
+fn jack_ahead(client: &Client) -> i64 {
+    let before = clock(libc::CLOCK_MONOTONIC);
+    let jack = client.time() as i64;
+    let after = clock(libc::CLOCK_MONOTONIC);
+    jack - (before + after) / 2
+}
+
 struct Recorder {
     ports: Vec<jack::Port<AudioIn>>,
     tape: Arc<Mutex<Tape>>,
@@ -147,6 +192,9 @@ impl ProcessHandler for Recorder {
             return Control::Continue;
         };
         if let Ok(mut tape) = self.tape.try_lock() {
+            if tape.channels.len() != self.ports.len() {
+                return Control::Continue;
+            }
             let at = tape.channels[0].len();
             for (c, port) in self.ports.iter().enumerate() {
                 tape.channels[c].extend_from_slice(port.as_slice(ps));
@@ -278,37 +326,13 @@ fn tidal_events_play_on_their_frames_orbits_and_levels_and_bad_input_is_counted(
     assert!(indices >= 1, "control bus indices: {:?}", reply.args);
 
     // Record orbits 0 and 1 and the main pair.
-    let recorder = server.client(&unique("rec"));
-    let mut ports = Vec::new();
-    for k in 0..6 {
-        ports.push(
-            recorder
-                .register_port(&format!("in{k}"), AudioIn::default())
-                .unwrap(),
-        );
-    }
-    let inputs: Vec<String> = ports.iter().map(|p| p.name().unwrap()).collect();
-    let tape = Arc::new(Mutex::new(Tape::default()));
-    let recorder = recorder
-        .activate_async(
-            (),
-            Recorder {
-                ports,
-                tape: tape.clone(),
-            },
-        )
-        .unwrap();
-    for (from, to) in [
-        "orbit0_L", "orbit0_R", "orbit1_L", "orbit1_R", "out_L", "out_R",
-    ]
-    .iter()
-    .zip(&inputs)
-    {
-        recorder
-            .as_client()
-            .connect_ports_by_name(&format!("{name}:{from}"), to)
-            .unwrap();
-    }
+    let (recorder, tape) = record(
+        &server,
+        &name,
+        &[
+            "orbit0_L", "orbit0_R", "orbit1_L", "orbit1_R", "out_L", "out_R",
+        ],
+    );
 
     // Events 0.3 s ahead, as Tidal's latency: a click hard left on orbit 0, one hard right at
     // gain 1.2 on orbit 1, then a long sound cut by a click of its cut group.
@@ -360,16 +384,10 @@ fn tidal_events_play_on_their_frames_orbits_and_levels_and_bad_input_is_counted(
         tidal.send_to(packet, &target).unwrap();
     }
     // Time tags are wall-clock; JACK's cycle times are on its own clock.
-    let jack_ahead = {
-        let before = clock(libc::CLOCK_MONOTONIC);
-        let jack = recorder.as_client().time() as i64;
-        let after = clock(libc::CLOCK_MONOTONIC);
-        jack - (before + after) / 2
-    };
-    let offset = wall_to_monotonic() + jack_ahead;
+    let offset = wall_to_monotonic() + jack_ahead(recorder.as_client());
     std::thread::sleep(Duration::from_millis(1_000));
-    let tape = std::mem::take(&mut *tape.lock().unwrap());
     drop(recorder);
+    let tape = std::mem::take(&mut *tape.lock().unwrap());
 
     let frame_of = |unix: u64| {
         tape.index_at((unix as i64 + offset) as u64)
@@ -493,4 +511,219 @@ fn a_flood_of_events_is_played_or_counted_and_never_stops_the_engine() {
         received,
         "every event played or counted: {summary}"
     );
+}
+
+/// Strudel's packages (`@strudel/core` and `@strudel/mini` 1.2.5, `@strudel/osc` 1.3.2), as
+/// `scripts/install-deps --test` installs them, and Node.
+fn strudel_client() -> Option<PathBuf> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/strudel-client");
+    let node = Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if node && dir.join("node_modules/@strudel/osc/server.js").exists() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var("PHONON_REQUIRE_JACK").as_deref() != Ok("1"),
+        "Strudel's packages are not in {} and PHONON_REQUIRE_JACK=1: run scripts/install-deps --test",
+        dir.display()
+    );
+    eprintln!("skipped: Strudel's packages are not installed (scripts/install-deps --test)");
+    None
+}
+
+/// A child process killed when dropped.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Forwards every UDP packet it receives to `to`, unchanged, keeping a copy: the test reads
+/// the time tags Strudel's bridge actually sent.
+fn relay(to: u16) -> (u16, Arc<Mutex<Vec<Vec<u8>>>>) {
+    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = socket.local_addr().unwrap().port();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let keep = seen.clone();
+    std::thread::spawn(move || {
+        let mut buffer = [0u8; 65_536];
+        while let Ok(n) = socket.recv(&mut buffer) {
+            keep.lock().unwrap().push(buffer[..n].to_vec());
+            let _ = socket.send_to(&buffer[..n], ("127.0.0.1", to));
+        }
+    });
+    (port, seen)
+}
+
+/// A relayed `/dirt/play` bundle: its time tag (Unix µs) and its arguments by name.
+fn unpack(packet: &[u8]) -> (u64, std::collections::HashMap<String, OscType>) {
+    let (_, OscPacket::Bundle(bundle)) = rosc::decoder::decode_udp(packet).unwrap() else {
+        panic!("Strudel's bridge sends bundles");
+    };
+    let t = bundle.timetag;
+    let unix = (u64::from(t.seconds) - NTP_TO_UNIX) * 1_000_000
+        + ((u64::from(t.fractional) * 1_000_000) >> 32);
+    let OscPacket::Message(m) = &bundle.content[0] else {
+        panic!("a message");
+    };
+    let args = m
+        .args
+        .chunks(2)
+        .map(|pair| match &pair[0] {
+            OscType::String(k) => (k.clone(), pair[1].clone()),
+            other => panic!("a name, not {other:?}"),
+        })
+        .collect();
+    (unix, args)
+}
+
+#[test]
+fn strudel_through_its_own_osc_bridge_plays_on_time_on_its_orbits() {
+    if !jack_available() {
+        return;
+    }
+    let Some(client_dir) = strudel_client() else {
+        return;
+    };
+    let _turn = serial();
+    let server = Server::start(128, true);
+    let name = unique("dirt");
+    let port = free_port();
+    let dirt = Dirt::start(&server, &name, port, &samples());
+    let (relay_port, relayed) = relay(port);
+    let (recorder, tape) = record(
+        &server,
+        &name,
+        &[
+            "orbit0_L", "orbit0_R", "orbit1_L", "orbit1_R", "orbit2_L", "orbit2_R", "orbit3_L",
+            "orbit3_R",
+        ],
+    );
+    // Strudel's bridge: WebSocket :8080 in, UDP out.
+    let mut bridge = Command::new("node")
+        .arg("node_modules/@strudel/osc/server.js")
+        .current_dir(&client_dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start Strudel's OSC bridge");
+    let stdout = bridge.stdout.take().unwrap();
+    let bridge = Running(bridge);
+    let mut lines = BufReader::new(stdout).lines();
+    let listening = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .any(|l| l.contains("[Listening WS]"));
+    assert!(listening, "the bridge did not start (is port 8080 taken?)");
+    std::thread::spawn(move || lines.for_each(drop));
+    // The pattern, queried and sent hap by hap with oscTrigger.
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/strudel/send.mjs"),
+        client_dir.join("phonon-send.mjs"),
+    )
+    .unwrap();
+    let sent = Command::new("node")
+        .arg("phonon-send.mjs")
+        .arg(relay_port.to_string())
+        .current_dir(&client_dir)
+        .output()
+        .expect("run the Strudel script");
+    assert!(
+        sent.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sent.stderr)
+    );
+    let offset = wall_to_monotonic() + jack_ahead(recorder.as_client());
+    std::thread::sleep(Duration::from_millis(3_000));
+    drop(recorder);
+    let tape = std::mem::take(&mut *tape.lock().unwrap());
+    drop(bridge);
+    let packets = relayed.lock().unwrap().clone();
+    assert_eq!(packets.len(), 5, "one bundle per hap");
+
+    let frame_of = |unix: u64| {
+        tape.index_at((unix as i64 + offset) as u64)
+            .expect("the event's time was recorded")
+    };
+    let onset_near = |channel: usize, expected: f64| {
+        let from = (expected as usize).saturating_sub(2_000);
+        let got = from
+            + tape.channels[channel][from..]
+                .iter()
+                .position(|x| x.abs() > 1e-4)
+                .expect("an onset");
+        assert!(
+            (got as f64 - expected).abs() <= 2.0,
+            "channel {channel}: onset at {got}, time tag says {expected:.1}"
+        );
+        got
+    };
+    let events: Vec<_> = packets.iter().map(|p| unpack(p)).collect();
+    let find = |orbit: f32, sound: &str| {
+        events
+            .iter()
+            .find(|(_, a)| {
+                a.get("orbit") == Some(&OscType::Float(orbit))
+                    && a.get("s") == Some(&OscType::String(sound.into()))
+            })
+            .unwrap_or_else(|| panic!("orbit {orbit} {sound} in {events:?}"))
+    };
+    // Strudel sends every number as a float, and the note by name with its MIDI number.
+    let (_, long3) = find(3.0, "long");
+    assert_eq!(long3.get("note"), Some(&OscType::String("c6".into())));
+    assert_eq!(long3.get("midinote"), Some(&OscType::Float(84.0)));
+
+    // Orbit 0: hard left at gain 1.
+    let a = onset_near(0, frame_of(find(0.0, "click").0));
+    assert!((tape.channels[0][a] - 0.4).abs() < 1e-3);
+    assert!(tape.channels[1][a..a + 16].iter().all(|x| x.abs() < 1e-6));
+    // Orbit 1: hard right at gain 1.2.
+    let b = onset_near(3, frame_of(find(1.0, "click").0));
+    assert!((tape.channels[3][b] - 0.4 * 1.2f32.powi(4)).abs() < 1e-3);
+    assert!(tape.channels[2][b..b + 16].iter().all(|x| x.abs() < 1e-6));
+    // Orbit 2: the long sound, cut by the click of its group.
+    let long = onset_near(4, frame_of(find(2.0, "long").0));
+    assert!((tape.channels[4][long + 100] - 0.2).abs() < 1e-3);
+    // Silent after it: the long sound cut, and no reverb on this orbit.
+    let cut = frame_of(find(2.0, "click").0) as usize;
+    assert!(tape.channels[4][cut + 400..cut + 20_000]
+        .iter()
+        .all(|x| x.abs() < 1e-6));
+    // Orbit 3: c6 is two octaves up (midinote 84), so the one-second sound lasts a quarter;
+    // its room send leaves a reverb tail after it.
+    let c = onset_near(6, frame_of(long3_time(&events)));
+    assert!((tape.channels[6][c + 100] - 0.2).abs() < 1e-3);
+    // The dry sound's end is the largest one-frame drop (the reverb moves slowly).
+    let x = &tape.channels[6];
+    let (end, drop) = (c + 11_800..c + 12_200)
+        .map(|i| (i - c, x[i] - x[i + 1]))
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .unwrap();
+    assert!(
+        (11_998..=12_001).contains(&end) && drop > 0.15,
+        "the sound ends after 12,000 frames: a drop of {drop} after frame {end}"
+    );
+    let tail: f32 = tape.channels[6][c + 12_100..c + 30_000]
+        .iter()
+        .map(|x| x * x)
+        .sum();
+    assert!(tail > 1e-3, "a reverb tail: energy {tail}");
+
+    let (code, log) = dirt.stop();
+    assert_eq!(code, Some(0), "{log}");
+    assert!(log.contains("played 5"), "{log}");
+}
+
+/// The time tag of the orbit-3 event.
+fn long3_time(events: &[(u64, std::collections::HashMap<String, OscType>)]) -> u64 {
+    events
+        .iter()
+        .find(|(_, a)| a.get("orbit") == Some(&OscType::Float(3.0)))
+        .map(|(t, _)| *t)
+        .unwrap()
 }
