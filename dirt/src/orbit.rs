@@ -11,7 +11,7 @@ use dsp::{Context, In, Node};
 use pattern::{Span, Time};
 
 /// Voices an orbit plays at once; past that the oldest is stolen.
-pub const VOICES: usize = 32;
+pub const VOICES: usize = 64;
 /// Events an orbit can start in one block.
 pub const STARTS: usize = 256;
 /// How long the delay and reverb keep running after their last send, in seconds.

@@ -264,7 +264,7 @@ impl Voice {
         if n == 0 {
             return;
         }
-        let stereo = sample.channels.len() > 1;
+        let stereo = sample.channels.get(1).map(|c| &**c);
         let [a0, a1] = &mut work[0];
         // The sample, coarse, crush and shape, into the first pair.
         let mut produced = n;
@@ -277,23 +277,15 @@ impl Voice {
             let whole = p.floor();
             let frac = (p - whole) as f32;
             let k = whole as usize;
-            let mut frame = [0.0f32; 2];
-            for (c, x) in frame
-                .iter_mut()
-                .enumerate()
-                .take(if stereo { 2 } else { 1 })
-            {
-                let x0 = sample.at(c, k);
-                let x1 = if ((k + 1) as f64) < self.hi {
-                    sample.at(c, k + 1)
-                } else {
-                    x0
-                };
-                *x = x0 + (x1 - x0) * frac;
-            }
-            if !stereo {
-                frame[1] = frame[0];
-            }
+            // The last frame played is `hi - 1`: its right neighbour is itself.
+            let next = if ((k + 1) as f64) < self.hi { k + 1 } else { k };
+            let read = |channel: &[f32]| {
+                let x0 = channel.get(k).copied().unwrap_or(0.0);
+                let x1 = channel.get(next).copied().unwrap_or(0.0);
+                x0 + (x1 - x0) * frac
+            };
+            let left = read(&sample.channels[0]);
+            let mut frame = [left, stereo.map_or(left, read)];
             if self.coarse > 1 {
                 if self.hold_count == 0 {
                     self.held = frame;
@@ -363,6 +355,7 @@ impl Voice {
             }
         }
         // Envelope, level and pan, into the orbit's buses.
+        let sends = self.sends != [0.0; 2];
         for i in 0..produced {
             let t = self.played + i as u64;
             let mut env = 1.0f32;
@@ -383,8 +376,10 @@ impl Voice {
             for c in 0..2 {
                 let y = sanitize(a[c][i] * env * self.gains[c]);
                 dry[c][from + i] += y;
-                to_delay[c][from + i] += y * self.sends[0];
-                to_room[c][from + i] += y * self.sends[1];
+                if sends {
+                    to_delay[c][from + i] += y * self.sends[0];
+                    to_room[c][from + i] += y * self.sends[1];
+                }
             }
         }
         self.played += produced as u64;
