@@ -21,6 +21,8 @@ pub const PENDING: usize = 16_384;
 const TOO_LATE: f64 = 2_000_000.0;
 /// Events further ahead than this are dropped (µs).
 const TOO_EARLY: f64 = 60_000_000.0;
+/// Events later than this count as late (µs): less is the jitter of JACK's period estimates.
+const LATE: f64 = 1_000.0;
 
 /// How to build the engine.
 #[derive(Clone)]
@@ -267,7 +269,7 @@ impl DirtEngine {
                 self.stats.dropped.fetch_add(1, Ordering::Relaxed);
                 continue;
             }
-            if offset < -0.5 {
+            if ahead < -LATE {
                 self.stats.late.fetch_add(1, Ordering::Relaxed);
             }
             let frame = offset.round().clamp(0.0, (n - 1) as f64) as usize;

@@ -274,9 +274,9 @@ impl Voice {
                 produced = i;
                 break;
             }
-            let whole = p.floor();
-            let frac = (p - whole) as f32;
-            let k = whole as usize;
+            // p ≥ lo ≥ 0: truncation is the floor, without a libm call.
+            let k = p as usize;
+            let frac = (p - k as f64) as f32;
             // The last frame played is `hi - 1`: its right neighbour is itself.
             let next = if ((k + 1) as f64) < self.hi { k + 1 } else { k };
             let read = |channel: &[f32]| {

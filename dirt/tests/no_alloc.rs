@@ -1,12 +1,51 @@
-//! The audio path allocates nothing: a stream of events through the queue, started, filtered,
-//! delayed and reverberated, on two workers.
+//! The audio path allocates nothing: a stream of events decoded from Tidal-layout packets, sent
+//! through the queue, started, filtered, delayed and reverberated, on two workers.
 
 #[global_allocator]
 static ALLOCATOR: alloc_counter::CountingAllocator = alloc_counter::CountingAllocator;
 
 mod common;
 use common::*;
-use dirt::Param;
+use dirt::clock::WallClock;
+use dirt::wire::Decoder;
+use rosc::{OscBundle, OscMessage, OscPacket, OscTime, OscType};
+
+/// A Tidal-layout `/dirt/play` bundle for frame `frame` (Unix time = monotonic time here).
+fn packet(frame: u64, sound: &str, orbit: i32, cut: i32) -> Vec<u8> {
+    let at = START + frame * 1_000_000 / u64::from(RATE);
+    let s = |x: &str| OscType::String(x.into());
+    let args = vec![
+        s("cps"),
+        OscType::Float(0.5625),
+        s("cut"),
+        OscType::Int(cut),
+        s("cutoff"),
+        OscType::Float(900.0),
+        s("delay"),
+        OscType::Float(0.5),
+        s("orbit"),
+        OscType::Int(orbit),
+        s("room"),
+        OscType::Float(0.3),
+        s("s"),
+        s(sound),
+        s("speed"),
+        OscType::Float(1.5),
+        s("vowel"),
+        s("e"),
+    ];
+    rosc::encoder::encode(&OscPacket::Bundle(OscBundle {
+        timetag: OscTime {
+            seconds: (at / 1_000_000 + 2_208_988_800) as u32,
+            fractional: (((at % 1_000_000) << 32) / 1_000_000) as u32,
+        },
+        content: vec![OscPacket::Message(OscMessage {
+            addr: "/dirt/play".into(),
+            args,
+        })],
+    }))
+    .unwrap()
+}
 
 #[test]
 fn playing_a_stream_of_events_allocates_nothing() {
@@ -14,24 +53,18 @@ fn playing_a_stream_of_events_allocates_nothing() {
     let (mut engine, mut sender, stats, table) = engine(2, 4);
     let frames = 128;
     let mut buffers = [[0.0f32; 128]; 10];
-    let events: Vec<_> = (0..2_000u64)
-        .map(|k| {
-            event(
-                &table,
-                ["bd", "sn", "tone", "ramp"][k as usize % 4],
-                k * 37,
-                (k % 4) as u16,
-                &[
-                    (Param::Cutoff, 900.0),
-                    (Param::Vowel, 2.0),
-                    (Param::Room, 0.3),
-                    (Param::Delay, 0.5),
-                    (Param::Cut, (k % 2) as f32),
-                    (Param::Speed, 1.5),
-                ],
-            )
-        })
-        .collect();
+    // Decoded as the receive thread does (it may allocate; the audio path may not).
+    let mut decoder = Decoder::new(table.clone(), 4);
+    let mut events = Vec::new();
+    for k in 0..2_000u64 {
+        let sound = ["bd", "sn", "tone", "ramp"][k as usize % 4];
+        decoder.decode(
+            &packet(k * 37, sound, (k % 4) as i32, (k % 2) as i32),
+            &WallClock::fixed(0),
+            &mut events,
+        );
+    }
+    assert_eq!(events.len(), 2_000);
     let mut next = 0;
     let mut block = |engine: &mut dirt::DirtEngine, sender: &mut dirt::EventSender, b: usize| {
         // Each block brings the events of the next few blocks, as packets would.

@@ -256,7 +256,7 @@ fn one_and_two_workers_give_the_same_bits() {
 fn late_events_play_at_once_and_hopeless_ones_are_dropped() {
     let (mut engine, mut sender, stats, table) = engine(1, 1);
     let mut late = event(&table, "click", 0, 0, &[]);
-    late.at = Some(START - 1_000); // 1 ms before the first block
+    late.at = Some(START - 5_000); // 5 ms before the first block
     let mut ancient = event(&table, "click", 0, 0, &[]);
     ancient.at = Some(START - 5_000_000);
     let mut far = event(&table, "click", 0, 0, &[]);

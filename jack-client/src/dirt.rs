@@ -60,6 +60,13 @@ struct Shared {
     /// Time spent in the process callback, in ns, and audio rendered, in frames.
     busy_nanos: AtomicU64,
     frames: AtomicU64,
+    /// The longest process callback, in ns.
+    max_nanos: AtomicU64,
+    /// The process callback is running: libjack stops its thread with an asynchronous cancel
+    /// when the client closes, which must not land inside our code.
+    in_callback: AtomicBool,
+    /// Closing: the callback writes silence and returns at once.
+    closing: AtomicBool,
 }
 
 struct Audio {
@@ -71,6 +78,14 @@ struct Audio {
 
 impl ProcessHandler for Audio {
     fn process(&mut self, client: &Client, ps: &ProcessScope) -> Control {
+        self.shared.in_callback.store(true, Ordering::SeqCst);
+        if self.shared.closing.load(Ordering::SeqCst) {
+            for port in self.ports.iter_mut() {
+                port.as_mut_slice(ps).fill(0.0);
+            }
+            self.shared.in_callback.store(false, Ordering::SeqCst);
+            return Control::Continue;
+        }
         let started = Instant::now();
         let frames = ps.n_frames() as usize;
         // JACK's estimate of when this period's first frame plays, and how long a frame is.
@@ -88,12 +103,13 @@ impl ProcessHandler for Audio {
         }
         self.engine
             .process(start, per_frame, frames, &mut outputs[..n]);
-        self.shared
-            .busy_nanos
-            .fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
+        let spent = started.elapsed().as_nanos() as u64;
+        self.shared.busy_nanos.fetch_add(spent, Ordering::Relaxed);
+        self.shared.max_nanos.fetch_max(spent, Ordering::Relaxed);
         self.shared
             .frames
             .fetch_add(frames as u64, Ordering::Relaxed);
+        self.shared.in_callback.store(false, Ordering::SeqCst);
         Control::Continue
     }
 }
@@ -291,8 +307,20 @@ pub fn dirt(args: DirtArgs) -> ExitCode {
     if status.terminal {
         eprintln!();
     }
+    // Out of any block before the client closes (see `Shared::in_callback`).
+    shared.closing.store(true, Ordering::SeqCst);
+    let deadline = Instant::now() + Duration::from_millis(500);
+    while shared.in_callback.load(Ordering::SeqCst) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    if shared.in_callback.load(Ordering::SeqCst) {
+        summary(&stats, &received, &shared, sample_rate);
+        // Not `exit`: libjack's exit handlers would close the client under the stuck thread.
+        // SAFETY: ends the process at once; nothing is left to flush.
+        unsafe { libc::_exit(0) };
+    }
     let _ = active.deactivate();
-    summary(&stats, &received, &shared);
+    summary(&stats, &received, &shared, sample_rate);
     if shared.server_gone.load(Ordering::SeqCst) {
         ExitCode::from(1)
     } else {
@@ -450,10 +478,16 @@ impl Status {
     }
 }
 
-fn summary(stats: &DirtStats, received: &Received, shared: &Shared) {
+fn summary(stats: &DirtStats, received: &Received, shared: &Shared, sample_rate: u32) {
     let wire = received.wire.lock().map(|c| *c).unwrap_or_default();
+    let audio = shared.frames.load(Ordering::Relaxed) as f64 / f64::from(sample_rate.max(1));
+    let load = if audio > 0.0 {
+        100.0 * shared.busy_nanos.load(Ordering::Relaxed) as f64 * 1e-9 / audio
+    } else {
+        0.0
+    };
     eprintln!(
-        "summary: packets {} · events {} · played {} · late {} · dropped {} · unknown sounds {} · unknown parameters {} · malformed {} · other addresses {} · voices stolen {} · xruns {}",
+        "summary: packets {} · events {} · played {} · late {} · dropped {} · unknown sounds {} · unknown parameters {} · malformed {} · other addresses {} · voices stolen {} · load {load:.1}% · block max {:.0} µs · xruns {}",
         received.packets.load(Ordering::Relaxed),
         wire.events,
         stats.played.load(Ordering::Relaxed),
@@ -464,6 +498,7 @@ fn summary(stats: &DirtStats, received: &Received, shared: &Shared) {
         wire.malformed,
         wire.unknown_addresses,
         stats.steals.load(Ordering::Relaxed),
+        shared.max_nanos.load(Ordering::Relaxed) as f64 / 1e3,
         shared.xruns.load(Ordering::Relaxed),
     );
 }
