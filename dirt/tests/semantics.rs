@@ -271,3 +271,198 @@ fn late_events_play_at_once_and_hopeless_ones_are_dropped() {
     assert_eq!(stats.dropped.load(Relaxed), 2);
     assert_eq!(stats.played.load(Relaxed), 1);
 }
+
+/// The level of `x` from `from` for `n` frames.
+fn rms(x: &[f32]) -> f32 {
+    (x.iter().map(|v| v * v).sum::<f32>() / x.len().max(1) as f32).sqrt()
+}
+
+#[test]
+fn filters_shape_crush_and_coarse_change_the_sound_as_superdirt_does() {
+    let (mut engine, mut sender, _, table) = engine(1, 1);
+    let left = (Param::Pan, 0.0);
+    let at = |k: u64| k * 12_000;
+    sender.send(event(
+        &table,
+        "tone",
+        at(0),
+        0,
+        &[left, (Param::Sustain, 0.2)],
+    ));
+    sender.send(event(
+        &table,
+        "tone",
+        at(1),
+        0,
+        &[left, (Param::Sustain, 0.2), (Param::Cutoff, 60.0)],
+    ));
+    sender.send(event(
+        &table,
+        "tone",
+        at(2),
+        0,
+        &[left, (Param::Sustain, 0.2), (Param::Hcutoff, 8_000.0)],
+    ));
+    sender.send(event(
+        &table,
+        "tone",
+        at(3),
+        0,
+        &[left, (Param::Sustain, 0.2), (Param::Crush, 2.0)],
+    ));
+    sender.send(event(
+        &table,
+        "tone",
+        at(4),
+        0,
+        &[left, (Param::Sustain, 0.2), (Param::Coarse, 8.0)],
+    ));
+    sender.send(event(
+        &table,
+        "tone",
+        at(5),
+        0,
+        &[
+            left,
+            (Param::Sustain, 0.2),
+            (Param::Shape, 0.9),
+            (Param::Gain, 0.6),
+        ],
+    ));
+    let out = render(&mut engine, 80_000, 256);
+    let l = &out[0];
+    let part = |k: u64| &l[at(k) as usize + 2_000..at(k) as usize + 9_000];
+    let plain = rms(part(0));
+    // 480 Hz through a 60 Hz low-pass (12 dB/octave: about −38 dB) and an 8 kHz high-pass.
+    assert!(
+        rms(part(1)) < plain * 0.05,
+        "low-pass: {} vs {plain}",
+        rms(part(1))
+    );
+    assert!(
+        rms(part(2)) < plain * 0.05,
+        "high-pass: {} vs {plain}",
+        rms(part(2))
+    );
+    // crush 2: steps of 0.5 before the level (0.4 at hard left).
+    let crushed: Vec<i32> = part(3)
+        .iter()
+        .map(|x| (x / 0.4 / 0.5).round() as i32)
+        .collect();
+    assert!(part(3)
+        .iter()
+        .all(|x| ((x / 0.4 / 0.5).round() * 0.5 * 0.4 - x).abs() < 1e-5));
+    assert!(crushed.iter().any(|&q| q != 0));
+    // coarse 8: each value held for 8 frames.
+    let held = part(4).windows(2).filter(|w| w[0] == w[1]).count();
+    assert!(
+        held as f32 > 0.8 * 7.0 / 8.0 * part(4).len() as f32,
+        "{held}"
+    );
+    // shape 0.9 squares the sine off: its peak-to-RMS ratio falls from √2 towards 1.
+    let crest = |x: &[f32]| x.iter().fold(0.0f32, |m, v| m.max(v.abs())) / rms(x);
+    assert!((crest(part(0)) - std::f32::consts::SQRT_2).abs() < 0.02);
+    assert!(crest(part(5)) < 1.2, "shaped crest {}", crest(part(5)));
+}
+
+#[test]
+fn attack_release_accelerate_unit_c_and_lock_shape_time() {
+    let (mut engine, mut sender, _, table) = engine(1, 2);
+    let left = (Param::Pan, 0.0);
+    // attack 10 ms: half-way up after 5 ms; release 10 ms at the end of a 0.1 s sustain.
+    sender.send(event(
+        &table,
+        "two",
+        0,
+        0,
+        &[
+            left,
+            (Param::Attack, 0.01),
+            (Param::Release, 0.01),
+            (Param::Sustain, 0.1),
+        ],
+    ));
+    // accelerate 1: the rate grows from 1 to 2 over the sound, so 1,000 frames play sooner.
+    sender.send(event(
+        &table,
+        "ramp",
+        10_000,
+        0,
+        &[left, (Param::Accelerate, 1.0)],
+    ));
+    // unit "c" at 1 cycle per second: the 1,000-frame ramp stretched over one cycle.
+    sender.send(event(
+        &table,
+        "ramp",
+        20_000,
+        1,
+        &[left, (Param::UnitCycles, 1.0), (Param::Cps, 1.0)],
+    ));
+    let out = render(&mut engine, 72_000, 256);
+    let l = &out[0];
+    assert!(
+        (l[240] - 0.4 * 0.5 * 0.5).abs() < 0.01,
+        "attack half-way: {}",
+        l[240]
+    );
+    assert!((l[2_400] - 0.2).abs() < 1e-4, "sustained: {}", l[2_400]);
+    assert!(
+        (l[4_800 - 240] - 0.1).abs() < 0.01,
+        "release half-way: {}",
+        l[4_800 - 240]
+    );
+    assert_eq!(l[4_801], 0.0);
+    let end =
+        |x: &[f32], from: usize| from + x[from..].iter().rposition(|v| *v != 0.0).unwrap_or(0);
+    let accelerated = end(&l[..20_000], 10_000) - 10_000;
+    assert!(
+        (600..800).contains(&accelerated),
+        "accelerated length {accelerated}"
+    );
+    let stretched = end(&out[4], 20_000) - 20_000;
+    assert!(
+        (47_900..=48_000).contains(&stretched),
+        "unit c length {stretched}"
+    );
+
+    // lock: a delay time of 0.25 cycles at 0.5 cycles per second is 0.5 s.
+    let (mut engine, mut sender, _, table) = common::engine(1, 1);
+    sender.send(event(
+        &table,
+        "click",
+        0,
+        0,
+        &[
+            (Param::Delay, 1.0),
+            (Param::Delaytime, 0.25),
+            (Param::Lock, 1.0),
+            (Param::Cps, 0.5),
+            (Param::Delayfeedback, 0.0),
+        ],
+    ));
+    let out = render(&mut engine, 30_000, 256);
+    let echo = 20_000 + onset(&out[2][20_000..], 0.01).expect("an echo");
+    assert!((23_999..=24_001).contains(&echo), "locked echo at {echo}");
+}
+
+#[test]
+fn vowels_are_formant_filters() {
+    let (mut engine, mut sender, _, table) = engine(1, 1);
+    // A buzzy source: the kit's snare through a and i.
+    sender.send(event(&table, "sn", 0, 0, &[(Param::Vowel, 1.0)]));
+    sender.send(event(&table, "sn", 24_000, 0, &[(Param::Vowel, 3.0)]));
+    sender.send(event(&table, "sn", 48_000, 0, &[]));
+    let out = render(&mut engine, 72_000, 256);
+    let l = &out[0];
+    let (a, i, dry) = (
+        rms(&l[..6_000]),
+        rms(&l[24_000..30_000]),
+        rms(&l[48_000..54_000]),
+    );
+    assert!(a > 0.0 && i > 0.0, "vowels sound: a {a} i {i}");
+    assert!(
+        a < dry && i < dry,
+        "a formant filter passes less than all: a {a} i {i} dry {dry}"
+    );
+    assert!((a - i).abs() > 0.05 * a.max(i), "a and i differ: {a} {i}");
+}

@@ -187,6 +187,7 @@ pub fn dirt(args: DirtArgs) -> ExitCode {
         loading.elapsed().as_secs_f64() * 1000.0
     );
     let orbits = usize::from(args.orbits);
+    // SAFETY: the client pointer is live while `client` is.
     let priority = unsafe { jack::jack_sys::jack_client_real_time_priority(client.raw()) };
     let (engine, sender, stats) = match DirtEngine::new(
         DirtConfig {

@@ -388,6 +388,7 @@ impl Session {
             );
         }
         let bank = bank(sample_rate);
+        // SAFETY: the client pointer is live while `client` is.
         let priority = unsafe { jack::jack_sys::jack_client_real_time_priority(client.raw()) };
         let (engine, mut controller) = runtime::engine(
             EngineConfig {
