@@ -402,6 +402,23 @@ impl<'r> Compiler<'r> {
                 bus: None,
             });
         }
+        if let (Val::Sounds { pattern, .. }, "ar" | "adsr") = (&left, f.name) {
+            // As in Phonon: an envelope after a sound pattern shapes each sound through its
+            // attack and release controls, and the pattern stays a pattern (so `stut` and
+            // `jux` still apply); decay and sustain have no sample counterpart.
+            let mut pattern = pattern.clone();
+            let params = f.params.iter().filter(|p| p.kind != ParamKind::Input);
+            for (param, (value, value_span)) in params.zip(args) {
+                let control = match param.name {
+                    "attack" => Control::Attack,
+                    "release" => Control::Release,
+                    _ => continue,
+                };
+                let values = self.control_values(control, value, value_span)?;
+                pattern = pattern.with_control(control, &values);
+            }
+            return Some(Val::Sounds { pattern, bus: None });
+        }
         match f.role {
             Role::Processor => self.processor(f, Some((left, left_span)), args, right_span),
             Role::Control => {

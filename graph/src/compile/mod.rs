@@ -174,6 +174,33 @@ impl<'r> Compiler<'r> {
         }
     }
 
+    /// True if `right`, the right side of `#`, is arithmetic whose first operand is a call of
+    /// a function that `#` feeds (a processor or a control): then the arithmetic applies to
+    /// the chain's result, as Phonon read it, not to the function's value.
+    fn arithmetic_after_chain(&self, right: &Expr) -> bool {
+        let mut e = right;
+        let mut arithmetic = false;
+        while let ExprKind::Binary(BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div, l, _) =
+            &e.kind
+        {
+            arithmetic = true;
+            e = l;
+        }
+        let name = match &e.kind {
+            ExprKind::Apply(f, _) => match &f.kind {
+                ExprKind::Name(n) => n,
+                _ => return false,
+            },
+            ExprKind::Name(n) => n,
+            _ => return false,
+        };
+        arithmetic
+            && self
+                .registry
+                .get(name)
+                .is_some_and(|f| f.takes_input() || f.control.is_some())
+    }
+
     /// The 1-based line of a byte offset.
     fn line_of(&self, offset: usize) -> usize {
         self.line_starts.partition_point(|&start| start <= offset)
@@ -445,6 +472,10 @@ impl<'r> Compiler<'r> {
                     inner.span.clone(),
                 )
             }
+            ExprKind::Binary(BinOp::Chain, left, right) if self.arithmetic_after_chain(right) => {
+                // As in Phonon: `a # lpf 800 0.7 * 0.3` is `(a # lpf 800 0.7) * 0.3`.
+                self.eval(&rechain(left, right))
+            }
             ExprKind::Binary(op, left, right) => {
                 let (l, r) = (self.eval(left), self.eval(right));
                 let (l, r) = (l?, r?);
@@ -511,5 +542,23 @@ impl<'r> Compiler<'r> {
                 })
             }
         }
+    }
+}
+
+/// `left # (f x op y)` as `(left # f x) op y`, down the left spine of the arithmetic.
+fn rechain(left: &Expr, right: &Expr) -> Expr {
+    match &right.kind {
+        ExprKind::Binary(op @ (BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div), l, r) => Expr {
+            kind: ExprKind::Binary(*op, Box::new(rechain(left, l)), r.clone()),
+            span: left.span.start..right.span.end,
+        },
+        _ => Expr {
+            kind: ExprKind::Binary(
+                BinOp::Chain,
+                Box::new(left.clone()),
+                Box::new(right.clone()),
+            ),
+            span: left.span.start..right.span.end,
+        },
     }
 }

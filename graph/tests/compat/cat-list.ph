@@ -1,0 +1,2 @@
+-- cat and fastcat of list literals.
+out: cat [s "bd*2", s "sn cp", fastcat [s "hh", s "oh"]]

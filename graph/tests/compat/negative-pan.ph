@@ -1,0 +1,2 @@
+-- Negative literals as arguments.
+out: s "bd sn" # pan -1.0

@@ -1,0 +1,3 @@
+-- stack of a list literal.
+tempo: 0.55
+out: stack [s "bd*4", s "~ sn", s "hh*8" # gain 0.5]
