@@ -61,3 +61,44 @@ fn an_envelope_after_a_sound_pattern_sets_its_attack_and_release() {
         assert!(peak(&s[at..at + 2_000]) > 0.01, "echo {k} at {at}");
     }
 }
+
+/// Renders two spellings of the same music and says whether they play the same samples.
+fn same(original: &str, written_out: &str) {
+    let a = render(&compile(original), Length::Cycles(2.0), 512, 1);
+    let b = render(&compile(written_out), Length::Cycles(2.0), 512, 1);
+    assert!(rms(&a[0]) > 1e-3, "{original}: silent");
+    assert!(a == b, "`{original}` and `{written_out}` differ");
+}
+
+#[test]
+fn a_pipe_ending_in_a_chain_plays_the_transform_then_the_chain() {
+    same(
+        "out: s \"bd sn\" $ fast 2 # lpf 800 0.5\n",
+        "out: (fast 2 $ s \"bd sn\") # lpf 800 0.5\n",
+    );
+    same(
+        "out: s \"bd sn hh cp\" $ fast 2 $ rev # lpf 1200 0.3\n",
+        "out: (rev $ fast 2 $ s \"bd sn hh cp\") # lpf 1200 0.3\n",
+    );
+    same(
+        "out: s \"bd sn\" $ fast 2 # speed 2\n",
+        "out: fast 2 $ s \"bd sn\" # speed 2\n",
+    );
+}
+
+#[test]
+fn arithmetic_after_a_chain_scales_what_the_chain_plays() {
+    same(
+        "out: s \"bd*4\" # n \"0 1 2 3\" * 0.8\n",
+        "out: (s \"bd*4\" # n \"0 1 2 3\") * 0.8\n",
+    );
+    same(
+        "out: saw 55 # lpf 800 0.7 * 0.3\n",
+        "out: (saw 55 # lpf 800 0.7) * 0.3\n",
+    );
+    // And it is a scaling of the audio (the master's limiter aside): 0.8 of the level.
+    let level = |text: &str| rms(&render(&compile(text), Length::Cycles(1.0), 512, 1)[0]);
+    let ratio = level("out: s \"bd*4\" # n \"0 1 2 3\" * 0.8\n")
+        / level("out: s \"bd*4\" # n \"0 1 2 3\"\n");
+    assert!((ratio - 0.8).abs() < 0.02, "level ratio {ratio}");
+}

@@ -296,6 +296,11 @@ impl<'r> Compiler<'r> {
         span: Range<usize>,
     ) -> Eval<'r> {
         match f {
+            Val::Then { first, then } => {
+                let played = self.apply(*first, arg, arg_span.clone(), span)?;
+                let (then, then_span) = *then;
+                self.chain(played, then, arg_span, then_span)
+            }
             Val::Partial { f, mut args } => {
                 let Some(param) = f.params.get(args.len()) else {
                     self.error(
@@ -378,6 +383,14 @@ impl<'r> Compiler<'r> {
         left_span: Range<usize>,
         right_span: Range<usize>,
     ) -> Eval<'r> {
+        if left.wants_pattern() && matches!(right, Val::Call { .. }) {
+            // `p $ fast 2 # lpf 800 0.5`: the transform first, then the chain, once the pipe
+            // gives the pattern.
+            return Some(Val::Then {
+                first: Box::new(left),
+                then: Box::new((right, right_span)),
+            });
+        }
         let Val::Call { f, args } = right else {
             if matches!(right, Val::Transform(_)) {
                 self.error(

@@ -113,7 +113,7 @@ impl<'r> Compiler<'r> {
                     None
                 }
             },
-            Val::Transform(_) => {
+            Val::Transform(_) | Val::Then { .. } => {
                 self.error(
                     span,
                     "this is a pattern function; apply it to a pattern with `$`",

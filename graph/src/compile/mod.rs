@@ -480,21 +480,32 @@ impl<'r> Compiler<'r> {
                 let (l, r) = (self.eval(left), self.eval(right));
                 let (l, r) = (l?, r?);
                 match op {
-                    BinOp::Apply => {
-                        if !l.is_function() && r.is_function() {
-                            // Phonon's `pattern $ transform` form.
-                            self.apply(r, l, left.span.clone(), e.span.clone())
-                        } else if l.wants_pattern() && r.wants_pattern() {
-                            // Phonon's pipe, `p $ fast 2 $ every 4 rev`: `$` is right-
-                            // associative, so this is `fast 2 $ every 4 rev`, a function given a
-                            // function where it wants a pattern: the two in order.
-                            let first = self.transform(l, left.span.clone())?;
-                            let then = self.transform(r, right.span.clone())?;
-                            Some(Val::Transform(Rc::new(move |p| then(first(p)?))))
-                        } else {
-                            self.apply(l, r, right.span.clone(), e.span.clone())
+                    BinOp::Apply => match r {
+                        Val::Then { first, then } if l.wants_pattern() => {
+                            // `p $ fast 2 $ rev # lpf 800`: both functions, then the chain.
+                            let g = self.transform(l, left.span.clone())?;
+                            let h = self.transform(*first, right.span.clone())?;
+                            Some(Val::Then {
+                                first: Box::new(Val::Transform(Rc::new(move |p| h(g(p)?)))),
+                                then,
+                            })
                         }
-                    }
+                        r => {
+                            if !l.is_function() && r.is_function() {
+                                // Phonon's `pattern $ transform` form.
+                                self.apply(r, l, left.span.clone(), e.span.clone())
+                            } else if l.wants_pattern() && r.wants_pattern() {
+                                // Phonon's pipe, `p $ fast 2 $ every 4 rev`: `$` is right-
+                                // associative, so this is `fast 2 $ every 4 rev`, a function
+                                // given a function where it wants a pattern: the two in order.
+                                let first = self.transform(l, left.span.clone())?;
+                                let then = self.transform(r, right.span.clone())?;
+                                Some(Val::Transform(Rc::new(move |p| then(first(p)?))))
+                            } else {
+                                self.apply(l, r, right.span.clone(), e.span.clone())
+                            }
+                        }
+                    },
                     BinOp::Chain => self.chain(l, r, left.span.clone(), right.span.clone()),
                     BinOp::Compose => {
                         let g = self.transform(l, left.span.clone())?;

@@ -36,6 +36,12 @@ pub(super) enum Val<'r> {
         args: Vec<Arg>,
     },
     Transform(Transform),
+    /// `fast 2 # lpf 800 0.5` on the right of Phonon's pipe: a pattern function whose result
+    /// then goes through `#` with `then`.
+    Then {
+        first: Box<Val<'r>>,
+        then: Box<(Val<'r>, Range<usize>)>,
+    },
     List(Vec<(Val<'r>, Range<usize>)>),
     Tuple(Vec<(Val<'r>, Range<usize>)>),
 }
@@ -51,6 +57,7 @@ impl Val<'_> {
             Val::Call { f, .. } if f.role == Role::Source => format!("the signal `{}`", f.name),
             Val::Call { f, .. } | Val::Partial { f, .. } => format!("the function `{}`", f.name),
             Val::Transform(_) => "a pattern function".into(),
+            Val::Then { .. } => "a pattern function followed by `#`".into(),
             Val::List(_) => "a list".into(),
             Val::Tuple(_) => "a tuple".into(),
         }
@@ -59,7 +66,7 @@ impl Val<'_> {
     pub(super) fn is_function(&self) -> bool {
         matches!(
             self,
-            Val::Call { .. } | Val::Partial { .. } | Val::Transform(_)
+            Val::Call { .. } | Val::Partial { .. } | Val::Transform(_) | Val::Then { .. }
         )
     }
 
@@ -74,7 +81,7 @@ impl Val<'_> {
                         .is_some_and(|p| p.kind == ParamKind::Pattern)
                     && args.len() + 1 == f.params.len()
             }
-            Val::Transform(_) => true,
+            Val::Transform(_) | Val::Then { .. } => true,
             _ => false,
         }
     }
