@@ -93,6 +93,8 @@ pub enum ExprKind {
     List(Vec<Expr>),
     /// `(0.25, 0.75)`: a tuple, as `compress` and the steps of `timecat` take.
     Tuple(Vec<Expr>),
+    /// `:q 0.8`: an argument given by its parameter's name.
+    Named(String, Box<Expr>),
 }
 
 /// What a statement defines.

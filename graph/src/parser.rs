@@ -216,8 +216,14 @@ impl<'a> Parser<'a> {
         }
         let head = self.atom()?;
         let mut args = Vec::new();
-        while self.starts_atom() {
-            args.push(self.atom()?);
+        loop {
+            if self.starts_atom() {
+                args.push(self.atom()?);
+            } else if self.peek() == &Tok::Colon {
+                args.push(self.named()?);
+            } else {
+                break;
+            }
         }
         if args.is_empty() {
             return Ok(head);
@@ -225,6 +231,28 @@ impl<'a> Parser<'a> {
         let span = head.span.start..args.last().map_or(head.span.end, |a| a.span.end);
         Ok(Expr {
             kind: ExprKind::Apply(Box::new(head), args),
+            span,
+        })
+    }
+
+    /// `:name value`, a keyword argument.
+    fn named(&mut self) -> Parsed<Expr> {
+        let start = self.token().span.start;
+        self.pos += 1;
+        let name = match self.peek().clone() {
+            Tok::Ident(name) => name,
+            _ => {
+                return Err(self.expected("a parameter's name after `:` (as in `lpf 1000 :q 0.8`)"))
+            }
+        };
+        self.pos += 1;
+        if !self.starts_atom() {
+            return Err(self.expected(&format!("a value for `:{name}`")));
+        }
+        let value = self.atom()?;
+        let span = start..value.span.end;
+        Ok(Expr {
+            kind: ExprKind::Named(name, Box::new(value)),
             span,
         })
     }

@@ -449,3 +449,36 @@ fn dollar_pipes_a_pattern_through_functions_left_to_right_as_in_phonon() {
     // A function given the function it asks for is still plain application.
     assert_eq!(events("jux rev $ s \"a b\""), events("jux rev (s \"a b\")"));
 }
+
+#[test]
+fn keyword_arguments_name_their_mistakes() {
+    let registry = Registry::standard();
+    let errors = |text: &str| {
+        let source = Source::new("k.ph", text);
+        let c = graph::compile(&source, &registry);
+        assert!(c.graph.is_none(), "{text} compiles");
+        c.diagnostics
+            .iter()
+            .map(|d| source.render(d))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let wrong = errors("out: saw 55 # lpf 1000 :res 0.8\n");
+    assert!(
+        wrong.contains("k.ph:1:24")
+            && wrong.contains("`lpf` has no parameter `res`; it has `cutoff`, `q`"),
+        "{wrong}"
+    );
+    let twice = errors("out: saw 55 # lpf 1000 0.7 :q 0.8\n");
+    assert!(twice.contains("`q` is given twice"), "{twice}");
+    let pattern = errors("out: fast 2 :n 3 $ s \"bd\"\n");
+    assert!(
+        pattern.contains("takes its arguments in order"),
+        "{pattern}"
+    );
+    let bare = errors("out: saw 55 # lpf 1000 :\n");
+    assert!(
+        bare.contains("expected a parameter's name after `:`"),
+        "{bare}"
+    );
+}

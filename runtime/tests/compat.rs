@@ -102,3 +102,24 @@ fn arithmetic_after_a_chain_scales_what_the_chain_plays() {
         / level("out: s \"bd*4\" # n \"0 1 2 3\"\n");
     assert!((ratio - 0.8).abs() < 0.02, "level ratio {ratio}");
 }
+
+#[test]
+fn keyword_arguments_fill_the_named_parameters() {
+    same(
+        "out: saw 55 # lpf 1000 :q 0.8\n",
+        "out: saw 55 # lpf 1000 0.8\n",
+    );
+    same(
+        "out: saw 110 # lpf :q 4 :cutoff 600\n",
+        "out: saw 110 # lpf 600 4\n",
+    );
+    same(
+        "out: s \"bd ~ sn ~\" # delay 0.375 :feedback 0.6\n",
+        "out: s \"bd ~ sn ~\" # delay 0.375 0.6\n",
+    );
+    // A parameter left out takes its default: the delay's mix here.
+    same(
+        "out: s \"bd ~ sn ~\" # delay :feedback 0.6\n",
+        "out: s \"bd ~ sn ~\" # delay 0.25 0.6 0.5\n",
+    );
+}

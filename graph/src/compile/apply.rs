@@ -295,6 +295,34 @@ impl<'r> Compiler<'r> {
         arg_span: Range<usize>,
         span: Range<usize>,
     ) -> Eval<'r> {
+        if let Val::Named { name, .. } = &arg {
+            let Val::Call { f, mut args } = f else {
+                self.error(
+                    arg_span,
+                    format!(
+                        "`:{name}` names a parameter, which only node functions (filters, effects, oscillators) take by name, as in `lpf 1000 :q 0.8`; {} takes its arguments in order",
+                        f.describe()
+                    ),
+                );
+                return None;
+            };
+            if !f.settings().any(|p| p.name == name) {
+                self.error(
+                    arg_span,
+                    format!(
+                        "`{}` has no parameter `{name}`; it has {}",
+                        f.name,
+                        f.settings()
+                            .map(|p| format!("`{}`", p.name))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+                return None;
+            }
+            args.push((arg, arg_span));
+            return Some(Val::Call { f, args });
+        }
         match f {
             Val::Then { first, then } => {
                 let played = self.apply(*first, arg, arg_span.clone(), span)?;

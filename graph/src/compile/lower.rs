@@ -84,9 +84,13 @@ impl<'r> Compiler<'r> {
             Val::Call { f, args } => match f.role {
                 Role::Source => self.source(f, args, span),
                 Role::Processor if args.len() == f.params.len() => {
-                    let mut args = args.into_iter();
-                    let input = args.next();
-                    match self.processor(f, input, args.collect(), span)? {
+                    // The input is the first argument given in order.
+                    let mut args = args;
+                    let first = args
+                        .iter()
+                        .position(|(v, _)| !matches!(v, Val::Named { .. }));
+                    let input = first.map(|k| args.remove(k));
+                    match self.processor(f, input, args, span)? {
                         Val::Signal(id) => Some(id),
                         _ => None,
                     }
@@ -113,6 +117,13 @@ impl<'r> Compiler<'r> {
                     None
                 }
             },
+            Val::Named { name, .. } => {
+                self.error(
+                    span,
+                    format!("`:{name}` names an argument: it follows a function, as in `lpf 1000 :q 0.8`"),
+                );
+                None
+            }
             Val::Transform(_) | Val::Then { .. } => {
                 self.error(
                     span,
@@ -130,10 +141,32 @@ impl<'r> Compiler<'r> {
         inputs: &mut Vec<(&'static str, Input)>,
         span: Range<usize>,
     ) -> Option<()> {
-        let mut given = args.into_iter();
+        let (mut named, positional): (Vec<_>, Vec<_>) = args
+            .into_iter()
+            .partition(|(v, _)| matches!(v, Val::Named { .. }));
+        let mut given = positional.into_iter();
         let mut ok = true;
         for param in f.settings() {
-            let input = match given.next() {
+            let by_name = named
+                .iter()
+                .position(|(v, _)| matches!(v, Val::Named { name, .. } if name == param.name))
+                .map(|k| named.remove(k));
+            let next = given.next();
+            if let (Some(_), Some((_, span))) = (&next, &by_name) {
+                self.error(
+                    span.clone(),
+                    format!(
+                        "`{}` is given twice: in order and as `:{}`",
+                        param.name, param.name
+                    ),
+                );
+                ok = false;
+            }
+            let next = next.or(by_name.map(|(v, span)| match v {
+                Val::Named { value, .. } => (*value, span),
+                v => (v, span),
+            }));
+            let input = match next {
                 Some((v, span)) => self.setting(param, v, span),
                 None => {
                     if param.default.is_none() {
@@ -148,6 +181,12 @@ impl<'r> Compiler<'r> {
             match input {
                 Some(i) => inputs.push((param.name, i)),
                 None => ok = false,
+            }
+        }
+        for (v, span) in named {
+            if let Val::Named { name, .. } = v {
+                self.error(span, format!("`{}` has no parameter `{name}`", f.name));
+                ok = false;
             }
         }
         if let Some((_, span)) = given.next() {

@@ -454,13 +454,29 @@ impl<'r> Compiler<'r> {
                 // Evaluate every argument, so that errors in all of them are reported.
                 let args: Vec<_> = args
                     .iter()
-                    .map(|a| (self.eval(a), a.span.clone()))
+                    .map(|a| match &a.kind {
+                        ExprKind::Named(name, value) => (
+                            self.eval(value).map(|v| Val::Named {
+                                name: name.clone(),
+                                value: Box::new(v),
+                            }),
+                            a.span.clone(),
+                        ),
+                        _ => (self.eval(a), a.span.clone()),
+                    })
                     .collect();
                 let mut f = f?;
                 for (arg, span) in args {
                     f = self.apply(f, arg?, span, e.span.clone())?;
                 }
                 Some(f)
+            }
+            ExprKind::Named(name, _) => {
+                self.error(
+                    e.span.clone(),
+                    format!("`:{name}` names an argument: it follows a function, as in `lpf 1000 :q 0.8`"),
+                );
+                None
             }
             ExprKind::Neg(inner) => {
                 let v = self.eval(inner)?;

@@ -44,6 +44,11 @@ pub(super) enum Val<'r> {
     },
     List(Vec<(Val<'r>, Range<usize>)>),
     Tuple(Vec<(Val<'r>, Range<usize>)>),
+    /// `:q 0.8`: an argument for the parameter `name`.
+    Named {
+        name: String,
+        value: Box<Val<'r>>,
+    },
 }
 
 impl Val<'_> {
@@ -58,6 +63,7 @@ impl Val<'_> {
             Val::Call { f, .. } | Val::Partial { f, .. } => format!("the function `{}`", f.name),
             Val::Transform(_) => "a pattern function".into(),
             Val::Then { .. } => "a pattern function followed by `#`".into(),
+            Val::Named { name, .. } => format!("the named argument `:{name}`"),
             Val::List(_) => "a list".into(),
             Val::Tuple(_) => "a tuple".into(),
         }
