@@ -108,6 +108,8 @@ pub enum Head {
     Bus(String),
     /// `out:`, `out1:`, `o2:`, `d3:`.
     Output(String),
+    /// `hush` or `panic` alone on a line: every output silent.
+    Hush,
 }
 
 /// One line of a patch: `head: expression`.

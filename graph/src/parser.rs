@@ -136,23 +136,41 @@ impl<'a> Parser<'a> {
 
     fn statement(&mut self) -> Parsed<Statement> {
         let t = self.token();
-        let head = match &t.tok {
-            Tok::Bus(name) => Head::Bus(name.clone()),
-            Tok::Ident(name) => match name.as_str() {
-                "tempo" | "cps" => Head::Cps,
-                "bpm" => Head::Bpm,
-                n if output_name(n) => Head::Output(n.to_string()),
+        // Phonon's `hush` and `panic` lines.
+        if let Tok::Ident(word) = &t.tok {
+            let alone = matches!(
+                self.tokens.get(self.pos + 1).map(|n| &n.tok),
+                Some(Tok::Newline | Tok::Eof) | None
+            );
+            if alone && (word == "hush" || word == "panic") {
+                self.pos += 1;
+                return Ok(Statement {
+                    head: Head::Hush,
+                    head_span: t.span.clone(),
+                    expr: Expr {
+                        kind: ExprKind::Number(0.0),
+                        span: t.span.clone(),
+                    },
+                });
+            }
+        }
+        let head =
+            match &t.tok {
+                Tok::Bus(name) => Head::Bus(name.clone()),
+                Tok::Ident(name) => match name.as_str() {
+                    "tempo" | "cps" => Head::Cps,
+                    "bpm" => Head::Bpm,
+                    n if output_name(n) => Head::Output(n.to_string()),
+                    _ => return Err(self.expected(
+                        "a statement: `~bus:`, `out:`, `out1:`, `tempo:`, `cps:`, `bpm:` or `hush`",
+                    )),
+                },
                 _ => {
                     return Err(self.expected(
-                        "a statement: `~bus:`, `out:`, `out1:`, `tempo:`, `cps:` or `bpm:`",
+                        "a statement: `~bus:`, `out:`, `out1:`, `tempo:`, `cps:`, `bpm:` or `hush`",
                     ))
                 }
-            },
-            _ => {
-                return Err(self
-                    .expected("a statement: `~bus:`, `out:`, `out1:`, `tempo:`, `cps:` or `bpm:`"))
-            }
-        };
+            };
         let head_span = t.span.clone();
         self.pos += 1;
         // `name: expr`, and Phonon's `name $ expr` and `tempo 2` forms.
@@ -422,6 +440,7 @@ mod tests {
                     items.iter().map(show).collect::<Vec<_>>().join(", ")
                 )
             }
+            ExprKind::Named(name, x) => format!(":{name} {}", show(x)),
         }
     }
 
@@ -431,6 +450,22 @@ mod tests {
         let (statements, errors) = parse(&tokens);
         assert!(errors.is_empty(), "{errors:?}");
         show(&statements[0].expr)
+    }
+
+    #[test]
+    fn keyword_arguments_and_hush_lines_parse() {
+        assert_eq!(
+            parse_one("out: saw 55 # lpf 1000 :q 0.8"),
+            "((saw 55) # (lpf 1000 :q 0.8))"
+        );
+        assert_eq!(
+            parse_one("out: lpf :q (0.5 + 0.1) ~x"),
+            "(lpf :q (0.5 + 0.1) ~x)"
+        );
+        let (tokens, _) = lex("out: sine 440\nhush\n", &|_| false);
+        let (statements, errors) = parse(&tokens);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(statements[1].head, Head::Hush);
     }
 
     #[test]

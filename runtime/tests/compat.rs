@@ -123,3 +123,18 @@ fn keyword_arguments_fill_the_named_parameters() {
         "out: s \"bd ~ sn ~\" # delay 0.25 0.6 0.5\n",
     );
 }
+
+#[test]
+fn hush_and_panic_silence_every_output_and_still_check_the_patch() {
+    for word in ["hush", "panic"] {
+        let loud = compile("out: s \"bd*4\"\no2: sine 440\n");
+        let quiet = compile(&format!("out: s \"bd*4\"\no2: sine 440\n{word}\n"));
+        assert!(rms(&render(&loud, Length::Cycles(1.0), 512, 1)[0]) > 0.01);
+        let [l, r] = render(&quiet, Length::Cycles(1.0), 512, 1);
+        assert!(l.iter().chain(&r).all(|&x| x == 0.0), "{word}");
+    }
+    // The rest of the patch is still checked.
+    let source = graph::diagnostic::Source::new("h.ph", "out: sinee 440\nhush\n");
+    let c = graph::compile(&source, &graph::Registry::standard());
+    assert!(c.graph.is_none());
+}

@@ -210,6 +210,7 @@ impl<'r> Compiler<'r> {
         let mut cps = 0.5;
         let mut outputs: Vec<(&'r str, usize)> = Vec::new();
         let mut bus_order: Vec<&'r str> = Vec::new();
+        let mut hushed: Option<std::ops::Range<usize>> = None;
         for (i, s) in self.statements.iter().enumerate() {
             match &s.head {
                 Head::Bus(name) => {
@@ -237,6 +238,7 @@ impl<'r> Compiler<'r> {
                     }
                     None => outputs.push((name, i)),
                 },
+                Head::Hush => hushed = Some(s.head_span.clone()),
                 Head::Cps | Head::Bpm => {
                     let bpm = s.head == Head::Bpm;
                     match self.constant(&s.expr) {
@@ -264,7 +266,7 @@ impl<'r> Compiler<'r> {
             let owner = match &s.head {
                 Head::Bus(name) => format!("~{name}"),
                 Head::Output(name) => name.clone(),
-                _ => continue,
+                Head::Cps | Head::Bpm | Head::Hush => continue,
             };
             lines.insert(owner, self.line_of(s.head_span.start) as u32);
         }
@@ -309,7 +311,14 @@ impl<'r> Compiler<'r> {
                 .with_help("read it from an output, as in `out: ~name`, or delete it"),
             );
         }
-        if outputs.is_empty() && bus_order.is_empty() {
+        if let Some(span) = &hushed {
+            // Everything is still checked; nothing plays.
+            self.diagnostics.push(Diagnostic::warning(
+                span.clone(),
+                "`hush` (or `panic`): every output is silent until this line is removed",
+            ));
+            graph_outputs.clear();
+        } else if outputs.is_empty() && bus_order.is_empty() {
             self.diagnostics.push(
                 Diagnostic::error(end_of_file..end_of_file, "the patch has no output")
                     .with_help("add a line such as `out: s \"bd sn\"`"),
