@@ -314,3 +314,29 @@ impl Node for Limiter {
 pub fn make_limiter(_: f32, _: usize) -> Box<dyn Node> {
     Box::new(Limiter { envelope: 0.0 })
 }
+
+/// Ring modulation: the input times a sine of the given frequency (sum and difference
+/// frequencies, no carrier). Inputs are the signal and the frequency in Hz.
+pub struct RingMod {
+    phase: f64,
+}
+
+impl Node for RingMod {
+    fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
+        let signal = inputs.first().copied().unwrap_or(In::Const(0.0));
+        let freq = inputs.get(1).copied().unwrap_or(In::Const(100.0));
+        for i in 0..ctx.frames {
+            let carrier = (self.phase * std::f64::consts::TAU).sin() as f32;
+            let step = f64::from(freq.param(i, 100.0)) / f64::from(ctx.sample_rate);
+            self.phase = (self.phase + step).rem_euclid(1.0);
+            for (channel, buffer) in out.iter_mut().enumerate().take(2) {
+                buffer[i] = sanitize(signal.channel(channel, i) * carrier);
+            }
+        }
+    }
+}
+
+/// Makes a ring modulator.
+pub fn make_ring_mod(_: f32, _: usize) -> Box<dyn Node> {
+    Box::new(RingMod { phase: 0.0 })
+}

@@ -28,6 +28,8 @@ pub enum Kind {
     Noise,
     /// Pink noise.
     Pink,
+    /// Brown noise.
+    Brown,
     /// The engine's live input.
     Input,
     /// Low-pass filter.
@@ -62,6 +64,8 @@ pub enum Kind {
     Reverb,
     /// Soft-clipping distortion.
     Distort,
+    /// Ring modulation by a sine.
+    RingMod,
     /// Bit and rate reduction.
     Bitcrush,
     /// Modulated-delay chorus.
@@ -124,6 +128,7 @@ impl Kind {
         Kind::Tri,
         Kind::Noise,
         Kind::Pink,
+        Kind::Brown,
         Kind::Input,
         Kind::Lpf,
         Kind::Hpf,
@@ -141,6 +146,7 @@ impl Kind {
         Kind::Delay,
         Kind::Reverb,
         Kind::Distort,
+        Kind::RingMod,
         Kind::Bitcrush,
         Kind::Chorus,
         Kind::Limiter,
@@ -156,6 +162,7 @@ impl Kind {
             Kind::Tri => osc::make_tri(sr, channels),
             Kind::Noise => osc::make_noise(sr, channels),
             Kind::Pink => osc::make_pink(sr, channels),
+            Kind::Brown => osc::make_brown(sr, channels),
             Kind::Input => make_in(sr, channels),
             Kind::Lpf => filter::make_lpf(sr, channels),
             Kind::Hpf => filter::make_hpf(sr, channels),
@@ -173,6 +180,7 @@ impl Kind {
             Kind::Delay => effect::make_delay(sr, channels),
             Kind::Reverb => effect::make_reverb(sr, channels),
             Kind::Distort => effect::make_distort(sr, channels),
+            Kind::RingMod => effect::make_ring_mod(sr, channels),
             Kind::Bitcrush => effect::make_bitcrush(sr, channels),
             Kind::Chorus => effect::make_chorus(sr, channels),
             Kind::Limiter => effect::make_limiter(sr, channels),
@@ -193,7 +201,7 @@ impl Kind {
         match self {
             Kind::Sine | Kind::Saw | Kind::Tri => &["freq"],
             Kind::Square => &["freq", "width"],
-            Kind::Noise | Kind::Pink => &[],
+            Kind::Noise | Kind::Pink | Kind::Brown => &[],
             Kind::Input => &["channel"],
             Kind::Lpf | Kind::Hpf | Kind::Bpf | Kind::Notch => &["input", "cutoff", "q"],
             Kind::Moog => &["input", "cutoff", "resonance"],
@@ -207,6 +215,7 @@ impl Kind {
             Kind::Delay => &["input", "time", "feedback", "mix"],
             Kind::Reverb => &["input", "size", "damping", "mix"],
             Kind::Distort => &["input", "drive", "mix"],
+            Kind::RingMod => &["input", "freq"],
             Kind::Bitcrush => &["input", "bits", "rate"],
             Kind::Chorus => &["input", "rate", "depth", "mix"],
             Kind::Limiter => &["input", "threshold", "release"],
@@ -224,6 +233,7 @@ impl Kind {
             | Kind::Tri
             | Kind::Noise
             | Kind::Pink
+            | Kind::Brown
             | Kind::Input => Width::Mono,
             Kind::Lpf
             | Kind::Hpf
@@ -239,6 +249,7 @@ impl Kind {
             | Kind::Mix
             | Kind::Delay
             | Kind::Distort
+            | Kind::RingMod
             | Kind::Bitcrush
             | Kind::Limiter => Width::AsInput,
             Kind::Pan | Kind::Reverb | Kind::Chorus => Width::Stereo,
@@ -281,6 +292,7 @@ impl Kind {
             Kind::Tri => "tri",
             Kind::Noise => "noise",
             Kind::Pink => "pink",
+            Kind::Brown => "brown",
             Kind::Input => "in",
             Kind::Lpf => "lpf",
             Kind::Hpf => "hpf",
@@ -298,6 +310,7 @@ impl Kind {
             Kind::Delay => "delay",
             Kind::Reverb => "reverb",
             Kind::Distort => "distort",
+            Kind::RingMod => "ring_mod",
             Kind::Bitcrush => "bitcrush",
             Kind::Chorus => "chorus",
             Kind::Limiter => "limiter",

@@ -216,7 +216,16 @@ impl Node for Oscillator {
 /// White or pink noise from a fixed-seed generator (the same every run).
 pub struct Noise {
     state: u64,
-    pink: Option<[f32; 7]>,
+    color: Color,
+}
+
+/// Which noise a [`Noise`] makes, with its filter's state.
+enum Color {
+    White,
+    /// Paul Kellet's filter: within 0.05 dB of −3 dB/octave above 9 Hz.
+    Pink([f32; 7]),
+    /// White noise through a leaky integrator: −6 dB/octave above about 8 Hz.
+    Brown(f32),
 }
 
 impl Noise {
@@ -224,14 +233,22 @@ impl Noise {
     pub fn white() -> Noise {
         Noise {
             state: 0x853c_49e6_748f_ea9b,
-            pink: None,
+            color: Color::White,
         }
     }
 
     /// Pink noise (Paul Kellet's filter: within 0.05 dB of -3 dB/octave above 9 Hz).
     pub fn pink() -> Noise {
         Noise {
-            pink: Some([0.0; 7]),
+            color: Color::Pink([0.0; 7]),
+            ..Noise::white()
+        }
+    }
+
+    /// Brown (red) noise: −6 dB/octave.
+    pub fn brown() -> Noise {
+        Noise {
+            color: Color::Brown(0.0),
             ..Noise::white()
         }
     }
@@ -250,9 +267,14 @@ impl Node for Noise {
         let [first, rest @ ..] = out else { return };
         for y in first[..ctx.frames].iter_mut() {
             let white = self.next();
-            *y = match &mut self.pink {
-                None => white,
-                Some(b) => {
+            *y = match &mut self.color {
+                Color::White => white,
+                Color::Brown(level) => {
+                    // The leak keeps it from wandering off; 0.999 puts the corner near 8 Hz.
+                    *level = crate::sanitize(*level * 0.999 + white * 0.012);
+                    *level
+                }
+                Color::Pink(b) => {
                     b[0] = 0.99886 * b[0] + white * 0.055_517_9;
                     b[1] = 0.99332 * b[1] + white * 0.075_075_9;
                     b[2] = 0.96900 * b[2] + white * 0.153_852;
@@ -299,4 +321,9 @@ pub fn make_noise(_: f32, _: usize) -> Box<dyn Node> {
 /// Makes pink noise.
 pub fn make_pink(_: f32, _: usize) -> Box<dyn Node> {
     Box::new(Noise::pink())
+}
+
+/// Makes brown noise.
+pub fn make_brown(_: f32, _: usize) -> Box<dyn Node> {
+    Box::new(Noise::brown())
 }

@@ -280,3 +280,105 @@ fn noise_is_white_and_pink_is_quieter_at_the_top() {
         diff(&w)
     );
 }
+
+/// Power per octave band of `x` (Welch: averaged Hann-windowed 4,096-point spectra), for the
+/// octaves from `low` Hz up, `count` of them, in dB.
+fn octave_powers(x: &[f32], low: f64, count: usize) -> Vec<f64> {
+    let n = 4_096;
+    let fft = FftPlanner::new().plan_fft_forward(n);
+    let mut power = vec![0.0f64; n / 2];
+    let window = |i: usize| 0.5 - 0.5 * (std::f64::consts::TAU * i as f64 / n as f64).cos();
+    for chunk in x.chunks_exact(n) {
+        let mut buffer: Vec<Complex<f64>> = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| Complex::new(f64::from(v) * window(i), 0.0))
+            .collect();
+        fft.process(&mut buffer);
+        for (p, c) in power.iter_mut().zip(&buffer) {
+            *p += c.norm_sqr();
+        }
+    }
+    let bin_hz = f64::from(RATE) / n as f64;
+    (0..count)
+        .map(|k| {
+            let (from, to) = (low * 2f64.powi(k as i32), low * 2f64.powi(k as i32 + 1));
+            let band: f64 = (0..n / 2)
+                .filter(|&b| (from..to).contains(&(b as f64 * bin_hz)))
+                .map(|b| power[b])
+                .sum();
+            10.0 * band.log10()
+        })
+        .collect()
+}
+
+/// The mean change in power density from one octave to the next, in dB per octave: an
+/// octave band holds twice the bins of the one below, so band power rises 3 dB more than the
+/// density does.
+fn slope(powers: &[f64]) -> f64 {
+    let steps: Vec<f64> = powers.windows(2).map(|w| w[1] - w[0] - 3.0103).collect();
+    steps.iter().sum::<f64>() / steps.len() as f64
+}
+
+#[test]
+fn white_pink_and_brown_noise_fall_by_0_3_and_6_db_an_octave() {
+    let mut white = osc::make_noise(RATE, 1);
+    let mut pink = osc::make_pink(RATE, 1);
+    let mut brown = osc::make_brown(RATE, 1);
+    let bands = |node: &mut dyn Node| octave_powers(&render(node, &[], 20.0, 512), 100.0, 7);
+    let (w, p, b) = (
+        slope(&bands(white.as_mut())),
+        slope(&bands(pink.as_mut())),
+        slope(&bands(brown.as_mut())),
+    );
+    assert!(w.abs() < 1.0, "white: {w:.2} dB/octave");
+    assert!((p + 3.0).abs() < 1.0, "pink: {p:.2} dB/octave");
+    assert!((b + 6.0).abs() < 1.0, "brown: {b:.2} dB/octave");
+    // Brown noise stays bounded (the leak), and none of them clips.
+    let x = render(brown.as_mut(), &[], 10.0, 512);
+    assert!(
+        x.iter().all(|v| v.abs() < 1.0),
+        "brown peaks at {}",
+        x.iter().fold(0.0f32, |m, v| m.max(v.abs()))
+    );
+}
+
+#[test]
+fn ring_modulation_leaves_the_sum_and_difference_and_no_carrier() {
+    let input = sine_wave(440.0, 1.0);
+    let mut ring = dsp::effect::make_ring_mod(RATE, 1);
+    let out = filter_signal(ring.as_mut(), &input, &[In::Const(100.0)], 256);
+    let n = 32_768;
+    let mut buffer: Vec<Complex<f64>> = out[..n]
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            let w = 0.5 - 0.5 * (std::f64::consts::TAU * i as f64 / n as f64).cos();
+            Complex::new(f64::from(v) * w, 0.0)
+        })
+        .collect();
+    FftPlanner::new().plan_fft_forward(n).process(&mut buffer);
+    // The energy within three bins of the frequency (the tones fall between bins).
+    let bin = |hz: f64| {
+        let k = (hz * n as f64 / f64::from(RATE)).round() as usize;
+        (k - 3..=k + 3)
+            .map(|b| buffer[b].norm_sqr())
+            .sum::<f64>()
+            .sqrt()
+    };
+    let (sum, difference, carrier, input_tone) = (bin(540.0), bin(340.0), bin(100.0), bin(440.0));
+    assert!(
+        (db(sum / difference)).abs() < 0.5,
+        "sum and difference equal: {sum} {difference}"
+    );
+    assert!(
+        db(carrier / sum) < -60.0,
+        "no carrier: {:.1} dB",
+        db(carrier / sum)
+    );
+    assert!(
+        db(input_tone / sum) < -60.0,
+        "no input tone: {:.1} dB",
+        db(input_tone / sum)
+    );
+}

@@ -16,6 +16,8 @@ fn processing_allocates_nothing() {
         osc::make_tri,
         osc::make_noise,
         osc::make_pink,
+        osc::make_brown,
+        effect::make_ring_mod,
         filter::make_lpf,
         filter::make_hpf,
         filter::make_bpf,

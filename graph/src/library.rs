@@ -58,7 +58,7 @@ const FREQ: Param = signal("freq", 440.0, "Hz");
 pub const NODES: &[Function] = &[
     node(
         "sine",
-        &["sin"],
+        &["sin", "sine_hz"],
         Role::Source,
         &[FREQ],
         Kind::Sine,
@@ -66,7 +66,7 @@ pub const NODES: &[Function] = &[
     ),
     node(
         "saw",
-        &["sawtooth"],
+        &["sawtooth", "saw_hz"],
         Role::Source,
         &[FREQ],
         Kind::Saw,
@@ -74,7 +74,7 @@ pub const NODES: &[Function] = &[
     ),
     node(
         "square",
-        &["pulse"],
+        &["pulse", "square_hz"],
         Role::Source,
         &[FREQ, signal("width", 0.5, "")],
         Kind::Square,
@@ -82,7 +82,7 @@ pub const NODES: &[Function] = &[
     ),
     node(
         "tri",
-        &["triangle"],
+        &["triangle", "tri_hz"],
         Role::Source,
         &[FREQ],
         Kind::Tri,
@@ -90,7 +90,7 @@ pub const NODES: &[Function] = &[
     ),
     node(
         "noise",
-        &["white"],
+        &["white", "white_noise"],
         Role::Source,
         &[],
         Kind::Noise,
@@ -98,11 +98,19 @@ pub const NODES: &[Function] = &[
     ),
     node(
         "pink",
-        &["pinknoise"],
+        &["pinknoise", "pink_noise"],
         Role::Source,
         &[],
         Kind::Pink,
-        "Pink noise.",
+        "Pink noise: -3 dB per octave.",
+    ),
+    node(
+        "brown",
+        &["brown_noise", "brownnoise"],
+        Role::Source,
+        &[],
+        Kind::Brown,
+        "Brown noise: -6 dB per octave.",
     ),
     node(
         "in",
@@ -274,11 +282,19 @@ pub const NODES: &[Function] = &[
     ),
     node(
         "distort",
-        &["distortion"],
+        &["distortion", "dist"],
         Role::Processor,
         &[INPUT, signal("drive", 2.0, ""), signal("mix", 1.0, "")],
         Kind::Distort,
         "Soft-clipping distortion.",
+    ),
+    node(
+        "ring_mod",
+        &["ringmod"],
+        Role::Processor,
+        &[INPUT, signal("freq", 100.0, "Hz")],
+        Kind::RingMod,
+        "Ring modulation: the input times a sine, leaving sum and difference frequencies.",
     ),
     node(
         "bitcrush",
