@@ -1,6 +1,7 @@
 //! `phonon`: check, inspect, query, render and play live-coded patches.
 
 mod dirt;
+mod functions;
 mod live;
 mod meter;
 mod patch;
@@ -36,8 +37,12 @@ enum Command {
         #[arg(long)]
         dot: bool,
     },
-    /// List every function a patch can call, with its parameters and what it does.
-    Functions,
+    /// List every function a patch can call, with its parameters, what it does and an example.
+    Functions {
+        /// Print the Markdown of docs/functions.md instead.
+        #[arg(long)]
+        markdown: bool,
+    },
     /// Evaluate a pattern expression and print its events (text, JSON lines or a grid).
     Query(query::QueryArgs),
     /// Render a patch to a WAV file.
@@ -48,39 +53,6 @@ enum Command {
     Live(live::LiveArgs),
     /// Play what Tidal or Strudel send to SuperDirt (OSC on UDP 57120), as a JACK client.
     Dirt(dirt::DirtArgs),
-}
-
-fn functions(registry: &Registry) -> String {
-    let mut out = String::new();
-    for f in registry.functions() {
-        let params: Vec<String> = f
-            .params
-            .iter()
-            .map(|p| {
-                let unit = if p.unit.is_empty() {
-                    String::new()
-                } else {
-                    format!(" {}", p.unit)
-                };
-                match p.default {
-                    Some(d) => format!("{}={d}{unit}", p.name),
-                    None => format!("{}{unit}", p.name),
-                }
-            })
-            .collect();
-        let aliases = if f.aliases.is_empty() {
-            String::new()
-        } else {
-            format!(" (also {})", f.aliases.join(", "))
-        };
-        out.push_str(&format!(
-            "{} {}{aliases}\n    {}\n",
-            f.name,
-            params.join(" "),
-            f.doc
-        ));
-    }
-    out
 }
 
 fn main() -> ExitCode {
@@ -105,8 +77,12 @@ fn main() -> ExitCode {
             }
             None => ExitCode::FAILURE,
         },
-        Command::Functions => {
-            print!("{}", functions(&registry));
+        Command::Functions { markdown } => {
+            if markdown {
+                print!("{}", functions::markdown(&registry));
+            } else {
+                print!("{}", functions::text(&registry));
+            }
             ExitCode::SUCCESS
         }
         Command::Query(args) => query::query(args),

@@ -191,3 +191,28 @@ fn bench_nodes_names_the_heaviest_node_by_its_line_and_the_critical_path() {
         "{stdout}"
     );
 }
+
+#[test]
+fn docs_functions_md_is_the_registry_and_every_function_has_an_example_that_compiles() {
+    let out = phonon(&["functions", "--markdown"]);
+    assert_eq!(out.status.code(), Some(0));
+    let generated = text(&out.stdout);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/functions.md");
+    let committed = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        generated == committed,
+        "docs/functions.md is out of date: run `phonon functions --markdown > docs/functions.md`"
+    );
+    // Every row ends with its example (the generator keeps only examples that compile).
+    let rows: Vec<&str> = generated.lines().filter(|l| l.starts_with("| `")).collect();
+    assert!(rows.len() >= 90, "{} functions", rows.len());
+    for row in rows {
+        assert!(row.trim_end().ends_with("` |"), "no example: {row}");
+    }
+    // The plain listing shows the same examples.
+    let plain = text(&phonon(&["functions"]).stdout);
+    assert!(
+        plain.contains("    e.g. out: saw 110 # lpf 1000 0.707 * 0.2"),
+        "{plain}"
+    );
+}

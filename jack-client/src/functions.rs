@@ -1,0 +1,187 @@
+//! `phonon functions`: every function a patch can call, with its parameters, units, what it
+//! does and an example that compiles — as text, or as the Markdown of `docs/functions.md`.
+
+use graph::diagnostic::Source;
+use graph::{Function, Param, ParamKind, Registry, Role};
+
+/// A value to show for a parameter in an example.
+fn argument(p: &Param, last: bool) -> String {
+    let number = |fallback: f64| p.default.unwrap_or(fallback).to_string();
+    match p.kind {
+        ParamKind::Input => String::new(),
+        ParamKind::Signal | ParamKind::Number => number(match (p.unit, p.name) {
+            ("Hz", _) => 440.0,
+            (_, "high" | "max" | "to") => 2.0,
+            _ => 1.0,
+        }),
+        ParamKind::Time => match p.default {
+            Some(d) => d.to_string(),
+            None if p.name.contains("factor") || p.name == "n" => "2".into(),
+            None => "0.25".into(),
+        },
+        ParamKind::Count => p.default.filter(|&d| d > 1.0).unwrap_or(4.0).to_string(),
+        ParamKind::Numbers => number(0.5),
+        ParamKind::Sounds => "\"bd sn\"".into(),
+        ParamKind::Transform => "rev".into(),
+        ParamKind::Pattern if last => "$ s \"bd sn\"".into(),
+        ParamKind::Pattern => "(s \"hh*4\")".into(),
+        ParamKind::Bools => "\"t f t t\"".into(),
+        ParamKind::Patterns => "[s \"bd*2\", s \"sn\"]".into(),
+        ParamKind::Steps => "[(1, s \"bd*2\"), (0.5, s \"sn\")]".into(),
+        ParamKind::Span => "(0.25, 0.75)".into(),
+    }
+}
+
+/// Candidate one-line patches showing `f`, most natural first.
+fn candidates(f: &Function) -> Vec<String> {
+    let last = f.params.len().saturating_sub(1);
+    let args: Vec<String> = f
+        .params
+        .iter()
+        .enumerate()
+        .map(|(k, p)| argument(p, k == last))
+        .filter(|a| !a.is_empty())
+        .collect();
+    let call = if args.is_empty() {
+        f.name.to_string()
+    } else {
+        format!("{} {}", f.name, args.join(" "))
+    };
+    match f.role {
+        Role::Source => vec![format!("out: {call} * 0.2")],
+        Role::Processor => vec![format!("out: saw 110 # {call} * 0.2")],
+        Role::Sound => vec![format!("out: {call}")],
+        Role::Control => vec![format!("out: s \"bd*4\" # {call}")],
+        Role::Transform => vec![
+            format!("out: {call}"),
+            // A transform of values: shown on the speeds of a sound pattern.
+            format!(
+                "out: s \"bd*4\" # speed ({})",
+                call.replace("$ s \"bd sn\"", "\"1 1.5\"")
+            ),
+        ],
+        Role::Pattern => {
+            let of_patterns = f.params.iter().any(|p| {
+                matches!(
+                    p.kind,
+                    ParamKind::Patterns | ParamKind::Steps | ParamKind::Pattern
+                )
+            });
+            let sounds = format!("out: {call}");
+            let values = format!("out: s \"bd*4\" # n ({call})");
+            if of_patterns {
+                vec![sounds, values]
+            } else {
+                vec![values, format!("out: s \"bd*4\" # speed ({call})"), sounds]
+            }
+        }
+    }
+}
+
+/// An example patch line for `f` that compiles.
+pub fn example(registry: &Registry, f: &Function) -> Option<String> {
+    candidates(f).into_iter().find(|text| {
+        graph::compile(&Source::new("example.ph", format!("{text}\n")), registry)
+            .graph
+            .is_some()
+    })
+}
+
+fn params(f: &Function) -> String {
+    f.params
+        .iter()
+        .map(|p| {
+            let unit = if p.unit.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", p.unit)
+            };
+            match p.default {
+                Some(d) => format!("{}={d}{unit}", p.name),
+                None => format!("{}{unit}", p.name),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The plain listing: name, parameters, aliases, what it does, an example.
+pub fn text(registry: &Registry) -> String {
+    let mut out = String::new();
+    for f in registry.functions() {
+        let aliases = if f.aliases.is_empty() {
+            String::new()
+        } else {
+            format!(" (also {})", f.aliases.join(", "))
+        };
+        out.push_str(&format!(
+            "{} {}{aliases}\n    {}\n",
+            f.name,
+            params(f),
+            f.doc
+        ));
+        if let Some(e) = example(registry, f) {
+            out.push_str(&format!("    e.g. {e}\n"));
+        }
+    }
+    out
+}
+
+fn role_title(role: Role) -> &'static str {
+    match role {
+        Role::Source => "Sources",
+        Role::Processor => "Processors (after `#`)",
+        Role::Sound => "Sound patterns",
+        Role::Control => "Controls of sound patterns (after `#`)",
+        Role::Transform => "Transforms",
+        Role::Pattern => "Pattern functions",
+    }
+}
+
+/// `docs/functions.md`, generated from the registry.
+pub fn markdown(registry: &Registry) -> String {
+    let mut out = String::from(
+        "# Functions\n\nEvery function a patch can call, generated from the registry by \
+         `phonon functions --markdown` (a test keeps this file in step). Parameters show their \
+         defaults and units; a parameter without a default is required. Node functions also \
+         take their parameters by name: `lpf 1000 :q 0.8`.\n",
+    );
+    let roles = [
+        Role::Source,
+        Role::Processor,
+        Role::Sound,
+        Role::Control,
+        Role::Transform,
+        Role::Pattern,
+    ];
+    for role in roles {
+        out.push_str(&format!("\n## {}\n\n", role_title(role)));
+        out.push_str("| function | parameters | what it does | example |\n|---|---|---|---|\n");
+        for f in registry.functions().iter().filter(|f| f.role == role) {
+            let name = if f.aliases.is_empty() {
+                format!("`{}`", f.name)
+            } else {
+                format!(
+                    "`{}` (also {})",
+                    f.name,
+                    f.aliases
+                        .iter()
+                        .map(|a| format!("`{a}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            };
+            let example = example(registry, f)
+                .map_or_else(String::new, |e| format!("`{}`", e.replace('|', "\\|")));
+            out.push_str(&format!(
+                "| {name} | {} | {} | {example} |\n",
+                match params(f) {
+                    p if p.is_empty() => "—".to_string(),
+                    p => format!("`{p}`"),
+                },
+                f.doc.replace('|', "\\|"),
+            ));
+        }
+    }
+    out
+}
