@@ -30,6 +30,8 @@ pub enum Kind {
     Pink,
     /// Brown noise.
     Brown,
+    /// Single-sample impulses at a frequency.
+    Impulse,
     /// The engine's live input.
     Input,
     /// Low-pass filter.
@@ -66,6 +68,12 @@ pub enum Kind {
     Distort,
     /// Ring modulation by a sine.
     RingMod,
+    /// The left side of an equal-power pan.
+    Pan2L,
+    /// The right side of an equal-power pan.
+    Pan2R,
+    /// One-pole smoothing.
+    Lag,
     /// Bit and rate reduction.
     Bitcrush,
     /// Modulated-delay chorus.
@@ -129,6 +137,7 @@ impl Kind {
         Kind::Noise,
         Kind::Pink,
         Kind::Brown,
+        Kind::Impulse,
         Kind::Input,
         Kind::Lpf,
         Kind::Hpf,
@@ -147,6 +156,9 @@ impl Kind {
         Kind::Reverb,
         Kind::Distort,
         Kind::RingMod,
+        Kind::Pan2L,
+        Kind::Pan2R,
+        Kind::Lag,
         Kind::Bitcrush,
         Kind::Chorus,
         Kind::Limiter,
@@ -163,6 +175,7 @@ impl Kind {
             Kind::Noise => osc::make_noise(sr, channels),
             Kind::Pink => osc::make_pink(sr, channels),
             Kind::Brown => osc::make_brown(sr, channels),
+            Kind::Impulse => osc::make_impulse(sr, channels),
             Kind::Input => make_in(sr, channels),
             Kind::Lpf => filter::make_lpf(sr, channels),
             Kind::Hpf => filter::make_hpf(sr, channels),
@@ -181,6 +194,9 @@ impl Kind {
             Kind::Reverb => effect::make_reverb(sr, channels),
             Kind::Distort => effect::make_distort(sr, channels),
             Kind::RingMod => effect::make_ring_mod(sr, channels),
+            Kind::Pan2L => level::make_pan2_l(sr, channels),
+            Kind::Pan2R => level::make_pan2_r(sr, channels),
+            Kind::Lag => level::make_lag(sr, channels),
             Kind::Bitcrush => effect::make_bitcrush(sr, channels),
             Kind::Chorus => effect::make_chorus(sr, channels),
             Kind::Limiter => effect::make_limiter(sr, channels),
@@ -216,6 +232,9 @@ impl Kind {
             Kind::Reverb => &["input", "size", "damping", "mix"],
             Kind::Distort => &["input", "drive", "mix"],
             Kind::RingMod => &["input", "freq"],
+            Kind::Impulse => &["freq"],
+            Kind::Pan2L | Kind::Pan2R => &["input", "pan"],
+            Kind::Lag => &["input", "time"],
             Kind::Bitcrush => &["input", "bits", "rate"],
             Kind::Chorus => &["input", "rate", "depth", "mix"],
             Kind::Limiter => &["input", "threshold", "release"],
@@ -234,6 +253,9 @@ impl Kind {
             | Kind::Noise
             | Kind::Pink
             | Kind::Brown
+            | Kind::Impulse
+            | Kind::Pan2L
+            | Kind::Pan2R
             | Kind::Input => Width::Mono,
             Kind::Lpf
             | Kind::Hpf
@@ -250,6 +272,7 @@ impl Kind {
             | Kind::Delay
             | Kind::Distort
             | Kind::RingMod
+            | Kind::Lag
             | Kind::Bitcrush
             | Kind::Limiter => Width::AsInput,
             Kind::Pan | Kind::Reverb | Kind::Chorus => Width::Stereo,
@@ -311,6 +334,10 @@ impl Kind {
             Kind::Reverb => "reverb",
             Kind::Distort => "distort",
             Kind::RingMod => "ring_mod",
+            Kind::Impulse => "impulse",
+            Kind::Pan2L => "pan2_l",
+            Kind::Pan2R => "pan2_r",
+            Kind::Lag => "lag",
             Kind::Bitcrush => "bitcrush",
             Kind::Chorus => "chorus",
             Kind::Limiter => "limiter",

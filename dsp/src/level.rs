@@ -112,6 +112,69 @@ pub fn make_pan(_: f32, _: usize) -> Box<dyn Node> {
     Box::new(Pan)
 }
 
+/// One side of an equal-power pan of the input (mixed to mono) at a position from -1 (left) to
+/// 1 (right): Phonon's `pan2_l` and `pan2_r`, for building a stereo pair by hand.
+pub struct PanSide {
+    right: bool,
+}
+
+impl Node for PanSide {
+    fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
+        let signal = inputs.first().copied().unwrap_or(In::Const(0.0));
+        let position = inputs.get(1).copied().unwrap_or(In::Const(0.0));
+        let [first, rest @ ..] = out else { return };
+        for (i, y) in first[..ctx.frames].iter_mut().enumerate() {
+            let angle = (position.param(i, 0.0).clamp(-1.0, 1.0) + 1.0) * FRAC_PI_4;
+            let gain = if self.right { angle.sin() } else { angle.cos() };
+            *y = signal.at(i) * gain;
+        }
+        for channel in rest {
+            channel[..ctx.frames].copy_from_slice(&first[..ctx.frames]);
+        }
+    }
+}
+
+/// Makes the left side of a pan.
+pub fn make_pan2_l(_: f32, _: usize) -> Box<dyn Node> {
+    Box::new(PanSide { right: false })
+}
+
+/// Makes the right side of a pan.
+pub fn make_pan2_r(_: f32, _: usize) -> Box<dyn Node> {
+    Box::new(PanSide { right: true })
+}
+
+/// A one-pole lag: the output follows the input with a time constant in seconds (63% of a
+/// step after that time), for smoothing steps and control signals.
+pub struct Lag {
+    state: [f32; 2],
+}
+
+impl Node for Lag {
+    fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
+        let signal = inputs.first().copied().unwrap_or(In::Const(0.0));
+        let time = inputs.get(1).copied().unwrap_or(In::Const(0.1));
+        for i in 0..ctx.frames {
+            let t = time.param(i, 0.1).max(0.0);
+            let k = if t == 0.0 {
+                1.0
+            } else {
+                1.0 - (-1.0 / (t * ctx.sample_rate)).exp()
+            };
+            for (channel, buffer) in out.iter_mut().enumerate().take(2) {
+                let y = &mut self.state[channel];
+                *y = crate::sanitize(*y + (signal.channel(channel, i) - *y) * k);
+                buffer[i] = *y;
+            }
+        }
+    }
+}
+
+/// Makes a lag at rest.
+pub fn make_lag(_: f32, _: usize) -> Box<dyn Node> {
+    Box::new(Lag { state: [0.0; 2] })
+}
+
 /// Arithmetic between inputs `a` and `b`, channel by channel.
 pub struct Math(pub MathOp);
 

@@ -327,3 +327,33 @@ pub fn make_pink(_: f32, _: usize) -> Box<dyn Node> {
 pub fn make_brown(_: f32, _: usize) -> Box<dyn Node> {
     Box::new(Noise::brown())
 }
+
+/// A train of single-sample impulses at a frequency: 1.0 on the first frame of each period,
+/// 0 between (a click track, or a trigger).
+pub struct Impulse {
+    phase: f64,
+}
+
+impl Node for Impulse {
+    fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
+        let freq = inputs.first().copied().unwrap_or(In::Const(1.0));
+        let [first, rest @ ..] = out else { return };
+        for (i, y) in first[..ctx.frames].iter_mut().enumerate() {
+            // The phase counts periods; a hair of slack absorbs rounding in the sum.
+            let fire = self.phase <= 0.0 || self.phase >= 1.0 - 1e-9;
+            if self.phase >= 1.0 - 1e-9 {
+                self.phase -= 1.0;
+            }
+            *y = if fire { 1.0 } else { 0.0 };
+            self.phase += f64::from(freq.param(i, 1.0).max(0.0)) / f64::from(ctx.sample_rate);
+        }
+        for channel in rest {
+            channel[..ctx.frames].copy_from_slice(&first[..ctx.frames]);
+        }
+    }
+}
+
+/// Makes an impulse train that fires on its first frame.
+pub fn make_impulse(_: f32, _: usize) -> Box<dyn Node> {
+    Box::new(Impulse { phase: 0.0 })
+}

@@ -382,3 +382,44 @@ fn ring_modulation_leaves_the_sum_and_difference_and_no_carrier() {
         db(input_tone / sum)
     );
 }
+
+#[test]
+fn impulses_fall_on_their_periods_lag_reaches_63_percent_at_its_time_and_pan_sides_are_equal_power()
+{
+    // 100 Hz at 48 kHz: one impulse every 480 frames, the first on frame 0.
+    let mut impulse = osc::make_impulse(RATE, 1);
+    let x = render(impulse.as_mut(), &[In::Const(100.0)], 0.1, 128);
+    let at: Vec<usize> = (0..x.len()).filter(|&i| x[i] != 0.0).collect();
+    assert_eq!(at, (0..10).map(|k| k * 480).collect::<Vec<_>>());
+    assert!(at.iter().all(|&i| x[i] == 1.0));
+    // A step through a 10 ms lag: 1 − 1/e after 480 frames.
+    let mut lag = level::make_lag(RATE, 1);
+    let step = vec![1.0f32; 4_800];
+    let y = filter_signal(lag.as_mut(), &step, &[In::Const(0.01)], 128);
+    assert!(
+        (y[479] - (1.0 - (-1.0f32).exp())).abs() < 0.002,
+        "{}",
+        y[479]
+    );
+    assert!(y[4_799] > 0.9999);
+    // The two sides of a pan: equal power everywhere, all left at -1.
+    let tone = sine_wave(440.0, 0.1);
+    for (pan, left, right) in [
+        (-1.0f32, 1.0f64, 0.0f64),
+        (0.0, FRAC_1_SQRT_2 as f64, FRAC_1_SQRT_2 as f64),
+        (1.0, 0.0, 1.0),
+    ] {
+        let mut l = level::make_pan2_l(RATE, 1);
+        let mut r = level::make_pan2_r(RATE, 1);
+        let lo = filter_signal(l.as_mut(), &tone, &[In::Const(pan)], 128);
+        let ro = filter_signal(r.as_mut(), &tone, &[In::Const(pan)], 128);
+        assert!(
+            (rms(&lo) / rms(&tone) - left).abs() < 1e-4,
+            "pan {pan}: left"
+        );
+        assert!(
+            (rms(&ro) / rms(&tone) - right).abs() < 1e-4,
+            "pan {pan}: right"
+        );
+    }
+}
