@@ -210,69 +210,27 @@ impl ProcessHandler for Recorder {
     }
 }
 
-/// `phonon dirt` as a child, its stderr collected.
-struct Dirt {
-    child: Child,
-    log: Arc<Mutex<String>>,
-}
-
-impl Dirt {
-    fn start(server: &Server, name: &str, port: u16, samples: &std::path::Path) -> Dirt {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_phonon"))
-            .args(["dirt", "--port", &port.to_string(), "--orbits", "4"])
-            .args(["--name", name, "--threads", "2", "--quiet", "--samples"])
-            .arg(samples)
-            .env("JACK_DEFAULT_SERVER", &server.name)
-            .env("JACK_NO_START_SERVER", "1")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start phonon dirt");
-        let log = Arc::new(Mutex::new(String::new()));
-        let stderr = child.stderr.take().unwrap();
-        let sink = log.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let mut log = sink.lock().unwrap();
-                log.push_str(&line);
-                log.push('\n');
-            }
-        });
-        let dirt = Dirt { child, log };
-        dirt.wait_for("listening for Tidal and Strudel", Duration::from_secs(20));
-        dirt
-    }
-
-    fn log(&self) -> String {
-        self.log.lock().unwrap().clone()
-    }
-
-    fn wait_for(&self, text: &str, timeout: Duration) {
-        let started = Instant::now();
-        while !self.log().contains(text) {
-            assert!(
-                started.elapsed() < timeout,
-                "no `{text}` within {timeout:?}; log:\n{}",
-                self.log()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-    }
-
-    fn stop(mut self) -> (Option<i32>, String) {
-        // SAFETY: SIGTERM to our own child.
-        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
-        let status = self.child.wait().unwrap();
-        std::thread::sleep(Duration::from_millis(50));
-        (status.code(), self.log())
-    }
-}
-
-impl Drop for Dirt {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// `phonon dirt` on `server` as client `name`, listening on `port`, playing `samples`.
+fn start_dirt(server: &Server, name: &str, port: u16, samples: &std::path::Path) -> Phonon {
+    let port = port.to_string();
+    let samples = samples.to_str().expect("a UTF-8 path");
+    let args = [
+        "dirt",
+        "--port",
+        &port,
+        "--orbits",
+        "4",
+        "--name",
+        name,
+        "--threads",
+        "2",
+        "--quiet",
+        "--samples",
+        samples,
+    ];
+    let dirt = Phonon::spawn(server, name, &args, &[]);
+    dirt.wait_for("listening for Tidal and Strudel", Duration::from_secs(20));
+    dirt
 }
 
 fn free_port() -> u16 {
@@ -296,7 +254,7 @@ fn tidal_events_play_on_their_frames_orbits_and_levels_and_bad_input_is_counted(
     let server = Server::start(128, true);
     let name = unique("dirt");
     let port = free_port();
-    let dirt = Dirt::start(&server, &name, port, &samples());
+    let dirt = start_dirt(&server, &name, port, &samples());
 
     // The handshake, from the client's own socket, as Tidal does it.
     let tidal = UdpSocket::bind("127.0.0.1:0").unwrap();
@@ -465,7 +423,7 @@ fn a_flood_of_events_is_played_or_counted_and_never_stops_the_engine() {
     let server = Server::start(128, true);
     let name = unique("dirt");
     let port = free_port();
-    let dirt = Dirt::start(&server, &name, port, &samples());
+    let dirt = start_dirt(&server, &name, port, &samples());
     let tidal = UdpSocket::bind("127.0.0.1:0").unwrap();
     let target = format!("127.0.0.1:{port}");
     // 10,000 events in one second, spread over the next second and four orbits.
@@ -594,7 +552,7 @@ fn strudel_through_its_own_osc_bridge_plays_on_time_on_its_orbits() {
     let server = Server::start(128, true);
     let name = unique("dirt");
     let port = free_port();
-    let dirt = Dirt::start(&server, &name, port, &samples());
+    let dirt = start_dirt(&server, &name, port, &samples());
     let (relay_port, relayed) = relay(port);
     let (recorder, tape) = record(
         &server,

@@ -195,11 +195,18 @@ impl Phonon {
         args: &[&str],
         env: &[(&str, &str)],
     ) -> Phonon {
-        let name = name.to_string();
+        let patch = patch.to_str().expect("a UTF-8 path");
+        let mut all = vec!["live", patch, "--name", name];
+        all.extend_from_slice(args);
+        let phonon = Phonon::spawn(server, name, &all, env);
+        phonon.wait_for("cycle 0 of generation 1", Duration::from_secs(20));
+        phonon
+    }
+
+    /// Runs `phonon ARGS…` (any subcommand) on `server`, collecting its stderr; `name` is the
+    /// JACK client name it was given.
+    pub fn spawn(server: &Server, name: &str, args: &[&str], env: &[(&str, &str)]) -> Phonon {
         let mut child = Command::new(env!("CARGO_BIN_EXE_phonon"))
-            .arg("live")
-            .arg(patch)
-            .args(["--name", &name])
             .args(args)
             .envs(env.iter().copied())
             .env("JACK_DEFAULT_SERVER", &server.name)
@@ -207,7 +214,7 @@ impl Phonon {
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
-            .expect("start phonon live");
+            .expect("start phonon");
         let log = Arc::new(Mutex::new(String::new()));
         let stderr = child.stderr.take().expect("stderr");
         let sink = log.clone();
@@ -218,9 +225,11 @@ impl Phonon {
                 log.push('\n');
             }
         });
-        let phonon = Phonon { name, child, log };
-        phonon.wait_for("cycle 0 of generation 1", Duration::from_secs(20));
-        phonon
+        Phonon {
+            name: name.to_string(),
+            child,
+            log,
+        }
     }
 
     /// Everything it has logged so far.
