@@ -272,6 +272,23 @@ fn hurry(a: &mut Args) -> Result<Pat, String> {
     Ok(Pat::Sound(p.hurry_p(&factor)))
 }
 
+fn chop(a: &mut Args) -> Result<Pat, String> {
+    let p = sounds(a, "chop")?;
+    Ok(Pat::Sound(p.chop(a.count(1)?)))
+}
+
+fn striate(a: &mut Args) -> Result<Pat, String> {
+    let p = sounds(a, "striate")?;
+    Ok(Pat::Sound(p.striate(a.count(1)?)))
+}
+
+fn slice(a: &mut Args) -> Result<Pat, String> {
+    let p = sounds(a, "slice")?;
+    let n = a.count(1)?;
+    let index = a.values()?.fmap(|v| v.as_f64().unwrap_or(0.0));
+    Ok(Pat::Sound(p.slice(n, &index)))
+}
+
 fn range(a: &mut Args) -> Result<Pat, String> {
     let p = values(a, "range")?;
     let (low, high) = (a.values()?, a.values()?);
@@ -435,6 +452,9 @@ pub const TRANSFORMS: &[Function] = &[
     transform("every'", &["everyOffset"], &[number("n"), number("offset"), F, P], "Apply a function in cycles where cycle mod n equals the offset.", generic!(every_offset)),
     transform("jux", &[], &[F, P], "The pattern hard left and a transformed copy hard right.", jux),
     transform("stut", &[], &[number("count"), number("feedback"), time("time"), P], "Echoes `time` cycles apart, fading from 1 towards `feedback`.", stut),
+    transform("chop", &[], &[number("n"), P], "Cut each sound into n events playing successive parts of its sample.", chop),
+    transform("striate", &[], &[number("n"), P], "The pattern n times a cycle, the kth time playing the kth part of each sample.", striate),
+    transform("slice", &[], &[number("n"), Param::required("index", ParamKind::Numbers, ""), P], "Play part `index` of n equal parts of each sample.", slice),
     transform("echo", &[], &[number("count"), time("time"), number("feedback"), P], "Echoes `time` cycles apart, each `feedback` times quieter.", echo),
     transform("stutter", &[], &[number("count"), time("time"), P], "Repeat each event `count` times, `time` cycles apart.", generic!(stutter)),
     transform("degrade", &[], &[P], "Drop half the events at random.", generic!(degrade)),

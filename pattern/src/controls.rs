@@ -2,9 +2,11 @@
 //! controls set with `#`), and the transforms that set controls (`jux` pans, `stut` and `echo`
 //! scale gain).
 
-use crate::pattern::{stack, Item, Pattern};
-use crate::time::Time;
+use crate::event::Event;
+use crate::pattern::{fastcat, stack, Item, Pattern};
+use crate::time::{Span, Time};
 use crate::value::Value;
+use bumpalo::collections::Vec as BVec;
 
 /// A per-event control of a sound pattern.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -96,6 +98,20 @@ impl Sound {
         (!v.is_nan()).then_some(v)
     }
 
+    /// The part `k` of `n` of the sample range this sound already plays (Tidal's
+    /// `mergePlayRange`): its `begin`..`end`, 0..1 when unset, cut into `n` equal parts.
+    pub fn play_range(&self, k: i64, n: i64) -> Sound {
+        let (b, e) = (
+            self.get(Control::Begin).unwrap_or(0.0),
+            self.get(Control::End).unwrap_or(1.0),
+        );
+        let (from, to) = (k as f64 / n as f64, (k + 1) as f64 / n as f64);
+        let mut v = self.clone();
+        v.set(Control::Begin, b + (e - b) * from);
+        v.set(Control::End, b + (e - b) * to);
+        v
+    }
+
     /// Sets a control.
     pub fn set(&mut self, control: Control, value: f64) {
         self.controls[control.index()] = value;
@@ -165,6 +181,64 @@ impl Pattern<Sound> {
             self.map_sounds(|v| v.set(Control::Pan, 0.0)),
             f(&self.map_sounds(|v| v.set(Control::Pan, 1.0))),
         ])
+    }
+
+    /// Each event cut into `n` equal events playing successive parts of its sample (Tidal's
+    /// `chop`): a granular stretch of the sample across the event.
+    pub fn chop(&self, n: i64) -> Pattern<Sound> {
+        if n <= 1 {
+            return self.clone();
+        }
+        let p = self.clone();
+        Pattern::from_fn(move |span, arena, out| {
+            let mut events = BVec::new_in(arena);
+            p.query_into(span, arena, &mut events);
+            for e in events.iter() {
+                let Some(whole) = e.whole else {
+                    continue;
+                };
+                let step = (whole.end - whole.begin) / Time::from_int(n);
+                for k in 0..n {
+                    let begin = whole.begin + step * Time::from_int(k);
+                    let sub = Span::new(begin, begin + step);
+                    if let Some(part) = sub.intersect(e.part) {
+                        if part.begin < part.end || (sub.begin == sub.end) {
+                            out.push(Event {
+                                whole: Some(sub),
+                                part,
+                                value: e.value.play_range(k, n),
+                            });
+                        }
+                    }
+                }
+            }
+        })
+    }
+
+    /// The pattern `n` times in a cycle, the `k`th time playing the `k`th part of each sample
+    /// (Tidal's `striate`): the samples interlaced.
+    pub fn striate(&self, n: i64) -> Pattern<Sound> {
+        if n <= 1 {
+            return self.clone();
+        }
+        fastcat(
+            (0..n)
+                .map(|k| self.map_sounds(move |v| *v = v.play_range(k, n)))
+                .collect(),
+        )
+    }
+
+    /// Each event plays part `index` of `n` equal parts of its sample (Tidal's `slice`, with
+    /// the index taken at each event's onset).
+    pub fn slice(&self, n: i64, index: &Pattern<f64>) -> Pattern<Sound> {
+        let n = n.max(1);
+        self.zip_left(index, move |v, &i| {
+            let k = (i.floor() as i64).rem_euclid(n);
+            let mut v = v.clone();
+            v.set(Control::Begin, k as f64 / n as f64);
+            v.set(Control::End, (k + 1) as f64 / n as f64);
+            v
+        })
     }
 
     /// `count` copies, each `time` later than the last, fading from 1 towards `feedback`

@@ -232,3 +232,69 @@ fn bad_notation_reports_a_column() {
     let e = mini_as("1 two", Kind::Double).unwrap_err();
     assert_eq!((e.column, e.found.as_str()), (3, "'two'"));
 }
+
+/// Each onset's start, sound and begin–end range.
+fn ranges(p: &Pattern<Sound>) -> Vec<(Time, String, f64, f64)> {
+    onsets(p, 0, 1)
+        .iter()
+        .map(|e| {
+            (
+                e.part.begin,
+                e.value.sound.to_string(),
+                e.value.get(pattern::Control::Begin).unwrap_or(f64::NAN),
+                e.value.get(pattern::Control::End).unwrap_or(f64::NAN),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn chop_cuts_each_event_into_successive_parts_of_its_sample() {
+    let chopped = sound(&p("bd sn")).chop(2);
+    assert_eq!(
+        ranges(&chopped),
+        vec![
+            (t(0, 1), "bd".into(), 0.0, 0.5),
+            (t(1, 4), "bd".into(), 0.5, 1.0),
+            (t(1, 2), "sn".into(), 0.0, 0.5),
+            (t(3, 4), "sn".into(), 0.5, 1.0),
+        ]
+    );
+    // Within a begin–end already set, and queried in fragments.
+    let narrowed = sound(&p("bd"))
+        .with_control(pattern::Control::Begin, &pure(0.5))
+        .chop(2);
+    assert_eq!(
+        ranges(&narrowed),
+        vec![
+            (t(0, 1), "bd".into(), 0.5, 0.75),
+            (t(1, 2), "bd".into(), 0.75, 1.0)
+        ]
+    );
+    let pieces = chopped.events(Span::new(t(0, 1), t(1, 8)));
+    assert_eq!(pieces.len(), 1);
+    assert_eq!(pieces[0].whole, Some(Span::new(t(0, 1), t(1, 4))));
+    assert_eq!(pieces[0].part, Span::new(t(0, 1), t(1, 8)));
+}
+
+#[test]
+fn striate_interlaces_the_parts_and_slice_picks_one() {
+    let s = sound(&p("bd sn")).striate(2);
+    assert_eq!(
+        ranges(&s),
+        vec![
+            (t(0, 1), "bd".into(), 0.0, 0.5),
+            (t(1, 4), "sn".into(), 0.0, 0.5),
+            (t(1, 2), "bd".into(), 0.5, 1.0),
+            (t(3, 4), "sn".into(), 0.5, 1.0),
+        ]
+    );
+    let sliced = sound(&p("bd*2")).slice(4, &mini("0 2").unwrap().fmap(|v| v.as_f64().unwrap()));
+    assert_eq!(
+        ranges(&sliced),
+        vec![
+            (t(0, 1), "bd".into(), 0.0, 0.25),
+            (t(1, 2), "bd".into(), 0.5, 0.75)
+        ]
+    );
+}
