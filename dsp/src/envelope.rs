@@ -110,3 +110,55 @@ pub fn make_adsr(_: f32, _: usize) -> Box<dyn Node> {
 pub fn make_ar(_: f32, _: usize) -> Box<dyn Node> {
     Box::new(Envelope::new(true))
 }
+
+/// A ramp from `start` to `end` over `time` seconds from when the node starts playing, then
+/// holding `end`: straight (`line`) or exponential (`xline`, equal ratios in equal times, for
+/// frequencies and levels). Inputs are start, end and time.
+pub struct Line {
+    exponential: bool,
+    /// Frames played so far.
+    elapsed: u64,
+}
+
+impl Node for Line {
+    fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
+        let input = |k: usize, i: usize, fallback: f32| {
+            inputs.get(k).map_or(fallback, |p| p.param(i, fallback))
+        };
+        let [first, rest @ ..] = out else { return };
+        for (i, y) in first[..ctx.frames].iter_mut().enumerate() {
+            let (start, end) = (input(0, i, 0.0), input(1, i, 1.0));
+            let frames = (input(2, i, 1.0).max(0.0) * ctx.sample_rate) as f64;
+            let done = if frames <= 0.0 {
+                1.0
+            } else {
+                (self.elapsed as f64 / frames).min(1.0)
+            } as f32;
+            *y = if self.exponential && start > 0.0 && end > 0.0 {
+                start * (end / start).powf(done)
+            } else {
+                start + (end - start) * done
+            };
+            self.elapsed += 1;
+        }
+        for channel in rest {
+            channel[..ctx.frames].copy_from_slice(&first[..ctx.frames]);
+        }
+    }
+}
+
+/// Makes a straight ramp.
+pub fn make_line(_: f32, _: usize) -> Box<dyn Node> {
+    Box::new(Line {
+        exponential: false,
+        elapsed: 0,
+    })
+}
+
+/// Makes an exponential ramp.
+pub fn make_xline(_: f32, _: usize) -> Box<dyn Node> {
+    Box::new(Line {
+        exponential: true,
+        elapsed: 0,
+    })
+}

@@ -32,6 +32,10 @@ pub enum Kind {
     Brown,
     /// Single-sample impulses at a frequency.
     Impulse,
+    /// A straight ramp, then a hold.
+    Line,
+    /// An exponential ramp, then a hold.
+    XLine,
     /// The engine's live input.
     Input,
     /// Low-pass filter.
@@ -138,6 +142,8 @@ impl Kind {
         Kind::Pink,
         Kind::Brown,
         Kind::Impulse,
+        Kind::Line,
+        Kind::XLine,
         Kind::Input,
         Kind::Lpf,
         Kind::Hpf,
@@ -176,6 +182,8 @@ impl Kind {
             Kind::Pink => osc::make_pink(sr, channels),
             Kind::Brown => osc::make_brown(sr, channels),
             Kind::Impulse => osc::make_impulse(sr, channels),
+            Kind::Line => envelope::make_line(sr, channels),
+            Kind::XLine => envelope::make_xline(sr, channels),
             Kind::Input => make_in(sr, channels),
             Kind::Lpf => filter::make_lpf(sr, channels),
             Kind::Hpf => filter::make_hpf(sr, channels),
@@ -233,6 +241,7 @@ impl Kind {
             Kind::Distort => &["input", "drive", "mix"],
             Kind::RingMod => &["input", "freq"],
             Kind::Impulse => &["freq"],
+            Kind::Line | Kind::XLine => &["start", "end", "time"],
             Kind::Pan2L | Kind::Pan2R => &["input", "pan"],
             Kind::Lag => &["input", "time"],
             Kind::Bitcrush => &["input", "bits", "rate"],
@@ -254,6 +263,8 @@ impl Kind {
             | Kind::Pink
             | Kind::Brown
             | Kind::Impulse
+            | Kind::Line
+            | Kind::XLine
             | Kind::Pan2L
             | Kind::Pan2R
             | Kind::Input => Width::Mono,
@@ -335,6 +346,8 @@ impl Kind {
             Kind::Distort => "distort",
             Kind::RingMod => "ring_mod",
             Kind::Impulse => "impulse",
+            Kind::Line => "line",
+            Kind::XLine => "xline",
             Kind::Pan2L => "pan2_l",
             Kind::Pan2R => "pan2_r",
             Kind::Lag => "lag",

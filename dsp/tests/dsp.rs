@@ -423,3 +423,33 @@ fn impulses_fall_on_their_periods_lag_reaches_63_percent_at_its_time_and_pan_sid
         );
     }
 }
+
+#[test]
+fn line_and_xline_reach_their_ends_on_the_frame_and_hold() {
+    // 0 → 1 over 10 ms (480 frames): 0.5 at frame 240, 1 from frame 480 on.
+    let mut line = dsp::envelope::make_line(RATE, 1);
+    let x = render(
+        line.as_mut(),
+        &[In::Const(0.0), In::Const(1.0), In::Const(0.01)],
+        0.02,
+        100,
+    );
+    assert_eq!(x[0], 0.0);
+    assert!((x[240] - 0.5).abs() < 1e-6, "{}", x[240]);
+    assert!(
+        x[479] < 1.0 && x[480] == 1.0 && x[959] == 1.0,
+        "{} {}",
+        x[479],
+        x[480]
+    );
+    // 1000 → 10 exponentially: 100 half-way (a geometric mean), 10 at the end.
+    let mut xline = dsp::envelope::make_xline(RATE, 1);
+    let y = render(
+        xline.as_mut(),
+        &[In::Const(1000.0), In::Const(10.0), In::Const(0.01)],
+        0.02,
+        64,
+    );
+    assert!((y[240] - 100.0).abs() < 0.01, "{}", y[240]);
+    assert!((y[480] - 10.0).abs() < 1e-3 && (y[900] - 10.0).abs() < 1e-3);
+}

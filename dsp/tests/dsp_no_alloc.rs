@@ -19,6 +19,8 @@ fn processing_allocates_nothing() {
         osc::make_brown,
         effect::make_ring_mod,
         osc::make_impulse,
+        envelope::make_line,
+        envelope::make_xline,
         level::make_lag,
         level::make_pan2_l,
         level::make_pan2_r,

@@ -105,6 +105,30 @@ pub const NODES: &[Function] = &[
         "Pink noise: -3 dB per octave.",
     ),
     node(
+        "line",
+        &[],
+        Role::Source,
+        &[
+            signal("start", 0.0, ""),
+            signal("end", 1.0, ""),
+            signal("time", 1.0, "s"),
+        ],
+        Kind::Line,
+        "A straight ramp from start to end over time seconds from when the patch starts, then end.",
+    ),
+    node(
+        "xline",
+        &[],
+        Role::Source,
+        &[
+            signal("start", 1.0, ""),
+            signal("end", 0.001, ""),
+            signal("time", 1.0, "s"),
+        ],
+        Kind::XLine,
+        "An exponential ramp (equal ratios in equal times) from start to end, then end.",
+    ),
+    node(
         "impulse",
         &["impulse_hz"],
         Role::Source,
