@@ -168,6 +168,9 @@ proptest! {
         chain in prop::collection::vec(transform(), 0..4),
         start in 0i64..32,
     ) {
+        // `rot` over simultaneous events (a `,` stack) depends on the order they come in, which
+        // Tidal leaves to how the query was split; the two paths may split it differently.
+        prop_assume!(!(source.contains(',') && chain.iter().any(|t| matches!(t, Transform::Rot(_)))));
         let span = Span::new(Time::new(start, 4), Time::new(start, 4) + Time::from_int(3));
         let language = compiled(&source, &chain).events(span);
         let crate_built = built(&source, &chain).events(span);
