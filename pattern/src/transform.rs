@@ -506,7 +506,9 @@ impl<T: Item + PartialEq> Pattern<T> {
                 let mut events = BVec::new_in(arena);
                 p.query_into(piece.whole_cycle(), arena, &mut events);
                 events.retain(|e| e.whole.is_some());
-                events.sort_by_key(|e| (e.whole.map(|w| (w.begin, w.end)), e.part.begin));
+                sort_stable_in(&mut events, arena, |e| {
+                    (e.whole.map(|w| (w.begin, w.end)), e.part.begin)
+                });
                 let mut joined = 0;
                 for i in 0..events.len() {
                     let merge = joined > 0 && {
@@ -585,6 +587,25 @@ impl Pattern<f64> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_arena_sort_is_the_standard_stable_sort() {
+        let arena = Bump::new();
+        let mut seed = 7u64;
+        for n in [0usize, 1, 2, 3, 20, 21, 64, 257] {
+            let items: Vec<(u8, usize)> = (0..n)
+                .map(|k| {
+                    seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    ((seed >> 60) as u8, k)
+                })
+                .collect();
+            let mut ours = items.clone();
+            sort_stable_in(&mut ours, &arena, |x| x.0);
+            let mut theirs = items;
+            theirs.sort_by_key(|x| x.0);
+            assert_eq!(ours, theirs, "{n} items");
+        }
+    }
+
     use super::*;
 
     fn rhythm(k: usize, n: usize) -> String {
@@ -602,5 +623,60 @@ mod tests {
         assert_eq!(rhythm(0, 4), "....");
         assert_eq!(rhythm(4, 4), "xxxx");
         assert_eq!(rhythm(9, 4), "xxxx");
+    }
+}
+
+/// Sorts `items` by `key`, keeping equal ones in order (as `slice::sort_by_key`), with its
+/// scratch space in `arena`: a real-time query must not reach the global allocator, which the
+/// standard stable sort does past 20 items. Sorts indices, then moves the items by swaps, so
+/// values are never cloned.
+fn sort_stable_in<E, K: Ord>(items: &mut [E], arena: &Bump, key: impl Fn(&E) -> K) {
+    let n = items.len();
+    if n < 2 {
+        return;
+    }
+    let mut order = BVec::with_capacity_in(n, arena);
+    order.extend(0..n as u32);
+    let mut scratch = BVec::with_capacity_in(n, arena);
+    scratch.extend(0..n as u32);
+    // Bottom-up merge sort of the indices: runs of `width`, merged pairwise.
+    let mut width = 1;
+    while width < n {
+        let mut start = 0;
+        while start < n {
+            let (mid, end) = ((start + width).min(n), (start + 2 * width).min(n));
+            let (mut a, mut b) = (start, mid);
+            for slot in scratch[start..end].iter_mut() {
+                let take_a = b >= end
+                    || (a < mid
+                        && key(&items[order[a] as usize]) <= key(&items[order[b] as usize]));
+                if take_a {
+                    *slot = order[a];
+                    a += 1;
+                } else {
+                    *slot = order[b];
+                    b += 1;
+                }
+            }
+            start = end;
+        }
+        std::mem::swap(&mut order, &mut scratch);
+        width *= 2;
+    }
+    // Item `order[i]` goes to place `i`: follow each cycle of the permutation with swaps.
+    for i in 0..n {
+        if order[i] as usize == i {
+            continue;
+        }
+        let mut j = i;
+        loop {
+            let k = order[j] as usize;
+            order[j] = j as u32;
+            if k == i {
+                break;
+            }
+            items.swap(j, k);
+            j = k;
+        }
     }
 }

@@ -45,6 +45,13 @@ fn block_queries_allocate_nothing() {
             .palindrome()
             .off(Time::new(1, 8), |p| p.degrade())
             .segment(Time::from_int(16)),
+        // More than 20 events a cycle through the transforms that sort a cycle's events, and
+        // the sample slicers.
+        mini("[a b c d e f g h]*4").unwrap().rot(3),
+        sound(&mini("[bd sn hh cp]*8").unwrap())
+            .chop(4)
+            .striate(2)
+            .fmap(|s| s.sound.clone()),
     ];
     let stress = sound(&mini("bd*32").unwrap())
         .stut(16, 0.5, Time::new(1, 8))
