@@ -585,47 +585,6 @@ impl Pattern<f64> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn the_arena_sort_is_the_standard_stable_sort() {
-        let arena = Bump::new();
-        let mut seed = 7u64;
-        for n in [0usize, 1, 2, 3, 20, 21, 64, 257] {
-            let items: Vec<(u8, usize)> = (0..n)
-                .map(|k| {
-                    seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
-                    ((seed >> 60) as u8, k)
-                })
-                .collect();
-            let mut ours = items.clone();
-            sort_stable_in(&mut ours, &arena, |x| x.0);
-            let mut theirs = items;
-            theirs.sort_by_key(|x| x.0);
-            assert_eq!(ours, theirs, "{n} items");
-        }
-    }
-
-    use super::*;
-
-    fn rhythm(k: usize, n: usize) -> String {
-        let arena = Bump::new();
-        let mut out = BVec::new_in(&arena);
-        bjorklund(k, n, &arena, &mut out);
-        out.iter().map(|&b| if b { 'x' } else { '.' }).collect()
-    }
-
-    #[test]
-    fn bjorklund_matches_known_rhythms() {
-        assert_eq!(rhythm(3, 8), "x..x..x.");
-        assert_eq!(rhythm(5, 8), "x.xx.xx.");
-        assert_eq!(rhythm(5, 12), "x..x.x..x.x.");
-        assert_eq!(rhythm(0, 4), "....");
-        assert_eq!(rhythm(4, 4), "xxxx");
-        assert_eq!(rhythm(9, 4), "xxxx");
-    }
-}
-
 /// Sorts `items` by `key`, keeping equal ones in order (as `slice::sort_by_key`), with its
 /// scratch space in `arena`: a real-time query must not reach the global allocator, which the
 /// standard stable sort does past 20 items. Sorts indices, then moves the items by swaps, so
@@ -678,5 +637,46 @@ fn sort_stable_in<E, K: Ord>(items: &mut [E], arena: &Bump, key: impl Fn(&E) -> 
             items.swap(j, k);
             j = k;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_arena_sort_is_the_standard_stable_sort() {
+        let arena = Bump::new();
+        let mut seed = 7u64;
+        for n in [0usize, 1, 2, 3, 20, 21, 64, 257] {
+            let items: Vec<(u8, usize)> = (0..n)
+                .map(|k| {
+                    seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    ((seed >> 60) as u8, k)
+                })
+                .collect();
+            let mut ours = items.clone();
+            sort_stable_in(&mut ours, &arena, |x| x.0);
+            let mut theirs = items;
+            theirs.sort_by_key(|x| x.0);
+            assert_eq!(ours, theirs, "{n} items");
+        }
+    }
+
+    use super::*;
+
+    fn rhythm(k: usize, n: usize) -> String {
+        let arena = Bump::new();
+        let mut out = BVec::new_in(&arena);
+        bjorklund(k, n, &arena, &mut out);
+        out.iter().map(|&b| if b { 'x' } else { '.' }).collect()
+    }
+
+    #[test]
+    fn bjorklund_matches_known_rhythms() {
+        assert_eq!(rhythm(3, 8), "x..x..x.");
+        assert_eq!(rhythm(5, 8), "x.xx.xx.");
+        assert_eq!(rhythm(5, 12), "x..x.x..x.x.");
+        assert_eq!(rhythm(0, 4), "....");
+        assert_eq!(rhythm(4, 4), "xxxx");
+        assert_eq!(rhythm(9, 4), "xxxx");
     }
 }
