@@ -221,35 +221,12 @@ fn number(v: &OscType) -> Option<f32> {
     x.is_finite().then_some(x)
 }
 
-/// A note name (`c3`, `a#4`, `eb`) in semitones from c5, Tidal's note 0.
-pub fn note_name(name: &str) -> Option<f32> {
-    let mut chars = name.chars().peekable();
-    let letter = chars.next()?.to_ascii_lowercase();
-    let mut semitone: i32 = match letter {
-        'c' => 0,
-        'd' => 2,
-        'e' => 4,
-        'f' => 5,
-        'g' => 7,
-        'a' => 9,
-        'b' => 11,
-        _ => return name.parse().ok(),
-    };
-    while let Some(&c) = chars.peek() {
-        match c {
-            '#' | 's' => semitone += 1,
-            'b' | 'f' => semitone -= 1,
-            _ => break,
-        }
-        chars.next();
-    }
-    let rest: String = chars.collect();
-    let octave: i32 = if rest.is_empty() {
-        5
-    } else {
-        rest.parse().ok()?
-    };
-    Some((semitone + (octave - 5) * 12) as f32)
+/// A note sent as a string: a name (`c3`, `a#4`, `Eb`) in semitones from c5, Tidal's note 0,
+/// or a number.
+fn note_name(name: &str) -> Option<f32> {
+    pattern::note_number(&name.to_ascii_lowercase())
+        .or_else(|| name.parse().ok())
+        .map(|n| n as f32)
 }
 
 /// An OSC time tag as Unix microseconds; `None` for "immediately" (0.000…1).
@@ -384,6 +361,8 @@ mod tests {
         assert_eq!(note_name("a5"), Some(9.0));
         assert_eq!(note_name("eb4"), Some(-9.0));
         assert_eq!(note_name("c#"), Some(1.0));
+        assert_eq!(note_name("Eb4"), Some(-9.0));
+        assert_eq!(note_name("7"), Some(7.0));
     }
 
     #[test]
