@@ -113,6 +113,8 @@ fn samples() -> PathBuf {
 /// One recorded period: its first frame's monotonic time (JACK's estimate), its length in µs,
 /// and where its samples start.
 struct Period {
+    /// JACK's frame count at the period's first frame.
+    frame: u32,
     usecs: u64,
     period_usecs: f32,
     at: usize,
@@ -126,6 +128,25 @@ struct Tape {
 }
 
 impl Tape {
+    /// The JACK frame of recorded sample `index`.
+    fn frame_at(&self, index: usize) -> Option<u32> {
+        let p = self
+            .periods
+            .iter()
+            .find(|p| (p.at..p.at + p.frames).contains(&index))?;
+        Some(p.frame + (index - p.at) as u32)
+    }
+
+    /// Where JACK frame `frame` is in the recording, if its period was recorded (an xrun on a
+    /// loaded machine skips periods).
+    fn index_of_frame(&self, frame: u32) -> Option<usize> {
+        let p = self
+            .periods
+            .iter()
+            .find(|p| frame.wrapping_sub(p.frame) < p.frames as u32)?;
+        Some(p.at + frame.wrapping_sub(p.frame) as usize)
+    }
+
     /// Where in the recording monotonic time `t` (µs) falls, to the frame.
     fn index_at(&self, t: u64) -> Option<f64> {
         let p = self
@@ -200,6 +221,7 @@ impl ProcessHandler for Recorder {
                 tape.channels[c].extend_from_slice(port.as_slice(ps));
             }
             tape.periods.push(Period {
+                frame: times.current_frames,
                 usecs: times.current_usecs,
                 period_usecs: times.period_usecs,
                 at,
@@ -656,10 +678,15 @@ fn strudel_through_its_own_osc_bridge_plays_on_time_on_its_orbits() {
     // its room send leaves a reverb tail after it.
     let c = onset_near(6, frame_of(long3_time(&events)));
     assert!((tape.channels[6][c + 100] - 0.2).abs() < 1e-3);
-    // The dry sound's end is the largest one-frame drop (the reverb moves slowly).
+    // The dry sound's end is the largest one-frame drop (the reverb moves slowly), counted in
+    // JACK frames from the onset (a skipped period shifts recorded samples, not frames).
     let x = &tape.channels[6];
-    let (end, drop) = (c + 11_800..c + 12_200)
-        .map(|i| (i - c, x[i] - x[i + 1]))
+    let start = tape.frame_at(c).expect("the onset was recorded");
+    let around = tape
+        .index_of_frame(start + 12_000)
+        .expect("the sound's end was recorded");
+    let (end, drop) = (around - 200..around + 200)
+        .filter_map(|i| Some((tape.frame_at(i)? - start, x[i] - x[i + 1])))
         .max_by(|a, b| a.1.total_cmp(&b.1))
         .unwrap();
     assert!(
