@@ -60,8 +60,10 @@ fn offline(patch: &Path, seconds: f64, block: usize) -> [Vec<f32>; 2] {
     out
 }
 
-/// How many times a scenario the machine spoiled (JACK skipped too many periods) is run.
-const ATTEMPTS: usize = 3;
+/// How many times a scenario the machine spoiled (JACK skipped too many periods) is run. A
+/// fault fails at once; only runs too damaged to judge are tried again. Five: on this 2-core
+/// VM with a core kept busy, three spoiled runs of the 64-frame example test happened once.
+const ATTEMPTS: usize = 5;
 
 #[test]
 fn plays_an_example_with_its_onsets_and_levels() {
