@@ -7,8 +7,10 @@ use crate::level::{Math, MathOp};
 use crate::osc::Wave;
 use crate::sampler::Sampler;
 use crate::signal::PatternSignal;
+use crate::instrument::Instrument;
 use crate::synth::Synth;
-use crate::{effect, envelope, filter, ladder, level, osc, LiveInput, Node};
+use crate::trigger::{Shape, Trigger, TriggeredEnvelope};
+use crate::{effect, envelope, filter, ladder, level, osc, trigger, LiveInput, Node};
 use pattern::{Pattern, Sound};
 use std::mem::Discriminant;
 use std::sync::Arc;
@@ -90,13 +92,21 @@ pub enum Kind {
     Numbers(Pattern<f64>),
     /// The sampler: plays a pattern of sounds.
     Sampler(Pattern<Sound>),
-    /// Pitched synth voices: an oscillator playing a pattern of frequencies, a voice per event.
+    /// Pitched synth voices: an instrument playing a pattern of frequencies, a voice per event.
     Voices {
-        /// The oscillator of every voice.
-        wave: Wave,
-        /// Frequencies in Hz.
-        notes: Pattern<f64>,
+        /// What every voice plays.
+        instrument: Instrument,
+        /// Frequencies in Hz (none in the registry's entry, which the compiler fills).
+        notes: Option<Pattern<f64>>,
     },
+    /// An ADSR envelope on its input that starts itself (`env`, `env_trig`, `adsr` alone).
+    Env(Trigger),
+    /// An attack-decay envelope that starts itself (`ad`).
+    Ad(Trigger),
+    /// A breakpoint envelope from when the node starts: levels and the seconds between them.
+    Segments(trigger::Breakpoints),
+    /// A curved ramp, then a hold.
+    Curve,
 }
 
 /// How many channels a node writes.
@@ -168,6 +178,7 @@ impl Kind {
         Kind::Bitcrush,
         Kind::Chorus,
         Kind::Limiter,
+        Kind::Curve,
     ];
 
     /// Makes the node. Allocates; call on the control thread.
@@ -216,7 +227,15 @@ impl Kind {
                 setup.sampler_voices,
                 sr,
             )),
-            Kind::Voices { wave, notes } => Box::new(Synth::new(notes.clone(), *wave, sr)),
+            Kind::Voices { instrument, notes } => Box::new(Synth::new(
+                notes.clone().unwrap_or_else(pattern::silence),
+                *instrument,
+                sr,
+            )),
+            Kind::Env(t) => Box::new(TriggeredEnvelope::new(t.clone(), Shape::Adsr)),
+            Kind::Ad(t) => Box::new(TriggeredEnvelope::new(t.clone(), Shape::Ad)),
+            Kind::Segments(points) => Box::new(trigger::Segments::new(*points)),
+            Kind::Curve => trigger::make_curve(sr, channels),
         }
     }
 
@@ -248,7 +267,12 @@ impl Kind {
             Kind::Chorus => &["input", "rate", "depth", "mix"],
             Kind::Limiter => &["input", "threshold", "release"],
             Kind::Math(_) => &["a", "b"],
-            Kind::Numbers(_) | Kind::Sampler(_) | Kind::Voices { .. } => &[],
+            Kind::Env(_) => &["input", "attack", "decay", "sustain", "release"],
+            Kind::Ad(_) => &["attack", "decay"],
+            Kind::Curve => &["start", "end", "time", "curve"],
+            Kind::Numbers(_) | Kind::Sampler(_) | Kind::Voices { .. } | Kind::Segments(_) => {
+                &[]
+            }
         }
     }
 
@@ -285,7 +309,9 @@ impl Kind {
             | Kind::RingMod
             | Kind::Lag
             | Kind::Bitcrush
-            | Kind::Limiter => Width::AsInput,
+            | Kind::Limiter
+            | Kind::Env(_) => Width::AsInput,
+            Kind::Ad(_) | Kind::Segments(_) | Kind::Curve => Width::Mono,
             Kind::Pan | Kind::Reverb | Kind::Chorus => Width::Stereo,
             Kind::Math(_) => Width::AsInput,
             Kind::Numbers(_) | Kind::Voices { .. } => Width::Mono,
@@ -308,7 +334,7 @@ impl Kind {
     pub fn key(&self) -> KindKey {
         let detail = match self {
             Kind::Math(op) => *op as u8,
-            Kind::Voices { wave, .. } => *wave as u8,
+            Kind::Voices { instrument, .. } => instrument.id(),
             _ => 0,
         };
         KindKey {
@@ -360,12 +386,11 @@ impl Kind {
             Kind::Math(MathOp::Div) => "div",
             Kind::Numbers(_) => "pattern",
             Kind::Sampler(_) => "sampler",
-            Kind::Voices { wave, .. } => match wave {
-                Wave::Sine => "sine voices",
-                Wave::Saw => "saw voices",
-                Wave::Square => "square voices",
-                Wave::Triangle => "tri voices",
-            },
+            Kind::Voices { instrument, .. } => instrument.label(),
+            Kind::Env(_) => "env",
+            Kind::Ad(_) => "ad",
+            Kind::Segments(_) => "segments",
+            Kind::Curve => "curve",
         }
     }
 }

@@ -14,6 +14,7 @@ pub mod bank;
 pub mod effect;
 pub mod envelope;
 pub mod filter;
+pub mod instrument;
 pub mod kind;
 pub mod ladder;
 pub mod level;
@@ -22,6 +23,7 @@ pub mod resample;
 pub mod sampler;
 pub mod signal;
 pub mod synth;
+pub mod trigger;
 
 pub use kind::{Kind, KindKey, Setup, Width};
 pub use level::MathOp;

@@ -7,7 +7,7 @@ use std::f64::consts::TAU;
 /// The polyBLEP residual at phase `t` (0..1) for a phase increment `dt`: subtracted from a naive
 /// waveform's step, it removes most of the step's aliasing.
 #[inline]
-fn poly_blep(t: f64, dt: f64) -> f64 {
+pub(crate) fn poly_blep(t: f64, dt: f64) -> f64 {
     if t < dt {
         let x = t / dt;
         x + x - x * x - 1.0

@@ -1,7 +1,9 @@
-//! Pitched synth voices: a note pattern played on an oscillator (`saw "c3 e3 g3"`,
-//! `sine "<a4 c5>"`, chords too), one voice per event from a fixed pool, each with a short
-//! attack, held for the event's length, then released.
+//! Pitched synth voices: a note pattern played on an instrument (`saw "c3 e3 g3"`,
+//! `sine "<a4 c5>"`, `supersaw "c3 e3" 0.5`, chords too), one voice per event from a fixed pool,
+//! each under its envelope: held for the event's length then released, or for percussion, its
+//! own length.
 
+use crate::instrument::{Instrument, Tone};
 use crate::osc::{Oscillator, Wave};
 use crate::{downcast, Carry, Context, In, Node, VoiceCount};
 use pattern::Pattern;
@@ -10,16 +12,25 @@ use pattern::Pattern;
 pub const SYNTH_VOICES: usize = 32;
 /// The longest block a synth renders (larger blocks are rendered in pieces).
 const MAX_BLOCK: usize = 4096;
-const ATTACK_SECONDS: f32 = 0.005;
-const RELEASE_SECONDS: f32 = 0.03;
+/// The envelope of a plain oscillator's voices: a short attack, held, a short release.
+pub const OSC_ENVELOPE: [f32; 4] = [0.005, 0.0, 1.0, 0.03];
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Attack,
+    Decay,
+    Sustain,
+    Release,
+}
 
 struct Voice {
     osc: Oscillator,
+    tone: Tone,
     freq: f32,
     /// Frames left before the release starts.
     hold: f32,
     level: f32,
-    releasing: bool,
+    stage: Stage,
     active: bool,
     /// Frame within the current block where the voice starts.
     start: usize,
@@ -29,7 +40,7 @@ struct Voice {
 /// A polyphonic synth playing a pattern of frequencies in Hz.
 pub struct Synth {
     pattern: Pattern<f64>,
-    wave: Wave,
+    instrument: Instrument,
     voices: Box<[Voice]>,
     scratch: Box<[f32]>,
     sample_rate: f32,
@@ -40,18 +51,20 @@ pub struct Synth {
 }
 
 impl Synth {
-    /// A synth of `wave` voices. Allocates.
-    pub fn new(pattern: Pattern<f64>, wave: Wave, sample_rate: f32) -> Synth {
+    /// A synth of `instrument` voices. Allocates.
+    pub fn new(pattern: Pattern<f64>, instrument: Instrument, sample_rate: f32) -> Synth {
+        let wave = instrument.wave().unwrap_or(Wave::Sine);
         Synth {
             pattern,
-            wave,
+            instrument,
             voices: (0..SYNTH_VOICES)
                 .map(|_| Voice {
                     osc: Oscillator::new(wave),
+                    tone: Tone::new(0),
                     freq: 0.0,
                     hold: 0.0,
                     level: 0.0,
-                    releasing: false,
+                    stage: Stage::Attack,
                     active: false,
                     start: 0,
                     age: 0,
@@ -87,38 +100,74 @@ impl Synth {
             self.started += 1;
             let v = &mut self.voices[slot];
             v.osc.reset();
+            v.tone = Tone::new(self.started as u32);
             v.freq = freq as f32;
-            v.hold = hold as f32;
+            // Percussion plays its own length, whatever the event's.
+            v.hold = match self.instrument.one_shot() {
+                Some(_) => f32::INFINITY,
+                None => hold as f32,
+            };
             v.level = 0.0;
-            v.releasing = false;
+            v.stage = Stage::Attack;
             v.active = true;
             v.start = offset;
             v.age = self.started;
         }
-        let attack = 1.0 / (ATTACK_SECONDS * self.sample_rate);
-        let release = 1.0 / (RELEASE_SECONDS * self.sample_rate);
+        let [attack, decay, sustain, release] = self.instrument.envelope();
+        let rate = |seconds: f32, range: f32| {
+            if seconds > 0.0 {
+                range / (seconds * self.sample_rate)
+            } else {
+                f32::INFINITY
+            }
+        };
+        let sustain = sustain.clamp(0.0, 1.0);
+        let (up, down) = (rate(attack, 1.0), rate(decay, 1.0 - sustain));
         for v in self.voices.iter_mut().filter(|v| v.active) {
-            let voice_ctx = Context {
-                sample_rate: self.sample_rate,
-                frames: frames - v.start,
-                ..*ctx
-            };
             let scratch = &mut self.scratch[..frames - v.start];
-            v.osc
-                .process(&voice_ctx, &[In::Const(v.freq)], &mut [&mut scratch[..]]);
+            if self.instrument.wave().is_some() {
+                let voice_ctx = Context {
+                    sample_rate: self.sample_rate,
+                    frames: frames - v.start,
+                    ..*ctx
+                };
+                v.osc
+                    .process(&voice_ctx, &[In::Const(v.freq)], &mut [&mut scratch[..]]);
+            } else {
+                for x in scratch.iter_mut() {
+                    *x = v.tone.next(&self.instrument, v.freq, self.sample_rate);
+                }
+            }
+            // The release covers the level the voice had when it began.
+            let fall = rate(release, 1.0);
             for (y, &x) in out[v.start..frames].iter_mut().zip(scratch.iter()) {
-                if v.hold <= 0.0 {
-                    v.releasing = true;
+                if v.hold <= 0.0 && v.stage != Stage::Release {
+                    v.stage = Stage::Release;
                 }
                 v.hold -= 1.0;
-                v.level = if v.releasing {
-                    (v.level - release).max(0.0)
-                } else {
-                    (v.level + attack).min(1.0)
-                };
+                match v.stage {
+                    Stage::Attack => {
+                        v.level += up;
+                        if v.level >= 1.0 {
+                            v.level = 1.0;
+                            v.stage = Stage::Decay;
+                        }
+                    }
+                    Stage::Decay => {
+                        v.level -= down;
+                        if v.level <= sustain || !v.level.is_finite() {
+                            v.level = sustain;
+                            v.stage = Stage::Sustain;
+                        }
+                    }
+                    Stage::Sustain => v.level = sustain,
+                    Stage::Release => v.level = (v.level - fall).max(0.0),
+                }
                 *y += x * v.level;
             }
-            if v.releasing && v.level <= 0.0 {
+            let silent = v.stage == Stage::Release && v.level <= 0.0
+                || (v.stage == Stage::Sustain && sustain <= 0.0);
+            if silent || v.tone.finished(&self.instrument, self.sample_rate) {
                 v.active = false;
             }
             v.start = 0;
@@ -141,7 +190,7 @@ impl Node for Synth {
     /// allocating, so held notes ring on across an edit.
     fn carry_from(&mut self, old: &mut dyn Node) -> Carry {
         if let Some(old) = downcast::<Synth>(old) {
-            if self.wave == old.wave {
+            if self.instrument.id() == old.instrument.id() {
                 std::mem::swap(&mut self.voices, &mut old.voices);
                 self.started = old.started;
                 self.steals = old.steals;

@@ -2,7 +2,8 @@
 
 use bumpalo::Bump;
 use dsp::osc::Wave;
-use dsp::synth::Synth;
+use dsp::instrument::Instrument;
+use dsp::synth::{Synth, OSC_ENVELOPE};
 use dsp::{Context, Node};
 use pattern::{mini, Pattern, Span, Time};
 
@@ -15,6 +16,13 @@ fn hz(notation: &str) -> Pattern<f64> {
         }
         other => other.as_f64().unwrap(),
     })
+}
+
+fn osc(wave: Wave) -> Instrument {
+    Instrument::Osc {
+        wave,
+        envelope: OSC_ENVELOPE,
+    }
 }
 
 /// Renders `cycles` cycles at 1 cycle per second in 256-frame blocks.
@@ -50,7 +58,7 @@ fn frequency(x: &[f32]) -> f64 {
 
 #[test]
 fn each_note_is_a_voice_at_its_pitch_for_its_length() {
-    let mut synth = Synth::new(hz("a5 ~ e5 ~"), Wave::Sine, RATE);
+    let mut synth = Synth::new(hz("a5 ~ e5 ~"), osc(Wave::Sine), RATE);
     let out = render(&mut synth, 1);
     let quarter = (RATE / 4.0) as usize;
     let a = frequency(&out[1000..quarter - 1000]);
@@ -69,7 +77,7 @@ fn each_note_is_a_voice_at_its_pitch_for_its_length() {
 
 #[test]
 fn stacked_notes_sound_together() {
-    let mut synth = Synth::new(hz("[a4, a5]"), Wave::Saw, RATE);
+    let mut synth = Synth::new(hz("[a4, a5]"), osc(Wave::Saw), RATE);
     let out = render(&mut synth, 1);
     let peak = out[2000..40_000].iter().fold(0.0f32, |m, v| m.max(v.abs()));
     assert!(peak > 1.2, "two voices add up: {peak}");

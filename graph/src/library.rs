@@ -2,6 +2,9 @@
 //! effects and live input. The DSP that runs them lives with the node implementations.
 
 use crate::registry::{Function, Param, ParamKind, Registry, Role};
+use dsp::instrument::Instrument;
+use dsp::osc::Wave;
+use dsp::trigger::{Breakpoints, Trigger};
 use dsp::Kind;
 use pattern::Control;
 
@@ -53,6 +56,102 @@ const fn level(
 }
 
 const FREQ: Param = signal("freq", 440.0, "Hz");
+const NOTES: Param = Param::required("freq", ParamKind::Notes, "Hz");
+
+const fn number(name: &'static str, default: f64, unit: &'static str) -> Param {
+    Param::optional(name, ParamKind::Number, default, unit)
+}
+
+/// Voices of `instrument`, each started by an event of the note pattern.
+const fn voices(
+    name: &'static str,
+    params: &'static [Param],
+    instrument: Instrument,
+    doc: &'static str,
+) -> Function {
+    node(
+        name,
+        &[],
+        Role::Source,
+        params,
+        Kind::Voices {
+            instrument,
+            notes: None,
+        },
+        doc,
+    )
+}
+
+const TRIGGERED_OSC: &[Param] = &[
+    NOTES,
+    number("attack", 0.001, "s"),
+    number("decay", 0.1, "s"),
+    number("sustain", 0.0, ""),
+    number("release", 0.1, "s"),
+];
+
+/// A note-triggered oscillator (`sine_trig "c4 e4" 0.01 0.2 0.5 0.3`).
+const fn triggered_osc(name: &'static str, wave: Wave, doc: &'static str) -> Function {
+    voices(
+        name,
+        TRIGGERED_OSC,
+        Instrument::Osc {
+            wave,
+            envelope: [0.001, 0.1, 0.0, 0.1],
+        },
+        doc,
+    )
+}
+
+/// The voice library: note-triggered oscillators and SuperDirt-style instruments.
+pub const VOICES: &[Function] = &[
+    triggered_osc("sine_trig", Wave::Sine, "A sine voice per event of a note pattern, under an ADSR envelope held for the event."),
+    triggered_osc("saw_trig", Wave::Saw, "A sawtooth voice per event of a note pattern, under an ADSR envelope held for the event."),
+    triggered_osc("square_trig", Wave::Square, "A square voice per event of a note pattern, under an ADSR envelope held for the event."),
+    triggered_osc("tri_trig", Wave::Triangle, "A triangle voice per event of a note pattern, under an ADSR envelope held for the event."),
+    voices(
+        "supersaw",
+        &[NOTES, number("detune", 0.3, ""), number("voices", 7.0, "")],
+        Instrument::SuperSaw { detune: 0.3, voices: 7 },
+        "Detuned saws (2-7, spread up to ±10%) per event of a note pattern: pads and leads.",
+    ),
+    voices(
+        "superkick",
+        &[NOTES, number("pitch_env", 0.5, ""), number("sustain", 0.3, "s"), number("noise", 0.1, "")],
+        Instrument::SuperKick { pitch_env: 0.5, sustain: 0.3, noise: 0.1 },
+        "A sine kick per event: pitch swept down over 50 ms, a noise click, decaying over sustain.",
+    ),
+    voices(
+        "supersnare",
+        &[NOTES, number("snappy", 0.8, ""), number("sustain", 0.15, "s")],
+        Instrument::SuperSnare { snappy: 0.8, sustain: 0.15 },
+        "A snare per event: a pitched body and a noise burst (snappy its level).",
+    ),
+    voices(
+        "superhat",
+        &[number("bright", 0.7, ""), number("sustain", 0.05, "s"), Param::optional("trigger", ParamKind::Triggers, 1.0, "")],
+        Instrument::SuperHat { bright: 0.7, sustain: 0.05 },
+        "A hi-hat of high-passed noise, once a cycle or at each step of a trigger pattern.",
+    ),
+    voices(
+        "superfm",
+        &[NOTES, number("mod_ratio", 2.0, ""), number("mod_index", 1.0, "")],
+        Instrument::SuperFm { ratio: 2.0, index: 1.0 },
+        "Two-operator FM per event: a sine modulator at mod_ratio times the note.",
+    ),
+    voices(
+        "superchip",
+        &[NOTES, number("vibrato_rate", 5.0, "Hz"), number("vibrato_depth", 0.05, "")],
+        Instrument::SuperChip { rate: 5.0, depth: 0.05 },
+        "A chiptune square with vibrato per event of a note pattern.",
+    ),
+    voices(
+        "superpwm",
+        &[NOTES, number("pwm_rate", 0.5, "Hz"), number("pwm_depth", 0.8, "")],
+        Instrument::SuperPwm { rate: 0.5, depth: 0.8 },
+        "Two pulse waves with their width swept by a sine, per event of a note pattern.",
+    ),
+];
 
 /// Every node of the library.
 pub const NODES: &[Function] = &[
@@ -74,7 +173,7 @@ pub const NODES: &[Function] = &[
     ),
     node(
         "square",
-        &["pulse", "square_hz"],
+        &["pulse", "square_hz", "pulse_hz"],
         Role::Source,
         &[FREQ, signal("width", 0.5, "")],
         Kind::Square,
@@ -82,7 +181,7 @@ pub const NODES: &[Function] = &[
     ),
     node(
         "tri",
-        &["triangle", "tri_hz"],
+        &["triangle", "tri_hz", "triangle_hz"],
         Role::Source,
         &[FREQ],
         Kind::Tri,
@@ -202,7 +301,7 @@ pub const NODES: &[Function] = &[
     ),
     node(
         "moog",
-        &["ladder"],
+        &["ladder", "moog_ladder", "moog_hz"],
         Role::Processor,
         &[
             INPUT,
@@ -224,11 +323,11 @@ pub const NODES: &[Function] = &[
             signal("release", 0.2, "s"),
         ],
         Kind::Adsr,
-        "Attack-decay-sustain-release envelope on a gate signal.",
+        "Attack-decay-sustain-release envelope on a gate signal (alone, every cycle).",
     ),
     node(
         "ar",
-        &[],
+        &["asr"],
         Role::Processor,
         &[
             INPUT,
@@ -236,7 +335,73 @@ pub const NODES: &[Function] = &[
             signal("release", 0.2, "s"),
         ],
         Kind::Ar,
-        "Attack-release envelope on a gate signal.",
+        "Attack-release envelope on a gate signal (alone, every cycle).",
+    ),
+    node(
+        "env",
+        &["envelope"],
+        Role::Processor,
+        &[
+            INPUT,
+            signal("attack", 0.01, "s"),
+            signal("decay", 0.1, "s"),
+            signal("sustain", 0.7, ""),
+            signal("release", 0.2, "s"),
+        ],
+        Kind::Env(Trigger::Once),
+        "ADSR envelope on the chain, started by the onsets of its pattern (held for each event), \
+         or once when it has none; alone, every cycle.",
+    ),
+    node(
+        "env_trig",
+        &[],
+        Role::Processor,
+        &[
+            INPUT,
+            Param::required("trigger", ParamKind::Triggers, ""),
+            signal("attack", 0.001, "s"),
+            signal("decay", 0.1, "s"),
+            signal("sustain", 0.0, ""),
+            signal("release", 0.1, "s"),
+        ],
+        Kind::Env(Trigger::Once),
+        "ADSR envelope started by each step of a trigger pattern (`\"x(3,8)\"`), held for the step.",
+    ),
+    node(
+        "ad",
+        &[],
+        Role::Source,
+        &[
+            signal("attack", 0.01, "s"),
+            signal("decay", 0.1, "s"),
+            Param::optional("trigger", ParamKind::Triggers, 1.0, ""),
+        ],
+        Kind::Ad(Trigger::EveryCycle),
+        "Attack-decay envelope, every cycle or at each step of a trigger pattern.",
+    ),
+    node(
+        "segments",
+        &[],
+        Role::Source,
+        &[
+            Param::required("levels", ParamKind::Levels, ""),
+            Param::required("times", ParamKind::Levels, "s"),
+        ],
+        Kind::Segments(Breakpoints::EMPTY),
+        "Straight segments through the levels, times seconds apart, from when the patch starts.",
+    ),
+    node(
+        "curve",
+        &[],
+        Role::Source,
+        &[
+            signal("start", 0.0, ""),
+            signal("end", 1.0, ""),
+            signal("time", 1.0, "s"),
+            signal("curve", 0.0, ""),
+        ],
+        Kind::Curve,
+        "A curved ramp from start to end over time seconds (curve 0 straight, > 0 slow then fast).",
     ),
     level(
         "gain",
@@ -390,7 +555,7 @@ pub const NODES: &[Function] = &[
 /// Registers the node library. An oscillator's name also means its continuous pattern where a
 /// pattern is expected (`range 1 5 saw`), as in Tidal.
 pub fn register(r: &mut Registry) {
-    for f in NODES {
+    for f in NODES.iter().chain(VOICES) {
         let mut f = f.clone();
         f.pattern = f.node.as_ref().and_then(crate::transforms::signal_pattern);
         r.register(f);
@@ -417,10 +582,30 @@ mod tests {
     fn parameters_are_the_nodes_ports_in_order() {
         for f in NODES {
             let kind = f.node.as_ref().expect("a library entry names its node");
-            let params: Vec<&str> = f.params.iter().map(|p| p.name).collect();
+            let params: Vec<&str> = f
+                .params
+                .iter()
+                .filter(|p| p.kind.is_port())
+                .map(|p| p.name)
+                .collect();
             assert_eq!(params, kind.ports(), "`{}`", f.name);
-            assert_eq!(kind.label(), f.name, "the listing label is the name");
+            // Nodes the compiler shapes (`env_trig` is `env` with its trigger) share a label.
+            if f.params.iter().all(|p| p.kind.is_port()) {
+                assert_eq!(kind.label(), f.name, "the listing label is the name");
+            }
         }
-        assert_eq!(NODES.len(), dsp::Kind::UNITS.len(), "every unit has a name");
+        for unit in dsp::Kind::UNITS {
+            assert!(
+                NODES.iter().any(|f| f.node.as_ref().map(|k| k.key()) == Some(unit.key())),
+                "{unit:?} has a name"
+            );
+        }
+        // Voices have no ports: their numbers are read once into the instrument.
+        for f in VOICES {
+            assert!(f.params.iter().all(|p| matches!(
+                p.kind,
+                ParamKind::Notes | ParamKind::Number | ParamKind::Triggers
+            )));
+        }
     }
 }

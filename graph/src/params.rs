@@ -29,6 +29,21 @@ pub enum ParamKind {
     Steps,
     /// Two numbers, a begin and an end: `(0.25, 0.75)`.
     Span,
+    /// A string of numbers read once as a fixed list: `"0 1 0.3 0"`.
+    Levels,
+    /// A pattern string whose events start something: `"x ~ x x"`, `"x(3,8)"`, `"1 0 1 1"`
+    /// (a `0` or `f` step is a rest).
+    Triggers,
+    /// A note pattern or a frequency: each event plays a voice (`"c3 e3 g3"`, `55`).
+    Notes,
+}
+
+impl ParamKind {
+    /// True for an input port of the node: false for what the compiler reads to shape the
+    /// node itself (a list of levels, what triggers it, the notes its voices play).
+    pub fn is_port(self) -> bool {
+        !matches!(self, ParamKind::Levels | ParamKind::Triggers | ParamKind::Notes)
+    }
 }
 
 /// One parameter of a function.

@@ -29,6 +29,10 @@ fn argument(p: &Param, last: bool) -> String {
         ParamKind::Patterns => "[s \"bd*2\", s \"sn\"]".into(),
         ParamKind::Steps => "[(1, s \"bd*2\"), (0.5, s \"sn\")]".into(),
         ParamKind::Span => "(0.25, 0.75)".into(),
+        ParamKind::Levels if p.name == "times" => "\"0.1 0.2\"".into(),
+        ParamKind::Levels => "\"0 1 0\"".into(),
+        ParamKind::Triggers => "\"x ~ x x\"".into(),
+        ParamKind::Notes => "\"c3 e3 g3\"".into(),
     }
 }
 
@@ -97,6 +101,7 @@ fn params(f: &Function) -> String {
                 format!(" {}", p.unit)
             };
             match p.default {
+                Some(_) if p.kind == ParamKind::Triggers => format!("{}=every-cycle", p.name),
                 Some(d) => format!("{}={d}{unit}", p.name),
                 None => format!("{}{unit}", p.name),
             }

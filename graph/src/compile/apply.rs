@@ -258,9 +258,15 @@ impl<'r> Compiler<'r> {
                 _ => wrong(self, "two numbers such as (0.25, 0.75)", &Val::Tuple(pair)),
             },
             (ParamKind::Span, v) => wrong(self, "two numbers such as (0.25, 0.75)", &v),
-            (ParamKind::Input | ParamKind::Signal | ParamKind::Sounds, v) => {
-                wrong(self, "a signal", &v)
-            }
+            (
+                ParamKind::Input
+                | ParamKind::Signal
+                | ParamKind::Sounds
+                | ParamKind::Levels
+                | ParamKind::Triggers
+                | ParamKind::Notes,
+                v,
+            ) => wrong(self, "a signal", &v),
         }
     }
 

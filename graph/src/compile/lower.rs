@@ -7,8 +7,15 @@ use crate::ir::{Identity, Input, Node, NodeId, NodeKind};
 use crate::params::{Param, ParamKind};
 use crate::registry::{Function, Role};
 use crate::values::Pat;
+use dsp::instrument::Instrument;
+use dsp::synth::OSC_ENVELOPE;
+use dsp::trigger::{Breakpoints, Trigger};
 use dsp::Width;
+use pattern::{Pattern, Value};
 use std::ops::Range;
+
+/// Arguments that shape a node rather than feed a port: parameter name, value, where.
+type Shaping<'r> = Vec<(&'static str, Val<'r>, Range<usize>)>;
 
 impl<'r> Compiler<'r> {
     pub(super) fn add_node(
@@ -83,7 +90,13 @@ impl<'r> Compiler<'r> {
             }
             Val::Call { f, args } => match f.role {
                 Role::Source => self.source(f, args, span),
-                Role::Processor if args.len() == f.params.len() => {
+                Role::Processor
+                    if args.len() == f.params.len()
+                        || args
+                            .iter()
+                            .find(|(v, _)| !matches!(v, Val::Named { .. }))
+                            .is_some_and(|(v, _)| v.is_signal()) =>
+                {
                     // The input is the first argument given in order.
                     let mut args = args;
                     let first = args
@@ -94,6 +107,14 @@ impl<'r> Compiler<'r> {
                         Val::Signal(id) => Some(id),
                         _ => None,
                     }
+                }
+                Role::Processor
+                    if matches!(
+                        f.node,
+                        Some(dsp::Kind::Adsr | dsp::Kind::Ar | dsp::Kind::Env(_))
+                    ) =>
+                {
+                    self.envelope_generator(f, args, span)
                 }
                 Role::Processor => {
                     self.error(
@@ -134,13 +155,16 @@ impl<'r> Compiler<'r> {
         }
     }
 
+    /// Matches arguments to `f`'s parameters after the input, in order or by name: ports go to
+    /// `inputs`; what shapes the node itself (levels, triggers, notes) is returned by name.
     fn settings(
         &mut self,
         f: &'r Function,
         args: Vec<(Val<'r>, Range<usize>)>,
         inputs: &mut Vec<(&'static str, Input)>,
         span: Range<usize>,
-    ) -> Option<()> {
+    ) -> Option<Shaping<'r>> {
+        let mut shaping = Vec::new();
         let (mut named, positional): (Vec<_>, Vec<_>) = args
             .into_iter()
             .partition(|(v, _)| matches!(v, Val::Named { .. }));
@@ -166,6 +190,20 @@ impl<'r> Compiler<'r> {
                 Val::Named { value, .. } => (*value, span),
                 v => (v, span),
             }));
+            if !param.kind.is_port() {
+                match next {
+                    Some((v, span)) => shaping.push((param.name, v, span)),
+                    None if param.default.is_none() => {
+                        self.error(
+                            span.clone(),
+                            format!("`{}` needs a value for `{}`", f.name, param.name),
+                        );
+                        ok = false;
+                    }
+                    None => {}
+                }
+                continue;
+            }
             let input = match next {
                 Some((v, span)) => self.setting(param, v, span),
                 None => {
@@ -200,7 +238,7 @@ impl<'r> Compiler<'r> {
             );
             ok = false;
         }
-        ok.then_some(())
+        ok.then_some(shaping)
     }
 
     fn setting(&mut self, param: &Param, v: Val<'r>, span: Range<usize>) -> Option<Input> {
@@ -239,19 +277,153 @@ impl<'r> Compiler<'r> {
         let kind = f.node.clone()?;
         if let ([(Val::Str { text, at }, _)], Some(wave)) = (args.as_slice(), kind.wave()) {
             let notes = self.frequencies(text, *at)?;
+            let instrument = Instrument::Osc {
+                wave,
+                envelope: OSC_ENVELOPE,
+            };
             return Some(self.add_node(
-                NodeKind::Dsp(dsp::Kind::Voices { wave, notes }),
+                NodeKind::Dsp(dsp::Kind::Voices {
+                    instrument,
+                    notes: Some(notes),
+                }),
                 Vec::new(),
                 1,
             ));
         }
         let mut inputs = Vec::new();
-        self.settings(f, args, &mut inputs, span)?;
+        let shaping = self.settings(f, args, &mut inputs, span.clone())?;
+        let kind = match kind {
+            dsp::Kind::Voices { instrument, .. } => {
+                // The numbers are the instrument's; the notes (or triggers) start its voices.
+                let mut instrument = instrument;
+                for (name, input) in inputs.drain(..) {
+                    if let Input::Const(x) = input {
+                        instrument = instrument.with(name, x as f32);
+                    }
+                }
+                let notes = match shaping.into_iter().next() {
+                    Some(("trigger", v, span)) => self.triggers(v, span)?,
+                    Some((_, v, span)) => self.notes(v, span)?,
+                    None => pattern::pure(1.0),
+                };
+                dsp::Kind::Voices {
+                    instrument,
+                    notes: Some(notes),
+                }
+            }
+            dsp::Kind::Segments(_) => self.breakpoints(f, shaping, span)?,
+            dsp::Kind::Ad(trigger) => dsp::Kind::Ad(match shaping.into_iter().next() {
+                Some((_, v, span)) => Trigger::Events(self.triggers(v, span)?),
+                None => trigger,
+            }),
+            kind => kind,
+        };
         let channels = match kind.width() {
             Width::Stereo => 2,
             _ => 1,
         };
         Some(self.add_node(NodeKind::Dsp(kind), inputs, channels))
+    }
+
+    /// A note pattern (`"c3 e3"`, `"110 220"`), a pattern of numbers or one frequency.
+    fn notes(&mut self, v: Val<'r>, span: Range<usize>) -> Option<Pattern<f64>> {
+        match v {
+            Val::Str { text, at } => self.frequencies(&text, at),
+            Val::Num(x) => Some(pattern::pure(x)),
+            Val::Values(p) => Some(p.fmap(|v| v.as_f64().unwrap_or(0.0))),
+            other => {
+                self.error(
+                    span,
+                    format!(
+                        "expected notes or frequencies (such as \"c3 e3 g3\" or 55), found {}",
+                        other.describe()
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// A trigger pattern: every step that is not a rest, `0` or `f` starts something.
+    pub(super) fn triggers(&mut self, v: Val<'r>, span: Range<usize>) -> Option<Pattern<f64>> {
+        let values = match v {
+            Val::Str { text, at } => self.read(&text, at, pattern::mini::Kind::Untyped)?,
+            Val::Values(p) => p,
+            Val::Sounds { pattern, .. } => return Some(pattern.fmap(|_| 1.0)),
+            other => {
+                self.error(
+                    span,
+                    format!(
+                        "expected a trigger pattern (such as \"x ~ x x\" or \"x(3,8)\"), found {}",
+                        other.describe()
+                    ),
+                );
+                return None;
+            }
+        };
+        Some(
+            values
+                .filter_values(|v| match v {
+                    Value::Num(x) => *x != 0.0,
+                    Value::Bool(b) => *b,
+                    Value::Str(s) => !matches!(&**s, "f" | "false"),
+                    _ => true,
+                })
+                .fmap(|_| 1.0),
+        )
+    }
+
+    /// `segments "0 1 0" "0.1 0.2"`: the levels and the times between them.
+    fn breakpoints(
+        &mut self,
+        f: &Function,
+        shaping: Vec<(&'static str, Val<'r>, Range<usize>)>,
+        span: Range<usize>,
+    ) -> Option<dsp::Kind> {
+        let mut lists = Vec::new();
+        for (name, v, span) in shaping {
+            let list = match &v {
+                Val::Str { text, .. } => text
+                    .split_whitespace()
+                    .map(|w| w.parse::<f32>().ok().filter(|x| x.is_finite()))
+                    .collect::<Option<Vec<f32>>>(),
+                Val::Num(x) => Some(vec![*x as f32]),
+                _ => None,
+            };
+            match list {
+                Some(list) => lists.push(list),
+                None => {
+                    self.error(
+                        span,
+                        format!(
+                            "`{name}` of `{}` must be a string of numbers such as \"0 1 0.5\", found {}",
+                            f.name,
+                            v.describe()
+                        ),
+                    );
+                    return None;
+                }
+            }
+        }
+        let [levels, times] = lists.as_slice() else {
+            return None;
+        };
+        match Breakpoints::new(levels, times) {
+            Some(points) => Some(dsp::Kind::Segments(points)),
+            None => {
+                self.error(
+                    span,
+                    format!(
+                        "`{}` needs 2 to {} levels and one time fewer than levels: found {} levels and {} times",
+                        f.name,
+                        dsp::trigger::MAX_LEVELS,
+                        levels.len(),
+                        times.len()
+                    ),
+                );
+                None
+            }
+        }
     }
 
     pub(super) fn processor(
@@ -267,8 +439,16 @@ impl<'r> Compiler<'r> {
         };
         let input = self.signal_input(input, input_span);
         let mut inputs = vec![("input", input?)];
-        self.settings(f, args, &mut inputs, span)?;
-        let kind = f.node.clone()?;
+        let shaping = self.settings(f, args, &mut inputs, span)?;
+        let kind = match f.node.clone()? {
+            dsp::Kind::Env(_) => dsp::Kind::Env(match shaping.into_iter().next() {
+                Some((_, v, span)) => Trigger::Events(self.triggers(v, span)?),
+                None => self
+                    .pattern_upstream(inputs[0].1)
+                    .map_or(Trigger::Once, Trigger::Events),
+            }),
+            kind => kind,
+        };
         let channels = match kind.width() {
             Width::Mono => 1,
             Width::Stereo => 2,
@@ -279,5 +459,51 @@ impl<'r> Compiler<'r> {
             inputs,
             channels,
         )))
+    }
+
+    /// The pattern whose onsets drive a chain: the first note, number or sound pattern found
+    /// walking up from `input` (first inputs first), for `env` to start on its events.
+    fn pattern_upstream(&self, input: Input) -> Option<Pattern<f64>> {
+        let mut stack = vec![input];
+        let mut seen = std::collections::HashSet::new();
+        while let Some(Input::Node(id)) = stack.pop() {
+            if !seen.insert(id) {
+                continue;
+            }
+            let node = &self.nodes[id.index()];
+            match &node.kind {
+                NodeKind::Dsp(dsp::Kind::Numbers(p)) => return Some(p.clone()),
+                NodeKind::Dsp(dsp::Kind::Voices { notes: Some(p), .. }) => {
+                    return Some(p.clone())
+                }
+                NodeKind::Dsp(dsp::Kind::Sampler(p)) => return Some(p.fmap(|_| 1.0)),
+                _ => stack.extend(node.inputs.iter().rev().map(|(_, i)| *i)),
+            }
+        }
+        None
+    }
+
+    /// An envelope called without its input (`adsr 0.01 0.1 0.7 0.2`, `env_trig "x*4" …`): a
+    /// generator, started every cycle or by its trigger pattern.
+    pub(super) fn envelope_generator(
+        &mut self,
+        f: &'r Function,
+        args: Vec<(Val<'r>, Range<usize>)>,
+        span: Range<usize>,
+    ) -> Option<NodeId> {
+        let mut inputs = vec![("input", Input::Const(1.0))];
+        let shaping = self.settings(f, args, &mut inputs, span)?;
+        let trigger = match shaping.into_iter().next() {
+            Some((_, v, span)) => Trigger::Events(self.triggers(v, span)?),
+            None => Trigger::EveryCycle,
+        };
+        if matches!(f.node, Some(dsp::Kind::Ar)) {
+            // attack, release → attack, decay 0, sustain 1, release.
+            let release = inputs.pop()?;
+            inputs.push(("decay", Input::Const(0.0)));
+            inputs.push(("sustain", Input::Const(1.0)));
+            inputs.push(release);
+        }
+        Some(self.add_node(NodeKind::Dsp(dsp::Kind::Env(trigger)), inputs, 1))
     }
 }

@@ -474,9 +474,17 @@ impl<'r> Compiler<'r> {
                         _ => (self.eval(a), a.span.clone()),
                     })
                     .collect();
-                let mut f = f?;
+                let f = f?;
+                let args = args
+                    .into_iter()
+                    .map(|(v, span)| v.map(|v| (v, span)))
+                    .collect::<Option<Vec<_>>>()?;
+                if let Some(v) = self.signal_form(&f, &args) {
+                    return v;
+                }
+                let mut f = f;
                 for (arg, span) in args {
-                    f = self.apply(f, arg?, span, e.span.clone())?;
+                    f = self.apply(f, arg, span, e.span.clone())?;
                 }
                 Some(f)
             }
@@ -516,6 +524,15 @@ impl<'r> Compiler<'r> {
                             })
                         }
                         r => {
+                            if let Some(v) = self.pipe_into_voices(&l, &r, left.span.clone()) {
+                                return v;
+                            }
+                            if matches!(l, Val::Sounds { .. })
+                                && matches!(&r, Val::Call { f, .. } if f.control.is_some())
+                            {
+                                // `s "bd*4" $ legato 0.1`: a control piped on is a control set.
+                                return self.chain(l, r, left.span.clone(), right.span.clone());
+                            }
                             if !l.is_function() && r.is_function() {
                                 // Phonon's `pattern $ transform` form.
                                 self.apply(r, l, left.span.clone(), e.span.clone())
@@ -578,6 +595,95 @@ impl<'r> Compiler<'r> {
                 })
             }
         }
+    }
+}
+
+impl<'r> Compiler<'r> {
+    /// Phonon's forms of pattern functions on audio signals: `range lo hi ~lfo` scales a
+    /// -1..1 signal to lo..hi, and `stack [~a, ~b]` of signals is their sum. `None` when `f`
+    /// and its arguments are not one of these.
+    fn signal_form(
+        &mut self,
+        f: &Val<'r>,
+        args: &[(Val<'r>, std::ops::Range<usize>)],
+    ) -> Option<Eval<'r>> {
+        let Val::Partial { f, args: given } = f else {
+            return None;
+        };
+        if !given.is_empty() {
+            return None;
+        }
+        match (f.name, args) {
+            ("range", [(lo, ls), (hi, hs), (x @ Val::Signal(_), xs)]) => {
+                let unit = self.arithmetic(BinOp::Add, x.clone(), Val::Num(1.0), xs.clone(), xs.clone());
+                let unit = unit.and_then(|u| {
+                    self.arithmetic(BinOp::Mul, u, Val::Num(0.5), xs.clone(), xs.clone())
+                });
+                let width = self.arithmetic(BinOp::Sub, hi.clone(), lo.clone(), hs.clone(), ls.clone());
+                let scaled = match (unit, width) {
+                    (Some(u), Some(w)) => self.arithmetic(BinOp::Mul, u, w, xs.clone(), hs.clone()),
+                    _ => None,
+                };
+                Some(scaled.and_then(|v| {
+                    self.arithmetic(BinOp::Add, v, lo.clone(), xs.clone(), ls.clone())
+                }))
+            }
+            ("stack" | "overlay", [(Val::List(items), _)])
+                if items.iter().any(|(v, _)| matches!(v, Val::Signal(_))) =>
+            {
+                let mut items = items.clone().into_iter();
+                let (first, mut span) = items.next()?;
+                let mut sum = Some(first);
+                for (v, s) in items {
+                    sum = sum.and_then(|acc| self.arithmetic(BinOp::Add, acc, v, span.clone(), s.clone()));
+                    span = s;
+                }
+                Some(sum)
+            }
+            _ => None,
+        }
+    }
+
+    /// `sine "110 165 220" $ slow 8`: a note string on an oscillator, piped through a
+    /// transform, plays the transformed notes as voices.
+    fn pipe_into_voices(
+        &mut self,
+        l: &Val<'r>,
+        r: &Val<'r>,
+        span: std::ops::Range<usize>,
+    ) -> Option<Eval<'r>> {
+        let Val::Call { f, args } = l else {
+            return None;
+        };
+        let wave = f.node.as_ref().and_then(dsp::Kind::wave)?;
+        let [(Val::Str { text, at }, _)] = args.as_slice() else {
+            return None;
+        };
+        if !r.wants_pattern() {
+            return None;
+        }
+        let (text, at) = (text.clone(), *at);
+        let transform = self.transform(r.clone(), span.clone());
+        Some((|| {
+            let transform = transform?;
+            let notes = self.frequencies(&text, at)?;
+            let Ok(Pat::Value(p)) = transform(Pat::Value(notes.fmap(|&x| pattern::Value::Num(x))))
+            else {
+                self.error(span, "this transform does not give back a pattern of notes");
+                return None;
+            };
+            Some(Val::Signal(self.add_node(
+                crate::ir::NodeKind::Dsp(dsp::Kind::Voices {
+                    instrument: dsp::instrument::Instrument::Osc {
+                        wave,
+                        envelope: dsp::synth::OSC_ENVELOPE,
+                    },
+                    notes: Some(p.fmap(|v| v.as_f64().unwrap_or(0.0))),
+                }),
+                Vec::new(),
+                1,
+            )))
+        })())
     }
 }
 

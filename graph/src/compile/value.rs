@@ -69,6 +69,16 @@ impl Val<'_> {
         }
     }
 
+    /// True for an audio signal or what plays as one (a sound pattern, a source called with
+    /// its arguments): a processor's input when it comes first (`reverb ~wet 0.6 0.5`).
+    pub(super) fn is_signal(&self) -> bool {
+        match self {
+            Val::Signal(_) | Val::Sounds { .. } => true,
+            Val::Call { f, args } => f.role == Role::Source && !args.is_empty(),
+            _ => false,
+        }
+    }
+
     pub(super) fn is_function(&self) -> bool {
         matches!(
             self,

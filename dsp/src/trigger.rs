@@ -1,0 +1,360 @@
+//! Triggered envelopes: `env` on a chain, `env_trig`, `ad`, and `adsr`/`ar` played as
+//! generators. Unlike the gate-following envelopes in [`crate::envelope`], these start
+//! themselves: once, at every cycle, or at every onset of a pattern, holding for the event's
+//! length. Segments are linear in amplitude; a retrigger starts the attack from the level the
+//! envelope has reached, so a fast pattern does not click.
+
+use crate::{downcast, Carry, Context, In, Node};
+use pattern::Pattern;
+
+/// What starts a triggered envelope.
+#[derive(Clone)]
+pub enum Trigger {
+    /// Once, when the node starts playing; it then holds its sustain level (Phonon's `env` on a
+    /// chain without a pattern).
+    Once,
+    /// At the start of every cycle, the gate open until the release must begin for the
+    /// envelope to end with the cycle (Phonon's free-running `ad` and `adsr`).
+    EveryCycle,
+    /// At every onset of a pattern's events, the gate open for the event's length.
+    Events(Pattern<f64>),
+}
+
+/// The envelope's segments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Shape {
+    /// Attack, decay to sustain, hold while the gate is open, release. Ports: input, attack,
+    /// decay, sustain, release; the output is the input times the envelope.
+    Adsr,
+    /// Attack then decay to zero, whatever the gate. Ports: attack, decay; the output is the
+    /// envelope.
+    Ad,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stage {
+    Idle,
+    Attack,
+    Decay,
+    Sustain,
+    Release,
+}
+
+/// Triggers per block beyond which the rest are dropped (a trigger every 8 frames at 512).
+const MAX_TRIGGERS: usize = 64;
+
+/// A self-triggering envelope.
+pub struct TriggeredEnvelope {
+    trigger: Trigger,
+    shape: Shape,
+    stage: Stage,
+    level: f32,
+    release_from: f32,
+    /// Frames the gate stays open.
+    hold: f64,
+    started: bool,
+    cut: u64,
+}
+
+impl TriggeredEnvelope {
+    /// An envelope at rest.
+    pub fn new(trigger: Trigger, shape: Shape) -> TriggeredEnvelope {
+        TriggeredEnvelope {
+            trigger,
+            shape,
+            stage: Stage::Idle,
+            level: 0.0,
+            release_from: 0.0,
+            hold: 0.0,
+            started: false,
+            cut: 0,
+        }
+    }
+
+    /// The frames at which the envelope starts in this block, with how long each holds.
+    fn triggers(
+        &mut self,
+        ctx: &Context<'_>,
+        release_seconds: f32,
+        found: &mut [(usize, f64); MAX_TRIGGERS],
+    ) -> usize {
+        let frames = ctx.frames;
+        let span = ctx.span;
+        let mut n = 0;
+        if frames == 0 || span.end <= span.begin {
+            return 0;
+        }
+        let frames_per_cycle = frames as f64 / (span.end - span.begin).to_f64();
+        match &self.trigger {
+            Trigger::Once => {
+                if !self.started {
+                    found[0] = (0, f64::INFINITY);
+                    n = 1;
+                }
+            }
+            Trigger::EveryCycle => {
+                let hold = frames_per_cycle - f64::from(release_seconds * ctx.sample_rate);
+                let mut cycle = span.begin.ceil();
+                while cycle < span.end && n < MAX_TRIGGERS {
+                    let offset = ((cycle - span.begin).to_f64() * frames_per_cycle) as usize;
+                    found[n] = (offset.min(frames - 1), hold.max(0.0));
+                    n += 1;
+                    cycle = cycle + pattern::Time::from(1);
+                }
+            }
+            Trigger::Events(p) => {
+                let events = crate::query_within_budget(p, span, ctx.arena, &mut self.cut);
+                for (offset, hold, _) in crate::sampler::onsets(&events, span, frames) {
+                    if n == MAX_TRIGGERS {
+                        break;
+                    }
+                    found[n] = (offset, hold);
+                    n += 1;
+                }
+                found[..n].sort_unstable_by_key(|&(offset, _)| offset);
+            }
+        }
+        self.started = true;
+        n
+    }
+}
+
+/// Per-frame step to cover `range` in `seconds` (instant for zero or bad times).
+fn step(range: f32, seconds: f32, sample_rate: f32) -> f32 {
+    if seconds.is_finite() && seconds > 0.0 {
+        range / (seconds * sample_rate)
+    } else {
+        f32::INFINITY
+    }
+}
+
+impl Node for TriggeredEnvelope {
+    fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
+        let at = |k: usize, i: usize, fallback: f32| {
+            inputs.get(k).map_or(fallback, |x| x.param(i, fallback))
+        };
+        // The ports after the input.
+        let first_param = match self.shape {
+            Shape::Adsr => 1,
+            Shape::Ad => 0,
+        };
+        let release_now = match self.shape {
+            Shape::Adsr => at(4, 0, 0.2).max(0.0),
+            Shape::Ad => 0.0,
+        };
+        let mut found = [(0usize, 0f64); MAX_TRIGGERS];
+        let count = self.triggers(ctx, release_now, &mut found);
+        let mut next = 0;
+        let channels = out.len();
+        for i in 0..ctx.frames {
+            while next < count && found[next].0 == i {
+                self.stage = Stage::Attack;
+                self.hold = found[next].1;
+                next += 1;
+            }
+            let attack = at(first_param, i, 0.01).max(0.0);
+            let decay = at(first_param + 1, i, 0.1).max(0.0);
+            let (sustain, release) = match self.shape {
+                Shape::Adsr => (at(3, i, 0.7).clamp(0.0, 1.0), at(4, i, 0.2).max(0.0)),
+                Shape::Ad => (0.0, 0.0),
+            };
+            if self.shape == Shape::Adsr
+                && self.hold <= 0.0
+                && matches!(self.stage, Stage::Attack | Stage::Decay | Stage::Sustain)
+            {
+                self.stage = Stage::Release;
+                self.release_from = self.level;
+            }
+            self.hold -= 1.0;
+            match self.stage {
+                Stage::Idle => self.level = 0.0,
+                Stage::Attack => {
+                    self.level += step(1.0, attack, ctx.sample_rate);
+                    if self.level >= 1.0 {
+                        self.level = 1.0;
+                        self.stage = Stage::Decay;
+                    }
+                }
+                Stage::Decay => {
+                    self.level -= step(1.0 - sustain, decay, ctx.sample_rate);
+                    if self.level <= sustain || !self.level.is_finite() {
+                        self.level = sustain;
+                        self.stage = if sustain > 0.0 {
+                            Stage::Sustain
+                        } else {
+                            Stage::Idle
+                        };
+                    }
+                }
+                Stage::Sustain => self.level = sustain,
+                Stage::Release => {
+                    self.level -= step(self.release_from, release, ctx.sample_rate);
+                    if self.level <= 0.0 || !self.level.is_finite() {
+                        self.level = 0.0;
+                        self.stage = Stage::Idle;
+                    }
+                }
+            }
+            for (c, channel) in out.iter_mut().enumerate().take(channels) {
+                channel[i] = match self.shape {
+                    Shape::Adsr => {
+                        let x = inputs.first().map_or(1.0, |input| input.channel(c, i));
+                        x * self.level
+                    }
+                    Shape::Ad => self.level,
+                };
+            }
+        }
+    }
+
+    /// Takes the older envelope's stage and level, so an edit neither cuts a note nor retriggers
+    /// a one-shot.
+    fn carry_from(&mut self, old: &mut dyn Node) -> Carry {
+        if let Some(old) = downcast::<TriggeredEnvelope>(old) {
+            if self.shape == old.shape {
+                self.stage = old.stage;
+                self.level = old.level;
+                self.release_from = old.release_from;
+                self.hold = old.hold;
+                self.started = old.started;
+            }
+        }
+        Carry::Taken
+    }
+
+    fn queries_cut(&self) -> u64 {
+        self.cut
+    }
+}
+
+/// The most levels a [`Breakpoints`] holds.
+pub const MAX_LEVELS: usize = 32;
+
+/// Levels and the seconds between them, of a fixed capacity so that a kind can hold them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Breakpoints {
+    levels: [f32; MAX_LEVELS],
+    times: [f32; MAX_LEVELS],
+    len: usize,
+}
+
+impl Breakpoints {
+    /// None yet: the registry's placeholder.
+    pub const EMPTY: Breakpoints = Breakpoints {
+        levels: [0.0; MAX_LEVELS],
+        times: [0.0; MAX_LEVELS],
+        len: 0,
+    };
+
+    /// Levels (2 to [`MAX_LEVELS`]) and one time fewer, in seconds; `None` if the counts are
+    /// wrong.
+    pub fn new(levels: &[f32], times: &[f32]) -> Option<Breakpoints> {
+        if levels.len() < 2 || levels.len() > MAX_LEVELS || times.len() + 1 != levels.len() {
+            return None;
+        }
+        let mut b = Breakpoints::EMPTY;
+        b.levels[..levels.len()].copy_from_slice(levels);
+        b.times[..times.len()].copy_from_slice(times);
+        b.len = levels.len();
+        Some(b)
+    }
+}
+
+/// A breakpoint envelope from when the node starts playing: straight segments between
+/// `levels`, `times[k]` seconds from one to the next, then the last level held.
+pub struct Segments {
+    points: Breakpoints,
+    elapsed: f64,
+}
+
+impl Segments {
+    /// Segments through `points`.
+    pub fn new(points: Breakpoints) -> Segments {
+        Segments {
+            points,
+            elapsed: 0.0,
+        }
+    }
+
+    fn value_at(&self, seconds: f64) -> f32 {
+        let b = &self.points;
+        let mut start = 0.0f64;
+        for k in 0..b.len.saturating_sub(1) {
+            let (from, to) = (b.levels[k], b.levels[k + 1]);
+            let length = f64::from(b.times[k].max(0.0));
+            if seconds < start + length {
+                let t = ((seconds - start) / length) as f32;
+                return from + (to - from) * t;
+            }
+            start += length;
+        }
+        b.levels[..b.len].last().copied().unwrap_or(0.0)
+    }
+}
+
+impl Node for Segments {
+    fn process(&mut self, ctx: &Context<'_>, _: &[In<'_>], out: &mut [&mut [f32]]) {
+        let dt = 1.0 / f64::from(ctx.sample_rate);
+        let [first, rest @ ..] = out else { return };
+        for y in first[..ctx.frames].iter_mut() {
+            *y = self.value_at(self.elapsed);
+            self.elapsed += dt;
+        }
+        for channel in rest {
+            channel[..ctx.frames].copy_from_slice(&first[..ctx.frames]);
+        }
+    }
+
+    fn carry_from(&mut self, old: &mut dyn Node) -> Carry {
+        if let Some(old) = downcast::<Segments>(old) {
+            self.elapsed = old.elapsed;
+        }
+        Carry::Taken
+    }
+}
+
+/// A curved ramp from `start` to `end` over `time` seconds from when the node starts playing,
+/// then `end`: `curve` 0 is straight, positive starts slowly and ends fast, negative the reverse
+/// (SuperCollider's `Env` curve). Inputs are start, end, time and curve.
+pub struct Curve {
+    elapsed: f64,
+}
+
+/// The fraction of the way a curved segment has gone at `t` (0 to 1) of its time.
+pub fn curve_shape(t: f32, curve: f32) -> f32 {
+    let t = t.clamp(0.0, 1.0);
+    if curve.abs() < 1e-3 {
+        t
+    } else {
+        (1.0 - (curve * t).exp()) / (1.0 - curve.exp())
+    }
+}
+
+impl Node for Curve {
+    fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
+        let at = |k: usize, i: usize, fallback: f32| {
+            inputs.get(k).map_or(fallback, |p| p.param(i, fallback))
+        };
+        let dt = 1.0 / f64::from(ctx.sample_rate);
+        let [first, rest @ ..] = out else { return };
+        for (i, y) in first[..ctx.frames].iter_mut().enumerate() {
+            let (start, end) = (at(0, i, 0.0), at(1, i, 1.0));
+            let time = f64::from(at(2, i, 1.0).max(0.0));
+            let t = if time > 0.0 {
+                (self.elapsed / time) as f32
+            } else {
+                1.0
+            };
+            *y = start + (end - start) * curve_shape(t, at(3, i, 0.0));
+            self.elapsed += dt;
+        }
+        for channel in rest {
+            channel[..ctx.frames].copy_from_slice(&first[..ctx.frames]);
+        }
+    }
+}
+
+/// Makes a curved ramp.
+pub fn make_curve(_: f32, _: usize) -> Box<dyn Node> {
+    Box::new(Curve { elapsed: 0.0 })
+}
