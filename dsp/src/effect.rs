@@ -8,13 +8,13 @@ use std::f32::consts::TAU;
 pub const MAX_DELAY_SECONDS: f32 = 4.0;
 
 /// A circular delay line read with linear interpolation.
-struct Line {
+pub(crate) struct Line {
     buffer: Box<[f32]>,
     write: usize,
 }
 
 impl Line {
-    fn new(length: usize) -> Line {
+    pub(crate) fn new(length: usize) -> Line {
         Line {
             buffer: vec![0.0; length.max(2)].into_boxed_slice(),
             write: 0,
@@ -23,7 +23,7 @@ impl Line {
 
     /// The sample written `delay` samples ago (fractional, at least 1).
     #[inline]
-    fn read(&self, delay: f32) -> f32 {
+    pub(crate) fn read(&self, delay: f32) -> f32 {
         let len = self.buffer.len();
         let delay = delay.clamp(1.0, (len - 1) as f32);
         let whole = delay.floor();
@@ -34,7 +34,7 @@ impl Line {
     }
 
     #[inline]
-    fn push(&mut self, x: f32) {
+    pub(crate) fn push(&mut self, x: f32) {
         self.buffer[self.write] = x;
         self.write = (self.write + 1) % self.buffer.len();
     }

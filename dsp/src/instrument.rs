@@ -62,6 +62,15 @@ pub enum Instrument {
         /// Vibrato depth as a fraction of the frequency.
         depth: f32,
     },
+    /// A plucked string (Karplus–Strong): a noise burst circulating in a delay line of one
+    /// period, averaged each trip; `damping` 0–1 shortens the ring. A `pickup` position
+    /// (0–1 along the string) combs the burst, as plucking there would (0: no comb).
+    Pluck {
+        /// 0 rings longest, 1 dies fastest.
+        damping: f32,
+        /// Where along the string it is plucked.
+        pickup: f32,
+    },
     /// Pulse-width modulation: the width swept by a sine at `rate` Hz, `depth` 0–1.
     SuperPwm {
         /// Sweep rate in Hz.
@@ -83,6 +92,7 @@ impl Instrument {
             Instrument::SuperFm { .. } => 14,
             Instrument::SuperChip { .. } => 15,
             Instrument::SuperPwm { .. } => 16,
+            Instrument::Pluck { .. } => 17,
         }
     }
 
@@ -96,7 +106,9 @@ impl Instrument {
             (Instrument::Osc { envelope, .. }, "sustain") => envelope[2] = value,
             (Instrument::Osc { envelope, .. }, "release") => envelope[3] = value,
             (Instrument::SuperSaw { detune, .. }, "detune") => *detune = value,
-            (Instrument::SuperSaw { voices, .. }, "voices") => *voices = value.clamp(2.0, 7.0) as u8,
+            (Instrument::SuperSaw { voices, .. }, "voices") => {
+                *voices = value.clamp(2.0, 7.0) as u8
+            }
             (Instrument::SuperKick { pitch_env, .. }, "pitch_env") => *pitch_env = value,
             (Instrument::SuperKick { sustain, .. }, "sustain")
             | (Instrument::SuperSnare { sustain, .. }, "sustain")
@@ -104,6 +116,8 @@ impl Instrument {
             (Instrument::SuperKick { noise, .. }, "noise") => *noise = value,
             (Instrument::SuperSnare { snappy, .. }, "snappy") => *snappy = value,
             (Instrument::SuperHat { bright, .. }, "bright") => *bright = value,
+            (Instrument::Pluck { damping, .. }, "damping") => *damping = value,
+            (Instrument::Pluck { pickup, .. }, "pickup") => *pickup = value,
             (Instrument::SuperFm { ratio, .. }, "mod_ratio") => *ratio = value,
             (Instrument::SuperFm { index, .. }, "mod_index") => *index = value,
             (Instrument::SuperChip { rate, .. }, "vibrato_rate")
@@ -113,6 +127,21 @@ impl Instrument {
             _ => {}
         }
         i
+    }
+
+    /// The parameters a voice takes from its synth's inputs at its onset, in port order.
+    pub fn ports(&self) -> &'static [&'static str] {
+        match self {
+            Instrument::Osc { .. } => &["attack", "decay", "sustain", "release"],
+            Instrument::SuperSaw { .. } => &["detune", "voices"],
+            Instrument::SuperKick { .. } => &["pitch_env", "sustain", "noise"],
+            Instrument::SuperSnare { .. } => &["snappy", "sustain"],
+            Instrument::SuperHat { .. } => &["bright", "sustain"],
+            Instrument::SuperFm { .. } => &["mod_ratio", "mod_index"],
+            Instrument::SuperChip { .. } => &["vibrato_rate", "vibrato_depth"],
+            Instrument::SuperPwm { .. } => &["pwm_rate", "pwm_depth"],
+            Instrument::Pluck { .. } => &["damping", "pickup"],
+        }
     }
 
     /// Its name in listings.
@@ -131,6 +160,7 @@ impl Instrument {
             Instrument::SuperFm { .. } => "superfm",
             Instrument::SuperChip { .. } => "superchip",
             Instrument::SuperPwm { .. } => "superpwm",
+            Instrument::Pluck { .. } => "pluck",
         }
     }
 
@@ -159,9 +189,15 @@ impl Instrument {
             Instrument::SuperSaw { .. } | Instrument::SuperPwm { .. } => [0.01, 0.0, 1.0, 0.2],
             Instrument::SuperFm { .. } => [0.005, 0.0, 1.0, 0.1],
             Instrument::SuperChip { .. } => [0.002, 0.0, 1.0, 0.05],
+            Instrument::Pluck { .. } => [0.0, 0.0, 1.0, 0.3],
             _ => [0.001, 0.0, 1.0, 0.001],
         }
     }
+}
+
+/// The delay line a plucked string needs at `sample_rate`: one period of 20 Hz and a little.
+pub fn string_length(sample_rate: f32) -> usize {
+    (sample_rate / 20.0) as usize + 4
 }
 
 /// The state of one voice of an instrument other than a plain oscillator.
@@ -171,6 +207,8 @@ pub struct Tone {
     noise: u32,
     /// The low-pass filter's memory.
     low: f32,
+    /// Where a string's delay line is written next.
+    write: usize,
     /// Frames since the voice started.
     age: u64,
 }
@@ -205,14 +243,54 @@ impl Tone {
             .is_some_and(|s| self.age as f32 >= s * sample_rate)
     }
 
-    /// The next frame of `instrument` at `freq` Hz, before the voice's envelope.
-    pub fn next(&mut self, instrument: &Instrument, freq: f32, sample_rate: f32) -> f32 {
+    /// The next frame of `instrument` at `freq` Hz, before the voice's envelope; `string` is
+    /// the voice's delay line (for [`Instrument::Pluck`], at least [`string_length`] long).
+    pub fn next(
+        &mut self,
+        instrument: &Instrument,
+        freq: f32,
+        sample_rate: f32,
+        string: &mut [f32],
+    ) -> f32 {
         let sr = f64::from(sample_rate);
         let t = self.age as f32 / sample_rate;
         self.age += 1;
         let freq = if freq.is_finite() { freq.max(0.0) } else { 0.0 };
         match *instrument {
             Instrument::Osc { .. } => 0.0,
+            Instrument::Pluck { damping, pickup } => {
+                let len = string.len();
+                if len < 4 {
+                    return 0.0;
+                }
+                if t == 0.0 {
+                    // The pluck: the whole line filled with a noise burst.
+                    for k in 0..len {
+                        string[k] = self.white();
+                    }
+                    let comb = (pickup.clamp(0.0, 0.95) * sample_rate / freq.max(20.0)) as usize;
+                    if comb > 0 {
+                        for k in (comb..len).rev() {
+                            string[k] = 0.5 * (string[k] - string[k - comb]);
+                        }
+                    }
+                    self.write = 0;
+                }
+                // The two-point average delays half a frame: the line makes up the rest.
+                let delay = (sample_rate / freq.max(20.0) - 0.5).clamp(1.0, (len - 2) as f32);
+                let read = |d: f32| {
+                    let whole = d.floor();
+                    let frac = d - whole;
+                    let a = (self.write + len - whole as usize) % len;
+                    let b = (a + len - 1) % len;
+                    string[a] + (string[b] - string[a]) * frac
+                };
+                let gain = 1.0 - 0.02 * damping.clamp(0.0, 1.0);
+                let y = gain * 0.5 * (read(delay) + read(delay + 1.0));
+                string[self.write] = crate::sanitize(y);
+                self.write = (self.write + 1) % len;
+                y
+            }
             Instrument::SuperSaw { detune, voices } => {
                 let n = voices.clamp(2, 7) as usize;
                 let mut sum = 0.0;

@@ -3,14 +3,14 @@
 //! a patch uses except as labels for listings.
 
 use crate::bank::SampleBank;
+use crate::instrument::Instrument;
 use crate::level::{Math, MathOp};
 use crate::osc::Wave;
 use crate::sampler::Sampler;
 use crate::signal::PatternSignal;
-use crate::instrument::Instrument;
 use crate::synth::Synth;
 use crate::trigger::{Shape, Trigger, TriggeredEnvelope};
-use crate::{effect, envelope, filter, ladder, level, osc, trigger, LiveInput, Node};
+use crate::{effect, envelope, filter, fx, ladder, level, osc, trigger, LiveInput, Node};
 use pattern::{Pattern, Sound};
 use std::mem::Discriminant;
 use std::sync::Arc;
@@ -107,6 +107,40 @@ pub enum Kind {
     Segments(trigger::Breakpoints),
     /// A curved ramp, then a hold.
     Curve,
+    /// Three-band parametric EQ.
+    ParametricEq,
+    /// Three formant band-passes.
+    Formant,
+    /// Channel vocoder.
+    Vocoder,
+    /// Delay-line pitch shifter.
+    PitchShift,
+    /// Loops the last moment while triggered.
+    Freeze,
+    /// Granulator.
+    Granular,
+    /// Tape echo with wow, flutter and saturation.
+    TapeDelay,
+    /// Multi-tap delay.
+    MultiTap,
+    /// Ping-pong stereo delay.
+    PingPong,
+    /// Flanger.
+    Flanger,
+    /// Three-voice chorus.
+    Fchorus,
+    /// Peak compressor.
+    Compressor,
+    /// Dattorro plate reverb.
+    Plate,
+    /// Two-operator FM pair.
+    Fm,
+    /// Wavetable oscillator.
+    Wavetable,
+    /// Additive synthesis of harmonics at fixed amplitudes.
+    Additive(crate::fx::Harmonics),
+    /// Convolution with an impulse response: a sound of the sample bank, or a built-in room.
+    Convolve(Option<Arc<str>>),
 }
 
 /// How many channels a node writes.
@@ -179,6 +213,22 @@ impl Kind {
         Kind::Chorus,
         Kind::Limiter,
         Kind::Curve,
+        Kind::ParametricEq,
+        Kind::Formant,
+        Kind::Vocoder,
+        Kind::PitchShift,
+        Kind::Freeze,
+        Kind::Granular,
+        Kind::TapeDelay,
+        Kind::MultiTap,
+        Kind::PingPong,
+        Kind::Flanger,
+        Kind::Fchorus,
+        Kind::Compressor,
+        Kind::Plate,
+        Kind::Fm,
+        Kind::Wavetable,
+        Kind::Convolve(None),
     ];
 
     /// Makes the node. Allocates; call on the control thread.
@@ -236,6 +286,35 @@ impl Kind {
             Kind::Ad(t) => Box::new(TriggeredEnvelope::new(t.clone(), Shape::Ad)),
             Kind::Segments(points) => Box::new(trigger::Segments::new(*points)),
             Kind::Curve => trigger::make_curve(sr, channels),
+            Kind::ParametricEq => fx::make_parametric_eq(sr, channels),
+            Kind::Formant => fx::make_formant(sr, channels),
+            Kind::Vocoder => fx::make_vocoder(sr, channels),
+            Kind::PitchShift => fx::make_pitch_shift(sr, channels),
+            Kind::Freeze => fx::make_freeze(sr, channels),
+            Kind::Granular => fx::make_granular(sr, channels),
+            Kind::TapeDelay => fx::make_tapedelay(sr, channels),
+            Kind::MultiTap => fx::make_multitap(sr, channels),
+            Kind::PingPong => fx::make_pingpong(sr, channels),
+            Kind::Flanger => fx::make_flanger(sr, channels),
+            Kind::Fchorus => fx::make_fchorus(sr, channels),
+            Kind::Compressor => fx::make_compressor(sr, channels),
+            Kind::Plate => fx::make_plate(sr, channels),
+            Kind::Fm => fx::make_fm(sr, channels),
+            Kind::Wavetable => fx::make_wavetable(sr, channels),
+            Kind::Additive(h) => fx::make_additive(*h),
+            Kind::Convolve(name) => {
+                let longest = (crate::convolve::MAX_IR_SECONDS * sr) as usize;
+                let ir = name
+                    .as_deref()
+                    .and_then(|n| setup.bank.get(n, 0))
+                    .and_then(|s| {
+                        s.channels
+                            .first()
+                            .map(|c| c[..c.len().min(longest)].to_vec())
+                    })
+                    .unwrap_or_else(|| crate::convolve::room(sr));
+                Box::new(crate::convolve::Convolver::new(&ir))
+            }
         }
     }
 
@@ -270,9 +349,59 @@ impl Kind {
             Kind::Env(_) => &["input", "attack", "decay", "sustain", "release"],
             Kind::Ad(_) => &["attack", "decay"],
             Kind::Curve => &["start", "end", "time", "curve"],
-            Kind::Numbers(_) | Kind::Sampler(_) | Kind::Voices { .. } | Kind::Segments(_) => {
-                &[]
-            }
+            Kind::ParametricEq => &[
+                "input",
+                "low_freq",
+                "low_gain",
+                "low_q",
+                "mid_freq",
+                "mid_gain",
+                "mid_q",
+                "high_freq",
+                "high_gain",
+                "high_q",
+            ],
+            Kind::Formant => &["input", "f1", "f2", "f3", "bw1", "bw2", "bw3"],
+            Kind::Vocoder => &["input", "carrier", "bands"],
+            Kind::PitchShift => &["input", "semitones"],
+            Kind::Freeze => &["input", "trigger"],
+            Kind::Granular => &["input", "grain_ms", "density", "pitch"],
+            Kind::TapeDelay => &[
+                "input",
+                "time",
+                "feedback",
+                "wow_rate",
+                "wow_depth",
+                "flutter_rate",
+                "flutter_depth",
+                "saturation",
+                "mix",
+            ],
+            Kind::MultiTap => &["input", "time", "taps", "feedback", "mix"],
+            Kind::PingPong => &["input", "time", "feedback", "width", "channel", "mix"],
+            Kind::Flanger => &["input", "depth", "rate", "feedback"],
+            Kind::Fchorus => &["input", "separation", "variation", "mod_frequency"],
+            Kind::Compressor => &["input", "threshold", "ratio", "attack", "release", "makeup"],
+            Kind::Plate => &[
+                "input",
+                "pre_delay",
+                "decay",
+                "diffusion",
+                "damping",
+                "mod_depth",
+                "mix",
+            ],
+            Kind::Fm => &["carrier", "modulator", "index"],
+            Kind::Wavetable => &["freq"],
+            Kind::Additive(_) => &["freq"],
+            Kind::Convolve(_) => &["input", "mix"],
+            Kind::Voices { instrument, .. } => instrument.ports(),
+            // Each control, read at each onset (unset ones are NaN and ignored).
+            Kind::Sampler(_) => &[
+                "gain", "pan", "speed", "n", "note", "begin", "end", "cut", "legato", "attack",
+                "release", "unit",
+            ],
+            Kind::Numbers(_) | Kind::Segments(_) => &[],
         }
     }
 
@@ -311,7 +440,22 @@ impl Kind {
             | Kind::Bitcrush
             | Kind::Limiter
             | Kind::Env(_) => Width::AsInput,
-            Kind::Ad(_) | Kind::Segments(_) | Kind::Curve => Width::Mono,
+            Kind::Ad(_)
+            | Kind::Segments(_)
+            | Kind::Curve
+            | Kind::Additive(_)
+            | Kind::Convolve(_) => Width::Mono,
+            Kind::ParametricEq
+            | Kind::Formant
+            | Kind::PitchShift
+            | Kind::Freeze
+            | Kind::TapeDelay
+            | Kind::MultiTap
+            | Kind::Flanger
+            | Kind::Fchorus
+            | Kind::Compressor => Width::AsInput,
+            Kind::Vocoder | Kind::Granular | Kind::Fm | Kind::Wavetable => Width::Mono,
+            Kind::PingPong | Kind::Plate => Width::Stereo,
             Kind::Pan | Kind::Reverb | Kind::Chorus => Width::Stereo,
             Kind::Math(_) => Width::AsInput,
             Kind::Numbers(_) | Kind::Voices { .. } => Width::Mono,
@@ -391,6 +535,23 @@ impl Kind {
             Kind::Ad(_) => "ad",
             Kind::Segments(_) => "segments",
             Kind::Curve => "curve",
+            Kind::ParametricEq => "parametric_eq",
+            Kind::Formant => "formant",
+            Kind::Vocoder => "vocoder",
+            Kind::PitchShift => "pitch_shift",
+            Kind::Freeze => "freeze",
+            Kind::Granular => "granular",
+            Kind::TapeDelay => "tapedelay",
+            Kind::MultiTap => "multitap",
+            Kind::PingPong => "pingpong",
+            Kind::Flanger => "flanger",
+            Kind::Fchorus => "fchorus",
+            Kind::Compressor => "compressor",
+            Kind::Plate => "plate",
+            Kind::Fm => "fm",
+            Kind::Wavetable => "wavetable",
+            Kind::Additive(_) => "additive",
+            Kind::Convolve(_) => "convolve",
         }
     }
 }

@@ -11,9 +11,11 @@
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 pub mod bank;
+pub mod convolve;
 pub mod effect;
 pub mod envelope;
 pub mod filter;
+pub mod fx;
 pub mod instrument;
 pub mod kind;
 pub mod ladder;

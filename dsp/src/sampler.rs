@@ -96,6 +96,20 @@ impl Sampler {
     /// Renders one block covering `span` (in cycles) of `left.len()` frames, adding nothing else:
     /// `left` and `right` are overwritten. Temporary lists go in `arena`.
     pub fn render(&mut self, span: Span, arena: &Bump, left: &mut [f32], right: &mut [f32]) {
+        self.render_with(span, arena, &[], left, right);
+    }
+
+    /// [`Sampler::render`], with controls from signals: input k sets control
+    /// `Control::ALL[k]` of each event starting in the block to its value at the onset (NaN
+    /// leaves the event's own).
+    pub fn render_with(
+        &mut self,
+        span: Span,
+        arena: &Bump,
+        controls: &[In<'_>],
+        left: &mut [f32],
+        right: &mut [f32],
+    ) {
         let frames = left.len().min(right.len());
         left[..frames].fill(0.0);
         right[..frames].fill(0.0);
@@ -103,15 +117,27 @@ impl Sampler {
             return;
         }
         let events = crate::query_within_budget(&self.pattern, span, arena, &mut self.cut);
+        let frames_per_cycle = frames as f64 / (span.end - span.begin).to_f64();
         for (offset, duration, event) in onsets(&events, span, frames) {
-            self.start(event, offset, duration as f32);
+            if controls.is_empty() {
+                self.start(event, offset, duration as f32, frames_per_cycle);
+                continue;
+            }
+            let mut event = event.clone();
+            for (control, input) in Control::ALL.iter().zip(controls) {
+                let x = input.at(offset);
+                if x.is_finite() {
+                    event.set(*control, f64::from(x));
+                }
+            }
+            self.start(&event, offset, duration as f32, frames_per_cycle);
         }
         for voice in self.voices.iter_mut().filter(|v| v.active()) {
             render(voice, &mut left[..frames], &mut right[..frames]);
         }
     }
 
-    fn start(&mut self, event: &Sound, offset: usize, duration: f32) {
+    fn start(&mut self, event: &Sound, offset: usize, duration: f32, frames_per_cycle: f64) {
         let (name, index) = match &event.sound {
             Value::Str(name) => (&**name, 0i64),
             Value::List(items) => match (items.first(), items.get(1)) {
@@ -138,9 +164,16 @@ impl Sampler {
         }
         let speed = f64::from(event.get(Control::Speed).unwrap_or(1.0) as f32);
         let note = event.get(Control::Note).unwrap_or(0.0);
-        let rate = speed * 2f64.powf(note / 12.0);
         let begin = event.get(Control::Begin).unwrap_or(0.0).clamp(0.0, 1.0);
         let end = event.get(Control::End).unwrap_or(1.0).clamp(0.0, 1.0);
+        // In cycles, speed 1 plays the part between begin and end over one cycle.
+        let speed = match event.get(Control::Unit) {
+            Some(u) if u == 1.0 && frames_per_cycle > 0.0 => {
+                speed * (end - begin).abs() * length / frames_per_cycle
+            }
+            _ => speed,
+        };
+        let rate = speed * 2f64.powf(note / 12.0);
         let (first, last) = (begin.min(end) * length, begin.max(end) * length);
         let gain = event.get(Control::Gain).unwrap_or(1.0).max(0.0) as f32;
         let pan = event.get(Control::Pan).unwrap_or(0.5).clamp(0.0, 1.0) as f32;
@@ -360,15 +393,22 @@ fn render(voice: &mut Voice, left: &mut [f32], right: &mut [f32]) {
 }
 
 impl Node for Sampler {
-    fn process(&mut self, ctx: &Context<'_>, _: &[In<'_>], out: &mut [&mut [f32]]) {
+    fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
         match out {
-            [left, right, ..] => self.render(
+            [left, right, ..] => self.render_with(
                 ctx.span,
                 ctx.arena,
+                inputs,
                 &mut left[..ctx.frames],
                 &mut right[..ctx.frames],
             ),
-            [left] => self.render(ctx.span, ctx.arena, &mut left[..ctx.frames], &mut []),
+            [left] => self.render_with(
+                ctx.span,
+                ctx.arena,
+                inputs,
+                &mut left[..ctx.frames],
+                &mut [],
+            ),
             [] => {}
         }
     }

@@ -26,6 +26,8 @@ enum Stage {
 struct Voice {
     osc: Oscillator,
     tone: Tone,
+    /// The instrument with the parameters its event started with.
+    instrument: Instrument,
     freq: f32,
     /// Frames left before the release starts.
     hold: f32,
@@ -43,6 +45,8 @@ pub struct Synth {
     instrument: Instrument,
     voices: Box<[Voice]>,
     scratch: Box<[f32]>,
+    /// The voices' delay lines, one after another (plucked strings only; empty otherwise).
+    strings: Box<[f32]>,
     sample_rate: f32,
     started: u64,
     steals: u64,
@@ -61,6 +65,7 @@ impl Synth {
                 .map(|_| Voice {
                     osc: Oscillator::new(wave),
                     tone: Tone::new(0),
+                    instrument,
                     freq: 0.0,
                     hold: 0.0,
                     level: 0.0,
@@ -71,6 +76,13 @@ impl Synth {
                 })
                 .collect(),
             scratch: vec![0.0; MAX_BLOCK].into_boxed_slice(),
+            strings: match instrument {
+                Instrument::Pluck { .. } => {
+                    vec![0.0; SYNTH_VOICES * crate::instrument::string_length(sample_rate)]
+                        .into_boxed_slice()
+                }
+                _ => Box::default(),
+            },
             sample_rate,
             started: 0,
             steals: 0,
@@ -78,8 +90,10 @@ impl Synth {
         }
     }
 
-    /// Renders the block `ctx` covers into `out`, overwriting it.
-    pub fn render(&mut self, ctx: &Context<'_>, out: &mut [f32]) {
+    /// Renders the block `ctx` covers into `out`, overwriting it. `inputs` are the
+    /// instrument's parameters, in [`Instrument::ports`] order: each voice takes their values
+    /// at its onset; absent ones keep the instrument's own.
+    pub fn render(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [f32]) {
         let span = ctx.span;
         out.fill(0.0);
         let frames = out.len().min(MAX_BLOCK);
@@ -98,12 +112,20 @@ impl Synth {
                 }
             };
             self.started += 1;
+            let mut instrument = self.instrument;
+            for (name, input) in self.instrument.ports().iter().zip(inputs) {
+                let x = input.at(offset);
+                if x.is_finite() {
+                    instrument = instrument.with(name, x);
+                }
+            }
             let v = &mut self.voices[slot];
+            v.instrument = instrument;
             v.osc.reset();
             v.tone = Tone::new(self.started as u32);
             v.freq = freq as f32;
             // Percussion plays its own length, whatever the event's.
-            v.hold = match self.instrument.one_shot() {
+            v.hold = match instrument.one_shot() {
                 Some(_) => f32::INFINITY,
                 None => hold as f32,
             };
@@ -113,19 +135,22 @@ impl Synth {
             v.start = offset;
             v.age = self.started;
         }
-        let [attack, decay, sustain, release] = self.instrument.envelope();
-        let rate = |seconds: f32, range: f32| {
+        let rate = |seconds: f32, range: f32, sample_rate: f32| {
             if seconds > 0.0 {
-                range / (seconds * self.sample_rate)
+                range / (seconds * sample_rate)
             } else {
                 f32::INFINITY
             }
         };
-        let sustain = sustain.clamp(0.0, 1.0);
-        let (up, down) = (rate(attack, 1.0), rate(decay, 1.0 - sustain));
-        for v in self.voices.iter_mut().filter(|v| v.active) {
+        let string_length = self.strings.len() / SYNTH_VOICES;
+        for (k, v) in self.voices.iter_mut().enumerate().filter(|(_, v)| v.active) {
             let scratch = &mut self.scratch[..frames - v.start];
-            if self.instrument.wave().is_some() {
+            let string = &mut self.strings[k * string_length..(k + 1) * string_length];
+            let [attack, decay, sustain, release] = v.instrument.envelope();
+            let sustain = sustain.clamp(0.0, 1.0);
+            let up = rate(attack, 1.0, self.sample_rate);
+            let down = rate(decay, 1.0 - sustain, self.sample_rate);
+            if v.instrument.wave().is_some() {
                 let voice_ctx = Context {
                     sample_rate: self.sample_rate,
                     frames: frames - v.start,
@@ -135,11 +160,11 @@ impl Synth {
                     .process(&voice_ctx, &[In::Const(v.freq)], &mut [&mut scratch[..]]);
             } else {
                 for x in scratch.iter_mut() {
-                    *x = v.tone.next(&self.instrument, v.freq, self.sample_rate);
+                    *x = v.tone.next(&v.instrument, v.freq, self.sample_rate, string);
                 }
             }
             // The release covers the level the voice had when it began.
-            let fall = rate(release, 1.0);
+            let fall = rate(release, 1.0, self.sample_rate);
             for (y, &x) in out[v.start..frames].iter_mut().zip(scratch.iter()) {
                 if v.hold <= 0.0 && v.stage != Stage::Release {
                     v.stage = Stage::Release;
@@ -167,7 +192,7 @@ impl Synth {
             }
             let silent = v.stage == Stage::Release && v.level <= 0.0
                 || (v.stage == Stage::Sustain && sustain <= 0.0);
-            if silent || v.tone.finished(&self.instrument, self.sample_rate) {
+            if silent || v.tone.finished(&v.instrument, self.sample_rate) {
                 v.active = false;
             }
             v.start = 0;
@@ -176,10 +201,10 @@ impl Synth {
 }
 
 impl Node for Synth {
-    fn process(&mut self, ctx: &Context<'_>, _: &[In<'_>], out: &mut [&mut [f32]]) {
+    fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
         let frames = ctx.frames;
         if let [first, rest @ ..] = out {
-            self.render(ctx, &mut first[..frames]);
+            self.render(ctx, inputs, &mut first[..frames]);
             for other in rest {
                 other[..frames].copy_from_slice(&first[..frames]);
             }
@@ -192,6 +217,7 @@ impl Node for Synth {
         if let Some(old) = downcast::<Synth>(old) {
             if self.instrument.id() == old.instrument.id() {
                 std::mem::swap(&mut self.voices, &mut old.voices);
+                std::mem::swap(&mut self.strings, &mut old.strings);
                 self.started = old.started;
                 self.steals = old.steals;
             }

@@ -1,8 +1,8 @@
 //! Pitched synth voices on note patterns, measured on rendered audio.
 
 use bumpalo::Bump;
-use dsp::osc::Wave;
 use dsp::instrument::Instrument;
+use dsp::osc::Wave;
 use dsp::synth::{Synth, OSC_ENVELOPE};
 use dsp::{Context, Node};
 use pattern::{mini, Pattern, Span, Time};

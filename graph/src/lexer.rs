@@ -164,6 +164,11 @@ pub fn lex(text: &str, is_function: &dyn Fn(&str) -> bool) -> (Vec<Token>, Vec<D
                     ));
                 }
             },
+            // Phonon's older chain operator: `saw 55 >> lpf 800 0.7` is `saw 55 # lpf 800 0.7`.
+            b'>' if bytes.get(i + 1) == Some(&b'>') => {
+                i += 2;
+                push(&mut tokens, Tok::Hash, start..i);
+            }
             b'~' if bytes.get(i + 1) == Some(&b'>') => {
                 i += 2;
                 push(&mut tokens, Tok::ShiftRight, start..i);

@@ -2,6 +2,7 @@
 //! effects and live input. The DSP that runs them lives with the node implementations.
 
 use crate::registry::{Function, Param, ParamKind, Registry, Role};
+use dsp::fx::Harmonics;
 use dsp::instrument::Instrument;
 use dsp::osc::Wave;
 use dsp::trigger::{Breakpoints, Trigger};
@@ -58,10 +59,6 @@ const fn level(
 const FREQ: Param = signal("freq", 440.0, "Hz");
 const NOTES: Param = Param::required("freq", ParamKind::Notes, "Hz");
 
-const fn number(name: &'static str, default: f64, unit: &'static str) -> Param {
-    Param::optional(name, ParamKind::Number, default, unit)
-}
-
 /// Voices of `instrument`, each started by an event of the note pattern.
 const fn voices(
     name: &'static str,
@@ -84,10 +81,10 @@ const fn voices(
 
 const TRIGGERED_OSC: &[Param] = &[
     NOTES,
-    number("attack", 0.001, "s"),
-    number("decay", 0.1, "s"),
-    number("sustain", 0.0, ""),
-    number("release", 0.1, "s"),
+    signal("attack", 0.001, "s"),
+    signal("decay", 0.1, "s"),
+    signal("sustain", 0.0, ""),
+    signal("release", 0.1, "s"),
 ];
 
 /// A note-triggered oscillator (`sine_trig "c4 e4" 0.01 0.2 0.5 0.3`).
@@ -105,50 +102,131 @@ const fn triggered_osc(name: &'static str, wave: Wave, doc: &'static str) -> Fun
 
 /// The voice library: note-triggered oscillators and SuperDirt-style instruments.
 pub const VOICES: &[Function] = &[
-    triggered_osc("sine_trig", Wave::Sine, "A sine voice per event of a note pattern, under an ADSR envelope held for the event."),
-    triggered_osc("saw_trig", Wave::Saw, "A sawtooth voice per event of a note pattern, under an ADSR envelope held for the event."),
-    triggered_osc("square_trig", Wave::Square, "A square voice per event of a note pattern, under an ADSR envelope held for the event."),
-    triggered_osc("tri_trig", Wave::Triangle, "A triangle voice per event of a note pattern, under an ADSR envelope held for the event."),
+    triggered_osc(
+        "sine_trig",
+        Wave::Sine,
+        "A sine voice per event of a note pattern, under an ADSR envelope held for the event.",
+    ),
+    triggered_osc(
+        "saw_trig",
+        Wave::Saw,
+        "A sawtooth voice per event of a note pattern, under an ADSR envelope held for the event.",
+    ),
+    triggered_osc(
+        "square_trig",
+        Wave::Square,
+        "A square voice per event of a note pattern, under an ADSR envelope held for the event.",
+    ),
+    triggered_osc(
+        "tri_trig",
+        Wave::Triangle,
+        "A triangle voice per event of a note pattern, under an ADSR envelope held for the event.",
+    ),
     voices(
         "supersaw",
-        &[NOTES, number("detune", 0.3, ""), number("voices", 7.0, "")],
-        Instrument::SuperSaw { detune: 0.3, voices: 7 },
+        &[NOTES, signal("detune", 0.3, ""), signal("voices", 7.0, "")],
+        Instrument::SuperSaw {
+            detune: 0.3,
+            voices: 7,
+        },
         "Detuned saws (2-7, spread up to ±10%) per event of a note pattern: pads and leads.",
     ),
     voices(
         "superkick",
-        &[NOTES, number("pitch_env", 0.5, ""), number("sustain", 0.3, "s"), number("noise", 0.1, "")],
-        Instrument::SuperKick { pitch_env: 0.5, sustain: 0.3, noise: 0.1 },
+        &[
+            NOTES,
+            signal("pitch_env", 0.5, ""),
+            signal("sustain", 0.3, "s"),
+            signal("noise", 0.1, ""),
+        ],
+        Instrument::SuperKick {
+            pitch_env: 0.5,
+            sustain: 0.3,
+            noise: 0.1,
+        },
         "A sine kick per event: pitch swept down over 50 ms, a noise click, decaying over sustain.",
     ),
     voices(
         "supersnare",
-        &[NOTES, number("snappy", 0.8, ""), number("sustain", 0.15, "s")],
-        Instrument::SuperSnare { snappy: 0.8, sustain: 0.15 },
+        &[
+            NOTES,
+            signal("snappy", 0.8, ""),
+            signal("sustain", 0.15, "s"),
+        ],
+        Instrument::SuperSnare {
+            snappy: 0.8,
+            sustain: 0.15,
+        },
         "A snare per event: a pitched body and a noise burst (snappy its level).",
     ),
     voices(
         "superhat",
-        &[number("bright", 0.7, ""), number("sustain", 0.05, "s"), Param::optional("trigger", ParamKind::Triggers, 1.0, "")],
-        Instrument::SuperHat { bright: 0.7, sustain: 0.05 },
+        &[
+            signal("bright", 0.7, ""),
+            signal("sustain", 0.05, "s"),
+            Param::optional("trigger", ParamKind::Triggers, 1.0, ""),
+        ],
+        Instrument::SuperHat {
+            bright: 0.7,
+            sustain: 0.05,
+        },
         "A hi-hat of high-passed noise, once a cycle or at each step of a trigger pattern.",
     ),
     voices(
         "superfm",
-        &[NOTES, number("mod_ratio", 2.0, ""), number("mod_index", 1.0, "")],
-        Instrument::SuperFm { ratio: 2.0, index: 1.0 },
+        &[
+            NOTES,
+            signal("mod_ratio", 2.0, ""),
+            signal("mod_index", 1.0, ""),
+        ],
+        Instrument::SuperFm {
+            ratio: 2.0,
+            index: 1.0,
+        },
         "Two-operator FM per event: a sine modulator at mod_ratio times the note.",
     ),
     voices(
         "superchip",
-        &[NOTES, number("vibrato_rate", 5.0, "Hz"), number("vibrato_depth", 0.05, "")],
-        Instrument::SuperChip { rate: 5.0, depth: 0.05 },
+        &[
+            NOTES,
+            signal("vibrato_rate", 5.0, "Hz"),
+            signal("vibrato_depth", 0.05, ""),
+        ],
+        Instrument::SuperChip {
+            rate: 5.0,
+            depth: 0.05,
+        },
         "A chiptune square with vibrato per event of a note pattern.",
     ),
     voices(
+        "pluck",
+        &[NOTES, signal("damping", 0.5, "")],
+        Instrument::Pluck {
+            damping: 0.5,
+            pickup: 0.0,
+        },
+        "A plucked string (Karplus-Strong) per event of a note pattern; damping shortens it.",
+    ),
+    voices(
+        "waveguide",
+        &[NOTES, signal("damping", 0.5, ""), signal("pickup", 0.5, "")],
+        Instrument::Pluck {
+            damping: 0.5,
+            pickup: 0.5,
+        },
+        "A waveguide string per event: plucked at pickup (0-1 along it), which shapes its tone.",
+    ),
+    voices(
         "superpwm",
-        &[NOTES, number("pwm_rate", 0.5, "Hz"), number("pwm_depth", 0.8, "")],
-        Instrument::SuperPwm { rate: 0.5, depth: 0.8 },
+        &[
+            NOTES,
+            signal("pwm_rate", 0.5, "Hz"),
+            signal("pwm_depth", 0.8, ""),
+        ],
+        Instrument::SuperPwm {
+            rate: 0.5,
+            depth: 0.8,
+        },
         "Two pulse waves with their width swept by a sine, per event of a note pattern.",
     ),
 ];
@@ -165,7 +243,7 @@ pub const NODES: &[Function] = &[
     ),
     node(
         "saw",
-        &["sawtooth", "saw_hz"],
+        &["sawtooth", "saw_hz", "soft_saw_hz"],
         Role::Source,
         &[FREQ],
         Kind::Saw,
@@ -403,6 +481,198 @@ pub const NODES: &[Function] = &[
         Kind::Curve,
         "A curved ramp from start to end over time seconds (curve 0 straight, > 0 slow then fast).",
     ),
+    node(
+        "fm",
+        &[],
+        Role::Source,
+        &[signal("carrier", 440.0, "Hz"), signal("modulator", 220.0, "Hz"), signal("index", 1.0, "")],
+        Kind::Fm,
+        "Two-operator FM: a sine carrier phase-modulated by a sine, index radians deep.",
+    ),
+    node(
+        "wavetable",
+        &[],
+        Role::Source,
+        &[FREQ],
+        Kind::Wavetable,
+        "Wavetable oscillator on a built-in warm table (16 harmonics falling as 1/n²).",
+    ),
+    node(
+        "additive",
+        &[],
+        Role::Source,
+        &[FREQ, Param::required("amplitudes", ParamKind::Levels, "")],
+        Kind::Additive(Harmonics::EMPTY),
+        "Additive synthesis: harmonics 1, 2, … of freq at the given amplitudes (up to 32).",
+    ),
+    node(
+        "parametric_eq",
+        &["eq"],
+        Role::Processor,
+        &[
+            INPUT,
+            signal("low_freq", 100.0, "Hz"),
+            signal("low_gain", 0.0, "dB"),
+            signal("low_q", 0.707, ""),
+            signal("mid_freq", 1000.0, "Hz"),
+            signal("mid_gain", 0.0, "dB"),
+            signal("mid_q", 1.0, ""),
+            signal("high_freq", 8000.0, "Hz"),
+            signal("high_gain", 0.0, "dB"),
+            signal("high_q", 0.707, ""),
+        ],
+        Kind::ParametricEq,
+        "Three-band EQ: low shelf, peaking bell and high shelf, gains in dB.",
+    ),
+    node(
+        "formant",
+        &[],
+        Role::Processor,
+        &[
+            INPUT,
+            signal("f1", 730.0, "Hz"),
+            signal("f2", 1090.0, "Hz"),
+            signal("f3", 2440.0, "Hz"),
+            signal("bw1", 80.0, "Hz"),
+            signal("bw2", 90.0, "Hz"),
+            signal("bw3", 120.0, "Hz"),
+        ],
+        Kind::Formant,
+        "Formant filter: three band-passes at a vowel's formants (defaults: 'a').",
+    ),
+    node(
+        "vocoder",
+        &[],
+        Role::Processor,
+        &[INPUT, signal("carrier", 0.0, ""), signal("bands", 8.0, "")],
+        Kind::Vocoder,
+        "Channel vocoder: the input's level in each band (100 Hz-8 kHz) shapes the carrier's.",
+    ),
+    node(
+        "pitch_shift",
+        &["pitchshift"],
+        Role::Processor,
+        &[INPUT, signal("semitones", 0.0, "")],
+        Kind::PitchShift,
+        "Pitch shifter: two crossfaded delay-line heads, same length, pitch moved by semitones.",
+    ),
+    node(
+        "freeze",
+        &[],
+        Role::Processor,
+        &[INPUT, signal("trigger", 0.0, "")],
+        Kind::Freeze,
+        "While the trigger is above 0.5, loop the last 0.2 s seamlessly; otherwise pass the input.",
+    ),
+    node(
+        "granular",
+        &[],
+        Role::Processor,
+        &[INPUT, signal("grain_ms", 50.0, "ms"), signal("density", 0.5, ""), signal("pitch", 1.0, "")],
+        Kind::Granular,
+        "Granulator: windowed grains of the last two seconds of its input, at a pitch ratio.",
+    ),
+    node(
+        "tapedelay",
+        &["tape"],
+        Role::Processor,
+        &[
+            INPUT,
+            signal("time", 0.375, "s"),
+            signal("feedback", 0.5, ""),
+            signal("wow_rate", 0.5, "Hz"),
+            signal("wow_depth", 0.002, ""),
+            signal("flutter_rate", 6.0, "Hz"),
+            signal("flutter_depth", 0.0005, ""),
+            signal("saturation", 0.3, ""),
+            signal("mix", 0.5, ""),
+        ],
+        Kind::TapeDelay,
+        "Tape echo: the time wanders with wow and flutter, repeats saturate and darken.",
+    ),
+    node(
+        "multitap",
+        &[],
+        Role::Processor,
+        &[INPUT, signal("time", 0.125, "s"), signal("taps", 4.0, ""), signal("feedback", 0.5, ""), signal("mix", 0.5, "")],
+        Kind::MultiTap,
+        "Multi-tap delay: taps at 1, 2, … taps times the time, each feedback times quieter.",
+    ),
+    node(
+        "pingpong",
+        &[],
+        Role::Processor,
+        &[
+            INPUT,
+            signal("time", 0.25, "s"),
+            signal("feedback", 0.5, ""),
+            signal("width", 1.0, ""),
+            signal("channel", 0.0, ""),
+            signal("mix", 0.5, ""),
+        ],
+        Kind::PingPong,
+        "Ping-pong delay: echoes alternate left and right (channel 1 starts right).",
+    ),
+    node(
+        "flanger",
+        &[],
+        Role::Processor,
+        &[INPUT, signal("depth", 0.5, ""), signal("rate", 0.5, "Hz"), signal("feedback", 0.5, "")],
+        Kind::Flanger,
+        "Flanger: a 1-6 ms delay swept by a sine, with feedback, mixed with the input.",
+    ),
+    node(
+        "fchorus",
+        &[],
+        Role::Processor,
+        &[INPUT, signal("separation", 0.015, "s"), signal("variation", 0.005, "s"), signal("mod_frequency", 0.3, "Hz")],
+        Kind::Fchorus,
+        "Three-voice chorus: voices separation apart, swung by variation at mod_frequency.",
+    ),
+    node(
+        "compressor",
+        &[],
+        Role::Processor,
+        &[
+            INPUT,
+            signal("threshold", -12.0, "dB"),
+            signal("ratio", 4.0, ""),
+            signal("attack", 0.01, "s"),
+            signal("release", 0.1, "s"),
+            signal("makeup", 0.0, "dB"),
+        ],
+        Kind::Compressor,
+        "Compressor: above threshold, the level rises 1/ratio as fast; then makeup gain.",
+    ),
+    node(
+        "convolve",
+        &["convolution"],
+        Role::Processor,
+        &[
+            INPUT,
+            signal("mix", 1.0, ""),
+            Param::optional("ir", ParamKind::Sounds, 0.0, ""),
+        ],
+        Kind::Convolve(None),
+        "Convolution reverb: the input through an impulse response, a sound of the bank \
+         (`:ir \"hall\"`) or a built-in room; 128 frames late.",
+    ),
+    node(
+        "plate",
+        &[],
+        Role::Processor,
+        &[
+            INPUT,
+            signal("pre_delay", 20.0, "ms"),
+            signal("decay", 2.0, "s"),
+            signal("diffusion", 0.7, ""),
+            signal("damping", 0.5, ""),
+            signal("mod_depth", 0.3, ""),
+            signal("mix", 0.5, ""),
+        ],
+        Kind::Plate,
+        "Plate reverb (Dattorro): pre-delay, diffusion, a damped tank decaying in decay seconds.",
+    ),
     level(
         "gain",
         &["amp"],
@@ -596,16 +866,23 @@ mod tests {
         }
         for unit in dsp::Kind::UNITS {
             assert!(
-                NODES.iter().any(|f| f.node.as_ref().map(|k| k.key()) == Some(unit.key())),
+                NODES
+                    .iter()
+                    .any(|f| f.node.as_ref().map(|k| k.key()) == Some(unit.key())),
                 "{unit:?} has a name"
             );
         }
-        // Voices have no ports: their numbers are read once into the instrument.
+        // A voice's parameters are its instrument's ports, in order (some may be left out at
+        // the end: `pluck` has no pickup).
         for f in VOICES {
-            assert!(f.params.iter().all(|p| matches!(
-                p.kind,
-                ParamKind::Notes | ParamKind::Number | ParamKind::Triggers
-            )));
+            let kind = f.node.as_ref().expect("a library entry names its node");
+            let params: Vec<&str> = f
+                .params
+                .iter()
+                .filter(|p| p.kind.is_port())
+                .map(|p| p.name)
+                .collect();
+            assert_eq!(params, kind.ports()[..params.len()], "`{}`", f.name);
         }
     }
 }

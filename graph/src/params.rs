@@ -23,6 +23,8 @@ pub enum ParamKind {
     Numbers,
     /// A pattern of booleans (`"t f"`, `"1 0"`).
     Bools,
+    /// A word or a pattern of words (`"minor"`, `"<major minor>"`).
+    Words,
     /// A list of patterns: `[a, b, c]`.
     Patterns,
     /// A list of weighted patterns: `[(1, a), (0.5, b)]`.
@@ -42,7 +44,10 @@ impl ParamKind {
     /// True for an input port of the node: false for what the compiler reads to shape the
     /// node itself (a list of levels, what triggers it, the notes its voices play).
     pub fn is_port(self) -> bool {
-        !matches!(self, ParamKind::Levels | ParamKind::Triggers | ParamKind::Notes)
+        !matches!(
+            self,
+            ParamKind::Levels | ParamKind::Triggers | ParamKind::Notes | ParamKind::Sounds
+        )
     }
 }
 

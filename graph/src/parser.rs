@@ -99,7 +99,7 @@ fn output_name(name: &str) -> bool {
         name.strip_prefix(prefix)
             .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
     };
-    name == "out" || numbered("out") || numbered("o") || numbered("d")
+    name == "out" || name == "o" || numbered("out") || numbered("o") || numbered("d")
 }
 
 impl<'a> Parser<'a> {
@@ -309,6 +309,15 @@ impl<'a> Parser<'a> {
     fn parenthesised(&mut self) -> Parsed<Expr> {
         let start = self.token().span.start;
         self.pos += 1;
+        if self.peek() == &Tok::RParen {
+            // `noise()`: no arguments, in the call style Phonon also read.
+            let end = self.token().span.end;
+            self.pos += 1;
+            return Ok(Expr {
+                kind: ExprKind::Tuple(Vec::new()),
+                span: start..end,
+            });
+        }
         // A right section: `(# speed 2)`, `(* 0.5)`, `(+ 7)`.
         let section = match self.peek() {
             Tok::Minus => None,

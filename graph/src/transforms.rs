@@ -193,6 +193,21 @@ fn segment<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
     Ok(p.segment_p(&a.speed(true)?))
 }
 
+fn scramble<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    Ok(p.scramble(a.count(1)?))
+}
+
+fn shuffle<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    let n = a.count(1)?;
+    if n > pattern::MAX_SHUFFLE as i64 {
+        return Err(format!(
+            "`shuffle` permutes at most {} parts, found {n}",
+            pattern::MAX_SHUFFLE
+        ));
+    }
+    Ok(p.shuffle(n))
+}
+
 fn rot<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
     Ok(p.rot(a.signed(MAX_COUNT)?))
 }
@@ -287,6 +302,47 @@ fn slice(a: &mut Args) -> Result<Pat, String> {
     let n = a.count(1)?;
     let index = a.values()?.fmap(|v| v.as_f64().unwrap_or(0.0));
     Ok(Pat::Sound(p.slice(n, &index)))
+}
+
+fn splice(a: &mut Args) -> Result<Pat, String> {
+    let p = sounds(a, "splice")?;
+    let n = a.count(1)?;
+    let index = a.values()?.fmap(|v| v.as_f64().unwrap_or(0.0));
+    Ok(Pat::Sound(p.splice(n, &index)))
+}
+
+fn scale(a: &mut Args) -> Result<Pat, String> {
+    let names = a.values()?;
+    let p = values(a, "scale")?;
+    // Names are checked where they can be: over the first cycles of the name pattern.
+    let arena = bumpalo::Bump::new();
+    for e in names
+        .query(pattern::Span::new(Time::ZERO, Time::from(16)), &arena)
+        .iter()
+    {
+        let known = matches!(&e.value, Value::Str(n) if pattern::scale::scale_notes(n).is_some());
+        if !known {
+            return Err(format!(
+                "`scale` knows {}, found {}",
+                pattern::scale::SCALES
+                    .iter()
+                    .map(|(n, _)| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                e.value
+            ));
+        }
+    }
+    Ok(Pat::Value(p.zip_left(&names, |degree, name| {
+        let notes = match name {
+            Value::Str(n) => pattern::scale::scale_notes(n).unwrap_or(&[0.0]),
+            _ => &[0.0],
+        };
+        match degree.as_f64() {
+            Some(d) => Value::Num(pattern::scale::note_in_scale(notes, d)),
+            None => degree.clone(),
+        }
+    })))
 }
 
 fn range(a: &mut Args) -> Result<Pat, String> {
@@ -447,7 +503,7 @@ pub const TRANSFORMS: &[Function] = &[
     transform("rev", &[], &[P], "Reverse each cycle.", generic!(rev)),
     transform("id", &[], &[P], "The pattern unchanged.", generic!(id)),
     transform("early", &["rotL"], &[time("amount"), P], "Shift the pattern earlier by some cycles (also `<~`).", generic!(early)),
-    transform("late", &["rotR"], &[time("amount"), P], "Shift the pattern later by some cycles (also `~>`).", generic!(late)),
+    transform("late", &["rotR", "rotate"], &[time("amount"), P], "Shift the pattern later by some cycles (also `~>`).", generic!(late)),
     transform("every", &["firstOf"], &[Param::required("n", ParamKind::Count, ""), F, P], "Apply a function every nth cycle, starting with the first.", generic!(every)),
     transform("every'", &["everyOffset"], &[number("n"), number("offset"), F, P], "Apply a function in cycles where cycle mod n equals the offset.", generic!(every_offset)),
     transform("jux", &[], &[F, P], "The pattern hard left and a transformed copy hard right.", jux),
@@ -455,6 +511,7 @@ pub const TRANSFORMS: &[Function] = &[
     transform("chop", &[], &[number("n"), P], "Cut each sound into n events playing successive parts of its sample.", chop),
     transform("striate", &[], &[number("n"), P], "The pattern n times a cycle, the kth time playing the kth part of each sample.", striate),
     transform("slice", &[], &[number("n"), Param::required("index", ParamKind::Numbers, ""), P], "Play part `index` of n equal parts of each sample.", slice),
+    transform("splice", &[], &[number("n"), Param::required("index", ParamKind::Numbers, ""), P], "Like slice, with each part's speed set so it fills its event.", splice),
     transform("echo", &[], &[number("count"), time("time"), number("feedback"), P], "Echoes `time` cycles apart, each `feedback` times quieter.", echo),
     transform("stutter", &[], &[number("count"), time("time"), P], "Repeat each event `count` times, `time` cycles apart.", generic!(stutter)),
     transform("degrade", &[], &[P], "Drop half the events at random.", generic!(degrade)),
@@ -479,8 +536,11 @@ pub const TRANSFORMS: &[Function] = &[
     transform("euclidFull", &[], &[number("hits"), number("steps"), Param::required("hits pattern", ParamKind::Pattern, ""), Param::required("rests", ParamKind::Pattern, "")], "A Euclidean rhythm, with another pattern on the other steps.", generic!(euclid_full)),
     transform("euclidOff", &["eoff"], &[number("hits"), number("steps"), number("rotation"), P], "A rotated Euclidean rhythm.", generic!(euclid_off)),
     transform("segment", &[], &[time("n"), P], "Sample the pattern n times per cycle.", generic!(segment)),
+    transform("scale", &[], &[Param::required("name", ParamKind::Words, ""), P], "Scale degrees to note numbers in a named scale (major, minor, dorian, majPent…).", scale),
     transform("range", &[], &[Param::required("low", ParamKind::Numbers, ""), Param::required("high", ParamKind::Numbers, ""), P], "Scale a 0..1 pattern to low..high.", range),
     transform("rot", &[], &[number("n"), P], "Shift each cycle's values n events onwards, keeping the rhythm.", generic!(rot)),
+    transform("scramble", &[], &[number("n"), P], "Cut each cycle into n parts and play parts chosen at random (with repeats).", generic!(scramble)),
+    transform("shuffle", &[], &[number("n"), P], "Cut each cycle into n parts and play them in a random order, each once.", generic!(shuffle)),
     transform("pressBy", &[], &[time("amount"), P], "Start each event part of the way into its step.", generic!(press_by)),
     transform("press", &[], &[P], "Start each event halfway into its step.", generic!(press)),
     transform("brak", &[], &[P], "Squeeze every other cycle into half and shift it a quarter (a breakbeat feel).", generic!(brak)),

@@ -26,6 +26,7 @@ fn argument(p: &Param, last: bool) -> String {
         ParamKind::Pattern if last => "$ s \"bd sn\"".into(),
         ParamKind::Pattern => "(s \"hh*4\")".into(),
         ParamKind::Bools => "\"t f t t\"".into(),
+        ParamKind::Words => "\"minor\"".into(),
         ParamKind::Patterns => "[s \"bd*2\", s \"sn\"]".into(),
         ParamKind::Steps => "[(1, s \"bd*2\"), (0.5, s \"sn\")]".into(),
         ParamKind::Span => "(0.25, 0.75)".into(),
@@ -102,6 +103,7 @@ fn params(f: &Function) -> String {
             };
             match p.default {
                 Some(_) if p.kind == ParamKind::Triggers => format!("{}=every-cycle", p.name),
+                Some(_) if p.kind == ParamKind::Sounds => format!("{}=built-in", p.name),
                 Some(d) => format!("{}={d}{unit}", p.name),
                 None => format!("{}{unit}", p.name),
             }

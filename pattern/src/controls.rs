@@ -33,11 +33,14 @@ pub enum Control {
     Attack,
     /// Fade-out time in seconds.
     Release,
+    /// How speed is measured: 0 as a rate, 1 in cycles (Tidal's `unit "c"`: speed 1 plays the
+    /// played part of the sample over one cycle).
+    Unit,
 }
 
 impl Control {
     /// Every control, in index order.
-    pub const ALL: [Control; 11] = [
+    pub const ALL: [Control; 12] = [
         Control::Gain,
         Control::Pan,
         Control::Speed,
@@ -49,6 +52,7 @@ impl Control {
         Control::Legato,
         Control::Attack,
         Control::Release,
+        Control::Unit,
     ];
 
     /// Its position in [`Control::ALL`].
@@ -70,6 +74,7 @@ impl Control {
             Control::Legato => "legato",
             Control::Attack => "attack",
             Control::Release => "release",
+            Control::Unit => "unit",
         }
     }
 }
@@ -238,6 +243,28 @@ impl Pattern<Sound> {
             v.set(Control::Begin, k as f64 / n as f64);
             v.set(Control::End, (k + 1) as f64 / n as f64);
             v
+        })
+    }
+
+    /// Like [`Pattern::slice`], and each event's speed is set so its part of the sample fills
+    /// the event (Tidal's `splice`: speed in cycles, an existing speed multiplying it).
+    pub fn splice(&self, n: i64, index: &Pattern<f64>) -> Pattern<Sound> {
+        let n = n.max(1);
+        let sliced = self.slice(n, index);
+        Pattern::from_fn(move |span, arena, out| {
+            let from = out.len();
+            sliced.query_into(span, arena, out);
+            for e in out[from..].iter_mut() {
+                let Some(whole) = e.whole else { continue };
+                let length = whole.duration().to_f64();
+                if length <= 0.0 {
+                    continue;
+                }
+                let fit = 1.0 / (n as f64 * length);
+                let speed = e.value.get(Control::Speed).map_or(fit, |s| s * fit);
+                e.value.set(Control::Speed, speed);
+                e.value.set(Control::Unit, 1.0);
+            }
         })
     }
 

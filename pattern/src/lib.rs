@@ -29,6 +29,7 @@ mod event;
 pub mod mini;
 mod ops;
 mod pattern;
+pub mod scale;
 mod signal;
 mod time;
 mod transform;
@@ -41,9 +42,11 @@ pub use ops::{Op, Structure};
 pub use pattern::{
     fastcat, patterned, pure, silence, slowcat, stack, timecat, Events, Item, Pattern, Query,
 };
-pub use signal::{cosine, irand, isaw, rand, saw, signal, sine, square, time_to_rand, tri};
+pub use signal::{
+    cosine, irand, isaw, rand, saw, signal, sine, square, time_to_rand, time_to_rands, tri,
+};
 pub use time::{t, Cycles, Span, Time};
-pub use transform::{bjorklund, run, MAX_STEPS};
+pub use transform::{bjorklund, run, MAX_SHUFFLE, MAX_STEPS};
 pub use value::{
     chord, chord_for, modify_chord, note_number, ChordModifier, Value, MAX_CHORD_NOTES,
 };

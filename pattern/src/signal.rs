@@ -80,6 +80,25 @@ pub fn time_to_rand(t: Time) -> f64 {
     x.rem_euclid(536_870_912) as f64 / 536_870_912.0
 }
 
+/// Tidal's `timeToRands`: `n` pseudo-random numbers in `[0, 1)` from the seed of a time, each
+/// the next xorshift of the last.
+pub fn time_to_rands(t: Time, n: usize) -> impl Iterator<Item = f64> {
+    let n128 = i128::from(t.numer());
+    let d = i128::from(t.denom()) * 300;
+    let whole = n128 / d;
+    let frac_num = n128 - whole * d;
+    let mut seed = ((frac_num << 29) / d) as i64;
+    let xorwise = |x: i64| {
+        let a = (x << 13) ^ x;
+        let b = (a >> 17) ^ a;
+        (b << 5) ^ b
+    };
+    (0..n).map(move |_| {
+        seed = xorwise(seed);
+        seed.rem_euclid(536_870_912) as f64 / 536_870_912.0
+    })
+}
+
 /// Tidal's `rand`: a continuous random signal in `[0, 1)`.
 pub fn rand() -> Pattern<f64> {
     signal(time_to_rand)

@@ -372,6 +372,66 @@ impl<T: Item> Pattern<T> {
         })
     }
 
+    /// Each cycle cut into `n` parts, part `k` of cycle `c` playing part `pick(c, k)` of the
+    /// same cycle: what `scramble` and `shuffle` share.
+    fn reorder_parts(
+        &self,
+        n: i64,
+        pick: impl Fn(Time, i64) -> i64 + Send + Sync + 'static,
+    ) -> Pattern<T> {
+        let p = self.clone();
+        let parts = Time::from(n);
+        Pattern::from_fn(move |span, arena, out| {
+            for piece in span.with_time(|t| t * parts).cycles() {
+                let part = piece.begin.floor();
+                let cycle = (part / parts).floor();
+                let k = (part - cycle * parts).cycle();
+                let shift = Time::new(pick(cycle, k).rem_euclid(n) - k, n);
+                let inner = piece.with_time(|t| t / parts + shift);
+                let from = out.len();
+                p.query_into(inner, arena, out);
+                crate::pattern::map_spans(out, from, |s| s.with_time(|t| t - shift));
+            }
+        })
+    }
+
+    /// Each cycle cut into `n` parts, each replaced by a part chosen at random, with repeats
+    /// (Tidal's `scramble`, with Tidal's random numbers).
+    pub fn scramble(&self, n: i64) -> Pattern<T> {
+        let n = n.max(1);
+        self.reorder_parts(n, move |cycle, k| {
+            let r = crate::signal::time_to_rand(cycle + Time::new(k, n));
+            (r * n as f64).floor() as i64
+        })
+    }
+
+    /// Each cycle cut into `n` parts (at most [`MAX_SHUFFLE`]) played in a random order, each
+    /// once (Tidal's `shuffle`, with Tidal's random permutation).
+    pub fn shuffle(&self, n: i64) -> Pattern<T> {
+        let n = n.clamp(1, MAX_SHUFFLE as i64);
+        self.reorder_parts(n, move |cycle, k| {
+            let mut rands = [0.0f64; MAX_SHUFFLE];
+            for (slot, r) in rands
+                .iter_mut()
+                .zip(crate::signal::time_to_rands(cycle, n as usize))
+            {
+                *slot = r;
+            }
+            let rands = &rands[..n as usize];
+            // The part with the k-th smallest number (ties in index order): sortOn fst.
+            (0..n as usize)
+                .find(|&i| {
+                    let below = rands
+                        .iter()
+                        .enumerate()
+                        .filter(|&(j, &r)| r < rands[i] || (r == rands[i] && j < i))
+                        .count();
+                    below == k as usize
+                })
+                .unwrap_or(0) as i64
+        })
+    }
+
     /// The part `[begin, end)` of each cycle stretched to fill the cycle (Tidal's `zoomArc`).
     /// Results are mapped back from the cycle of the query, so an event that crosses a cycle
     /// keeps a whole around its part however the query is cut; Tidal maps each arc from the
@@ -680,3 +740,6 @@ mod tests {
         assert_eq!(rhythm(9, 4), "xxxx");
     }
 }
+
+/// The most parts `shuffle` permutes.
+pub const MAX_SHUFFLE: usize = 64;

@@ -54,6 +54,9 @@ impl<'r> Compiler<'r> {
             Val::Num(x) => Some(Pat::Value(pattern::pure(self.literal(x)))),
             Val::Str { text, at } => {
                 let kind = self.string_type;
+                if let Some(sounds) = self.words_as_sounds(&text, at, kind) {
+                    return Some(Pat::Sound(sounds));
+                }
                 self.read(&text, at, kind).map(Pat::Value)
             }
             Val::Call { f, args } if args.is_empty() && f.pattern.is_some() => {
@@ -186,6 +189,7 @@ impl<'r> Compiler<'r> {
                 ParamKind::Count | ParamKind::Number => "a number",
                 ParamKind::Numbers => "a number or pattern of numbers",
                 ParamKind::Bools => "a pattern of booleans",
+                ParamKind::Words => "a word or a pattern of words",
                 ParamKind::Patterns | ParamKind::Steps => "a list",
                 ParamKind::Span => "two numbers such as (0.25, 0.75)",
                 _ => "a pattern",
@@ -207,6 +211,9 @@ impl<'r> Compiler<'r> {
                 .values_at(v, span, Kind::Double, "a number or a pattern of numbers")
                 .map(Arg::Values),
             (ParamKind::Bools, v) => self.bools(v, span).map(Arg::Bools),
+            (ParamKind::Words, v) => self
+                .values_at(v, span, Kind::Untyped, "a word or a pattern of words")
+                .map(Arg::Values),
             (ParamKind::Transform, v) => self.transform(v, span).map(Arg::Function),
             (ParamKind::Pattern, v) => self.pattern(v, span).map(Arg::Pattern),
             (ParamKind::Patterns, Val::List(items)) => {
@@ -410,6 +417,25 @@ impl<'r> Compiler<'r> {
 
     /// `left # right`: set a control of a sound pattern, feed `left` into a processor, or (on
     /// patterns of values) take the right side's values on the left's structure, as Tidal's `#`.
+    /// Sets `control` of the sampler `sampler` from an audio signal, read at each onset.
+    fn control_signal(
+        &mut self,
+        sampler: crate::ir::NodeId,
+        control: Control,
+        value: Val<'r>,
+        span: Range<usize>,
+    ) -> Eval<'r> {
+        let input = self.signal_input(value, span)?;
+        let inputs = &mut self.nodes[sampler.index()].inputs;
+        // The sampler reads control k from input k; unset ones are NaN, which it ignores.
+        let ports = dsp::Kind::Sampler(pattern::silence()).ports();
+        while inputs.len() <= control.index() {
+            inputs.push((ports[inputs.len()], crate::ir::Input::Const(f64::NAN)));
+        }
+        inputs[control.index()] = (ports[control.index()], input);
+        Some(Val::Signal(sampler))
+    }
+
     pub(super) fn chain(
         &mut self,
         left: Val<'r>,
@@ -443,20 +469,85 @@ impl<'r> Compiler<'r> {
                 );
                 return None;
             };
+            if value.is_signal() {
+                // An audio-rate control (`# speed (~lfo * 2 + 1)`): each event takes the
+                // signal's value at its onset, so the pattern is played here.
+                let sampler = self.materialise(left.clone(), left_span)?;
+                return self.control_signal(sampler, control, value, value_span);
+            }
             let values = self.control_values(control, value, value_span)?;
             return Some(Val::Sounds {
                 pattern: pattern.with_control(control, &values),
                 bus: None,
             });
         }
+        if let (Val::Signal(id), Some(control)) = (&left, f.control) {
+            if matches!(
+                self.nodes[id.index()].kind,
+                crate::ir::NodeKind::Dsp(dsp::Kind::Sampler(_))
+            ) {
+                if let Some((value, value_span)) = args.first().cloned() {
+                    if value.is_signal() {
+                        return self.control_signal(*id, control, value, value_span);
+                    }
+                }
+            }
+        }
+        if args.is_empty()
+            && matches!(left, Val::Values(_) | Val::Str { .. })
+            && matches!(&f.node, Some(k) if k.wave().is_some() || matches!(k, dsp::Kind::Voices { .. }))
+        {
+            // `"0 3 7" # saw`: note numbers (0 is c5, as Tidal's `note`) played on an
+            // oscillator or an instrument, a voice per event.
+            let Pat::Value(notes) = self.pattern(left, left_span.clone())? else {
+                return None;
+            };
+            let hz = notes.fmap(|v| {
+                let n = v.as_f64().unwrap_or(0.0);
+                440.0 * 2f64.powf((n - 9.0) / 12.0)
+            });
+            return match f.node.as_ref().and_then(dsp::Kind::wave) {
+                Some(wave) => Some(Val::Signal(self.add_node(
+                    crate::ir::NodeKind::Dsp(dsp::Kind::Voices {
+                        instrument: dsp::instrument::Instrument::Osc {
+                            wave,
+                            envelope: dsp::synth::OSC_ENVELOPE,
+                        },
+                        notes: Some(hz),
+                    }),
+                    Vec::new(),
+                    1,
+                ))),
+                None => Some(Val::Call {
+                    f,
+                    args: vec![(Val::Values(hz.fmap(|&x| pattern::Value::Num(x))), left_span)],
+                }),
+            };
+        }
         if let (Val::Sounds { pattern, .. }, "ar" | "adsr") = (&left, f.name) {
             // As in Phonon: an envelope after a sound pattern shapes each sound through its
             // attack and release controls, and the pattern stays a pattern (so `stut` and
             // `jux` still apply); decay and sustain have no sample counterpart.
             let mut pattern = pattern.clone();
+            let (named, positional): (Vec<_>, Vec<_>) = args
+                .into_iter()
+                .partition(|(v, _)| matches!(v, Val::Named { .. }));
             let params = f.params.iter().filter(|p| p.kind != ParamKind::Input);
-            for (param, (value, value_span)) in params.zip(args) {
-                let control = match param.name {
+            let mut given: Vec<(&str, (Val<'r>, Range<usize>))> =
+                params.clone().map(|p| p.name).zip(positional).collect();
+            for (v, span) in named {
+                if let Val::Named { name, value } = v {
+                    match params.clone().find(|p| p.name == name) {
+                        Some(p) => given.push((p.name, (*value, span))),
+                        None => {
+                            self.error(span, format!("`{}` has no parameter `{name}`", f.name));
+                            return None;
+                        }
+                    }
+                }
+            }
+            for (name, (value, value_span)) in given {
+                let control = match name {
                     "attack" => Control::Attack,
                     "release" => Control::Release,
                     _ => continue,

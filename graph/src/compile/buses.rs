@@ -3,9 +3,10 @@
 
 use super::value::Val;
 use super::{BusState, Compiler, Eval};
+use crate::ast::{BinOp, Expr, ExprKind};
 use crate::diagnostic::{closest, Diagnostic};
-use crate::ir::{NodeId, NodeKind};
-use crate::registry::Role;
+use crate::ir::{Input, NodeId, NodeKind};
+use crate::registry::{Function, Role};
 use std::ops::Range;
 
 /// How many buses may read each other in a row: each level is a frame of the compiler's
@@ -75,6 +76,11 @@ impl<'r> Compiler<'r> {
                 self.position = 0;
                 let statement = &self.statements[i];
                 let mut value = self.eval(&statement.expr);
+                if let Some(Val::Call { f, args }) = &value {
+                    if self.is_effect(f, args) {
+                        value = self.effect_bus(name, f, args.clone(), statement.expr.span.clone());
+                    }
+                }
                 let feedback = match self.buses.remove(name) {
                     Some(BusState::InProgress { feedback }) => feedback,
                     _ => Vec::new(),
@@ -121,7 +127,12 @@ impl<'r> Compiler<'r> {
                     // A bus holding a signal function becomes one node, however often it is read.
                     Some(Val::Call { f, ref args })
                         if f.role == Role::Source
-                            || (f.role == Role::Processor && args.len() == f.params.len()) =>
+                            || (f.role == Role::Processor
+                                && (args.len() == f.params.len()
+                                    || args
+                                        .iter()
+                                        .find(|(v, _)| !matches!(v, Val::Named { .. }))
+                                        .is_some_and(|(v, _)| v.is_signal()))) =>
                     {
                         value = value
                             .and_then(|v| self.materialise(v, statement.expr.span.clone()))
@@ -136,5 +147,92 @@ impl<'r> Compiler<'r> {
                 value
             }
         }
+    }
+
+    /// True for a processor waiting for its input (`tapedelay 0.375 0.7`): a bus holding one is
+    /// an effect bus. Envelopes alone are generators, not effects.
+    fn is_effect(&self, f: &Function, args: &[(Val<'r>, Range<usize>)]) -> bool {
+        f.role == Role::Processor
+            && args.len() < f.params.len()
+            && !matches!(
+                f.node,
+                Some(dsp::Kind::Adsr | dsp::Kind::Ar | dsp::Kind::Env(_))
+            )
+            && !args
+                .iter()
+                .find(|(v, _)| !matches!(v, Val::Named { .. }))
+                .is_some_and(|(v, _)| v.is_signal())
+    }
+
+    /// An effect bus (`~dub: tapedelay 0.375 0.7`) is an aux send and return: every
+    /// `x # ~dub` in the patch sends `x` to it (and is `x` itself), and reading `~dub` plays
+    /// the effect over the sum of what is sent, from whichever lines send it.
+    fn effect_bus(
+        &mut self,
+        name: &str,
+        f: &'r Function,
+        args: Vec<(Val<'r>, Range<usize>)>,
+        span: Range<usize>,
+    ) -> Eval<'r> {
+        let mut sends = Vec::new();
+        for statement in self.statements {
+            sends_to(&statement.expr, name, &mut sends);
+        }
+        if sends.is_empty() {
+            return Some(Val::Call { f, args });
+        }
+        self.effect_buses.insert(name.to_string());
+        let mut sum: Option<Input> = None;
+        for send in sends {
+            let Some(v) = self.eval(send) else { continue };
+            let Some(input) = self.signal_input(v, send.span.clone()) else {
+                continue;
+            };
+            sum = Some(match sum {
+                None => input,
+                Some(acc) => {
+                    let channels = self.channels(acc).max(self.channels(input));
+                    Input::Node(self.add_node(
+                        NodeKind::Dsp(dsp::Kind::Math(dsp::MathOp::Add)),
+                        vec![("a", acc), ("b", input)],
+                        channels,
+                    ))
+                }
+            });
+        }
+        let input = match sum? {
+            Input::Node(id) => Val::Signal(id),
+            Input::Const(x) => Val::Num(x),
+        };
+        self.processor(f, Some((input, span.clone())), args, span)
+    }
+}
+
+/// The left sides of every `x # ~name` in `e`.
+pub(super) fn sends_to<'e>(e: &'e Expr, name: &str, out: &mut Vec<&'e Expr>) {
+    match &e.kind {
+        ExprKind::Binary(op, left, right) => {
+            if *op == BinOp::Chain && matches!(&right.kind, ExprKind::Bus(b) if b == name) {
+                out.push(left);
+            }
+            sends_to(left, name, out);
+            sends_to(right, name, out);
+        }
+        ExprKind::Apply(head, args) => {
+            sends_to(head, name, out);
+            for a in args {
+                sends_to(a, name, out);
+            }
+        }
+        ExprKind::Neg(x) | ExprKind::Section(_, x) | ExprKind::LeftSection(_, x) => {
+            sends_to(x, name, out)
+        }
+        ExprKind::Named(_, x) => sends_to(x, name, out),
+        ExprKind::List(items) | ExprKind::Tuple(items) => {
+            for item in items {
+                sends_to(item, name, out);
+            }
+        }
+        ExprKind::Number(_) | ExprKind::Str { .. } | ExprKind::Bus(_) | ExprKind::Name(_) => {}
     }
 }

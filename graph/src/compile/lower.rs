@@ -62,6 +62,10 @@ impl<'r> Compiler<'r> {
                 1,
             )),
             Val::Str { text, at } => {
+                if let Some(pattern) = self.words_as_sounds(&text, at, pattern::mini::Kind::Double)
+                {
+                    return self.materialise(Val::Sounds { pattern, bus: None }, span);
+                }
                 let p = self.numbers(&text, at)?;
                 Some(self.add_node(NodeKind::Dsp(dsp::Kind::Numbers(p)), Vec::new(), 1))
             }
@@ -82,7 +86,17 @@ impl<'r> Compiler<'r> {
                 if let Some(id) = bus.as_ref().and_then(|b| self.samplers.get(b)) {
                     return Some(*id);
                 }
-                let id = self.add_node(NodeKind::Dsp(dsp::Kind::Sampler(pattern)), Vec::new(), 2);
+                let voices = bus_voices(&pattern);
+                let samples = if voices.is_empty() {
+                    pattern.clone()
+                } else {
+                    pattern.filter_values(|s| bus_voice(s).is_none())
+                };
+                let mut id =
+                    self.add_node(NodeKind::Dsp(dsp::Kind::Sampler(samples)), Vec::new(), 2);
+                for name in voices {
+                    id = self.bus_voice(&pattern, &name, id, span.clone())?;
+                }
                 if let Some(bus) = bus {
                     self.samplers.insert(bus, id);
                 }
@@ -294,13 +308,8 @@ impl<'r> Compiler<'r> {
         let shaping = self.settings(f, args, &mut inputs, span.clone())?;
         let kind = match kind {
             dsp::Kind::Voices { instrument, .. } => {
-                // The numbers are the instrument's; the notes (or triggers) start its voices.
-                let mut instrument = instrument;
-                for (name, input) in inputs.drain(..) {
-                    if let Input::Const(x) = input {
-                        instrument = instrument.with(name, x as f32);
-                    }
-                }
+                // The settings are the instrument's ports, read by each voice at its onset;
+                // the notes (or triggers) start the voices.
                 let notes = match shaping.into_iter().next() {
                     Some(("trigger", v, span)) => self.triggers(v, span)?,
                     Some((_, v, span)) => self.notes(v, span)?,
@@ -312,6 +321,25 @@ impl<'r> Compiler<'r> {
                 }
             }
             dsp::Kind::Segments(_) => self.breakpoints(f, shaping, span)?,
+            dsp::Kind::Additive(_) => {
+                let (_, v, span) = shaping.into_iter().next()?;
+                let amplitudes = self.number_list(f, "amplitudes", v, span.clone())?;
+                match dsp::fx::Harmonics::new(&amplitudes) {
+                    Some(h) => dsp::Kind::Additive(h),
+                    None => {
+                        self.error(
+                            span,
+                            format!(
+                                "`{}` takes 1 to {} amplitudes, found {}",
+                                f.name,
+                                dsp::fx::MAX_PARTIALS,
+                                amplitudes.len()
+                            ),
+                        );
+                        return None;
+                    }
+                }
+            }
             dsp::Kind::Ad(trigger) => dsp::Kind::Ad(match shaping.into_iter().next() {
                 Some((_, v, span)) => Trigger::Events(self.triggers(v, span)?),
                 None => trigger,
@@ -373,6 +401,35 @@ impl<'r> Compiler<'r> {
         )
     }
 
+    /// A string of numbers read once as a list (`"0 1 0.5"`), or one number.
+    fn number_list(
+        &mut self,
+        f: &Function,
+        name: &str,
+        v: Val<'r>,
+        span: Range<usize>,
+    ) -> Option<Vec<f32>> {
+        let list = match &v {
+            Val::Str { text, .. } => text
+                .split_whitespace()
+                .map(|w| w.parse::<f32>().ok().filter(|x| x.is_finite()))
+                .collect::<Option<Vec<f32>>>(),
+            Val::Num(x) => Some(vec![*x as f32]),
+            _ => None,
+        };
+        if list.is_none() {
+            self.error(
+                span,
+                format!(
+                    "`{name}` of `{}` must be a string of numbers such as \"0 1 0.5\", found {}",
+                    f.name,
+                    v.describe()
+                ),
+            );
+        }
+        list
+    }
+
     /// `segments "0 1 0" "0.1 0.2"`: the levels and the times between them.
     fn breakpoints(
         &mut self,
@@ -382,28 +439,7 @@ impl<'r> Compiler<'r> {
     ) -> Option<dsp::Kind> {
         let mut lists = Vec::new();
         for (name, v, span) in shaping {
-            let list = match &v {
-                Val::Str { text, .. } => text
-                    .split_whitespace()
-                    .map(|w| w.parse::<f32>().ok().filter(|x| x.is_finite()))
-                    .collect::<Option<Vec<f32>>>(),
-                Val::Num(x) => Some(vec![*x as f32]),
-                _ => None,
-            };
-            match list {
-                Some(list) => lists.push(list),
-                None => {
-                    self.error(
-                        span,
-                        format!(
-                            "`{name}` of `{}` must be a string of numbers such as \"0 1 0.5\", found {}",
-                            f.name,
-                            v.describe()
-                        ),
-                    );
-                    return None;
-                }
-            }
+            lists.push(self.number_list(f, name, v, span)?);
         }
         let [levels, times] = lists.as_slice() else {
             return None;
@@ -447,6 +483,29 @@ impl<'r> Compiler<'r> {
                     .pattern_upstream(inputs[0].1)
                     .map_or(Trigger::Once, Trigger::Events),
             }),
+            dsp::Kind::Convolve(_) => match shaping.into_iter().next() {
+                Some((_, Val::Str { text, at }, span)) => {
+                    // Read as a sound pattern so the bank loads it and checks the name.
+                    self.sounds(&text, at)?;
+                    let name = text.trim();
+                    if name.is_empty() || name.contains(char::is_whitespace) {
+                        self.error(span, "`ir` names one sound, such as \"hall\"");
+                        return None;
+                    }
+                    dsp::Kind::Convolve(Some(name.into()))
+                }
+                Some((_, v, span)) => {
+                    self.error(
+                        span,
+                        format!(
+                            "`ir` names a sound, such as \"hall\", found {}",
+                            v.describe()
+                        ),
+                    );
+                    return None;
+                }
+                None => dsp::Kind::Convolve(None),
+            },
             kind => kind,
         };
         let channels = match kind.width() {
@@ -461,6 +520,40 @@ impl<'r> Compiler<'r> {
         )))
     }
 
+    /// Adds the bus `name` to `mix`, sounding for each `~name` step of `pattern` (gated by a
+    /// short-edged envelope over the step), as Phonon played buses named in a sound pattern.
+    fn bus_voice(
+        &mut self,
+        pattern: &Pattern<pattern::Sound>,
+        name: &str,
+        mix: NodeId,
+        span: Range<usize>,
+    ) -> Option<NodeId> {
+        let value = self.bus(name, span.clone())?;
+        let signal = self.signal_input(value, span)?;
+        let wanted: std::sync::Arc<str> = name.into();
+        let steps = pattern
+            .filter_values(move |s| bus_voice(s) == Some(&*wanted))
+            .fmap(|_| 1.0);
+        let channels = self.channels(signal);
+        let gated = self.add_node(
+            NodeKind::Dsp(dsp::Kind::Env(Trigger::Events(steps))),
+            vec![
+                ("input", signal),
+                ("attack", Input::Const(0.002)),
+                ("decay", Input::Const(0.0)),
+                ("sustain", Input::Const(1.0)),
+                ("release", Input::Const(0.01)),
+            ],
+            channels,
+        );
+        Some(self.add_node(
+            NodeKind::Dsp(dsp::Kind::Math(dsp::MathOp::Add)),
+            vec![("a", Input::Node(mix)), ("b", Input::Node(gated))],
+            2,
+        ))
+    }
+
     /// The pattern whose onsets drive a chain: the first note, number or sound pattern found
     /// walking up from `input` (first inputs first), for `env` to start on its events.
     fn pattern_upstream(&self, input: Input) -> Option<Pattern<f64>> {
@@ -473,9 +566,7 @@ impl<'r> Compiler<'r> {
             let node = &self.nodes[id.index()];
             match &node.kind {
                 NodeKind::Dsp(dsp::Kind::Numbers(p)) => return Some(p.clone()),
-                NodeKind::Dsp(dsp::Kind::Voices { notes: Some(p), .. }) => {
-                    return Some(p.clone())
-                }
+                NodeKind::Dsp(dsp::Kind::Voices { notes: Some(p), .. }) => return Some(p.clone()),
                 NodeKind::Dsp(dsp::Kind::Sampler(p)) => return Some(p.fmap(|_| 1.0)),
                 _ => stack.extend(node.inputs.iter().rev().map(|(_, i)| *i)),
             }
@@ -506,4 +597,32 @@ impl<'r> Compiler<'r> {
         }
         Some(self.add_node(NodeKind::Dsp(dsp::Kind::Env(trigger)), inputs, 1))
     }
+}
+
+/// The bus a `~name` step plays (without its `~`), if it is one.
+fn bus_voice(s: &pattern::Sound) -> Option<&str> {
+    let name = match &s.sound {
+        Value::Str(name) => name,
+        Value::List(parts) => match parts.first() {
+            Some(Value::Str(name)) => name,
+            _ => return None,
+        },
+        _ => return None,
+    };
+    name.strip_prefix('~')
+}
+
+/// The buses a sound pattern names in its first 64 cycles, in order of first use.
+fn bus_voices(pattern: &Pattern<pattern::Sound>) -> Vec<String> {
+    let arena = bumpalo::Bump::new();
+    let span = pattern::Span::new(pattern::Time::from(0), pattern::Time::from(64));
+    let mut names: Vec<String> = Vec::new();
+    for e in pattern.query(span, &arena).iter() {
+        if let Some(name) = bus_voice(&e.value) {
+            if !names.iter().any(|n| n == name) {
+                names.push(name.to_string());
+            }
+        }
+    }
+    names
 }

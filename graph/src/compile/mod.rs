@@ -144,6 +144,8 @@ struct Compiler<'r> {
     eval_depth: usize,
     /// `eval_depth` went past `MAX_EVAL_DEPTH` (reported once).
     eval_depth_exceeded: bool,
+    /// Buses that are effects sent to with `# ~name`.
+    effect_buses: std::collections::HashSet<String>,
 }
 
 /// How deep expression evaluation may recurse, across buses: within what a 2 MB thread stack
@@ -171,6 +173,7 @@ impl<'r> Compiler<'r> {
             line_starts: Vec::new(),
             eval_depth: 0,
             eval_depth_exceeded: false,
+            effect_buses: std::collections::HashSet::new(),
         }
     }
 
@@ -303,6 +306,10 @@ impl<'r> Compiler<'r> {
         }
         for (i, name) in unused {
             self.bus(&name, self.statements[i].head_span.clone());
+            if self.sends_to_effect(&self.statements[i].expr) {
+                // Played through the effect bus it sends to.
+                continue;
+            }
             self.diagnostics.push(
                 Diagnostic::warning(
                     self.statements[i].head_span.clone(),
@@ -479,6 +486,18 @@ impl<'r> Compiler<'r> {
                     .into_iter()
                     .map(|(v, span)| v.map(|v| (v, span)))
                     .collect::<Option<Vec<_>>>()?;
+                // `lpf(800, 0.7)`, `noise()`: Phonon's call style gives a node function its
+                // arguments as a tuple.
+                let args = if matches!(f, Val::Call { .. }) {
+                    args.into_iter()
+                        .flat_map(|(v, span)| match v {
+                            Val::Tuple(items) => items,
+                            v => vec![(v, span)],
+                        })
+                        .collect()
+                } else {
+                    args
+                };
                 if let Some(v) = self.signal_form(&f, &args) {
                     return v;
                 }
@@ -527,6 +546,16 @@ impl<'r> Compiler<'r> {
                             if let Some(v) = self.pipe_into_voices(&l, &r, left.span.clone()) {
                                 return v;
                             }
+                            if l.wants_pattern()
+                                && matches!(&r, Val::Call { f, .. } if f.control.is_some())
+                            {
+                                // `"hh*16" $ degradeBy 0.3 $ pan 0.7`: the transform, then
+                                // the control.
+                                return Some(Val::Then {
+                                    first: Box::new(l),
+                                    then: Box::new((r, right.span.clone())),
+                                });
+                            }
                             if matches!(l, Val::Sounds { .. })
                                 && matches!(&r, Val::Call { f, .. } if f.control.is_some())
                             {
@@ -548,7 +577,11 @@ impl<'r> Compiler<'r> {
                             }
                         }
                     },
-                    BinOp::Chain => self.chain(l, r, left.span.clone(), right.span.clone()),
+                    BinOp::Chain => match &right.kind {
+                        // A send to an effect bus: the sender itself, dry.
+                        ExprKind::Bus(name) if self.effect_buses.contains(name) => Some(l),
+                        _ => self.chain(l, r, left.span.clone(), right.span.clone()),
+                    },
                     BinOp::Compose => {
                         let g = self.transform(l, left.span.clone())?;
                         let h = self.transform(r, right.span.clone())?;
@@ -599,6 +632,15 @@ impl<'r> Compiler<'r> {
 }
 
 impl<'r> Compiler<'r> {
+    /// True if `e` sends to an effect bus (`… # ~dub`).
+    fn sends_to_effect(&self, e: &Expr) -> bool {
+        self.effect_buses.iter().any(|name| {
+            let mut sends = Vec::new();
+            buses::sends_to(e, name, &mut sends);
+            !sends.is_empty()
+        })
+    }
+
     /// Phonon's forms of pattern functions on audio signals: `range lo hi ~lfo` scales a
     /// -1..1 signal to lo..hi, and `stack [~a, ~b]` of signals is their sum. `None` when `f`
     /// and its arguments are not one of these.
@@ -615,11 +657,13 @@ impl<'r> Compiler<'r> {
         }
         match (f.name, args) {
             ("range", [(lo, ls), (hi, hs), (x @ Val::Signal(_), xs)]) => {
-                let unit = self.arithmetic(BinOp::Add, x.clone(), Val::Num(1.0), xs.clone(), xs.clone());
+                let unit =
+                    self.arithmetic(BinOp::Add, x.clone(), Val::Num(1.0), xs.clone(), xs.clone());
                 let unit = unit.and_then(|u| {
                     self.arithmetic(BinOp::Mul, u, Val::Num(0.5), xs.clone(), xs.clone())
                 });
-                let width = self.arithmetic(BinOp::Sub, hi.clone(), lo.clone(), hs.clone(), ls.clone());
+                let width =
+                    self.arithmetic(BinOp::Sub, hi.clone(), lo.clone(), hs.clone(), ls.clone());
                 let scaled = match (unit, width) {
                     (Some(u), Some(w)) => self.arithmetic(BinOp::Mul, u, w, xs.clone(), hs.clone()),
                     _ => None,
@@ -635,7 +679,9 @@ impl<'r> Compiler<'r> {
                 let (first, mut span) = items.next()?;
                 let mut sum = Some(first);
                 for (v, s) in items {
-                    sum = sum.and_then(|acc| self.arithmetic(BinOp::Add, acc, v, span.clone(), s.clone()));
+                    sum = sum.and_then(|acc| {
+                        self.arithmetic(BinOp::Add, acc, v, span.clone(), s.clone())
+                    });
                     span = s;
                 }
                 Some(sum)
@@ -655,13 +701,33 @@ impl<'r> Compiler<'r> {
         let Val::Call { f, args } = l else {
             return None;
         };
+        if !r.wants_pattern() {
+            return None;
+        }
+        if let (Some(dsp::Kind::Voices { .. }), Some((Val::Str { text, at }, notes_span))) =
+            (&f.node, args.first())
+        {
+            // `pluck "220 330 440" $ fast 2`: the transform applies to the notes.
+            let (text, at, notes_span) = (text.clone(), *at, notes_span.clone());
+            let transform = self.transform(r.clone(), span.clone());
+            return Some((|| {
+                let transform = transform?;
+                let notes = self.frequencies(&text, at)?;
+                let Ok(Pat::Value(p)) =
+                    transform(Pat::Value(notes.fmap(|&x| pattern::Value::Num(x))))
+                else {
+                    self.error(span, "this transform does not give back a pattern of notes");
+                    return None;
+                };
+                let mut args = args.clone();
+                args[0] = (Val::Values(p), notes_span);
+                Some(Val::Call { f, args })
+            })());
+        }
         let wave = f.node.as_ref().and_then(dsp::Kind::wave)?;
         let [(Val::Str { text, at }, _)] = args.as_slice() else {
             return None;
         };
-        if !r.wants_pattern() {
-            return None;
-        }
         let (text, at) = (text.clone(), *at);
         let transform = self.transform(r.clone(), span.clone());
         Some((|| {

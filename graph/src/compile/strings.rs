@@ -105,6 +105,26 @@ impl<'r> Compiler<'r> {
         }
     }
 
+    /// A string of sound names where numbers were expected (`~kick: "bd*4"`), read as sounds,
+    /// as Phonon did: `None` unless it does not read as `kind` but does as sound names.
+    pub(super) fn words_as_sounds(
+        &mut self,
+        text: &str,
+        at: usize,
+        kind: Kind,
+    ) -> Option<Pattern<Sound>> {
+        if kind == Kind::Untyped || kind == Kind::Bool || mini::mini_as(text, kind).is_ok() {
+            return None;
+        }
+        let tree = mini::parse(text).ok()?;
+        let mut names = Vec::new();
+        sound_names(&tree, &mut names);
+        if names.is_empty() {
+            return None;
+        }
+        self.sounds(text, at)
+    }
+
     pub(super) fn numbers(&mut self, text: &str, at: usize) -> Option<Pattern<f64>> {
         match mini::mini_as(text, Kind::Double) {
             Ok(p) => Some(p.fmap(|v| v.as_f64().unwrap_or(0.0))),
@@ -146,6 +166,8 @@ impl<'r> Compiler<'r> {
         if let Ok(tree) = mini::parse(text) {
             sound_names(&tree, &mut names);
         }
+        // `~name` steps play a bus, not a sample.
+        names.retain(|(_, name)| !name.starts_with('~'));
         for (_, name) in &names {
             if !self.sounds_used.contains(name) {
                 self.sounds_used.push(name.clone());

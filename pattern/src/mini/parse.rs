@@ -467,6 +467,11 @@ impl Parser {
                 };
                 Ok(node(NodeKind::Polymeter { layers, steps }))
             }
+            Some('~') if self.peek_at(1).is_some_and(|c| c.is_ascii_alphabetic()) => {
+                // Phonon's `~name`: a bus played where it appears (`s "~kick sn"`).
+                self.pos += 1;
+                Ok(node(NodeKind::Atom(format!("~{}", self.atom_text()))))
+            }
             Some('~') => {
                 self.pos += 1;
                 Ok(node(NodeKind::Rest))
