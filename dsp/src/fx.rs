@@ -493,13 +493,13 @@ impl Node for MultiTap {
             for (c, channel) in out.iter_mut().enumerate().take(2) {
                 let dry = sanitize(x.channel(c, i));
                 let line = &mut self.lines[c];
-                line.push(dry);
                 let mut wet = 0.0;
                 let mut gain = 1.0;
                 for k in 1..=taps {
                     wet += line.read(k as f32 * time) * gain;
                     gain *= feedback;
                 }
+                line.push(dry);
                 channel[i] = dry * (1.0 - mix) + wet * mix;
             }
         }
@@ -541,7 +541,7 @@ impl Node for PingPong {
             // Width blends each side toward the middle.
             let mid = 0.5 * (l + r);
             let (wl, wr) = (mid + (l - mid) * width, mid + (r - mid) * width);
-            let dry_side = |c: usize| x.channel(c, i) * (1.0 - mix);
+            let dry_side = |c: usize| sanitize(x.channel(c, i)) * (1.0 - mix);
             if let [left, right, ..] = out {
                 left[i] = dry_side(0) + wl * mix;
                 right[i] = dry_side(1) + wr * mix;
@@ -612,13 +612,13 @@ impl Node for Fchorus {
             for (c, channel) in out.iter_mut().enumerate().take(2) {
                 let dry = sanitize(x.channel(c, i));
                 let line = &mut self.lines[c];
-                line.push(dry);
                 let mut wet = 0.0;
                 for k in 0..3 {
                     let swing = ((phase + k as f32 / 3.0 + c as f32 * 0.25) * TAU).sin();
                     let delay = 0.001 + separation * (k + 1) as f32 + variation * (1.0 + swing);
                     wet += line.read(delay * sr);
                 }
+                line.push(dry);
                 channel[i] = 0.5 * dry + wet / 6.0;
             }
         }
@@ -755,7 +755,7 @@ impl Node for Plate {
                 - t[0].second.read(1228.0 * sr / 29_761.0);
             let wet = [left * 0.6, right * 0.6];
             for (c, channel) in out.iter_mut().enumerate().take(2) {
-                channel[i] = x.channel(c, i) * (1.0 - mix) + wet[c] * mix;
+                channel[i] = sanitize(x.channel(c, i)) * (1.0 - mix) + wet[c] * mix;
             }
         }
     }

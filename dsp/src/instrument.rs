@@ -265,8 +265,8 @@ impl Tone {
                 }
                 if t == 0.0 {
                     // The pluck: the whole line filled with a noise burst.
-                    for k in 0..len {
-                        string[k] = self.white();
+                    for x in string.iter_mut() {
+                        *x = self.white();
                     }
                     let comb = (pickup.clamp(0.0, 0.95) * sample_rate / freq.max(20.0)) as usize;
                     if comb > 0 {

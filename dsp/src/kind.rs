@@ -103,8 +103,9 @@ pub enum Kind {
     Env(Trigger),
     /// An attack-decay envelope that starts itself (`ad`).
     Ad(Trigger),
-    /// A breakpoint envelope from when the node starts: levels and the seconds between them.
-    Segments(trigger::Breakpoints),
+    /// A breakpoint envelope from when the node starts: levels and the seconds between them
+    /// (none in the registry's entry, which the compiler fills).
+    Segments(Option<Arc<trigger::Breakpoints>>),
     /// A curved ramp, then a hold.
     Curve,
     /// Three-band parametric EQ.
@@ -137,8 +138,8 @@ pub enum Kind {
     Fm,
     /// Wavetable oscillator.
     Wavetable,
-    /// Additive synthesis of harmonics at fixed amplitudes.
-    Additive(crate::fx::Harmonics),
+    /// Additive synthesis of harmonics at fixed amplitudes (none in the registry's entry).
+    Additive(Option<Arc<crate::fx::Harmonics>>),
     /// Convolution with an impulse response: a sound of the sample bank, or a built-in room.
     Convolve(Option<Arc<str>>),
 }
@@ -284,7 +285,12 @@ impl Kind {
             )),
             Kind::Env(t) => Box::new(TriggeredEnvelope::new(t.clone(), Shape::Adsr)),
             Kind::Ad(t) => Box::new(TriggeredEnvelope::new(t.clone(), Shape::Ad)),
-            Kind::Segments(points) => Box::new(trigger::Segments::new(*points)),
+            Kind::Segments(points) => Box::new(trigger::Segments::new(
+                points
+                    .as_deref()
+                    .copied()
+                    .unwrap_or(trigger::Breakpoints::EMPTY),
+            )),
             Kind::Curve => trigger::make_curve(sr, channels),
             Kind::ParametricEq => fx::make_parametric_eq(sr, channels),
             Kind::Formant => fx::make_formant(sr, channels),
@@ -301,7 +307,9 @@ impl Kind {
             Kind::Plate => fx::make_plate(sr, channels),
             Kind::Fm => fx::make_fm(sr, channels),
             Kind::Wavetable => fx::make_wavetable(sr, channels),
-            Kind::Additive(h) => fx::make_additive(*h),
+            Kind::Additive(h) => {
+                fx::make_additive(h.as_deref().copied().unwrap_or(crate::fx::Harmonics::EMPTY))
+            }
             Kind::Convolve(name) => {
                 let longest = (crate::convolve::MAX_IR_SECONDS * sr) as usize;
                 let ir = name

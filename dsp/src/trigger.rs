@@ -48,8 +48,9 @@ pub struct TriggeredEnvelope {
     trigger: Trigger,
     shape: Shape,
     stage: Stage,
-    level: f32,
-    release_from: f32,
+    /// In f64, so segments end on their frames after thousands of steps.
+    level: f64,
+    release_from: f64,
     /// Frames the gate stays open.
     hold: f64,
     started: bool,
@@ -120,13 +121,17 @@ impl TriggeredEnvelope {
 }
 
 /// Per-frame step to cover `range` in `seconds` (instant for zero or bad times).
-fn step(range: f32, seconds: f32, sample_rate: f32) -> f32 {
+fn step(range: f64, seconds: f32, sample_rate: f32) -> f64 {
     if seconds.is_finite() && seconds > 0.0 {
-        range / (seconds * sample_rate)
+        range / (f64::from(seconds) * f64::from(sample_rate))
     } else {
-        f32::INFINITY
+        f64::INFINITY
     }
 }
+
+/// How near a level must come to its target to have reached it: far below a 24-bit step, far
+/// above the rounding of thousands of f64 steps.
+const REACHED: f64 = 1e-9;
 
 impl Node for TriggeredEnvelope {
     fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
@@ -155,7 +160,10 @@ impl Node for TriggeredEnvelope {
             let attack = at(first_param, i, 0.01).max(0.0);
             let decay = at(first_param + 1, i, 0.1).max(0.0);
             let (sustain, release) = match self.shape {
-                Shape::Adsr => (at(3, i, 0.7).clamp(0.0, 1.0), at(4, i, 0.2).max(0.0)),
+                Shape::Adsr => (
+                    f64::from(at(3, i, 0.7).clamp(0.0, 1.0)),
+                    at(4, i, 0.2).max(0.0),
+                ),
                 Shape::Ad => (0.0, 0.0),
             };
             if self.shape == Shape::Adsr
@@ -166,18 +174,20 @@ impl Node for TriggeredEnvelope {
                 self.release_from = self.level;
             }
             self.hold -= 1.0;
+            // The frame plays the level reached so far: an attack of n frames peaks on frame n.
+            let level = self.level as f32;
             match self.stage {
                 Stage::Idle => self.level = 0.0,
                 Stage::Attack => {
                     self.level += step(1.0, attack, ctx.sample_rate);
-                    if self.level >= 1.0 {
+                    if self.level >= 1.0 - REACHED {
                         self.level = 1.0;
                         self.stage = Stage::Decay;
                     }
                 }
                 Stage::Decay => {
                     self.level -= step(1.0 - sustain, decay, ctx.sample_rate);
-                    if self.level <= sustain || !self.level.is_finite() {
+                    if self.level <= sustain + REACHED || !self.level.is_finite() {
                         self.level = sustain;
                         self.stage = if sustain > 0.0 {
                             Stage::Sustain
@@ -189,7 +199,7 @@ impl Node for TriggeredEnvelope {
                 Stage::Sustain => self.level = sustain,
                 Stage::Release => {
                     self.level -= step(self.release_from, release, ctx.sample_rate);
-                    if self.level <= 0.0 || !self.level.is_finite() {
+                    if self.level <= REACHED || !self.level.is_finite() {
                         self.level = 0.0;
                         self.stage = Stage::Idle;
                     }
@@ -199,9 +209,9 @@ impl Node for TriggeredEnvelope {
                 channel[i] = match self.shape {
                     Shape::Adsr => {
                         let x = inputs.first().map_or(1.0, |input| input.channel(c, i));
-                        x * self.level
+                        crate::sanitize(x) * level
                     }
-                    Shape::Ad => self.level,
+                    Shape::Ad => level,
                 };
             }
         }
@@ -264,29 +274,30 @@ impl Breakpoints {
 /// `levels`, `times[k]` seconds from one to the next, then the last level held.
 pub struct Segments {
     points: Breakpoints,
-    elapsed: f64,
+    /// Frames played so far.
+    elapsed: u64,
 }
 
 impl Segments {
     /// Segments through `points`.
     pub fn new(points: Breakpoints) -> Segments {
-        Segments {
-            points,
-            elapsed: 0.0,
-        }
+        Segments { points, elapsed: 0 }
     }
 
-    fn value_at(&self, seconds: f64) -> f32 {
+    /// The level at `frame`; each segment starts on the frame nearest its time, so levels fall
+    /// on their frames exactly.
+    fn value_at(&self, frame: u64, sample_rate: f32) -> f32 {
         let b = &self.points;
-        let mut start = 0.0f64;
+        let mut seconds = 0.0f64;
         for k in 0..b.len.saturating_sub(1) {
-            let (from, to) = (b.levels[k], b.levels[k + 1]);
-            let length = f64::from(b.times[k].max(0.0));
-            if seconds < start + length {
-                let t = ((seconds - start) / length) as f32;
+            let start = (seconds * f64::from(sample_rate)).round() as u64;
+            seconds += f64::from(b.times[k].max(0.0));
+            let end = (seconds * f64::from(sample_rate)).round() as u64;
+            if frame < end {
+                let (from, to) = (b.levels[k], b.levels[k + 1]);
+                let t = (frame - start) as f32 / (end - start) as f32;
                 return from + (to - from) * t;
             }
-            start += length;
         }
         b.levels[..b.len].last().copied().unwrap_or(0.0)
     }
@@ -294,11 +305,10 @@ impl Segments {
 
 impl Node for Segments {
     fn process(&mut self, ctx: &Context<'_>, _: &[In<'_>], out: &mut [&mut [f32]]) {
-        let dt = 1.0 / f64::from(ctx.sample_rate);
         let [first, rest @ ..] = out else { return };
         for y in first[..ctx.frames].iter_mut() {
-            *y = self.value_at(self.elapsed);
-            self.elapsed += dt;
+            *y = self.value_at(self.elapsed, ctx.sample_rate);
+            self.elapsed += 1;
         }
         for channel in rest {
             channel[..ctx.frames].copy_from_slice(&first[..ctx.frames]);

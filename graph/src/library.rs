@@ -2,10 +2,9 @@
 //! effects and live input. The DSP that runs them lives with the node implementations.
 
 use crate::registry::{Function, Param, ParamKind, Registry, Role};
-use dsp::fx::Harmonics;
 use dsp::instrument::Instrument;
 use dsp::osc::Wave;
-use dsp::trigger::{Breakpoints, Trigger};
+use dsp::trigger::Trigger;
 use dsp::Kind;
 use pattern::Control;
 
@@ -465,7 +464,7 @@ pub const NODES: &[Function] = &[
             Param::required("levels", ParamKind::Levels, ""),
             Param::required("times", ParamKind::Levels, "s"),
         ],
-        Kind::Segments(Breakpoints::EMPTY),
+        Kind::Segments(None),
         "Straight segments through the levels, times seconds apart, from when the patch starts.",
     ),
     node(
@@ -502,7 +501,7 @@ pub const NODES: &[Function] = &[
         &[],
         Role::Source,
         &[FREQ, Param::required("amplitudes", ParamKind::Levels, "")],
-        Kind::Additive(Harmonics::EMPTY),
+        Kind::Additive(None),
         "Additive synthesis: harmonics 1, 2, … of freq at the given amplitudes (up to 32).",
     ),
     node(

@@ -21,6 +21,7 @@ fn argument(p: &Param, last: bool) -> String {
         },
         ParamKind::Count => p.default.filter(|&d| d > 1.0).unwrap_or(4.0).to_string(),
         ParamKind::Numbers => number(0.5),
+        ParamKind::Sounds if p.name == "ir" => "\"cp\"".into(),
         ParamKind::Sounds => "\"bd sn\"".into(),
         ParamKind::Transform => "rev".into(),
         ParamKind::Pattern if last => "$ s \"bd sn\"".into(),

@@ -700,6 +700,9 @@ fn sort_stable_in<E, K: Ord>(items: &mut [E], arena: &Bump, key: impl Fn(&E) -> 
     }
 }
 
+/// The most parts `shuffle` permutes.
+pub const MAX_SHUFFLE: usize = 64;
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -740,6 +743,3 @@ mod tests {
         assert_eq!(rhythm(9, 4), "xxxx");
     }
 }
-
-/// The most parts `shuffle` permutes.
-pub const MAX_SHUFFLE: usize = 64;

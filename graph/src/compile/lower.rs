@@ -86,7 +86,11 @@ impl<'r> Compiler<'r> {
                 if let Some(id) = bus.as_ref().and_then(|b| self.samplers.get(b)) {
                     return Some(*id);
                 }
-                let voices = bus_voices(&pattern);
+                let voices = if self.bus_voices_named {
+                    bus_voices(&pattern)
+                } else {
+                    Vec::new()
+                };
                 let samples = if voices.is_empty() {
                     pattern.clone()
                 } else {
@@ -325,7 +329,7 @@ impl<'r> Compiler<'r> {
                 let (_, v, span) = shaping.into_iter().next()?;
                 let amplitudes = self.number_list(f, "amplitudes", v, span.clone())?;
                 match dsp::fx::Harmonics::new(&amplitudes) {
-                    Some(h) => dsp::Kind::Additive(h),
+                    Some(h) => dsp::Kind::Additive(Some(std::sync::Arc::new(h))),
                     None => {
                         self.error(
                             span,
@@ -445,7 +449,7 @@ impl<'r> Compiler<'r> {
             return None;
         };
         match Breakpoints::new(levels, times) {
-            Some(points) => Some(dsp::Kind::Segments(points)),
+            Some(points) => Some(dsp::Kind::Segments(Some(std::sync::Arc::new(points)))),
             None => {
                 self.error(
                     span,
@@ -612,17 +616,24 @@ fn bus_voice(s: &pattern::Sound) -> Option<&str> {
     name.strip_prefix('~')
 }
 
-/// The buses a sound pattern names in its first 64 cycles, in order of first use.
+/// The buses a sound pattern names in its first 64 cycles, in order of first use; each cycle's
+/// query is bounded as the audio path bounds it, so a runaway pattern costs little here.
 fn bus_voices(pattern: &Pattern<pattern::Sound>) -> Vec<String> {
-    let arena = bumpalo::Bump::new();
-    let span = pattern::Span::new(pattern::Time::from(0), pattern::Time::from(64));
+    let mut arena = bumpalo::Bump::new();
     let mut names: Vec<String> = Vec::new();
-    for e in pattern.query(span, &arena).iter() {
-        if let Some(name) = bus_voice(&e.value) {
-            if !names.iter().any(|n| n == name) {
-                names.push(name.to_string());
+    for cycle in 0..64 {
+        let span = pattern::Span::new(pattern::Time::from(cycle), pattern::Time::from(cycle + 1));
+        let (events, _) =
+            pattern::budget::limited(dsp::QUERY_BUDGET, || pattern.query(span, &arena));
+        for e in events.iter() {
+            if let Some(name) = bus_voice(&e.value) {
+                if !names.iter().any(|n| n == name) {
+                    names.push(name.to_string());
+                }
             }
         }
+        drop(events);
+        arena.reset();
     }
     names
 }

@@ -146,6 +146,8 @@ struct Compiler<'r> {
     eval_depth_exceeded: bool,
     /// Buses that are effects sent to with `# ~name`.
     effect_buses: std::collections::HashSet<String>,
+    /// Some sound string names a bus (`s "~kick sn"`).
+    bus_voices_named: bool,
 }
 
 /// How deep expression evaluation may recurse, across buses: within what a 2 MB thread stack
@@ -174,6 +176,7 @@ impl<'r> Compiler<'r> {
             eval_depth: 0,
             eval_depth_exceeded: false,
             effect_buses: std::collections::HashSet::new(),
+            bus_voices_named: false,
         }
     }
 

@@ -167,6 +167,7 @@ impl<'r> Compiler<'r> {
             sound_names(&tree, &mut names);
         }
         // `~name` steps play a bus, not a sample.
+        self.bus_voices_named |= names.iter().any(|(_, name)| name.starts_with('~'));
         names.retain(|(_, name)| !name.starts_with('~'));
         for (_, name) in &names {
             if !self.sounds_used.contains(name) {
