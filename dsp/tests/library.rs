@@ -638,3 +638,51 @@ fn nothing_here_lets_nan_or_denormals_out() {
         }
     }
 }
+
+#[test]
+fn a_vocoder_passes_a_carrier_shaped_by_its_modulator() {
+    let carrier: Vec<f32> = sine_wave(110.0, 1.0)
+        .iter()
+        .zip(sine_wave(1_650.0, 1.0))
+        .map(|(a, b)| 0.5 * (a + b))
+        .collect();
+    let carrier_in = |k: usize, n: usize| In::Mono(&carrier[k..k + n]);
+    let run = |modulator: &[f32], bands: f32| {
+        let mut vocoder = make(Kind::Vocoder);
+        let mut out = Vec::new();
+        let mut l = vec![0.0; 256];
+        let mut r = vec![0.0; 256];
+        for k in (0..48_000 - 256).step_by(256) {
+            let arena = bumpalo::Bump::new();
+            let span = Span::new(
+                Time::new(k as i64, 48_000),
+                Time::new(k as i64 + 256, 48_000),
+            );
+            let ctx = Context::new(RATE, 256, span, &arena);
+            let inputs = [
+                In::Mono(&modulator[k..k + 256]),
+                carrier_in(k, 256),
+                In::Const(bands),
+            ];
+            vocoder.process(&ctx, &inputs, &mut [&mut l[..], &mut r[..]]);
+            out.extend_from_slice(&l);
+        }
+        out
+    };
+    for bands in [4.0, 16.0, 32.0] {
+        // The carrier through itself comes out near its own level.
+        let out = run(&carrier, bands);
+        let gain = db(rms(&out[9_600..]) / rms(&carrier[9_600..]));
+        assert!(gain.abs() < 3.0, "{bands} bands: {gain:.1} dB");
+        // A modulator with only the high partial lets mostly the carrier's high partial
+        // through (four wide bands overlap more than many narrow ones).
+        let high = sine_wave(1_650.0, 1.0);
+        let m = spectrum(&run(&high, bands)[..32_768]);
+        let selectivity = peak_at(&m, 1_650.0, 32_768) / peak_at(&m, 110.0, 32_768);
+        let wanted = if bands < 8.0 { 3.0 } else { 10.0 };
+        assert!(selectivity > wanted, "{bands} bands: {selectivity:.1}");
+    }
+    // No modulator, no sound.
+    let out = run(&vec![0.0; 48_000], 16.0);
+    assert!(rms(&out) < 1e-6);
+}

@@ -482,3 +482,84 @@ fn keyword_arguments_name_their_mistakes() {
         "{bare}"
     );
 }
+
+#[test]
+fn the_original_library_reports_its_mistakes_where_they_are_written() {
+    let e = errors("out: segments \"0 1\" \"0.1 0.2\"\n");
+    assert!(
+        e[0].contains(
+            "needs 2 to 32 levels and one time fewer than levels: found 2 levels and 2 times"
+        ),
+        "{e:?}"
+    );
+    let e = errors("out: additive 220 \"1 a\"\n");
+    assert!(
+        e[0].contains("test.ph:1:19") && e[0].contains("found `a`"),
+        "{e:?}"
+    );
+    let e = errors("out: saw 110 # env_trig \"x(3,8\" 0.01 0.1 0 0.1\n");
+    assert!(
+        e[0].contains("test.ph:1:31") && e[0].contains("Euclidean"),
+        "{e:?}"
+    );
+    let e = errors("out: s \"bd\" # convolve :ir \"bd sn\"\n");
+    assert!(e[0].contains("`ir` names one sound"), "{e:?}");
+    let e = errors("out: \"0 1\" $ scale \"bogus\" # sine\n");
+    assert!(
+        e[0].contains("`scale` knows `major`") && e[0].contains("found bogus"),
+        "{e:?}"
+    );
+    let e = errors("out: superkick \"c2\" :pitch 3\n");
+    assert!(
+        e[0].contains("has no parameter `pitch`") && e[0].contains("`pitch_env`"),
+        "{e:?}"
+    );
+    let e = errors("out: shuffle 100 $ s \"bd\"\n");
+    assert!(e[0].contains("at most 64 parts"), "{e:?}");
+}
+
+#[test]
+fn a_bus_step_names_a_bus_that_exists() {
+    let e = errors("~bass: saw 55\nout: s \"~bas sn\"\n");
+    assert_eq!(e.len(), 1, "{e:?}");
+    assert!(
+        e[0].contains("test.ph:2:9: error: unknown bus `~bas`"),
+        "{e:?}"
+    );
+    assert!(e[0].contains("did you mean `~bass`?"), "{e:?}");
+    // A rest before a name is still a rest and a sample.
+    ok("out: s \"~ bd\"\n");
+}
+
+#[test]
+fn an_effect_without_its_input_says_how_to_send_to_it() {
+    let e = errors("~fx: delay 0.25 0.5\nout: ~fx\n");
+    assert!(e[0].contains("`delay` needs an input"), "{e:?}");
+    assert!(e[0].contains("send to it with `signal # ~fx`"), "{e:?}");
+    // With a sender it is an effect bus, and the sender is not reported as unused.
+    let c = build("~fx: delay 0.25 0.5\n~d: s \"bd\" # ~fx\nout: ~fx\n");
+    assert!(c.graph.is_some());
+    assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+}
+
+#[test]
+fn voices_and_envelopes_compile_to_their_nodes() {
+    let g = ok("out: superkick \"c2 c2\" 0.5 # lpf 800 0.5\n");
+    assert!(
+        labels(&g).contains(&"superkick".to_string()),
+        "{:?}",
+        labels(&g)
+    );
+    let g = ok("out: saw \"55 110\" # env 0.01 0.1 0.5 0.1\n");
+    assert!(labels(&g).contains(&"env".to_string()), "{:?}", labels(&g));
+    let g = ok("~e: adsr 0.01 0.1 0.5 0.1\nout: saw 55 * ~e\n");
+    assert!(labels(&g).contains(&"env".to_string()), "{:?}", labels(&g));
+    let g = ok("out: s \"bd*4\" # speed (sine 1 + 1.5)\n");
+    let sampler = g
+        .nodes
+        .iter()
+        .find(|n| n.kind.label() == "sampler")
+        .unwrap();
+    assert_eq!(sampler.inputs[2].0, "speed");
+    assert!(matches!(sampler.inputs[2].1, Input::Node(_)));
+}

@@ -52,6 +52,11 @@ fn block_queries_allocate_nothing() {
             .chop(4)
             .striate(2)
             .fmap(|s| s.sound.clone()),
+        // The part reorderings and the fitted slices.
+        mini("[a b c d e f g h]*2").unwrap().shuffle(16).scramble(8),
+        sound(&mini("[bd sn]*8").unwrap())
+            .splice(4, &mini("0 1 2 3").unwrap().fmap(|v| v.as_f64().unwrap()))
+            .fmap(|s| s.sound.clone()),
     ];
     let stress = sound(&mini("bd*32").unwrap())
         .stut(16, 0.5, Time::new(1, 8))

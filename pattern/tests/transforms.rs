@@ -298,3 +298,113 @@ fn striate_interlaces_the_parts_and_slice_picks_one() {
         ]
     );
 }
+
+/// Tidal's `timeToRands`, written out again from its definition to check ours against.
+fn tidal_rands(t: Time, n: usize) -> Vec<f64> {
+    let xorwise = |x: i64| {
+        let a = (x << 13) ^ x;
+        let b = (a >> 17) ^ a;
+        (b << 5) ^ b
+    };
+    let frac = (t.to_f64() / 300.0).fract();
+    let mut seed = (frac * f64::from(1u32 << 29)) as i64;
+    (0..n)
+        .map(|_| {
+            seed = xorwise(seed);
+            seed.rem_euclid(1 << 29) as f64 / f64::from(1u32 << 29)
+        })
+        .collect()
+}
+
+#[test]
+fn shuffle_plays_every_part_once_in_tidals_order() {
+    let parts = p("0 1 2 3 4 5 6 7");
+    for n in [1, 2, 4, 8] {
+        let shuffled = parts.shuffle(n);
+        for cycle in 0..40 {
+            let events = onsets(&shuffled, cycle, cycle + 1);
+            // Each of the n parts appears once, whole.
+            let mut firsts: Vec<String> = (0..n as usize)
+                .map(|k| {
+                    let begin = Time::from_int(cycle) + Time::new(k as i64, n);
+                    events
+                        .iter()
+                        .find(|e| e.part.begin == begin)
+                        .expect("a part at each step")
+                        .value
+                        .to_string()
+                })
+                .collect();
+            // The part played at step k is the part with the k-th smallest random number.
+            let rands = tidal_rands(Time::from_int(cycle), n as usize);
+            let mut order: Vec<usize> = (0..n as usize).collect();
+            order.sort_by(|&a, &b| rands[a].total_cmp(&rands[b]));
+            let expected: Vec<String> = order
+                .iter()
+                .map(|&j| (j * 8 / n as usize).to_string())
+                .collect();
+            assert_eq!(firsts, expected, "n {n}, cycle {cycle}");
+            firsts.sort();
+            firsts.dedup();
+            assert_eq!(firsts.len(), n as usize);
+        }
+    }
+}
+
+#[test]
+fn scramble_picks_parts_of_the_same_cycle_with_repeats() {
+    let parts = p("<[a b c d] [e f g h]>");
+    let scrambled = parts.scramble(4);
+    let mut repeats = 0;
+    for cycle in 0..40 {
+        let names: Vec<String> = onsets(&scrambled, cycle, cycle + 1)
+            .iter()
+            .map(|e| e.value.to_string())
+            .collect();
+        assert_eq!(names.len(), 4);
+        let own = if cycle % 2 == 0 { "abcd" } else { "efgh" };
+        assert!(names.iter().all(|n| own.contains(n.as_str())), "{names:?}");
+        for (k, name) in names.iter().enumerate() {
+            // Tidal's choice: irand 4 sampled at the step's start.
+            let r = pattern::time_to_rand(Time::from_int(cycle) + Time::new(k as i64, 4));
+            let j = (r * 4.0).floor() as usize;
+            assert_eq!(name, &own[j..j + 1], "cycle {cycle}, step {k}");
+        }
+        let mut unique = names.clone();
+        unique.sort();
+        unique.dedup();
+        repeats += usize::from(unique.len() < 4);
+    }
+    assert!(
+        repeats > 10,
+        "scramble repeats parts ({repeats} cycles with repeats)"
+    );
+}
+
+#[test]
+fn a_tilde_joined_to_a_name_is_a_bus_not_a_rest() {
+    assert_eq!(
+        names(&p("~kick sn ~ ~bass*2"), 0, 1),
+        "~kick sn ~bass ~bass"
+    );
+    assert_eq!(names(&p("~ kick"), 0, 1), "kick");
+}
+
+#[test]
+fn splice_sets_the_speed_that_fits_each_part_to_its_event() {
+    let index = mini("0 1").unwrap().fmap(|v| v.as_f64().unwrap());
+    let spliced = sound(&p("bd sn")).splice(4, &index);
+    let events = onsets(&spliced, 0, 1);
+    for e in &events {
+        // A quarter of the sample over half a cycle: speed 1/4 / (1/2) = 0.5, in cycles.
+        assert_eq!(e.value.get(pattern::Control::Speed), Some(0.5));
+        assert_eq!(e.value.get(pattern::Control::Unit), Some(1.0));
+    }
+    let faster = sound(&p("bd sn"))
+        .with_control(pattern::Control::Speed, &pure(2.0))
+        .splice(4, &index);
+    assert_eq!(
+        onsets(&faster, 0, 1)[0].value.get(pattern::Control::Speed),
+        Some(1.0)
+    );
+}

@@ -23,7 +23,7 @@ fn every_patch_of_the_corpus_compiles_and_is_not_silent() {
         .filter(|p| p.extension().is_some_and(|e| e == "ph"))
         .collect();
     patches.sort();
-    assert!(patches.len() >= 16, "{} patches", patches.len());
+    assert!(patches.len() >= 60, "{} patches", patches.len());
     for path in patches {
         let text = std::fs::read_to_string(&path).unwrap();
         let graph = compile(&text);
@@ -137,4 +137,149 @@ fn hush_and_panic_silence_every_output_and_still_check_the_patch() {
     let source = graph::diagnostic::Source::new("h.ph", "out: sinee 440\nhush\n");
     let c = graph::compile(&source, &graph::Registry::standard());
     assert!(c.graph.is_none());
+}
+
+#[test]
+fn a_bus_named_in_a_sound_pattern_plays_gated_where_it_appears() {
+    same(
+        "~bass: saw 55\nout: s \"~bass ~ ~bass ~\"\n",
+        "~bass: saw 55\nout: ~bass # env_trig \"x ~ x ~\" 0.002 0 1 0.01\n",
+    );
+    // Mixed with samples: the samples play as before, the bus on its steps only.
+    let [mixed, _] = render(
+        &compile("~tone: sine 440\nout: s \"bd ~tone\"\n"),
+        Length::Cycles(1.0),
+        512,
+        1,
+    );
+    let [kick, _] = render(&compile("out: s \"bd ~\"\n"), Length::Cycles(1.0), 512, 1);
+    let half = mixed.len() / 2;
+    assert_eq!(mixed[..half - 1024], kick[..half - 1024]);
+    assert!(
+        rms(&mixed[half + 1024..]) > 0.5,
+        "the tone sounds on its step"
+    );
+}
+
+#[test]
+fn an_effect_bus_processes_everything_sent_to_it() {
+    same(
+        "~echo: delay 0.25 0.5 0.5\n~d: s \"bd sn\" # ~echo\nout: ~echo\n",
+        "out: s \"bd sn\" # delay 0.25 0.5 0.5\n",
+    );
+    // Two senders share the one effect: their sum through it.
+    same(
+        "~echo: delay 0.25 0.5 0.5\n~d: s \"bd sn\" # ~echo\n~t: sine 440 * 0.1 # ~echo\nout: ~echo\n",
+        "out: (s \"bd sn\" + sine 440 * 0.1) # delay 0.25 0.5 0.5\n",
+    );
+    // A sender read elsewhere is itself, dry.
+    same(
+        "~echo: delay 0.25 0.5 0.5\n~d: s \"bd sn\" # ~echo\nout: ~d\n",
+        "out: s \"bd sn\"\n",
+    );
+}
+
+#[test]
+fn older_spellings_play_what_the_newer_ones_do() {
+    // `>>` chains, call style gives arguments, `o:` is an output, `rotate` shifts later.
+    same(
+        "out: saw 55 >> lpf 800 0.7\n",
+        "out: saw 55 # lpf 800 0.7\n",
+    );
+    same(
+        "out: saw(110) # lpf(1200, 0.6) * 0.5\n",
+        "out: saw 110 # lpf 1200 0.6 * 0.5\n",
+    );
+    same("o: s \"bd sn\"\n", "out: s \"bd sn\"\n");
+    same(
+        "out: s \"bd sn\" $ rotate 0.25\n",
+        "out: 0.25 ~> s \"bd sn\"\n",
+    );
+    // A bare string of sound names is a sound pattern.
+    same("~k: \"bd*4\"\nout: ~k\n", "out: s \"bd*4\"\n");
+    same(
+        "out: \"hh*8\" $ degradeBy 0.3 $ pan 0.7\n",
+        "out: degradeBy 0.3 $ s \"hh*8\" # pan 0.7\n",
+    );
+}
+
+#[test]
+fn numbers_chained_into_an_oscillator_are_notes_and_scale_reads_degrees() {
+    same("out: \"0 4 7\" # saw\n", "out: saw \"c5 e5 g5\"\n");
+    same(
+        "out: \"0 1 2\" $ scale \"major\" # sine\n",
+        "out: sine \"c5 d5 e5\"\n",
+    );
+    same(
+        "out: \"0 2 4\" $ scale \"<major minor>\" # sine\n",
+        "out: sine \"<[c5 e5 g5] [c5 ds5 g5]>\"\n",
+    );
+}
+
+#[test]
+fn env_on_a_chain_starts_on_its_patterns_onsets() {
+    same(
+        "out: saw \"55 110\" # env 0.01 0.1 0.2 0.05\n",
+        "out: saw \"55 110\" # env_trig \"x x\" 0.01 0.1 0.2 0.05\n",
+    );
+    // Two notes a cycle: two attacks a cycle, at the onsets.
+    let [x, _] = render(
+        &compile("out: sine \"220 330\" # env 0.05 0.05 0 0.01\n"),
+        Length::Cycles(1.0),
+        512,
+        1,
+    );
+    let per_cycle = x.len();
+    for onset in [0, per_cycle / 2] {
+        assert!(peak(&x[onset..onset + 100]) < 0.05, "quiet at its onset");
+        assert!(
+            peak(&x[onset + 2_000..onset + 3_000]) > 0.5,
+            "loud after its attack"
+        );
+    }
+}
+
+#[test]
+fn an_audio_rate_control_is_read_at_each_onset() {
+    // A signal that is 2 everywhere sets the speed as the number 2 does.
+    same(
+        "out: s \"bd*4 sn\" # speed (sine 3 * 0 + 2)\n",
+        "out: s \"bd*4 sn\" # speed 2\n",
+    );
+    same(
+        "out: s \"hh*4\" # gain (saw 1 * 0 + 0.5) # pan (sine 2 * 0 + 0.25)\n",
+        "out: s \"hh*4\" # gain 0.5 # pan 0.25\n",
+    );
+}
+
+#[test]
+fn voice_parameters_take_patterns_per_note() {
+    // A pattern of one value plays as that constant.
+    same(
+        "out: pluck \"220 330\" \"0.7 0.7\"\n",
+        "out: pluck \"220 330\" 0.7\n",
+    );
+    same(
+        "out: supersaw \"c3 e3\" \"0.5\" 5\n",
+        "out: supersaw \"c3 e3\" 0.5 5\n",
+    );
+}
+
+#[test]
+fn splice_fits_each_part_to_its_step() {
+    // Four parts of a sound, each sped up to fill a quarter cycle, give a full cycle of
+    // sound; slice alone leaves gaps where the parts end early.
+    let level = |text: &str, from: f64, to: f64| {
+        let [l, _] = render(&compile(text), Length::Cycles(1.0), 512, 1);
+        let (a, b) = (
+            (from * l.len() as f64) as usize,
+            (to * l.len() as f64) as usize,
+        );
+        rms(&l[a..b])
+    };
+    let spliced = "tempo: 0.25\nout: splice 4 \"0 1 2 3\" $ s \"oh*4\"\n";
+    let sliced = "tempo: 0.25\nout: slice 4 \"0 1 2 3\" $ s \"oh*4\"\n";
+    // The last part of each step: silent when sliced, sounding when spliced.
+    assert!(level(sliced, 0.2, 0.24) < 1e-3);
+    assert!(level(spliced, 0.2, 0.24) > 1e-3);
 }

@@ -3,6 +3,7 @@
 
 use super::value::Val;
 use super::{Compiler, Eval};
+use crate::diagnostic::Diagnostic;
 use crate::ir::{Identity, Input, Node, NodeId, NodeKind};
 use crate::params::{Param, ParamKind};
 use crate::registry::{Function, Role};
@@ -135,10 +136,16 @@ impl<'r> Compiler<'r> {
                     self.envelope_generator(f, args, span)
                 }
                 Role::Processor => {
-                    self.error(
-                        span,
-                        format!("`{}` needs an input: write `signal # {} …`, or give all its arguments ({})", f.name, f.name,
-                            f.params.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")),
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            span,
+                            format!("`{}` needs an input: write `signal # {} …`, or give all its arguments ({})", f.name, f.name,
+                                f.params.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")),
+                        )
+                        .with_help(format!(
+                            "or make it an effect bus (`~fx: {} …`) and send to it with `signal # ~fx`",
+                            f.name
+                        )),
                     );
                     None
                 }
@@ -281,6 +288,15 @@ impl<'r> Compiler<'r> {
                     1,
                 )))
             }
+            (_, Val::Str { text, at }) => {
+                // A setting's string is numbers, never sound names.
+                let p = self.numbers(&text, at)?;
+                Some(Input::Node(self.add_node(
+                    NodeKind::Dsp(dsp::Kind::Numbers(p)),
+                    Vec::new(),
+                    1,
+                )))
+            }
             (_, v) => self.signal_input(v, span),
         }
     }
@@ -413,25 +429,33 @@ impl<'r> Compiler<'r> {
         v: Val<'r>,
         span: Range<usize>,
     ) -> Option<Vec<f32>> {
-        let list = match &v {
-            Val::Str { text, .. } => text
-                .split_whitespace()
-                .map(|w| w.parse::<f32>().ok().filter(|x| x.is_finite()))
-                .collect::<Option<Vec<f32>>>(),
-            Val::Num(x) => Some(vec![*x as f32]),
-            _ => None,
+        let found = match &v {
+            Val::Str { text, .. } => {
+                match text
+                    .split_whitespace()
+                    .find(|w| w.parse::<f32>().map_or(true, |x| !x.is_finite()))
+                {
+                    None => {
+                        return Some(
+                            text.split_whitespace()
+                                .filter_map(|w| w.parse::<f32>().ok())
+                                .collect(),
+                        )
+                    }
+                    Some(word) => format!("`{word}`"),
+                }
+            }
+            Val::Num(x) => return Some(vec![*x as f32]),
+            other => other.describe(),
         };
-        if list.is_none() {
-            self.error(
-                span,
-                format!(
-                    "`{name}` of `{}` must be a string of numbers such as \"0 1 0.5\", found {}",
-                    f.name,
-                    v.describe()
-                ),
-            );
-        }
-        list
+        self.error(
+            span,
+            format!(
+                "`{name}` of `{}` must be a string of numbers such as \"0 1 0.5\", found {found}",
+                f.name
+            ),
+        );
+        None
     }
 
     /// `segments "0 1 0" "0.1 0.2"`: the levels and the times between them.
@@ -533,6 +557,10 @@ impl<'r> Compiler<'r> {
         mix: NodeId,
         span: Range<usize>,
     ) -> Option<NodeId> {
+        if !self.buses.contains_key(name) {
+            // Reported where the sound string names it.
+            return Some(mix);
+        }
         let value = self.bus(name, span.clone())?;
         let signal = self.signal_input(value, span)?;
         let wanted: std::sync::Arc<str> = name.into();

@@ -167,7 +167,23 @@ impl<'r> Compiler<'r> {
             sound_names(&tree, &mut names);
         }
         // `~name` steps play a bus, not a sample.
-        self.bus_voices_named |= names.iter().any(|(_, name)| name.starts_with('~'));
+        for (column, name) in names.iter().filter(|(_, n)| n.starts_with('~')) {
+            self.bus_voices_named = true;
+            if !self.buses.contains_key(&name[1..]) {
+                let offset = text.char_indices().nth(column - 1).map_or(0, |(i, _)| i);
+                let start = at + offset;
+                let buses: Vec<String> = self.buses.keys().map(|k| format!("~{k}")).collect();
+                let suggestions = closest(name, buses.iter().map(String::as_str));
+                let mut d = Diagnostic::error(
+                    start..start + name.len(),
+                    format!("unknown bus `{name}` (a `~name` step plays that bus)"),
+                );
+                if !suggestions.is_empty() {
+                    d = d.with_help(format!("did you mean `{}`?", suggestions[0]));
+                }
+                self.diagnostics.push(d);
+            }
+        }
         names.retain(|(_, name)| !name.starts_with('~'));
         for (_, name) in &names {
             if !self.sounds_used.contains(name) {

@@ -1,0 +1,3 @@
+-- the built-in room
+~dry: s "bd ~ sn ~"
+out: ~dry # convolve 0.5
