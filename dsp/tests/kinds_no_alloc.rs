@@ -80,11 +80,13 @@ fn every_kind_plays_without_allocating() {
             Breakpoints::new(&[0.0, 1.0, 0.0], &[0.1, 0.2]).unwrap(),
         ))),
         Kind::Additive(Some(Arc::new(Harmonics::new(&[1.0, 0.5, 0.25]).unwrap()))),
+        // The sampler with its controls read from signals (gain, pan, speed, …).
+        Kind::Sampler(pattern::sound(&pattern::mini("[bd sn hh cp]*8").unwrap())),
     ]);
     let setup = Setup {
         sample_rate: 48_000.0,
         channels: 2,
-        bank: Arc::new(dsp::bank::SampleBank::new(48_000)),
+        bank: Arc::new(dsp::bank::SampleBank::builtin(48_000)),
         sampler_voices: 16,
     };
     let input: Vec<f32> = (0..256).map(|i| (i as f32 * 0.03).sin()).collect();

@@ -438,78 +438,8 @@ impl<'r> Compiler<'r> {
                 at: *content_start,
             }),
             ExprKind::Bus(name) => self.bus(name, e.span.clone()),
-            ExprKind::Name(name) => match self.registry.get(name) {
-                Some(f) if matches!(f.role, Role::Pattern) && f.params.is_empty() => {
-                    let make = f.pattern?;
-                    let result = make(&mut Args::new(f.name, f.params, Vec::new()));
-                    self.pattern_result(result, e.span.clone())
-                }
-                Some(f) if matches!(f.role, Role::Transform | Role::Pattern) => {
-                    Some(Val::Partial {
-                        f,
-                        args: Vec::new(),
-                    })
-                }
-                Some(f) => Some(Val::Call {
-                    f,
-                    args: Vec::new(),
-                }),
-                None => {
-                    let suggestions = closest(name, self.registry.names());
-                    let mut d =
-                        Diagnostic::error(e.span.clone(), format!("unknown function `{name}`"));
-                    if !suggestions.is_empty() {
-                        d = d.with_help(format!(
-                            "the closest names are {} (`phonon functions` lists them all)",
-                            quoted(&suggestions)
-                        ));
-                    }
-                    self.diagnostics.push(d);
-                    None
-                }
-            },
-            ExprKind::Apply(head, args) => {
-                let f = self.eval(head);
-                // Evaluate every argument, so that errors in all of them are reported.
-                let args: Vec<_> = args
-                    .iter()
-                    .map(|a| match &a.kind {
-                        ExprKind::Named(name, value) => (
-                            self.eval(value).map(|v| Val::Named {
-                                name: name.clone(),
-                                value: Box::new(v),
-                            }),
-                            a.span.clone(),
-                        ),
-                        _ => (self.eval(a), a.span.clone()),
-                    })
-                    .collect();
-                let f = f?;
-                let args = args
-                    .into_iter()
-                    .map(|(v, span)| v.map(|v| (v, span)))
-                    .collect::<Option<Vec<_>>>()?;
-                // `lpf(800, 0.7)`, `noise()`: Phonon's call style gives a node function its
-                // arguments as a tuple.
-                let args = if matches!(f, Val::Call { .. }) {
-                    args.into_iter()
-                        .flat_map(|(v, span)| match v {
-                            Val::Tuple(items) => items,
-                            v => vec![(v, span)],
-                        })
-                        .collect()
-                } else {
-                    args
-                };
-                if let Some(v) = self.signal_form(&f, &args) {
-                    return v;
-                }
-                let mut f = f;
-                for (arg, span) in args {
-                    f = self.apply(f, arg, span, e.span.clone())?;
-                }
-                Some(f)
-            }
+            ExprKind::Name(name) => self.eval_name(e, name),
+            ExprKind::Apply(head, args) => self.eval_apply(e, head, args),
             ExprKind::Named(name, _) => {
                 self.error(
                     e.span.clone(),
@@ -531,82 +461,7 @@ impl<'r> Compiler<'r> {
                 // As in Phonon: `a # lpf 800 0.7 * 0.3` is `(a # lpf 800 0.7) * 0.3`.
                 self.eval(&rechain(left, right))
             }
-            ExprKind::Binary(op, left, right) => {
-                let (l, r) = (self.eval(left), self.eval(right));
-                let (l, r) = (l?, r?);
-                match op {
-                    BinOp::Apply => match r {
-                        Val::Then { first, then } if l.wants_pattern() => {
-                            // `p $ fast 2 $ rev # lpf 800`: both functions, then the chain.
-                            let g = self.transform(l, left.span.clone())?;
-                            let h = self.transform(*first, right.span.clone())?;
-                            Some(Val::Then {
-                                first: Box::new(Val::Transform(Rc::new(move |p| h(g(p)?)))),
-                                then,
-                            })
-                        }
-                        r => {
-                            if let Some(v) = self.pipe_into_voices(&l, &r, left.span.clone()) {
-                                return v;
-                            }
-                            if l.wants_pattern()
-                                && matches!(&r, Val::Call { f, .. } if f.control.is_some())
-                            {
-                                // `"hh*16" $ degradeBy 0.3 $ pan 0.7`: the transform, then
-                                // the control.
-                                return Some(Val::Then {
-                                    first: Box::new(l),
-                                    then: Box::new((r, right.span.clone())),
-                                });
-                            }
-                            if matches!(l, Val::Sounds { .. })
-                                && matches!(&r, Val::Call { f, .. } if f.control.is_some())
-                            {
-                                // `s "bd*4" $ legato 0.1`: a control piped on is a control set.
-                                return self.chain(l, r, left.span.clone(), right.span.clone());
-                            }
-                            if !l.is_function() && r.is_function() {
-                                // Phonon's `pattern $ transform` form.
-                                self.apply(r, l, left.span.clone(), e.span.clone())
-                            } else if l.wants_pattern() && r.wants_pattern() {
-                                // Phonon's pipe, `p $ fast 2 $ every 4 rev`: `$` is right-
-                                // associative, so this is `fast 2 $ every 4 rev`, a function
-                                // given a function where it wants a pattern: the two in order.
-                                let first = self.transform(l, left.span.clone())?;
-                                let then = self.transform(r, right.span.clone())?;
-                                Some(Val::Transform(Rc::new(move |p| then(first(p)?))))
-                            } else {
-                                self.apply(l, r, right.span.clone(), e.span.clone())
-                            }
-                        }
-                    },
-                    BinOp::Chain => match &right.kind {
-                        // A send to an effect bus: the sender itself, dry.
-                        ExprKind::Bus(name) if self.effect_buses.contains(name) => Some(l),
-                        _ => self.chain(l, r, left.span.clone(), right.span.clone()),
-                    },
-                    BinOp::Compose => {
-                        let g = self.transform(l, left.span.clone())?;
-                        let h = self.transform(r, right.span.clone())?;
-                        Some(Val::Transform(Rc::new(move |p| g(h(p)?))))
-                    }
-                    BinOp::ShiftLeft | BinOp::ShiftRight => {
-                        let amount = self.times(l, left.span.clone())?;
-                        let p = self.pattern(r, right.span.clone())?;
-                        Some(Val::from_pat(apply::shifted(
-                            p,
-                            &amount,
-                            *op == BinOp::ShiftLeft,
-                        )))
-                    }
-                    BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => {
-                        self.arithmetic(*op, l, r, left.span.clone(), right.span.clone())
-                    }
-                    BinOp::Operate(structure, o) => {
-                        self.operate(*structure, *o, l, r, left.span.clone(), right.span.clone())
-                    }
-                }
-            }
+            ExprKind::Binary(op, left, right) => self.eval_binary(e, *op, left, right),
             ExprKind::Section(op, operand) => {
                 let v = self.eval(operand)?;
                 self.section(*op, v, operand.span.clone())
@@ -635,6 +490,185 @@ impl<'r> Compiler<'r> {
 }
 
 impl<'r> Compiler<'r> {
+    /// A name: a pattern, a function waiting for arguments, or an unknown name reported.
+    #[inline(never)]
+    fn eval_name(&mut self, e: &Expr, name: &str) -> Eval<'r> {
+        match self.registry.get(name) {
+            Some(f) if matches!(f.role, Role::Pattern) && f.params.is_empty() => {
+                let make = f.pattern?;
+                let result = make(&mut Args::new(f.name, f.params, Vec::new()));
+                self.pattern_result(result, e.span.clone())
+            }
+            Some(f) if matches!(f.role, Role::Transform | Role::Pattern) => Some(Val::Partial {
+                f,
+                args: Vec::new(),
+            }),
+            Some(f) => Some(Val::Call {
+                f,
+                args: Vec::new(),
+            }),
+            None => {
+                let suggestions = closest(name, self.registry.names());
+                let mut d = Diagnostic::error(e.span.clone(), format!("unknown function `{name}`"));
+                if !suggestions.is_empty() {
+                    d = d.with_help(format!(
+                        "the closest names are {} (`phonon functions` lists them all)",
+                        quoted(&suggestions)
+                    ));
+                }
+                self.diagnostics.push(d);
+                None
+            }
+        }
+    }
+
+    /// A function applied to its arguments; out of line, so that the recursion through
+    /// [`Compiler::eval`] keeps a small frame.
+    #[inline(never)]
+    fn eval_apply(&mut self, e: &Expr, head: &Expr, args: &[Expr]) -> Eval<'r> {
+        let f = self.eval(head);
+        // Evaluate every argument, so that errors in all of them are reported.
+        let args: Vec<_> = args
+            .iter()
+            .map(|a| match &a.kind {
+                ExprKind::Named(name, value) => (
+                    self.eval(value).map(|v| Val::Named {
+                        name: name.clone(),
+                        value: Box::new(v),
+                    }),
+                    a.span.clone(),
+                ),
+                _ => (self.eval(a), a.span.clone()),
+            })
+            .collect();
+        self.apply_all(e, f?, args)
+    }
+
+    /// A function value given its evaluated arguments in order.
+    #[inline(never)]
+    fn apply_all(
+        &mut self,
+        e: &Expr,
+        f: Val<'r>,
+        args: Vec<(Option<Val<'r>>, std::ops::Range<usize>)>,
+    ) -> Eval<'r> {
+        let args = args
+            .into_iter()
+            .map(|(v, span)| v.map(|v| (v, span)))
+            .collect::<Option<Vec<_>>>()?;
+        // `lpf(800, 0.7)`, `noise()`: Phonon's call style gives a node function its
+        // arguments as a tuple.
+        let args = if matches!(f, Val::Call { .. }) {
+            args.into_iter()
+                .flat_map(|(v, span)| match v {
+                    Val::Tuple(items) => items,
+                    v => vec![(v, span)],
+                })
+                .collect()
+        } else {
+            args
+        };
+        if let Some(v) = self.signal_form(&f, &args) {
+            return v;
+        }
+        let mut f = f;
+        for (arg, span) in args {
+            f = self.apply(f, arg, span, e.span.clone())?;
+        }
+        Some(f)
+    }
+
+    /// A binary operator; out of line, as [`Compiler::eval_apply`].
+    #[inline(never)]
+    fn eval_binary(&mut self, e: &Expr, op: BinOp, left: &Expr, right: &Expr) -> Eval<'r> {
+        let (l, r) = (self.eval(left), self.eval(right));
+        self.combine(e, op, l?, r?, left, right)
+    }
+
+    /// What a binary operator makes of its two evaluated sides.
+    #[inline(never)]
+    fn combine(
+        &mut self,
+        e: &Expr,
+        op: BinOp,
+        l: Val<'r>,
+        r: Val<'r>,
+        left: &Expr,
+        right: &Expr,
+    ) -> Eval<'r> {
+        match op {
+            BinOp::Apply => match r {
+                Val::Then { first, then } if l.wants_pattern() => {
+                    // `p $ fast 2 $ rev # lpf 800`: both functions, then the chain.
+                    let g = self.transform(l, left.span.clone())?;
+                    let h = self.transform(*first, right.span.clone())?;
+                    Some(Val::Then {
+                        first: Box::new(Val::Transform(Rc::new(move |p| h(g(p)?)))),
+                        then,
+                    })
+                }
+                r => {
+                    if let Some(v) = self.pipe_into_voices(&l, &r, left.span.clone()) {
+                        return v;
+                    }
+                    if l.wants_pattern() && matches!(&r, Val::Call { f, .. } if f.control.is_some())
+                    {
+                        // `"hh*16" $ degradeBy 0.3 $ pan 0.7`: the transform, then
+                        // the control.
+                        return Some(Val::Then {
+                            first: Box::new(l),
+                            then: Box::new((r, right.span.clone())),
+                        });
+                    }
+                    if matches!(l, Val::Sounds { .. })
+                        && matches!(&r, Val::Call { f, .. } if f.control.is_some())
+                    {
+                        // `s "bd*4" $ legato 0.1`: a control piped on is a control set.
+                        return self.chain(l, r, left.span.clone(), right.span.clone());
+                    }
+                    if !l.is_function() && r.is_function() {
+                        // Phonon's `pattern $ transform` form.
+                        self.apply(r, l, left.span.clone(), e.span.clone())
+                    } else if l.wants_pattern() && r.wants_pattern() {
+                        // Phonon's pipe, `p $ fast 2 $ every 4 rev`: `$` is right-
+                        // associative, so this is `fast 2 $ every 4 rev`, a function
+                        // given a function where it wants a pattern: the two in order.
+                        let first = self.transform(l, left.span.clone())?;
+                        let then = self.transform(r, right.span.clone())?;
+                        Some(Val::Transform(Rc::new(move |p| then(first(p)?))))
+                    } else {
+                        self.apply(l, r, right.span.clone(), e.span.clone())
+                    }
+                }
+            },
+            BinOp::Chain => match &right.kind {
+                // A send to an effect bus: the sender itself, dry.
+                ExprKind::Bus(name) if self.effect_buses.contains(name) => Some(l),
+                _ => self.chain(l, r, left.span.clone(), right.span.clone()),
+            },
+            BinOp::Compose => {
+                let g = self.transform(l, left.span.clone())?;
+                let h = self.transform(r, right.span.clone())?;
+                Some(Val::Transform(Rc::new(move |p| g(h(p)?))))
+            }
+            BinOp::ShiftLeft | BinOp::ShiftRight => {
+                let amount = self.times(l, left.span.clone())?;
+                let p = self.pattern(r, right.span.clone())?;
+                Some(Val::from_pat(apply::shifted(
+                    p,
+                    &amount,
+                    op == BinOp::ShiftLeft,
+                )))
+            }
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div => {
+                self.arithmetic(op, l, r, left.span.clone(), right.span.clone())
+            }
+            BinOp::Operate(structure, o) => {
+                self.operate(structure, o, l, r, left.span.clone(), right.span.clone())
+            }
+        }
+    }
+
     /// True if `e` sends to an effect bus (`… # ~dub`).
     fn sends_to_effect(&self, e: &Expr) -> bool {
         self.effect_buses.iter().any(|name| {
