@@ -82,14 +82,20 @@ impl Convolver {
         self.newest = (self.newest + 1) % parts;
         self.history[self.newest * size..(self.newest + 1) * size].copy_from_slice(&self.spectrum);
         self.sum.fill(Complex32::default());
+        // Real signals have conjugate-symmetric spectra: multiply the lower half (and the
+        // middle bin), then mirror it.
+        let half = PARTITION + 1;
         for p in 0..parts {
             // Partition p of the response meets the input from p partitions ago.
             let k = (self.newest + parts - p) % parts;
-            let x = &self.history[k * size..(k + 1) * size];
-            let h = &self.filters[p * size..(p + 1) * size];
-            for ((y, &a), &b) in self.sum.iter_mut().zip(x).zip(h) {
+            let x = &self.history[k * size..k * size + half];
+            let h = &self.filters[p * size..p * size + half];
+            for ((y, &a), &b) in self.sum[..half].iter_mut().zip(x).zip(h) {
                 *y += a * b;
             }
+        }
+        for bin in 1..PARTITION {
+            self.sum[size - bin] = self.sum[bin].conj();
         }
         self.inverse
             .process_with_scratch(&mut self.sum, &mut self.scratch);

@@ -113,7 +113,8 @@ pub fn make_ar(_: f32, _: usize) -> Box<dyn Node> {
 
 /// A ramp from `start` to `end` over `time` seconds from when the node starts playing, then
 /// holding `end`: straight (`line`) or exponential (`xline`, equal ratios in equal times, for
-/// frequencies and levels). Inputs are start, end and time.
+/// frequencies and levels). Inputs are start, end, time and an optional trigger: a frame where
+/// it is above 0.5 starts the ramp again.
 pub struct Line {
     exponential: bool,
     /// Frames played so far.
@@ -127,6 +128,9 @@ impl Node for Line {
         };
         let [first, rest @ ..] = out else { return };
         for (i, y) in first[..ctx.frames].iter_mut().enumerate() {
+            if input(3, i, 0.0) > 0.5 {
+                self.elapsed = 0;
+            }
             let (start, end) = (input(0, i, 0.0), input(1, i, 1.0));
             let frames = (input(2, i, 1.0).max(0.0) * ctx.sample_rate) as f64;
             let done = if frames <= 0.0 {

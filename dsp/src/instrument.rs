@@ -205,8 +205,10 @@ pub fn string_length(sample_rate: f32) -> usize {
 pub struct Tone {
     phases: [f64; 8],
     noise: u32,
-    /// The low-pass filter's memory.
+    /// The low-pass filter's memory, and its coefficient for the cutoff it last had.
     low: f32,
+    low_cutoff: f32,
+    low_coefficient: f32,
     /// Where a string's delay line is written next.
     write: usize,
     /// Frames since the voice started.
@@ -313,8 +315,13 @@ impl Tone {
                 let f = freq * (1.0 + sweep * 2.0 * pitch_env);
                 let body = self.sine(0, f, sr);
                 let amp = (1.0 - t / sustain.max(0.001)).max(0.0);
-                let click = self.white() * (1.0 - t / 0.01).max(0.0) * noise;
-                let click = self.lowpass(click, 800.0, sample_rate);
+                // The click is over in 10 ms (its filter's tail a little later).
+                let click = if t < 0.02 {
+                    let burst = self.white() * (1.0 - t / 0.01).max(0.0) * noise;
+                    self.lowpass(burst, 800.0, sample_rate)
+                } else {
+                    0.0
+                };
                 body * amp * amp + click
             }
             Instrument::SuperSnare { snappy, sustain } => {
@@ -375,8 +382,11 @@ impl Tone {
 
     /// A one-pole low-pass.
     fn lowpass(&mut self, x: f32, cutoff: f32, sample_rate: f32) -> f32 {
-        let a = 1.0 - (-std::f32::consts::TAU * cutoff / sample_rate).exp();
-        self.low += a * (x - self.low);
+        if cutoff != self.low_cutoff {
+            self.low_cutoff = cutoff;
+            self.low_coefficient = 1.0 - (-std::f32::consts::TAU * cutoff / sample_rate).exp();
+        }
+        self.low += self.low_coefficient * (x - self.low);
         self.low
     }
 }

@@ -108,6 +108,8 @@ pub enum Kind {
     Segments(Option<Arc<trigger::Breakpoints>>),
     /// A curved ramp, then a hold.
     Curve,
+    /// A trigger signal: 1 on the frame each event of a pattern starts.
+    Onsets(Pattern<f64>),
     /// Three-band parametric EQ.
     ParametricEq,
     /// Three formant band-passes.
@@ -292,6 +294,7 @@ impl Kind {
                     .unwrap_or(trigger::Breakpoints::EMPTY),
             )),
             Kind::Curve => trigger::make_curve(sr, channels),
+            Kind::Onsets(p) => Box::new(trigger::Onsets::new(p.clone())),
             Kind::ParametricEq => fx::make_parametric_eq(sr, channels),
             Kind::Formant => fx::make_formant(sr, channels),
             Kind::Vocoder => fx::make_vocoder(sr, channels),
@@ -347,7 +350,7 @@ impl Kind {
             Kind::Distort => &["input", "drive", "mix"],
             Kind::RingMod => &["input", "freq"],
             Kind::Impulse => &["freq"],
-            Kind::Line | Kind::XLine => &["start", "end", "time"],
+            Kind::Line | Kind::XLine => &["start", "end", "time", "trigger"],
             Kind::Pan2L | Kind::Pan2R => &["input", "pan"],
             Kind::Lag => &["input", "time"],
             Kind::Bitcrush => &["input", "bits", "rate"],
@@ -356,7 +359,8 @@ impl Kind {
             Kind::Math(_) => &["a", "b"],
             Kind::Env(_) => &["input", "attack", "decay", "sustain", "release"],
             Kind::Ad(_) => &["attack", "decay"],
-            Kind::Curve => &["start", "end", "time", "curve"],
+            Kind::Curve => &["start", "end", "time", "curve", "trigger"],
+            Kind::Segments(_) => &["trigger"],
             Kind::ParametricEq => &[
                 "input",
                 "low_freq",
@@ -409,7 +413,7 @@ impl Kind {
                 "gain", "pan", "speed", "n", "note", "begin", "end", "cut", "legato", "attack",
                 "release", "unit",
             ],
-            Kind::Numbers(_) | Kind::Segments(_) => &[],
+            Kind::Numbers(_) | Kind::Onsets(_) => &[],
         }
     }
 
@@ -449,6 +453,7 @@ impl Kind {
             | Kind::Limiter
             | Kind::Env(_) => Width::AsInput,
             Kind::Ad(_)
+            | Kind::Onsets(_)
             | Kind::Segments(_)
             | Kind::Curve
             | Kind::Additive(_)
@@ -543,6 +548,7 @@ impl Kind {
             Kind::Ad(_) => "ad",
             Kind::Segments(_) => "segments",
             Kind::Curve => "curve",
+            Kind::Onsets(_) => "onsets",
             Kind::ParametricEq => "parametric_eq",
             Kind::Formant => "formant",
             Kind::Vocoder => "vocoder",

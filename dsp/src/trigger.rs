@@ -271,7 +271,8 @@ impl Breakpoints {
 }
 
 /// A breakpoint envelope from when the node starts playing: straight segments between
-/// `levels`, `times[k]` seconds from one to the next, then the last level held.
+/// `levels`, `times[k]` seconds from one to the next, then the last level held. Its one input,
+/// a trigger, starts it again on any frame where it is above 0.5.
 pub struct Segments {
     points: Breakpoints,
     /// Frames played so far.
@@ -304,9 +305,12 @@ impl Segments {
 }
 
 impl Node for Segments {
-    fn process(&mut self, ctx: &Context<'_>, _: &[In<'_>], out: &mut [&mut [f32]]) {
+    fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
         let [first, rest @ ..] = out else { return };
-        for y in first[..ctx.frames].iter_mut() {
+        for (i, y) in first[..ctx.frames].iter_mut().enumerate() {
+            if inputs.first().is_some_and(|t| t.at(i) > 0.5) {
+                self.elapsed = 0;
+            }
             *y = self.value_at(self.elapsed, ctx.sample_rate);
             self.elapsed += 1;
         }
@@ -325,7 +329,8 @@ impl Node for Segments {
 
 /// A curved ramp from `start` to `end` over `time` seconds from when the node starts playing,
 /// then `end`: `curve` 0 is straight, positive starts slowly and ends fast, negative the reverse
-/// (SuperCollider's `Env` curve). Inputs are start, end, time and curve.
+/// (SuperCollider's `Env` curve). Inputs are start, end, time, curve and a trigger that starts
+/// it again on any frame where it is above 0.5.
 pub struct Curve {
     elapsed: f64,
 }
@@ -348,6 +353,9 @@ impl Node for Curve {
         let dt = 1.0 / f64::from(ctx.sample_rate);
         let [first, rest @ ..] = out else { return };
         for (i, y) in first[..ctx.frames].iter_mut().enumerate() {
+            if at(4, i, 0.0) > 0.5 {
+                self.elapsed = 0.0;
+            }
             let (start, end) = (at(0, i, 0.0), at(1, i, 1.0));
             let time = f64::from(at(2, i, 1.0).max(0.0));
             let t = if time > 0.0 {
@@ -367,4 +375,44 @@ impl Node for Curve {
 /// Makes a curved ramp.
 pub fn make_curve(_: f32, _: usize) -> Box<dyn Node> {
     Box::new(Curve { elapsed: 0.0 })
+}
+
+/// A trigger signal from a pattern: 1 on the frame each event starts, 0 elsewhere; what
+/// restarts `line`, `segments` and `curve` when they are given a trigger pattern.
+pub struct Onsets {
+    pattern: Pattern<f64>,
+    cut: u64,
+}
+
+impl Onsets {
+    /// Onsets of `pattern`.
+    pub fn new(pattern: Pattern<f64>) -> Onsets {
+        Onsets { pattern, cut: 0 }
+    }
+}
+
+impl Node for Onsets {
+    fn process(&mut self, ctx: &Context<'_>, _: &[In<'_>], out: &mut [&mut [f32]]) {
+        let frames = ctx.frames;
+        for channel in out.iter_mut() {
+            channel[..frames].fill(0.0);
+        }
+        if frames == 0 || ctx.span.end <= ctx.span.begin {
+            return;
+        }
+        let events = crate::query_within_budget(&self.pattern, ctx.span, ctx.arena, &mut self.cut);
+        for (offset, _, _) in crate::sampler::onsets(&events, ctx.span, frames) {
+            for channel in out.iter_mut() {
+                channel[offset] = 1.0;
+            }
+        }
+    }
+
+    fn carry_from(&mut self, _: &mut dyn Node) -> Carry {
+        Carry::Taken
+    }
+
+    fn queries_cut(&self) -> u64 {
+        self.cut
+    }
 }

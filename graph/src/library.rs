@@ -56,6 +56,8 @@ const fn level(
 }
 
 const FREQ: Param = signal("freq", 440.0, "Hz");
+/// A trigger pattern that starts a ramp again at each of its steps (none: it runs once).
+const RESTART: Param = Param::optional("trigger", ParamKind::Triggers, 1.0, "");
 const NOTES: Param = Param::required("freq", ParamKind::Notes, "Hz");
 
 /// Voices of `instrument`, each started by an event of the note pattern.
@@ -288,9 +290,10 @@ pub const NODES: &[Function] = &[
             signal("start", 0.0, ""),
             signal("end", 1.0, ""),
             signal("time", 1.0, "s"),
+            RESTART,
         ],
         Kind::Line,
-        "A straight ramp from start to end over time seconds from when the patch starts, then end.",
+        "A straight ramp from start to end over time seconds, then end: from when the patch starts, or again at each step of a trigger pattern.",
     ),
     node(
         "xline",
@@ -300,6 +303,7 @@ pub const NODES: &[Function] = &[
             signal("start", 1.0, ""),
             signal("end", 0.001, ""),
             signal("time", 1.0, "s"),
+            RESTART,
         ],
         Kind::XLine,
         "An exponential ramp (equal ratios in equal times) from start to end, then end.",
@@ -463,9 +467,10 @@ pub const NODES: &[Function] = &[
         &[
             Param::required("levels", ParamKind::Levels, ""),
             Param::required("times", ParamKind::Levels, "s"),
+            RESTART,
         ],
         Kind::Segments(None),
-        "Straight segments through the levels, times seconds apart, from when the patch starts.",
+        "Straight segments through the levels, times seconds apart: from when the patch starts, or again at each step of a trigger pattern.",
     ),
     node(
         "curve",
@@ -476,9 +481,10 @@ pub const NODES: &[Function] = &[
             signal("end", 1.0, ""),
             signal("time", 1.0, "s"),
             signal("curve", 0.0, ""),
+            RESTART,
         ],
         Kind::Curve,
-        "A curved ramp from start to end over time seconds (curve 0 straight, > 0 slow then fast).",
+        "A curved ramp from start to end over time seconds (curve 0 straight, > 0 slow then fast), restarted by a trigger pattern if given.",
     ),
     node(
         "fm",
@@ -851,10 +857,11 @@ mod tests {
     fn parameters_are_the_nodes_ports_in_order() {
         for f in NODES {
             let kind = f.node.as_ref().expect("a library entry names its node");
+            // A trigger pattern may feed a `trigger` port (through an onsets node).
             let params: Vec<&str> = f
                 .params
                 .iter()
-                .filter(|p| p.kind.is_port())
+                .filter(|p| p.kind.is_port() || kind.ports().contains(&p.name))
                 .map(|p| p.name)
                 .collect();
             assert_eq!(params, kind.ports(), "`{}`", f.name);

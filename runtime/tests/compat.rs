@@ -15,7 +15,7 @@ fn rms(x: &[f32]) -> f32 {
 }
 
 #[test]
-fn every_patch_of_the_corpus_compiles_and_is_not_silent() {
+fn every_patch_of_the_corpus_compiles_is_not_silent_and_is_the_same_on_any_number_of_workers() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../graph/tests/compat");
     let mut patches: Vec<_> = std::fs::read_dir(&dir)
         .expect("the corpus")
@@ -31,6 +31,13 @@ fn every_patch_of_the_corpus_compiles_and_is_not_silent() {
         let level = rms(&l).max(rms(&r));
         assert!(level > 1e-3, "{}: silent (RMS {level})", path.display());
         assert!(l.iter().chain(&r).all(|x| x.is_finite()));
+        // The same samples on three workers.
+        let [l3, r3] = render(&graph, Length::Cycles(2.0), 512, 3);
+        assert!(
+            l == l3 && r == r3,
+            "{}: differs on three workers",
+            path.display()
+        );
     }
 }
 
@@ -282,4 +289,27 @@ fn splice_fits_each_part_to_its_step() {
     // The last part of each step: silent when sliced, sounding when spliced.
     assert!(level(sliced, 0.2, 0.24) < 1e-3);
     assert!(level(spliced, 0.2, 0.24) > 1e-3);
+}
+
+#[test]
+fn ramps_and_segments_start_again_on_their_trigger_pattern() {
+    // A trigger pattern of two steps: the same ramp twice a cycle, as a signal that restarts
+    // it does.
+    same(
+        "out: sine (line 200 800 0.5 \"x x\")\n",
+        "out: sine (line 200 800 0.5 (impulse 1))\n",
+    );
+    let [x, _] = render(
+        &compile("tempo: 1\nout: segments \"0 1 0\" \"0.05 0.1\" \"x x\" * sine 440\n"),
+        Length::Cycles(1.0),
+        512,
+        1,
+    );
+    let half = x.len() / 2;
+    let burst = |from: usize| peak(&x[from..from + 6_000]);
+    let gap = |from: usize| peak(&x[from + 7_000..from + half - 100]);
+    for from in [0, half] {
+        assert!(burst(from) > 0.9, "a burst at {from}");
+        assert!(gap(from) < 1e-3, "silence after the burst at {from}");
+    }
 }

@@ -340,7 +340,30 @@ impl<'r> Compiler<'r> {
                     notes: Some(notes),
                 }
             }
-            dsp::Kind::Segments(_) => self.breakpoints(f, shaping, span)?,
+            dsp::Kind::Segments(_) | dsp::Kind::Line | dsp::Kind::XLine | dsp::Kind::Curve => {
+                // A trigger pattern feeds the `trigger` port through an onsets node.
+                let (trigger, rest): (Vec<_>, Vec<_>) = shaping
+                    .into_iter()
+                    .partition(|(name, _, _)| *name == "trigger");
+                if let Some((_, v, span)) = trigger.into_iter().next() {
+                    let input = if v.is_signal() {
+                        // A signal triggers where it is above 0.5: `line 1 0 0.5 (impulse 2)`.
+                        self.signal_input(v, span)?
+                    } else {
+                        let steps = self.triggers(v, span)?;
+                        Input::Node(self.add_node(
+                            NodeKind::Dsp(dsp::Kind::Onsets(steps)),
+                            Vec::new(),
+                            1,
+                        ))
+                    };
+                    inputs.push(("trigger", input));
+                }
+                match kind {
+                    dsp::Kind::Segments(_) => self.breakpoints(f, rest, span)?,
+                    kind => kind,
+                }
+            }
             dsp::Kind::Additive(_) => {
                 let (_, v, span) = shaping.into_iter().next()?;
                 let amplitudes = self.number_list(f, "amplitudes", v, span.clone())?;
