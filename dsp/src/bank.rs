@@ -332,12 +332,7 @@ type Synthesise = fn(f32) -> Vec<f32>;
 /// A deterministic noise source for the kit.
 fn noise(seed: u32) -> impl FnMut() -> f32 {
     let mut state = seed.max(1);
-    move || {
-        state ^= state << 13;
-        state ^= state >> 17;
-        state ^= state << 5;
-        state as f32 / u32::MAX as f32 * 2.0 - 1.0
-    }
+    move || crate::xorshift_noise(&mut state)
 }
 
 fn frames(sr: f32, seconds: f32) -> usize {

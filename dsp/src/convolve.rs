@@ -141,10 +141,7 @@ pub fn room(sample_rate: f32) -> Vec<f32> {
     let mut seed = 0x2545_f491u32;
     let mut ir: Vec<f32> = (0..length)
         .map(|k| {
-            seed ^= seed << 13;
-            seed ^= seed >> 17;
-            seed ^= seed << 5;
-            let noise = seed as f32 / u32::MAX as f32 * 2.0 - 1.0;
+            let noise = crate::xorshift_noise(&mut seed);
             // -60 dB at 0.8 s.
             noise * (-6.9 * k as f32 / length as f32).exp()
         })

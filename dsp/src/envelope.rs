@@ -3,8 +3,9 @@
 
 use crate::{Context, In, Node};
 
+/// Where an envelope is (shared with the self-starting envelopes of [`crate::trigger`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Stage {
+pub(crate) enum Stage {
     Idle,
     Attack,
     Decay,

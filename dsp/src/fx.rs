@@ -362,13 +362,9 @@ pub struct Granular {
 }
 
 impl Granular {
+    /// A random number in [0, 1).
     fn random(&mut self) -> f32 {
-        let mut x = self.seed;
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        self.seed = x;
-        x as f32 / u32::MAX as f32
+        0.5 * (crate::xorshift_noise(&mut self.seed) + 1.0)
     }
 }
 

@@ -229,13 +229,7 @@ impl Tone {
     }
 
     fn white(&mut self) -> f32 {
-        // xorshift32: cheap, and the same for every run.
-        let mut x = self.noise;
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        self.noise = x;
-        (x as f32 / u32::MAX as f32) * 2.0 - 1.0
+        crate::xorshift_noise(&mut self.noise)
     }
 
     /// True once a one-shot instrument has finished.

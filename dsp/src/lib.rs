@@ -191,6 +191,18 @@ pub type Make = fn(sample_rate: f32, channels: usize) -> Box<dyn Node>;
 /// never reach denormal numbers (which cost far more CPU than normal ones).
 pub const DENORMAL: f32 = 1e-20;
 
+/// The next value of a 32-bit xorshift generator, in [-1, 1): cheap noise that is the same on
+/// every run. `state` must not be 0.
+#[inline]
+pub(crate) fn xorshift_noise(state: &mut u32) -> f32 {
+    let mut x = *state;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    *state = x;
+    x as f32 / u32::MAX as f32 * 2.0 - 1.0
+}
+
 /// `x`, or zero when it is tiny or not finite: for state that feeds back into itself.
 #[inline]
 pub fn sanitize(x: f32) -> f32 {

@@ -4,6 +4,7 @@
 //! length. Segments are linear in amplitude; a retrigger starts the attack from the level the
 //! envelope has reached, so a fast pattern does not click.
 
+use crate::envelope::Stage;
 use crate::{downcast, Carry, Context, In, Node};
 use pattern::Pattern;
 
@@ -29,15 +30,6 @@ pub enum Shape {
     /// Attack then decay to zero, whatever the gate. Ports: attack, decay; the output is the
     /// envelope.
     Ad,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Stage {
-    Idle,
-    Attack,
-    Decay,
-    Sustain,
-    Release,
 }
 
 /// Triggers per block beyond which the rest are dropped (a trigger every 8 frames at 512).

@@ -6,7 +6,8 @@ use pattern::{Span, Time};
 use rustfft::{num_complex::Complex, FftPlanner};
 use std::f32::consts::FRAC_1_SQRT_2;
 
-const RATE: f32 = 48_000.0;
+mod common;
+use common::{db, rms, sine_wave, spectrum, zero_crossing_frequency, RATE};
 
 /// Runs `dsp` for `seconds` in blocks of `block` frames with constant inputs; returns channel 0.
 fn render(dsp: &mut dyn Node, inputs: &[In<'_>], seconds: f32, block: usize) -> Vec<f32> {
@@ -36,35 +37,6 @@ fn filter_signal(dsp: &mut dyn Node, signal: &[f32], params: &[In<'_>], block: u
         out.extend_from_slice(&buffer[..chunk.len()]);
     }
     out
-}
-
-fn sine_wave(freq: f32, seconds: f32) -> Vec<f32> {
-    (0..(seconds * RATE) as usize)
-        .map(|i| {
-            (std::f64::consts::TAU * f64::from(freq) * i as f64 / f64::from(RATE)).sin() as f32
-        })
-        .collect()
-}
-
-fn rms(x: &[f32]) -> f64 {
-    (x.iter().map(|&v| f64::from(v) * f64::from(v)).sum::<f64>() / x.len() as f64).sqrt()
-}
-
-fn db(ratio: f64) -> f64 {
-    20.0 * ratio.log10()
-}
-
-/// Frequency from rising zero crossings, interpolated between samples.
-fn zero_crossing_frequency(x: &[f32]) -> f64 {
-    let mut crossings = Vec::new();
-    for i in 1..x.len() {
-        if x[i - 1] < 0.0 && x[i] >= 0.0 {
-            let frac = f64::from(-x[i - 1]) / f64::from(x[i] - x[i - 1]);
-            crossings.push(i as f64 - 1.0 + frac);
-        }
-    }
-    let (first, last) = (crossings[0], crossings[crossings.len() - 1]);
-    (crossings.len() - 1) as f64 / ((last - first) / f64::from(RATE))
 }
 
 #[test]
@@ -349,20 +321,12 @@ fn ring_modulation_leaves_the_sum_and_difference_and_no_carrier() {
     let mut ring = dsp::effect::make_ring_mod(RATE, 1);
     let out = filter_signal(ring.as_mut(), &input, &[In::Const(100.0)], 256);
     let n = 32_768;
-    let mut buffer: Vec<Complex<f64>> = out[..n]
-        .iter()
-        .enumerate()
-        .map(|(i, &v)| {
-            let w = 0.5 - 0.5 * (std::f64::consts::TAU * i as f64 / n as f64).cos();
-            Complex::new(f64::from(v) * w, 0.0)
-        })
-        .collect();
-    FftPlanner::new().plan_fft_forward(n).process(&mut buffer);
+    let magnitudes = spectrum(&out[..n]);
     // The energy within three bins of the frequency (the tones fall between bins).
     let bin = |hz: f64| {
         let k = (hz * n as f64 / f64::from(RATE)).round() as usize;
         (k - 3..=k + 3)
-            .map(|b| buffer[b].norm_sqr())
+            .map(|b| magnitudes[b].powi(2))
             .sum::<f64>()
             .sqrt()
     };

@@ -8,10 +8,10 @@ use dsp::instrument::Instrument;
 use dsp::trigger::{Breakpoints, Trigger};
 use dsp::{Context, In, Kind, Node, Setup};
 use pattern::{Pattern, Span, Time};
-use rustfft::{num_complex::Complex, FftPlanner};
 use std::sync::Arc;
 
-const RATE: f32 = 48_000.0;
+mod common;
+use common::{db, rms, sine_wave, spectrum, zero_crossing_frequency, RATE};
 
 fn setup() -> Setup {
     Setup {
@@ -66,37 +66,6 @@ fn make(kind: Kind) -> Box<dyn Node> {
     kind.make(&setup())
 }
 
-fn sine_wave(freq: f32, seconds: f32) -> Vec<f32> {
-    (0..(seconds * RATE) as usize)
-        .map(|i| {
-            (std::f64::consts::TAU * f64::from(freq) * i as f64 / f64::from(RATE)).sin() as f32
-        })
-        .collect()
-}
-
-fn rms(x: &[f32]) -> f64 {
-    (x.iter().map(|&v| f64::from(v).powi(2)).sum::<f64>() / x.len() as f64).sqrt()
-}
-
-fn db(ratio: f64) -> f64 {
-    20.0 * ratio.log10()
-}
-
-/// Magnitudes of a Hann-windowed FFT, bin `k` at `k * RATE / n` Hz.
-fn spectrum(x: &[f32]) -> Vec<f64> {
-    let n = x.len();
-    let mut buffer: Vec<Complex<f64>> = x
-        .iter()
-        .enumerate()
-        .map(|(i, &v)| {
-            let w = 0.5 - 0.5 * (std::f64::consts::TAU * i as f64 / n as f64).cos();
-            Complex::new(f64::from(v) * w, 0.0)
-        })
-        .collect();
-    FftPlanner::new().plan_fft_forward(n).process(&mut buffer);
-    buffer[..n / 2].iter().map(|c| c.norm()).collect()
-}
-
 /// The largest magnitude within 3 bins of `freq`.
 fn peak_at(magnitudes: &[f64], freq: f64, n: usize) -> f64 {
     let bin = (freq * n as f64 / f64::from(RATE)).round() as usize;
@@ -140,19 +109,6 @@ fn autocorrelation_pitch(x: &[f32], low: f64, high: f64) -> f64 {
     let (a, b, c) = (scores[k - 1], scores[k], scores[k + 1]);
     let lag = (shortest - 1 + k) as f64 + 0.5 * (a - c) / (a - 2.0 * b + c);
     f64::from(RATE) / lag
-}
-
-/// Frequency from rising zero crossings, interpolated between samples.
-fn zero_crossing_frequency(x: &[f32]) -> f64 {
-    let mut crossings = Vec::new();
-    for i in 1..x.len() {
-        if x[i - 1] < 0.0 && x[i] >= 0.0 {
-            let frac = f64::from(-x[i - 1]) / f64::from(x[i] - x[i - 1]);
-            crossings.push(i as f64 - 1.0 + frac);
-        }
-    }
-    let (first, last) = (crossings[0], crossings[crossings.len() - 1]);
-    (crossings.len() - 1) as f64 / ((last - first) / f64::from(RATE))
 }
 
 /// The first frame at or after `from` where `x` reaches `level` (within a millionth).
