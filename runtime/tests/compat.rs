@@ -257,6 +257,15 @@ fn an_audio_rate_control_is_read_at_each_onset() {
         "out: s \"hh*4\" # gain (saw 1 * 0 + 0.5) # pan (sine 2 * 0 + 0.25)\n",
         "out: s \"hh*4\" # gain 0.5 # pan 0.25\n",
     );
+    // A bus's pattern read twice, once with a signal control: the other reading is untouched.
+    same(
+        "~d: s \"bd*4\"\nout: ~d + (~d # speed (sine 1 * 0 + 2))\n",
+        "out: s \"bd*4\" + (s \"bd*4\" # speed 2)\n",
+    );
+    same(
+        "~d: s \"bd*4\" # gain (sine 1 * 0 + 0.5)\nout: ~d + (~d # speed (sine 1 * 0 + 2))\n",
+        "out: s \"bd*4\" # gain 0.5 + (s \"bd*4\" # gain 0.5 # speed 2)\n",
+    );
 }
 
 #[test]

@@ -471,8 +471,13 @@ impl<'r> Compiler<'r> {
             };
             if value.is_signal() {
                 // An audio-rate control (`# speed (~lfo * 2 + 1)`): each event takes the
-                // signal's value at its onset, so the pattern is played here.
-                let sampler = self.materialise(left.clone(), left_span)?;
+                // signal's value at its onset, so the pattern is played here, by a sampler of
+                // its own (not the one a bus holding the pattern shares).
+                let own = Val::Sounds {
+                    pattern: pattern.clone(),
+                    bus: None,
+                };
+                let sampler = self.materialise(own, left_span)?;
                 return self.control_signal(sampler, control, value, value_span);
             }
             let values = self.control_values(control, value, value_span)?;
@@ -488,7 +493,10 @@ impl<'r> Compiler<'r> {
             ) {
                 if let Some((value, value_span)) = args.first().cloned() {
                     if value.is_signal() {
-                        return self.control_signal(*id, control, value, value_span);
+                        // A copy: the sampler may be a bus's, read elsewhere without this.
+                        let node = self.nodes[id.index()].clone();
+                        let copy = self.add_node(node.kind, node.inputs, node.channels);
+                        return self.control_signal(copy, control, value, value_span);
                     }
                 }
             }

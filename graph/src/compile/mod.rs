@@ -727,8 +727,9 @@ impl<'r> Compiler<'r> {
         }
     }
 
-    /// `sine "110 165 220" $ slow 8`: a note string on an oscillator, piped through a
-    /// transform, plays the transformed notes as voices.
+    /// `sine "110 165 220" $ slow 8`, `pluck "220 330" $ fast 2`: the note string of an
+    /// oscillator or an instrument, piped through a transform, plays the transformed notes as
+    /// voices. `None` when `l` and `r` are not that.
     fn pipe_into_voices(
         &mut self,
         l: &Val<'r>,
@@ -738,55 +739,52 @@ impl<'r> Compiler<'r> {
         let Val::Call { f, args } = l else {
             return None;
         };
-        if !r.wants_pattern() {
-            return None;
-        }
-        if let (Some(dsp::Kind::Voices { .. }), Some((Val::Str { text, at }, notes_span))) =
-            (&f.node, args.first())
-        {
-            // `pluck "220 330 440" $ fast 2`: the transform applies to the notes.
-            let (text, at, notes_span) = (text.clone(), *at, notes_span.clone());
-            let transform = self.transform(r.clone(), span.clone());
-            return Some((|| {
-                let transform = transform?;
-                let notes = self.frequencies(&text, at)?;
-                let Ok(Pat::Value(p)) =
-                    transform(Pat::Value(notes.fmap(|&x| pattern::Value::Num(x))))
-                else {
-                    self.error(span, "this transform does not give back a pattern of notes");
-                    return None;
-                };
-                let mut args = args.clone();
-                args[0] = (Val::Values(p), notes_span);
-                Some(Val::Call { f, args })
-            })());
-        }
-        let wave = f.node.as_ref().and_then(dsp::Kind::wave)?;
-        let [(Val::Str { text, at }, _)] = args.as_slice() else {
+        let Some((Val::Str { text, at }, notes_span)) = args.first() else {
             return None;
         };
-        let (text, at) = (text.clone(), *at);
-        let transform = self.transform(r.clone(), span.clone());
-        Some((|| {
-            let transform = transform?;
-            let notes = self.frequencies(&text, at)?;
-            let Ok(Pat::Value(p)) = transform(Pat::Value(notes.fmap(|&x| pattern::Value::Num(x))))
-            else {
-                self.error(span, "this transform does not give back a pattern of notes");
-                return None;
-            };
-            Some(Val::Signal(self.add_node(
+        let instrument = matches!(f.node, Some(dsp::Kind::Voices { .. }));
+        let wave = f.node.as_ref().and_then(dsp::Kind::wave);
+        if !r.wants_pattern() || !(instrument || wave.is_some() && args.len() == 1) {
+            return None;
+        }
+        let notes = self.transformed_notes(text, *at, r, span);
+        Some(notes.map(|notes| match wave {
+            Some(wave) if !instrument => Val::Signal(self.add_node(
                 crate::ir::NodeKind::Dsp(dsp::Kind::Voices {
                     instrument: dsp::instrument::Instrument::Osc {
                         wave,
                         envelope: dsp::synth::OSC_ENVELOPE,
                     },
-                    notes: Some(p.fmap(|v| v.as_f64().unwrap_or(0.0))),
+                    notes: Some(notes.fmap(|v| v.as_f64().unwrap_or(0.0))),
                 }),
                 Vec::new(),
                 1,
-            )))
-        })())
+            )),
+            _ => {
+                let mut args = args.clone();
+                args[0] = (Val::Values(notes), notes_span.clone());
+                Val::Call { f, args }
+            }
+        }))
+    }
+
+    /// The frequencies of a note string, through the transform `r`.
+    fn transformed_notes(
+        &mut self,
+        text: &str,
+        at: usize,
+        r: &Val<'r>,
+        span: std::ops::Range<usize>,
+    ) -> Option<pattern::Pattern<pattern::Value>> {
+        let transform = self.transform(r.clone(), span.clone())?;
+        let notes = self.frequencies(text, at)?;
+        match transform(Pat::Value(notes.fmap(|&x| pattern::Value::Num(x)))) {
+            Ok(Pat::Value(p)) => Some(p),
+            _ => {
+                self.error(span, "this transform does not give back a pattern of notes");
+                None
+            }
+        }
     }
 }
 
