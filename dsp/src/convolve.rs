@@ -3,7 +3,7 @@
 //! spectra and scratch are made with the node; processing allocates nothing. The output lags
 //! the input by one partition ([`PARTITION`] frames).
 
-use crate::{sanitize, Context, In, Node};
+use crate::{downcast, sanitize, Carry, Context, In, Node};
 use rustfft::num_complex::Complex32;
 use rustfft::{Fft, FftPlanner};
 use std::sync::Arc;
@@ -131,6 +131,22 @@ impl Node for Convolver {
         for channel in rest {
             channel[..ctx.frames].copy_from_slice(&first[..ctx.frames]);
         }
+    }
+
+    /// Keeps its own (perhaps edited) impulse response and takes the older convolver's recent
+    /// input, so the tail goes on through the new response instead of stopping at the edit.
+    fn carry_from(&mut self, old: &mut dyn Node) -> Carry {
+        if let Some(old) = downcast::<Convolver>(old) {
+            if old.history.len() == self.history.len() {
+                std::mem::swap(&mut self.history, &mut old.history);
+                self.newest = old.newest;
+            }
+            std::mem::swap(&mut self.window, &mut old.window);
+            std::mem::swap(&mut self.output, &mut old.output);
+            std::mem::swap(&mut self.dry, &mut old.dry);
+            self.filled = old.filled;
+        }
+        Carry::Taken
     }
 }
 

@@ -4,7 +4,7 @@
 //! allocated when the node is made; processing allocates nothing.
 
 use crate::effect::Line;
-use crate::{sanitize, Context, In, Node};
+use crate::{downcast, sanitize, Carry, Context, In, Node};
 use std::f32::consts::{PI, TAU};
 
 /// Input `k` at frame `i`, or `fallback` when absent or not finite.
@@ -882,6 +882,14 @@ impl Node for Additive {
         for channel in rest {
             channel[..ctx.frames].copy_from_slice(&first[..ctx.frames]);
         }
+    }
+
+    /// Keeps its own (perhaps edited) harmonics and goes on from the older one's phase.
+    fn carry_from(&mut self, old: &mut dyn Node) -> Carry {
+        if let Some(old) = downcast::<Additive>(old) {
+            self.phase = old.phase;
+        }
+        Carry::Taken
     }
 }
 

@@ -642,3 +642,47 @@ fn a_vocoder_passes_a_carrier_shaped_by_its_modulator() {
     let out = run(&vec![0.0; 48_000], 16.0);
     assert!(rms(&out) < 1e-6);
 }
+
+#[test]
+fn an_edited_additive_or_convolver_plays_its_new_settings_after_the_edit() {
+    let harmonics = |a: &[f32]| Kind::Additive(Some(Arc::new(Harmonics::new(a).unwrap())));
+    let mut old = make(harmonics(&[1.0]));
+    play(old.as_mut(), None, &[In::Const(300.0)], 0.1, 256);
+    let mut new = make(harmonics(&[0.0, 1.0]));
+    new.carry_from(old.as_mut());
+    let (out, _) = play(new.as_mut(), None, &[In::Const(300.0)], 1.0, 256);
+    let m = spectrum(&out);
+    assert!(peak_at(&m, 600.0, 48_000) > 100.0 * peak_at(&m, 300.0, 48_000));
+
+    // A convolver edited to another response: the old input rings on through the new one.
+    let mut impulse = vec![0.0f32; 4_800];
+    impulse[0] = 1.0;
+    let first: Vec<f32> = (0..2_000).map(|i| 0.999f32.powi(i)).collect();
+    let second: Vec<f32> = (0..2_000).map(|i| -0.999f32.powi(i)).collect();
+    let mut old = dsp::convolve::Convolver::new(&first);
+    let (before, _) = play(
+        &mut old,
+        Some(&impulse[..1_000]),
+        &[In::Const(1.0)],
+        1_000.0 / RATE,
+        100,
+    );
+    let mut new = dsp::convolve::Convolver::new(&second);
+    new.carry_from(&mut old);
+    let (after, _) = play(
+        &mut new,
+        Some(&impulse[1_000..]),
+        &[In::Const(1.0)],
+        1_000.0 / RATE,
+        100,
+    );
+    // One partition late: frame n plays response sample n - 128.
+    let late = dsp::convolve::PARTITION;
+    assert!((before[500] - first[500 - late]).abs() < 1e-4);
+    assert!(
+        (after[500] - second[1_500 - late]).abs() < 1e-4,
+        "the tail goes on through the second response: {} against {}",
+        after[500],
+        second[1_500 - late]
+    );
+}
