@@ -3,7 +3,7 @@
 
 use crate::{Context, In, Node};
 
-/// Where an envelope is (shared with the self-starting envelopes of [`crate::trigger`]).
+/// Where an envelope is (shared with the self-starting envelopes).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Stage {
     Idle,
