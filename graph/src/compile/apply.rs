@@ -515,17 +515,7 @@ impl<'r> Compiler<'r> {
                 440.0 * 2f64.powf((n - 9.0) / 12.0)
             });
             return match f.node.as_ref().and_then(dsp::Kind::wave) {
-                Some(wave) => Some(Val::Signal(self.add_node(
-                    crate::ir::NodeKind::Dsp(dsp::Kind::Voices {
-                        instrument: dsp::instrument::Instrument::Osc {
-                            wave,
-                            envelope: dsp::synth::OSC_ENVELOPE,
-                        },
-                        notes: Some(hz),
-                    }),
-                    Vec::new(),
-                    1,
-                ))),
+                Some(wave) => Some(Val::Signal(self.osc_voices(wave, hz))),
                 None => Some(Val::Call {
                     f,
                     args: vec![(Val::Values(hz.fmap(|&x| pattern::Value::Num(x))), left_span)],

@@ -311,18 +311,7 @@ impl<'r> Compiler<'r> {
         let kind = f.node.clone()?;
         if let ([(Val::Str { text, at }, _)], Some(wave)) = (args.as_slice(), kind.wave()) {
             let notes = self.frequencies(text, *at)?;
-            let instrument = Instrument::Osc {
-                wave,
-                envelope: OSC_ENVELOPE,
-            };
-            return Some(self.add_node(
-                NodeKind::Dsp(dsp::Kind::Voices {
-                    instrument,
-                    notes: Some(notes),
-                }),
-                Vec::new(),
-                1,
-            ));
+            return Some(self.osc_voices(wave, notes));
         }
         let mut inputs = Vec::new();
         let shaping = self.settings(f, args, &mut inputs, span.clone())?;
@@ -394,6 +383,22 @@ impl<'r> Compiler<'r> {
             _ => 1,
         };
         Some(self.add_node(NodeKind::Dsp(kind), inputs, channels))
+    }
+
+    /// Voices of an oscillator playing `notes` (Hz), each under the short default envelope.
+    pub(super) fn osc_voices(&mut self, wave: dsp::osc::Wave, notes: Pattern<f64>) -> NodeId {
+        let instrument = Instrument::Osc {
+            wave,
+            envelope: OSC_ENVELOPE,
+        };
+        self.add_node(
+            NodeKind::Dsp(dsp::Kind::Voices {
+                instrument,
+                notes: Some(notes),
+            }),
+            Vec::new(),
+            1,
+        )
     }
 
     /// A note pattern (`"c3 e3"`, `"110 220"`), a pattern of numbers or one frequency.

@@ -749,17 +749,9 @@ impl<'r> Compiler<'r> {
         }
         let notes = self.transformed_notes(text, *at, r, span);
         Some(notes.map(|notes| match wave {
-            Some(wave) if !instrument => Val::Signal(self.add_node(
-                crate::ir::NodeKind::Dsp(dsp::Kind::Voices {
-                    instrument: dsp::instrument::Instrument::Osc {
-                        wave,
-                        envelope: dsp::synth::OSC_ENVELOPE,
-                    },
-                    notes: Some(notes.fmap(|v| v.as_f64().unwrap_or(0.0))),
-                }),
-                Vec::new(),
-                1,
-            )),
+            Some(wave) if !instrument => {
+                Val::Signal(self.osc_voices(wave, notes.fmap(|v| v.as_f64().unwrap_or(0.0))))
+            }
             _ => {
                 let mut args = args.clone();
                 args[0] = (Val::Values(notes), notes_span.clone());
