@@ -719,8 +719,11 @@ impl Node for Plate {
             let p = |k: usize, fallback: f32| param(inputs, k, i, fallback);
             let pre = (p(1, 20.0).clamp(0.0, 500.0) * 0.001 * sr).max(1.0);
             let decay_seconds = p(2, 2.0).clamp(0.1, 30.0);
-            // A trip round one half of the tank loses 60 dB in `decay` seconds.
-            let decay = 10f32.powf(-3.0 * loop_seconds / decay_seconds).min(0.98);
+            // Each half of the tank applies `decay` twice a trip (after its damped delay, and
+            // into the other half): the two together lose 60 dB in `decay` seconds.
+            let decay = 10f32
+                .powf(-3.0 * loop_seconds / (2.0 * decay_seconds))
+                .min(0.98);
             let diffusion = p(3, 0.7).clamp(0.0, 0.95);
             let damping = p(4, 0.5).clamp(0.0, 0.99);
             let wobble = self.lfo.next(1.0, sr) * p(5, 0.3).clamp(0.0, 1.0) * 8.0;

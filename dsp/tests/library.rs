@@ -686,3 +686,147 @@ fn an_edited_additive_or_convolver_plays_its_new_settings_after_the_edit() {
         second[1_500 - late]
     );
 }
+
+#[test]
+fn the_plate_decays_in_about_its_decay_time() {
+    for decay in [1.0f32, 2.5] {
+        let mut plate = make(Kind::Plate);
+        let mut impulse = vec![0.0f32; (4.0 * RATE) as usize];
+        impulse[0] = 1.0;
+        let params = [
+            In::Const(0.0),
+            In::Const(decay),
+            In::Const(0.7),
+            In::Const(0.2),
+            In::Const(0.0),
+            In::Const(1.0),
+        ];
+        let (l, r) = play(plate.as_mut(), Some(&impulse), &params, 4.0, 256);
+        // Energy in 50 ms windows: the time from the loudest window to 30 dB below it, doubled,
+        // is the time to -60 dB.
+        let window = (0.05 * RATE) as usize;
+        let energy: Vec<f64> = l
+            .chunks(window)
+            .zip(r.chunks(window))
+            .map(|(a, b)| rms(a).powi(2) + rms(b).powi(2))
+            .collect();
+        let (loudest, peak) =
+            energy
+                .iter()
+                .enumerate()
+                .fold((0, 0.0), |m, (i, &e)| if e > m.1 { (i, e) } else { m });
+        let down = (loudest..energy.len())
+            .find(|&i| energy[i] < peak * 1e-3)
+            .expect("it decays 30 dB");
+        let rt60 = 2.0 * (down - loudest) as f32 * 0.05;
+        assert!(
+            (rt60 - decay).abs() < 0.25 * decay,
+            "decay {decay} s: measured {rt60:.2} s"
+        );
+    }
+}
+
+#[test]
+fn granular_freeze_and_formant_keep_the_pitch_and_peak_they_should() {
+    // Grains read twice as fast sound an octave up.
+    let input = sine_wave(330.0, 2.0);
+    let mut grains = make(Kind::Granular);
+    let params = [In::Const(60.0), In::Const(0.8), In::Const(2.0)];
+    let (out, _) = play(grains.as_mut(), Some(&input), &params, 2.0, 256);
+    let f = dominant(&out[48_000..48_000 + 32_768]);
+    assert!((f - 660.0).abs() / 660.0 < 0.01, "{f}");
+    // A frozen tone goes on, at its pitch and level, after its input stops.
+    let mut tone = sine_wave(440.0, 1.0);
+    tone[24_000..].iter_mut().for_each(|x| *x = 0.0);
+    let gate: Vec<f32> = (0..48_000)
+        .map(|i| if i >= 20_000 { 1.0 } else { 0.0 })
+        .collect();
+    let mut freeze = make(Kind::Freeze);
+    let mut out = Vec::new();
+    for k in (0..48_000 - 256).step_by(256) {
+        let arena = bumpalo::Bump::new();
+        let span = Span::new(
+            Time::new(k as i64, 48_000),
+            Time::new(k as i64 + 256, 48_000),
+        );
+        let ctx = Context::new(RATE, 256, span, &arena);
+        let (mut l, mut r) = (vec![0.0; 256], vec![0.0; 256]);
+        let inputs = [In::Mono(&tone[k..k + 256]), In::Mono(&gate[k..k + 256])];
+        freeze.process(&ctx, &inputs, &mut [&mut l[..], &mut r[..]]);
+        out.extend_from_slice(&l);
+    }
+    let held = &out[30_000..30_000 + 16_384];
+    assert!(
+        (rms(held) - std::f64::consts::FRAC_1_SQRT_2).abs() < 0.1,
+        "{}",
+        rms(held)
+    );
+    assert!((dominant(held) - 440.0).abs() < 2.0, "{}", dominant(held));
+    // A formant filter on white noise: most energy near f1, little far above f3.
+    let noise = play(make(Kind::Noise).as_mut(), None, &[], 1.0, 256).0;
+    let mut formant = make(Kind::Formant);
+    let params = [
+        In::Const(700.0),
+        In::Const(1_200.0),
+        In::Const(2_500.0),
+        In::Const(80.0),
+        In::Const(90.0),
+        In::Const(120.0),
+    ];
+    let (out, _) = play(formant.as_mut(), Some(&noise), &params, 1.0, 256);
+    let m = spectrum(&out[..32_768]);
+    let band = |lo: f64, hi: f64| -> f64 {
+        let k = |f: f64| (f * 32_768.0 / f64::from(RATE)) as usize;
+        m[k(lo)..k(hi)].iter().map(|x| x * x).sum::<f64>() / (k(hi) - k(lo)) as f64
+    };
+    assert!(band(650.0, 750.0) > 100.0 * band(6_000.0, 8_000.0));
+    assert!(band(650.0, 750.0) > 10.0 * band(1_700.0, 2_000.0));
+}
+
+#[test]
+fn the_pitched_super_instruments_play_their_notes() {
+    let voice = |instrument: Instrument, freq: f64| {
+        let mut node = make(Kind::Voices {
+            instrument,
+            notes: Some(pattern::pure(freq)),
+        });
+        play(node.as_mut(), None, &[], 1.0, 256).0
+    };
+    for (instrument, freq) in [
+        (
+            Instrument::SuperFm {
+                ratio: 1.0,
+                index: 1.0,
+            },
+            220.0,
+        ),
+        (
+            Instrument::SuperChip {
+                rate: 5.0,
+                depth: 0.0,
+            },
+            330.0,
+        ),
+        (
+            Instrument::SuperPwm {
+                rate: 0.5,
+                depth: 0.0,
+            },
+            110.0,
+        ),
+        (
+            Instrument::SuperSnare {
+                snappy: 0.0,
+                sustain: 1.0,
+            },
+            180.0,
+        ),
+    ] {
+        let out = voice(instrument, freq);
+        let measured = autocorrelation_pitch(&out[2_400..2_400 + 8_192], freq * 0.7, freq * 1.4);
+        assert!(
+            (measured - freq).abs() / freq < 0.01,
+            "{instrument:?}: {measured} Hz, expected {freq}"
+        );
+    }
+}
