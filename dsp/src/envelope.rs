@@ -37,7 +37,7 @@ impl Envelope {
 }
 
 /// Per-sample step to cover `range` in `seconds` (instant for zero or bad times).
-fn step(range: f32, seconds: f32, sample_rate: f32) -> f32 {
+pub(crate) fn step(range: f32, seconds: f32, sample_rate: f32) -> f32 {
     if seconds.is_finite() && seconds > 0.0 {
         range / (seconds * sample_rate)
     } else {

@@ -3,6 +3,7 @@
 //! each under its envelope: held for the event's length then released, or for percussion, its
 //! own length.
 
+use crate::envelope::{step, Stage};
 use crate::instrument::{Instrument, Tone};
 use crate::osc::{Oscillator, Wave};
 use crate::{downcast, Carry, Context, In, Node, VoiceCount};
@@ -14,14 +15,6 @@ pub const SYNTH_VOICES: usize = 32;
 const MAX_BLOCK: usize = 4096;
 /// The envelope of a plain oscillator's voices: a short attack, held, a short release.
 pub const OSC_ENVELOPE: [f32; 4] = [0.005, 0.0, 1.0, 0.03];
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Stage {
-    Attack,
-    Decay,
-    Sustain,
-    Release,
-}
 
 struct Voice {
     osc: Oscillator,
@@ -135,21 +128,14 @@ impl Synth {
             v.start = offset;
             v.age = self.started;
         }
-        let rate = |seconds: f32, range: f32, sample_rate: f32| {
-            if seconds > 0.0 {
-                range / (seconds * sample_rate)
-            } else {
-                f32::INFINITY
-            }
-        };
         let string_length = self.strings.len() / SYNTH_VOICES;
         for (k, v) in self.voices.iter_mut().enumerate().filter(|(_, v)| v.active) {
             let scratch = &mut self.scratch[..frames - v.start];
             let string = &mut self.strings[k * string_length..(k + 1) * string_length];
             let [attack, decay, sustain, release] = v.instrument.envelope();
             let sustain = sustain.clamp(0.0, 1.0);
-            let up = rate(attack, 1.0, self.sample_rate);
-            let down = rate(decay, 1.0 - sustain, self.sample_rate);
+            let up = step(1.0, attack, self.sample_rate);
+            let down = step(1.0 - sustain, decay, self.sample_rate);
             if v.instrument.wave().is_some() {
                 let voice_ctx = Context {
                     sample_rate: self.sample_rate,
@@ -164,7 +150,7 @@ impl Synth {
                 }
             }
             // The release covers the level the voice had when it began.
-            let fall = rate(release, 1.0, self.sample_rate);
+            let fall = step(1.0, release, self.sample_rate);
             for (y, &x) in out[v.start..frames].iter_mut().zip(scratch.iter()) {
                 if v.hold <= 0.0 && v.stage != Stage::Release {
                     v.stage = Stage::Release;
@@ -187,6 +173,7 @@ impl Synth {
                     }
                     Stage::Sustain => v.level = sustain,
                     Stage::Release => v.level = (v.level - fall).max(0.0),
+                    Stage::Idle => v.level = 0.0,
                 }
                 *y += x * v.level;
             }

@@ -280,17 +280,13 @@ impl<'r> Compiler<'r> {
                 );
                 None
             }
-            (_, Val::Str { text, at }) if param.unit == "Hz" => {
-                let p = self.frequencies(&text, at)?;
-                Some(Input::Node(self.add_node(
-                    NodeKind::Dsp(dsp::Kind::Numbers(p)),
-                    Vec::new(),
-                    1,
-                )))
-            }
             (_, Val::Str { text, at }) => {
-                // A setting's string is numbers, never sound names.
-                let p = self.numbers(&text, at)?;
+                // Frequencies take note names; no setting's string is sound names.
+                let p = if param.unit == "Hz" {
+                    self.frequencies(&text, at)?
+                } else {
+                    self.numbers(&text, at)?
+                };
                 Some(Input::Node(self.add_node(
                     NodeKind::Dsp(dsp::Kind::Numbers(p)),
                     Vec::new(),
