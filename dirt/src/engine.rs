@@ -23,6 +23,11 @@ const TOO_LATE: f64 = 2_000_000.0;
 const TOO_EARLY: f64 = 60_000_000.0;
 /// Events later than this count as late (µs): less is the jitter of JACK's period estimates.
 const LATE: f64 = 1_000.0;
+/// Events due further ahead than this are far (µs): clients send 0.1–0.5 s ahead.
+const FAR_AHEAD: f64 = 2_000_000.0;
+/// The most far events the pending table holds, so events due soon always find room there
+/// however many far ones a client sends.
+pub const FAR_ROOM: usize = PENDING / 4;
 
 /// How to build the engine.
 #[derive(Clone)]
@@ -63,6 +68,9 @@ pub struct DirtStats {
     pub late: AtomicU64,
     /// Events dropped: the queue or a block was full, or far too late or early.
     pub dropped: AtomicU64,
+    /// Of `dropped`, events due more than two seconds ahead refused while [`FAR_ROOM`] of
+    /// them were already waiting.
+    pub refused_far: AtomicU64,
     /// Voices sounding after the last block.
     pub voices: AtomicU32,
     /// Voices stolen.
@@ -103,6 +111,8 @@ pub struct DirtEngine {
     queue: HeapCons<DirtEvent>,
     pending: Box<[DirtEvent]>,
     waiting: usize,
+    /// Waiting events that were far at the last count (they only come nearer).
+    far: usize,
     max_block: usize,
     stats: Arc<DirtStats>,
 }
@@ -149,6 +159,7 @@ impl DirtEngine {
             queue: consumer,
             pending: vec![blank; PENDING].into_boxed_slice(),
             waiting: 0,
+            far: 0,
             max_block,
             stats: stats.clone(),
         };
@@ -180,15 +191,7 @@ impl DirtEngine {
         outputs: &mut [&mut [f32]],
     ) {
         dsp::flush_denormals();
-        while self.waiting < self.pending.len() {
-            match self.queue.try_pop() {
-                Some(event) => {
-                    self.pending[self.waiting] = event;
-                    self.waiting += 1;
-                }
-                None => break,
-            }
-        }
+        self.take_queued(start);
         if self.waiting == self.pending.len() && !self.queue.is_empty() {
             // Nowhere to wait: the oldest of the queue go.
             let dropped = self.queue.clear();
@@ -250,8 +253,30 @@ impl DirtEngine {
         self.stats.blocks.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// Hands each waiting event due in this block to its orbit, at its frame.
+    /// Moves queued events into the pending table; far ones only while fewer than
+    /// [`FAR_ROOM`] wait, the rest are refused and counted.
+    fn take_queued(&mut self, now: f64) {
+        while self.waiting < self.pending.len() {
+            let Some(event) = self.queue.try_pop() else {
+                break;
+            };
+            if event.at.is_some_and(|t| t as f64 - now > FAR_AHEAD) {
+                if self.far >= FAR_ROOM {
+                    self.stats.dropped.fetch_add(1, Ordering::Relaxed);
+                    self.stats.refused_far.fetch_add(1, Ordering::Relaxed);
+                    continue;
+                }
+                self.far += 1;
+            }
+            self.pending[self.waiting] = event;
+            self.waiting += 1;
+        }
+    }
+
+    /// Hands each waiting event due in this block to its orbit, at its frame, and counts the
+    /// far ones left waiting.
     fn assign(&mut self, block_start: f64, micros_per_frame: f64, n: usize) {
+        self.far = 0;
         let mut k = 0;
         while k < self.waiting {
             let event = self.pending[k];
@@ -260,6 +285,7 @@ impl DirtEngine {
             let due = offset < n as f64;
             let hopeless = !(-TOO_LATE..=TOO_EARLY).contains(&ahead);
             if !(due || hopeless) {
+                self.far += usize::from(ahead > FAR_AHEAD);
                 k += 1;
                 continue;
             }

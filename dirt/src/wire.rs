@@ -28,6 +28,63 @@ pub struct WireCounts {
     pub malformed: u64,
     /// Messages to addresses Phonon does not answer.
     pub unknown_addresses: u64,
+    /// Packets of bundles nested deeper than [`MAX_NESTING`] (dropped undecoded).
+    pub too_deep: u64,
+}
+
+/// The deepest bundle nesting a packet may have. Tidal and Strudel send one level; the decoder
+/// recurses once per level, so without a bound one packet of thousands of nested bundles
+/// overflows the receive thread's stack.
+pub const MAX_NESTING: usize = 32;
+
+/// How deep the bundles of `packet` nest (0 for a message), found without recursion and
+/// without decoding; past [`MAX_NESTING`] it stops and answers `MAX_NESTING + 1`. Malformed
+/// sizes end the walk there: the decoder then refuses the packet itself.
+pub fn bundle_nesting(packet: &[u8]) -> usize {
+    const BUNDLE: &[u8; 8] = b"#bundle\0";
+    // Header and time tag.
+    const HEAD: usize = 16;
+    let is_bundle = |at: usize, end: usize| end >= at + HEAD && packet[at..].starts_with(BUNDLE);
+    if !is_bundle(0, packet.len()) {
+        return 0;
+    }
+    // The end of each open bundle, innermost last.
+    let mut ends = [0usize; MAX_NESTING];
+    ends[0] = packet.len();
+    let (mut depth, mut deepest, mut pos) = (1, 1, HEAD);
+    while depth > 0 {
+        let end = ends[depth - 1];
+        if pos >= end {
+            depth -= 1;
+            continue;
+        }
+        let Some(size) = packet
+            .get(pos..pos + 4)
+            .map(|b| i32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+        else {
+            break;
+        };
+        pos += 4;
+        let Some(inner_end) = usize::try_from(size)
+            .ok()
+            .map(|n| pos + n)
+            .filter(|&e| e <= end)
+        else {
+            break;
+        };
+        if is_bundle(pos, inner_end) {
+            if depth == MAX_NESTING {
+                return MAX_NESTING + 1;
+            }
+            ends[depth] = inner_end;
+            depth += 1;
+            deepest = deepest.max(depth);
+            pos += HEAD;
+        } else {
+            pos = inner_end;
+        }
+    }
+    deepest
 }
 
 /// Turns packets into events and replies.
@@ -63,6 +120,10 @@ impl Decoder {
         clock: &WallClock,
         events: &mut Vec<DirtEvent>,
     ) -> Option<Reply> {
+        if bundle_nesting(packet) > MAX_NESTING {
+            self.counts.too_deep += 1;
+            return None;
+        }
         match rosc::decoder::decode_udp(packet) {
             Ok((_, packet)) => self.packet(packet, None, clock, events),
             Err(_) => {
@@ -438,5 +499,71 @@ mod tests {
             1,
             "the odd-count message still plays its sound"
         );
+    }
+
+    /// `packet` wrapped in `levels` bundles, as a hostile sender builds it by hand.
+    fn nested(packet: Vec<u8>, levels: usize) -> Vec<u8> {
+        let mut bytes = packet;
+        for _ in 0..levels {
+            let mut outer = b"#bundle\0".to_vec();
+            outer.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 1]);
+            outer.extend_from_slice(&(bytes.len() as i32).to_be_bytes());
+            outer.extend_from_slice(&bytes);
+            bytes = outer;
+        }
+        bytes
+    }
+
+    #[test]
+    fn thousands_of_nested_bundles_are_counted_not_decoded() {
+        let play = rosc::encoder::encode(&OscPacket::Message(OscMessage {
+            addr: "/dirt/play".into(),
+            args: vec![s("s"), s("bd")],
+        }))
+        .unwrap();
+        assert_eq!(bundle_nesting(&play), 0);
+        assert_eq!(bundle_nesting(&nested(play.clone(), 1)), 1);
+        assert_eq!(
+            bundle_nesting(&nested(play.clone(), MAX_NESTING)),
+            MAX_NESTING
+        );
+        // The receive thread's stack overflowed past about 2,100 levels: this is refused before
+        // any recursion.
+        let hostile = nested(play.clone(), 3_000);
+        assert_eq!(bundle_nesting(&hostile), MAX_NESTING + 1);
+        let mut d = decoder();
+        let mut events = Vec::new();
+        d.decode(&hostile, &WallClock::fixed(0), &mut events);
+        d.decode(
+            &nested(play.clone(), MAX_NESTING + 1),
+            &WallClock::fixed(0),
+            &mut events,
+        );
+        assert_eq!(d.counts.too_deep, 2);
+        assert!(events.is_empty());
+        d.decode(
+            &nested(play, MAX_NESTING),
+            &WallClock::fixed(0),
+            &mut events,
+        );
+        assert_eq!(events.len(), 1, "nesting up to the limit still plays");
+        // Sibling bundles and a bundle after a message do not add up as depth.
+        let two = {
+            let one = nested(b"/x\0\0,\0\0\0".to_vec(), 3);
+            let mut outer = b"#bundle\0".to_vec();
+            outer.extend_from_slice(&[0; 8]);
+            for _ in 0..40 {
+                outer.extend_from_slice(&(one.len() as i32).to_be_bytes());
+                outer.extend_from_slice(&one);
+            }
+            outer
+        };
+        assert_eq!(bundle_nesting(&two), 4);
+        // Sizes that lie end the walk without a panic.
+        let mut lying = nested(b"/x\0\0,\0\0\0".to_vec(), 2);
+        lying[16..20].copy_from_slice(&i32::MAX.to_be_bytes());
+        assert_eq!(bundle_nesting(&lying), 1);
+        lying[16..20].copy_from_slice(&(-5i32).to_be_bytes());
+        assert_eq!(bundle_nesting(&lying), 1);
     }
 }

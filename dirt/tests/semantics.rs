@@ -466,3 +466,30 @@ fn vowels_are_formant_filters() {
     );
     assert!((a - i).abs() > 0.05 * a.max(i), "a and i differ: {a} {i}");
 }
+
+#[test]
+fn far_future_events_never_crowd_out_events_due_now() {
+    use std::sync::atomic::Ordering::Relaxed;
+    let (mut engine, mut sender, stats, table) = engine(1, 1);
+    // 20,000 events ten seconds ahead, paced so the queue never overflows: before, they filled
+    // the pending table and every event due sooner was dropped until their time.
+    let far = 10 * RATE as u64;
+    let mut sent = 0;
+    let mut out = Vec::new();
+    while sent < 20_000 {
+        for k in 0..4_000 {
+            assert!(sender.send(event(&table, "click", far + k, 0, &[])));
+        }
+        sent += 4_000;
+        out = render(&mut engine, 256, 256);
+    }
+    assert!(out[0].iter().all(|&x| x == 0.0));
+    let refused = stats.refused_far.load(Relaxed);
+    assert_eq!(refused, 20_000 - dirt::engine::FAR_ROOM as u64);
+    assert_eq!(stats.dropped.load(Relaxed), refused);
+    // `render` restarts its clock at time 0: an event at frame 100 of the coming block.
+    sender.send(event(&table, "click", 100, 0, &[]));
+    let out = render(&mut engine, 512, 256);
+    assert_eq!(onset(&out[0], 1e-6), Some(100), "an event due now plays");
+    assert_eq!(stats.played.load(Relaxed), 1);
+}

@@ -1,4 +1,4 @@
-//! Every case of `shared/conformance/transforms.jsonl` (taken from Tidal's and Strudel's own test
+//! Every case of `conformance/transforms.jsonl` (taken from Tidal's and Strudel's own test
 //! suites) run through `phonon query`'s path: the expression is compiled by the patch compiler,
 //! with the registry's transforms, and its events are printed as JSON lines and read back.
 
@@ -11,8 +11,7 @@ use serde_json::Value as Json;
 use std::path::PathBuf;
 
 fn vectors() -> Vec<Json> {
-    let path =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/transforms.jsonl");
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../conformance/transforms.jsonl");
     std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
         .lines()

@@ -407,6 +407,14 @@ fn report_bad_input(decoder: &Decoder, warned: &mut WireCounts) -> bool {
         );
         said = true;
     }
+    if c.too_deep > warned.too_deep {
+        tracing::warn!(
+            "{} packet(s) of bundles nested more than {} deep ignored",
+            c.too_deep - warned.too_deep,
+            dirt::wire::MAX_NESTING
+        );
+        said = true;
+    }
     if c.unknown_addresses > warned.unknown_addresses {
         tracing::warn!(
             "{} message(s) to addresses other than /dirt/play, /dirt/handshake and /dirt/hello ignored",
@@ -488,15 +496,17 @@ fn summary(stats: &DirtStats, received: &Received, shared: &Shared, sample_rate:
         0.0
     };
     eprintln!(
-        "summary: packets {} · events {} · played {} · late {} · dropped {} · unknown sounds {} · unknown parameters {} · malformed {} · other addresses {} · voices stolen {} · load {load:.1}% · block max {:.0} µs · xruns {}",
+        "summary: packets {} · events {} · played {} · late {} · dropped {} · refused far ahead {} · unknown sounds {} · unknown parameters {} · malformed {} · too deep {} · other addresses {} · voices stolen {} · load {load:.1}% · block max {:.0} µs · xruns {}",
         received.packets.load(Ordering::Relaxed),
         wire.events,
         stats.played.load(Ordering::Relaxed),
         stats.late.load(Ordering::Relaxed),
         stats.dropped.load(Ordering::Relaxed),
+        stats.refused_far.load(Ordering::Relaxed),
         wire.unknown_sounds,
         wire.unknown_params,
         wire.malformed,
+        wire.too_deep,
         wire.unknown_addresses,
         stats.steals.load(Ordering::Relaxed),
         shared.max_nanos.load(Ordering::Relaxed) as f64 / 1e3,

@@ -18,7 +18,7 @@ pub struct Patch {
 /// cannot be read. With `known` (the sounds the samples folders and the kit hold), sounds
 /// missing from it are warned about.
 pub fn load(path: &Path, registry: &Registry, known: Option<&[String]>) -> Option<Patch> {
-    let text = match std::fs::read_to_string(path) {
+    let text = match read(path) {
         Ok(text) => text,
         Err(e) => {
             eprintln!("error: cannot read {}: {e}", path.display());
@@ -26,6 +26,64 @@ pub fn load(path: &Path, registry: &Registry, known: Option<&[String]>) -> Optio
         }
     };
     compile_text(path, text, registry, known)
+}
+
+/// The largest patch file read: far above any written or generated patch (a 10,000-bus patch
+/// is about 300 KB), far below what could exhaust memory.
+pub const MAX_PATCH_BYTES: u64 = 8 << 20;
+
+/// Reads a patch's text: only a regular file (a FIFO, a device or a folder is refused without
+/// blocking on it) of at most [`MAX_PATCH_BYTES`], in UTF-8.
+pub fn read(path: &Path) -> Result<String, String> {
+    use std::io::Read;
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    // Non-blocking, so opening a FIFO with no writer returns at once; it changes nothing for a
+    // regular file. The type is checked on the opened file, so a swap after a check cannot
+    // slip a device in.
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(|e| e.to_string())?;
+    let meta = file.metadata().map_err(|e| e.to_string())?;
+    let kind = meta.file_type();
+    if !kind.is_file() {
+        let what = if kind.is_dir() {
+            "a folder"
+        } else if kind.is_fifo() {
+            "a FIFO"
+        } else if kind.is_char_device() || kind.is_block_device() {
+            "a device"
+        } else if kind.is_socket() {
+            "a socket"
+        } else {
+            "not a regular file"
+        };
+        return Err(format!("it is {what}; a patch must be a regular file"));
+    }
+    let too_big = || {
+        format!(
+            "larger than {} MiB; a patch is text of at most that size",
+            MAX_PATCH_BYTES >> 20
+        )
+    };
+    if meta.len() > MAX_PATCH_BYTES {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // A file still growing stops at the limit too.
+    file.take(MAX_PATCH_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > MAX_PATCH_BYTES {
+        return Err(too_big());
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "it is not UTF-8 text (byte {} is not); save the patch as UTF-8",
+            e.utf8_error().valid_up_to()
+        )
+    })
 }
 
 /// Compiles patch text read from `path`, printing its diagnostics to stderr.

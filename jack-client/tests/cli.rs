@@ -216,3 +216,41 @@ fn docs_functions_md_is_the_registry_and_every_function_has_an_example_that_comp
         "{plain}"
     );
 }
+
+#[test]
+fn only_regular_files_of_bounded_size_are_read_as_patches() {
+    let dir = patch("x.ph", "").parent().unwrap().join("special");
+    std::fs::create_dir_all(&dir).unwrap();
+    // A symlink to /dev/urandom grew memory at 300 MB/s until the read failed.
+    let random = dir.join("random.ph");
+    let _ = std::fs::remove_file(&random);
+    std::os::unix::fs::symlink("/dev/urandom", &random).unwrap();
+    // A FIFO with no writer blocked the read (and with it SIGTERM) forever.
+    let fifo = dir.join("fifo.ph");
+    let _ = std::fs::remove_file(&fifo);
+    let path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a NUL-terminated path that outlives the call.
+    assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o600) }, 0);
+    let big = dir.join("big.ph");
+    let mut body = String::from("out: sine 440\n");
+    while body.len() <= 8 << 20 {
+        body.push_str("-- a comment line that is long enough to grow the file quickly ----\n");
+    }
+    std::fs::write(&big, body).unwrap();
+    let binary = dir.join("binary.ph");
+    std::fs::write(&binary, [b'o', b'u', b't', 0xff, 0xfe]).unwrap();
+    for (path, says) in [
+        (&random, "it is a device; a patch must be a regular file"),
+        (&fifo, "it is a FIFO; a patch must be a regular file"),
+        (&dir, "it is a folder; a patch must be a regular file"),
+        (&big, "larger than 8 MiB"),
+        (&binary, "not UTF-8 text"),
+    ] {
+        let out = phonon(&["check", path.to_str().unwrap()]);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{}: {err}", path.display());
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.starts_with("error: cannot read "), "{err}");
+        assert!(err.contains(says), "{err}");
+    }
+}

@@ -1,4 +1,4 @@
-//! Runs every mini-notation test vector in `shared/conformance/mini.jsonl` (taken from Strudel's
+//! Runs every mini-notation test vector in `conformance/mini.jsonl` (taken from Strudel's
 //! and Tidal's own test suites). All must pass.
 
 use pattern::{mini_as, Event, Kind, Span, Time, Value};
@@ -6,7 +6,7 @@ use serde_json::Value as Json;
 use std::path::PathBuf;
 
 fn vectors_path() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/conformance/mini.jsonl")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../conformance/mini.jsonl")
 }
 
 fn time(json: &Json) -> Time {
@@ -132,7 +132,7 @@ fn every_conformance_vector_passes() {
     let path = vectors_path();
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
         panic!(
-            "cannot read {}: {e} (shared/ must sit beside the repo)",
+            "cannot read {}: {e} (the repository's conformance/ folder)",
             path.display()
         )
     });

@@ -102,6 +102,17 @@ impl OutputSlots {
     }
 }
 
+/// The stem of the port pair of output `name` in multi-out mode (`drums` → `drums_L`,
+/// `drums_R`). The output called `out` would take the main mix's `out_L`/`out_R`: its own pair
+/// is `out_only_L`/`out_only_R`, a name no output can have.
+pub fn pair_stem(name: &str) -> std::borrow::Cow<'_, str> {
+    if name == "out" {
+        "out_only".into()
+    } else {
+        name.into()
+    }
+}
+
 /// A named output's pair of ports.
 struct OutputPair {
     name: String,
@@ -339,11 +350,23 @@ pub fn open_client(name: &str) -> Result<Client, StartError> {
                 "a JACK client named `{name}` is already running; choose another with --name"
             )))
         }
-        Err(jack::Error::ClientError(status)) if status.contains(ClientStatus::SERVER_FAILED) => {
-            Err(StartError::NoServer(format!("{status:?}")))
-        }
+        // libjack refuses a taken name on its own side and reports only a failure to reach
+        // the server: a second client under a name of its own tells which it was.
+        Err(_) if server_answers() => Err(StartError::Other(format!(
+            "a JACK client named `{name}` is already running on this server; choose another with --name"
+        ))),
+        Err(jack::Error::ClientError(status)) => Err(StartError::NoServer(format!("{status:?}"))),
         Err(e) => Err(StartError::NoServer(format!("{e:?}"))),
     }
+}
+
+/// True if the JACK server answers a client under a fresh name.
+fn server_answers() -> bool {
+    Client::new(
+        &format!("phonon-probe-{}", std::process::id()),
+        ClientOptions::NO_START_SERVER,
+    )
+    .is_ok()
 }
 
 impl Session {
@@ -368,11 +391,12 @@ impl Session {
         slots.set(1, Some(&main[1]));
         let mut pairs = Vec::new();
         for (slot, name) in config.output_names.iter().enumerate() {
+            let stem = pair_stem(name);
             let pair = OutputPair {
                 name: name.clone(),
                 ports: [
-                    register(&format!("{name}_L"))?,
-                    register(&format!("{name}_R"))?,
+                    register(&format!("{stem}_L"))?,
+                    register(&format!("{stem}_R"))?,
                 ],
             };
             slots.set(2 + 2 * slot, Some(&pair.ports[0]));
@@ -544,7 +568,10 @@ impl Session {
                 self.slots.set(2 + 2 * slot, None);
                 self.slots.set(3 + 2 * slot, None);
                 let pair = entry.take().expect("checked");
-                tracing::info!("unregistered {name}_L and {name}_R", name = pair.name);
+                tracing::info!(
+                    "unregistered {stem}_L and {stem}_R",
+                    stem = pair_stem(&pair.name)
+                );
                 self.retiring.push((mark, pair));
             }
         }
@@ -566,12 +593,13 @@ impl Session {
                 Some(k) => self.retiring.swap_remove(k).1,
                 None => {
                     let client = self.client.as_client();
+                    let stem = pair_stem(name);
                     let register = |side: &str| {
-                        client.register_port(&format!("{name}_{side}"), AudioOut::default())
+                        client.register_port(&format!("{stem}_{side}"), AudioOut::default())
                     };
                     match (register("L"), register("R")) {
                         (Ok(left), Ok(right)) => {
-                            tracing::info!("registered {name}_L and {name}_R");
+                            tracing::info!("registered {stem}_L and {stem}_R");
                             OutputPair {
                                 name: name.clone(),
                                 ports: [left, right],

@@ -1,0 +1,207 @@
+//! Hostile but fair input against a real JACK server (dummy backend): one crafted packet, a
+//! server that hangs, patch paths that are not patches, clashing names. Each must end in a clear
+//! message or a logged recovery, the music going on where it can, and every exit bounded.
+//!
+//! Built only with optimisations, like `live.rs`.
+#![cfg(not(debug_assertions))]
+
+mod harness;
+
+use harness::*;
+use rosc::{OscMessage, OscPacket, OscType};
+use std::net::UdpSocket;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+fn free_port() -> u16 {
+    UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `phonon dirt` on `server` as client `name`, listening on `port`, with the built-in kit.
+fn start_dirt(server: &Server, name: &str, port: u16, extra: &[&str]) -> Phonon {
+    let port = port.to_string();
+    let mut args = vec![
+        "dirt",
+        "--port",
+        &port,
+        "--orbits",
+        "2",
+        "--name",
+        name,
+        "--threads",
+        "2",
+        "--quiet",
+    ];
+    args.extend_from_slice(extra);
+    let dirt = Phonon::spawn(server, name, &args, &[]);
+    dirt.wait_for("listening for Tidal and Strudel", Duration::from_secs(20));
+    dirt
+}
+
+/// A `/dirt/play` message that plays `sound` at once.
+fn play_now(sound: &str) -> Vec<u8> {
+    rosc::encoder::encode(&OscPacket::Message(OscMessage {
+        addr: "/dirt/play".into(),
+        args: vec![OscType::String("s".into()), OscType::String(sound.into())],
+    }))
+    .unwrap()
+}
+
+/// `packet` wrapped in `levels` bundles (`#bundle\0`, a time tag, the inner length).
+fn nested(packet: Vec<u8>, levels: usize) -> Vec<u8> {
+    let mut bytes = packet;
+    for _ in 0..levels {
+        let mut outer = b"#bundle\0".to_vec();
+        outer.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 1]);
+        outer.extend_from_slice(&(bytes.len() as i32).to_be_bytes());
+        outer.extend_from_slice(&bytes);
+        bytes = outer;
+    }
+    bytes
+}
+
+/// A summary field's number (`played 3` → 3).
+fn field(summary: &str, what: &str) -> u64 {
+    summary
+        .split(" · ")
+        .find_map(|p| p.trim_start_matches("summary: ").strip_prefix(what))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("`{what}` in {summary}"))
+}
+
+#[test]
+fn one_packet_of_thousands_of_nested_bundles_is_dropped_and_the_music_goes_on() {
+    if !jack_available() {
+        return;
+    }
+    let _turn = serial();
+    let server = Server::start(128, true);
+    let name = unique("dirt");
+    let port = free_port();
+    let dirt = start_dirt(&server, &name, port, &[]);
+    let tidal = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let target = format!("127.0.0.1:{port}");
+    // 2,200 levels (44 KB) overflowed the receive thread's stack: exit 134, the music stopped.
+    let hostile = nested(play_now("bd"), 2_200);
+    assert!(hostile.len() < 65_000);
+    tidal.send_to(&hostile, &target).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let capture = Capture::main_pair(&server, &dirt, 2.0);
+    tidal.send_to(&play_now("bd"), &target).unwrap();
+    capture.wait_frames(24_000);
+    let recording = capture.finish();
+    assert!(
+        rms(&recording.left) > 1e-3,
+        "the kick after the hostile packet is heard"
+    );
+    let (code, log) = dirt.stop();
+    assert_eq!(code, Some(0), "{log}");
+    let summary = log.lines().find(|l| l.starts_with("summary:")).unwrap();
+    assert_eq!(field(summary, "too deep "), 1, "{summary}");
+    assert_eq!(field(summary, "played "), 1, "{summary}");
+    assert!(log.contains("nested more than"), "{log}");
+}
+
+fn example(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../examples")
+        .join(name)
+}
+
+/// The short names of `client`'s ports on `server`.
+fn ports_of(server: &Server, client: &str) -> Vec<String> {
+    server
+        .connections()
+        .lines()
+        .filter(|l| !l.starts_with(' '))
+        .filter_map(|l| l.strip_prefix(&format!("{client}:")))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn every_example_plays_in_multi_out_mode_with_a_pair_per_output() {
+    if !jack_available() {
+        return;
+    }
+    let _turn = serial();
+    let server = Server::start(256, true);
+    for name in ["house.ph", "techno.ph", "ambient.ph", "dub.ph", "stress.ph"] {
+        let patch = example(name);
+        let text = std::fs::read_to_string(&patch).unwrap();
+        // An output called `out` made `--multi-out` register `out_L` twice and exit 2.
+        let phonon = Phonon::start(&server, &patch, &["--multi-out", "--free-run", "--quiet"]);
+        let ports = ports_of(&server, &phonon.name);
+        for port in ["out_L", "out_R"] {
+            assert!(ports.contains(&port.to_string()), "{name}: {ports:?}");
+        }
+        let outputs = text
+            .lines()
+            .filter_map(|l| l.split_once(':').map(|(head, _)| head.trim()))
+            .filter(|h| {
+                *h == "out"
+                    || h.strip_prefix('o')
+                        .is_some_and(|n| n.parse::<u32>().is_ok())
+            })
+            .count();
+        assert!(outputs > 0, "{name} has outputs");
+        assert_eq!(ports.len(), 2 + 2 * outputs, "{name}: {ports:?}");
+        if text.lines().any(|l| l.starts_with("out:")) {
+            assert!(ports.contains(&"out_only_L".to_string()), "{ports:?}");
+        }
+        let capture = Capture::main_pair(&server, &phonon, 1.0);
+        capture.wait_frames(24_000);
+        let recording = capture.finish();
+        assert!(rms(&recording.left) > 1e-4, "{name}: silent");
+        let (code, log) = phonon.stop();
+        assert_eq!(code, Some(0), "{name}: {log}");
+    }
+}
+
+/// Runs `phonon ARGS…` on `server` to its end: its exit code and stderr.
+fn run(server: &Server, args: &[&str]) -> (Option<i32>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_phonon"))
+        .args(args)
+        .env("JACK_DEFAULT_SERVER", &server.name)
+        .env("JACK_NO_START_SERVER", "1")
+        .output()
+        .expect("run phonon");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_client_name_in_use_is_named_as_the_problem_for_live_and_dirt() {
+    if !jack_available() {
+        return;
+    }
+    let _turn = serial();
+    let server = Server::start(256, true);
+    let taken = unique("taken");
+    let first = start_dirt(&server, &taken, free_port(), &[]);
+    let patch = example("house.ph");
+    let port = free_port().to_string();
+    for args in [
+        vec!["live", patch.to_str().unwrap(), "--name", &taken, "--quiet"],
+        vec!["dirt", "--port", &port, "--name", &taken, "--quiet"],
+    ] {
+        let (code, err) = run(&server, &args);
+        assert_eq!(code, Some(2), "{args:?}: {err}");
+        let line = err.lines().last().unwrap_or_default();
+        assert!(
+            line.contains(&format!("a JACK client named `{taken}` is already running"))
+                && line.contains("--name"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("no JACK server"), "{err}");
+    }
+    let (code, log) = first.stop();
+    assert_eq!(code, Some(0), "the first instance plays on: {log}");
+}
