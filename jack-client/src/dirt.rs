@@ -271,6 +271,7 @@ pub fn dirt(args: DirtArgs) -> ExitCode {
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         let _ = signal_hook::flag::register(signal, stop.clone());
     }
+    crate::exit_guard::arm(crate::exit_guard::STOP_LIMIT);
     let received = Arc::new(Received::default());
     let receiver = {
         let stop = stop.clone();
@@ -314,14 +315,16 @@ pub fn dirt(args: DirtArgs) -> ExitCode {
     while shared.in_callback.load(Ordering::SeqCst) && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(1));
     }
+    // Before closing: a server that hangs may hold the close until the exit guard ends the
+    // process, and the summary must be out by then.
+    summary(&stats, &received, &shared, sample_rate);
+    let _ = std::io::stderr().flush();
     if shared.in_callback.load(Ordering::SeqCst) {
-        summary(&stats, &received, &shared, sample_rate);
         // Not `exit`: libjack's exit handlers would close the client under the stuck thread.
         // SAFETY: ends the process at once; nothing is left to flush.
         unsafe { libc::_exit(0) };
     }
     let _ = active.deactivate();
-    summary(&stats, &received, &shared, sample_rate);
     if shared.server_gone.load(Ordering::SeqCst) {
         ExitCode::from(1)
     } else {

@@ -1,6 +1,7 @@
 //! `phonon`: check, inspect, query, render and play live-coded patches.
 
 mod dirt;
+mod exit_guard;
 mod functions;
 mod live;
 mod meter;

@@ -205,3 +205,79 @@ fn a_client_name_in_use_is_named_as_the_problem_for_live_and_dirt() {
     let (code, log) = first.stop();
     assert_eq!(code, Some(0), "the first instance plays on: {log}");
 }
+
+#[test]
+fn sigterm_ends_live_and_dirt_even_when_the_jack_server_hangs() {
+    if !jack_available() {
+        return;
+    }
+    let _turn = serial();
+    for command in ["live", "dirt"] {
+        let mut server = Server::start(128, true);
+        let name = unique(command);
+        let phonon = match command {
+            "live" => Phonon::start_named(
+                &server,
+                &example("house.ph"),
+                &name,
+                &["--free-run", "--quiet"],
+                &[],
+            ),
+            _ => start_dirt(&server, &name, free_port(), &[]),
+        };
+        // jackd 1.9.21 hangs once a client with an xrun callback was stopped for a second
+        // and continued; closing the client then waited for it forever.
+        phonon.signal(libc::SIGSTOP);
+        std::thread::sleep(Duration::from_millis(1_500));
+        phonon.signal(libc::SIGCONT);
+        std::thread::sleep(Duration::from_millis(500));
+        let stopped = phonon.stop_within(Duration::from_secs(20));
+        server.kill();
+        let (code, log, took) = stopped.unwrap_or_else(|| panic!("{command}: SIGTERM ignored"));
+        eprintln!("{command}: exited {code:?} {took:?} after SIGTERM");
+        assert!(matches!(code, Some(0 | 1)), "{command}: {code:?}: {log}");
+        assert!(log.contains("summary:"), "{command}: {log}");
+    }
+}
+
+#[test]
+fn a_patch_replaced_by_a_fifo_or_a_device_is_refused_and_the_music_goes_on() {
+    if !jack_available() {
+        return;
+    }
+    let _turn = serial();
+    let server = Server::start(256, true);
+    let patch = temp_patch("out: sine 440 * 0.2\n");
+    let phonon = Phonon::start(&server, &patch, &["--free-run", "--quiet"]);
+    // A FIFO with no writer renamed over the patch: the reload used to block on it, and with it
+    // every later reload, status line and SIGTERM.
+    let fifo = patch.with_extension("fifo");
+    let path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a NUL-terminated path that outlives the call.
+    assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o600) }, 0);
+    std::fs::rename(&fifo, &patch).unwrap();
+    phonon.wait_for("it is a FIFO", Duration::from_secs(10));
+    // Then a symlink to /dev/urandom, which grew memory without bound.
+    let link = patch.with_extension("link");
+    std::os::unix::fs::symlink("/dev/urandom", &link).unwrap();
+    std::fs::rename(&link, &patch).unwrap();
+    phonon.wait_for("it is a device", Duration::from_secs(10));
+    let capture = Capture::main_pair(&server, &phonon, 1.0);
+    capture.wait_frames(12_000);
+    let recording = capture.finish();
+    // A 0.2 sine measures 0.01 here.
+    assert!(
+        tone(&recording.left, 440.0) > 0.005,
+        "the previous patch plays on"
+    );
+    // A regular file again is read and swapped in.
+    let good = patch.with_extension("good");
+    std::fs::write(&good, "out: sine 660 * 0.2\n").unwrap();
+    std::fs::rename(&good, &patch).unwrap();
+    phonon.wait_for("reloaded", Duration::from_secs(10));
+    let (code, log, _) = phonon
+        .stop_within(Duration::from_secs(20))
+        .expect("SIGTERM is heard");
+    assert_eq!(code, Some(0), "{log}");
+    assert!(log.contains("summary:"), "{log}");
+}

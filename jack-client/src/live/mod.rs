@@ -252,6 +252,7 @@ impl Control {
             let _ = signal_hook::flag::register(signal, stop.clone());
         }
         let _ = signal_hook::flag::register(signal_hook::consts::SIGHUP, reload.clone());
+        crate::exit_guard::arm(crate::exit_guard::STOP_LIMIT);
         let watcher = match PatchWatcher::new(&args.patch) {
             Ok(w) => Some(w),
             Err(e) => {
@@ -708,20 +709,23 @@ impl Control {
         std::thread::sleep(FADE_OUT + Duration::from_millis(30));
         drain(&mut self.session, &mut self.telemetry);
         let xruns = self.xruns();
+        if self.terminal && !self.args.quiet {
+            eprintln!();
+        }
+        // Before closing: a server that hangs may hold the close until the exit guard ends
+        // the process, and the summary must be out by then.
+        let code = summary(&self.telemetry, xruns);
+        let _ = std::io::stderr().flush();
         if !self.session.close_within(Duration::from_millis(500)) {
             tracing::warn!(
-                "the audio thread is stuck in a block (the patch is too heavy for this machine); stopping without waiting for it"
+                "the audio thread is stuck in a block (the patch is too heavy for this machine); stopped without waiting for it"
             );
-            summary(&self.telemetry, xruns);
             let _ = std::io::stderr().flush();
             // Not `exit`: libjack's exit handlers would close the client under the stuck thread.
             // SAFETY: ends the process at once; nothing is left to flush.
             unsafe { libc::_exit(0) };
         }
-        if self.terminal && !self.args.quiet {
-            eprintln!();
-        }
-        summary(&self.telemetry, xruns)
+        code
     }
 }
 

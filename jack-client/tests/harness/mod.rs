@@ -283,6 +283,25 @@ impl Phonon {
     }
 }
 
+impl Phonon {
+    /// Asks it to stop (SIGTERM) and waits at most `patience`: its exit code, its log and how
+    /// long it took to exit, or `None` if it was still running (it is then killed).
+    pub fn stop_within(mut self, patience: Duration) -> Option<(Option<i32>, String, Duration)> {
+        let asked = Instant::now();
+        // SAFETY: sends SIGTERM to our own child process.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        while asked.elapsed() < patience {
+            if let Some(status) = self.child.try_wait().expect("wait for phonon") {
+                let took = asked.elapsed();
+                std::thread::sleep(Duration::from_millis(50));
+                return Some((status.code(), self.log(), took));
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        None
+    }
+}
+
 impl Drop for Phonon {
     fn drop(&mut self) {
         let _ = self.child.kill();
