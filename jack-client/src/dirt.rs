@@ -147,16 +147,18 @@ pub fn dirt(args: DirtArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let address = SocketAddr::new(args.listen, args.port);
-    let socket = match UdpSocket::bind(address) {
+    let asked = SocketAddr::new(args.listen, args.port);
+    let socket = match UdpSocket::bind(asked) {
         Ok(s) => s,
         Err(e) => {
             eprintln!(
-                "error: cannot listen on UDP {address} ({e}); is SuperDirt or another phonon dirt running? Stop it or choose another --port"
+                "error: cannot listen on UDP {asked} ({e}); is SuperDirt or another phonon dirt running? Stop it or choose another --port"
             );
             return ExitCode::from(2);
         }
     };
+    // With `--port 0` the system chose the port: say which.
+    let address = socket.local_addr().unwrap_or(asked);
     let client = match open_client(&args.name) {
         Ok(c) => c,
         Err(StartError::NoServer(_)) => {

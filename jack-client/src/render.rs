@@ -119,8 +119,24 @@ fn patch_and_bank(
     Ok((loaded.graph, bank))
 }
 
+/// True when `a` and `b` name the same existing file (through links, `..` or a second name).
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::metadata(a), std::fs::metadata(b)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
 /// Renders a patch to a WAV file.
 pub fn render(args: RenderArgs) -> ExitCode {
+    if same_file(&args.input, &args.output) {
+        eprintln!(
+            "error: the output {} is the patch itself; give the WAV file another name",
+            args.output.display()
+        );
+        return ExitCode::from(2);
+    }
     let (graph, bank) = match patch_and_bank(&args.input, args.samples.as_deref(), args.sample_rate)
     {
         Ok(loaded) => loaded,
@@ -143,6 +159,7 @@ pub fn render(args: RenderArgs) -> ExitCode {
         },
         multi_out: args.multi_out,
         meter_nodes: false,
+        untimed_frames: 0,
     };
     let bar = if std::io::stderr().is_terminal() {
         let total = frames_for(settings.length, settings.sample_rate, graph.cps);
@@ -166,7 +183,7 @@ pub fn render(args: RenderArgs) -> ExitCode {
     match result {
         Ok(summary) => {
             let seconds = summary.frames as f64 / f64::from(settings.sample_rate);
-            let spent: Duration = summary.block_times.iter().sum();
+            let spent = summary.block_times.total();
             eprintln!(
                 "{}: {seconds:.2} s, {} channels, peak {:.1} dBFS, rendered {:.0}× real time",
                 args.output.display(),
@@ -235,6 +252,7 @@ pub fn bench(args: BenchArgs) -> ExitCode {
                 threads: threads.max(1) as usize,
                 length: Length::Seconds(args.seconds + 1.0),
                 meter_nodes: !args.no_meter,
+                untimed_frames: u64::from(args.sample_rate),
                 ..RenderSettings::default()
             };
             let summary = match run_offline(
@@ -251,16 +269,11 @@ pub fn bench(args: BenchArgs) -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
-            let warmup = (f64::from(args.sample_rate) / f64::from(block)).ceil() as usize;
-            let mut times: Vec<Duration> =
-                summary.block_times[warmup.min(summary.block_times.len())..].to_vec();
-            if times.is_empty() {
+            let times = &summary.block_times;
+            if times.count() == 0 {
                 continue;
             }
-            times.sort();
-            let mean = times.iter().sum::<Duration>() / times.len() as u32;
-            let p99 = times[(times.len() * 99 / 100).min(times.len() - 1)];
-            let max = *times.last().expect("not empty");
+            let (mean, p99, max) = (times.mean(), times.quantile(0.99), times.max());
             let period = Duration::from_secs_f64(f64::from(block) / f64::from(args.sample_rate));
             let single = rows
                 .iter()

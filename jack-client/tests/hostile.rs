@@ -281,3 +281,34 @@ fn a_patch_replaced_by_a_fifo_or_a_device_is_refused_and_the_music_goes_on() {
     assert_eq!(code, Some(0), "{log}");
     assert!(log.contains("summary:"), "{log}");
 }
+
+#[test]
+fn dirt_on_port_0_says_which_port_the_system_gave_it() {
+    if !jack_available() {
+        return;
+    }
+    let _turn = serial();
+    let server = Server::start(256, true);
+    let name = unique("dirt");
+    let dirt = start_dirt(&server, &name, 0, &[]);
+    let line = dirt.wait_for(
+        "listening for Tidal and Strudel on UDP",
+        Duration::from_secs(5),
+    );
+    let port: u16 = line
+        .split("UDP 127.0.0.1:")
+        .nth(1)
+        .and_then(|rest| rest.split(';').next())
+        .and_then(|p| p.parse().ok())
+        .unwrap_or_else(|| panic!("a port in {line}"));
+    assert_ne!(port, 0, "{line}");
+    let tidal = UdpSocket::bind("127.0.0.1:0").unwrap();
+    tidal
+        .send_to(&play_now("bd"), format!("127.0.0.1:{port}"))
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let (code, log) = dirt.stop();
+    assert_eq!(code, Some(0), "{log}");
+    let summary = log.lines().find(|l| l.starts_with("summary:")).unwrap();
+    assert_eq!(field(summary, "played "), 1, "{summary}");
+}

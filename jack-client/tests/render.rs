@@ -239,3 +239,88 @@ fn bench_prints_a_table() {
     assert!(rows[1].ends_with('×'), "{out}");
     assert!(out.contains("peak memory"), "{out}");
 }
+
+#[test]
+fn the_patch_itself_is_never_the_output() {
+    let patch = dir().join("self.ph");
+    std::fs::write(&patch, "out: sine 440 * 0.2\n").unwrap();
+    let link = dir().join("self-link.wav");
+    let _ = std::fs::remove_file(&link);
+    std::os::unix::fs::symlink(&patch, &link).unwrap();
+    let p = patch.display().to_string();
+    for output in [p.clone(), link.display().to_string()] {
+        let o = render(&[&p, &output]);
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+        assert!(
+            text(&o.stderr).contains("is the patch itself"),
+            "{}",
+            text(&o.stderr)
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(&patch).unwrap(),
+        "out: sine 440 * 0.2\n"
+    );
+}
+
+/// A tmpfs of `kib` KiB mounted for the test, unmounted and removed when dropped.
+struct TinyDisk(PathBuf);
+
+impl TinyDisk {
+    /// None where this user cannot mount (not root).
+    fn mount(kib: u32) -> Option<TinyDisk> {
+        let path = dir().join(format!("tiny-{kib}"));
+        std::fs::create_dir_all(&path).unwrap();
+        let mounted = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={kib}k"), "tmpfs"])
+            .arg(&path)
+            .output()
+            .is_ok_and(|o| o.status.success());
+        mounted.then_some(TinyDisk(path))
+    }
+}
+
+impl Drop for TinyDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).output();
+        let _ = std::fs::remove_dir(&self.0);
+    }
+}
+
+#[test]
+fn a_disk_filling_up_mid_render_leaves_a_playable_file_and_a_clear_error() {
+    let Some(disk) = TinyDisk::mount(512) else {
+        // SAFETY: reads the process's own user id.
+        let root = unsafe { libc::geteuid() } == 0;
+        assert!(!root, "root could not mount a tmpfs");
+        eprintln!("skipped: mounting a tmpfs needs root");
+        return;
+    };
+    let wav = disk.0.join("full.wav");
+    let wav_s = wav.display().to_string();
+    // 10 s of float stereo is 3.8 MB: the disk fills at about 1.4 s.
+    let o = render(&[&example("house.ph"), &wav_s, "--duration", "10"]);
+    let err = text(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("No space left on device"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    let bytes = std::fs::read(&wav).unwrap();
+    let riff = u32::from_le_bytes(bytes[4..8].try_into().unwrap());
+    assert_eq!(
+        riff as usize,
+        bytes.len() - 8,
+        "the RIFF size was left at 0"
+    );
+    let reader = hound::WavReader::open(&wav).expect("a readable WAV");
+    let frames = reader.duration() as usize;
+    assert!(frames > 44_100 / 2, "{frames} frames survived");
+    let samples: Vec<f32> = reader
+        .into_samples::<f32>()
+        .map(|s| s.expect("every sample reads"))
+        .collect();
+    assert_eq!(samples.len(), 2 * frames);
+    assert!(
+        samples.iter().any(|&x| x.abs() > 0.01),
+        "the music is there"
+    );
+}

@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
+pub mod block_times;
 pub mod clock;
 pub mod engine;
 pub mod meter;
@@ -13,6 +14,7 @@ pub mod mix;
 pub mod program;
 pub mod render;
 
+pub use block_times::BlockTimes;
 pub use clock::BlockClock;
 pub use engine::{engine, BlockReport, Controller, Engine, EngineConfig, LoadError};
 pub use meter::{critical_path, NodeMeters, NodeTiming};

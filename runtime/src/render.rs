@@ -7,7 +7,7 @@ use std::fmt;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 /// The WAV sample format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -49,6 +49,8 @@ pub struct RenderSettings {
     pub multi_out: bool,
     /// Time each node (see [`crate::meter`]); the summary's `nodes` says how long each took.
     pub meter_nodes: bool,
+    /// Frames rendered before block times are recorded (a warm-up), still written.
+    pub untimed_frames: u64,
 }
 
 impl Default for RenderSettings {
@@ -62,6 +64,7 @@ impl Default for RenderSettings {
             length: Length::Cycles(4.0),
             multi_out: false,
             meter_nodes: false,
+            untimed_frames: 0,
         }
     }
 }
@@ -83,8 +86,8 @@ pub struct RenderSummary {
     pub cut_queries: u64,
     /// Times a worker's arena grew during a block (the audio path allocating).
     pub arena_growths: u64,
-    /// Wall-clock time spent in the engine for each block.
-    pub block_times: Vec<Duration>,
+    /// Wall-clock time spent in the engine per block, past `untimed_frames`.
+    pub block_times: crate::BlockTimes,
     /// Each node's times, by graph node, when `meter_nodes` was set.
     pub nodes: Vec<crate::NodeTiming>,
 }
@@ -186,7 +189,7 @@ pub fn render(
     let io_error =
         |e: hound::Error| RenderError::Io(format!("cannot write {}: {e}", path.display()));
     let mut writer = hound::WavWriter::new(BufWriter::new(file), spec).map_err(io_error)?;
-    let mut summary = run_offline(
+    let rendered = run_offline(
         graph,
         bank,
         settings,
@@ -202,10 +205,62 @@ pub fn render(
             Ok(())
         },
         progress,
-    )?;
-    summary.channels = channels as u16;
-    writer.finalize().map_err(io_error)?;
-    Ok(summary)
+    )
+    .and_then(|summary| writer.finalize().map(|()| summary).map_err(io_error));
+    match rendered {
+        Ok(mut summary) => {
+            summary.channels = channels as u16;
+            Ok(summary)
+        }
+        Err(e) => {
+            // A full disk fails the write and the header update behind it, leaving sizes of 0:
+            // give the file the sizes of what reached it, so it plays up to there.
+            if let Err(repair) = repair_wav_sizes(path) {
+                return Err(RenderError::Io(format!(
+                    "{e} (and the file's header could not be fixed: {repair})"
+                )));
+            }
+            match e {
+                RenderError::Io(e) => Err(RenderError::Io(format!(
+                    "{e}; {} plays what was written before",
+                    path.display()
+                ))),
+                e => Err(e),
+            }
+        }
+    }
+}
+
+/// Sets a WAV file's RIFF and data sizes from its length, after cutting it to whole frames.
+/// Writes only inside the header, so it works on a disk with no room left.
+pub fn repair_wav_sizes(path: &Path) -> std::io::Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)?;
+    let mut head = [0u8; 256];
+    let read = file.read(&mut head)?;
+    let head = &head[..read];
+    let bad = || std::io::Error::other("not a WAV file this renderer wrote");
+    if !head.starts_with(b"RIFF") || head.get(8..12) != Some(b"WAVE") {
+        return Err(bad());
+    }
+    let u16_at = |k: usize| head.get(k..k + 2).map(|b| u16::from_le_bytes([b[0], b[1]]));
+    let fmt = head.windows(4).position(|w| w == b"fmt ").ok_or_else(bad)?;
+    // The fmt chunk's block align: bytes per frame.
+    let frame = u64::from(u16_at(fmt + 20).ok_or_else(bad)?.max(1));
+    let data = head.windows(4).position(|w| w == b"data").ok_or_else(bad)?;
+    let start = data as u64 + 8;
+    let length = file.metadata()?.len().max(start);
+    let bytes = (length - start) / frame * frame;
+    file.set_len(start + bytes)?;
+    let riff = u32::try_from(start + bytes - 8).map_err(|_| bad())?;
+    file.seek(SeekFrom::Start(4))?;
+    file.write_all(&riff.to_le_bytes())?;
+    file.seek(SeekFrom::Start(data as u64 + 4))?;
+    file.write_all(&(bytes as u32).to_le_bytes())?;
+    file.sync_data()
 }
 
 fn write_sample<W: Write + std::io::Seek>(
@@ -252,10 +307,7 @@ where
     controller.load(graph).map_err(RenderError::Load)?;
     let total = frames_for(settings.length, settings.sample_rate, graph.cps);
     let mut block: Vec<Vec<f32>> = (0..2 + 2 * pairs).map(|_| vec![0.0; block_size]).collect();
-    let mut summary = RenderSummary {
-        block_times: Vec::with_capacity((total / block_size as u64 + 1) as usize),
-        ..RenderSummary::default()
-    };
+    let mut summary = RenderSummary::default();
     let mut done = 0u64;
     while done < total {
         let frames = (total - done).min(block_size as u64) as usize;
@@ -264,7 +316,9 @@ where
             let mut outputs: Vec<&mut [f32]> = block.iter_mut().map(|b| &mut b[..]).collect();
             engine.process(frames, &[], &mut outputs);
         }
-        summary.block_times.push(started.elapsed());
+        if done >= settings.untimed_frames {
+            summary.block_times.record(started.elapsed());
+        }
         for channel in &block {
             for &x in &channel[..frames] {
                 summary.peak = summary.peak.max(x.abs());

@@ -238,7 +238,8 @@ impl Parser {
 
     fn steps(&mut self, close: Option<char>) -> Result<Vec<Step>, ParseError> {
         self.depth += 1;
-        if self.depth > MAX_DEPTH {
+        // The whole pattern is a sequence too: `MAX_DEPTH` counts the groups inside it.
+        if self.depth > MAX_DEPTH + 1 {
             return Err(self.error(&format!("groups nested at most {MAX_DEPTH} deep")));
         }
         let steps = self.steps_within(close);
@@ -555,19 +556,26 @@ impl Parser {
         }
     }
 
+    /// A repeat count after `!`; the expansion budget ([`MAX_NODES`] steps) bounds the total.
     fn optional_count(&mut self) -> Result<Option<usize>, ParseError> {
         let column = self.column();
-        match self.optional_number()? {
-            None => Ok(None),
-            Some(n) if n.denom() == 1 && n.numer() >= 0 && n.numer() <= 4096 => {
-                Ok(Some(n.numer() as usize))
-            }
-            Some(_) => Err(ParseError {
-                column,
-                expected: "a whole number of repeats (0 to 4096)".into(),
-                found: "a fraction".into(),
-            }),
-        }
+        let Some(n) = self.optional_number()? else {
+            return Ok(None);
+        };
+        let found = if n.denom() != 1 {
+            "a fraction".to_string()
+        } else if n.numer() < 0 {
+            "a negative number".to_string()
+        } else if n.numer() as u64 > MAX_NODES as u64 {
+            n.numer().to_string()
+        } else {
+            return Ok(Some(n.numer() as usize));
+        };
+        Err(ParseError {
+            column,
+            expected: format!("a whole number of repeats (0 to {MAX_NODES})"),
+            found,
+        })
     }
 }
 
@@ -593,12 +601,29 @@ mod tests {
     fn groups_nested_past_the_limit_are_an_error_not_a_stack_overflow() {
         let deep = |n: usize| format!("{}bd{}", "[".repeat(n), "]".repeat(n));
         // At the limit a pattern parses and compiles, even on a test thread's small stack.
-        assert!(crate::mini::mini(&deep(MAX_DEPTH - 1)).is_ok());
+        assert!(crate::mini::mini(&deep(MAX_DEPTH)).is_ok());
+        let e = parse(&deep(MAX_DEPTH + 1)).unwrap_err();
+        assert!(e.expected.contains("nested at most 64 deep"), "{e}");
         let e = parse(&deep(10_000)).unwrap_err();
         assert!(e.expected.contains("nested at most"), "{e}");
-        assert_eq!(e.column, MAX_DEPTH + 1);
+        assert_eq!(e.column, MAX_DEPTH + 2);
         let alternations = format!("{}bd{}", "<".repeat(5_000), ">".repeat(5_000));
         assert!(parse(&alternations).is_err());
+    }
+
+    #[test]
+    fn repeat_counts_say_what_is_wrong_with_them_and_the_budget_bounds_the_total() {
+        // Up to the budget a count is accepted (the docs promise 65,536 steps).
+        assert!(parse("bd!4097").is_ok());
+        assert!(parse(&format!("bd!{MAX_NODES}")).is_ok());
+        let e = parse(&format!("bd!{}", MAX_NODES + 1)).unwrap_err();
+        assert_eq!((e.column, e.found.as_str()), (4, "65537"));
+        assert!(e.expected.contains("0 to 65536"), "{e}");
+        let e = parse("bd!2.5").unwrap_err();
+        assert_eq!(e.found, "a fraction");
+        // Several counts share the budget.
+        let e = parse("bd!40000 sn!40000").unwrap_err();
+        assert!(e.expected.contains("at most 65536 steps"), "{e}");
     }
 
     #[test]
