@@ -63,6 +63,26 @@ pub struct Expr {
     pub span: Range<usize>,
 }
 
+impl Drop for Expr {
+    /// A long left-associative chain (`a + b + c …`) is a deep left spine: it is taken apart
+    /// in a loop, where the drop the compiler writes would recurse once per operator.
+    fn drop(&mut self) {
+        let leaf = || Expr {
+            kind: ExprKind::Number(0.0),
+            span: 0..0,
+        };
+        let ExprKind::Binary(_, left, _) = &mut self.kind else {
+            return;
+        };
+        let mut spine = std::mem::replace(&mut **left, leaf());
+        while let ExprKind::Binary(_, left, _) = &mut spine.kind {
+            let next = std::mem::replace(&mut **left, leaf());
+            // The node left behind holds a leaf on its left: dropping it is shallow.
+            spine = next;
+        }
+    }
+}
+
 /// The kinds of expression.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExprKind {

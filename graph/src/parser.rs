@@ -118,7 +118,7 @@ impl<'a> Parser<'a> {
             return Err(Diagnostic::error(
                 self.token().span.clone(),
                 format!(
-                    "an expression nested more than {MAX_DEPTH} levels deep (parentheses, negations and chained operators count)"
+                    "an expression nested more than {MAX_DEPTH} levels deep (parentheses, negations, `$` and `.` count)"
                 ),
             )
             .with_help("split it over buses: `~part: …`, then use `~part`"));
@@ -203,8 +203,12 @@ impl<'a> Parser<'a> {
             if power < min_power || closes {
                 break;
             }
-            // Each operator of a chain puts the tree one level deeper.
-            self.enter()?;
+            // A right-associative operator nests its right side one level deeper; a left-
+            // associative chain (`a + b + c …`, `x # f # g …`) is built in this loop and
+            // evaluated in one, so its length is not depth.
+            if right_assoc {
+                self.enter()?;
+            }
             self.pos += 1;
             let next = if right_assoc { power } else { power + 1 };
             let right = self.expr(next)?;
@@ -368,10 +372,9 @@ impl<'a> Parser<'a> {
         }
         let end = self.token().span.end;
         self.pos += 1;
-        Ok(Expr {
-            span: start..end,
-            ..inner
-        })
+        let mut inner = inner;
+        inner.span = start..end;
+        Ok(inner)
     }
 }
 

@@ -143,11 +143,12 @@ fn deep_nesting_is_an_error_at_its_place_not_a_stack_overflow() {
         ")".repeat(depth - 2)
     );
     ok(&parens);
-    let sum = format!("out: {}\n", vec!["sine 440"; depth - 1].join(" + "));
-    ok(&sum);
+    let pipes = format!("out: {}s \"bd\"\n", "fast 1 $ ".repeat(depth / 2 - 2));
+    ok(&pipes);
     let too_deep = [
         format!("out: {}1{}\n", "(".repeat(10_000), ")".repeat(10_000)),
-        format!("out: {}\n", vec!["1"; 20_000].join(" + ")),
+        format!("out: {}s \"bd\"\n", "fast 1 $ ".repeat(20_000)),
+        format!("out: {}1\n", "- ".repeat(20_000)),
         format!(
             "out: s \"{}bd{}\"\n",
             "[".repeat(10_000),
@@ -359,8 +360,9 @@ fn a_chain_of_buses_too_deep_is_one_error_not_a_stack_overflow() {
 
 #[test]
 fn buses_of_deep_expressions_are_bounded_together() {
-    // 100 buses, each reading the next under 60 additions: 6,000 levels in all.
-    let deep = |inner: &str| format!("{inner}{}", " + 0".repeat(60));
+    // 100 buses, each reading the next under 60 negations: 6,000 levels in all. (A chain of
+    // additions is not depth: it is evaluated in a loop.)
+    let deep = |inner: &str| format!("{}{inner}", "- ".repeat(60));
     let mut text: String = (0..100)
         .map(|i| format!("~b{i}: {}\n", deep(&format!("~b{} * 1", i + 1))))
         .collect();

@@ -56,10 +56,52 @@ fn five_thousand_buses_in_a_row_are_one_error() {
     assert!(e[0].contains("buses read each other more than"), "{}", e[0]);
 }
 
+/// The graph of a patch that must compile.
+fn graph_of(text: &str) -> graph::Graph {
+    let source = Source::new("long.ph", text);
+    let c = compile(&source, &Registry::standard());
+    let errors: Vec<String> = c.diagnostics.iter().map(|d| source.render(d)).collect();
+    c.graph
+        .unwrap_or_else(|| panic!("{:?}", &errors[..errors.len().min(2)]))
+}
+
 #[test]
-fn a_sum_of_twenty_thousand_terms_is_an_error() {
-    let text = format!("out: {}\n", vec!["sine 440"; 20_000].join(" + "));
-    assert!(first_error(&text).contains("nested more than 128 levels"));
+fn long_left_associative_chains_are_not_depth() {
+    // Each of these was an error past 128 terms: a chain is evaluated in a loop, and built,
+    // walked and dropped without recursion, on a test thread's small stack.
+    let sum = format!("out: {}\n", vec!["sine 440"; 20_000].join(" + "));
+    assert_eq!(graph_of(&sum).nodes.len(), 2 * 20_000 - 1);
+    let mut buses: String = (0..10_000)
+        .map(|k| format!("~b{k}: sine {} * 0.0001\n", 100 + k % 50))
+        .collect();
+    let terms: Vec<String> = (0..10_000).map(|k| format!("~b{k}")).collect();
+    buses.push_str(&format!("out: {}\n", terms.join(" + ")));
+    assert!(graph_of(&buses).nodes.len() > 20_000);
+    let chain = format!("out: saw 55{}\n", " # lpf 800 0.5".repeat(5_000));
+    assert!(graph_of(&chain).nodes.len() > 5_000);
+    let product = format!("out: sine 440{}\n", " * 1".repeat(10_000));
+    graph_of(&product);
+    let arithmetic = format!(
+        "tempo: {}\nout: sine 440\n",
+        vec!["0.0001"; 10_000].join(" + ")
+    );
+    assert!((graph_of(&arithmetic).cps - 1.0).abs() < 1e-9);
+    // Errors anywhere in a long chain are all reported.
+    let mut typos = vec!["sine 440"; 3_000];
+    typos[5] = "sinee 440";
+    typos[2_500] = "sawx 1";
+    let e = errors(&format!("out: {}\n", typos.join(" + ")));
+    assert_eq!(e.len(), 2, "{e:?}");
+}
+
+#[test]
+fn real_nesting_is_still_bounded() {
+    let pipes = format!("out: {}s \"bd\"\n", "fast 1 $ ".repeat(10_000));
+    assert!(
+        first_error(&pipes).contains("nested more than 128 levels"),
+        "{}",
+        first_error(&pipes)
+    );
 }
 
 #[test]

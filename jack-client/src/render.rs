@@ -185,11 +185,11 @@ pub fn render(args: RenderArgs) -> ExitCode {
             let seconds = summary.frames as f64 / f64::from(settings.sample_rate);
             let spent = summary.block_times.total();
             eprintln!(
-                "{}: {seconds:.2} s, {} channels, peak {:.1} dBFS, rendered {:.0}× real time",
+                "{}: {seconds:.2} s, {} channels, peak {:.1} dBFS, rendered {}× real time",
                 args.output.display(),
                 summary.channels,
                 20.0 * summary.peak.max(1e-10).log10(),
-                seconds / spent.as_secs_f64().max(1e-9),
+                speed(seconds / spent.as_secs_f64().max(1e-9)),
             );
             if summary.clamps > 0 {
                 eprintln!(
@@ -323,6 +323,15 @@ pub fn bench(args: BenchArgs) -> ExitCode {
         print!("{}", crate::meter::table(&graph, &timings, period));
     }
     ExitCode::SUCCESS
+}
+
+/// A speed ratio with the digits that matter: `640`, `3.2`, `0.16`.
+fn speed(ratio: f64) -> String {
+    match ratio {
+        r if r >= 10.0 => format!("{r:.0}"),
+        r if r >= 1.0 => format!("{r:.1}"),
+        r => format!("{r:.2}"),
+    }
 }
 
 fn micros(d: Duration) -> f64 {

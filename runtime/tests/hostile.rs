@@ -71,3 +71,30 @@ fn a_dense_but_playable_pattern_is_never_cut() {
     .expect("renders");
     assert_eq!(summary.cut_queries, 0, "{summary:?}");
 }
+
+#[test]
+fn a_generated_patch_summing_ten_thousand_buses_renders() {
+    // A sum is evaluated in a loop, not as nesting: this was an error past 128 terms.
+    let mut text: String = (0..10_000)
+        .map(|k| {
+            format!(
+                "~b{k}: {} * 0.0001\n",
+                if k % 2 == 0 { "1" } else { "sine 50" }
+            )
+        })
+        .collect();
+    let terms: Vec<String> = (0..10_000).map(|k| format!("~b{k}")).collect();
+    text.push_str(&format!("out: {}\n", terms.join(" + ")));
+    let graph = compile(&text);
+    let [left, right] = common::render(&graph, Length::Seconds(0.01), 256, 2);
+    assert_eq!(left.len(), (RATE as f64 * 0.01).round() as usize);
+    // 5,000 constants of 0.0001 and 5,000 sines at 50 Hz starting from phase 0.
+    assert!((left[0] - 0.5).abs() < 1e-3, "{}", left[0]);
+    let expected = 0.5 + 0.5 * (std::f32::consts::TAU * 50.0 * 100.0 / RATE as f32).sin();
+    assert!(
+        (left[100] - expected).abs() < 1e-2,
+        "{} vs {expected}",
+        left[100]
+    );
+    assert_eq!(left, right);
+}

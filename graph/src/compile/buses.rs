@@ -208,31 +208,30 @@ impl<'r> Compiler<'r> {
     }
 }
 
-/// The left sides of every `x # ~name` in `e`.
+/// The left sides of every `x # ~name` in `e`, in the order they are written. Walks with a
+/// stack of its own: a long chain is a deep tree.
 pub(super) fn sends_to<'e>(e: &'e Expr, name: &str, out: &mut Vec<&'e Expr>) {
-    match &e.kind {
-        ExprKind::Binary(op, left, right) => {
-            if *op == BinOp::Chain && matches!(&right.kind, ExprKind::Bus(b) if b == name) {
-                out.push(left);
+    let mut pending = vec![e];
+    while let Some(e) = pending.pop() {
+        // Children go on in reverse, so they come off in the order they are written.
+        match &e.kind {
+            ExprKind::Binary(op, left, right) => {
+                if *op == BinOp::Chain && matches!(&right.kind, ExprKind::Bus(b) if b == name) {
+                    out.push(left);
+                }
+                pending.push(right);
+                pending.push(left);
             }
-            sends_to(left, name, out);
-            sends_to(right, name, out);
-        }
-        ExprKind::Apply(head, args) => {
-            sends_to(head, name, out);
-            for a in args {
-                sends_to(a, name, out);
+            ExprKind::Apply(head, args) => {
+                pending.extend(args.iter().rev());
+                pending.push(head);
             }
+            ExprKind::Neg(x)
+            | ExprKind::Section(_, x)
+            | ExprKind::LeftSection(_, x)
+            | ExprKind::Named(_, x) => pending.push(x),
+            ExprKind::List(items) | ExprKind::Tuple(items) => pending.extend(items.iter().rev()),
+            ExprKind::Number(_) | ExprKind::Str { .. } | ExprKind::Bus(_) | ExprKind::Name(_) => {}
         }
-        ExprKind::Neg(x) | ExprKind::Section(_, x) | ExprKind::LeftSection(_, x) => {
-            sends_to(x, name, out)
-        }
-        ExprKind::Named(_, x) => sends_to(x, name, out),
-        ExprKind::List(items) | ExprKind::Tuple(items) => {
-            for item in items {
-                sends_to(item, name, out);
-            }
-        }
-        ExprKind::Number(_) | ExprKind::Str { .. } | ExprKind::Bus(_) | ExprKind::Name(_) => {}
     }
 }

@@ -578,11 +578,31 @@ impl<'r> Compiler<'r> {
         Some(f)
     }
 
-    /// A binary operator; out of line, as [`Compiler::eval_apply`].
+    /// A binary operator; out of line, as [`Compiler::eval_apply`]. A left-associative chain
+    /// (`a + b + c …`, `x # f # g …`) is a left spine of binary nodes: it is walked down and
+    /// folded back up in loops, so a chain of any length costs no recursion.
     #[inline(never)]
     fn eval_binary(&mut self, e: &Expr, op: BinOp, left: &Expr, right: &Expr) -> Eval<'r> {
-        let (l, r) = (self.eval(left), self.eval(right));
-        self.combine(e, op, l?, r?, left, right)
+        let mut spine = vec![(e, op, left, right)];
+        let mut first = left;
+        while let ExprKind::Binary(op, l, r) = &first.kind {
+            if *op == BinOp::Chain && self.arithmetic_after_chain(r) {
+                // Read another way (see `rechain`): evaluated as a whole.
+                break;
+            }
+            spine.push((first, *op, l, r));
+            first = l;
+        }
+        // Both sides of every operator are evaluated, so errors in all of them are reported.
+        let mut value = self.eval(first);
+        for &(node, op, left, right) in spine.iter().rev() {
+            let r = self.eval(right);
+            value = match (value, r) {
+                (Some(l), Some(r)) => self.combine(node, op, l, r, left, right),
+                _ => None,
+            };
+        }
+        value
     }
 
     /// What a binary operator makes of its two evaluated sides.
