@@ -312,3 +312,68 @@ fn dirt_on_port_0_says_which_port_the_system_gave_it() {
     let summary = log.lines().find(|l| l.starts_with("summary:")).unwrap();
     assert_eq!(field(summary, "played "), 1, "{summary}");
 }
+
+/// A `/dirt/play` bundle of `sound` time-tagged at Unix time `at` (µs).
+fn play_at(at: u64, sound: &str) -> Vec<u8> {
+    const NTP_TO_UNIX: u64 = 2_208_988_800;
+    let seconds = at / 1_000_000;
+    rosc::encoder::encode(&OscPacket::Bundle(rosc::OscBundle {
+        timetag: rosc::OscTime {
+            seconds: (seconds + NTP_TO_UNIX) as u32,
+            fractional: (((at % 1_000_000) << 32) / 1_000_000) as u32,
+        },
+        content: vec![OscPacket::Message(OscMessage {
+            addr: "/dirt/play".into(),
+            args: vec![OscType::String("s".into()), OscType::String(sound.into())],
+        })],
+    }))
+    .unwrap()
+}
+
+fn now_unix_micros() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_micros() as u64
+}
+
+#[test]
+fn events_far_ahead_never_silence_the_events_due_now() {
+    if !jack_available() {
+        return;
+    }
+    let _turn = serial();
+    let server = Server::start(128, true);
+    let name = unique("dirt");
+    let port = free_port();
+    let dirt = start_dirt(&server, &name, port, &[]);
+    let tidal = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let target = format!("127.0.0.1:{port}");
+    // 20,000 events ten seconds ahead, paced so the kernel drops none: they filled the pending
+    // table and everything else was dropped until their time (10 s of silence).
+    let far = now_unix_micros() + 10_000_000;
+    for k in 0..20_000u64 {
+        tidal.send_to(&play_at(far + k, "bd"), &target).unwrap();
+        if k % 200 == 199 {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let capture = Capture::main_pair(&server, &dirt, 2.0);
+    tidal
+        .send_to(&play_at(now_unix_micros() + 300_000, "bd"), &target)
+        .unwrap();
+    capture.wait_frames(48_000);
+    let recording = capture.finish();
+    assert!(rms(&recording.left) > 1e-3, "the event due now is heard");
+    let (code, log) = dirt.stop();
+    assert_eq!(code, Some(0), "{log}");
+    let summary = log.lines().find(|l| l.starts_with("summary:")).unwrap();
+    assert_eq!(field(summary, "played "), 1, "{summary}");
+    let refused = field(summary, "refused far ahead ");
+    let received = field(summary, "events ");
+    // More than the whole pending table (16,384), which they used to fill.
+    assert!(received > 16_384, "the kernel dropped too many: {summary}");
+    // At most a quarter of the pending table waits for far events.
+    assert_eq!(refused, received - 1 - 4_096, "{summary}");
+}
