@@ -63,12 +63,12 @@ pub mod patterns {
     use graph::diagnostic::Source;
     use graph::values::Pat;
     use graph::Registry;
-    use pattern::mini::Kind;
+    use pattern::mini::ValueType;
     use pattern::{Pattern, Sound, Time};
 
     fn sounds(expr: &str) -> Pattern<Sound> {
         let source = Source::new("bench", expr);
-        match graph::query::evaluate(&source, &Registry::standard(), Kind::Double) {
+        match graph::query::evaluate(&source, &Registry::standard(), ValueType::Double) {
             Ok(Pat::Sound(p)) => p,
             _ => panic!("the benchmark pattern `{expr}` compiles to sounds"),
         }

@@ -8,14 +8,14 @@ use std::f32::consts::TAU;
 pub const MAX_DELAY_SECONDS: f32 = 4.0;
 
 /// A circular delay line read with linear interpolation.
-pub(crate) struct Line {
+pub(crate) struct DelayLine {
     buffer: Box<[f32]>,
     write: usize,
 }
 
-impl Line {
-    pub(crate) fn new(length: usize) -> Line {
-        Line {
+impl DelayLine {
+    pub(crate) fn new(length: usize) -> DelayLine {
+        DelayLine {
             buffer: vec![0.0; length.max(2)].into_boxed_slice(),
             write: 0,
         }
@@ -42,7 +42,7 @@ impl Line {
 
 /// Feedback delay: inputs are the signal, time in seconds, feedback and mix.
 pub struct Delay {
-    lines: [Line; 2],
+    lines: [DelayLine; 2],
     /// Smoothed delay time in samples, so moving the time glides instead of clicking.
     time: Option<f32>,
 }
@@ -78,21 +78,21 @@ impl Node for Delay {
 pub fn make_delay(sample_rate: f32, _: usize) -> Box<dyn Node> {
     let length = (MAX_DELAY_SECONDS * sample_rate) as usize + 2;
     Box::new(Delay {
-        lines: [Line::new(length), Line::new(length)],
+        lines: [DelayLine::new(length), DelayLine::new(length)],
         time: None,
     })
 }
 
 /// A lowpass-feedback comb filter, Freeverb's building block.
 struct Comb {
-    line: Line,
+    line: DelayLine,
     length: f32,
     store: f32,
 }
 
 /// An all-pass diffuser.
 struct Allpass {
-    line: Line,
+    line: DelayLine,
     length: f32,
 }
 
@@ -149,7 +149,7 @@ pub fn make_reverb(sample_rate: f32, _: usize) -> Box<dyn Node> {
             .map(|&n| {
                 let length = sized(n + spread);
                 Comb {
-                    line: Line::new(length + 1),
+                    line: DelayLine::new(length + 1),
                     length: length as f32,
                     store: 0.0,
                 }
@@ -162,7 +162,7 @@ pub fn make_reverb(sample_rate: f32, _: usize) -> Box<dyn Node> {
             .map(|&n| {
                 let length = sized(n + spread);
                 Allpass {
-                    line: Line::new(length + 1),
+                    line: DelayLine::new(length + 1),
                     length: length as f32,
                 }
             })
@@ -240,7 +240,7 @@ pub fn make_bitcrush(_: f32, _: usize) -> Box<dyn Node> {
 /// Chorus: a delay of 5 to 25 ms swept by a sine, a quarter cycle apart between the channels.
 /// Inputs are the signal, rate in Hz, depth and mix; the output is stereo.
 pub struct Chorus {
-    lines: [Line; 2],
+    lines: [DelayLine; 2],
     phase: f32,
 }
 
@@ -272,7 +272,7 @@ impl Node for Chorus {
 pub fn make_chorus(sample_rate: f32, _: usize) -> Box<dyn Node> {
     let length = (0.03 * sample_rate) as usize + 2;
     Box::new(Chorus {
-        lines: [Line::new(length), Line::new(length)],
+        lines: [DelayLine::new(length), DelayLine::new(length)],
         phase: 0.0,
     })
 }

@@ -3,7 +3,7 @@
 //! formant filter, vocoder, pitch shifter, freeze, granulator and compressor. Every buffer is
 //! allocated when the node is made; processing allocates nothing.
 
-use crate::effect::Line;
+use crate::effect::DelayLine;
 use crate::{downcast, sanitize, Carry, Context, In, Node};
 use std::f32::consts::{PI, TAU};
 
@@ -239,7 +239,7 @@ const SHIFT_WINDOW_SECONDS: f32 = 0.05;
 /// at the pitch ratio, each faded in and out with a sine window so their sum is steady. Inputs:
 /// signal, semitones.
 pub struct PitchShift {
-    lines: [Line; 2],
+    lines: [DelayLine; 2],
     /// Each head's delay in samples.
     delay: f32,
     window: f32,
@@ -271,8 +271,8 @@ pub fn make_pitch_shift(sample_rate: f32, _: usize) -> Box<dyn Node> {
     let window = (SHIFT_WINDOW_SECONDS * sample_rate).round();
     Box::new(PitchShift {
         lines: [
-            Line::new(window as usize + 4),
-            Line::new(window as usize + 4),
+            DelayLine::new(window as usize + 4),
+            DelayLine::new(window as usize + 4),
         ],
         delay: 0.0,
         window,
@@ -285,7 +285,7 @@ const FREEZE_SECONDS: f32 = 0.2;
 /// Freeze: while the trigger is above 0.5, the last fifth of a second loops (two crossfaded
 /// heads, so the loop has no seam); otherwise the input passes. Inputs: signal, trigger.
 pub struct Freeze {
-    lines: [Line; 2],
+    lines: [DelayLine; 2],
     length: f32,
     /// Position within the frozen loop, in samples.
     position: f32,
@@ -325,8 +325,8 @@ pub fn make_freeze(sample_rate: f32, _: usize) -> Box<dyn Node> {
     let length = (FREEZE_SECONDS * sample_rate).round();
     Box::new(Freeze {
         lines: [
-            Line::new(length as usize + 4),
-            Line::new(length as usize + 4),
+            DelayLine::new(length as usize + 4),
+            DelayLine::new(length as usize + 4),
         ],
         length,
         position: 0.0,
@@ -354,7 +354,7 @@ struct Grain {
 /// times the speed), started `density` times a grain length apart on average from random
 /// points in the last second. Inputs: source, grain size (ms), density (0-1), pitch.
 pub struct Granular {
-    line: Line,
+    line: DelayLine,
     grains: [Grain; GRAINS],
     /// Samples until the next grain starts.
     wait: f32,
@@ -417,7 +417,7 @@ impl Node for Granular {
 /// Makes a granulator.
 pub fn make_granular(sample_rate: f32, _: usize) -> Box<dyn Node> {
     Box::new(Granular {
-        line: Line::new((GRAIN_MEMORY_SECONDS * sample_rate) as usize + 4),
+        line: DelayLine::new((GRAIN_MEMORY_SECONDS * sample_rate) as usize + 4),
         grains: [Grain::default(); GRAINS],
         wait: 0.0,
         seed: 0x9e37_79b9,
@@ -431,7 +431,7 @@ const TAPE_SECONDS: f32 = 4.0;
 /// loses some top end. Inputs: signal, time (s), feedback, wow rate (Hz) and depth, flutter
 /// rate (Hz) and depth (fractions of the time), saturation (0-1), mix.
 pub struct TapeDelay {
-    lines: [Line; 2],
+    lines: [DelayLine; 2],
     tone: [f32; 2],
     wow: Lfo,
     flutter: Lfo,
@@ -466,7 +466,7 @@ impl Node for TapeDelay {
 pub fn make_tapedelay(sample_rate: f32, _: usize) -> Box<dyn Node> {
     let length = (TAPE_SECONDS * sample_rate) as usize + 4;
     Box::new(TapeDelay {
-        lines: [Line::new(length), Line::new(length)],
+        lines: [DelayLine::new(length), DelayLine::new(length)],
         tone: [0.0; 2],
         wow: Lfo::default(),
         flutter: Lfo(0.25),
@@ -481,7 +481,7 @@ pub const MAX_TAPS: usize = 16;
 /// Taps at 1, 2, … `taps` times the delay time, each `feedback` times quieter than the one
 /// before. Inputs: signal, time (s), taps, feedback, mix.
 pub struct MultiTap {
-    lines: [Line; 2],
+    lines: [DelayLine; 2],
 }
 
 impl Node for MultiTap {
@@ -514,7 +514,7 @@ impl Node for MultiTap {
 pub fn make_multitap(sample_rate: f32, _: usize) -> Box<dyn Node> {
     let length = (MULTITAP_SECONDS * sample_rate) as usize + 4;
     Box::new(MultiTap {
-        lines: [Line::new(length), Line::new(length)],
+        lines: [DelayLine::new(length), DelayLine::new(length)],
     })
 }
 
@@ -522,7 +522,7 @@ pub fn make_multitap(sample_rate: f32, _: usize) -> Box<dyn Node> {
 /// feedback, stereo width (0 mono to 1 hard), the side the first echo takes (0 left, 1 right),
 /// mix. The output is stereo.
 pub struct PingPong {
-    lines: [Line; 2],
+    lines: [DelayLine; 2],
 }
 
 impl Node for PingPong {
@@ -558,14 +558,14 @@ impl Node for PingPong {
 pub fn make_pingpong(sample_rate: f32, _: usize) -> Box<dyn Node> {
     let length = (crate::effect::MAX_DELAY_SECONDS * sample_rate) as usize + 4;
     Box::new(PingPong {
-        lines: [Line::new(length), Line::new(length)],
+        lines: [DelayLine::new(length), DelayLine::new(length)],
     })
 }
 
 /// A flanger: a 1–6 ms delay swept by a sine, mixed with the dry signal, with feedback.
 /// Inputs: signal, depth (0-1), rate (Hz), feedback.
 pub struct Flanger {
-    lines: [Line; 2],
+    lines: [DelayLine; 2],
     lfo: Lfo,
 }
 
@@ -592,7 +592,7 @@ impl Node for Flanger {
 pub fn make_flanger(sample_rate: f32, _: usize) -> Box<dyn Node> {
     let length = (0.01 * sample_rate) as usize + 4;
     Box::new(Flanger {
-        lines: [Line::new(length), Line::new(length)],
+        lines: [DelayLine::new(length), DelayLine::new(length)],
         lfo: Lfo::default(),
     })
 }
@@ -600,7 +600,7 @@ pub fn make_flanger(sample_rate: f32, _: usize) -> Box<dyn Node> {
 /// A three-voice chorus after fundsp's: voices `separation` seconds apart, each delay swung by
 /// `variation` seconds at `mod_frequency`. Inputs: signal, separation, variation, mod frequency.
 pub struct Fchorus {
-    lines: [Line; 2],
+    lines: [DelayLine; 2],
     lfo: Lfo,
 }
 
@@ -633,7 +633,7 @@ impl Node for Fchorus {
 pub fn make_fchorus(sample_rate: f32, _: usize) -> Box<dyn Node> {
     let length = (0.3 * sample_rate) as usize + 4;
     Box::new(Fchorus {
-        lines: [Line::new(length), Line::new(length)],
+        lines: [DelayLine::new(length), DelayLine::new(length)],
         lfo: Lfo::default(),
     })
 }
@@ -683,20 +683,20 @@ pub fn make_compressor(_: f32, _: usize) -> Box<dyn Node> {
 /// signal, pre-delay (ms), decay (s, to -60 dB), diffusion (0-1), damping (0-1), modulation
 /// depth (0-1), mix.
 pub struct Plate {
-    pre: Line,
-    diffusers: [(Line, f32); 4],
+    pre: DelayLine,
+    diffusers: [(DelayLine, f32); 4],
     tank: [TankHalf; 2],
     lfo: Lfo,
     sample_rate: f32,
 }
 
 struct TankHalf {
-    allpass: Line,
+    allpass: DelayLine,
     allpass_length: f32,
-    first: Line,
+    first: DelayLine,
     first_length: f32,
     damp: f32,
-    second: Line,
+    second: DelayLine,
     second_length: f32,
     /// The half's output, fed to the other half.
     last: f32,
@@ -772,7 +772,7 @@ impl Node for Plate {
 pub fn make_plate(sample_rate: f32, _: usize) -> Box<dyn Node> {
     let scale = sample_rate / 29_761.0;
     let sized = |n: f32| (n * scale).round().max(2.0);
-    let line = |n: f32| Line::new(sized(n) as usize + 16);
+    let line = |n: f32| DelayLine::new(sized(n) as usize + 16);
     let half = |lengths: [f32; 3]| TankHalf {
         allpass: line(lengths[0]),
         allpass_length: sized(lengths[0]),
@@ -784,7 +784,7 @@ pub fn make_plate(sample_rate: f32, _: usize) -> Box<dyn Node> {
         last: 0.0,
     };
     Box::new(Plate {
-        pre: Line::new((0.5 * sample_rate) as usize + 4),
+        pre: DelayLine::new((0.5 * sample_rate) as usize + 4),
         diffusers: PLATE_DIFFUSERS.map(|n| (line(n), sized(n))),
         tank: [half(PLATE_TANK[0]), half(PLATE_TANK[1])],
         lfo: Lfo::default(),

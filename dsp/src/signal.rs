@@ -80,10 +80,10 @@ impl Node for PatternSignal {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use pattern::{mini_as, t, Kind};
+    use pattern::{mini_as, t, ValueType};
 
     fn numbers(text: &str) -> Pattern<f64> {
-        mini_as(text, Kind::Double)
+        mini_as(text, ValueType::Double)
             .expect("parses")
             .fmap(|v| v.as_f64().unwrap_or(0.0))
     }

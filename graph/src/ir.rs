@@ -15,7 +15,7 @@ impl NodeId {
 
 /// What a node computes.
 #[derive(Clone)]
-pub enum NodeKind {
+pub enum GraphNodeKind {
     /// A node of the DSP library.
     Dsp(dsp::Kind),
     /// Last block's output of `source`, for a bus that reads itself (a one-block feedback delay).
@@ -27,18 +27,18 @@ pub enum NodeKind {
     },
 }
 
-impl fmt::Debug for NodeKind {
+impl fmt::Debug for GraphNodeKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.label())
     }
 }
 
-impl NodeKind {
+impl GraphNodeKind {
     /// A short name for listings.
     pub fn label(&self) -> String {
         match self {
-            NodeKind::Dsp(kind) => kind.label().to_string(),
-            NodeKind::Feedback { bus, .. } => format!("feedback ~{bus}"),
+            GraphNodeKind::Dsp(kind) => kind.label().to_string(),
+            GraphNodeKind::Feedback { bus, .. } => format!("feedback ~{bus}"),
         }
     }
 }
@@ -70,9 +70,9 @@ impl fmt::Display for Identity {
 
 /// One node of the graph.
 #[derive(Clone, Debug)]
-pub struct Node {
+pub struct GraphNode {
     /// What it computes.
-    pub kind: NodeKind,
+    pub kind: GraphNodeKind,
     /// Its inputs, by parameter name.
     pub inputs: Vec<(&'static str, Input)>,
     /// Output channels: 1 or 2.
@@ -94,7 +94,7 @@ pub struct Output {
 #[derive(Clone, Debug)]
 pub struct Graph {
     /// Every node that reaches an output, in a deterministic order.
-    pub nodes: Vec<Node>,
+    pub nodes: Vec<GraphNode>,
     /// The outputs, in the order the patch declares them.
     pub outputs: Vec<Output>,
     /// Tempo in cycles per second.

@@ -1,24 +1,24 @@
 //! The node library's entries in the registry: oscillators, filters, envelopes, levels, math,
 //! effects and live input. The DSP that runs them lives with the node implementations.
 
-use crate::registry::{Function, Param, ParamKind, Registry, Role};
+use crate::registry::{Function, ParamKind, ParamSpec, Registry, Role};
 use dsp::instrument::Instrument;
 use dsp::osc::Wave;
 use dsp::trigger::Trigger;
 use dsp::Kind;
 use pattern::Control;
 
-const INPUT: Param = Param::required("input", ParamKind::Input, "");
+const INPUT: ParamSpec = ParamSpec::required("input", ParamKind::Input, "");
 
-const fn signal(name: &'static str, default: f64, unit: &'static str) -> Param {
-    Param::optional(name, ParamKind::Signal, default, unit)
+const fn signal(name: &'static str, default: f64, unit: &'static str) -> ParamSpec {
+    ParamSpec::optional(name, ParamKind::Signal, default, unit)
 }
 
 const fn node(
     name: &'static str,
     aliases: &'static [&'static str],
     role: Role,
-    params: &'static [Param],
+    params: &'static [ParamSpec],
     kind: Kind,
     doc: &'static str,
 ) -> Function {
@@ -38,7 +38,7 @@ const fn node(
 const fn level(
     name: &'static str,
     aliases: &'static [&'static str],
-    params: &'static [Param],
+    params: &'static [ParamSpec],
     kind: Kind,
     control: Control,
     doc: &'static str,
@@ -55,15 +55,15 @@ const fn level(
     }
 }
 
-const FREQ: Param = signal("freq", 440.0, "Hz");
+const FREQ: ParamSpec = signal("freq", 440.0, "Hz");
 /// A trigger pattern that starts a ramp again at each of its steps (none: it runs once).
-const RESTART: Param = Param::optional("trigger", ParamKind::Triggers, 1.0, "");
-const NOTES: Param = Param::required("freq", ParamKind::Notes, "Hz");
+const RESTART: ParamSpec = ParamSpec::optional("trigger", ParamKind::Triggers, 1.0, "");
+const NOTES: ParamSpec = ParamSpec::required("freq", ParamKind::Notes, "Hz");
 
 /// Voices of `instrument`, each started by an event of the note pattern.
 const fn voices(
     name: &'static str,
-    params: &'static [Param],
+    params: &'static [ParamSpec],
     instrument: Instrument,
     doc: &'static str,
 ) -> Function {
@@ -80,7 +80,7 @@ const fn voices(
     )
 }
 
-const TRIGGERED_OSC: &[Param] = &[
+const TRIGGERED_OSC: &[ParamSpec] = &[
     NOTES,
     signal("attack", 0.001, "s"),
     signal("decay", 0.1, "s"),
@@ -165,7 +165,7 @@ pub const VOICES: &[Function] = &[
         &[
             signal("bright", 0.7, ""),
             signal("sustain", 0.05, "s"),
-            Param::optional("trigger", ParamKind::Triggers, 1.0, ""),
+            ParamSpec::optional("trigger", ParamKind::Triggers, 1.0, ""),
         ],
         Instrument::SuperHat {
             bright: 0.7,
@@ -328,7 +328,7 @@ pub const NODES: &[Function] = &[
         "in",
         &["input"],
         Role::Source,
-        &[Param::optional("channel", ParamKind::Number, 1.0, "")],
+        &[ParamSpec::optional("channel", ParamKind::Number, 1.0, "")],
         Kind::Input,
         "The engine's nth input channel (silence offline).",
     ),
@@ -439,7 +439,7 @@ pub const NODES: &[Function] = &[
         Role::Processor,
         &[
             INPUT,
-            Param::required("trigger", ParamKind::Triggers, ""),
+            ParamSpec::required("trigger", ParamKind::Triggers, ""),
             signal("attack", 0.001, "s"),
             signal("decay", 0.1, "s"),
             signal("sustain", 0.0, ""),
@@ -455,7 +455,7 @@ pub const NODES: &[Function] = &[
         &[
             signal("attack", 0.01, "s"),
             signal("decay", 0.1, "s"),
-            Param::optional("trigger", ParamKind::Triggers, 1.0, ""),
+            ParamSpec::optional("trigger", ParamKind::Triggers, 1.0, ""),
         ],
         Kind::Ad(Trigger::EveryCycle),
         "Attack-decay envelope, every cycle or at each step of a trigger pattern.",
@@ -465,8 +465,8 @@ pub const NODES: &[Function] = &[
         &[],
         Role::Source,
         &[
-            Param::required("levels", ParamKind::Levels, ""),
-            Param::required("times", ParamKind::Levels, "s"),
+            ParamSpec::required("levels", ParamKind::Levels, ""),
+            ParamSpec::required("times", ParamKind::Levels, "s"),
             RESTART,
         ],
         Kind::Segments(None),
@@ -506,7 +506,7 @@ pub const NODES: &[Function] = &[
         "additive",
         &[],
         Role::Source,
-        &[FREQ, Param::required("amplitudes", ParamKind::Levels, "")],
+        &[FREQ, ParamSpec::required("amplitudes", ParamKind::Levels, "")],
         Kind::Additive(None),
         "Additive synthesis: harmonics 1, 2, … of freq at the given amplitudes (up to 32).",
     ),
@@ -656,7 +656,7 @@ pub const NODES: &[Function] = &[
         &[
             INPUT,
             signal("mix", 1.0, ""),
-            Param::optional("ir", ParamKind::Sounds, 0.0, ""),
+            ParamSpec::optional("ir", ParamKind::Sounds, 0.0, ""),
         ],
         Kind::Convolve(None),
         "Convolution reverb: the input through an impulse response, a sound of the bank \

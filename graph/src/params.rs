@@ -53,7 +53,7 @@ impl ParamKind {
 
 /// One parameter of a function.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Param {
+pub struct ParamSpec {
     /// Its name, as `phonon functions` shows it.
     pub name: &'static str,
     /// What it accepts.
@@ -64,10 +64,10 @@ pub struct Param {
     pub unit: &'static str,
 }
 
-impl Param {
+impl ParamSpec {
     /// A required parameter.
-    pub const fn required(name: &'static str, kind: ParamKind, unit: &'static str) -> Param {
-        Param {
+    pub const fn required(name: &'static str, kind: ParamKind, unit: &'static str) -> ParamSpec {
+        ParamSpec {
             name,
             kind,
             default: None,
@@ -81,8 +81,8 @@ impl Param {
         kind: ParamKind,
         default: f64,
         unit: &'static str,
-    ) -> Param {
-        Param {
+    ) -> ParamSpec {
+        ParamSpec {
             name,
             kind,
             default: Some(default),

@@ -1,6 +1,6 @@
 //! Staging: topological levels of the graph as the scheduler's `Stages`, in a deterministic order.
 
-use crate::ir::{Graph, Input, NodeId, NodeKind};
+use crate::ir::{Graph, GraphNodeKind, Input, NodeId};
 use scheduler::Stages;
 use std::fmt::Write;
 
@@ -66,7 +66,9 @@ pub fn describe(graph: &Graph, plan: &Plan) -> String {
                 .map(|(name, input)| format!("{name}={}", input_text(input)))
                 .collect();
             let extra = match &node.kind {
-                NodeKind::Feedback { source, .. } => format!(" (previous block of #{})", source.0),
+                GraphNodeKind::Feedback { source, .. } => {
+                    format!(" (previous block of #{})", source.0)
+                }
                 _ => String::new(),
             };
             let _ = writeln!(
@@ -111,7 +113,7 @@ pub fn dot(graph: &Graph) -> String {
                 );
             }
         }
-        if let NodeKind::Feedback { source, .. } = &node.kind {
+        if let GraphNodeKind::Feedback { source, .. } = &node.kind {
             let _ = writeln!(
                 out,
                 "  n{} -> n{i} [style=dashed, label=\"next block\"];",

@@ -235,13 +235,13 @@ mod tests {
     use super::*;
     use crate::diagnostic::Source;
     use crate::registry::Registry;
-    use pattern::mini::Kind;
+    use pattern::mini::ValueType;
 
     fn query(expr: &str, format: Format) -> String {
         let p = evaluate(
             &Source::new("query", expr),
             &Registry::standard(),
-            Kind::Untyped,
+            ValueType::Untyped,
         )
         .unwrap_or_else(|d| panic!("{expr}: {d:?}"));
         render(&p, Span::new(Time::ZERO, Time::ONE), format)

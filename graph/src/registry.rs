@@ -1,7 +1,7 @@
 //! The function registry: every name a patch can call, its parameters and a one-line doc.
 //! The language resolves names only through it; libraries register themselves into it.
 
-pub use crate::params::{Param, ParamKind};
+pub use crate::params::{ParamKind, ParamSpec};
 use crate::values::PatternFn;
 pub use pattern::Control;
 use std::collections::HashMap;
@@ -33,7 +33,7 @@ pub struct Function {
     /// How it is used.
     pub role: Role,
     /// Its parameters in order.
-    pub params: &'static [Param],
+    pub params: &'static [ParamSpec],
     /// The node it makes, for sources and processors.
     pub node: Option<dsp::Kind>,
     /// The pattern it makes from its arguments, for transforms and pattern functions; for an
@@ -47,7 +47,7 @@ pub struct Function {
 
 impl Function {
     /// Parameters other than the input.
-    pub fn settings(&self) -> impl Iterator<Item = &Param> {
+    pub fn settings(&self) -> impl Iterator<Item = &ParamSpec> {
         self.params.iter().filter(|p| p.kind != ParamKind::Input)
     }
 

@@ -2,7 +2,7 @@
 //! constructors. Each is a registry entry over the `pattern` crate's combinator that does the
 //! work; the only code here takes the compiled arguments and names the combinator.
 
-use crate::params::{Param, ParamKind};
+use crate::params::{ParamKind, ParamSpec};
 use crate::registry::{Function, Registry, Role};
 use crate::values::{Args, Pat, PatItem, PatternFn, MAX_COUNT};
 use pattern::{Control, Pattern, Sound, Time, Value};
@@ -441,22 +441,22 @@ pub fn signal_pattern(node: &dsp::Kind) -> Option<PatternFn> {
     })
 }
 
-const P: Param = Param::required("pattern", ParamKind::Pattern, "");
-const F: Param = Param::required("function", ParamKind::Transform, "");
+const P: ParamSpec = ParamSpec::required("pattern", ParamKind::Pattern, "");
+const F: ParamSpec = ParamSpec::required("function", ParamKind::Transform, "");
 
-const fn time(name: &'static str) -> Param {
-    Param::required(name, ParamKind::Time, "cycles")
+const fn time(name: &'static str) -> ParamSpec {
+    ParamSpec::required(name, ParamKind::Time, "cycles")
 }
 
-const fn number(name: &'static str) -> Param {
-    Param::required(name, ParamKind::Number, "")
+const fn number(name: &'static str) -> ParamSpec {
+    ParamSpec::required(name, ParamKind::Number, "")
 }
 
 const fn function(
     name: &'static str,
     aliases: &'static [&'static str],
     role: Role,
-    params: &'static [Param],
+    params: &'static [ParamSpec],
     doc: &'static str,
     apply: PatternFn,
 ) -> Function {
@@ -475,7 +475,7 @@ const fn function(
 const fn transform(
     name: &'static str,
     aliases: &'static [&'static str],
-    params: &'static [Param],
+    params: &'static [ParamSpec],
     doc: &'static str,
     apply: PatternFn,
 ) -> Function {
@@ -485,7 +485,7 @@ const fn transform(
 const fn maker(
     name: &'static str,
     aliases: &'static [&'static str],
-    params: &'static [Param],
+    params: &'static [ParamSpec],
     doc: &'static str,
     apply: PatternFn,
 ) -> Function {
@@ -498,20 +498,20 @@ pub const TRANSFORMS: &[Function] = &[
     transform("slow", &["sparsity"], &[time("factor"), P], "Slow the pattern down by a factor.", generic!(slow)),
     transform("hurry", &[], &[time("factor"), P], "Speed up a sound pattern and its playback rate together.", hurry),
     transform("fastGap", &["fastgap"], &[time("factor"), P], "Squeeze each cycle into its first 1/factor, leaving a gap.", generic!(fast_gap)),
-    transform("compress", &[], &[Param::required("span", ParamKind::Span, "cycles"), P], "Squeeze each cycle into the part (begin, end) of the cycle.", generic!(compress)),
-    transform("zoom", &[], &[Param::required("span", ParamKind::Span, "cycles"), P], "Stretch the part (begin, end) of each cycle to fill the cycle.", generic!(zoom)),
+    transform("compress", &[], &[ParamSpec::required("span", ParamKind::Span, "cycles"), P], "Squeeze each cycle into the part (begin, end) of the cycle.", generic!(compress)),
+    transform("zoom", &[], &[ParamSpec::required("span", ParamKind::Span, "cycles"), P], "Stretch the part (begin, end) of each cycle to fill the cycle.", generic!(zoom)),
     transform("rev", &[], &[P], "Reverse each cycle.", generic!(rev)),
     transform("id", &[], &[P], "The pattern unchanged.", generic!(id)),
     transform("early", &["rotL"], &[time("amount"), P], "Shift the pattern earlier by some cycles (also `<~`).", generic!(early)),
     transform("late", &["rotR", "rotate"], &[time("amount"), P], "Shift the pattern later by some cycles (also `~>`).", generic!(late)),
-    transform("every", &["firstOf"], &[Param::required("n", ParamKind::Count, ""), F, P], "Apply a function every nth cycle, starting with the first.", generic!(every)),
+    transform("every", &["firstOf"], &[ParamSpec::required("n", ParamKind::Count, ""), F, P], "Apply a function every nth cycle, starting with the first.", generic!(every)),
     transform("every'", &["everyOffset"], &[number("n"), number("offset"), F, P], "Apply a function in cycles where cycle mod n equals the offset.", generic!(every_offset)),
     transform("jux", &[], &[F, P], "The pattern hard left and a transformed copy hard right.", jux),
     transform("stut", &[], &[number("count"), number("feedback"), time("time"), P], "Echoes `time` cycles apart, fading from 1 towards `feedback`.", stut),
     transform("chop", &[], &[number("n"), P], "Cut each sound into n events playing successive parts of its sample.", chop),
     transform("striate", &[], &[number("n"), P], "The pattern n times a cycle, the kth time playing the kth part of each sample.", striate),
-    transform("slice", &[], &[number("n"), Param::required("index", ParamKind::Numbers, ""), P], "Play part `index` of n equal parts of each sample.", slice),
-    transform("splice", &[], &[number("n"), Param::required("index", ParamKind::Numbers, ""), P], "Like slice, with each part's speed set so it fills its event.", splice),
+    transform("slice", &[], &[number("n"), ParamSpec::required("index", ParamKind::Numbers, ""), P], "Play part `index` of n equal parts of each sample.", slice),
+    transform("splice", &[], &[number("n"), ParamSpec::required("index", ParamKind::Numbers, ""), P], "Like slice, with each part's speed set so it fills its event.", splice),
     transform("echo", &[], &[number("count"), time("time"), number("feedback"), P], "Echoes `time` cycles apart, each `feedback` times quieter.", echo),
     transform("stutter", &[], &[number("count"), time("time"), P], "Repeat each event `count` times, `time` cycles apart.", generic!(stutter)),
     transform("degrade", &[], &[P], "Drop half the events at random.", generic!(degrade)),
@@ -533,11 +533,11 @@ pub const TRANSFORMS: &[Function] = &[
     transform("outside", &[], &[number("n"), F, P], "Apply a function across n cycles.", generic!(outside)),
     transform("euclid", &[], &[number("hits"), number("steps"), P], "A Euclidean rhythm of hits over steps (negative hits: the other steps).", generic!(euclid)),
     transform("euclidInv", &[], &[number("hits"), number("steps"), P], "The steps a Euclidean rhythm leaves out.", generic!(euclid_inv)),
-    transform("euclidFull", &[], &[number("hits"), number("steps"), Param::required("hits pattern", ParamKind::Pattern, ""), Param::required("rests", ParamKind::Pattern, "")], "A Euclidean rhythm, with another pattern on the other steps.", generic!(euclid_full)),
+    transform("euclidFull", &[], &[number("hits"), number("steps"), ParamSpec::required("hits pattern", ParamKind::Pattern, ""), ParamSpec::required("rests", ParamKind::Pattern, "")], "A Euclidean rhythm, with another pattern on the other steps.", generic!(euclid_full)),
     transform("euclidOff", &["eoff"], &[number("hits"), number("steps"), number("rotation"), P], "A rotated Euclidean rhythm.", generic!(euclid_off)),
     transform("segment", &[], &[time("n"), P], "Sample the pattern n times per cycle.", generic!(segment)),
-    transform("scale", &[], &[Param::required("name", ParamKind::Words, ""), P], "Scale degrees to note numbers in a named scale (major, minor, dorian, majPent…).", scale),
-    transform("range", &[], &[Param::required("low", ParamKind::Numbers, ""), Param::required("high", ParamKind::Numbers, ""), P], "Scale a 0..1 pattern to low..high.", range),
+    transform("scale", &[], &[ParamSpec::required("name", ParamKind::Words, ""), P], "Scale degrees to note numbers in a named scale (major, minor, dorian, majPent…).", scale),
+    transform("range", &[], &[ParamSpec::required("low", ParamKind::Numbers, ""), ParamSpec::required("high", ParamKind::Numbers, ""), P], "Scale a 0..1 pattern to low..high.", range),
     transform("rot", &[], &[number("n"), P], "Shift each cycle's values n events onwards, keeping the rhythm.", generic!(rot)),
     transform("scramble", &[], &[number("n"), P], "Cut each cycle into n parts and play parts chosen at random (with repeats).", generic!(scramble)),
     transform("shuffle", &[], &[number("n"), P], "Cut each cycle into n parts and play them in a random order, each once.", generic!(shuffle)),
@@ -545,8 +545,8 @@ pub const TRANSFORMS: &[Function] = &[
     transform("press", &[], &[P], "Start each event halfway into its step.", generic!(press)),
     transform("brak", &[], &[P], "Squeeze every other cycle into half and shift it a quarter (a breakbeat feel).", generic!(brak)),
     transform("linger", &[], &[time("amount"), P], "Repeat the first part of each cycle to fill it.", generic!(linger)),
-    transform("struct", &[], &[Param::required("structure", ParamKind::Bools, ""), P], "Play the pattern's values on the true steps of a boolean pattern.", generic!(structure)),
-    transform("mask", &[], &[Param::required("mask", ParamKind::Bools, ""), P], "Keep only the parts of events where a boolean pattern is true.", generic!(mask)),
+    transform("struct", &[], &[ParamSpec::required("structure", ParamKind::Bools, ""), P], "Play the pattern's values on the true steps of a boolean pattern.", generic!(structure)),
+    transform("mask", &[], &[ParamSpec::required("mask", ParamKind::Bools, ""), P], "Keep only the parts of events where a boolean pattern is true.", generic!(mask)),
 ];
 
 /// Functions that make a pattern.
@@ -555,28 +555,28 @@ pub const PATTERNS: &[Function] = &[
     maker(
         "cat",
         &["slowcat"],
-        &[Param::required("patterns", ParamKind::Patterns, "")],
+        &[ParamSpec::required("patterns", ParamKind::Patterns, "")],
         "One pattern per cycle, in turn.",
         cat,
     ),
     maker(
         "fastcat",
         &["fastCat"],
-        &[Param::required("patterns", ParamKind::Patterns, "")],
+        &[ParamSpec::required("patterns", ParamKind::Patterns, "")],
         "All the patterns in one cycle, in equal steps.",
         fastcat,
     ),
     maker(
         "stack",
         &["overlay"],
-        &[Param::required("patterns", ParamKind::Patterns, "")],
+        &[ParamSpec::required("patterns", ParamKind::Patterns, "")],
         "All the patterns at once.",
         stack,
     ),
     maker(
         "timecat",
         &["timeCat"],
-        &[Param::required("steps", ParamKind::Steps, "")],
+        &[ParamSpec::required("steps", ParamKind::Steps, "")],
         "Patterns in one cycle, each taking a share by its weight.",
         timecat,
     ),
@@ -620,7 +620,7 @@ pub const PATTERNS: &[Function] = &[
 const fn control(
     name: &'static str,
     control: Control,
-    params: &'static [Param],
+    params: &'static [ParamSpec],
     doc: &'static str,
 ) -> Function {
     Function {
@@ -635,8 +635,8 @@ const fn control(
     }
 }
 
-const fn value(unit: &'static str) -> Param {
-    Param::required("value", ParamKind::Signal, unit)
+const fn value(unit: &'static str) -> ParamSpec {
+    ParamSpec::required("value", ParamKind::Signal, unit)
 }
 
 /// The controls a sound pattern's events carry, as functions for `#`.
@@ -701,7 +701,7 @@ const SOUND: Function = Function {
     name: "s",
     aliases: &["sound"],
     role: Role::Sound,
-    params: &[Param::required("sounds", ParamKind::Sounds, "")],
+    params: &[ParamSpec::required("sounds", ParamKind::Sounds, "")],
     node: None,
     pattern: None,
     control: None,

@@ -3,7 +3,7 @@
 //! does), strings are read at the type the parameter needs, and [`Args`] reports a wrong or
 //! out-of-range argument the same way for every function.
 
-use crate::params::Param;
+use crate::params::ParamSpec;
 use pattern::{Item, Pattern, Sound, Time, Value};
 use std::rc::Rc;
 
@@ -96,14 +96,14 @@ pub const MAX_COUNT: i64 = 1024;
 /// A function's compiled arguments, taken in parameter order.
 pub struct Args {
     name: &'static str,
-    params: &'static [Param],
+    params: &'static [ParamSpec],
     args: Vec<Option<Arg>>,
     next: usize,
 }
 
 impl Args {
     /// The arguments of `name`, one per parameter of `params`.
-    pub fn new(name: &'static str, params: &'static [Param], args: Vec<Arg>) -> Args {
+    pub fn new(name: &'static str, params: &'static [ParamSpec], args: Vec<Arg>) -> Args {
         Args {
             name,
             params,
@@ -112,13 +112,13 @@ impl Args {
         }
     }
 
-    fn take(&mut self) -> Result<(&'static Param, Arg), String> {
+    fn take(&mut self) -> Result<(&'static ParamSpec, Arg), String> {
         let i = self.next;
         self.next += 1;
         self.take_at(i)
     }
 
-    fn take_at(&mut self, i: usize) -> Result<(&'static Param, Arg), String> {
+    fn take_at(&mut self, i: usize) -> Result<(&'static ParamSpec, Arg), String> {
         let param = self
             .params
             .get(i)
@@ -131,7 +131,7 @@ impl Args {
         Ok((param, arg))
     }
 
-    fn wrong(&self, param: &Param, wanted: &str) -> String {
+    fn wrong(&self, param: &ParamSpec, wanted: &str) -> String {
         format!("`{}` needs {wanted} for `{}`", self.name, param.name)
     }
 

@@ -1,7 +1,7 @@
 //! Compiling patches: what compiles, what each mistake reports, and what the graph looks like.
 
 use graph::diagnostic::Source;
-use graph::ir::{Input, NodeKind};
+use graph::ir::{GraphNodeKind, Input};
 use graph::{compile, plan, Compilation, Graph, Registry};
 
 fn build(text: &str) -> Compilation {
@@ -99,9 +99,9 @@ fn a_bus_that_reads_itself_is_a_one_block_feedback() {
     let feedback = g
         .nodes
         .iter()
-        .position(|n| matches!(n.kind, NodeKind::Feedback { .. }))
+        .position(|n| matches!(n.kind, GraphNodeKind::Feedback { .. }))
         .expect("a feedback node");
-    let NodeKind::Feedback { source, .. } = &g.nodes[feedback].kind else {
+    let GraphNodeKind::Feedback { source, .. } = &g.nodes[feedback].kind else {
         unreachable!()
     };
     assert_eq!(*source, g.outputs[0].node);
@@ -271,7 +271,7 @@ fn sixteen_outputs_of_the_stress_pattern_compile() {
     assert!(g
         .nodes
         .iter()
-        .all(|n| matches!(n.kind, NodeKind::Dsp(graph::dsp::Kind::Sampler(_)))));
+        .all(|n| matches!(n.kind, GraphNodeKind::Dsp(graph::dsp::Kind::Sampler(_)))));
 }
 
 #[test]
@@ -304,8 +304,8 @@ fn unknown_sounds_warn_with_the_closest_names() {
 
 #[test]
 fn a_registered_function_with_a_required_parameter_reports_it_missing() {
-    use graph::registry::{Function, Param, ParamKind, Role};
-    const PITCH: &[Param] = &[Param::required("pitch", ParamKind::Signal, "Hz")];
+    use graph::registry::{Function, ParamKind, ParamSpec, Role};
+    const PITCH: &[ParamSpec] = &[ParamSpec::required("pitch", ParamKind::Signal, "Hz")];
     let mut registry = Registry::standard();
     registry.register(Function {
         name: "drone",
@@ -433,13 +433,13 @@ fn a_patch_of_buses_without_an_output_plays_their_mix() {
 #[test]
 fn dollar_pipes_a_pattern_through_functions_left_to_right_as_in_phonon() {
     use graph::query::{evaluate, render, Format};
-    use pattern::mini::Kind;
+    use pattern::mini::ValueType;
     use pattern::{Span, Time};
     let events = |expr: &str| {
         let p = evaluate(
             &Source::new("q", expr),
             &Registry::standard(),
-            Kind::Untyped,
+            ValueType::Untyped,
         )
         .unwrap_or_else(|d| panic!("{expr}: {d:?}"));
         render(&p, Span::new(Time::ZERO, Time::from_int(4)), Format::Json)

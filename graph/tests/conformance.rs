@@ -5,7 +5,7 @@
 use graph::diagnostic::Source;
 use graph::query::{self, Format};
 use graph::Registry;
-use pattern::mini::Kind;
+use pattern::mini::ValueType;
 use pattern::{Span, Time};
 use serde_json::Value as Json;
 use std::path::PathBuf;
@@ -32,14 +32,14 @@ fn span(json: &Json) -> Span {
     Span::new(time(&json[0]), time(&json[1]))
 }
 
-fn kind(name: &str) -> Kind {
+fn kind(name: &str) -> ValueType {
     match name {
-        "String" | "ValueMap" => Kind::Untyped,
-        "Int" => Kind::Int,
-        "Double" => Kind::Double,
-        "Rational" => Kind::Rational,
-        "Bool" => Kind::Bool,
-        "Note" => Kind::Note,
+        "String" | "ValueMap" => ValueType::Untyped,
+        "Int" => ValueType::Int,
+        "Double" => ValueType::Double,
+        "Rational" => ValueType::Rational,
+        "Bool" => ValueType::Bool,
+        "Note" => ValueType::Note,
         other => panic!("unknown type {other}"),
     }
 }
@@ -57,7 +57,7 @@ fn pair(json: &Json) -> (Time, Time) {
 }
 
 /// The events of `expr` in `span`, through `phonon query --json`'s printing.
-fn run(expr: &str, kind: Kind, span: Span) -> Result<Vec<Seen>, String> {
+fn run(expr: &str, kind: ValueType, span: Span) -> Result<Vec<Seen>, String> {
     let source = Source::new("query", expr);
     let p = query::evaluate(&source, &Registry::standard(), kind).map_err(|diagnostics| {
         diagnostics
@@ -252,7 +252,7 @@ fn the_known_difference_follows_tidal() {
     assert!(check(case).is_err(), "matches Strudel's expectation");
     let got = run(
         case["expr"].as_str().unwrap(),
-        Kind::Untyped,
+        ValueType::Untyped,
         span(&case["span"]),
     )
     .unwrap();

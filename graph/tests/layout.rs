@@ -122,3 +122,84 @@ fn the_circle_check_finds_a_circle() {
         Some(vec!["a".into(), "b".into(), "c".into(), "a".into()])
     );
 }
+
+/// The library crates, whose public types make up the workspace's vocabulary.
+const LIBRARIES: [&str; 7] = [
+    "pattern",
+    "dsp",
+    "graph",
+    "scheduler",
+    "runtime",
+    "dirt",
+    "alloc-counter",
+];
+
+/// Names defined in more than one library crate on purpose.
+const SHARED_NAMES: [&str; 0] = [];
+
+/// The public types (`pub struct`, `enum`, `trait`, `type`, `union`) `text` defines.
+fn public_types(text: &str) -> Vec<String> {
+    text.lines()
+        .filter_map(|line| {
+            let rest = line.trim_start().strip_prefix("pub ")?;
+            let rest = ["struct ", "enum ", "trait ", "type ", "union "]
+                .iter()
+                .find_map(|k| rest.strip_prefix(k))?;
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            (!name.is_empty()).then_some(name)
+        })
+        .collect()
+}
+
+/// Each public type name defined in more than one crate of `crates`, with those crates.
+fn shared_names(crates: &[(&str, String)]) -> BTreeMap<String, BTreeSet<String>> {
+    let mut defined: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (name, text) in crates {
+        for ty in public_types(text) {
+            defined.entry(ty).or_default().insert(name.to_string());
+        }
+    }
+    defined.retain(|ty, crates| crates.len() > 1 && !SHARED_NAMES.contains(&ty.as_str()));
+    defined
+}
+
+#[test]
+fn each_public_type_name_means_one_thing_across_the_libraries() {
+    let crates: Vec<(&str, String)> = LIBRARIES
+        .iter()
+        .map(|&name| {
+            let mut files = Vec::new();
+            rust_files(&crate_dir(name).join("src"), &mut files);
+            let text: String = files
+                .iter()
+                .map(|f| std::fs::read_to_string(f).expect("readable"))
+                .collect();
+            (name, text)
+        })
+        .collect();
+    assert!(public_types(&crates[1].1).len() > 20, "dsp's types found");
+    assert_eq!(
+        shared_names(&crates),
+        BTreeMap::new(),
+        "give each a name that says which thing it is"
+    );
+}
+
+#[test]
+fn the_shared_name_check_finds_a_shared_name() {
+    let crates = [
+        (
+            "a",
+            "pub struct Voice;\npub(crate) struct Line;\n".to_string(),
+        ),
+        (
+            "b",
+            "    pub enum Voice {}\npub trait Line {}\n".to_string(),
+        ),
+    ];
+    let found = shared_names(&crates);
+    assert_eq!(found.keys().collect::<Vec<_>>(), ["Voice"]);
+}

@@ -5,7 +5,7 @@
 use graph::diagnostic::Source;
 use graph::values::Pat;
 use graph::Registry;
-use pattern::mini::Kind;
+use pattern::mini::ValueType;
 use pattern::{mini, Event, Pattern, Span, Time, Value};
 use proptest::prelude::*;
 
@@ -119,7 +119,7 @@ fn compiled(source: &str, chain: &[Transform]) -> Pattern<Value> {
     match graph::query::evaluate(
         &Source::new("property", text.as_str()),
         &Registry::standard(),
-        Kind::Untyped,
+        ValueType::Untyped,
     ) {
         Ok(Pat::Value(p)) => p,
         Ok(Pat::Sound(_)) => panic!("{text}: a sound pattern"),

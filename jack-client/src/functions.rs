@@ -2,10 +2,10 @@
 //! does and an example that compiles — as text, or as the Markdown of `docs/functions.md`.
 
 use graph::diagnostic::Source;
-use graph::{Function, Param, ParamKind, Registry, Role};
+use graph::{Function, ParamKind, ParamSpec, Registry, Role};
 
 /// A value to show for a parameter in an example.
-fn argument(p: &Param, last: bool) -> String {
+fn argument(p: &ParamSpec, last: bool) -> String {
     let number = |fallback: f64| p.default.unwrap_or(fallback).to_string();
     match p.kind {
         ParamKind::Input => String::new(),

@@ -4,13 +4,13 @@ use clap::{Args, ValueEnum};
 use graph::diagnostic::Source;
 use graph::query::{self, Format};
 use graph::Registry;
-use pattern::mini::Kind;
+use pattern::mini::ValueType;
 use pattern::{Span, Time};
 use std::process::ExitCode;
 
 /// The type strings are read at where no parameter gives one, as Tidal's type annotations.
 #[derive(Clone, Copy, Debug, ValueEnum)]
-pub enum ValueType {
+pub enum TypeArg {
     /// Words (numbers stay numbers).
     String,
     /// Whole numbers and note names.
@@ -25,15 +25,15 @@ pub enum ValueType {
     Bool,
 }
 
-impl From<ValueType> for Kind {
-    fn from(t: ValueType) -> Kind {
+impl From<TypeArg> for ValueType {
+    fn from(t: TypeArg) -> ValueType {
         match t {
-            ValueType::String => Kind::Untyped,
-            ValueType::Int => Kind::Int,
-            ValueType::Double => Kind::Double,
-            ValueType::Rational => Kind::Rational,
-            ValueType::Note => Kind::Note,
-            ValueType::Bool => Kind::Bool,
+            TypeArg::String => ValueType::Untyped,
+            TypeArg::Int => ValueType::Int,
+            TypeArg::Double => ValueType::Double,
+            TypeArg::Rational => ValueType::Rational,
+            TypeArg::Note => ValueType::Note,
+            TypeArg::Bool => ValueType::Bool,
         }
     }
 }
@@ -45,7 +45,7 @@ pub struct QueryArgs {
     expr: String,
     /// The type strings are read at.
     #[arg(long = "type", value_enum, default_value = "string")]
-    value_type: ValueType,
+    value_type: TypeArg,
     /// The cycles to query, as numbers or ratios (`0 1/2`).
     #[arg(long, num_args = 2, value_names = ["FROM", "TO"], value_parser = parse_time, allow_negative_numbers = true)]
     span: Option<Vec<Time>>,

@@ -37,7 +37,7 @@ mod value;
 
 pub use controls::{sound, Control, Sound};
 pub use event::Event;
-pub use mini::{mini, mini_as, Kind, ParseError};
+pub use mini::{mini, mini_as, ParseError, ValueType};
 pub use ops::{Op, Structure};
 pub use pattern::{
     fastcat, patterned, pure, silence, slowcat, stack, timecat, Events, Item, Pattern, Query,

@@ -1,7 +1,7 @@
 //! Runs every mini-notation test vector in `conformance/mini.jsonl` (taken from Strudel's
 //! and Tidal's own test suites). All must pass.
 
-use pattern::{mini_as, Event, Kind, Span, Time, Value};
+use pattern::{mini_as, Event, Span, Time, Value, ValueType};
 use serde_json::Value as Json;
 use std::path::PathBuf;
 
@@ -21,14 +21,14 @@ fn span(json: &Json) -> Span {
     Span::new(time(&json[0]), time(&json[1]))
 }
 
-fn kind(name: Option<&str>) -> Kind {
+fn kind(name: Option<&str>) -> ValueType {
     match name {
-        None | Some("String") => Kind::Untyped,
-        Some("Double") => Kind::Double,
-        Some("Rational") => Kind::Rational,
-        Some("Int") => Kind::Int,
-        Some("Note") => Kind::Note,
-        Some("Bool") => Kind::Bool,
+        None | Some("String") => ValueType::Untyped,
+        Some("Double") => ValueType::Double,
+        Some("Rational") => ValueType::Rational,
+        Some("Int") => ValueType::Int,
+        Some("Note") => ValueType::Note,
+        Some("Bool") => ValueType::Bool,
         Some(other) => panic!("unknown type {other}"),
     }
 }
@@ -64,7 +64,7 @@ fn sorted(mut events: Vec<Event<Value>>) -> Vec<Event<Value>> {
     events
 }
 
-fn query(source: &str, kind: Kind, span: Span) -> Result<Vec<Event<Value>>, String> {
+fn query(source: &str, kind: ValueType, span: Span) -> Result<Vec<Event<Value>>, String> {
     let p = mini_as(source, kind).map_err(|e| format!("{source:?}: {e}"))?;
     Ok(sorted(p.events(span)))
 }

@@ -2,7 +2,7 @@
 //! temporary lives in the caller's bump arena, reset between blocks.
 
 use bumpalo::Bump;
-use pattern::{mini, mini_as, sound, Kind, Pattern, Span, Time};
+use pattern::{mini, mini_as, sound, Pattern, Span, Time, ValueType};
 
 #[global_allocator]
 static ALLOCATOR: alloc_counter::CountingAllocator = alloc_counter::CountingAllocator;
@@ -35,7 +35,11 @@ fn block_queries_allocate_nothing() {
         drums.every(3, |p| p.fast(Time::from_int(2))),
         mini("{bd sn, hh hh hh}%<4 8> [a | b | c] bd:3 <a b>:<1 2>").unwrap(),
         mini("[0 .. 7] [<0 2> .. <4 6>]*2").unwrap(),
-        mini_as("c'major e'<minor min7>'i <c e>'dom7'<i 5 o d1>", Kind::Note).unwrap(),
+        mini_as(
+            "c'major e'<minor min7>'i <c e>'dom7'<i 5 o d1>",
+            ValueType::Note,
+        )
+        .unwrap(),
         mini("bd*<2 3> sn/<2 4> [hh hh]!2 cp@3 ~ rim?0.3").unwrap(),
         mini("a b c d")
             .unwrap()

@@ -1,6 +1,8 @@
 //! Tidal's transforms, checked against what Tidal produces for the same expressions.
 
-use pattern::{mini, mini_as, pure, saw, sound, t, Event, Kind, Pattern, Sound, Span, Time, Value};
+use pattern::{
+    mini, mini_as, pure, saw, sound, t, Event, Pattern, Sound, Span, Time, Value, ValueType,
+};
 
 fn onsets<T: pattern::Item>(p: &Pattern<T>, from: i64, to: i64) -> Vec<Event<T>> {
     let mut events: Vec<Event<T>> = p
@@ -98,7 +100,7 @@ fn ply_repeats_each_event_inside_itself() {
     assert_eq!(names(&x, 0, 1), "a a b b");
     assert_eq!(starts(&x, 0, 1), vec![t(0, 1), t(1, 4), t(1, 2), t(3, 4)]);
     let y = p("a b").ply_p(
-        &mini_as("2 3", Kind::Rational)
+        &mini_as("2 3", ValueType::Rational)
             .unwrap()
             .fmap(|v| v.as_time().unwrap()),
     );
@@ -154,7 +156,7 @@ fn early_and_late_rotate_the_cycle() {
 #[test]
 fn fast_with_a_pattern_changes_speed_within_the_cycle() {
     let f = p("a b").fast_p(
-        &mini_as("1 2", Kind::Rational)
+        &mini_as("1 2", ValueType::Rational)
             .unwrap()
             .fmap(|v| v.as_time().unwrap()),
     );
@@ -172,10 +174,10 @@ fn segment_and_range_sample_a_signal() {
 
 #[test]
 fn arithmetic_takes_structure_from_the_left() {
-    let left = mini_as("1 2", Kind::Double)
+    let left = mini_as("1 2", ValueType::Double)
         .unwrap()
         .fmap(|v| v.as_f64().unwrap());
-    let right = mini_as("10 20 30", Kind::Double)
+    let right = mini_as("10 20 30", ValueType::Double)
         .unwrap()
         .fmap(|v| v.as_f64().unwrap());
     let sum = left.add(&right);
@@ -212,7 +214,7 @@ fn degrade_is_deterministic_and_sometimes_by_splits_the_events() {
 
 #[test]
 fn note_names_and_chords_read_as_tidal_notes() {
-    let notes = mini_as("c4 eb2 a5 <c e>'major", Kind::Note).unwrap();
+    let notes = mini_as("c4 eb2 a5 <c e>'major", ValueType::Note).unwrap();
     let values: Vec<String> = onsets(&notes, 0, 1)
         .iter()
         .map(|e| e.value.to_string())
@@ -224,12 +226,12 @@ fn note_names_and_chords_read_as_tidal_notes() {
 fn bad_notation_reports_a_column() {
     let e = mini("bd [sn").unwrap_err();
     assert_eq!(e.column, 7);
-    let e = mini_as("c'nosuchchord", Kind::Note).unwrap_err();
+    let e = mini_as("c'nosuchchord", ValueType::Note).unwrap_err();
     assert_eq!(e.column, 3);
     assert!(e.expected.contains("chord name"));
     let e = mini("bd*y").unwrap_err();
     assert_eq!(e.column, 4);
-    let e = mini_as("1 two", Kind::Double).unwrap_err();
+    let e = mini_as("1 two", ValueType::Double).unwrap_err();
     assert_eq!((e.column, e.found.as_str()), (3, "'two'"));
 }
 

@@ -8,7 +8,7 @@ use bumpalo::Bump;
 use dsp::bank::SampleBank;
 use dsp::{Carry, Context, In, KindKey, Node, Setup, VoiceCount};
 use graph::ir::Identity;
-use graph::{Graph, Input, NodeKind, Plan};
+use graph::{Graph, GraphNodeKind, Input, Plan};
 use pattern::Span;
 use scheduler::Stages;
 use std::cell::UnsafeCell;
@@ -184,7 +184,7 @@ impl Program {
                 .collect();
             let channels = usize::from(node.channels).clamp(1, 2);
             let processor = match &node.kind {
-                NodeKind::Dsp(kind) => {
+                GraphNodeKind::Dsp(kind) => {
                     if let dsp::Kind::Input = kind {
                         let channel = match inputs.first() {
                             Some(Source::Const(c)) => (c.max(1.0) as usize) - 1,
@@ -200,7 +200,7 @@ impl Program {
                     };
                     Processor::Node(kind.make(&setup))
                 }
-                NodeKind::Feedback { source, .. } => {
+                GraphNodeKind::Feedback { source, .. } => {
                     // The source overwrites its buffer only after this node has read it.
                     if level[source.index()] <= level[i] {
                         return Err(BuildError(format!(
@@ -237,8 +237,8 @@ impl Program {
             keys.push(NodeKey {
                 identity: node.identity.clone(),
                 kind: match &node.kind {
-                    NodeKind::Dsp(kind) => Some(kind.key()),
-                    NodeKind::Feedback { .. } => None,
+                    GraphNodeKind::Dsp(kind) => Some(kind.key()),
+                    GraphNodeKind::Feedback { .. } => None,
                 },
                 channels,
             });

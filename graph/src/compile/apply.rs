@@ -6,12 +6,12 @@ use super::value::Val;
 use super::{Compiler, Eval};
 use crate::ast::BinOp;
 use crate::diagnostic::Diagnostic;
-use crate::ir::NodeKind;
-use crate::params::{Param, ParamKind};
+use crate::ir::GraphNodeKind;
+use crate::params::{ParamKind, ParamSpec};
 use crate::registry::{Control, Function, Role};
 use crate::values::{Arg, Args, Pat, Transform};
 use dsp::level::MathOp;
-use pattern::mini::Kind;
+use pattern::mini::ValueType;
 use pattern::{Op, Pattern, Structure, Time, Value};
 use std::ops::Range;
 use std::rc::Rc;
@@ -40,7 +40,7 @@ fn arithmetic_op(op: BinOp) -> Op {
 }
 
 /// A list of the parameters' names, for messages.
-fn param_names(params: &[Param]) -> String {
+fn param_names(params: &[ParamSpec]) -> String {
     params.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
 }
 
@@ -165,7 +165,7 @@ impl<'r> Compiler<'r> {
     fn argument(
         &mut self,
         f: &Function,
-        param: &Param,
+        param: &ParamSpec,
         v: Val<'r>,
         span: Range<usize>,
     ) -> Option<Arg> {
@@ -205,14 +205,24 @@ impl<'r> Compiler<'r> {
             ) => Some(Arg::Number(x)),
             (ParamKind::Time, v) => self.times(v, span).map(Arg::Time),
             (ParamKind::Count, v) => self
-                .values_at(v, span, Kind::Int, "a whole number or a pattern of them")
+                .values_at(
+                    v,
+                    span,
+                    ValueType::Int,
+                    "a whole number or a pattern of them",
+                )
                 .map(Arg::Values),
             (ParamKind::Numbers, v) => self
-                .values_at(v, span, Kind::Double, "a number or a pattern of numbers")
+                .values_at(
+                    v,
+                    span,
+                    ValueType::Double,
+                    "a number or a pattern of numbers",
+                )
                 .map(Arg::Values),
             (ParamKind::Bools, v) => self.bools(v, span).map(Arg::Bools),
             (ParamKind::Words, v) => self
-                .values_at(v, span, Kind::Untyped, "a word or a pattern of words")
+                .values_at(v, span, ValueType::Untyped, "a word or a pattern of words")
                 .map(Arg::Values),
             (ParamKind::Transform, v) => self.transform(v, span).map(Arg::Function),
             (ParamKind::Pattern, v) => self.pattern(v, span).map(Arg::Pattern),
@@ -278,7 +288,13 @@ impl<'r> Compiler<'r> {
     }
 
     /// Checks an argument of a node function against its parameter before taking it.
-    fn fits(&mut self, f: &Function, param: &Param, arg: &Val<'_>, span: &Range<usize>) -> bool {
+    fn fits(
+        &mut self,
+        f: &Function,
+        param: &ParamSpec,
+        arg: &Val<'_>,
+        span: &Range<usize>,
+    ) -> bool {
         let (fits, wanted) = match param.kind {
             ParamKind::Number => (matches!(arg, Val::Num(_)), "a number"),
             ParamKind::Sounds => (matches!(arg, Val::Str { .. }), "a string of sound names"),
@@ -489,7 +505,7 @@ impl<'r> Compiler<'r> {
         if let (Val::Signal(id), Some(control)) = (&left, f.control) {
             if matches!(
                 self.nodes[id.index()].kind,
-                crate::ir::NodeKind::Dsp(dsp::Kind::Sampler(_))
+                crate::ir::GraphNodeKind::Dsp(dsp::Kind::Sampler(_))
             ) {
                 if let Some((value, value_span)) = args.first().cloned() {
                     if value.is_signal() {
@@ -588,9 +604,9 @@ impl<'r> Compiler<'r> {
         span: Range<usize>,
     ) -> Option<Pattern<f64>> {
         let kind = if control == Control::Note {
-            Kind::Note
+            ValueType::Note
         } else {
-            Kind::Double
+            ValueType::Double
         };
         let p = self.values_at(v, span, kind, "a number or a pattern string")?;
         Some(p.fmap(|v| v.as_f64().unwrap_or(0.0)))
@@ -709,7 +725,7 @@ impl<'r> Compiler<'r> {
         };
         let channels = self.channels(a).max(self.channels(b));
         Some(Val::Signal(self.add_node(
-            NodeKind::Dsp(dsp::Kind::Math(math)),
+            GraphNodeKind::Dsp(dsp::Kind::Math(math)),
             vec![("a", a), ("b", b)],
             channels,
         )))

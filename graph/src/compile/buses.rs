@@ -5,7 +5,7 @@ use super::value::Val;
 use super::{BusState, Compiler, Eval};
 use crate::ast::{BinOp, Expr, ExprKind};
 use crate::diagnostic::{closest, Diagnostic};
-use crate::ir::{Input, NodeId, NodeKind};
+use crate::ir::{GraphNodeKind, Input, NodeId};
 use crate::registry::{Function, Role};
 use std::ops::Range;
 
@@ -31,7 +31,7 @@ impl<'r> Compiler<'r> {
             Some(BusState::InProgress { .. }) => {
                 // The bus reads itself: read its previous block (documented one-block delay).
                 let id = self.add_node(
-                    NodeKind::Feedback {
+                    GraphNodeKind::Feedback {
                         bus: name.to_string(),
                         source: NodeId(0),
                     },
@@ -106,7 +106,7 @@ impl<'r> Compiler<'r> {
                             for id in feedback {
                                 let channels = self.nodes[source.index()].channels;
                                 let node = &mut self.nodes[id.index()];
-                                node.kind = NodeKind::Feedback {
+                                node.kind = GraphNodeKind::Feedback {
                                     bus: name.to_string(),
                                     source,
                                 };
@@ -193,7 +193,7 @@ impl<'r> Compiler<'r> {
                 Some(acc) => {
                     let channels = self.channels(acc).max(self.channels(input));
                     Input::Node(self.add_node(
-                        NodeKind::Dsp(dsp::Kind::Math(dsp::MathOp::Add)),
+                        GraphNodeKind::Dsp(dsp::Kind::Math(dsp::MathOp::Add)),
                         vec![("a", acc), ("b", input)],
                         channels,
                     ))

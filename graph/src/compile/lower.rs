@@ -4,8 +4,8 @@
 use super::value::Val;
 use super::{Compiler, Eval};
 use crate::diagnostic::Diagnostic;
-use crate::ir::{Identity, Input, Node, NodeId, NodeKind};
-use crate::params::{Param, ParamKind};
+use crate::ir::{GraphNode, GraphNodeKind, Identity, Input, NodeId};
+use crate::params::{ParamKind, ParamSpec};
 use crate::registry::{Function, Role};
 use crate::values::Pat;
 use dsp::instrument::Instrument;
@@ -21,12 +21,12 @@ type Shaping<'r> = Vec<(&'static str, Val<'r>, Range<usize>)>;
 impl<'r> Compiler<'r> {
     pub(super) fn add_node(
         &mut self,
-        kind: NodeKind,
+        kind: GraphNodeKind,
         inputs: Vec<(&'static str, Input)>,
         channels: u8,
     ) -> NodeId {
         let id = NodeId(self.nodes.len() as u32);
-        self.nodes.push(Node {
+        self.nodes.push(GraphNode {
             kind,
             inputs,
             channels,
@@ -58,20 +58,21 @@ impl<'r> Compiler<'r> {
         match v {
             Val::Signal(id) => Some(id),
             Val::Num(x) => Some(self.add_node(
-                NodeKind::Dsp(dsp::Kind::Numbers(pattern::pure(x))),
+                GraphNodeKind::Dsp(dsp::Kind::Numbers(pattern::pure(x))),
                 Vec::new(),
                 1,
             )),
             Val::Str { text, at } => {
-                if let Some(pattern) = self.words_as_sounds(&text, at, pattern::mini::Kind::Double)
+                if let Some(pattern) =
+                    self.words_as_sounds(&text, at, pattern::mini::ValueType::Double)
                 {
                     return self.materialise(Val::Sounds { pattern, bus: None }, span);
                 }
                 let p = self.numbers(&text, at)?;
-                Some(self.add_node(NodeKind::Dsp(dsp::Kind::Numbers(p)), Vec::new(), 1))
+                Some(self.add_node(GraphNodeKind::Dsp(dsp::Kind::Numbers(p)), Vec::new(), 1))
             }
             Val::Values(p) => Some(self.add_node(
-                NodeKind::Dsp(dsp::Kind::Numbers(p.fmap(|v| v.as_f64().unwrap_or(0.0)))),
+                GraphNodeKind::Dsp(dsp::Kind::Numbers(p.fmap(|v| v.as_f64().unwrap_or(0.0)))),
                 Vec::new(),
                 1,
             )),
@@ -97,8 +98,11 @@ impl<'r> Compiler<'r> {
                 } else {
                     pattern.filter_values(|s| bus_voice(s).is_none())
                 };
-                let mut id =
-                    self.add_node(NodeKind::Dsp(dsp::Kind::Sampler(samples)), Vec::new(), 2);
+                let mut id = self.add_node(
+                    GraphNodeKind::Dsp(dsp::Kind::Sampler(samples)),
+                    Vec::new(),
+                    2,
+                );
                 for name in voices {
                     id = self.bus_voice(&pattern, &name, id, span.clone())?;
                 }
@@ -266,7 +270,7 @@ impl<'r> Compiler<'r> {
         ok.then_some(shaping)
     }
 
-    fn setting(&mut self, param: &Param, v: Val<'r>, span: Range<usize>) -> Option<Input> {
+    fn setting(&mut self, param: &ParamSpec, v: Val<'r>, span: Range<usize>) -> Option<Input> {
         match (param.kind, v) {
             (ParamKind::Number, Val::Num(x)) => Some(Input::Const(x)),
             (ParamKind::Number, other) => {
@@ -288,7 +292,7 @@ impl<'r> Compiler<'r> {
                     self.numbers(&text, at)?
                 };
                 Some(Input::Node(self.add_node(
-                    NodeKind::Dsp(dsp::Kind::Numbers(p)),
+                    GraphNodeKind::Dsp(dsp::Kind::Numbers(p)),
                     Vec::new(),
                     1,
                 )))
@@ -337,7 +341,7 @@ impl<'r> Compiler<'r> {
                     } else {
                         let steps = self.triggers(v, span)?;
                         Input::Node(self.add_node(
-                            NodeKind::Dsp(dsp::Kind::Onsets(steps)),
+                            GraphNodeKind::Dsp(dsp::Kind::Onsets(steps)),
                             Vec::new(),
                             1,
                         ))
@@ -378,7 +382,7 @@ impl<'r> Compiler<'r> {
             Width::Stereo => 2,
             _ => 1,
         };
-        Some(self.add_node(NodeKind::Dsp(kind), inputs, channels))
+        Some(self.add_node(GraphNodeKind::Dsp(kind), inputs, channels))
     }
 
     /// Voices of an oscillator playing `notes` (Hz), each under the short default envelope.
@@ -388,7 +392,7 @@ impl<'r> Compiler<'r> {
             envelope: OSC_ENVELOPE,
         };
         self.add_node(
-            NodeKind::Dsp(dsp::Kind::Voices {
+            GraphNodeKind::Dsp(dsp::Kind::Voices {
                 instrument,
                 notes: Some(notes),
             }),
@@ -419,7 +423,7 @@ impl<'r> Compiler<'r> {
     /// A trigger pattern: every step that is not a rest, `0` or `f` starts something.
     pub(super) fn triggers(&mut self, v: Val<'r>, span: Range<usize>) -> Option<Pattern<f64>> {
         let values = match v {
-            Val::Str { text, at } => self.read(&text, at, pattern::mini::Kind::Untyped)?,
+            Val::Str { text, at } => self.read(&text, at, pattern::mini::ValueType::Untyped)?,
             Val::Values(p) => p,
             Val::Sounds { pattern, .. } => return Some(pattern.fmap(|_| 1.0)),
             other => {
@@ -566,7 +570,7 @@ impl<'r> Compiler<'r> {
             Width::AsInput => self.channels(inputs[0].1),
         };
         Some(Val::Signal(self.add_node(
-            NodeKind::Dsp(kind),
+            GraphNodeKind::Dsp(kind),
             inputs,
             channels,
         )))
@@ -593,7 +597,7 @@ impl<'r> Compiler<'r> {
             .fmap(|_| 1.0);
         let channels = self.channels(signal);
         let gated = self.add_node(
-            NodeKind::Dsp(dsp::Kind::Env(Trigger::Events(steps))),
+            GraphNodeKind::Dsp(dsp::Kind::Env(Trigger::Events(steps))),
             vec![
                 ("input", signal),
                 ("attack", Input::Const(0.002)),
@@ -604,7 +608,7 @@ impl<'r> Compiler<'r> {
             channels,
         );
         Some(self.add_node(
-            NodeKind::Dsp(dsp::Kind::Math(dsp::MathOp::Add)),
+            GraphNodeKind::Dsp(dsp::Kind::Math(dsp::MathOp::Add)),
             vec![("a", Input::Node(mix)), ("b", Input::Node(gated))],
             2,
         ))
@@ -621,9 +625,11 @@ impl<'r> Compiler<'r> {
             }
             let node = &self.nodes[id.index()];
             match &node.kind {
-                NodeKind::Dsp(dsp::Kind::Numbers(p)) => return Some(p.clone()),
-                NodeKind::Dsp(dsp::Kind::Voices { notes: Some(p), .. }) => return Some(p.clone()),
-                NodeKind::Dsp(dsp::Kind::Sampler(p)) => return Some(p.fmap(|_| 1.0)),
+                GraphNodeKind::Dsp(dsp::Kind::Numbers(p)) => return Some(p.clone()),
+                GraphNodeKind::Dsp(dsp::Kind::Voices { notes: Some(p), .. }) => {
+                    return Some(p.clone())
+                }
+                GraphNodeKind::Dsp(dsp::Kind::Sampler(p)) => return Some(p.fmap(|_| 1.0)),
                 _ => stack.extend(node.inputs.iter().rev().map(|(_, i)| *i)),
             }
         }
@@ -651,7 +657,7 @@ impl<'r> Compiler<'r> {
             inputs.push(("sustain", Input::Const(1.0)));
             inputs.push(release);
         }
-        Some(self.add_node(NodeKind::Dsp(dsp::Kind::Env(trigger)), inputs, 1))
+        Some(self.add_node(GraphNodeKind::Dsp(dsp::Kind::Env(trigger)), inputs, 1))
     }
 }
 

@@ -16,10 +16,10 @@ mod value;
 
 use crate::ast::{BinOp, Expr, ExprKind, Head, Statement};
 use crate::diagnostic::{closest, quoted, Diagnostic, Source};
-use crate::ir::{Graph, Node, NodeId, Output};
+use crate::ir::{Graph, GraphNode, NodeId, Output};
 use crate::registry::{Registry, Role};
 use crate::values::{Args, Pat};
-use pattern::mini::Kind;
+use pattern::mini::ValueType;
 use std::collections::HashMap;
 use std::rc::Rc;
 use value::Val;
@@ -92,7 +92,11 @@ fn compile_checking_sounds(
 /// Evaluates a pattern expression of the patch language (`every 2 (fast 2) "a b"`), as
 /// `phonon query` does, through the same path patches are compiled by. Strings that no
 /// parameter gives a type are read as `kind`. Errors are diagnostics into `source`.
-pub fn evaluate(source: &Source, registry: &Registry, kind: Kind) -> Result<Pat, Vec<Diagnostic>> {
+pub fn evaluate(
+    source: &Source,
+    registry: &Registry,
+    kind: ValueType,
+) -> Result<Pat, Vec<Diagnostic>> {
     let is_function =
         |name: &str| registry.get(name).is_some() || !closest(name, registry.names()).is_empty();
     let (tokens, mut diagnostics) = crate::lexer::lex(&source.text, &is_function);
@@ -124,14 +128,14 @@ struct Compiler<'r> {
     statements: &'r [Statement],
     buses: HashMap<String, BusState<'r>>,
     samplers: HashMap<String, NodeId>,
-    nodes: Vec<Node>,
+    nodes: Vec<GraphNode>,
     diagnostics: Vec<Diagnostic>,
     owner: String,
     position: u32,
     /// The sample bank's sound names, when the caller wants unknown names reported.
     known_sounds: Option<Vec<String>>,
     /// The type a string is read at where no parameter asks for one.
-    string_type: Kind,
+    string_type: ValueType,
     /// Sound names played so far.
     sounds_used: Vec<String>,
     /// Buses being computed, one inside another.
@@ -168,7 +172,7 @@ impl<'r> Compiler<'r> {
             owner: String::new(),
             position: 0,
             known_sounds: None,
-            string_type: Kind::Double,
+            string_type: ValueType::Double,
             sounds_used: Vec::new(),
             bus_depth: 0,
             bus_depth_exceeded: false,
@@ -366,7 +370,7 @@ impl<'r> Compiler<'r> {
                 Some(sum) => {
                     let channels = self.channels(sum).max(self.channels(input));
                     crate::ir::Input::Node(self.add_node(
-                        crate::ir::NodeKind::Dsp(dsp::Kind::Math(dsp::MathOp::Add)),
+                        crate::ir::GraphNodeKind::Dsp(dsp::Kind::Math(dsp::MathOp::Add)),
                         vec![("a", sum), ("b", input)],
                         channels,
                     ))

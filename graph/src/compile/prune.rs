@@ -1,7 +1,7 @@
 //! Pruning: only the nodes an output depends on are kept, renumbered in their original order.
 
 use super::Compiler;
-use crate::ir::{Graph, Input, NodeId, NodeKind, Output};
+use crate::ir::{Graph, GraphNodeKind, Input, NodeId, Output};
 
 impl Compiler<'_> {
     pub(super) fn prune(
@@ -22,7 +22,7 @@ impl Compiler<'_> {
                     stack.push(*dep);
                 }
             }
-            if let NodeKind::Feedback { source, .. } = &node.kind {
+            if let GraphNodeKind::Feedback { source, .. } = &node.kind {
                 stack.push(*source);
             }
         }
@@ -40,7 +40,7 @@ impl Compiler<'_> {
                     *id = renumber[id.index()];
                 }
             }
-            if let NodeKind::Feedback { source, .. } = &mut node.kind {
+            if let GraphNodeKind::Feedback { source, .. } = &mut node.kind {
                 *source = renumber[source.index()];
             }
         }

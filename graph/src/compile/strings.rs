@@ -4,7 +4,7 @@
 use super::value::Val;
 use super::Compiler;
 use crate::diagnostic::{closest, quoted, Diagnostic};
-use pattern::mini::{self, Kind, NodeKind as MiniKind};
+use pattern::mini::{self, TermKind as MiniKind, ValueType};
 use pattern::{note_number, Pattern, Sound, Time, Value};
 use std::ops::Range;
 
@@ -21,7 +21,7 @@ pub(super) fn mini_error(text: &str, at: usize, e: &pattern::ParseError) -> Diag
 }
 
 /// The sound names in a pattern, with their columns: words, and the first item of `name:index`.
-fn sound_names(node: &mini::Node, out: &mut Vec<(usize, String)>) {
+fn sound_names(node: &mini::Term, out: &mut Vec<(usize, String)>) {
     match &node.kind {
         MiniKind::Atom(text) => {
             if mini::parse_number(text, false).is_none() {
@@ -48,8 +48,8 @@ fn sound_names(node: &mini::Node, out: &mut Vec<(usize, String)>) {
 }
 
 /// Checks that every atom of a frequency pattern is a number or a note name.
-fn check_frequency_atoms(node: &mini::Node) -> Result<(), (usize, String)> {
-    let children: Vec<&mini::Node> = match &node.kind {
+fn check_frequency_atoms(node: &mini::Term) -> Result<(), (usize, String)> {
+    let children: Vec<&mini::Term> = match &node.kind {
         MiniKind::Atom(text) => {
             return if mini::parse_number(text, false).is_some() || note_number(text).is_some() {
                 Ok(())
@@ -86,7 +86,12 @@ fn frequency(v: &Value) -> f64 {
 
 impl<'r> Compiler<'r> {
     /// `text` read as mini-notation of `kind`.
-    pub(super) fn read(&mut self, text: &str, at: usize, kind: Kind) -> Option<Pattern<Value>> {
+    pub(super) fn read(
+        &mut self,
+        text: &str,
+        at: usize,
+        kind: ValueType,
+    ) -> Option<Pattern<Value>> {
         match mini::mini_as(text, kind) {
             Ok(p) => Some(p),
             Err(e) => {
@@ -99,8 +104,8 @@ impl<'r> Compiler<'r> {
     /// A number literal as a value of the type strings are read at.
     pub(super) fn literal(&self, x: f64) -> Value {
         match self.string_type {
-            Kind::Rational => Value::Rational(Time::from_f64(x)),
-            Kind::Bool => Value::Bool(x != 0.0),
+            ValueType::Rational => Value::Rational(Time::from_f64(x)),
+            ValueType::Bool => Value::Bool(x != 0.0),
             _ => Value::Num(x),
         }
     }
@@ -111,9 +116,12 @@ impl<'r> Compiler<'r> {
         &mut self,
         text: &str,
         at: usize,
-        kind: Kind,
+        kind: ValueType,
     ) -> Option<Pattern<Sound>> {
-        if kind == Kind::Untyped || kind == Kind::Bool || mini::mini_as(text, kind).is_ok() {
+        if kind == ValueType::Untyped
+            || kind == ValueType::Bool
+            || mini::mini_as(text, kind).is_ok()
+        {
             return None;
         }
         let tree = mini::parse(text).ok()?;
@@ -126,7 +134,7 @@ impl<'r> Compiler<'r> {
     }
 
     pub(super) fn numbers(&mut self, text: &str, at: usize) -> Option<Pattern<f64>> {
-        match mini::mini_as(text, Kind::Double) {
+        match mini::mini_as(text, ValueType::Double) {
             Ok(p) => Some(p.fmap(|v| v.as_f64().unwrap_or(0.0))),
             Err(e) => {
                 self.diagnostics.push(mini_error(text, at, &e));
@@ -152,7 +160,7 @@ impl<'r> Compiler<'r> {
             self.diagnostics.push(mini_error(text, at, &e));
             return None;
         }
-        match mini::compile(&tree, Kind::Untyped) {
+        match mini::compile(&tree, ValueType::Untyped) {
             Ok(p) => Some(p.fmap(frequency)),
             Err(e) => {
                 self.diagnostics.push(mini_error(text, at, &e));
@@ -224,7 +232,7 @@ impl<'r> Compiler<'r> {
         match v {
             Val::Num(x) => Some(pattern::pure(Time::from_f64(x))),
             Val::Str { text, at } => Some(
-                self.read(&text, at, Kind::Rational)?
+                self.read(&text, at, ValueType::Rational)?
                     .fmap(|v| v.as_time().unwrap_or(Time::ZERO)),
             ),
             other => {
@@ -239,7 +247,7 @@ impl<'r> Compiler<'r> {
         &mut self,
         v: Val<'r>,
         span: Range<usize>,
-        kind: Kind,
+        kind: ValueType,
         wanted: &str,
     ) -> Option<Pattern<Value>> {
         match v {
@@ -251,7 +259,12 @@ impl<'r> Compiler<'r> {
 
     /// A value as a pattern of booleans (`"t f"`, `"1 0"`).
     pub(super) fn bools(&mut self, v: Val<'r>, span: Range<usize>) -> Option<Pattern<bool>> {
-        let p = self.values_at(v, span, Kind::Bool, "a pattern of booleans such as \"t f\"")?;
+        let p = self.values_at(
+            v,
+            span,
+            ValueType::Bool,
+            "a pattern of booleans such as \"t f\"",
+        )?;
         Some(p.fmap(Value::truthy))
     }
 }

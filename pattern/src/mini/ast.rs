@@ -4,9 +4,9 @@ use crate::time::Time;
 
 /// A node of mini-notation, with the column (1-based, in characters) where it starts.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Node {
+pub struct Term {
     /// What the node is.
-    pub kind: NodeKind,
+    pub kind: TermKind,
     /// Where it starts in the source, 1-based.
     pub column: usize,
 }
@@ -15,14 +15,14 @@ pub struct Node {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Step {
     /// The node played in the step.
-    pub node: Node,
+    pub node: Term,
     /// Its length relative to the other steps (`@`, `_`).
     pub weight: Time,
 }
 
 /// The kinds of mini-notation node.
 #[derive(Clone, Debug, PartialEq)]
-pub enum NodeKind {
+pub enum TermKind {
     /// A word or number, read according to the pattern's type when compiled.
     Atom(String),
     /// `~` or `-`: nothing.
@@ -30,29 +30,29 @@ pub enum NodeKind {
     /// Steps played one after another within a cycle.
     Sequence(Vec<Step>),
     /// `a, b`: layers played together.
-    Stack(Vec<Node>),
+    Stack(Vec<Term>),
     /// `a | b`: one layer chosen at random each cycle.
     Choose {
         /// The random stream's seed (Tidal numbers them in order of appearance).
         seed: u32,
         /// The choices.
-        options: Vec<Node>,
+        options: Vec<Term>,
     },
     /// `<a b>` and `{a b, c d e}%n`: layers of steps played at `steps` steps per cycle.
     Polymeter {
         /// Each layer's steps.
         layers: Vec<Vec<Step>>,
         /// Steps per cycle; `None` means the first layer's step count.
-        steps: Option<Box<Node>>,
+        steps: Option<Box<Term>>,
     },
     /// `x*n`.
-    Fast(Box<Node>, Box<Node>),
+    Fast(Box<Term>, Box<Term>),
     /// `x/n`.
-    Slow(Box<Node>, Box<Node>),
+    Slow(Box<Term>, Box<Term>),
     /// `x?` and `x?0.3`.
     Degrade {
         /// What is degraded.
-        node: Box<Node>,
+        node: Box<Term>,
         /// The random stream's seed.
         seed: u32,
         /// The probability of removal (0.5 when not given).
@@ -61,25 +61,25 @@ pub enum NodeKind {
     /// `x(k, n, rotation)`.
     Euclid {
         /// What plays on the hits.
-        node: Box<Node>,
+        node: Box<Term>,
         /// Hits.
-        hits: Box<Node>,
+        hits: Box<Term>,
         /// Steps.
-        steps: Box<Node>,
+        steps: Box<Term>,
         /// Left rotation in steps.
-        rotation: Option<Box<Node>>,
+        rotation: Option<Box<Term>>,
     },
     /// `a:b:c`: values joined into a list.
-    Tail(Vec<Node>),
+    Tail(Vec<Term>),
     /// `a .. b`: the whole numbers from a to b, as a sequence.
-    Range(Box<Node>, Box<Node>),
+    Range(Box<Term>, Box<Term>),
     /// `root'name'modifier…`: a chord.
     Chord {
         /// The root note (0 when absent).
-        root: Option<Box<Node>>,
+        root: Option<Box<Term>>,
         /// The chord name.
-        name: Box<Node>,
+        name: Box<Term>,
         /// Modifiers (`i`, `o`, `d1`, `5`).
-        modifiers: Vec<Node>,
+        modifiers: Vec<Term>,
     },
 }

@@ -1,6 +1,6 @@
 //! Turns a mini-notation tree into a pattern, reading atoms according to the pattern's type.
 
-use super::ast::{Node, NodeKind, Step};
+use super::ast::{Step, Term, TermKind};
 use super::number::parse_number;
 use super::parse::ParseError;
 use crate::event::Event;
@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 /// How the atoms of a pattern are read, as Tidal reads a pattern by its type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Kind {
+pub enum ValueType {
     /// Numbers become numbers and everything else words (Strudel's reading; Tidal's `String`).
     #[default]
     Untyped,
@@ -27,9 +27,9 @@ pub enum Kind {
     Bool,
 }
 
-impl Kind {
+impl ValueType {
     fn is_numeric(self) -> bool {
-        !matches!(self, Kind::Untyped | Kind::Bool)
+        !matches!(self, ValueType::Untyped | ValueType::Bool)
     }
 }
 
@@ -44,21 +44,25 @@ fn error(column: usize, expected: &str, found: &str) -> ParseError {
 }
 
 /// Reads one atom as a value of `kind`.
-pub fn atom_value(text: &str, kind: Kind, column: usize) -> Result<Value, ParseError> {
+pub fn atom_value(text: &str, kind: ValueType, column: usize) -> Result<Value, ParseError> {
     let number = |t: Time| match kind {
-        Kind::Rational => Value::Rational(t),
+        ValueType::Rational => Value::Rational(t),
         _ => Value::Num(t.to_f64()),
     };
     let note = || note_number(text).map(|n| number(Time::from_f64(n)));
     let value = match kind {
-        Kind::Untyped => Some(parse_number(text, false).map_or_else(|| Value::word(text), number)),
-        Kind::Double | Kind::Rational => parse_number(text, true).map(number).or_else(note),
-        Kind::Int => parse_number(text, false)
+        ValueType::Untyped => {
+            Some(parse_number(text, false).map_or_else(|| Value::word(text), number))
+        }
+        ValueType::Double | ValueType::Rational => {
+            parse_number(text, true).map(number).or_else(note)
+        }
+        ValueType::Int => parse_number(text, false)
             .filter(|n| n.denom() == 1)
             .map(number)
             .or_else(note),
-        Kind::Note => note().or_else(|| parse_number(text, false).map(number)),
-        Kind::Bool => match text {
+        ValueType::Note => note().or_else(|| parse_number(text, false).map(number)),
+        ValueType::Bool => match text {
             "t" | "true" | "1" => Some(Value::Bool(true)),
             "f" | "false" | "0" => Some(Value::Bool(false)),
             _ => None,
@@ -66,8 +70,8 @@ pub fn atom_value(text: &str, kind: Kind, column: usize) -> Result<Value, ParseE
     };
     value.ok_or_else(|| {
         let expected = match kind {
-            Kind::Bool => "a boolean (t, f, true, false, 1, 0)",
-            Kind::Int => "a whole number or a note name",
+            ValueType::Bool => "a boolean (t, f, true, false, 1, 0)",
+            ValueType::Int => "a whole number or a note name",
             _ => "a number or a note name",
         };
         error(column, expected, text)
@@ -75,27 +79,27 @@ pub fn atom_value(text: &str, kind: Kind, column: usize) -> Result<Value, ParseE
 }
 
 /// Compiles a tree into a pattern whose atoms are read as `kind`.
-pub fn compile(node: &Node, kind: Kind) -> Compiled {
+pub fn compile(node: &Term, kind: ValueType) -> Compiled {
     let column = node.column;
     match &node.kind {
-        NodeKind::Atom(text) => Ok(pure(atom_value(text, kind, column)?)),
-        NodeKind::Rest => Ok(silence()),
-        NodeKind::Sequence(steps) => sequence(steps, kind),
-        NodeKind::Stack(layers) => Ok(stack(
+        TermKind::Atom(text) => Ok(pure(atom_value(text, kind, column)?)),
+        TermKind::Rest => Ok(silence()),
+        TermKind::Sequence(steps) => sequence(steps, kind),
+        TermKind::Stack(layers) => Ok(stack(
             layers
                 .iter()
                 .map(|l| compile(l, kind))
                 .collect::<Result<_, _>>()?,
         )),
-        NodeKind::Choose { seed, options } => Ok(Pattern::choose_cycle(
+        TermKind::Choose { seed, options } => Ok(Pattern::choose_cycle(
             *seed,
             options
                 .iter()
                 .map(|o| compile(o, kind))
                 .collect::<Result<_, _>>()?,
         )),
-        NodeKind::Polymeter { layers, steps } => polymeter(layers, steps.as_deref(), kind),
-        NodeKind::Fast(inner, factor) => {
+        TermKind::Polymeter { layers, steps } => polymeter(layers, steps.as_deref(), kind),
+        TermKind::Fast(inner, factor) => {
             check_speed(factor, true)?;
             let p = compile(inner, kind)?;
             Ok(match constant_time(factor)? {
@@ -103,7 +107,7 @@ pub fn compile(node: &Node, kind: Kind) -> Compiled {
                 None => p.fast_p(&time_pattern(factor)?),
             })
         }
-        NodeKind::Slow(inner, factor) => {
+        TermKind::Slow(inner, factor) => {
             check_speed(factor, false)?;
             let p = compile(inner, kind)?;
             Ok(match constant_time(factor)? {
@@ -111,18 +115,18 @@ pub fn compile(node: &Node, kind: Kind) -> Compiled {
                 None => p.slow_p(&time_pattern(factor)?),
             })
         }
-        NodeKind::Degrade { node, seed, amount } => {
+        TermKind::Degrade { node, seed, amount } => {
             Ok(compile(node, kind)?.degrade_by_seeded(*seed, amount.unwrap_or(0.5)))
         }
-        NodeKind::Euclid {
+        TermKind::Euclid {
             node,
             hits,
             steps,
             rotation,
         } => euclid(node, hits, steps, rotation.as_deref(), kind),
-        NodeKind::Tail(items) => tail(items, kind),
-        NodeKind::Range(from, to) => range(from, to, kind),
-        NodeKind::Chord {
+        TermKind::Tail(items) => tail(items, kind),
+        TermKind::Range(from, to) => range(from, to, kind),
+        TermKind::Chord {
             root,
             name,
             modifiers,
@@ -130,7 +134,7 @@ pub fn compile(node: &Node, kind: Kind) -> Compiled {
     }
 }
 
-fn sequence(steps: &[Step], kind: Kind) -> Compiled {
+fn sequence(steps: &[Step], kind: ValueType) -> Compiled {
     let parts = steps
         .iter()
         .map(|s| Ok((s.weight, compile(&s.node, kind)?)))
@@ -142,7 +146,7 @@ fn total_weight(steps: &[Step]) -> Time {
     steps.iter().fold(Time::ZERO, |acc, s| acc + s.weight)
 }
 
-fn polymeter(layers: &[Vec<Step>], steps: Option<&Node>, kind: Kind) -> Compiled {
+fn polymeter(layers: &[Vec<Step>], steps: Option<&Term>, kind: ValueType) -> Compiled {
     let Some(base) = layers.first().map(|l| total_weight(l)) else {
         return Ok(silence());
     };
@@ -179,12 +183,13 @@ pub const MAX_FACTOR: i64 = 4096;
 
 /// Every number written in a factor (`*1e9`, `*<2 1e9>`) must speed up by at most
 /// [`MAX_FACTOR`]; `fast` says whether the factor multiplies (`*`) or divides (`/`).
-fn check_speed(factor: &Node, fast: bool) -> Result<(), ParseError> {
+fn check_speed(factor: &Term, fast: bool) -> Result<(), ParseError> {
     let mut stack = vec![factor];
     while let Some(node) = stack.pop() {
         match &node.kind {
-            NodeKind::Atom(text) => {
-                let Ok(Value::Rational(t)) = atom_value(text, Kind::Rational, node.column) else {
+            TermKind::Atom(text) => {
+                let Ok(Value::Rational(t)) = atom_value(text, ValueType::Rational, node.column)
+                else {
                     continue;
                 };
                 let limit = Time::from_int(MAX_FACTOR);
@@ -207,49 +212,55 @@ fn check_speed(factor: &Node, fast: bool) -> Result<(), ParseError> {
                     return Err(error(node.column, &expected, text));
                 }
             }
-            NodeKind::Rest => {}
-            NodeKind::Sequence(steps) => stack.extend(steps.iter().map(|s| &s.node)),
-            NodeKind::Polymeter { layers, steps } => {
+            TermKind::Rest => {}
+            TermKind::Sequence(steps) => stack.extend(steps.iter().map(|s| &s.node)),
+            TermKind::Polymeter { layers, steps } => {
                 stack.extend(layers.iter().flatten().map(|s| &s.node));
                 stack.extend(steps.as_deref());
             }
-            NodeKind::Stack(items)
-            | NodeKind::Choose { options: items, .. }
-            | NodeKind::Tail(items) => stack.extend(items),
-            NodeKind::Fast(a, b) | NodeKind::Slow(a, b) | NodeKind::Range(a, b) => {
+            TermKind::Stack(items)
+            | TermKind::Choose { options: items, .. }
+            | TermKind::Tail(items) => stack.extend(items),
+            TermKind::Fast(a, b) | TermKind::Slow(a, b) | TermKind::Range(a, b) => {
                 stack.push(a);
                 stack.push(b);
             }
-            NodeKind::Degrade { node, .. } | NodeKind::Euclid { node, .. } => stack.push(node),
-            NodeKind::Chord { .. } => {}
+            TermKind::Degrade { node, .. } | TermKind::Euclid { node, .. } => stack.push(node),
+            TermKind::Chord { .. } => {}
         }
     }
     Ok(())
 }
 
 /// A factor written as a single number, if it is one.
-fn constant_time(node: &Node) -> Result<Option<Time>, ParseError> {
+fn constant_time(node: &Term) -> Result<Option<Time>, ParseError> {
     match &node.kind {
-        NodeKind::Atom(text) => match atom_value(text, Kind::Rational, node.column)? {
+        TermKind::Atom(text) => match atom_value(text, ValueType::Rational, node.column)? {
             Value::Rational(t) => Ok(Some(t)),
             _ => Ok(None),
         },
-        NodeKind::Sequence(steps) if steps.len() == 1 => constant_time(&steps[0].node),
+        TermKind::Sequence(steps) if steps.len() == 1 => constant_time(&steps[0].node),
         _ => Ok(None),
     }
 }
 
-fn time_pattern(node: &Node) -> Result<Pattern<Time>, ParseError> {
-    Ok(compile(node, Kind::Rational)?.fmap(|v| v.as_time().unwrap_or(Time::ZERO)))
+fn time_pattern(node: &Term) -> Result<Pattern<Time>, ParseError> {
+    Ok(compile(node, ValueType::Rational)?.fmap(|v| v.as_time().unwrap_or(Time::ZERO)))
 }
 
-fn int_pattern(node: &Node) -> Result<Pattern<i64>, ParseError> {
-    Ok(compile(node, Kind::Rational)?.fmap(|v| v.as_time().map_or(0, |t| t.floor().numer())))
+fn int_pattern(node: &Term) -> Result<Pattern<i64>, ParseError> {
+    Ok(compile(node, ValueType::Rational)?.fmap(|v| v.as_time().map_or(0, |t| t.floor().numer())))
 }
 
-fn euclid(node: &Node, hits: &Node, steps: &Node, rotation: Option<&Node>, kind: Kind) -> Compiled {
+fn euclid(
+    node: &Term,
+    hits: &Term,
+    steps: &Term,
+    rotation: Option<&Term>,
+    kind: ValueType,
+) -> Compiled {
     let p = compile(node, kind)?;
-    let rests = if kind == Kind::Bool {
+    let rests = if kind == ValueType::Bool {
         p.fmap(|v| match v {
             Value::Bool(b) => Value::Bool(!b),
             other => other.clone(),
@@ -280,11 +291,11 @@ fn euclid(node: &Node, hits: &Node, steps: &Node, rotation: Option<&Node>, kind:
 }
 
 /// A node whose value never changes, if it is one: an atom, or a list or group of them.
-fn constant_value(node: &Node, kind: Kind) -> Result<Option<Value>, ParseError> {
+fn constant_value(node: &Term, kind: ValueType) -> Result<Option<Value>, ParseError> {
     match &node.kind {
-        NodeKind::Atom(text) => Ok(Some(atom_value(text, kind, node.column)?)),
-        NodeKind::Sequence(steps) if steps.len() == 1 => constant_value(&steps[0].node, kind),
-        NodeKind::Tail(items) => {
+        TermKind::Atom(text) => Ok(Some(atom_value(text, kind, node.column)?)),
+        TermKind::Sequence(steps) if steps.len() == 1 => constant_value(&steps[0].node, kind),
+        TermKind::Tail(items) => {
             let mut values = Vec::with_capacity(items.len());
             for item in items {
                 match constant_value(item, kind)? {
@@ -299,7 +310,7 @@ fn constant_value(node: &Node, kind: Kind) -> Result<Option<Value>, ParseError> 
 }
 
 /// Every value an item could take: the atoms (and constant lists) anywhere in it.
-fn possible_values(node: &Node, kind: Kind, out: &mut Vec<Value>) -> Result<(), ParseError> {
+fn possible_values(node: &Term, kind: ValueType, out: &mut Vec<Value>) -> Result<(), ParseError> {
     if let Some(v) = constant_value(node, kind)? {
         if !out.contains(&v) {
             out.push(v);
@@ -309,25 +320,25 @@ fn possible_values(node: &Node, kind: Kind, out: &mut Vec<Value>) -> Result<(), 
     match &node.kind {
         // A nested patterned list's combinations are enumerated by `tail` itself, so only its
         // constant lists (handled above) are values here.
-        NodeKind::Atom(_)
-        | NodeKind::Rest
-        | NodeKind::Range(..)
-        | NodeKind::Chord { .. }
-        | NodeKind::Tail(_) => Ok(()),
-        NodeKind::Sequence(steps) => steps
+        TermKind::Atom(_)
+        | TermKind::Rest
+        | TermKind::Range(..)
+        | TermKind::Chord { .. }
+        | TermKind::Tail(_) => Ok(()),
+        TermKind::Sequence(steps) => steps
             .iter()
             .try_for_each(|s| possible_values(&s.node, kind, out)),
-        NodeKind::Polymeter { layers, .. } => layers
+        TermKind::Polymeter { layers, .. } => layers
             .iter()
             .flatten()
             .try_for_each(|s| possible_values(&s.node, kind, out)),
-        NodeKind::Stack(items) | NodeKind::Choose { options: items, .. } => {
+        TermKind::Stack(items) | TermKind::Choose { options: items, .. } => {
             items.iter().try_for_each(|n| possible_values(n, kind, out))
         }
-        NodeKind::Fast(n, _)
-        | NodeKind::Slow(n, _)
-        | NodeKind::Degrade { node: n, .. }
-        | NodeKind::Euclid { node: n, .. } => possible_values(n, kind, out),
+        TermKind::Fast(n, _)
+        | TermKind::Slow(n, _)
+        | TermKind::Degrade { node: n, .. }
+        | TermKind::Euclid { node: n, .. } => possible_values(n, kind, out),
     }
 }
 
@@ -336,11 +347,11 @@ const MAX_TAIL_COMBINATIONS: usize = 4096;
 
 /// `a:b:c`. Lists are built when the pattern is compiled, never while it is queried: a constant
 /// list is one value, and a patterned one picks from every combination of its items' values.
-fn tail(items: &[Node], kind: Kind) -> Compiled {
+fn tail(items: &[Term], kind: ValueType) -> Compiled {
     let column = items.first().map_or(1, |n| n.column);
     if let Some(list) = constant_value(
-        &Node {
-            kind: NodeKind::Tail(items.to_vec()),
+        &Term {
+            kind: TermKind::Tail(items.to_vec()),
             column,
         },
         kind,
@@ -391,16 +402,16 @@ fn tail(items: &[Node], kind: Kind) -> Compiled {
     Ok(combined.fmap(move |&i| table[i].clone()))
 }
 
-fn numeric(kind: Kind) -> Kind {
+fn numeric(kind: ValueType) -> ValueType {
     if kind.is_numeric() {
         kind
     } else {
-        Kind::Double
+        ValueType::Double
     }
 }
 
 /// `a .. b`: the whole numbers between two (patterned) numbers, as one step.
-fn range(from: &Node, to: &Node, kind: Kind) -> Compiled {
+fn range(from: &Term, to: &Term, kind: ValueType) -> Compiled {
     let k = numeric(kind);
     let a = compile(from, k)?.fmap(|v| v.as_f64().unwrap_or(0.0));
     let b = compile(to, k)?.fmap(|v| v.as_f64().unwrap_or(0.0));
@@ -413,7 +424,7 @@ fn range(from: &Node, to: &Node, kind: Kind) -> Compiled {
         let direction = if b >= a { 1.0 } else { -1.0 };
         let value = |i: i64| {
             let x = a + direction * i as f64;
-            if kind == Kind::Rational {
+            if kind == ValueType::Rational {
                 Value::Rational(Time::from_f64(x))
             } else {
                 Value::Num(x)
@@ -456,21 +467,25 @@ struct ChordSpec {
 }
 
 fn chord_pattern(
-    root: Option<&Node>,
-    name: &Node,
-    modifiers: &[Node],
-    kind: Kind,
+    root: Option<&Term>,
+    name: &Term,
+    modifiers: &[Term],
+    kind: ValueType,
     column: usize,
 ) -> Compiled {
     if modifiers.len() > 8 {
         return Err(error(column, "at most 8 chord modifiers", "more"));
     }
-    let note_kind = if kind.is_numeric() { kind } else { Kind::Note };
+    let note_kind = if kind.is_numeric() {
+        kind
+    } else {
+        ValueType::Note
+    };
     let root = match root {
         Some(r) => compile(r, note_kind)?.fmap(|v| v.as_f64().unwrap_or(0.0)),
         None => pure(0.0),
     };
-    if let Some(v) = constant_value(name, Kind::Untyped)? {
+    if let Some(v) = constant_value(name, ValueType::Untyped)? {
         if chord_for(&v).is_none() {
             return Err(error(
                 name.column,
@@ -479,14 +494,14 @@ fn chord_pattern(
             ));
         }
     }
-    let intervals = compile(name, Kind::Untyped)?.fmap(chord_for);
+    let intervals = compile(name, ValueType::Untyped)?.fmap(chord_for);
     let mut spec = root.zip_both(&intervals, |&root, &intervals| ChordSpec {
         root,
         intervals,
         modifiers: [None; 8],
     });
     for (i, m) in modifiers.iter().enumerate() {
-        if let Some(v) = constant_value(m, Kind::Untyped)? {
+        if let Some(v) = constant_value(m, ValueType::Untyped)? {
             if ChordModifier::from_value(&v).is_none() {
                 return Err(error(
                     m.column,
@@ -495,7 +510,7 @@ fn chord_pattern(
                 ));
             }
         }
-        let m = compile(m, Kind::Untyped)?.fmap(ChordModifier::from_value);
+        let m = compile(m, ValueType::Untyped)?.fmap(ChordModifier::from_value);
         spec = spec.zip_both(&m, move |&s, &m| {
             let mut s = s;
             s.modifiers[i] = m;
@@ -517,7 +532,7 @@ fn chord_pattern(
                 out.push(Event {
                     whole: Some(piece.whole_cycle()),
                     part: piece,
-                    value: if kind == Kind::Rational {
+                    value: if kind == ValueType::Rational {
                         Value::Rational(Time::from_f64(note))
                     } else {
                         Value::Num(note)
@@ -530,7 +545,7 @@ fn chord_pattern(
 
 #[cfg(test)]
 mod speed_tests {
-    use crate::mini::{mini, mini_as, Kind};
+    use crate::mini::{mini, mini_as, ValueType};
 
     #[test]
     fn a_runaway_factor_is_an_error_at_its_column() {
@@ -542,7 +557,7 @@ mod speed_tests {
         let e = mini("bd/0.0000001").unwrap_err();
         assert_eq!(e.column, 4);
         assert!(mini("bd*4096 sn/4096 hh*<2 3>").is_ok());
-        assert!(mini_as("1*0.5", Kind::Double).is_ok());
+        assert!(mini_as("1*0.5", ValueType::Double).is_ok());
     }
 }
 

@@ -1,6 +1,6 @@
 //! A recursive-descent parser for mini-notation.
 
-use super::ast::{Node, NodeKind, Step};
+use super::ast::{Step, Term, TermKind};
 use crate::time::Time;
 use std::fmt;
 
@@ -28,7 +28,7 @@ impl fmt::Display for ParseError {
 impl std::error::Error for ParseError {}
 
 /// Parses a whole mini-notation string.
-pub fn parse(source: &str) -> Result<Node, ParseError> {
+pub fn parse(source: &str) -> Result<Term, ParseError> {
     let mut p = Parser {
         chars: source.chars().collect(),
         pos: 0,
@@ -63,14 +63,14 @@ struct Parser {
 /// walks them (compiling, querying, dropping).
 pub const MAX_DEPTH: usize = 64;
 
-fn size(node: &Node) -> usize {
+fn size(node: &Term) -> usize {
     1 + match &node.kind {
-        NodeKind::Atom(_) | NodeKind::Rest => 0,
-        NodeKind::Sequence(steps) => steps.iter().map(|s| size(&s.node)).sum(),
-        NodeKind::Stack(items)
-        | NodeKind::Choose { options: items, .. }
-        | NodeKind::Tail(items) => items.iter().map(size).sum(),
-        NodeKind::Polymeter { layers, steps } => {
+        TermKind::Atom(_) | TermKind::Rest => 0,
+        TermKind::Sequence(steps) => steps.iter().map(|s| size(&s.node)).sum(),
+        TermKind::Stack(items)
+        | TermKind::Choose { options: items, .. }
+        | TermKind::Tail(items) => items.iter().map(size).sum(),
+        TermKind::Polymeter { layers, steps } => {
             layers
                 .iter()
                 .flatten()
@@ -78,15 +78,15 @@ fn size(node: &Node) -> usize {
                 .sum::<usize>()
                 + steps.as_ref().map_or(0, |n| size(n))
         }
-        NodeKind::Fast(a, b) | NodeKind::Slow(a, b) | NodeKind::Range(a, b) => size(a) + size(b),
-        NodeKind::Degrade { node, .. } => size(node),
-        NodeKind::Euclid {
+        TermKind::Fast(a, b) | TermKind::Slow(a, b) | TermKind::Range(a, b) => size(a) + size(b),
+        TermKind::Degrade { node, .. } => size(node),
+        TermKind::Euclid {
             node,
             hits,
             steps,
             rotation,
         } => size(node) + size(hits) + size(steps) + rotation.as_ref().map_or(0, |r| size(r)),
-        NodeKind::Chord {
+        TermKind::Chord {
             root,
             name,
             modifiers,
@@ -192,7 +192,7 @@ impl Parser {
     }
 
     /// Sequences separated by all `,`, all `|` or all lone `.`.
-    fn layers(&mut self, close: Option<char>) -> Result<Node, ParseError> {
+    fn layers(&mut self, close: Option<char>) -> Result<Term, ParseError> {
         let column = self.column();
         let first = self.sequence(close)?;
         let separator = match self.peek() {
@@ -208,12 +208,12 @@ impl Parser {
             items.push(self.sequence(close)?);
         }
         let kind = match separator {
-            ',' => NodeKind::Stack(items),
-            '|' => NodeKind::Choose {
+            ',' => TermKind::Stack(items),
+            '|' => TermKind::Choose {
                 seed: self.next_seed(),
                 options: items,
             },
-            _ => NodeKind::Sequence(
+            _ => TermKind::Sequence(
                 items
                     .into_iter()
                     .map(|node| Step {
@@ -223,15 +223,15 @@ impl Parser {
                     .collect(),
             ),
         };
-        Ok(Node { kind, column })
+        Ok(Term { kind, column })
     }
 
     /// Steps until a separator or closing bracket, as one node.
-    fn sequence(&mut self, close: Option<char>) -> Result<Node, ParseError> {
+    fn sequence(&mut self, close: Option<char>) -> Result<Term, ParseError> {
         let column = self.column();
         let steps = self.steps(close)?;
-        Ok(Node {
-            kind: NodeKind::Sequence(steps),
+        Ok(Term {
+            kind: TermKind::Sequence(steps),
             column,
         })
     }
@@ -282,8 +282,8 @@ impl Parser {
                     let column = last.node.column;
                     let end = self.term()?;
                     steps.push(Step {
-                        node: Node {
-                            kind: NodeKind::Range(Box::new(last.node), Box::new(end)),
+                        node: Term {
+                            kind: TermKind::Range(Box::new(last.node), Box::new(end)),
                             column,
                         },
                         weight: last.weight,
@@ -302,13 +302,13 @@ impl Parser {
     }
 
     /// One step with its modifiers; returns the node, its weight and how many copies to play.
-    fn step(&mut self) -> Result<(Node, Time, usize), ParseError> {
+    fn step(&mut self) -> Result<(Term, Time, usize), ParseError> {
         let mut node = self.term()?;
         let mut weight = Time::ONE;
         let mut reps = 1usize;
         loop {
             let column = node.column;
-            let wrap = |kind| Node { kind, column };
+            let wrap = |kind| Term { kind, column };
             // A modifier after `!` applies to the repeated group as one step, as in Tidal, where
             // `a!8?` means `[a!8]?`.
             if reps > 1 && matches!(self.peek(), Some('*' | '/' | '?' | '(' | ':' | '\'')) {
@@ -317,7 +317,7 @@ impl Parser {
                     node,
                     weight: Time::ONE,
                 };
-                node = wrap(NodeKind::Sequence(vec![step; reps]));
+                node = wrap(TermKind::Sequence(vec![step; reps]));
                 reps = 1;
                 continue;
             }
@@ -325,12 +325,12 @@ impl Parser {
                 Some('*') => {
                     self.pos += 1;
                     let factor = self.term()?;
-                    node = wrap(NodeKind::Fast(Box::new(node), Box::new(factor)));
+                    node = wrap(TermKind::Fast(Box::new(node), Box::new(factor)));
                 }
                 Some('/') => {
                     self.pos += 1;
                     let factor = self.term()?;
-                    node = wrap(NodeKind::Slow(Box::new(node), Box::new(factor)));
+                    node = wrap(TermKind::Slow(Box::new(node), Box::new(factor)));
                 }
                 Some('!') => {
                     self.pos += 1;
@@ -345,7 +345,7 @@ impl Parser {
                 Some('?') => {
                     self.pos += 1;
                     let amount = self.optional_number()?.map(Time::to_f64);
-                    node = wrap(NodeKind::Degrade {
+                    node = wrap(TermKind::Degrade {
                         node: Box::new(node),
                         seed: self.next_seed(),
                         amount,
@@ -369,7 +369,7 @@ impl Parser {
                         None
                     };
                     self.expect(')', "')' to close the Euclidean rhythm")?;
-                    node = wrap(NodeKind::Euclid {
+                    node = wrap(TermKind::Euclid {
                         node: Box::new(node),
                         hits: Box::new(hits),
                         steps: Box::new(steps),
@@ -380,31 +380,31 @@ impl Parser {
                     self.pos += 1;
                     let next = self.term()?;
                     node = match node.kind {
-                        NodeKind::Tail(mut items) => {
+                        TermKind::Tail(mut items) => {
                             items.push(next);
-                            wrap(NodeKind::Tail(items))
+                            wrap(TermKind::Tail(items))
                         }
-                        kind => wrap(NodeKind::Tail(vec![Node { kind, column }, next])),
+                        kind => wrap(TermKind::Tail(vec![Term { kind, column }, next])),
                     };
                 }
                 Some('\'') => {
                     self.pos += 1;
                     let part = self.term()?;
                     node = match node.kind {
-                        NodeKind::Chord {
+                        TermKind::Chord {
                             root,
                             name,
                             mut modifiers,
                         } => {
                             modifiers.push(part);
-                            wrap(NodeKind::Chord {
+                            wrap(TermKind::Chord {
                                 root,
                                 name,
                                 modifiers,
                             })
                         }
-                        kind => wrap(NodeKind::Chord {
-                            root: Some(Box::new(Node { kind, column })),
+                        kind => wrap(TermKind::Chord {
+                            root: Some(Box::new(Term { kind, column })),
                             name: Box::new(part),
                             modifiers: Vec::new(),
                         }),
@@ -416,23 +416,23 @@ impl Parser {
         Ok((node, weight, reps))
     }
 
-    fn euclid_arg(&mut self) -> Result<Node, ParseError> {
+    fn euclid_arg(&mut self) -> Result<Term, ParseError> {
         let column = self.column();
         let steps = self.steps(Some(')'))?;
         if steps.is_empty() {
             return Err(self.error("a number or pattern for the Euclidean rhythm"));
         }
         self.skip_ws();
-        Ok(Node {
-            kind: NodeKind::Sequence(steps),
+        Ok(Term {
+            kind: TermKind::Sequence(steps),
             column,
         })
     }
 
     /// A single term: an atom, a rest or a bracketed group.
-    fn term(&mut self) -> Result<Node, ParseError> {
+    fn term(&mut self) -> Result<Term, ParseError> {
         let column = self.column();
-        let node = |kind| Node { kind, column };
+        let node = |kind| Term { kind, column };
         match self.peek() {
             Some('[') => {
                 self.pos += 1;
@@ -447,10 +447,10 @@ impl Parser {
                 self.skip_ws();
                 let layers = self.polymeter_layers('>')?;
                 self.expect('>', "'>' to close the alternation")?;
-                Ok(node(NodeKind::Polymeter {
+                Ok(node(TermKind::Polymeter {
                     layers,
-                    steps: Some(Box::new(Node {
-                        kind: NodeKind::Atom("1".into()),
+                    steps: Some(Box::new(Term {
+                        kind: TermKind::Atom("1".into()),
                         column,
                     })),
                 }))
@@ -466,26 +466,26 @@ impl Parser {
                 } else {
                     None
                 };
-                Ok(node(NodeKind::Polymeter { layers, steps }))
+                Ok(node(TermKind::Polymeter { layers, steps }))
             }
             Some('~') if self.peek_at(1).is_some_and(|c| c.is_ascii_alphabetic()) => {
                 // Phonon's `~name`: a bus played where it appears (`s "~kick sn"`).
                 self.pos += 1;
-                Ok(node(NodeKind::Atom(format!("~{}", self.atom_text()))))
+                Ok(node(TermKind::Atom(format!("~{}", self.atom_text()))))
             }
             Some('~') => {
                 self.pos += 1;
-                Ok(node(NodeKind::Rest))
+                Ok(node(TermKind::Rest))
             }
             Some('-') if !self.peek_at(1).is_some_and(is_atom_start) => {
                 self.pos += 1;
-                Ok(node(NodeKind::Rest))
+                Ok(node(TermKind::Rest))
             }
             Some('\'') => {
                 // A chord with no root: `'major`.
                 self.pos += 1;
                 let name = self.term()?;
-                Ok(node(NodeKind::Chord {
+                Ok(node(TermKind::Chord {
                     root: None,
                     name: Box::new(name),
                     modifiers: Vec::new(),
@@ -497,7 +497,7 @@ impl Parser {
                     self.pos = column - 1;
                     return Err(self.error("a word, a number, '~', '[', '<' or '{'"));
                 }
-                Ok(node(NodeKind::Atom(text)))
+                Ok(node(TermKind::Atom(text)))
             }
             _ => Err(self.error("a word, a number, '~', '[', '<' or '{'")),
         }
@@ -641,7 +641,7 @@ mod tests {
 
     #[test]
     fn replication_and_weights_attach_to_the_previous_step() {
-        let NodeKind::Sequence(steps) = parse("a!3 b@2 c _ _").unwrap().kind else {
+        let TermKind::Sequence(steps) = parse("a!3 b@2 c _ _").unwrap().kind else {
             panic!("not a sequence")
         };
         let weights: Vec<Time> = steps.iter().map(|s| s.weight).collect();
