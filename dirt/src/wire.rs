@@ -112,6 +112,12 @@ impl Decoder {
         }
     }
 
+    /// Resolves sounds in `sounds` from now on (the same folders loaded again, at another
+    /// sample rate); the counts go on.
+    pub fn set_sounds(&mut self, sounds: Arc<SoundTable>) {
+        self.sounds = sounds;
+    }
+
     /// Decodes one UDP packet: events go to `events` (times mapped by `clock`); a handshake or
     /// hello returns the reply to send.
     pub fn decode(

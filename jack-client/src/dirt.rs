@@ -2,7 +2,10 @@
 //! per orbit and a main mix; a receive thread turns OSC packets into events for the `dirt`
 //! engine, which JACK's process thread runs with the orbits spread over the workers.
 
-use crate::live::session::{open_client, process_thread, real_time, StartError};
+use crate::host::systemd::{Notifier, Progress};
+use crate::host::{
+    exit_guard, logging, open_client, process_thread, real_time, wait_for_server, StartError,
+};
 use crate::patch;
 use clap::Args;
 use dirt::clock::{monotonic_micros, WallClock};
@@ -15,7 +18,7 @@ use std::net::{SocketAddr, UdpSocket};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// `phonon dirt`'s arguments.
@@ -67,6 +70,8 @@ struct Shared {
     in_callback: AtomicBool,
     /// Closing: the callback writes silence and returns at once.
     closing: AtomicBool,
+    /// Process callbacks completed: the watchdog's sign that the audio thread is alive.
+    callbacks: AtomicU64,
 }
 
 struct Audio {
@@ -109,6 +114,7 @@ impl ProcessHandler for Audio {
         self.shared
             .frames
             .fetch_add(frames as u64, Ordering::Relaxed);
+        self.shared.callbacks.fetch_add(1, Ordering::Relaxed);
         self.shared.in_callback.store(false, Ordering::SeqCst);
         Control::Continue
     }
@@ -136,10 +142,180 @@ struct Received {
     wire: Mutex<WireCounts>,
 }
 
+/// How often systemd hears the status line.
+const SYSTEMD_STATUS_EVERY: Duration = Duration::from_secs(2);
+
+/// One JACK client playing the engine: replaced by a new one when the server comes back.
+struct Session {
+    active: jack::AsyncClient<Notifications, Audio>,
+    shared: Arc<Shared>,
+    stats: Arc<DirtStats>,
+    sample_rate: u32,
+}
+
+impl Session {
+    /// Loads the samples for the server's rate, builds the engine, registers a pair of ports
+    /// per orbit beside the main pair and activates the client. Also returns what the receive
+    /// thread needs to feed the new engine.
+    fn start(
+        client: Client,
+        args: &DirtArgs,
+        index: &dsp::bank::SampleIndex,
+    ) -> Result<(Session, Queue), StartError> {
+        let sample_rate = client.sample_rate();
+        let loading = Instant::now();
+        let names: Vec<String> = index.names().map(str::to_string).collect();
+        let bank = patch::bank_with(index, sample_rate, &names);
+        let sounds = Arc::new(SoundTable::from_bank(&bank));
+        drop(bank);
+        tracing::info!(
+            "samples: {} sounds loaded in {:.0} ms",
+            sounds.sounds(),
+            loading.elapsed().as_secs_f64() * 1000.0
+        );
+        let orbits = usize::from(args.orbits);
+        // SAFETY: the client pointer is live while `client` is.
+        let priority = unsafe { jack::jack_sys::jack_client_real_time_priority(client.raw()) };
+        let (engine, sender, stats) = DirtEngine::new(
+            DirtConfig {
+                sample_rate,
+                max_block: 4096,
+                orbits,
+                workers: args.threads as usize,
+                pin_cores: args.threads > 1,
+                on_thread_start: Some(Arc::new(move |_| real_time(priority - 1))),
+            },
+            sounds.clone(),
+        )
+        .map_err(|e| StartError::Other(format!("cannot start the worker threads: {e}")))?;
+        let caller_cpu = engine.caller_cpu();
+        let mut ports = Vec::new();
+        for name in port_names(orbits) {
+            let port = client
+                .register_port(&name, AudioOut::default())
+                .map_err(|e| StartError::Other(format!("cannot register port {name}: {e:?}")))?;
+            ports.push(port);
+        }
+        let shared = Arc::new(Shared::default());
+        let active = client
+            .activate_async(
+                Notifications {
+                    shared: shared.clone(),
+                },
+                Audio {
+                    engine,
+                    ports,
+                    shared: shared.clone(),
+                    sample_rate: f64::from(sample_rate),
+                },
+            )
+            .map_err(|e| StartError::Other(format!("cannot activate the JACK client: {e:?}")))?;
+        if let (Some(thread), Some(cpu)) = (process_thread(active.as_client()), caller_cpu) {
+            // SAFETY: JACK's process thread lives while the client is active.
+            if let Err(e) = unsafe { placement::pin_thread(thread, cpu) } {
+                tracing::warn!("JACK's process thread could not be pinned to CPU {cpu}: {e}");
+            }
+        }
+        let session = Session {
+            active,
+            shared,
+            stats,
+            sample_rate,
+        };
+        if args.connect {
+            session.connect_to_playback();
+        }
+        Ok((session, Queue { sender, sounds }))
+    }
+
+    fn client(&self) -> &Client {
+        self.active.as_client()
+    }
+
+    /// Connects the main pair to the first two physical playback ports.
+    fn connect_to_playback(&self) {
+        let client = self.client();
+        let playback = client.ports(
+            None,
+            Some("audio"),
+            jack::PortFlags::IS_INPUT | jack::PortFlags::IS_PHYSICAL,
+        );
+        for (from, to) in ["out_L", "out_R"].iter().zip(&playback) {
+            let from = format!("{}:{from}", client.name());
+            if client.connect_ports_by_name(&from, to).is_ok() {
+                tracing::info!("connected {from} -> {to}");
+            }
+        }
+    }
+
+    /// Deactivates and closes the client once the callback is out of any block; false (the
+    /// client left for the process's end) if a block does not end within half a second.
+    fn close(self) -> bool {
+        // Out of any block before the client closes (see `Shared::in_callback`).
+        self.shared.closing.store(true, Ordering::SeqCst);
+        let deadline = Instant::now() + Duration::from_millis(500);
+        while self.shared.in_callback.load(Ordering::SeqCst) {
+            if Instant::now() >= deadline {
+                std::mem::forget(self);
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let _ = self.active.deactivate();
+        true
+    }
+}
+
+/// The main pair, then a pair per orbit.
+fn port_names(orbits: usize) -> Vec<String> {
+    let mut names = vec!["out_L".to_string(), "out_R".to_string()];
+    for k in 0..orbits {
+        names.push(format!("orbit{k}_L"));
+        names.push(format!("orbit{k}_R"));
+    }
+    names
+}
+
+/// What the sessions closed so far counted, for the summary.
+#[derive(Clone, Copy, Default)]
+struct Totals {
+    played: u64,
+    late: u64,
+    dropped: u64,
+    refused_far: u64,
+    steals: u64,
+    xruns: u64,
+    busy_nanos: u64,
+    frames: u64,
+    max_nanos: u64,
+}
+
+impl Totals {
+    fn add(&mut self, session: &Session) {
+        let (stats, shared) = (&session.stats, &session.shared);
+        self.played += stats.played.load(Ordering::Relaxed);
+        self.late += stats.late.load(Ordering::Relaxed);
+        self.dropped += stats.dropped.load(Ordering::Relaxed);
+        self.refused_far += stats.refused_far.load(Ordering::Relaxed);
+        self.steals += stats.steals.load(Ordering::Relaxed);
+        self.xruns += shared.xruns.load(Ordering::Relaxed);
+        self.busy_nanos += shared.busy_nanos.load(Ordering::Relaxed);
+        self.frames += shared.frames.load(Ordering::Relaxed);
+        self.max_nanos = self.max_nanos.max(shared.max_nanos.load(Ordering::Relaxed));
+    }
+
+    /// These totals with `session`'s counts added.
+    fn with(&self, session: &Session) -> Totals {
+        let mut all = *self;
+        all.add(session);
+        all
+    }
+}
+
 /// Runs `phonon dirt` until Ctrl-C or SIGTERM.
 pub fn dirt(args: DirtArgs) -> ExitCode {
     let terminal = std::io::stderr().is_terminal();
-    crate::live::init_logging(terminal);
+    logging::init_logging(terminal);
     let index = match patch::index(args.samples.as_deref()) {
         Ok(index) => index,
         Err(e) => {
@@ -161,69 +337,11 @@ pub fn dirt(args: DirtArgs) -> ExitCode {
     let address = socket.local_addr().unwrap_or(asked);
     let client = match open_client(&args.name) {
         Ok(c) => c,
-        Err(StartError::NoServer(_)) => {
-            let server = std::env::var("JACK_DEFAULT_SERVER").unwrap_or_else(|_| "default".into());
-            eprintln!(
-                "error: no JACK server `{server}` is running; start one with `jackd -d alsa` (or `jackd -d dummy` for a test), then run phonon dirt again"
-            );
-            return ExitCode::from(2);
-        }
-        Err(StartError::NoLibrary(e)) => {
-            eprintln!("error: JACK's library is not installed ({e}); install libjack-jackd2-0 and run phonon dirt again");
-            return ExitCode::from(2);
-        }
-        Err(StartError::Other(e)) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    let sample_rate = client.sample_rate();
-    let loading = Instant::now();
-    let names: Vec<String> = index.names().map(str::to_string).collect();
-    let bank = patch::bank_with(&index, sample_rate, &names);
-    let sounds = Arc::new(SoundTable::from_bank(&bank));
-    drop(bank);
-    tracing::info!(
-        "samples: {} sounds loaded in {:.0} ms",
-        sounds.sounds(),
-        loading.elapsed().as_secs_f64() * 1000.0
-    );
-    let orbits = usize::from(args.orbits);
-    // SAFETY: the client pointer is live while `client` is.
-    let priority = unsafe { jack::jack_sys::jack_client_real_time_priority(client.raw()) };
-    let (engine, sender, stats) = match DirtEngine::new(
-        DirtConfig {
-            sample_rate,
-            max_block: 4096,
-            orbits,
-            workers: args.threads as usize,
-            pin_cores: args.threads > 1,
-            on_thread_start: Some(Arc::new(move |_| real_time(priority - 1))),
-        },
-        sounds.clone(),
-    ) {
-        Ok(e) => e,
         Err(e) => {
-            eprintln!("error: cannot start the worker threads: {e}");
+            eprintln!("error: {}", e.message("phonon dirt"));
             return ExitCode::from(2);
         }
     };
-    let caller_cpu = engine.caller_cpu();
-    let mut names = vec!["out_L".to_string(), "out_R".to_string()];
-    for k in 0..orbits {
-        names.push(format!("orbit{k}_L"));
-        names.push(format!("orbit{k}_R"));
-    }
-    let mut ports = Vec::new();
-    for name in &names {
-        match client.register_port(name, AudioOut::default()) {
-            Ok(p) => ports.push(p),
-            Err(e) => {
-                eprintln!("error: cannot register port {name}: {e:?}");
-                return ExitCode::from(2);
-            }
-        }
-    }
     // JACK's clock against the monotonic one (the same on Linux; measured to be sure).
     let shift = {
         let before = monotonic_micros();
@@ -231,118 +349,220 @@ pub fn dirt(args: DirtArgs) -> ExitCode {
         let after = monotonic_micros();
         jack as i64 - ((before + after) / 2) as i64
     };
-    let shared = Arc::new(Shared::default());
-    let client_name = client.name().to_string();
-    let active = match client.activate_async(
-        Notifications {
-            shared: shared.clone(),
-        },
-        Audio {
-            engine,
-            ports,
-            shared: shared.clone(),
-            sample_rate: f64::from(sample_rate),
-        },
-    ) {
-        Ok(a) => a,
+    let (session, queue) = match Session::start(client, &args, &index) {
+        Ok(started) => started,
         Err(e) => {
-            eprintln!("error: cannot activate the JACK client: {e:?}");
+            eprintln!("error: {}", e.message("phonon dirt"));
             return ExitCode::from(2);
         }
     };
-    if let (Some(thread), Some(cpu)) = (process_thread(active.as_client()), caller_cpu) {
-        // SAFETY: JACK's process thread lives while the client is active.
-        if let Err(e) = unsafe { placement::pin_thread(thread, cpu) } {
-            tracing::warn!("JACK's process thread could not be pinned to CPU {cpu}: {e}");
-        }
-    }
-    if args.connect {
-        let playback = active.as_client().ports(
-            None,
-            Some("audio"),
-            jack::PortFlags::IS_INPUT | jack::PortFlags::IS_PHYSICAL,
-        );
-        for (from, to) in names.iter().take(2).zip(&playback) {
-            let from = format!("{client_name}:{from}");
-            if active.as_client().connect_ports_by_name(&from, to).is_ok() {
-                tracing::info!("connected {from} -> {to}");
-            }
-        }
-    }
     let stop = Arc::new(AtomicBool::new(false));
     for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         let _ = signal_hook::flag::register(signal, stop.clone());
     }
-    crate::exit_guard::arm(crate::exit_guard::STOP_LIMIT);
+    exit_guard::arm(exit_guard::STOP_LIMIT);
     let received = Arc::new(Received::default());
+    // A new session's queue reaches the receive thread, which keeps the socket and its counts.
+    let (new_queue, queues) = mpsc::channel::<Queue>();
     let receiver = {
         let stop = stop.clone();
         let received = received.clone();
-        let clock = WallClock::measure().with_shift(shift);
-        let decoder = Decoder::new(sounds, orbits);
+        let receiving = Receiving {
+            decoder: Decoder::new(queue.sounds.clone(), usize::from(args.orbits)),
+            clock: WallClock::measure().with_shift(shift),
+            sender: queue.sender,
+            queues,
+        };
         std::thread::Builder::new()
             .name("phonon-dirt-osc".into())
-            .spawn(move || receive(socket, decoder, clock, sender, &stop, &received))
+            .spawn(move || receive(socket, receiving, &stop, &received))
     };
     let Ok(receiver) = receiver else {
         eprintln!("error: cannot start the receive thread");
         return ExitCode::from(2);
     };
     tracing::info!(
-        "listening for Tidal and Strudel on UDP {address}; playing as JACK client `{client_name}` ({sample_rate} Hz, {} frames, {orbits} orbits, {} workers)",
-        active.as_client().buffer_size(),
+        "listening for Tidal and Strudel on UDP {address}; playing as JACK client `{}` ({} Hz, {} frames, {} orbits, {} workers)",
+        session.client().name(),
+        session.sample_rate,
+        session.client().buffer_size(),
+        args.orbits,
         args.threads
     );
-    let mut status = Status::new(terminal && !args.quiet, sample_rate);
+    let mut playing = Playing {
+        status: Status::new(terminal && !args.quiet, session.sample_rate),
+        session: Some(session),
+        totals: Totals::default(),
+        notifier: Notifier::from_env(),
+        ready: false,
+        last_notified: Instant::now(),
+        gone_rate: 0,
+    };
     while !stop.load(Ordering::SeqCst) {
         std::thread::sleep(Duration::from_millis(50));
-        if shared.server_gone.load(Ordering::SeqCst) {
-            tracing::error!(
-                "the JACK server went away; phonon dirt stops (restart it with the server)"
-            );
-            stop.store(true, Ordering::SeqCst);
+        if !playing.follow_server(&args, &index, &stop, &new_queue) {
             break;
         }
+        playing.tell_systemd(&received);
         if !args.quiet {
-            status.show(&stats, &received, &shared);
+            playing.show_status(&received);
         }
     }
+    playing.notifier.stopping();
     let _ = receiver.join();
-    if status.terminal {
-        eprintln!();
+    playing.finish(&received)
+}
+
+/// The control thread's state while playing.
+struct Playing {
+    /// The session playing; none while the server is away.
+    session: Option<Session>,
+    /// What closed sessions counted.
+    totals: Totals,
+    notifier: Notifier,
+    /// `READY=1` has been sent.
+    ready: bool,
+    last_notified: Instant,
+    status: Status,
+    /// The sample rate of the last session, for a summary without one.
+    gone_rate: u32,
+}
+
+impl Playing {
+    /// When the server went away: closes the session, waits for the server and starts a new
+    /// one, whose queue goes to the receive thread. False if asked to stop meanwhile.
+    fn follow_server(
+        &mut self,
+        args: &DirtArgs,
+        index: &dsp::bank::SampleIndex,
+        stop: &AtomicBool,
+        queues: &mpsc::Sender<Queue>,
+    ) -> bool {
+        let Some(session) = self.session.take() else {
+            return false;
+        };
+        if !session.shared.server_gone.load(Ordering::SeqCst) {
+            self.session = Some(session);
+            return true;
+        }
+        tracing::error!("the JACK server went away; phonon dirt keeps listening and retries");
+        self.notifier
+            .status("the JACK server went away; reconnecting");
+        self.totals.add(&session);
+        self.gone_rate = session.sample_rate;
+        // Closed before a new client opens: libjack must be done with the old server.
+        session.close();
+        let Some((next, queue)) = reconnect(args, index, stop, &mut self.notifier) else {
+            return false;
+        };
+        let _ = queues.send(queue);
+        self.status = Status::new(self.status.terminal, next.sample_rate);
+        tracing::info!(
+            "the JACK server is back: playing again as `{}` ({} Hz)",
+            next.client().name(),
+            next.sample_rate
+        );
+        self.session = Some(next);
+        true
     }
-    // Out of any block before the client closes (see `Shared::in_callback`).
-    shared.closing.store(true, Ordering::SeqCst);
-    let deadline = Instant::now() + Duration::from_millis(500);
-    while shared.in_callback.load(Ordering::SeqCst) && Instant::now() < deadline {
-        std::thread::sleep(Duration::from_millis(1));
+
+    /// systemd: `READY=1` once a block has run, a `STATUS=` line every few seconds, and a
+    /// watchdog ping while the audio thread makes progress.
+    fn tell_systemd(&mut self, received: &Received) {
+        let Some(session) = &self.session else {
+            return;
+        };
+        let callbacks = session.shared.callbacks.load(Ordering::Relaxed);
+        if !self.ready {
+            if callbacks == 0 {
+                return;
+            }
+            self.ready = true;
+            self.notifier
+                .ready(&self.status.line_for_systemd(session, received));
+        }
+        self.notifier.watchdog(Progress::Blocks(callbacks));
+        if self.last_notified.elapsed() >= SYSTEMD_STATUS_EVERY {
+            self.last_notified = Instant::now();
+            self.notifier
+                .status(&self.status.line_for_systemd(session, received));
+        }
     }
-    // Before closing: a server that hangs may hold the close until the exit guard ends the
-    // process, and the summary must be out by then.
-    summary(&stats, &received, &shared, sample_rate);
-    let _ = std::io::stderr().flush();
-    if shared.in_callback.load(Ordering::SeqCst) {
-        // Not `exit`: libjack's exit handlers would close the client under the stuck thread.
-        // SAFETY: ends the process at once; nothing is left to flush.
-        unsafe { libc::_exit(0) };
+
+    fn show_status(&mut self, received: &Received) {
+        if let Some(session) = &self.session {
+            self.status.show(session, received);
+        }
     }
-    let _ = active.deactivate();
-    if shared.server_gone.load(Ordering::SeqCst) {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
+
+    /// The summary, then the client closed: exit 0, or 1 if the server was gone at the end.
+    fn finish(self, received: &Received) -> ExitCode {
+        if self.status.terminal {
+            eprintln!();
+        }
+        let Some(session) = self.session else {
+            summary(&self.totals, received, self.gone_rate);
+            return ExitCode::from(1);
+        };
+        let gone = session.shared.server_gone.load(Ordering::SeqCst);
+        // Before closing: a server that hangs may hold the close until the exit guard ends the
+        // process, and the summary must be out by then.
+        summary(&self.totals.with(&session), received, session.sample_rate);
+        let _ = std::io::stderr().flush();
+        if !session.close() {
+            // Not `exit`: libjack's exit handlers would close the client under the stuck
+            // thread.
+            // SAFETY: ends the process at once; nothing is left to flush.
+            unsafe { libc::_exit(0) };
+        }
+        if gone {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        }
     }
 }
 
-/// The receive thread: packets into events until asked to stop.
-fn receive(
-    socket: UdpSocket,
-    mut decoder: Decoder,
-    mut clock: WallClock,
-    mut sender: EventSender,
+/// Waits for the server and starts a session on it, until one starts or we are asked to stop.
+fn reconnect(
+    args: &DirtArgs,
+    index: &dsp::bank::SampleIndex,
     stop: &AtomicBool,
-    received: &Received,
-) {
+    notifier: &mut Notifier,
+) -> Option<(Session, Queue)> {
+    loop {
+        let client = wait_for_server(&args.name, stop, notifier)?;
+        match Session::start(client, args, index) {
+            Ok(started) => return Some(started),
+            Err(e) => tracing::warn!("cannot play yet: {}", e.message("phonon dirt")),
+        }
+    }
+}
+
+/// The way into a session's engine: its event queue and the samples it plays.
+struct Queue {
+    sender: EventSender,
+    sounds: Arc<SoundTable>,
+}
+
+/// What the receive thread works with.
+struct Receiving {
+    decoder: Decoder,
+    clock: WallClock,
+    /// The playing engine's queue.
+    sender: EventSender,
+    /// The queues of engines started after a reconnect.
+    queues: mpsc::Receiver<Queue>,
+}
+
+/// The receive thread: packets into events until asked to stop.
+fn receive(socket: UdpSocket, receiving: Receiving, stop: &AtomicBool, received: &Received) {
+    let Receiving {
+        mut decoder,
+        mut clock,
+        mut sender,
+        queues,
+    } = receiving;
     let _ = socket.set_read_timeout(Some(Duration::from_millis(100)));
     let mut buffer = vec![0u8; 65_536];
     let mut events = Vec::with_capacity(64);
@@ -371,6 +591,11 @@ fn receive(
             }
         };
         received.packets.fetch_add(1, Ordering::Relaxed);
+        // Checked after the wait for a packet, so events go to the engine playing now.
+        while let Ok(queue) = queues.try_recv() {
+            sender = queue.sender;
+            decoder.set_sounds(queue.sounds);
+        }
         events.clear();
         if let Some(Reply(reply)) = decoder.decode(&buffer[..n], &clock, &mut events) {
             if let Err(e) = socket.send_to(&reply, from) {
@@ -442,6 +667,7 @@ struct Status {
 }
 
 impl Status {
+    /// Figures from now on, of a session at `sample_rate` (a new session counts from zero).
     fn new(terminal: bool, sample_rate: u32) -> Status {
         Status {
             terminal,
@@ -453,7 +679,7 @@ impl Status {
         }
     }
 
-    fn show(&mut self, stats: &DirtStats, received: &Received, shared: &Shared) {
+    fn show(&mut self, session: &Session, received: &Received) {
         let period = if self.terminal {
             Duration::from_millis(500)
         } else {
@@ -464,18 +690,19 @@ impl Status {
             return;
         }
         self.last = Instant::now();
+        let (stats, shared) = (&session.stats, &session.shared);
         let played = stats.played.load(Ordering::Relaxed);
         let busy = shared.busy_nanos.load(Ordering::Relaxed);
         let frames = shared.frames.load(Ordering::Relaxed);
-        let audio = (frames - self.frames) as f64 / self.sample_rate;
+        let audio = frames.saturating_sub(self.frames) as f64 / self.sample_rate;
         let load = if audio > 0.0 {
-            100.0 * (busy - self.busy) as f64 * 1e-9 / audio
+            100.0 * busy.saturating_sub(self.busy) as f64 * 1e-9 / audio
         } else {
             0.0
         };
         let line = format!(
             "events/s {:.0} · voices {} · late {} · dropped {} · load {load:.1}% · xruns {} · packets {}",
-            (played - self.played) as f64 / elapsed.as_secs_f64(),
+            played.saturating_sub(self.played) as f64 / elapsed.as_secs_f64(),
             stats.voices.load(Ordering::Relaxed),
             stats.late.load(Ordering::Relaxed),
             stats.dropped.load(Ordering::Relaxed),
@@ -490,13 +717,24 @@ impl Status {
             tracing::info!("{line}");
         }
     }
+
+    /// `listening on 57120 · played 1234 · voices 5 · xruns 0`, for `systemctl status`.
+    fn line_for_systemd(&self, session: &Session, received: &Received) -> String {
+        format!(
+            "playing · packets {} · played {} · voices {} · xruns {}",
+            received.packets.load(Ordering::Relaxed),
+            session.stats.played.load(Ordering::Relaxed),
+            session.stats.voices.load(Ordering::Relaxed),
+            session.shared.xruns.load(Ordering::Relaxed),
+        )
+    }
 }
 
-fn summary(stats: &DirtStats, received: &Received, shared: &Shared, sample_rate: u32) {
+fn summary(totals: &Totals, received: &Received, sample_rate: u32) {
     let wire = received.wire.lock().map(|c| *c).unwrap_or_default();
-    let audio = shared.frames.load(Ordering::Relaxed) as f64 / f64::from(sample_rate.max(1));
+    let audio = totals.frames as f64 / f64::from(sample_rate.max(1));
     let load = if audio > 0.0 {
-        100.0 * shared.busy_nanos.load(Ordering::Relaxed) as f64 * 1e-9 / audio
+        100.0 * totals.busy_nanos as f64 * 1e-9 / audio
     } else {
         0.0
     };
@@ -504,17 +742,17 @@ fn summary(stats: &DirtStats, received: &Received, shared: &Shared, sample_rate:
         "summary: packets {} · events {} · played {} · late {} · dropped {} · refused far ahead {} · unknown sounds {} · unknown parameters {} · malformed {} · too deep {} · other addresses {} · voices stolen {} · load {load:.1}% · block max {:.0} µs · xruns {}",
         received.packets.load(Ordering::Relaxed),
         wire.events,
-        stats.played.load(Ordering::Relaxed),
-        stats.late.load(Ordering::Relaxed),
-        stats.dropped.load(Ordering::Relaxed),
-        stats.refused_far.load(Ordering::Relaxed),
+        totals.played,
+        totals.late,
+        totals.dropped,
+        totals.refused_far,
         wire.unknown_sounds,
         wire.unknown_params,
         wire.malformed,
         wire.too_deep,
         wire.unknown_addresses,
-        stats.steals.load(Ordering::Relaxed),
-        shared.max_nanos.load(Ordering::Relaxed) as f64 / 1e3,
-        shared.xruns.load(Ordering::Relaxed),
+        totals.steals,
+        totals.max_nanos as f64 / 1e3,
+        totals.xruns,
     );
 }

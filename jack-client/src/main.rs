@@ -1,8 +1,8 @@
 //! `phonon`: check, inspect, query, render and play live-coded patches.
 
 mod dirt;
-mod exit_guard;
 mod functions;
+mod host;
 mod live;
 mod meter;
 mod patch;

@@ -220,3 +220,55 @@ fn a_wedged_audio_thread_stops_the_watchdog_pings() {
     // systemd would now kill it; so do we.
     phonon.signal(libc::SIGKILL);
 }
+
+#[test]
+fn dirt_tells_systemd_ready_status_watchdog_and_stopping() {
+    if !jack_available() {
+        return;
+    }
+    let _turn = serial();
+    let server = Server::start(128, true);
+    let mut notify = NotifySocket::bind();
+    let watchdog = Duration::from_secs(2);
+    let socket = notify.path.to_str().unwrap().to_string();
+    let usec = watchdog.as_micros().to_string();
+    let name = unique("dirt");
+    let dirt = Phonon::spawn(
+        &server,
+        &name,
+        &[
+            "dirt",
+            "--port",
+            "0",
+            "--name",
+            &name,
+            "--quiet",
+            "--threads",
+            "1",
+        ],
+        &[("NOTIFY_SOCKET", &socket), ("WATCHDOG_USEC", &usec)],
+    );
+    let (_, ready) = notify.wait_for("READY=1", Duration::from_secs(20));
+    assert!(ready.contains("STATUS=playing"), "{ready}");
+    let ports = server.connections();
+    assert!(ports.contains(&format!("{name}:orbit0_L")), "{ports}");
+    let (_, status) = notify.wait_for("STATUS=playing", Duration::from_secs(5));
+    assert!(status.contains("xruns "), "{status}");
+    notify.gather(watchdog * 2);
+    assert!(
+        notify.pings().len() >= 3,
+        "watchdog pings: {:?}",
+        notify.fields()
+    );
+    let before_stop = notify.seen.len();
+    let (code, log) = dirt.stop();
+    notify.gather(Duration::from_millis(300));
+    assert_eq!(code, Some(0), "{log}");
+    assert!(
+        notify.seen[before_stop..]
+            .iter()
+            .any(|(_, m)| m.starts_with("STOPPING=1")),
+        "STOPPING=1 after SIGTERM: {:?}",
+        notify.fields()
+    );
+}

@@ -717,3 +717,52 @@ fn long3_time(events: &[(u64, std::collections::HashMap<String, OscType>)]) -> u
         .map(|(t, _)| *t)
         .unwrap()
 }
+
+#[test]
+fn dirt_survives_a_killed_server_and_plays_again_when_it_is_back() {
+    if !jack_available() {
+        return;
+    }
+    let _turn = serial();
+    let mut server = Server::start(128, true);
+    let name = unique("dirt");
+    let port = free_port();
+    let dirt = start_dirt(&server, &name, port, &samples());
+    let tidal = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let target = format!("127.0.0.1:{port}");
+    let heard = |server: &Server| {
+        let capture = Capture::start(
+            server,
+            &format!("{name}:orbit1_L"),
+            &format!("{name}:orbit1_R"),
+            1.0,
+        );
+        tidal
+            .send_to(
+                &tidal_event(now_unix() + 200_000, "long", &[("orbit", 1.0)]),
+                &target,
+            )
+            .unwrap();
+        capture.wait_frames(36_000);
+        rms(&capture.finish().left)
+    };
+    assert!(heard(&server) > 0.05, "before the crash");
+    server.kill();
+    dirt.wait_for("went away", Duration::from_secs(5));
+    // Events sent meanwhile are not a problem.
+    tidal
+        .send_to(&tidal_event(now_unix(), "click", &[]), &target)
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    server.restart();
+    dirt.wait_for("server is back", Duration::from_secs(30));
+    let ports = server.connections();
+    for k in 0..4 {
+        assert!(ports.contains(&format!("{name}:orbit{k}_L")), "{ports}");
+    }
+    assert!(heard(&server) > 0.05, "after the restart");
+    let (code, log) = dirt.stop();
+    assert_eq!(code, Some(0), "{log}");
+    let summary = log.lines().find(|l| l.starts_with("summary:")).unwrap();
+    assert!(summary.contains("played 2 "), "{summary}");
+}

@@ -5,19 +5,19 @@
 //! runs the engine as worker 0.
 
 mod loader;
-mod notify;
 pub(crate) mod session;
 mod sync;
 mod telemetry;
 mod watch;
 
+use crate::host::systemd::{Notifier, Progress};
+use crate::host::{exit_guard, logging, open_client, wait_for_server};
 use crate::patch;
 use clap::Args;
 use dsp::bank::SampleBank;
 use graph::{Graph, Registry};
 use loader::SampleLoader;
-use notify::{Notifier, Progress};
-use session::{open_client, Session, SessionConfig, StartError};
+use session::{Session, SessionConfig};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -161,7 +161,7 @@ fn session_has(session: &Session, from: &str, to: &str) -> bool {
 /// Plays a patch until Ctrl-C or SIGTERM.
 pub fn live(args: LiveArgs) -> ExitCode {
     let terminal = std::io::stderr().is_terminal();
-    init_logging(terminal);
+    logging::init_logging(terminal);
     let mut control = match Control::start(args, terminal) {
         Ok(control) => control,
         Err(code) => return code,
@@ -252,7 +252,7 @@ impl Control {
             let _ = signal_hook::flag::register(signal, stop.clone());
         }
         let _ = signal_hook::flag::register(signal_hook::consts::SIGHUP, reload.clone());
-        crate::exit_guard::arm(crate::exit_guard::STOP_LIMIT);
+        exit_guard::arm(exit_guard::STOP_LIMIT);
         let watcher = match PatchWatcher::new(&args.patch) {
             Ok(w) => Some(w),
             Err(e) => {
@@ -276,33 +276,16 @@ impl Control {
             meter_nodes: !args.no_meter,
             sync: args.sync.map(|SyncSource::Jack| args.beats_per_cycle),
         };
-        let client = match open_client(&args.name) {
-            Ok(c) => c,
-            Err(StartError::NoServer(_)) => {
-                let server =
-                    std::env::var("JACK_DEFAULT_SERVER").unwrap_or_else(|_| "default".into());
-                eprintln!(
-                    "error: no JACK server `{server}` is running; start one with `jackd -d alsa` (or `jackd -d dummy` for a test), then run phonon again"
-                );
-                return Err(ExitCode::from(2));
-            }
-            Err(StartError::NoLibrary(e)) => {
-                eprintln!(
-                    "error: JACK's library is not installed ({e}); install it (`apt-get install libjack-jackd2-0`, or PipeWire's JACK) and run phonon again"
-                );
-                return Err(ExitCode::from(2));
-            }
-            Err(StartError::Other(e)) => {
-                eprintln!("error: {e}");
-                return Err(ExitCode::from(2));
-            }
-        };
+        let client = open_client(&args.name).map_err(|e| {
+            eprintln!("error: {}", e.message("phonon"));
+            ExitCode::from(2)
+        })?;
         let (session, bank) = match Session::start(client, &config, &graph, &|rate| {
             Arc::new(SampleBank::builtin(rate))
         }) {
             Ok(s) => s,
-            Err(StartError::NoServer(e) | StartError::NoLibrary(e) | StartError::Other(e)) => {
-                eprintln!("error: {e}");
+            Err(e) => {
+                eprintln!("error: {}", e.message("phonon"));
                 return Err(ExitCode::from(2));
             }
         };
@@ -729,50 +712,6 @@ impl Control {
     }
 }
 
-/// Logs to stderr without timestamps (journald adds its own). libjack's own messages, which
-/// repeat what phonon reports in its own words, show only with `PHONON_LOG=debug`.
-pub(crate) fn init_logging(terminal: bool) {
-    use tracing_subscriber::filter::LevelFilter;
-    use tracing_subscriber::layer::SubscriberExt;
-    use tracing_subscriber::util::SubscriberInitExt;
-    let debug = std::env::var("PHONON_LOG").is_ok_and(|v| v == "debug");
-    let filter = tracing_subscriber::filter::Targets::new()
-        .with_target(
-            "phonon",
-            if debug {
-                LevelFilter::DEBUG
-            } else {
-                LevelFilter::INFO
-            },
-        )
-        .with_target(
-            "jack",
-            if debug {
-                LevelFilter::DEBUG
-            } else {
-                LevelFilter::OFF
-            },
-        )
-        .with_target(
-            "jack_sys",
-            if debug {
-                LevelFilter::DEBUG
-            } else {
-                LevelFilter::OFF
-            },
-        );
-    let _ = tracing_subscriber::registry()
-        .with(
-            tracing_subscriber::fmt::layer()
-                .with_writer(std::io::stderr)
-                .with_ansi(terminal)
-                .with_target(false)
-                .without_time(),
-        )
-        .with(filter)
-        .try_init();
-}
-
 /// The named outputs that get ports of their own, at most `MAX_OUTPUT_PAIRS`; past that a
 /// warning names the first left out (it still plays in the main pair).
 fn multi_out_names(graph: &Graph) -> Vec<String> {
@@ -806,7 +745,7 @@ fn drain(session: &mut Session, telemetry: &mut Telemetry) {
     session.controller.collect();
 }
 
-/// Tries to open a client again, with backoff, until it works or we are asked to stop;
+/// Waits for the server and starts a session on it, until one starts or we are asked to stop;
 /// `bank` gives the samples for the server's rate.
 fn reconnect(
     args: &LiveArgs,
@@ -816,23 +755,12 @@ fn reconnect(
     bank: &dyn Fn(u32) -> Arc<SampleBank>,
     notifier: &mut Notifier,
 ) -> Option<(Session, Arc<SampleBank>)> {
-    let mut wait = Duration::from_millis(100);
     loop {
-        if stop.load(Ordering::SeqCst) {
-            return None;
+        let client = wait_for_server(&args.name, stop, notifier)?;
+        match Session::start(client, config, graph, bank) {
+            Ok(s) => return Some(s),
+            Err(e) => tracing::warn!("cannot play yet: {}", e.message("phonon")),
         }
-        std::thread::sleep(wait);
-        notifier.watchdog(Progress::Reconnecting);
-        match open_client(&args.name) {
-            Ok(client) => match Session::start(client, config, graph, bank) {
-                Ok(s) => return Some(s),
-                Err(StartError::NoServer(e) | StartError::NoLibrary(e) | StartError::Other(e)) => {
-                    tracing::warn!("cannot play yet: {e}")
-                }
-            },
-            Err(_) => tracing::debug!("no JACK server yet; retrying in {wait:?}"),
-        }
-        wait = (wait * 2).min(Duration::from_millis(500));
     }
 }
 

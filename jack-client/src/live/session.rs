@@ -3,11 +3,12 @@
 //! dropped and a new one, with the same port names, replaces it.
 
 use super::sync::{Bbt, BbtFollower};
+use crate::host::{process_thread, real_time, StartError};
 use dsp::bank::SampleBank;
 use graph::Graph;
 use jack::{
-    AudioIn, AudioOut, Client, ClientOptions, ClientStatus, Control, Frames, NotificationHandler,
-    Port, PortFlags, ProcessHandler, ProcessScope, TransportState,
+    AudioIn, AudioOut, Client, ClientStatus, Control, Frames, NotificationHandler, Port, PortFlags,
+    ProcessHandler, ProcessScope, TransportState,
 };
 use runtime::{Controller, Engine, EngineConfig};
 use scheduler::placement::{self, placement_of};
@@ -137,16 +138,6 @@ pub struct SessionConfig {
     /// Follow a JACK timebase master's bar, beat and tempo: `Some(beats per cycle)`, where
     /// `None` inside means a bar is a cycle.
     pub sync: Option<Option<f64>>,
-}
-
-/// Why a session could not start.
-pub enum StartError {
-    /// No JACK server answered.
-    NoServer(String),
-    /// libjack itself is missing.
-    NoLibrary(String),
-    /// Anything else.
-    Other(String),
 }
 
 struct Audio {
@@ -334,39 +325,6 @@ pub struct Session {
     pub caller_cpu: Option<usize>,
     /// JACK's process thread and how pinning it went.
     process_thread: Option<(libc::pthread_t, std::io::Result<()>)>,
-}
-
-/// Opens a client, or says why not: no libjack, no server, or the name taken.
-pub fn open_client(name: &str) -> Result<Client, StartError> {
-    match Client::new(
-        name,
-        ClientOptions::NO_START_SERVER | ClientOptions::USE_EXACT_NAME,
-    ) {
-        Ok((client, _)) => Ok(client),
-        Err(jack::Error::LibraryError(e)) => Err(StartError::NoLibrary(e)),
-        // Checked first: a taken name can come with other failure bits set.
-        Err(jack::Error::ClientError(status)) if status.contains(ClientStatus::NAME_NOT_UNIQUE) => {
-            Err(StartError::Other(format!(
-                "a JACK client named `{name}` is already running; choose another with --name"
-            )))
-        }
-        // libjack refuses a taken name on its own side and reports only a failure to reach
-        // the server: a second client under a name of its own tells which it was.
-        Err(_) if server_answers() => Err(StartError::Other(format!(
-            "a JACK client named `{name}` is already running on this server; choose another with --name"
-        ))),
-        Err(jack::Error::ClientError(status)) => Err(StartError::NoServer(format!("{status:?}"))),
-        Err(e) => Err(StartError::NoServer(format!("{e:?}"))),
-    }
-}
-
-/// True if the JACK server answers a client under a fresh name.
-fn server_answers() -> bool {
-    Client::new(
-        &format!("phonon-probe-{}", std::process::id()),
-        ClientOptions::NO_START_SERVER,
-    )
-    .is_ok()
 }
 
 impl Session {
@@ -697,33 +655,4 @@ impl Session {
             Err(_) => false,
         }
     }
-}
-
-/// JACK's process thread, where libjack tells it (`jack_client_thread_id`, which the `jack`
-/// crate does not wrap).
-pub(crate) fn process_thread(client: &Client) -> Option<libc::pthread_t> {
-    type ThreadId = unsafe extern "C" fn(*mut jack::jack_sys::jack_client_t) -> libc::pthread_t;
-    let library = jack::jack_sys::library().ok()?;
-    // SAFETY: the symbol has this signature in every libjack (jack/jack.h); the client pointer
-    // is live while `client` is.
-    unsafe {
-        let thread_id = library.get::<ThreadId>(b"jack_client_thread_id").ok()?;
-        match thread_id(client.raw()) {
-            0 => None,
-            thread => Some(thread),
-        }
-    }
-}
-
-/// Makes the calling thread real-time (SCHED_FIFO) at `priority`, where the system allows it.
-/// A refusal is reported by the placement line, which reads the policy back from the kernel.
-pub(crate) fn real_time(priority: i32) {
-    if priority <= 0 {
-        return;
-    }
-    let param = libc::sched_param {
-        sched_priority: priority,
-    };
-    // SAFETY: sets the scheduling policy of the calling thread only; `param` outlives the call.
-    unsafe { libc::pthread_setschedparam(libc::pthread_self(), libc::SCHED_FIFO, &param) };
 }

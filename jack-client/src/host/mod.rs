@@ -1,0 +1,10 @@
+//! The JACK host both `phonon live` and `phonon dirt` run on: opening the client with errors a
+//! user can act on, waiting for a server that went away, JACK's threads and their priority,
+//! systemd's notifications and watchdog, logging, and the bound on how long stopping takes.
+
+mod client;
+pub mod exit_guard;
+pub mod logging;
+pub mod systemd;
+
+pub use client::{open_client, process_thread, real_time, wait_for_server, StartError};
