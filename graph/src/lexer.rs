@@ -117,12 +117,34 @@ pub fn lex(text: &str, is_function: &dyn Fn(&str) -> bool) -> (Vec<Token>, Vec<D
                 continue;
             }
             b'#' => {
-                if !line_has_token || !chains(text, i + 1, is_function) {
-                    i = skip_line(bytes, i);
-                    continue;
+                let reading = if line_has_token {
+                    read_hash(text, i + 1, is_function)
+                } else {
+                    HashReading::Comment
+                };
+                match reading {
+                    HashReading::Chain => {
+                        i += 1;
+                        push(&mut tokens, Tok::Hash, start..i);
+                    }
+                    HashReading::Comment => {
+                        i = skip_line(bytes, i);
+                        continue;
+                    }
+                    HashReading::WordsAsComment => {
+                        let end = skip_line(bytes, i);
+                        let text = text[start..end].trim_end();
+                        errors.push(
+                            Diagnostic::warning(
+                                start..start + text.len(),
+                                format!("`{text}` is read as a comment: no function has its first word's name"),
+                            )
+                            .with_help("if it is code, check the name (`phonon functions` lists them); if it is a comment, start it with `--` to say so"),
+                        );
+                        i = end;
+                        continue;
+                    }
                 }
-                i += 1;
-                push(&mut tokens, Tok::Hash, start..i);
             }
             b'"' => {
                 let close = text[i + 1..].find(['"', '\n']).map(|e| i + 1 + e);
@@ -353,14 +375,51 @@ fn number_end(bytes: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// Whether a `#` at `after - 1` chains: what follows is a known function, a bus or a bracket.
-fn chains(text: &str, after: usize, is_function: &dyn Fn(&str) -> bool) -> bool {
+/// How a `#` after code on a line reads.
+#[derive(Debug, PartialEq)]
+enum HashReading {
+    /// The chain operator.
+    Chain,
+    /// A comment (`tempo: 2  # 120 BPM`).
+    Comment,
+    /// A comment of words, none a function: it could be code, so it is read with a warning.
+    WordsAsComment,
+}
+
+/// How a `#` at `after - 1`, after code on its line, reads. It chains before a bus, a bracket, a
+/// string, a function or a near miss of one, and before any word followed by what an argument
+/// or an operator starts with (`# resonz 900 20`), so that an unknown name there is an error
+/// rather than a silent comment. Before a number or nothing it starts a comment, as Phonon
+/// reads `# 120 BPM`; before words that are no function it starts a comment with a warning.
+fn read_hash(text: &str, after: usize, is_function: &dyn Fn(&str) -> bool) -> HashReading {
     let rest = text[after..].trim_start_matches([' ', '\t']);
     let bytes = rest.as_bytes();
     match bytes.first() {
-        Some(b'~' | b'(' | b'"') => true,
-        Some(c) if c.is_ascii_alphabetic() => is_function(&rest[..ident_end(bytes, 0)]),
-        _ => false,
+        Some(b'~' | b'(' | b'"' | b'[') => HashReading::Chain,
+        Some(c) if c.is_ascii_alphabetic() => {
+            let end = ident_end(bytes, 0);
+            if is_function(&rest[..end]) {
+                return HashReading::Chain;
+            }
+            let next = rest[end..].trim_start_matches([' ', '\t']).as_bytes();
+            match next {
+                [b'0'..=b'9'
+                | b'.'
+                | b'"'
+                | b'~'
+                | b'('
+                | b'['
+                | b'*'
+                | b'+'
+                | b'/'
+                | b'$'
+                | b'#', ..]
+                | [b'-', b'0'..=b'9' | b'.', ..]
+                | [b'<' | b'>', b'~', ..] => HashReading::Chain,
+                _ => HashReading::WordsAsComment,
+            }
+        }
+        _ => HashReading::Comment,
     }
 }
 
@@ -393,6 +452,55 @@ mod tests {
                 Tok::Newline,
                 Tok::Eof
             ]
+        );
+    }
+
+    #[test]
+    fn a_hash_before_code_chains_and_before_words_or_numbers_is_a_comment() {
+        let is = |name: &str| matches!(name, "lpf" | "gain");
+        let read = |text: &str| read_hash(text, 0, &is);
+        for chain in [
+            " lpf 800",
+            " ~fx",
+            " (gain 0.5)",
+            " \"x\"",
+            " resonz 900 20 * 0.3",
+            " svf_lp 1000 0.5",
+            " allpass \"0.1\"",
+            " comb ~x",
+            " expander (0.5)",
+            " bq_lp -3",
+            " shift <~ 0.25",
+        ] {
+            assert_eq!(read(chain), HashReading::Chain, "{chain}");
+        }
+        for comment in [" 120 BPM", "", " -- note", " !", " 4/4"] {
+            assert_eq!(read(comment), HashReading::Comment, "{comment}");
+        }
+        for words in [
+            " kick drum",
+            " comb",
+            " bassline",
+            " TODO - fix this",
+            " note: later",
+        ] {
+            assert_eq!(read(words), HashReading::WordsAsComment, "{words}");
+        }
+        let (tokens, diagnostics) = lex("out: saw 55 # resonz 900 20 * 0.3\n", &is);
+        assert!(diagnostics.is_empty());
+        assert!(tokens.iter().any(|t| t.tok == Tok::Ident("resonz".into())));
+        let (tokens, diagnostics) = lex("out: saw 55 # bright saw\n# a note\n", &is);
+        assert_eq!(
+            diagnostics.len(),
+            1,
+            "only the comment after code: {diagnostics:?}"
+        );
+        assert!(!diagnostics[0].is_error());
+        assert_eq!(diagnostics[0].span, 12..24);
+        assert_eq!(
+            tokens.len(),
+            6,
+            "out : saw 55, a newline, the end: {tokens:?}"
         );
     }
 

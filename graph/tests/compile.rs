@@ -565,3 +565,50 @@ fn voices_and_envelopes_compile_to_their_nodes() {
     assert_eq!(sampler.inputs[2].0, "speed");
     assert!(matches!(sampler.inputs[2].1, Input::Node(_)));
 }
+
+#[test]
+fn code_after_a_hash_is_never_dropped_silently() {
+    // Each of these passed `check` and played a dry saw: the unknown name made the rest of the
+    // line a comment.
+    for (code, name) in [
+        ("resonz 900 20 * 0.3", "resonz"),
+        ("svf_lp 1000 0.5", "svf_lp"),
+        ("bq_lp 800 0.7", "bq_lp"),
+        ("allpass 0.01 0.5", "allpass"),
+        ("comb (0.01) 0.5", "comb"),
+        ("expander 0.5 0.2", "expander"),
+        ("lfp 800", "lfp"),
+    ] {
+        let text = format!("out: saw 55 # {code}\n");
+        let e = errors(&text);
+        assert_eq!(e.len(), 1, "{text}: {e:?}");
+        assert!(
+            e[0].contains(&format!("test.ph:1:15: error: unknown function `{name}`")),
+            "{}",
+            e[0]
+        );
+        assert!(e[0].contains("phonon functions"), "{}", e[0]);
+    }
+    // The original's comments still read as comments: a number, or a line's start, quietly.
+    let quiet = build("tempo: 2  # 120 BPM\n# a drum patch\nout: s \"bd*4\" # 4/4 kick\n");
+    assert!(quiet.diagnostics.is_empty(), "{:?}", quiet.diagnostics);
+    assert!(quiet.graph.is_some());
+    // Words after code that name no function are a comment, with a warning at its place.
+    let source = Source::new("test.ph", "out: saw 55 # bright lead\n");
+    let c = build(&source.text);
+    assert!(c.graph.is_some());
+    let warnings: Vec<String> = c.diagnostics.iter().map(|d| source.render(d)).collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].starts_with(
+            "test.ph:1:13: warning: `# bright lead` is read as a comment: no function has its first word's name"
+        ),
+        "{}",
+        warnings[0]
+    );
+    assert!(
+        warnings[0].contains("start it with `--`"),
+        "{}",
+        warnings[0]
+    );
+}

@@ -513,14 +513,19 @@ impl<'r> Compiler<'r> {
             }),
             None => {
                 let suggestions = closest(name, self.registry.names());
-                let mut d = Diagnostic::error(e.span.clone(), format!("unknown function `{name}`"));
-                if !suggestions.is_empty() {
-                    d = d.with_help(format!(
+                let help = if suggestions.is_empty() {
+                    "no function is called anything like it (`phonon functions` lists them all)"
+                        .to_string()
+                } else {
+                    format!(
                         "the closest names are {} (`phonon functions` lists them all)",
                         quoted(&suggestions)
-                    ));
-                }
-                self.diagnostics.push(d);
+                    )
+                };
+                self.diagnostics.push(
+                    Diagnostic::error(e.span.clone(), format!("unknown function `{name}`"))
+                        .with_help(help),
+                );
                 None
             }
         }
