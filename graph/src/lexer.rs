@@ -65,239 +65,285 @@ pub struct Token {
 /// Splits `text` into tokens. `is_function` tells a chaining `#` (`x # lpf 800`) from a `#`
 /// comment (`tempo: 2  # 120 BPM`, or `#` at the start of a line), as Phonon reads them.
 pub fn lex(text: &str, is_function: &dyn Fn(&str) -> bool) -> (Vec<Token>, Vec<Diagnostic>) {
-    let bytes = text.as_bytes();
-    let mut tokens = Vec::new();
-    let mut errors = Vec::new();
-    let mut i = 0;
-    let mut depth = 0usize;
-    let mut line_has_token = false;
-    let push = |tokens: &mut Vec<Token>, tok, span| tokens.push(Token { tok, span });
-    while i < bytes.len() {
-        let c = bytes[i];
-        let start = i;
-        // `+|`, `<|`…: structure from the right.
-        if let (Some(op), Some(b'|')) = (Op::from_symbol(c as char), bytes.get(i + 1)) {
-            i += 2;
-            push(&mut tokens, Tok::Operator(Structure::Right, op), start..i);
-            line_has_token = true;
-            continue;
+    let mut lexer = Lexer {
+        text,
+        bytes: text.as_bytes(),
+        is_function,
+        i: 0,
+        depth: 0,
+        line_has_token: false,
+        tokens: Vec::new(),
+        errors: Vec::new(),
+    };
+    while lexer.i < lexer.bytes.len() {
+        if lexer.next() == Read::Code {
+            lexer.line_has_token = true;
         }
-        match c {
-            b'\n' => {
-                i += 1;
-                if depth == 0 && line_has_token && !continues(bytes, i) {
-                    push(&mut tokens, Tok::Newline, start..start + 1);
-                }
-                line_has_token = false;
-                continue;
+    }
+    let end = text.len();
+    if lexer.line_has_token {
+        lexer.push(Tok::Newline, end..end);
+    }
+    lexer.push(Tok::Eof, end..end);
+    (lexer.tokens, lexer.errors)
+}
+
+/// What one step of the lexer read.
+#[derive(PartialEq)]
+enum Read {
+    /// Code (a token, or a malformed one reported).
+    Code,
+    /// Space, a line end or a comment.
+    Nothing,
+}
+
+/// The lexer's place in the text and what it has made so far.
+struct Lexer<'a> {
+    text: &'a str,
+    bytes: &'a [u8],
+    is_function: &'a dyn Fn(&str) -> bool,
+    /// The next byte to read.
+    i: usize,
+    /// Open parentheses and brackets: a line end inside them does not end the statement.
+    depth: usize,
+    /// The current line has had code.
+    line_has_token: bool,
+    tokens: Vec<Token>,
+    errors: Vec<Diagnostic>,
+}
+
+impl Lexer<'_> {
+    fn push(&mut self, tok: Tok, span: Range<usize>) {
+        self.tokens.push(Token { tok, span });
+    }
+
+    fn error(&mut self, span: Range<usize>, message: impl Into<String>) {
+        self.errors.push(Diagnostic::error(span, message));
+    }
+
+    /// Reads what starts at `self.i`.
+    fn next(&mut self) -> Read {
+        let (bytes, i) = (self.bytes, self.i);
+        let c = bytes[i];
+        let second = bytes.get(i + 1).copied();
+        // `+|`, `<|`…: structure from the right.
+        if let (Some(op), Some(b'|')) = (Op::from_symbol(c as char), second) {
+            return self.symbol(2, Tok::Operator(Structure::Right, op));
+        }
+        match (c, second) {
+            (b'\n', _) => self.line_end(),
+            (b' ' | b'\t' | b'\r', _) => {
+                self.i += 1;
+                Read::Nothing
             }
-            b' ' | b'\t' | b'\r' => {
-                i += 1;
-                continue;
+            (b'-', Some(b'-')) | (b'/', Some(b'/')) => {
+                self.i = skip_line(bytes, i);
+                Read::Nothing
             }
-            b'-' if bytes.get(i + 1) == Some(&b'-') => {
-                i = skip_line(bytes, i);
-                continue;
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                i = skip_line(bytes, i);
-                continue;
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                match text[i + 2..].find("*/") {
-                    Some(end) => i = i + 2 + end + 2,
-                    None => {
-                        errors.push(Diagnostic::error(
-                            i..i + 2,
-                            "unterminated comment: expected `*/`",
-                        ));
-                        i = bytes.len();
-                    }
-                }
-                continue;
-            }
-            b'#' => {
-                let reading = if line_has_token {
-                    read_hash(text, i + 1, is_function)
-                } else {
-                    HashReading::Comment
-                };
-                match reading {
-                    HashReading::Chain => {
-                        i += 1;
-                        push(&mut tokens, Tok::Hash, start..i);
-                    }
-                    HashReading::Comment => {
-                        i = skip_line(bytes, i);
-                        continue;
-                    }
-                    HashReading::WordsAsComment => {
-                        let end = skip_line(bytes, i);
-                        let text = text[start..end].trim_end();
-                        errors.push(
-                            Diagnostic::warning(
-                                start..start + text.len(),
-                                format!("`{text}` is read as a comment: no function has its first word's name"),
-                            )
-                            .with_help("if it is code, check the name (`phonon functions` lists them); if it is a comment, start it with `--` to say so"),
-                        );
-                        i = end;
-                        continue;
-                    }
-                }
-            }
-            b'"' => {
-                let close = text[i + 1..].find(['"', '\n']).map(|e| i + 1 + e);
-                match close {
-                    Some(end) if bytes[end] == b'"' => {
-                        push(
-                            &mut tokens,
-                            Tok::Str(text[i + 1..end].to_string()),
-                            start..end + 1,
-                        );
-                        i = end + 1;
-                    }
-                    _ => {
-                        let end = close.unwrap_or(bytes.len());
-                        errors.push(Diagnostic::error(
-                            start..end,
-                            "unterminated string: expected a closing `\"`",
-                        ));
-                        i = end;
-                    }
-                }
-            }
-            b'|' => match bytes.get(i + 1).and_then(|&c| Op::from_symbol(c as char)) {
-                Some(op) => {
-                    let both = bytes.get(i + 2) == Some(&b'|');
-                    i += if both { 3 } else { 2 };
-                    let structure = if both {
-                        Structure::Both
-                    } else {
-                        Structure::Left
-                    };
-                    push(&mut tokens, Tok::Operator(structure, op), start..i);
-                }
-                None => {
-                    i += 1;
-                    errors.push(Diagnostic::error(
-                        start..i,
-                        "expected an operator after `|`, such as `|+|`, `|+` or `|<`",
-                    ));
-                }
-            },
+            (b'/', Some(b'*')) => self.block_comment(),
+            (b'#', _) => self.hash(),
+            (b'"', _) => self.string(),
+            (b'|', _) => self.bar_operator(),
             // Phonon's older chain operator: `saw 55 >> lpf 800 0.7` is `saw 55 # lpf 800 0.7`.
-            b'>' if bytes.get(i + 1) == Some(&b'>') => {
-                i += 2;
-                push(&mut tokens, Tok::Hash, start..i);
-            }
-            b'~' if bytes.get(i + 1) == Some(&b'>') => {
-                i += 2;
-                push(&mut tokens, Tok::ShiftRight, start..i);
-            }
-            b'<' if bytes.get(i + 1) == Some(&b'~') => {
-                i += 2;
-                push(&mut tokens, Tok::ShiftLeft, start..i);
-            }
-            b'~' => {
-                i += 1;
-                let name_end = ident_end(bytes, i);
-                if name_end == i {
-                    errors.push(Diagnostic::error(start..i, "expected a bus name after `~`"));
-                } else {
-                    push(
-                        &mut tokens,
-                        Tok::Bus(text[i..name_end].to_string()),
-                        start..name_end,
-                    );
-                    i = name_end;
-                }
-            }
+            (b'>', Some(b'>')) => self.symbol(2, Tok::Hash),
+            (b'~', Some(b'>')) => self.symbol(2, Tok::ShiftRight),
+            (b'<', Some(b'~')) => self.symbol(2, Tok::ShiftLeft),
+            (b'~', _) => self.bus(),
             // `-1.0` after a space or an opening bracket is a negative number, as in Phonon
             // (`# pan -1.0`, `eq 500 -6.0`); `a - 1` and `a-1` stay subtractions.
-            b'-' if negative_literal(bytes, i) => {
-                i = number_end(bytes, i + 1);
-                let literal = text[start..i].replacen("-.", "-0.", 1);
-                match literal.parse::<f64>() {
-                    Ok(x) => push(&mut tokens, Tok::Number(x), start..i),
-                    Err(_) => errors.push(Diagnostic::error(
-                        start..i,
-                        format!("malformed number `{}`", &text[start..i]),
-                    )),
-                }
-            }
-            b'0'..=b'9' => {
-                i = number_end(bytes, i);
-                match text[start..i].parse::<f64>() {
-                    Ok(x) => push(&mut tokens, Tok::Number(x), start..i),
-                    Err(_) => errors.push(Diagnostic::error(
-                        start..i,
-                        format!("malformed number `{}`", &text[start..i]),
-                    )),
-                }
-            }
-            b'.' if bytes.get(i + 1).is_some_and(u8::is_ascii_digit) => {
-                i = number_end(bytes, i);
-                let literal = format!("0{}", &text[start..i]);
-                match literal.parse::<f64>() {
-                    Ok(x) => push(&mut tokens, Tok::Number(x), start..i),
-                    Err(_) => errors.push(Diagnostic::error(start..i, "malformed number")),
-                }
-            }
+            (b'-', _) if negative_literal(bytes, i) => self.number(i + 1),
+            (b'0'..=b'9', _) => self.number(i),
+            (b'.', Some(d)) if d.is_ascii_digit() => self.number(i),
             _ if c.is_ascii_alphabetic() || c == b'_' => {
-                i = ident_end(bytes, i);
-                push(
-                    &mut tokens,
-                    Tok::Ident(text[start..i].to_string()),
-                    start..i,
-                );
+                let end = ident_end(bytes, i);
+                self.i = end;
+                self.push(Tok::Ident(self.text[i..end].to_string()), i..end);
+                Read::Code
             }
-            _ => {
-                let tok = match c {
-                    b':' => Some(Tok::Colon),
-                    b'$' => Some(Tok::Dollar),
-                    b'+' => Some(Tok::Plus),
-                    b'-' => Some(Tok::Minus),
-                    b'*' => Some(Tok::Star),
-                    b'/' => Some(Tok::Slash),
-                    b'.' => Some(Tok::Dot),
-                    b'(' => {
-                        depth += 1;
-                        Some(Tok::LParen)
-                    }
-                    b')' => {
-                        depth = depth.saturating_sub(1);
-                        Some(Tok::RParen)
-                    }
-                    b'[' => {
-                        depth += 1;
-                        Some(Tok::LBracket)
-                    }
-                    b']' => {
-                        depth = depth.saturating_sub(1);
-                        Some(Tok::RBracket)
-                    }
-                    b',' => Some(Tok::Comma),
-                    _ => None,
-                };
-                let width = text[i..].chars().next().map_or(1, char::len_utf8);
-                i += width;
-                match tok {
-                    Some(tok) => push(&mut tokens, tok, start..i),
-                    None => errors.push(Diagnostic::error(
-                        start..i,
-                        format!("unexpected character `{}`", &text[start..i]),
-                    )),
-                }
+            _ => self.punctuation(),
+        }
+    }
+
+    /// A token of `width` bytes.
+    fn symbol(&mut self, width: usize, tok: Tok) -> Read {
+        let start = self.i;
+        self.i += width;
+        self.push(tok, start..self.i);
+        Read::Code
+    }
+
+    /// A line end: the end of a statement, unless brackets are open or the next line
+    /// continues it.
+    fn line_end(&mut self) -> Read {
+        let start = self.i;
+        self.i += 1;
+        if self.depth == 0 && self.line_has_token && !continues(self.bytes, self.i) {
+            self.push(Tok::Newline, start..start + 1);
+        }
+        self.line_has_token = false;
+        Read::Nothing
+    }
+
+    fn block_comment(&mut self) -> Read {
+        let i = self.i;
+        match self.text[i + 2..].find("*/") {
+            Some(end) => self.i = i + 2 + end + 2,
+            None => {
+                self.error(i..i + 2, "unterminated comment: expected `*/`");
+                self.i = self.bytes.len();
             }
         }
-        line_has_token = true;
+        Read::Nothing
     }
-    if line_has_token {
-        push(&mut tokens, Tok::Newline, bytes.len()..bytes.len());
+
+    /// `#`: the chain operator or a comment (see [`read_hash`]).
+    fn hash(&mut self) -> Read {
+        let start = self.i;
+        let reading = if self.line_has_token {
+            read_hash(self.text, start + 1, self.is_function)
+        } else {
+            HashReading::Comment
+        };
+        match reading {
+            HashReading::Chain => self.symbol(1, Tok::Hash),
+            HashReading::Comment => {
+                self.i = skip_line(self.bytes, start);
+                Read::Nothing
+            }
+            HashReading::WordsAsComment => {
+                let end = skip_line(self.bytes, start);
+                let comment = self.text[start..end].trim_end();
+                self.errors.push(
+                    Diagnostic::warning(
+                        start..start + comment.len(),
+                        format!("`{comment}` is read as a comment: no function has its first word's name"),
+                    )
+                    .with_help("if it is code, check the name (`phonon functions` lists them); if it is a comment, start it with `--` to say so"),
+                );
+                self.i = end;
+                Read::Nothing
+            }
+        }
     }
-    push(&mut tokens, Tok::Eof, bytes.len()..bytes.len());
-    (tokens, errors)
+
+    fn string(&mut self) -> Read {
+        let start = self.i;
+        let close = self.text[start + 1..]
+            .find(['"', '\n'])
+            .map(|e| start + 1 + e);
+        match close {
+            Some(end) if self.bytes[end] == b'"' => {
+                self.push(
+                    Tok::Str(self.text[start + 1..end].to_string()),
+                    start..end + 1,
+                );
+                self.i = end + 1;
+            }
+            _ => {
+                let end = close.unwrap_or(self.bytes.len());
+                self.error(start..end, "unterminated string: expected a closing `\"`");
+                self.i = end;
+            }
+        }
+        Read::Code
+    }
+
+    /// `|+|` (structure from both sides) or `|+` (from the left).
+    fn bar_operator(&mut self) -> Read {
+        let (bytes, start) = (self.bytes, self.i);
+        match bytes
+            .get(start + 1)
+            .and_then(|&c| Op::from_symbol(c as char))
+        {
+            Some(op) => {
+                let both = bytes.get(start + 2) == Some(&b'|');
+                let structure = if both {
+                    Structure::Both
+                } else {
+                    Structure::Left
+                };
+                self.symbol(if both { 3 } else { 2 }, Tok::Operator(structure, op))
+            }
+            None => {
+                self.i += 1;
+                self.error(
+                    start..self.i,
+                    "expected an operator after `|`, such as `|+|`, `|+` or `|<`",
+                );
+                Read::Code
+            }
+        }
+    }
+
+    fn bus(&mut self) -> Read {
+        let start = self.i;
+        let name_start = start + 1;
+        let name_end = ident_end(self.bytes, name_start);
+        if name_end == name_start {
+            self.i = name_start;
+            self.error(start..name_start, "expected a bus name after `~`");
+        } else {
+            self.push(
+                Tok::Bus(self.text[name_start..name_end].to_string()),
+                start..name_end,
+            );
+            self.i = name_end;
+        }
+        Read::Code
+    }
+
+    /// A number whose digits (or `.`) start at `digits`; a `-` before them makes it negative.
+    fn number(&mut self, digits: usize) -> Read {
+        let start = self.i;
+        self.i = number_end(self.bytes, digits);
+        let written = &self.text[start..self.i];
+        // `.5` and `-.5` are read as `0.5` and `-0.5`.
+        let literal = match written.strip_prefix('-') {
+            Some(rest) if rest.starts_with('.') => format!("-0{rest}"),
+            _ if written.starts_with('.') => format!("0{written}"),
+            _ => written.to_string(),
+        };
+        match literal.parse::<f64>() {
+            Ok(x) => self.push(Tok::Number(x), start..self.i),
+            Err(_) => self.error(start..self.i, format!("malformed number `{written}`")),
+        }
+        Read::Code
+    }
+
+    /// One-character tokens; anything else is an unexpected character.
+    fn punctuation(&mut self) -> Read {
+        let start = self.i;
+        let tok = match self.bytes[start] {
+            b':' => Some(Tok::Colon),
+            b'$' => Some(Tok::Dollar),
+            b'+' => Some(Tok::Plus),
+            b'-' => Some(Tok::Minus),
+            b'*' => Some(Tok::Star),
+            b'/' => Some(Tok::Slash),
+            b'.' => Some(Tok::Dot),
+            b'(' => Some(Tok::LParen),
+            b')' => Some(Tok::RParen),
+            b'[' => Some(Tok::LBracket),
+            b']' => Some(Tok::RBracket),
+            b',' => Some(Tok::Comma),
+            _ => None,
+        };
+        match tok {
+            Some(Tok::LParen | Tok::LBracket) => self.depth += 1,
+            Some(Tok::RParen | Tok::RBracket) => self.depth = self.depth.saturating_sub(1),
+            _ => {}
+        }
+        let width = self.text[start..].chars().next().map_or(1, char::len_utf8);
+        self.i += width;
+        match tok {
+            Some(tok) => self.push(tok, start..self.i),
+            None => self.error(
+                start..self.i,
+                format!("unexpected character `{}`", &self.text[start..self.i]),
+            ),
+        }
+        Read::Code
+    }
 }
 
 /// Whether the line starting at `i` continues the statement before it: it starts with an infix
