@@ -478,99 +478,150 @@ impl<'r> Compiler<'r> {
             return self.operate(Structure::Left, Op::Set, left, right, left_span, right_span);
         };
         if let (Val::Sounds { pattern, .. }, Some(control)) = (&left, f.control) {
-            let Some((value, value_span)) = args.into_iter().next() else {
-                self.error(
-                    right_span,
-                    format!("`{}` needs a value: `# {} 0.8`", f.name, f.name),
-                );
-                return None;
-            };
-            if value.is_signal() {
-                // An audio-rate control (`# speed (~lfo * 2 + 1)`): each event takes the
-                // signal's value at its onset, so the pattern is played here, by a sampler of
-                // its own (not the one a bus holding the pattern shares).
-                let own = Val::Sounds {
-                    pattern: pattern.clone(),
-                    bus: None,
-                };
-                let sampler = self.materialise(own, left_span)?;
-                return self.control_signal(sampler, control, value, value_span);
-            }
-            let values = self.control_values(control, value, value_span)?;
-            return Some(Val::Sounds {
-                pattern: pattern.with_control(control, &values),
-                bus: None,
-            });
+            let pattern = pattern.clone();
+            return self.control_on_sounds(pattern, f, control, args, left_span, right_span);
         }
         if let (Val::Signal(id), Some(control)) = (&left, f.control) {
-            if matches!(
-                self.nodes[id.index()].kind,
-                crate::ir::GraphNodeKind::Dsp(dsp::Kind::Sampler(_))
-            ) {
-                if let Some((value, value_span)) = args.first().cloned() {
-                    if value.is_signal() {
-                        // A copy: the sampler may be a bus's, read elsewhere without this.
-                        let node = self.nodes[id.index()].clone();
-                        let copy = self.add_node(node.kind, node.inputs, node.channels);
-                        return self.control_signal(copy, control, value, value_span);
-                    }
-                }
+            if let Some(v) = self.signal_control_on_sampler(*id, control, &args) {
+                return v;
             }
         }
         if args.is_empty()
             && matches!(left, Val::Values(_) | Val::Str { .. })
             && matches!(&f.node, Some(k) if k.wave().is_some() || matches!(k, dsp::Kind::Voices { .. }))
         {
-            // `"0 3 7" # saw`: note numbers (0 is c5, as Tidal's `note`) played on an
-            // oscillator or an instrument, a voice per event.
-            let Pat::Value(notes) = self.pattern(left, left_span.clone())? else {
-                return None;
-            };
-            let hz = notes.fmap(|v| {
-                let n = v.as_f64().unwrap_or(0.0);
-                440.0 * 2f64.powf((n - 9.0) / 12.0)
-            });
-            return match f.node.as_ref().and_then(dsp::Kind::wave) {
-                Some(wave) => Some(Val::Signal(self.osc_voices(wave, hz))),
-                None => Some(Val::Call {
-                    f,
-                    args: vec![(Val::Values(hz.fmap(|&x| pattern::Value::Num(x))), left_span)],
-                }),
-            };
+            return self.notes_into(f, left, left_span);
         }
         if let (Val::Sounds { pattern, .. }, "ar" | "adsr") = (&left, f.name) {
-            // As in Phonon: an envelope after a sound pattern shapes each sound through its
-            // attack and release controls, and the pattern stays a pattern (so `stut` and
-            // `jux` still apply); decay and sustain have no sample counterpart.
-            let mut pattern = pattern.clone();
-            let (named, positional): (Vec<_>, Vec<_>) = args
-                .into_iter()
-                .partition(|(v, _)| matches!(v, Val::Named { .. }));
-            let params = f.params.iter().filter(|p| p.kind != ParamKind::Input);
-            let mut given: Vec<(&str, (Val<'r>, Range<usize>))> =
-                params.clone().map(|p| p.name).zip(positional).collect();
-            for (v, span) in named {
-                if let Val::Named { name, value } = v {
-                    match params.clone().find(|p| p.name == name) {
-                        Some(p) => given.push((p.name, (*value, span))),
-                        None => {
-                            self.error(span, format!("`{}` has no parameter `{name}`", f.name));
-                            return None;
-                        }
+            let pattern = pattern.clone();
+            return self.envelope_on_sounds(pattern, f, args);
+        }
+        self.chain_into(f, left, left_span, args, right_span)
+    }
+
+    /// `s "bd*4" # gain 0.8`: a control set on each event of a sound pattern.
+    fn control_on_sounds(
+        &mut self,
+        pattern: pattern::Pattern<pattern::Sound>,
+        f: &'r Function,
+        control: Control,
+        args: Vec<(Val<'r>, Range<usize>)>,
+        left_span: Range<usize>,
+        right_span: Range<usize>,
+    ) -> Eval<'r> {
+        let Some((value, value_span)) = args.into_iter().next() else {
+            self.error(
+                right_span,
+                format!("`{}` needs a value: `# {} 0.8`", f.name, f.name),
+            );
+            return None;
+        };
+        if value.is_signal() {
+            // An audio-rate control (`# speed (~lfo * 2 + 1)`): each event takes the signal's
+            // value at its onset, so the pattern is played here, by a sampler of its own (not
+            // the one a bus holding the pattern shares).
+            let own = Val::Sounds { pattern, bus: None };
+            let sampler = self.materialise(own, left_span)?;
+            return self.control_signal(sampler, control, value, value_span);
+        }
+        let values = self.control_values(control, value, value_span)?;
+        Some(Val::Sounds {
+            pattern: pattern.with_control(control, &values),
+            bus: None,
+        })
+    }
+
+    /// An audio-rate control after a sampler's signal (`~drums # gain ~lfo`), on a copy of the
+    /// sampler; `None` when that is not what `args` asks.
+    fn signal_control_on_sampler(
+        &mut self,
+        id: crate::ir::NodeId,
+        control: Control,
+        args: &[(Val<'r>, Range<usize>)],
+    ) -> Option<Eval<'r>> {
+        if !matches!(
+            self.nodes[id.index()].kind,
+            GraphNodeKind::Dsp(dsp::Kind::Sampler(_))
+        ) {
+            return None;
+        }
+        let (value, value_span) = args.first().cloned()?;
+        if !value.is_signal() {
+            return None;
+        }
+        // A copy: the sampler may be a bus's, read elsewhere without this.
+        let node = self.nodes[id.index()].clone();
+        let copy = self.add_node(node.kind, node.inputs, node.channels);
+        Some(self.control_signal(copy, control, value, value_span))
+    }
+
+    /// `"0 3 7" # saw`: note numbers (0 is c5, as Tidal's `note`) played on an oscillator or
+    /// an instrument, a voice per event.
+    fn notes_into(&mut self, f: &'r Function, left: Val<'r>, left_span: Range<usize>) -> Eval<'r> {
+        let Pat::Value(notes) = self.pattern(left, left_span.clone())? else {
+            return None;
+        };
+        let hz = notes.fmap(|v| {
+            let n = v.as_f64().unwrap_or(0.0);
+            440.0 * 2f64.powf((n - 9.0) / 12.0)
+        });
+        match f.node.as_ref().and_then(dsp::Kind::wave) {
+            Some(wave) => Some(Val::Signal(self.osc_voices(wave, hz))),
+            None => Some(Val::Call {
+                f,
+                args: vec![(Val::Values(hz.fmap(|&x| pattern::Value::Num(x))), left_span)],
+            }),
+        }
+    }
+
+    /// As in Phonon: an envelope after a sound pattern shapes each sound through its attack
+    /// and release controls, and the pattern stays a pattern (so `stut` and `jux` still
+    /// apply); decay and sustain have no sample counterpart.
+    fn envelope_on_sounds(
+        &mut self,
+        mut pattern: pattern::Pattern<pattern::Sound>,
+        f: &'r Function,
+        args: Vec<(Val<'r>, Range<usize>)>,
+    ) -> Eval<'r> {
+        let (named, positional): (Vec<_>, Vec<_>) = args
+            .into_iter()
+            .partition(|(v, _)| matches!(v, Val::Named { .. }));
+        let params = f.params.iter().filter(|p| p.kind != ParamKind::Input);
+        let mut given: Vec<(&str, (Val<'r>, Range<usize>))> =
+            params.clone().map(|p| p.name).zip(positional).collect();
+        for (v, span) in named {
+            if let Val::Named { name, value } = v {
+                match params.clone().find(|p| p.name == name) {
+                    Some(p) => given.push((p.name, (*value, span))),
+                    None => {
+                        self.error(span, format!("`{}` has no parameter `{name}`", f.name));
+                        return None;
                     }
                 }
             }
-            for (name, (value, value_span)) in given {
-                let control = match name {
-                    "attack" => Control::Attack,
-                    "release" => Control::Release,
-                    _ => continue,
-                };
-                let values = self.control_values(control, value, value_span)?;
-                pattern = pattern.with_control(control, &values);
-            }
-            return Some(Val::Sounds { pattern, bus: None });
         }
+        for (name, (value, value_span)) in given {
+            let control = match name {
+                "attack" => Control::Attack,
+                "release" => Control::Release,
+                _ => continue,
+            };
+            let values = self.control_values(control, value, value_span)?;
+            pattern = pattern.with_control(control, &values);
+        }
+        Some(Val::Sounds { pattern, bus: None })
+    }
+
+    /// `left # f args`: a processor given `left` as its input; anything else after `#` is an
+    /// error that says why.
+    fn chain_into(
+        &mut self,
+        f: &'r Function,
+        left: Val<'r>,
+        left_span: Range<usize>,
+        args: Vec<(Val<'r>, Range<usize>)>,
+        right_span: Range<usize>,
+    ) -> Eval<'r> {
         match f.role {
             Role::Processor => self.processor(f, Some((left, left_span)), args, right_span),
             Role::Control => {
