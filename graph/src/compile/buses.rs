@@ -17,32 +17,11 @@ impl<'r> Compiler<'r> {
     pub(super) fn bus(&mut self, name: &str, span: Range<usize>) -> Eval<'r> {
         match self.buses.get_mut(name) {
             None => {
-                let names: Vec<String> = self.buses.keys().map(|k| format!("~{k}")).collect();
-                let wanted = format!("~{name}");
-                let suggestions = closest(&wanted, names.iter().map(String::as_str));
-                let mut d = Diagnostic::error(span, format!("unknown bus `~{name}`"));
-                if !suggestions.is_empty() {
-                    d = d.with_help(format!("did you mean `{}`?", suggestions[0]));
-                }
-                self.diagnostics.push(d);
+                self.unknown_bus(name, span);
                 None
             }
             Some(BusState::Done(v)) => v.clone(),
-            Some(BusState::InProgress { .. }) => {
-                // The bus reads itself: read its previous block (documented one-block delay).
-                let id = self.add_node(
-                    GraphNodeKind::Feedback {
-                        bus: name.to_string(),
-                        source: NodeId(0),
-                    },
-                    Vec::new(),
-                    2,
-                );
-                if let Some(BusState::InProgress { feedback }) = self.buses.get_mut(name) {
-                    feedback.push(id);
-                }
-                Some(Val::Signal(id))
-            }
+            Some(BusState::InProgress { .. }) => Some(self.feedback_read(name)),
             Some(BusState::Pending(_)) if self.bus_depth >= MAX_BUS_DEPTH => {
                 // Once is enough: the buses past this one are not checked.
                 if std::mem::replace(&mut self.bus_depth_exceeded, true) {
@@ -62,90 +41,132 @@ impl<'r> Compiler<'r> {
             }
             Some(BusState::Pending(i)) => {
                 let i = *i;
-                self.bus_depth += 1;
-                self.buses.insert(
-                    name.to_string(),
-                    BusState::InProgress {
-                        feedback: Vec::new(),
-                    },
-                );
-                let saved = (
-                    std::mem::replace(&mut self.owner, format!("~{name}")),
-                    self.position,
-                );
-                self.position = 0;
-                let statement = &self.statements[i];
-                let mut value = self.eval(&statement.expr);
-                if let Some(Val::Call { f, args }) = &value {
-                    if self.is_effect(f, args) {
-                        value = self.effect_bus(name, f, args.clone(), statement.expr.span.clone());
-                    }
-                }
-                let feedback = match self.buses.remove(name) {
-                    Some(BusState::InProgress { feedback }) => feedback,
-                    _ => Vec::new(),
-                };
-                if !feedback.is_empty() {
-                    let source = value
-                        .clone()
-                        .and_then(|v| self.materialise(v, statement.expr.span.clone()));
-                    match source {
-                        Some(source) if feedback.contains(&source) => {
-                            self.diagnostics.push(
-                                Diagnostic::error(
-                                    statement.expr.span.clone(),
-                                    format!("bus `~{name}` is defined as itself, with nothing to feed it"),
-                                )
-                                .with_help(format!(
-                                    "a bus can read its own previous block inside a signal, e.g. `~{name}: saw 55 + ~{name} * 0.5`"
-                                )),
-                            );
-                            value = None;
-                        }
-                        Some(source) => {
-                            for id in feedback {
-                                let channels = self.nodes[source.index()].channels;
-                                let node = &mut self.nodes[id.index()];
-                                node.kind = GraphNodeKind::Feedback {
-                                    bus: name.to_string(),
-                                    source,
-                                };
-                                node.channels = channels;
-                            }
-                            value = Some(Val::Signal(source));
-                        }
-                        None => value = None,
-                    }
-                }
-                match value {
-                    Some(Val::Sounds { pattern, .. }) => {
-                        value = Some(Val::Sounds {
-                            pattern,
-                            bus: Some(name.to_string()),
-                        });
-                    }
-                    // A bus holding a signal function becomes one node, however often it is read.
-                    Some(Val::Call { f, ref args })
-                        if f.role == Role::Source
-                            || (f.role == Role::Processor
-                                && (args.len() == f.params.len()
-                                    || args
-                                        .iter()
-                                        .find(|(v, _)| !matches!(v, Val::Named { .. }))
-                                        .is_some_and(|(v, _)| v.is_signal()))) =>
-                    {
-                        value = value
-                            .and_then(|v| self.materialise(v, statement.expr.span.clone()))
-                            .map(Val::Signal);
-                    }
-                    _ => {}
-                }
-                (self.owner, self.position) = saved;
-                self.bus_depth -= 1;
-                self.buses
-                    .insert(name.to_string(), BusState::Done(value.clone()));
-                value
+                self.evaluate_bus(name, i)
             }
+        }
+    }
+
+    fn unknown_bus(&mut self, name: &str, span: Range<usize>) {
+        let names: Vec<String> = self.buses.keys().map(|k| format!("~{k}")).collect();
+        let wanted = format!("~{name}");
+        let suggestions = closest(&wanted, names.iter().map(String::as_str));
+        let mut d = Diagnostic::error(span, format!("unknown bus `~{name}`"));
+        if !suggestions.is_empty() {
+            d = d.with_help(format!("did you mean `{}`?", suggestions[0]));
+        }
+        self.diagnostics.push(d);
+    }
+
+    /// A bus read while it is being evaluated reads itself: its previous block (the documented
+    /// one-block delay), through a node whose source is set once the bus is known.
+    fn feedback_read(&mut self, name: &str) -> Val<'r> {
+        let id = self.add_node(
+            GraphNodeKind::Feedback {
+                bus: name.to_string(),
+                source: NodeId(0),
+            },
+            Vec::new(),
+            2,
+        );
+        if let Some(BusState::InProgress { feedback }) = self.buses.get_mut(name) {
+            feedback.push(id);
+        }
+        Val::Signal(id)
+    }
+
+    /// Evaluates the bus `name`, defined by statement `i`, the first time it is read.
+    fn evaluate_bus(&mut self, name: &str, i: usize) -> Eval<'r> {
+        self.bus_depth += 1;
+        self.buses.insert(
+            name.to_string(),
+            BusState::InProgress {
+                feedback: Vec::new(),
+            },
+        );
+        let saved = (
+            std::mem::replace(&mut self.owner, format!("~{name}")),
+            self.position,
+        );
+        self.position = 0;
+        let statement = &self.statements[i];
+        let span = statement.expr.span.clone();
+        let mut value = self.eval(&statement.expr);
+        if let Some(Val::Call { f, args }) = &value {
+            if self.is_effect(f, args) {
+                value = self.effect_bus(name, f, args.clone(), span.clone());
+            }
+        }
+        let feedback = match self.buses.remove(name) {
+            Some(BusState::InProgress { feedback }) => feedback,
+            _ => Vec::new(),
+        };
+        if !feedback.is_empty() {
+            value = self.close_feedback(name, value, feedback, span.clone());
+        }
+        let value = self.bus_value(name, value, span);
+        (self.owner, self.position) = saved;
+        self.bus_depth -= 1;
+        self.buses
+            .insert(name.to_string(), BusState::Done(value.clone()));
+        value
+    }
+
+    /// Points the bus's reads of itself (`feedback`) at the node its value became; a bus that
+    /// is nothing but itself is an error.
+    fn close_feedback(
+        &mut self,
+        name: &str,
+        value: Eval<'r>,
+        feedback: Vec<NodeId>,
+        span: Range<usize>,
+    ) -> Eval<'r> {
+        let source = value.and_then(|v| self.materialise(v, span.clone()))?;
+        if feedback.contains(&source) {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    span,
+                    format!("bus `~{name}` is defined as itself, with nothing to feed it"),
+                )
+                .with_help(format!(
+                    "a bus can read its own previous block inside a signal, e.g. `~{name}: saw 55 + ~{name} * 0.5`"
+                )),
+            );
+            return None;
+        }
+        for id in feedback {
+            let channels = self.nodes[source.index()].channels;
+            let node = &mut self.nodes[id.index()];
+            node.kind = GraphNodeKind::Feedback {
+                bus: name.to_string(),
+                source,
+            };
+            node.channels = channels;
+        }
+        Some(Val::Signal(source))
+    }
+
+    /// What reading the bus gives: its sound pattern, marked as the bus's; one node for a
+    /// signal function, however often it is read; anything else as it is.
+    fn bus_value(&mut self, name: &str, value: Eval<'r>, span: Range<usize>) -> Eval<'r> {
+        match value {
+            Some(Val::Sounds { pattern, .. }) => Some(Val::Sounds {
+                pattern,
+                bus: Some(name.to_string()),
+            }),
+            Some(Val::Call { f, ref args })
+                if f.role == Role::Source
+                    || (f.role == Role::Processor
+                        && (args.len() == f.params.len()
+                            || args
+                                .iter()
+                                .find(|(v, _)| !matches!(v, Val::Named { .. }))
+                                .is_some_and(|(v, _)| v.is_signal()))) =>
+            {
+                value
+                    .and_then(|v| self.materialise(v, span))
+                    .map(Val::Signal)
+            }
+            other => other,
         }
     }
 
