@@ -84,89 +84,8 @@ impl<'r> Compiler<'r> {
                     }
                 }
             }
-            Val::Sounds { pattern, bus } => {
-                if let Some(id) = bus.as_ref().and_then(|b| self.samplers.get(b)) {
-                    return Some(*id);
-                }
-                let voices = if self.bus_voices_named {
-                    bus_voices(&pattern)
-                } else {
-                    Vec::new()
-                };
-                let samples = if voices.is_empty() {
-                    pattern.clone()
-                } else {
-                    pattern.filter_values(|s| bus_voice(s).is_none())
-                };
-                let mut id = self.add_node(
-                    GraphNodeKind::Dsp(dsp::Kind::Sampler(samples)),
-                    Vec::new(),
-                    2,
-                );
-                for name in voices {
-                    id = self.bus_voice(&pattern, &name, id, span.clone())?;
-                }
-                if let Some(bus) = bus {
-                    self.samplers.insert(bus, id);
-                }
-                Some(id)
-            }
-            Val::Call { f, args } => match f.role {
-                Role::Source => self.source(f, args, span),
-                Role::Processor
-                    if args.len() == f.params.len()
-                        || args
-                            .iter()
-                            .find(|(v, _)| !matches!(v, Val::Named { .. }))
-                            .is_some_and(|(v, _)| v.is_signal()) =>
-                {
-                    // The input is the first argument given in order.
-                    let mut args = args;
-                    let first = args
-                        .iter()
-                        .position(|(v, _)| !matches!(v, Val::Named { .. }));
-                    let input = first.map(|k| args.remove(k));
-                    match self.processor(f, input, args, span)? {
-                        Val::Signal(id) => Some(id),
-                        _ => None,
-                    }
-                }
-                Role::Processor
-                    if matches!(
-                        f.node,
-                        Some(dsp::Kind::Adsr | dsp::Kind::Ar | dsp::Kind::Env(_))
-                    ) =>
-                {
-                    self.envelope_generator(f, args, span)
-                }
-                Role::Processor => {
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            span,
-                            format!("`{}` needs an input: write `signal # {} …`, or give all its arguments ({})", f.name, f.name,
-                                f.params.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")),
-                        )
-                        .with_help(format!(
-                            "or make it an effect bus (`~fx: {} …`) and send to it with `signal # ~fx`",
-                            f.name
-                        )),
-                    );
-                    None
-                }
-                Role::Control => {
-                    self.error(span, format!("`{}` sets a control of a sound pattern; use it after `#`, as in `s \"bd\" # {} …`", f.name, f.name));
-                    None
-                }
-                Role::Sound | Role::Transform | Role::Pattern => {
-                    let missing: Vec<&str> =
-                        f.params[args.len()..].iter().map(|p| p.name).collect();
-                    self.error(
-                        span,
-                        format!("`{}` is missing arguments: {}", f.name, missing.join(", ")),
-                    );
-                    None
-                }
-            },
+            Val::Sounds { pattern, bus } => self.sampler(pattern, bus, span),
+            Val::Call { f, args } => self.call_node(f, args, span),
             Val::Named { name, .. } => {
                 self.error(
                     span,
@@ -178,6 +97,104 @@ impl<'r> Compiler<'r> {
                 self.error(
                     span,
                     "this is a pattern function; apply it to a pattern with `$`",
+                );
+                None
+            }
+        }
+    }
+
+    /// A sound pattern's sampler (one per bus that holds it), with the bus voices it names.
+    fn sampler(
+        &mut self,
+        pattern: pattern::Pattern<pattern::Sound>,
+        bus: Option<String>,
+        span: Range<usize>,
+    ) -> Option<NodeId> {
+        if let Some(id) = bus.as_ref().and_then(|b| self.samplers.get(b)) {
+            return Some(*id);
+        }
+        let voices = if self.bus_voices_named {
+            bus_voices(&pattern)
+        } else {
+            Vec::new()
+        };
+        let samples = if voices.is_empty() {
+            pattern.clone()
+        } else {
+            pattern.filter_values(|s| bus_voice(s).is_none())
+        };
+        let mut id = self.add_node(
+            GraphNodeKind::Dsp(dsp::Kind::Sampler(samples)),
+            Vec::new(),
+            2,
+        );
+        for name in voices {
+            id = self.bus_voice(&pattern, &name, id, span.clone())?;
+        }
+        if let Some(bus) = bus {
+            self.samplers.insert(bus, id);
+        }
+        Some(id)
+    }
+
+    /// The node a function with its arguments makes, or an error saying what it lacks.
+    fn call_node(
+        &mut self,
+        f: &'r Function,
+        args: Vec<(Val<'r>, Range<usize>)>,
+        span: Range<usize>,
+    ) -> Option<NodeId> {
+        match f.role {
+            Role::Source => self.source(f, args, span),
+            Role::Processor
+                if args.len() == f.params.len()
+                    || args
+                        .iter()
+                        .find(|(v, _)| !matches!(v, Val::Named { .. }))
+                        .is_some_and(|(v, _)| v.is_signal()) =>
+            {
+                // The input is the first argument given in order.
+                let mut args = args;
+                let first = args
+                    .iter()
+                    .position(|(v, _)| !matches!(v, Val::Named { .. }));
+                let input = first.map(|k| args.remove(k));
+                match self.processor(f, input, args, span)? {
+                    Val::Signal(id) => Some(id),
+                    _ => None,
+                }
+            }
+            Role::Processor
+                if matches!(
+                    f.node,
+                    Some(dsp::Kind::Adsr | dsp::Kind::Ar | dsp::Kind::Env(_))
+                ) =>
+            {
+                self.envelope_generator(f, args, span)
+            }
+            Role::Processor => {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        span,
+                        format!("`{}` needs an input: write `signal # {} …`, or give all its arguments ({})", f.name, f.name,
+                            f.params.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")),
+                    )
+                    .with_help(format!(
+                        "or make it an effect bus (`~fx: {} …`) and send to it with `signal # ~fx`",
+                        f.name
+                    )),
+                );
+                None
+            }
+            Role::Control => {
+                self.error(span, format!("`{}` sets a control of a sound pattern; use it after `#`, as in `s \"bd\" # {} …`", f.name, f.name));
+                None
+            }
+            Role::Sound | Role::Transform | Role::Pattern => {
+                let missing: Vec<&str> = f.params[args.len()..].iter().map(|p| p.name).collect();
+                self.error(
+                    span,
+                    format!("`{}` is missing arguments: {}", f.name, missing.join(", ")),
                 );
                 None
             }
