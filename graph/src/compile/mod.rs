@@ -217,10 +217,41 @@ impl<'r> Compiler<'r> {
     }
 
     fn run(&mut self, end_of_file: usize) -> Option<Graph> {
-        let mut cps = 0.5;
-        let mut outputs: Vec<(&'r str, usize)> = Vec::new();
-        let mut bus_order: Vec<&'r str> = Vec::new();
-        let mut hushed: Option<std::ops::Range<usize>> = None;
+        let declared = self.declare();
+        let lines = self.owner_lines();
+        let mut graph_outputs = self.evaluate_outputs(&declared.outputs);
+        if declared.outputs.is_empty() && !declared.bus_order.is_empty() {
+            graph_outputs.extend(self.bus_mix(&declared.bus_order, end_of_file));
+        }
+        self.check_unused_buses();
+        if let Some(span) = &declared.hushed {
+            // Everything is still checked; nothing plays.
+            self.diagnostics.push(Diagnostic::warning(
+                span.clone(),
+                "`hush` (or `panic`): every output is silent until this line is removed",
+            ));
+            graph_outputs.clear();
+        } else if declared.outputs.is_empty() && declared.bus_order.is_empty() {
+            self.diagnostics.push(
+                Diagnostic::error(end_of_file..end_of_file, "the patch has no output")
+                    .with_help("add a line such as `out: s \"bd sn\"`"),
+            );
+        }
+        if self.diagnostics.iter().any(Diagnostic::is_error) {
+            return None;
+        }
+        Some(self.prune(graph_outputs, declared.cps, lines))
+    }
+
+    /// Reads every statement's head: the buses (a later definition replaces an earlier one,
+    /// with a warning), the outputs, the tempo and `hush`.
+    fn declare(&mut self) -> Declared<'r> {
+        let mut declared = Declared {
+            cps: 0.5,
+            outputs: Vec::new(),
+            bus_order: Vec::new(),
+            hushed: None,
+        };
         for (i, s) in self.statements.iter().enumerate() {
             match &s.head {
                 Head::Bus(name) => {
@@ -233,11 +264,11 @@ impl<'r> Compiler<'r> {
                             s.head_span.clone(),
                             format!("bus `~{name}` is defined again: this definition replaces the one on line {line}"),
                         ));
-                        bus_order.retain(|n: &&str| *n != name.as_str());
+                        declared.bus_order.retain(|n: &&str| *n != name.as_str());
                     }
-                    bus_order.push(name.as_str());
+                    declared.bus_order.push(name.as_str());
                 }
-                Head::Output(name) => match outputs.iter_mut().find(|(n, _)| n == name) {
+                Head::Output(name) => match declared.outputs.iter_mut().find(|(n, _)| n == name) {
                     Some(entry) => {
                         let line = self.line_of(self.statements[entry.1].head_span.start);
                         self.diagnostics.push(Diagnostic::warning(
@@ -246,31 +277,43 @@ impl<'r> Compiler<'r> {
                             ));
                         entry.1 = i;
                     }
-                    None => outputs.push((name, i)),
+                    None => declared.outputs.push((name, i)),
                 },
-                Head::Hush => hushed = Some(s.head_span.clone()),
+                Head::Hush => declared.hushed = Some(s.head_span.clone()),
                 Head::Cps | Head::Bpm => {
-                    let bpm = s.head == Head::Bpm;
-                    match self.constant(&s.expr) {
-                        Some(x) if x > 0.0 && x.is_finite() => {
-                            cps = if bpm { x / 240.0 } else { x }
-                        }
-                        _ => self.error(
-                            s.expr.span.clone(),
-                            format!(
-                                "expected a positive number of {}",
-                                if bpm {
-                                    "beats per minute"
-                                } else {
-                                    "cycles per second"
-                                }
-                            ),
-                        ),
+                    if let Some(cps) = self.tempo(s) {
+                        declared.cps = cps;
                     }
                 }
             }
         }
-        // The line each owner of nodes was (last) defined on, for meters and messages.
+        declared
+    }
+
+    /// A `tempo:`, `cps:` or `bpm:` line's cycles per second, or an error at its value.
+    fn tempo(&mut self, s: &Statement) -> Option<f64> {
+        let bpm = s.head == Head::Bpm;
+        match self.constant(&s.expr) {
+            Some(x) if x > 0.0 && x.is_finite() => Some(if bpm { x / 240.0 } else { x }),
+            _ => {
+                self.error(
+                    s.expr.span.clone(),
+                    format!(
+                        "expected a positive number of {}",
+                        if bpm {
+                            "beats per minute"
+                        } else {
+                            "cycles per second"
+                        }
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// The line each owner of nodes was (last) defined on, for meters and messages.
+    fn owner_lines(&self) -> std::collections::BTreeMap<String, u32> {
         let mut lines = std::collections::BTreeMap::new();
         for s in self.statements {
             let owner = match &s.head {
@@ -280,8 +323,13 @@ impl<'r> Compiler<'r> {
             };
             lines.insert(owner, self.line_of(s.head_span.start) as u32);
         }
+        lines
+    }
+
+    /// Each output's node, evaluated in the order they are written.
+    fn evaluate_outputs(&mut self, outputs: &[(&'r str, usize)]) -> Vec<Output> {
         let mut graph_outputs = Vec::new();
-        for &(name, i) in &outputs {
+        for &(name, i) in outputs {
             self.owner = name.to_string();
             self.position = 0;
             let s = &self.statements[i];
@@ -294,11 +342,12 @@ impl<'r> Compiler<'r> {
                 }
             }
         }
-        if outputs.is_empty() && !bus_order.is_empty() {
-            graph_outputs.extend(self.bus_mix(&bus_order, end_of_file));
-        }
-        // Buses no output reads: still checked, then reported and left out (unless a chain
-        // too deep left the rest unread: that error says enough).
+        graph_outputs
+    }
+
+    /// Buses no output reads: still checked, then reported and left out (unless a chain too
+    /// deep left the rest unread: that error says enough).
+    fn check_unused_buses(&mut self) {
         let mut unused: Vec<(usize, String)> = self
             .buses
             .iter()
@@ -325,23 +374,6 @@ impl<'r> Compiler<'r> {
                 .with_help("read it from an output, as in `out: ~name`, or delete it"),
             );
         }
-        if let Some(span) = &hushed {
-            // Everything is still checked; nothing plays.
-            self.diagnostics.push(Diagnostic::warning(
-                span.clone(),
-                "`hush` (or `panic`): every output is silent until this line is removed",
-            ));
-            graph_outputs.clear();
-        } else if outputs.is_empty() && bus_order.is_empty() {
-            self.diagnostics.push(
-                Diagnostic::error(end_of_file..end_of_file, "the patch has no output")
-                    .with_help("add a line such as `out: s \"bd sn\"`"),
-            );
-        }
-        if self.diagnostics.iter().any(Diagnostic::is_error) {
-            return None;
-        }
-        Some(self.prune(graph_outputs, cps, lines))
     }
 
     /// A patch of buses and no output plays the sum of its buses, as Phonon did, and says so.
@@ -825,4 +857,15 @@ fn rechain(left: &Expr, right: &Expr) -> Expr {
             span: left.span.start..right.span.end,
         },
     }
+}
+
+/// What the statements' heads declare.
+struct Declared<'r> {
+    cps: f64,
+    /// Outputs by name, with the statement that defines each.
+    outputs: Vec<(&'r str, usize)>,
+    /// Buses in the order they are defined.
+    bus_order: Vec<&'r str>,
+    /// Where a `hush` line is.
+    hushed: Option<std::ops::Range<usize>>,
 }
