@@ -184,17 +184,7 @@ impl<'r> Compiler<'r> {
         let signal_name =
             matches!(&v, Val::Call { f, args } if args.is_empty() && f.pattern.is_some());
         if v.is_function() && !signal_name && param.kind != ParamKind::Transform {
-            let wanted = match param.kind {
-                ParamKind::Time => "a number or pattern of cycles",
-                ParamKind::Count | ParamKind::Number => "a number",
-                ParamKind::Numbers => "a number or pattern of numbers",
-                ParamKind::Bools => "a pattern of booleans",
-                ParamKind::Words => "a word or a pattern of words",
-                ParamKind::Patterns | ParamKind::Steps => "a list",
-                ParamKind::Span => "two numbers such as (0.25, 0.75)",
-                _ => "a pattern",
-            };
-            return wrong(self, wanted, &v);
+            return wrong(self, wanted(param.kind), &v);
         }
         match (param.kind, v) {
             (ParamKind::Number, Val::Num(x)) => Some(Arg::Number(x)),
@@ -227,6 +217,7 @@ impl<'r> Compiler<'r> {
             (ParamKind::Transform, v) => self.transform(v, span).map(Arg::Function),
             (ParamKind::Pattern, v) => self.pattern(v, span).map(Arg::Pattern),
             (ParamKind::Patterns, Val::List(items)) => {
+                // Every item is compiled, so errors in all of them are reported.
                 let patterns: Vec<Option<Pat>> = items
                     .into_iter()
                     .map(|(v, span)| self.pattern(v, span))
@@ -239,34 +230,7 @@ impl<'r> Compiler<'r> {
             (ParamKind::Patterns, v) => {
                 wrong(self, "a list of patterns such as [\"a\", \"b\"]", &v)
             }
-            (ParamKind::Steps, Val::List(items)) => {
-                let mut steps = Vec::with_capacity(items.len());
-                for (item, item_span) in items {
-                    match item {
-                        Val::Tuple(pair) if pair.len() == 2 => {
-                            let mut pair = pair.into_iter();
-                            let (weight, pattern) = (pair.next()?, pair.next()?);
-                            let Val::Num(w) = weight.0 else {
-                                return wrong(self, "a number as each step's weight", &weight.0);
-                            };
-                            let p = self.pattern(pattern.0, pattern.1)?;
-                            steps.push((Time::from_f64(w), p));
-                        }
-                        other => {
-                            self.error(
-                                item_span,
-                                format!(
-                                    "`{}` needs (weight, pattern) pairs, found {}",
-                                    f.name,
-                                    other.describe()
-                                ),
-                            );
-                            return None;
-                        }
-                    }
-                }
-                Some(Arg::Steps(steps))
-            }
+            (ParamKind::Steps, Val::List(items)) => self.steps(f, param, items, span),
             (ParamKind::Steps, v) => wrong(self, "a list such as [(1, \"a\"), (0.5, \"b\")]", &v),
             (ParamKind::Span, Val::Tuple(pair)) => match pair.as_slice() {
                 [(Val::Num(begin), _), (Val::Num(end), _)] => {
@@ -285,6 +249,51 @@ impl<'r> Compiler<'r> {
                 v,
             ) => wrong(self, "a signal", &v),
         }
+    }
+
+    /// `timecat`'s steps: a list of (weight, pattern) pairs.
+    fn steps(
+        &mut self,
+        f: &Function,
+        param: &ParamSpec,
+        items: Vec<(Val<'r>, Range<usize>)>,
+        span: Range<usize>,
+    ) -> Option<Arg> {
+        let mut steps = Vec::with_capacity(items.len());
+        for (item, item_span) in items {
+            match item {
+                Val::Tuple(pair) if pair.len() == 2 => {
+                    let mut pair = pair.into_iter();
+                    let (weight, pattern) = (pair.next()?, pair.next()?);
+                    let Val::Num(w) = weight.0 else {
+                        self.error(
+                            span,
+                            format!(
+                                "`{}` needs a number as each step's weight for `{}`, found {}",
+                                f.name,
+                                param.name,
+                                weight.0.describe()
+                            ),
+                        );
+                        return None;
+                    };
+                    let p = self.pattern(pattern.0, pattern.1)?;
+                    steps.push((Time::from_f64(w), p));
+                }
+                other => {
+                    self.error(
+                        item_span,
+                        format!(
+                            "`{}` needs (weight, pattern) pairs, found {}",
+                            f.name,
+                            other.describe()
+                        ),
+                    );
+                    return None;
+                }
+            }
+        }
+        Some(Arg::Steps(steps))
     }
 
     /// Checks an argument of a node function against its parameter before taking it.
@@ -784,5 +793,19 @@ impl<'r> Compiler<'r> {
 
     pub(super) fn error(&mut self, span: Range<usize>, message: impl Into<String>) {
         self.diagnostics.push(Diagnostic::error(span, message));
+    }
+}
+
+/// What a parameter of `kind` wants, for the error when a function is given instead.
+fn wanted(kind: ParamKind) -> &'static str {
+    match kind {
+        ParamKind::Time => "a number or pattern of cycles",
+        ParamKind::Count | ParamKind::Number => "a number",
+        ParamKind::Numbers => "a number or pattern of numbers",
+        ParamKind::Bools => "a pattern of booleans",
+        ParamKind::Words => "a word or a pattern of words",
+        ParamKind::Patterns | ParamKind::Steps => "a list",
+        ParamKind::Span => "two numbers such as (0.25, 0.75)",
+        _ => "a pattern",
     }
 }
