@@ -333,33 +333,8 @@ impl<'r> Compiler<'r> {
         arg_span: Range<usize>,
         span: Range<usize>,
     ) -> Eval<'r> {
-        if let Val::Named { name, .. } = &arg {
-            let Val::Call { f, mut args } = f else {
-                self.error(
-                    arg_span,
-                    format!(
-                        "`:{name}` names a parameter, which only node functions (filters, effects, oscillators) take by name, as in `lpf 1000 :q 0.8`; {} takes its arguments in order",
-                        f.describe()
-                    ),
-                );
-                return None;
-            };
-            if !f.settings().any(|p| p.name == name) {
-                self.error(
-                    arg_span,
-                    format!(
-                        "`{}` has no parameter `{name}`; it has {}",
-                        f.name,
-                        f.settings()
-                            .map(|p| format!("`{}`", p.name))
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                );
-                return None;
-            }
-            args.push((arg, arg_span));
-            return Some(Val::Call { f, args });
+        if matches!(arg, Val::Named { .. }) {
+            return self.apply_named(f, arg, arg_span);
         }
         match f {
             Val::Then { first, then } => {
@@ -367,62 +342,10 @@ impl<'r> Compiler<'r> {
                 let (then, then_span) = *then;
                 self.chain(played, then, arg_span, then_span)
             }
-            Val::Partial { f, mut args } => {
-                let Some(param) = f.params.get(args.len()) else {
-                    self.error(
-                        arg_span,
-                        format!(
-                            "too many arguments: `{}` takes {} ({})",
-                            f.name,
-                            f.params.len(),
-                            param_names(f.params)
-                        ),
-                    );
-                    return None;
-                };
-                args.push(self.argument(f, param, arg, arg_span)?);
-                if args.len() < f.params.len() {
-                    return Some(Val::Partial { f, args });
-                }
-                let run = f.pattern?;
-                let result = run(&mut Args::new(f.name, f.params, args));
-                self.pattern_result(result, span)
+            Val::Partial { f, args } => {
+                self.apply_to_pattern_function(f, args, arg, arg_span, span)
             }
-            Val::Call { f, mut args } => {
-                let arity = match f.role {
-                    Role::Control => 1,
-                    _ => f.params.len(),
-                };
-                if args.len() >= arity {
-                    self.error(
-                        arg_span,
-                        format!(
-                            "too many arguments: `{}` takes {arity} ({})",
-                            f.name,
-                            param_names(f.params)
-                        ),
-                    );
-                    return None;
-                }
-                if let Some(param) = f.params.get(args.len()) {
-                    if !self.fits(f, param, &arg, &arg_span) {
-                        return None;
-                    }
-                }
-                args.push((arg, arg_span));
-                if args.len() < arity {
-                    return Some(Val::Call { f, args });
-                }
-                match (f.role, args.pop()) {
-                    (Role::Sound, Some((Val::Str { text, at }, _))) => self
-                        .sounds(&text, at)
-                        .map(|pattern| Val::Sounds { pattern, bus: None }),
-                    (_, last) => {
-                        args.extend(last);
-                        Some(Val::Call { f, args })
-                    }
-                }
-            }
+            Val::Call { f, args } => self.apply_to_call(f, args, arg, arg_span),
             Val::Transform(t) => {
                 let p = self.pattern(arg, arg_span)?;
                 self.pattern_result(t(p), span)
@@ -436,6 +359,113 @@ impl<'r> Compiler<'r> {
                     ),
                 );
                 None
+            }
+        }
+    }
+
+    /// `lpf 1000 :q 0.8`: an argument by its parameter's name, which only node functions take.
+    fn apply_named(&mut self, f: Val<'r>, arg: Val<'r>, arg_span: Range<usize>) -> Eval<'r> {
+        let Val::Named { name, .. } = &arg else {
+            return None;
+        };
+        let Val::Call { f, mut args } = f else {
+            self.error(
+                arg_span,
+                format!(
+                    "`:{name}` names a parameter, which only node functions (filters, effects, oscillators) take by name, as in `lpf 1000 :q 0.8`; {} takes its arguments in order",
+                    f.describe()
+                ),
+            );
+            return None;
+        };
+        if !f.settings().any(|p| p.name == name) {
+            self.error(
+                arg_span,
+                format!(
+                    "`{}` has no parameter `{name}`; it has {}",
+                    f.name,
+                    f.settings()
+                        .map(|p| format!("`{}`", p.name))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+            return None;
+        }
+        args.push((arg, arg_span));
+        Some(Val::Call { f, args })
+    }
+
+    /// The next argument of a pattern function; with the last one, its pattern.
+    fn apply_to_pattern_function(
+        &mut self,
+        f: &'r Function,
+        mut args: Vec<Arg>,
+        arg: Val<'r>,
+        arg_span: Range<usize>,
+        span: Range<usize>,
+    ) -> Eval<'r> {
+        let Some(param) = f.params.get(args.len()) else {
+            self.error(
+                arg_span,
+                format!(
+                    "too many arguments: `{}` takes {} ({})",
+                    f.name,
+                    f.params.len(),
+                    param_names(f.params)
+                ),
+            );
+            return None;
+        };
+        args.push(self.argument(f, param, arg, arg_span)?);
+        if args.len() < f.params.len() {
+            return Some(Val::Partial { f, args });
+        }
+        let run = f.pattern?;
+        let result = run(&mut Args::new(f.name, f.params, args));
+        self.pattern_result(result, span)
+    }
+
+    /// The next argument of a node, control or sound function; `s "bd sn"` becomes its
+    /// pattern of sounds.
+    fn apply_to_call(
+        &mut self,
+        f: &'r Function,
+        mut args: Vec<(Val<'r>, Range<usize>)>,
+        arg: Val<'r>,
+        arg_span: Range<usize>,
+    ) -> Eval<'r> {
+        let arity = match f.role {
+            Role::Control => 1,
+            _ => f.params.len(),
+        };
+        if args.len() >= arity {
+            self.error(
+                arg_span,
+                format!(
+                    "too many arguments: `{}` takes {arity} ({})",
+                    f.name,
+                    param_names(f.params)
+                ),
+            );
+            return None;
+        }
+        if let Some(param) = f.params.get(args.len()) {
+            if !self.fits(f, param, &arg, &arg_span) {
+                return None;
+            }
+        }
+        args.push((arg, arg_span));
+        if args.len() < arity {
+            return Some(Val::Call { f, args });
+        }
+        match (f.role, args.pop()) {
+            (Role::Sound, Some((Val::Str { text, at }, _))) => self
+                .sounds(&text, at)
+                .map(|pattern| Val::Sounds { pattern, bus: None }),
+            (_, last) => {
+                args.extend(last);
+                Some(Val::Call { f, args })
             }
         }
     }
