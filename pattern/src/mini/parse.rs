@@ -351,69 +351,50 @@ impl Parser {
                         amount,
                     });
                 }
-                Some('(') => {
-                    self.pos += 1;
-                    self.skip_ws();
-                    let hits = self.euclid_arg()?;
-                    self.expect(
-                        ',',
-                        "',' between the hits and the steps of a Euclidean rhythm",
-                    )?;
-                    self.skip_ws();
-                    let steps = self.euclid_arg()?;
-                    let rotation = if self.peek() == Some(',') {
-                        self.pos += 1;
-                        self.skip_ws();
-                        Some(Box::new(self.euclid_arg()?))
-                    } else {
-                        None
-                    };
-                    self.expect(')', "')' to close the Euclidean rhythm")?;
-                    node = wrap(TermKind::Euclid {
-                        node: Box::new(node),
-                        hits: Box::new(hits),
-                        steps: Box::new(steps),
-                        rotation,
-                    });
-                }
+                Some('(') => node = self.euclid(node)?,
                 Some(':') => {
                     self.pos += 1;
-                    let next = self.term()?;
-                    node = match node.kind {
-                        TermKind::Tail(mut items) => {
-                            items.push(next);
-                            wrap(TermKind::Tail(items))
-                        }
-                        kind => wrap(TermKind::Tail(vec![Term { kind, column }, next])),
-                    };
+                    node = tail(node, self.term()?);
                 }
                 Some('\'') => {
                     self.pos += 1;
-                    let part = self.term()?;
-                    node = match node.kind {
-                        TermKind::Chord {
-                            root,
-                            name,
-                            mut modifiers,
-                        } => {
-                            modifiers.push(part);
-                            wrap(TermKind::Chord {
-                                root,
-                                name,
-                                modifiers,
-                            })
-                        }
-                        kind => wrap(TermKind::Chord {
-                            root: Some(Box::new(Term { kind, column })),
-                            name: Box::new(part),
-                            modifiers: Vec::new(),
-                        }),
-                    };
+                    node = chord(node, self.term()?);
                 }
                 _ => break,
             }
         }
         Ok((node, weight, reps))
+    }
+
+    /// `node(hits, steps[, rotation])`: a Euclidean rhythm, read from its `(`.
+    fn euclid(&mut self, node: Term) -> Result<Term, ParseError> {
+        let column = node.column;
+        self.pos += 1;
+        self.skip_ws();
+        let hits = self.euclid_arg()?;
+        self.expect(
+            ',',
+            "',' between the hits and the steps of a Euclidean rhythm",
+        )?;
+        self.skip_ws();
+        let steps = self.euclid_arg()?;
+        let rotation = if self.peek() == Some(',') {
+            self.pos += 1;
+            self.skip_ws();
+            Some(Box::new(self.euclid_arg()?))
+        } else {
+            None
+        };
+        self.expect(')', "')' to close the Euclidean rhythm")?;
+        Ok(Term {
+            kind: TermKind::Euclid {
+                node: Box::new(node),
+                hits: Box::new(hits),
+                steps: Box::new(steps),
+                rotation,
+            },
+            column,
+        })
     }
 
     fn euclid_arg(&mut self) -> Result<Term, ParseError> {
@@ -577,6 +558,44 @@ impl Parser {
             found,
         })
     }
+}
+
+/// `node:next`: the items of a `:` list, flattened as they are written.
+fn tail(node: Term, next: Term) -> Term {
+    let column = node.column;
+    let kind = match node.kind {
+        TermKind::Tail(mut items) => {
+            items.push(next);
+            TermKind::Tail(items)
+        }
+        kind => TermKind::Tail(vec![Term { kind, column }, next]),
+    };
+    Term { kind, column }
+}
+
+/// `node'part`: a chord's name after its root, then its modifiers.
+fn chord(node: Term, part: Term) -> Term {
+    let column = node.column;
+    let kind = match node.kind {
+        TermKind::Chord {
+            root,
+            name,
+            mut modifiers,
+        } => {
+            modifiers.push(part);
+            TermKind::Chord {
+                root,
+                name,
+                modifiers,
+            }
+        }
+        kind => TermKind::Chord {
+            root: Some(Box::new(Term { kind, column })),
+            name: Box::new(part),
+            modifiers: Vec::new(),
+        },
+    };
+    Term { kind, column }
 }
 
 #[cfg(test)]
