@@ -164,7 +164,6 @@ impl Program {
         generation: u64,
         previous: Option<&Signature>,
     ) -> Result<(Program, Signature), BuildError> {
-        let sr = config.sample_rate as f32;
         let mut level = vec![0usize; graph.nodes.len()];
         for (k, ids) in plan.levels.iter().enumerate() {
             for id in ids {
@@ -174,90 +173,17 @@ impl Program {
         let mut nodes = Vec::with_capacity(graph.nodes.len());
         let mut keys = Vec::with_capacity(graph.nodes.len());
         for (i, node) in graph.nodes.iter().enumerate() {
-            let mut inputs: Vec<Source> = node
-                .inputs
-                .iter()
-                .map(|(_, input)| match input {
-                    Input::Const(x) => Source::Const(*x as f32),
-                    Input::Node(id) => Source::Node(id.0),
-                })
-                .collect();
-            let channels = usize::from(node.channels).clamp(1, 2);
-            let processor = match &node.kind {
-                GraphNodeKind::Dsp(kind) => {
-                    if let dsp::Kind::Input = kind {
-                        let channel = match inputs.first() {
-                            Some(Source::Const(c)) => (c.max(1.0) as usize) - 1,
-                            _ => 0,
-                        };
-                        inputs.push(Source::Live(channel));
-                    }
-                    let setup = Setup {
-                        sample_rate: sr,
-                        channels,
-                        bank: bank.clone(),
-                        sampler_voices: config.sampler_voices,
-                    };
-                    Processor::Node(kind.make(&setup))
-                }
-                GraphNodeKind::Feedback { source, .. } => {
-                    // The source overwrites its buffer only after this node has read it.
-                    if level[source.index()] <= level[i] {
-                        return Err(BuildError(format!(
-                            "feedback node #{i} must run before its source #{}",
-                            source.0
-                        )));
-                    }
-                    Processor::Feedback(source.0)
-                }
-            };
-            if inputs.len() > MAX_INPUTS {
-                return Err(BuildError(format!(
-                    "node #{i} has {} inputs; at most {MAX_INPUTS} are supported",
-                    inputs.len()
-                )));
-            }
-            let buffer = || vec![0.0f32; config.max_block].into_boxed_slice();
-            nodes.push(NodeSlot {
-                inputs: inputs.into_boxed_slice(),
-                channels,
-                state: UnsafeCell::new(NodeState {
-                    processor,
-                    buffers: [
-                        buffer(),
-                        if channels == 2 {
-                            buffer()
-                        } else {
-                            Box::new([])
-                        },
-                    ],
-                    mirror: None,
-                }),
-            });
+            nodes.push(node_slot(i, node, &level, bank, config)?);
             keys.push(NodeKey {
                 identity: node.identity.clone(),
                 kind: match &node.kind {
                     GraphNodeKind::Dsp(kind) => Some(kind.key()),
                     GraphNodeKind::Feedback { .. } => None,
                 },
-                channels,
+                channels: usize::from(node.channels).clamp(1, 2),
             });
         }
-        let carry = match previous {
-            Some(previous) => {
-                let old: HashMap<&NodeKey, usize> = previous
-                    .keys
-                    .iter()
-                    .enumerate()
-                    .map(|(i, k)| (k, i))
-                    .collect();
-                keys.iter()
-                    .enumerate()
-                    .filter_map(|(i, k)| old.get(k).map(|&o| (i as u32, o as u32)))
-                    .collect()
-            }
-            None => Vec::new(),
-        };
+        let carry = previous.map_or_else(Vec::new, |previous| carried(previous, &keys));
         let outputs: Vec<u32> = graph.outputs.iter().map(|o| o.node.0).collect();
         let pairs = config
             .output_names
@@ -474,4 +400,88 @@ fn copy_channels(source: Stereo<'_>, left: &mut [f32], right: &mut [f32], frames
         let end = frames.min(right.len());
         right[n..end].fill(0.0);
     }
+}
+/// The slot of graph node `i`: its processor made (allocating its state and buffers), its
+/// inputs resolved. `level` is each node's stage, to check a feedback read's order.
+fn node_slot(
+    i: usize,
+    node: &graph::GraphNode,
+    level: &[usize],
+    bank: &Arc<SampleBank>,
+    config: &ProgramConfig,
+) -> Result<NodeSlot, BuildError> {
+    let mut inputs: Vec<Source> = node
+        .inputs
+        .iter()
+        .map(|(_, input)| match input {
+            Input::Const(x) => Source::Const(*x as f32),
+            Input::Node(id) => Source::Node(id.0),
+        })
+        .collect();
+    let channels = usize::from(node.channels).clamp(1, 2);
+    let processor = match &node.kind {
+        GraphNodeKind::Dsp(kind) => {
+            if let dsp::Kind::Input = kind {
+                let channel = match inputs.first() {
+                    Some(Source::Const(c)) => (c.max(1.0) as usize) - 1,
+                    _ => 0,
+                };
+                inputs.push(Source::Live(channel));
+            }
+            let setup = Setup {
+                sample_rate: config.sample_rate as f32,
+                channels,
+                bank: bank.clone(),
+                sampler_voices: config.sampler_voices,
+            };
+            Processor::Node(kind.make(&setup))
+        }
+        GraphNodeKind::Feedback { source, .. } => {
+            // The source overwrites its buffer only after this node has read it.
+            if level[source.index()] <= level[i] {
+                return Err(BuildError(format!(
+                    "feedback node #{i} must run before its source #{}",
+                    source.0
+                )));
+            }
+            Processor::Feedback(source.0)
+        }
+    };
+    if inputs.len() > MAX_INPUTS {
+        return Err(BuildError(format!(
+            "node #{i} has {} inputs; at most {MAX_INPUTS} are supported",
+            inputs.len()
+        )));
+    }
+    let buffer = || vec![0.0f32; config.max_block].into_boxed_slice();
+    Ok(NodeSlot {
+        inputs: inputs.into_boxed_slice(),
+        channels,
+        state: UnsafeCell::new(NodeState {
+            processor,
+            buffers: [
+                buffer(),
+                if channels == 2 {
+                    buffer()
+                } else {
+                    Box::new([])
+                },
+            ],
+            mirror: None,
+        }),
+    })
+}
+
+/// Which new node takes over which node of the `previous` program: those with the same key.
+fn carried(previous: &Signature, keys: &[NodeKey]) -> Vec<(u32, u32)> {
+    let old: HashMap<&NodeKey, usize> = previous
+        .keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (k, i))
+        .collect();
+    keys.iter()
+        .enumerate()
+        .filter_map(|(i, k)| old.get(k).map(|&o| (i as u32, o as u32)))
+        .collect()
 }
