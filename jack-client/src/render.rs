@@ -222,6 +222,25 @@ struct Row {
     max: Duration,
 }
 
+impl Row {
+    /// The row of the table: times, the longest over the mean, the load of a `period`, and
+    /// the speed-up over one worker's mean, `single`.
+    fn line(&self, period: Duration, single: Option<Duration>) -> String {
+        let mean = self.mean.as_secs_f64();
+        format!(
+            "{:>6} {:>7} {:>10.1} {:>10.1} {:>10.1} {:>8.2} {:>7.1} {:>8}",
+            self.block,
+            self.threads,
+            micros(self.mean),
+            micros(self.p99),
+            micros(self.max),
+            self.max.as_secs_f64() / mean,
+            100.0 * mean / period.as_secs_f64(),
+            single.map_or("".into(), |s| format!("{:.2}×", s.as_secs_f64() / mean)),
+        )
+    }
+}
+
 /// Times a patch's blocks at several block sizes and worker counts and prints a table.
 pub fn bench(args: BenchArgs) -> ExitCode {
     let (graph, bank) = match patch_and_bank(&args.patch, args.samples.as_deref(), args.sample_rate)
@@ -273,36 +292,23 @@ pub fn bench(args: BenchArgs) -> ExitCode {
             if times.count() == 0 {
                 continue;
             }
-            let (mean, p99, max) = (times.mean(), times.quantile(0.99), times.max());
             let period = Duration::from_secs_f64(f64::from(block) / f64::from(args.sample_rate));
+            let row = Row {
+                block,
+                threads,
+                mean: times.mean(),
+                p99: times.quantile(0.99),
+                max: times.max(),
+            };
             let single = rows
                 .iter()
                 .find(|r| r.block == block && r.threads == 1)
                 .map(|r| r.mean);
-            println!(
-                "{:>6} {:>7} {:>10.1} {:>10.1} {:>10.1} {:>8.2} {:>7.1} {:>8}",
-                block,
-                threads,
-                micros(mean),
-                micros(p99),
-                micros(max),
-                max.as_secs_f64() / mean.as_secs_f64(),
-                100.0 * mean.as_secs_f64() / period.as_secs_f64(),
-                single.map_or("".into(), |s| format!(
-                    "{:.2}×",
-                    s.as_secs_f64() / mean.as_secs_f64()
-                )),
-            );
+            println!("{}", row.line(period, single));
             if args.nodes && node_table.is_none() {
                 node_table = Some((block, threads, summary.nodes, period));
             }
-            rows.push(Row {
-                block,
-                threads,
-                mean,
-                p99,
-                max,
-            });
+            rows.push(row);
         }
     }
     let worst = rows

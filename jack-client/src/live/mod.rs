@@ -246,13 +246,7 @@ impl Control {
         else {
             return Err(ExitCode::FAILURE);
         };
-        let stop = Arc::new(AtomicBool::new(false));
-        let reload = Arc::new(AtomicBool::new(false));
-        for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-            let _ = signal_hook::flag::register(signal, stop.clone());
-        }
-        let _ = signal_hook::flag::register(signal_hook::consts::SIGHUP, reload.clone());
-        exit_guard::arm(exit_guard::STOP_LIMIT);
+        let (stop, reload) = signals();
         let watcher = match PatchWatcher::new(&args.patch) {
             Ok(w) => Some(w),
             Err(e) => {
@@ -263,19 +257,7 @@ impl Control {
                 None
             }
         };
-        let config = SessionConfig {
-            multi_out: args.multi_out,
-            output_names: if args.multi_out {
-                multi_out_names(&graph)
-            } else {
-                Vec::new()
-            },
-            inputs: usize::from(args.inputs),
-            threads: args.threads as usize,
-            free_run: args.free_run,
-            meter_nodes: !args.no_meter,
-            sync: args.sync.map(|SyncSource::Jack| args.beats_per_cycle),
-        };
+        let config = session_config(&args, &graph);
         let client = open_client(&args.name).map_err(|e| {
             eprintln!("error: {}", e.message("phonon"));
             ExitCode::from(2)
@@ -307,24 +289,8 @@ impl Control {
             made: Vec::new(),
         };
         connections.apply(&session);
-        tracing::info!(
-            "playing {} as JACK client `{}` ({} Hz, {} frames, {} workers)",
-            args.patch.display(),
-            session.client().name(),
-            session.sample_rate,
-            session.client().buffer_size(),
-            args.threads
-        );
-        log_placement(&session);
+        log_start(&args, &session);
         let notifier = Notifier::from_env();
-        if !args.free_run && !session.shared.rolling.load(Ordering::Relaxed) {
-            std::thread::sleep(Duration::from_millis(50));
-            if !session.shared.rolling.load(Ordering::Relaxed) {
-                tracing::info!(
-                    "the JACK transport is stopped: phonon plays when it rolls (start it in qjackctl or with `jack_transport play`, or run with --free-run)"
-                );
-            }
-        }
         let mut control = Control {
             args,
             terminal,
@@ -709,6 +675,57 @@ impl Control {
             unsafe { libc::_exit(0) };
         }
         code
+    }
+}
+
+/// The flags Ctrl-C and SIGTERM (stop) and SIGHUP (reload) set, with the exit guard armed.
+fn signals() -> (Arc<AtomicBool>, Arc<AtomicBool>) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let reload = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        let _ = signal_hook::flag::register(signal, stop.clone());
+    }
+    let _ = signal_hook::flag::register(signal_hook::consts::SIGHUP, reload.clone());
+    exit_guard::arm(exit_guard::STOP_LIMIT);
+    (stop, reload)
+}
+
+/// How the arguments and the first patch set the session up.
+fn session_config(args: &LiveArgs, graph: &Graph) -> SessionConfig {
+    SessionConfig {
+        multi_out: args.multi_out,
+        output_names: if args.multi_out {
+            multi_out_names(graph)
+        } else {
+            Vec::new()
+        },
+        inputs: usize::from(args.inputs),
+        threads: args.threads as usize,
+        free_run: args.free_run,
+        meter_nodes: !args.no_meter,
+        sync: args.sync.map(|SyncSource::Jack| args.beats_per_cycle),
+    }
+}
+
+/// Says what plays where, where the threads run, and why nothing is heard if the transport
+/// is stopped.
+fn log_start(args: &LiveArgs, session: &Session) {
+    tracing::info!(
+        "playing {} as JACK client `{}` ({} Hz, {} frames, {} workers)",
+        args.patch.display(),
+        session.client().name(),
+        session.sample_rate,
+        session.client().buffer_size(),
+        args.threads
+    );
+    log_placement(session);
+    if !args.free_run && !session.shared.rolling.load(Ordering::Relaxed) {
+        std::thread::sleep(Duration::from_millis(50));
+        if !session.shared.rolling.load(Ordering::Relaxed) {
+            tracing::info!(
+                "the JACK transport is stopped: phonon plays when it rolls (start it in qjackctl or with `jack_transport play`, or run with --free-run)"
+            );
+        }
     }
 }
 

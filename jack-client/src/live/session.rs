@@ -338,62 +338,11 @@ impl Session {
     ) -> Result<(Session, Arc<SampleBank>), StartError> {
         let other = |what: &str, e: jack::Error| StartError::Other(format!("{what}: {e:?}"));
         let sample_rate = client.sample_rate();
-        let register = |name: &str| {
-            client
-                .register_port(name, AudioOut::default())
-                .map_err(|e| other(&format!("cannot register port {name}"), e))
-        };
-        let main = [register("out_L")?, register("out_R")?];
-        let slots = Arc::new(OutputSlots::new());
-        slots.set(0, Some(&main[0]));
-        slots.set(1, Some(&main[1]));
-        let mut pairs = Vec::new();
-        for (slot, name) in config.output_names.iter().enumerate() {
-            let stem = pair_stem(name);
-            let pair = OutputPair {
-                name: name.clone(),
-                ports: [
-                    register(&format!("{stem}_L"))?,
-                    register(&format!("{stem}_R"))?,
-                ],
-            };
-            slots.set(2 + 2 * slot, Some(&pair.ports[0]));
-            slots.set(3 + 2 * slot, Some(&pair.ports[1]));
-            pairs.push(Some(pair));
-        }
-        let mut ins = Vec::new();
-        for k in 1..=config.inputs {
-            ins.push(
-                client
-                    .register_port(&format!("in_{k}"), AudioIn::default())
-                    .map_err(|e| other("cannot register a port", e))?,
-            );
-        }
+        let Ports { slots, pairs, ins } = register_ports(&client, config)?;
         let bank = bank(sample_rate);
         // SAFETY: the client pointer is live while `client` is.
         let priority = unsafe { jack::jack_sys::jack_client_real_time_priority(client.raw()) };
-        let (engine, mut controller) = runtime::engine(
-            EngineConfig {
-                sample_rate,
-                max_block: 4096,
-                workers: config.threads.max(1),
-                pin_cores: config.threads > 1,
-                output_names: config.output_names.clone(),
-                meter_nodes: config.meter_nodes,
-                output_pairs: if config.multi_out {
-                    MAX_OUTPUT_PAIRS
-                } else {
-                    0
-                },
-                on_thread_start: Some(Arc::new(move |_| real_time(priority - 1))),
-                ..EngineConfig::default()
-            },
-            bank.clone(),
-        )
-        .map_err(|e| StartError::Other(format!("cannot start the worker threads: {e}")))?;
-        controller
-            .load(graph)
-            .map_err(|e| StartError::Other(e.to_string()))?;
+        let (engine, controller) = start_engine(config, sample_rate, priority, &bank, graph)?;
         let shared = Arc::new(Shared::default());
         shared
             .buffer_size
@@ -655,4 +604,84 @@ impl Session {
             Err(_) => false,
         }
     }
+}
+
+/// A session's ports as registered.
+struct Ports {
+    /// The output ports, as the callback writes them.
+    slots: Arc<OutputSlots>,
+    /// The named outputs' pairs, by slot.
+    pairs: Vec<Option<OutputPair>>,
+    /// `in_1`….
+    ins: Vec<Port<AudioIn>>,
+}
+
+/// Registers the main pair, a pair per named output and the inputs.
+fn register_ports(client: &Client, config: &SessionConfig) -> Result<Ports, StartError> {
+    let register = |name: &str| {
+        client
+            .register_port(name, AudioOut::default())
+            .map_err(|e| StartError::Other(format!("cannot register port {name}: {e:?}")))
+    };
+    let main = [register("out_L")?, register("out_R")?];
+    let slots = Arc::new(OutputSlots::new());
+    slots.set(0, Some(&main[0]));
+    slots.set(1, Some(&main[1]));
+    let mut pairs = Vec::new();
+    for (slot, name) in config.output_names.iter().enumerate() {
+        let stem = pair_stem(name);
+        let pair = OutputPair {
+            name: name.clone(),
+            ports: [
+                register(&format!("{stem}_L"))?,
+                register(&format!("{stem}_R"))?,
+            ],
+        };
+        slots.set(2 + 2 * slot, Some(&pair.ports[0]));
+        slots.set(3 + 2 * slot, Some(&pair.ports[1]));
+        pairs.push(Some(pair));
+    }
+    let mut ins = Vec::new();
+    for k in 1..=config.inputs {
+        ins.push(
+            client
+                .register_port(&format!("in_{k}"), AudioIn::default())
+                .map_err(|e| StartError::Other(format!("cannot register a port: {e:?}")))?,
+        );
+    }
+    Ok(Ports { slots, pairs, ins })
+}
+
+/// The engine for the server's rate, its helpers one step below JACK's `priority`, with
+/// `graph` loaded.
+fn start_engine(
+    config: &SessionConfig,
+    sample_rate: u32,
+    priority: i32,
+    bank: &Arc<SampleBank>,
+    graph: &Graph,
+) -> Result<(Engine, Controller), StartError> {
+    let (engine, mut controller) = runtime::engine(
+        EngineConfig {
+            sample_rate,
+            max_block: 4096,
+            workers: config.threads.max(1),
+            pin_cores: config.threads > 1,
+            output_names: config.output_names.clone(),
+            meter_nodes: config.meter_nodes,
+            output_pairs: if config.multi_out {
+                MAX_OUTPUT_PAIRS
+            } else {
+                0
+            },
+            on_thread_start: Some(Arc::new(move |_| real_time(priority - 1))),
+            ..EngineConfig::default()
+        },
+        bank.clone(),
+    )
+    .map_err(|e| StartError::Other(format!("cannot start the worker threads: {e}")))?;
+    controller
+        .load(graph)
+        .map_err(|e| StartError::Other(e.to_string()))?;
+    Ok((engine, controller))
 }
