@@ -4,7 +4,8 @@
 
 use crate::host::systemd::{Notifier, Progress};
 use crate::host::{
-    exit_guard, logging, open_client, process_thread, real_time, wait_for_server, StartError,
+    exit_guard, logging, open_client, process_thread, real_time, wait_for_server, CallbackGuard,
+    StartError,
 };
 use crate::patch;
 use clap::Args;
@@ -65,13 +66,8 @@ struct Shared {
     frames: AtomicU64,
     /// The longest process callback, in ns.
     max_nanos: AtomicU64,
-    /// The process callback is running: libjack stops its thread with an asynchronous cancel
-    /// when the client closes, which must not land inside our code.
-    in_callback: AtomicBool,
-    /// Closing: the callback writes silence and returns at once.
-    closing: AtomicBool,
-    /// Process callbacks completed: the watchdog's sign that the audio thread is alive.
-    callbacks: AtomicU64,
+    /// The process callback's progress, and its guard against the client's closing.
+    guard: CallbackGuard,
 }
 
 struct Audio {
@@ -83,12 +79,11 @@ struct Audio {
 
 impl ProcessHandler for Audio {
     fn process(&mut self, client: &Client, ps: &ProcessScope) -> Control {
-        self.shared.in_callback.store(true, Ordering::SeqCst);
-        if self.shared.closing.load(Ordering::SeqCst) {
+        if !self.shared.guard.enter() {
             for port in self.ports.iter_mut() {
                 port.as_mut_slice(ps).fill(0.0);
             }
-            self.shared.in_callback.store(false, Ordering::SeqCst);
+            self.shared.guard.leave(false);
             return Control::Continue;
         }
         let started = Instant::now();
@@ -114,8 +109,7 @@ impl ProcessHandler for Audio {
         self.shared
             .frames
             .fetch_add(frames as u64, Ordering::Relaxed);
-        self.shared.callbacks.fetch_add(1, Ordering::Relaxed);
-        self.shared.in_callback.store(false, Ordering::SeqCst);
+        self.shared.guard.leave(true);
         Control::Continue
     }
 }
@@ -251,15 +245,9 @@ impl Session {
     /// Deactivates and closes the client once the callback is out of any block; false (the
     /// client left for the process's end) if a block does not end within half a second.
     fn close(self) -> bool {
-        // Out of any block before the client closes (see `Shared::in_callback`).
-        self.shared.closing.store(true, Ordering::SeqCst);
-        let deadline = Instant::now() + Duration::from_millis(500);
-        while self.shared.in_callback.load(Ordering::SeqCst) {
-            if Instant::now() >= deadline {
-                std::mem::forget(self);
-                return false;
-            }
-            std::thread::sleep(Duration::from_millis(1));
+        if !self.shared.guard.close(Duration::from_millis(500)) {
+            std::mem::forget(self);
+            return false;
         }
         let _ = self.active.deactivate();
         true
@@ -472,7 +460,7 @@ impl Playing {
         let Some(session) = &self.session else {
             return;
         };
-        let callbacks = session.shared.callbacks.load(Ordering::Relaxed);
+        let callbacks = session.shared.guard.blocks();
         if !self.ready {
             if callbacks == 0 {
                 return;

@@ -255,18 +255,6 @@ fn start_dirt(server: &Server, name: &str, port: u16, samples: &std::path::Path)
     dirt
 }
 
-fn free_port() -> u16 {
-    UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn now_unix() -> u64 {
-    clock(libc::CLOCK_REALTIME) as u64
-}
-
 #[test]
 fn tidal_events_play_on_their_frames_orbits_and_levels_and_bad_input_is_counted() {
     if !jack_available() {
@@ -275,7 +263,7 @@ fn tidal_events_play_on_their_frames_orbits_and_levels_and_bad_input_is_counted(
     let _turn = serial();
     let server = Server::start(128, true);
     let name = unique("dirt");
-    let port = free_port();
+    let port = free_udp_port();
     let dirt = start_dirt(&server, &name, port, &samples());
 
     // The handshake, from the client's own socket, as Tidal does it.
@@ -316,7 +304,7 @@ fn tidal_events_play_on_their_frames_orbits_and_levels_and_bad_input_is_counted(
 
     // Events 0.3 s ahead, as Tidal's latency: a click hard left on orbit 0, one hard right at
     // gain 1.2 on orbit 1, then a long sound cut by a click of its cut group.
-    let base = now_unix() + 300_000;
+    let base = unix_micros_now() + 300_000;
     let plan: Vec<Planned> = vec![
         (base, "click", vec![("orbit", 0.0), ("pan", 0.0)]),
         (
@@ -359,7 +347,7 @@ fn tidal_events_play_on_their_frames_orbits_and_levels_and_bad_input_is_counted(
         .unwrap(),
     );
     junk.push(tidal_event(base, "nosuchsound", &[]));
-    junk.push(tidal_event(now_unix() - 3_600_000_000, "click", &[]));
+    junk.push(tidal_event(unix_micros_now() - 3_600_000_000, "click", &[]));
     for packet in &junk {
         tidal.send_to(packet, &target).unwrap();
     }
@@ -417,17 +405,8 @@ fn tidal_events_play_on_their_frames_orbits_and_levels_and_bad_input_is_counted(
 
     let (code, log) = dirt.stop();
     assert_eq!(code, Some(0), "{log}");
-    let summary = log
-        .lines()
-        .find(|l| l.starts_with("summary:"))
-        .expect("a summary line");
-    let count = |what: &str| -> u64 {
-        summary
-            .split(" · ")
-            .find_map(|part| part.trim_start_matches("summary: ").strip_prefix(what))
-            .and_then(|n| n.trim().parse().ok())
-            .unwrap_or_else(|| panic!("`{what}` in {summary}"))
-    };
+    let summary = summary_line(&log);
+    let count = |what: &str| summary_field(summary, what);
     assert_eq!(count("played "), 4, "{summary}");
     assert_eq!(count("unknown sounds "), 1, "{summary}");
     assert!(count("malformed ") >= 2, "junk and wrong types: {summary}");
@@ -444,12 +423,12 @@ fn a_flood_of_events_is_played_or_counted_and_never_stops_the_engine() {
     let _turn = serial();
     let server = Server::start(128, true);
     let name = unique("dirt");
-    let port = free_port();
+    let port = free_udp_port();
     let dirt = start_dirt(&server, &name, port, &samples());
     let tidal = UdpSocket::bind("127.0.0.1:0").unwrap();
     let target = format!("127.0.0.1:{port}");
     // 10,000 events in one second, spread over the next second and four orbits.
-    let base = now_unix() + 200_000;
+    let base = unix_micros_now() + 200_000;
     let started = Instant::now();
     for k in 0..10_000u64 {
         let packet = tidal_event(
@@ -476,14 +455,8 @@ fn a_flood_of_events_is_played_or_counted_and_never_stops_the_engine() {
     drop(capture);
     let (code, log) = dirt.stop();
     assert_eq!(code, Some(0), "{log}");
-    let summary = log.lines().find(|l| l.starts_with("summary:")).unwrap();
-    let field = |what: &str| -> u64 {
-        summary
-            .split(" · ")
-            .find_map(|p| p.trim_start_matches("summary: ").strip_prefix(what))
-            .and_then(|n| n.trim().parse().ok())
-            .unwrap()
-    };
+    let summary = summary_line(&log);
+    let field = |what: &str| summary_field(summary, what);
     let received = field("events ");
     assert!(received > 9_000, "UDP on loopback delivers most: {summary}");
     assert_eq!(
@@ -573,7 +546,7 @@ fn strudel_through_its_own_osc_bridge_plays_on_time_on_its_orbits() {
     let _turn = serial();
     let server = Server::start(128, true);
     let name = unique("dirt");
-    let port = free_port();
+    let port = free_udp_port();
     let dirt = start_dirt(&server, &name, port, &samples());
     let (relay_port, relayed) = relay(port);
     let (recorder, tape) = record(
@@ -726,7 +699,7 @@ fn dirt_survives_a_killed_server_and_plays_again_when_it_is_back() {
     let _turn = serial();
     let mut server = Server::start(128, true);
     let name = unique("dirt");
-    let port = free_port();
+    let port = free_udp_port();
     let dirt = start_dirt(&server, &name, port, &samples());
     let tidal = UdpSocket::bind("127.0.0.1:0").unwrap();
     let target = format!("127.0.0.1:{port}");
@@ -739,7 +712,7 @@ fn dirt_survives_a_killed_server_and_plays_again_when_it_is_back() {
         );
         tidal
             .send_to(
-                &tidal_event(now_unix() + 200_000, "long", &[("orbit", 1.0)]),
+                &tidal_event(unix_micros_now() + 200_000, "long", &[("orbit", 1.0)]),
                 &target,
             )
             .unwrap();
@@ -751,7 +724,7 @@ fn dirt_survives_a_killed_server_and_plays_again_when_it_is_back() {
     dirt.wait_for("went away", Duration::from_secs(5));
     // Events sent meanwhile are not a problem.
     tidal
-        .send_to(&tidal_event(now_unix(), "click", &[]), &target)
+        .send_to(&tidal_event(unix_micros_now(), "click", &[]), &target)
         .unwrap();
     std::thread::sleep(Duration::from_millis(300));
     server.restart();
@@ -763,6 +736,6 @@ fn dirt_survives_a_killed_server_and_plays_again_when_it_is_back() {
     assert!(heard(&server) > 0.05, "after the restart");
     let (code, log) = dirt.stop();
     assert_eq!(code, Some(0), "{log}");
-    let summary = log.lines().find(|l| l.starts_with("summary:")).unwrap();
-    assert!(summary.contains("played 2 "), "{summary}");
+    let summary = summary_line(&log);
+    assert_eq!(summary_field(summary, "played "), 2, "{summary}");
 }

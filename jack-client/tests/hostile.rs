@@ -14,14 +14,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-fn free_port() -> u16 {
-    UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 /// `phonon dirt` on `server` as client `name`, listening on `port`, with the built-in kit.
 fn start_dirt(server: &Server, name: &str, port: u16, extra: &[&str]) -> Phonon {
     let port = port.to_string();
@@ -65,15 +57,6 @@ fn nested(packet: Vec<u8>, levels: usize) -> Vec<u8> {
     bytes
 }
 
-/// A summary field's number (`played 3` → 3).
-fn field(summary: &str, what: &str) -> u64 {
-    summary
-        .split(" · ")
-        .find_map(|p| p.trim_start_matches("summary: ").strip_prefix(what))
-        .and_then(|n| n.trim().parse().ok())
-        .unwrap_or_else(|| panic!("`{what}` in {summary}"))
-}
-
 #[test]
 fn one_packet_of_thousands_of_nested_bundles_is_dropped_and_the_music_goes_on() {
     if !jack_available() {
@@ -82,7 +65,7 @@ fn one_packet_of_thousands_of_nested_bundles_is_dropped_and_the_music_goes_on() 
     let _turn = serial();
     let server = Server::start(128, true);
     let name = unique("dirt");
-    let port = free_port();
+    let port = free_udp_port();
     let dirt = start_dirt(&server, &name, port, &[]);
     let tidal = UdpSocket::bind("127.0.0.1:0").unwrap();
     let target = format!("127.0.0.1:{port}");
@@ -101,9 +84,9 @@ fn one_packet_of_thousands_of_nested_bundles_is_dropped_and_the_music_goes_on() 
     );
     let (code, log) = dirt.stop();
     assert_eq!(code, Some(0), "{log}");
-    let summary = log.lines().find(|l| l.starts_with("summary:")).unwrap();
-    assert_eq!(field(summary, "too deep "), 1, "{summary}");
-    assert_eq!(field(summary, "played "), 1, "{summary}");
+    let summary = summary_line(&log);
+    assert_eq!(summary_field(summary, "too deep "), 1, "{summary}");
+    assert_eq!(summary_field(summary, "played "), 1, "{summary}");
     assert!(log.contains("nested more than"), "{log}");
 }
 
@@ -185,9 +168,9 @@ fn a_client_name_in_use_is_named_as_the_problem_for_live_and_dirt() {
     let _turn = serial();
     let server = Server::start(256, true);
     let taken = unique("taken");
-    let first = start_dirt(&server, &taken, free_port(), &[]);
+    let first = start_dirt(&server, &taken, free_udp_port(), &[]);
     let patch = example("house.ph");
-    let port = free_port().to_string();
+    let port = free_udp_port().to_string();
     for args in [
         vec!["live", patch.to_str().unwrap(), "--name", &taken, "--quiet"],
         vec!["dirt", "--port", &port, "--name", &taken, "--quiet"],
@@ -223,7 +206,7 @@ fn sigterm_ends_live_and_dirt_even_when_the_jack_server_hangs() {
                 &["--free-run", "--quiet"],
                 &[],
             ),
-            _ => start_dirt(&server, &name, free_port(), &[]),
+            _ => start_dirt(&server, &name, free_udp_port(), &[]),
         };
         // jackd 1.9.21 hangs once a client with an xrun callback was stopped for a second
         // and continued; closing the client then waited for it forever.
@@ -313,8 +296,8 @@ fn dirt_on_port_0_says_which_port_the_system_gave_it() {
     std::thread::sleep(Duration::from_millis(300));
     let (code, log) = dirt.stop();
     assert_eq!(code, Some(0), "{log}");
-    let summary = log.lines().find(|l| l.starts_with("summary:")).unwrap();
-    assert_eq!(field(summary, "played "), 1, "{summary}");
+    let summary = summary_line(&log);
+    assert_eq!(summary_field(summary, "played "), 1, "{summary}");
 }
 
 /// A `/dirt/play` bundle of `sound` time-tagged at Unix time `at` (µs).
@@ -334,13 +317,6 @@ fn play_at(at: u64, sound: &str) -> Vec<u8> {
     .unwrap()
 }
 
-fn now_unix_micros() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_micros() as u64
-}
-
 #[test]
 fn events_far_ahead_never_silence_the_events_due_now() {
     if !jack_available() {
@@ -349,13 +325,13 @@ fn events_far_ahead_never_silence_the_events_due_now() {
     let _turn = serial();
     let server = Server::start(128, true);
     let name = unique("dirt");
-    let port = free_port();
+    let port = free_udp_port();
     let dirt = start_dirt(&server, &name, port, &[]);
     let tidal = UdpSocket::bind("127.0.0.1:0").unwrap();
     let target = format!("127.0.0.1:{port}");
     // 20,000 events ten seconds ahead, paced so the kernel drops none: they filled the pending
     // table and everything else was dropped until their time (10 s of silence).
-    let far = now_unix_micros() + 10_000_000;
+    let far = unix_micros_now() + 10_000_000;
     for k in 0..20_000u64 {
         tidal.send_to(&play_at(far + k, "bd"), &target).unwrap();
         if k % 200 == 199 {
@@ -365,17 +341,17 @@ fn events_far_ahead_never_silence_the_events_due_now() {
     std::thread::sleep(Duration::from_millis(200));
     let capture = Capture::main_pair(&server, &dirt, 2.0);
     tidal
-        .send_to(&play_at(now_unix_micros() + 300_000, "bd"), &target)
+        .send_to(&play_at(unix_micros_now() + 300_000, "bd"), &target)
         .unwrap();
     capture.wait_frames(48_000);
     let recording = capture.finish();
     assert!(rms(&recording.left) > 1e-3, "the event due now is heard");
     let (code, log) = dirt.stop();
     assert_eq!(code, Some(0), "{log}");
-    let summary = log.lines().find(|l| l.starts_with("summary:")).unwrap();
-    assert_eq!(field(summary, "played "), 1, "{summary}");
-    let refused = field(summary, "refused far ahead ");
-    let received = field(summary, "events ");
+    let summary = summary_line(&log);
+    assert_eq!(summary_field(summary, "played "), 1, "{summary}");
+    let refused = summary_field(summary, "refused far ahead ");
+    let received = summary_field(summary, "events ");
     // More than the whole pending table (16,384), which they used to fill.
     assert!(received > 16_384, "the kernel dropped too many: {summary}");
     // At most a quarter of the pending table waits for far events.

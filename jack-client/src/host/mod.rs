@@ -2,9 +2,11 @@
 //! user can act on, waiting for a server that went away, JACK's threads and their priority,
 //! systemd's notifications and watchdog, logging, and the bound on how long stopping takes.
 
+pub mod callback;
 mod client;
 pub mod exit_guard;
 pub mod logging;
 pub mod systemd;
 
+pub use callback::CallbackGuard;
 pub use client::{open_client, process_thread, real_time, wait_for_server, StartError};

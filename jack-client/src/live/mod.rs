@@ -620,7 +620,7 @@ impl Control {
     /// systemd: a `STATUS=` line every few seconds, and a watchdog ping while the audio thread
     /// makes progress.
     fn tell_systemd(&mut self) {
-        let callbacks = self.session.shared.callbacks.load(Ordering::Relaxed);
+        let callbacks = self.session.shared.guard.blocks();
         if !self.ready {
             // Ready once a whole block has run: the client is active and its ports exist.
             if callbacks == 0 {

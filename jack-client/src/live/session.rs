@@ -3,7 +3,7 @@
 //! dropped and a new one, with the same port names, replaces it.
 
 use super::sync::{Bbt, BbtFollower};
-use crate::host::{process_thread, real_time, StartError};
+use crate::host::{process_thread, real_time, CallbackGuard, StartError};
 use dsp::bank::SampleBank;
 use graph::Graph;
 use jack::{
@@ -43,13 +43,8 @@ pub struct Shared {
     pub buffer_size: AtomicU32,
     /// The process callback has run (by then JACK has made its thread real-time).
     pub processed: AtomicBool,
-    /// The process callback is running. libjack stops its thread with an asynchronous
-    /// cancel when the client closes, which must not land inside our code.
-    pub in_callback: AtomicBool,
-    /// Closing: the process callback writes silence and returns at once.
-    pub closing: AtomicBool,
-    /// Process callbacks completed: the watchdog's sign that the audio thread is alive.
-    pub callbacks: AtomicU64,
+    /// The process callback's progress, and its guard against the client's closing.
+    pub guard: CallbackGuard,
     /// With `--sync jack`: the timebase master's tempo being followed (f64 bits; 0: none).
     pub followed_bpm: AtomicU64,
 }
@@ -176,22 +171,22 @@ impl Audio {
 
 impl ProcessHandler for Audio {
     fn process(&mut self, client: &Client, ps: &ProcessScope) -> Control {
-        self.shared.in_callback.store(true, Ordering::SeqCst);
+        let working = self.shared.guard.enter();
         let mut outputs: [&mut [f32]; MAX_PORTS] = std::array::from_fn(|_| <&mut [f32]>::default());
         // SAFETY: the process callback, with this period's frame count.
         let n = unsafe { self.outs.buffers(ps.n_frames(), &mut outputs) };
-        if self.shared.closing.load(Ordering::Relaxed) {
+        if !working {
             for out in outputs[..n].iter_mut() {
                 out.fill(0.0);
             }
-            self.shared.in_callback.store(false, Ordering::SeqCst);
+            self.shared.guard.leave(false);
             return Control::Continue;
         }
         let started = Instant::now();
         #[cfg(feature = "fault-injection")]
         if self
             .hang_after
-            .is_some_and(|n| self.shared.callbacks.load(Ordering::Relaxed) >= n)
+            .is_some_and(|n| self.shared.guard.blocks() >= n)
         {
             loop {
                 std::thread::sleep(Duration::from_secs(1));
@@ -231,8 +226,7 @@ impl ProcessHandler for Audio {
                 .swapped_generation
                 .store(after, Ordering::Release);
         }
-        self.shared.callbacks.fetch_add(1, Ordering::Relaxed);
-        self.shared.in_callback.store(false, Ordering::SeqCst);
+        self.shared.guard.leave(true);
         Control::Continue
     }
 
@@ -469,7 +463,7 @@ impl Session {
     /// A name keeps its ports, and so its connections, for as long as it stays. Returns the
     /// name of each pair slot in order (empty where free), for `Controller::set_output_names`.
     pub fn set_outputs(&mut self, names: &[String]) -> Vec<String> {
-        let mark = self.shared.callbacks.load(Ordering::Acquire);
+        let mark = self.shared.guard.blocks();
         for (slot, entry) in self.pairs.iter_mut().enumerate() {
             if entry.as_ref().is_some_and(|p| !names.contains(&p.name)) {
                 self.slots.set(2 + 2 * slot, None);
@@ -535,7 +529,7 @@ impl Session {
 
     /// Unregisters retired ports the process callback can no longer be using.
     pub fn retire_ports(&mut self) {
-        let done = self.shared.callbacks.load(Ordering::Acquire);
+        let done = self.shared.guard.blocks();
         let mut k = 0;
         while k < self.retiring.len() {
             if done < self.retiring[k].0 + 2 {
@@ -561,14 +555,9 @@ impl Session {
     /// stuck: the client is left for the server to drop when the process exits, and false is
     /// returned.
     pub fn close_within(self, patience: Duration) -> bool {
-        self.shared.closing.store(true, Ordering::SeqCst);
-        let deadline = Instant::now() + patience;
-        while self.shared.in_callback.load(Ordering::SeqCst) {
-            if Instant::now() >= deadline {
-                std::mem::forget(self);
-                return false;
-            }
-            std::thread::sleep(Duration::from_millis(1));
+        if !self.shared.guard.close(patience) {
+            std::mem::forget(self);
+            return false;
         }
         let _ = self.client.deactivate();
         true

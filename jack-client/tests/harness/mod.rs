@@ -644,3 +644,36 @@ pub fn align(
     }
     alignment
 }
+
+/// A UDP port on loopback that nothing listens on now.
+pub fn free_udp_port() -> u16 {
+    std::net::UdpSocket::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The `summary:` line of a log.
+pub fn summary_line(log: &str) -> &str {
+    log.lines()
+        .find(|l| l.starts_with("summary:"))
+        .unwrap_or_else(|| panic!("no summary line in {log}"))
+}
+
+/// The count a summary line gives after `what` (`played ` → how many were played).
+pub fn summary_field(summary: &str, what: &str) -> u64 {
+    summary
+        .split(" · ")
+        .find_map(|part| part.trim_start_matches("summary: ").strip_prefix(what))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("`{what}` in {summary}"))
+}
+
+/// The Unix time now, in µs.
+pub fn unix_micros_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_micros() as u64
+}
