@@ -232,27 +232,12 @@ impl ProcessHandler for Recorder {
     }
 }
 
-/// `phonon dirt` on `server` as client `name`, listening on `port`, playing `samples`.
+/// `phonon dirt` on `server` as client `name`, listening on `port`, playing `samples` on four
+/// orbits with two workers.
 fn start_dirt(server: &Server, name: &str, port: u16, samples: &std::path::Path) -> Phonon {
-    let port = port.to_string();
     let samples = samples.to_str().expect("a UTF-8 path");
-    let args = [
-        "dirt",
-        "--port",
-        &port,
-        "--orbits",
-        "4",
-        "--name",
-        name,
-        "--threads",
-        "2",
-        "--quiet",
-        "--samples",
-        samples,
-    ];
-    let dirt = Phonon::spawn(server, name, &args, &[]);
-    dirt.wait_for("listening for Tidal and Strudel", Duration::from_secs(20));
-    dirt
+    let args = ["--orbits", "4", "--threads", "2", "--samples", samples];
+    Phonon::dirt(server, name, port, &args)
 }
 
 #[test]

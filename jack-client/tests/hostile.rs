@@ -16,23 +16,9 @@ use std::time::Duration;
 
 /// `phonon dirt` on `server` as client `name`, listening on `port`, with the built-in kit.
 fn start_dirt(server: &Server, name: &str, port: u16, extra: &[&str]) -> Phonon {
-    let port = port.to_string();
-    let mut args = vec![
-        "dirt",
-        "--port",
-        &port,
-        "--orbits",
-        "2",
-        "--name",
-        name,
-        "--threads",
-        "2",
-        "--quiet",
-    ];
+    let mut args = vec!["--orbits", "2", "--threads", "2"];
     args.extend_from_slice(extra);
-    let dirt = Phonon::spawn(server, name, &args, &[]);
-    dirt.wait_for("listening for Tidal and Strudel", Duration::from_secs(20));
-    dirt
+    Phonon::dirt(server, name, port, &args)
 }
 
 /// A `/dirt/play` message that plays `sound` at once.

@@ -232,6 +232,17 @@ impl Phonon {
         }
     }
 
+    /// Starts `phonon dirt --port PORT --name NAME --quiet ARGS…` on `server` and waits until
+    /// it listens.
+    pub fn dirt(server: &Server, name: &str, port: u16, args: &[&str]) -> Phonon {
+        let port = port.to_string();
+        let mut all = vec!["dirt", "--port", &port, "--name", name, "--quiet"];
+        all.extend_from_slice(args);
+        let dirt = Phonon::spawn(server, name, &all, &[]);
+        dirt.wait_for("listening for Tidal and Strudel", Duration::from_secs(20));
+        dirt
+    }
+
     /// Everything it has logged so far.
     pub fn log(&self) -> String {
         self.log.lock().unwrap().clone()
