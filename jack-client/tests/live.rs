@@ -7,13 +7,8 @@
 
 mod harness;
 
-use dsp::bank::SampleBank;
-use graph::{diagnostic::Source, Registry};
 use harness::*;
-use runtime::render::run_offline;
-use runtime::{Length, RenderSettings};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const RATE: u32 = 48_000;
@@ -29,35 +24,6 @@ fn save_by_rename(path: &Path, text: &str) {
     let temp = path.with_extension("ph.tmp");
     std::fs::write(&temp, text).unwrap();
     std::fs::rename(&temp, path).unwrap();
-}
-
-/// The first `seconds` of `patch` rendered offline at 48 kHz in `block`-frame blocks.
-fn offline(patch: &Path, seconds: f64, block: usize) -> [Vec<f32>; 2] {
-    let text = std::fs::read_to_string(patch).unwrap();
-    let graph = graph::compile(&Source::new("p.ph", text), &Registry::standard())
-        .graph
-        .expect("compiles");
-    let settings = RenderSettings {
-        sample_rate: RATE,
-        block_size: block,
-        length: Length::Seconds(seconds),
-        ..RenderSettings::default()
-    };
-    let mut out = [Vec::new(), Vec::new()];
-    run_offline(
-        &graph,
-        Arc::new(SampleBank::builtin(RATE)),
-        &settings,
-        Vec::new(),
-        |b, n| {
-            out[0].extend_from_slice(&b[0][..n]);
-            out[1].extend_from_slice(&b[1][..n]);
-            Ok::<(), std::convert::Infallible>(())
-        },
-        &mut |_, _| {},
-    )
-    .unwrap();
-    out
 }
 
 /// How many times a scenario the machine spoiled (JACK skipped too many periods) is run. A

@@ -70,16 +70,37 @@ pub struct Server {
     pub period: u32,
     child: Option<Child>,
     realtime: bool,
+    /// The network namespace it runs in, if not this process's.
+    netns: Option<String>,
+    /// Its driver and the driver's options (`-d dummy …`).
+    driver: Vec<String>,
 }
 
 impl Server {
     /// Starts a server at 48 kHz with `period` frames and waits until it answers.
     pub fn start(period: u32, realtime: bool) -> Server {
+        let driver = ["-d", "dummy", "-r", "48000", "-p", &period.to_string()]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        Server::start_with(period, realtime, None, driver)
+    }
+
+    /// Starts a real-time server in the network namespace `netns` (this process's with
+    /// `None`) with the `driver` options given, and waits until it answers.
+    pub fn start_with(
+        period: u32,
+        realtime: bool,
+        netns: Option<&str>,
+        driver: Vec<String>,
+    ) -> Server {
         let mut server = Server {
             name: unique("phonon-test"),
             period,
             child: None,
             realtime,
+            netns: netns.map(str::to_string),
+            driver,
         };
         server.launch();
         server
@@ -92,13 +113,17 @@ impl Server {
         } else {
             args.push("-r".into());
         }
-        args.extend(
-            ["-d", "dummy", "-r", "48000", "-p"]
-                .iter()
-                .map(|s| s.to_string()),
-        );
-        args.push(self.period.to_string());
-        let child = Command::new("jackd")
+        args.extend(self.driver.iter().cloned());
+        // `ip netns exec` runs jackd in the namespace as this same process id.
+        let mut command = match &self.netns {
+            Some(netns) => {
+                let mut c = Command::new("ip");
+                c.args(["netns", "exec", netns, "jackd"]);
+                c
+            }
+            None => Command::new("jackd"),
+        };
+        let child = command
             .args(&args)
             .env("JACK_NO_AUDIO_RESERVATION", "1")
             .stdout(Stdio::null())
@@ -206,7 +231,27 @@ impl Phonon {
     /// Runs `phonon ARGS…` (any subcommand) on `server`, collecting its stderr; `name` is the
     /// JACK client name it was given.
     pub fn spawn(server: &Server, name: &str, args: &[&str], env: &[(&str, &str)]) -> Phonon {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_phonon"))
+        Phonon::spawn_in(None, server, name, args, env)
+    }
+
+    /// [`Phonon::spawn`] in the network namespace `netns` (this process's with `None`).
+    pub fn spawn_in(
+        netns: Option<&str>,
+        server: &Server,
+        name: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Phonon {
+        let phonon = env!("CARGO_BIN_EXE_phonon");
+        let mut command = match netns {
+            Some(netns) => {
+                let mut c = Command::new("ip");
+                c.args(["netns", "exec", netns, phonon]);
+                c
+            }
+            None => Command::new(phonon),
+        };
+        let mut child = command
             .args(args)
             .envs(env.iter().copied())
             .env("JACK_DEFAULT_SERVER", &server.name)
@@ -687,4 +732,36 @@ pub fn unix_micros_now() -> u64 {
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_micros() as u64
+}
+
+/// The first `seconds` of `patch` rendered offline at 48 kHz in `block`-frame blocks.
+pub fn offline(patch: &Path, seconds: f64, block: usize) -> [Vec<f32>; 2] {
+    let text = std::fs::read_to_string(patch).unwrap();
+    let graph = graph::compile(
+        &graph::diagnostic::Source::new("p.ph", text),
+        &graph::Registry::standard(),
+    )
+    .graph
+    .expect("compiles");
+    let settings = runtime::RenderSettings {
+        sample_rate: 48_000,
+        block_size: block,
+        length: runtime::Length::Seconds(seconds),
+        ..runtime::RenderSettings::default()
+    };
+    let mut out = [Vec::new(), Vec::new()];
+    runtime::render::run_offline(
+        &graph,
+        Arc::new(dsp::bank::SampleBank::builtin(48_000)),
+        &settings,
+        Vec::new(),
+        |b, n| {
+            out[0].extend_from_slice(&b[0][..n]);
+            out[1].extend_from_slice(&b[1][..n]);
+            Ok::<(), std::convert::Infallible>(())
+        },
+        &mut |_, _| {},
+    )
+    .unwrap();
+    out
 }
