@@ -136,8 +136,6 @@ pub struct Engine {
     crossfade_frames: usize,
     clamps: u64,
     lost_reports: u64,
-    /// Blocks come at a pace (an audio period): the audio thread takes back stalled work.
-    paced: bool,
     /// The tempo and position follow an outside clock (see [`Engine::follow`]).
     followed: bool,
 }
@@ -227,7 +225,6 @@ pub fn engine(
         crossfade_frames: (CROSSFADE_SECONDS * config.sample_rate as f32).round() as usize,
         clamps: 0,
         lost_reports: 0,
-        paced: false,
         followed: false,
     };
     let controller = Controller {
@@ -483,11 +480,11 @@ impl Engine {
             self.clamps += self.master.process(&mut self.mix, n) as u64;
             return;
         };
-        // Half a block: past it the audio thread stops waiting for helpers' unstarted jobs.
-        let take_back = self
-            .paced
-            .then(|| Duration::from_secs_f64(n as f64 * 0.5 / f64::from(self.sample_rate)));
-        self.pool.set_take_back(take_back);
+        // Half a block: past it the caller stops waiting for helpers' unstarted jobs, live or
+        // offline, so a helper starved of its CPU (by another process's real-time thread, say)
+        // delays a block by the job it started at most, never by its whole range.
+        let take_back = Duration::from_secs_f64(n as f64 * 0.5 / f64::from(self.sample_rate));
+        self.pool.set_take_back(Some(take_back));
         current.begin_block();
         run(&mut self.pool, current, span, n, live, None);
         mix_outputs(current, &mut self.mix, n);
@@ -593,10 +590,9 @@ impl Engine {
     /// Tells the helpers when the next block is due. A caller that runs once per audio period
     /// (a JACK callback) calls this at the end of each block, so helpers sleep until just
     /// before the next one instead of being woken at its start; offline rendering never does.
-    /// Being paced also bounds each block: past half of it the audio thread takes back the
-    /// jobs helpers have not started (see [`scheduler::Pool::set_take_back`]).
+    /// Either way each block is bounded: past half of its length the caller takes back the jobs
+    /// helpers have not started (see [`scheduler::Pool::set_take_back`]).
     pub fn expect_next_block(&mut self, at: Option<Instant>) {
-        self.paced = at.is_some();
         self.pool.expect_next_block(at);
     }
 
