@@ -145,6 +145,8 @@ struct Session {
     shared: Arc<Shared>,
     stats: Arc<DirtStats>,
     sample_rate: u32,
+    /// The samples it plays, kept for a session after a reconnect at the same rate.
+    sounds: Arc<SoundTable>,
 }
 
 impl Session {
@@ -155,18 +157,16 @@ impl Session {
         client: Client,
         args: &DirtArgs,
         index: &dsp::bank::SampleIndex,
+        loaded: Option<Arc<SoundTable>>,
     ) -> Result<(Session, Queue), StartError> {
         let sample_rate = client.sample_rate();
-        let loading = Instant::now();
-        let names: Vec<String> = index.names().map(str::to_string).collect();
-        let bank = patch::bank_with(index, sample_rate, &names);
-        let sounds = Arc::new(SoundTable::from_bank(&bank));
-        drop(bank);
-        tracing::info!(
-            "samples: {} sounds loaded in {:.0} ms",
-            sounds.sounds(),
-            loading.elapsed().as_secs_f64() * 1000.0
-        );
+        let sounds = match loaded {
+            Some(sounds) if sounds.sample_rate() == sample_rate => {
+                tracing::info!("same sample rate: reusing the samples loaded before");
+                sounds
+            }
+            _ => load_sounds(index, sample_rate),
+        };
         let orbits = usize::from(args.orbits);
         // SAFETY: the client pointer is live while `client` is.
         let priority = unsafe { jack::jack_sys::jack_client_real_time_priority(client.raw()) };
@@ -215,6 +215,7 @@ impl Session {
             shared,
             stats,
             sample_rate,
+            sounds: sounds.clone(),
         };
         if args.connect {
             session.connect_to_playback();
@@ -252,6 +253,20 @@ impl Session {
         let _ = self.active.deactivate();
         true
     }
+}
+
+/// Every sound of the folders and the kit, at `sample_rate`.
+fn load_sounds(index: &dsp::bank::SampleIndex, sample_rate: u32) -> Arc<SoundTable> {
+    let loading = Instant::now();
+    let names: Vec<String> = index.names().map(str::to_string).collect();
+    let bank = patch::bank_with(index, sample_rate, &names);
+    let sounds = Arc::new(SoundTable::from_bank(&bank));
+    tracing::info!(
+        "samples: {} sounds loaded in {:.0} ms",
+        sounds.sounds(),
+        loading.elapsed().as_secs_f64() * 1000.0
+    );
+    sounds
 }
 
 /// The main pair, then a pair per orbit.
@@ -337,7 +352,7 @@ pub fn dirt(args: DirtArgs) -> ExitCode {
         let after = monotonic_micros();
         jack as i64 - ((before + after) / 2) as i64
     };
-    let (session, queue) = match Session::start(client, &args, &index) {
+    let (session, queue) = match Session::start(client, &args, &index, None) {
         Ok(started) => started,
         Err(e) => {
             eprintln!("error: {}", e.message("phonon dirt"));
@@ -438,9 +453,10 @@ impl Playing {
             .status("the JACK server went away; reconnecting");
         self.totals.add(&session);
         self.gone_rate = session.sample_rate;
+        let loaded = session.sounds.clone();
         // Closed before a new client opens: libjack must be done with the old server.
         session.close();
-        let Some((next, queue)) = reconnect(args, index, stop, &mut self.notifier) else {
+        let Some((next, queue)) = reconnect(args, index, loaded, stop, &mut self.notifier) else {
             return false;
         };
         let _ = queues.send(queue);
@@ -515,12 +531,13 @@ impl Playing {
 fn reconnect(
     args: &DirtArgs,
     index: &dsp::bank::SampleIndex,
+    loaded: Arc<SoundTable>,
     stop: &AtomicBool,
     notifier: &mut Notifier,
 ) -> Option<(Session, Queue)> {
     loop {
         let client = wait_for_server(&args.name, stop, notifier)?;
-        match Session::start(client, args, index) {
+        match Session::start(client, args, index, Some(loaded.clone())) {
             Ok(started) => return Some(started),
             Err(e) => tracing::warn!("cannot play yet: {}", e.message("phonon dirt")),
         }

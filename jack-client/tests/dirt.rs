@@ -723,4 +723,8 @@ fn dirt_survives_a_killed_server_and_plays_again_when_it_is_back() {
     assert_eq!(code, Some(0), "{log}");
     let summary = summary_line(&log);
     assert_eq!(summary_field(summary, "played "), 2, "{summary}");
+    assert!(
+        log.contains("reusing the samples loaded before"),
+        "the samples were loaded again: {log}"
+    );
 }
