@@ -9,7 +9,6 @@ use crate::sounds::SoundTable;
 use ringbuf::traits::{Consumer, Observer, Producer, Split};
 use ringbuf::{HeapCons, HeapProd, HeapRb};
 use scheduler::{Pool, PoolConfig, Stages, ThreadStart};
-use std::cell::UnsafeCell;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -96,17 +95,11 @@ impl EventSender {
     }
 }
 
-struct OrbitCell(UnsafeCell<Orbit>);
-
-// SAFETY: during `Pool::run` job k alone touches orbit k; otherwise only the audio thread,
-// which owns the engine, does.
-unsafe impl Sync for OrbitCell {}
-
 /// The engine the audio thread runs.
 pub struct DirtEngine {
     pool: Pool,
     stages: Stages,
-    orbits: Box<[OrbitCell]>,
+    orbits: Box<[Orbit]>,
     sounds: Arc<SoundTable>,
     queue: HeapCons<DirtEvent>,
     pending: Box<[DirtEvent]>,
@@ -153,7 +146,7 @@ impl DirtEngine {
             pool,
             stages,
             orbits: (0..orbits)
-                .map(|_| OrbitCell(UnsafeCell::new(Orbit::new(config.sample_rate, max_block))))
+                .map(|_| Orbit::new(config.sample_rate, max_block))
                 .collect(),
             sounds,
             queue: consumer,
@@ -211,8 +204,7 @@ impl DirtEngine {
                     out[done..end].fill(0.0);
                 }
             }
-            for cell in self.orbits.iter_mut() {
-                let orbit = cell.0.get_mut();
+            for orbit in self.orbits.iter() {
                 for c in 0..2 {
                     let source = &orbit.out[c][..n];
                     if let Some(main) = outputs.get_mut(c) {
@@ -222,8 +214,7 @@ impl DirtEngine {
                     }
                 }
             }
-            for (k, cell) in self.orbits.iter_mut().enumerate() {
-                let orbit = cell.0.get_mut();
+            for (k, orbit) in self.orbits.iter().enumerate() {
                 for c in 0..2 {
                     if let Some(port) = outputs.get_mut(2 + 2 * k + c) {
                         port[done..done + n].copy_from_slice(&orbit.out[c][..n]);
@@ -243,8 +234,7 @@ impl DirtEngine {
             }
         }
         let (mut voices, mut steals) = (0, 0);
-        for cell in self.orbits.iter_mut() {
-            let orbit = cell.0.get_mut();
+        for orbit in self.orbits.iter() {
             voices += orbit.sounding;
             steals += orbit.steals;
         }
@@ -300,7 +290,7 @@ impl DirtEngine {
             }
             let frame = offset.round().clamp(0.0, (n - 1) as f64) as usize;
             let orbit = usize::from(event.orbit) % self.orbits.len();
-            if self.orbits[orbit].0.get_mut().queue(frame, event) {
+            if self.orbits[orbit].queue(frame, event) {
                 self.stats.played.fetch_add(1, Ordering::Relaxed);
             } else {
                 self.stats.dropped.fetch_add(1, Ordering::Relaxed);
@@ -309,13 +299,12 @@ impl DirtEngine {
     }
 
     fn render(&mut self, n: usize) {
-        let orbits = &self.orbits;
         let sounds = &*self.sounds;
-        // A panicking orbit is counted by the pool; the others still play.
-        let _ = self.pool.run(&mut self.stages, |job, ctx| {
-            // SAFETY: the pool runs job `job` once per block, alone on orbit `job`.
-            let orbit = unsafe { &mut *orbits[job].0.get() };
-            orbit.render(sounds, n, ctx.arena());
-        });
+        // Orbit k is job k. A panicking orbit is counted by the pool; the others still play.
+        let _ = self
+            .pool
+            .run_each(&mut self.stages, &mut self.orbits, |orbit, ctx| {
+                orbit.render(sounds, n, ctx.arena());
+            });
     }
 }

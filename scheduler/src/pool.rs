@@ -387,6 +387,33 @@ impl Pool {
         }
     }
 
+    /// [`Pool::run`] where job k owns `items[k]`: each job is handed its own item, mutably, and
+    /// no other. For jobs that each keep state of their own (an orbit, a voice group), without
+    /// the caller writing `unsafe` to share the items between workers.
+    ///
+    /// # Panics
+    /// If `items` does not hold one item per job of `stages`.
+    pub fn run_each<T, F>(
+        &mut self,
+        stages: &mut Stages,
+        items: &mut [T],
+        job: F,
+    ) -> Result<(), JobPanicked>
+    where
+        T: Send,
+        F: Fn(&mut T, &JobContext<'_>) + Sync,
+    {
+        assert_eq!(items.len(), stages.job_count(), "one item per job");
+        let items = Items(items.as_mut_ptr());
+        self.run(stages, |k, ctx| {
+            // SAFETY: `run` runs job k once per block, on one worker, and `k` is below the job
+            // count, which `items` holds (checked above): item k is reached by this job alone,
+            // while `run` holds the `&mut` borrow of the whole slice.
+            let item = unsafe { &mut *items.at(k) };
+            job(item, ctx)
+        })
+    }
+
     /// Runs every job of every stage once, stage after stage, and returns when all have finished.
     ///
     /// The calling thread works as worker 0. A job of stage k+1 starts only after every job of
@@ -791,6 +818,21 @@ impl Idle {
         false
     }
 }
+
+/// The items of [`Pool::run_each`], shared with the workers.
+struct Items<T>(*mut T);
+
+impl<T> Items<T> {
+    /// Item `k`'s address (through a method, so closures capture the whole wrapper); valid to
+    /// dereference for `k` below the slice's length.
+    fn at(&self, k: usize) -> *mut T {
+        self.0.wrapping_add(k)
+    }
+}
+
+// SAFETY: each worker reaches only the items of the jobs it runs, each job's item alone (see
+// `run_each`); moving `T` between threads is what `T: Send` allows.
+unsafe impl<T: Send> Sync for Items<T> {}
 
 /// When the caller stops waiting: at `take_back` it runs the unstarted jobs of others' ranges;
 /// from `stall` on it waits for a started job in short sleeps, so a worker starved on its CPU

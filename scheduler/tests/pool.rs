@@ -405,3 +405,28 @@ fn arena_memory_is_reused_and_growth_is_counted() {
     pool.run(&mut stages, |_, _| {}).unwrap();
     assert!(pool.stats().arena_growths >= 1);
 }
+
+#[test]
+fn run_each_hands_every_job_its_own_item_once_a_block() {
+    let mut pool = Pool::new(PoolConfig {
+        workers: 4,
+        ..PoolConfig::default()
+    })
+    .unwrap();
+    let mut stages = Stages::from_widths(&[7, 3, 12]).unwrap();
+    // Plain counters, one per job: a job run twice, or two jobs given one item, shows here.
+    let mut runs = vec![0u32; 22];
+    for _ in 0..200 {
+        pool.run_each(&mut stages, &mut runs, |count, _| *count += 1)
+            .unwrap();
+    }
+    assert!(runs.iter().all(|&n| n == 200), "{runs:?}");
+}
+
+#[test]
+#[should_panic(expected = "one item per job")]
+fn run_each_wants_one_item_per_job() {
+    let mut pool = Pool::new(PoolConfig::default()).unwrap();
+    let mut stages = Stages::from_widths(&[3]).unwrap();
+    let _ = pool.run_each(&mut stages, &mut [0u8; 2], |_, _| {});
+}
