@@ -173,6 +173,11 @@ impl DirtEngine {
         self.pool.caller_cpu()
     }
 
+    /// The helper threads as they started: where they run.
+    pub fn helpers(&self) -> Vec<scheduler::HelperThread> {
+        self.pool.helpers()
+    }
+
     /// Renders `frames` frames whose first is at monotonic time `start` (µs), each frame
     /// `micros_per_frame` long: outputs are the main pair, then each orbit's pair (fewer
     /// slices leave the rest out).

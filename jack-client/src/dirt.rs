@@ -4,8 +4,8 @@
 
 use crate::host::systemd::{Notifier, Progress};
 use crate::host::{
-    exit_guard, logging, open_client, process_thread, real_time, wait_for_server, CallbackGuard,
-    StartError,
+    exit_guard, logging, open_client, process_thread, real_time, shared_cpu_warnings,
+    wait_for_server, CallbackGuard, StartError,
 };
 use crate::patch;
 use clap::Args;
@@ -183,6 +183,16 @@ impl Session {
         )
         .map_err(|e| StartError::Other(format!("cannot start the worker threads: {e}")))?;
         let caller_cpu = engine.caller_cpu();
+        let mut ours = vec![("JACK's process thread".to_string(), caller_cpu)];
+        ours.extend(
+            engine
+                .helpers()
+                .iter()
+                .map(|h| (format!("helper {}", h.worker), h.cpu)),
+        );
+        for warning in shared_cpu_warnings(&ours) {
+            tracing::warn!("{warning}");
+        }
         let mut ports = Vec::new();
         for name in port_names(orbits) {
             let port = client

@@ -344,3 +344,45 @@ fn events_far_ahead_never_silence_the_events_due_now() {
     // At most a quarter of the pending table waits for far events.
     assert_eq!(refused, received - 1 - 4_096, "{summary}");
 }
+
+#[test]
+fn a_second_phonon_says_which_cpus_it_shares_with_the_first() {
+    if !jack_available() {
+        return;
+    }
+    let _turn = serial();
+    let server = Server::start(256, true);
+    let patch = example("house.ph");
+    let args = ["--free-run", "--quiet", "--threads", "2"];
+    let first = Phonon::start(&server, &patch, &args);
+    first.wait_for("threads: worker 0 (JACK)", Duration::from_secs(5));
+    let second = Phonon::start(&server, &patch, &args);
+    second.wait_for("threads: worker 0 (JACK)", Duration::from_secs(5));
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let log = second.log();
+    if cpus <= 2 {
+        // Both need every CPU: the second says what it shares, and with whom.
+        let line = second.wait_for(
+            "a real-time thread of another process",
+            Duration::from_secs(5),
+        );
+        assert!(line.contains(&format!("(pid {})", first.pid())), "{line}");
+    } else {
+        // Enough CPUs: the second's threads go where the first's are not.
+        assert!(
+            !log.contains("a real-time thread of another process"),
+            "{log}"
+        );
+    }
+    assert!(
+        !first
+            .log()
+            .contains("a real-time thread of another process"),
+        "the first had the machine to itself: {}",
+        first.log()
+    );
+    for phonon in [second, first] {
+        let (code, log) = phonon.stop();
+        assert_eq!(code, Some(0), "{log}");
+    }
+}

@@ -40,6 +40,77 @@ pub fn plan(workers: usize, cpus: &[usize]) -> Vec<Option<usize>> {
         .collect()
 }
 
+/// `cpus` with those in `busy` moved to the end (each group in its order): [`plan`] then gives
+/// worker 0 and the helpers CPUs no other real-time thread is pinned to, while there are any.
+pub fn free_first(cpus: &[usize], busy: &[usize]) -> Vec<usize> {
+    let (mut free, taken): (Vec<usize>, Vec<usize>) =
+        cpus.iter().partition(|cpu| !busy.contains(cpu));
+    free.extend(taken);
+    free
+}
+
+/// A real-time thread of another process, pinned to one CPU: another audio engine's worker, most
+/// likely, which a helper pinned there would compete with at the same priority.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PinnedThread {
+    /// Its process.
+    pub pid: u32,
+    /// Its name (`comm`).
+    pub name: String,
+    /// The one CPU it may run on.
+    pub cpu: usize,
+}
+
+/// The real-time threads of other user processes that are pinned to one CPU (kernel threads,
+/// pinned to every CPU by design, are left out). Read from `/proc`, once, at start-up.
+pub fn pinned_real_time_threads() -> Vec<PinnedThread> {
+    let me = std::process::id();
+    let Ok(processes) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let mut found = Vec::new();
+    for process in processes.flatten() {
+        let Some(pid) = process
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        // Kernel threads have no command line.
+        let user = std::fs::read(process.path().join("cmdline")).is_ok_and(|c| !c.is_empty());
+        if pid == me || !user {
+            continue;
+        }
+        let Ok(tasks) = std::fs::read_dir(process.path().join("task")) else {
+            continue;
+        };
+        for task in tasks.flatten() {
+            let Some(tid) = task
+                .file_name()
+                .to_str()
+                .and_then(|n| n.parse::<i32>().ok())
+            else {
+                continue;
+            };
+            let Ok(placement) = placement_of(tid) else {
+                continue;
+            };
+            if let ([cpu], Policy::Fifo(_) | Policy::RoundRobin(_)) =
+                (placement.cpus.as_slice(), placement.policy)
+            {
+                let name = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+                found.push(PinnedThread {
+                    pid,
+                    name: name.trim().to_string(),
+                    cpu: *cpu,
+                });
+            }
+        }
+    }
+    found
+}
+
 /// Pins the calling thread to `cpu`.
 pub fn pin_current_thread(cpu: usize) -> io::Result<()> {
     // SAFETY: pthread_self names the calling thread, which is alive.
@@ -203,6 +274,49 @@ mod tests {
         );
         assert_eq!(plan(2, &[6]), vec![Some(6), Some(6)]);
         assert_eq!(plan(2, &[]), vec![None, None]);
+    }
+
+    #[test]
+    fn cpus_other_real_time_threads_are_pinned_to_come_last() {
+        assert_eq!(free_first(&[0, 1, 2, 3], &[0, 1]), vec![2, 3, 0, 1]);
+        assert_eq!(
+            plan(2, &free_first(&[0, 1, 2, 3], &[0, 1])),
+            vec![Some(2), Some(3)]
+        );
+        assert_eq!(free_first(&[0, 1], &[0, 1]), vec![0, 1]);
+        assert_eq!(free_first(&[4, 7], &[]), vec![4, 7]);
+    }
+
+    #[test]
+    fn a_pinned_real_time_thread_of_another_process_is_found() {
+        use std::process::{Command, Stdio};
+        let cpu = *allowed_cpus().last().unwrap();
+        // Another process: a shell made real-time (FIFO 1) and pinned, where this user may.
+        let mut child = match Command::new("chrt")
+            .args(["-f", "1", "taskset", "-c", &cpu.to_string(), "sleep", "5"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+        {
+            Ok(child) => child,
+            Err(_) => return,
+        };
+        std::thread::sleep(std::time::Duration::from_millis(200));
+        let running = child.try_wait().unwrap().is_none();
+        let found = pinned_real_time_threads();
+        let _ = child.kill();
+        let _ = child.wait();
+        if !running {
+            eprintln!("skipped: no real-time scheduling for this user");
+            return;
+        }
+        assert!(
+            found
+                .iter()
+                .any(|t| t.pid == child.id() && t.cpu == cpu && t.name == "sleep"),
+            "{found:?}"
+        );
+        assert!(found.iter().all(|t| t.pid != std::process::id()));
     }
 
     #[test]

@@ -269,7 +269,15 @@ impl Pool {
             started: std::sync::Mutex::new(vec![None; workers - 1]),
         });
         let cpus = if config.pin_cores && !cfg!(loom) {
-            placement::plan(workers, &placement::allowed_cpus())
+            // CPUs another process's real-time threads are pinned to (another engine's) last.
+            let busy: Vec<usize> = placement::pinned_real_time_threads()
+                .iter()
+                .map(|t| t.cpu)
+                .collect();
+            placement::plan(
+                workers,
+                &placement::free_first(&placement::allowed_cpus(), &busy),
+            )
         } else {
             vec![None; workers]
         };

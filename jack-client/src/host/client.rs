@@ -117,3 +117,24 @@ pub fn real_time(priority: i32) {
     // SAFETY: sets the scheduling policy of the calling thread only; `param` outlives the call.
     unsafe { libc::pthread_setschedparam(libc::pthread_self(), libc::SCHED_FIFO, &param) };
 }
+
+/// A warning for each of our real-time threads pinned to a CPU where another process's
+/// real-time thread is pinned too (a second Phonon, most likely): the two compete for it at
+/// the same priority. `ours` names each thread and its CPU: JACK's process thread (worker 0) and
+/// the helpers.
+pub fn shared_cpu_warnings(ours: &[(String, Option<usize>)]) -> Vec<String> {
+    let others = scheduler::placement::pinned_real_time_threads();
+    let mut warnings = Vec::new();
+    for (thread, cpu) in ours {
+        let Some(cpu) = cpu else {
+            continue;
+        };
+        if let Some(other) = others.iter().find(|t| t.cpu == *cpu) {
+            warnings.push(format!(
+                "{thread} shares CPU {cpu} with `{}` (pid {}), a real-time thread of another process: they compete for it (see \"Two Phonons on one machine\" in docs/live.md)",
+                other.name, other.pid
+            ));
+        }
+    }
+    warnings
+}

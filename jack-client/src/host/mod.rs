@@ -9,4 +9,6 @@ pub mod logging;
 pub mod systemd;
 
 pub use callback::CallbackGuard;
-pub use client::{open_client, process_thread, real_time, wait_for_server, StartError};
+pub use client::{
+    open_client, process_thread, real_time, shared_cpu_warnings, wait_for_server, StartError,
+};

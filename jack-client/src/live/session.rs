@@ -3,7 +3,7 @@
 //! dropped and a new one, with the same port names, replaces it.
 
 use super::sync::{Bbt, BbtFollower};
-use crate::host::{process_thread, real_time, CallbackGuard, StartError};
+use crate::host::{process_thread, real_time, shared_cpu_warnings, CallbackGuard, StartError};
 use dsp::bank::SampleBank;
 use graph::Graph;
 use jack::{
@@ -455,6 +455,13 @@ impl Session {
                 Err(e) => parts.push(format!("helper {} unknown placement ({e})", helper.worker)),
             }
         }
+        let mut ours = vec![("JACK's process thread".to_string(), self.caller_cpu)];
+        ours.extend(
+            self.helpers
+                .iter()
+                .map(|h| (format!("helper {}", h.worker), h.cpu)),
+        );
+        warnings.extend(shared_cpu_warnings(&ours));
         (parts.join("; "), warnings)
     }
 
