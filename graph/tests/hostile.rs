@@ -151,3 +151,18 @@ fn the_also_wrong_items_are_right() {
         "lone CR line ends"
     );
 }
+
+#[test]
+fn a_bus_that_is_a_step_of_its_own_pattern_is_an_error_not_a_stack_overflow() {
+    // Found by the mutation fuzzer: building `~d`'s sampler built its `~d` step's sampler,
+    // for ever.
+    let e = first_error("~d: s \"~d*4\" # gain 0.8\nout: 0.25 <~ ~d\n");
+    assert!(
+        e.starts_with("hostile.ph:1:5: error: `~d` is a step of its own sound pattern"),
+        "{e}"
+    );
+    let e = first_error("~a: s \"~b sn\"\n~b: s \"bd ~a\"\nout: ~a\n");
+    assert!(e.contains("`~a` is a step of its own sound pattern"), "{e}");
+    // A bus step of another bus is fine.
+    assert!(errors("~a: s \"~b sn\"\n~b: s \"bd*2\"\nout: ~a\n").is_empty());
+}

@@ -128,9 +128,20 @@ impl<'r> Compiler<'r> {
             Vec::new(),
             2,
         );
+        let building = bus.clone();
+        self.building_samplers.extend(building.iter().cloned());
+        let mut voiced = Some(id);
         for name in voices {
-            id = self.bus_voice(&pattern, &name, id, span.clone())?;
+            voiced = self.bus_voice(&pattern, &name, id, span.clone());
+            match voiced {
+                Some(next) => id = next,
+                None => break,
+            }
         }
+        if building.is_some() {
+            self.building_samplers.pop();
+        }
+        voiced?;
         if let Some(bus) = bus {
             self.samplers.insert(bus, id);
         }
@@ -605,6 +616,25 @@ impl<'r> Compiler<'r> {
         if !self.buses.contains_key(name) {
             // Reported where the sound string names it.
             return Some(mix);
+        }
+        if self.building_samplers.iter().any(|b| b == name) {
+            // Said where the bus is defined (its last definition, the one that plays).
+            let defined = self
+                .statements
+                .iter()
+                .rev()
+                .find(|s| matches!(&s.head, crate::ast::Head::Bus(b) if b == name))
+                .map_or(span, |s| s.expr.span.clone());
+            self.diagnostics.push(
+                Diagnostic::error(
+                    defined,
+                    format!("`~{name}` is a step of its own sound pattern, through itself or other buses' steps"),
+                )
+                .with_help(format!(
+                    "a bus cannot play itself as a step; play `~{name}` from an output or another bus"
+                )),
+            );
+            return None;
         }
         let value = self.bus(name, span.clone())?;
         let signal = self.signal_input(value, span)?;

@@ -128,6 +128,9 @@ struct Compiler<'r> {
     statements: &'r [Statement],
     buses: HashMap<String, BusState<'r>>,
     samplers: HashMap<String, NodeId>,
+    /// Buses whose sampler is being built, with its bus steps: a step naming one of them again
+    /// would build it for ever.
+    building_samplers: Vec<String>,
     nodes: Vec<GraphNode>,
     diagnostics: Vec<Diagnostic>,
     owner: String,
@@ -167,6 +170,7 @@ impl<'r> Compiler<'r> {
             statements,
             buses: HashMap::new(),
             samplers: HashMap::new(),
+            building_samplers: Vec::new(),
             nodes: Vec::new(),
             diagnostics: Vec::new(),
             owner: String::new(),
