@@ -212,52 +212,69 @@ fn phonon_on_a_netjack_slave_is_heard_on_the_master_exactly_and_comes_back() {
     let mut slave_server = slave(&master, &network.slaves[0], &client);
     // Noise never repeats: the recording lines up with the render at one offset only.
     let patch = temp_patch("out: noise * 0.2 + s \"bd*4\" * 0.5\n");
-    let phonon = Phonon::start(
+    let from = |side: usize| format!("{client}:from_slave_{side}");
+    let seconds = 20.0;
+    let reference = offline(&patch, seconds + 10.0, PERIOD as usize);
+    judge(3, || {
+        let phonon = Phonon::start(
+            &slave_server,
+            &patch,
+            &["--free-run", "--connect", "--quiet"],
+        );
+        let capture = Capture::start(&master, &from(1), &from(2), seconds);
+        capture.wait_frames((seconds * f64::from(RATE)) as usize);
+        let recording = capture.finish();
+        // Its summary counts the slave's xruns: a period the slave skips moves phonon's beat
+        // by a period. (One process's JACK clients must not be on two servers at once.)
+        let (code, log) = phonon.stop();
+        assert_eq!(code, Some(0), "{log}");
+        let slave_xruns = summary_field(summary_line(&log), "xruns ");
+        let offset = first_offset(&recording, &reference).ok_or_else(|| {
+            Verdict::Fault("the render's samples never arrive on the master".into())
+        })?;
+        let start = recording.start.expect("recorded");
+        let alignment = align(
+            &recording,
+            start - offset as u64,
+            &reference,
+            1e-6,
+            8 * PERIOD as usize,
+        );
+        eprintln!(
+            "over {seconds} s: {} periods match the render, {} do not, {} jumps; xruns: {} on the master, {slave_xruns} on the slave",
+            alignment.matched,
+            alignment.unmatched.len(),
+            alignment.jumps,
+            recording.xruns
+        );
+        // Every period the master heard is exactly the render's; the beat moves only where a
+        // server skipped a period (the machine's doing), up to two moves an xrun.
+        let excuses = 2 * (recording.xruns + slave_xruns) as usize;
+        if !alignment.unmatched.is_empty() {
+            return Err(Verdict::Fault(format!(
+                "{} periods match no frame of the render",
+                alignment.unmatched.len()
+            )));
+        }
+        if alignment.jumps > excuses {
+            return Err(Verdict::Unjudgeable(format!(
+                "{} jumps against {} xruns",
+                alignment.jumps,
+                recording.xruns + slave_xruns
+            )));
+        }
+        Ok(())
+    });
+
+    // phonon killed on the slave and started again: the master hears it again.
+    let killed = Phonon::start(
         &slave_server,
         &patch,
         &["--free-run", "--connect", "--quiet"],
     );
-    let cycle0 = phonon.start_frame();
-    let from = |side: usize| format!("{client}:from_slave_{side}");
-    let seconds = 20.0;
-    let capture = Capture::start(&master, &from(1), &from(2), seconds);
-    capture.wait_frames((seconds * f64::from(RATE)) as usize);
-    let recording = capture.finish();
-    let reference = offline(&patch, seconds + 10.0, PERIOD as usize);
-    let offset = first_offset(&recording, &reference).expect("the render's samples arrive");
-    let start = recording.start.expect("recorded");
-    let alignment = align(
-        &recording,
-        start - offset as u64,
-        &reference,
-        1e-6,
-        8 * PERIOD as usize,
-    );
-    eprintln!(
-        "over {seconds} s: {} periods match the render, {} do not, {} jumps, {} xruns on the master",
-        alignment.matched,
-        alignment.unmatched.len(),
-        alignment.jumps,
-        recording.xruns
-    );
-    alignment.verdict(&recording).expect("no gap");
-    // The latency: when the master recorded a sample against when phonon made it (the
-    // servers' clocks are this machine's one monotonic clock).
-    let recorded_at = master.client(&unique("clock")).frames_to_time(start as u32);
-    let made_at = slave_server
-        .client(&unique("clock"))
-        .frames_to_time((cycle0 + offset as u64) as u32);
-    let latency = recorded_at as f64 - made_at as f64;
-    eprintln!(
-        "latency {:.2} ms ({:.1} periods of {PERIOD} frames)",
-        latency / 1e3,
-        latency / 1e6 * f64::from(RATE) / f64::from(PERIOD)
-    );
-    assert!(latency > 0.0, "heard before it was made: {latency} µs");
-
-    // phonon killed on the slave and started again: the master hears it again.
-    phonon.signal(libc::SIGKILL);
-    drop(phonon);
+    std::thread::sleep(Duration::from_millis(500));
+    killed.signal(libc::SIGKILL);
+    drop(killed);
     let again = Phonon::start(
         &slave_server,
         &patch,
