@@ -10,7 +10,7 @@ mod harness;
 
 use harness::*;
 use jack::{AudioIn, Client, Control, ProcessHandler, ProcessScope};
-use rosc::{OscBundle, OscMessage, OscPacket, OscTime, OscType};
+use rosc::{OscMessage, OscPacket, OscType};
 use std::io::{BufRead, BufReader};
 use std::net::UdpSocket;
 use std::path::PathBuf;
@@ -71,20 +71,10 @@ fn tidal_event(at: u64, sound: &str, params: &[(&str, f32)]) -> Vec<u8> {
         pairs.push((k.into(), value));
     }
     pairs.sort_by(|a, b| a.0.cmp(&b.0));
-    let args = pairs.into_iter().flat_map(|(k, v)| [s(&k), v]).collect();
-    let seconds = at / 1_000_000;
-    let timetag = OscTime {
-        seconds: (seconds + NTP_TO_UNIX) as u32,
-        fractional: (((at % 1_000_000) << 32) / 1_000_000) as u32,
-    };
-    rosc::encoder::encode(&OscPacket::Bundle(OscBundle {
-        timetag,
-        content: vec![OscPacket::Message(OscMessage {
-            addr: "/dirt/play".into(),
-            args,
-        })],
-    }))
-    .unwrap()
+    dirt_play_at(
+        at,
+        pairs.into_iter().flat_map(|(k, v)| [s(&k), v]).collect(),
+    )
 }
 
 /// A folder whose `click` is 1.0 for 16 frames, and whose `long` is 0.5 for a second.

@@ -288,19 +288,10 @@ fn dirt_on_port_0_says_which_port_the_system_gave_it() {
 
 /// A `/dirt/play` bundle of `sound` time-tagged at Unix time `at` (µs).
 fn play_at(at: u64, sound: &str) -> Vec<u8> {
-    const NTP_TO_UNIX: u64 = 2_208_988_800;
-    let seconds = at / 1_000_000;
-    rosc::encoder::encode(&OscPacket::Bundle(rosc::OscBundle {
-        timetag: rosc::OscTime {
-            seconds: (seconds + NTP_TO_UNIX) as u32,
-            fractional: (((at % 1_000_000) << 32) / 1_000_000) as u32,
-        },
-        content: vec![OscPacket::Message(OscMessage {
-            addr: "/dirt/play".into(),
-            args: vec![OscType::String("s".into()), OscType::String(sound.into())],
-        })],
-    }))
-    .unwrap()
+    dirt_play_at(
+        at,
+        vec![OscType::String("s".into()), OscType::String(sound.into())],
+    )
 }
 
 #[test]

@@ -11,7 +11,7 @@
 mod harness;
 
 use harness::*;
-use rosc::{OscBundle, OscMessage, OscPacket, OscTime, OscType};
+use rosc::OscType;
 use std::net::UdpSocket;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -303,27 +303,18 @@ fn phonon_on_a_netjack_slave_is_heard_on_the_master_exactly_and_comes_back() {
 
 /// A Tidal `/dirt/play` bundle at Unix time `at` (µs) for `sound` on `orbit`.
 fn tidal_event(at: u64, sound: &str, orbit: i32) -> Vec<u8> {
-    const NTP_TO_UNIX: u64 = 2_208_988_800;
-    let seconds = at / 1_000_000;
     let s = |x: &str| OscType::String(x.into());
-    rosc::encoder::encode(&OscPacket::Bundle(OscBundle {
-        timetag: OscTime {
-            seconds: (seconds + NTP_TO_UNIX) as u32,
-            fractional: (((at % 1_000_000) << 32) / 1_000_000) as u32,
-        },
-        content: vec![OscPacket::Message(OscMessage {
-            addr: "/dirt/play".into(),
-            args: vec![
-                s("cps"),
-                OscType::Float(0.5),
-                s("orbit"),
-                OscType::Int(orbit),
-                s("s"),
-                s(sound),
-            ],
-        })],
-    }))
-    .unwrap()
+    dirt_play_at(
+        at,
+        vec![
+            s("cps"),
+            OscType::Float(0.5),
+            s("orbit"),
+            OscType::Int(orbit),
+            s("s"),
+            s(sound),
+        ],
+    )
 }
 
 /// Runs `send` on a thread inside the network namespace `netns`, as a program on that

@@ -8,6 +8,7 @@
 
 use std::fmt;
 use std::io;
+use std::path::{Path, PathBuf};
 
 /// The CPUs the process may run on, in ascending order: its main thread's affinity mask (which
 /// `taskset` and cpusets narrow), not the calling thread's, which may have pinned itself
@@ -65,41 +66,21 @@ pub struct PinnedThread {
 /// pinned to every CPU by design, are left out). Read from `/proc`, once, at start-up.
 pub fn pinned_real_time_threads() -> Vec<PinnedThread> {
     let me = std::process::id();
-    let Ok(processes) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
     let mut found = Vec::new();
-    for process in processes.flatten() {
-        let Some(pid) = process
-            .file_name()
-            .to_str()
-            .and_then(|n| n.parse::<u32>().ok())
-        else {
-            continue;
-        };
+    for (pid, process) in numbered_entries(Path::new("/proc")) {
         // Kernel threads have no command line.
-        let user = std::fs::read(process.path().join("cmdline")).is_ok_and(|c| !c.is_empty());
+        let user = std::fs::read(process.join("cmdline")).is_ok_and(|c| !c.is_empty());
         if pid == me || !user {
             continue;
         }
-        let Ok(tasks) = std::fs::read_dir(process.path().join("task")) else {
-            continue;
-        };
-        for task in tasks.flatten() {
-            let Some(tid) = task
-                .file_name()
-                .to_str()
-                .and_then(|n| n.parse::<i32>().ok())
-            else {
-                continue;
-            };
-            let Ok(placement) = placement_of(tid) else {
+        for (tid, task) in numbered_entries(&process.join("task")) {
+            let Ok(placement) = placement_of(tid as i32) else {
                 continue;
             };
             if let ([cpu], Policy::Fifo(_) | Policy::RoundRobin(_)) =
                 (placement.cpus.as_slice(), placement.policy)
             {
-                let name = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+                let name = std::fs::read_to_string(task.join("comm")).unwrap_or_default();
                 found.push(PinnedThread {
                     pid,
                     name: name.trim().to_string(),
@@ -109,6 +90,17 @@ pub fn pinned_real_time_threads() -> Vec<PinnedThread> {
         }
     }
     found
+}
+
+/// The entries of `dir` named by a number (processes in `/proc`, a process's tasks), with it.
+fn numbered_entries(dir: &Path) -> Vec<(u32, PathBuf)> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| Some((e.file_name().to_str()?.parse().ok()?, e.path())))
+        .collect()
 }
 
 /// Pins the calling thread to `cpu`.

@@ -765,3 +765,21 @@ pub fn offline(patch: &Path, seconds: f64, block: usize) -> [Vec<f32>; 2] {
     .unwrap();
     out
 }
+
+/// A `/dirt/play` message with `args` in a bundle time-tagged at Unix time `at` (µs), as Tidal
+/// and Strudel send it.
+pub fn dirt_play_at(at: u64, args: Vec<rosc::OscType>) -> Vec<u8> {
+    const NTP_TO_UNIX: u64 = 2_208_988_800;
+    let seconds = at / 1_000_000;
+    rosc::encoder::encode(&rosc::OscPacket::Bundle(rosc::OscBundle {
+        timetag: rosc::OscTime {
+            seconds: (seconds + NTP_TO_UNIX) as u32,
+            fractional: (((at % 1_000_000) << 32) / 1_000_000) as u32,
+        },
+        content: vec![rosc::OscPacket::Message(rosc::OscMessage {
+            addr: "/dirt/play".into(),
+            args,
+        })],
+    }))
+    .unwrap()
+}
