@@ -291,7 +291,10 @@ mod tests {
             .spawn()
         {
             Ok(child) => child,
-            Err(_) => return,
+            Err(e) => {
+                eprintln!("skipped: cannot run chrt and taskset (util-linux): {e}");
+                return;
+            }
         };
         std::thread::sleep(std::time::Duration::from_millis(200));
         let running = child.try_wait().unwrap().is_none();
