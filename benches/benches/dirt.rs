@@ -5,7 +5,7 @@
 //! `cargo bench -p benches --bench dirt`
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use dirt::{DirtConfig, DirtEngine, DirtEvent, Param, SoundTable, Values};
+use dirt::{Control, Controls, DirtConfig, DirtEngine, DirtEvent, SoundTable};
 use dsp::bank::{Sample, SampleBank};
 use std::sync::Arc;
 
@@ -13,7 +13,7 @@ const RATE: u32 = 48_000;
 const BLOCK: usize = 128;
 const VOICES: usize = 256;
 
-fn engine(params: &[(Param, f32)], voices: usize) -> DirtEngine {
+fn engine(params: &[(Control, f64)], voices: usize) -> DirtEngine {
     let mut bank = SampleBank::new(RATE);
     let long: Vec<f32> = (0..RATE as usize * 120)
         .map(|i| ((i % 96) as f32 / 96.0) - 0.5)
@@ -37,7 +37,7 @@ fn engine(params: &[(Param, f32)], voices: usize) -> DirtEngine {
     )
     .unwrap();
     for k in 0..voices {
-        let mut values = Values::default();
+        let mut values = Controls::default();
         for &(p, x) in params {
             values.set(p, x);
         }
@@ -64,12 +64,15 @@ fn dirt(c: &mut Criterion) {
     group.bench_function("voice-frames/plain", |b| {
         b.iter(|| block(&mut plain, &mut buffers))
     });
-    let mut filtered = engine(&[(Param::Cutoff, 1_500.0), (Param::Resonance, 0.3)], VOICES);
+    let mut filtered = engine(
+        &[(Control::Cutoff, 1_500.0), (Control::Resonance, 0.3)],
+        VOICES,
+    );
     group.bench_function("voice-frames/low-pass", |b| {
         b.iter(|| block(&mut filtered, &mut buffers))
     });
     group.throughput(Throughput::Elements(BLOCK as u64));
-    let mut effects = engine(&[(Param::Delay, 0.5), (Param::Room, 0.5)], 4);
+    let mut effects = engine(&[(Control::Delay, 0.5), (Control::Room, 0.5)], 4);
     group.bench_function("orbit-effects/4-delays-4-reverbs", |b| {
         b.iter(|| block(&mut effects, &mut buffers))
     });

@@ -5,7 +5,7 @@
 //!
 //! `cargo run --release -p dirt --example dirt_load [WORKERS…]`
 
-use dirt::{DirtConfig, DirtEngine, DirtEvent, Param, SoundTable, Values};
+use dirt::{Control, Controls, DirtConfig, DirtEngine, DirtEvent, SoundTable};
 use dsp::bank::SampleBank;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -60,13 +60,13 @@ fn main() {
                 // Events due in the next 100 ms are queued, as packets arrive ahead.
                 let horizon = (b as f64 * BLOCK as f64 * micros + 100_000.0) as u64;
                 while sent * 1_000_000 / rate < horizon {
-                    let mut values = Values::default();
-                    values.set(Param::Sustain, 0.05);
-                    values.set(Param::Delay, 0.3);
-                    values.set(Param::Room, 0.3);
-                    values.set(Param::Pan, (sent % 7) as f32 / 6.0);
+                    let mut values = Controls::default();
+                    values.set(Control::Sustain, 0.05);
+                    values.set(Control::Delay, 0.3);
+                    values.set(Control::Room, 0.3);
+                    values.set(Control::Pan, (sent % 7) as f64 / 6.0);
                     if sent % 2 == 0 {
-                        values.set(Param::Cutoff, 2_000.0);
+                        values.set(Control::Cutoff, 2_000.0);
                     }
                     let event = DirtEvent {
                         at: Some(1_000_000 + sent * 1_000_000 / rate),

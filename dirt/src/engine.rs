@@ -4,7 +4,7 @@
 //! blocking call.
 
 use crate::event::DirtEvent;
-use crate::orbit::Orbit;
+use crate::orbit::DirtOrbit;
 use crate::sounds::SoundTable;
 use ringbuf::traits::{Consumer, Observer, Producer, Split};
 use ringbuf::{HeapCons, HeapProd, HeapRb};
@@ -99,7 +99,7 @@ impl EventSender {
 pub struct DirtEngine {
     pool: Pool,
     stages: Stages,
-    orbits: Box<[Orbit]>,
+    orbits: Box<[DirtOrbit]>,
     sounds: Arc<SoundTable>,
     queue: HeapCons<DirtEvent>,
     pending: Box<[DirtEvent]>,
@@ -146,7 +146,7 @@ impl DirtEngine {
             pool,
             stages,
             orbits: (0..orbits)
-                .map(|_| Orbit::new(config.sample_rate, max_block))
+                .map(|_| DirtOrbit::new(config.sample_rate, max_block))
                 .collect(),
             sounds,
             queue: consumer,
@@ -228,20 +228,16 @@ impl DirtEngine {
             }
             done += n;
         }
+        // The same output guard as a patch's: NaN silenced, runaways clamped, denormals flushed.
         for out in outputs.iter_mut() {
             let end = frames.min(out.len());
-            for y in out[..end].iter_mut() {
-                *y = if y.is_finite() {
-                    y.clamp(-4.0, 4.0)
-                } else {
-                    0.0
-                };
-            }
+            dsp::clamp_output(&mut out[..end]);
         }
         let (mut voices, mut steals) = (0, 0);
         for orbit in self.orbits.iter() {
-            voices += orbit.sounding;
-            steals += orbit.steals;
+            let count = orbit.voices();
+            voices += count.sounding as u32;
+            steals += count.stolen;
         }
         self.stats.voices.store(voices, Ordering::Relaxed);
         self.stats.steals.store(steals, Ordering::Relaxed);

@@ -1,6 +1,6 @@
 //! One event as the audio thread receives it: fixed size, no names, no allocation.
 
-use crate::param::Values;
+use pattern::Controls;
 
 /// A `/dirt/play` message, decoded.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -11,6 +11,6 @@ pub struct DirtEvent {
     pub sample: u32,
     /// The orbit it plays on.
     pub orbit: u16,
-    /// Its parameters.
-    pub values: Values,
+    /// Its controls.
+    pub values: Controls,
 }

@@ -3,7 +3,8 @@
 //! scheduler.
 //!
 //! The receive thread decodes packets ([`wire::Decoder`]) into fixed-size [`DirtEvent`]s —
-//! sample indices, a parameter enum, numbers, a monotonic start time mapped from the OSC time
+//! sample indices, `pattern::Controls` (SuperDirt's vocabulary, shared with the patch
+//! language), a monotonic start time mapped from the OSC time
 //! tag ([`clock::WallClock`]) — and sends them through a `ringbuf` queue
 //! ([`engine::EventSender`]). The audio thread's [`DirtEngine`] starts each on its frame in its
 //! orbit, renders the orbits in parallel and mixes them, allocating nothing.
@@ -15,12 +16,11 @@ pub mod clock;
 pub mod engine;
 pub mod event;
 mod orbit;
-pub mod param;
 pub mod sounds;
-pub mod voice;
 pub mod wire;
 
 pub use engine::{DirtConfig, DirtEngine, DirtStats, EventSender};
 pub use event::DirtEvent;
-pub use param::{Param, Values};
+pub use orbit::{STARTS, VOICES};
+pub use pattern::{Control, Controls};
 pub use sounds::SoundTable;

@@ -37,7 +37,7 @@ impl SoundTable {
     }
 
     /// The sample `n` of sound `name` (wrapping in its folder, as SuperDirt does).
-    pub fn resolve(&self, name: &str, n: f32) -> Option<u32> {
+    pub fn resolve(&self, name: &str, n: f64) -> Option<u32> {
         let &(start, count) = self.sounds.get(name)?;
         if count == 0 {
             return None;
@@ -50,6 +50,12 @@ impl SoundTable {
     #[inline]
     pub fn sample(&self, id: u32) -> Option<&Sample> {
         self.samples.get(id as usize).map(|s| &**s)
+    }
+
+    /// The sample with index `id`, shared, for a voice to hold.
+    #[inline]
+    pub fn shared(&self, id: u32) -> Option<&Arc<Sample>> {
+        self.samples.get(id as usize)
     }
 
     /// The rate the samples were read at.

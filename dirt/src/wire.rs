@@ -7,10 +7,14 @@
 
 use crate::clock::WallClock;
 use crate::event::DirtEvent;
-use crate::param::{Param, Values, BOOKKEEPING};
 use crate::sounds::SoundTable;
+use pattern::{Control, Controls};
 use rosc::{OscBundle, OscMessage, OscPacket, OscTime, OscType};
 use std::sync::Arc;
+
+/// Names Tidal and Strudel send that carry no sound control Phonon needs (not counted as
+/// unknown).
+pub const BOOKKEEPING: [&str; 6] = ["s", "orbit", "cycle", "_id_", "channel", "latency"];
 
 /// Seconds from the NTP epoch (1900) to the Unix epoch (1970).
 const NTP_TO_UNIX: u64 = 2_208_988_800;
@@ -22,6 +26,8 @@ pub struct WireCounts {
     pub events: u64,
     /// Parameters Phonon does not play (ignored).
     pub unknown_params: u64,
+    /// Controls past the [`Controls::CAPACITY`] one event holds (ignored).
+    pub crowded: u64,
     /// Events for a sound no folder or kit holds (dropped).
     pub unknown_sounds: u64,
     /// Packets that are not OSC, or `/dirt/play` messages without a sound.
@@ -182,11 +188,18 @@ impl Decoder {
         }
     }
 
+    /// Sets a control of an event being decoded, counting it when the event is full.
+    fn set(&mut self, values: &mut Controls, control: Control, value: f64) {
+        if !values.set(control, value) {
+            self.counts.crowded += 1;
+        }
+    }
+
     /// Name/value pairs into one event.
     fn play(&mut self, args: &[OscType], at: Option<u64>, events: &mut Vec<DirtEvent>) {
-        let mut values = Values::default();
+        let mut values = Controls::default();
         let mut sound: Option<&str> = None;
-        let mut orbit = 0.0f32;
+        let mut orbit = 0.0f64;
         let mut pairs = args.chunks_exact(2);
         for pair in &mut pairs {
             let OscType::String(name) = &pair[0] else {
@@ -205,34 +218,34 @@ impl Decoder {
                 "orbit" => orbit = number(value).unwrap_or(0.0),
                 "unit" => {
                     if matches!(value, OscType::String(u) if u == "c") {
-                        values.set(Param::UnitCycles, 1.0);
+                        self.set(&mut values, Control::Unit, 1.0);
                     }
                 }
                 "note" => match value {
                     OscType::String(n) => match note_name(n) {
-                        Some(note) => values.set(Param::Note, note),
+                        Some(note) => self.set(&mut values, Control::Note, f64::from(note)),
                         None => self.counts.unknown_params += 1,
                     },
                     v => {
                         if let Some(x) = number(v) {
-                            values.set(Param::Note, x);
+                            self.set(&mut values, Control::Note, x);
                         }
                     }
                 },
                 "vowel" => match value {
                     OscType::String(v) => {
                         if let Some(k) = "aeiou".find(v.as_str()).filter(|_| v.len() == 1) {
-                            values.set(Param::Vowel, k as f32 + 1.0);
+                            self.set(&mut values, Control::Vowel, k as f64 + 1.0);
                         }
                     }
                     v => {
                         if let Some(x) = number(v) {
-                            values.set(Param::Vowel, x);
+                            self.set(&mut values, Control::Vowel, x);
                         }
                     }
                 },
-                other => match (Param::from_name(other), number(value)) {
-                    (Some(p), Some(x)) => values.set(p, x),
+                other => match (Control::from_name(other), number(value)) {
+                    (Some(c), Some(x)) => self.set(&mut values, c, x),
                     (Some(_), None) => self.counts.malformed += 1,
                     (None, _) if BOOKKEEPING.contains(&other) => {}
                     (None, _) => self.counts.unknown_params += 1,
@@ -248,11 +261,11 @@ impl Decoder {
         };
         // Strudel may send `bd:3` in `s`.
         let (name, n) = match name.split_once(':') {
-            Some((base, k)) if k.parse::<f32>().is_ok() => (
+            Some((base, k)) if k.parse::<f64>().is_ok() => (
                 base,
-                values.or(Param::N, 0.0) + k.parse::<f32>().unwrap_or(0.0),
+                values.or(Control::N, 0.0) + k.parse::<f64>().unwrap_or(0.0),
             ),
-            _ => (name, values.or(Param::N, 0.0)),
+            _ => (name, values.or(Control::N, 0.0)),
         };
         let Some(sample) = self.sounds.resolve(name, n) else {
             self.counts.unknown_sounds += 1;
@@ -275,13 +288,13 @@ impl Decoder {
 }
 
 /// A number sent as `i`, `f`, `d`, `h`, a bool, or a numeric string.
-fn number(v: &OscType) -> Option<f32> {
+fn number(v: &OscType) -> Option<f64> {
     let x = match v {
-        OscType::Int(i) => *i as f32,
-        OscType::Float(f) => *f,
-        OscType::Double(d) => *d as f32,
-        OscType::Long(l) => *l as f32,
-        OscType::Bool(b) => f32::from(u8::from(*b)),
+        OscType::Int(i) => f64::from(*i),
+        OscType::Float(f) => f64::from(*f),
+        OscType::Double(d) => *d,
+        OscType::Long(l) => *l as f64,
+        OscType::Bool(b) => f64::from(u8::from(*b)),
         OscType::String(s) => s.parse().ok()?,
         _ => return None,
     };
@@ -394,9 +407,9 @@ mod tests {
         // Unix µs + the fixed offset; orbit 5 wraps to 1 of 4.
         assert_eq!(e.at, Some(1_700_000_000_250_000 + 1_000_000));
         assert_eq!(e.orbit, 1);
-        assert_eq!(e.values.get(Param::Cut), Some(1.0));
-        assert_eq!(e.values.get(Param::Gain), Some(1.1));
-        assert_eq!(e.values.get(Param::Delta), Some(0.44));
+        assert_eq!(e.values.get(Control::Cut), Some(1.0));
+        assert_eq!(e.values.get(Control::Gain), Some(f64::from(1.1f32)));
+        assert_eq!(e.values.get(Control::Delta), Some(f64::from(0.44f32)));
         assert_eq!(d.counts.unknown_params, 1, "squiz is counted");
         assert_eq!(d.counts.events, 1);
     }
@@ -423,8 +436,8 @@ mod tests {
         let e = events[0];
         assert_eq!(e.at, None, "a bare message plays now");
         assert_eq!(e.orbit, 2);
-        assert_eq!(e.values.get(Param::Note), Some(-24.0));
-        assert_eq!(e.values.get(Param::Vowel), Some(4.0));
+        assert_eq!(e.values.get(Control::Note), Some(-24.0));
+        assert_eq!(e.values.get(Control::Vowel), Some(4.0));
         assert_eq!(note_name("a5"), Some(9.0));
         assert_eq!(note_name("eb4"), Some(-9.0));
         assert_eq!(note_name("c#"), Some(1.0));
@@ -460,6 +473,31 @@ mod tests {
             .decode(&ask("/nope"), &WallClock::fixed(0), &mut events)
             .is_none());
         assert_eq!(d.counts.unknown_addresses, 1);
+    }
+
+    #[test]
+    fn an_event_keeps_its_first_sixteen_controls_and_counts_the_rest() {
+        let mut d = decoder();
+        let clock = WallClock::fixed(0);
+        let mut events = Vec::new();
+        let mut args = vec![s("s"), s("bd")];
+        for c in Control::ALL
+            .iter()
+            .skip(Control::Accelerate.index())
+            .take(20)
+        {
+            args.push(s(c.name()));
+            args.push(OscType::Float(0.5));
+        }
+        let packet = rosc::encoder::encode(&OscPacket::Message(OscMessage {
+            addr: "/dirt/play".into(),
+            args,
+        }))
+        .unwrap();
+        d.decode(&packet, &clock, &mut events);
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].values.iter().count(), Controls::CAPACITY);
+        assert_eq!(d.counts.crowded, 4);
     }
 
     #[test]

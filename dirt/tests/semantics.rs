@@ -5,8 +5,9 @@
 mod common;
 
 use common::*;
-use dirt::Param;
+use dirt::Control;
 use std::f32::consts::FRAC_PI_4;
+use std::sync::Arc;
 
 fn near(a: f32, b: f32, tolerance: f32) -> bool {
     (a - b).abs() <= tolerance
@@ -22,7 +23,7 @@ fn an_event_starts_on_its_frame_at_amp_times_gain_to_the_fourth_panned_equal_pow
         "click",
         3_000,
         0,
-        &[(Param::Gain, 1.2), (Param::Pan, 0.0)],
+        &[(Control::Gain, 1.2), (Control::Pan, 0.0)],
     ));
     let out = render(&mut engine, 4_096, 256);
     let left = &out[0];
@@ -56,21 +57,21 @@ fn speed_note_and_reverse_set_rate_and_direction() {
         "ramp",
         0,
         0,
-        &[(Param::Speed, 2.0), (Param::Pan, 0.0)],
+        &[(Control::Speed, 2.0), (Control::Pan, 0.0)],
     ));
     sender.send(event(
         &table,
         "ramp",
         2_000,
         0,
-        &[(Param::Note, 12.0), (Param::Pan, 0.0)],
+        &[(Control::Note, 12.0), (Control::Pan, 0.0)],
     ));
     sender.send(event(
         &table,
         "ramp",
         4_000,
         0,
-        &[(Param::Speed, -1.0), (Param::Pan, 0.0)],
+        &[(Control::Speed, -1.0), (Control::Pan, 0.0)],
     ));
     let out = render(&mut engine, 6_000, 128);
     let level = 0.4;
@@ -88,20 +89,20 @@ fn speed_note_and_reverse_set_rate_and_direction() {
 #[test]
 fn begin_end_legato_and_sustain_set_what_plays_and_how_long() {
     let (mut engine, mut sender, _, table) = engine(1, 1);
-    let hard_left = (Param::Pan, 0.0);
+    let hard_left = (Control::Pan, 0.0);
     sender.send(event(
         &table,
         "ramp",
         0,
         0,
-        &[(Param::Begin, 0.5), hard_left],
+        &[(Control::Begin, 0.5), hard_left],
     ));
     sender.send(event(
         &table,
         "ramp",
         2_000,
         0,
-        &[(Param::End, 0.25), hard_left],
+        &[(Control::End, 0.25), hard_left],
     ));
     // legato 1 × delta 0.005 s = 240 frames; sustain 0.002 s = 96 frames.
     sender.send(event(
@@ -109,14 +110,14 @@ fn begin_end_legato_and_sustain_set_what_plays_and_how_long() {
         "tone",
         4_000,
         0,
-        &[(Param::Legato, 1.0), (Param::Delta, 0.005), hard_left],
+        &[(Control::Legato, 1.0), (Control::Delta, 0.005), hard_left],
     ));
     sender.send(event(
         &table,
         "tone",
         8_000,
         0,
-        &[(Param::Sustain, 0.002), hard_left],
+        &[(Control::Sustain, 0.002), hard_left],
     ));
     let out = render(&mut engine, 10_000, 256);
     let l = &out[0];
@@ -151,20 +152,26 @@ fn begin_end_legato_and_sustain_set_what_plays_and_how_long() {
 #[test]
 fn a_cut_group_silences_the_earlier_voice_and_a_negative_one_only_the_same_sample() {
     let (mut engine, mut sender, _, table) = engine(1, 2);
-    let left = (Param::Pan, 0.0);
+    let left = (Control::Pan, 0.0);
     // The tone is cut by a later event of group 1.
-    sender.send(event(&table, "tone", 0, 0, &[(Param::Cut, 1.0), left]));
-    sender.send(event(&table, "two", 1_000, 0, &[(Param::Cut, 1.0), left]));
+    sender.send(event(&table, "tone", 0, 0, &[(Control::Cut, 1.0), left]));
+    sender.send(event(&table, "two", 1_000, 0, &[(Control::Cut, 1.0), left]));
     // Group -1: a different sample does not cut; the same one does.
-    sender.send(event(&table, "two", 0, 1, &[(Param::Cut, -1.0), left]));
+    sender.send(event(&table, "two", 0, 1, &[(Control::Cut, -1.0), left]));
     sender.send(event(
         &table,
         "two",
         1_000,
         1,
-        &[(Param::Cut, -1.0), (Param::N, 1.0), left],
+        &[(Control::Cut, -1.0), (Control::N, 1.0), left],
     ));
-    sender.send(event(&table, "two", 2_000, 1, &[(Param::Cut, -1.0), left]));
+    sender.send(event(
+        &table,
+        "two",
+        2_000,
+        1,
+        &[(Control::Cut, -1.0), left],
+    ));
     let out = render(&mut engine, 4_000, 256);
     let (o0, o1) = (&out[2], &out[4]);
     // After a 4 ms fade only "two" (0.5 × 0.4) sounds on orbit 0.
@@ -188,9 +195,9 @@ fn delay_and_room_sends_feed_the_orbits_own_effects() {
         0,
         0,
         &[
-            (Param::Delay, 1.0),
-            (Param::Delaytime, 0.1),
-            (Param::Delayfeedback, 0.0),
+            (Control::Delay, 1.0),
+            (Control::Delaytime, 0.1),
+            (Control::Delayfeedback, 0.0),
         ],
     ));
     sender.send(event(
@@ -198,7 +205,7 @@ fn delay_and_room_sends_feed_the_orbits_own_effects() {
         "click",
         0,
         1,
-        &[(Param::Room, 1.0), (Param::Size, 0.8)],
+        &[(Control::Room, 1.0), (Control::Size, 0.8)],
     ));
     let out = render(&mut engine, 24_000, 256);
     let o0 = &out[2];
@@ -224,15 +231,15 @@ fn one_and_two_workers_give_the_same_bits() {
         for k in 0..400u64 {
             let sound = sounds[next() as usize % sounds.len()];
             let params = [
-                (Param::Speed, 0.5 + (next() % 100) as f32 / 50.0),
-                (Param::Pan, (next() % 100) as f32 / 100.0),
-                (Param::Cutoff, 200.0 + (next() % 8_000) as f32),
-                (Param::Resonance, (next() % 10) as f32 / 10.0),
-                (Param::Room, (next() % 3) as f32 / 4.0),
-                (Param::Delay, (next() % 2) as f32 / 2.0),
-                (Param::Shape, (next() % 5) as f32 / 10.0),
-                (Param::Vowel, (next() % 6) as f32),
-                (Param::Cut, (next() % 3) as f32),
+                (Control::Speed, 0.5 + (next() % 100) as f64 / 50.0),
+                (Control::Pan, (next() % 100) as f64 / 100.0),
+                (Control::Cutoff, 200.0 + (next() % 8_000) as f64),
+                (Control::Resonance, (next() % 10) as f64 / 10.0),
+                (Control::Room, (next() % 3) as f64 / 4.0),
+                (Control::Delay, (next() % 2) as f64 / 2.0),
+                (Control::Shape, (next() % 5) as f64 / 10.0),
+                (Control::Vowel, (next() % 6) as f64),
+                (Control::Cut, (next() % 3) as f64),
             ];
             sender.send(event(
                 &table,
@@ -280,42 +287,42 @@ fn rms(x: &[f32]) -> f32 {
 #[test]
 fn filters_shape_crush_and_coarse_change_the_sound_as_superdirt_does() {
     let (mut engine, mut sender, _, table) = engine(1, 1);
-    let left = (Param::Pan, 0.0);
+    let left = (Control::Pan, 0.0);
     let at = |k: u64| k * 12_000;
     sender.send(event(
         &table,
         "tone",
         at(0),
         0,
-        &[left, (Param::Sustain, 0.2)],
+        &[left, (Control::Sustain, 0.2)],
     ));
     sender.send(event(
         &table,
         "tone",
         at(1),
         0,
-        &[left, (Param::Sustain, 0.2), (Param::Cutoff, 60.0)],
+        &[left, (Control::Sustain, 0.2), (Control::Cutoff, 60.0)],
     ));
     sender.send(event(
         &table,
         "tone",
         at(2),
         0,
-        &[left, (Param::Sustain, 0.2), (Param::Hcutoff, 8_000.0)],
+        &[left, (Control::Sustain, 0.2), (Control::Hcutoff, 8_000.0)],
     ));
     sender.send(event(
         &table,
         "tone",
         at(3),
         0,
-        &[left, (Param::Sustain, 0.2), (Param::Crush, 2.0)],
+        &[left, (Control::Sustain, 0.2), (Control::Crush, 2.0)],
     ));
     sender.send(event(
         &table,
         "tone",
         at(4),
         0,
-        &[left, (Param::Sustain, 0.2), (Param::Coarse, 8.0)],
+        &[left, (Control::Sustain, 0.2), (Control::Coarse, 8.0)],
     ));
     sender.send(event(
         &table,
@@ -324,9 +331,9 @@ fn filters_shape_crush_and_coarse_change_the_sound_as_superdirt_does() {
         0,
         &[
             left,
-            (Param::Sustain, 0.2),
-            (Param::Shape, 0.9),
-            (Param::Gain, 0.6),
+            (Control::Sustain, 0.2),
+            (Control::Shape, 0.9),
+            (Control::Gain, 0.6),
         ],
     ));
     let out = render(&mut engine, 80_000, 256);
@@ -368,7 +375,7 @@ fn filters_shape_crush_and_coarse_change_the_sound_as_superdirt_does() {
 #[test]
 fn attack_release_accelerate_unit_c_and_lock_shape_time() {
     let (mut engine, mut sender, _, table) = engine(1, 2);
-    let left = (Param::Pan, 0.0);
+    let left = (Control::Pan, 0.0);
     // attack 10 ms: half-way up after 5 ms; release 10 ms at the end of a 0.1 s sustain.
     sender.send(event(
         &table,
@@ -377,9 +384,9 @@ fn attack_release_accelerate_unit_c_and_lock_shape_time() {
         0,
         &[
             left,
-            (Param::Attack, 0.01),
-            (Param::Release, 0.01),
-            (Param::Sustain, 0.1),
+            (Control::Attack, 0.01),
+            (Control::Release, 0.01),
+            (Control::Sustain, 0.1),
         ],
     ));
     // accelerate 1: the rate grows from 1 to 2 over the sound, so 1,000 frames play sooner.
@@ -388,7 +395,7 @@ fn attack_release_accelerate_unit_c_and_lock_shape_time() {
         "ramp",
         10_000,
         0,
-        &[left, (Param::Accelerate, 1.0)],
+        &[left, (Control::Accelerate, 1.0)],
     ));
     // unit "c" at 1 cycle per second: the 1,000-frame ramp stretched over one cycle.
     sender.send(event(
@@ -396,7 +403,7 @@ fn attack_release_accelerate_unit_c_and_lock_shape_time() {
         "ramp",
         20_000,
         1,
-        &[left, (Param::UnitCycles, 1.0), (Param::Cps, 1.0)],
+        &[left, (Control::Unit, 1.0), (Control::Cps, 1.0)],
     ));
     let out = render(&mut engine, 72_000, 256);
     let l = &out[0];
@@ -433,11 +440,11 @@ fn attack_release_accelerate_unit_c_and_lock_shape_time() {
         0,
         0,
         &[
-            (Param::Delay, 1.0),
-            (Param::Delaytime, 0.25),
-            (Param::Lock, 1.0),
-            (Param::Cps, 0.5),
-            (Param::Delayfeedback, 0.0),
+            (Control::Delay, 1.0),
+            (Control::Delaytime, 0.25),
+            (Control::Lock, 1.0),
+            (Control::Cps, 0.5),
+            (Control::Delayfeedback, 0.0),
         ],
     ));
     let out = render(&mut engine, 30_000, 256);
@@ -449,8 +456,8 @@ fn attack_release_accelerate_unit_c_and_lock_shape_time() {
 fn vowels_are_formant_filters() {
     let (mut engine, mut sender, _, table) = engine(1, 1);
     // A buzzy source: the kit's snare through a and i.
-    sender.send(event(&table, "sn", 0, 0, &[(Param::Vowel, 1.0)]));
-    sender.send(event(&table, "sn", 24_000, 0, &[(Param::Vowel, 3.0)]));
+    sender.send(event(&table, "sn", 0, 0, &[(Control::Vowel, 1.0)]));
+    sender.send(event(&table, "sn", 24_000, 0, &[(Control::Vowel, 3.0)]));
     sender.send(event(&table, "sn", 48_000, 0, &[]));
     let out = render(&mut engine, 72_000, 256);
     let l = &out[0];
@@ -492,4 +499,58 @@ fn far_future_events_never_crowd_out_events_due_now() {
     let out = render(&mut engine, 512, 256);
     assert_eq!(onset(&out[0], 1e-6), Some(100), "an event due now plays");
     assert_eq!(stats.played.load(Relaxed), 1);
+}
+
+/// One voice layer: the same event, sent over OSC or written in a patch, gives the same
+/// samples, effects and orbit sends included.
+#[test]
+fn a_patch_sampler_and_an_orbit_play_the_same_event_to_the_bit() {
+    use bumpalo::Bump;
+    use dsp::sampler::Sampler;
+    use pattern::{Sound, Span, Time, Value};
+    let controls = [
+        (Control::Speed, 1.5),
+        (Control::Cutoff, 1_200.0),
+        (Control::Resonance, 0.3),
+        (Control::Pan, 0.2),
+        (Control::Shape, 0.3),
+        (Control::Vowel, 2.0),
+        (Control::Room, 0.3),
+        (Control::Delay, 0.4),
+        (Control::Delaytime, 0.01),
+        (Control::Attack, 0.002),
+        (Control::Release, 0.01),
+        (Control::Gain, 1.1),
+    ];
+    let (frames, block) = (8_192, 256);
+    let (mut engine, mut sender, _, table) = engine(1, 1);
+    sender.send(event(&table, "tone", 0, 0, &controls));
+    let dirt = render(&mut engine, frames, block);
+
+    let mut sound = Sound::new(Value::Str("tone".into()));
+    for (c, x) in controls {
+        sound.set(c, x);
+    }
+    sound.set(Control::Amp, f64::from(dsp::voice::laws::DIRT_AMP));
+    let mut sampler = Sampler::new(
+        pattern::pure(sound),
+        Arc::new(bank()),
+        dirt::VOICES,
+        RATE as f32,
+    );
+    // Half a cycle a second: the one onset is at frame 0.
+    let frames_per_cycle = 2 * RATE as i64;
+    let arena = &mut Bump::new();
+    let (mut left, mut right) = (Vec::new(), Vec::new());
+    let (mut l, mut r) = (vec![0.0; block], vec![0.0; block]);
+    for k in 0..(frames / block) as i64 {
+        arena.reset();
+        let at = |k: i64| Time::new(k * block as i64, frames_per_cycle);
+        sampler.render(Span::new(at(k), at(k + 1)), arena, &mut l, &mut r);
+        left.extend_from_slice(&l);
+        right.extend_from_slice(&r);
+    }
+    assert!(rms(&left) > 0.01, "it plays");
+    assert_eq!(dirt[2], left, "orbit 0, left");
+    assert_eq!(dirt[3], right, "orbit 0, right");
 }

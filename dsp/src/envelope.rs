@@ -1,24 +1,12 @@
 //! Envelopes on a gate signal: `adsr` and `ar`. A gate opens when its input rises above 0.5 and
-//! closes when it falls back; segments are linear in amplitude.
+//! closes when it falls back; adsr are linear in amplitude.
 
+use crate::voice::envelope::{Adsr, EnvelopeStage};
 use crate::{Context, In, Node};
-
-/// Where an envelope is (shared with the self-starting envelopes).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Stage {
-    Idle,
-    Attack,
-    Decay,
-    Sustain,
-    Release,
-}
 
 /// Attack-decay-sustain-release; `ar` is the same with no decay and full sustain.
 pub struct Envelope {
-    stage: Stage,
-    level: f32,
-    /// The level the release started from.
-    release_from: f32,
+    stage: EnvelopeStage,
     gate: bool,
     ar: bool,
 }
@@ -27,21 +15,10 @@ impl Envelope {
     /// An envelope at rest; `ar` makes it attack-release only.
     pub fn new(ar: bool) -> Envelope {
         Envelope {
-            stage: Stage::Idle,
-            level: 0.0,
-            release_from: 0.0,
+            stage: EnvelopeStage::default(),
             gate: false,
             ar,
         }
-    }
-}
-
-/// Per-sample step to cover `range` in `seconds` (instant for zero or bad times).
-pub(crate) fn step(range: f32, seconds: f32, sample_rate: f32) -> f32 {
-    if seconds.is_finite() && seconds > 0.0 {
-        range / (seconds * sample_rate)
-    } else {
-        f32::INFINITY
     }
 }
 
@@ -61,40 +38,15 @@ impl Node for Envelope {
             } else {
                 (p(2, i, 0.1), p(3, i, 0.7).min(1.0), p(4, i, 0.2))
             };
+            let adsr = Adsr::new(attack, decay, sustain, release, ctx.sample_rate);
             let open = gate.at(i) > 0.5;
             if open && !self.gate {
-                self.stage = Stage::Attack;
-            } else if !open && self.gate && self.stage != Stage::Idle {
-                self.stage = Stage::Release;
-                self.release_from = self.level;
+                self.stage.open();
+            } else if !open && self.gate {
+                self.stage.close(&adsr);
             }
             self.gate = open;
-            match self.stage {
-                Stage::Idle => self.level = 0.0,
-                Stage::Attack => {
-                    self.level += step(1.0, attack, ctx.sample_rate);
-                    if self.level >= 1.0 {
-                        self.level = 1.0;
-                        self.stage = Stage::Decay;
-                    }
-                }
-                Stage::Decay => {
-                    self.level -= step(1.0 - sustain, decay, ctx.sample_rate);
-                    if self.level <= sustain {
-                        self.level = sustain;
-                        self.stage = Stage::Sustain;
-                    }
-                }
-                Stage::Sustain => self.level = sustain,
-                Stage::Release => {
-                    self.level -= step(self.release_from, release, ctx.sample_rate);
-                    if self.level <= 0.0 || !self.level.is_finite() {
-                        self.level = 0.0;
-                        self.stage = Stage::Idle;
-                    }
-                }
-            }
-            *y = self.level;
+            *y = self.stage.next(&adsr);
         }
         for channel in rest {
             channel[..ctx.frames].copy_from_slice(&first[..ctx.frames]);

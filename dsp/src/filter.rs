@@ -41,6 +41,34 @@ impl Svf {
         }
     }
 
+    /// A filter at rest with a fixed cutoff (Hz) and Q, for [`Svf::tick`]: a voice's filter,
+    /// set once when the voice starts.
+    pub fn fixed(response: Response, cutoff: f32, q: f32, sample_rate: f32) -> Svf {
+        let mut svf = Svf::new(response);
+        let params = (cutoff.clamp(10.0, 0.45 * sample_rate), q.clamp(0.05, 40.0));
+        svf.update(params.0, params.1, sample_rate);
+        svf.smoothed = Some(params);
+        svf
+    }
+
+    /// One frame of `channel` (0 or 1) through the filter at its current coefficients.
+    #[inline]
+    pub fn tick(&mut self, channel: usize, x: f32) -> f32 {
+        let v0 = if x.is_finite() { x } else { 0.0 };
+        let [_, k, a1, a2, a3] = self.coefficients;
+        let (ic1, ic2) = self.state[channel];
+        let v3 = v0 - ic2;
+        let v1 = a1 * ic1 + a2 * v3;
+        let v2 = ic2 + a2 * ic1 + a3 * v3;
+        self.state[channel] = (sanitize(2.0 * v1 - ic1), sanitize(2.0 * v2 - ic2));
+        match self.response {
+            Response::LowPass => v2,
+            Response::HighPass => v0 - k * v1 - v2,
+            Response::BandPass => k * v1,
+            Response::Notch => v0 - k * v1,
+        }
+    }
+
     fn update(&mut self, cutoff: f32, q: f32, sample_rate: f32) {
         let g = (PI * cutoff / sample_rate).tan();
         let k = 1.0 / q;
@@ -74,21 +102,8 @@ impl Node for Svf {
                 self.update(next.0, next.1, ctx.sample_rate);
                 self.smoothed = Some(next);
             }
-            let [_, k, a1, a2, a3] = self.coefficients;
             for (channel, buffer) in out.iter_mut().enumerate().take(2) {
-                let v0 = signal.channel(channel, i);
-                let v0 = if v0.is_finite() { v0 } else { 0.0 };
-                let (ic1, ic2) = self.state[channel];
-                let v3 = v0 - ic2;
-                let v1 = a1 * ic1 + a2 * v3;
-                let v2 = ic2 + a2 * ic1 + a3 * v3;
-                self.state[channel] = (sanitize(2.0 * v1 - ic1), sanitize(2.0 * v2 - ic2));
-                buffer[i] = match self.response {
-                    Response::LowPass => v2,
-                    Response::HighPass => v0 - k * v1 - v2,
-                    Response::BandPass => k * v1,
-                    Response::Notch => v0 - k * v1,
-                };
+                buffer[i] = self.tick(channel, signal.channel(channel, i));
             }
         }
     }

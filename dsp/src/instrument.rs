@@ -255,37 +255,7 @@ impl Tone {
         match *instrument {
             Instrument::Osc { .. } => 0.0,
             Instrument::Pluck { damping, pickup } => {
-                let len = string.len();
-                if len < 4 {
-                    return 0.0;
-                }
-                if t == 0.0 {
-                    // The pluck: the whole line filled with a noise burst.
-                    for x in string.iter_mut() {
-                        *x = self.white();
-                    }
-                    let comb = (pickup.clamp(0.0, 0.95) * sample_rate / freq.max(20.0)) as usize;
-                    if comb > 0 {
-                        for k in (comb..len).rev() {
-                            string[k] = 0.5 * (string[k] - string[k - comb]);
-                        }
-                    }
-                    self.write = 0;
-                }
-                // The two-point average delays half a frame: the line makes up the rest.
-                let delay = (sample_rate / freq.max(20.0) - 0.5).clamp(1.0, (len - 2) as f32);
-                let read = |d: f32| {
-                    let whole = d.floor();
-                    let frac = d - whole;
-                    let a = (self.write + len - whole as usize) % len;
-                    let b = (a + len - 1) % len;
-                    string[a] + (string[b] - string[a]) * frac
-                };
-                let gain = 1.0 - 0.02 * damping.clamp(0.0, 1.0);
-                let y = gain * 0.5 * (read(delay) + read(delay + 1.0));
-                string[self.write] = crate::sanitize(y);
-                self.write = (self.write + 1) % len;
-                y
+                self.pluck(damping, pickup, freq, sample_rate, t, string)
             }
             Instrument::SuperSaw { detune, voices } => {
                 let n = voices.clamp(2, 7) as usize;
@@ -354,6 +324,49 @@ impl Tone {
                 0.35 * (a + b)
             }
         }
+    }
+
+    /// The next frame of a plucked string (Karplus–Strong) `t` seconds in.
+    fn pluck(
+        &mut self,
+        damping: f32,
+        pickup: f32,
+        freq: f32,
+        sample_rate: f32,
+        t: f32,
+        string: &mut [f32],
+    ) -> f32 {
+        let len = string.len();
+        if len < 4 {
+            return 0.0;
+        }
+        if t == 0.0 {
+            // The pluck: the whole line filled with a noise burst.
+            for x in string.iter_mut() {
+                *x = self.white();
+            }
+            let comb = (pickup.clamp(0.0, 0.95) * sample_rate / freq.max(20.0)) as usize;
+            if comb > 0 {
+                for k in (comb..len).rev() {
+                    string[k] = 0.5 * (string[k] - string[k - comb]);
+                }
+            }
+            self.write = 0;
+        }
+        // The two-point average delays half a frame: the line makes up the rest.
+        let delay = (sample_rate / freq.max(20.0) - 0.5).clamp(1.0, (len - 2) as f32);
+        let read = |d: f32| {
+            let whole = d.floor();
+            let frac = d - whole;
+            let a = (self.write + len - whole as usize) % len;
+            let b = (a + len - 1) % len;
+            string[a] + (string[b] - string[a]) * frac
+        };
+        let gain = 1.0 - 0.02 * damping.clamp(0.0, 1.0);
+        let y = gain * 0.5 * (read(delay) + read(delay + 1.0));
+        string[self.write] = crate::sanitize(y);
+        self.write = (self.write + 1) % len;
+        y
     }
 
     fn sine(&mut self, k: usize, freq: f32, sr: f64) -> f32 {

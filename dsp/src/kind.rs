@@ -409,10 +409,7 @@ impl Kind {
             Kind::Convolve(_) => &["input", "mix"],
             Kind::Voices { instrument, .. } => instrument.ports(),
             // Each control, read at each onset (unset ones are NaN and ignored).
-            Kind::Sampler(_) => &[
-                "gain", "pan", "speed", "n", "note", "begin", "end", "cut", "legato", "attack",
-                "release", "unit",
-            ],
+            Kind::Sampler(_) => &pattern::Control::NAMES,
             Kind::Numbers(_) | Kind::Onsets(_) => &[],
         }
     }

@@ -1,7 +1,7 @@
 //! Levels and math: gain, equal-power pan, min, max, clip, mix, and the arithmetic nodes.
 
+use crate::voice::laws::pan_gains;
 use crate::{Context, In, Node};
-use std::f32::consts::FRAC_PI_4;
 
 /// Arithmetic between two signals.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -73,7 +73,13 @@ pub fn make_mix(_: f32, _: usize) -> Box<dyn Node> {
     })
 }
 
-/// Equal-power pan: position -1 (left) to 1 (right); a stereo input is balanced instead.
+/// A position from -1 (left) to 1 (right) as the pan law's 0 to 1.
+fn centred(position: f32) -> f32 {
+    (position.clamp(-1.0, 1.0) + 1.0) * 0.5
+}
+
+/// The pan law (see [`pan_gains`]) at a position from -1 (left) to 1 (right): a mono input is
+/// spread, a stereo input balanced.
 pub struct Pan;
 
 impl Node for Pan {
@@ -82,19 +88,11 @@ impl Node for Pan {
         let position = inputs.get(1).copied().unwrap_or(In::Const(0.0));
         let stereo = signal.channels() == 2;
         for i in 0..ctx.frames {
-            let p = position.param(i, 0.0).clamp(-1.0, 1.0);
-            let angle = (p + 1.0) * FRAC_PI_4;
-            let (gain_left, gain_right) = (angle.cos(), angle.sin());
-            let (left, right) = if stereo {
-                // Balance: unity for both channels in the centre.
-                (
-                    signal.channel(0, i) * gain_left * std::f32::consts::SQRT_2,
-                    signal.channel(1, i) * gain_right * std::f32::consts::SQRT_2,
-                )
-            } else {
-                let x = signal.at(i);
-                (x * gain_left, x * gain_right)
-            };
+            let [gain_left, gain_right] = pan_gains(centred(position.param(i, 0.0)), stereo);
+            let (left, right) = (
+                signal.channel(0, i) * gain_left,
+                signal.channel(1, i) * gain_right,
+            );
             match out {
                 [l, r, ..] => {
                     l[i] = left;
@@ -124,9 +122,8 @@ impl Node for PanSide {
         let position = inputs.get(1).copied().unwrap_or(In::Const(0.0));
         let [first, rest @ ..] = out else { return };
         for (i, y) in first[..ctx.frames].iter_mut().enumerate() {
-            let angle = (position.param(i, 0.0).clamp(-1.0, 1.0) + 1.0) * FRAC_PI_4;
-            let gain = if self.right { angle.sin() } else { angle.cos() };
-            *y = signal.at(i) * gain;
+            let gains = pan_gains(centred(position.param(i, 0.0)), false);
+            *y = signal.at(i) * gains[usize::from(self.right)];
         }
         for channel in rest {
             channel[..ctx.frames].copy_from_slice(&first[..ctx.frames]);

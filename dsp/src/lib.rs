@@ -1,6 +1,8 @@
 //! The DSP of Phonon's nodes, knowing nothing of the patch language: one [`Node`] interface,
 //! a typed [`Kind`] per node with its constructor, the oscillators, filters, envelopes, levels and
-//! effects, the sampler and its [`bank::SampleBank`], synth voices and the stepped pattern signal.
+//! effects, the voice layer every sound event plays through ([`voice`]: one pool, one sample
+//! voice, one envelope stage, one pan and level law, SuperDirt's orbits), the sampler and its
+//! [`bank::SampleBank`], synth voices and the stepped pattern signal.
 //!
 //! Every node processes a whole block from its input buffers to its output buffers, owns its
 //! state, and never allocates, locks or does I/O while processing: state is allocated when the
@@ -26,6 +28,7 @@ pub mod sampler;
 pub mod signal;
 pub mod synth;
 pub mod trigger;
+pub mod voice;
 
 pub use kind::{Kind, KindKey, Setup, Width};
 pub use level::MathOp;

@@ -1,22 +1,22 @@
 //! Pitched synth voices: a note pattern played on an instrument (`saw "c3 e3 g3"`,
-//! `sine "<a4 c5>"`, `supersaw "c3 e3" 0.5`, chords too), one voice per event from a fixed pool,
-//! each under its envelope: held for the event's length then released, or for percussion, its
-//! own length.
+//! `sine "<a4 c5>"`, `supersaw "c3 e3" 0.5`, chords too), one voice per event from a
+//! [`VoicePool`], each under its envelope: held for the event's length then released, or for
+//! percussion, its own length.
 
-use crate::envelope::{step, Stage};
 use crate::instrument::{Instrument, Tone};
 use crate::osc::{Oscillator, Wave};
+use crate::voice::envelope::{Adsr, EnvelopeStage};
+use crate::voice::{Voice, VoicePool, MAX_BLOCK};
 use crate::{downcast, Carry, Context, In, Node, VoiceCount};
 use pattern::Pattern;
 
 /// Voices per synth.
 pub const SYNTH_VOICES: usize = 32;
-/// The longest block a synth renders (larger blocks are rendered in pieces).
-const MAX_BLOCK: usize = 4096;
 /// The envelope of a plain oscillator's voices: a short attack, held, a short release.
 pub const OSC_ENVELOPE: [f32; 4] = [0.005, 0.0, 1.0, 0.03];
 
-struct Voice {
+/// One voice of a synth.
+struct SynthVoice {
     osc: Oscillator,
     tone: Tone,
     /// The instrument with the parameters its event started with.
@@ -24,25 +24,55 @@ struct Voice {
     freq: f32,
     /// Frames left before the release starts.
     hold: f32,
-    level: f32,
-    stage: Stage,
-    active: bool,
-    /// Frame within the current block where the voice starts.
-    start: usize,
-    age: u64,
+    adsr: Adsr,
+    envelope: EnvelopeStage,
+    /// A plucked string's delay line (empty for other instruments).
+    string: Box<[f32]>,
+    sample_rate: f32,
+}
+
+impl Voice for SynthVoice {
+    fn render(&mut self, ctx: &Context<'_>, out: &mut [&mut [f32]]) -> usize {
+        let [out, ..] = out else { return 0 };
+        let out = &mut out[..ctx.frames];
+        if self.instrument.wave().is_some() {
+            self.osc
+                .process(ctx, &[In::Const(self.freq)], &mut [&mut out[..]]);
+        } else {
+            for x in out.iter_mut() {
+                *x = self.tone.next(
+                    &self.instrument,
+                    self.freq,
+                    self.sample_rate,
+                    &mut self.string,
+                );
+            }
+        }
+        let one_shot = self.instrument.one_shot().is_some();
+        for (i, y) in out.iter_mut().enumerate() {
+            if self.hold <= 0.0 {
+                self.envelope.close(&self.adsr);
+            }
+            self.hold -= 1.0;
+            let level = self.envelope.next(&self.adsr);
+            if self.envelope.finished()
+                || (one_shot && self.tone.finished(&self.instrument, self.sample_rate))
+            {
+                return i;
+            }
+            *y *= level;
+        }
+        out.len()
+    }
 }
 
 /// A polyphonic synth playing a pattern of frequencies in Hz.
 pub struct Synth {
     pattern: Pattern<f64>,
     instrument: Instrument,
-    voices: Box<[Voice]>,
-    scratch: Box<[f32]>,
-    /// The voices' delay lines, one after another (plucked strings only; empty otherwise).
-    strings: Box<[f32]>,
+    pool: VoicePool<SynthVoice>,
     sample_rate: f32,
-    started: u64,
-    steals: u64,
+    started: u32,
     /// Blocks whose query was cut at the budget.
     cut: u64,
 }
@@ -51,34 +81,26 @@ impl Synth {
     /// A synth of `instrument` voices. Allocates.
     pub fn new(pattern: Pattern<f64>, instrument: Instrument, sample_rate: f32) -> Synth {
         let wave = instrument.wave().unwrap_or(Wave::Sine);
+        let string_length = match instrument {
+            Instrument::Pluck { .. } => crate::instrument::string_length(sample_rate),
+            _ => 0,
+        };
         Synth {
             pattern,
             instrument,
-            voices: (0..SYNTH_VOICES)
-                .map(|_| Voice {
-                    osc: Oscillator::new(wave),
-                    tone: Tone::new(0),
-                    instrument,
-                    freq: 0.0,
-                    hold: 0.0,
-                    level: 0.0,
-                    stage: Stage::Attack,
-                    active: false,
-                    start: 0,
-                    age: 0,
-                })
-                .collect(),
-            scratch: vec![0.0; MAX_BLOCK].into_boxed_slice(),
-            strings: match instrument {
-                Instrument::Pluck { .. } => {
-                    vec![0.0; SYNTH_VOICES * crate::instrument::string_length(sample_rate)]
-                        .into_boxed_slice()
-                }
-                _ => Box::default(),
-            },
+            pool: VoicePool::new(SYNTH_VOICES, 1, sample_rate, || SynthVoice {
+                osc: Oscillator::new(wave),
+                tone: Tone::new(0),
+                instrument,
+                freq: 0.0,
+                hold: 0.0,
+                adsr: Adsr::new(0.0, 0.0, 1.0, 0.0, sample_rate),
+                envelope: EnvelopeStage::default(),
+                string: vec![0.0; string_length].into_boxed_slice(),
+                sample_rate,
+            }),
             sample_rate,
             started: 0,
-            steals: 0,
             cut: 0,
         }
     }
@@ -89,101 +111,72 @@ impl Synth {
     pub fn render(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [f32]) {
         let span = ctx.span;
         out.fill(0.0);
-        let frames = out.len().min(MAX_BLOCK);
+        let frames = out.len();
         if frames == 0 || span.end <= span.begin {
             return;
         }
         let events = crate::query_within_budget(&self.pattern, span, ctx.arena, &mut self.cut);
-        for (offset, hold, &freq) in crate::sampler::onsets(&events, span, frames) {
-            let slot = match self.voices.iter().position(|v| !v.active) {
-                Some(i) => i,
-                None => {
-                    self.steals += 1;
-                    (0..self.voices.len())
-                        .min_by_key(|&i| self.voices[i].age)
-                        .unwrap_or(0)
+        let mut starts = bumpalo::collections::Vec::from_iter_in(
+            crate::sampler::onsets(&events, span, frames),
+            ctx.arena,
+        );
+        starts.sort_by_key(|&(offset, ..)| offset);
+        let mut next = 0;
+        let mut piece_start = 0;
+        while piece_start < frames {
+            let n = (frames - piece_start).min(MAX_BLOCK);
+            while let Some(&(offset, hold, &freq)) = starts.get(next) {
+                if offset >= piece_start + n {
+                    break;
                 }
-            };
-            self.started += 1;
-            let mut instrument = self.instrument;
-            for (name, input) in self.instrument.ports().iter().zip(inputs) {
-                let x = input.at(offset);
-                if x.is_finite() {
-                    instrument = instrument.with(name, x);
-                }
+                next += 1;
+                self.start(offset, piece_start, hold, freq, inputs);
             }
-            let v = &mut self.voices[slot];
-            v.instrument = instrument;
-            v.osc.reset();
-            v.tone = Tone::new(self.started as u32);
-            v.freq = freq as f32;
-            // Percussion plays its own length, whatever the event's.
-            v.hold = match instrument.one_shot() {
-                Some(_) => f32::INFINITY,
-                None => hold as f32,
-            };
-            v.level = 0.0;
-            v.stage = Stage::Attack;
-            v.active = true;
-            v.start = offset;
-            v.age = self.started;
+            let piece = Context::new(self.sample_rate, n, span, ctx.arena);
+            let to = &mut out[piece_start..piece_start + n];
+            self.pool.render(&piece, |_, from, played| {
+                for (y, x) in to[from..].iter_mut().zip(played[0].iter()) {
+                    *y += x;
+                }
+            });
+            piece_start += n;
         }
-        let string_length = self.strings.len() / SYNTH_VOICES;
-        for (k, v) in self.voices.iter_mut().enumerate().filter(|(_, v)| v.active) {
-            let scratch = &mut self.scratch[..frames - v.start];
-            let string = &mut self.strings[k * string_length..(k + 1) * string_length];
-            let [attack, decay, sustain, release] = v.instrument.envelope();
-            let sustain = sustain.clamp(0.0, 1.0);
-            let up = step(1.0, attack, self.sample_rate);
-            let down = step(1.0 - sustain, decay, self.sample_rate);
-            if v.instrument.wave().is_some() {
-                let voice_ctx = Context {
-                    sample_rate: self.sample_rate,
-                    frames: frames - v.start,
-                    ..*ctx
-                };
-                v.osc
-                    .process(&voice_ctx, &[In::Const(v.freq)], &mut [&mut scratch[..]]);
-            } else {
-                for x in scratch.iter_mut() {
-                    *x = v.tone.next(&v.instrument, v.freq, self.sample_rate, string);
-                }
+    }
+
+    /// Starts a voice at frame `offset` of the block (`piece_start` is where the piece being
+    /// rendered begins), held for `hold` frames, at `freq` Hz.
+    fn start(
+        &mut self,
+        offset: usize,
+        piece_start: usize,
+        hold: f64,
+        freq: f64,
+        inputs: &[In<'_>],
+    ) {
+        let mut instrument = self.instrument;
+        for (name, input) in self.instrument.ports().iter().zip(inputs) {
+            let x = input.at(offset);
+            if x.is_finite() {
+                instrument = instrument.with(name, x);
             }
-            // The release covers the level the voice had when it began.
-            let fall = step(1.0, release, self.sample_rate);
-            for (y, &x) in out[v.start..frames].iter_mut().zip(scratch.iter()) {
-                if v.hold <= 0.0 && v.stage != Stage::Release {
-                    v.stage = Stage::Release;
-                }
-                v.hold -= 1.0;
-                match v.stage {
-                    Stage::Attack => {
-                        v.level += up;
-                        if v.level >= 1.0 {
-                            v.level = 1.0;
-                            v.stage = Stage::Decay;
-                        }
-                    }
-                    Stage::Decay => {
-                        v.level -= down;
-                        if v.level <= sustain || !v.level.is_finite() {
-                            v.level = sustain;
-                            v.stage = Stage::Sustain;
-                        }
-                    }
-                    Stage::Sustain => v.level = sustain,
-                    Stage::Release => v.level = (v.level - fall).max(0.0),
-                    Stage::Idle => v.level = 0.0,
-                }
-                *y += x * v.level;
-            }
-            let silent = v.stage == Stage::Release && v.level <= 0.0
-                || (v.stage == Stage::Sustain && sustain <= 0.0);
-            if silent || v.tone.finished(&v.instrument, self.sample_rate) {
-                v.active = false;
-            }
-            v.start = 0;
         }
+        self.started = self.started.wrapping_add(1);
+        let [attack, decay, sustain, release] = instrument.envelope();
+        let adsr = Adsr::new(attack, decay, sustain, release, self.sample_rate);
+        let seed = self.started;
+        let v = self.pool.start(offset - piece_start, None);
+        v.instrument = instrument;
+        v.osc.reset();
+        v.tone = Tone::new(seed);
+        v.freq = freq as f32;
+        // Percussion plays its own length, whatever the event's.
+        v.hold = match instrument.one_shot() {
+            Some(_) => f32::INFINITY,
+            None => hold as f32,
+        };
+        v.adsr = adsr;
+        v.envelope = EnvelopeStage::default();
+        v.envelope.open();
     }
 }
 
@@ -198,25 +191,19 @@ impl Node for Synth {
         }
     }
 
-    /// Takes over the sounding voices of the older synth (the same oscillator) without
+    /// Takes over the sounding voices of the older synth (the same instrument) without
     /// allocating, so held notes ring on across an edit.
     fn carry_from(&mut self, old: &mut dyn Node) -> Carry {
         if let Some(old) = downcast::<Synth>(old) {
-            if self.instrument.id() == old.instrument.id() {
-                std::mem::swap(&mut self.voices, &mut old.voices);
-                std::mem::swap(&mut self.strings, &mut old.strings);
+            if self.instrument.id() == old.instrument.id() && self.pool.take_over(&mut old.pool) {
                 self.started = old.started;
-                self.steals = old.steals;
             }
         }
         Carry::Taken
     }
 
     fn voices(&self) -> Option<VoiceCount> {
-        Some(VoiceCount {
-            sounding: self.voices.iter().filter(|v| v.active).count(),
-            stolen: self.steals,
-        })
+        Some(self.pool.count())
     }
 
     fn queries_cut(&self) -> u64 {

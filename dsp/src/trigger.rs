@@ -4,7 +4,7 @@
 //! length. Segments are linear in amplitude; a retrigger starts the attack from the level the
 //! envelope has reached, so a fast pattern does not click.
 
-use crate::envelope::Stage;
+use crate::voice::envelope::{Adsr, EnvelopeStage};
 use crate::{downcast, Carry, Context, In, Node};
 use pattern::Pattern;
 
@@ -21,7 +21,7 @@ pub enum Trigger {
     Events(Pattern<f64>),
 }
 
-/// The envelope's segments.
+/// The envelope's adsr.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Shape {
     /// Attack, decay to sustain, hold while the gate is open, release. Ports: input, attack,
@@ -39,10 +39,7 @@ const MAX_TRIGGERS: usize = 64;
 pub struct TriggeredEnvelope {
     trigger: Trigger,
     shape: Shape,
-    stage: Stage,
-    /// In f64, so segments end on their frames after thousands of steps.
-    level: f64,
-    release_from: f64,
+    envelope: EnvelopeStage,
     /// Frames the gate stays open.
     hold: f64,
     started: bool,
@@ -55,9 +52,7 @@ impl TriggeredEnvelope {
         TriggeredEnvelope {
             trigger,
             shape,
-            stage: Stage::Idle,
-            level: 0.0,
-            release_from: 0.0,
+            envelope: EnvelopeStage::default(),
             hold: 0.0,
             started: false,
             cut: 0,
@@ -112,19 +107,6 @@ impl TriggeredEnvelope {
     }
 }
 
-/// Per-frame step to cover `range` in `seconds` (instant for zero or bad times).
-fn step(range: f64, seconds: f32, sample_rate: f32) -> f64 {
-    if seconds.is_finite() && seconds > 0.0 {
-        range / (f64::from(seconds) * f64::from(sample_rate))
-    } else {
-        f64::INFINITY
-    }
-}
-
-/// How near a level must come to its target to have reached it: far below a 24-bit step, far
-/// above the rounding of thousands of f64 steps.
-const REACHED: f64 = 1e-9;
-
 impl Node for TriggeredEnvelope {
     fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
         let at = |k: usize, i: usize, fallback: f32| {
@@ -145,58 +127,29 @@ impl Node for TriggeredEnvelope {
         let channels = out.len();
         for i in 0..ctx.frames {
             while next < count && found[next].0 == i {
-                self.stage = Stage::Attack;
+                self.envelope.open();
                 self.hold = found[next].1;
                 next += 1;
             }
             let attack = at(first_param, i, 0.01).max(0.0);
             let decay = at(first_param + 1, i, 0.1).max(0.0);
-            let (sustain, release) = match self.shape {
-                Shape::Adsr => (
-                    f64::from(at(3, i, 0.7).clamp(0.0, 1.0)),
+            let adsr = match self.shape {
+                Shape::Adsr => Adsr::new(
+                    attack,
+                    decay,
+                    at(3, i, 0.7).clamp(0.0, 1.0),
                     at(4, i, 0.2).max(0.0),
+                    ctx.sample_rate,
                 ),
-                Shape::Ad => (0.0, 0.0),
+                Shape::Ad => Adsr::new(attack, decay, 0.0, 0.0, ctx.sample_rate),
             };
-            if self.shape == Shape::Adsr
-                && self.hold <= 0.0
-                && matches!(self.stage, Stage::Attack | Stage::Decay | Stage::Sustain)
-            {
-                self.stage = Stage::Release;
-                self.release_from = self.level;
+            if self.shape == Shape::Adsr && self.hold <= 0.0 {
+                self.envelope.close(&adsr);
             }
             self.hold -= 1.0;
             // The frame plays the level reached so far: an attack of n frames peaks on frame n.
-            let level = self.level as f32;
-            match self.stage {
-                Stage::Idle => self.level = 0.0,
-                Stage::Attack => {
-                    self.level += step(1.0, attack, ctx.sample_rate);
-                    if self.level >= 1.0 - REACHED {
-                        self.level = 1.0;
-                        self.stage = Stage::Decay;
-                    }
-                }
-                Stage::Decay => {
-                    self.level -= step(1.0 - sustain, decay, ctx.sample_rate);
-                    if self.level <= sustain + REACHED || !self.level.is_finite() {
-                        self.level = sustain;
-                        self.stage = if sustain > 0.0 {
-                            Stage::Sustain
-                        } else {
-                            Stage::Idle
-                        };
-                    }
-                }
-                Stage::Sustain => self.level = sustain,
-                Stage::Release => {
-                    self.level -= step(self.release_from, release, ctx.sample_rate);
-                    if self.level <= REACHED || !self.level.is_finite() {
-                        self.level = 0.0;
-                        self.stage = Stage::Idle;
-                    }
-                }
-            }
+            let level = self.envelope.level();
+            self.envelope.next(&adsr);
             for (c, channel) in out.iter_mut().enumerate().take(channels) {
                 channel[i] = match self.shape {
                     Shape::Adsr => {
@@ -214,9 +167,7 @@ impl Node for TriggeredEnvelope {
     fn carry_from(&mut self, old: &mut dyn Node) -> Carry {
         if let Some(old) = downcast::<TriggeredEnvelope>(old) {
             if self.shape == old.shape {
-                self.stage = old.stage;
-                self.level = old.level;
-                self.release_from = old.release_from;
+                self.envelope = old.envelope;
                 self.hold = old.hold;
                 self.started = old.started;
             }
@@ -262,7 +213,7 @@ impl Breakpoints {
     }
 }
 
-/// A breakpoint envelope from when the node starts playing: straight segments between
+/// A breakpoint envelope from when the node starts playing: straight adsr between
 /// `levels`, `times[k]` seconds from one to the next, then the last level held. Its one input,
 /// a trigger, starts it again on any frame where it is above 0.5.
 pub struct Segments {
@@ -370,7 +321,7 @@ pub fn make_curve(_: f32, _: usize) -> Box<dyn Node> {
 }
 
 /// A trigger signal from a pattern: 1 on the frame each event starts, 0 elsewhere; what
-/// restarts `line`, `segments` and `curve` when they are given a trigger pattern.
+/// restarts `line`, `adsr` and `curve` when they are given a trigger pattern.
 pub struct Onsets {
     pattern: Pattern<f64>,
     cut: u64,

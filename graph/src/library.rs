@@ -680,11 +680,11 @@ pub const NODES: &[Function] = &[
     ),
     level(
         "gain",
-        &["amp"],
+        &[],
         &[INPUT, signal("amount", 1.0, "")],
         Kind::Gain,
         Control::Gain,
-        "Multiply by a gain (on a sound pattern, sets each event's gain).",
+        "Multiply by a gain (on a sound pattern, sets each event's gain: level amp × gain⁴).",
     ),
     level(
         "pan",
@@ -843,6 +843,7 @@ impl Registry {
         let mut r = Registry::new();
         crate::transforms::register(&mut r);
         register(&mut r);
+        crate::transforms::register_controls(&mut r);
         r
     }
 }

@@ -23,7 +23,7 @@ pub enum Shown {
     /// A value of a pattern of values.
     Value(Value),
     /// A sound and its controls.
-    Sound(Sound),
+    Sound(Box<Sound>),
 }
 
 /// The events of `p` in `span`, sorted by where their parts start.
@@ -37,7 +37,7 @@ pub fn events(p: &Pat, span: Span) -> Vec<Event<Shown>> {
         Pat::Sound(p) => p
             .events(span)
             .into_iter()
-            .map(|e| e.with_value(Shown::Sound(e.value.clone())))
+            .map(|e| e.with_value(Shown::Sound(Box::new(e.value.clone()))))
             .collect(),
     };
     events.sort_by_key(|e| (e.part.begin, e.part.end));

@@ -639,63 +639,40 @@ const fn value(unit: &'static str) -> ParamSpec {
     ParamSpec::required("value", ParamKind::Signal, unit)
 }
 
-/// The controls a sound pattern's events carry, as functions for `#`.
-const CONTROLS: &[Function] = &[
-    control(
-        "speed",
-        Control::Speed,
-        &[value("")],
-        "Playback rate of each event (negative plays backwards).",
-    ),
-    control(
-        "n",
-        Control::N,
-        &[value("")],
-        "Which sample of the sound's folder each event plays.",
-    ),
-    control(
-        "note",
-        Control::Note,
-        &[value("semitones")],
-        "Pitch shift of each event in semitones.",
-    ),
-    control(
-        "begin",
-        Control::Begin,
-        &[value("")],
-        "Where in the sample each event starts, 0 to 1.",
-    ),
-    control(
-        "end",
-        Control::End,
-        &[value("")],
-        "Where in the sample each event stops, 0 to 1.",
-    ),
-    control(
-        "cut",
-        Control::Cut,
-        &[value("")],
-        "Cut group: a new event stops the one sounding in its group.",
-    ),
-    control(
-        "legato",
-        Control::Legato,
-        &[value("")],
-        "Event duration relative to its step.",
-    ),
-    control(
-        "attack",
-        Control::Attack,
-        &[value("s")],
-        "Fade-in time of each event.",
-    ),
-    control(
-        "release",
-        Control::Release,
-        &[value("s")],
-        "Fade-out time of each event.",
-    ),
-];
+/// The one parameter of a control, with its unit.
+fn control_params(c: Control) -> &'static [ParamSpec] {
+    const SEMITONES: &[ParamSpec] = &[value("semitones")];
+    const SECONDS: &[ParamSpec] = &[value("s")];
+    const HERTZ: &[ParamSpec] = &[value("Hz")];
+    const PLAIN: &[ParamSpec] = &[value("")];
+    match c {
+        Control::Note => SEMITONES,
+        Control::Attack
+        | Control::Release
+        | Control::Sustain
+        | Control::Delta
+        | Control::Delaytime => SECONDS,
+        Control::Cutoff | Control::Hcutoff | Control::Bandf => HERTZ,
+        _ => PLAIN,
+    }
+}
+
+/// Makes every control of the vocabulary settable with `#` on a sound pattern: a processor of
+/// the same name (`gain`, `delay`, `crush`) sets it when given one value; every other control
+/// gets a function of its own. Call after the node library is registered.
+pub fn register_controls(r: &mut Registry) {
+    for c in Control::ALL {
+        match r.get(c.name()).cloned() {
+            Some(f) if f.control.is_some() => {}
+            Some(mut f) if f.role == Role::Processor => {
+                f.control = Some(c);
+                r.register(f);
+            }
+            Some(f) => unreachable!("`{}` is both a control and {:?}", c.name(), f.role),
+            None => r.register(control(c.name(), c, control_params(c), c.doc())),
+        }
+    }
+}
 
 const SOUND: Function = Function {
     name: "s",
@@ -708,10 +685,10 @@ const SOUND: Function = Function {
     doc: "Play samples named by a pattern: s \"bd*2 [sn cp]\".",
 };
 
-/// Registers `s`, the controls, every transform and every pattern function.
+/// Registers `s`, every transform and every pattern function.
 pub fn register(r: &mut Registry) {
     r.register(SOUND);
-    for f in CONTROLS.iter().chain(TRANSFORMS).chain(PATTERNS) {
+    for f in TRANSFORMS.iter().chain(PATTERNS) {
         r.register(f.clone());
     }
 }

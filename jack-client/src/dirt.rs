@@ -754,7 +754,7 @@ fn summary(totals: &Totals, received: &Received, sample_rate: u32) {
         0.0
     };
     eprintln!(
-        "summary: packets {} · events {} · played {} · late {} · dropped {} · refused far ahead {} · unknown sounds {} · unknown parameters {} · malformed {} · too deep {} · other addresses {} · voices stolen {} · load {load:.1}% · block max {:.0} µs · xruns {}",
+        "summary: packets {} · events {} · played {} · late {} · dropped {} · refused far ahead {} · unknown sounds {} · unknown parameters {} · controls past 16 {} · malformed {} · too deep {} · other addresses {} · voices stolen {} · load {load:.1}% · block max {:.0} µs · xruns {}",
         received.packets.load(Ordering::Relaxed),
         wire.events,
         totals.played,
@@ -763,6 +763,7 @@ fn summary(totals: &Totals, received: &Received, sample_rate: u32) {
         totals.refused_far,
         wire.unknown_sounds,
         wire.unknown_params,
+        wire.crowded,
         wire.malformed,
         wire.too_deep,
         wire.unknown_addresses,

@@ -8,74 +8,190 @@ use crate::time::{Span, Time};
 use crate::value::Value;
 use bumpalo::collections::Vec as BVec;
 
-/// A per-event control of a sound pattern.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Control {
-    /// Linear gain.
-    Gain,
-    /// Pan, 0 (left) to 1 (right).
-    Pan,
-    /// Playback rate; negative plays backwards.
-    Speed,
-    /// Sample index within the sound's folder.
-    N,
-    /// Pitch shift in semitones.
-    Note,
-    /// Start point within the sample, 0 to 1.
-    Begin,
-    /// End point within the sample, 0 to 1.
-    End,
-    /// Cut group: a new event stops the sounding one.
-    Cut,
-    /// Duration relative to the event's length.
-    Legato,
-    /// Fade-in time in seconds.
-    Attack,
-    /// Fade-out time in seconds.
-    Release,
-    /// How speed is measured: 0 as a rate, 1 in cycles (Tidal's `unit "c"`: speed 1 plays the
-    /// played part of the sample over one cycle).
-    Unit,
+/// Declares [`Control`] from one table: each control's variant, its name as Tidal and SuperDirt
+/// spell it, and what it does.
+macro_rules! controls {
+    ($($variant:ident $name:literal $doc:literal,)*) => {
+        /// A per-event control: SuperDirt's parameter vocabulary, shared by the patch language's
+        /// `# control` and by `/dirt/play` messages.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        #[repr(u8)]
+        pub enum Control {
+            $(#[doc = $doc] $variant,)*
+        }
+
+        impl Control {
+            /// Every control, in index order.
+            pub const ALL: [Control; [$(Control::$variant),*].len()] = [$(Control::$variant),*];
+
+            /// Every control's name, in index order.
+            pub const NAMES: [&'static str; Control::ALL.len()] = [$($name),*];
+
+            /// Its name as Tidal and SuperDirt spell it (`speed`, `n`, `legato`).
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Control::$variant => $name,)*
+                }
+            }
+
+            /// What it does, in one line.
+            pub fn doc(self) -> &'static str {
+                match self {
+                    $(Control::$variant => $doc,)*
+                }
+            }
+        }
+    };
+}
+
+controls! {
+    Gain "gain" "Level on SuperDirt's curve: amp × gain⁴ (gain at most 2).",
+    Pan "pan" "Stereo position, 0 (left) to 1 (right).",
+    Speed "speed" "Playback rate; negative plays backwards.",
+    N "n" "Sample number within the sound's folder (wraps).",
+    Note "note" "Pitch shift in semitones.",
+    Begin "begin" "Where in the sample the event starts, 0 to 1.",
+    End "end" "Where in the sample the event stops, 0 to 1.",
+    Cut "cut" "Cut group: a new event fades out the sounding ones of its group (negative: of its sample only).",
+    Legato "legato" "Length relative to the event's own.",
+    Attack "attack" "Fade-in time in seconds.",
+    Release "release" "Fade-out time in seconds, at the end of the sound.",
+    Unit "unit" "How speed is measured: `r` (or 0) as a rate, `c` (or 1) in cycles, speed 1 playing the played part of the sample over one cycle.",
+    Accelerate "accelerate" "Rate change over the sound's length (1 doubles the rate by its end).",
+    Midinote "midinote" "MIDI note; 60 plays at the sample's own pitch.",
+    Octave "octave" "Octave; 5 plays at the sample's own pitch.",
+    Sustain "sustain" "Length in seconds.",
+    Delta "delta" "The event's length in seconds (sent by Tidal; `legato` is relative to it).",
+    Cps "cps" "Cycles per second (for `unit \"c\"` and `lock`).",
+    Amp "amp" "Linear level under gain's curve.",
+    Shape "shape" "Wave-shaping distortion, 0 to 1.",
+    Vowel "vowel" "Formant filter: `a`, `e`, `i`, `o` or `u` (or 1 to 5).",
+    Cutoff "cutoff" "Low-pass cutoff in Hz.",
+    Resonance "resonance" "Low-pass resonance, 0 to 1.",
+    Hcutoff "hcutoff" "High-pass cutoff in Hz.",
+    Hresonance "hresonance" "High-pass resonance, 0 to 1.",
+    Bandf "bandf" "Band-pass centre in Hz.",
+    Bandq "bandq" "Band-pass Q.",
+    Crush "crush" "Bit depth: 1 is harsh, 16 is near clean (0 is off).",
+    Coarse "coarse" "Sample-rate reduction: holds each sample for this many frames.",
+    Delay "delay" "Send to the orbit's delay, 0 to 1.",
+    Delaytime "delaytime" "The orbit's delay time in seconds (in cycles with `lock`).",
+    Delayfeedback "delayfeedback" "The orbit's delay feedback, 0 to 1.",
+    Lock "lock" "1: delaytime is in cycles.",
+    Room "room" "Send to the orbit's reverb, 0 to 1.",
+    Size "size" "The orbit's reverb size, 0 to 1.",
+    Dry "dry" "How much the orbit's dry signal is turned down, 0 to 1.",
 }
 
 impl Control {
-    /// Every control, in index order.
-    pub const ALL: [Control; 12] = [
-        Control::Gain,
-        Control::Pan,
-        Control::Speed,
-        Control::N,
-        Control::Note,
-        Control::Begin,
-        Control::End,
-        Control::Cut,
-        Control::Legato,
-        Control::Attack,
-        Control::Release,
-        Control::Unit,
-    ];
+    /// How many controls there are.
+    pub const COUNT: usize = Control::ALL.len();
 
     /// Its position in [`Control::ALL`].
     pub fn index(self) -> usize {
         self as usize
     }
 
-    /// Its name as Tidal spells it (`speed`, `n`, `legato`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Control::Gain => "gain",
-            Control::Pan => "pan",
-            Control::Speed => "speed",
-            Control::N => "n",
-            Control::Note => "note",
-            Control::Begin => "begin",
-            Control::End => "end",
-            Control::Cut => "cut",
-            Control::Legato => "legato",
-            Control::Attack => "attack",
-            Control::Release => "release",
-            Control::Unit => "unit",
+    /// The control called `name` (Tidal's and SuperDirt's spelling).
+    pub fn from_name(name: &str) -> Option<Control> {
+        Control::ALL.iter().copied().find(|c| c.name() == name)
+    }
+}
+
+/// The controls one event sets: a small fixed-size value, copied freely, never allocating. It
+/// holds up to [`Controls::CAPACITY`] controls as (control, value) slots in the order they were
+/// set: events are copied through every transform of a pattern, so they stay small, and setting
+/// one control moves no other.
+#[derive(Clone, Copy, Debug)]
+pub struct Controls {
+    /// How many slots are used.
+    len: u8,
+    /// The control of each used slot, by index.
+    keys: [u8; Controls::CAPACITY],
+    /// The value of each used slot; zero past them.
+    values: [f64; Controls::CAPACITY],
+}
+
+impl Default for Controls {
+    fn default() -> Self {
+        Controls {
+            len: 0,
+            keys: [0; Controls::CAPACITY],
+            values: [0.0; Controls::CAPACITY],
         }
+    }
+}
+
+/// Equal when they set the same controls to the same values, in any order.
+impl PartialEq for Controls {
+    fn eq(&self, other: &Controls) -> bool {
+        self.len == other.len && self.iter_set().all(|(c, v)| other.get(c) == Some(v))
+    }
+}
+
+impl Controls {
+    /// The most controls one event holds (Tidal events set a handful).
+    pub const CAPACITY: usize = 16;
+
+    /// The slot holding `control`, if any.
+    #[inline]
+    fn slot(&self, control: Control) -> Option<usize> {
+        let key = control as u8;
+        self.keys[..usize::from(self.len)]
+            .iter()
+            .position(|&k| k == key)
+    }
+
+    /// A control's value, if set.
+    #[inline]
+    pub fn get(&self, control: Control) -> Option<f64> {
+        self.slot(control).map(|k| self.values[k])
+    }
+
+    /// A control's value, or `default`.
+    #[inline]
+    pub fn or(&self, control: Control, default: f64) -> f64 {
+        self.get(control).unwrap_or(default)
+    }
+
+    /// Sets a control; NaN unsets it. False, and nothing changed, when
+    /// [`Controls::CAPACITY`] others are already set.
+    #[inline]
+    pub fn set(&mut self, control: Control, value: f64) -> bool {
+        let len = usize::from(self.len);
+        match (self.slot(control), value.is_nan()) {
+            (Some(k), false) => self.values[k] = value,
+            (Some(k), true) => {
+                self.keys[k] = self.keys[len - 1];
+                self.values[k] = self.values[len - 1];
+                self.values[len - 1] = 0.0;
+                self.len -= 1;
+            }
+            (None, true) => {}
+            (None, false) if len == Controls::CAPACITY => return false,
+            (None, false) => {
+                self.keys[len] = control as u8;
+                self.values[len] = value;
+                self.len += 1;
+            }
+        }
+        true
+    }
+
+    /// The set controls, in the order they were set.
+    fn iter_set(&self) -> impl Iterator<Item = (Control, f64)> + '_ {
+        let len = usize::from(self.len);
+        self.keys[..len]
+            .iter()
+            .zip(&self.values[..len])
+            .map(|(&k, &v)| (Control::ALL[usize::from(k)], v))
+    }
+
+    /// The controls that are set, in index order.
+    pub fn iter(&self) -> impl Iterator<Item = (Control, f64)> + '_ {
+        Control::ALL
+            .iter()
+            .filter_map(|&c| self.get(c).map(|v| (c, v)))
     }
 }
 
@@ -84,8 +200,8 @@ impl Control {
 pub struct Sound {
     /// The sound's name, or a `name:index` list.
     pub sound: Value,
-    /// Control values by [`Control::index`]; NaN where unset.
-    controls: [f64; Control::ALL.len()],
+    /// The controls set on it.
+    pub controls: Controls,
 }
 
 impl Sound {
@@ -93,14 +209,13 @@ impl Sound {
     pub fn new(sound: Value) -> Sound {
         Sound {
             sound,
-            controls: [f64::NAN; Control::ALL.len()],
+            controls: Controls::default(),
         }
     }
 
     /// A control's value, if set.
     pub fn get(&self, control: Control) -> Option<f64> {
-        let v = self.controls[control.index()];
-        (!v.is_nan()).then_some(v)
+        self.controls.get(control)
     }
 
     /// The part `k` of `n` of the sample range this sound already plays (Tidal's
@@ -117,16 +232,15 @@ impl Sound {
         v
     }
 
-    /// Sets a control.
+    /// Sets a control (NaN unsets it); an event already holding [`Controls::CAPACITY`] others
+    /// keeps them and not this one.
     pub fn set(&mut self, control: Control, value: f64) {
-        self.controls[control.index()] = value;
+        self.controls.set(control, value);
     }
 
     /// The controls that are set, in index order.
     pub fn controls(&self) -> impl Iterator<Item = (Control, f64)> + '_ {
-        Control::ALL
-            .iter()
-            .filter_map(|&c| self.get(c).map(|v| (c, v)))
+        self.controls.iter()
     }
 
     /// Multiplies the gain (1 when unset).
@@ -153,11 +267,7 @@ pub fn sound(names: &Pattern<Value>) -> Pattern<Sound> {
 
 impl Pattern<Sound> {
     fn map_sounds(&self, f: impl Fn(&mut Sound) + Send + Sync + 'static) -> Pattern<Sound> {
-        self.fmap(move |v| {
-            let mut v = v.clone();
-            f(&mut v);
-            v
-        })
+        self.update(f)
     }
 
     /// `control` set from `values`, keeping this pattern's structure (Tidal's `# control`).
@@ -308,5 +418,62 @@ impl<T: Item> Pattern<T> {
                 .map(|i| self.late(time * Time::from_int(i)))
                 .collect(),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_control_has_one_name() {
+        for (k, c) in Control::ALL.iter().enumerate() {
+            assert_eq!(c.index(), k);
+            assert_eq!(Control::from_name(c.name()), Some(*c));
+            assert_eq!(Control::NAMES[k], c.name());
+        }
+        assert_eq!(Control::from_name("squiz"), None);
+    }
+
+    #[test]
+    fn controls_set_in_any_order_are_equal() {
+        let (mut a, mut b) = (Controls::default(), Controls::default());
+        a.set(Control::Gain, 0.5);
+        a.set(Control::Speed, 2.0);
+        b.set(Control::Speed, 2.0);
+        b.set(Control::Gain, 0.5);
+        assert_eq!(a, b);
+        b.set(Control::Room, 0.1);
+        assert_ne!(a, b);
+        b.set(Control::Room, f64::NAN);
+        assert_eq!(a, b);
+    }
+
+    #[test]
+    fn packed_controls_behave_as_a_table_of_every_control() {
+        let mut packed = Controls::default();
+        let mut table = [f64::NAN; Control::COUNT];
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        for step in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let c = Control::ALL[(seed % Control::COUNT as u64) as usize];
+            let value = if seed % 5 == 0 { f64::NAN } else { step as f64 };
+            let held = table.iter().filter(|v| !v.is_nan()).count();
+            let fits = value.is_nan() || !table[c.index()].is_nan() || held < Controls::CAPACITY;
+            assert_eq!(packed.set(c, value), fits);
+            if fits {
+                table[c.index()] = value;
+            }
+            for other in Control::ALL {
+                let want = table[other.index()];
+                assert_eq!(packed.get(other), (!want.is_nan()).then_some(want));
+            }
+            let listed: Vec<Control> = packed.iter().map(|(c, _)| c).collect();
+            let mut sorted = listed.clone();
+            sorted.sort_by_key(|c| c.index());
+            assert_eq!(listed, sorted, "in index order");
+        }
     }
 }

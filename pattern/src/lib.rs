@@ -35,7 +35,7 @@ mod time;
 mod transform;
 mod value;
 
-pub use controls::{sound, Control, Sound};
+pub use controls::{sound, Control, Controls, Sound};
 pub use event::Event;
 pub use mini::{mini, mini_as, ParseError, ValueType};
 pub use ops::{Op, Structure};

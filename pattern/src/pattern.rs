@@ -100,6 +100,19 @@ impl<T: Item> Pattern<T> {
         })
     }
 
+    /// Each event's value changed by `f` where it lies, with no copy of the events: for
+    /// transforms that set a control or scale a gain.
+    pub fn update(&self, f: impl Fn(&mut T) + Send + Sync + 'static) -> Pattern<T> {
+        let p = self.clone();
+        Pattern::from_fn(move |span, arena, out| {
+            let from = out.len();
+            p.query_into(span, arena, out);
+            for e in out[from..].iter_mut() {
+                f(&mut e.value);
+            }
+        })
+    }
+
     /// Only the events whose values pass `keep`.
     pub fn filter_values(&self, keep: impl Fn(&T) -> bool + Send + Sync + 'static) -> Pattern<T> {
         let p = self.clone();

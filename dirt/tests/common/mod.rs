@@ -1,7 +1,9 @@
 //! An engine over a small bank of test sounds, and events to feed it.
 #![allow(dead_code)]
 
-use dirt::{DirtConfig, DirtEngine, DirtEvent, DirtStats, EventSender, Param, SoundTable, Values};
+use dirt::{
+    Control, Controls, DirtConfig, DirtEngine, DirtEvent, DirtStats, EventSender, SoundTable,
+};
 use dsp::bank::{Sample, SampleBank};
 use std::sync::Arc;
 
@@ -14,6 +16,11 @@ pub const MICROS: f64 = 1e6 / RATE as f64;
 /// `click`: 1.0 for 16 frames, then silence to 64. `ramp`: 0 to 1 over 1,000 frames.
 /// `tone`: one second of a 480 Hz sine at full scale. `two`: 0.5 and 0.25 (two files).
 pub fn sounds() -> Arc<SoundTable> {
+    Arc::new(SoundTable::from_bank(&bank()))
+}
+
+/// The bank [`sounds`] flattens.
+pub fn bank() -> SampleBank {
     let mut bank = SampleBank::builtin(RATE);
     let mono = |v: Vec<f32>| Sample {
         channels: vec![v.into_boxed_slice()],
@@ -37,7 +44,7 @@ pub fn sounds() -> Arc<SoundTable> {
         )],
     );
     bank.insert("two", vec![mono(vec![0.5; 4800]), mono(vec![0.25; 4800])]);
-    Arc::new(SoundTable::from_bank(&bank))
+    bank
 }
 
 pub fn engine(
@@ -65,16 +72,16 @@ pub fn event(
     sound: &str,
     frame: u64,
     orbit: u16,
-    params: &[(Param, f32)],
+    params: &[(Control, f64)],
 ) -> DirtEvent {
-    let mut values = Values::default();
+    let mut values = Controls::default();
     for &(p, x) in params {
         values.set(p, x);
     }
     DirtEvent {
         at: Some(START + (frame as f64 * MICROS).round() as u64),
         sample: table
-            .resolve(sound, values.or(Param::N, 0.0))
+            .resolve(sound, values.or(Control::N, 0.0))
             .expect("a test sound"),
         orbit,
         values,

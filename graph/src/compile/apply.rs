@@ -516,7 +516,16 @@ impl<'r> Compiler<'r> {
             }
             return self.operate(Structure::Left, Op::Set, left, right, left_span, right_span);
         };
-        if let (Val::Sounds { pattern, .. }, Some(control)) = (&left, f.control) {
+        // A processor that is also a control (`delay`, `gain`) sets the control when given one
+        // value, as in Tidal, and processes the sound with more (`# delay 0.3 0.5`).
+        let sets_control = f.node.is_none()
+            || match &args[..] {
+                [] => true,
+                [(v, _)] => !matches!(v, Val::Named { .. }),
+                _ => false,
+            };
+        if let (Val::Sounds { pattern, .. }, Some(control), true) = (&left, f.control, sets_control)
+        {
             let pattern = pattern.clone();
             return self.control_on_sounds(pattern, f, control, args, left_span, right_span);
         }
@@ -693,13 +702,23 @@ impl<'r> Compiler<'r> {
         v: Val<'r>,
         span: Range<usize>,
     ) -> Option<Pattern<f64>> {
-        let kind = if control == Control::Note {
-            ValueType::Note
-        } else {
-            ValueType::Double
+        let kind = match control {
+            Control::Note => ValueType::Note,
+            // Vowels and units are letters (`# vowel "a e"`, `# unit "c"`) or numbers.
+            Control::Vowel | Control::Unit => ValueType::Untyped,
+            _ => ValueType::Double,
         };
         let p = self.values_at(v, span, kind, "a number or a pattern string")?;
-        Some(p.fmap(|v| v.as_f64().unwrap_or(0.0)))
+        Some(p.fmap(move |v| {
+            match (control, v) {
+                (Control::Vowel, pattern::Value::Str(s)) => "aeiou"
+                    .find(&**s)
+                    .filter(|_| s.len() == 1)
+                    .map_or(0.0, |k| k as f64 + 1.0),
+                (Control::Unit, pattern::Value::Str(s)) => f64::from(u8::from(&**s == "c")),
+                _ => v.as_f64().unwrap_or(0.0),
+            }
+        }))
     }
 
     /// A section waiting for its left side: `(# speed 2)`, `(* 0.5)`, `(|+ 3)`.

@@ -1,0 +1,255 @@
+//! An orbit, as SuperDirt's `DirtOrbit`: sample voices, their cut groups, and a global delay and
+//! reverb fed by the voices' sends, with the orbit-wide settings events carry (`delaytime`,
+//! `delayfeedback`, `lock`, `size`, `dry`). A patch's sampler plays through one; so does each
+//! orbit of `phonon dirt`.
+
+use super::pool::VoicePool;
+use super::sample::SampleVoice;
+use super::MAX_BLOCK;
+use crate::bank::Sample;
+use crate::effect::{make_delay, make_reverb};
+use crate::{Context, In, Node, VoiceCount};
+use pattern::{Control, Controls};
+use std::sync::Arc;
+
+/// How long the delay and reverb keep running after their last send, in seconds.
+const TAIL_SECONDS: f32 = 20.0;
+
+/// A stereo bus of one piece of a block.
+type Pair = [Box<[f32]>; 2];
+
+fn pair() -> Pair {
+    std::array::from_fn(|_| vec![0.0; MAX_BLOCK].into_boxed_slice())
+}
+
+/// The settings an orbit's effects run with.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Settings {
+    delay_time: f32,
+    delay_feedback: f32,
+    lock: bool,
+    cps: f32,
+    size: f32,
+    dry_cut: f32,
+}
+
+impl Settings {
+    /// Takes the orbit-wide settings an event carries (SuperDirt sets them per event).
+    fn take(&mut self, c: &Controls) {
+        let get = |control: Control| c.get(control).map(|v| v as f32);
+        if let Some(t) = get(Control::Delaytime) {
+            self.delay_time = t.max(0.0);
+        }
+        if let Some(f) = get(Control::Delayfeedback) {
+            self.delay_feedback = f.clamp(0.0, 0.99);
+        }
+        if let Some(l) = get(Control::Lock) {
+            self.lock = l != 0.0;
+        }
+        if let Some(cps) = get(Control::Cps) {
+            self.cps = cps.max(1e-3);
+        }
+        if let Some(s) = get(Control::Size) {
+            self.size = s.clamp(0.0, 1.0);
+        }
+        if let Some(d) = get(Control::Dry) {
+            self.dry_cut = d.clamp(0.0, 1.0);
+        }
+    }
+}
+
+/// A global effect of the orbit, fed by the voices' sends.
+struct Send {
+    effect: Box<dyn Node>,
+    bus: Pair,
+    /// True when the bus holds what was sent in the last piece.
+    sent: bool,
+    /// Frames it still runs for after its last send.
+    tail: u64,
+}
+
+impl Send {
+    fn new(effect: Box<dyn Node>) -> Send {
+        Send {
+            effect,
+            bus: pair(),
+            sent: false,
+            tail: 0,
+        }
+    }
+
+    /// Empties the bus for a piece of `n` frames (only if something was sent to it).
+    fn clear(&mut self, n: usize) {
+        if self.sent {
+            for channel in self.bus.iter_mut() {
+                channel[..n].fill(0.0);
+            }
+            self.sent = false;
+        }
+    }
+
+    /// Adds `x` times `amount` to channel `c` of the bus from frame `from`.
+    fn add(&mut self, c: usize, from: usize, x: &[f32], amount: f32) {
+        for (y, x) in self.bus[c][from..from + x.len()].iter_mut().zip(x) {
+            *y += x * amount;
+        }
+        self.sent = true;
+    }
+
+    /// Runs the effect (wet only) on what was sent this piece, into `wet`, and adds it to
+    /// `out`, while anything has been sent within the last [`TAIL_SECONDS`].
+    fn run(&mut self, ctx: &Context<'_>, params: [f32; 2], wet: &mut Pair, out: [&mut [f32]; 2]) {
+        let n = ctx.frames;
+        if self.sent {
+            self.tail = (TAIL_SECONDS * ctx.sample_rate) as u64;
+        }
+        if self.tail == 0 {
+            return;
+        }
+        self.tail = self.tail.saturating_sub(n as u64);
+        let [wl, wr] = wet;
+        self.effect.process(
+            ctx,
+            &[
+                In::Stereo(&self.bus[0][..n], &self.bus[1][..n]),
+                In::Const(params[0]),
+                In::Const(params[1]),
+                In::Const(1.0),
+            ],
+            &mut [&mut wl[..n], &mut wr[..n]],
+        );
+        for (o, w) in out.into_iter().zip(wet.iter()) {
+            for (y, x) in o[..n].iter_mut().zip(&w[..n]) {
+                *y += x;
+            }
+        }
+    }
+}
+
+/// One orbit.
+pub struct Orbit {
+    sample_rate: f32,
+    default_amp: f32,
+    pool: VoicePool<SampleVoice>,
+    settings: Settings,
+    wet: Pair,
+    delay: Send,
+    reverb: Send,
+}
+
+impl Orbit {
+    /// An orbit of which `voices` may sound at once, playing events at `default_amp` when
+    /// they set no `amp`. Allocates.
+    pub fn new(sample_rate: f32, voices: usize, default_amp: f32) -> Orbit {
+        Orbit {
+            sample_rate,
+            default_amp,
+            pool: VoicePool::new(voices, 2, sample_rate, SampleVoice::default),
+            settings: Settings {
+                delay_time: 0.25,
+                delay_feedback: 0.5,
+                lock: false,
+                cps: 0.5625,
+                size: 0.5,
+                dry_cut: 0.0,
+            },
+            wet: pair(),
+            delay: Send::new(make_delay(sample_rate, 2)),
+            reverb: Send::new(make_reverb(sample_rate, 2)),
+        }
+    }
+
+    /// Starts `sample` at frame `offset` of the coming piece (under [`MAX_BLOCK`]) as
+    /// `controls` ask: takes the orbit settings it carries, cuts its cut group (a negative
+    /// group only the same sample) and plays it on a voice, stealing the oldest if all sound.
+    pub fn start(&mut self, offset: usize, sample: &Arc<Sample>, controls: &Controls) {
+        self.settings.take(controls);
+        let cut = controls
+            .get(Control::Cut)
+            .map(|c| c as i64)
+            .filter(|&c| c != 0);
+        if let Some(group) = cut {
+            self.pool.cut(group, offset, |v| {
+                group > 0 || v.sample().is_some_and(|s| Arc::ptr_eq(s, sample))
+            });
+        }
+        let amp = self.default_amp;
+        let recipe = SampleVoice::recipe(controls);
+        if let Some(twin) = self.pool.fresh_twin(offset, |v| v.is_twin(sample, &recipe)) {
+            twin.add_gains(sample, controls, amp);
+            return;
+        }
+        let sample_rate = self.sample_rate;
+        if !self
+            .pool
+            .start(offset, cut)
+            .start(sample, controls, sample_rate, amp)
+        {
+            self.pool.release_fresh(offset);
+        }
+    }
+
+    /// Renders the voices and the effects for `ctx.frames` frames (at most [`MAX_BLOCK`])
+    /// into `out`, overwriting it.
+    pub fn render(&mut self, ctx: &Context<'_>, out: [&mut [f32]; 2]) {
+        let n = ctx.frames.min(MAX_BLOCK);
+        let ctx = &Context::new(ctx.sample_rate, n, ctx.span, ctx.arena);
+        self.delay.clear(n);
+        self.reverb.clear(n);
+        let [left, right] = out;
+        left[..n].fill(0.0);
+        right[..n].fill(0.0);
+        let (delay, reverb) = (&mut self.delay, &mut self.reverb);
+        let mut dry = [&mut *left, &mut *right];
+        self.pool.render(ctx, |voice, from, played| {
+            let [to_delay, to_room] = voice.sends();
+            for (c, x) in played.iter().enumerate() {
+                for (y, x) in dry[c][from..from + x.len()].iter_mut().zip(x.iter()) {
+                    *y += x;
+                }
+                if to_delay > 0.0 {
+                    delay.add(c, from, x, to_delay);
+                }
+                if to_room > 0.0 {
+                    reverb.add(c, from, x, to_room);
+                }
+            }
+        });
+        let s = self.settings;
+        if s.dry_cut > 0.0 {
+            for channel in [&mut *left, &mut *right] {
+                for y in channel[..n].iter_mut() {
+                    *y *= 1.0 - s.dry_cut;
+                }
+            }
+        }
+        let delay_time = if s.lock {
+            s.delay_time / s.cps
+        } else {
+            s.delay_time
+        };
+        self.delay.run(
+            ctx,
+            [delay_time, s.delay_feedback],
+            &mut self.wet,
+            [&mut *left, &mut *right],
+        );
+        self.reverb
+            .run(ctx, [s.size, 0.5], &mut self.wet, [&mut *left, &mut *right]);
+    }
+
+    /// Voices sounding and stolen so far.
+    pub fn voices(&self) -> VoiceCount {
+        self.pool.count()
+    }
+
+    /// Takes over what `old` (the same orbit in an earlier version of the patch) was playing:
+    /// voices, effect tails and settings; `old` gets this one's silence. Nothing is allocated.
+    pub fn take_over(&mut self, old: &mut Orbit) {
+        if self.sample_rate == old.sample_rate && self.pool.take_over(&mut old.pool) {
+            std::mem::swap(&mut self.settings, &mut old.settings);
+            std::mem::swap(&mut self.delay, &mut old.delay);
+            std::mem::swap(&mut self.reverb, &mut old.reverb);
+        }
+    }
+}

@@ -1,0 +1,473 @@
+//! One playing sample with SuperDirt's per-event controls: rate (speed, note, midinote,
+//! octave, `unit "c"`), accelerate, begin and end, length (sustain, legato), attack and
+//! release, coarse, crush, shape, vowel, low-, high- and band-pass, the level law and the pan
+//! law, and sends to its orbit's delay and reverb. Nothing is allocated once made.
+
+use super::envelope::{Adsr, EnvelopeStage, Stage as EnvelopeStep};
+use super::laws::{event_level, pan_gains, DECLICK_SECONDS};
+use super::Voice;
+use crate::bank::Sample;
+use crate::filter::{Response, Svf};
+use crate::Context;
+use pattern::{Control, Controls};
+use std::ops::Range;
+use std::sync::Arc;
+
+/// Formants (Hz) and levels (linear) of the vowels a, e, i, o, u.
+const VOWELS: [[(f32, f32); 3]; 5] = [
+    [(600.0, 1.0), (1040.0, 0.447), (2250.0, 0.355)],
+    [(400.0, 1.0), (1620.0, 0.251), (2400.0, 0.355)],
+    [(250.0, 1.0), (1750.0, 0.032), (2600.0, 0.158)],
+    [(400.0, 1.0), (750.0, 0.282), (2400.0, 0.089)],
+    [(350.0, 1.0), (600.0, 0.1), (2400.0, 0.025)],
+];
+
+/// Tidal's cycles per second when an event does not say.
+const DEFAULT_CPS: f64 = 0.5625;
+
+/// A filter and the gain after it.
+struct Filter {
+    svf: Svf,
+    gain: f32,
+}
+
+/// The playback rate `controls` ask for, in sample frames per output frame before the
+/// sample's own rate: speed × 2^(semitones / 12), the semitones from `note` (or `midinote`
+/// − 60) and `octave` − 5; with `unit "c"`, speed is in cycles of the played part
+/// (`part_seconds` long).
+pub fn rate_of(controls: &Controls, part_seconds: f64) -> f64 {
+    let mut speed = controls.or(Control::Speed, 1.0);
+    if controls.get(Control::Unit).is_some_and(|u| u != 0.0) {
+        speed *= controls.or(Control::Cps, DEFAULT_CPS) * part_seconds;
+    }
+    let note = match controls.get(Control::Midinote) {
+        Some(m) => m - 60.0,
+        None => controls.or(Control::Note, 0.0),
+    } + (controls.or(Control::Octave, 5.0) - 5.0) * 12.0;
+    speed * (note / 12.0).exp2()
+}
+
+/// A sample voice: silent until started.
+#[derive(Default)]
+pub struct SampleVoice {
+    sample: Option<Arc<Sample>>,
+    /// What it was started with but for its level and place (for [`SampleVoice::is_twin`]).
+    recipe: Option<Controls>,
+    play: Playback,
+}
+
+/// The state of a sample being played.
+#[derive(Default)]
+struct Playback {
+    position: f64,
+    rate: f64,
+    /// Added to the rate each frame.
+    accelerate: f64,
+    /// The part of the sample played, in frames.
+    lo: f64,
+    hi: f64,
+    /// Frames it plays, and has played.
+    length: u64,
+    played: u64,
+    /// The frame its release begins at.
+    release_at: u64,
+    adsr: Option<Adsr>,
+    envelope: EnvelopeStage,
+    gains: [f32; 2],
+    shape: f32,
+    crush: f32,
+    coarse: u32,
+    held: [f32; 2],
+    hold_count: u32,
+    filters: [Option<Filter>; 3],
+    vowel: Option<[Filter; 3]>,
+    sends: [f32; 2],
+}
+
+impl SampleVoice {
+    /// Sets the voice up to play `sample` as `controls` ask at `sample_rate`, at `default_amp`
+    /// when they set no `amp`. `Delta` (the event's seconds, for `legato`) and `Cps` (for
+    /// `unit "c"`) come from the controls. False if there is nothing to play.
+    pub fn start(
+        &mut self,
+        sample: &Arc<Sample>,
+        controls: &Controls,
+        sample_rate: f32,
+        default_amp: f32,
+    ) -> bool {
+        let c = controls;
+        let frames = sample.frames() as f64;
+        let sr = f64::from(sample_rate);
+        let begin = c.or(Control::Begin, 0.0).clamp(0.0, 1.0);
+        let end = c.or(Control::End, 1.0).clamp(0.0, 1.0);
+        let (lo, hi) = (begin.min(end) * frames, begin.max(end) * frames);
+        let rate = rate_of(c, (hi - lo) / sr);
+        if !rate.is_finite() {
+            return false;
+        }
+        let natural = if rate == 0.0 {
+            0.0
+        } else {
+            (hi - lo) / rate.abs()
+        };
+        let asked = match (c.get(Control::Sustain), c.get(Control::Legato)) {
+            (Some(s), _) => Some(s * sr),
+            (None, Some(l)) => c.get(Control::Delta).map(|d| l * d * sr),
+            (None, None) => None,
+        };
+        let length = asked.map_or(natural, |a| a.min(natural)).max(0.0);
+        if length.is_nan() || length < 1.0 {
+            return false;
+        }
+        let (adsr, release_at) = envelope(c, length, length + 1.0 < natural, sample_rate);
+        let level = event_level(c, default_amp);
+        let pan = c.or(Control::Pan, 0.5) as f32;
+        let gains = pan_gains(pan, sample.channels.len() > 1).map(|g| g * level);
+        let shape = c.or(Control::Shape, 0.0).clamp(0.0, 0.99) as f32;
+        self.sample = Some(sample.clone());
+        self.recipe = Some(SampleVoice::recipe(c));
+        let mut envelope = EnvelopeStage::default();
+        envelope.open();
+        envelope.skip_instant(&adsr);
+        self.play = Playback {
+            position: if rate < 0.0 { hi - 1.0 } else { lo },
+            rate,
+            accelerate: rate * c.or(Control::Accelerate, 0.0) / length,
+            lo,
+            hi,
+            length: length as u64,
+            played: 0,
+            release_at: release_at as u64,
+            adsr: Some(adsr),
+            envelope,
+            gains,
+            shape: 2.0 * shape / (1.0 - shape),
+            crush: c.or(Control::Crush, 0.0).clamp(0.0, 32.0) as f32,
+            coarse: c.or(Control::Coarse, 1.0).clamp(1.0, 4096.0) as u32,
+            held: [0.0; 2],
+            hold_count: 0,
+            filters: filters(c, sample_rate),
+            vowel: vowel(c, sample_rate),
+            sends: [
+                c.or(Control::Delay, 0.0).clamp(0.0, 1.0) as f32,
+                c.or(Control::Room, 0.0).clamp(0.0, 1.0) as f32,
+            ],
+        };
+        true
+    }
+
+    /// What `controls` ask of a sound but for its level and place: two events with the same
+    /// recipe on the same sample and frame sound alike up to their gains.
+    pub fn recipe(controls: &Controls) -> Controls {
+        let mut recipe = *controls;
+        for control in [Control::Gain, Control::Amp, Control::Pan] {
+            recipe.set(control, f64::NAN);
+        }
+        recipe
+    }
+
+    /// True if this voice plays `sample` with `recipe` (see [`SampleVoice::recipe`]).
+    pub fn is_twin(&self, sample: &Arc<Sample>, recipe: &Controls) -> bool {
+        match (&self.sample, &self.recipe) {
+            (Some(own), Some(mine)) => Arc::ptr_eq(own, sample) && mine == recipe,
+            _ => false,
+        }
+    }
+
+    /// Adds another event's level and place to this voice's (see [`SampleVoice::is_twin`]).
+    pub fn add_gains(&mut self, sample: &Sample, controls: &Controls, default_amp: f32) {
+        let level = event_level(controls, default_amp);
+        let pan = controls.or(Control::Pan, 0.5) as f32;
+        let gains = pan_gains(pan, sample.channels.len() > 1);
+        for (g, extra) in self.play.gains.iter_mut().zip(gains) {
+            *g += extra * level;
+        }
+    }
+
+    /// The sample it plays.
+    pub fn sample(&self) -> Option<&Arc<Sample>> {
+        self.sample.as_ref()
+    }
+
+    /// Its sends to the orbit's delay and reverb.
+    pub fn sends(&self) -> [f32; 2] {
+        self.play.sends
+    }
+}
+
+/// A sample voice's envelope over `length` frames and the frame its release begins:
+/// SuperDirt's, the lower of the attack ramp and a release ramp ending with the sound (so the
+/// release begins where they meet, and falls at the release's slope). A sound `cut_short`
+/// without a release fades over [`DECLICK_SECONDS`].
+fn envelope(c: &Controls, length: f64, cut_short: bool, sample_rate: f32) -> (Adsr, f64) {
+    let sr = f64::from(sample_rate);
+    let frames = |control: Control| c.or(control, 0.0).max(0.0) * sr;
+    let attack = frames(Control::Attack);
+    let mut release = frames(Control::Release);
+    if release == 0.0 && cut_short {
+        release = f64::from(DECLICK_SECONDS) * sr;
+    }
+    let release_at = (length - release)
+        .max(length * attack / (attack + release).max(1.0))
+        .max(1.0);
+    let adsr = Adsr::new(
+        (attack / sr) as f32,
+        0.0,
+        1.0,
+        ((length - release_at) / sr) as f32,
+        sample_rate,
+    );
+    (adsr, release_at)
+}
+
+/// The low-, high- and band-pass filters `c` asks for.
+fn filters(c: &Controls, sample_rate: f32) -> [Option<Filter>; 3] {
+    let q_of = |control: Control| 1000f32.powf(c.or(control, 0.0).clamp(0.0, 1.0) as f32);
+    let filter = |response, cutoff: f64, q: f32, gain: f32| Filter {
+        svf: Svf::fixed(response, cutoff.abs() as f32, q, sample_rate),
+        gain,
+    };
+    [
+        c.get(Control::Cutoff)
+            .map(|f| filter(Response::LowPass, f, q_of(Control::Resonance), 1.0)),
+        c.get(Control::Hcutoff)
+            .map(|f| filter(Response::HighPass, f, q_of(Control::Hresonance), 1.0)),
+        c.get(Control::Bandf).map(|f| {
+            let q = c.or(Control::Bandq, 10.0).max(0.1) as f32;
+            filter(Response::BandPass, f, q, q.max(1.0))
+        }),
+    ]
+}
+
+/// The formant filters of the vowel `c` asks for (1 to 5: a, e, i, o, u).
+fn vowel(c: &Controls, sample_rate: f32) -> Option<[Filter; 3]> {
+    c.get(Control::Vowel)
+        .filter(|&k| (1.0..6.0).contains(&k))
+        .map(|k| {
+            VOWELS[k as usize - 1].map(|(f, a)| Filter {
+                svf: Svf::fixed(Response::BandPass, f, 10.0, sample_rate),
+                gain: a * 3.0,
+            })
+        })
+}
+
+impl Voice for SampleVoice {
+    fn render(&mut self, ctx: &Context<'_>, out: &mut [&mut [f32]]) -> usize {
+        let Some(sample) = self.sample.as_deref() else {
+            return 0;
+        };
+        self.play.render(sample, ctx.frames, out)
+    }
+}
+
+impl Playback {
+    fn render(&mut self, sample: &Sample, frames: usize, out: &mut [&mut [f32]]) -> usize {
+        let (left, right): (&mut [f32], &mut [f32]) = match out {
+            [l, r, ..] => (&mut **l, &mut **r),
+            [l] => (&mut **l, &mut []),
+            [] => return 0,
+        };
+        let stereo_out = !right.is_empty();
+        let frames = frames
+            .min(left.len())
+            .min((self.length - self.played) as usize);
+        // The common case: nothing but a level and a place, the envelope holding: the gains
+        // are applied as the sample is read.
+        let plain = self.crush == 0.0
+            && self.shape == 0.0
+            && self.vowel.is_none()
+            && self.filters.iter().all(Option::is_none)
+            && self.envelope.stage() == EnvelopeStep::Sustain
+            && self.played + (frames as u64) < self.release_at;
+        let gains = if plain { self.gains } else { [1.0; 2] };
+        let steady = self.read_steady(sample, &mut left[..frames], right, stereo_out, gains);
+        let from = if plain {
+            self.played += steady as u64;
+            steady
+        } else {
+            0
+        };
+        let produced = steady + self.read(sample, steady, frames, left, right, stereo_out);
+        self.effects(from..produced, left, right, stereo_out);
+        self.level(from..produced, left, right, stereo_out);
+        produced
+    }
+
+    /// Reads frames with no per-frame checks while the position stays safely inside the
+    /// played part and nothing changes the rate; returns how many.
+    fn read_steady(
+        &mut self,
+        sample: &Sample,
+        left: &mut [f32],
+        right: &mut [f32],
+        stereo_out: bool,
+        [gl, gr]: [f32; 2],
+    ) -> usize {
+        let length = sample.frames() as f64;
+        if self.accelerate != 0.0 || self.coarse > 1 || self.rate == 0.0 {
+            return 0;
+        }
+        let (lo, hi) = (self.lo.max(0.0), self.hi.min(length - 1.0));
+        let p = self.position;
+        if p < lo || p >= hi {
+            return 0;
+        }
+        // Frames until the position (and the next frame read for interpolation) would leave.
+        let room = if self.rate > 0.0 {
+            (hi - p) / self.rate
+        } else {
+            (p - lo) / -self.rate
+        };
+        if !room.is_finite() || room < 1.0 {
+            return 0;
+        }
+        let n = (room.floor() as usize).min(left.len());
+        let first = &sample.channels[0];
+        let mut p = p;
+        match (sample.channels.get(1), stereo_out) {
+            (Some(second), true) => {
+                for j in 0..n {
+                    let k = p as usize;
+                    let f = (p - k as f64) as f32;
+                    left[j] = (first[k] + (first[k + 1] - first[k]) * f) * gl;
+                    right[j] = (second[k] + (second[k + 1] - second[k]) * f) * gr;
+                    p += self.rate;
+                }
+            }
+            (None, true) => {
+                for j in 0..n {
+                    let k = p as usize;
+                    let f = (p - k as f64) as f32;
+                    let x = first[k] + (first[k + 1] - first[k]) * f;
+                    left[j] = x * gl;
+                    right[j] = x * gr;
+                    p += self.rate;
+                }
+            }
+            (_, false) => {
+                for y in left[..n].iter_mut() {
+                    let k = p as usize;
+                    let f = (p - k as f64) as f32;
+                    *y = (first[k] + (first[k + 1] - first[k]) * f) * gl;
+                    p += self.rate;
+                }
+            }
+        }
+        self.position = p;
+        n
+    }
+
+    /// Reads frames `from..frames` with every check; returns how many it read before the
+    /// sample ran out.
+    fn read(
+        &mut self,
+        sample: &Sample,
+        from: usize,
+        frames: usize,
+        left: &mut [f32],
+        right: &mut [f32],
+        stereo_out: bool,
+    ) -> usize {
+        let first = &sample.channels[0];
+        let second = sample.channels.get(1).unwrap_or(first);
+        for i in from..frames {
+            let p = self.position;
+            if !(p >= self.lo && p < self.hi) {
+                return i - from;
+            }
+            // p ≥ lo ≥ 0: truncation is the floor.
+            let k = p as usize;
+            let frac = (p - k as f64) as f32;
+            // The last frame played is `hi - 1`: its right neighbour is itself.
+            let next = if ((k + 1) as f64) < self.hi { k + 1 } else { k };
+            let read = |channel: &[f32]| {
+                let x0 = channel.get(k).copied().unwrap_or(0.0);
+                let x1 = channel.get(next).copied().unwrap_or(0.0);
+                x0 + (x1 - x0) * frac
+            };
+            let mut frame = [read(first), read(second)];
+            if self.coarse > 1 {
+                if self.hold_count == 0 {
+                    self.held = frame;
+                }
+                self.hold_count = (self.hold_count + 1) % self.coarse;
+                frame = self.held;
+            }
+            left[i] = frame[0];
+            if stereo_out {
+                right[i] = frame[1];
+            }
+            self.position += self.rate;
+            self.rate += self.accelerate;
+        }
+        frames - from
+    }
+
+    /// Crush, shape, vowel and filters, in place.
+    fn effects(
+        &mut self,
+        range: Range<usize>,
+        left: &mut [f32],
+        right: &mut [f32],
+        stereo_out: bool,
+    ) {
+        let channels = if stereo_out { 2 } else { 1 };
+        if self.crush > 0.0 || self.shape > 0.0 {
+            let step = 0.5f32.powf(self.crush - 1.0);
+            let right = if stereo_out {
+                &mut right[range.clone()]
+            } else {
+                &mut []
+            };
+            for x in left[range.clone()].iter_mut().chain(right.iter_mut()) {
+                if self.crush > 0.0 {
+                    *x = (*x / step).round() * step;
+                }
+                if self.shape > 0.0 {
+                    *x = *x * (1.0 + self.shape) / (1.0 + self.shape * x.abs());
+                }
+            }
+        }
+        if self.vowel.is_none() && self.filters.iter().all(Option::is_none) {
+            return;
+        }
+        for c in 0..channels {
+            let buffer: &mut [f32] = if c == 0 { left } else { right };
+            for x in buffer[range.clone()].iter_mut() {
+                if let Some(vowel) = self.vowel.as_mut() {
+                    let dry = *x;
+                    *x = vowel.iter_mut().map(|f| f.svf.tick(c, dry) * f.gain).sum();
+                }
+                for f in self.filters.iter_mut().flatten() {
+                    *x = f.svf.tick(c, *x) * f.gain;
+                }
+            }
+        }
+    }
+
+    /// The envelope, the level and the pan, in place. Nothing here feeds back, and the
+    /// outputs are guarded, so no frame needs sanitizing.
+    fn level(
+        &mut self,
+        range: Range<usize>,
+        left: &mut [f32],
+        right: &mut [f32],
+        stereo_out: bool,
+    ) {
+        let Some(adsr) = self.adsr else {
+            return;
+        };
+        let [gl, gr] = self.gains;
+        for i in range {
+            let env = self.envelope.next(&adsr);
+            self.played += 1;
+            if self.played == self.release_at {
+                self.envelope.close(&adsr);
+            }
+            left[i] *= env * gl;
+            if stereo_out {
+                right[i] *= env * gr;
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! SuperDirt's control vocabulary in a patch: every control can be set with `#`, and the
+//! per-voice filters, shaping and orbit effects change the rendered sound as they do in
+//! `phonon dirt` (which plays through the same voices).
+
+mod common;
+use common::*;
+use pattern::Control;
+use runtime::Length;
+
+/// One cycle (two seconds at the default tempo), both channels mixed.
+fn mono(patch: &str) -> Vec<f32> {
+    let [l, r] = render(&compile(patch), Length::Cycles(1.0), 512, 2);
+    l.iter().zip(&r).map(|(a, b)| 0.5 * (a + b)).collect()
+}
+
+/// The signal differentiated: a crude high-pass.
+fn highs(x: &[f32]) -> Vec<f32> {
+    x.windows(2).map(|w| w[1] - w[0]).collect()
+}
+
+#[test]
+fn every_control_of_the_vocabulary_can_be_set_in_a_patch() {
+    let registry = graph::Registry::standard();
+    for c in Control::ALL {
+        let f = registry.get(c.name()).expect("a control has a function");
+        assert_eq!(f.control, Some(c), "`{}`", c.name());
+        let patch = format!("out: s \"bd\" # {} 0.5\n", c.name());
+        assert!(
+            rms(&mono(&patch)).is_finite(),
+            "`# {} 0.5` renders",
+            c.name()
+        );
+    }
+}
+
+#[test]
+fn cutoff_and_hcutoff_filter_each_sound() {
+    let open = rms(&highs(&mono("out: s \"hh*4\"\n")));
+    let low = rms(&highs(&mono("out: s \"hh*4\" # cutoff 300\n")));
+    assert!(low < 0.2 * open, "low-passed: {low} against {open}");
+    let kick = mono("out: s \"bd*4\"\n");
+    let thin = mono("out: s \"bd*4\" # hcutoff 2000\n");
+    assert!(
+        rms(&thin) < 0.3 * rms(&kick),
+        "a high-passed kick loses its body"
+    );
+}
+
+#[test]
+fn room_and_delay_ring_on_after_the_sound() {
+    // One short hit at the start: the last half of the cycle is silent without effects.
+    let dry = mono("out: s \"hh ~ ~ ~\"\n");
+    let tail = |x: &[f32]| rms(&x[x.len() / 2..]);
+    assert!(tail(&dry) < 1e-6);
+    let room = mono("out: s \"hh ~ ~ ~\" # room 0.8 # size 0.95\n");
+    assert!(tail(&room) > 1e-4, "the reverb rings on: {}", tail(&room));
+    let echo = mono("out: s \"hh ~ ~ ~\" # delay 0.8 # delaytime 0.3 # delayfeedback 0.8\n");
+    assert!(tail(&echo) > 1e-4, "the echoes go on: {}", tail(&echo));
+}
+
+#[test]
+fn shape_crush_coarse_and_vowel_change_the_sound_and_keep_it_bounded() {
+    let plain = mono("out: s \"sn*2\"\n");
+    for control in [
+        "shape 0.9",
+        "crush 3",
+        "coarse 8",
+        "vowel \"a\"",
+        "vowel \"o\"",
+        "bandf 800 # bandq 4",
+    ] {
+        let changed = mono(&format!("out: s \"sn*2\" # {control}\n"));
+        assert_ne!(changed, plain, "`# {control}` changes the sound");
+        assert!(
+            peak(&changed) < 4.0 && rms(&changed) > 1e-3,
+            "`# {control}`"
+        );
+    }
+    assert_ne!(
+        mono("out: s \"sn*2\" # vowel \"a\"\n"),
+        mono("out: s \"sn*2\" # vowel \"o\"\n")
+    );
+}
+
+#[test]
+fn gain_follows_superdirts_curve_and_amp_is_linear() {
+    let full = rms(&mono("out: s \"bd\"\n"));
+    let half_gain = rms(&mono("out: s \"bd\" # gain 0.5\n"));
+    let half_amp = rms(&mono("out: s \"bd\" # amp 0.5\n"));
+    assert!(
+        (half_gain / full - 0.0625).abs() < 1e-3,
+        "{}",
+        half_gain / full
+    );
+    assert!((half_amp / full - 0.5).abs() < 1e-3, "{}", half_amp / full);
+}
