@@ -141,7 +141,7 @@ pub struct VoiceCount {
 
 /// A node of the graph: processes one block at a time.
 pub trait Node: Any + Send {
-    /// Reads `inputs` (its parameters in [`Kind::params`] order, the input first for
+    /// Reads `inputs` (its parameters in [`Kind::ports`] order, the input first for
     /// processors) and writes every channel of `out`, each `ctx.frames` long.
     fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]);
 

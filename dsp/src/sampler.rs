@@ -1,5 +1,5 @@
 //! The sampler: plays a pattern of sounds from the sample bank through an
-//! [`Orbit`](crate::voice::Orbit) — the same voices, laws and orbit effects as `phonon dirt`.
+//! [`Orbit`] — the same voices, laws and orbit effects as `phonon dirt`.
 //!
 //! Each block it queries its pattern once for the block's cycle span and starts a voice at the
 //! exact frame of every onset, with the event's length (`delta`) and the tempo (`cps`) filled in
