@@ -25,7 +25,7 @@ fn engine(params: &[(Control, f64)], voices: usize) -> DirtEngine {
         }],
     );
     let sounds = Arc::new(SoundTable::from_bank(&bank));
-    let (engine, mut sender, _) = DirtEngine::new(
+    let (engine, _, mut sender, _) = DirtEngine::new(
         DirtConfig {
             sample_rate: RATE,
             max_block: BLOCK,

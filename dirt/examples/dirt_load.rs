@@ -38,14 +38,14 @@ fn main() {
     );
     for rate in [500u64, 1_000, 2_000, 4_000, 8_000] {
         for &w in &workers {
-            let (mut engine, mut sender, stats) = DirtEngine::new(
+            let (mut engine, mut controller, mut sender, _) = DirtEngine::new(
                 DirtConfig {
                     sample_rate: RATE,
                     max_block: BLOCK,
                     orbits: 4,
                     workers: w,
                     pin_cores: w > 1,
-                    on_thread_start: None,
+                    ..DirtConfig::default()
                 },
                 sounds.clone(),
             )
@@ -55,7 +55,7 @@ fn main() {
             let micros = 1e6 / f64::from(RATE);
             let mut times = Vec::with_capacity(blocks);
             let mut sent = 0u64;
-            let mut max_voices = 0;
+            let (mut max_voices, mut steals) = (0, 0);
             for b in 0..blocks {
                 // Events due in the next 100 ms are queued, as packets arrive ahead.
                 let horizon = (b as f64 * BLOCK as f64 * micros + 100_000.0) as u64;
@@ -88,8 +88,10 @@ fn main() {
                     &mut slices,
                 );
                 times.push(started.elapsed());
-                max_voices =
-                    max_voices.max(stats.voices.load(std::sync::atomic::Ordering::Relaxed));
+                for report in controller.reports() {
+                    max_voices = max_voices.max(report.voices);
+                    steals = report.steals;
+                }
             }
             let warm = &mut times[RATE as usize / BLOCK..];
             warm.sort();
@@ -101,7 +103,7 @@ fn main() {
                 mean.as_secs_f64() * 1e6,
                 p99.as_secs_f64() * 1e6,
                 max.as_secs_f64() * 1e6,
-                stats.steals.load(std::sync::atomic::Ordering::Relaxed),
+                steals,
                 if max < period {
                     "yes"
                 } else if p99 < period {

@@ -1,71 +1,76 @@
-//! An orbit of `phonon dirt`: the events due in the coming block, in time order, played by
-//! `dsp`'s [`Orbit`](dsp::voice::Orbit) — the same voices, laws and effects as a patch's
-//! sampler. One orbit is one job of the scheduler per block.
+//! An orbit of `phonon dirt` as a node of the engine's program: each block it takes the events
+//! its inbox was handed (each with its frame) and plays them through `dsp`'s
+//! [`Orbit`](dsp::voice::Orbit) — the same voices, laws and effects as a patch's sampler. One
+//! orbit is one job of the scheduler; orbits render in parallel.
 
-use crate::event::DirtEvent;
+use crate::router::{DirtStats, Start};
 use crate::sounds::SoundTable;
-use bumpalo::Bump;
 use dsp::voice::laws::DIRT_AMP;
 use dsp::voice::{Orbit, MAX_BLOCK};
-use dsp::Context;
-use pattern::{Span, Time};
+use dsp::{downcast, Carry, Context, In, Node, VoiceCount};
+use ringbuf::traits::Consumer;
+use ringbuf::HeapCons;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
 
 /// Voices an orbit plays at once; past that the oldest is stolen.
 pub const VOICES: usize = 64;
-/// Events an orbit can start in one block.
+/// Events an orbit can start in one block (the rest are dropped and counted).
 pub const STARTS: usize = 256;
 
-/// One orbit with its queue of starts.
-pub(crate) struct DirtOrbit {
+/// One orbit.
+pub struct OrbitNode {
     sample_rate: f32,
     orbit: Orbit,
-    starts: Box<[(usize, DirtEvent)]>,
+    sounds: Arc<SoundTable>,
+    stats: Arc<DirtStats>,
+    /// Where the router hands this orbit its events (taken over across program swaps).
+    inbox: Option<HeapCons<Start>>,
+    /// Events of the coming blocks: frames counted from the start of the next block.
+    starts: Box<[Start]>,
     starting: usize,
-    /// What the orbit plays this block.
-    pub out: [Box<[f32]>; 2],
 }
 
-impl DirtOrbit {
-    /// An orbit for blocks of up to `max_block` frames. Allocates.
-    pub fn new(sample_rate: u32, max_block: usize) -> DirtOrbit {
-        let sr = sample_rate as f32;
-        let empty = DirtEvent {
+impl OrbitNode {
+    /// An orbit playing `sounds`, reading `inbox` (none: it takes its predecessor's). Allocates.
+    pub fn new(
+        sample_rate: f32,
+        sounds: Arc<SoundTable>,
+        stats: Arc<DirtStats>,
+        inbox: Option<HeapCons<Start>>,
+    ) -> OrbitNode {
+        let blank = crate::DirtEvent {
             at: None,
             sample: 0,
             orbit: 0,
             values: Default::default(),
         };
-        DirtOrbit {
-            sample_rate: sr,
-            orbit: Orbit::new(sr, VOICES, DIRT_AMP),
-            starts: vec![(0, empty); STARTS].into_boxed_slice(),
+        OrbitNode {
+            sample_rate,
+            orbit: Orbit::new(sample_rate, VOICES, DIRT_AMP),
+            sounds,
+            stats,
+            inbox,
+            starts: vec![(0, blank); STARTS].into_boxed_slice(),
             starting: 0,
-            out: std::array::from_fn(|_| vec![0.0; max_block].into_boxed_slice()),
         }
     }
 
-    /// Queues `event` to start at frame `offset` of the coming block; false if the block's
-    /// queue is full.
-    pub fn queue(&mut self, offset: usize, event: DirtEvent) -> bool {
-        if self.starting == self.starts.len() {
-            return false;
+    /// Takes what the inbox holds into the list of starts, in time order, so a later event
+    /// cuts an earlier one of the same block.
+    fn take_inbox(&mut self) {
+        if let Some(inbox) = self.inbox.as_mut() {
+            while let Some(start) = inbox.try_pop() {
+                if self.starting == self.starts.len() {
+                    self.stats.dropped.fetch_add(1, Ordering::Relaxed);
+                    self.stats.played.fetch_sub(1, Ordering::Relaxed);
+                    continue;
+                }
+                self.starts[self.starting] = start;
+                self.starting += 1;
+            }
         }
-        self.starts[self.starting] = (offset, event);
-        self.starting += 1;
-        true
-    }
-
-    /// Voices sounding after the last block, and stolen so far.
-    pub fn voices(&self) -> dsp::VoiceCount {
-        self.orbit.voices()
-    }
-
-    /// Starts the queued events on their frames and renders `frames` frames into `out`, in
-    /// pieces of at most [`MAX_BLOCK`].
-    pub fn render(&mut self, sounds: &SoundTable, frames: usize, arena: &Bump) {
-        let frames = frames.min(self.out[0].len());
-        // In time order, so that a later event cuts an earlier one of the same block: an
-        // insertion sort, stable and in place (a block holds few starts).
+        // An insertion sort: stable, in place, and a block holds few starts.
         let starts = &mut self.starts[..self.starting];
         for k in 1..starts.len() {
             let mut j = k;
@@ -74,30 +79,89 @@ impl DirtOrbit {
                 j -= 1;
             }
         }
+    }
+}
+
+impl Node for OrbitNode {
+    fn process(&mut self, ctx: &Context<'_>, _: &[In<'_>], out: &mut [&mut [f32]]) {
+        self.take_inbox();
+        let frames = ctx.frames;
+        let [left, right, ..] = out else { return };
         let mut next = 0;
         let mut piece_start = 0;
         while piece_start < frames {
             let n = (frames - piece_start).min(MAX_BLOCK);
-            while next < self.starting && self.starts[next].0 < piece_start + n {
-                let (offset, event) = &self.starts[next];
+            while next < self.starting && (self.starts[next].0 as usize) < piece_start + n {
+                let (frame, event) = self.starts[next];
                 next += 1;
-                if let Some(sample) = sounds.shared(event.sample) {
-                    let at = offset.saturating_sub(piece_start);
+                if let Some(sample) = self.sounds.shared(event.sample) {
+                    let at = (frame as usize).saturating_sub(piece_start);
                     self.orbit.start(at, sample, &event.values);
                 }
             }
-            let ctx = Context::new(
-                self.sample_rate,
-                n,
-                Span::new(Time::ZERO, Time::ZERO),
-                arena,
-            );
-            let [left, right] = &mut self.out;
+            let piece = Context::new(self.sample_rate, n, ctx.span, ctx.arena);
             let to = piece_start..piece_start + n;
             self.orbit
-                .render(&ctx, [&mut left[to.clone()], &mut right[to]]);
+                .render(&piece, [&mut left[to.clone()], &mut right[to]]);
             piece_start += n;
         }
-        self.starting = 0;
+        // Events for a later block (the engine split a long call into blocks) wait for it.
+        let mut kept = 0;
+        for k in next..self.starting {
+            let (frame, event) = self.starts[k];
+            self.starts[kept] = (frame - frames as u32, event);
+            kept += 1;
+        }
+        self.starting = kept;
     }
+
+    /// Takes over the older orbit's voices, effect tails, inbox and waiting starts, so an edit
+    /// of the patch beside it neither cuts a sound nor loses an event.
+    fn carry_from(&mut self, old: &mut dyn Node) -> Carry {
+        if let Some(old) = downcast::<OrbitNode>(old) {
+            self.orbit.take_over(&mut old.orbit);
+            if self.inbox.is_none() {
+                self.inbox = old.inbox.take();
+            }
+            std::mem::swap(&mut self.starts, &mut old.starts);
+            self.starting = std::mem::take(&mut old.starting);
+        }
+        Carry::Taken
+    }
+
+    fn voices(&self) -> Option<VoiceCount> {
+        Some(self.orbit.voices())
+    }
+}
+
+/// The hosted nodes of `orbits` orbits playing `sounds`, each reading its inbox of `inboxes`
+/// (in orbit order), to add to a program with [`crate::add_orbits`].
+pub fn hosted(
+    sounds: &Arc<SoundTable>,
+    stats: &Arc<DirtStats>,
+    inboxes: Vec<HeapCons<Start>>,
+) -> Vec<dsp::Hosted> {
+    inboxes
+        .into_iter()
+        .enumerate()
+        .map(|(k, inbox)| {
+            let (sounds, stats) = (sounds.clone(), stats.clone());
+            // The first node made takes the inbox; later ones take it from the node they
+            // replace.
+            let inbox = Mutex::new(Some(inbox));
+            dsp::Hosted {
+                label: "orbit",
+                index: k as u8,
+                make: Arc::new(move |setup: &dsp::Setup| {
+                    let inbox = inbox.lock().ok().and_then(|mut slot| slot.take());
+                    Box::new(OrbitNode::new(
+                        setup.sample_rate,
+                        sounds.clone(),
+                        stats.clone(),
+                        inbox,
+                    )) as Box<dyn Node>
+                }),
+            }
+        })
+        .collect()
 }

@@ -144,7 +144,24 @@ pub enum Kind {
     Additive(Option<Arc<crate::fx::Harmonics>>),
     /// Convolution with an impulse response: a sound of the sample bank, or a built-in room.
     Convolve(Option<Arc<str>>),
+    /// A node the host adds to a program beside the patch's (an orbit of `phonon dirt`).
+    Hosted(Hosted),
 }
+
+/// A node a host adds to a program, made by the host's own function: stereo, no inputs.
+#[derive(Clone)]
+pub struct Hosted {
+    /// Its name in listings (`orbit`).
+    pub label: &'static str,
+    /// Which of the host's nodes it is: nodes of two programs with the same label and index
+    /// are the same node.
+    pub index: u8,
+    /// Makes the node (on the control thread).
+    pub make: MakeHosted,
+}
+
+/// How a host makes its node: called on the control thread for each program built.
+pub type MakeHosted = Arc<dyn Fn(&Setup) -> Box<dyn Node> + Send + Sync>;
 
 /// How many channels a node writes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -326,6 +343,7 @@ impl Kind {
                     .unwrap_or_else(|| crate::convolve::room(sr));
                 Box::new(crate::convolve::Convolver::new(&ir))
             }
+            Kind::Hosted(hosted) => (hosted.make)(setup),
         }
     }
 
@@ -407,6 +425,7 @@ impl Kind {
             Kind::Wavetable => &["freq"],
             Kind::Additive(_) => &["freq"],
             Kind::Convolve(_) => &["input", "mix"],
+            Kind::Hosted(_) => &[],
             Kind::Voices { instrument, .. } => instrument.ports(),
             // Each control, read at each onset (unset ones are NaN and ignored).
             Kind::Sampler(_) => &pattern::Control::NAMES,
@@ -465,7 +484,7 @@ impl Kind {
             | Kind::Fchorus
             | Kind::Compressor => Width::AsInput,
             Kind::Vocoder | Kind::Granular | Kind::Fm | Kind::Wavetable => Width::Mono,
-            Kind::PingPong | Kind::Plate => Width::Stereo,
+            Kind::PingPong | Kind::Plate | Kind::Hosted(_) => Width::Stereo,
             Kind::Pan | Kind::Reverb | Kind::Chorus => Width::Stereo,
             Kind::Math(_) => Width::AsInput,
             Kind::Numbers(_) | Kind::Voices { .. } => Width::Mono,
@@ -489,6 +508,7 @@ impl Kind {
         let detail = match self {
             Kind::Math(op) => *op as u8,
             Kind::Voices { instrument, .. } => instrument.id(),
+            Kind::Hosted(hosted) => hosted.index,
             _ => 0,
         };
         KindKey {
@@ -563,6 +583,7 @@ impl Kind {
             Kind::Wavetable => "wavetable",
             Kind::Additive(_) => "additive",
             Kind::Convolve(_) => "convolve",
+            Kind::Hosted(hosted) => hosted.label,
         }
     }
 }

@@ -30,7 +30,7 @@ pub mod synth;
 pub mod trigger;
 pub mod voice;
 
-pub use kind::{Kind, KindKey, Setup, Width};
+pub use kind::{Hosted, Kind, KindKey, Setup, Width};
 pub use level::MathOp;
 
 use bumpalo::Bump;

@@ -104,6 +104,38 @@ pub struct Graph {
 }
 
 impl Graph {
+    /// A graph with no nodes or outputs at `cps` cycles per second.
+    pub fn empty(cps: f64) -> Graph {
+        Graph {
+            nodes: Vec::new(),
+            outputs: Vec::new(),
+            cps,
+            lines: Default::default(),
+        }
+    }
+
+    /// Adds a node of the host's (an orbit of `phonon dirt`) as the output `name`: a stereo
+    /// node without inputs, owned by that output. An output of that name already there is
+    /// replaced.
+    pub fn add_hosted(&mut self, hosted: dsp::Hosted, name: &str) -> NodeId {
+        let id = NodeId(self.nodes.len() as u32);
+        self.nodes.push(GraphNode {
+            kind: GraphNodeKind::Dsp(dsp::Kind::Hosted(hosted)),
+            inputs: Vec::new(),
+            channels: 2,
+            identity: Identity {
+                owner: name.to_string(),
+                position: 0,
+            },
+        });
+        self.outputs.retain(|o| o.name != name);
+        self.outputs.push(Output {
+            name: name.to_string(),
+            node: id,
+        });
+        id
+    }
+
     /// The patch line node `node` comes from, where known.
     pub fn line_of(&self, node: NodeId) -> Option<u32> {
         self.lines

@@ -144,6 +144,11 @@ struct Session {
     active: jack::AsyncClient<Notifications, Audio>,
     shared: Arc<Shared>,
     stats: Arc<DirtStats>,
+    /// The engine's control end: its block reports (voices, steals).
+    controller: runtime::Controller,
+    /// Voices sounding at the last report, and voices stolen so far.
+    voices: u32,
+    steals: u64,
     sample_rate: u32,
     /// The samples it plays, kept for a session after a reconnect at the same rate.
     sounds: Arc<SoundTable>,
@@ -170,7 +175,7 @@ impl Session {
         let orbits = usize::from(args.orbits);
         // SAFETY: the client pointer is live while `client` is.
         let priority = unsafe { jack::jack_sys::jack_client_real_time_priority(client.raw()) };
-        let (engine, sender, stats) = DirtEngine::new(
+        let (engine, controller, sender, stats) = DirtEngine::new(
             DirtConfig {
                 sample_rate,
                 max_block: 4096,
@@ -178,14 +183,16 @@ impl Session {
                 workers: args.threads as usize,
                 pin_cores: args.threads > 1,
                 on_thread_start: Some(Arc::new(move |_| real_time(priority - 1))),
+                ..DirtConfig::default()
             },
             sounds.clone(),
         )
         .map_err(|e| StartError::Other(format!("cannot start the worker threads: {e}")))?;
-        let caller_cpu = engine.caller_cpu();
+        let caller_cpu = engine.engine().caller_cpu();
         let mut ours = vec![("JACK's process thread".to_string(), caller_cpu)];
         ours.extend(
             engine
+                .engine()
                 .helpers()
                 .iter()
                 .map(|h| (format!("helper {}", h.worker), h.cpu)),
@@ -224,6 +231,9 @@ impl Session {
             active,
             shared,
             stats,
+            controller,
+            voices: 0,
+            steals: 0,
             sample_rate,
             sounds: sounds.clone(),
         };
@@ -235,6 +245,15 @@ impl Session {
 
     fn client(&self) -> &Client {
         self.active.as_client()
+    }
+
+    /// Takes the engine's block reports: voices and steals.
+    fn drain(&mut self) {
+        for report in self.controller.reports() {
+            self.voices = report.voices;
+            self.steals = report.steals;
+        }
+        self.controller.collect();
     }
 
     /// Connects the main pair to the first two physical playback ports.
@@ -310,7 +329,7 @@ impl Totals {
         self.late += stats.late.load(Ordering::Relaxed);
         self.dropped += stats.dropped.load(Ordering::Relaxed);
         self.refused_far += stats.refused_far.load(Ordering::Relaxed);
-        self.steals += stats.steals.load(Ordering::Relaxed);
+        self.steals += session.steals;
         self.xruns += shared.xruns.load(Ordering::Relaxed);
         self.busy_nanos += shared.busy_nanos.load(Ordering::Relaxed);
         self.frames += shared.frames.load(Ordering::Relaxed);
@@ -415,6 +434,9 @@ pub fn dirt(args: DirtArgs) -> ExitCode {
         std::thread::sleep(Duration::from_millis(50));
         if !playing.follow_server(&args, &index, &stop, &new_queue) {
             break;
+        }
+        if let Some(session) = playing.session.as_mut() {
+            session.drain();
         }
         playing.tell_systemd(&received);
         if !args.quiet {
@@ -718,7 +740,7 @@ impl Status {
         let line = format!(
             "events/s {:.0} · voices {} · late {} · dropped {} · load {load:.1}% · xruns {} · packets {}",
             played.saturating_sub(self.played) as f64 / elapsed.as_secs_f64(),
-            stats.voices.load(Ordering::Relaxed),
+            session.voices,
             stats.late.load(Ordering::Relaxed),
             stats.dropped.load(Ordering::Relaxed),
             shared.xruns.load(Ordering::Relaxed),
@@ -739,7 +761,7 @@ impl Status {
             "playing · packets {} · played {} · voices {} · xruns {}",
             received.packets.load(Ordering::Relaxed),
             session.stats.played.load(Ordering::Relaxed),
-            session.stats.voices.load(Ordering::Relaxed),
+            session.voices,
             session.shared.xruns.load(Ordering::Relaxed),
         )
     }

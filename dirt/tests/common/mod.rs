@@ -52,7 +52,7 @@ pub fn engine(
     orbits: usize,
 ) -> (DirtEngine, EventSender, Arc<DirtStats>, Arc<SoundTable>) {
     let table = sounds();
-    let (engine, sender, stats) = DirtEngine::new(
+    let (engine, _, sender, stats) = DirtEngine::new(
         DirtConfig {
             sample_rate: RATE,
             max_block: 256,
