@@ -50,7 +50,12 @@ pub struct Dirt {
 impl Dirt {
     /// `orbits` orbits playing `sounds`. Allocates.
     pub fn new(orbits: usize, sounds: &Arc<SoundTable>) -> Dirt {
-        let (sender, router, inboxes, stats) = router::channel(orbits.clamp(1, 256));
+        Dirt::counting(orbits, sounds, Arc::default())
+    }
+
+    /// [`Dirt::new`], counting into `stats` (a host's counters that outlive a reconnect).
+    pub fn counting(orbits: usize, sounds: &Arc<SoundTable>, stats: Arc<DirtStats>) -> Dirt {
+        let (sender, router, inboxes) = router::channel(orbits.clamp(1, 256), stats.clone());
         let orbits = orbit::hosted(sounds, &stats, inboxes);
         Dirt {
             sender,

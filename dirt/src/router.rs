@@ -79,17 +79,12 @@ pub struct EventRouter {
 }
 
 /// The queue between the receive thread and the router, and the orbits' inboxes: the sender,
-/// the router, each orbit's inbox and the counters.
+/// the router and each orbit's inbox, counting into `stats`.
 pub fn channel(
     orbits: usize,
-) -> (
-    EventSender,
-    EventRouter,
-    Vec<HeapCons<Start>>,
-    Arc<DirtStats>,
-) {
+    stats: Arc<DirtStats>,
+) -> (EventSender, EventRouter, Vec<HeapCons<Start>>) {
     let (producer, consumer) = HeapRb::new(QUEUE).split();
-    let stats = Arc::new(DirtStats::default());
     let blank = DirtEvent {
         at: None,
         sample: 0,
@@ -111,7 +106,7 @@ pub fn channel(
         queue: producer,
         stats: stats.clone(),
     };
-    (sender, router, outlets, stats)
+    (sender, router, outlets)
 }
 
 impl EventRouter {

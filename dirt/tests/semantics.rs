@@ -555,3 +555,71 @@ fn a_patch_sampler_and_an_orbit_play_the_same_event_to_the_bit() {
     assert_eq!(dirt[2], left, "orbit 0, left");
     assert_eq!(dirt[3], right, "orbit 0, right");
 }
+
+/// Renders `frames` frames of the orbits added to the patch `text` (`None`: the orbits alone,
+/// as `phonon dirt` plays them), with a click on each orbit: the main pair, then each orbit's.
+fn beside_a_patch(text: Option<&str>, workers: usize, frames: usize) -> Vec<Vec<f32>> {
+    let table = sounds();
+    let d = dirt::Dirt::new(2, &table);
+    let mut graph = match text {
+        Some(text) => {
+            let source = graph::diagnostic::Source::new("beside.ph", text);
+            graph::compile(&source, &graph::Registry::standard())
+                .graph
+                .expect("the patch compiles")
+        }
+        None => graph::Graph::empty(0.5625),
+    };
+    dirt::add_orbits(&mut graph, &d.orbits);
+    let names: Vec<String> = (0..2).map(dirt::orbit_name).collect();
+    let (mut engine, mut controller) = runtime::engine(
+        runtime::EngineConfig {
+            sample_rate: RATE,
+            max_block: 256,
+            workers,
+            output_pairs: 2,
+            output_names: names,
+            ..Default::default()
+        },
+        Arc::new(bank()),
+    )
+    .unwrap();
+    controller.load(&graph).unwrap();
+    let mut router = d.router;
+    let mut sender = d.sender;
+    for (orbit, frame) in [(0u16, 300u64), (1, 700), (1, 2_000)] {
+        sender.send(event(
+            &table,
+            "tone",
+            frame,
+            orbit,
+            &[(Control::Room, 0.2), (Control::Cutoff, 2_000.0)],
+        ));
+    }
+    let mut out = vec![Vec::new(); 6];
+    let mut buffers = vec![vec![0.0f32; 256]; 6];
+    for b in 0..frames / 256 {
+        router.route(START as f64 + (b * 256) as f64 * MICROS, MICROS, 256);
+        let mut slices: Vec<&mut [f32]> = buffers.iter_mut().map(|x| &mut x[..]).collect();
+        engine.process(256, &[], &mut slices);
+        for (o, x) in out.iter_mut().zip(&buffers) {
+            o.extend_from_slice(x);
+        }
+    }
+    out
+}
+
+#[test]
+fn orbits_alone_and_beside_an_empty_patch_play_the_same_samples_on_any_number_of_workers() {
+    let alone = beside_a_patch(None, 1, 8_192);
+    assert!(
+        rms(&alone[2]) > 0.01 && rms(&alone[4]) > 0.01,
+        "both orbits play"
+    );
+    assert_eq!(beside_a_patch(Some("-- nothing yet\n"), 1, 8_192), alone);
+    assert_eq!(beside_a_patch(None, 2, 8_192), alone, "1 and 2 workers");
+    // Beside a patch that plays, each orbit's own pair is unchanged.
+    let with_tone = beside_a_patch(Some("out: sine 440 * 0.1\n"), 2, 8_192);
+    assert_eq!(with_tone[2..], alone[2..]);
+    assert_ne!(with_tone[0], alone[0], "the patch is in the main pair");
+}

@@ -230,7 +230,6 @@ fn each_kind_of_mistake_is_reported_with_its_place() {
         ("out: lpf 800\n", "test.ph:1:6: error: `lpf` needs an input"),
         ("out: speed 2\n", "test.ph:1:6: error: `speed` sets a control of a sound pattern"),
         ("out: sine 3 # speed 2\n", "test.ph:1:6: error: `speed` sets a control of a sound pattern, but the left side of `#` is the signal `sine`"),
-        ("tempo: 1\n", "test.ph:2:1: error: the patch has no output"),
         ("out: jux rev $ sine 3\n", "test.ph:1:16: error: `jux` needs a pattern for `pattern`, found the signal `sine`"),
         ("tempo: -1\nout: sine 1\n", "test.ph:1:8: error: expected a positive number of cycles per second"),
         ("out: s \"bd\nout2: 1\n", "test.ph:1:8: error: unterminated string"),
@@ -422,12 +421,12 @@ fn a_patch_of_buses_without_an_output_plays_their_mix() {
         2,
         "three buses summed"
     );
-    // Nothing at all is still an error.
+    // Nothing at all plays silence (see below).
     let empty = compile(
         &Source::new("empty.ph", "-- nothing\n"),
         &Registry::standard(),
     );
-    assert!(empty.has_errors());
+    assert!(!empty.has_errors());
 }
 
 #[test]
@@ -611,4 +610,19 @@ fn code_after_a_hash_is_never_dropped_silently() {
         "{}",
         warnings[0]
     );
+}
+
+#[test]
+fn a_patch_without_outputs_plays_silence_and_says_so() {
+    for text in ["", "-- nothing yet\n", "tempo: 1\n"] {
+        let c = build(text);
+        let source = Source::new("test.ph", text);
+        let said: Vec<String> = c.diagnostics.iter().map(|d| source.render(d)).collect();
+        assert!(
+            said.iter()
+                .any(|d| d.contains("warning: the patch has no output: it plays silence")),
+            "{text:?}: {said:?}"
+        );
+        assert!(ok(text).outputs.is_empty());
+    }
 }

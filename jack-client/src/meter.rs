@@ -78,15 +78,14 @@ pub fn top(graph: &Graph, means: &[Duration], count: usize) -> String {
         .take(count)
         .filter(|&i| !means[i].is_zero())
         .map(|i| {
-            let node = NodeId(i as u32);
-            let at = graph
-                .line_of(node)
-                .map_or_else(String::new, |l| format!("@{l}"));
-            format!(
-                "{}{at} {:.0} µs",
-                graph.nodes[i].kind.label(),
-                micros(means[i])
-            )
+            let node = &graph.nodes[i];
+            // A patch's node by its kind and line (`lpf@3`); one the host added by its output
+            // (`orbit2`).
+            let name = match graph.line_of(NodeId(i as u32)) {
+                Some(line) => format!("{}@{line}", node.kind.label()),
+                None => node.identity.owner.clone(),
+            };
+            format!("{name} {:.0} µs", micros(means[i]))
         })
         .collect::<Vec<_>>()
         .join(", ")

@@ -388,6 +388,12 @@ fn tidal_events_play_on_their_frames_orbits_and_levels_and_bad_input_is_counted(
     assert_eq!(count("other addresses "), 1, "{summary}");
     assert_eq!(count("dropped "), 1, "the hour-old event: {summary}");
     assert!(log.contains("nosuchsound"), "{log}");
+    // Each orbit is a node of the engine, timed like a patch's: the summary names the
+    // heaviest.
+    assert!(
+        summary.contains(" · heaviest orbit"),
+        "per-orbit load: {summary}"
+    );
 }
 
 #[test]
@@ -717,4 +723,89 @@ fn dirt_survives_a_killed_server_and_plays_again_when_it_is_back() {
         log.contains("reusing the samples loaded before"),
         "the samples were loaded again: {log}"
     );
+}
+
+/// `phonon live PATCH --dirt`: the patch and Tidal's orbits in one engine and one JACK client,
+/// the orbits on ports of their own; an edit of the patch leaves the orbits playing.
+#[test]
+fn live_with_dirt_plays_the_patch_and_tidal_in_one_client() {
+    if !jack_available() {
+        return;
+    }
+    let _turn = serial();
+    let server = Server::start(128, true);
+    let name = unique("live-dirt");
+    let port = free_udp_port();
+    let patch = temp_patch("out: sine 440 * 0.2\n");
+    let samples = samples();
+    let live = Phonon::spawn(
+        &server,
+        &name,
+        &[
+            "live",
+            patch.to_str().unwrap(),
+            "--name",
+            &name,
+            "--dirt",
+            "--port",
+            &port.to_string(),
+            "--orbits",
+            "2",
+            "--samples",
+            samples.to_str().unwrap(),
+            "--threads",
+            "2",
+            "--free-run",
+            "--quiet",
+        ],
+        &[],
+    );
+    live.wait_for("listening for Tidal and Strudel", Duration::from_secs(20));
+    live.wait_for("cycle 0 of generation 1", Duration::from_secs(20));
+    let ports = server.connections();
+    for port in ["out_L", "orbit0_L", "orbit1_R"] {
+        assert!(ports.contains(&format!("{name}:{port}")), "{ports}");
+    }
+    let tidal = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let target = format!("127.0.0.1:{port}");
+    // An event on orbit 1 while the patch plays: the orbit's pair has it alone, the main pair
+    // has both.
+    let hear = |freq: f32| {
+        let orbit = Capture::start(
+            &server,
+            &format!("{name}:orbit1_L"),
+            &format!("{name}:orbit1_R"),
+            1.0,
+        );
+        let main = Capture::start(
+            &server,
+            &format!("{name}:out_L"),
+            &format!("{name}:out_R"),
+            1.0,
+        );
+        tidal
+            .send_to(
+                &tidal_event(unix_micros_now() + 200_000, "long", &[("orbit", 1.0)]),
+                &target,
+            )
+            .unwrap();
+        orbit.wait_frames(36_000);
+        main.wait_frames(36_000);
+        let (orbit, main) = (orbit.finish().left, main.finish().left);
+        assert!(rms(&orbit) > 0.05, "the event on orbit 1: {}", rms(&orbit));
+        assert!(
+            tone(&orbit, freq) < 1e-6,
+            "the patch stays out of the orbit's pair"
+        );
+        assert!(tone(&main, freq) > 1e-4, "the patch in the main pair");
+        assert!(rms(&main) > rms(&orbit), "both in the main pair");
+    };
+    hear(440.0);
+    std::fs::write(&patch, "out: sine 660 * 0.2\n").unwrap();
+    live.wait_for("reloaded", Duration::from_secs(10));
+    hear(660.0);
+    let (code, log) = live.stop();
+    assert_eq!(code, Some(0), "{log}");
+    let summary = summary_line(&log);
+    assert_eq!(summary_field(summary, "played "), 2, "{summary}");
 }

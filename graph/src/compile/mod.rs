@@ -236,9 +236,14 @@ impl<'r> Compiler<'r> {
             ));
             graph_outputs.clear();
         } else if declared.outputs.is_empty() && declared.bus_order.is_empty() {
+            // Silence, not an error: a live set starts from an empty file, and beside
+            // Tidal's orbits (`--dirt`) a patch may well have nothing of its own yet.
             self.diagnostics.push(
-                Diagnostic::error(end_of_file..end_of_file, "the patch has no output")
-                    .with_help("add a line such as `out: s \"bd sn\"`"),
+                Diagnostic::warning(
+                    end_of_file..end_of_file,
+                    "the patch has no output: it plays silence",
+                )
+                .with_help("add a line such as `out: s \"bd sn\"`"),
             );
         }
         if self.diagnostics.iter().any(Diagnostic::is_error) {

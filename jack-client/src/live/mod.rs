@@ -4,6 +4,7 @@
 //! collects telemetry, and reconnects when the JACK server comes back. JACK's process thread
 //! runs the engine as worker 0.
 
+mod dirt_input;
 mod loader;
 pub(crate) mod session;
 mod sync;
@@ -14,10 +15,11 @@ use crate::host::systemd::{Notifier, Progress};
 use crate::host::{exit_guard, logging, open_client, wait_for_server};
 use crate::patch;
 use clap::Args;
+use dirt_input::DirtInput;
 use dsp::bank::SampleBank;
 use graph::{Graph, Registry};
 use loader::SampleLoader;
-use session::{Session, SessionConfig};
+use session::{Hosting, MakeHosting, Session, SessionConfig};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,7 +33,8 @@ use watch::PatchWatcher;
 #[derive(Args, Debug)]
 pub struct LiveArgs {
     /// The patch file (.ph); saving it swaps the new version in.
-    patch: PathBuf,
+    #[arg(required = true)]
+    patch: Option<PathBuf>,
     /// The JACK client name.
     #[arg(short, long, default_value = "phonon")]
     name: String,
@@ -70,6 +73,74 @@ pub struct LiveArgs {
     /// Do not time each node (the status line then leaves out the heaviest nodes).
     #[arg(long)]
     no_meter: bool,
+    /// Also play what Tidal and Strudel send, as `phonon dirt` does: orbits beside the patch,
+    /// each an output with ports of its own (orbit0_L, orbit0_R, …).
+    #[arg(long)]
+    dirt: bool,
+    /// With --dirt: the UDP port Tidal and Strudel send to.
+    #[arg(long, default_value_t = 57120, requires = "dirt")]
+    port: u16,
+    /// With --dirt: the address to listen on (0.0.0.0 for other machines too).
+    #[arg(long, default_value = "127.0.0.1", requires = "dirt")]
+    listen: std::net::IpAddr,
+    /// With --dirt: orbits.
+    #[arg(long, default_value_t = 12, requires = "dirt", value_parser = clap::value_parser!(u16).range(1..=64))]
+    orbits: u16,
+}
+
+/// What `phonon dirt` asks of the live host: no patch, Tidal's events, the transport ignored
+/// (Tidal keeps its own time).
+pub struct DirtOnly {
+    /// The UDP port.
+    pub port: u16,
+    /// The address to listen on.
+    pub listen: std::net::IpAddr,
+    /// Orbits.
+    pub orbits: u16,
+    /// A folder of samples.
+    pub samples: Option<PathBuf>,
+    /// Worker threads.
+    pub threads: u32,
+    /// The JACK client name.
+    pub name: String,
+    /// Connect the main outputs to the system's playback ports.
+    pub connect: bool,
+    /// No status line.
+    pub quiet: bool,
+}
+
+impl LiveArgs {
+    /// `phonon dirt`'s arguments as the live host takes them.
+    pub fn dirt_only(d: DirtOnly) -> LiveArgs {
+        LiveArgs {
+            patch: None,
+            name: d.name,
+            connect: d.connect,
+            connect_to: None,
+            multi_out: false,
+            inputs: 0,
+            threads: d.threads,
+            samples: d.samples,
+            free_run: true,
+            sync: None,
+            beats_per_cycle: None,
+            quiet: d.quiet,
+            no_meter: false,
+            dirt: true,
+            port: d.port,
+            listen: d.listen,
+            orbits: d.orbits,
+        }
+    }
+
+    /// How this host calls itself in messages.
+    fn command(&self) -> &'static str {
+        if self.patch.is_none() {
+            "phonon dirt"
+        } else {
+            "phonon"
+        }
+    }
 }
 
 /// Where `--sync` takes the tempo and position from.
@@ -226,6 +297,8 @@ struct Control {
     node_mark: (Option<Arc<runtime::NodeMeters>>, Vec<runtime::NodeTiming>),
     /// The timebase master's tempo last reported (f64 bits; 0: none).
     followed_bpm: u64,
+    /// With `--dirt`: Tidal's events coming in.
+    dirt: Option<DirtInput>,
 }
 
 impl Control {
@@ -241,33 +314,64 @@ impl Control {
             }
         };
         let known = patch::known_sounds(&index);
-        let Some(patch::Patch { graph, sounds }) =
-            patch::load(&args.patch, &registry, Some(&known))
-        else {
-            return Err(ExitCode::FAILURE);
+        let (graph, sounds) = match &args.patch {
+            Some(path) => match patch::load(path, &registry, Some(&known)) {
+                Some(patch::Patch { graph, sounds }) => (graph, sounds),
+                None => return Err(ExitCode::FAILURE),
+            },
+            None => (Graph::empty(0.5625), Vec::new()),
+        };
+        let listening = match args.dirt {
+            true => Some(dirt_input::listen(args.listen, args.port).map_err(|e| {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            })?),
+            false => None,
         };
         let (stop, reload) = signals();
-        let watcher = match PatchWatcher::new(&args.patch) {
-            Ok(w) => Some(w),
-            Err(e) => {
-                tracing::warn!(
-                    "cannot watch {} for changes ({e}); reload with SIGHUP",
-                    args.patch.display()
-                );
-                None
-            }
-        };
-        let config = session_config(&args, &graph);
+        let watcher = args
+            .patch
+            .as_deref()
+            .and_then(|path| match PatchWatcher::new(path) {
+                Ok(w) => Some(w),
+                Err(e) => {
+                    tracing::warn!(
+                        "cannot watch {} for changes ({e}); reload with SIGHUP",
+                        path.display()
+                    );
+                    None
+                }
+            });
         let client = open_client(&args.name).map_err(|e| {
-            eprintln!("error: {}", e.message("phonon"));
+            eprintln!("error: {}", e.message(args.command()));
             ExitCode::from(2)
         })?;
-        let (session, bank) = match Session::start(client, &config, &graph, &|rate| {
-            Arc::new(SampleBank::builtin(rate))
-        }) {
+        let dirt = match listening {
+            Some(listening) => {
+                let shift = dirt_input::clock_shift(&client);
+                let orbits = usize::from(args.orbits);
+                match DirtInput::start(listening, orbits, index.clone(), shift, stop.clone()) {
+                    Ok(input) => Some(input),
+                    Err(e) => {
+                        eprintln!("error: cannot start the receive thread: {e}");
+                        return Err(ExitCode::from(2));
+                    }
+                }
+            }
+            None => None,
+        };
+        let config = session_config(&args, &graph, dirt.as_ref());
+        let started = Session::start(
+            client,
+            &config,
+            &graph,
+            &|rate| bank_for(dirt.as_ref(), rate, None),
+            hosting(dirt.as_ref()).as_ref().map(|h| h as _),
+        );
+        let (session, bank) = match started {
             Ok(s) => s,
             Err(e) => {
-                eprintln!("error: {}", e.message("phonon"));
+                eprintln!("error: {}", e.message(args.command()));
                 return Err(ExitCode::from(2));
             }
         };
@@ -289,7 +393,7 @@ impl Control {
             made: Vec::new(),
         };
         connections.apply(&session);
-        log_start(&args, &session);
+        log_start(&args, &session, dirt.as_ref());
         let notifier = Notifier::from_env();
         let mut control = Control {
             args,
@@ -318,6 +422,7 @@ impl Control {
             load_mark: (0.0, 0.0),
             node_mark: (None, Vec::new()),
             followed_bpm: 0,
+            dirt,
         };
         control.tell_systemd();
         Ok(control)
@@ -345,26 +450,30 @@ impl Control {
         self.xruns_before += self.session.shared.xruns.load(Ordering::Relaxed);
         drain(&mut self.session, &mut self.telemetry);
         self.session.close();
-        let loaded = self.bank.clone();
-        let bank_for = move |rate: u32| {
-            if loaded.sample_rate() == rate {
-                tracing::info!("same sample rate: reusing the samples loaded before");
-                loaded.clone()
-            } else {
-                Arc::new(SampleBank::builtin(rate))
-            }
-        };
         self.notifier
             .status("the JACK server went away; reconnecting");
-        let Some((session, bank)) = reconnect(
-            &self.args,
-            &self.config,
-            &self.graph,
-            &self.stop,
-            &bank_for,
-            &mut self.notifier,
-        ) else {
-            return Err(summary(&self.telemetry, self.xruns_before));
+        let reconnected = {
+            let loaded = self.bank.clone();
+            let dirt = self.dirt.as_ref();
+            let bank = move |rate: u32| bank_for(dirt, rate, Some(&loaded));
+            let hosting = hosting(dirt);
+            reconnect(
+                &self.args,
+                &self.config,
+                &self.graph,
+                &self.stop,
+                &bank,
+                hosting.as_ref().map(|h| h as _),
+                &mut self.notifier,
+            )
+        };
+        let Some((session, bank)) = reconnected else {
+            return Err(summary(
+                &self.telemetry,
+                self.xruns_before,
+                self.dirt.as_mut(),
+                "",
+            ));
         };
         self.session = session;
         self.bank = bank;
@@ -427,7 +536,9 @@ impl Control {
 
     /// Compiles the patch again and sends it to the engine.
     fn reload(&mut self) {
-        let patch = &self.args.patch.clone();
+        let Some(patch) = &self.args.patch.clone() else {
+            return;
+        };
         match patch::load(patch, &self.registry, Some(&self.known)) {
             Some(patch::Patch { graph: g, sounds }) => match self.load_with_ports(&g) {
                 Ok(generation) => {
@@ -452,8 +563,8 @@ impl Control {
 
     /// Loads `graph`, first giving its named outputs their ports in multi-out mode.
     fn load_with_ports(&mut self, graph: &Graph) -> Result<u64, runtime::LoadError> {
-        if self.args.multi_out {
-            let names = multi_out_names(graph);
+        if self.config.multi_out {
+            let names = output_names(&self.args, graph, self.dirt.as_ref());
             if names != self.config.output_names {
                 let slots = self.session.set_outputs(&names);
                 self.session.controller.set_output_names(slots.clone());
@@ -461,7 +572,7 @@ impl Control {
                 self.config.output_names = slots.into_iter().filter(|n| !n.is_empty()).collect();
             }
         }
-        self.session.controller.load(graph)
+        self.session.load(graph)
     }
 
     /// Samples: when the loader has read the sounds asked for, later programs play from the
@@ -484,8 +595,8 @@ impl Control {
         );
         self.bank = loaded.bank;
         self.session.controller.set_bank(self.bank.clone());
-        if let Err(e) = self.session.controller.load(&self.graph) {
-            tracing::error!("{}: {e}", self.args.patch.display());
+        if let Err(e) = self.session.load(&self.graph) {
+            tracing::error!("{e}");
         }
     }
 
@@ -515,8 +626,9 @@ impl Control {
         match self.compiled.take() {
             Some((generation, at)) if generation == swapped => tracing::info!(
                 "reloaded {}: generation {swapped} compiled at JACK frame {at}, playing from frame {frame}",
-                self.args.patch.display(),
+                self.patch_name(),
             ),
+            _ if self.args.patch.is_none() => {}
             _ => tracing::info!("cycle 0 of generation {swapped} is JACK frame {frame}"),
         }
         self.reported_generation = swapped;
@@ -564,8 +676,13 @@ impl Control {
             top if top.is_empty() => String::new(),
             top => format!(" · heaviest {top}"),
         };
+        let events = self
+            .dirt
+            .as_mut()
+            .map(DirtInput::status)
+            .unwrap_or_default();
         let line = format!(
-            "{state} · load {:.1}% · block p50 {:.0} µs p99 {:.0} µs max {:.0} µs · voices {} · steals {} · xruns {} · clamps {}{dropped}{heaviest}",
+            "{state} · load {:.1}% · block p50 {:.0} µs p99 {:.0} µs max {:.0} µs · voices {} · steals {} · xruns {} · clamps {}{events}{dropped}{heaviest}",
             w.load,
             micros(w.p50),
             micros(w.p99),
@@ -592,7 +709,8 @@ impl Control {
             return String::new();
         }
         let now = meters.timings();
-        if now.len() != self.graph.nodes.len() {
+        let graph = self.session.hosted_graph(&self.graph);
+        if now.len() != graph.nodes.len() {
             // The program sent last is not playing yet.
             return String::new();
         }
@@ -614,7 +732,24 @@ impl Control {
             .map(|(t, before)| t.mean_since(before))
             .collect();
         self.node_mark.1 = now;
-        crate::meter::top(&self.graph, &means, 5)
+        crate::meter::top(&graph, &means, 5)
+    }
+
+    /// The three nodes that took longest per block over the whole run, for the summary.
+    fn heaviest_overall(&self) -> String {
+        let Some(meters) = self.session.controller.meters().filter(|m| m.enabled()) else {
+            return String::new();
+        };
+        let timings = meters.timings();
+        let graph = self.session.hosted_graph(&self.graph);
+        if timings.len() != graph.nodes.len() {
+            return String::new();
+        }
+        let means: Vec<Duration> = timings.iter().map(runtime::NodeTiming::mean).collect();
+        match crate::meter::top(&graph, &means, 3) {
+            top if top.is_empty() => String::new(),
+            top => format!(" · heaviest {top}"),
+        }
     }
 
     /// systemd: a `STATUS=` line every few seconds, and a watchdog ping while the audio thread
@@ -644,11 +779,30 @@ impl Control {
         } else {
             "stopped (JACK transport)"
         };
-        let name = self.args.patch.file_name().map_or_else(
-            || self.args.patch.display().to_string(),
-            |n| n.to_string_lossy().into_owned(),
-        );
-        format!("{state} {name} · load {load:.1}% · xruns {}", self.xruns())
+        let name = match &self.args.patch {
+            Some(path) => format!(
+                " {}",
+                path.file_name().map_or_else(
+                    || path.display().to_string(),
+                    |n| n.to_string_lossy().into_owned()
+                )
+            ),
+            None => String::new(),
+        };
+        let events = self.dirt.as_ref().map(DirtInput::brief).unwrap_or_default();
+        format!(
+            "{state}{name}{events} · voices {} · load {load:.1}% · xruns {}",
+            self.telemetry.last.voices,
+            self.xruns()
+        )
+    }
+
+    /// The patch's path as messages show it (`Tidal's events` without one).
+    fn patch_name(&self) -> String {
+        self.args
+            .patch
+            .as_ref()
+            .map_or_else(|| "Tidal's events".into(), |p| p.display().to_string())
     }
 
     /// Fades out, closes the client and prints the summary.
@@ -663,7 +817,8 @@ impl Control {
         }
         // Before closing: a server that hangs may hold the close until the exit guard ends
         // the process, and the summary must be out by then.
-        let code = summary(&self.telemetry, xruns);
+        let heaviest = self.heaviest_overall();
+        let code = summary(&self.telemetry, xruns, self.dirt.as_mut(), &heaviest);
         let _ = std::io::stderr().flush();
         if !self.session.close_within(Duration::from_millis(500)) {
             tracing::warn!(
@@ -691,14 +846,10 @@ fn signals() -> (Arc<AtomicBool>, Arc<AtomicBool>) {
 }
 
 /// How the arguments and the first patch set the session up.
-fn session_config(args: &LiveArgs, graph: &Graph) -> SessionConfig {
+fn session_config(args: &LiveArgs, graph: &Graph, dirt: Option<&DirtInput>) -> SessionConfig {
     SessionConfig {
-        multi_out: args.multi_out,
-        output_names: if args.multi_out {
-            multi_out_names(graph)
-        } else {
-            Vec::new()
-        },
+        multi_out: args.multi_out || dirt.is_some(),
+        output_names: output_names(args, graph, dirt),
         inputs: usize::from(args.inputs),
         threads: args.threads as usize,
         free_run: args.free_run,
@@ -709,15 +860,28 @@ fn session_config(args: &LiveArgs, graph: &Graph) -> SessionConfig {
 
 /// Says what plays where, where the threads run, and why nothing is heard if the transport
 /// is stopped.
-fn log_start(args: &LiveArgs, session: &Session) {
-    tracing::info!(
-        "playing {} as JACK client `{}` ({} Hz, {} frames, {} workers)",
-        args.patch.display(),
-        session.client().name(),
-        session.sample_rate,
-        session.client().buffer_size(),
-        args.threads
-    );
+fn log_start(args: &LiveArgs, session: &Session, dirt: Option<&DirtInput>) {
+    if let Some(dirt) = dirt {
+        tracing::info!(
+            "listening for Tidal and Strudel on UDP {}; playing as JACK client `{}` ({} Hz, {} frames, {} orbits, {} workers)",
+            dirt.address,
+            session.client().name(),
+            session.sample_rate,
+            session.client().buffer_size(),
+            dirt.orbits,
+            args.threads
+        );
+    }
+    if let Some(patch) = &args.patch {
+        tracing::info!(
+            "playing {} as JACK client `{}` ({} Hz, {} frames, {} workers)",
+            patch.display(),
+            session.client().name(),
+            session.sample_rate,
+            session.client().buffer_size(),
+            args.threads
+        );
+    }
     log_placement(session);
     if !args.free_run && !session.shared.rolling.load(Ordering::Relaxed) {
         std::thread::sleep(Duration::from_millis(50));
@@ -727,6 +891,46 @@ fn log_start(args: &LiveArgs, session: &Session) {
             );
         }
     }
+}
+
+/// The outputs that get ports of their own: the patch's named outputs in multi-out mode, then
+/// the orbits with `--dirt`.
+fn output_names(args: &LiveArgs, graph: &Graph, dirt: Option<&DirtInput>) -> Vec<String> {
+    let mut names = if args.multi_out {
+        multi_out_names(graph)
+    } else {
+        Vec::new()
+    };
+    if let Some(dirt) = dirt {
+        names.retain(|n| !n.starts_with("orbit"));
+        names.extend(dirt.output_names());
+    }
+    names.truncate(session::MAX_OUTPUT_PAIRS);
+    names
+}
+
+/// The samples a session plays at `rate`: with `--dirt`, every sound (loaded once per rate);
+/// otherwise the kit, or `loaded` (the bank of the session before) at the same rate.
+fn bank_for(
+    dirt: Option<&DirtInput>,
+    rate: u32,
+    loaded: Option<&Arc<SampleBank>>,
+) -> Arc<SampleBank> {
+    if let Some(dirt) = dirt {
+        return dirt.bank(rate);
+    }
+    match loaded {
+        Some(bank) if bank.sample_rate() == rate => {
+            tracing::info!("same sample rate: reusing the samples loaded before");
+            bank.clone()
+        }
+        _ => Arc::new(SampleBank::builtin(rate)),
+    }
+}
+
+/// With `--dirt`: what makes a session's orbits and router for its bank.
+fn hosting(dirt: Option<&DirtInput>) -> Option<impl Fn(&Arc<SampleBank>) -> Hosting + '_> {
+    dirt.map(|dirt| move |bank: &Arc<SampleBank>| dirt.hosting(bank))
 }
 
 /// The named outputs that get ports of their own, at most `MAX_OUTPUT_PAIRS`; past that a
@@ -770,18 +974,24 @@ fn reconnect(
     graph: &Graph,
     stop: &AtomicBool,
     bank: &dyn Fn(u32) -> Arc<SampleBank>,
+    hosting: Option<&MakeHosting<'_>>,
     notifier: &mut Notifier,
 ) -> Option<(Session, Arc<SampleBank>)> {
     loop {
         let client = wait_for_server(&args.name, stop, notifier)?;
-        match Session::start(client, config, graph, bank) {
+        match Session::start(client, config, graph, bank, hosting) {
             Ok(s) => return Some(s),
-            Err(e) => tracing::warn!("cannot play yet: {}", e.message("phonon")),
+            Err(e) => tracing::warn!("cannot play yet: {}", e.message(args.command())),
         }
     }
 }
 
-fn summary(telemetry: &Telemetry, xruns: u64) -> ExitCode {
+fn summary(
+    telemetry: &Telemetry,
+    xruns: u64,
+    dirt: Option<&mut DirtInput>,
+    heaviest: &str,
+) -> ExitCode {
     let t = telemetry.total();
     let helpers = match telemetry.joins() {
         Some((p50, p99)) => format!(
@@ -800,8 +1010,15 @@ fn summary(telemetry: &Telemetry, xruns: u64) -> ExitCode {
         0 => String::new(),
         n => format!(" · patterns cut {n}"),
     };
+    let events = match dirt {
+        Some(dirt) => {
+            dirt.join();
+            dirt.summary()
+        }
+        None => String::new(),
+    };
     eprintln!(
-        "summary: {} blocks · load {:.1}% · block p50 {:.0} µs p99 {:.0} µs max {:.0} µs · over budget {} · voices max {} · steals {} · xruns {xruns} · clamps {}{helpers}{stalls}{dropped}",
+        "summary: {} blocks · load {:.1}% · block p50 {:.0} µs p99 {:.0} µs max {:.0} µs · over budget {} · voices max {} · steals {} · xruns {xruns} · clamps {}{helpers}{stalls}{dropped}{heaviest}{events}",
         telemetry.blocks(),
         t.load,
         micros(t.p50),

@@ -135,8 +135,22 @@ pub struct SessionConfig {
     pub sync: Option<Option<f64>>,
 }
 
+/// Nodes a session adds to every program beside the patch's (`--dirt`'s orbits), and the
+/// router that feeds them before each block.
+pub struct Hosting {
+    /// Hands each event due in a period to its orbit.
+    pub router: dirt::EventRouter,
+    /// The orbits, added to every program as outputs of their own.
+    pub nodes: Vec<dsp::Hosted>,
+}
+
+/// Makes a session's [`Hosting`] for its sample bank.
+pub type MakeHosting<'a> = dyn Fn(&Arc<SampleBank>) -> Hosting + 'a;
+
 struct Audio {
     engine: Engine,
+    /// With `--dirt`: routes Tidal's events to the orbits before each block.
+    router: Option<dirt::EventRouter>,
     outs: Arc<OutputSlots>,
     ins: Vec<Port<AudioIn>>,
     follow_transport: bool,
@@ -202,6 +216,21 @@ impl ProcessHandler for Audio {
         self.shared.rolling.store(rolling, Ordering::Relaxed);
         if let Some(follower) = self.follower.as_mut() {
             follow_master(client, follower, &mut self.engine, &self.shared);
+        }
+        if let Some(router) = self.router.as_mut() {
+            // JACK's estimate of when this period's first frame plays, and a frame's length.
+            let (start, per_frame) = match ps.cycle_times() {
+                Ok(t) if t.period_usecs > 0.0 => (
+                    t.current_usecs as f64,
+                    f64::from(t.period_usecs) / frames.max(1) as f64,
+                ),
+                _ => (
+                    client.time() as f64,
+                    1e6 / f64::from(self.sample_rate.max(1)),
+                ),
+            };
+            // Stopped, events wait (and go stale): nothing plays them.
+            router.route(start, per_frame, if rolling { frames } else { 0 });
         }
         let before = self.engine.generation();
         let mut inputs: [&[f32]; MAX_PORTS] = [&[]; MAX_PORTS];
@@ -319,23 +348,32 @@ pub struct Session {
     pub caller_cpu: Option<usize>,
     /// JACK's process thread and how pinning it went.
     process_thread: Option<(libc::pthread_t, std::io::Result<()>)>,
+    /// Nodes added to every program beside the patch's.
+    hosted: Vec<dsp::Hosted>,
 }
 
 impl Session {
     /// Registers the ports, builds the engine for the server's sample rate with the sample
-    /// bank `bank` gives for that rate, loads `graph` and activates the client.
+    /// bank `bank` gives for that rate, loads `graph` (with the nodes `hosting` adds, made for
+    /// that bank) and activates the client.
     pub fn start(
         client: Client,
         config: &SessionConfig,
         graph: &Graph,
         bank: &dyn Fn(u32) -> Arc<SampleBank>,
+        hosting: Option<&MakeHosting<'_>>,
     ) -> Result<(Session, Arc<SampleBank>), StartError> {
         let other = |what: &str, e: jack::Error| StartError::Other(format!("{what}: {e:?}"));
         let sample_rate = client.sample_rate();
         let Ports { slots, pairs, ins } = register_ports(&client, config)?;
         let bank = bank(sample_rate);
+        let (router, hosted) = match hosting.map(|h| h(&bank)) {
+            Some(Hosting { router, nodes }) => (Some(router), nodes),
+            None => (None, Vec::new()),
+        };
         // SAFETY: the client pointer is live while `client` is.
         let priority = unsafe { jack::jack_sys::jack_client_real_time_priority(client.raw()) };
+        let graph = &with_hosted(graph, &hosted);
         let (engine, controller) = start_engine(config, sample_rate, priority, &bank, graph)?;
         let shared = Arc::new(Shared::default());
         shared
@@ -349,6 +387,7 @@ impl Session {
         let caller_cpu = engine.caller_cpu();
         let audio = Audio {
             engine,
+            router,
             outs: slots.clone(),
             ins,
             follow_transport: !config.free_run,
@@ -387,9 +426,20 @@ impl Session {
                 helpers,
                 caller_cpu,
                 process_thread,
+                hosted,
             },
             bank,
         ))
+    }
+
+    /// Sends `graph`, with the nodes the session hosts added, to the engine.
+    pub fn load(&mut self, graph: &Graph) -> Result<u64, runtime::LoadError> {
+        self.controller.load(&with_hosted(graph, &self.hosted))
+    }
+
+    /// `graph` as the engine plays it: with the nodes the session hosts added.
+    pub fn hosted_graph(&self, graph: &Graph) -> Graph {
+        with_hosted(graph, &self.hosted)
     }
 
     /// Where the workers run, as one line (`worker 0 (JACK) on CPU 0, SCHED_FIFO 65; helper 1
@@ -600,6 +650,13 @@ impl Session {
             Err(_) => false,
         }
     }
+}
+
+/// `graph` with `hosted` added, each as the output of its name (`orbit0`…).
+fn with_hosted(graph: &Graph, hosted: &[dsp::Hosted]) -> Graph {
+    let mut graph = graph.clone();
+    dirt::add_orbits(&mut graph, hosted);
+    graph
 }
 
 /// A session's ports as registered.
