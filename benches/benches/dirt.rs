@@ -6,7 +6,7 @@
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use dirt::{Control, Controls, DirtConfig, DirtEngine, DirtEvent, SoundTable};
-use dsp::bank::{Sample, SampleBank};
+use dsp::samples::bank::{Sample, SampleBank};
 use std::sync::Arc;
 
 const RATE: u32 = 48_000;

@@ -7,9 +7,9 @@
 
 use bumpalo::Bump;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use dsp::bank::SampleBank;
-use dsp::fx::Harmonics;
-use dsp::trigger::{Breakpoints, Trigger};
+use dsp::envelopes::triggered::{Breakpoints, Trigger};
+use dsp::oscillators::synthesis::Harmonics;
+use dsp::samples::bank::SampleBank;
 use dsp::{Context, In, Kind, Setup, Width};
 use graph::Registry;
 use pattern::{Span, Time};

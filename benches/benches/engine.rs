@@ -4,7 +4,7 @@
 //! figures with p99 and maximum.
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use dsp::bank::SampleBank;
+use dsp::samples::bank::SampleBank;
 use graph::{diagnostic::Source, Registry};
 use std::sync::Arc;
 

@@ -5,8 +5,8 @@
 
 use bumpalo::Bump;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use dsp::bank::{Sample, SampleBank};
-use dsp::sampler::Sampler;
+use dsp::samples::bank::{Sample, SampleBank};
+use dsp::voice::sampler::Sampler;
 use dsp::Node;
 use pattern::{mini, Sound, Span, Time};
 use std::sync::Arc;

@@ -6,7 +6,7 @@
 //! `cargo run --release -p dirt --example dirt_load [WORKERS…]`
 
 use dirt::{Control, Controls, DirtConfig, DirtEngine, DirtEvent, SoundTable};
-use dsp::bank::SampleBank;
+use dsp::samples::bank::SampleBank;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

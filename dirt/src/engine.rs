@@ -5,7 +5,7 @@
 use crate::router::{DirtStats, EventRouter, EventSender};
 use crate::sounds::SoundTable;
 use crate::{add_orbits, orbit_name, Dirt};
-use dsp::bank::SampleBank;
+use dsp::samples::bank::SampleBank;
 use runtime::{Controller, Engine, EngineConfig};
 use scheduler::ThreadStart;
 use std::sync::Arc;

@@ -1,11 +1,11 @@
 //! An orbit of `phonon dirt` as a node of the engine's program: each block it takes the events
 //! its inbox was handed (each with its frame) and plays them through `dsp`'s
-//! [`Orbit`](dsp::voice::Orbit) — the same voices, laws and effects as a patch's sampler. One
+//! [`Orbit`] — the same voices, laws and effects as a patch's sampler. One
 //! orbit is one job of the scheduler; orbits render in parallel.
 
 use crate::router::{DirtStats, Start};
 use crate::sounds::SoundTable;
-use dsp::voice::laws::DIRT_AMP;
+use dsp::blocks::laws::DIRT_AMP;
 use dsp::voice::{Orbit, MAX_BLOCK};
 use dsp::{downcast, Carry, Context, In, Node, VoiceCount};
 use ringbuf::traits::Consumer;

@@ -1,7 +1,7 @@
 //! Sample lookup by name and number, done off the audio thread: events carry an index into a
 //! table the engine holds, never a name.
 
-use dsp::bank::{Sample, SampleBank};
+use dsp::samples::bank::{Sample, SampleBank};
 use std::collections::HashMap;
 use std::sync::Arc;
 

@@ -342,7 +342,7 @@ fn handshake_reply() -> Reply {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use dsp::bank::SampleBank;
+    use dsp::samples::bank::SampleBank;
 
     fn decoder() -> Decoder {
         Decoder::new(

@@ -507,7 +507,7 @@ fn far_future_events_never_crowd_out_events_due_now() {
 #[test]
 fn a_patch_sampler_and_an_orbit_play_the_same_event_to_the_bit() {
     use bumpalo::Bump;
-    use dsp::sampler::Sampler;
+    use dsp::voice::sampler::Sampler;
     use pattern::{Sound, Span, Time, Value};
     let controls = [
         (Control::Speed, 1.5),
@@ -532,7 +532,7 @@ fn a_patch_sampler_and_an_orbit_play_the_same_event_to_the_bit() {
     for (c, x) in controls {
         sound.set(c, x);
     }
-    sound.set(Control::Amp, f64::from(dsp::voice::laws::DIRT_AMP));
+    sound.set(Control::Amp, f64::from(dsp::blocks::laws::DIRT_AMP));
     let mut sampler = Sampler::new(
         pattern::pure(sound),
         Arc::new(bank()),

@@ -7,7 +7,7 @@ fn main() {
         .map(|i| (i as f32 * 0.01).sin() * 0.5)
         .collect();
     let start = std::time::Instant::now();
-    let out = dsp::bank::resample(&input, 48_000, 44_100);
+    let out = dsp::samples::bank::resample(&input, 48_000, 44_100);
     let spent = start.elapsed();
     println!(
         "{} → {} frames in {:.3} s ({:.1} M frames/s)",

@@ -2,15 +2,17 @@
 //! ports and its output width. The patch language maps names to kinds; nothing here knows names
 //! a patch uses except as labels for listings.
 
-use crate::bank::SampleBank;
-use crate::instrument::Instrument;
-use crate::level::{Math, MathOp};
-use crate::osc::Wave;
-use crate::sampler::Sampler;
-use crate::signal::PatternSignal;
-use crate::synth::Synth;
-use crate::trigger::{Shape, Trigger, TriggeredEnvelope};
-use crate::{effect, envelope, filter, fx, ladder, level, osc, trigger, LiveInput, Node};
+use crate::envelopes::triggered::{Shape, Trigger, TriggeredEnvelope};
+use crate::instruments::synth::Synth;
+use crate::instruments::Instrument;
+use crate::levels::{Math, MathOp};
+use crate::oscillators::Wave;
+use crate::patterns::PatternSignal;
+use crate::samples::bank::SampleBank;
+use crate::voice::sampler::Sampler;
+use crate::{
+    delays, dynamics, envelopes, filters, levels, modulation, oscillators, reverbs, LiveInput, Node,
+};
 use pattern::{Pattern, Sound};
 use std::mem::Discriminant;
 use std::sync::Arc;
@@ -105,7 +107,7 @@ pub enum Kind {
     Ad(Trigger),
     /// A breakpoint envelope from when the node starts: levels and the seconds between them
     /// (none in the registry's entry, which the compiler fills).
-    Segments(Option<Arc<trigger::Breakpoints>>),
+    Segments(Option<Arc<envelopes::triggered::Breakpoints>>),
     /// A curved ramp, then a hold.
     Curve,
     /// A trigger signal: 1 on the frame each event of a pattern starts.
@@ -141,7 +143,7 @@ pub enum Kind {
     /// Wavetable oscillator.
     Wavetable,
     /// Additive synthesis of harmonics at fixed amplitudes (none in the registry's entry).
-    Additive(Option<Arc<crate::fx::Harmonics>>),
+    Additive(Option<Arc<crate::oscillators::synthesis::Harmonics>>),
     /// Convolution with an impulse response: a sound of the sample bank, or a built-in room.
     Convolve(Option<Arc<str>>),
     /// A node the host adds to a program beside the patch's (an orbit of `phonon dirt`).
@@ -255,40 +257,40 @@ impl Kind {
     pub fn make(&self, setup: &Setup) -> Box<dyn Node> {
         let (sr, channels) = (setup.sample_rate, setup.channels);
         match self {
-            Kind::Sine => osc::make_sine(sr, channels),
-            Kind::Saw => osc::make_saw(sr, channels),
-            Kind::Square => osc::make_square(sr, channels),
-            Kind::Tri => osc::make_tri(sr, channels),
-            Kind::Noise => osc::make_noise(sr, channels),
-            Kind::Pink => osc::make_pink(sr, channels),
-            Kind::Brown => osc::make_brown(sr, channels),
-            Kind::Impulse => osc::make_impulse(sr, channels),
-            Kind::Line => envelope::make_line(sr, channels),
-            Kind::XLine => envelope::make_xline(sr, channels),
+            Kind::Sine => oscillators::make_sine(sr, channels),
+            Kind::Saw => oscillators::make_saw(sr, channels),
+            Kind::Square => oscillators::make_square(sr, channels),
+            Kind::Tri => oscillators::make_tri(sr, channels),
+            Kind::Noise => oscillators::make_noise(sr, channels),
+            Kind::Pink => oscillators::make_pink(sr, channels),
+            Kind::Brown => oscillators::make_brown(sr, channels),
+            Kind::Impulse => oscillators::make_impulse(sr, channels),
+            Kind::Line => envelopes::make_line(sr, channels),
+            Kind::XLine => envelopes::make_xline(sr, channels),
             Kind::Input => make_in(sr, channels),
-            Kind::Lpf => filter::make_lpf(sr, channels),
-            Kind::Hpf => filter::make_hpf(sr, channels),
-            Kind::Bpf => filter::make_bpf(sr, channels),
-            Kind::Notch => filter::make_notch(sr, channels),
-            Kind::Moog => ladder::make_moog(sr, channels),
-            Kind::Adsr => envelope::make_adsr(sr, channels),
-            Kind::Ar => envelope::make_ar(sr, channels),
-            Kind::Gain => level::make_gain(sr, channels),
-            Kind::Pan => level::make_pan(sr, channels),
-            Kind::Min => level::make_min(sr, channels),
-            Kind::Max => level::make_max(sr, channels),
-            Kind::Clip => level::make_clip(sr, channels),
-            Kind::Mix => level::make_mix(sr, channels),
-            Kind::Delay => effect::make_delay(sr, channels),
-            Kind::Reverb => effect::make_reverb(sr, channels),
-            Kind::Distort => effect::make_distort(sr, channels),
-            Kind::RingMod => effect::make_ring_mod(sr, channels),
-            Kind::Pan2L => level::make_pan2_l(sr, channels),
-            Kind::Pan2R => level::make_pan2_r(sr, channels),
-            Kind::Lag => level::make_lag(sr, channels),
-            Kind::Bitcrush => effect::make_bitcrush(sr, channels),
-            Kind::Chorus => effect::make_chorus(sr, channels),
-            Kind::Limiter => effect::make_limiter(sr, channels),
+            Kind::Lpf => filters::make_lpf(sr, channels),
+            Kind::Hpf => filters::make_hpf(sr, channels),
+            Kind::Bpf => filters::make_bpf(sr, channels),
+            Kind::Notch => filters::make_notch(sr, channels),
+            Kind::Moog => filters::ladder::make_moog(sr, channels),
+            Kind::Adsr => envelopes::make_adsr(sr, channels),
+            Kind::Ar => envelopes::make_ar(sr, channels),
+            Kind::Gain => levels::make_gain(sr, channels),
+            Kind::Pan => levels::make_pan(sr, channels),
+            Kind::Min => levels::make_min(sr, channels),
+            Kind::Max => levels::make_max(sr, channels),
+            Kind::Clip => levels::make_clip(sr, channels),
+            Kind::Mix => levels::make_mix(sr, channels),
+            Kind::Delay => delays::make_delay(sr, channels),
+            Kind::Reverb => reverbs::freeverb::make_reverb(sr, channels),
+            Kind::Distort => dynamics::distortion::make_distort(sr, channels),
+            Kind::RingMod => modulation::make_ring_mod(sr, channels),
+            Kind::Pan2L => levels::make_pan2_l(sr, channels),
+            Kind::Pan2R => levels::make_pan2_r(sr, channels),
+            Kind::Lag => levels::make_lag(sr, channels),
+            Kind::Bitcrush => dynamics::distortion::make_bitcrush(sr, channels),
+            Kind::Chorus => modulation::make_chorus(sr, channels),
+            Kind::Limiter => dynamics::make_limiter(sr, channels),
             Kind::Math(op) => Box::new(Math(*op)),
             Kind::Numbers(p) => Box::new(PatternSignal::new(p.clone())),
             Kind::Sampler(p) => Box::new(Sampler::new(
@@ -304,34 +306,36 @@ impl Kind {
             )),
             Kind::Env(t) => Box::new(TriggeredEnvelope::new(t.clone(), Shape::Adsr)),
             Kind::Ad(t) => Box::new(TriggeredEnvelope::new(t.clone(), Shape::Ad)),
-            Kind::Segments(points) => Box::new(trigger::Segments::new(
+            Kind::Segments(points) => Box::new(envelopes::triggered::Segments::new(
                 points
                     .as_deref()
                     .copied()
-                    .unwrap_or(trigger::Breakpoints::EMPTY),
+                    .unwrap_or(envelopes::triggered::Breakpoints::EMPTY),
             )),
-            Kind::Curve => trigger::make_curve(sr, channels),
-            Kind::Onsets(p) => Box::new(trigger::Onsets::new(p.clone())),
-            Kind::ParametricEq => fx::make_parametric_eq(sr, channels),
-            Kind::Formant => fx::make_formant(sr, channels),
-            Kind::Vocoder => fx::make_vocoder(sr, channels),
-            Kind::PitchShift => fx::make_pitch_shift(sr, channels),
-            Kind::Freeze => fx::make_freeze(sr, channels),
-            Kind::Granular => fx::make_granular(sr, channels),
-            Kind::TapeDelay => fx::make_tapedelay(sr, channels),
-            Kind::MultiTap => fx::make_multitap(sr, channels),
-            Kind::PingPong => fx::make_pingpong(sr, channels),
-            Kind::Flanger => fx::make_flanger(sr, channels),
-            Kind::Fchorus => fx::make_fchorus(sr, channels),
-            Kind::Compressor => fx::make_compressor(sr, channels),
-            Kind::Plate => fx::make_plate(sr, channels),
-            Kind::Fm => fx::make_fm(sr, channels),
-            Kind::Wavetable => fx::make_wavetable(sr, channels),
-            Kind::Additive(h) => {
-                fx::make_additive(h.as_deref().copied().unwrap_or(crate::fx::Harmonics::EMPTY))
-            }
+            Kind::Curve => envelopes::triggered::make_curve(sr, channels),
+            Kind::Onsets(p) => Box::new(envelopes::triggered::Onsets::new(p.clone())),
+            Kind::ParametricEq => filters::eq::make_parametric_eq(sr, channels),
+            Kind::Formant => filters::formant::make_formant(sr, channels),
+            Kind::Vocoder => filters::formant::make_vocoder(sr, channels),
+            Kind::PitchShift => modulation::pitch::make_pitch_shift(sr, channels),
+            Kind::Freeze => modulation::granular::make_freeze(sr, channels),
+            Kind::Granular => modulation::granular::make_granular(sr, channels),
+            Kind::TapeDelay => delays::tape::make_tapedelay(sr, channels),
+            Kind::MultiTap => delays::taps::make_multitap(sr, channels),
+            Kind::PingPong => delays::taps::make_pingpong(sr, channels),
+            Kind::Flanger => modulation::make_flanger(sr, channels),
+            Kind::Fchorus => modulation::make_fchorus(sr, channels),
+            Kind::Compressor => dynamics::make_compressor(sr, channels),
+            Kind::Plate => reverbs::plate::make_plate(sr, channels),
+            Kind::Fm => oscillators::synthesis::make_fm(sr, channels),
+            Kind::Wavetable => oscillators::synthesis::make_wavetable(sr, channels),
+            Kind::Additive(h) => oscillators::synthesis::make_additive(
+                h.as_deref()
+                    .copied()
+                    .unwrap_or(crate::oscillators::synthesis::Harmonics::EMPTY),
+            ),
             Kind::Convolve(name) => {
-                let longest = (crate::convolve::MAX_IR_SECONDS * sr) as usize;
+                let longest = (crate::reverbs::convolve::MAX_IR_SECONDS * sr) as usize;
                 let ir = name
                     .as_deref()
                     .and_then(|n| setup.bank.get(n, 0))
@@ -340,8 +344,8 @@ impl Kind {
                             .first()
                             .map(|c| c[..c.len().min(longest)].to_vec())
                     })
-                    .unwrap_or_else(|| crate::convolve::room(sr));
-                Box::new(crate::convolve::Convolver::new(&ir))
+                    .unwrap_or_else(|| crate::reverbs::convolve::room(sr));
+                Box::new(crate::reverbs::convolve::Convolver::new(&ir))
             }
             Kind::Hosted(hosted) => (hosted.make)(setup),
         }

@@ -1,8 +1,10 @@
-//! The DSP of Phonon's nodes, knowing nothing of the patch language: one [`Node`] interface,
-//! a typed [`Kind`] per node with its constructor, the oscillators, filters, envelopes, levels and
-//! effects, the voice layer every sound event plays through ([`voice`]: one pool, one sample
-//! voice, one envelope stage, one pan and level law, SuperDirt's orbits), the sampler and its
-//! [`bank::SampleBank`], synth voices and the stepped pattern signal.
+//! The DSP of Phonon's nodes, knowing nothing of the patch language: one [`Node`] interface and
+//! a typed [`Kind`] per node with its constructor, arranged by what the nodes do:
+//! [`oscillators`], [`filters`], [`delays`], [`reverbs`], [`dynamics`], [`modulation`],
+//! [`envelopes`], [`levels`], the stepped [`patterns`] signal, pitched [`instruments`], the
+//! [`samples`] (bank and sampler), and the [`voice`] layer every sound event plays through (one
+//! pool, one sample voice, one envelope stage, one pan and level law, SuperDirt's orbits). What
+//! several nodes share — the delay line, the LFO, the biquad — is in [`blocks`].
 //!
 //! Every node processes a whole block from its input buffers to its output buffers, owns its
 //! state, and never allocates, locks or does I/O while processing: state is allocated when the
@@ -12,26 +14,23 @@
 #![deny(missing_docs)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
-pub mod bank;
-pub mod convolve;
-pub mod effect;
-pub mod envelope;
-pub mod filter;
-pub mod fx;
-pub mod instrument;
+pub mod blocks;
+pub mod delays;
+pub mod dynamics;
+pub mod envelopes;
+pub mod filters;
+pub mod instruments;
 pub mod kind;
-pub mod ladder;
-pub mod level;
-pub mod osc;
-pub mod resample;
-pub mod sampler;
-pub mod signal;
-pub mod synth;
-pub mod trigger;
+pub mod levels;
+pub mod modulation;
+pub mod oscillators;
+pub mod patterns;
+pub mod reverbs;
+pub mod samples;
 pub mod voice;
 
 pub use kind::{Hosted, Kind, KindKey, Setup, Width};
-pub use level::MathOp;
+pub use levels::MathOp;
 
 use bumpalo::Bump;
 use pattern::Span;

@@ -1,7 +1,7 @@
 //! The node library's DSP measured on real output: frequencies, spectra, filter responses,
 //! denormals, NaN, and no allocation while processing.
 
-use dsp::{filter, level, osc, Context, In, Node};
+use dsp::{Context, In, Node};
 use pattern::{Span, Time};
 use rustfft::{num_complex::Complex, FftPlanner};
 use std::f32::consts::FRAC_1_SQRT_2;
@@ -42,7 +42,7 @@ fn filter_signal(dsp: &mut dyn Node, signal: &[f32], params: &[In<'_>], block: u
 #[test]
 fn a_sine_is_within_a_thousandth_of_its_frequency_across_blocks() {
     for freq in [55.0, 440.0, 1234.5, 9000.0] {
-        let mut sine = osc::make_sine(RATE, 1);
+        let mut sine = dsp::oscillators::make_sine(RATE, 1);
         let out = render(sine.as_mut(), &[In::Const(freq)], 2.0, 64);
         let measured = zero_crossing_frequency(&out);
         let error = (measured - f64::from(freq)).abs() / f64::from(freq);
@@ -86,7 +86,7 @@ fn worst_alias_db(x: &[f32], freq: f64) -> f64 {
 #[test]
 fn band_limited_saw_aliasing_is_at_least_40_db_down() {
     for freq in [110.0f32, 443.0, 997.0, 2500.0] {
-        let mut saw = osc::make_saw(RATE, 1);
+        let mut saw = dsp::oscillators::make_saw(RATE, 1);
         let out = render(saw.as_mut(), &[In::Const(freq)], 1.0, 128);
         let alias = worst_alias_db(&out, f64::from(freq));
         assert!(alias < -40.0, "saw at {freq} Hz: worst alias {alias:.1} dB");
@@ -95,7 +95,10 @@ fn band_limited_saw_aliasing_is_at_least_40_db_down() {
 
 #[test]
 fn square_and_triangle_are_band_limited_too() {
-    for make in [osc::make_square as dsp::Make, osc::make_tri] {
+    for make in [
+        dsp::oscillators::make_square as dsp::Make,
+        dsp::oscillators::make_tri,
+    ] {
         let mut o = make(RATE, 1);
         let out = render(o.as_mut(), &[In::Const(997.0), In::Const(0.5)], 1.0, 128);
         let alias = worst_alias_db(&out, 997.0);
@@ -124,7 +127,7 @@ fn response_db(make: dsp::Make, freq: f32, cutoff: f32, q: f32) -> f64 {
 #[test]
 fn filters_attenuate_an_octave_past_cutoff_as_theory_says() {
     let lpf = response_db(
-        filter::make_lpf,
+        dsp::filters::make_lpf,
         2000.0,
         1000.0,
         std::f32::consts::FRAC_1_SQRT_2,
@@ -139,7 +142,7 @@ fn filters_attenuate_an_octave_past_cutoff_as_theory_says() {
         "analog theory is -12.3 dB, got {lpf:.2}"
     );
     let hpf = response_db(
-        filter::make_hpf,
+        dsp::filters::make_hpf,
         500.0,
         1000.0,
         std::f32::consts::FRAC_1_SQRT_2,
@@ -150,15 +153,15 @@ fn filters_attenuate_an_octave_past_cutoff_as_theory_says() {
         "hpf {hpf:.2} dB, theory {theory:.2} dB"
     );
     let passband = response_db(
-        filter::make_lpf,
+        dsp::filters::make_lpf,
         100.0,
         1000.0,
         std::f32::consts::FRAC_1_SQRT_2,
     );
     assert!(passband.abs() < 0.1, "pass band {passband:.2} dB");
-    let bpf = response_db(filter::make_bpf, 1000.0, 1000.0, 2.0);
+    let bpf = response_db(dsp::filters::make_bpf, 1000.0, 1000.0, 2.0);
     assert!(bpf.abs() < 0.5, "band-pass at its centre {bpf:.2} dB");
-    let notch = response_db(filter::make_notch, 1000.0, 1000.0, 2.0);
+    let notch = response_db(dsp::filters::make_notch, 1000.0, 1000.0, 2.0);
     assert!(notch < -30.0, "notch at its centre {notch:.2} dB");
 }
 
@@ -167,7 +170,7 @@ fn a_cutoff_jump_is_smoothed_into_no_click() {
     // A low sine through a low-pass whose cutoff jumps from 200 Hz to 8 kHz: without smoothing the
     // output steps; with it, consecutive samples stay close.
     let input = sine_wave(100.0, 0.5);
-    let mut f = filter::make_lpf(RATE, 1);
+    let mut f = dsp::filters::make_lpf(RATE, 1);
     let mut out = Vec::new();
     for (n, chunk) in input.chunks(64).enumerate() {
         let cutoff = if n < 100 { 200.0 } else { 8000.0 };
@@ -191,7 +194,7 @@ fn a_cutoff_jump_is_smoothed_into_no_click() {
 
 #[test]
 fn nan_and_denormals_never_reach_the_output() {
-    let mut f = filter::make_lpf(RATE, 1);
+    let mut f = dsp::filters::make_lpf(RATE, 1);
     let mut impulse = vec![0.0f32; 480_000];
     impulse[0] = 1.0;
     impulse[10] = f32::NAN;
@@ -212,7 +215,7 @@ fn nan_and_denormals_never_reach_the_output() {
 
 #[test]
 fn pan_is_equal_power() {
-    let mut pan = level::make_pan(RATE, 2);
+    let mut pan = dsp::levels::make_pan(RATE, 2);
     let (mut l, mut r) = ([0.0f32; 4], [0.0f32; 4]);
     let arena = bumpalo::Bump::new();
     let ctx = Context::new(RATE, 4, Span::new(Time::ZERO, Time::ZERO), &arena);
@@ -236,12 +239,12 @@ fn pan_is_equal_power() {
 
 #[test]
 fn noise_is_white_and_pink_is_quieter_at_the_top() {
-    let mut white = osc::make_noise(RATE, 1);
+    let mut white = dsp::oscillators::make_noise(RATE, 1);
     let w = render(white.as_mut(), &[], 1.0, 512);
     assert!((rms(&w) - 0.577).abs() < 0.01, "white rms {}", rms(&w));
     let mean = w.iter().map(|&x| f64::from(x)).sum::<f64>() / w.len() as f64;
     assert!(mean.abs() < 0.01);
-    let mut pink = osc::make_pink(RATE, 1);
+    let mut pink = dsp::oscillators::make_pink(RATE, 1);
     let p = render(pink.as_mut(), &[], 1.0, 512);
     // A one-pole difference (a rough high-pass) keeps far less of pink noise than of white.
     let diff = |x: &[f32]| rms(&x.windows(2).map(|w| w[1] - w[0]).collect::<Vec<_>>()) / rms(x);
@@ -294,9 +297,9 @@ fn slope(powers: &[f64]) -> f64 {
 
 #[test]
 fn white_pink_and_brown_noise_fall_by_0_3_and_6_db_an_octave() {
-    let mut white = osc::make_noise(RATE, 1);
-    let mut pink = osc::make_pink(RATE, 1);
-    let mut brown = osc::make_brown(RATE, 1);
+    let mut white = dsp::oscillators::make_noise(RATE, 1);
+    let mut pink = dsp::oscillators::make_pink(RATE, 1);
+    let mut brown = dsp::oscillators::make_brown(RATE, 1);
     let bands = |node: &mut dyn Node| octave_powers(&render(node, &[], 20.0, 512), 100.0, 7);
     let (w, p, b) = (
         slope(&bands(white.as_mut())),
@@ -318,7 +321,7 @@ fn white_pink_and_brown_noise_fall_by_0_3_and_6_db_an_octave() {
 #[test]
 fn ring_modulation_leaves_the_sum_and_difference_and_no_carrier() {
     let input = sine_wave(440.0, 1.0);
-    let mut ring = dsp::effect::make_ring_mod(RATE, 1);
+    let mut ring = dsp::modulation::make_ring_mod(RATE, 1);
     let out = filter_signal(ring.as_mut(), &input, &[In::Const(100.0)], 256);
     let n = 32_768;
     let magnitudes = spectrum(&out[..n]);
@@ -351,13 +354,13 @@ fn ring_modulation_leaves_the_sum_and_difference_and_no_carrier() {
 fn impulses_fall_on_their_periods_lag_reaches_63_percent_at_its_time_and_pan_sides_are_equal_power()
 {
     // 100 Hz at 48 kHz: one impulse every 480 frames, the first on frame 0.
-    let mut impulse = osc::make_impulse(RATE, 1);
+    let mut impulse = dsp::oscillators::make_impulse(RATE, 1);
     let x = render(impulse.as_mut(), &[In::Const(100.0)], 0.1, 128);
     let at: Vec<usize> = (0..x.len()).filter(|&i| x[i] != 0.0).collect();
     assert_eq!(at, (0..10).map(|k| k * 480).collect::<Vec<_>>());
     assert!(at.iter().all(|&i| x[i] == 1.0));
     // A step through a 10 ms lag: 1 − 1/e after 480 frames.
-    let mut lag = level::make_lag(RATE, 1);
+    let mut lag = dsp::levels::make_lag(RATE, 1);
     let step = vec![1.0f32; 4_800];
     let y = filter_signal(lag.as_mut(), &step, &[In::Const(0.01)], 128);
     assert!(
@@ -373,8 +376,8 @@ fn impulses_fall_on_their_periods_lag_reaches_63_percent_at_its_time_and_pan_sid
         (0.0, FRAC_1_SQRT_2 as f64, FRAC_1_SQRT_2 as f64),
         (1.0, 0.0, 1.0),
     ] {
-        let mut l = level::make_pan2_l(RATE, 1);
-        let mut r = level::make_pan2_r(RATE, 1);
+        let mut l = dsp::levels::make_pan2_l(RATE, 1);
+        let mut r = dsp::levels::make_pan2_r(RATE, 1);
         let lo = filter_signal(l.as_mut(), &tone, &[In::Const(pan)], 128);
         let ro = filter_signal(r.as_mut(), &tone, &[In::Const(pan)], 128);
         assert!(
@@ -391,7 +394,7 @@ fn impulses_fall_on_their_periods_lag_reaches_63_percent_at_its_time_and_pan_sid
 #[test]
 fn line_and_xline_reach_their_ends_on_the_frame_and_hold() {
     // 0 → 1 over 10 ms (480 frames): 0.5 at frame 240, 1 from frame 480 on.
-    let mut line = dsp::envelope::make_line(RATE, 1);
+    let mut line = dsp::envelopes::make_line(RATE, 1);
     let x = render(
         line.as_mut(),
         &[In::Const(0.0), In::Const(1.0), In::Const(0.01)],
@@ -407,7 +410,7 @@ fn line_and_xline_reach_their_ends_on_the_frame_and_hold() {
         x[480]
     );
     // 1000 → 10 exponentially: 100 half-way (a geometric mean), 10 at the end.
-    let mut xline = dsp::envelope::make_xline(RATE, 1);
+    let mut xline = dsp::envelopes::make_xline(RATE, 1);
     let y = render(
         xline.as_mut(),
         &[In::Const(1000.0), In::Const(10.0), In::Const(0.01)],

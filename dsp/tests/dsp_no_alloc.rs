@@ -1,6 +1,6 @@
 //! Processing allocates nothing. Alone in its test binary: the counter sees every thread.
 
-use dsp::{effect, envelope, filter, level, osc, Context, In, Node};
+use dsp::{Context, In, Node};
 use pattern::{Span, Time};
 
 #[global_allocator]
@@ -10,38 +10,38 @@ static ALLOCATOR: alloc_counter::CountingAllocator = alloc_counter::CountingAllo
 fn processing_allocates_nothing() {
     alloc_counter::settle();
     let makes: &[dsp::Make] = &[
-        osc::make_sine,
-        osc::make_saw,
-        osc::make_square,
-        osc::make_tri,
-        osc::make_noise,
-        osc::make_pink,
-        osc::make_brown,
-        effect::make_ring_mod,
-        osc::make_impulse,
-        envelope::make_line,
-        envelope::make_xline,
-        level::make_lag,
-        level::make_pan2_l,
-        level::make_pan2_r,
-        filter::make_lpf,
-        filter::make_hpf,
-        filter::make_bpf,
-        filter::make_notch,
-        level::make_gain,
-        level::make_pan,
-        level::make_min,
-        level::make_max,
-        level::make_clip,
-        level::make_mix,
-        envelope::make_adsr,
-        envelope::make_ar,
-        effect::make_delay,
-        effect::make_reverb,
-        effect::make_distort,
-        effect::make_bitcrush,
-        effect::make_chorus,
-        effect::make_limiter,
+        dsp::oscillators::make_sine,
+        dsp::oscillators::make_saw,
+        dsp::oscillators::make_square,
+        dsp::oscillators::make_tri,
+        dsp::oscillators::make_noise,
+        dsp::oscillators::make_pink,
+        dsp::oscillators::make_brown,
+        dsp::modulation::make_ring_mod,
+        dsp::oscillators::make_impulse,
+        dsp::envelopes::make_line,
+        dsp::envelopes::make_xline,
+        dsp::levels::make_lag,
+        dsp::levels::make_pan2_l,
+        dsp::levels::make_pan2_r,
+        dsp::filters::make_lpf,
+        dsp::filters::make_hpf,
+        dsp::filters::make_bpf,
+        dsp::filters::make_notch,
+        dsp::levels::make_gain,
+        dsp::levels::make_pan,
+        dsp::levels::make_min,
+        dsp::levels::make_max,
+        dsp::levels::make_clip,
+        dsp::levels::make_mix,
+        dsp::envelopes::make_adsr,
+        dsp::envelopes::make_ar,
+        dsp::delays::make_delay,
+        dsp::reverbs::freeverb::make_reverb,
+        dsp::dynamics::distortion::make_distort,
+        dsp::dynamics::distortion::make_bitcrush,
+        dsp::modulation::make_chorus,
+        dsp::dynamics::make_limiter,
     ];
     let mut nodes: Vec<Box<dyn Node>> = makes.iter().map(|m| m(48_000.0, 2)).collect();
     let input: Vec<f32> = (0..256).map(|i| (i as f32 * 0.03).sin()).collect();

@@ -1,6 +1,6 @@
 //! Envelopes and effects measured on real output.
 
-use dsp::{effect, envelope, Context, In, Make};
+use dsp::{Context, In, Make};
 use pattern::{Span, Time};
 
 const RATE: f32 = 48_000.0;
@@ -40,7 +40,7 @@ fn seconds(s: f32) -> usize {
 fn adsr_follows_its_gate() {
     let mut gate = vec![1.0f32; seconds(0.5)];
     gate.extend(vec![0.0; seconds(0.5)]);
-    let (env, _) = run(envelope::make_adsr, &gate, &[0.1, 0.1, 0.5, 0.2]);
+    let (env, _) = run(dsp::envelopes::make_adsr, &gate, &[0.1, 0.1, 0.5, 0.2]);
     let at = |s: f32| env[seconds(s)];
     assert!(
         (at(0.05) - 0.5).abs() < 0.01,
@@ -60,14 +60,14 @@ fn adsr_follows_its_gate() {
         at(0.6)
     );
     assert_eq!(at(0.8), 0.0);
-    let (ar, _) = run(envelope::make_ar, &gate, &[0.01, 0.1]);
+    let (ar, _) = run(dsp::envelopes::make_ar, &gate, &[0.01, 0.1]);
     assert_eq!(ar[seconds(0.3)], 1.0);
     assert!((ar[seconds(0.55)] - 0.5).abs() < 0.01);
 }
 
 #[test]
 fn delay_echoes_at_its_time_and_fades_by_its_feedback() {
-    let (y, _) = run(effect::make_delay, &impulse(1.0), &[0.25, 0.5, 1.0]);
+    let (y, _) = run(dsp::delays::make_delay, &impulse(1.0), &[0.25, 0.5, 1.0]);
     let peaks: Vec<(usize, f32)> = y
         .iter()
         .enumerate()
@@ -87,7 +87,11 @@ fn delay_echoes_at_its_time_and_fades_by_its_feedback() {
 
 #[test]
 fn reverb_rings_decays_and_spreads_in_stereo() {
-    let (l, r) = run(effect::make_reverb, &impulse(4.0), &[0.8, 0.5, 1.0]);
+    let (l, r) = run(
+        dsp::reverbs::freeverb::make_reverb,
+        &impulse(4.0),
+        &[0.8, 0.5, 1.0],
+    );
     let energy = |x: &[f32]| x.iter().map(|v| f64::from(*v).powi(2)).sum::<f64>();
     let early = energy(&l[seconds(0.05)..seconds(0.55)]);
     let late = energy(&l[seconds(3.0)..seconds(3.5)]);
@@ -107,9 +111,9 @@ fn distortion_is_bounded_and_limiter_holds_its_threshold() {
     let loud: Vec<f32> = (0..seconds(0.5))
         .map(|i| 4.0 * (i as f32 * 0.05).sin())
         .collect();
-    let (d, _) = run(effect::make_distort, &loud, &[5.0, 1.0]);
+    let (d, _) = run(dsp::dynamics::distortion::make_distort, &loud, &[5.0, 1.0]);
     assert!(d.iter().all(|v| v.abs() <= 1.0));
-    let (lim, _) = run(effect::make_limiter, &loud, &[0.5, 0.05]);
+    let (lim, _) = run(dsp::dynamics::make_limiter, &loud, &[0.5, 0.05]);
     let peak = lim.iter().fold(0.0f32, |m, v| m.max(v.abs()));
     assert!(peak <= 0.5 + 1e-6, "peak {peak}");
     assert!(peak > 0.45);
@@ -118,7 +122,7 @@ fn distortion_is_bounded_and_limiter_holds_its_threshold() {
 #[test]
 fn bitcrush_quantises_and_holds() {
     let ramp: Vec<f32> = (0..1024).map(|i| i as f32 / 1024.0 - 0.5).collect();
-    let (y, _) = run(effect::make_bitcrush, &ramp, &[3.0, 4.0]);
+    let (y, _) = run(dsp::dynamics::distortion::make_bitcrush, &ramp, &[3.0, 4.0]);
     let mut levels: Vec<i32> = y.iter().map(|v| (v * 4.0).round() as i32).collect();
     assert!(
         y.iter().all(|v| (v * 4.0 - (v * 4.0).round()).abs() < 1e-6),
@@ -135,7 +139,7 @@ fn bitcrush_quantises_and_holds() {
 #[test]
 fn chorus_is_stereo_and_keeps_the_level() {
     let tone: Vec<f32> = (0..seconds(1.0)).map(|i| (i as f32 * 0.05).sin()).collect();
-    let (l, r) = run(effect::make_chorus, &tone, &[0.8, 0.5, 0.5]);
+    let (l, r) = run(dsp::modulation::make_chorus, &tone, &[0.8, 0.5, 0.5]);
     let rms = |x: &[f32]| (x.iter().map(|v| v * v).sum::<f32>() / x.len() as f32).sqrt();
     assert!(rms(&l[seconds(0.1)..]) > 0.4 && rms(&r[seconds(0.1)..]) > 0.4);
     assert!(l.iter().zip(&r).any(|(a, b)| (a - b).abs() > 0.05));
@@ -150,7 +154,11 @@ fn the_ladder_rolls_off_steeply_and_resonates() {
     };
     let gain_db = |freq: f32, resonance: f32| {
         let input = tone(freq);
-        let (y, _) = run(dsp::ladder::make_moog, &input, &[1000.0, resonance]);
+        let (y, _) = run(
+            dsp::filters::ladder::make_moog,
+            &input,
+            &[1000.0, resonance],
+        );
         let rms = |x: &[f32]| (x.iter().map(|v| v * v).sum::<f32>() / x.len() as f32).sqrt();
         20.0 * (rms(&y[seconds(0.2)..]) / rms(&input[seconds(0.2)..])).log10()
     };
@@ -177,7 +185,7 @@ fn live_input_is_silent_offline_and_passes_a_bound_buffer() {
     let setup = dsp::Setup {
         sample_rate: RATE,
         channels: 1,
-        bank: std::sync::Arc::new(dsp::bank::SampleBank::new(RATE as u32)),
+        bank: std::sync::Arc::new(dsp::samples::bank::SampleBank::new(RATE as u32)),
         sampler_voices: 1,
     };
     let mut node = dsp::Kind::Input.make(&setup);

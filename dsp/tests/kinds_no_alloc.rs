@@ -1,7 +1,7 @@
 //! Every kind of node plays without allocating, pattern-driven ones included. Alone in its
 //! test binary: the counter sees every thread.
 
-use dsp::{osc, Context, In, Node};
+use dsp::{Context, In, Node};
 use pattern::{Span, Time};
 
 #[global_allocator]
@@ -11,9 +11,9 @@ static ALLOCATOR: alloc_counter::CountingAllocator = alloc_counter::CountingAllo
 /// warmed up first (voices start, arenas grow), then counted.
 #[test]
 fn every_kind_plays_without_allocating() {
-    use dsp::fx::Harmonics;
-    use dsp::instrument::Instrument;
-    use dsp::trigger::{Breakpoints, Trigger};
+    use dsp::envelopes::triggered::{Breakpoints, Trigger};
+    use dsp::instruments::Instrument;
+    use dsp::oscillators::synthesis::Harmonics;
     use dsp::{Kind, Setup};
     use std::sync::Arc;
 
@@ -28,7 +28,7 @@ fn every_kind_plays_without_allocating() {
     let steps = || pattern::mini("1*16").unwrap().fmap(|v| v.as_f64().unwrap());
     let instruments = [
         Instrument::Osc {
-            wave: osc::Wave::Saw,
+            wave: dsp::oscillators::Wave::Saw,
             envelope: [0.01, 0.1, 0.5, 0.2],
         },
         Instrument::SuperSaw {
@@ -86,7 +86,7 @@ fn every_kind_plays_without_allocating() {
     let setup = Setup {
         sample_rate: 48_000.0,
         channels: 2,
-        bank: Arc::new(dsp::bank::SampleBank::builtin(48_000)),
+        bank: Arc::new(dsp::samples::bank::SampleBank::builtin(48_000)),
         sampler_voices: 16,
     };
     let input: Vec<f32> = (0..256).map(|i| (i as f32 * 0.03).sin()).collect();

@@ -3,9 +3,9 @@
 //! Bessel amplitudes, a pitch shifter's ratio, EQ gains, a compressor's static curve, a
 //! convolver's exactness, and voices taking their parameters at their onsets.
 
-use dsp::fx::Harmonics;
-use dsp::instrument::Instrument;
-use dsp::trigger::{Breakpoints, Trigger};
+use dsp::envelopes::triggered::{Breakpoints, Trigger};
+use dsp::instruments::Instrument;
+use dsp::oscillators::synthesis::Harmonics;
 use dsp::{Context, In, Kind, Node, Setup};
 use pattern::{Pattern, Span, Time};
 use std::sync::Arc;
@@ -17,7 +17,7 @@ fn setup() -> Setup {
     Setup {
         sample_rate: RATE,
         channels: 2,
-        bank: Arc::new(dsp::bank::SampleBank::new(RATE as u32)),
+        bank: Arc::new(dsp::samples::bank::SampleBank::new(RATE as u32)),
         sampler_voices: 16,
     }
 }
@@ -412,7 +412,7 @@ fn convolution_with_an_impulse_gives_the_response_one_partition_late() {
     let ir: Vec<f32> = (0..1_000)
         .map(|i| ((i as f32) * 0.37).sin() * 0.99f32.powi(i))
         .collect();
-    let mut convolver = dsp::convolve::Convolver::new(&ir);
+    let mut convolver = dsp::reverbs::convolve::Convolver::new(&ir);
     let mut impulse = vec![0.0f32; 4_096];
     impulse[10] = 1.0;
     let (out, _) = play(
@@ -422,7 +422,7 @@ fn convolution_with_an_impulse_gives_the_response_one_partition_late() {
         4_096.0 / RATE,
         100,
     );
-    let late = dsp::convolve::PARTITION + 10;
+    let late = dsp::reverbs::convolve::PARTITION + 10;
     for (i, &h) in ir.iter().enumerate() {
         assert!((out[late + i] - h).abs() < 1e-4, "frame {i}");
     }
@@ -647,7 +647,7 @@ fn an_edited_additive_or_convolver_plays_its_new_settings_after_the_edit() {
     impulse[0] = 1.0;
     let first: Vec<f32> = (0..2_000).map(|i| 0.999f32.powi(i)).collect();
     let second: Vec<f32> = (0..2_000).map(|i| -0.999f32.powi(i)).collect();
-    let mut old = dsp::convolve::Convolver::new(&first);
+    let mut old = dsp::reverbs::convolve::Convolver::new(&first);
     let (before, _) = play(
         &mut old,
         &[&impulse[..1_000]],
@@ -655,7 +655,7 @@ fn an_edited_additive_or_convolver_plays_its_new_settings_after_the_edit() {
         1_000.0 / RATE,
         100,
     );
-    let mut new = dsp::convolve::Convolver::new(&second);
+    let mut new = dsp::reverbs::convolve::Convolver::new(&second);
     new.carry_from(&mut old);
     let (after, _) = play(
         &mut new,
@@ -665,7 +665,7 @@ fn an_edited_additive_or_convolver_plays_its_new_settings_after_the_edit() {
         100,
     );
     // One partition late: frame n plays response sample n - 128.
-    let late = dsp::convolve::PARTITION;
+    let late = dsp::reverbs::convolve::PARTITION;
     assert!((before[500] - first[500 - late]).abs() < 1e-4);
     assert!(
         (after[500] - second[1_500 - late]).abs() < 1e-4,

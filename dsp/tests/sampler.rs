@@ -1,8 +1,8 @@
 //! The sampler and the sample bank, measured on rendered audio.
 
 use bumpalo::Bump;
-use dsp::bank::{resample, Sample, SampleBank};
-use dsp::sampler::Sampler;
+use dsp::samples::bank::{resample, Sample, SampleBank};
+use dsp::voice::sampler::Sampler;
 use dsp::Node;
 use pattern::{mini, Pattern, Span, Time};
 use pattern::{Control, Sound};
@@ -305,24 +305,29 @@ fn wav_file(name: &str, rate: u32, bits: u16, frames: usize) -> std::path::PathB
 fn headers_that_cannot_be_true_are_refused_before_reading() {
     // 1 Hz would ask for 44,100 output frames per input frame.
     let slow = wav_file("one-hertz.wav", 1, 16, 2_000);
-    let e = dsp::bank::read_wav(&slow, 44_100).unwrap_err();
+    let e = dsp::samples::bank::read_wav(&slow, 44_100).unwrap_err();
     assert!(e.contains("1 Hz"), "{e}");
     // A header that promises more than the file holds (a truncated download).
     let full = wav_file("cut.wav", 44_100, 16, 10_000);
     let bytes = std::fs::read(&full).unwrap();
     std::fs::write(&full, &bytes[..bytes.len() / 2]).unwrap();
-    let e = dsp::bank::read_wav(&full, 44_100).unwrap_err();
+    let e = dsp::samples::bank::read_wav(&full, 44_100).unwrap_err();
     assert!(e.contains("more than the file"), "{e}");
     // Longer than a sample may last.
     let long = wav_file(
         "long.wav",
         1_000,
         8,
-        (dsp::bank::MAX_SAMPLE_SECONDS as usize + 1) * 1_000,
+        (dsp::samples::bank::MAX_SAMPLE_SECONDS as usize + 1) * 1_000,
     );
-    let e = dsp::bank::read_wav(&long, 44_100).unwrap_err();
+    let e = dsp::samples::bank::read_wav(&long, 44_100).unwrap_err();
     assert!(e.contains("past the 600 s"), "{e}");
     // An honest file loads.
     let fine = wav_file("fine.wav", 22_050, 16, 2_205);
-    assert_eq!(dsp::bank::read_wav(&fine, 44_100).unwrap().frames(), 4_410);
+    assert_eq!(
+        dsp::samples::bank::read_wav(&fine, 44_100)
+            .unwrap()
+            .frames(),
+        4_410
+    );
 }

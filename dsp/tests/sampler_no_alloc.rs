@@ -2,8 +2,8 @@
 //! counter sees every thread.
 
 use bumpalo::Bump;
-use dsp::bank::SampleBank;
-use dsp::sampler::Sampler;
+use dsp::samples::bank::SampleBank;
+use dsp::voice::sampler::Sampler;
 use dsp::Node;
 use pattern::Sound;
 use pattern::{mini, Span, Time};

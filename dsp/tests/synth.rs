@@ -1,9 +1,9 @@
 //! Pitched synth voices on note patterns, measured on rendered audio.
 
 use bumpalo::Bump;
-use dsp::instrument::Instrument;
-use dsp::osc::Wave;
-use dsp::synth::{Synth, OSC_ENVELOPE};
+use dsp::instruments::synth::{Synth, OSC_ENVELOPE};
+use dsp::instruments::Instrument;
+use dsp::oscillators::Wave;
 use dsp::{Context, Node};
 use pattern::{mini, Pattern, Span, Time};
 

@@ -2,9 +2,9 @@
 //! effects and live input. The DSP that runs them lives with the node implementations.
 
 use crate::registry::{Function, ParamKind, ParamSpec, Registry, Role};
-use dsp::instrument::Instrument;
-use dsp::osc::Wave;
-use dsp::trigger::Trigger;
+use dsp::envelopes::triggered::Trigger;
+use dsp::instruments::Instrument;
+use dsp::oscillators::Wave;
 use dsp::Kind;
 use pattern::Control;
 

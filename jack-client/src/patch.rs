@@ -1,7 +1,7 @@
 //! Reading and compiling a patch file, with its diagnostics printed the same way everywhere, and
 //! finding and loading the samples it plays.
 
-use dsp::bank::{LoadWarning, SampleBank, SampleIndex};
+use dsp::samples::bank::{LoadWarning, SampleBank, SampleIndex};
 use graph::{compile_with_sounds, diagnostic::Source, Graph, Registry};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -108,7 +108,7 @@ fn patch_and_bank(
     path: &std::path::Path,
     samples: Option<&std::path::Path>,
     sample_rate: u32,
-) -> Result<(graph::Graph, std::sync::Arc<dsp::bank::SampleBank>), ExitCode> {
+) -> Result<(graph::Graph, std::sync::Arc<dsp::samples::bank::SampleBank>), ExitCode> {
     let index = patch::index(samples).map_err(|e| {
         eprintln!("error: {e}");
         ExitCode::from(2)

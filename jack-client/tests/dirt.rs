@@ -224,6 +224,26 @@ impl ProcessHandler for Recorder {
 
 /// `phonon dirt` on `server` as client `name`, listening on `port`, playing `samples` on four
 /// orbits with two workers.
+/// A second of client `name`'s pair `stem_L`, `stem_R`.
+fn capture_pair(server: &Server, name: &str, stem: &str) -> Capture {
+    Capture::start(
+        server,
+        &format!("{name}:{stem}_L"),
+        &format!("{name}:{stem}_R"),
+        1.0,
+    )
+}
+
+/// Tidal sends the long sound on orbit 1, due in 200 ms.
+fn long_on_orbit_1(tidal: &UdpSocket, target: &str) {
+    tidal
+        .send_to(
+            &tidal_event(unix_micros_now() + 200_000, "long", &[("orbit", 1.0)]),
+            target,
+        )
+        .unwrap();
+}
+
 fn start_dirt(server: &Server, name: &str, port: u16, samples: &std::path::Path) -> Phonon {
     let samples = samples.to_str().expect("a UTF-8 path");
     let args = ["--orbits", "4", "--threads", "2", "--samples", samples];
@@ -685,18 +705,8 @@ fn dirt_survives_a_killed_server_and_plays_again_when_it_is_back() {
     let tidal = UdpSocket::bind("127.0.0.1:0").unwrap();
     let target = format!("127.0.0.1:{port}");
     let heard = |server: &Server| {
-        let capture = Capture::start(
-            server,
-            &format!("{name}:orbit1_L"),
-            &format!("{name}:orbit1_R"),
-            1.0,
-        );
-        tidal
-            .send_to(
-                &tidal_event(unix_micros_now() + 200_000, "long", &[("orbit", 1.0)]),
-                &target,
-            )
-            .unwrap();
+        let capture = capture_pair(server, &name, "orbit1");
+        long_on_orbit_1(&tidal, &target);
         capture.wait_frames(36_000);
         rms(&capture.finish().left)
     };
@@ -771,24 +781,9 @@ fn live_with_dirt_plays_the_patch_and_tidal_in_one_client() {
     // An event on orbit 1 while the patch plays: the orbit's pair has it alone, the main pair
     // has both.
     let hear = |freq: f32| {
-        let orbit = Capture::start(
-            &server,
-            &format!("{name}:orbit1_L"),
-            &format!("{name}:orbit1_R"),
-            1.0,
-        );
-        let main = Capture::start(
-            &server,
-            &format!("{name}:out_L"),
-            &format!("{name}:out_R"),
-            1.0,
-        );
-        tidal
-            .send_to(
-                &tidal_event(unix_micros_now() + 200_000, "long", &[("orbit", 1.0)]),
-                &target,
-            )
-            .unwrap();
+        let orbit = capture_pair(&server, &name, "orbit1");
+        let main = capture_pair(&server, &name, "out");
+        long_on_orbit_1(&tidal, &target);
         orbit.wait_frames(36_000);
         main.wait_frames(36_000);
         let (orbit, main) = (orbit.finish().left, main.finish().left);

@@ -9,7 +9,7 @@ use crate::clock::BlockClock;
 use crate::meter::NodeMeters;
 use crate::mix::{Crossfade, Master, CROSSFADE_SECONDS};
 use crate::program::{BlockInfo, BuildError, Program, ProgramConfig, Signature};
-use dsp::bank::SampleBank;
+use dsp::samples::bank::SampleBank;
 use graph::Graph;
 use ringbuf::traits::{Consumer, Observer, Producer, Split};
 use ringbuf::{HeapCons, HeapProd, HeapRb};
@@ -56,7 +56,7 @@ impl Default for EngineConfig {
             gain: 1.0,
             output_names: Vec::new(),
             output_pairs: 0,
-            sampler_voices: dsp::sampler::DEFAULT_VOICES,
+            sampler_voices: dsp::voice::sampler::DEFAULT_VOICES,
             meter_nodes: true,
             on_thread_start: None,
         }

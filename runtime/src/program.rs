@@ -5,7 +5,7 @@
 use crate::meter::NodeMeters;
 use crate::mix::Stereo;
 use bumpalo::Bump;
-use dsp::bank::SampleBank;
+use dsp::samples::bank::SampleBank;
 use dsp::{Carry, Context, In, KindKey, Node, Setup, VoiceCount};
 use graph::ir::Identity;
 use graph::{Graph, GraphNodeKind, Input, Plan};

@@ -1,7 +1,7 @@
 //! Offline rendering: the engine run as fast as it goes, its output written to a WAV file.
 
 use crate::engine::{engine, EngineConfig, LoadError};
-use dsp::bank::SampleBank;
+use dsp::samples::bank::SampleBank;
 use graph::Graph;
 use std::fmt;
 use std::io::{BufWriter, Write};

@@ -4,7 +4,7 @@
 use dirt::{
     Control, Controls, DirtConfig, DirtEngine, DirtEvent, DirtStats, EventSender, SoundTable,
 };
-use dsp::bank::{Sample, SampleBank};
+use dsp::samples::bank::{Sample, SampleBank};
 use std::sync::Arc;
 
 pub const RATE: u32 = 48_000;

@@ -1,16 +1,15 @@
 //! The voice layer every sound event plays through, in a patch and in `phonon dirt` alike: one
-//! [`pool::VoicePool`] (one steal policy, with a declick), one [`sample::SampleVoice`], one
-//! [`envelope::EnvelopeStage`], one pan law and one level law ([`laws`]), and the
-//! [`orbit::Orbit`] that sends voices to a global delay and reverb as SuperDirt's orbits do.
-//! The control vocabulary is [`pattern::Control`]. `docs/engine.md` writes the laws down.
+//! [`pool::VoicePool`] (one steal policy, with a declick), one [`sample::SampleVoice`] following
+//! the envelope stage and the pan and level laws of [`crate::blocks`], the [`orbit::Orbit`] that
+//! sends voices to a global delay and reverb as SuperDirt's orbits do, and the
+//! [`sampler::Sampler`] node that plays a patch's sound patterns through one. The control
+//! vocabulary is [`pattern::Control`]. `docs/engine.md` writes the laws down.
 
-pub mod envelope;
-pub mod laws;
 pub mod orbit;
 pub mod pool;
 pub mod sample;
+pub mod sampler;
 
-pub use envelope::EnvelopeStage;
 pub use orbit::Orbit;
 pub use pool::VoicePool;
 pub use sample::SampleVoice;

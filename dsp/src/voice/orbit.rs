@@ -6,8 +6,9 @@
 use super::pool::VoicePool;
 use super::sample::SampleVoice;
 use super::MAX_BLOCK;
-use crate::bank::Sample;
-use crate::effect::{make_delay, make_reverb};
+use crate::delays::make_delay;
+use crate::reverbs::freeverb::make_reverb;
+use crate::samples::bank::Sample;
 use crate::{Context, In, Node, VoiceCount};
 use pattern::{Control, Controls};
 use std::sync::Arc;

@@ -3,8 +3,8 @@
 //! stolen and cut voices can finish their fade while new ones start. Nothing is allocated once
 //! the pool is made.
 
-use super::laws::DECLICK_SECONDS;
 use super::{Voice, MAX_BLOCK};
+use crate::blocks::laws::DECLICK_SECONDS;
 use crate::{Context, VoiceCount};
 
 /// A fade-out in progress: level, step per frame, and the frame of the block it begins at.

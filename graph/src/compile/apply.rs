@@ -10,7 +10,7 @@ use crate::ir::GraphNodeKind;
 use crate::params::{ParamKind, ParamSpec};
 use crate::registry::{Control, Function, Role};
 use crate::values::{Arg, Args, Pat, Transform};
-use dsp::level::MathOp;
+use dsp::levels::MathOp;
 use pattern::mini::ValueType;
 use pattern::{Op, Pattern, Structure, Time, Value};
 use std::ops::Range;

@@ -8,9 +8,9 @@ use crate::ir::{GraphNode, GraphNodeKind, Identity, Input, NodeId};
 use crate::params::{ParamKind, ParamSpec};
 use crate::registry::{Function, Role};
 use crate::values::Pat;
-use dsp::instrument::Instrument;
-use dsp::synth::OSC_ENVELOPE;
-use dsp::trigger::{Breakpoints, Trigger};
+use dsp::envelopes::triggered::{Breakpoints, Trigger};
+use dsp::instruments::synth::OSC_ENVELOPE;
+use dsp::instruments::Instrument;
 use dsp::Width;
 use pattern::{Pattern, Value};
 use std::ops::Range;
@@ -384,7 +384,7 @@ impl<'r> Compiler<'r> {
             dsp::Kind::Additive(_) => {
                 let (_, v, span) = shaping.into_iter().next()?;
                 let amplitudes = self.number_list(f, "amplitudes", v, span.clone())?;
-                match dsp::fx::Harmonics::new(&amplitudes) {
+                match dsp::oscillators::synthesis::Harmonics::new(&amplitudes) {
                     Some(h) => dsp::Kind::Additive(Some(std::sync::Arc::new(h))),
                     None => {
                         self.error(
@@ -392,7 +392,7 @@ impl<'r> Compiler<'r> {
                             format!(
                                 "`{}` takes 1 to {} amplitudes, found {}",
                                 f.name,
-                                dsp::fx::MAX_PARTIALS,
+                                dsp::oscillators::synthesis::MAX_PARTIALS,
                                 amplitudes.len()
                             ),
                         );
@@ -414,7 +414,11 @@ impl<'r> Compiler<'r> {
     }
 
     /// Voices of an oscillator playing `notes` (Hz), each under the short default envelope.
-    pub(super) fn osc_voices(&mut self, wave: dsp::osc::Wave, notes: Pattern<f64>) -> NodeId {
+    pub(super) fn osc_voices(
+        &mut self,
+        wave: dsp::oscillators::Wave,
+        notes: Pattern<f64>,
+    ) -> NodeId {
         let instrument = Instrument::Osc {
             wave,
             envelope: OSC_ENVELOPE,
@@ -536,7 +540,7 @@ impl<'r> Compiler<'r> {
                     format!(
                         "`{}` needs 2 to {} levels and one time fewer than levels: found {} levels and {} times",
                         f.name,
-                        dsp::trigger::MAX_LEVELS,
+                        dsp::envelopes::triggered::MAX_LEVELS,
                         levels.len(),
                         times.len()
                     ),

@@ -9,7 +9,7 @@ use crate::patch;
 use dirt::clock::{monotonic_micros, WallClock};
 use dirt::wire::{Decoder, Reply, WireCounts};
 use dirt::{Dirt, DirtStats, EventSender, SoundTable};
-use dsp::bank::{SampleBank, SampleIndex};
+use dsp::samples::bank::{SampleBank, SampleIndex};
 use std::net::{IpAddr, SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{mpsc, Arc, Mutex};

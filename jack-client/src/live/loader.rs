@@ -2,7 +2,7 @@
 //! thread of their own, so the control loop keeps following edits, the server and signals while
 //! a large folder loads. Only the newest request is served; a stale one is skipped.
 
-use dsp::bank::{LoadWarning, SampleBank, SampleIndex};
+use dsp::samples::bank::{LoadWarning, SampleBank, SampleIndex};
 use std::sync::mpsc::{channel, Receiver, Sender, TryRecvError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -16,7 +16,7 @@ use crate::host::{exit_guard, logging, open_client, wait_for_server};
 use crate::patch;
 use clap::Args;
 use dirt_input::DirtInput;
-use dsp::bank::SampleBank;
+use dsp::samples::bank::SampleBank;
 use graph::{Graph, Registry};
 use loader::SampleLoader;
 use session::{Hosting, MakeHosting, Session, SessionConfig};

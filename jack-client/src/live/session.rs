@@ -4,7 +4,7 @@
 
 use super::sync::{Bbt, BbtFollower};
 use crate::host::{process_thread, real_time, shared_cpu_warnings, CallbackGuard, StartError};
-use dsp::bank::SampleBank;
+use dsp::samples::bank::SampleBank;
 use graph::Graph;
 use jack::{
     AudioIn, AudioOut, Client, ClientStatus, Control, Frames, NotificationHandler, Port, PortFlags,

@@ -752,7 +752,7 @@ pub fn offline(patch: &Path, seconds: f64, block: usize) -> [Vec<f32>; 2] {
     let mut out = [Vec::new(), Vec::new()];
     runtime::render::run_offline(
         &graph,
-        Arc::new(dsp::bank::SampleBank::builtin(48_000)),
+        Arc::new(dsp::samples::bank::SampleBank::builtin(48_000)),
         &settings,
         Vec::new(),
         |b, n| {

@@ -1,7 +1,7 @@
 //! Helpers shared by the runtime's tests: compiling patches and rendering them in memory.
 #![allow(dead_code)]
 
-use dsp::bank::SampleBank;
+use dsp::samples::bank::SampleBank;
 use graph::{diagnostic::Source, Graph, Registry};
 use runtime::render::run_offline;
 use runtime::{Controller, Engine, EngineConfig, Length, RenderSettings};

@@ -1,7 +1,9 @@
 //! Envelopes on a gate signal: `adsr` and `ar`. A gate opens when its input rises above 0.5 and
 //! closes when it falls back; adsr are linear in amplitude.
 
-use crate::voice::envelope::{Adsr, EnvelopeStage};
+pub mod triggered;
+
+use crate::blocks::envelope::{Adsr, EnvelopeStage};
 use crate::{Context, In, Node};
 
 /// Attack-decay-sustain-release; `ar` is the same with no decay and full sustain.

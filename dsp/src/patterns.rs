@@ -77,6 +77,21 @@ impl Node for PatternSignal {
     }
 }
 
+/// The events of a block that start in it: their frame offset, their whole's length in frames and
+/// their value.
+pub(crate) fn onsets<T>(
+    events: &[pattern::Event<T>],
+    span: Span,
+    frames: usize,
+) -> impl Iterator<Item = (usize, f64, &T)> {
+    let frames_per_cycle = frames as f64 / (span.end - span.begin).to_f64();
+    events.iter().filter(|e| e.has_onset()).map(move |e| {
+        let offset = ((e.part.begin - span.begin).to_f64() * frames_per_cycle) as usize;
+        let duration = e.whole.map_or(0.0, |w| w.duration().to_f64()) * frames_per_cycle;
+        (offset.min(frames - 1), duration, &e.value)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,6 +1,8 @@
 //! Oscillators: sine, band-limited (polyBLEP) saw, pulse and triangle, white and pink noise.
 //! Phase is continuous across blocks; frequency may change every sample.
 
+pub mod synthesis;
+
 use crate::{Context, In, Node};
 use std::f64::consts::TAU;
 

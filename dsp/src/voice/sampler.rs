@@ -5,8 +5,9 @@
 //! exact frame of every onset, with the event's length (`delta`) and the tempo (`cps`) filled in
 //! for `legato` and `unit "c"`. Nothing is allocated while processing.
 
-use crate::bank::SampleBank;
-use crate::voice::laws::PATCH_AMP;
+use crate::blocks::laws::PATCH_AMP;
+use crate::patterns::onsets;
+use crate::samples::bank::SampleBank;
 use crate::voice::{Orbit, MAX_BLOCK};
 use crate::{downcast, Carry, Context, In, Node, VoiceCount};
 use bumpalo::Bump;
@@ -117,21 +118,6 @@ impl Sampler {
             self.orbit.start(offset, sample, controls);
         }
     }
-}
-
-/// The events of a block that start in it: their frame offset, their whole's length in frames and
-/// their value.
-pub(crate) fn onsets<T>(
-    events: &[pattern::Event<T>],
-    span: Span,
-    frames: usize,
-) -> impl Iterator<Item = (usize, f64, &T)> {
-    let frames_per_cycle = frames as f64 / (span.end - span.begin).to_f64();
-    events.iter().filter(|e| e.has_onset()).map(move |e| {
-        let offset = ((e.part.begin - span.begin).to_f64() * frames_per_cycle) as usize;
-        let duration = e.whole.map_or(0.0, |w| w.duration().to_f64()) * frames_per_cycle;
-        (offset.min(frames - 1), duration, &e.value)
-    })
 }
 
 impl Node for Sampler {

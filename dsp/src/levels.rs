@@ -1,6 +1,6 @@
 //! Levels and math: gain, equal-power pan, min, max, clip, mix, and the arithmetic nodes.
 
-use crate::voice::laws::pan_gains;
+use crate::blocks::laws::pan_gains;
 use crate::{Context, In, Node};
 
 /// Arithmetic between two signals.

@@ -3,6 +3,10 @@
 //! stays well-behaved when cutoff and Q move every sample. Parameters are smoothed per sample, so
 //! modulating them makes no zipper noise.
 
+pub mod eq;
+pub mod formant;
+pub mod ladder;
+
 use crate::{sanitize, Context, In, Node};
 use std::f32::consts::PI;
 

@@ -1,10 +1,10 @@
 //! Triggered envelopes: `env` on a chain, `env_trig`, `ad`, and `adsr`/`ar` played as
-//! generators. Unlike the gate-following envelopes in [`crate::envelope`], these start
+//! generators. Unlike the gate-following envelopes in [`crate::envelopes`], these start
 //! themselves: once, at every cycle, or at every onset of a pattern, holding for the event's
 //! length. Segments are linear in amplitude; a retrigger starts the attack from the level the
 //! envelope has reached, so a fast pattern does not click.
 
-use crate::voice::envelope::{Adsr, EnvelopeStage};
+use crate::blocks::envelope::{Adsr, EnvelopeStage};
 use crate::{downcast, Carry, Context, In, Node};
 use pattern::Pattern;
 
@@ -92,7 +92,7 @@ impl TriggeredEnvelope {
             }
             Trigger::Events(p) => {
                 let events = crate::query_within_budget(p, span, ctx.arena, &mut self.cut);
-                for (offset, hold, _) in crate::sampler::onsets(&events, span, frames) {
+                for (offset, hold, _) in crate::patterns::onsets(&events, span, frames) {
                     if n == MAX_TRIGGERS {
                         break;
                     }
@@ -344,7 +344,7 @@ impl Node for Onsets {
             return;
         }
         let events = crate::query_within_budget(&self.pattern, ctx.span, ctx.arena, &mut self.cut);
-        for (offset, _, _) in crate::sampler::onsets(&events, ctx.span, frames) {
+        for (offset, _, _) in crate::patterns::onsets(&events, ctx.span, frames) {
             for channel in out.iter_mut() {
                 channel[offset] = 1.0;
             }

@@ -7,7 +7,7 @@ use std::f32::consts::TAU;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-pub use crate::resample::resample;
+pub use crate::samples::resample::resample;
 
 /// One sample: one or two channels of audio at the bank's rate.
 #[derive(Debug, PartialEq)]

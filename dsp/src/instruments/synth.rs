@@ -3,9 +3,9 @@
 //! [`VoicePool`], each under its envelope: held for the event's length then released, or for
 //! percussion, its own length.
 
-use crate::instrument::{Instrument, Tone};
-use crate::osc::{Oscillator, Wave};
-use crate::voice::envelope::{Adsr, EnvelopeStage};
+use crate::blocks::envelope::{Adsr, EnvelopeStage};
+use crate::instruments::{Instrument, Tone};
+use crate::oscillators::{Oscillator, Wave};
 use crate::voice::{Voice, VoicePool, MAX_BLOCK};
 use crate::{downcast, Carry, Context, In, Node, VoiceCount};
 use pattern::Pattern;
@@ -82,7 +82,7 @@ impl Synth {
     pub fn new(pattern: Pattern<f64>, instrument: Instrument, sample_rate: f32) -> Synth {
         let wave = instrument.wave().unwrap_or(Wave::Sine);
         let string_length = match instrument {
-            Instrument::Pluck { .. } => crate::instrument::string_length(sample_rate),
+            Instrument::Pluck { .. } => crate::instruments::string_length(sample_rate),
             _ => 0,
         };
         Synth {
@@ -117,7 +117,7 @@ impl Synth {
         }
         let events = crate::query_within_budget(&self.pattern, span, ctx.arena, &mut self.cut);
         let mut starts = bumpalo::collections::Vec::from_iter_in(
-            crate::sampler::onsets(&events, span, frames),
+            crate::patterns::onsets(&events, span, frames),
             ctx.arena,
         );
         starts.sort_by_key(|&(offset, ..)| offset);

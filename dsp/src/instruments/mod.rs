@@ -3,7 +3,9 @@
 //! parameters and defaults. A voice is rendered a frame at a time from its own state, so any
 //! number of them play from a fixed pool without allocating.
 
-use crate::osc::{poly_blep, Wave};
+pub mod synth;
+
+use crate::oscillators::{poly_blep, Wave};
 use std::f64::consts::TAU;
 
 /// A synth voice's sound.
@@ -164,7 +166,7 @@ impl Instrument {
         }
     }
 
-    /// The oscillator, for the kinds a band-limited [`crate::osc::Oscillator`] renders.
+    /// The oscillator, for the kinds a band-limited [`crate::oscillators::Oscillator`] renders.
     pub fn wave(&self) -> Option<Wave> {
         match self {
             Instrument::Osc { wave, .. } => Some(*wave),
