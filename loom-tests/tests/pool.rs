@@ -105,3 +105,42 @@ fn taken_back_jobs_run_once_in_stage_order() {
         jobs_run_once_in_stage_order(&mut pool);
     });
 }
+
+/// A job's output as a plain cell whose accesses loom checks.
+struct Output(UnsafeCell<u32>);
+
+// SAFETY: `run_slots` orders every access; loom verifies that.
+unsafe impl Sync for Output {}
+
+/// `run_slots`: a job's own state and output, and the outputs of earlier stages, as the engine
+/// runs its node graph; loom checks every access to the outputs (plain cells) for races.
+#[test]
+fn run_slots_orders_each_job_after_the_outputs_it_reads() {
+    model(|| {
+        let mut pool = pool(2);
+        let mut stages = Stages::new(&[vec![0, 1], vec![2]]).unwrap();
+        let mut states = vec![0u32; 3];
+        let mut outputs: Vec<Output> = (0..3).map(|_| Output(UnsafeCell::new(0))).collect();
+        pool.run_slots(
+            &mut stages,
+            &mut states,
+            &mut outputs,
+            |job, state, out, slots, _| {
+                *state += 1;
+                if job == 2 {
+                    let earlier: u32 = [0, 1]
+                        .iter()
+                        .map(|&j| slots.get(j).unwrap().0.with(|p| unsafe { *p }))
+                        .sum();
+                    assert_eq!(earlier, 2);
+                    assert!(slots.get(2).is_none());
+                } else {
+                    assert!(slots.get(1 - job).is_none(), "same stage");
+                }
+                out.0.with_mut(|p| unsafe { *p = 1 });
+            },
+        )
+        .unwrap();
+        assert_eq!(states, [1, 1, 1]);
+    });
+}

@@ -620,15 +620,11 @@ fn run(
         span,
         frames,
         inputs,
-        successor: successor.map(|p| &p.body),
+        successor: successor.map(|p| p.body.outputs()),
     };
     let Program { stages, body } = program;
-    let body = &*body;
     // A panicking node is counted by the pool; the block still completes.
-    let _ = pool.run(stages, |job, ctx| {
-        // SAFETY: the pool runs job `job` once, after every stage before it has finished.
-        unsafe { body.run_node(job, &block, ctx.arena()) }
-    });
+    let _ = body.run(pool, stages, &block);
 }
 
 /// Sums a program's outputs into the main pair and copies each named output to its pair.

@@ -4,7 +4,7 @@
 //! that keep the beat and carry node state over, the master section, per-node timing, and offline rendering.
 
 #![deny(missing_docs)]
-#![warn(clippy::undocumented_unsafe_blocks)]
+#![forbid(unsafe_code)]
 
 pub mod block_times;
 pub mod clock;

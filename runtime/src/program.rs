@@ -1,6 +1,8 @@
 //! A `Program`: a compiled graph made runnable. Every node owns its processor and its output
-//! buffers; job `i` of the plan runs node `i`, reading the buffers of nodes in earlier stages.
-//! Everything is allocated here, on the control thread; running a block allocates nothing.
+//! buffers; job `i` of the plan runs node `i`, reading the buffers of nodes in earlier stages
+//! (and, for a feedback read, the last block's of a later one) through the scheduler's
+//! [`Pool::run_slots`](scheduler::Pool::run_slots), so nothing here needs `unsafe`. Everything
+//! is allocated here, on the control thread; running a block allocates nothing.
 
 use crate::meter::NodeMeters;
 use crate::mix::Stereo;
@@ -10,8 +12,7 @@ use dsp::{Carry, Context, In, KindKey, Node, Setup, VoiceCount};
 use graph::ir::Identity;
 use graph::{Graph, GraphNodeKind, Input, Plan};
 use pattern::Span;
-use scheduler::Stages;
-use std::cell::UnsafeCell;
+use scheduler::{Slots, Stages};
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
@@ -90,18 +91,43 @@ impl Processor {
     }
 }
 
-struct NodeState {
+/// What a node's job changes: its processor and what it mirrors.
+pub(crate) struct NodeState {
     processor: Processor,
-    buffers: [Box<[f32]>; 2],
     /// While this (older) program fades out: the node of the newer program that took over this
     /// node's state, whose output this node copies instead of processing.
     mirror: Option<u32>,
 }
 
-struct NodeSlot {
+/// A node's output: a buffer per channel (the right one empty for a mono node).
+pub(crate) struct Buffers([Box<[f32]>; 2]);
+
+impl Buffers {
+    /// Both channels; a mono node's one channel stands for both.
+    fn stereo(&self) -> Stereo<'_> {
+        let left = &self.0[0][..];
+        let right = if self.0[1].is_empty() {
+            left
+        } else {
+            &self.0[1][..]
+        };
+        Stereo { left, right }
+    }
+
+    /// As a node's input, `frames` long.
+    fn input(&self, frames: usize) -> In<'_> {
+        if self.0[1].is_empty() {
+            In::Mono(&self.0[0][..frames])
+        } else {
+            In::Stereo(&self.0[0][..frames], &self.0[1][..frames])
+        }
+    }
+}
+
+/// How a node is wired: what feeds its inputs. Read by every job, written by none.
+struct Wiring {
     inputs: Box<[Source]>,
     channels: usize,
-    state: UnsafeCell<NodeState>,
 }
 
 /// What every job of one block shares.
@@ -109,8 +135,8 @@ pub(crate) struct BlockInfo<'a> {
     pub span: Span,
     pub frames: usize,
     pub inputs: &'a [&'a [f32]],
-    /// The newer program, while this one fades out.
-    pub successor: Option<&'a Body>,
+    /// The outputs of the newer program, while this one fades out.
+    pub successor: Option<&'a [Buffers]>,
 }
 
 /// A runnable graph: its stages and its nodes.
@@ -119,11 +145,13 @@ pub struct Program {
     pub(crate) body: Body,
 }
 
-/// A program's nodes and wiring; what jobs read while the stages are run.
+/// A program's nodes: their wiring, their states and their outputs.
 pub(crate) struct Body {
     generation: u64,
     predecessor: Option<u64>,
-    nodes: Box<[NodeSlot]>,
+    wiring: Box<[Wiring]>,
+    states: Box<[NodeState]>,
+    buffers: Box<[Buffers]>,
     /// The old node each node takes its state from, when swapped in after `predecessor`.
     carry: Box<[(u32, u32)]>,
     /// The node of each output of the patch.
@@ -135,12 +163,6 @@ pub(crate) struct Body {
     max_block: usize,
     meters: Arc<NodeMeters>,
 }
-
-// SAFETY: a node's state is reached through `UnsafeCell` only by the job that runs that node,
-// and the buffers of other nodes only by jobs of later stages; the scheduler runs every job once
-// per block and starts stage k+1 after stage k's writes are visible (AcqRel stage counters). The
-// engine touches states directly only between blocks, from the thread that calls `Pool::run`.
-unsafe impl Sync for Body {}
 
 impl Program {
     /// Tells its meters a block begins (the audio thread, before running the stages).
@@ -170,10 +192,13 @@ impl Program {
                 level[id.index()] = k;
             }
         }
-        let mut nodes = Vec::with_capacity(graph.nodes.len());
+        let (mut wiring, mut states, mut buffers) = (Vec::new(), Vec::new(), Vec::new());
         let mut keys = Vec::with_capacity(graph.nodes.len());
         for (i, node) in graph.nodes.iter().enumerate() {
-            nodes.push(node_slot(i, node, &level, bank, config)?);
+            let (w, state, output) = node_slot(i, node, &level, bank, config)?;
+            wiring.push(w);
+            states.push(state);
+            buffers.push(output);
             keys.push(NodeKey {
                 identity: node.identity.clone(),
                 kind: match &node.kind {
@@ -193,7 +218,9 @@ impl Program {
         let body = Body {
             generation,
             predecessor: previous.map(|p| p.generation),
-            nodes: nodes.into_boxed_slice(),
+            wiring: wiring.into_boxed_slice(),
+            states: states.into_boxed_slice(),
+            buffers: buffers.into_boxed_slice(),
             carry: carry.into_boxed_slice(),
             outputs: outputs.into_boxed_slice(),
             pairs,
@@ -231,12 +258,12 @@ impl Program {
 
     /// Nodes in the program.
     pub fn len(&self) -> usize {
-        self.body.nodes.len()
+        self.body.states.len()
     }
 
     /// True if it has no nodes.
     pub fn is_empty(&self) -> bool {
-        self.body.nodes.is_empty()
+        self.body.states.is_empty()
     }
 
     /// Takes over the state of the nodes `old` shares with this program (when `old` is the
@@ -253,112 +280,53 @@ impl Body {
             return;
         }
         for &(new, previous) in self.carry.iter() {
-            let mine = self.nodes[new as usize].state.get_mut();
-            let theirs = old.nodes[previous as usize].state.get_mut();
+            let (new, previous) = (new as usize, previous as usize);
+            let (mine, theirs) = (&mut self.states[new], &mut old.states[previous]);
             mine.processor.carry_from(&mut theirs.processor);
-            if self.nodes[new as usize].channels == old.nodes[previous as usize].channels {
-                std::mem::swap(&mut mine.buffers, &mut theirs.buffers);
+            if self.wiring[new].channels == old.wiring[previous].channels {
+                std::mem::swap(&mut self.buffers[new], &mut old.buffers[previous]);
             }
-            theirs.mirror = Some(new);
+            theirs.mirror = Some(new as u32);
         }
     }
 
-    /// Runs node `i` for one block.
-    ///
-    /// # Safety
-    /// Only as job `i` of this program's stages inside `Pool::run`: node `i`'s state must not be
-    /// reached by anyone else meanwhile, and its inputs must have finished this block.
-    pub(crate) unsafe fn run_node(&self, i: usize, block: &BlockInfo<'_>, arena: &Bump) {
-        let started = self.meters.start();
-        // SAFETY: as this function's own contract.
-        unsafe { self.process_node(i, block, arena) };
-        self.meters.stop(i, started);
-    }
-
-    /// Runs node `i` for one block; see `run_node`.
-    ///
-    /// # Safety
-    /// As `run_node`.
-    unsafe fn process_node(&self, i: usize, block: &BlockInfo<'_>, arena: &Bump) {
-        let slot = &self.nodes[i];
-        // SAFETY: the caller guarantees this job alone touches node `i`.
-        let state = unsafe { &mut *slot.state.get() };
-        let frames = block.frames.min(self.max_block);
-        let [left, right] = &mut state.buffers;
-        if let (Some(j), Some(successor)) = (state.mirror, block.successor) {
-            // SAFETY: the successor finished its whole block before this program started.
-            let source = unsafe { successor.buffers(j as usize) };
-            copy_channels(source, left, right, frames);
-            return;
-        }
-        let right_len = frames.min(right.len());
-        let (left, right) = (&mut left[..frames], &mut right[..right_len]);
-        match &mut state.processor {
-            Processor::Node(node) => {
-                let mut inputs = [In::Const(0.0); MAX_INPUTS];
-                for (k, source) in slot.inputs.iter().enumerate() {
-                    inputs[k] = match *source {
-                        Source::Const(x) => In::Const(x),
-                        // SAFETY: inputs run in earlier stages and have finished this block.
-                        Source::Node(n) => unsafe { self.input(n as usize, frames) },
-                        Source::Live(channel) => match block.inputs.get(channel) {
-                            Some(buffer) if buffer.len() >= frames => In::Mono(&buffer[..frames]),
-                            _ => In::Const(0.0),
-                        },
-                    };
-                }
-                let ctx = Context::new(self.sample_rate as f32, frames, block.span, arena);
-                let inputs = &inputs[..slot.inputs.len()];
-                if slot.channels == 2 {
-                    node.process(&ctx, inputs, &mut [left, right]);
-                } else {
-                    node.process(&ctx, inputs, &mut [left]);
-                }
-            }
-            Processor::Feedback(source) => {
-                // SAFETY: the source runs in a later stage, so its buffers still hold the
-                // previous block and nobody writes them until this stage has finished.
-                let previous = unsafe { self.buffers(*source as usize) };
-                copy_channels(previous, left, right, frames);
-            }
-        }
-    }
-
-    /// Node `n`'s output buffers.
-    ///
-    /// # Safety
-    /// Nobody may be writing node `n` meanwhile.
-    unsafe fn buffers(&self, n: usize) -> Stereo<'_> {
-        // SAFETY: the caller guarantees no job is writing node `n`.
-        let state = unsafe { &*self.nodes[n].state.get() };
-        let left = &state.buffers[0][..];
-        let right = if self.nodes[n].channels == 2 {
-            &state.buffers[1][..]
-        } else {
-            left
+    /// Runs every node of one block on `pool`, each as its job.
+    pub(crate) fn run(
+        &mut self,
+        pool: &mut scheduler::Pool,
+        stages: &mut Stages,
+        block: &BlockInfo<'_>,
+    ) -> Result<(), scheduler::JobPanicked> {
+        let Body {
+            wiring,
+            states,
+            buffers,
+            meters,
+            sample_rate,
+            max_block,
+            ..
+        } = self;
+        let run = NodeRun {
+            wiring,
+            sample_rate: *sample_rate as f32,
+            max_block: *max_block,
+            block,
         };
-        Stereo { left, right }
-    }
-
-    /// Node `n`'s output as an input.
-    ///
-    /// # Safety
-    /// As for [`Program::buffers`].
-    unsafe fn input(&self, n: usize, frames: usize) -> In<'_> {
-        // SAFETY: forwarded from the caller.
-        let out = unsafe { self.buffers(n) };
-        if self.nodes[n].channels == 2 {
-            In::Stereo(&out.left[..frames], &out.right[..frames])
-        } else {
-            In::Mono(&out.left[..frames])
-        }
+        pool.run_slots(stages, states, buffers, |i, state, out, others, ctx| {
+            let started = meters.start();
+            run.node(i, state, out, others, ctx.arena());
+            meters.stop(i, started);
+        })
     }
 
     /// Output `k` of the patch after a finished block.
-    pub(crate) fn output(&mut self, k: usize) -> Stereo<'_> {
-        let n = self.outputs[k] as usize;
-        // SAFETY: between blocks, with `&mut self`, no job runs.
-        unsafe { self.buffers(n) }
+    pub(crate) fn output(&self, k: usize) -> Stereo<'_> {
+        self.buffers[self.outputs[k] as usize].stereo()
+    }
+
+    /// Every node's output, for the program fading out beside this one.
+    pub(crate) fn outputs(&self) -> &[Buffers] {
+        &self.buffers
     }
 
     /// Outputs of the patch.
@@ -376,8 +344,8 @@ impl Body {
     pub(crate) fn voices(&mut self) -> (VoiceCount, u64) {
         let mut total = VoiceCount::default();
         let mut dropped = 0;
-        for slot in self.nodes.iter_mut() {
-            if let Processor::Node(node) = &slot.state.get_mut().processor {
+        for state in self.states.iter() {
+            if let Processor::Node(node) = &state.processor {
                 if let Some(v) = node.voices() {
                     total.sounding += v.sounding;
                     total.stolen += v.stolen;
@@ -386,6 +354,79 @@ impl Body {
             }
         }
         (total, dropped)
+    }
+}
+
+/// What every node's job of one block reads.
+struct NodeRun<'a> {
+    wiring: &'a [Wiring],
+    sample_rate: f32,
+    max_block: usize,
+    block: &'a BlockInfo<'a>,
+}
+
+impl NodeRun<'_> {
+    /// Runs node `i` for one block: its processor on its inputs (the outputs of earlier nodes,
+    /// reached through `others`), or a copy of what its source or its successor wrote.
+    fn node(
+        &self,
+        i: usize,
+        state: &mut NodeState,
+        out: &mut Buffers,
+        others: &Slots<'_, Buffers>,
+        arena: &Bump,
+    ) {
+        let block = self.block;
+        let frames = block.frames.min(self.max_block);
+        let [left, right] = &mut out.0;
+        if let (Some(j), Some(successor)) = (state.mirror, block.successor) {
+            // The successor finished its whole block before this program started.
+            match successor.get(j as usize) {
+                Some(source) => copy_channels(source.stereo(), left, right, frames),
+                None => silence(left, right, frames),
+            }
+            return;
+        }
+        let right_len = frames.min(right.len());
+        let (left, right) = (&mut left[..frames], &mut right[..right_len]);
+        let wiring = &self.wiring[i];
+        match &mut state.processor {
+            Processor::Node(node) => {
+                let mut inputs = [In::Const(0.0); MAX_INPUTS];
+                for (k, source) in wiring.inputs.iter().enumerate() {
+                    inputs[k] = match *source {
+                        Source::Const(x) => In::Const(x),
+                        // Inputs run in earlier stages: finished this block.
+                        Source::Node(n) => others
+                            .get(n as usize)
+                            .map_or(In::Const(0.0), |b| b.input(frames)),
+                        Source::Live(channel) => match block.inputs.get(channel) {
+                            Some(buffer) if buffer.len() >= frames => In::Mono(&buffer[..frames]),
+                            _ => In::Const(0.0),
+                        },
+                    };
+                }
+                let ctx = Context::new(self.sample_rate, frames, block.span, arena);
+                let inputs = &inputs[..wiring.inputs.len()];
+                if wiring.channels == 2 {
+                    node.process(&ctx, inputs, &mut [left, right]);
+                } else {
+                    node.process(&ctx, inputs, &mut [left]);
+                }
+            }
+            // The source runs in a later stage: its buffers still hold the previous block.
+            Processor::Feedback(source) => match others.get(*source as usize) {
+                Some(previous) => copy_channels(previous.stereo(), left, right, frames),
+                None => silence(left, right, frames),
+            },
+        }
+    }
+}
+
+fn silence(left: &mut [f32], right: &mut [f32], frames: usize) {
+    for channel in [left, right] {
+        let n = frames.min(channel.len());
+        channel[..n].fill(0.0);
     }
 }
 
@@ -409,7 +450,7 @@ fn node_slot(
     level: &[usize],
     bank: &Arc<SampleBank>,
     config: &ProgramConfig,
-) -> Result<NodeSlot, BuildError> {
+) -> Result<(Wiring, NodeState, Buffers), BuildError> {
     let mut inputs: Vec<Source> = node
         .inputs
         .iter()
@@ -454,22 +495,25 @@ fn node_slot(
         )));
     }
     let buffer = || vec![0.0f32; config.max_block].into_boxed_slice();
-    Ok(NodeSlot {
-        inputs: inputs.into_boxed_slice(),
-        channels,
-        state: UnsafeCell::new(NodeState {
+    let buffers = Buffers([
+        buffer(),
+        if channels == 2 {
+            buffer()
+        } else {
+            Box::new([])
+        },
+    ]);
+    Ok((
+        Wiring {
+            inputs: inputs.into_boxed_slice(),
+            channels,
+        },
+        NodeState {
             processor,
-            buffers: [
-                buffer(),
-                if channels == 2 {
-                    buffer()
-                } else {
-                    Box::new([])
-                },
-            ],
             mirror: None,
-        }),
-    })
+        },
+        buffers,
+    ))
 }
 
 /// Which new node takes over which node of the `previous` program: those with the same key.

@@ -44,7 +44,9 @@ pub mod sync;
 #[cfg(not(loom))]
 mod sync;
 
-pub use pool::{HelperThread, JobContext, JobPanicked, Pool, PoolConfig, PoolStats, ThreadStart};
+pub use pool::{
+    HelperThread, JobContext, JobPanicked, Pool, PoolConfig, PoolStats, Slots, ThreadStart,
+};
 pub use stages::{Stages, StagesError, MAX_JOBS, MAX_STAGES};
 
 /// The bump arena type handed to jobs.

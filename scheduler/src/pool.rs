@@ -422,6 +422,54 @@ impl Pool {
         })
     }
 
+    /// [`Pool::run`] for jobs that each own a state and publish an output that other jobs read:
+    /// job k is handed `states[k]` and `outputs[k]` mutably, and through [`Slots`] the outputs of
+    /// every job outside its own stage — this block's for earlier stages, the last block's for
+    /// later ones (a feedback read). Jobs of its own stage are being written and are out of
+    /// reach. This is the engine's node graph without the caller writing `unsafe`.
+    ///
+    /// # Panics
+    /// If `states` or `outputs` does not hold one item per job of `stages`.
+    pub fn run_slots<S, O, F>(
+        &mut self,
+        stages: &mut Stages,
+        states: &mut [S],
+        outputs: &mut [O],
+        job: F,
+    ) -> Result<(), JobPanicked>
+    where
+        S: Send,
+        O: Send + Sync,
+        F: Fn(usize, &mut S, &mut O, &Slots<'_, O>, &JobContext<'_>) + Sync,
+    {
+        assert_eq!(states.len(), stages.job_count(), "one state per job");
+        assert_eq!(outputs.len(), stages.job_count(), "one output per job");
+        let (count, state_items, output_items) = (
+            outputs.len(),
+            Items(states.as_mut_ptr()),
+            Items(outputs.as_mut_ptr()),
+        );
+        let table = StageTable(stages.stage_table() as *const [u32]);
+        self.run(stages, |k, ctx| {
+            // SAFETY: the stage table is not changed while `run` holds `stages` (only the
+            // counters and claims are), and it outlives the call.
+            let stage_of = unsafe { table.get() };
+            // SAFETY: `run` runs job k once per block, on one worker, and `k` is below the job
+            // count, which both slices hold (checked above): state k and output k are reached
+            // mutably by this job alone. `Slots` hands out only outputs of other stages, which no
+            // job writes while this stage runs.
+            let (state, output) = unsafe { (&mut *state_items.at(k), &mut *output_items.at(k)) };
+            let slots = Slots {
+                outputs: output_items.0,
+                count,
+                stage_of,
+                stage: stage_of[k],
+                _borrow: std::marker::PhantomData,
+            };
+            job(k, state, output, &slots, ctx)
+        })
+    }
+
     /// Runs every job of every stage once, stage after stage, and returns when all have finished.
     ///
     /// The calling thread works as worker 0. A job of stage k+1 starts only after every job of
@@ -841,6 +889,48 @@ impl<T> Items<T> {
 // SAFETY: each worker reaches only the items of the jobs it runs, each job's item alone (see
 // `run_each`); moving `T` between threads is what `T: Send` allows.
 unsafe impl<T: Send> Sync for Items<T> {}
+
+/// The stage table of [`Pool::run_slots`], shared with the workers.
+struct StageTable(*const [u32]);
+
+impl StageTable {
+    /// The table.
+    ///
+    /// # Safety
+    /// Only while the `Stages` it was taken from is alive and its table unchanged.
+    unsafe fn get(&self) -> &[u32] {
+        // SAFETY: as the caller guarantees.
+        unsafe { &*self.0 }
+    }
+}
+
+// SAFETY: the table is only read while `run_slots` runs.
+unsafe impl Sync for StageTable {}
+
+/// What a job of [`Pool::run_slots`] may read of the other jobs' outputs: those of jobs in other
+/// stages, which nobody writes while its stage runs.
+pub struct Slots<'a, O> {
+    outputs: *mut O,
+    count: usize,
+    stage_of: &'a [u32],
+    stage: u32,
+    _borrow: std::marker::PhantomData<&'a O>,
+}
+
+impl<'a, O> Slots<'a, O> {
+    /// Job `j`'s output: this block's if `j` runs in an earlier stage, the last block's if in a
+    /// later one; `None` for a job of the running stage (this job's own included) or past the
+    /// job count.
+    pub fn get(&self, j: usize) -> Option<&'a O> {
+        if j >= self.count || self.stage_of[j] == self.stage {
+            return None;
+        }
+        // SAFETY: `j` is in bounds and in another stage: finished before this stage began (its
+        // writes visible through the stage counters) or not yet started, so nobody writes it
+        // while this `Slots` lives (one job's run).
+        Some(unsafe { &*self.outputs.wrapping_add(j) })
+    }
+}
 
 /// When the caller stops waiting: at `take_back` it runs the unstarted jobs of others' ranges;
 /// from `stall` on it waits for a started job in short sleeps, so a worker starved on its CPU

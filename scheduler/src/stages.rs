@@ -70,6 +70,8 @@ pub struct Stages {
     /// runs it, so a range held by a stalled worker can be taken back job by job.
     claimed: Box<[AtomicBool]>,
     widest: usize,
+    /// The stage of each job id.
+    stage_of: Box<[u32]>,
 }
 
 impl Stages {
@@ -138,12 +140,19 @@ impl Stages {
             .map(|w| CachePadded::new(AtomicU32::new(w[1] - w[0])))
             .collect();
         let claimed = (0..order.len()).map(|_| AtomicBool::new(false)).collect();
+        let mut stage_of = vec![0u32; order.len()];
+        for (k, w) in bounds.windows(2).enumerate() {
+            for &job in &order[w[0] as usize..w[1] as usize] {
+                stage_of[job as usize] = k as u32;
+            }
+        }
         Stages {
             order: order.into_boxed_slice(),
             bounds: bounds.into_boxed_slice(),
             remaining,
             claimed,
             widest,
+            stage_of: stage_of.into_boxed_slice(),
         }
     }
 
@@ -160,6 +169,16 @@ impl Stages {
     /// The job ids of stage `k`.
     pub fn stage(&self, k: usize) -> &[u32] {
         &self.order[self.bounds[k] as usize..self.bounds[k + 1] as usize]
+    }
+
+    /// The stage job `job` runs in.
+    pub fn stage_of(&self, job: usize) -> usize {
+        self.stage_of[job] as usize
+    }
+
+    /// The stage of every job id.
+    pub(crate) fn stage_table(&self) -> &[u32] {
+        &self.stage_of
     }
 
     /// The number of jobs in the widest stage: the most workers a block can keep busy.

@@ -430,3 +430,56 @@ fn run_each_wants_one_item_per_job() {
     let mut stages = Stages::from_widths(&[3]).unwrap();
     let _ = pool.run_each(&mut stages, &mut [0u8; 2], |_, _| {});
 }
+
+#[test]
+fn run_slots_shows_earlier_stages_this_block_and_later_ones_the_last() {
+    let mut pool = Pool::new(PoolConfig {
+        workers: 3,
+        ..PoolConfig::default()
+    })
+    .unwrap();
+    // Job ids out of stage order, as a compiled graph's are.
+    let plan = [vec![4, 1], vec![0, 3], vec![2]];
+    let mut stages = Stages::new(&plan).unwrap();
+    let stage = |job: usize| plan.iter().position(|s| s.contains(&job)).unwrap();
+    let mut runs = vec![0u64; 5];
+    let mut outputs = vec![0u64; 5];
+    for block in 1..=100u64 {
+        pool.run_slots(
+            &mut stages,
+            &mut runs,
+            &mut outputs,
+            |k, count, out, slots, _| {
+                *count += 1;
+                for j in 0..6 {
+                    let seen = slots.get(j).copied();
+                    let want = match j {
+                        5 => None,
+                        j if stage(j) == stage(k) => None,
+                        j if stage(j) < stage(k) => Some(block * 10 + j as u64),
+                        // Not run yet this block: the last block's output (zero before the first).
+                        _ if block == 1 => Some(0),
+                        j => Some((block - 1) * 10 + j as u64),
+                    };
+                    assert_eq!(seen, want, "block {block}: job {k} reading job {j}");
+                }
+                *out = block * 10 + k as u64;
+            },
+        )
+        .unwrap();
+    }
+    assert!(runs.iter().all(|&n| n == 100), "{runs:?}");
+}
+
+#[test]
+#[should_panic(expected = "one output per job")]
+fn run_slots_wants_one_output_per_job() {
+    let mut pool = Pool::new(PoolConfig::default()).unwrap();
+    let mut stages = Stages::from_widths(&[3]).unwrap();
+    let _ = pool.run_slots(
+        &mut stages,
+        &mut [0u8; 3],
+        &mut [0u8; 2],
+        |_, _, _, _, _| {},
+    );
+}
