@@ -623,3 +623,74 @@ fn orbits_alone_and_beside_an_empty_patch_play_the_same_samples_on_any_number_of
     assert_eq!(with_tone[2..], alone[2..]);
     assert_ne!(with_tone[0], alone[0], "the patch is in the main pair");
 }
+
+/// `cut` groups are by magnitude, as SuperDirt's: a `cut -1` event cuts a sounding `cut 1`
+/// voice of its own sample, not of another.
+#[test]
+fn a_negative_cut_group_cuts_the_same_sample_of_the_positive_group() {
+    let (mut engine, mut sender, _, table) = engine(1, 2);
+    let left = (Control::Pan, 0.0);
+    sender.send(event(&table, "two", 0, 0, &[(Control::Cut, 1.0), left]));
+    sender.send(event(
+        &table,
+        "two",
+        1_000,
+        0,
+        &[(Control::Cut, -1.0), left],
+    ));
+    sender.send(event(&table, "two", 0, 1, &[(Control::Cut, 1.0), left]));
+    sender.send(event(
+        &table,
+        "two",
+        1_000,
+        1,
+        &[(Control::Cut, -1.0), (Control::N, 1.0), left],
+    ));
+    let out = render(&mut engine, 3_000, 256);
+    // Orbit 0: the first voice fades out; one voice (0.5 × 0.4) is left.
+    assert!(near(out[2][2_000], 0.2, 1e-5), "{}", out[2][2_000]);
+    // Orbit 1: another sample of the group is not cut: both sound.
+    assert!(near(out[4][2_000], 0.2 + 0.1, 1e-5), "{}", out[4][2_000]);
+}
+
+/// `dry` is the event's own: it turns that event's dry sound down, and the next event on the
+/// orbit plays at its full level.
+#[test]
+fn dry_turns_down_its_own_event_only() {
+    let (mut engine, mut sender, _, table) = engine(1, 1);
+    let left = (Control::Pan, 0.0);
+    sender.send(event(&table, "two", 0, 0, &[(Control::Dry, 0.75), left]));
+    sender.send(event(&table, "click", 6_000, 0, &[left]));
+    let out = render(&mut engine, 7_000, 256);
+    assert!(near(out[2][1_000], 0.2 * 0.25, 1e-5), "{}", out[2][1_000]);
+    assert!(near(out[2][6_000], 0.4, 1e-5), "{}", out[2][6_000]);
+}
+
+/// A stereo sound centred is −3 dB on each side, as SuperDirt's `Balance2` pans it: the same
+/// law as a mono one.
+#[test]
+fn a_centred_stereo_sample_is_3_db_down_on_each_side() {
+    let mut bank = bank();
+    bank.insert(
+        "wide",
+        vec![dsp::samples::bank::Sample {
+            channels: vec![vec![0.5; 4_800].into(), vec![0.25; 4_800].into()],
+        }],
+    );
+    let table = Arc::new(dirt::SoundTable::from_bank(&bank));
+    let (mut engine, _, mut sender, _) = dirt::DirtEngine::new(
+        dirt::DirtConfig {
+            sample_rate: RATE,
+            max_block: 256,
+            orbits: 1,
+            ..dirt::DirtConfig::default()
+        },
+        table.clone(),
+    )
+    .unwrap();
+    sender.send(event(&table, "wide", 0, 0, &[]));
+    let out = render(&mut engine, 1_000, 256);
+    let centre = 0.4 * FRAC_PI_4.cos();
+    assert!(near(out[0][500], 0.5 * centre, 1e-5), "{}", out[0][500]);
+    assert!(near(out[1][500], 0.25 * centre, 1e-5), "{}", out[1][500]);
+}

@@ -86,9 +86,8 @@ impl Node for Pan {
     fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
         let signal = inputs.first().copied().unwrap_or(In::Const(0.0));
         let position = inputs.get(1).copied().unwrap_or(In::Const(0.0));
-        let stereo = signal.channels() == 2;
         for i in 0..ctx.frames {
-            let [gain_left, gain_right] = pan_gains(centred(position.param(i, 0.0)), stereo);
+            let [gain_left, gain_right] = pan_gains(centred(position.param(i, 0.0)));
             let (left, right) = (
                 signal.channel(0, i) * gain_left,
                 signal.channel(1, i) * gain_right,
@@ -122,7 +121,7 @@ impl Node for PanSide {
         let position = inputs.get(1).copied().unwrap_or(In::Const(0.0));
         let [first, rest @ ..] = out else { return };
         for (i, y) in first[..ctx.frames].iter_mut().enumerate() {
-            let gains = pan_gains(centred(position.param(i, 0.0)), false);
+            let gains = pan_gains(centred(position.param(i, 0.0)));
             *y = signal.at(i) * gains[usize::from(self.right)];
         }
         for channel in rest {

@@ -80,7 +80,7 @@ controls! {
     Lock "lock" "1: delaytime is in cycles.",
     Room "room" "Send to the orbit's reverb, 0 to 1.",
     Size "size" "The orbit's reverb size, 0 to 1.",
-    Dry "dry" "How much the orbit's dry signal is turned down, 0 to 1.",
+    Dry "dry" "How much the event's dry sound is turned down, 0 to 1 (its delay and reverb sends stay).",
 }
 
 impl Control {

@@ -2,7 +2,7 @@
 //! stereo field, and how fast a voice ended early fades.
 
 use pattern::{Control, Controls};
-use std::f32::consts::{FRAC_PI_2, SQRT_2};
+use std::f32::consts::FRAC_PI_2;
 
 /// Seconds of the fade that ends a voice early (cut, stolen or its sound cut short), so it
 /// never clicks.
@@ -29,23 +29,20 @@ pub fn level(amp: f32, gain: f32) -> f32 {
 }
 
 /// The left and right gains of the equal-power pan law at `position` (0 left, 0.5 centre,
-/// 1 right). A mono source is spread (−3 dB each side in the centre); a stereo source is
-/// balanced (each channel at unity in the centre, never louder).
+/// 1 right): −3 dB each side in the centre. A mono source is spread by them (SuperCollider's
+/// `Pan2`); a stereo source's channels are scaled by them (its `Balance2`, which SuperDirt pans
+/// stereo samples with).
 #[inline]
-pub fn pan_gains(position: f32, stereo_source: bool) -> [f32; 2] {
+pub fn pan_gains(position: f32) -> [f32; 2] {
     let position = if position.is_finite() { position } else { 0.5 };
     let angle = position.clamp(0.0, 1.0) * FRAC_PI_2;
-    let (left, right) = (angle.cos(), angle.sin());
-    if stereo_source {
-        [(left * SQRT_2).min(1.0), (right * SQRT_2).min(1.0)]
-    } else {
-        [left, right]
-    }
+    [angle.cos(), angle.sin()]
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::f32::consts::FRAC_1_SQRT_2;
 
     #[test]
     fn the_level_law_is_superdirts_curve() {
@@ -61,16 +58,15 @@ mod tests {
     }
 
     #[test]
-    fn the_pan_law_keeps_power_for_mono_and_unity_for_stereo() {
+    fn the_pan_law_keeps_power_and_is_minus_3_db_in_the_centre() {
         for k in 0..=10 {
-            let [l, r] = pan_gains(k as f32 / 10.0, false);
+            let [l, r] = pan_gains(k as f32 / 10.0);
             assert!((l * l + r * r - 1.0).abs() < 1e-6);
         }
-        let [l, r] = pan_gains(0.5, true);
-        assert!((l - 1.0).abs() < 1e-6 && (r - 1.0).abs() < 1e-6);
-        assert_eq!(pan_gains(0.0, true), [1.0, 0.0]);
-        let [l, r] = pan_gains(0.0, false);
+        let [l, r] = pan_gains(0.5);
+        assert!((l - FRAC_1_SQRT_2).abs() < 1e-6 && (r - FRAC_1_SQRT_2).abs() < 1e-6);
+        let [l, r] = pan_gains(0.0);
         assert_eq!((l, r.abs() < 1e-6), (1.0, true));
-        assert_eq!(pan_gains(f32::NAN, false), pan_gains(0.5, false));
+        assert_eq!(pan_gains(f32::NAN), pan_gains(0.5));
     }
 }

@@ -1,6 +1,6 @@
 //! An orbit, as SuperDirt's `DirtOrbit`: sample voices, their cut groups, and a global delay and
 //! reverb fed by the voices' sends, with the orbit-wide settings events carry (`delaytime`,
-//! `delayfeedback`, `lock`, `size`, `dry`). A patch's sampler plays through one; so does each
+//! `delayfeedback`, `lock`, `size`). A patch's sampler plays through one; so does each
 //! orbit of `phonon dirt`.
 
 use super::pool::VoicePool;
@@ -31,7 +31,6 @@ struct Settings {
     lock: bool,
     cps: f32,
     size: f32,
-    dry_cut: f32,
 }
 
 impl Settings {
@@ -52,9 +51,6 @@ impl Settings {
         }
         if let Some(s) = get(Control::Size) {
             self.size = s.clamp(0.0, 1.0);
-        }
-        if let Some(d) = get(Control::Dry) {
-            self.dry_cut = d.clamp(0.0, 1.0);
         }
     }
 }
@@ -152,7 +148,6 @@ impl Orbit {
                 lock: false,
                 cps: 0.5625,
                 size: 0.5,
-                dry_cut: 0.0,
             },
             wet: pair(),
             delay: Send::new(make_delay(sample_rate, 2)),
@@ -169,21 +164,23 @@ impl Orbit {
             .get(Control::Cut)
             .map(|c| c as i64)
             .filter(|&c| c != 0);
+        // Groups are by magnitude: a negative group cuts only the same sample, but of either
+        // sign (SuperDirt's `cut`).
         if let Some(group) = cut {
-            self.pool.cut(group, offset, |v| {
+            self.pool.cut(group.abs(), offset, |v| {
                 group > 0 || v.sample().is_some_and(|s| Arc::ptr_eq(s, sample))
             });
         }
         let amp = self.default_amp;
         let recipe = SampleVoice::recipe(controls);
         if let Some(twin) = self.pool.fresh_twin(offset, |v| v.is_twin(sample, &recipe)) {
-            twin.add_gains(sample, controls, amp);
+            twin.add_gains(controls, amp);
             return;
         }
         let sample_rate = self.sample_rate;
         if !self
             .pool
-            .start(offset, cut)
+            .start(offset, cut.map(i64::abs))
             .start(sample, controls, sample_rate, amp)
         {
             self.pool.release_fresh(offset);
@@ -204,9 +201,13 @@ impl Orbit {
         let mut dry = [&mut *left, &mut *right];
         self.pool.render(ctx, |voice, from, played| {
             let [to_delay, to_room] = voice.sends();
+            let dry_level = voice.dry_level();
             for (c, x) in played.iter().enumerate() {
-                for (y, x) in dry[c][from..from + x.len()].iter_mut().zip(x.iter()) {
-                    *y += x;
+                let dry = dry[c][from..from + x.len()].iter_mut().zip(x.iter());
+                if dry_level == 1.0 {
+                    dry.for_each(|(y, x)| *y += x);
+                } else {
+                    dry.for_each(|(y, x)| *y += x * dry_level);
                 }
                 if to_delay > 0.0 {
                     delay.add(c, from, x, to_delay);
@@ -217,13 +218,6 @@ impl Orbit {
             }
         });
         let s = self.settings;
-        if s.dry_cut > 0.0 {
-            for channel in [&mut *left, &mut *right] {
-                for y in channel[..n].iter_mut() {
-                    *y *= 1.0 - s.dry_cut;
-                }
-            }
-        }
         let delay_time = if s.lock {
             s.delay_time / s.cps
         } else {

@@ -82,6 +82,8 @@ struct Playback {
     filters: [Option<Filter>; 3],
     vowel: Option<[Filter; 3]>,
     sends: [f32; 2],
+    /// What is left of the dry sound: 1 − `dry`.
+    dry_level: f32,
 }
 
 impl SampleVoice {
@@ -122,7 +124,7 @@ impl SampleVoice {
         let (adsr, release_at) = envelope(c, length, length + 1.0 < natural, sample_rate);
         let level = event_level(c, default_amp);
         let pan = c.or(Control::Pan, 0.5) as f32;
-        let gains = pan_gains(pan, sample.channels.len() > 1).map(|g| g * level);
+        let gains = pan_gains(pan).map(|g| g * level);
         let shape = c.or(Control::Shape, 0.0).clamp(0.0, 0.99) as f32;
         self.sample = Some(sample.clone());
         self.recipe = Some(SampleVoice::recipe(c));
@@ -152,6 +154,7 @@ impl SampleVoice {
                 c.or(Control::Delay, 0.0).clamp(0.0, 1.0) as f32,
                 c.or(Control::Room, 0.0).clamp(0.0, 1.0) as f32,
             ],
+            dry_level: 1.0 - c.or(Control::Dry, 0.0).clamp(0.0, 1.0) as f32,
         };
         true
     }
@@ -175,10 +178,10 @@ impl SampleVoice {
     }
 
     /// Adds another event's level and place to this voice's (see [`SampleVoice::is_twin`]).
-    pub fn add_gains(&mut self, sample: &Sample, controls: &Controls, default_amp: f32) {
+    pub fn add_gains(&mut self, controls: &Controls, default_amp: f32) {
         let level = event_level(controls, default_amp);
         let pan = controls.or(Control::Pan, 0.5) as f32;
-        let gains = pan_gains(pan, sample.channels.len() > 1);
+        let gains = pan_gains(pan);
         for (g, extra) in self.play.gains.iter_mut().zip(gains) {
             *g += extra * level;
         }
@@ -192,6 +195,11 @@ impl SampleVoice {
     /// Its sends to the orbit's delay and reverb.
     pub fn sends(&self) -> [f32; 2] {
         self.play.sends
+    }
+
+    /// How much of its dry sound reaches the orbit's output (its sends are not affected).
+    pub fn dry_level(&self) -> f32 {
+        self.play.dry_level
     }
 }
 
