@@ -26,6 +26,9 @@ pub struct DirtArgs {
     /// Worker threads, including JACK's process thread.
     #[arg(short, long, default_value_t = default_threads(), value_parser = clap::value_parser!(u32).range(1..=64))]
     threads: u32,
+    /// The CPUs to run on, JACK's process thread on the first (e.g. `2,3` or `2-3`).
+    #[arg(long, value_name = "LIST", value_parser = live::cpu_list)]
+    cpus: Option<live::CpuList>,
     /// The JACK client name.
     #[arg(short, long, default_value = "phonon")]
     name: String,
@@ -49,6 +52,7 @@ pub fn dirt(args: DirtArgs) -> ExitCode {
         orbits: args.orbits,
         samples: args.samples,
         threads: args.threads,
+        cpus: args.cpus,
         name: args.name,
         connect: args.connect,
         quiet: args.quiet,

@@ -108,6 +108,24 @@ fn bad_flags_get_clap_usage_and_exit_2() {
 }
 
 #[test]
+fn a_cpu_list_the_process_may_not_use_is_refused_by_name() {
+    for command in [&["live", "x.ph"][..], &["dirt"][..]] {
+        let mut args = command.to_vec();
+        args.extend(["--cpus", "4095"]);
+        let out = phonon(&args);
+        assert_eq!(out.status.code(), Some(2), "{command:?}");
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("CPU 4095 is not one this process may use (it may use 0"),
+            "{err}"
+        );
+        args.pop();
+        args.push("2-0");
+        assert!(text(&phonon(&args).stderr).contains("runs backwards"));
+    }
+}
+
+#[test]
 fn query_prints_events_as_text_json_and_a_grid() {
     let out = phonon(&[
         "query",

@@ -336,6 +336,59 @@ fn events_far_ahead_never_silence_the_events_due_now() {
     assert_eq!(refused, received - 1 - 4_096, "{summary}");
 }
 
+/// The CPUs each of `pid`'s threads may run on, by thread name.
+fn thread_cpus(pid: u32) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    for task in std::fs::read_dir(format!("/proc/{pid}/task"))
+        .unwrap()
+        .flatten()
+    {
+        let status = std::fs::read_to_string(task.path().join("status")).unwrap_or_default();
+        let field = |key: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(key))
+                .map(|v| v.trim().to_string())
+                .unwrap_or_default()
+        };
+        found.push((field("Name:"), field("Cpus_allowed_list:")));
+    }
+    found
+}
+
+/// `--cpus`: the operator puts JACK's process thread and the helpers where they want them.
+#[test]
+fn cpus_puts_the_workers_on_the_cpus_given() {
+    if !jack_available() {
+        return;
+    }
+    let _turn = serial();
+    let server = Server::start(256, true);
+    let cpu = scheduler::placement::allowed_cpus()
+        .last()
+        .copied()
+        .unwrap_or(0)
+        .to_string();
+    let args = ["--free-run", "--quiet", "--threads", "2", "--cpus", &cpu];
+    let phonon = Phonon::start(&server, &example("house.ph"), &args);
+    let line = phonon.wait_for("threads: worker 0 (JACK)", Duration::from_secs(5));
+    assert!(
+        line.contains(&format!("worker 0 (JACK) on CPU {cpu}")),
+        "{line}"
+    );
+    assert!(line.contains(&format!("helper 1 on CPU {cpu}")), "{line}");
+    let helpers: Vec<(String, String)> = thread_cpus(phonon.pid())
+        .into_iter()
+        .filter(|(name, _)| name.starts_with("phonon-dsp"))
+        .collect();
+    assert!(!helpers.is_empty(), "{:?}", thread_cpus(phonon.pid()));
+    assert!(helpers.iter().all(|(_, cpus)| *cpus == cpu), "{helpers:?}");
+    // One CPU for two workers: said, as any other shared CPU is.
+    phonon.wait_for("shares CPU", Duration::from_secs(5));
+    let (code, log) = phonon.stop();
+    assert_eq!(code, Some(0), "{log}");
+}
+
 #[test]
 fn a_second_phonon_says_which_cpus_it_shares_with_the_first() {
     if !jack_available() {

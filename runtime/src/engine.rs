@@ -29,6 +29,8 @@ pub struct EngineConfig {
     /// Pin each helper to a CPU of its own, keeping [`Engine::caller_cpu`] for the audio
     /// thread.
     pub pin_cores: bool,
+    /// With `pin_cores`: the CPUs to place the workers on, the audio thread's first (`--cpus`).
+    pub cpus: Option<Vec<usize>>,
     /// Master gain.
     pub gain: f32,
     /// Named outputs that also get a stereo pair of their own (multi-out), in order.
@@ -53,6 +55,7 @@ impl Default for EngineConfig {
             max_block: 4096,
             workers: 1,
             pin_cores: false,
+            cpus: None,
             gain: 1.0,
             output_names: Vec::new(),
             output_pairs: 0,
@@ -186,6 +189,7 @@ pub fn engine(
     let pool = Pool::new(PoolConfig {
         workers: config.workers.max(1),
         pin_cores: config.pin_cores,
+        cpus: config.cpus.clone(),
         arena_bytes: 4 << 20,
         thread_name: "phonon-dsp".into(),
         on_thread_start: Some(Arc::new(move |worker| {

@@ -41,6 +41,48 @@ pub fn plan(workers: usize, cpus: &[usize]) -> Vec<Option<usize>> {
         .collect()
 }
 
+/// A CPU list as `taskset -c` and `--cpus` write it (`1`, `0,2`, `2-3`, `0,2-3`), checked
+/// against the CPUs this process may use; the error says which it may.
+pub fn parse_cpu_list(text: &str, allowed: &[usize]) -> Result<Vec<usize>, String> {
+    let mut cpus = Vec::new();
+    for part in text.split(',').map(str::trim) {
+        let number = |s: &str| {
+            s.trim()
+                .parse::<usize>()
+                .map_err(|_| format!("`{text}` is not a CPU list such as `1`, `0,2` or `2-3`"))
+        };
+        let (first, last) = match part.split_once('-') {
+            Some((a, b)) => (number(a)?, number(b)?),
+            None => (number(part)?, number(part)?),
+        };
+        if last < first {
+            return Err(format!("`{part}` runs backwards; write `{last}-{first}`"));
+        }
+        for cpu in first..=last {
+            if !allowed.is_empty() && !allowed.contains(&cpu) {
+                return Err(format!(
+                    "CPU {cpu} is not one this process may use ({})",
+                    match allowed {
+                        [] => "none known".to_string(),
+                        _ => format!(
+                            "it may use {}",
+                            allowed
+                                .iter()
+                                .map(usize::to_string)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    }
+                ));
+            }
+            if !cpus.contains(&cpu) {
+                cpus.push(cpu);
+            }
+        }
+    }
+    Ok(cpus)
+}
+
 /// `cpus` with those in `busy` moved to the end (each group in its order): [`plan`] then gives
 /// worker 0 and the helpers CPUs no other real-time thread is pinned to, while there are any.
 pub fn free_first(cpus: &[usize], busy: &[usize]) -> Vec<usize> {
@@ -253,6 +295,29 @@ pub fn tighten_timer_slack() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cpu_lists_read_as_taskset_writes_them_and_only_allowed_cpus_pass() {
+        let allowed = [0, 1, 2, 3];
+        assert_eq!(parse_cpu_list("1", &allowed), Ok(vec![1]));
+        assert_eq!(parse_cpu_list("0,2-3", &allowed), Ok(vec![0, 2, 3]));
+        assert_eq!(parse_cpu_list(" 3 , 1 ,3", &allowed), Ok(vec![3, 1]));
+        assert_eq!(
+            parse_cpu_list("7", &allowed),
+            Err("CPU 7 is not one this process may use (it may use 0, 1, 2, 3)".into())
+        );
+        assert!(parse_cpu_list("3-1", &allowed)
+            .unwrap_err()
+            .contains("backwards"));
+        assert!(parse_cpu_list("x", &allowed)
+            .unwrap_err()
+            .contains("is not a CPU list"));
+        assert_eq!(
+            parse_cpu_list("5", &[]),
+            Ok(vec![5]),
+            "unknown: not checked"
+        );
+    }
 
     #[test]
     fn worker_0_keeps_its_cpu_while_there_are_cpus_to_spare() {

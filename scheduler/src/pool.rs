@@ -24,6 +24,10 @@ pub struct PoolConfig {
     /// (see [`placement::plan`](crate::placement::plan)). The pool never pins the caller: a
     /// caller that is not its own thread (JACK's process thread) pins itself there.
     pub pin_cores: bool,
+    /// With `pin_cores`: the CPUs to place the workers on, worker 0 first (the operator's
+    /// `--cpus`); `None` places them on the CPUs the process may use, those without another
+    /// process's pinned real-time thread first.
+    pub cpus: Option<Vec<usize>>,
     /// Initial size of each worker's bump arena.
     pub arena_bytes: usize,
     /// How long an idle helper spins for the next block before it parks.
@@ -39,6 +43,7 @@ impl Default for PoolConfig {
         PoolConfig {
             workers: std::thread::available_parallelism().map_or(1, |n| n.get()),
             pin_cores: false,
+            cpus: None,
             arena_bytes: 1 << 20,
             idle_spin: Duration::from_micros(200),
             thread_name: "phonon-worker".into(),
@@ -52,6 +57,7 @@ impl fmt::Debug for PoolConfig {
         f.debug_struct("PoolConfig")
             .field("workers", &self.workers)
             .field("pin_cores", &self.pin_cores)
+            .field("cpus", &self.cpus)
             .field("arena_bytes", &self.arena_bytes)
             .field("idle_spin", &self.idle_spin)
             .field("thread_name", &self.thread_name)
@@ -269,15 +275,19 @@ impl Pool {
             started: std::sync::Mutex::new(vec![None; workers - 1]),
         });
         let cpus = if config.pin_cores && !cfg!(loom) {
-            // CPUs another process's real-time threads are pinned to (another engine's) last.
-            let busy: Vec<usize> = placement::pinned_real_time_threads()
-                .iter()
-                .map(|t| t.cpu)
-                .collect();
-            placement::plan(
-                workers,
-                &placement::free_first(&placement::allowed_cpus(), &busy),
-            )
+            let order = match &config.cpus {
+                Some(asked) => asked.clone(),
+                None => {
+                    // CPUs another process's real-time threads are pinned to (another
+                    // engine's) last.
+                    let busy: Vec<usize> = placement::pinned_real_time_threads()
+                        .iter()
+                        .map(|t| t.cpu)
+                        .collect();
+                    placement::free_first(&placement::allowed_cpus(), &busy)
+                }
+            };
+            placement::plan(workers, &order)
         } else {
             vec![None; workers]
         };

@@ -54,6 +54,10 @@ pub struct LiveArgs {
     /// Worker threads, including JACK's process thread.
     #[arg(short, long, default_value_t = default_threads(), value_parser = clap::value_parser!(u32).range(1..=64))]
     threads: u32,
+    /// The CPUs to run on, JACK's process thread on the first, helpers on the others (e.g.
+    /// `2,3` or `2-3`, as taskset writes them): for two Phonons, or other audio, on one machine.
+    #[arg(long, value_name = "LIST", value_parser = cpu_list)]
+    cpus: Option<CpuList>,
     /// A folder of samples (bd/*.wav, …), searched before PHONON_SAMPLES and the data folder.
     #[arg(short, long)]
     samples: Option<PathBuf>,
@@ -101,6 +105,8 @@ pub struct DirtOnly {
     pub samples: Option<PathBuf>,
     /// Worker threads.
     pub threads: u32,
+    /// The CPUs to run on.
+    pub cpus: Option<CpuList>,
     /// The JACK client name.
     pub name: String,
     /// Connect the main outputs to the system's playback ports.
@@ -120,6 +126,7 @@ impl LiveArgs {
             multi_out: false,
             inputs: 0,
             threads: d.threads,
+            cpus: d.cpus,
             samples: d.samples,
             free_run: true,
             sync: None,
@@ -155,6 +162,15 @@ fn beats(s: &str) -> Result<f64, String> {
         Ok(x) if x.is_finite() && (0.0625..=1024.0).contains(&x) => Ok(x),
         _ => Err(format!("`{s}` is not a number of beats from 1/16 to 1024")),
     }
+}
+
+/// A list of CPUs given with `--cpus`.
+#[derive(Clone, Debug)]
+pub struct CpuList(pub Vec<usize>);
+
+/// Reads `--cpus`, checked against the CPUs this process may use.
+pub fn cpu_list(text: &str) -> Result<CpuList, String> {
+    scheduler::placement::parse_cpu_list(text, &scheduler::placement::allowed_cpus()).map(CpuList)
 }
 
 fn default_threads() -> u32 {
@@ -852,6 +868,7 @@ fn session_config(args: &LiveArgs, graph: &Graph, dirt: Option<&DirtInput>) -> S
         output_names: output_names(args, graph, dirt),
         inputs: usize::from(args.inputs),
         threads: args.threads as usize,
+        cpus: args.cpus.as_ref().map(|c| c.0.clone()),
         free_run: args.free_run,
         meter_nodes: !args.no_meter,
         sync: args.sync.map(|SyncSource::Jack| args.beats_per_cycle),

@@ -126,6 +126,8 @@ pub struct SessionConfig {
     pub inputs: usize,
     /// Workers including JACK's process thread.
     pub threads: usize,
+    /// The CPUs to place the workers on, JACK's process thread first (`--cpus`).
+    pub cpus: Option<Vec<usize>>,
     /// Ignore the JACK transport.
     pub free_run: bool,
     /// Time each node, for the status line's heaviest nodes.
@@ -719,7 +721,8 @@ fn start_engine(
             sample_rate,
             max_block: 4096,
             workers: config.threads.max(1),
-            pin_cores: config.threads > 1,
+            pin_cores: config.threads > 1 || config.cpus.is_some(),
+            cpus: config.cpus.clone(),
             output_names: config.output_names.clone(),
             meter_nodes: config.meter_nodes,
             output_pairs: if config.multi_out {
