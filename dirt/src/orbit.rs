@@ -4,9 +4,10 @@
 //! orbit is one job of the scheduler; orbits render in parallel.
 
 use crate::router::{DirtStats, Start};
-use crate::sounds::SoundTable;
+use crate::sounds::{SoundTable, TableSound};
 use dsp::blocks::laws::DIRT_AMP;
-use dsp::voice::{Orbit, MAX_BLOCK};
+use dsp::blocks::pool::MAX_BLOCK;
+use dsp::voice::Orbit;
 use dsp::{downcast, Carry, Context, In, Node, VoiceCount};
 use ringbuf::traits::Consumer;
 use ringbuf::HeapCons;
@@ -94,9 +95,13 @@ impl Node for OrbitNode {
             while next < self.starting && (self.starts[next].0 as usize) < piece_start + n {
                 let (frame, event) = self.starts[next];
                 next += 1;
-                if let Some(sample) = self.sounds.shared(event.sample) {
-                    let at = (frame as usize).saturating_sub(piece_start);
-                    self.orbit.start(at, sample, &event.values);
+                let at = (frame as usize).saturating_sub(piece_start);
+                match self.sounds.sound(event.sample) {
+                    Some(TableSound::Sample(sample)) => self.orbit.start(at, sample, &event.values),
+                    Some(TableSound::Synth(instrument)) => {
+                        self.orbit.start_instrument(at, instrument, &event.values)
+                    }
+                    None => {}
                 }
             }
             let piece = Context::new(self.sample_rate, n, ctx.span, ctx.arena);

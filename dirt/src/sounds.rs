@@ -1,9 +1,20 @@
-//! Sample lookup by name and number, done off the audio thread: events carry an index into a
-//! table the engine holds, never a name.
+//! Sound lookup by name and number, done off the audio thread: events carry an index into a
+//! table the engine holds, never a name. The samples come first; after them, SuperDirt's synths
+//! Phonon plays (`s "superkick"`).
 
+use dsp::instruments::Instrument;
 use dsp::samples::bank::{Sample, SampleBank};
 use std::collections::HashMap;
 use std::sync::Arc;
+
+/// What an event's sound index names.
+#[derive(Clone, Copy, Debug)]
+pub enum TableSound<'a> {
+    /// A sample.
+    Sample(&'a Arc<Sample>),
+    /// One of SuperDirt's synths.
+    Synth(Instrument),
+}
 
 /// Every sample of a bank, flattened, with each sound's place in the list.
 pub struct SoundTable {
@@ -36,9 +47,13 @@ impl SoundTable {
         }
     }
 
-    /// The sample `n` of sound `name` (wrapping in its folder, as SuperDirt does).
+    /// The sample `n` of sound `name` (wrapping in its folder, as SuperDirt does), or the synth
+    /// `name` when no folder has that name.
     pub fn resolve(&self, name: &str, n: f64) -> Option<u32> {
-        let &(start, count) = self.sounds.get(name)?;
+        let Some(&(start, count)) = self.sounds.get(name) else {
+            let k = Instrument::SUPERDIRT.iter().position(|(s, _)| *s == name)?;
+            return Some((self.samples.len() + k) as u32);
+        };
         if count == 0 {
             return None;
         }
@@ -50,6 +65,18 @@ impl SoundTable {
     #[inline]
     pub fn sample(&self, id: u32) -> Option<&Sample> {
         self.samples.get(id as usize).map(|s| &**s)
+    }
+
+    /// The sound with index `id`: a sample, shared for a voice to hold, or a synth.
+    #[inline]
+    pub fn sound(&self, id: u32) -> Option<TableSound<'_>> {
+        let id = id as usize;
+        match self.samples.get(id) {
+            Some(sample) => Some(TableSound::Sample(sample)),
+            None => Instrument::SUPERDIRT
+                .get(id - self.samples.len())
+                .map(|&(_, instrument)| TableSound::Synth(instrument)),
+        }
     }
 
     /// The sample with index `id`, shared, for a voice to hold.

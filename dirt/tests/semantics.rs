@@ -694,3 +694,41 @@ fn a_centred_stereo_sample_is_3_db_down_on_each_side() {
     assert!(near(out[0][500], 0.5 * centre, 1e-5), "{}", out[0][500]);
     assert!(near(out[1][500], 0.25 * centre, 1e-5), "{}", out[1][500]);
 }
+
+/// SuperDirt's synths that Phonon has are sounds: `s "superkick"` plays the kick on its orbit,
+/// panned and levelled as a sample is, for its own length, at the pitch `note` gives.
+#[test]
+fn superdirt_synths_play_as_sounds() {
+    for (name, _) in dsp::instruments::Instrument::SUPERDIRT {
+        let (mut engine, mut sender, stats, table) = engine(1, 1);
+        sender.send(event(&table, name, 0, 0, &[(Control::Sustain, 0.2)]));
+        let out = render(&mut engine, 48_000, 256);
+        let (head, tail) = (rms(&out[2][..9_600]), rms(&out[2][36_000..]));
+        assert!(head > 0.005, "{name} sounds: {head}");
+        assert!(tail < 1e-4, "{name} ends: {tail}");
+        assert_eq!(stats.played.load(std::sync::atomic::Ordering::Relaxed), 1);
+    }
+    // Hard left, and an octave down with `note -12`: half the zero crossings.
+    let crossings = |note: f64| {
+        let (mut engine, mut sender, _, table) = engine(1, 1);
+        sender.send(event(
+            &table,
+            "superfm",
+            0,
+            0,
+            &[
+                (Control::Note, note),
+                (Control::Pan, 0.0),
+                (Control::Sustain, 0.5),
+            ],
+        ));
+        let out = render(&mut engine, 12_000, 256);
+        assert!(out[3].iter().all(|x| x.abs() < 1e-6), "hard left");
+        out[2][2_000..12_000]
+            .windows(2)
+            .filter(|w| w[0] < 0.0 && w[1] >= 0.0)
+            .count() as f64
+    };
+    let ratio = crossings(0.0) / crossings(-12.0);
+    assert!((ratio - 2.0).abs() < 0.1, "an octave: {ratio}");
+}

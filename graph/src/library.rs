@@ -126,10 +126,7 @@ pub const VOICES: &[Function] = &[
     voices(
         "supersaw",
         &[NOTES, signal("detune", 0.3, ""), signal("voices", 7.0, "")],
-        Instrument::SuperSaw {
-            detune: 0.3,
-            voices: 7,
-        },
+        Instrument::SUPERSAW,
         "Detuned saws (2-7, spread up to ±10%) per event of a note pattern: pads and leads.",
     ),
     voices(
@@ -140,11 +137,7 @@ pub const VOICES: &[Function] = &[
             signal("sustain", 0.3, "s"),
             signal("noise", 0.1, ""),
         ],
-        Instrument::SuperKick {
-            pitch_env: 0.5,
-            sustain: 0.3,
-            noise: 0.1,
-        },
+        Instrument::SUPERKICK,
         "A sine kick per event: pitch swept down over 50 ms, a noise click, decaying over sustain.",
     ),
     voices(
@@ -154,10 +147,7 @@ pub const VOICES: &[Function] = &[
             signal("snappy", 0.8, ""),
             signal("sustain", 0.15, "s"),
         ],
-        Instrument::SuperSnare {
-            snappy: 0.8,
-            sustain: 0.15,
-        },
+        Instrument::SUPERSNARE,
         "A snare per event: a pitched body and a noise burst (snappy its level).",
     ),
     voices(
@@ -167,10 +157,7 @@ pub const VOICES: &[Function] = &[
             signal("sustain", 0.05, "s"),
             ParamSpec::optional("trigger", ParamKind::Triggers, 1.0, ""),
         ],
-        Instrument::SuperHat {
-            bright: 0.7,
-            sustain: 0.05,
-        },
+        Instrument::SUPERHAT,
         "A hi-hat of high-passed noise, once a cycle or at each step of a trigger pattern.",
     ),
     voices(
@@ -180,10 +167,7 @@ pub const VOICES: &[Function] = &[
             signal("mod_ratio", 2.0, ""),
             signal("mod_index", 1.0, ""),
         ],
-        Instrument::SuperFm {
-            ratio: 2.0,
-            index: 1.0,
-        },
+        Instrument::SUPERFM,
         "Two-operator FM per event: a sine modulator at mod_ratio times the note.",
     ),
     voices(
@@ -193,10 +177,7 @@ pub const VOICES: &[Function] = &[
             signal("vibrato_rate", 5.0, "Hz"),
             signal("vibrato_depth", 0.05, ""),
         ],
-        Instrument::SuperChip {
-            rate: 5.0,
-            depth: 0.05,
-        },
+        Instrument::SUPERCHIP,
         "A chiptune square with vibrato per event of a note pattern.",
     ),
     voices(
@@ -224,10 +205,7 @@ pub const VOICES: &[Function] = &[
             signal("pwm_rate", 0.5, "Hz"),
             signal("pwm_depth", 0.8, ""),
         ],
-        Instrument::SuperPwm {
-            rate: 0.5,
-            depth: 0.8,
-        },
+        Instrument::SUPERPWM,
         "Two pulse waves with their width swept by a sine, per event of a note pattern.",
     ),
 ];

@@ -133,12 +133,14 @@ pub fn index(samples: Option<&Path>) -> Result<SampleIndex, String> {
     Ok(index)
 }
 
-/// Every sound a patch can name: the folders' and the built-in kit's.
+/// Every sound a patch can name: the folders', the built-in kit's and SuperDirt's synths.
 pub fn known_sounds(index: &SampleIndex) -> Vec<String> {
     let kit = SampleBank::builtin(8_000);
+    let synths = dsp::instruments::Instrument::SUPERDIRT.map(|(name, _)| name);
     let mut names: Vec<String> = index
         .names()
         .chain(kit.names())
+        .chain(synths)
         .map(str::to_string)
         .collect();
     names.sort();

@@ -94,3 +94,23 @@ fn gain_follows_superdirts_curve_and_amp_is_linear() {
     );
     assert!((half_amp / full - 0.5).abs() < 1e-3, "{}", half_amp / full);
 }
+
+#[test]
+fn superdirt_synths_are_sounds_in_a_patch_too() {
+    let kicks = mono("out: s \"superkick*2\"\n");
+    assert!(rms(&kicks) > 0.01, "superkick plays: {}", rms(&kicks));
+    // The sampler's voices, laws and controls: pan, gain, note.
+    let [l, r] = render(
+        &compile("out: s \"supersaw\" # pan 1 # note -12 # legato 1\n"),
+        Length::Cycles(1.0),
+        512,
+        1,
+    );
+    assert!(rms(&r) > 0.01 && rms(&l) < 1e-6, "panned right");
+    let quiet = rms(&mono("out: s \"superkick*2\" # gain 0.5\n"));
+    assert!(
+        (quiet / rms(&kicks) - 0.0625).abs() < 1e-3,
+        "{}",
+        quiet / rms(&kicks)
+    );
+}

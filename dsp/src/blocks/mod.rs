@@ -4,6 +4,7 @@
 
 pub mod envelope;
 pub mod laws;
+pub mod pool;
 
 use crate::{sanitize, In};
 use std::f32::consts::TAU;

@@ -4,6 +4,7 @@
 //! number of them play from a fixed pool without allocating.
 
 pub mod synth;
+pub mod voice;
 
 use crate::oscillators::{poly_blep, Wave};
 use std::f64::consts::TAU;
@@ -83,6 +84,62 @@ pub enum Instrument {
 }
 
 impl Instrument {
+    /// `supersaw` with its defaults.
+    pub const SUPERSAW: Instrument = Instrument::SuperSaw {
+        detune: 0.3,
+        voices: 7,
+    };
+    /// `superkick` with its defaults.
+    pub const SUPERKICK: Instrument = Instrument::SuperKick {
+        pitch_env: 0.5,
+        sustain: 0.3,
+        noise: 0.1,
+    };
+    /// `supersnare` with its defaults.
+    pub const SUPERSNARE: Instrument = Instrument::SuperSnare {
+        snappy: 0.8,
+        sustain: 0.15,
+    };
+    /// `superhat` with its defaults.
+    pub const SUPERHAT: Instrument = Instrument::SuperHat {
+        bright: 0.7,
+        sustain: 0.05,
+    };
+    /// `superfm` with its defaults.
+    pub const SUPERFM: Instrument = Instrument::SuperFm {
+        ratio: 2.0,
+        index: 1.0,
+    };
+    /// `superchip` with its defaults.
+    pub const SUPERCHIP: Instrument = Instrument::SuperChip {
+        rate: 5.0,
+        depth: 0.05,
+    };
+    /// `superpwm` with its defaults.
+    pub const SUPERPWM: Instrument = Instrument::SuperPwm {
+        rate: 0.5,
+        depth: 0.8,
+    };
+
+    /// SuperDirt's synths Phonon plays as sounds (`s "superkick"`), by their names.
+    pub const SUPERDIRT: [(&'static str, Instrument); 7] = [
+        ("superkick", Instrument::SUPERKICK),
+        ("supersnare", Instrument::SUPERSNARE),
+        ("superhat", Instrument::SUPERHAT),
+        ("supersaw", Instrument::SUPERSAW),
+        ("superfm", Instrument::SUPERFM),
+        ("superchip", Instrument::SUPERCHIP),
+        ("superpwm", Instrument::SUPERPWM),
+    ];
+
+    /// The SuperDirt synth called `name`, with its defaults.
+    pub fn superdirt(name: &str) -> Option<Instrument> {
+        Instrument::SUPERDIRT
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|&(_, i)| i)
+    }
+
     /// A small number naming the instrument (and oscillator), for matching nodes across edits.
     pub fn id(&self) -> u8 {
         match self {

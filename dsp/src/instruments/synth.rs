@@ -3,10 +3,9 @@
 //! [`VoicePool`], each under its envelope: held for the event's length then released, or for
 //! percussion, its own length.
 
-use crate::blocks::envelope::{Adsr, EnvelopeStage};
-use crate::instruments::{Instrument, Tone};
-use crate::oscillators::{Oscillator, Wave};
-use crate::voice::{Voice, VoicePool, MAX_BLOCK};
+use crate::blocks::pool::{VoicePool, MAX_BLOCK};
+use crate::instruments::voice::InstrumentVoice;
+use crate::instruments::Instrument;
 use crate::{downcast, Carry, Context, In, Node, VoiceCount};
 use pattern::Pattern;
 
@@ -15,62 +14,11 @@ pub const SYNTH_VOICES: usize = 32;
 /// The envelope of a plain oscillator's voices: a short attack, held, a short release.
 pub const OSC_ENVELOPE: [f32; 4] = [0.005, 0.0, 1.0, 0.03];
 
-/// One voice of a synth.
-struct SynthVoice {
-    osc: Oscillator,
-    tone: Tone,
-    /// The instrument with the parameters its event started with.
-    instrument: Instrument,
-    freq: f32,
-    /// Frames left before the release starts.
-    hold: f32,
-    adsr: Adsr,
-    envelope: EnvelopeStage,
-    /// A plucked string's delay line (empty for other instruments).
-    string: Box<[f32]>,
-    sample_rate: f32,
-}
-
-impl Voice for SynthVoice {
-    fn render(&mut self, ctx: &Context<'_>, out: &mut [&mut [f32]]) -> usize {
-        let [out, ..] = out else { return 0 };
-        let out = &mut out[..ctx.frames];
-        if self.instrument.wave().is_some() {
-            self.osc
-                .process(ctx, &[In::Const(self.freq)], &mut [&mut out[..]]);
-        } else {
-            for x in out.iter_mut() {
-                *x = self.tone.next(
-                    &self.instrument,
-                    self.freq,
-                    self.sample_rate,
-                    &mut self.string,
-                );
-            }
-        }
-        let one_shot = self.instrument.one_shot().is_some();
-        for (i, y) in out.iter_mut().enumerate() {
-            if self.hold <= 0.0 {
-                self.envelope.close(&self.adsr);
-            }
-            self.hold -= 1.0;
-            let level = self.envelope.next(&self.adsr);
-            if self.envelope.finished()
-                || (one_shot && self.tone.finished(&self.instrument, self.sample_rate))
-            {
-                return i;
-            }
-            *y *= level;
-        }
-        out.len()
-    }
-}
-
 /// A polyphonic synth playing a pattern of frequencies in Hz.
 pub struct Synth {
     pattern: Pattern<f64>,
     instrument: Instrument,
-    pool: VoicePool<SynthVoice>,
+    pool: VoicePool<InstrumentVoice>,
     sample_rate: f32,
     started: u32,
     /// Blocks whose query was cut at the budget.
@@ -80,24 +28,11 @@ pub struct Synth {
 impl Synth {
     /// A synth of `instrument` voices. Allocates.
     pub fn new(pattern: Pattern<f64>, instrument: Instrument, sample_rate: f32) -> Synth {
-        let wave = instrument.wave().unwrap_or(Wave::Sine);
-        let string_length = match instrument {
-            Instrument::Pluck { .. } => crate::instruments::string_length(sample_rate),
-            _ => 0,
-        };
         Synth {
             pattern,
             instrument,
-            pool: VoicePool::new(SYNTH_VOICES, 1, sample_rate, || SynthVoice {
-                osc: Oscillator::new(wave),
-                tone: Tone::new(0),
-                instrument,
-                freq: 0.0,
-                hold: 0.0,
-                adsr: Adsr::new(0.0, 0.0, 1.0, 0.0, sample_rate),
-                envelope: EnvelopeStage::default(),
-                string: vec![0.0; string_length].into_boxed_slice(),
-                sample_rate,
+            pool: VoicePool::new(SYNTH_VOICES, 1, sample_rate, || {
+                InstrumentVoice::new(instrument, sample_rate)
             }),
             sample_rate,
             started: 0,
@@ -161,22 +96,13 @@ impl Synth {
             }
         }
         self.started = self.started.wrapping_add(1);
-        let [attack, decay, sustain, release] = instrument.envelope();
-        let adsr = Adsr::new(attack, decay, sustain, release, self.sample_rate);
         let seed = self.started;
-        let v = self.pool.start(offset - piece_start, None);
-        v.instrument = instrument;
-        v.osc.reset();
-        v.tone = Tone::new(seed);
-        v.freq = freq as f32;
-        // Percussion plays its own length, whatever the event's.
-        v.hold = match instrument.one_shot() {
-            Some(_) => f32::INFINITY,
-            None => hold as f32,
-        };
-        v.adsr = adsr;
-        v.envelope = EnvelopeStage::default();
-        v.envelope.open();
+        self.pool.start(offset - piece_start, None).start(
+            instrument,
+            freq as f32,
+            hold as f32,
+            seed,
+        );
     }
 }
 

@@ -3,10 +3,13 @@
 //! `delayfeedback`, `lock`, `size`). A patch's sampler plays through one; so does each
 //! orbit of `phonon dirt`.
 
-use super::pool::VoicePool;
 use super::sample::SampleVoice;
-use super::MAX_BLOCK;
+use crate::blocks::laws::{event_level, pan_gains};
+use crate::blocks::pool::MAX_BLOCK;
+use crate::blocks::pool::{Voice, VoicePool};
 use crate::delays::make_delay;
+use crate::instruments::voice::InstrumentVoice;
+use crate::instruments::Instrument;
 use crate::reverbs::freeverb::make_reverb;
 use crate::samples::bank::Sample;
 use crate::{Context, In, Node, VoiceCount};
@@ -123,11 +126,67 @@ impl Send {
     }
 }
 
+/// Instrument voices an orbit plays at once (SuperDirt's synths: `s "superkick"`).
+pub const SYNTH_VOICES: usize = 16;
+
+/// An instrument voice of an orbit: the voice, with its event's level and place, sends and dry
+/// level.
+pub struct OrbitSynth {
+    voice: InstrumentVoice,
+    gains: [f32; 2],
+    sends: [f32; 2],
+    dry_level: f32,
+}
+
+impl Voice for OrbitSynth {
+    fn render(&mut self, ctx: &Context<'_>, out: &mut [&mut [f32]]) -> usize {
+        let [left, right, ..] = out else { return 0 };
+        let produced = self.voice.render(ctx, &mut [&mut left[..]]);
+        let [gl, gr] = self.gains;
+        for (l, r) in left[..produced].iter_mut().zip(right.iter_mut()) {
+            *r = *l * gr;
+            *l *= gl;
+        }
+        produced
+    }
+}
+
+/// Where a voice's output goes: the orbit's dry mix, its delay and its reverb.
+struct Buses<'a> {
+    dry: [&'a mut [f32]; 2],
+    delay: &'a mut Send,
+    reverb: &'a mut Send,
+}
+
+impl Buses<'_> {
+    /// Adds a voice's `played` channels from frame `from`: `dry_level` of them to the dry mix,
+    /// `sends` of them to the delay and the reverb.
+    fn mix(&mut self, from: usize, played: &[&mut [f32]], dry_level: f32, sends: [f32; 2]) {
+        for (c, x) in played.iter().enumerate() {
+            let dry = self.dry[c][from..from + x.len()].iter_mut().zip(x.iter());
+            if dry_level == 1.0 {
+                dry.for_each(|(y, x)| *y += x);
+            } else {
+                dry.for_each(|(y, x)| *y += x * dry_level);
+            }
+            if sends[0] > 0.0 {
+                self.delay.add(c, from, x, sends[0]);
+            }
+            if sends[1] > 0.0 {
+                self.reverb.add(c, from, x, sends[1]);
+            }
+        }
+    }
+}
+
 /// One orbit.
 pub struct Orbit {
     sample_rate: f32,
     default_amp: f32,
     pool: VoicePool<SampleVoice>,
+    synths: VoicePool<OrbitSynth>,
+    /// Instrument voices started so far (their noise seeds).
+    synths_started: u32,
     settings: Settings,
     wet: Pair,
     delay: Send,
@@ -142,6 +201,13 @@ impl Orbit {
             sample_rate,
             default_amp,
             pool: VoicePool::new(voices, 2, sample_rate, SampleVoice::default),
+            synths: VoicePool::new(SYNTH_VOICES, 2, sample_rate, || OrbitSynth {
+                voice: InstrumentVoice::new(Instrument::SUPERKICK, sample_rate),
+                gains: [0.0; 2],
+                sends: [0.0; 2],
+                dry_level: 1.0,
+            }),
+            synths_started: 0,
             settings: Settings {
                 delay_time: 0.25,
                 delay_feedback: 0.5,
@@ -170,6 +236,9 @@ impl Orbit {
             self.pool.cut(group.abs(), offset, |v| {
                 group > 0 || v.sample().is_some_and(|s| Arc::ptr_eq(s, sample))
             });
+            if group > 0 {
+                self.synths.cut(group, offset, |_| true);
+            }
         }
         let amp = self.default_amp;
         let recipe = SampleVoice::recipe(controls);
@@ -187,6 +256,48 @@ impl Orbit {
         }
     }
 
+    /// Starts a voice of `instrument` (one of SuperDirt's synths) at frame `offset` of the
+    /// coming piece, as `controls` ask: its pitch from `note` (or `midinote`) and `octave`
+    /// (note 0 is middle C), its length from `sustain`, or `legato` times `delta`, or `delta`
+    /// (percussion plays its own), with the level and pan laws, sends and cut groups of a sample
+    /// voice. Other per-event effects (filters, shape) are for samples only.
+    pub fn start_instrument(&mut self, offset: usize, instrument: Instrument, controls: &Controls) {
+        self.settings.take(controls);
+        let c = controls;
+        let cut = c.get(Control::Cut).map(|c| c as i64).filter(|&c| c != 0);
+        if let Some(group) = cut.filter(|&g| g > 0) {
+            self.pool.cut(group, offset, |_| true);
+            self.synths.cut(group, offset, |_| true);
+        }
+        let midinote = c.get(Control::Midinote).unwrap_or_else(|| {
+            c.or(Control::Note, 0.0) + (c.or(Control::Octave, 5.0) - 5.0) * 12.0 + 60.0
+        });
+        let freq = 440.0 * ((midinote - 69.0) / 12.0).exp2() * c.or(Control::Speed, 1.0).abs();
+        let sr = f64::from(self.sample_rate);
+        let seconds = match (c.get(Control::Sustain), c.get(Control::Legato)) {
+            (Some(s), _) => s,
+            (None, Some(l)) => l * c.or(Control::Delta, 0.25),
+            (None, None) => c.or(Control::Delta, 0.25),
+        };
+        let level = event_level(c, self.default_amp);
+        let gains = pan_gains(c.or(Control::Pan, 0.5) as f32).map(|g| g * level);
+        self.synths_started = self.synths_started.wrapping_add(1);
+        let seed = self.synths_started;
+        let synth = self.synths.start(offset, cut.map(i64::abs));
+        synth.voice.start(
+            instrument,
+            freq as f32,
+            (seconds.max(0.0) * sr) as f32,
+            seed,
+        );
+        synth.gains = gains;
+        synth.sends = [
+            c.or(Control::Delay, 0.0).clamp(0.0, 1.0) as f32,
+            c.or(Control::Room, 0.0).clamp(0.0, 1.0) as f32,
+        ];
+        synth.dry_level = 1.0 - c.or(Control::Dry, 0.0).clamp(0.0, 1.0) as f32;
+    }
+
     /// Renders the voices and the effects for `ctx.frames` frames (at most [`MAX_BLOCK`])
     /// into `out`, overwriting it.
     pub fn render(&mut self, ctx: &Context<'_>, out: [&mut [f32]; 2]) {
@@ -197,25 +308,16 @@ impl Orbit {
         let [left, right] = out;
         left[..n].fill(0.0);
         right[..n].fill(0.0);
-        let (delay, reverb) = (&mut self.delay, &mut self.reverb);
-        let mut dry = [&mut *left, &mut *right];
+        let mut buses = Buses {
+            dry: [&mut *left, &mut *right],
+            delay: &mut self.delay,
+            reverb: &mut self.reverb,
+        };
         self.pool.render(ctx, |voice, from, played| {
-            let [to_delay, to_room] = voice.sends();
-            let dry_level = voice.dry_level();
-            for (c, x) in played.iter().enumerate() {
-                let dry = dry[c][from..from + x.len()].iter_mut().zip(x.iter());
-                if dry_level == 1.0 {
-                    dry.for_each(|(y, x)| *y += x);
-                } else {
-                    dry.for_each(|(y, x)| *y += x * dry_level);
-                }
-                if to_delay > 0.0 {
-                    delay.add(c, from, x, to_delay);
-                }
-                if to_room > 0.0 {
-                    reverb.add(c, from, x, to_room);
-                }
-            }
+            buses.mix(from, played, voice.dry_level(), voice.sends());
+        });
+        self.synths.render(ctx, |synth, from, played| {
+            buses.mix(from, played, synth.dry_level, synth.sends);
         });
         let s = self.settings;
         let delay_time = if s.lock {
@@ -235,13 +337,19 @@ impl Orbit {
 
     /// Voices sounding and stolen so far.
     pub fn voices(&self) -> VoiceCount {
-        self.pool.count()
+        let (samples, synths) = (self.pool.count(), self.synths.count());
+        VoiceCount {
+            sounding: samples.sounding + synths.sounding,
+            stolen: samples.stolen + synths.stolen,
+        }
     }
 
     /// Takes over what `old` (the same orbit in an earlier version of the patch) was playing:
     /// voices, effect tails and settings; `old` gets this one's silence. Nothing is allocated.
     pub fn take_over(&mut self, old: &mut Orbit) {
         if self.sample_rate == old.sample_rate && self.pool.take_over(&mut old.pool) {
+            self.synths.take_over(&mut old.synths);
+            self.synths_started = old.synths_started;
             std::mem::swap(&mut self.settings, &mut old.settings);
             std::mem::swap(&mut self.delay, &mut old.delay);
             std::mem::swap(&mut self.reverb, &mut old.reverb);

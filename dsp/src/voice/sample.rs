@@ -3,9 +3,9 @@
 //! release, coarse, crush, shape, vowel, low-, high- and band-pass, the level law and the pan
 //! law, and sends to its orbit's delay and reverb. Nothing is allocated once made.
 
-use super::Voice;
 use crate::blocks::envelope::{Adsr, EnvelopeStage, Stage as EnvelopeStep};
 use crate::blocks::laws::{event_level, pan_gains, DECLICK_SECONDS};
+use crate::blocks::pool::Voice;
 use crate::filters::{Response, Svf};
 use crate::samples::bank::Sample;
 use crate::Context;

@@ -6,9 +6,11 @@
 //! for `legato` and `unit "c"`. Nothing is allocated while processing.
 
 use crate::blocks::laws::PATCH_AMP;
+use crate::blocks::pool::MAX_BLOCK;
+use crate::instruments::Instrument;
 use crate::patterns::onsets;
 use crate::samples::bank::SampleBank;
-use crate::voice::{Orbit, MAX_BLOCK};
+use crate::voice::Orbit;
 use crate::{downcast, Carry, Context, In, Node, VoiceCount};
 use bumpalo::Bump;
 use pattern::{Control, Controls, Pattern, Sound, Span, Value};
@@ -116,6 +118,9 @@ impl Sampler {
         let n = index + controls.or(Control::N, 0.0) as i64;
         if let Some(sample) = self.bank.get(name, n) {
             self.orbit.start(offset, sample, controls);
+        } else if let Some(instrument) = Instrument::superdirt(name) {
+            // SuperDirt's synths are sounds too: `s "superkick*4"`.
+            self.orbit.start_instrument(offset, instrument, controls);
         }
     }
 }

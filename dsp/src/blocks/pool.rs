@@ -3,9 +3,19 @@
 //! stolen and cut voices can finish their fade while new ones start. Nothing is allocated once
 //! the pool is made.
 
-use super::{Voice, MAX_BLOCK};
 use crate::blocks::laws::DECLICK_SECONDS;
 use crate::{Context, VoiceCount};
+
+/// The most frames a pool, a voice or an orbit renders at once; longer blocks are rendered in
+/// pieces by their callers, starting each piece's events before rendering it.
+pub const MAX_BLOCK: usize = 1024;
+
+/// A voice a [`VoicePool`] plays.
+pub trait Voice {
+    /// Renders the next `ctx.frames` frames into every channel of `out` (overwriting them) and
+    /// returns how many it produced: fewer means it has ended.
+    fn render(&mut self, ctx: &Context<'_>, out: &mut [&mut [f32]]) -> usize;
+}
 
 /// A fade-out in progress: level, step per frame, and the frame of the block it begins at.
 #[derive(Clone, Copy, Debug)]
