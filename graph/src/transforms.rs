@@ -228,6 +228,47 @@ fn linger<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
     Ok(p.linger(a.constant_time()?))
 }
 
+fn whenmod<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    let (n, from) = (a.count(1)?, a.signed(MAX_COUNT)?);
+    let t = a.apply(&p)?;
+    Ok(p.when_cycle(move |c| c.rem_euclid(n) >= from, &t))
+}
+
+fn within<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    let (begin, end) = a.span()?;
+    let t = a.apply(&p)?;
+    Ok(p.within(begin, end, |_| t))
+}
+
+fn slow_append<T: PatItem>(a: &mut Args, second: Pattern<T>) -> Out<T> {
+    let first = a.pattern::<T>()?;
+    Ok(pattern::slowcat(vec![first, second]))
+}
+
+fn fast_append<T: PatItem>(a: &mut Args, second: Pattern<T>) -> Out<T> {
+    let first = a.pattern::<T>()?;
+    Ok(pattern::fastcat(vec![first, second]))
+}
+
+fn sew<T: PatItem>(a: &mut Args, otherwise: Pattern<T>) -> Out<T> {
+    let (choice, when) = (a.bools()?, a.pattern::<T>()?);
+    let not = choice.fmap(|b| !b);
+    Ok(pattern::stack(vec![
+        when.mask(&choice),
+        otherwise.mask(&not),
+    ]))
+}
+
+fn stitch<T: PatItem>(a: &mut Args, otherwise: Pattern<T>) -> Out<T> {
+    let (choice, when) = (a.bools()?, a.pattern::<T>()?);
+    let trues = choice.filter_values(|&b| b);
+    let falses = choice.filter_values(|&b| !b).fmap(|_| true);
+    Ok(pattern::stack(vec![
+        when.structure(&trues),
+        otherwise.structure(&falses),
+    ]))
+}
+
 fn structure<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
     Ok(p.structure(&a.bools()?))
 }
@@ -267,6 +308,40 @@ fn jux(a: &mut Args) -> Result<Pat, String> {
         }),
     )?;
     Ok(Pat::Sound(p.jux(|_| right)))
+}
+
+fn jux_by(a: &mut Args) -> Result<Pat, String> {
+    let p = sounds(a, "juxBy")?;
+    let width = a.number()?.clamp(0.0, 1.0);
+    let f = a.function()?;
+    let place = |pan: f64| {
+        p.fmap(move |e| {
+            let mut e = e.clone();
+            e.set(Control::Pan, pan);
+            e
+        })
+    };
+    let right = crate::values::applied(&f, &place(0.5 + width / 2.0))?;
+    Ok(Pat::Sound(pattern::stack(vec![
+        place(0.5 - width / 2.0),
+        right,
+    ])))
+}
+
+fn loop_at(a: &mut Args) -> Result<Pat, String> {
+    let p = sounds(a, "loopAt")?;
+    let n = a.constant_time()?;
+    if n <= Time::ZERO {
+        return Ok(Pat::Sound(pattern::silence()));
+    }
+    let rate = 1.0 / n.to_f64();
+    // Tidal: `slow n p |* speed (1/n) # unit "c"`: each sound stretched over n cycles.
+    Ok(Pat::Sound(p.slow(n).fmap(move |e| {
+        let mut e = e.clone();
+        e.set(Control::Speed, e.get(Control::Speed).unwrap_or(1.0) * rate);
+        e.set(Control::Unit, 1.0);
+        e
+    })))
 }
 
 fn stut(a: &mut Args) -> Result<Pat, String> {
@@ -342,6 +417,32 @@ fn scale(a: &mut Args) -> Result<Pat, String> {
             Some(d) => Value::Num(pattern::scale::note_in_scale(notes, d)),
             None => degree.clone(),
         }
+    })))
+}
+
+fn rangex(a: &mut Args) -> Result<Pat, String> {
+    let p = values(a, "rangex")?;
+    let (low, high) = (a.number()?, a.number()?);
+    if low <= 0.0 || high <= 0.0 {
+        return Err("`rangex` needs a low and a high above 0 (it scales exponentially)".into());
+    }
+    let (from, to) = (low.ln(), high.ln());
+    Ok(Pat::Value(p.fmap(move |v| match v.as_f64() {
+        Some(x) => Value::Num((from + x * (to - from)).exp()),
+        None => v.clone(),
+    })))
+}
+
+fn quantise(a: &mut Args) -> Result<Pat, String> {
+    let p = values(a, "quantise")?;
+    let steps = a.number()?;
+    if steps.is_nan() || steps <= 0.0 {
+        return Err("`quantise` needs a positive number of steps per unit".into());
+    }
+    // Tidal's: round to the nearest 1/steps, halves to even.
+    Ok(Pat::Value(p.fmap(move |v| match v.as_f64() {
+        Some(x) => Value::Num((x * steps).round_ties_even() / steps + 0.0),
+        None => v.clone(),
     })))
 }
 
@@ -547,6 +648,16 @@ pub const TRANSFORMS: &[Function] = &[
     transform("linger", &[], &[time("amount"), P], "Repeat the first part of each cycle to fill it.", generic!(linger)),
     transform("struct", &[], &[ParamSpec::required("structure", ParamKind::Bools, ""), P], "Play the pattern's values on the true steps of a boolean pattern.", generic!(structure)),
     transform("mask", &[], &[ParamSpec::required("mask", ParamKind::Bools, ""), P], "Keep only the parts of events where a boolean pattern is true.", generic!(mask)),
+    transform("whenmod", &[], &[number("n"), number("from"), F, P], "Apply a function in cycles whose number mod n is at least `from`.", generic!(whenmod)),
+    transform("within", &[], &[ParamSpec::required("span", ParamKind::Span, "cycles"), F, P], "Apply a function to the events starting within the part (begin, end) of each cycle.", generic!(within)),
+    transform("juxBy", &["juxby"], &[number("width"), F, P], "Like jux, the two copies `width` apart around the centre (1 is hard left and right).", jux_by),
+    transform("loopAt", &[], &[time("cycles"), P], "Slow a sound pattern by n and stretch each sample over n cycles (speed in cycles).", loop_at),
+    transform("append", &["slowAppend", "slowappend"], &[ParamSpec::required("first", ParamKind::Pattern, ""), P], "The first pattern one cycle, the second the next.", generic!(slow_append)),
+    transform("fastAppend", &["fastappend"], &[ParamSpec::required("first", ParamKind::Pattern, ""), P], "Both patterns in each cycle, the first in its first half.", generic!(fast_append)),
+    transform("sew", &[], &[ParamSpec::required("choice", ParamKind::Bools, ""), ParamSpec::required("when true", ParamKind::Pattern, ""), P], "The first pattern where a boolean pattern is true, the second where it is false (their structures kept).", generic!(sew)),
+    transform("stitch", &[], &[ParamSpec::required("choice", ParamKind::Bools, ""), ParamSpec::required("when true", ParamKind::Pattern, ""), P], "The boolean pattern's structure, taking values from the first pattern on true steps and the second on false.", generic!(stitch)),
+    transform("rangex", &[], &[number("low"), number("high"), P], "Scale a 0..1 pattern to low..high exponentially (for frequencies).", rangex),
+    transform("quantise", &[], &[number("steps"), P], "Round each value to the nearest 1/steps.", quantise),
 ];
 
 /// Functions that make a pattern.

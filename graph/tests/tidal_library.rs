@@ -1,0 +1,121 @@
+//! Tidal's functions added to the library, each against the behaviour of Tidal's own
+//! definition (Sound.Tidal.UI and Sound.Tidal.Control, quoted beside each test).
+
+use graph::diagnostic::Source;
+use graph::query::{self, Format};
+use graph::Registry;
+use pattern::mini::ValueType;
+use pattern::{Span, Time};
+
+fn shown(expr: &str, cycles: i64, format: Format) -> String {
+    let source = Source::new("query", expr);
+    let p = query::evaluate(&source, &Registry::standard(), ValueType::Untyped)
+        .unwrap_or_else(|d| panic!("{expr}: {}", source.render(&d[0])));
+    query::render(&p, Span::new(Time::ZERO, Time::from_int(cycles)), format)
+}
+
+fn grid(expr: &str, cycles: i64) -> String {
+    shown(expr, cycles, Format::Draw).trim().to_string()
+}
+
+fn lines(expr: &str) -> Vec<String> {
+    shown(expr, 1, Format::Text)
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// `whenmod a b = whenT (\\t -> (t \`mod'\` a) >= b)`
+#[test]
+fn whenmod_applies_from_the_bth_cycle_of_every_a() {
+    assert_eq!(
+        grid("whenmod 4 2 (fast 2) \"a b\"", 4),
+        "|a-b-|a-b-|abab|abab|"
+    );
+    assert_eq!(grid("whenmod 3 1 rev \"a b\"", 3), "|ab|ba|ba|");
+}
+
+/// `within (s, e) f p = stack [playWhen (\\t -> cyclePos t >= s && cyclePos t < e) $ f p,
+///  playWhen (\\t -> not $ cyclePos t >= s && cyclePos t < e) $ p]`
+#[test]
+fn within_transforms_only_the_events_starting_in_its_part_of_the_cycle() {
+    assert_eq!(
+        grid("within (0, 0.5) (fast 2) \"a b c d\"", 1),
+        "|abcdc-d-|"
+    );
+    assert_eq!(grid("within (0.5, 1) rev \"a b c d\"", 1), "|abba|");
+}
+
+/// `juxBy n f p = stack [p # pan 0.5 |+ pan (0-n/2), f $ p # pan 0.5 |+ pan (n/2)]`
+#[test]
+fn jux_by_places_the_copies_around_the_centre() {
+    assert_eq!(
+        lines("juxBy 0.5 rev $ s \"a b\""),
+        [
+            "[0, 1/2] [0, 1/2] s: a, pan: 0.25",
+            "[0, 1/2] [0, 1/2] s: b, pan: 0.75",
+            "[1/2, 1] [1/2, 1] s: b, pan: 0.25",
+            "[1/2, 1] [1/2, 1] s: a, pan: 0.75",
+        ]
+    );
+}
+
+/// `loopAt n p = slow n p |* speed (fromRational <$> (1/n)) # unit (pure "c")`
+#[test]
+fn loop_at_stretches_each_sound_over_n_cycles() {
+    assert_eq!(
+        shown("loopAt 2 $ s \"break\" # speed 2", 2, Format::Text).trim(),
+        "[0, 2] [0, 2] s: break, speed: 1, unit: 1"
+    );
+}
+
+/// `append a b = cat [a,b]`, `fastAppend a b = fastcat [a,b]`
+#[test]
+fn append_takes_turns_and_fast_append_shares_the_cycle() {
+    assert_eq!(grid("append \"a\" \"b c\"", 3), "|a-|bc|a-|");
+    assert_eq!(grid("slowAppend \"a\" \"b\"", 2), "|a|b|");
+    assert_eq!(grid("fastAppend \"a\" \"b c\"", 1), "|a-bc|");
+}
+
+/// `sew pb a b = overlay (mask pb a) (mask (inv <$> pb) b)`
+#[test]
+fn sew_keeps_each_patterns_own_structure() {
+    assert_eq!(grid("sew \"t f\" \"a*4\" \"b*2\"", 1), "|aab-|");
+    assert_eq!(grid("sew \"<t f>\" \"a\" \"b\"", 2), "|a|b|");
+}
+
+/// `stitch pb a b = overlay (struct (filterValues (== True) pb) a)
+///  (struct (inv <$> filterValues (== False) pb) b)`
+#[test]
+fn stitch_takes_the_boolean_patterns_structure() {
+    assert_eq!(grid("stitch \"t f t t\" \"a\" \"b\"", 1), "|abaa|");
+    assert_eq!(grid("stitch \"t(3,8)\" \"a\" \"b\"", 1), "|abbabbab|");
+}
+
+/// `rangex from to p = exp <$> _range (log from) (log to) p`
+#[test]
+fn rangex_scales_exponentially() {
+    let values: Vec<f64> = lines("rangex 20 2000 \"0 0.5 1\"")
+        .iter()
+        .map(|l| l.rsplit(' ').next().unwrap().parse().unwrap())
+        .collect();
+    for (got, want) in values.iter().zip([20.0, 200.0, 2000.0]) {
+        assert!((got - want).abs() < 1e-9, "{values:?}");
+    }
+}
+
+/// `quantise n = fmap ((/n) . fromIntegral . round . (*n))`, Haskell's `round` taking halves
+/// to even.
+#[test]
+fn quantise_rounds_to_steps_halves_to_even() {
+    let values: Vec<String> = lines("quantise 1 \"0.5 1.5 2.4 -0.5\"")
+        .iter()
+        .map(|l| l.rsplit(' ').next().unwrap().to_string())
+        .collect();
+    assert_eq!(values, ["0", "2", "2", "0"]);
+    let halves: Vec<String> = lines("quantise 2 \"0.3 0.8\"")
+        .iter()
+        .map(|l| l.rsplit(' ').next().unwrap().to_string())
+        .collect();
+    assert_eq!(halves, ["0.5", "1"]);
+}
