@@ -240,6 +240,45 @@ fn within<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
     Ok(p.within(begin, end, |_| t))
 }
 
+/// `swingBy x n = inside n (within (0.5,1) (x ~>))`: the second half of each 1/n of a cycle
+/// starts `x` (of that 1/n) later.
+fn swing_by<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    let x = a.constant_time()?;
+    swung(x, a.constant_time()?, p)
+}
+
+/// `swing = swingBy (1/3)`.
+fn swing<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    swung(Time::new(1, 3), a.constant_time()?, p)
+}
+
+fn swung<T: PatItem>(x: Time, n: Time, p: Pattern<T>) -> Out<T> {
+    if n <= Time::ZERO {
+        return Ok(pattern::silence());
+    }
+    let half = Time::new(1, 2);
+    Ok(p.slow(n)
+        .within(half, Time::from_int(1), |q| q.late(x))
+        .fast(n))
+}
+
+/// `wedge t p p' = overlay (fastGap (1/t) p) (t ~> fastGap (1/(1-t)) p')`: the first pattern
+/// squeezed into the first `t` of each cycle, the second into the rest.
+fn wedge<T: PatItem>(a: &mut Args, second: Pattern<T>) -> Out<T> {
+    let (t, first) = (a.constant_time()?, a.pattern::<T>()?);
+    let one = Time::from_int(1);
+    if t <= Time::ZERO {
+        return Ok(second);
+    }
+    if t >= one {
+        return Ok(first);
+    }
+    Ok(pattern::stack(vec![
+        first.fast_gap(one / t),
+        second.fast_gap(one / (one - t)).late(t),
+    ]))
+}
+
 fn slow_append<T: PatItem>(a: &mut Args, second: Pattern<T>) -> Out<T> {
     let first = a.pattern::<T>()?;
     Ok(pattern::slowcat(vec![first, second]))
@@ -656,6 +695,9 @@ pub const TRANSFORMS: &[Function] = &[
     transform("fastAppend", &["fastappend"], &[ParamSpec::required("first", ParamKind::Pattern, ""), P], "Both patterns in each cycle, the first in its first half.", generic!(fast_append)),
     transform("sew", &[], &[ParamSpec::required("choice", ParamKind::Bools, ""), ParamSpec::required("when true", ParamKind::Pattern, ""), P], "The first pattern where a boolean pattern is true, the second where it is false (their structures kept).", generic!(sew)),
     transform("stitch", &[], &[ParamSpec::required("choice", ParamKind::Bools, ""), ParamSpec::required("when true", ParamKind::Pattern, ""), P], "The boolean pattern's structure, taking values from the first pattern on true steps and the second on false.", generic!(stitch)),
+    transform("swingBy", &[], &[time("amount"), time("n"), P], "Delay the second half of each 1/n of a cycle by `amount` of it.", generic!(swing_by)),
+    transform("swing", &[], &[time("n"), P], "swingBy 1/3: a triplet swing on n steps a cycle.", generic!(swing)),
+    transform("wedge", &[], &[time("amount"), ParamSpec::required("first", ParamKind::Pattern, ""), P], "The first pattern squeezed into the first `amount` of each cycle, the second into the rest.", generic!(wedge)),
     transform("rangex", &[], &[number("low"), number("high"), P], "Scale a 0..1 pattern to low..high exponentially (for frequencies).", rangex),
     transform("quantise", &[], &[number("steps"), P], "Round each value to the nearest 1/steps.", quantise),
 ];

@@ -119,3 +119,35 @@ fn quantise_rounds_to_steps_halves_to_even() {
         .collect();
     assert_eq!(halves, ["0.5", "1"]);
 }
+
+/// `swingBy x n = inside n (within (0.5,1) (x ~>))`, `swing = swingBy (pure $ 1%3)`
+#[test]
+fn swing_delays_the_second_half_of_each_step() {
+    // Each line is `[whole begin, end] [part begin, end] value`; an onset's part begins with
+    // its whole.
+    let onsets: Vec<String> = lines("swingBy (1/3) 4 $ \"hh*8\"")
+        .iter()
+        .filter_map(|l| {
+            let fields: Vec<&str> = l.split(|c| c == '[' || c == ']' || c == ',').collect();
+            let (whole, part) = (fields[1].trim(), fields[4].trim());
+            (whole == part).then(|| whole.to_string())
+        })
+        .collect();
+    assert_eq!(
+        onsets,
+        ["0", "5/24", "1/4", "11/24", "1/2", "17/24", "3/4", "23/24"],
+        "every second eighth a third of a quarter late"
+    );
+    assert_eq!(
+        lines("swing 4 $ \"hh*8\""),
+        lines("swingBy (1/3) 4 $ \"hh*8\"")
+    );
+}
+
+/// `wedge t p p' = overlay (_fastGap (1/t) p) (t \`rotR\` _fastGap (1/(1-t)) p')`
+#[test]
+fn wedge_squeezes_two_patterns_into_one_cycle() {
+    assert_eq!(grid("wedge (1/4) \"a b\" \"c d\"", 1), "|abc--d--|");
+    assert_eq!(grid("wedge 0 \"a\" \"b\"", 1), "|b|");
+    assert_eq!(grid("wedge 1 \"a\" \"b\"", 1), "|a|");
+}
