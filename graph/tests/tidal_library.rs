@@ -128,7 +128,7 @@ fn swing_delays_the_second_half_of_each_step() {
     let onsets: Vec<String> = lines("swingBy (1/3) 4 $ \"hh*8\"")
         .iter()
         .filter_map(|l| {
-            let fields: Vec<&str> = l.split(|c| c == '[' || c == ']' || c == ',').collect();
+            let fields: Vec<&str> = l.split(['[', ']', ',']).collect();
             let (whole, part) = (fields[1].trim(), fields[4].trim());
             (whole == part).then(|| whole.to_string())
         })
