@@ -510,6 +510,78 @@ fn combine(
     }
 }
 
+/// The values of a list of constant patterns (`[0, 2, 4]`, `["a", "b"]`), for functions that
+/// take Tidal lists; `what` names the function in the error.
+fn constants(list: Vec<Pat>, what: &str) -> Result<Vec<Value>, String> {
+    let arena = bumpalo::Bump::new();
+    let cycle = pattern::Span::new(Time::ZERO, Time::from_int(1));
+    list.into_iter()
+        .map(|p| {
+            let events = match &p {
+                Pat::Value(p) => p.query(cycle, &arena),
+                Pat::Sound(_) => {
+                    return Err(format!("`{what}` takes a list of values, not sounds"))
+                }
+            };
+            match &events[..] {
+                [e] if e.whole == Some(cycle) => Ok(e.value.clone()),
+                _ => Err(format!(
+                    "`{what}` takes a list of single values such as [0, 2, 4], not patterns"
+                )),
+            }
+        })
+        .collect()
+}
+
+/// `toScale' o s = fmap noteInScale where octave x = x \`div\` length s;
+/// noteInScale x = (s !!! x) + fromIntegral (o * octave x)`
+fn to_scale_with(octave: f64, steps: Vec<Value>, p: Pattern<Value>) -> Result<Pat, String> {
+    let steps: Vec<f64> = steps
+        .iter()
+        .map(|v| {
+            v.as_f64()
+                .ok_or("`toScale` takes a list of numbers such as [0, 2, 4]")
+        })
+        .collect::<Result<_, _>>()?;
+    if steps.is_empty() {
+        return Ok(Pat::Value(pattern::silence()));
+    }
+    let n = steps.len() as i64;
+    Ok(Pat::Value(p.fmap(move |v| match v.as_f64() {
+        Some(x) => {
+            let x = x.floor() as i64;
+            Value::Num(steps[x.rem_euclid(n) as usize] + octave * x.div_euclid(n) as f64)
+        }
+        None => v.clone(),
+    })))
+}
+
+fn to_scale(a: &mut Args) -> Result<Pat, String> {
+    let p = values(a, "toScale")?;
+    let steps = constants(a.patterns()?, "toScale")?;
+    to_scale_with(12.0, steps, p)
+}
+
+fn to_scale_octave(a: &mut Args) -> Result<Pat, String> {
+    let p = values(a, "toScale'")?;
+    let octave = a.number()?;
+    let steps = constants(a.patterns()?, "toScale'")?;
+    to_scale_with(octave, steps, p)
+}
+
+/// `chooseBy f xs = (xs !!!) . floor <$> range 0 (fromIntegral $ length xs) f`,
+/// `choose = chooseBy rand`: a continuous pattern of values chosen at random.
+fn choose(a: &mut Args) -> Result<Pat, String> {
+    let values = constants(a.patterns()?, "choose")?;
+    if values.is_empty() {
+        return Ok(Pat::Value(pattern::silence()));
+    }
+    let n = values.len();
+    Ok(Pat::Value(pattern::rand().fmap(move |&r| {
+        values[((r * n as f64).floor() as usize).min(n - 1)].clone()
+    })))
+}
+
 fn cat(a: &mut Args) -> Result<Pat, String> {
     combine(a, pattern::slowcat, pattern::slowcat)
 }
@@ -698,6 +770,8 @@ pub const TRANSFORMS: &[Function] = &[
     transform("swingBy", &[], &[time("amount"), time("n"), P], "Delay the second half of each 1/n of a cycle by `amount` of it.", generic!(swing_by)),
     transform("swing", &[], &[time("n"), P], "swingBy 1/3: a triplet swing on n steps a cycle.", generic!(swing)),
     transform("wedge", &[], &[time("amount"), ParamSpec::required("first", ParamKind::Pattern, ""), P], "The first pattern squeezed into the first `amount` of each cycle, the second into the rest.", generic!(wedge)),
+    transform("toScale", &[], &[ParamSpec::required("steps", ParamKind::Patterns, ""), P], "Scale degrees to notes of a scale given as a list of semitones: toScale [0, 2, 4, 5, 7, 9, 11] \"0 2 4\".", to_scale),
+    transform("toScale'", &[], &[number("octave"), ParamSpec::required("steps", ParamKind::Patterns, ""), P], "toScale with an octave of another size (in semitones).", to_scale_octave),
     transform("rangex", &[], &[number("low"), number("high"), P], "Scale a 0..1 pattern to low..high exponentially (for frequencies).", rangex),
     transform("quantise", &[], &[number("steps"), P], "Round each value to the nearest 1/steps.", quantise),
 ];
@@ -705,6 +779,13 @@ pub const TRANSFORMS: &[Function] = &[
 /// Functions that make a pattern.
 pub const PATTERNS: &[Function] = &[
     maker("silence", &[], &[], "No events.", silence),
+    maker(
+        "choose",
+        &[],
+        &[ParamSpec::required("values", ParamKind::Patterns, "")],
+        "A value of the list at random, continuously (take steps of it with segment).",
+        choose,
+    ),
     maker(
         "cat",
         &["slowcat"],

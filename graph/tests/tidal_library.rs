@@ -151,3 +151,42 @@ fn wedge_squeezes_two_patterns_into_one_cycle() {
     assert_eq!(grid("wedge 0 \"a\" \"b\"", 1), "|b|");
     assert_eq!(grid("wedge 1 \"a\" \"b\"", 1), "|a|");
 }
+
+fn values_of(expr: &str) -> Vec<String> {
+    lines(expr)
+        .iter()
+        .map(|l| l.rsplit(' ').next().unwrap().to_string())
+        .collect()
+}
+
+/// `toScale' o s = fmap noteInScale where octave x = x \`div\` length s;
+///  noteInScale x = (s !!! x) + fromIntegral (o * octave x)`, `toScale = toScale' 12`
+#[test]
+fn to_scale_wraps_degrees_into_octaves() {
+    assert_eq!(
+        values_of("toScale [0, 2, 4, 5, 7, 9, 11] \"0 1 2 3 7 8 -1\""),
+        ["0", "2", "4", "5", "12", "14", "-1"]
+    );
+    assert_eq!(
+        values_of("toScale' 10 [0, 4] \"0 1 2 3\""),
+        ["0", "4", "10", "14"]
+    );
+    let source = Source::new("query", "toScale [0, \"1 2\"] \"0\"");
+    let Err(err) = query::evaluate(&source, &Registry::standard(), ValueType::Untyped) else {
+        panic!("a pattern in the list is an error");
+    };
+    assert!(source.render(&err[0]).contains("list of single values"));
+}
+
+/// `chooseBy f xs = (xs !!!) . floor <$> range 0 (fromIntegral $ length xs) f`,
+/// `choose = chooseBy rand`
+#[test]
+fn choose_picks_from_the_list_by_rand() {
+    let chosen = values_of("segment 8 $ choose [\"a\", \"b\", \"c\"]");
+    let picks: Vec<String> = values_of("segment 8 $ rand")
+        .iter()
+        .map(|r| ["a", "b", "c"][(r.parse::<f64>().unwrap() * 3.0).floor() as usize].to_string())
+        .collect();
+    assert_eq!(chosen, picks);
+    assert!(chosen.iter().any(|v| v != &chosen[0]), "{chosen:?}");
+}

@@ -28,6 +28,8 @@ fn argument(p: &ParamSpec, last: bool) -> String {
         ParamKind::Pattern => "(s \"hh*4\")".into(),
         ParamKind::Bools => "\"t f t t\"".into(),
         ParamKind::Words => "\"minor\"".into(),
+        // Lists of numbers (a scale's steps, values to choose from).
+        ParamKind::Patterns if matches!(p.name, "steps" | "values") => "[0, 2, 4]".into(),
         ParamKind::Patterns => "[s \"bd*2\", s \"sn\"]".into(),
         ParamKind::Steps => "[(1, s \"bd*2\"), (0.5, s \"sn\")]".into(),
         ParamKind::Span => "(0.25, 0.75)".into(),
