@@ -279,6 +279,42 @@ fn wedge<T: PatItem>(a: &mut Args, second: Pattern<T>) -> Out<T> {
     ]))
 }
 
+/// `_trunc t = compress (0, t) . zoomArc (Arc 0 t)`: the first `t` of each cycle, then
+/// silence.
+fn trunc<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    let t = a.constant_time()?;
+    let one = Time::from_int(1);
+    if t <= Time::ZERO {
+        return Ok(pattern::silence());
+    }
+    if t >= one {
+        return Ok(p);
+    }
+    Ok(p.zoom(Time::ZERO, t).compress(Time::ZERO, t))
+}
+
+/// `_unDegradeBy x p = fmap fst $ filterValues ((< x) . snd) $ (,) <$> p <* rand`: the
+/// events `degradeBy x` drops.
+fn undegrade_by<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    Ok(p.undegrade_by_seeded(0, a.number()?))
+}
+
+/// `_someCyclesBy x = when test where test c = timeToRand (fromIntegral c :: Double) < x`
+fn some_cycles_by<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    let x = a.number()?;
+    some_cycles(x, a, p)
+}
+
+/// `somecycles = someCyclesBy 0.5`
+fn some_cycles_half<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    some_cycles(0.5, a, p)
+}
+
+fn some_cycles<T: PatItem>(x: f64, a: &mut Args, p: Pattern<T>) -> Out<T> {
+    let t = a.apply(&p)?;
+    Ok(p.when_cycle(move |c| pattern::time_to_rand(Time::from_int(c)) < x, &t))
+}
+
 fn slow_append<T: PatItem>(a: &mut Args, second: Pattern<T>) -> Out<T> {
     let first = a.pattern::<T>()?;
     Ok(pattern::slowcat(vec![first, second]))
@@ -621,6 +657,14 @@ fn run(a: &mut Args) -> Result<Pat, String> {
     Ok(numbers(pattern::run(a.count(0)?)))
 }
 
+/// `_scan n = slowcat $ map _run [1 .. n]`
+fn scan(a: &mut Args) -> Result<Pat, String> {
+    let n = a.count(1)?.min(MAX_COUNT);
+    Ok(numbers(pattern::slowcat(
+        (1..=n).map(pattern::run).collect(),
+    )))
+}
+
 fn irand(a: &mut Args) -> Result<Pat, String> {
     Ok(numbers(pattern::irand(a.count(1)?)))
 }
@@ -772,6 +816,10 @@ pub const TRANSFORMS: &[Function] = &[
     transform("wedge", &[], &[time("amount"), ParamSpec::required("first", ParamKind::Pattern, ""), P], "The first pattern squeezed into the first `amount` of each cycle, the second into the rest.", generic!(wedge)),
     transform("toScale", &[], &[ParamSpec::required("steps", ParamKind::Patterns, ""), P], "Scale degrees to notes of a scale given as a list of semitones: toScale [0, 2, 4, 5, 7, 9, 11] \"0 2 4\".", to_scale),
     transform("toScale'", &[], &[number("octave"), ParamSpec::required("steps", ParamKind::Patterns, ""), P], "toScale with an octave of another size (in semitones).", to_scale_octave),
+    transform("trunc", &[], &[time("amount"), P], "Play only the first part of each cycle, then silence.", generic!(trunc)),
+    transform("unDegradeBy", &["undegradeBy"], &[number("amount"), P], "Keep only the events degradeBy would drop.", generic!(undegrade_by)),
+    transform("someCyclesBy", &["somecyclesBy"], &[number("amount"), F, P], "Apply a function to whole cycles at random, with the given probability.", generic!(some_cycles_by)),
+    transform("someCycles", &["somecycles"], &[F, P], "Apply a function to half the cycles, at random.", generic!(some_cycles_half)),
     transform("rangex", &[], &[number("low"), number("high"), P], "Scale a 0..1 pattern to low..high exponentially (for frequencies).", rangex),
     transform("quantise", &[], &[number("steps"), P], "Round each value to the nearest 1/steps.", quantise),
 ];
@@ -813,6 +861,13 @@ pub const PATTERNS: &[Function] = &[
         &[ParamSpec::required("steps", ParamKind::Steps, "")],
         "Patterns in one cycle, each taking a share by its weight.",
         timecat,
+    ),
+    maker(
+        "scan",
+        &[],
+        &[number("n")],
+        "run 1, then run 2, up to run n, a cycle each.",
+        scan,
     ),
     maker(
         "run",

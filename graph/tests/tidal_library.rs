@@ -190,3 +190,51 @@ fn choose_picks_from_the_list_by_rand() {
     assert_eq!(chosen, picks);
     assert!(chosen.iter().any(|v| v != &chosen[0]), "{chosen:?}");
 }
+
+/// `_trunc t = compress (0, t) . zoomArc (Arc 0 t)`
+#[test]
+fn trunc_plays_the_first_part_of_each_cycle() {
+    assert_eq!(grid("trunc 0.75 \"a b c d\"", 1), "|abc.|");
+    assert_eq!(grid("trunc 0.5 \"a b\"", 2), "|a.|a.|");
+}
+
+/// `_scan n = slowcat $ map _run [1 .. n]`
+#[test]
+fn scan_runs_longer_each_cycle() {
+    let values: Vec<String> = shown("scan 3", 3, Format::Text)
+        .lines()
+        .map(|l| l.rsplit(' ').next().unwrap().to_string())
+        .collect();
+    assert_eq!(values, ["0", "0", "1", "0", "1", "2"]);
+}
+
+/// `_someCyclesBy x = when test where test c = timeToRand (fromIntegral c :: Double) < x`
+#[test]
+fn some_cycles_by_picks_whole_cycles_by_tidals_random_numbers() {
+    let cells: Vec<String> = grid("someCyclesBy 0.5 (fast 2) \"a\"", 16)
+        .split('|')
+        .filter(|c| !c.is_empty())
+        .map(str::to_string)
+        .collect();
+    for (c, cell) in cells.iter().enumerate() {
+        let chosen = pattern::time_to_rand(Time::from_int(c as i64)) < 0.5;
+        assert_eq!(cell == "aa", chosen, "cycle {c}: {cell}");
+    }
+    assert!(cells.iter().any(|c| c == "aa") && cells.iter().any(|c| c == "a-"));
+    assert_eq!(
+        grid("someCycles (fast 2) \"a\"", 16),
+        grid("someCyclesBy 0.5 (fast 2) \"a\"", 16)
+    );
+}
+
+/// `_unDegradeBy x p = fmap fst $ filterValues ((< x) . snd) $ (,) <$> p <* rand`: exactly the
+/// events `degradeBy x` drops.
+#[test]
+fn undegrade_by_keeps_what_degrade_by_drops() {
+    let kept = grid("degradeBy 0.5 \"a*16\"", 1);
+    let dropped = grid("unDegradeBy 0.5 \"a*16\"", 1);
+    assert_eq!(kept.len(), dropped.len());
+    for (k, d) in kept.chars().zip(dropped.chars()).filter(|(k, _)| *k != '|') {
+        assert_ne!(k == 'a', d == 'a', "{kept} against {dropped}");
+    }
+}
