@@ -315,6 +315,14 @@ fn some_cycles<T: PatItem>(x: f64, a: &mut Args, p: Pattern<T>) -> Out<T> {
     Ok(p.when_cycle(move |c| pattern::time_to_rand(Time::from_int(c)) < x, &t))
 }
 
+/// `while b f pat = sew b (f pat) pat`
+fn while_true<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    let choice = a.bools()?;
+    let t = a.apply(&p)?;
+    let not = choice.fmap(|b| !b);
+    Ok(pattern::stack(vec![t.mask(&choice), p.mask(&not)]))
+}
+
 fn slow_append<T: PatItem>(a: &mut Args, second: Pattern<T>) -> Out<T> {
     let first = a.pattern::<T>()?;
     Ok(pattern::slowcat(vec![first, second]))
@@ -495,6 +503,12 @@ fn scale(a: &mut Args) -> Result<Pat, String> {
     })))
 }
 
+/// `inv = (not <$>)`: a boolean pattern inverted.
+fn inv(a: &mut Args) -> Result<Pat, String> {
+    let p = a.bools()?;
+    Ok(Pat::Value(p.fmap(|&b| Value::Bool(!b))))
+}
+
 fn rangex(a: &mut Args) -> Result<Pat, String> {
     let p = values(a, "rangex")?;
     let (low, high) = (a.number()?, a.number()?);
@@ -669,6 +683,53 @@ fn irand(a: &mut Args) -> Result<Pat, String> {
     Ok(numbers(pattern::irand(a.count(1)?)))
 }
 
+/// `perlin = perlinWith (sig fromRational)`: `interp (t - floor t) (timeToRand (floor t))
+/// (timeToRand (floor t + 1))`, where `interp x a b = a + smootherStep x * (b-a)` and
+/// `smootherStep x = 6.0 * x**5 - 15.0 * x**4 + 10.0 * x**3`: smooth noise, one random
+/// value a cycle.
+fn perlin(_: &mut Args) -> Result<Pat, String> {
+    Ok(numbers(pattern::signal(|t| {
+        let at = t.floor();
+        let x = (t - at).to_f64();
+        let (a, b) = (
+            pattern::time_to_rand(at),
+            pattern::time_to_rand(at + Time::from_int(1)),
+        );
+        let smooth = 6.0 * x.powi(5) - 15.0 * x.powi(4) + 10.0 * x.powi(3);
+        a + smooth * (b - a)
+    })))
+}
+
+/// `envL = sig $ \t -> max 0 $ min (fromRational t) 1`: a ramp from 0 to 1 over the first cycle.
+fn env_l(_: &mut Args) -> Result<Pat, String> {
+    Ok(numbers(pattern::signal(|t| t.to_f64().clamp(0.0, 1.0))))
+}
+
+/// `envLR = (1-) <$> envL`
+fn env_lr(_: &mut Args) -> Result<Pat, String> {
+    Ok(numbers(pattern::signal(|t| {
+        1.0 - t.to_f64().clamp(0.0, 1.0)
+    })))
+}
+
+/// `envEq = sig $ \t -> sqrt (sin (pi/2 * max 0 (min (fromRational (1-t)) 1)))`
+fn env_eq(_: &mut Args) -> Result<Pat, String> {
+    Ok(numbers(pattern::signal(|t| {
+        (std::f64::consts::FRAC_PI_2 * (1.0 - t.to_f64()).clamp(0.0, 1.0))
+            .sin()
+            .sqrt()
+    })))
+}
+
+/// `envEqR = sig $ \t -> sqrt (cos (pi/2 * max 0 (min (fromRational (1-t)) 1)))`
+fn env_eq_r(_: &mut Args) -> Result<Pat, String> {
+    Ok(numbers(pattern::signal(|t| {
+        (std::f64::consts::FRAC_PI_2 * (1.0 - t.to_f64()).clamp(0.0, 1.0))
+            .cos()
+            .sqrt()
+    })))
+}
+
 /// The continuous pattern each signal name means where a pattern is expected.
 macro_rules! signal {
     ($name:ident) => {
@@ -791,7 +852,7 @@ pub const TRANSFORMS: &[Function] = &[
     transform("euclidInv", &[], &[number("hits"), number("steps"), P], "The steps a Euclidean rhythm leaves out.", generic!(euclid_inv)),
     transform("euclidFull", &[], &[number("hits"), number("steps"), ParamSpec::required("hits pattern", ParamKind::Pattern, ""), ParamSpec::required("rests", ParamKind::Pattern, "")], "A Euclidean rhythm, with another pattern on the other steps.", generic!(euclid_full)),
     transform("euclidOff", &["eoff"], &[number("hits"), number("steps"), number("rotation"), P], "A rotated Euclidean rhythm.", generic!(euclid_off)),
-    transform("segment", &[], &[time("n"), P], "Sample the pattern n times per cycle.", generic!(segment)),
+    transform("segment", &["discretise"], &[time("n"), P], "Sample the pattern n times per cycle.", generic!(segment)),
     transform("scale", &[], &[ParamSpec::required("name", ParamKind::Words, ""), P], "Scale degrees to note numbers in a named scale (major, minor, dorian, majPent…).", scale),
     transform("range", &[], &[ParamSpec::required("low", ParamKind::Numbers, ""), ParamSpec::required("high", ParamKind::Numbers, ""), P], "Scale a 0..1 pattern to low..high.", range),
     transform("rot", &[], &[number("n"), P], "Shift each cycle's values n events onwards, keeping the rhythm.", generic!(rot)),
@@ -820,6 +881,8 @@ pub const TRANSFORMS: &[Function] = &[
     transform("unDegradeBy", &["undegradeBy"], &[number("amount"), P], "Keep only the events degradeBy would drop.", generic!(undegrade_by)),
     transform("someCyclesBy", &["somecyclesBy"], &[number("amount"), F, P], "Apply a function to whole cycles at random, with the given probability.", generic!(some_cycles_by)),
     transform("someCycles", &["somecycles"], &[F, P], "Apply a function to half the cycles, at random.", generic!(some_cycles_half)),
+    transform("while", &[], &[ParamSpec::required("choice", ParamKind::Bools, ""), F, P], "Apply a function where a boolean pattern is true.", generic!(while_true)),
+    transform("inv", &[], &[ParamSpec::required("pattern", ParamKind::Bools, "")], "A boolean pattern inverted.", inv),
     transform("rangex", &[], &[number("low"), number("high"), P], "Scale a 0..1 pattern to low..high exponentially (for frequencies).", rangex),
     transform("quantise", &[], &[number("steps"), P], "Round each value to the nearest 1/steps.", quantise),
 ];
@@ -882,6 +945,41 @@ pub const PATTERNS: &[Function] = &[
         &[number("n")],
         "Random whole numbers from 0 to n-1 (continuous).",
         irand,
+    ),
+    maker(
+        "perlin",
+        &[],
+        &[],
+        "Smooth noise from 0 to 1, a new random value each cycle (continuous).",
+        perlin,
+    ),
+    maker(
+        "envL",
+        &[],
+        &[],
+        "A ramp from 0 to 1 over the first cycle, then 1 (continuous).",
+        env_l,
+    ),
+    maker(
+        "envLR",
+        &[],
+        &[],
+        "A ramp from 1 to 0 over the first cycle, then 0 (continuous).",
+        env_lr,
+    ),
+    maker(
+        "envEq",
+        &[],
+        &[],
+        "An equal-power fade in over the first cycle (continuous).",
+        env_eq,
+    ),
+    maker(
+        "envEqR",
+        &[],
+        &[],
+        "An equal-power fade out over the first cycle (continuous).",
+        env_eq_r,
     ),
     maker(
         "rand",

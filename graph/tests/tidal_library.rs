@@ -238,3 +238,78 @@ fn undegrade_by_keeps_what_degrade_by_drops() {
         assert_ne!(k == 'a', d == 'a', "{kept} against {dropped}");
     }
 }
+
+/// `while b f pat = sew b (f pat) pat`
+#[test]
+fn while_applies_where_the_boolean_pattern_is_true() {
+    assert_eq!(grid("while \"1 0\" (fast 2) \"a b c d\"", 1), "|abcdc-d-|");
+    assert_eq!(
+        grid("while \"t f\" rev \"a b\"", 1),
+        grid("sew \"t f\" (rev \"a b\") \"a b\"", 1)
+    );
+}
+
+/// `inv = (not <$>)`
+#[test]
+fn inv_inverts_a_boolean_pattern() {
+    assert_eq!(values_of("inv \"t f 1 0\""), ["f", "t", "f", "t"]);
+    assert_eq!(grid("struct (inv \"t f t f\") \"a\"", 1), "|.a.a|");
+}
+
+/// `perlin = perlinWith (sig fromRational)`, `perlinWith p = interp <$> (p-pa) <*>
+/// (timeToRand <$> pa) <*> (timeToRand <$> pb)`: at whole cycles the random value of the
+/// cycle, smoothly between.
+#[test]
+fn perlin_moves_smoothly_between_each_cycles_random_value() {
+    let at = |t: &str| -> f64 {
+        let source = Source::new("query", "perlin");
+        let Ok(p) = query::evaluate(&source, &Registry::standard(), ValueType::Untyped) else {
+            panic!("perlin evaluates");
+        };
+        let (n, d) = t.split_once('/').unwrap_or((t, "1"));
+        let begin = Time::new(n.parse().unwrap(), d.parse().unwrap());
+        query::render(&p, Span::new(begin, begin), Format::Text)
+            .rsplit(' ')
+            .next()
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    for c in 0..4 {
+        let want = pattern::time_to_rand(Time::from_int(c));
+        assert!((at(&c.to_string()) - want).abs() < 1e-12, "cycle {c}");
+    }
+    // Halfway, the smoother step is exactly between.
+    let (a, b) = (
+        pattern::time_to_rand(Time::from_int(2)),
+        pattern::time_to_rand(Time::from_int(3)),
+    );
+    assert!((at("5/2") - (a + b) / 2.0).abs() < 1e-12);
+}
+
+/// `envL = sig $ \\t -> max 0 $ min (fromRational t) 1`, `envLR = (1-) <$> envL`,
+/// `envEq = sig $ \\t -> sqrt (sin (pi/2 * max 0 (min (fromRational (1-t)) 1)))`,
+/// `envEqR = sig $ \\t -> sqrt (cos (pi/2 * max 0 (min (fromRational (1-t)) 1)))`
+#[test]
+fn envelopes_ramp_over_the_first_cycle() {
+    let numbers = |expr: &str| -> Vec<f64> {
+        shown(expr, 2, Format::Text)
+            .lines()
+            .map(|l| l.rsplit(' ').next().unwrap().parse().unwrap())
+            .collect()
+    };
+    assert_eq!(numbers("segment 2 $ envL"), [0.0, 0.5, 1.0, 1.0]);
+    assert_eq!(numbers("segment 2 $ envLR"), [1.0, 0.5, 0.0, 0.0]);
+    let eq = numbers("segment 2 $ envEq");
+    let eq_r = numbers("segment 2 $ envEqR");
+    assert!((eq[0] - 1.0).abs() < 1e-12 && eq[2].abs() < 1e-12, "{eq:?}");
+    // Square roots of a sine and a cosine: their fourth powers sum to 1.
+    for (x, y) in eq.iter().zip(&eq_r) {
+        assert!((x.powi(4) + y.powi(4) - 1.0).abs() < 1e-9, "{x} {y}");
+    }
+    assert_eq!(
+        grid("discretise 2 $ \"a\"", 1),
+        grid("segment 2 $ \"a\"", 1)
+    );
+}
