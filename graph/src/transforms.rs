@@ -560,6 +560,34 @@ fn combine(
     }
 }
 
+/// `select = tParam _select`, `_select f ps = ps !! floor (f * fromIntegral (length ps))`:
+/// the pattern a 0..1 pattern points at, switched by each of its events (Tidal's `innerJoin`;
+/// 1 picks the last, where Tidal's index would run past the list).
+fn select(a: &mut Args) -> Result<Pat, String> {
+    let (choice, patterns) = (a.values()?, a.patterns()?);
+    let index = move |v: &Value, n: usize| {
+        let f = v.as_f64().unwrap_or(0.0);
+        ((f * n as f64).floor().max(0.0) as usize).min(n.saturating_sub(1))
+    };
+    fn pick<T: PatItem>(
+        choice: Pattern<Value>,
+        list: Vec<Pattern<T>>,
+        index: impl Fn(&Value, usize) -> usize + Send + Sync + 'static,
+    ) -> Pattern<T> {
+        if list.is_empty() {
+            return pattern::silence();
+        }
+        pattern::patterned(&choice, move |v, span, arena, out| {
+            list[index(v, list.len())].query_into(span, arena, out)
+        })
+    }
+    if patterns.iter().any(|p| matches!(p, Pat::Sound(_))) {
+        Ok(Pat::Sound(pick(choice, list(patterns)?, index)))
+    } else {
+        Ok(Pat::Value(pick(choice, list(patterns)?, index)))
+    }
+}
+
 /// The values of a list of constant patterns (`[0, 2, 4]`, `["a", "b"]`), for functions that
 /// take Tidal lists; `what` names the function in the error.
 fn constants(list: Vec<Pat>, what: &str) -> Result<Vec<Value>, String> {
@@ -924,6 +952,16 @@ pub const PATTERNS: &[Function] = &[
         &[ParamSpec::required("steps", ParamKind::Steps, "")],
         "Patterns in one cycle, each taking a share by its weight.",
         timecat,
+    ),
+    maker(
+        "select",
+        &[],
+        &[
+            ParamSpec::required("choice", ParamKind::Numbers, ""),
+            ParamSpec::required("patterns", ParamKind::Patterns, ""),
+        ],
+        "The pattern of the list a 0..1 pattern points at, switching with each of its events.",
+        select,
     ),
     maker(
         "scan",

@@ -313,3 +313,18 @@ fn envelopes_ramp_over_the_first_cycle() {
         grid("segment 2 $ \"a\"", 1)
     );
 }
+
+/// `select = tParam _select`, `_select f ps = ps !! floor (f * fromIntegral (length ps))`,
+/// `tParam` joining inwards: the chosen pattern keeps its own structure.
+#[test]
+fn select_switches_between_patterns_by_a_number_pattern() {
+    assert_eq!(
+        grid("select \"<0 0.5>\" [\"a b\", \"c*3\"]", 2),
+        "|a--b--|c-c-c-|"
+    );
+    assert_eq!(grid("select \"0 0.5\" [\"a*4\", \"b*4\"]", 1), "|aabb|");
+    assert_eq!(
+        lines("select \"0 1\" [s \"a*2\", s \"b*2\"]"),
+        ["[0, 1/2] [0, 1/2] s: a", "[1/2, 1] [1/2, 1] s: b"]
+    );
+}
