@@ -600,10 +600,17 @@ fn strudel_through_its_own_osc_bridge_plays_on_time_on_its_orbits() {
     let packets = relayed.lock().unwrap().clone();
     assert_eq!(packets.len(), 5, "one bundle per hap");
 
+    // What phonon counted: an event that reached it after its time (the bridge or the script
+    // held up on a loaded machine) plays at once, and is said to be late.
+    let (code, log) = dirt.stop();
+    assert_eq!(code, Some(0), "{log}");
+    assert!(log.contains("played 5"), "{log}");
+    let late = summary_field(summary_line(&log), "late ");
     let frame_of = |unix: u64| {
         tape.index_at((unix as i64 + offset) as u64)
             .expect("the event's time was recorded")
     };
+    let period = tape.periods[0].frames as f64;
     let onset_near = |channel: usize, expected: f64| {
         let from = (expected as usize).saturating_sub(2_000);
         let got = from
@@ -611,9 +618,14 @@ fn strudel_through_its_own_osc_bridge_plays_on_time_on_its_orbits() {
                 .iter()
                 .position(|x| x.abs() > 1e-4)
                 .expect("an onset");
+        let off = got as f64 - expected;
+        // On its frame; or whole periods later when the engine missed periods the recorder
+        // saw; or, if phonon counted late events, played at once on arrival.
+        let on_time = (0..=2).any(|k| (off - k as f64 * period).abs() <= 2.0);
+        let arrived_late = late > 0 && off > 0.0 && off < 0.1 * 48_000.0;
         assert!(
-            (got as f64 - expected).abs() <= 2.0,
-            "channel {channel}: onset at {got}, time tag says {expected:.1}"
+            on_time || arrived_late,
+            "channel {channel}: onset at {got}, time tag says {expected:.1} (late events: {late})"
         );
         got
     };
@@ -666,7 +678,7 @@ fn strudel_through_its_own_osc_bridge_plays_on_time_on_its_orbits() {
     // A period the engine itself missed under load (JACK ran the recorder but not phonon)
     // lengthens the sound by that period in JACK frames: the end may be a whole period or two
     // late, never anywhere else.
-    let period = tape.periods[0].frames as u32;
+    let period = period as u32;
     let on_a_period = (0..=2).any(|k| (11_998..=12_001).contains(&(end - k * period)));
     assert!(
         on_a_period && drop > 0.15,
@@ -677,10 +689,6 @@ fn strudel_through_its_own_osc_bridge_plays_on_time_on_its_orbits() {
         .map(|x| x * x)
         .sum();
     assert!(tail > 1e-3, "a reverb tail: energy {tail}");
-
-    let (code, log) = dirt.stop();
-    assert_eq!(code, Some(0), "{log}");
-    assert!(log.contains("played 5"), "{log}");
 }
 
 /// The time tag of the orbit-3 event.
