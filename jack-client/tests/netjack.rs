@@ -268,14 +268,11 @@ fn phonon_on_a_netjack_slave_is_heard_on_the_master_exactly_and_comes_back() {
                 alignment.unmatched.len() - lost
             )));
         }
-        if lost > 0 {
+        // Lost periods and moves of the beat come with xruns: up to two each is the machine's
+        // doing, past that the run cannot be judged.
+        if lost + alignment.jumps > excuses {
             return Err(Verdict::Unjudgeable(format!(
-                "{lost} periods arrived silent: netJACK lost them"
-            )));
-        }
-        if alignment.jumps > excuses {
-            return Err(Verdict::Unjudgeable(format!(
-                "{} jumps against {} xruns",
+                "{lost} periods lost and {} jumps against {} xruns",
                 alignment.jumps,
                 recording.xruns + slave_xruns
             )));
