@@ -247,8 +247,6 @@ fn phonon_on_a_netjack_slave_is_heard_on_the_master_exactly_and_comes_back() {
             alignment.jumps,
             recording.xruns
         );
-        // Every period the master heard is exactly the render's; the beat moves only where a
-        // server skipped a period (the machine's doing), up to two moves an xrun.
         let excuses = 2 * (recording.xruns + slave_xruns) as usize;
         // As every recording test judges: with no xrun on either server, any period that
         // matches no frame of the render is phonon's fault. Periods netJACK lost or mangled
