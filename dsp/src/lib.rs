@@ -1,7 +1,9 @@
-//! The DSP of Phonon's nodes, knowing nothing of the patch language: one [`Node`] interface and
-//! a typed [`Kind`] per node with its constructor, arranged by what the nodes do:
-//! [`oscillators`], [`filters`], [`delays`], [`reverbs`], [`dynamics`], [`modulation`],
-//! [`envelopes`], [`levels`], the stepped [`patterns`] signal, pitched [`instruments`], the
+//! The DSP of Phonon's nodes, knowing nothing of the compiler: one [`Node`] interface, each
+//! node [`declared`](declaration) once beside its code (the name a patch calls it by, its ports,
+//! its width, a doc line and an example) and listed in the [`catalog`], and a [`Kind`] for the
+//! nodes the compiler shapes from more. Nodes are arranged by what they do: [`oscillators`],
+//! [`filters`], [`delays`], [`reverbs`], [`dynamics`], [`modulation`], [`envelopes`],
+//! [`levels`], the [`live`] input, the stepped [`patterns`] signal, pitched [`instruments`], the
 //! [`samples`] (bank and sampler), and the [`voice`] layer every sound event plays through (one
 //! pool, one sample voice, one envelope stage, one pan and level law, SuperDirt's orbits). What
 //! several nodes share — the delay line, the LFO, the biquad — is in [`blocks`].
@@ -15,6 +17,8 @@
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 pub mod blocks;
+pub mod catalog;
+pub mod declaration;
 pub mod delays;
 pub mod dynamics;
 pub mod envelopes;
@@ -22,6 +26,7 @@ pub mod filters;
 pub mod instruments;
 pub mod kind;
 pub mod levels;
+pub mod live;
 pub mod modulation;
 pub mod oscillators;
 pub mod patterns;
@@ -227,23 +232,6 @@ pub fn flush_denormals() {
             std::arch::asm!("stmxcsr [{0}]", in(reg) &mut csr as *mut u32, options(nostack));
             csr |= 0x8040;
             std::arch::asm!("ldmxcsr [{0}]", in(reg) &csr as *const u32, options(nostack, readonly));
-        }
-    }
-}
-
-/// The engine's live input: parameter 0 is the channel number, and the runtime binds that
-/// channel's buffer as a second input. Unbound (offline), it is silence.
-pub struct LiveInput;
-
-impl Node for LiveInput {
-    fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
-        for buffer in out.iter_mut() {
-            for (i, y) in buffer[..ctx.frames].iter_mut().enumerate() {
-                *y = match inputs.get(1) {
-                    Some(bound) => sanitize(bound.at(i)),
-                    None => 0.0,
-                };
-            }
         }
     }
 }

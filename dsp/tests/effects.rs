@@ -188,7 +188,7 @@ fn live_input_is_silent_offline_and_passes_a_bound_buffer() {
         bank: std::sync::Arc::new(dsp::samples::bank::SampleBank::new(RATE as u32)),
         sampler_voices: 1,
     };
-    let mut node = dsp::Kind::Input.make(&setup);
+    let mut node = dsp::Kind::Node(&dsp::live::LIVE_INPUT).make(&setup);
     let bound = [0.25f32; 64];
     let mut out = [1.0f32; 64];
     let arena = bumpalo::Bump::new();

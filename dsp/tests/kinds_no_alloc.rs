@@ -65,7 +65,8 @@ fn every_kind_plays_without_allocating() {
             pickup: 0.3,
         },
     ];
-    let mut kinds: Vec<Kind> = Kind::UNITS.to_vec();
+    let mut kinds: Vec<Kind> = dsp::catalog::NODES.iter().map(|&d| Kind::Node(d)).collect();
+    kinds.push(Kind::Convolve(None));
     kinds.extend(instruments.iter().map(|&instrument| Kind::Voices {
         instrument,
         notes: notes(),

@@ -187,7 +187,7 @@ fn segments_pass_their_levels_on_the_frame_and_curves_bend_as_asked() {
     assert!(out[19_200..].iter().all(|&v| v == 0.0));
     // curve 0 is a straight line; a positive curve starts slowly, a negative one fast.
     let half = |curve: f32| {
-        let mut node = make(Kind::Curve);
+        let mut node = make(Kind::Node(&dsp::envelopes::triggered::CURVE));
         let params = [
             In::Const(0.0),
             In::Const(1.0),
@@ -229,7 +229,7 @@ fn a_plucked_string_is_within_half_a_percent_of_its_pitch_and_dies_away() {
 fn multitap_taps_and_a_tape_echo_land_at_their_times() {
     let mut impulse = vec![0.0f32; 48_000];
     impulse[100] = 1.0;
-    let mut taps = make(Kind::MultiTap);
+    let mut taps = make(Kind::Node(&dsp::delays::taps::MULTITAP));
     let params = [
         In::Const(0.1),
         In::Const(3.0),
@@ -244,7 +244,7 @@ fn multitap_taps_and_a_tape_echo_land_at_their_times() {
     let loud: Vec<usize> = (0..out.len()).filter(|&i| out[i].abs() > 1e-6).collect();
     assert_eq!(loud, [4_900, 9_700, 14_500]);
     // A tape echo with no wow or flutter: the first repeat at its time.
-    let mut tape = make(Kind::TapeDelay);
+    let mut tape = make(Kind::Node(&dsp::delays::tape::TAPEDELAY));
     let params = [
         In::Const(0.25),
         In::Const(0.5),
@@ -264,7 +264,7 @@ fn multitap_taps_and_a_tape_echo_land_at_their_times() {
 fn ping_pong_echoes_alternate_sides() {
     let mut impulse = vec![0.0f32; 48_000];
     impulse[0] = 1.0;
-    let mut pingpong = make(Kind::PingPong);
+    let mut pingpong = make(Kind::Node(&dsp::delays::taps::PINGPONG));
     let params = [
         In::Const(0.1),
         In::Const(0.5),
@@ -294,7 +294,7 @@ fn fm_sidebands_have_bessel_amplitudes() {
     // A second of frames: every whole frequency falls on a bin, so no window scalloping.
     let n = 48_000;
     for index in [0.5, 1.0, 2.0] {
-        let mut fm = make(Kind::Fm);
+        let mut fm = make(Kind::Node(&dsp::oscillators::synthesis::FM));
         let params = [
             In::Const(1_500.0),
             In::Const(150.0),
@@ -321,7 +321,7 @@ fn fm_sidebands_have_bessel_amplitudes() {
 fn pitch_shift_moves_a_tone_by_its_ratio() {
     let input = sine_wave(440.0, 1.5);
     for semitones in [12.0f32, 7.0, -5.0, -12.0] {
-        let mut shifter = make(Kind::PitchShift);
+        let mut shifter = make(Kind::Node(&dsp::modulation::pitch::PITCH_SHIFT));
         let (out, _) = play(
             shifter.as_mut(),
             &[&input],
@@ -341,7 +341,7 @@ fn pitch_shift_moves_a_tone_by_its_ratio() {
 #[test]
 fn parametric_eq_gains_are_the_ones_asked_for() {
     let gain_at = |freq: f32| {
-        let mut eq = make(Kind::ParametricEq);
+        let mut eq = make(Kind::Node(&dsp::filters::eq::PARAMETRIC_EQ));
         let params = [
             In::Const(100.0),
             In::Const(-6.0),
@@ -370,7 +370,7 @@ fn parametric_eq_gains_are_the_ones_asked_for() {
 fn the_moog_ladder_resonates_at_its_cutoff() {
     // Quiet enough that the ladder's saturation stays out of the way.
     let gain_at = |freq: f32, resonance: f32| {
-        let mut moog = make(Kind::Moog);
+        let mut moog = make(Kind::Node(&dsp::filters::ladder::MOOG));
         let input: Vec<f32> = sine_wave(freq, 1.0).iter().map(|x| x * 0.01).collect();
         let params = [In::Const(1_000.0), In::Const(resonance)];
         let (out, _) = play(moog.as_mut(), &[&input], &params, 1.0, 256);
@@ -387,7 +387,7 @@ fn the_moog_ladder_resonates_at_its_cutoff() {
 #[test]
 fn the_compressor_follows_its_static_curve() {
     for (threshold, ratio) in [(-20.0f32, 4.0f32), (-12.0, 2.0)] {
-        let mut compressor = make(Kind::Compressor);
+        let mut compressor = make(Kind::Node(&dsp::dynamics::COMPRESSOR));
         let input = sine_wave(200.0, 2.0);
         let params = [
             In::Const(threshold),
@@ -432,14 +432,14 @@ fn convolution_with_an_impulse_gives_the_response_one_partition_late() {
 #[test]
 fn a_flanger_at_its_shortest_delay_cancels_the_tone_half_a_period_long() {
     // Depth 0 leaves the delay at 1 ms: half a period of 500 Hz, so the two paths cancel.
-    let mut flanger = make(Kind::Flanger);
+    let mut flanger = make(Kind::Node(&dsp::modulation::FLANGER));
     let input = sine_wave(500.0, 1.0);
     let params = [In::Const(0.0), In::Const(0.5), In::Const(0.0)];
     let (out, _) = play(flanger.as_mut(), &[&input], &params, 1.0, 256);
     assert!(db(rms(&out[4_800..]) / rms(&input[4_800..])) < -40.0);
     // And a full period (1 kHz) adds up.
     let input = sine_wave(1_000.0, 1.0);
-    let mut flanger = make(Kind::Flanger);
+    let mut flanger = make(Kind::Node(&dsp::modulation::FLANGER));
     let (out, _) = play(flanger.as_mut(), &[&input], &params, 1.0, 256);
     assert!(db(rms(&out[4_800..]) / rms(&input[4_800..])).abs() < 0.1);
 }
@@ -456,7 +456,7 @@ fn additive_harmonics_and_the_wavetable_are_at_their_frequencies() {
     assert!((db(peak_at(&m, 600.0, n) / fundamental) - db(0.5)).abs() < 0.2);
     assert!((db(peak_at(&m, 1_200.0, n) / fundamental) - db(0.25)).abs() < 0.2);
     assert!(db(peak_at(&m, 900.0, n) / fundamental) < -60.0);
-    let mut table = make(Kind::Wavetable);
+    let mut table = make(Kind::Node(&dsp::oscillators::synthesis::WAVETABLE));
     let (out, _) = play(table.as_mut(), &[], &[In::Const(220.0)], 1.0, 256);
     let measured = zero_crossing_frequency(&out);
     assert!((measured - 220.0).abs() / 220.0 < 0.001, "{measured}");
@@ -570,19 +570,19 @@ fn nothing_here_lets_nan_or_denormals_out() {
         };
     }
     let kinds = [
-        Kind::TapeDelay,
-        Kind::Plate,
-        Kind::MultiTap,
-        Kind::PingPong,
-        Kind::Flanger,
-        Kind::Fchorus,
-        Kind::ParametricEq,
-        Kind::Formant,
-        Kind::Vocoder,
-        Kind::PitchShift,
-        Kind::Freeze,
-        Kind::Granular,
-        Kind::Compressor,
+        Kind::Node(&dsp::delays::tape::TAPEDELAY),
+        Kind::Node(&dsp::reverbs::plate::PLATE),
+        Kind::Node(&dsp::delays::taps::MULTITAP),
+        Kind::Node(&dsp::delays::taps::PINGPONG),
+        Kind::Node(&dsp::modulation::FLANGER),
+        Kind::Node(&dsp::modulation::FCHORUS),
+        Kind::Node(&dsp::filters::eq::PARAMETRIC_EQ),
+        Kind::Node(&dsp::filters::formant::FORMANT),
+        Kind::Node(&dsp::filters::formant::VOCODER),
+        Kind::Node(&dsp::modulation::pitch::PITCH_SHIFT),
+        Kind::Node(&dsp::modulation::granular::FREEZE),
+        Kind::Node(&dsp::modulation::granular::GRANULAR),
+        Kind::Node(&dsp::dynamics::COMPRESSOR),
         Kind::Convolve(None),
     ];
     for kind in kinds {
@@ -603,7 +603,7 @@ fn a_vocoder_passes_a_carrier_shaped_by_its_modulator() {
         .map(|(a, b)| 0.5 * (a + b))
         .collect();
     let run = |modulator: &[f32], bands: f32| {
-        let mut vocoder = make(Kind::Vocoder);
+        let mut vocoder = make(Kind::Node(&dsp::filters::formant::VOCODER));
         play(
             vocoder.as_mut(),
             &[modulator, &carrier],
@@ -678,7 +678,7 @@ fn an_edited_additive_or_convolver_plays_its_new_settings_after_the_edit() {
 #[test]
 fn the_plate_decays_in_about_its_decay_time() {
     for decay in [1.0f32, 2.5] {
-        let mut plate = make(Kind::Plate);
+        let mut plate = make(Kind::Node(&dsp::reverbs::plate::PLATE));
         let mut impulse = vec![0.0f32; (4.0 * RATE) as usize];
         impulse[0] = 1.0;
         let params = [
@@ -718,7 +718,7 @@ fn the_plate_decays_in_about_its_decay_time() {
 fn granular_freeze_and_formant_keep_the_pitch_and_peak_they_should() {
     // Grains read twice as fast sound an octave up.
     let input = sine_wave(330.0, 2.0);
-    let mut grains = make(Kind::Granular);
+    let mut grains = make(Kind::Node(&dsp::modulation::granular::GRANULAR));
     let params = [In::Const(60.0), In::Const(0.8), In::Const(2.0)];
     let (out, _) = play(grains.as_mut(), &[&input], &params, 2.0, 256);
     let f = dominant(&out[48_000..48_000 + 32_768]);
@@ -729,7 +729,7 @@ fn granular_freeze_and_formant_keep_the_pitch_and_peak_they_should() {
     let gate: Vec<f32> = (0..48_000)
         .map(|i| if i >= 20_000 { 1.0 } else { 0.0 })
         .collect();
-    let mut freeze = make(Kind::Freeze);
+    let mut freeze = make(Kind::Node(&dsp::modulation::granular::FREEZE));
     let (out, _) = play(freeze.as_mut(), &[&tone, &gate], &[], 1.0, 256);
     let held = &out[30_000..30_000 + 16_384];
     assert!(
@@ -739,8 +739,15 @@ fn granular_freeze_and_formant_keep_the_pitch_and_peak_they_should() {
     );
     assert!((dominant(held) - 440.0).abs() < 2.0, "{}", dominant(held));
     // A formant filter on white noise: most energy near f1, little far above f3.
-    let noise = play(make(Kind::Noise).as_mut(), &[], &[], 1.0, 256).0;
-    let mut formant = make(Kind::Formant);
+    let noise = play(
+        make(Kind::Node(&dsp::oscillators::NOISE)).as_mut(),
+        &[],
+        &[],
+        1.0,
+        256,
+    )
+    .0;
+    let mut formant = make(Kind::Node(&dsp::filters::formant::FORMANT));
     let params = [
         In::Const(700.0),
         In::Const(1_200.0),

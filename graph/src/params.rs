@@ -62,6 +62,8 @@ pub struct ParamSpec {
     pub default: Option<f64>,
     /// Its unit (`Hz`, `s`, `cycles`), or empty.
     pub unit: &'static str,
+    /// The lowest and highest values the node uses, when it holds them to a range.
+    pub range: Option<(f64, f64)>,
 }
 
 impl ParamSpec {
@@ -72,6 +74,7 @@ impl ParamSpec {
             kind,
             default: None,
             unit,
+            range: None,
         }
     }
 
@@ -87,6 +90,7 @@ impl ParamSpec {
             kind,
             default: Some(default),
             unit,
+            range: None,
         }
     }
 }

@@ -43,6 +43,8 @@ pub struct Function {
     pub control: Option<Control>,
     /// One line on what it does.
     pub doc: &'static str,
+    /// A one-line patch that plays it, or empty for one made from its parameters.
+    pub example: &'static str,
 }
 
 impl Function {

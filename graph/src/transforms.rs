@@ -5,6 +5,7 @@
 use crate::params::{ParamKind, ParamSpec};
 use crate::registry::{Function, Registry, Role};
 use crate::values::{Args, Pat, PatItem, PatternFn, MAX_COUNT};
+use dsp::oscillators::Wave;
 use pattern::{Control, Pattern, Sound, Time, Value};
 
 /// A transform written once for every type of pattern: the generic body is instantiated for
@@ -777,12 +778,11 @@ signal!(rand);
 
 /// The pattern a signal oscillator's name means where a pattern is expected (`range 1 5 saw`).
 pub fn signal_pattern(node: &dsp::Kind) -> Option<PatternFn> {
-    Some(match node {
-        dsp::Kind::Sine => sine,
-        dsp::Kind::Saw => saw,
-        dsp::Kind::Tri => tri,
-        dsp::Kind::Square => square,
-        _ => return None,
+    Some(match node.wave()? {
+        Wave::Sine => sine,
+        Wave::Saw => saw,
+        Wave::Triangle => tri,
+        Wave::Square => square,
     })
 }
 
@@ -814,6 +814,7 @@ const fn function(
         pattern: Some(apply),
         control: None,
         doc,
+        example: "",
     }
 }
 
@@ -1057,6 +1058,7 @@ const fn control(
         pattern: None,
         control: Some(control),
         doc,
+        example: "",
     }
 }
 
@@ -1108,6 +1110,7 @@ const SOUND: Function = Function {
     pattern: None,
     control: None,
     doc: "Play samples named by a pattern: s \"bd*2 [sn cp]\".",
+    example: "out: s \"bd*2 [sn cp]\"",
 };
 
 /// Registers `s`, every transform and every pattern function.

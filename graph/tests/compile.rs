@@ -311,10 +311,11 @@ fn a_registered_function_with_a_required_parameter_reports_it_missing() {
         aliases: &[],
         role: Role::Source,
         params: PITCH,
-        node: Some(graph::dsp::Kind::Sine),
+        node: Some(graph::dsp::Kind::Node(&graph::dsp::oscillators::SINE)),
         pattern: None,
         control: None,
         doc: "A test source with a required parameter.",
+        example: "",
     });
     let source = Source::new("test.ph", "out: drone\nout2: drone 55\n");
     let c = compile(&source, &registry);

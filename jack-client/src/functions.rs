@@ -40,8 +40,10 @@ fn argument(p: &ParamSpec, last: bool) -> String {
     }
 }
 
-/// Candidate one-line patches showing `f`, most natural first.
+/// Candidate one-line patches showing `f`, most natural first: its declared example, then ones
+/// made from its parameters.
 fn candidates(f: &Function) -> Vec<String> {
+    let declared = (!f.example.is_empty()).then(|| f.example.to_string());
     let last = f.params.len().saturating_sub(1);
     let args: Vec<String> = f
         .params
@@ -55,7 +57,7 @@ fn candidates(f: &Function) -> Vec<String> {
     } else {
         format!("{} {}", f.name, args.join(" "))
     };
-    match f.role {
+    let made = match f.role {
         Role::Source => vec![format!("out: {call} * 0.2")],
         Role::Processor => vec![format!("out: saw 110 # {call} * 0.2")],
         Role::Sound => vec![format!("out: {call}")],
@@ -83,7 +85,8 @@ fn candidates(f: &Function) -> Vec<String> {
                 vec![values, format!("out: s \"bd*4\" # speed ({call})"), sounds]
             }
         }
-    }
+    };
+    declared.into_iter().chain(made).collect()
 }
 
 /// An example patch line for `f` that compiles.
@@ -99,12 +102,23 @@ fn params(f: &Function) -> String {
     f.params
         .iter()
         .map(|p| {
-            let unit = if p.unit.is_empty() {
+            let mut unit = if p.unit.is_empty() {
                 String::new()
             } else {
                 format!(" {}", p.unit)
             };
+            if let Some((low, high)) = p.range {
+                let bound = |x: f64| {
+                    if x.is_finite() {
+                        x.to_string()
+                    } else {
+                        String::new()
+                    }
+                };
+                unit.push_str(&format!(" [{}..{}]", bound(low), bound(high)));
+            }
             match p.default {
+                Some(d) if p.kind == ParamKind::Triggers && d == 0.0 => format!("{}=once", p.name),
                 Some(_) if p.kind == ParamKind::Triggers => format!("{}=every-cycle", p.name),
                 Some(_) if p.kind == ParamKind::Sounds => format!("{}=built-in", p.name),
                 Some(d) => format!("{}={d}{unit}", p.name),

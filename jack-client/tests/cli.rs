@@ -86,7 +86,7 @@ fn functions_lists_the_registry() {
     let listing = text(&out.stdout);
     for name in [
         "sine freq=440 Hz",
-        "lpf input cutoff=1000 Hz q=0.707",
+        "lpf input cutoff=1000 Hz [10..24000] q=0.707 [0.05..40]",
         "jux function pattern",
         "speed value",
         "s sounds (also sound)",
@@ -230,7 +230,7 @@ fn docs_functions_md_is_the_registry_and_every_function_has_an_example_that_comp
     // The plain listing shows the same examples.
     let plain = text(&phonon(&["functions"]).stdout);
     assert!(
-        plain.contains("    e.g. out: saw 110 # lpf 1000 0.707 * 0.2"),
+        plain.contains("    e.g. out: saw 55 # lpf (sine 0.25 * 800 + 1200) 4 * 0.2"),
         "{plain}"
     );
 }

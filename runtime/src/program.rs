@@ -462,7 +462,7 @@ fn node_slot(
     let channels = usize::from(node.channels).clamp(1, 2);
     let processor = match &node.kind {
         GraphNodeKind::Dsp(kind) => {
-            if let dsp::Kind::Input = kind {
+            if kind.is(&dsp::live::LIVE_INPUT) {
                 let channel = match inputs.first() {
                     Some(Source::Const(c)) => (c.max(1.0) as usize) - 1,
                     _ => 0,

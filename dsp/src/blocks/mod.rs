@@ -6,7 +6,7 @@ pub mod envelope;
 pub mod laws;
 pub mod pool;
 
-use crate::{sanitize, In};
+use crate::sanitize;
 use std::f32::consts::TAU;
 
 /// A circular delay line read with linear interpolation.
@@ -40,17 +40,6 @@ impl DelayLine {
         self.buffer[self.write] = x;
         self.write = (self.write + 1) % self.buffer.len();
     }
-}
-
-/// Input `k` at frame `i`, or `fallback` when absent or not finite.
-#[inline]
-pub(crate) fn param(inputs: &[In<'_>], k: usize, i: usize, fallback: f32) -> f32 {
-    inputs.get(k).map_or(fallback, |p| p.param(i, fallback))
-}
-
-/// The signal input.
-pub(crate) fn signal<'a>(inputs: &[In<'a>]) -> In<'a> {
-    inputs.first().copied().unwrap_or(In::Const(0.0))
 }
 
 /// A sine oscillator's phase in cycles.

@@ -6,10 +6,33 @@ pub mod tape;
 pub mod taps;
 
 use crate::blocks::DelayLine;
-use crate::{sanitize, Context, In, Node};
+use crate::declaration::{Declaration, Port};
+use crate::{sanitize, Context, In, Node, Width};
 
 /// The longest delay time the `delay` node offers, in seconds.
 pub const MAX_DELAY_SECONDS: f32 = 4.0;
+
+crate::ports! {
+    /// What the feedback delay reads.
+    pub struct DelayPorts {
+        input: Port::input(),
+        time: Port::signal(0.25, "s").within(0.0, MAX_DELAY_SECONDS),
+        feedback: Port::signal(0.5, "").within(-0.99, 0.99),
+        mix: Port::mix(0.5),
+    }
+}
+
+/// `delay`.
+pub static DELAY: Declaration = Declaration {
+    name: "delay",
+    aliases: &[],
+    ports: DelayPorts::PORTS,
+    width: Width::AsInput,
+    make: make_delay,
+    doc: "Feedback delay line.",
+    example: "out: s \"cp ~ ~ ~\" # delay 0.375 0.6 0.4",
+    control: None,
+};
 
 /// Feedback delay: inputs are the signal, time in seconds, feedback and mix.
 pub struct Delay {
@@ -20,22 +43,18 @@ pub struct Delay {
 
 impl Node for Delay {
     fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
-        let signal = inputs.first().copied().unwrap_or(In::Const(0.0));
+        let p = DelayPorts::read(inputs);
         let smoothing = 1.0 - (-1.0 / (0.05 * ctx.sample_rate)).exp();
         for i in 0..ctx.frames {
-            let param = |index: usize, fallback: f32| {
-                inputs.get(index).map_or(fallback, |p| p.param(i, fallback))
-            };
-            let target = param(1, 0.25).clamp(0.0, MAX_DELAY_SECONDS) * ctx.sample_rate;
+            let target = p.time.at(i) * ctx.sample_rate;
             let time = match self.time {
                 None => target,
                 Some(t) => t + (target - t) * smoothing,
             };
             self.time = Some(time);
-            let feedback = param(2, 0.5).clamp(-0.99, 0.99);
-            let mix = param(3, 0.5).clamp(0.0, 1.0);
+            let (feedback, mix) = (p.feedback.at(i), p.mix.at(i));
             for (channel, buffer) in out.iter_mut().enumerate().take(2) {
-                let x = sanitize(signal.channel(channel, i));
+                let x = sanitize(p.input.channel(channel, i));
                 let line = &mut self.lines[channel];
                 let delayed = line.read(time);
                 line.push(sanitize(x + delayed * feedback));

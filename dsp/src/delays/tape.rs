@@ -1,11 +1,39 @@
 //! A tape echo.
 
-use crate::blocks::{param, signal, DelayLine, Lfo};
-use crate::{sanitize, Context, In, Node};
+use crate::blocks::{DelayLine, Lfo};
+use crate::declaration::{Declaration, Port};
+use crate::{sanitize, Context, In, Node, Width};
 use std::f32::consts::TAU;
 
 /// The longest tape delay, in seconds.
 const TAPE_SECONDS: f32 = 4.0;
+
+crate::ports! {
+    /// What the tape echo reads.
+    pub struct TapePorts {
+        input: Port::input(),
+        time: Port::signal(0.375, "s").within(0.001, TAPE_SECONDS - 0.1),
+        feedback: Port::signal(0.5, "").within(0.0, 0.99),
+        wow_rate: Port::signal(0.5, "Hz"),
+        wow_depth: Port::signal(0.002, ""),
+        flutter_rate: Port::signal(6.0, "Hz"),
+        flutter_depth: Port::signal(0.0005, ""),
+        saturation: Port::signal(0.3, "").within(0.0, 1.0),
+        mix: Port::mix(0.5),
+    }
+}
+
+/// `tapedelay`.
+pub static TAPEDELAY: Declaration = Declaration {
+    name: "tapedelay",
+    aliases: &["tape"],
+    ports: TapePorts::PORTS,
+    width: Width::AsInput,
+    make: make_tapedelay,
+    doc: "Tape echo: the time wanders with wow and flutter, repeats saturate and darken.",
+    example: "out: s \"cp ~ sn ~\" # tapedelay 0.375 0.7",
+    control: None,
+};
 
 /// A tape echo: the delay time wanders with wow and flutter, and each repeat is saturated and
 /// loses some top end. Inputs: signal, time (s), feedback, wow rate (Hz) and depth, flutter
@@ -19,17 +47,17 @@ pub struct TapeDelay {
 
 impl Node for TapeDelay {
     fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
-        let x = signal(inputs);
+        let p = TapePorts::read(inputs);
+        let x = p.input;
         let sr = ctx.sample_rate;
         let loss = 1.0 - (-TAU * 5000.0 / sr).exp();
         for i in 0..ctx.frames {
-            let p = |k: usize, fallback: f32| param(inputs, k, i, fallback);
-            let wow = self.wow.next(p(3, 0.5), sr) * p(4, 0.002);
-            let flutter = self.flutter.next(p(5, 6.0), sr) * p(6, 0.0005);
-            let time = p(1, 0.375).clamp(0.001, TAPE_SECONDS - 0.1) * (1.0 + wow + flutter);
-            let feedback = p(2, 0.5).clamp(0.0, 0.99);
-            let drive = 1.0 + 4.0 * p(7, 0.3).clamp(0.0, 1.0);
-            let mix = p(8, 0.5).clamp(0.0, 1.0);
+            let wow = self.wow.next(p.wow_rate.at(i), sr) * p.wow_depth.at(i);
+            let flutter = self.flutter.next(p.flutter_rate.at(i), sr) * p.flutter_depth.at(i);
+            let time = p.time.at(i) * (1.0 + wow + flutter);
+            let feedback = p.feedback.at(i);
+            let drive = 1.0 + 4.0 * p.saturation.at(i);
+            let mix = p.mix.at(i);
             for (c, channel) in out.iter_mut().enumerate().take(2) {
                 let dry = sanitize(x.channel(c, i));
                 let echo = self.lines[c].read(time * sr);

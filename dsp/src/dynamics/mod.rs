@@ -2,8 +2,56 @@
 
 pub mod distortion;
 
-use crate::blocks::{param, signal};
-use crate::{sanitize, Context, In, Node};
+use crate::declaration::{Declaration, Port};
+use crate::{sanitize, Context, In, Node, Width};
+
+crate::ports! {
+    /// What the limiter reads.
+    pub struct LimiterPorts {
+        input: Port::input(),
+        threshold: Port::signal(0.9, "").within(0.001, 1.0),
+        release: Port::signal(0.05, "s").within(0.001, f32::INFINITY),
+    }
+}
+
+/// `limiter`.
+pub static LIMITER: Declaration = Declaration {
+    name: "limiter",
+    aliases: &["limit"],
+    ports: LimiterPorts::PORTS,
+    width: Width::AsInput,
+    make: make_limiter,
+    doc: "Peak limiter.",
+    example: "out: s \"bd*4\" # gain 1.5 # limiter 0.8",
+    control: None,
+};
+
+/// A time the compressor follows the level in.
+const SECONDS: Port = Port::signal(0.0, "s").within(1e-4, f32::INFINITY);
+
+crate::ports! {
+    /// What the compressor reads.
+    pub struct CompressorPorts {
+        input: Port::input(),
+        threshold: Port::signal(-12.0, "dB"),
+        ratio: Port::signal(4.0, "").within(1.0, f32::INFINITY),
+        attack: Port { default: 0.01, ..SECONDS },
+        release: Port { default: 0.1, ..SECONDS },
+        makeup: Port::signal(0.0, "dB"),
+    }
+}
+
+/// `compressor`.
+pub static COMPRESSOR: Declaration = Declaration {
+    name: "compressor",
+    aliases: &[],
+    ports: CompressorPorts::PORTS,
+    width: Width::AsInput,
+    make: make_compressor,
+    doc: "Compressor: above threshold, the level rises 1/ratio as fast; then makeup gain.",
+    example: "out: s \"bd sn\" # compressor -20 4 0.005 0.1 6",
+    control: None,
+};
 
 /// Peak limiter with instant attack: the output never exceeds the threshold. Inputs are the
 /// signal, threshold and release time in seconds; both channels share one gain.
@@ -13,13 +61,10 @@ pub struct Limiter {
 
 impl Node for Limiter {
     fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
-        let signal = inputs.first().copied().unwrap_or(In::Const(0.0));
+        let p = LimiterPorts::read(inputs);
+        let signal = p.input;
         for i in 0..ctx.frames {
-            let param = |index: usize, fallback: f32| {
-                inputs.get(index).map_or(fallback, |p| p.param(i, fallback))
-            };
-            let threshold = param(1, 0.9).clamp(0.001, 1.0);
-            let release = param(2, 0.05).max(0.001);
+            let (threshold, release) = (p.threshold.at(i), p.release.at(i));
             let fall = (-1.0 / (release * ctx.sample_rate)).exp();
             let channels = out.len().min(2);
             let peak = (0..channels)
@@ -51,14 +96,14 @@ pub struct Compressor {
 
 impl Node for Compressor {
     fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
-        let x = signal(inputs);
+        let p = CompressorPorts::read(inputs);
+        let x = p.input;
         let sr = ctx.sample_rate;
-        let coefficient = |seconds: f32| 1.0 - (-1.0 / (seconds.max(1e-4) * sr)).exp();
+        let coefficient = |seconds: f32| 1.0 - (-1.0 / (seconds * sr)).exp();
         for i in 0..ctx.frames {
-            let threshold = param(inputs, 1, i, -12.0);
-            let ratio = param(inputs, 2, i, 4.0).max(1.0);
-            let (attack, release) = (param(inputs, 3, i, 0.01), param(inputs, 4, i, 0.1));
-            let makeup = param(inputs, 5, i, 0.0);
+            let (threshold, ratio) = (p.threshold.at(i), p.ratio.at(i));
+            let (attack, release) = (p.attack.at(i), p.release.at(i));
+            let makeup = p.makeup.at(i);
             let peak = (0..out.len().min(2))
                 .map(|c| sanitize(x.channel(c, i)).abs())
                 .fold(0.0, f32::max);

@@ -4,7 +4,100 @@
 pub mod triggered;
 
 use crate::blocks::envelope::{Adsr, EnvelopeStage};
-use crate::{Context, In, Node};
+use crate::declaration::{Declaration, Port};
+use crate::{Context, In, Node, Width};
+
+/// A stage's length.
+const SECONDS: Port = Port::signal(0.0, "s").within(0.0, f32::INFINITY);
+
+crate::ports! {
+    /// What `adsr` reads.
+    pub struct AdsrPorts {
+        input: Port::input(),
+        attack: Port { default: 0.01, ..SECONDS },
+        decay: Port { default: 0.1, ..SECONDS },
+        sustain: Port::signal(0.7, "").within(0.0, 1.0),
+        release: Port { default: 0.2, ..SECONDS },
+    }
+}
+
+crate::ports! {
+    /// What `ar` reads.
+    pub struct ArPorts {
+        input: Port::input(),
+        attack: Port { default: 0.01, ..SECONDS },
+        release: Port { default: 0.2, ..SECONDS },
+    }
+}
+
+/// `adsr`.
+pub static ADSR: Declaration = Declaration {
+    name: "adsr",
+    aliases: &[],
+    ports: AdsrPorts::PORTS,
+    width: Width::AsInput,
+    make: make_adsr,
+    doc: "Attack-decay-sustain-release envelope on a gate signal (alone, every cycle).",
+    example: "out: saw 110 * (square 2 # adsr 0.01 0.2 0.5 0.3) * 0.3",
+    control: None,
+};
+
+/// `ar`.
+pub static AR: Declaration = Declaration {
+    name: "ar",
+    aliases: &["asr"],
+    ports: ArPorts::PORTS,
+    width: Width::AsInput,
+    make: make_ar,
+    doc: "Attack-release envelope on a gate signal (alone, every cycle).",
+    example: "out: saw 110 * (square 1 # ar 0.05 0.3) * 0.3",
+    control: None,
+};
+
+crate::ports! {
+    /// What `line` reads.
+    pub struct LinePorts {
+        start: Port::signal(0.0, ""),
+        end: Port::signal(1.0, ""),
+        time: Port { default: 1.0, ..SECONDS },
+        trigger: Port::trigger(),
+    }
+}
+
+crate::ports! {
+    /// What `xline` reads: `line`'s ports with a fall from 1 to 0.001 by default.
+    pub struct XLinePorts {
+        start: Port::signal(1.0, ""),
+        end: Port::signal(0.001, ""),
+        time: Port { default: 1.0, ..SECONDS },
+        trigger: Port::trigger(),
+    }
+}
+
+/// `line`.
+pub static LINE: Declaration = Declaration {
+    name: "line",
+    aliases: &[],
+    ports: LinePorts::PORTS,
+    width: Width::Mono,
+    make: make_line,
+    doc: "A straight ramp from start to end over time seconds, then end: from when the patch \
+          starts, or again at each step of a trigger pattern.",
+    example: "out: sine (line 220 880 2) * 0.2",
+    control: None,
+};
+
+/// `xline`.
+pub static XLINE: Declaration = Declaration {
+    name: "xline",
+    aliases: &[],
+    ports: XLinePorts::PORTS,
+    width: Width::Mono,
+    make: make_xline,
+    doc: "An exponential ramp (equal ratios in equal times) from start to end, then end.",
+    example: "out: saw 110 * xline 1 0.001 0.5 \"x ~ x x\" * 0.3",
+    control: None,
+};
 
 /// Attack-decay-sustain-release; `ar` is the same with no decay and full sustain.
 pub struct Envelope {
@@ -26,22 +119,24 @@ impl Envelope {
 
 impl Node for Envelope {
     fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
-        let gate = inputs.first().copied().unwrap_or(In::Const(0.0));
-        let p = |index: usize, i: usize, fallback: f32| {
-            inputs
-                .get(index)
-                .map_or(fallback, |x| x.param(i, fallback).max(0.0))
-        };
+        let (adsr_ports, ar_ports) = (AdsrPorts::read(inputs), ArPorts::read(inputs));
         let [first, rest @ ..] = out else { return };
         for (i, y) in first[..ctx.frames].iter_mut().enumerate() {
-            let attack = p(1, i, 0.01);
-            let (decay, sustain, release) = if self.ar {
-                (0.0, 1.0, p(2, i, 0.2))
+            let adsr = if self.ar {
+                let p = ar_ports;
+                Adsr::new(p.attack.at(i), 0.0, 1.0, p.release.at(i), ctx.sample_rate)
             } else {
-                (p(2, i, 0.1), p(3, i, 0.7).min(1.0), p(4, i, 0.2))
+                let p = adsr_ports;
+                let (decay, sustain) = (p.decay.at(i), p.sustain.at(i));
+                Adsr::new(
+                    p.attack.at(i),
+                    decay,
+                    sustain,
+                    p.release.at(i),
+                    ctx.sample_rate,
+                )
             };
-            let adsr = Adsr::new(attack, decay, sustain, release, ctx.sample_rate);
-            let open = gate.at(i) > 0.5;
+            let open = adsr_ports.input.raw(i) > 0.5;
             if open && !self.gate {
                 self.stage.open();
             } else if !open && self.gate {
@@ -78,16 +173,19 @@ pub struct Line {
 
 impl Node for Line {
     fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
-        let input = |k: usize, i: usize, fallback: f32| {
-            inputs.get(k).map_or(fallback, |p| p.param(i, fallback))
+        let table = if self.exponential {
+            XLinePorts::PORTS
+        } else {
+            LinePorts::PORTS
         };
+        let p = LinePorts::read_with(inputs, table);
         let [first, rest @ ..] = out else { return };
         for (i, y) in first[..ctx.frames].iter_mut().enumerate() {
-            if input(3, i, 0.0) > 0.5 {
+            if p.trigger.at(i) > 0.5 {
                 self.elapsed = 0;
             }
-            let (start, end) = (input(0, i, 0.0), input(1, i, 1.0));
-            let frames = (input(2, i, 1.0).max(0.0) * ctx.sample_rate) as f64;
+            let (start, end) = (p.start.at(i), p.end.at(i));
+            let frames = (p.time.at(i) * ctx.sample_rate) as f64;
             let done = if frames <= 0.0 {
                 1.0
             } else {

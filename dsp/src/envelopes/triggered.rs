@@ -5,7 +5,8 @@
 //! envelope has reached, so a fast pattern does not click.
 
 use crate::blocks::envelope::{Adsr, EnvelopeStage};
-use crate::{downcast, Carry, Context, In, Node};
+use crate::declaration::{Declaration, Port};
+use crate::{downcast, Carry, Context, In, Node, Width};
 use pattern::Pattern;
 
 /// What starts a triggered envelope.
@@ -107,18 +108,31 @@ impl TriggeredEnvelope {
     }
 }
 
+crate::ports! {
+    /// What the triggered ADSR (`env`) reads: alone, it shapes a constant 1.
+    pub struct EnvPorts {
+        input: Port { default: 1.0, ..Port::input() },
+        attack: Port::signal(0.01, "s").within(0.0, f32::INFINITY),
+        decay: Port::signal(0.1, "s").within(0.0, f32::INFINITY),
+        sustain: Port::signal(0.7, "").within(0.0, 1.0),
+        release: Port::signal(0.2, "s").within(0.0, f32::INFINITY),
+    }
+}
+
+crate::ports! {
+    /// What the attack-decay envelope (`ad`) reads.
+    pub struct AdPorts {
+        attack: Port::signal(0.01, "s").within(0.0, f32::INFINITY),
+        decay: Port::signal(0.1, "s").within(0.0, f32::INFINITY),
+    }
+}
+
 impl Node for TriggeredEnvelope {
     fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
-        let at = |k: usize, i: usize, fallback: f32| {
-            inputs.get(k).map_or(fallback, |x| x.param(i, fallback))
-        };
-        // The ports after the input.
-        let first_param = match self.shape {
-            Shape::Adsr => 1,
-            Shape::Ad => 0,
-        };
+        let env = EnvPorts::read(inputs);
+        let ad = AdPorts::read(inputs);
         let release_now = match self.shape {
-            Shape::Adsr => at(4, 0, 0.2).max(0.0),
+            Shape::Adsr => env.release.at(0),
             Shape::Ad => 0.0,
         };
         let mut found = [(0usize, 0f64); MAX_TRIGGERS];
@@ -131,17 +145,15 @@ impl Node for TriggeredEnvelope {
                 self.hold = found[next].1;
                 next += 1;
             }
-            let attack = at(first_param, i, 0.01).max(0.0);
-            let decay = at(first_param + 1, i, 0.1).max(0.0);
             let adsr = match self.shape {
                 Shape::Adsr => Adsr::new(
-                    attack,
-                    decay,
-                    at(3, i, 0.7).clamp(0.0, 1.0),
-                    at(4, i, 0.2).max(0.0),
+                    env.attack.at(i),
+                    env.decay.at(i),
+                    env.sustain.at(i),
+                    env.release.at(i),
                     ctx.sample_rate,
                 ),
-                Shape::Ad => Adsr::new(attack, decay, 0.0, 0.0, ctx.sample_rate),
+                Shape::Ad => Adsr::new(ad.attack.at(i), ad.decay.at(i), 0.0, 0.0, ctx.sample_rate),
             };
             if self.shape == Shape::Adsr && self.hold <= 0.0 {
                 self.envelope.close(&adsr);
@@ -152,10 +164,7 @@ impl Node for TriggeredEnvelope {
             self.envelope.next(&adsr);
             for (c, channel) in out.iter_mut().enumerate().take(channels) {
                 channel[i] = match self.shape {
-                    Shape::Adsr => {
-                        let x = inputs.first().map_or(1.0, |input| input.channel(c, i));
-                        crate::sanitize(x) * level
-                    }
+                    Shape::Adsr => crate::sanitize(env.input.channel(c, i)) * level,
                     Shape::Ad => level,
                 };
             }
@@ -247,11 +256,19 @@ impl Segments {
     }
 }
 
+crate::ports! {
+    /// What [`Segments`] reads.
+    pub struct SegmentsPorts {
+        trigger: Port::trigger(),
+    }
+}
+
 impl Node for Segments {
     fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
+        let trigger = SegmentsPorts::read(inputs).trigger;
         let [first, rest @ ..] = out else { return };
         for (i, y) in first[..ctx.frames].iter_mut().enumerate() {
-            if inputs.first().is_some_and(|t| t.at(i) > 0.5) {
+            if trigger.at(i) > 0.5 {
                 self.elapsed = 0;
             }
             *y = self.value_at(self.elapsed, ctx.sample_rate);
@@ -269,6 +286,30 @@ impl Node for Segments {
         Carry::Taken
     }
 }
+
+crate::ports! {
+    /// What [`Curve`] reads.
+    pub struct CurvePorts {
+        start: Port::signal(0.0, ""),
+        end: Port::signal(1.0, ""),
+        time: Port::signal(1.0, "s").within(0.0, f32::INFINITY),
+        curve: Port::signal(0.0, ""),
+        trigger: Port::trigger(),
+    }
+}
+
+/// `curve`.
+pub static CURVE: Declaration = Declaration {
+    name: "curve",
+    aliases: &[],
+    ports: CurvePorts::PORTS,
+    width: Width::Mono,
+    make: make_curve,
+    doc: "A curved ramp from start to end over time seconds (curve 0 straight, > 0 slow then \
+          fast), restarted by a trigger pattern if given.",
+    example: "out: sine (curve 880 220 0.5 -4 \"x ~ ~ ~\") * 0.2",
+    control: None,
+};
 
 /// A curved ramp from `start` to `end` over `time` seconds from when the node starts playing,
 /// then `end`: `curve` 0 is straight, positive starts slowly and ends fast, negative the reverse
@@ -290,23 +331,21 @@ pub fn curve_shape(t: f32, curve: f32) -> f32 {
 
 impl Node for Curve {
     fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
-        let at = |k: usize, i: usize, fallback: f32| {
-            inputs.get(k).map_or(fallback, |p| p.param(i, fallback))
-        };
+        let p = CurvePorts::read(inputs);
         let dt = 1.0 / f64::from(ctx.sample_rate);
         let [first, rest @ ..] = out else { return };
         for (i, y) in first[..ctx.frames].iter_mut().enumerate() {
-            if at(4, i, 0.0) > 0.5 {
+            if p.trigger.at(i) > 0.5 {
                 self.elapsed = 0.0;
             }
-            let (start, end) = (at(0, i, 0.0), at(1, i, 1.0));
-            let time = f64::from(at(2, i, 1.0).max(0.0));
+            let (start, end) = (p.start.at(i), p.end.at(i));
+            let time = f64::from(p.time.at(i));
             let t = if time > 0.0 {
                 (self.elapsed / time) as f32
             } else {
                 1.0
             };
-            *y = start + (end - start) * curve_shape(t, at(3, i, 0.0));
+            *y = start + (end - start) * curve_shape(t, p.curve.at(i));
             self.elapsed += dt;
         }
         for channel in rest {

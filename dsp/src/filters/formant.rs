@@ -1,7 +1,57 @@
 //! Formant filters and the channel vocoder.
 
-use crate::blocks::{param, signal, Biquad};
-use crate::{sanitize, Context, In, Node};
+use crate::blocks::Biquad;
+use crate::declaration::{Declaration, Port};
+use crate::{sanitize, Context, In, Node, Width};
+
+/// A formant's bandwidth.
+const BANDWIDTH: Port = Port::signal(0.0, "Hz").within(1.0, f32::INFINITY);
+
+crate::ports! {
+    /// What the formant filter reads.
+    pub struct FormantPorts {
+        input: Port::input(),
+        f1: Port::signal(730.0, "Hz"),
+        f2: Port::signal(1090.0, "Hz"),
+        f3: Port::signal(2440.0, "Hz"),
+        bw1: Port { default: 80.0, ..BANDWIDTH },
+        bw2: Port { default: 90.0, ..BANDWIDTH },
+        bw3: Port { default: 120.0, ..BANDWIDTH },
+    }
+}
+
+/// `formant`.
+pub static FORMANT: Declaration = Declaration {
+    name: "formant",
+    aliases: &[],
+    ports: FormantPorts::PORTS,
+    width: Width::AsInput,
+    make: make_formant,
+    doc: "Formant filter: three band-passes at a vowel's formants (defaults: 'a').",
+    example: "out: saw 110 # formant 270 2290 3010 * 0.3",
+    control: None,
+};
+
+crate::ports! {
+    /// What the vocoder reads.
+    pub struct VocoderPorts {
+        input: Port::input(),
+        carrier: Port::signal(0.0, ""),
+        bands: Port::signal(8.0, "").within(1.0, MAX_BANDS as f32),
+    }
+}
+
+/// `vocoder`.
+pub static VOCODER: Declaration = Declaration {
+    name: "vocoder",
+    aliases: &[],
+    ports: VocoderPorts::PORTS,
+    width: Width::Mono,
+    make: make_vocoder,
+    doc: "Channel vocoder: the input's level in each band (100 Hz-8 kHz) shapes the carrier's.",
+    example: "out: noise * (sine 3 * 0.5 + 0.5) # vocoder (saw 110) 16 * 0.5",
+    control: None,
+};
 
 /// Three parallel band-passes at formant frequencies (a vowel): inputs are the source, then
 /// f1, f2, f3 and their bandwidths in Hz.
@@ -11,13 +61,13 @@ pub struct Formant {
 
 impl Node for Formant {
     fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
-        let x = signal(inputs);
+        let p = FormantPorts::read(inputs);
+        let x = p.input;
         let sr = ctx.sample_rate;
-        let defaults = [730.0, 1090.0, 2440.0, 80.0, 90.0, 120.0];
-        let p = |k: usize| param(inputs, k + 1, 0, defaults[k]);
+        let formants = [(p.f1, p.bw1), (p.f2, p.bw2), (p.f3, p.bw3)];
         for bands in &mut self.bands {
-            for (k, band) in bands.iter_mut().enumerate() {
-                let (f, bw) = (p(k), p(k + 3).max(1.0));
+            for (band, (f, bw)) in bands.iter_mut().zip(formants) {
+                let (f, bw) = (f.at(0), bw.at(0));
                 band.band_pass(f, f / bw, sr);
             }
         }
@@ -54,8 +104,9 @@ pub struct Vocoder {
 
 impl Node for Vocoder {
     fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
+        let p = VocoderPorts::read(inputs);
         let sr = ctx.sample_rate;
-        let bands = (param(inputs, 2, 0, 8.0).round() as usize).clamp(1, MAX_BANDS);
+        let bands = p.bands.at(0).round() as usize;
         if bands != self.bands {
             self.bands = bands;
             let (low, high) = (100.0f32, 8000.0f32);
@@ -75,11 +126,10 @@ impl Node for Vocoder {
         // Measured: a modulator equal to the carrier comes out near the carrier's level, for
         // any number of bands.
         let makeup = 4.0;
-        let modulator = signal(inputs);
-        let carrier = inputs.get(1).copied().unwrap_or(In::Const(0.0));
+        let (modulator, carrier) = (p.input, p.carrier);
         let [first, rest @ ..] = out else { return };
         for (i, y) in first[..ctx.frames].iter_mut().enumerate() {
-            let (m, c) = (sanitize(modulator.at(i)), sanitize(carrier.at(i)));
+            let (m, c) = (sanitize(modulator.raw(i)), sanitize(carrier.raw(i)));
             let mut sum = 0.0;
             for k in 0..bands {
                 let [a, b] = &mut self.modulator[k];

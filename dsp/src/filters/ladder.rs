@@ -2,8 +2,30 @@
 //! with tanh saturation and negative feedback from the last stage (after Stilson and Smith, and
 //! Huovilainen's nonlinear model). Resonance 0 to 1; near 1 it rings.
 
-use crate::{sanitize, Context, In, Node};
+use crate::declaration::{Declaration, Port};
+use crate::{sanitize, Context, In, Node, Width};
 use std::f32::consts::TAU;
+
+crate::ports! {
+    /// What the ladder reads.
+    pub struct LadderPorts {
+        input: Port::input(),
+        cutoff: Port::signal(1000.0, "Hz").within(10.0, 24_000.0),
+        resonance: Port::signal(0.5, "").within(0.0, 1.0),
+    }
+}
+
+/// `moog`.
+pub static MOOG: Declaration = Declaration {
+    name: "moog",
+    aliases: &["ladder", "moog_ladder", "moog_hz"],
+    ports: LadderPorts::PORTS,
+    width: Width::AsInput,
+    make: make_moog,
+    doc: "Resonant four-pole ladder low-pass filter.",
+    example: "out: saw 55 # moog (sine 0.5 * 600 + 900) 0.8 * 0.3",
+    control: None,
+};
 
 /// tanh by a Padé approximant: within 2% everywhere and exact in the limits, at a fraction of
 /// the cost of `f32::tanh` (the ladder needs five a sample).
@@ -21,16 +43,14 @@ pub struct Ladder {
 
 impl Node for Ladder {
     fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
-        let signal = inputs.first().copied().unwrap_or(In::Const(0.0));
-        let cutoff = inputs.get(1).copied().unwrap_or(In::Const(1000.0));
-        let resonance = inputs.get(2).copied().unwrap_or(In::Const(0.5));
+        let p = LadderPorts::read(inputs);
         for i in 0..ctx.frames {
-            let fc = cutoff.param(i, 1000.0).clamp(10.0, 0.45 * ctx.sample_rate);
+            let fc = p.cutoff.at(i).min(0.45 * ctx.sample_rate);
             let g = 1.0 - (-TAU * fc / ctx.sample_rate).exp();
-            let k = 4.0 * resonance.param(i, 0.5).clamp(0.0, 1.0);
+            let k = 4.0 * p.resonance.at(i);
             for (channel, buffer) in out.iter_mut().enumerate().take(2) {
                 let s = &mut self.stages[channel];
-                let x = sanitize(signal.channel(channel, i));
+                let x = sanitize(p.input.channel(channel, i));
                 // Feedback from the last stage, with gain compensation so resonance does not
                 // hollow out the pass band entirely.
                 let drive = tanh(x * (1.0 + 0.5 * k) - k * s[3]);

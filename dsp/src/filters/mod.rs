@@ -7,8 +7,74 @@ pub mod eq;
 pub mod formant;
 pub mod ladder;
 
-use crate::{sanitize, Context, In, Node};
+use crate::declaration::{Declaration, Port};
+use crate::{sanitize, Context, In, Node, Width};
 use std::f32::consts::PI;
+
+crate::ports! {
+    /// What the state-variable filters read.
+    pub struct SvfPorts {
+        input: Port::input(),
+        cutoff: Port::signal(1000.0, "Hz").within(10.0, 24_000.0),
+        q: Port::signal(0.707, "").within(0.05, 40.0),
+    }
+}
+
+/// A filter's declaration: the four differ only in response.
+const fn svf(
+    name: &'static str,
+    aliases: &'static [&'static str],
+    make: crate::Make,
+    doc: &'static str,
+    example: &'static str,
+) -> Declaration {
+    Declaration {
+        name,
+        aliases,
+        ports: SvfPorts::PORTS,
+        width: Width::AsInput,
+        make,
+        doc,
+        example,
+        control: None,
+    }
+}
+
+/// `lpf`.
+pub static LPF: Declaration = svf(
+    "lpf",
+    &["lowpass"],
+    make_lpf,
+    "Resonant low-pass filter.",
+    "out: saw 55 # lpf (sine 0.25 * 800 + 1200) 4 * 0.2",
+);
+
+/// `hpf`.
+pub static HPF: Declaration = svf(
+    "hpf",
+    &["highpass"],
+    make_hpf,
+    "Resonant high-pass filter.",
+    "out: noise # hpf 4000 2 * 0.1",
+);
+
+/// `bpf`.
+pub static BPF: Declaration = svf(
+    "bpf",
+    &["bandpass"],
+    make_bpf,
+    "Band-pass filter.",
+    "out: noise # bpf \"400 800 1600\" 8 * 0.3",
+);
+
+/// `notch`.
+pub static NOTCH: Declaration = svf(
+    "notch",
+    &[],
+    make_notch,
+    "Notch (band-stop) filter.",
+    "out: saw 110 # notch 880 1 * 0.2",
+);
 
 /// Which response a [`Svf`] gives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,17 +150,12 @@ impl Svf {
 
 impl Node for Svf {
     fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
-        let signal = inputs.first().copied().unwrap_or(In::Const(0.0));
-        let cutoff = inputs.get(1).copied().unwrap_or(In::Const(1000.0));
-        let q = inputs.get(2).copied().unwrap_or(In::Const(0.707));
+        let p = SvfPorts::read(inputs);
         let limit = 0.45 * ctx.sample_rate;
         // About 2 ms to move a parameter most of the way: quick, but never a step.
         let smoothing = 1.0 - (-1.0 / (0.002 * ctx.sample_rate)).exp();
         for i in 0..ctx.frames {
-            let target = (
-                cutoff.param(i, 1000.0).clamp(10.0, limit),
-                q.param(i, 0.707).clamp(0.05, 40.0),
-            );
+            let target = (p.cutoff.at(i).min(limit), p.q.at(i));
             let next = match self.smoothed {
                 None => target,
                 Some((c, qq)) => (
@@ -107,7 +168,7 @@ impl Node for Svf {
                 self.smoothed = Some(next);
             }
             for (channel, buffer) in out.iter_mut().enumerate().take(2) {
-                buffer[i] = self.tick(channel, signal.channel(channel, i));
+                buffer[i] = self.tick(channel, p.input.channel(channel, i));
             }
         }
     }

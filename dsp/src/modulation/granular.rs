@@ -1,8 +1,52 @@
 //! Freeze and the granulator.
 
-use crate::blocks::{param, signal, DelayLine};
-use crate::{sanitize, Context, In, Node};
+use crate::blocks::DelayLine;
+use crate::declaration::{Declaration, Port};
+use crate::{sanitize, Context, In, Node, Width};
 use std::f32::consts::PI;
+
+crate::ports! {
+    /// What freeze reads.
+    pub struct FreezePorts {
+        input: Port::input(),
+        trigger: Port::signal(0.0, ""),
+    }
+}
+
+/// `freeze`.
+pub static FREEZE: Declaration = Declaration {
+    name: "freeze",
+    aliases: &[],
+    ports: FreezePorts::PORTS,
+    width: Width::AsInput,
+    make: make_freeze,
+    doc:
+        "While the trigger is above 0.5, loop the last 0.2 s seamlessly; otherwise pass the input.",
+    example: "out: s \"bd*4 sn\" # freeze \"0 1\"",
+    control: None,
+};
+
+crate::ports! {
+    /// What the granulator reads.
+    pub struct GranularPorts {
+        input: Port::input(),
+        grain_ms: Port::signal(50.0, "ms").within(1.0, 500.0),
+        density: Port::signal(0.5, "").within(0.01, 1.0),
+        pitch: Port::signal(1.0, "").within(0.125, 4.0),
+    }
+}
+
+/// `granular`.
+pub static GRANULAR: Declaration = Declaration {
+    name: "granular",
+    aliases: &[],
+    ports: GranularPorts::PORTS,
+    width: Width::Mono,
+    make: make_granular,
+    doc: "Granulator: windowed grains of the last two seconds of its input, at a pitch ratio.",
+    example: "out: s \"bev\" # granular 80 0.8 0.5",
+    control: None,
+};
 
 /// The length a freeze holds, in seconds.
 const FREEZE_SECONDS: f32 = 0.2;
@@ -18,10 +62,11 @@ pub struct Freeze {
 
 impl Node for Freeze {
     fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
-        let x = signal(inputs);
+        let p = FreezePorts::read(inputs);
+        let x = p.input;
         let l = self.length;
         for i in 0..ctx.frames {
-            let frozen = param(inputs, 1, i, 0.0) > 0.5;
+            let frozen = p.trigger.at(i) > 0.5;
             if frozen {
                 self.position = (self.position + 1.0).rem_euclid(l);
             } else {
@@ -95,15 +140,14 @@ impl Granular {
 
 impl Node for Granular {
     fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
-        let x = signal(inputs);
+        let p = GranularPorts::read(inputs);
         let sr = ctx.sample_rate;
         let memory = GRAIN_MEMORY_SECONDS * sr;
         let [first, rest @ ..] = out else { return };
         for i in 0..ctx.frames {
-            self.line.push(sanitize(x.at(i)));
-            let length = (param(inputs, 1, i, 50.0).clamp(1.0, 500.0) * 0.001 * sr).max(16.0);
-            let density = param(inputs, 2, i, 0.5).clamp(0.01, 1.0);
-            let rate = param(inputs, 3, i, 1.0).clamp(0.125, 4.0);
+            self.line.push(sanitize(p.input.raw(i)));
+            let length = (p.grain_ms.at(i) * 0.001 * sr).max(16.0);
+            let (density, rate) = (p.density.at(i), p.pitch.at(i));
             self.wait -= 1.0;
             if self.wait <= 0.0 {
                 // Up to four grains overlap at full density.

@@ -4,9 +4,99 @@
 pub mod granular;
 pub mod pitch;
 
-use crate::blocks::{param, signal, DelayLine, Lfo};
-use crate::{sanitize, Context, In, Node};
+use crate::blocks::{DelayLine, Lfo};
+use crate::declaration::{Declaration, Port};
+use crate::{sanitize, Context, In, Node, Width};
 use std::f32::consts::TAU;
+
+crate::ports! {
+    /// What the chorus reads.
+    pub struct ChorusPorts {
+        input: Port::input(),
+        rate: Port::signal(0.8, "Hz").within(0.0, 20.0),
+        depth: Port::signal(0.4, "").within(0.0, 1.0),
+        mix: Port::mix(0.5),
+    }
+}
+
+/// `chorus`.
+pub static CHORUS: Declaration = Declaration {
+    name: "chorus",
+    aliases: &[],
+    ports: ChorusPorts::PORTS,
+    width: Width::Stereo,
+    make: make_chorus,
+    doc: "Modulated-delay chorus.",
+    example: "out: saw 220 # chorus 0.5 0.6 0.5 * 0.2",
+    control: None,
+};
+
+/// A voice's offset in seconds.
+const OFFSET: Port = Port::signal(0.0, "s").within(0.0, 0.05);
+
+crate::ports! {
+    /// What the three-voice chorus reads.
+    pub struct FchorusPorts {
+        input: Port::input(),
+        separation: Port { default: 0.015, ..OFFSET },
+        variation: Port { default: 0.005, ..OFFSET },
+        mod_frequency: Port::signal(0.3, "Hz"),
+    }
+}
+
+/// `fchorus`.
+pub static FCHORUS: Declaration = Declaration {
+    name: "fchorus",
+    aliases: &[],
+    ports: FchorusPorts::PORTS,
+    width: Width::AsInput,
+    make: make_fchorus,
+    doc: "Three-voice chorus: voices separation apart, swung by variation at mod_frequency.",
+    example: "out: saw 110 # fchorus * 0.2",
+    control: None,
+};
+
+crate::ports! {
+    /// What the flanger reads.
+    pub struct FlangerPorts {
+        input: Port::input(),
+        depth: Port::signal(0.5, "").within(0.0, 1.0),
+        rate: Port::signal(0.5, "Hz"),
+        feedback: Port::signal(0.5, "").within(-0.95, 0.95),
+    }
+}
+
+/// `flanger`.
+pub static FLANGER: Declaration = Declaration {
+    name: "flanger",
+    aliases: &[],
+    ports: FlangerPorts::PORTS,
+    width: Width::AsInput,
+    make: make_flanger,
+    doc: "Flanger: a 1-6 ms delay swept by a sine, with feedback, mixed with the input.",
+    example: "out: saw 110 # flanger 0.7 0.2 0.6 * 0.2",
+    control: None,
+};
+
+crate::ports! {
+    /// What the ring modulator reads.
+    pub struct RingModPorts {
+        input: Port::input(),
+        freq: Port::signal(100.0, "Hz"),
+    }
+}
+
+/// `ring_mod`.
+pub static RING_MOD: Declaration = Declaration {
+    name: "ring_mod",
+    aliases: &["ringmod"],
+    ports: RingModPorts::PORTS,
+    width: Width::AsInput,
+    make: make_ring_mod,
+    doc: "Ring modulation: the input times a sine, leaving sum and difference frequencies.",
+    example: "out: sine 440 # ring_mod 30 * 0.2",
+    control: None,
+};
 
 /// Chorus: a delay of 5 to 25 ms swept by a sine, a quarter cycle apart between the channels.
 /// Inputs are the signal, rate in Hz, depth and mix; the output is stereo.
@@ -17,14 +107,10 @@ pub struct Chorus {
 
 impl Node for Chorus {
     fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
-        let signal = inputs.first().copied().unwrap_or(In::Const(0.0));
+        let p = ChorusPorts::read(inputs);
+        let signal = p.input;
         for i in 0..ctx.frames {
-            let param = |index: usize, fallback: f32| {
-                inputs.get(index).map_or(fallback, |p| p.param(i, fallback))
-            };
-            let rate = param(1, 0.8).clamp(0.0, 20.0);
-            let depth = param(2, 0.4).clamp(0.0, 1.0);
-            let mix = param(3, 0.5).clamp(0.0, 1.0);
+            let (rate, depth, mix) = (p.rate.at(i), p.depth.at(i), p.mix.at(i));
             self.phase = (self.phase + rate / ctx.sample_rate).fract();
             for (channel, buffer) in out.iter_mut().enumerate().take(2) {
                 let x = sanitize(signal.channel(channel, i));
@@ -57,13 +143,13 @@ pub struct Fchorus {
 
 impl Node for Fchorus {
     fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
-        let x = signal(inputs);
+        let p = FchorusPorts::read(inputs);
+        let x = p.input;
         let sr = ctx.sample_rate;
         for i in 0..ctx.frames {
-            let separation = param(inputs, 1, i, 0.015).clamp(0.0, 0.05);
-            let variation = param(inputs, 2, i, 0.005).clamp(0.0, 0.05);
+            let (separation, variation) = (p.separation.at(i), p.variation.at(i));
             let phase = self.lfo.0;
-            self.lfo.next(param(inputs, 3, i, 0.3), sr);
+            self.lfo.next(p.mod_frequency.at(i), sr);
             for (c, channel) in out.iter_mut().enumerate().take(2) {
                 let dry = sanitize(x.channel(c, i));
                 let line = &mut self.lines[c];
@@ -98,12 +184,13 @@ pub struct Flanger {
 
 impl Node for Flanger {
     fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
-        let x = signal(inputs);
+        let p = FlangerPorts::read(inputs);
+        let x = p.input;
         let sr = ctx.sample_rate;
         for i in 0..ctx.frames {
-            let depth = param(inputs, 1, i, 0.5).clamp(0.0, 1.0);
-            let sweep = self.lfo.next(param(inputs, 2, i, 0.5), sr);
-            let feedback = param(inputs, 3, i, 0.5).clamp(-0.95, 0.95);
+            let depth = p.depth.at(i);
+            let sweep = self.lfo.next(p.rate.at(i), sr);
+            let feedback = p.feedback.at(i);
             let delay = (0.001 + depth * 0.0025 * (1.0 + sweep)) * sr;
             for (c, channel) in out.iter_mut().enumerate().take(2) {
                 let dry = sanitize(x.channel(c, i));
@@ -132,11 +219,11 @@ pub struct RingMod {
 
 impl Node for RingMod {
     fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
-        let signal = inputs.first().copied().unwrap_or(In::Const(0.0));
-        let freq = inputs.get(1).copied().unwrap_or(In::Const(100.0));
+        let p = RingModPorts::read(inputs);
+        let signal = p.input;
         for i in 0..ctx.frames {
             let carrier = (self.phase * std::f64::consts::TAU).sin() as f32;
-            let step = f64::from(freq.param(i, 100.0)) / f64::from(ctx.sample_rate);
+            let step = f64::from(p.freq.at(i)) / f64::from(ctx.sample_rate);
             self.phase = (self.phase + step).rem_euclid(1.0);
             for (channel, buffer) in out.iter_mut().enumerate().take(2) {
                 buffer[i] = sanitize(signal.channel(channel, i) * carrier);

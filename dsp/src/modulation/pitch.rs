@@ -1,8 +1,29 @@
 //! A delay-line pitch shifter.
 
-use crate::blocks::{param, signal, DelayLine};
-use crate::{sanitize, Context, In, Node};
+use crate::blocks::DelayLine;
+use crate::declaration::{Declaration, Port};
+use crate::{sanitize, Context, In, Node, Width};
 use std::f32::consts::PI;
+
+crate::ports! {
+    /// What the pitch shifter reads.
+    pub struct PitchShiftPorts {
+        input: Port::input(),
+        semitones: Port::signal(0.0, "").within(-48.0, 48.0),
+    }
+}
+
+/// `pitch_shift`.
+pub static PITCH_SHIFT: Declaration = Declaration {
+    name: "pitch_shift",
+    aliases: &["pitchshift"],
+    ports: PitchShiftPorts::PORTS,
+    width: Width::AsInput,
+    make: make_pitch_shift,
+    doc: "Pitch shifter: two crossfaded delay-line heads, same length, pitch moved by semitones.",
+    example: "out: s \"bd sn\" # pitch_shift 7",
+    control: None,
+};
 
 /// The window a pitch shifter's two read heads sweep, in seconds.
 const SHIFT_WINDOW_SECONDS: f32 = 0.05;
@@ -19,10 +40,11 @@ pub struct PitchShift {
 
 impl Node for PitchShift {
     fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
-        let x = signal(inputs);
+        let p = PitchShiftPorts::read(inputs);
+        let x = p.input;
         let w = self.window;
         for i in 0..ctx.frames {
-            let ratio = 2f32.powf(param(inputs, 1, i, 0.0).clamp(-48.0, 48.0) / 12.0);
+            let ratio = 2f32.powf(p.semitones.at(i) / 12.0);
             // The delay shrinks by (ratio - 1) a sample: reading faster than writing.
             self.delay = (self.delay - (ratio - 1.0)).rem_euclid(w);
             let d1 = self.delay;

@@ -3,8 +3,130 @@
 
 pub mod synthesis;
 
-use crate::{Context, In, Node};
+use crate::declaration::{Declaration, Port};
+use crate::{Context, In, Node, Width};
 use std::f64::consts::TAU;
+
+/// An oscillator's frequency.
+const FREQ: Port = Port::signal(440.0, "Hz");
+
+crate::ports! {
+    /// What the sine, saw and triangle read.
+    pub struct WavePorts {
+        freq: FREQ,
+    }
+}
+
+crate::ports! {
+    /// What an [`Oscillator`] reads: the pulse's width is ignored by the other waves.
+    pub struct PulsePorts {
+        freq: FREQ,
+        width: Port::signal(0.5, "").within(0.01, 0.99),
+    }
+}
+
+crate::ports! {
+    /// What [`Impulse`] reads.
+    pub struct ImpulsePorts {
+        freq: Port::signal(1.0, "Hz").within(0.0, f32::INFINITY),
+    }
+}
+
+/// `sine`.
+pub static SINE: Declaration = Declaration {
+    name: "sine",
+    aliases: &["sin", "sine_hz"],
+    ports: WavePorts::PORTS,
+    width: Width::Mono,
+    make: make_sine,
+    doc: "Sine oscillator.",
+    example: "out: sine 440 * 0.2",
+    control: None,
+};
+
+/// `saw`.
+pub static SAW: Declaration = Declaration {
+    name: "saw",
+    aliases: &["sawtooth", "saw_hz", "soft_saw_hz"],
+    ports: WavePorts::PORTS,
+    width: Width::Mono,
+    make: make_saw,
+    doc: "Band-limited sawtooth oscillator.",
+    example: "out: saw (sine 0.1 * 5 + 55) * 0.2",
+    control: None,
+};
+
+/// `square`.
+pub static SQUARE: Declaration = Declaration {
+    name: "square",
+    aliases: &["pulse", "square_hz", "pulse_hz"],
+    ports: PulsePorts::PORTS,
+    width: Width::Mono,
+    make: make_square,
+    doc: "Band-limited pulse oscillator with pulse width.",
+    example: "out: square 110 (sine 0.5 * 0.4 + 0.5) * 0.2",
+    control: None,
+};
+
+/// `tri`.
+pub static TRI: Declaration = Declaration {
+    name: "tri",
+    aliases: &["triangle", "tri_hz", "triangle_hz"],
+    ports: WavePorts::PORTS,
+    width: Width::Mono,
+    make: make_tri,
+    doc: "Band-limited triangle oscillator.",
+    example: "out: tri 220 * 0.3",
+    control: None,
+};
+
+/// `noise`.
+pub static NOISE: Declaration = Declaration {
+    name: "noise",
+    aliases: &["white", "white_noise"],
+    ports: &[],
+    width: Width::Mono,
+    make: make_noise,
+    doc: "White noise.",
+    example: "out: noise # hpf 8000 * 0.1",
+    control: None,
+};
+
+/// `pink`.
+pub static PINK: Declaration = Declaration {
+    name: "pink",
+    aliases: &["pinknoise", "pink_noise"],
+    ports: &[],
+    width: Width::Mono,
+    make: make_pink,
+    doc: "Pink noise: -3 dB per octave.",
+    example: "out: pink * 0.2",
+    control: None,
+};
+
+/// `brown`.
+pub static BROWN: Declaration = Declaration {
+    name: "brown",
+    aliases: &["brown_noise", "brownnoise"],
+    ports: &[],
+    width: Width::Mono,
+    make: make_brown,
+    doc: "Brown noise: -6 dB per octave.",
+    example: "out: brown * 0.3",
+    control: None,
+};
+
+/// `impulse`.
+pub static IMPULSE: Declaration = Declaration {
+    name: "impulse",
+    aliases: &["impulse_hz"],
+    ports: ImpulsePorts::PORTS,
+    width: Width::Mono,
+    make: make_impulse,
+    doc: "Single-sample impulses at a frequency: a click track or a trigger.",
+    example: "out: impulse 4 # lpf 2000 4",
+    control: None,
+};
 
 /// The polyBLEP residual at phase `t` (0..1) for a phase increment `dt`: subtracted from a naive
 /// waveform's step, it removes most of the step's aliasing.
@@ -95,7 +217,7 @@ impl Oscillator {
             Wave::Sine => (t * TAU).sin(),
             Wave::Saw => 2.0 * t - 1.0 - poly_blep(t, adt),
             Wave::Square | Wave::Triangle => {
-                let w = f64::from(width).clamp(0.01, 0.99);
+                let w = f64::from(width);
                 let naive = if t < w { 1.0 } else { -1.0 };
                 let mut t2 = t - w;
                 t2 -= t2.floor();
@@ -188,12 +310,12 @@ impl Decimator {
 
 impl Node for Oscillator {
     fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
-        let freq = inputs.first().copied().unwrap_or(In::Const(440.0));
-        let width = inputs.get(1).copied().unwrap_or(In::Const(0.5));
+        let ports = PulsePorts::read(inputs);
         let [first, rest @ ..] = out else { return };
         for i in 0..ctx.frames {
-            let dt = Phase::step(freq.at(i), ctx.sample_rate);
-            let w = width.param(i, 0.5);
+            // Not a number stops the oscillator (see `Phase::step`) rather than jumping to 440.
+            let dt = Phase::step(ports.freq.raw(i), ctx.sample_rate);
+            let w = ports.width.at(i);
             let y = if self.decimator.is_some() {
                 let (a, b) = (self.sample(dt / 2.0, w), self.sample(dt / 2.0, w));
                 match &mut self.decimator {
@@ -338,7 +460,7 @@ pub struct Impulse {
 
 impl Node for Impulse {
     fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
-        let freq = inputs.first().copied().unwrap_or(In::Const(1.0));
+        let freq = ImpulsePorts::read(inputs).freq;
         let [first, rest @ ..] = out else { return };
         for (i, y) in first[..ctx.frames].iter_mut().enumerate() {
             // The phase counts periods; a hair of slack absorbs rounding in the sum.
@@ -347,7 +469,7 @@ impl Node for Impulse {
                 self.phase -= 1.0;
             }
             *y = if fire { 1.0 } else { 0.0 };
-            self.phase += f64::from(freq.param(i, 1.0).max(0.0)) / f64::from(ctx.sample_rate);
+            self.phase += f64::from(freq.at(i)) / f64::from(ctx.sample_rate);
         }
         for channel in rest {
             channel[..ctx.frames].copy_from_slice(&first[..ctx.frames]);

@@ -1,8 +1,48 @@
 //! Synthesis beyond the basic waves: two-operator FM, additive harmonics and a wavetable.
 
-use crate::blocks::param;
-use crate::{downcast, Carry, Context, In, Node};
+use crate::declaration::{Declaration, Port};
+use crate::{downcast, Carry, Context, In, Node, Width};
 use std::f32::consts::TAU;
+
+crate::ports! {
+    /// What the FM pair reads.
+    pub struct FmPorts {
+        carrier: Port::signal(440.0, "Hz"),
+        modulator: Port::signal(220.0, "Hz"),
+        index: Port::signal(1.0, ""),
+    }
+}
+
+/// `fm`.
+pub static FM: Declaration = Declaration {
+    name: "fm",
+    aliases: &[],
+    ports: FmPorts::PORTS,
+    width: Width::Mono,
+    make: make_fm,
+    doc: "Two-operator FM: a sine carrier phase-modulated by a sine, index radians deep.",
+    example: "out: fm 220 440 (sine 0.25 * 2 + 2) * 0.2",
+    control: None,
+};
+
+crate::ports! {
+    /// What the additive and wavetable oscillators read.
+    pub struct PitchPorts {
+        freq: Port::signal(440.0, "Hz").within(0.0, f32::INFINITY),
+    }
+}
+
+/// `wavetable`.
+pub static WAVETABLE: Declaration = Declaration {
+    name: "wavetable",
+    aliases: &[],
+    ports: PitchPorts::PORTS,
+    width: Width::Mono,
+    make: make_wavetable,
+    doc: "Wavetable oscillator on a built-in warm table (16 harmonics falling as 1/n²).",
+    example: "out: wavetable \"110 165\" * 0.2",
+    control: None,
+};
 
 /// Two-operator FM: a sine carrier whose phase a sine modulator moves by `index` radians.
 /// Inputs: carrier frequency, modulator frequency (Hz), index.
@@ -13,12 +53,13 @@ pub struct Fm {
 
 impl Node for Fm {
     fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
+        let p = FmPorts::read(inputs);
         let sr = f64::from(ctx.sample_rate);
         let [first, rest @ ..] = out else { return };
         for (i, y) in first[..ctx.frames].iter_mut().enumerate() {
-            let fc = f64::from(param(inputs, 0, i, 440.0));
-            let fm = f64::from(param(inputs, 1, i, 220.0));
-            let index = f64::from(param(inputs, 2, i, 1.0));
+            let fc = f64::from(p.carrier.at(i));
+            let fm = f64::from(p.modulator.at(i));
+            let index = f64::from(p.index.at(i));
             let m = (self.modulator * std::f64::consts::TAU).sin();
             *y = (self.carrier * std::f64::consts::TAU + index * m).sin() as f32;
             self.carrier = (self.carrier + fc / sr).rem_euclid(1.0);
@@ -80,9 +121,10 @@ impl Node for Additive {
         let h = &self.harmonics;
         let total: f32 = h.amplitudes[..h.len].iter().map(|a| a.abs()).sum();
         let scale = if total > 0.0 { 1.0 / total } else { 0.0 };
+        let freq = PitchPorts::read(inputs).freq;
         let [first, rest @ ..] = out else { return };
         for (i, y) in first[..ctx.frames].iter_mut().enumerate() {
-            let f = f64::from(param(inputs, 0, i, 440.0).max(0.0));
+            let f = f64::from(freq.at(i));
             let mut sum = 0.0;
             for (k, &a) in h.amplitudes[..h.len].iter().enumerate() {
                 let n = (k + 1) as f64;
@@ -129,9 +171,10 @@ pub struct Wavetable {
 impl Node for Wavetable {
     fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
         let sr = f64::from(ctx.sample_rate);
+        let freq = PitchPorts::read(inputs).freq;
         let [first, rest @ ..] = out else { return };
         for (i, y) in first[..ctx.frames].iter_mut().enumerate() {
-            let f = f64::from(param(inputs, 0, i, 440.0));
+            let f = f64::from(freq.at(i));
             let position = self.phase * TABLE as f64;
             let k = position as usize % TABLE;
             let frac = (position - position.floor()) as f32;

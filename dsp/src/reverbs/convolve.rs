@@ -3,6 +3,7 @@
 //! spectra and scratch are made with the node; processing allocates nothing. The output lags
 //! the input by one partition ([`PARTITION`] frames).
 
+use crate::declaration::Port;
 use crate::{downcast, sanitize, Carry, Context, In, Node};
 use rustfft::num_complex::Complex32;
 use rustfft::{Fft, FftPlanner};
@@ -107,16 +108,21 @@ impl Convolver {
     }
 }
 
+crate::ports! {
+    /// What the convolver reads.
+    pub struct ConvolvePorts {
+        input: Port::input(),
+        mix: Port::mix(1.0),
+    }
+}
+
 impl Node for Convolver {
     fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
-        let x = inputs.first().copied().unwrap_or(In::Const(0.0));
+        let p = ConvolvePorts::read(inputs);
         let [first, rest @ ..] = out else { return };
         for (i, y) in first[..ctx.frames].iter_mut().enumerate() {
-            let mix = inputs
-                .get(1)
-                .map_or(1.0, |m| m.param(i, 1.0))
-                .clamp(0.0, 1.0);
-            let v = sanitize(x.at(i));
+            let mix = p.mix.at(i);
+            let v = sanitize(p.input.raw(i));
             let k = self.filled;
             self.window[PARTITION + k] = v;
             // The dry signal is delayed as much as the wet, so they stay aligned.

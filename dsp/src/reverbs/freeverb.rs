@@ -1,7 +1,30 @@
 //! Freeverb: eight damped combs and four all-passes per channel.
 
 use crate::blocks::DelayLine;
-use crate::{sanitize, Context, In, Node};
+use crate::declaration::{Declaration, Port};
+use crate::{sanitize, Context, In, Node, Width};
+
+crate::ports! {
+    /// What the reverb reads.
+    pub struct ReverbPorts {
+        input: Port::input(),
+        size: Port::signal(0.7, "").within(0.0, 1.0),
+        damping: Port::signal(0.5, "").within(0.0, 1.0),
+        mix: Port::mix(0.3),
+    }
+}
+
+/// `reverb`.
+pub static REVERB: Declaration = Declaration {
+    name: "reverb",
+    aliases: &["freeverb"],
+    ports: ReverbPorts::PORTS,
+    width: Width::Stereo,
+    make: make_reverb,
+    doc: "Freeverb-class room reverb.",
+    example: "out: s \"cp ~ ~ ~\" # reverb 0.9 0.3 0.5",
+    control: None,
+};
 
 /// A lowpass-feedback comb filter, Freeverb's building block.
 struct Comb {
@@ -30,15 +53,13 @@ pub struct Reverb {
 
 impl Node for Reverb {
     fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
-        let signal = inputs.first().copied().unwrap_or(In::Const(0.0));
+        let p = ReverbPorts::read(inputs);
+        let signal = p.input;
         for i in 0..ctx.frames {
-            let param = |index: usize, fallback: f32| {
-                inputs.get(index).map_or(fallback, |p| p.param(i, fallback))
-            };
-            let feedback = param(1, 0.7).clamp(0.0, 1.0) * 0.28 + 0.7;
-            let damp = param(2, 0.5).clamp(0.0, 1.0) * 0.4;
-            let mix = param(3, 0.3).clamp(0.0, 1.0);
-            let input = sanitize(signal.at(i)) * 0.015;
+            let feedback = p.size.at(i) * 0.28 + 0.7;
+            let damp = p.damping.at(i) * 0.4;
+            let mix = p.mix.at(i);
+            let input = sanitize(signal.raw(i)) * 0.015;
             for channel in 0..out.len().min(2) {
                 let mut wet = 0.0;
                 for comb in &mut self.combs[channel] {

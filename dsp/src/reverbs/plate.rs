@@ -1,7 +1,33 @@
 //! Dattorro's plate reverb.
 
-use crate::blocks::{param, signal, DelayLine, Lfo};
-use crate::{sanitize, Context, In, Node};
+use crate::blocks::{DelayLine, Lfo};
+use crate::declaration::{Declaration, Port};
+use crate::{sanitize, Context, In, Node, Width};
+
+crate::ports! {
+    /// What the plate reads.
+    pub struct PlatePorts {
+        input: Port::input(),
+        pre_delay: Port::signal(20.0, "ms").within(0.0, 500.0),
+        decay: Port::signal(2.0, "s").within(0.1, 30.0),
+        diffusion: Port::signal(0.7, "").within(0.0, 0.95),
+        damping: Port::signal(0.5, "").within(0.0, 0.99),
+        mod_depth: Port::signal(0.3, "").within(0.0, 1.0),
+        mix: Port::mix(0.5),
+    }
+}
+
+/// `plate`.
+pub static PLATE: Declaration = Declaration {
+    name: "plate",
+    aliases: &[],
+    ports: PlatePorts::PORTS,
+    width: Width::Stereo,
+    make: make_plate,
+    doc: "Plate reverb (Dattorro): pre-delay, diffusion, a damped tank decaying in decay seconds.",
+    example: "out: s \"sn ~ ~ ~\" # plate 20 3 0.7 0.4",
+    control: None,
+};
 
 /// Plate reverb after Dattorro: a pre-delay, four diffusing all-passes, then a figure-of-eight
 /// tank of two damped, slowly modulated delay loops, tapped for a wide stereo output. Inputs:
@@ -33,7 +59,8 @@ const PLATE_TANK: [[f32; 3]; 2] = [[672.0, 4453.0, 3720.0], [908.0, 4217.0, 3163
 
 impl Node for Plate {
     fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
-        let x = signal(inputs);
+        let p = PlatePorts::read(inputs);
+        let x = p.input;
         let sr = self.sample_rate;
         let loop_seconds = (self.tank[0].first_length
             + self.tank[0].second_length
@@ -41,19 +68,17 @@ impl Node for Plate {
             + self.tank[1].second_length)
             / (2.0 * sr);
         for i in 0..ctx.frames {
-            let p = |k: usize, fallback: f32| param(inputs, k, i, fallback);
-            let pre = (p(1, 20.0).clamp(0.0, 500.0) * 0.001 * sr).max(1.0);
-            let decay_seconds = p(2, 2.0).clamp(0.1, 30.0);
+            let pre = (p.pre_delay.at(i) * 0.001 * sr).max(1.0);
+            let decay_seconds = p.decay.at(i);
             // Each half of the tank applies `decay` twice a trip (after its damped delay, and
             // into the other half): the two together lose 60 dB in `decay` seconds.
             let decay = 10f32
                 .powf(-3.0 * loop_seconds / (2.0 * decay_seconds))
                 .min(0.98);
-            let diffusion = p(3, 0.7).clamp(0.0, 0.95);
-            let damping = p(4, 0.5).clamp(0.0, 0.99);
-            let wobble = self.lfo.next(1.0, sr) * p(5, 0.3).clamp(0.0, 1.0) * 8.0;
-            let mix = p(6, 0.5).clamp(0.0, 1.0);
-            let dry = sanitize(x.at(i));
+            let (diffusion, damping) = (p.diffusion.at(i), p.damping.at(i));
+            let wobble = self.lfo.next(1.0, sr) * p.mod_depth.at(i) * 8.0;
+            let mix = p.mix.at(i);
+            let dry = sanitize(x.raw(i));
             self.pre.push(dry);
             let mut v = self.pre.read(pre);
             for (k, (line, length)) in self.diffusers.iter_mut().enumerate() {

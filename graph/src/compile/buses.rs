@@ -175,10 +175,7 @@ impl<'r> Compiler<'r> {
     fn is_effect(&self, f: &Function, args: &[(Val<'r>, Range<usize>)]) -> bool {
         f.role == Role::Processor
             && args.len() < f.params.len()
-            && !matches!(
-                f.node,
-                Some(dsp::Kind::Adsr | dsp::Kind::Ar | dsp::Kind::Env(_))
-            )
+            && !super::envelope_on_a_gate(f.node.as_ref())
             && !args
                 .iter()
                 .find(|(v, _)| !matches!(v, Val::Named { .. }))

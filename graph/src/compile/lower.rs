@@ -175,12 +175,7 @@ impl<'r> Compiler<'r> {
                     _ => None,
                 }
             }
-            Role::Processor
-                if matches!(
-                    f.node,
-                    Some(dsp::Kind::Adsr | dsp::Kind::Ar | dsp::Kind::Env(_))
-                ) =>
-            {
+            Role::Processor if super::envelope_on_a_gate(f.node.as_ref()) => {
                 self.envelope_generator(f, args, span)
             }
             Role::Processor => {
@@ -357,7 +352,9 @@ impl<'r> Compiler<'r> {
                     notes: Some(notes),
                 }
             }
-            dsp::Kind::Segments(_) | dsp::Kind::Line | dsp::Kind::XLine | dsp::Kind::Curve => {
+            kind if matches!(kind, dsp::Kind::Segments(_))
+                || kind.declaration().is_some_and(|d| d.has_trigger()) =>
+            {
                 // A trigger pattern feeds the `trigger` port through an onsets node.
                 let (trigger, rest): (Vec<_>, Vec<_>) = shaping
                     .into_iter()
@@ -701,7 +698,7 @@ impl<'r> Compiler<'r> {
             Some((_, v, span)) => Trigger::Events(self.triggers(v, span)?),
             None => Trigger::EveryCycle,
         };
-        if matches!(f.node, Some(dsp::Kind::Ar)) {
+        if f.node.as_ref().is_some_and(|k| k.is(&dsp::envelopes::AR)) {
             // attack, release → attack, decay 0, sustain 1, release.
             let release = inputs.pop()?;
             inputs.push(("decay", Input::Const(0.0)));

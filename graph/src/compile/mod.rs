@@ -851,6 +851,16 @@ impl<'r> Compiler<'r> {
 }
 
 /// `left # (f x op y)` as `(left # f x) op y`, down the left spine of the arithmetic.
+/// True for an envelope on a gate (`adsr`, `ar`, `env`): alone, it is a generator that opens
+/// every cycle (or at its pattern's events), not an effect waiting for its input.
+fn envelope_on_a_gate(node: Option<&dsp::Kind>) -> bool {
+    node.is_some_and(|kind| {
+        matches!(kind, dsp::Kind::Env(_))
+            || kind.is(&dsp::envelopes::ADSR)
+            || kind.is(&dsp::envelopes::AR)
+    })
+}
+
 fn rechain(left: &Expr, right: &Expr) -> Expr {
     match &right.kind {
         ExprKind::Binary(op @ (BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div), l, r) => Expr {
