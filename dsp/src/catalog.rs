@@ -15,6 +15,7 @@ pub static NODES: &[&Declaration] = &[
     &oscillators::PINK,
     &oscillators::BROWN,
     &oscillators::IMPULSE,
+    &oscillators::phasor::PHASOR,
     &oscillators::synthesis::FM,
     &oscillators::synthesis::WAVETABLE,
     &live::LIVE_INPUT,

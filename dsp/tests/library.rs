@@ -813,3 +813,30 @@ fn the_pitched_super_instruments_play_their_notes() {
         );
     }
 }
+
+#[test]
+fn phasor_ramps_from_0_to_1_speed_times_a_cycle_on_the_beat() {
+    // One cycle a second: speed 2 ramps twice a second, whatever the block size.
+    for block in [64, 100, 512] {
+        let mut phasor = make(Kind::Node(&dsp::oscillators::phasor::PHASOR));
+        let (ramp, _) = play(phasor.as_mut(), &[], &[In::Const(2.0)], 1.0, block);
+        let half = RATE as usize / 2;
+        for (i, &y) in ramp.iter().enumerate() {
+            let expected = (2.0 * i as f64 / f64::from(RATE)).fract() as f32;
+            assert!(
+                (y - expected).abs() < 1e-5,
+                "frame {i}: {y} against {expected}"
+            );
+        }
+        assert_eq!(
+            (ramp[0], ramp[half]),
+            (0.0, 0.0),
+            "it restarts on the half cycle"
+        );
+        assert!(ramp[half - 1] > 0.999, "{}", ramp[half - 1]);
+    }
+    // Left out, the speed is one ramp a cycle.
+    let mut phasor = make(Kind::Node(&dsp::oscillators::phasor::PHASOR));
+    let (ramp, _) = play(phasor.as_mut(), &[], &[], 1.0, 128);
+    assert!((ramp[RATE as usize / 4] - 0.25).abs() < 1e-6);
+}

@@ -1,6 +1,7 @@
 //! Oscillators: sine, band-limited (polyBLEP) saw, pulse and triangle, white and pink noise.
 //! Phase is continuous across blocks; frequency may change every sample.
 
+pub mod phasor;
 pub mod synthesis;
 
 use crate::declaration::{Declaration, Port};
