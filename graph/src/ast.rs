@@ -142,3 +142,34 @@ pub struct Statement {
     /// Its value.
     pub expr: Expr,
 }
+
+/// The expression written out with every application and operator in parentheses, so its
+/// structure shows (`((saw 55 # lpf 800) * 0.3)`).
+impl std::fmt::Display for Expr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let list = |items: &[Expr]| {
+            items
+                .iter()
+                .map(Expr::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        match &self.kind {
+            ExprKind::Number(x) => write!(f, "{x}"),
+            ExprKind::Str { text, .. } => write!(f, "{text:?}"),
+            ExprKind::Bus(n) => write!(f, "~{n}"),
+            ExprKind::Name(n) => write!(f, "{n}"),
+            ExprKind::Apply(head, args) => {
+                let args: Vec<String> = args.iter().map(Expr::to_string).collect();
+                write!(f, "({head} {})", args.join(" "))
+            }
+            ExprKind::Binary(op, l, r) => write!(f, "({l} {} {r})", op.symbol()),
+            ExprKind::Neg(x) => write!(f, "(-{x})"),
+            ExprKind::Section(op, x) => write!(f, "({} {x})", op.symbol()),
+            ExprKind::LeftSection(op, x) => write!(f, "({x} {})", op.symbol()),
+            ExprKind::List(items) => write!(f, "[{}]", list(items)),
+            ExprKind::Tuple(items) => write!(f, "({})", list(items)),
+            ExprKind::Named(name, x) => write!(f, ":{name} {x}"),
+        }
+    }
+}

@@ -426,34 +426,7 @@ mod tests {
     use crate::lexer::lex;
 
     fn show(e: &Expr) -> String {
-        match &e.kind {
-            ExprKind::Number(x) => format!("{x}"),
-            ExprKind::Str { text, .. } => format!("{text:?}"),
-            ExprKind::Bus(n) => format!("~{n}"),
-            ExprKind::Name(n) => n.clone(),
-            ExprKind::Apply(f, args) => format!(
-                "({} {})",
-                show(f),
-                args.iter().map(show).collect::<Vec<_>>().join(" ")
-            ),
-            ExprKind::Binary(op, l, r) => format!("({} {} {})", show(l), op.symbol(), show(r)),
-            ExprKind::Neg(x) => format!("(-{})", show(x)),
-            ExprKind::Section(op, x) => format!("({} {})", op.symbol(), show(x)),
-            ExprKind::LeftSection(op, x) => format!("({} {})", show(x), op.symbol()),
-            ExprKind::List(items) => {
-                format!(
-                    "[{}]",
-                    items.iter().map(show).collect::<Vec<_>>().join(", ")
-                )
-            }
-            ExprKind::Tuple(items) => {
-                format!(
-                    "({})",
-                    items.iter().map(show).collect::<Vec<_>>().join(", ")
-                )
-            }
-            ExprKind::Named(name, x) => format!(":{name} {}", show(x)),
-        }
+        e.to_string()
     }
 
     fn parse_one(text: &str) -> String {

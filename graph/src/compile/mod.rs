@@ -2,15 +2,18 @@
 //! arguments, folds constants, turns patterns into sampler and control nodes, computes each bus
 //! once, and keeps only what reaches an output.
 //!
-//! The driver and the expression walker are here; the rest is split by concern: [`value`] (what
-//! an expression is while compiling), [`strings`] (reading strings at a type), [`apply`]
-//! (applying functions, operators and sections, with argument checking), [`buses`],
-//! [`lower`] (values to nodes) and [`prune`].
+//! The passes run in order: lex and parse (`crate::lexer`, `crate::parser`), rewrite the
+//! original Phonon's older spellings into one form ([`spellings`]), evaluate and lower to nodes
+//! (the [`Compiler`] here), then prune to what reaches an output ([`prune`]). The driver and the
+//! expression walker are here; the rest is split by concern: [`value`] (what an expression is
+//! while compiling), [`strings`] (reading strings at a type), [`apply`] (applying functions,
+//! operators and sections, with argument checking), [`buses`] and [`lower`] (values to nodes).
 
 mod apply;
 pub mod buses;
 mod lower;
 mod prune;
+mod spellings;
 mod strings;
 mod value;
 
@@ -71,8 +74,9 @@ fn compile_checking_sounds(
     let is_function =
         |name: &str| registry.get(name).is_some() || !closest(name, registry.names()).is_empty();
     let (tokens, mut diagnostics) = crate::lexer::lex(&source.text, &is_function);
-    let (statements, parse_errors) = crate::parser::parse(&tokens);
+    let (mut statements, parse_errors) = crate::parser::parse(&tokens);
     diagnostics.extend(parse_errors);
+    spellings::OlderSpellings::new(registry).statements(&mut statements);
     let mut compiler = Compiler::new(registry, &statements);
     compiler.known_sounds = known_sounds;
     compiler.line_starts = std::iter::once(0)
@@ -103,7 +107,8 @@ pub fn evaluate(
     if !diagnostics.is_empty() {
         return Err(diagnostics);
     }
-    let expr = crate::parser::parse_expression(&tokens).map_err(|d| vec![d])?;
+    let mut expr = crate::parser::parse_expression(&tokens).map_err(|d| vec![d])?;
+    spellings::OlderSpellings::new(registry).expr(&mut expr);
     let mut compiler = Compiler::new(registry, &[]);
     compiler.string_type = kind;
     compiler.owner = "query".into();
@@ -186,33 +191,6 @@ impl<'r> Compiler<'r> {
             effect_buses: std::collections::HashSet::new(),
             bus_voices_named: false,
         }
-    }
-
-    /// True if `right`, the right side of `#`, is arithmetic whose first operand is a call of
-    /// a function that `#` feeds (a processor or a control): then the arithmetic applies to
-    /// the chain's result, as Phonon read it, not to the function's value.
-    fn arithmetic_after_chain(&self, right: &Expr) -> bool {
-        let mut e = right;
-        let mut arithmetic = false;
-        while let ExprKind::Binary(BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div, l, _) =
-            &e.kind
-        {
-            arithmetic = true;
-            e = l;
-        }
-        let name = match &e.kind {
-            ExprKind::Apply(f, _) => match &f.kind {
-                ExprKind::Name(n) => n,
-                _ => return false,
-            },
-            ExprKind::Name(n) => n,
-            _ => return false,
-        };
-        arithmetic
-            && self
-                .registry
-                .get(name)
-                .is_some_and(|f| f.takes_input() || f.control.is_some())
     }
 
     /// The 1-based line of a byte offset.
@@ -502,10 +480,6 @@ impl<'r> Compiler<'r> {
                     inner.span.clone(),
                 )
             }
-            ExprKind::Binary(BinOp::Chain, left, right) if self.arithmetic_after_chain(right) => {
-                // As in Phonon: `a # lpf 800 0.7 * 0.3` is `(a # lpf 800 0.7) * 0.3`.
-                self.eval(&rechain(left, right))
-            }
             ExprKind::Binary(op, left, right) => self.eval_binary(e, *op, left, right),
             ExprKind::Section(op, operand) => {
                 let v = self.eval(operand)?;
@@ -606,18 +580,6 @@ impl<'r> Compiler<'r> {
             .into_iter()
             .map(|(v, span)| v.map(|v| (v, span)))
             .collect::<Option<Vec<_>>>()?;
-        // `lpf(800, 0.7)`, `noise()`: Phonon's call style gives a node function its
-        // arguments as a tuple.
-        let args = if matches!(f, Val::Call { .. }) {
-            args.into_iter()
-                .flat_map(|(v, span)| match v {
-                    Val::Tuple(items) => items,
-                    v => vec![(v, span)],
-                })
-                .collect()
-        } else {
-            args
-        };
         if let Some(v) = self.signal_form(&f, &args) {
             return v;
         }
@@ -636,10 +598,6 @@ impl<'r> Compiler<'r> {
         let mut spine = vec![(e, op, left, right)];
         let mut first = left;
         while let ExprKind::Binary(op, l, r) = &first.kind {
-            if *op == BinOp::Chain && self.arithmetic_after_chain(r) {
-                // Read another way (see `rechain`): evaluated as a whole.
-                break;
-            }
             spine.push((first, *op, l, r));
             first = l;
         }
@@ -850,7 +808,6 @@ impl<'r> Compiler<'r> {
     }
 }
 
-/// `left # (f x op y)` as `(left # f x) op y`, down the left spine of the arithmetic.
 /// True for an envelope on a gate (`adsr`, `ar`, `env`): alone, it is a generator that opens
 /// every cycle (or at its pattern's events), not an effect waiting for its input.
 fn envelope_on_a_gate(node: Option<&dsp::Kind>) -> bool {
@@ -859,23 +816,6 @@ fn envelope_on_a_gate(node: Option<&dsp::Kind>) -> bool {
             || kind.is(&dsp::envelopes::ADSR)
             || kind.is(&dsp::envelopes::AR)
     })
-}
-
-fn rechain(left: &Expr, right: &Expr) -> Expr {
-    match &right.kind {
-        ExprKind::Binary(op @ (BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div), l, r) => Expr {
-            kind: ExprKind::Binary(*op, Box::new(rechain(left, l)), r.clone()),
-            span: left.span.start..right.span.end,
-        },
-        _ => Expr {
-            kind: ExprKind::Binary(
-                BinOp::Chain,
-                Box::new(left.clone()),
-                Box::new(right.clone()),
-            ),
-            span: left.span.start..right.span.end,
-        },
-    }
 }
 
 /// What the statements' heads declare.
