@@ -3,11 +3,11 @@
 //! once, and keeps only what reaches an output.
 //!
 //! The passes run in order: lex and parse (`crate::lexer`, `crate::parser`), rewrite the
-//! original Phonon's older spellings into one form ([`spellings`]), evaluate and lower to nodes
-//! (the [`Compiler`] here), then prune to what reaches an output ([`prune`]). The driver and the
-//! expression walker are here; the rest is split by concern: [`value`] (what an expression is
-//! while compiling), [`strings`] (reading strings at a type), [`apply`] (applying functions,
-//! operators and sections, with argument checking), [`buses`] and [`lower`] (values to nodes).
+//! original Phonon's older spellings into one form (`spellings`), evaluate and lower to nodes
+//! (the `Compiler` here), then prune to what reaches an output (`prune`). The driver and the
+//! expression walker are here; the rest is split by concern: `value` (what an expression is
+//! while compiling), `strings` (reading strings at a type), `apply` (applying functions,
+//! operators and sections, with argument checking), `buses` and `lower` (values to nodes).
 
 mod apply;
 pub mod buses;
