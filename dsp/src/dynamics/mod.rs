@@ -56,7 +56,7 @@ pub static COMPRESSOR: Declaration = Declaration {
 /// Peak limiter with instant attack: the output never exceeds the threshold. Inputs are the
 /// signal, threshold and release time in seconds; both channels share one gain.
 pub struct Limiter {
-    envelope: f32,
+    peak: PeakLimiter,
 }
 
 impl Node for Limiter {
@@ -70,12 +70,7 @@ impl Node for Limiter {
             let peak = (0..channels)
                 .map(|c| sanitize(signal.channel(c, i)).abs())
                 .fold(0.0f32, f32::max);
-            self.envelope = sanitize(peak.max(self.envelope * fall));
-            let gain = if self.envelope > threshold {
-                threshold / self.envelope
-            } else {
-                1.0
-            };
+            let gain = self.peak.gain(peak, threshold, fall);
             for (channel, buffer) in out.iter_mut().enumerate().take(2) {
                 buffer[i] = sanitize(signal.channel(channel, i)) * gain;
             }
@@ -83,9 +78,60 @@ impl Node for Limiter {
     }
 }
 
+/// A peak limiter's state: a level that jumps to each peak and falls back exponentially, and the
+/// gain that keeps the peaks at the threshold. With no look-ahead it adds no latency; the
+/// output never exceeds the threshold.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PeakLimiter {
+    envelope: f32,
+}
+
+impl PeakLimiter {
+    /// The gain for a frame whose louder channel is `peak`, the level falling by `fall` a frame.
+    #[inline]
+    pub fn gain(&mut self, peak: f32, threshold: f32, fall: f32) -> f32 {
+        self.envelope = sanitize(peak.max(self.envelope * fall));
+        if self.envelope > threshold {
+            threshold / self.envelope
+        } else {
+            1.0
+        }
+    }
+
+    /// Limits a stereo pair in place to `threshold`, letting go over `release` seconds.
+    pub fn limit(
+        &mut self,
+        [left, right]: [&mut [f32]; 2],
+        threshold: f32,
+        release: f32,
+        sample_rate: f32,
+    ) {
+        let fall = (-1.0 / (release * sample_rate)).exp();
+        let peak = left
+            .iter()
+            .chain(right.iter())
+            .fold(0.0f32, |m, x| m.max(x.abs()));
+        if peak <= threshold && self.envelope <= threshold {
+            // Nothing to limit: the level only falls (and what it falls from no longer matters
+            // once it is under the threshold).
+            self.envelope = sanitize(self.envelope.max(peak) * fall);
+            return;
+        }
+        for (l, r) in left.iter_mut().zip(right.iter_mut()) {
+            let gain = self.gain(l.abs().max(r.abs()), threshold, fall);
+            if gain < 1.0 {
+                *l *= gain;
+                *r *= gain;
+            }
+        }
+    }
+}
+
 /// Makes a limiter.
 pub fn make_limiter(_: f32, _: usize) -> Box<dyn Node> {
-    Box::new(Limiter { envelope: 0.0 })
+    Box::new(Limiter {
+        peak: PeakLimiter::default(),
+    })
 }
 
 /// A feed-forward compressor on the louder channel's peak level. Inputs: signal, threshold

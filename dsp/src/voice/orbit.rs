@@ -1,13 +1,20 @@
-//! An orbit, as SuperDirt's `DirtOrbit`: sample voices, their cut groups, and a global delay and
-//! reverb fed by the voices' sends, with the orbit-wide settings events carry (`delaytime`,
-//! `delayfeedback`, `lock`, `size`). A patch's sampler plays through one; so does each
-//! orbit of `phonon dirt`.
+//! An orbit, as SuperDirt's `DirtOrbit`: sample and instrument voices, their cut groups, a
+//! global reverb fed by the voices' `room` sends, a global delay, and a limiter, with the
+//! orbit-wide settings each event sets (`delay`, `delaytime`, `delayfeedback`, `lock`,
+//! `size`). A patch's sampler plays through one; so does each orbit of `phonon dirt`.
+//!
+//! The delay is SuperDirt's `dirt_delay`: it takes the orbit's whole dry sound and gives back
+//! that sound plus its echoes, scaled by the `delay` of the latest event (0 when it has none,
+//! so an event without `delay` silences the echoes at once, and `delay 0.5` makes the sound
+//! 1.5 times as loud). While the latest `delay` is 0 the delay line stands still, as SuperDirt
+//! pauses it, and goes on from where it stood when a later event turns it up.
 
 use super::sample::SampleVoice;
 use crate::blocks::laws::{event_level, pan_gains};
 use crate::blocks::pool::MAX_BLOCK;
 use crate::blocks::pool::{Voice, VoicePool};
 use crate::delays::make_delay;
+use crate::dynamics::PeakLimiter;
 use crate::instruments::voice::InstrumentVoice;
 use crate::instruments::Instrument;
 use crate::reverbs::freeverb::make_reverb;
@@ -16,8 +23,18 @@ use crate::{Context, In, Node, VoiceCount};
 use pattern::{Control, Controls};
 use std::sync::Arc;
 
-/// How long the delay and reverb keep running after their last send, in seconds.
+/// How long the reverb keeps running after its last send, in seconds.
 const TAIL_SECONDS: f32 = 20.0;
+
+/// How long the delay's level takes to reach a new event's `delay` (SuperDirt lags it by
+/// 10 ms, to 60 dB).
+const DELAY_LAG_SECONDS: f32 = 0.01;
+
+/// The most an orbit's output reaches: SuperDirt limits each orbit to 1.
+const ORBIT_CEILING: f32 = 1.0;
+
+/// How fast the orbit's limiter lets go, in seconds (SuperDirt's `Limiter` looks 10 ms ahead).
+const LIMITER_RELEASE_SECONDS: f32 = 0.01;
 
 /// A stereo bus of one piece of a block.
 type Pair = [Box<[f32]>; 2];
@@ -34,12 +51,16 @@ struct Settings {
     lock: bool,
     cps: f32,
     size: f32,
+    /// The latest event's `delay`: how loud the delay's output (the sound and its echoes) is.
+    delay_level: f32,
 }
 
 impl Settings {
-    /// Takes the orbit-wide settings an event carries (SuperDirt sets them per event).
+    /// Takes the orbit-wide settings an event carries (SuperDirt sets them per event). Every
+    /// event sets the delay's level, to 0 when it has no `delay`.
     fn take(&mut self, c: &Controls) {
         let get = |control: Control| c.get(control).map(|v| v as f32);
+        self.delay_level = get(Control::Delay).unwrap_or(0.0).max(0.0);
         if let Some(t) = get(Control::Delaytime) {
             self.delay_time = t.max(0.0);
         }
@@ -126,16 +147,89 @@ impl Send {
     }
 }
 
+/// The orbit's delay: the orbit's dry sound and its echoes, at the latest event's level.
+struct OrbitDelay {
+    /// The feedback delay, run wet only.
+    line: Box<dyn Node>,
+    /// The level now, gliding to the latest event's `delay`.
+    level: f32,
+    /// Frames the line still runs for: its longest delay after anything last went in or came
+    /// out.
+    ringing: u64,
+}
+
+impl OrbitDelay {
+    fn new(sample_rate: f32) -> OrbitDelay {
+        OrbitDelay {
+            line: make_delay(sample_rate, 2),
+            level: 0.0,
+            ringing: 0,
+        }
+    }
+
+    /// Adds the delay's output for the orbit's dry sound `out` to `out`: the sound and its
+    /// echoes times the level, which glides to `target`.
+    fn run(
+        &mut self,
+        ctx: &Context<'_>,
+        target: f32,
+        params: [f32; 2],
+        wet: &mut Pair,
+        out: [&mut [f32]; 2],
+    ) {
+        let n = ctx.frames;
+        if target == 0.0 && self.level == 0.0 {
+            // Paused, as SuperDirt pauses a silent delay: the line stands still.
+            return;
+        }
+        let sounding = out.iter().any(|c| c[..n].iter().any(|&x| x != 0.0));
+        let [left, right] = out;
+        let [wl, wr] = wet;
+        let longest = (crate::delays::MAX_DELAY_SECONDS * ctx.sample_rate) as u64;
+        if sounding {
+            self.ringing = longest;
+        }
+        if self.ringing > 0 {
+            self.line.process(
+                ctx,
+                &[
+                    In::Stereo(&left[..n], &right[..n]),
+                    In::Const(params[0]),
+                    In::Const(params[1]),
+                    In::Const(1.0),
+                ],
+                &mut [&mut wl[..n], &mut wr[..n]],
+            );
+            self.ringing = if wl[..n].iter().chain(&wr[..n]).any(|&x| x.abs() > 1e-7) {
+                longest
+            } else {
+                self.ringing.saturating_sub(n as u64)
+            };
+        } else {
+            wl[..n].fill(0.0);
+            wr[..n].fill(0.0);
+        }
+        let glide = 1.0 - (0.001f32.ln() / (DELAY_LAG_SECONDS * ctx.sample_rate)).exp();
+        for i in 0..n {
+            self.level += (target - self.level) * glide;
+            if (self.level - target).abs() < 1e-6 {
+                self.level = target;
+            }
+            left[i] += self.level * (left[i] + wl[i]);
+            right[i] += self.level * (right[i] + wr[i]);
+        }
+    }
+}
+
 /// Instrument voices an orbit plays at once (SuperDirt's synths: `s "superkick"`).
 pub const SYNTH_VOICES: usize = 16;
 
-/// An instrument voice of an orbit: the voice, with its event's level and place, sends and dry
-/// level.
+/// An instrument voice of an orbit: the voice, with its event's level and place and its send to
+/// the reverb.
 pub struct OrbitSynth {
     voice: InstrumentVoice,
     gains: [f32; 2],
-    sends: [f32; 2],
-    dry_level: f32,
+    reverb_send: f32,
 }
 
 impl Voice for OrbitSynth {
@@ -151,32 +245,33 @@ impl Voice for OrbitSynth {
     }
 }
 
-/// Where a voice's output goes: the orbit's dry mix, its delay and its reverb.
+/// Where a voice's output goes: the orbit's dry mix and its reverb.
 struct Buses<'a> {
     dry: [&'a mut [f32]; 2],
-    delay: &'a mut Send,
     reverb: &'a mut Send,
 }
 
 impl Buses<'_> {
-    /// Adds a voice's `played` channels from frame `from`: `dry_level` of them to the dry mix,
-    /// `sends` of them to the delay and the reverb.
-    fn mix(&mut self, from: usize, played: &[&mut [f32]], dry_level: f32, sends: [f32; 2]) {
+    /// Adds a voice's `played` channels from frame `from` to the dry mix, and `reverb_send`
+    /// of them to the reverb.
+    fn mix(&mut self, from: usize, played: &[&mut [f32]], reverb_send: f32) {
         for (c, x) in played.iter().enumerate() {
-            let dry = self.dry[c][from..from + x.len()].iter_mut().zip(x.iter());
-            if dry_level == 1.0 {
-                dry.for_each(|(y, x)| *y += x);
-            } else {
-                dry.for_each(|(y, x)| *y += x * dry_level);
+            for (y, x) in self.dry[c][from..from + x.len()].iter_mut().zip(x.iter()) {
+                *y += x;
             }
-            if sends[0] > 0.0 {
-                self.delay.add(c, from, x, sends[0]);
-            }
-            if sends[1] > 0.0 {
-                self.reverb.add(c, from, x, sends[1]);
+            if reverb_send > 0.0 {
+                self.reverb.add(c, from, x, reverb_send);
             }
         }
     }
+}
+
+/// How much of an event goes to its orbit's reverb: its `room`, less its `dry` (SuperDirt turns
+/// the reverb's output down by `dry`; here each event turns down its own share).
+pub(crate) fn reverb_send(c: &Controls) -> f32 {
+    let room = c.or(Control::Room, 0.0).clamp(0.0, 1.0);
+    let dry = c.or(Control::Dry, 0.0).clamp(0.0, 1.0);
+    (room * (1.0 - dry)) as f32
 }
 
 /// One orbit.
@@ -189,8 +284,9 @@ pub struct Orbit {
     synths_started: u32,
     settings: Settings,
     wet: Pair,
-    delay: Send,
+    delay: OrbitDelay,
     reverb: Send,
+    limiter: PeakLimiter,
 }
 
 impl Orbit {
@@ -204,8 +300,7 @@ impl Orbit {
             synths: VoicePool::new(SYNTH_VOICES, 2, sample_rate, || OrbitSynth {
                 voice: InstrumentVoice::new(Instrument::SUPERKICK, sample_rate),
                 gains: [0.0; 2],
-                sends: [0.0; 2],
-                dry_level: 1.0,
+                reverb_send: 0.0,
             }),
             synths_started: 0,
             settings: Settings {
@@ -214,10 +309,12 @@ impl Orbit {
                 lock: false,
                 cps: 0.5625,
                 size: 0.5,
+                delay_level: 0.0,
             },
             wet: pair(),
-            delay: Send::new(make_delay(sample_rate, 2)),
+            delay: OrbitDelay::new(sample_rate),
             reverb: Send::new(make_reverb(sample_rate, 2)),
+            limiter: PeakLimiter::default(),
         }
     }
 
@@ -291,11 +388,7 @@ impl Orbit {
             seed,
         );
         synth.gains = gains;
-        synth.sends = [
-            c.or(Control::Delay, 0.0).clamp(0.0, 1.0) as f32,
-            c.or(Control::Room, 0.0).clamp(0.0, 1.0) as f32,
-        ];
-        synth.dry_level = 1.0 - c.or(Control::Dry, 0.0).clamp(0.0, 1.0) as f32;
+        synth.reverb_send = reverb_send(c);
     }
 
     /// Renders the voices and the effects for `ctx.frames` frames (at most [`MAX_BLOCK`])
@@ -303,21 +396,19 @@ impl Orbit {
     pub fn render(&mut self, ctx: &Context<'_>, out: [&mut [f32]; 2]) {
         let n = ctx.frames.min(MAX_BLOCK);
         let ctx = &Context::new(ctx.sample_rate, n, ctx.span, ctx.arena);
-        self.delay.clear(n);
         self.reverb.clear(n);
         let [left, right] = out;
         left[..n].fill(0.0);
         right[..n].fill(0.0);
         let mut buses = Buses {
             dry: [&mut *left, &mut *right],
-            delay: &mut self.delay,
             reverb: &mut self.reverb,
         };
         self.pool.render(ctx, |voice, from, played| {
-            buses.mix(from, played, voice.dry_level(), voice.sends());
+            buses.mix(from, played, voice.reverb_send());
         });
         self.synths.render(ctx, |synth, from, played| {
-            buses.mix(from, played, synth.dry_level, synth.sends);
+            buses.mix(from, played, synth.reverb_send);
         });
         let s = self.settings;
         let delay_time = if s.lock {
@@ -327,12 +418,19 @@ impl Orbit {
         };
         self.delay.run(
             ctx,
+            s.delay_level,
             [delay_time, s.delay_feedback],
             &mut self.wet,
             [&mut *left, &mut *right],
         );
         self.reverb
             .run(ctx, [s.size, 0.5], &mut self.wet, [&mut *left, &mut *right]);
+        self.limiter.limit(
+            [&mut left[..n], &mut right[..n]],
+            ORBIT_CEILING,
+            LIMITER_RELEASE_SECONDS,
+            ctx.sample_rate,
+        );
     }
 
     /// Voices sounding and stolen so far.
@@ -353,6 +451,7 @@ impl Orbit {
             std::mem::swap(&mut self.settings, &mut old.settings);
             std::mem::swap(&mut self.delay, &mut old.delay);
             std::mem::swap(&mut self.reverb, &mut old.reverb);
+            std::mem::swap(&mut self.limiter, &mut old.limiter);
         }
     }
 }

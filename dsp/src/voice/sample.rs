@@ -73,7 +73,13 @@ struct Playback {
     release_at: u64,
     adsr: Option<Adsr>,
     envelope: EnvelopeStage,
+    /// Each channel's place (the pan law) times the level (the level law), summed over the
+    /// twins the voice plays for.
     gains: [f32; 2],
+    /// The place alone, and the level alone: SuperDirt shapes and crushes a sound after
+    /// panning it and before its level.
+    place: [f32; 2],
+    level: f32,
     shape: f32,
     crush: f32,
     coarse: u32,
@@ -81,9 +87,8 @@ struct Playback {
     hold_count: u32,
     filters: [Option<Filter>; 3],
     vowel: Option<[Filter; 3]>,
-    sends: [f32; 2],
-    /// What is left of the dry sound: 1 − `dry`.
-    dry_level: f32,
+    /// How much goes to the orbit's reverb.
+    reverb_send: f32,
 }
 
 impl SampleVoice {
@@ -107,11 +112,15 @@ impl SampleVoice {
         if !rate.is_finite() {
             return false;
         }
-        let natural = if rate == 0.0 {
-            0.0
+        // SuperDirt times an accelerating sound by its "average" speed, the start's plus half
+        // the end's (`DirtEvent.calcTimeSpan`), and glides the rate from start to end over it.
+        let accelerate = c.or(Control::Accelerate, 0.0);
+        let speed = if accelerate == 0.0 {
+            rate.abs()
         } else {
-            (hi - lo) / rate.abs()
+            rate.abs() + (rate * (1.0 + accelerate)).abs() * 0.5
         };
+        let natural = if speed == 0.0 { 0.0 } else { (hi - lo) / speed };
         let asked = match (c.get(Control::Sustain), c.get(Control::Legato)) {
             (Some(s), _) => Some(s * sr),
             (None, Some(l)) => c.get(Control::Delta).map(|d| l * d * sr),
@@ -123,8 +132,8 @@ impl SampleVoice {
         }
         let (adsr, release_at) = envelope(c, length, length + 1.0 < natural, sample_rate);
         let level = event_level(c, default_amp);
-        let pan = c.or(Control::Pan, 0.5) as f32;
-        let gains = pan_gains(pan).map(|g| g * level);
+        let place = pan_gains(c.or(Control::Pan, 0.5) as f32);
+        let gains = place.map(|g| g * level);
         let shape = c.or(Control::Shape, 0.0).clamp(0.0, 0.99) as f32;
         self.sample = Some(sample.clone());
         self.recipe = Some(SampleVoice::recipe(c));
@@ -134,7 +143,7 @@ impl SampleVoice {
         self.play = Playback {
             position: if rate < 0.0 { hi - 1.0 } else { lo },
             rate,
-            accelerate: rate * c.or(Control::Accelerate, 0.0) / length,
+            accelerate: rate * accelerate / length,
             lo,
             hi,
             length: length as u64,
@@ -143,6 +152,8 @@ impl SampleVoice {
             adsr: Some(adsr),
             envelope,
             gains,
+            place,
+            level,
             shape: 2.0 * shape / (1.0 - shape),
             crush: c.or(Control::Crush, 0.0).clamp(0.0, 32.0) as f32,
             coarse: c.or(Control::Coarse, 1.0).clamp(1.0, 4096.0) as u32,
@@ -150,21 +161,23 @@ impl SampleVoice {
             hold_count: 0,
             filters: filters(c, sample_rate),
             vowel: vowel(c, sample_rate),
-            sends: [
-                c.or(Control::Delay, 0.0).clamp(0.0, 1.0) as f32,
-                c.or(Control::Room, 0.0).clamp(0.0, 1.0) as f32,
-            ],
-            dry_level: 1.0 - c.or(Control::Dry, 0.0).clamp(0.0, 1.0) as f32,
+            reverb_send: super::orbit::reverb_send(c),
         };
         true
     }
 
-    /// What `controls` ask of a sound but for its level and place: two events with the same
-    /// recipe on the same sample and frame sound alike up to their gains.
+    /// What `controls` ask of a sound but for its level (and its place, unless it is shaped or
+    /// crushed after panning): two events with the same recipe on the same sample and frame
+    /// sound alike up to their gains.
     pub fn recipe(controls: &Controls) -> Controls {
         let mut recipe = *controls;
-        for control in [Control::Gain, Control::Amp, Control::Pan] {
-            recipe.set(control, f64::NAN);
+        recipe.set(Control::Gain, f64::NAN);
+        recipe.set(Control::Amp, f64::NAN);
+        let nonlinear = [Control::Shape, Control::Crush]
+            .iter()
+            .any(|&c| controls.get(c).is_some_and(|x| x != 0.0));
+        if !nonlinear {
+            recipe.set(Control::Pan, f64::NAN);
         }
         recipe
     }
@@ -180,11 +193,12 @@ impl SampleVoice {
     /// Adds another event's level and place to this voice's (see [`SampleVoice::is_twin`]).
     pub fn add_gains(&mut self, controls: &Controls, default_amp: f32) {
         let level = event_level(controls, default_amp);
-        let pan = controls.or(Control::Pan, 0.5) as f32;
-        let gains = pan_gains(pan);
-        for (g, extra) in self.play.gains.iter_mut().zip(gains) {
+        let place = pan_gains(controls.or(Control::Pan, 0.5) as f32);
+        for (g, extra) in self.play.gains.iter_mut().zip(place) {
             *g += extra * level;
         }
+        // Twins of a shaped or crushed sound share their place (see `recipe`).
+        self.play.level += level;
     }
 
     /// The sample it plays.
@@ -192,14 +206,9 @@ impl SampleVoice {
         self.sample.as_ref()
     }
 
-    /// Its sends to the orbit's delay and reverb.
-    pub fn sends(&self) -> [f32; 2] {
-        self.play.sends
-    }
-
-    /// How much of its dry sound reaches the orbit's output (its sends are not affected).
-    pub fn dry_level(&self) -> f32 {
-        self.play.dry_level
+    /// How much of it goes to the orbit's reverb.
+    pub fn reverb_send(&self) -> f32 {
+        self.play.reverb_send
     }
 }
 
@@ -287,17 +296,32 @@ impl Playback {
             && self.filters.iter().all(Option::is_none)
             && self.envelope.stage() == EnvelopeStep::Sustain
             && self.played + (frames as u64) < self.release_at;
-        let gains = if plain { self.gains } else { [1.0; 2] };
-        let steady = self.read_steady(sample, &mut left[..frames], right, stereo_out, gains);
+        // Otherwise, as SuperDirt: the place before the effects (shape and crush are not
+        // linear), the envelope and the level after.
+        let nonlinear = self.shape > 0.0 || self.crush > 0.0;
+        let (before, after) = match (plain, nonlinear) {
+            // The steady part is read at its gains; what is read after, with every check, gets
+            // them with the envelope.
+            (true, _) => (self.gains, self.gains),
+            (false, true) => (self.place, [self.level; 2]),
+            (false, false) => ([1.0; 2], self.gains),
+        };
+        let steady = self.read_steady(sample, &mut left[..frames], right, stereo_out, before);
         let from = if plain {
             self.played += steady as u64;
             steady
         } else {
             0
         };
-        let produced = steady + self.read(sample, steady, frames, left, right, stereo_out);
-        self.effects(from..produced, left, right, stereo_out);
-        self.level(from..produced, left, right, stereo_out);
+        let read = self.read(sample, steady, frames, left, right, stereo_out);
+        let produced = steady + read;
+        if !plain {
+            if nonlinear {
+                scale(steady..produced, left, right, stereo_out, before);
+            }
+            self.effects(from..produced, left, right, stereo_out);
+        }
+        self.level(from..produced, left, right, stereo_out, after);
         produced
     }
 
@@ -411,7 +435,8 @@ impl Playback {
         frames - from
     }
 
-    /// Crush, shape, vowel and filters, in place.
+    /// The effects, in place, in SuperDirt's order: vowel, shape, high-pass, band-pass, crush,
+    /// low-pass (coarse is applied as the sample is read).
     fn effects(
         &mut self,
         range: Range<usize>,
@@ -420,25 +445,8 @@ impl Playback {
         stereo_out: bool,
     ) {
         let channels = if stereo_out { 2 } else { 1 };
-        if self.crush > 0.0 || self.shape > 0.0 {
-            let step = 0.5f32.powf(self.crush - 1.0);
-            let right = if stereo_out {
-                &mut right[range.clone()]
-            } else {
-                &mut []
-            };
-            for x in left[range.clone()].iter_mut().chain(right.iter_mut()) {
-                if self.crush > 0.0 {
-                    *x = (*x / step).round() * step;
-                }
-                if self.shape > 0.0 {
-                    *x = *x * (1.0 + self.shape) / (1.0 + self.shape * x.abs());
-                }
-            }
-        }
-        if self.vowel.is_none() && self.filters.iter().all(Option::is_none) {
-            return;
-        }
+        let step = 0.5f32.powf(self.crush - 1.0);
+        let [lpf, hpf, bpf] = &mut self.filters;
         for c in 0..channels {
             let buffer: &mut [f32] = if c == 0 { left } else { right };
             for x in buffer[range.clone()].iter_mut() {
@@ -446,26 +454,35 @@ impl Playback {
                     let dry = *x;
                     *x = vowel.iter_mut().map(|f| f.svf.tick(c, dry) * f.gain).sum();
                 }
-                for f in self.filters.iter_mut().flatten() {
+                if self.shape > 0.0 {
+                    *x = *x * (1.0 + self.shape) / (1.0 + self.shape * x.abs());
+                }
+                for f in [&mut *hpf, &mut *bpf].into_iter().flatten() {
+                    *x = f.svf.tick(c, *x) * f.gain;
+                }
+                if self.crush > 0.0 {
+                    *x = (*x / step).round() * step;
+                }
+                if let Some(f) = lpf.as_mut() {
                     *x = f.svf.tick(c, *x) * f.gain;
                 }
             }
         }
     }
 
-    /// The envelope, the level and the pan, in place. Nothing here feeds back, and the
-    /// outputs are guarded, so no frame needs sanitizing.
+    /// The envelope and `gains`, in place. Nothing here feeds back, and the outputs are
+    /// guarded, so no frame needs sanitizing.
     fn level(
         &mut self,
         range: Range<usize>,
         left: &mut [f32],
         right: &mut [f32],
         stereo_out: bool,
+        [gl, gr]: [f32; 2],
     ) {
         let Some(adsr) = self.adsr else {
             return;
         };
-        let [gl, gr] = self.gains;
         for i in range {
             let env = self.envelope.next(&adsr);
             self.played += 1;
@@ -477,5 +494,19 @@ impl Playback {
                 right[i] *= env * gr;
             }
         }
+    }
+}
+
+/// Multiplies frames `range` of each channel by its gain.
+fn scale(
+    range: Range<usize>,
+    left: &mut [f32],
+    right: &mut [f32],
+    stereo_out: bool,
+    [gl, gr]: [f32; 2],
+) {
+    left[range.clone()].iter_mut().for_each(|x| *x *= gl);
+    if stereo_out {
+        right[range].iter_mut().for_each(|x| *x *= gr);
     }
 }
