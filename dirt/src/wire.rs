@@ -244,7 +244,7 @@ impl Decoder {
                         }
                     }
                 },
-                other => match (Control::from_name(other), number(value)) {
+                other => match (Control::from_alias(other), number(value)) {
                     (Some(c), Some(x)) => self.set(&mut values, c, x),
                     (Some(_), None) => self.counts.malformed += 1,
                     (None, _) if BOOKKEEPING.contains(&other) => {}
@@ -443,6 +443,35 @@ mod tests {
         assert_eq!(note_name("c#"), Some(1.0));
         assert_eq!(note_name("Eb4"), Some(-9.0));
         assert_eq!(note_name("7"), Some(7.0));
+    }
+
+    #[test]
+    fn tidals_short_names_mean_their_controls() {
+        let mut d = decoder();
+        let mut events = Vec::new();
+        let short = rosc::encoder::encode(&OscPacket::Message(OscMessage {
+            addr: "/dirt/play".into(),
+            args: vec![
+                s("s"),
+                s("hh"),
+                s("lpf"),
+                OscType::Float(800.0),
+                s("hpq"),
+                OscType::Float(0.2),
+                s("sz"),
+                OscType::Float(0.9),
+                s("tremr"),
+                OscType::Float(4.0),
+            ],
+        }))
+        .unwrap();
+        d.decode(&short, &WallClock::fixed(0), &mut events);
+        let e = events[0];
+        assert_eq!(e.values.get(Control::Cutoff), Some(800.0));
+        assert_eq!(e.values.get(Control::Hresonance), Some(0.2f32 as f64));
+        assert_eq!(e.values.get(Control::Size), Some(0.9f32 as f64));
+        assert_eq!(e.values.get(Control::Tremolorate), Some(4.0));
+        assert_eq!(d.counts.unknown_params, 0);
     }
 
     #[test]

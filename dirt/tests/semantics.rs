@@ -850,3 +850,90 @@ fn superdirt_synths_play_as_sounds() {
     let ratio = crossings(0.0) / crossings(-12.0);
     assert!((ratio - 2.0).abs() < 0.1, "an octave: {ratio}");
 }
+
+/// The magnitude of `freq` Hz in `x` (one DFT bin), relative to a full-scale sine.
+fn level_at(x: &[f32], freq: f32) -> f32 {
+    let (mut re, mut im) = (0.0f64, 0.0f64);
+    for (i, &v) in x.iter().enumerate() {
+        let phase = std::f64::consts::TAU * f64::from(freq) * i as f64 / f64::from(RATE);
+        re += f64::from(v) * phase.cos();
+        im += f64::from(v) * phase.sin();
+    }
+    (2.0 * (re * re + im * im).sqrt() / x.len() as f64) as f32
+}
+
+/// The effects SuperDirt's later modules add, as their SynthDefs compute them: a tremolo's swing,
+/// a ring modulator's sidebands, the DJ filter's two halves, a phaser's comb, the triode's
+/// lopsided wave, the octaver's octave up, and krush 0 leaving the sound alone.
+#[test]
+fn superdirts_later_effects_shape_each_event() {
+    let left = (Control::Pan, 0.0);
+    let play = |sound: &str, controls: &[(Control, f64)]| {
+        let (mut engine, mut sender, _, table) = engine(1, 1);
+        let mut all = vec![left];
+        all.extend_from_slice(controls);
+        sender.send(event(&table, sound, 0, 0, &all));
+        render(&mut engine, 24_000, 256).swap_remove(2)
+    };
+    // tremolo 10 Hz, depth 1: full at the start, silent half a period (50 ms) later, half way
+    // up a quarter period after that.
+    let tremolo = play(
+        "two",
+        &[(Control::Tremolorate, 10.0), (Control::Tremolodepth, 1.0)],
+    );
+    assert!(near(tremolo[0], 0.2, 1e-4), "{}", tremolo[0]);
+    assert!(tremolo[2_400].abs() < 1e-4, "{}", tremolo[2_400]);
+    assert!(near(tremolo[3_600], 0.1, 1e-4), "{}", tremolo[3_600]);
+    // ring 1 at 1,000 Hz on a 480 Hz tone: sidebands at 520 and 1,480 Hz beside the tone.
+    let ring = play("tone", &[(Control::Ring, 1.0), (Control::Ringf, 1_000.0)]);
+    let window = &ring[4_800..14_400];
+    let (tone, low, high) = (
+        level_at(window, 480.0),
+        level_at(window, 520.0),
+        level_at(window, 1_480.0),
+    );
+    assert!(near(tone, 0.4, 0.01), "the tone stays: {tone}");
+    assert!(
+        near(low, 0.2, 0.01) && near(high, 0.2, 0.01),
+        "sidebands {low} {high}"
+    );
+    // djf: 0.1 closes a low-pass on the tone, 0.9 opens a high-pass above it, 0.5 lets it be.
+    let djf = |x: f64| rms(&play("tone", &[(Control::Djf, x)])[4_800..14_400]);
+    let open = djf(0.5);
+    assert!(
+        near(open, 0.4 * std::f32::consts::FRAC_1_SQRT_2, 0.01),
+        "{open}"
+    );
+    assert!(
+        djf(0.1) < open * 0.2 && djf(0.9) < open * 0.2,
+        "{} {}",
+        djf(0.1),
+        djf(0.9)
+    );
+    // phaser: the sound plus its copy 8.8 to 10 ms later at depth 0.5.
+    let phaser = play(
+        "two",
+        &[(Control::Phaserrate, 1.0), (Control::Phaserdepth, 0.5)],
+    );
+    assert!(near(phaser[100], 0.2, 1e-4) && near(phaser[2_000], 0.3, 1e-3));
+    // triode: the lower half of the wave squashed, the upper half kept, so even harmonics
+    // appear that the plain tone has none of.
+    let even = |x: &[f32]| level_at(&x[4_800..14_400], 960.0) / level_at(&x[4_800..14_400], 480.0);
+    let triode = play("tone", &[(Control::Triode, 1.0)]);
+    assert!(even(&triode) > 0.2, "{}", even(&triode));
+    assert!(even(&play("tone", &[])) < 1e-3);
+    // octer 1: the octave up (960 Hz) takes the tone's place.
+    let octer = play("tone", &[(Control::Octer, 1.0)]);
+    let window = &octer[4_800..14_400];
+    assert!(
+        level_at(window, 960.0) > 4.0 * level_at(window, 480.0),
+        "{} {}",
+        level_at(window, 960.0),
+        level_at(window, 480.0)
+    );
+    // krush 0 is the dry sound.
+    let dry = play("tone", &[]);
+    let krush = play("tone", &[(Control::Krush, 0.0)]);
+    assert!(dry.iter().zip(&krush).all(|(a, b)| near(*a, *b, 1e-6)));
+    assert!(rms(&play("tone", &[(Control::Krush, 2.0)])[4_800..14_400]) > 0.0);
+}

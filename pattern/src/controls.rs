@@ -74,13 +74,27 @@ controls! {
     Bandq "bandq" "Band-pass Q.",
     Crush "crush" "Bit depth: 1 is harsh, 16 is near clean (0 is off).",
     Coarse "coarse" "Sample-rate reduction: holds each sample for this many frames.",
-    Delay "delay" "Send to the orbit's delay, 0 to 1.",
+    Delay "delay" "The level of the orbit's delay (the orbit's sound and its echoes), set by each event (0 when unset).",
     Delaytime "delaytime" "The orbit's delay time in seconds (in cycles with `lock`).",
     Delayfeedback "delayfeedback" "The orbit's delay feedback, 0 to 1.",
     Lock "lock" "1: delaytime is in cycles.",
     Room "room" "Send to the orbit's reverb, 0 to 1.",
     Size "size" "The orbit's reverb size, 0 to 1.",
-    Dry "dry" "How much the event's dry sound is turned down, 0 to 1 (its delay and reverb sends stay).",
+    Dry "dry" "How much of the event's reverb send is taken away, 0 to 1 (its own sound stays whole).",
+    Tremolorate "tremolorate" "Tremolo rate in Hz.",
+    Tremolodepth "tremolodepth" "Tremolo depth, 0 to 1.",
+    Phaserrate "phaserrate" "Phaser rate in Hz.",
+    Phaserdepth "phaserdepth" "Phaser depth, 0 to 1.",
+    Triode "triode" "Triode-like distortion of the lower half of the wave.",
+    Krush "krush" "Sonic Pi's krush distortion (0 is clean).",
+    Kcutoff "kcutoff" "The low-pass after krush, in Hz (4000 when unset).",
+    Octer "octer" "Octave-up harmonics, 0 to 1.",
+    Octersub "octersub" "An octave below, its level.",
+    Octersubsub "octersubsub" "Two octaves below, its level.",
+    Ring "ring" "Ring modulation amount.",
+    Ringf "ringf" "Ring modulation frequency in Hz.",
+    Ringdf "ringdf" "How far the ring frequency glides over a second, in Hz.",
+    Djf "djf" "DJ filter: below 0.5 a low-pass closing towards 0, above it a high-pass opening towards 1.",
 }
 
 impl Control {
@@ -95,6 +109,32 @@ impl Control {
     /// The control called `name` (Tidal's and SuperDirt's spelling).
     pub fn from_name(name: &str) -> Option<Control> {
         Control::ALL.iter().copied().find(|c| c.name() == name)
+    }
+
+    /// The control `name` means, also under Tidal's and Strudel's short names (`lpf` is
+    /// `cutoff`, `sz` is `size`), which some clients send as they are.
+    pub fn from_alias(name: &str) -> Option<Control> {
+        let full = match name {
+            "lpf" | "ctf" => "cutoff",
+            "lpq" | "res" => "resonance",
+            "hpf" => "hcutoff",
+            "hpq" => "hresonance",
+            "bpf" => "bandf",
+            "bpq" => "bandq",
+            "sz" => "size",
+            "att" => "attack",
+            "rel" => "release",
+            "dt" | "delayt" => "delaytime",
+            "dfb" | "delayfb" => "delayfeedback",
+            "up" => "note",
+            "number" => "n",
+            "phasr" => "phaserrate",
+            "phasdp" => "phaserdepth",
+            "tremr" => "tremolorate",
+            "tremdp" => "tremolodepth",
+            other => other,
+        };
+        Control::from_name(full)
     }
 }
 
@@ -433,6 +473,9 @@ mod tests {
             assert_eq!(Control::NAMES[k], c.name());
         }
         assert_eq!(Control::from_name("squiz"), None);
+        assert_eq!(Control::from_alias("lpf"), Some(Control::Cutoff));
+        assert_eq!(Control::from_alias("sz"), Some(Control::Size));
+        assert_eq!(Control::from_alias("gain"), Some(Control::Gain));
     }
 
     #[test]

@@ -35,6 +35,11 @@ impl DelayLine {
         self.buffer[a] + (self.buffer[b] - self.buffer[a]) * frac
     }
 
+    /// Silence throughout.
+    pub(crate) fn clear(&mut self) {
+        self.buffer.fill(0.0);
+    }
+
     #[inline]
     pub(crate) fn push(&mut self, x: f32) {
         self.buffer[self.write] = x;

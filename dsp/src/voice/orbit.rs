@@ -296,7 +296,7 @@ impl Orbit {
         Orbit {
             sample_rate,
             default_amp,
-            pool: VoicePool::new(voices, 2, sample_rate, SampleVoice::default),
+            pool: VoicePool::new(voices, 2, sample_rate, || SampleVoice::new(sample_rate)),
             synths: VoicePool::new(SYNTH_VOICES, 2, sample_rate, || OrbitSynth {
                 voice: InstrumentVoice::new(Instrument::SUPERKICK, sample_rate),
                 gains: [0.0; 2],

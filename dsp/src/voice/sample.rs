@@ -3,6 +3,7 @@
 //! release, coarse, crush, shape, vowel, low-, high- and band-pass, the level law and the pan
 //! law, and sends to its orbit's delay and reverb. Nothing is allocated once made.
 
+use super::extras::Extras;
 use crate::blocks::envelope::{Adsr, EnvelopeStage, Stage as EnvelopeStep};
 use crate::blocks::laws::{event_level, pan_gains, DECLICK_SECONDS};
 use crate::blocks::pool::Voice;
@@ -48,12 +49,13 @@ pub fn rate_of(controls: &Controls, part_seconds: f64) -> f64 {
 }
 
 /// A sample voice: silent until started.
-#[derive(Default)]
 pub struct SampleVoice {
     sample: Option<Arc<Sample>>,
     /// What it was started with but for its level and place (for [`SampleVoice::is_twin`]).
     recipe: Option<Controls>,
     play: Playback,
+    /// SuperDirt's effects after the filters (tremolo, phaser, ring…).
+    extras: Extras,
 }
 
 /// The state of a sample being played.
@@ -92,6 +94,16 @@ struct Playback {
 }
 
 impl SampleVoice {
+    /// A silent voice with room for every effect at `sample_rate`. Allocates.
+    pub fn new(sample_rate: f32) -> SampleVoice {
+        SampleVoice {
+            sample: None,
+            recipe: None,
+            play: Playback::default(),
+            extras: Extras::new(sample_rate),
+        }
+    }
+
     /// Sets the voice up to play `sample` as `controls` ask at `sample_rate`, at `default_amp`
     /// when they set no `amp`. `Delta` (the event's seconds, for `legato`) and `Cps` (for
     /// `unit "c"`) come from the controls. False if there is nothing to play.
@@ -137,6 +149,7 @@ impl SampleVoice {
         let shape = c.or(Control::Shape, 0.0).clamp(0.0, 0.99) as f32;
         self.sample = Some(sample.clone());
         self.recipe = Some(SampleVoice::recipe(c));
+        self.extras.start(c);
         let mut envelope = EnvelopeStage::default();
         envelope.open();
         envelope.skip_instant(&adsr);
@@ -173,9 +186,17 @@ impl SampleVoice {
         let mut recipe = *controls;
         recipe.set(Control::Gain, f64::NAN);
         recipe.set(Control::Amp, f64::NAN);
-        let nonlinear = [Control::Shape, Control::Crush]
-            .iter()
-            .any(|&c| controls.get(c).is_some_and(|x| x != 0.0));
+        let nonlinear = [
+            Control::Shape,
+            Control::Crush,
+            Control::Triode,
+            Control::Krush,
+            Control::Octer,
+            Control::Octersub,
+            Control::Octersubsub,
+        ]
+        .iter()
+        .any(|&c| controls.get(c).is_some_and(|x| x != 0.0));
         if !nonlinear {
             recipe.set(Control::Pan, f64::NAN);
         }
@@ -273,12 +294,18 @@ impl Voice for SampleVoice {
         let Some(sample) = self.sample.as_deref() else {
             return 0;
         };
-        self.play.render(sample, ctx.frames, out)
+        self.play.render(sample, ctx.frames, out, &mut self.extras)
     }
 }
 
 impl Playback {
-    fn render(&mut self, sample: &Sample, frames: usize, out: &mut [&mut [f32]]) -> usize {
+    fn render(
+        &mut self,
+        sample: &Sample,
+        frames: usize,
+        out: &mut [&mut [f32]],
+        extras: &mut Extras,
+    ) -> usize {
         let (left, right): (&mut [f32], &mut [f32]) = match out {
             [l, r, ..] => (&mut **l, &mut **r),
             [l] => (&mut **l, &mut []),
@@ -292,13 +319,14 @@ impl Playback {
         // are applied as the sample is read.
         let plain = self.crush == 0.0
             && self.shape == 0.0
+            && !extras.any()
             && self.vowel.is_none()
             && self.filters.iter().all(Option::is_none)
             && self.envelope.stage() == EnvelopeStep::Sustain
             && self.played + (frames as u64) < self.release_at;
         // Otherwise, as SuperDirt: the place before the effects (shape and crush are not
         // linear), the envelope and the level after.
-        let nonlinear = self.shape > 0.0 || self.crush > 0.0;
+        let nonlinear = self.shape > 0.0 || self.crush > 0.0 || extras.any();
         let (before, after) = match (plain, nonlinear) {
             // The steady part is read at its gains; what is read after, with every check, gets
             // them with the envelope.
@@ -320,6 +348,14 @@ impl Playback {
                 scale(steady..produced, left, right, stereo_out, before);
             }
             self.effects(from..produced, left, right, stereo_out);
+            if extras.any() {
+                let right = if stereo_out {
+                    &mut right[..produced]
+                } else {
+                    &mut []
+                };
+                extras.process([&mut left[..produced], right], produced, stereo_out);
+            }
         }
         self.level(from..produced, left, right, stereo_out, after);
         produced

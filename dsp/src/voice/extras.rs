@@ -1,0 +1,241 @@
+//! The per-event effects SuperDirt's modules add after its filters, each as SuperDirt's own
+//! SynthDef computes it, in SuperDirt's order: `tremolo`, `phaser`, `triode`, `krush`, `octer`,
+//! `ring`, then the DJ filter `djf`. A voice holds their state from when it is made; starting an
+//! event only sets numbers.
+
+use crate::blocks::DelayLine;
+use crate::filters::{Response, Svf};
+use crate::sanitize;
+use pattern::{Control, Controls};
+use std::f32::consts::{FRAC_PI_2, TAU};
+
+/// The longest delay the phaser reads, in seconds (SuperDirt sweeps 8.8 to 10 ms).
+const PHASER_SECONDS: f32 = 0.0101;
+
+/// SuperCollider's `LeakDC` coefficient at 48 kHz and thereabouts.
+const LEAK: f32 = 0.995;
+
+/// The effects one event asks for, and their state.
+pub(crate) struct Extras {
+    sample_rate: f32,
+    /// Frames since the event started (the modulators' time).
+    elapsed: u64,
+    tremolo: Option<(f32, f32)>,
+    phaser: Option<(f32, f32)>,
+    phaser_lines: [DelayLine; 2],
+    triode: Option<f32>,
+    /// Per channel: the last input and output of a DC blocker.
+    triode_leak: [(f32, f32); 2],
+    krush: Option<(f32, Svf)>,
+    octer: Option<Octer>,
+    ring: Option<(f32, f32, f32)>,
+    ring_phase: f32,
+    djf: Option<[Svf; 2]>,
+}
+
+/// The octaver's settings and state.
+struct Octer {
+    amounts: [f32; 3],
+    /// A low-pass at 440 Hz: the "sub" the lower octaves follow.
+    sub: Svf,
+    /// Per channel: the DC blocker of `2|x|`, and the two flip-flops with the sub's last value.
+    leak: [(f32, f32); 2],
+    flips: [(bool, bool, f32); 2],
+}
+
+impl Extras {
+    /// Room for every effect at `sample_rate`. Allocates (the phaser's lines).
+    pub(crate) fn new(sample_rate: f32) -> Extras {
+        let line = || DelayLine::new((PHASER_SECONDS * sample_rate) as usize + 4);
+        Extras {
+            sample_rate,
+            elapsed: 0,
+            tremolo: None,
+            phaser: None,
+            phaser_lines: [line(), line()],
+            triode: None,
+            triode_leak: [(0.0, 0.0); 2],
+            krush: None,
+            octer: None,
+            ring: None,
+            ring_phase: 0.0,
+            djf: None,
+        }
+    }
+
+    /// Sets up the effects `c` asks for, clearing what an earlier event left.
+    pub(crate) fn start(&mut self, c: &Controls) {
+        let sr = self.sample_rate;
+        let get = |control: Control| c.get(control).map(|v| v as f32);
+        self.elapsed = 0;
+        self.tremolo = get(Control::Tremolorate)
+            .or(get(Control::Tremolodepth).map(|_| 1.0))
+            .map(|rate| (rate, get(Control::Tremolodepth).unwrap_or(0.5)));
+        self.phaser = get(Control::Phaserrate)
+            .or(get(Control::Phaserdepth).map(|_| 1.0))
+            .map(|rate| {
+                (
+                    rate,
+                    get(Control::Phaserdepth).unwrap_or(0.5).clamp(0.0, 1.0),
+                )
+            });
+        if self.phaser.is_some() {
+            for line in &mut self.phaser_lines {
+                line.clear();
+            }
+        }
+        self.triode = get(Control::Triode);
+        self.triode_leak = [(0.0, 0.0); 2];
+        self.krush = get(Control::Krush).map(|krush| {
+            let cutoff = get(Control::Kcutoff).filter(|&f| f > 0.0).unwrap_or(4000.0);
+            (
+                krush,
+                Svf::fixed(Response::LowPass, cutoff.clamp(20.0, 10_000.0), 1.0, sr),
+            )
+        });
+        let octer = [Control::Octer, Control::Octersub, Control::Octersubsub].map(get);
+        self.octer = octer.iter().any(Option::is_some).then(|| Octer {
+            amounts: octer.map(|a| a.unwrap_or(0.0)),
+            sub: Svf::fixed(
+                Response::LowPass,
+                440.0,
+                std::f32::consts::FRAC_1_SQRT_2,
+                sr,
+            ),
+            leak: [(0.0, 0.0); 2],
+            flips: [(false, false, 0.0); 2],
+        });
+        self.ring = get(Control::Ring).map(|ring| {
+            let from = get(Control::Ringf).unwrap_or(0.0);
+            (ring, from, from + get(Control::Ringdf).unwrap_or(0.0))
+        });
+        self.ring_phase = 0.0;
+        self.djf = get(Control::Djf).map(|djf| {
+            let low = linexp(djf, 0.0, 0.5, 20.0, 10_000.0);
+            let high = linexp(djf, 0.5, 1.0, 20.0, 10_000.0);
+            [
+                Svf::fixed(Response::LowPass, low, 1.0, sr),
+                Svf::fixed(Response::HighPass, high, 1.0, sr),
+            ]
+        });
+    }
+
+    /// True if the event asked for any of them.
+    pub(crate) fn any(&self) -> bool {
+        self.tremolo.is_some()
+            || self.phaser.is_some()
+            || self.triode.is_some()
+            || self.krush.is_some()
+            || self.octer.is_some()
+            || self.ring.is_some()
+            || self.djf.is_some()
+    }
+
+    /// Runs them over `frames` frames of `channels` (one or two), in place.
+    pub(crate) fn process(&mut self, channels: [&mut [f32]; 2], frames: usize, stereo: bool) {
+        let sr = self.sample_rate;
+        let [left, right] = channels;
+        for i in 0..frames {
+            let t = self.elapsed as f32 / sr;
+            let tremolo = self.tremolo.map(|(rate, depth)| {
+                let depth = depth.clamp(0.0, 1.0) * 0.5;
+                (1.0 - depth) + depth * (TAU * rate * t + FRAC_PI_2).sin()
+            });
+            // SuperCollider's LFPar, a parabolic sine, swept between 8.8 and 10 ms.
+            let phaser_delay = self.phaser.map(|(rate, _)| {
+                let lfo = (TAU * rate * t + FRAC_PI_2).sin();
+                (0.0094 + 0.0006 * lfo) * sr
+            });
+            let ring = self.ring.map(|(amount, from, to)| {
+                // An exponential glide over one second, as `XLine`, within 20 Hz to 20 kHz.
+                let freq = if from > 0.0 && to > 0.0 {
+                    from * (to / from).powf(t.min(1.0))
+                } else {
+                    to
+                };
+                let m = amount * (TAU * self.ring_phase).sin();
+                self.ring_phase =
+                    (self.ring_phase + freq.clamp(20.0, 20_000.0) / sr).rem_euclid(1.0);
+                m
+            });
+            for c in 0..if stereo { 2 } else { 1 } {
+                let x = if c == 0 { &mut left[i] } else { &mut right[i] };
+                let mut y = *x;
+                if let Some(w) = tremolo {
+                    y *= w;
+                }
+                if let (Some(d), Some((_, depth))) = (phaser_delay, self.phaser) {
+                    let line = &mut self.phaser_lines[c];
+                    let delayed = line.read(d);
+                    line.push(y);
+                    y += depth * delayed;
+                }
+                if let Some(triode) = self.triode {
+                    let sc = triode * 10.0 + 1e-3;
+                    let shaped = if y > 0.0 { y } else { (y * sc).tanh() / sc };
+                    let (last_in, last_out) = &mut self.triode_leak[c];
+                    let out = sanitize(shaped - *last_in + LEAK * *last_out);
+                    (*last_in, *last_out) = (shaped, out);
+                    y = out;
+                }
+                if let Some((krush, filter)) = self.krush.as_mut() {
+                    let k = *krush;
+                    let crushed = (y * y + k * y) / (y * y + y.abs() * (k - 1.0) + 1.0);
+                    let crushed = filter.tick(c, crushed);
+                    // `SelectX`: an equal-power crossfade from the dry sound.
+                    let w = (k * 2.0).clamp(0.0, 1.0) * FRAC_PI_2;
+                    y = y * w.cos() + crushed * w.sin();
+                }
+                if let Some(octer) = self.octer.as_mut() {
+                    y = octer.tick(c, y);
+                }
+                if let Some(m) = ring {
+                    y += y * m;
+                }
+                if let Some([low, high]) = self.djf.as_mut() {
+                    y = high.tick(c, low.tick(c, y));
+                }
+                *x = y;
+            }
+            self.elapsed += 1;
+        }
+    }
+}
+
+impl Octer {
+    /// One frame of channel `c`: SuperDirt's (Sonic Pi's) octaver.
+    fn tick(&mut self, c: usize, x: f32) -> f32 {
+        let [up, sub, subsub] = self.amounts;
+        let (last_in, last_out) = &mut self.leak[c];
+        let rectified = 2.0 * x.abs();
+        let octave_up = sanitize(rectified - *last_in + LEAK * *last_out);
+        (*last_in, *last_out) = (rectified, octave_up);
+        let low = self.sub.tick(c, x);
+        let (first, second, before) = &mut self.flips[c];
+        // `ToggleFF` flips on each rise through zero; the second flips on the first's rises.
+        if *before <= 0.0 && low > 0.0 {
+            *first = !*first;
+            if *first {
+                *second = !*second;
+            }
+        }
+        *before = low;
+        // `SelectX`: an equal-power crossfade from the dry sound to the octave up.
+        let w = up.clamp(0.0, 1.0) * FRAC_PI_2;
+        let blended = x * w.cos() + up * octave_up * w.sin();
+        blended
+            + sub * f32::from(u8::from(*first)) * low
+            + subsub * f32::from(u8::from(*second)) * low
+    }
+}
+
+/// SuperCollider's `linexp`: `x` from `a..b` to `c..d` exponentially, held at the ends.
+fn linexp(x: f32, a: f32, b: f32, c: f32, d: f32) -> f32 {
+    if x <= a {
+        c
+    } else if x >= b {
+        d
+    } else {
+        c * (d / c).powf((x - a) / (b - a))
+    }
+}
