@@ -77,7 +77,8 @@ fn tidal_event(at: u64, sound: &str, params: &[(&str, f32)]) -> Vec<u8> {
     )
 }
 
-/// A folder whose `click` is 1.0 for 16 frames, and whose `long` is 0.5 for a second.
+/// A folder whose `click` is 1.0 for 16 frames, whose `long` is 0.5 for a second, and whose
+/// `wide` is a stereo tenth of a second, 0.5 on the left and 0.25 on the right.
 fn samples() -> PathBuf {
     let dir = std::env::temp_dir().join(unique("phonon-dirt-samples"));
     let spec = hound::WavSpec {
@@ -97,6 +98,17 @@ fn samples() -> PathBuf {
         }
         w.finalize().unwrap();
     }
+    std::fs::create_dir_all(dir.join("wide")).unwrap();
+    let stereo = hound::WavSpec {
+        channels: 2,
+        ..spec
+    };
+    let mut w = hound::WavWriter::create(dir.join("wide").join("a.wav"), stereo).unwrap();
+    for _ in 0..4_800 {
+        w.write_sample(0.5f32).unwrap();
+        w.write_sample(0.25f32).unwrap();
+    }
+    w.finalize().unwrap();
     dir
 }
 
@@ -414,6 +426,105 @@ fn tidal_events_play_on_their_frames_orbits_and_levels_and_bad_input_is_counted(
         summary.contains(" · heaviest orbit"),
         "per-orbit load: {summary}"
     );
+}
+
+/// A Tidal session in Tidal's own layout using SuperDirt's synths, `dry`, the delay, a stereo
+/// sample, the later effect modules and a short name (`lpf`): every event plays and no
+/// parameter is unknown.
+#[test]
+fn a_tidal_session_of_synths_effects_and_stereo_samples_has_no_unknown_parameters() {
+    if !jack_available() {
+        return;
+    }
+    let _turn = serial();
+    let server = Server::start(128, true);
+    let name = unique("dirt");
+    let port = free_udp_port();
+    let dirt = start_dirt(&server, &name, port, &samples());
+    let tidal = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let target = format!("127.0.0.1:{port}");
+    let (delayed, synth) = (
+        capture_pair(&server, &name, "orbit2"),
+        capture_pair(&server, &name, "orbit3"),
+    );
+    let at = unix_micros_now() + 200_000;
+    let session: Vec<Planned> = vec![
+        (
+            at,
+            "superkick",
+            vec![("orbit", 3.0), ("note", -12.0), ("sustain", 0.3)],
+        ),
+        (
+            at,
+            "long",
+            vec![
+                ("orbit", 2.0),
+                ("pan", 0.0),
+                ("delay", 0.5),
+                ("delaytime", 0.25),
+                ("delayfeedback", 0.3),
+            ],
+        ),
+        (
+            at,
+            "wide",
+            vec![("orbit", 0.0), ("room", 0.4), ("size", 0.8), ("dry", 0.5)],
+        ),
+        (
+            at + 50_000,
+            "click",
+            vec![
+                ("orbit", 1.0),
+                ("tremolorate", 8.0),
+                ("tremolodepth", 0.5),
+                ("phaserrate", 1.0),
+                ("phaserdepth", 0.3),
+            ],
+        ),
+        (
+            at + 100_000,
+            "long",
+            vec![
+                ("orbit", 1.0),
+                ("ring", 0.5),
+                ("ringf", 300.0),
+                ("ringdf", 100.0),
+                ("triode", 0.5),
+                ("krush", 0.5),
+                ("kcutoff", 2_000.0),
+                ("octer", 0.5),
+                ("octersub", 0.3),
+                ("octersubsub", 0.2),
+                ("djf", 0.3),
+                ("lpf", 3_000.0),
+                ("hpq", 0.1),
+            ],
+        ),
+    ];
+    for (when, sound, params) in &session {
+        tidal
+            .send_to(&tidal_event(*when, sound, params), &target)
+            .unwrap();
+    }
+    delayed.wait_frames(36_000);
+    let (delayed, synth) = (delayed.finish(), synth.finish());
+    // `long` (0.5 × 0.4, hard left) at delay 0.5: the sound itself 1.5 times as loud before
+    // its first echo, 0.25 s later.
+    let onset = delayed
+        .left
+        .iter()
+        .position(|x| x.abs() > 1e-3)
+        .expect("the delayed sound");
+    let level = delayed.left[onset + 2_000];
+    assert!((level - 0.3).abs() < 2e-3, "{level}");
+    assert!(rms(&synth.left) > 0.01, "the superkick sounds");
+    let (code, log) = dirt.stop();
+    assert_eq!(code, Some(0), "{log}");
+    let summary = summary_line(&log);
+    let count = |what: &str| summary_field(summary, what);
+    assert_eq!(count("played "), 5, "{summary}");
+    assert_eq!(count("unknown parameters "), 0, "{summary}");
+    assert_eq!(count("unknown sounds "), 0, "{summary}");
 }
 
 #[test]
