@@ -38,6 +38,10 @@ pub struct DirtArgs {
     /// No status line; errors and the summary still print.
     #[arg(short, long)]
     quiet: bool,
+    /// An OSC control port for controllers and panels: `PORT` (on loopback) or `ADDR:PORT`
+    /// (docs/live.md lists its commands).
+    #[arg(long, value_name = "[ADDR:]PORT", value_parser = live::control_address)]
+    control: Option<std::net::SocketAddr>,
 }
 
 fn default_threads() -> u32 {
@@ -56,5 +60,6 @@ pub fn dirt(args: DirtArgs) -> ExitCode {
         name: args.name,
         connect: args.connect,
         quiet: args.quiet,
+        control: args.control,
     }))
 }

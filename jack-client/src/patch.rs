@@ -93,6 +93,32 @@ pub fn compile_text(
     registry: &Registry,
     known: Option<&[String]>,
 ) -> Option<Patch> {
+    let (patch, diagnostics) = compile_report(path, text, registry, known);
+    for d in &diagnostics {
+        eprintln!("{d}\n");
+    }
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.contains(": error: "))
+        .count();
+    if errors > 0 {
+        eprintln!(
+            "{}: {errors} error{} found",
+            path.display(),
+            if errors == 1 { "" } else { "s" }
+        );
+    }
+    patch
+}
+
+/// Compiles patch text read from `path`: the patch if it has no errors, and its diagnostics,
+/// each rendered as `file:line:column: error: …` with the line it points into.
+pub fn compile_report(
+    path: &Path,
+    text: String,
+    registry: &Registry,
+    known: Option<&[String]>,
+) -> (Option<Patch>, Vec<String>) {
     let source = Source::new(path.display().to_string(), text);
     let result = match known {
         Some(names) => {
@@ -101,19 +127,16 @@ pub fn compile_text(
         }
         None => graph::compile(&source, registry),
     };
-    for d in &result.diagnostics {
-        eprintln!("{}\n", source.render(d));
-    }
-    let errors = result.diagnostics.iter().filter(|d| d.is_error()).count();
-    if errors > 0 {
-        eprintln!(
-            "{}: {errors} error{} found",
-            path.display(),
-            if errors == 1 { "" } else { "s" }
-        );
-    }
+    let diagnostics = result
+        .diagnostics
+        .iter()
+        .map(|d| source.render(d))
+        .collect();
     let sounds = result.sounds;
-    result.graph.map(|graph| Patch { graph, sounds })
+    (
+        result.graph.map(|graph| Patch { graph, sounds }),
+        diagnostics,
+    )
 }
 
 /// Lists the samples in `--samples` and the usual places, without reading any audio. An

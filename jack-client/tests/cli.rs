@@ -272,3 +272,31 @@ fn only_regular_files_of_bounded_size_are_read_as_patches() {
         assert!(err.contains(says), "{err}");
     }
 }
+
+#[test]
+fn a_bad_or_busy_control_port_is_refused_before_anything_starts() {
+    let path = patch("control.ph", "out: sine 440\n");
+    let path = path.to_str().unwrap();
+    let out = phonon(&["live", path, "--control", "nonsense"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("`nonsense` is not a port or an address:port"),
+        "{}",
+        text(&out.stderr)
+    );
+    let busy = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let port = busy.local_addr().unwrap().port().to_string();
+    for args in [
+        vec!["live", path, "--control", &port],
+        vec!["dirt", "--control", &port],
+    ] {
+        let out = phonon(&args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("cannot open the control port on UDP 127.0.0.1:")
+                && stderr.contains("choose another --control"),
+            "{stderr}"
+        );
+    }
+}

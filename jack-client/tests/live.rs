@@ -528,3 +528,158 @@ fn a_runaway_pattern_is_cut_and_the_next_edit_is_heard() {
         tone(&recording.left, 440.0)
     );
 }
+
+/// The python-osc client of `scripts/install-deps --test`, or `None` (a failure when
+/// PHONON_REQUIRE_JACK=1) if it is not installed.
+fn python_osc() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/python-osc");
+    if dir.join("pythonosc/udp_client.py").exists() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var("PHONON_REQUIRE_JACK").as_deref() != Ok("1"),
+        "python-osc is not in {} and PHONON_REQUIRE_JACK=1: run scripts/install-deps --test",
+        dir.display()
+    );
+    eprintln!("skipped: python-osc is not installed (scripts/install-deps --test)");
+    None
+}
+
+/// A controller speaking to phonon's control port: python-osc, one command and reply a line.
+struct Controller {
+    child: std::process::Child,
+    lines: std::io::Lines<std::io::BufReader<std::process::ChildStdout>>,
+}
+
+impl Controller {
+    fn start(library: &Path, port: u16) -> Controller {
+        use std::process::{Command, Stdio};
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/osc/control.py");
+        let mut child = Command::new("python3")
+            .arg(script)
+            .arg(port.to_string())
+            .env("PYTHONPATH", library)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3 runs");
+        let stdout = child.stdout.take().unwrap();
+        Controller {
+            child,
+            lines: std::io::BufRead::lines(std::io::BufReader::new(stdout)),
+        }
+    }
+
+    /// Sends `command` (`/mute out1`) and returns the reply (`/done|/mute`).
+    fn ask(&mut self, command: &str) -> String {
+        use std::io::Write;
+        let stdin = self.child.stdin.as_mut().unwrap();
+        writeln!(stdin, "{command}").unwrap();
+        stdin.flush().unwrap();
+        self.lines.next().expect("a reply line").unwrap()
+    }
+}
+
+impl Drop for Controller {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `--control`: a python-osc controller hushes and unhushes, sets the gain and the tempo, mutes
+/// and solos outputs, loads another patch (and is told why a broken one was refused while the
+/// old one plays on) and asks for the status; each change is heard in the main pair.
+#[test]
+fn a_python_osc_controller_drives_the_control_port() {
+    let _turn = serial();
+    if !jack_available() {
+        return;
+    }
+    let Some(library) = python_osc() else {
+        return;
+    };
+    let server = Server::start(128, true);
+    let patch = temp_patch("out1: sine 440 * 0.2\nout2: sine 660 * 0.2\n");
+    let port = free_udp_port();
+    let phonon = Phonon::start(
+        &server,
+        &patch,
+        &["--free-run", "--quiet", "--control", &port.to_string()],
+    );
+    let mut controller = Controller::start(&library, port);
+    // What the main pair plays now: the power of each tone in a fifth of a second, heard after
+    // a change has had time to glide.
+    let listen = || {
+        std::thread::sleep(Duration::from_millis(60));
+        let capture = Capture::main_pair(&server, &phonon, 0.3);
+        capture.wait_frames(RATE as usize / 5);
+        let left = capture.finish().left;
+        let heard = |freq| tone(&left, freq) > 1e-4;
+        (heard(440.0), heard(660.0), rms(&left))
+    };
+    let (a, b, level) = listen();
+    assert!(a && b, "both outputs play at first");
+
+    assert_eq!(controller.ask("/mute out1"), "/done|/mute");
+    assert!(!listen().0, "out1 muted");
+    assert!(listen().1, "out2 plays on");
+    assert_eq!(controller.ask("/unmute out1"), "/done|/unmute");
+    assert_eq!(controller.ask("/solo out2"), "/done|/solo");
+    let (a, b, _) = listen();
+    assert!(!a && b, "out2 alone");
+    assert_eq!(controller.ask("/unsolo out2"), "/done|/unsolo");
+    assert!(listen().0, "out1 back");
+
+    assert_eq!(controller.ask("/hush"), "/done|/hush");
+    assert!(listen().2 < 1e-4, "hushed");
+    assert_eq!(controller.ask("/unhush"), "/done|/unhush");
+    assert!((listen().2 - level).abs() < 0.1 * level, "unhushed");
+    assert_eq!(controller.ask("/gain 0.5"), "/done|/gain");
+    let halved = listen().2;
+    assert!(
+        (halved / level - 0.5).abs() < 0.05,
+        "{halved} against {level}"
+    );
+    assert_eq!(controller.ask("/gain 1"), "/done|/gain");
+
+    assert_eq!(controller.ask("/tempo 0.75"), "/done|/tempo|0.75");
+    let status = controller.ask("/status");
+    assert!(status.starts_with("/status|patch|"), "{status}");
+    for part in ["|cps|0.75|", "|outputs|out1,out2|", "|hushed|0|"] {
+        assert!(status.contains(part), "{part} in {status}");
+    }
+    assert!(status.ends_with("|muted|"), "nothing muted: {status}");
+
+    // A broken patch is refused with its first error; the old one plays on.
+    let broken = temp_patch("out1: sine 440 # lpf 800 (\n");
+    let refused = controller.ask(&format!("/load {}", broken.display()));
+    assert!(
+        refused.starts_with("/error|/load|") && refused.contains(":1:"),
+        "{refused}"
+    );
+    assert!(listen().0, "the old patch plays on");
+    let other = temp_patch("out1: sine 330 * 0.2\n");
+    let loaded = controller.ask(&format!("/load {}", other.display()));
+    assert!(loaded.starts_with("/done|/load|"), "{loaded}");
+    std::thread::sleep(Duration::from_millis(300));
+    let capture = Capture::main_pair(&server, &phonon, 0.3);
+    capture.wait_frames(RATE as usize / 5);
+    let left = capture.finish().left;
+    let (new, old) = (tone(&left, 330.0), tone(&left, 440.0));
+    assert!(
+        new > 1e-4 && old < 1e-3 * new,
+        "the new patch: 330 Hz {new}, 440 Hz {old}"
+    );
+
+    let unknown = controller.ask("/mute nosuch");
+    assert!(unknown.contains("no output named `nosuch`"), "{unknown}");
+    let junk = controller.ask("/frobnicate");
+    assert!(
+        junk.starts_with("/error|/frobnicate|unknown command"),
+        "{junk}"
+    );
+    let (code, log) = phonon.stop();
+    assert_eq!(code, Some(0), "{log}");
+    assert!(log.contains("control port: OSC on UDP"), "{log}");
+}

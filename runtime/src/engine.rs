@@ -73,6 +73,11 @@ enum Command {
     Cps(f64),
     FadeOut(usize),
     FadeIn,
+    /// Mutes the outputs of program `generation` whose bits are set.
+    Mute {
+        generation: u64,
+        mask: u64,
+    },
 }
 
 /// What the audio thread reports of each block.
@@ -157,6 +162,9 @@ pub struct Controller {
     meters: Option<Arc<NodeMeters>>,
     generation: u64,
     last: Option<Signature>,
+    /// The outputs muted by name, and the output names of the program sent last.
+    muted: Vec<String>,
+    last_outputs: Vec<String>,
 }
 
 /// Why a graph was not sent to the audio thread.
@@ -247,6 +255,8 @@ pub fn engine(
         pairs,
         generation: 0,
         last: None,
+        muted: Vec::new(),
+        last_outputs: Vec::new(),
     };
     Ok((engine, controller))
 }
@@ -278,7 +288,7 @@ impl Controller {
             return Err(LoadError::Busy);
         }
         let generation = self.generation + 1;
-        let (program, signature) = Program::build(
+        let (mut program, signature) = Program::build(
             graph,
             graph::plan(graph),
             &self.bank,
@@ -288,12 +298,32 @@ impl Controller {
         )
         .map_err(LoadError::Build)?;
         let meters = program.meters();
+        let outputs: Vec<String> = graph.outputs.iter().map(|o| o.name.clone()).collect();
+        program.start_muted(mask_of(&outputs, &self.muted));
         self.send(Command::Load(Box::new(program)))
             .map_err(|_| LoadError::Busy)?;
         self.generation = generation;
         self.last = Some(signature);
         self.meters = Some(meters);
+        self.last_outputs = outputs;
         Ok(generation)
+    }
+
+    /// Mutes the outputs called `names` (of this program and later ones) and unmutes the
+    /// others; each glides over 10 ms. False if the audio thread is not taking commands.
+    pub fn set_muted(&mut self, names: &[String]) -> bool {
+        self.muted = names.to_vec();
+        let mask = mask_of(&self.last_outputs, &self.muted);
+        self.send(Command::Mute {
+            generation: self.generation,
+            mask,
+        })
+        .is_ok()
+    }
+
+    /// The output names of the program sent last.
+    pub fn output_names(&self) -> &[String] {
+        &self.last_outputs
     }
 
     /// Moves the master gain to `gain`.
@@ -411,6 +441,15 @@ impl Engine {
                 Some(Command::Cps(_)) => {}
                 Some(Command::FadeOut(frames)) => self.master.fade_out(frames),
                 Some(Command::FadeIn) => self.master.fade_in(),
+                Some(Command::Mute { generation, mask }) => {
+                    if let Some(current) = self
+                        .current
+                        .as_deref_mut()
+                        .filter(|p| p.generation() == generation)
+                    {
+                        current.set_muted(mask);
+                    }
+                }
                 None => break,
             }
         }
@@ -631,29 +670,71 @@ fn run(
     let _ = body.run(pool, stages, &block);
 }
 
-/// Sums a program's outputs into the main pair and copies each named output to its pair.
-fn mix_outputs(program: &mut Program, mix: &mut [Box<[f32]>], n: usize) {
-    for k in 0..program.body.output_count() {
-        let out = program.body.output(k);
-        for (y, x) in mix[0][..n].iter_mut().zip(&out.left[..n]) {
-            *y += x;
-        }
-        for (y, x) in mix[1][..n].iter_mut().zip(&out.right[..n]) {
-            *y += x;
+/// The bits of the outputs among `outputs` that `muted` names.
+fn mask_of(outputs: &[String], muted: &[String]) -> u64 {
+    outputs
+        .iter()
+        .enumerate()
+        .take(64)
+        .filter(|(_, name)| muted.contains(name))
+        .fold(0, |mask, (k, _)| mask | 1 << k)
+}
+
+/// An output's gain at frame `i` of a block that starts at `from` and glides to `to` by
+/// `step` a frame.
+#[inline]
+fn glide(from: f32, to: f32, step: f32, i: usize) -> f32 {
+    let moved = step * (i + 1) as f32;
+    if to > from {
+        (from + moved).min(to)
+    } else {
+        (from - moved).max(to)
+    }
+}
+
+/// Adds `x`, at the gains gliding from `from` to `to`, to `y` (or copies it, with `copy`).
+fn add_at_level(y: &mut [f32], x: &[f32], (from, to): (f32, f32), step: f32, copy: bool) {
+    match (from == to, to, copy) {
+        (true, 1.0, false) => y.iter_mut().zip(x).for_each(|(y, x)| *y += x),
+        (true, 1.0, true) => y.copy_from_slice(x),
+        (true, 0.0, false) => {}
+        (true, 0.0, true) => y.fill(0.0),
+        (_, _, copy) => {
+            for (i, (y, x)) in y.iter_mut().zip(x).enumerate() {
+                let v = x * glide(from, to, step, i);
+                *y = if copy { v } else { *y + v };
+            }
         }
     }
+}
+
+/// Sums a program's outputs into the main pair and copies each named output to its pair, each
+/// at its level (muted outputs glide to silence).
+fn mix_outputs(program: &mut Program, mix: &mut [Box<[f32]>], n: usize) {
+    let step = 1.0 / program.body.mute_frames().max(1.0);
     for pair in 0..(mix.len() - 2) / 2 {
         let (left, right) = (2 + 2 * pair, 3 + 2 * pair);
         match program.body.pair_output(pair) {
             Some(k) => {
                 let out = program.body.output(k);
-                mix[left][..n].copy_from_slice(&out.left[..n]);
-                mix[right][..n].copy_from_slice(&out.right[..n]);
+                let levels = program.body.output_level(k);
+                add_at_level(&mut mix[left][..n], &out.left[..n], levels, step, true);
+                add_at_level(&mut mix[right][..n], &out.right[..n], levels, step, true);
             }
             None => {
                 mix[left][..n].fill(0.0);
                 mix[right][..n].fill(0.0);
             }
         }
+    }
+    for k in 0..program.body.output_count() {
+        let out = program.body.output(k);
+        let levels = program.body.output_level(k);
+        add_at_level(&mut mix[0][..n], &out.left[..n], levels, step, false);
+        add_at_level(&mut mix[1][..n], &out.right[..n], levels, step, false);
+        let end = glide(levels.0, levels.1, step, n.saturating_sub(1));
+        program
+            .body
+            .set_output_level(k, if n == 0 { levels.0 } else { end });
     }
 }

@@ -145,6 +145,14 @@ pub struct Program {
     pub(crate) body: Body,
 }
 
+/// How long muting or unmuting an output takes, in seconds.
+const MUTE_SECONDS: f32 = 0.01;
+
+/// True if `mask` mutes output `k`.
+fn muted(mask: u64, k: usize) -> bool {
+    k < 64 && mask & (1 << k) != 0
+}
+
 /// A program's nodes: their wiring, their states and their outputs.
 pub(crate) struct Body {
     generation: u64,
@@ -158,6 +166,10 @@ pub(crate) struct Body {
     outputs: Box<[u32]>,
     /// The patch output (index into `outputs`) for each multi-out pair.
     pairs: Box<[Option<usize>]>,
+    /// Bit `k` set: output `k` is muted (outputs past 64 cannot be).
+    muted: u64,
+    /// Each output's level now, gliding to 0 when muted and back to 1 (no click).
+    levels: Box<[f32]>,
     cps: f64,
     sample_rate: u32,
     max_block: usize,
@@ -215,6 +227,7 @@ impl Program {
             .iter()
             .map(|name| graph.outputs.iter().position(|o| &o.name == name))
             .collect();
+        let levels = vec![1.0; outputs.len()].into_boxed_slice();
         let body = Body {
             generation,
             predecessor: previous.map(|p| p.generation),
@@ -224,6 +237,8 @@ impl Program {
             carry: carry.into_boxed_slice(),
             outputs: outputs.into_boxed_slice(),
             pairs,
+            muted: 0,
+            levels,
             cps: graph.cps,
             sample_rate: config.sample_rate,
             max_block: config.max_block,
@@ -239,6 +254,21 @@ impl Program {
     /// Its generation number, counted by the controller.
     pub fn generation(&self) -> u64 {
         self.body.generation
+    }
+
+    /// Mutes the outputs whose bits `mask` sets and unmutes the others, gliding over 10 ms.
+    /// Real-time safe.
+    pub(crate) fn set_muted(&mut self, mask: u64) {
+        self.body.muted = mask;
+    }
+
+    /// Starts with the outputs `mask` sets already silent (a program built while they are
+    /// muted).
+    pub(crate) fn start_muted(&mut self, mask: u64) {
+        self.body.muted = mask;
+        for (k, level) in self.body.levels.iter_mut().enumerate() {
+            *level = if muted(mask, k) { 0.0 } else { 1.0 };
+        }
     }
 
     /// The tempo the patch asks for, in cycles per second.
@@ -337,6 +367,22 @@ impl Body {
     /// The patch output for multi-out pair `k`, if the patch has it.
     pub(crate) fn pair_output(&self, k: usize) -> Option<usize> {
         self.pairs.get(k).copied().flatten()
+    }
+
+    /// Output `k`'s level at the start of the block and the level it glides to.
+    pub(crate) fn output_level(&self, k: usize) -> (f32, f32) {
+        let target = if muted(self.muted, k) { 0.0 } else { 1.0 };
+        (self.levels[k], target)
+    }
+
+    /// Sets output `k`'s level at the end of the block.
+    pub(crate) fn set_output_level(&mut self, k: usize, level: f32) {
+        self.levels[k] = level;
+    }
+
+    /// Frames a mute or unmute takes.
+    pub(crate) fn mute_frames(&self) -> f32 {
+        MUTE_SECONDS * self.sample_rate as f32
     }
 
     /// Voices sounding and voices stolen so far over every sampler and synth, and pattern events

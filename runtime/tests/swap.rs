@@ -167,3 +167,57 @@ fn delay_lines_ring_on_across_an_edit() {
     // The next echo arrives on time, from the carried delay line.
     assert!(peak(&out[0][start..]) > 0.05, "the echo tail was lost");
 }
+
+/// Muting an output by name silences it in the mix over 10 ms, without a click, and leaves the
+/// others; a reload keeps it muted; unmuting brings it back the same way.
+#[test]
+fn a_muted_output_glides_out_of_the_mix_and_stays_muted_across_a_reload() {
+    let (mut engine, mut controller) = engine(1, 256);
+    let patch = "out1: sine 440 * 0.2\nout2: sine 110 * 0.2\n";
+    controller.load(&compile(patch)).unwrap();
+    let run = |engine: &mut runtime::Engine, blocks: usize| {
+        let mut left = Vec::new();
+        for _ in 0..blocks {
+            left.extend(block(engine, 256)[0].clone());
+        }
+        left
+    };
+    let both = run(&mut engine, 20);
+    controller.set_muted(&["out1".to_string()]);
+    let muting = run(&mut engine, 20);
+    // The level of one frequency, through a Hann window (so the other sine does not leak in).
+    let tone = |x: &[f32], freq: f32| {
+        let (mut re, mut im) = (0.0f64, 0.0f64);
+        let n = x.len() as f64;
+        for (i, &v) in x.iter().enumerate() {
+            let window = 1.0 - (std::f64::consts::TAU * i as f64 / n).cos();
+            let phase = std::f64::consts::TAU * f64::from(freq) * i as f64 / f64::from(RATE);
+            re += f64::from(v) * window * phase.cos();
+            im += f64::from(v) * window * phase.sin();
+        }
+        (2.0 * (re * re + im * im).sqrt() / n) as f32
+    };
+    let after = &muting[2_048..];
+    assert!(tone(&both[1_024..], 440.0) > 0.1, "both play at first");
+    assert!(
+        tone(after, 440.0) < 1e-4,
+        "lead muted: {}",
+        tone(after, 440.0)
+    );
+    assert!(
+        tone(after, 110.0) > 0.1,
+        "bass plays on: {}",
+        tone(after, 110.0)
+    );
+    // A glide, not a step: no sample moves more than the two sines can in one frame.
+    let mut joined = both.clone();
+    joined.extend(&muting);
+    assert!(max_step(&joined) < 0.05, "{}", max_step(&joined));
+    // Reloaded, it stays muted; unmuted, it comes back.
+    controller.load(&compile(patch)).unwrap();
+    let reloaded = run(&mut engine, 40);
+    assert!(tone(&reloaded[8_192..], 440.0) < 1e-4);
+    controller.set_muted(&[]);
+    let back = run(&mut engine, 20);
+    assert!(tone(&back[2_048..], 440.0) > 0.1);
+}

@@ -4,6 +4,8 @@
 //! collects telemetry, and reconnects when the JACK server comes back. JACK's process thread
 //! runs the engine as worker 0.
 
+mod commands;
+mod control_port;
 mod dirt_input;
 mod loader;
 pub(crate) mod session;
@@ -90,6 +92,20 @@ pub struct LiveArgs {
     /// With --dirt: orbits.
     #[arg(long, default_value_t = 12, requires = "dirt", value_parser = clap::value_parser!(u16).range(1..=64))]
     orbits: u16,
+    /// An OSC control port for controllers and panels: `PORT` (on loopback) or `ADDR:PORT`
+    /// (docs/live.md lists its commands: /hush, /tempo, /mute, /load, /status…).
+    #[arg(long, value_name = "[ADDR:]PORT", value_parser = control_address)]
+    control: Option<std::net::SocketAddr>,
+}
+
+/// `--control`'s address: a port alone listens on loopback.
+pub fn control_address(s: &str) -> Result<std::net::SocketAddr, String> {
+    if let Ok(port) = s.parse::<u16>() {
+        return Ok(std::net::SocketAddr::from(([127, 0, 0, 1], port)));
+    }
+    s.parse().map_err(|_| {
+        format!("`{s}` is not a port or an address:port (e.g. 57130 or 0.0.0.0:57130)")
+    })
 }
 
 /// What `phonon dirt` asks of the live host: no patch, Tidal's events, the transport ignored
@@ -113,6 +129,8 @@ pub struct DirtOnly {
     pub connect: bool,
     /// No status line.
     pub quiet: bool,
+    /// The OSC control port, if any.
+    pub control: Option<std::net::SocketAddr>,
 }
 
 impl LiveArgs {
@@ -137,6 +155,7 @@ impl LiveArgs {
             port: d.port,
             listen: d.listen,
             orbits: d.orbits,
+            control: d.control,
         }
     }
 
@@ -268,6 +287,7 @@ pub fn live(args: LiveArgs) -> ExitCode {
         control.collect_telemetry();
         control.show_status();
         control.tell_systemd();
+        control.answer_requests();
     }
     control.shut_down()
 }
@@ -311,6 +331,9 @@ struct Control {
     /// The node meters read at the last status line (which program's, and their readings),
     /// for the means since.
     node_mark: (Option<Arc<runtime::NodeMeters>>, Vec<runtime::NodeTiming>),
+    /// The OSC control port, and what it has set: kept across reloads and reconnects.
+    control_port: Option<control_port::ControlPort>,
+    controls: commands::Controls,
     /// The timebase master's tempo last reported (f64 bits; 0: none).
     followed_bpm: u64,
     /// With `--dirt`: Tidal's events coming in.
@@ -344,6 +367,19 @@ impl Control {
             })?),
             false => None,
         };
+        let control_port = match args.control {
+            Some(address) => Some(control_port::open(address).map_err(|e| {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            })?),
+            None => None,
+        };
+        if let Some(port) = &control_port {
+            tracing::info!(
+                "control port: OSC on UDP {} (/hush /unhush /tempo /bpm /gain /mute /unmute /solo /unsolo /load /status)",
+                port.address
+            );
+        }
         let (stop, reload) = signals();
         let watcher = args
             .patch
@@ -439,6 +475,8 @@ impl Control {
             node_mark: (None, Vec::new()),
             followed_bpm: 0,
             dirt,
+            control_port,
+            controls: commands::Controls::default(),
         };
         control.tell_systemd();
         Ok(control)
@@ -500,6 +538,7 @@ impl Control {
         }
         self.connections.restore(&self.session);
         log_placement(&self.session);
+        self.reapply_controls();
         self.reported_generation = 0;
         tracing::info!(
             "the JACK server is back: playing again as `{}`",
@@ -560,6 +599,7 @@ impl Control {
                 Ok(generation) => {
                     self.graph = g;
                     self.compiled = Some((generation, self.session.client().frame_time()));
+                    self.patch_loaded();
                     let missing = self.loader.missing(&self.bank, &sounds);
                     if !missing.is_empty() {
                         self.loader.request(self.bank.clone(), missing);
