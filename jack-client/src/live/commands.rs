@@ -198,16 +198,7 @@ impl Control {
         }
         self.sounds = patch.sounds;
         self.args.patch = Some(path.to_path_buf());
-        self.watcher = match super::PatchWatcher::new(path) {
-            Ok(w) => Some(w),
-            Err(e) => {
-                tracing::warn!(
-                    "cannot watch {} for changes ({e}); reload with SIGHUP",
-                    path.display()
-                );
-                None
-            }
-        };
+        self.watcher = super::watch(path);
         self.patch_loaded();
         Ok(Answer::Done(vec![OscType::Long(generation as i64)]))
     }

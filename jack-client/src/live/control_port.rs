@@ -53,8 +53,6 @@ pub struct Request {
 /// The control port: its socket for answers, and the requests the receive thread read.
 pub struct ControlPort {
     socket: UdpSocket,
-    /// Where it listens.
-    pub address: SocketAddr,
     requests: mpsc::Receiver<Request>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<()>>,
@@ -80,9 +78,11 @@ pub fn open(address: SocketAddr) -> Result<ControlPort, String> {
         .name("phonon-control".into())
         .spawn(move || receive(&reader, &send, &stopping))
         .map_err(|e| format!("control port: {e}"))?;
+    tracing::info!(
+        "control port: OSC on UDP {bound} (/hush /unhush /tempo /bpm /gain /mute /unmute /solo /unsolo /load /status)"
+    );
     Ok(ControlPort {
         socket,
-        address: bound,
         requests,
         stop,
         thread: Some(thread),

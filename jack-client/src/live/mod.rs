@@ -219,6 +219,18 @@ enum Wanted {
 }
 
 impl Connections {
+    /// The connections `--connect` or `--connect-to` ask for, none made yet.
+    fn asked(args: &LiveArgs) -> Connections {
+        Connections {
+            wanted: match (&args.connect, &args.connect_to) {
+                (true, _) => Some(Wanted::System),
+                (false, Some(p)) => Some(Wanted::Matching(p.clone())),
+                _ => None,
+            },
+            made: Vec::new(),
+        }
+    }
+
     /// Connects our main pair to what was asked for, where not connected yet.
     fn apply(&mut self, session: &Session) {
         let targets = match &self.wanted {
@@ -345,73 +357,31 @@ impl Control {
     /// JACK client and starts the session. An error is printed; its exit code is returned.
     fn start(args: LiveArgs, terminal: bool) -> Result<Control, ExitCode> {
         let registry = Registry::standard();
-        let index = match patch::index(args.samples.as_deref()) {
-            Ok(index) => Arc::new(index),
-            Err(e) => {
-                eprintln!("error: {e}");
-                return Err(ExitCode::from(2));
-            }
-        };
-        let known = patch::known_sounds(&index);
-        let (graph, sounds) = match &args.patch {
-            Some(path) => match patch::load(path, &registry, Some(&known)) {
-                Some(patch::Patch { graph, sounds }) => (graph, sounds),
-                None => return Err(ExitCode::FAILURE),
-            },
-            None => (Graph::empty(0.5625), Vec::new()),
-        };
-        let listening = match args.dirt {
-            true => Some(dirt_input::listen(args.listen, args.port).map_err(|e| {
-                eprintln!("error: {e}");
-                ExitCode::from(2)
-            })?),
-            false => None,
-        };
-        let control_port = match args.control {
-            Some(address) => Some(control_port::open(address).map_err(|e| {
-                eprintln!("error: {e}");
-                ExitCode::from(2)
-            })?),
-            None => None,
-        };
-        if let Some(port) = &control_port {
-            tracing::info!(
-                "control port: OSC on UDP {} (/hush /unhush /tempo /bpm /gain /mute /unmute /solo /unsolo /load /status)",
-                port.address
-            );
-        }
+        let Opening {
+            index,
+            known,
+            graph,
+            sounds,
+            listening,
+            control_port,
+        } = Opening::read(&args, &registry)?;
         let (stop, reload) = signals();
-        let watcher = args
-            .patch
-            .as_deref()
-            .and_then(|path| match PatchWatcher::new(path) {
-                Ok(w) => Some(w),
-                Err(e) => {
-                    tracing::warn!(
-                        "cannot watch {} for changes ({e}); reload with SIGHUP",
-                        path.display()
-                    );
-                    None
-                }
-            });
+        let watcher = args.patch.as_deref().and_then(watch);
         let client = open_client(&args.name).map_err(|e| {
             eprintln!("error: {}", e.message(args.command()));
             ExitCode::from(2)
         })?;
-        let dirt = match listening {
-            Some(listening) => {
+        let dirt = listening
+            .map(|listening| {
                 let shift = dirt_input::clock_shift(&client);
                 let orbits = usize::from(args.orbits);
-                match DirtInput::start(listening, orbits, index.clone(), shift, stop.clone()) {
-                    Ok(input) => Some(input),
-                    Err(e) => {
-                        eprintln!("error: cannot start the receive thread: {e}");
-                        return Err(ExitCode::from(2));
-                    }
-                }
-            }
-            None => None,
-        };
+                DirtInput::start(listening, orbits, index.clone(), shift, stop.clone())
+            })
+            .transpose()
+            .map_err(|e| {
+                eprintln!("error: cannot start the receive thread: {e}");
+                ExitCode::from(2)
+            })?;
         let config = session_config(&args, &graph, dirt.as_ref());
         let started = Session::start(
             client,
@@ -436,14 +406,7 @@ impl Control {
         if !missing.is_empty() {
             loader.request(bank.clone(), missing);
         }
-        let mut connections = Connections {
-            wanted: match (&args.connect, &args.connect_to) {
-                (true, _) => Some(Wanted::System),
-                (false, Some(p)) => Some(Wanted::Matching(p.clone())),
-                _ => None,
-            },
-            made: Vec::new(),
-        };
+        let mut connections = Connections::asked(&args);
         connections.apply(&session);
         log_start(&args, &session, dirt.as_ref());
         let notifier = Notifier::from_env();
@@ -886,6 +849,78 @@ impl Control {
             unsafe { libc::_exit(0) };
         }
         code
+    }
+}
+
+/// What playing starts from: the samples' index and the sound names it holds, the patch (an
+/// empty one for `phonon dirt`) with the sounds it plays, and the UDP ports.
+struct Opening {
+    index: Arc<dsp::samples::bank::SampleIndex>,
+    known: Vec<String>,
+    graph: Graph,
+    sounds: Vec<String>,
+    /// Tidal's UDP port and the control port, bound before anything else starts, so a port
+    /// in use is the first error.
+    listening: Option<dirt_input::Listening>,
+    control_port: Option<control_port::ControlPort>,
+}
+
+impl Opening {
+    /// Indexes the samples, compiles the patch and binds the ports; an error is reported and is
+    /// the exit code.
+    fn read(args: &LiveArgs, registry: &Registry) -> Result<Opening, ExitCode> {
+        let index = match patch::index(args.samples.as_deref()) {
+            Ok(index) => Arc::new(index),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Err(ExitCode::from(2));
+            }
+        };
+        let known = patch::known_sounds(&index);
+        let (graph, sounds) = match &args.patch {
+            Some(path) => match patch::load(path, registry, Some(&known)) {
+                Some(patch::Patch { graph, sounds }) => (graph, sounds),
+                None => return Err(ExitCode::FAILURE),
+            },
+            None => (Graph::empty(0.5625), Vec::new()),
+        };
+        let listening = match args.dirt {
+            true => Some(dirt_input::listen(args.listen, args.port).map_err(|e| {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            })?),
+            false => None,
+        };
+        let control_port = args
+            .control
+            .map(control_port::open)
+            .transpose()
+            .map_err(|e| {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            })?;
+        Ok(Opening {
+            index,
+            known,
+            graph,
+            sounds,
+            listening,
+            control_port,
+        })
+    }
+}
+
+/// A watcher of `path` for saves, or `None` with a warning that SIGHUP still reloads.
+fn watch(path: &std::path::Path) -> Option<PatchWatcher> {
+    match PatchWatcher::new(path) {
+        Ok(w) => Some(w),
+        Err(e) => {
+            tracing::warn!(
+                "cannot watch {} for changes ({e}); reload with SIGHUP",
+                path.display()
+            );
+            None
+        }
     }
 }
 
