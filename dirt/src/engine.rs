@@ -19,6 +19,8 @@ pub struct DirtConfig {
     pub max_block: usize,
     /// Orbits, each with its own pair of outputs.
     pub orbits: usize,
+    /// Voices each orbit plays at once.
+    pub voices: usize,
     /// Workers including the calling thread.
     pub workers: usize,
     /// Pin helpers to CPUs of their own.
@@ -35,6 +37,7 @@ impl Default for DirtConfig {
             sample_rate: 48_000,
             max_block: 1024,
             orbits: 12,
+            voices: crate::VOICES,
             workers: 1,
             pin_cores: false,
             meter_nodes: false,
@@ -58,7 +61,7 @@ impl DirtEngine {
         sounds: Arc<SoundTable>,
     ) -> std::io::Result<(DirtEngine, Controller, EventSender, Arc<DirtStats>)> {
         let orbits = config.orbits.clamp(1, 256);
-        let dirt = Dirt::new(orbits, &sounds);
+        let dirt = Dirt::counting(orbits, config.voices, &sounds, Arc::default());
         let mut graph = graph::Graph::empty(0.5625);
         add_orbits(&mut graph, &dirt.orbits);
         let names: Vec<String> = (0..orbits).map(orbit_name).collect();

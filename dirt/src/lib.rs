@@ -48,15 +48,21 @@ pub struct Dirt {
 }
 
 impl Dirt {
-    /// `orbits` orbits playing `sounds`. Allocates.
+    /// `orbits` orbits of [`VOICES`] voices playing `sounds`. Allocates.
     pub fn new(orbits: usize, sounds: &Arc<SoundTable>) -> Dirt {
-        Dirt::counting(orbits, sounds, Arc::default())
+        Dirt::counting(orbits, VOICES, sounds, Arc::default())
     }
 
-    /// [`Dirt::new`], counting into `stats` (a host's counters that outlive a reconnect).
-    pub fn counting(orbits: usize, sounds: &Arc<SoundTable>, stats: Arc<DirtStats>) -> Dirt {
+    /// `orbits` orbits of `voices` voices each, counting into `stats` (a host's counters that
+    /// outlive a reconnect).
+    pub fn counting(
+        orbits: usize,
+        voices: usize,
+        sounds: &Arc<SoundTable>,
+        stats: Arc<DirtStats>,
+    ) -> Dirt {
         let (sender, router, inboxes) = router::channel(orbits.clamp(1, 256), stats.clone());
-        let orbits = orbit::hosted(sounds, &stats, inboxes);
+        let orbits = orbit::hosted(voices, sounds, &stats, inboxes);
         Dirt {
             sender,
             router,

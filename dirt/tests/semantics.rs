@@ -937,3 +937,30 @@ fn superdirts_later_effects_shape_each_event() {
     assert!(dry.iter().zip(&krush).all(|(a, b)| near(*a, *b, 1e-6)));
     assert!(rms(&play("tone", &[(Control::Krush, 2.0)])[4_800..14_400]) > 0.0);
 }
+
+/// An orbit plays as many voices as it is given; past them the oldest fades out (SuperDirt has
+/// no limit, so the default is high: 256).
+#[test]
+fn an_orbit_plays_as_many_voices_as_it_is_given() {
+    let level_with = |voices: usize| {
+        let table = sounds();
+        let (mut engine, _, mut sender, _) = dirt::DirtEngine::new(
+            dirt::DirtConfig {
+                sample_rate: RATE,
+                max_block: 256,
+                orbits: 1,
+                voices,
+                ..dirt::DirtConfig::default()
+            },
+            table.clone(),
+        )
+        .unwrap();
+        for frame in [0, 100, 200] {
+            sender.send(event(&table, "two", frame, 0, &[(Control::Pan, 0.0)]));
+        }
+        render(&mut engine, 2_000, 256)[2][1_000]
+    };
+    assert_eq!(dirt::VOICES, 256);
+    assert!(near(level_with(dirt::VOICES), 0.6, 1e-5), "three sound");
+    assert!(near(level_with(2), 0.4, 1e-5), "the first was stolen");
+}

@@ -19,6 +19,10 @@ pub struct DirtArgs {
     /// Orbits, each with its own pair of ports (orbit0_L, orbit0_R, …).
     #[arg(short, long, default_value_t = 12, value_parser = clap::value_parser!(u16).range(1..=64))]
     orbits: u16,
+    /// Voices each orbit plays at once; past them the oldest fades out over 5 ms (counted as
+    /// stolen).
+    #[arg(long, default_value_t = dirt::VOICES as u16, value_parser = clap::value_parser!(u16).range(1..=4096))]
+    voices: u16,
     /// A folder of samples in the Dirt-Samples layout (bd/*.wav, …), searched before
     /// PHONON_SAMPLES and the data folder; every sample is loaded at start, as SuperDirt does.
     #[arg(short, long)]
@@ -54,6 +58,7 @@ pub fn dirt(args: DirtArgs) -> ExitCode {
         port: args.port,
         listen: args.listen,
         orbits: args.orbits,
+        voices: args.voices,
         samples: args.samples,
         threads: args.threads,
         cpus: args.cpus,

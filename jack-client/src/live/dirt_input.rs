@@ -34,9 +34,17 @@ pub struct Listening {
     socket: UdpSocket,
     /// Where it listens (with `--port 0`, the port the system chose).
     pub address: SocketAddr,
+    /// The receive buffer the kernel granted, in bytes.
+    pub receive_buffer: usize,
 }
 
-/// Binds `listen:port`; the error names what to do.
+/// The receive buffer asked for: a second of Tidal's busiest streams (16,000 events of about
+/// 300 bytes) queued while the receive thread is not scheduled, where the kernel's default
+/// (about 200 KB) drops events past 8,000 a second.
+pub const RECEIVE_BUFFER: usize = 8 << 20;
+
+/// Binds `listen:port` with a receive buffer of [`RECEIVE_BUFFER`] where the kernel allows it;
+/// the error names what to do.
 pub fn listen(listen: IpAddr, port: u16) -> Result<Listening, String> {
     let asked = SocketAddr::new(listen, port);
     let socket = UdpSocket::bind(asked).map_err(|e| {
@@ -45,7 +53,48 @@ pub fn listen(listen: IpAddr, port: u16) -> Result<Listening, String> {
         )
     })?;
     let address = socket.local_addr().unwrap_or(asked);
-    Ok(Listening { socket, address })
+    let receive_buffer = grow_receive_buffer(&socket, RECEIVE_BUFFER);
+    Ok(Listening {
+        socket,
+        address,
+        receive_buffer,
+    })
+}
+
+/// Asks for a receive buffer of `bytes` and returns what the kernel granted (it caps the ask at
+/// `net.core.rmem_max`, and counts its own bookkeeping in what it reports).
+fn grow_receive_buffer(socket: &UdpSocket, bytes: usize) -> usize {
+    use std::os::fd::AsRawFd;
+    let fd = socket.as_raw_fd();
+    let size = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    let asked = libc::c_int::try_from(bytes).unwrap_or(libc::c_int::MAX);
+    // SAFETY: `fd` is the open socket `socket` holds; the value is a c_int of `size` bytes that
+    // outlives the call. A refusal leaves the default buffer, which the read below reports.
+    unsafe {
+        libc::setsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_RCVBUF,
+            std::ptr::addr_of!(asked).cast(),
+            size,
+        )
+    };
+    let (mut granted, mut length): (libc::c_int, libc::socklen_t) = (0, size);
+    // SAFETY: as above; `granted` and `length` are writable and `length` holds their size.
+    let read = unsafe {
+        libc::getsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_RCVBUF,
+            std::ptr::addr_of_mut!(granted).cast(),
+            &mut length,
+        )
+    };
+    if read == 0 {
+        usize::try_from(granted).unwrap_or(0)
+    } else {
+        0
+    }
 }
 
 /// Tidal's events coming in, and what they and the orbits counted.
@@ -54,6 +103,10 @@ pub struct DirtInput {
     pub address: SocketAddr,
     /// Orbits, each an output (`orbit0`…) with a pair of ports of its own.
     pub orbits: usize,
+    /// Voices each orbit plays at once.
+    pub voices: usize,
+    /// The receive buffer the kernel granted, in bytes.
+    pub receive_buffer: usize,
     stats: Arc<DirtStats>,
     received: Arc<Received>,
     index: Arc<SampleIndex>,
@@ -72,6 +125,7 @@ impl DirtInput {
     pub fn start(
         listening: Listening,
         orbits: usize,
+        voices: usize,
         index: Arc<SampleIndex>,
         shift: i64,
         stop: Arc<AtomicBool>,
@@ -94,6 +148,8 @@ impl DirtInput {
         Ok(DirtInput {
             address: listening.address,
             orbits,
+            voices,
+            receive_buffer: listening.receive_buffer,
             stats: Arc::default(),
             received,
             index,
@@ -127,7 +183,7 @@ impl DirtInput {
     /// A session's orbits and router, made for `bank`; its queue goes to the receive thread.
     pub fn hosting(&self, bank: &Arc<SampleBank>) -> Hosting {
         let sounds = Arc::new(SoundTable::from_bank(bank));
-        let dirt = Dirt::counting(self.orbits, &sounds, self.stats.clone());
+        let dirt = Dirt::counting(self.orbits, self.voices, &sounds, self.stats.clone());
         let _ = self.queues.send(Queue {
             sender: dirt.sender,
             sounds,

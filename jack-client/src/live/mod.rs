@@ -92,6 +92,9 @@ pub struct LiveArgs {
     /// With --dirt: orbits.
     #[arg(long, default_value_t = 12, requires = "dirt", value_parser = clap::value_parser!(u16).range(1..=64))]
     orbits: u16,
+    /// With --dirt: voices each orbit plays at once (past them the oldest fades out).
+    #[arg(long, default_value_t = dirt::VOICES as u16, requires = "dirt", value_parser = clap::value_parser!(u16).range(1..=4096))]
+    voices: u16,
     /// An OSC control port for controllers and panels: `PORT` (on loopback) or `ADDR:PORT`
     /// (docs/live.md lists its commands: /hush, /tempo, /mute, /load, /status…).
     #[arg(long, value_name = "[ADDR:]PORT", value_parser = control_address)]
@@ -117,6 +120,8 @@ pub struct DirtOnly {
     pub listen: std::net::IpAddr,
     /// Orbits.
     pub orbits: u16,
+    /// Voices each orbit plays at once.
+    pub voices: u16,
     /// A folder of samples.
     pub samples: Option<PathBuf>,
     /// Worker threads.
@@ -155,6 +160,7 @@ impl LiveArgs {
             port: d.port,
             listen: d.listen,
             orbits: d.orbits,
+            voices: d.voices,
             control: d.control,
         }
     }
@@ -374,8 +380,15 @@ impl Control {
         let dirt = listening
             .map(|listening| {
                 let shift = dirt_input::clock_shift(&client);
-                let orbits = usize::from(args.orbits);
-                DirtInput::start(listening, orbits, index.clone(), shift, stop.clone())
+                let (orbits, voices) = (usize::from(args.orbits), usize::from(args.voices));
+                DirtInput::start(
+                    listening,
+                    orbits,
+                    voices,
+                    index.clone(),
+                    shift,
+                    stop.clone(),
+                )
             })
             .transpose()
             .map_err(|e| {
@@ -955,14 +968,25 @@ fn session_config(args: &LiveArgs, graph: &Graph, dirt: Option<&DirtInput>) -> S
 fn log_start(args: &LiveArgs, session: &Session, dirt: Option<&DirtInput>) {
     if let Some(dirt) = dirt {
         tracing::info!(
-            "listening for Tidal and Strudel on UDP {}; playing as JACK client `{}` ({} Hz, {} frames, {} orbits, {} workers)",
+            "listening for Tidal and Strudel on UDP {}; playing as JACK client `{}` ({} Hz, {} frames, {} orbits of {} voices, {} workers)",
             dirt.address,
             session.client().name(),
             session.sample_rate,
             session.client().buffer_size(),
             dirt.orbits,
+            dirt.voices,
             args.threads
         );
+        let kib = dirt.receive_buffer / 1024;
+        if dirt.receive_buffer < dirt_input::RECEIVE_BUFFER {
+            tracing::warn!(
+                "UDP receive buffer {kib} KiB (asked {} KiB): above about 8,000 events a second some may be lost; raise it with `sysctl net.core.rmem_max={}`",
+                dirt_input::RECEIVE_BUFFER / 1024,
+                dirt_input::RECEIVE_BUFFER
+            );
+        } else {
+            tracing::info!("UDP receive buffer {kib} KiB");
+        }
     }
     if let Some(patch) = &args.patch {
         tracing::info!(
