@@ -470,6 +470,49 @@ fn splice(a: &mut Args) -> Result<Pat, String> {
     Ok(Pat::Sound(p.splice(n, &index)))
 }
 
+/// The arpeggio modes a name pattern asks for, each checked over its first cycles.
+fn arp_modes(a: &mut Args) -> Result<Pattern<pattern::ArpMode>, String> {
+    let names = a.values()?;
+    let arena = bumpalo::Bump::new();
+    for e in names
+        .query(pattern::Span::new(Time::ZERO, Time::from(16)), &arena)
+        .iter()
+    {
+        let known = matches!(&e.value, Value::Str(n) if pattern::ArpMode::from_name(n).is_some());
+        if !known {
+            return Err(format!(
+                "`arp` knows {}, found {}",
+                pattern::ArpMode::ALL
+                    .iter()
+                    .map(|(n, _)| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                e.value
+            ));
+        }
+    }
+    Ok(names.fmap(|v| match v {
+        Value::Str(n) => pattern::ArpMode::from_name(n).unwrap_or(pattern::ArpMode::Up),
+        _ => pattern::ArpMode::Up,
+    }))
+}
+
+fn arp<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    Ok(p.arp_p(&arp_modes(a)?))
+}
+
+fn arpeggiate<T: PatItem>(_: &mut Args, p: Pattern<T>) -> Out<T> {
+    Ok(p.arp(pattern::ArpMode::Up))
+}
+
+fn rolled<T: PatItem>(_: &mut Args, p: Pattern<T>) -> Out<T> {
+    Ok(p.rolled_by(Time::new(1, 4)))
+}
+
+fn rolled_by<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    Ok(p.rolled_by_p(&a.time()?))
+}
+
 fn scale(a: &mut Args) -> Result<Pat, String> {
     let names = a.values()?;
     let p = values(a, "scale")?;
@@ -818,6 +861,12 @@ const fn function(
     }
 }
 
+/// `f` with a hand-written example, where the one made from its parameters would not compile.
+const fn with_example(mut f: Function, example: &'static str) -> Function {
+    f.example = example;
+    f
+}
+
 const fn transform(
     name: &'static str,
     aliases: &'static [&'static str],
@@ -885,6 +934,19 @@ pub const TRANSFORMS: &[Function] = &[
     transform("scale", &[], &[ParamSpec::required("name", ParamKind::Words, ""), P], "Scale degrees to note numbers in a named scale (major, minor, dorian, majPent…).", scale),
     transform("range", &[], &[ParamSpec::required("low", ParamKind::Numbers, ""), ParamSpec::required("high", ParamKind::Numbers, ""), P], "Scale a 0..1 pattern to low..high.", range),
     transform("rot", &[], &[number("n"), P], "Shift each cycle's values n events onwards, keeping the rhythm.", generic!(rot)),
+    with_example(
+        transform("arp", &[], &[ParamSpec::required("mode", ParamKind::Words, ""), P], "Play each chord's notes one after another over its event, in a mode's order: up, down, updown, downup, up&down, down&up, converge, diverge, disconverge, pinkyup, pinkyupdown, thumbup, thumbupdown.", generic!(arp)),
+        "out: s \"supersaw*8\" # n (arp \"<up updown>\" \"<c'maj e'min7>\")",
+    ),
+    with_example(
+        transform("arpeggiate", &["arpg"], &[P], "Play each chord's notes one after another over its event, low to high.", generic!(arpeggiate)),
+        "out: s \"supersaw*8\" # n (arpeggiate \"<c'maj e'min7>\")",
+    ),
+    with_example(
+        transform("rolled", &[], &[P], "Strum each chord: its notes start one after another over the first quarter of its event, low to high.", generic!(rolled)),
+        "out: rolled $ s \"supersaw\" # n \"<c'maj e'min7>\"",
+    ),
+    transform("rolledBy", &["rolledby"], &[time("fraction"), P], "Strum each chord over that fraction of its event (negative: high to low).", generic!(rolled_by)),
     transform("scramble", &[], &[number("n"), P], "Cut each cycle into n parts and play parts chosen at random (with repeats).", generic!(scramble)),
     transform("shuffle", &[], &[number("n"), P], "Cut each cycle into n parts and play them in a random order, each once.", generic!(shuffle)),
     transform("pressBy", &[], &[time("amount"), P], "Start each event part of the way into its step.", generic!(press_by)),

@@ -328,3 +328,47 @@ fn select_switches_between_patterns_by_a_number_pattern() {
         ["[0, 1/2] [0, 1/2] s: a", "[1/2, 1] [1/2, 1] s: b"]
     );
 }
+
+/// `arpeggiate = arpWith id`: the events sharing a whole spread over it, each a `1/d` of it.
+/// `arp "updown"` orders them `init x ++ init (reverse x)`.
+#[test]
+fn arp_plays_each_chords_notes_in_turn_in_its_modes_order() {
+    assert_eq!(grid("arpeggiate \"[a,b,c] [d,e]\"", 1), "|a-b-c-d--e--|");
+    assert_eq!(grid("arp \"updown\" \"[a,b,c]\"", 1), "|abcb|");
+    assert_eq!(grid("arp \"<up down>\" \"[a,b,c]\"", 2), "|abc|cba|");
+    assert_eq!(grid("arp \"converge\" \"[a,b,c,d]\"", 1), "|adbc|");
+    assert_eq!(grid("arp \"thumbup\" \"[a,b,c]\"", 1), "|abac|");
+    // A chord name is a chord: `"c'maj"` is the notes 0, 4 and 7.
+    assert_eq!(
+        lines("arp \"down\" \"c'maj\""),
+        [
+            "[0, 1/3] [0, 1/3] 7",
+            "[1/3, 2/3] [1/3, 2/3] 4",
+            "[2/3, 1] [2/3, 1] 0",
+        ]
+    );
+    // On a sound pattern, the notes it sets.
+    assert_eq!(
+        lines("arp \"up\" $ s \"x\" # n \"c'maj\"").len(),
+        3,
+        "three notes of the chord"
+    );
+}
+
+/// `rolledBy t`: note `n` of `d` starts `n × (e − s) × |t| / d` into its chord's event and ends
+/// with it; `rolled = rolledBy (1/4)`; a negative `t` rolls high to low.
+#[test]
+fn rolled_strums_each_chord_over_a_fraction_of_its_event() {
+    assert_eq!(
+        lines("rolled \"[0,4,7]\""),
+        [
+            "[0, 1] [0, 1] 0",
+            "[1/12, 1] [1/12, 1] 4",
+            "[1/6, 1] [1/6, 1] 7",
+        ]
+    );
+    assert_eq!(
+        lines("rolledBy (-0.5) \"[0,4]\""),
+        ["[0, 1] [0, 1] 4", "[1/4, 1] [1/4, 1] 0"]
+    );
+}

@@ -23,6 +23,7 @@
 #![deny(missing_docs)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
+mod arpeggio;
 pub mod budget;
 mod controls;
 mod event;
@@ -35,6 +36,7 @@ mod time;
 mod transform;
 mod value;
 
+pub use arpeggio::ArpMode;
 pub use controls::{sound, Control, Controls, Sound};
 pub use event::Event;
 pub use mini::{mini, mini_as, ParseError, ValueType};

@@ -649,7 +649,7 @@ impl Pattern<f64> {
 /// scratch space in `arena`: a real-time query must not reach the global allocator, which the
 /// standard stable sort does past 20 items. Sorts indices, then moves the items by swaps, so
 /// values are never cloned.
-fn sort_stable_in<E, K: Ord>(items: &mut [E], arena: &Bump, key: impl Fn(&E) -> K) {
+pub(crate) fn sort_stable_in<E, K: Ord>(items: &mut [E], arena: &Bump, key: impl Fn(&E) -> K) {
     let n = items.len();
     if n < 2 {
         return;

@@ -52,6 +52,11 @@ fn block_queries_allocate_nothing() {
         // More than 20 events a cycle through the transforms that sort a cycle's events, and
         // the sample slicers.
         mini("[a b c d e f g h]*4").unwrap().rot(3),
+        // The chord players, over more than 20 notes a cycle.
+        mini_as("[c'maj9 e'min7]*4", ValueType::Note)
+            .unwrap()
+            .arp_p(&pattern::pure(pattern::ArpMode::PinkyUpDown))
+            .rolled_by(Time::new(1, 4)),
         sound(&mini("[bd sn hh cp]*8").unwrap())
             .chop(4)
             .striate(2)
