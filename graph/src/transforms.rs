@@ -632,6 +632,17 @@ fn select(a: &mut Args) -> Result<Pat, String> {
     }
 }
 
+/// `squeeze ipat pats = squeezeJoin $ (pats !!!) <$> ipat`: each event of the index pattern
+/// plays a whole cycle of the pattern it picks (counting round the list), squeezed into it.
+fn squeeze(a: &mut Args) -> Result<Pat, String> {
+    let (indices, patterns) = (a.counts()?, a.patterns()?);
+    if patterns.iter().any(|p| matches!(p, Pat::Sound(_))) {
+        Ok(Pat::Sound(pattern::squeeze(&indices, list(patterns)?)))
+    } else {
+        Ok(Pat::Value(pattern::squeeze(&indices, list(patterns)?)))
+    }
+}
+
 /// The values of a list of constant patterns (`[0, 2, 4]`, `["a", "b"]`), for functions that
 /// take Tidal lists; `what` names the function in the error.
 fn constants(list: Vec<Pat>, what: &str) -> Result<Vec<Value>, String> {
@@ -1015,6 +1026,19 @@ pub const PATTERNS: &[Function] = &[
         &[ParamSpec::required("steps", ParamKind::Steps, "")],
         "Patterns in one cycle, each taking a share by its weight.",
         timecat,
+    ),
+    with_example(
+        maker(
+            "squeeze",
+            &[],
+            &[
+                ParamSpec::required("indices", ParamKind::Count, ""),
+                ParamSpec::required("patterns", ParamKind::Patterns, ""),
+            ],
+            "Each event of the index pattern plays a whole cycle of the pattern it picks, squeezed into the event.",
+            squeeze,
+        ),
+        "out: squeeze \"<0 [1 0]>\" [s \"bd*2 sn\", s \"hh*3\"]",
     ),
     maker(
         "select",

@@ -372,3 +372,16 @@ fn rolled_strums_each_chord_over_a_fraction_of_its_event() {
         ["[0, 1] [0, 1] 4", "[1/4, 1] [1/4, 1] 0"]
     );
 }
+
+/// `squeeze ipat pats = squeezeJoin $ (pats !!!) <$> ipat`: a whole cycle of the chosen pattern
+/// in each index event, the list counted round (`!!!`).
+#[test]
+fn squeeze_fits_a_cycle_of_the_chosen_pattern_into_each_event() {
+    assert_eq!(
+        grid("squeeze \"0 [1 0]\" [\"a b\", \"c\"]", 1),
+        "|a-b-c-ab|"
+    );
+    assert_eq!(grid("squeeze \"<2 1>\" [\"a\", \"b c\"]", 2), "|a-|bc|");
+    // The chosen pattern's own cycle plays: its `<>` moves on with the cycles.
+    assert_eq!(grid("squeeze \"0*2\" [\"<a b>\"]", 2), "|aa|bb|");
+}

@@ -604,6 +604,35 @@ impl<T: Item + PartialEq> Pattern<T> {
     }
 }
 
+/// Each event of `indices` plays a whole cycle of the pattern it picks from `patterns`
+/// (counting round), squeezed into the event (Tidal's `squeeze`, a `squeezeJoin`).
+pub fn squeeze<T: Item>(indices: &Pattern<i64>, patterns: Vec<Pattern<T>>) -> Pattern<T> {
+    if patterns.is_empty() {
+        return silence();
+    }
+    let indices = indices.clone();
+    Pattern::from_fn(move |span, arena, out| {
+        let mut outer = BVec::new_in(arena);
+        indices.query_into(span, arena, &mut outer);
+        for e in &outer {
+            let Some(whole) = e.whole else {
+                continue;
+            };
+            let chosen = &patterns[e.value.rem_euclid(patterns.len() as i64) as usize];
+            // The whole's place in its cycle (Tidal's `cycleArc`).
+            let begin = whole.begin - whole.begin.floor();
+            let from = out.len();
+            query_compressed(chosen, begin, begin + whole.duration(), e.part, arena, out);
+            retain_from(out, from, |inner| {
+                inner.whole.is_none_or(|w| w.intersect(whole).is_some())
+            });
+            for inner in &mut out[from..] {
+                inner.whole = inner.whole.and_then(|w| w.intersect(whole));
+            }
+        }
+    })
+}
+
 /// The numbers 0 to `n - 1` in one cycle (Tidal's `run`).
 pub fn run(n: i64) -> Pattern<f64> {
     if n <= 0 || n > MAX_STEPS {

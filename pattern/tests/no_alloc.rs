@@ -57,6 +57,12 @@ fn block_queries_allocate_nothing() {
             .unwrap()
             .arp_p(&pattern::pure(pattern::ArpMode::PinkyUpDown))
             .rolled_by(Time::new(1, 4)),
+        pattern::squeeze(
+            &mini("[0 [1 0] 2 1]*4")
+                .unwrap()
+                .fmap(|v| v.as_f64().unwrap_or(0.0) as i64),
+            vec![mini("a b c").unwrap(), mini("<d e>*3").unwrap()],
+        ),
         sound(&mini("[bd sn hh cp]*8").unwrap())
             .chop(4)
             .striate(2)
