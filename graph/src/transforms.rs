@@ -1027,6 +1027,13 @@ pub const PATTERNS: &[Function] = &[
         "Patterns in one cycle, each taking a share by its weight.",
         timecat,
     ),
+    maker(
+        "randcat",
+        &[],
+        &[ParamSpec::required("patterns", ParamKind::Patterns, "")],
+        "One pattern a cycle, as cat, in an order chosen at random each cycle.",
+        |a| combine(a, pattern::randcat, pattern::randcat),
+    ),
     with_example(
         maker(
             "squeeze",

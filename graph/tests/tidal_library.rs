@@ -330,7 +330,9 @@ fn select_switches_between_patterns_by_a_number_pattern() {
 }
 
 /// `arpeggiate = arpWith id`: the events sharing a whole spread over it, each a `1/d` of it.
-/// `arp "updown"` orders them `init x ++ init (reverse x)`.
+/// `arp "updown"` orders them `init x ++ init (reverse x)`. Tidal 1.7.10's own `queryArc` of
+/// `arp "<updown converge>" "<[a,b,c,d] [e,f,g]>"` and `arp "pinkyupdown" "[a,b,c]"` gives the
+/// events asserted last.
 #[test]
 fn arp_plays_each_chords_notes_in_turn_in_its_modes_order() {
     assert_eq!(grid("arpeggiate \"[a,b,c] [d,e]\"", 1), "|a-b-c-d--e--|");
@@ -347,6 +349,11 @@ fn arp_plays_each_chords_notes_in_turn_in_its_modes_order() {
             "[2/3, 1] [2/3, 1] 0",
         ]
     );
+    assert_eq!(
+        grid("arp \"<updown converge>\" \"<[a,b,c,d] [e,f,g]>\"", 2),
+        "|abcdcb|e-g-f-|"
+    );
+    assert_eq!(grid("arp \"pinkyupdown\" \"[a,b,c]\"", 1), "|acbcbc|");
     // On a sound pattern, the notes it sets.
     assert_eq!(
         lines("arp \"up\" $ s \"x\" # n \"c'maj\"").len(),
@@ -374,7 +381,8 @@ fn rolled_strums_each_chord_over_a_fraction_of_its_event() {
 }
 
 /// `squeeze ipat pats = squeezeJoin $ (pats !!!) <$> ipat`: a whole cycle of the chosen pattern
-/// in each index event, the list counted round (`!!!`).
+/// in each index event, the list counted round (`!!!`). The first case is what Tidal 1.7.10
+/// gives for `squeeze "0 [1 0]" ["a b", "c"]`.
 #[test]
 fn squeeze_fits_a_cycle_of_the_chosen_pattern_into_each_event() {
     assert_eq!(
@@ -384,4 +392,15 @@ fn squeeze_fits_a_cycle_of_the_chosen_pattern_into_each_event() {
     assert_eq!(grid("squeeze \"<2 1>\" [\"a\", \"b c\"]", 2), "|a-|bc|");
     // The chosen pattern's own cycle plays: its `<>` moves on with the cycles.
     assert_eq!(grid("squeeze \"0*2\" [\"<a b>\"]", 2), "|aa|bb|");
+}
+
+/// `randcat ps = spread' rotL (_segment 1 $ (% 1) . fromIntegral <$> (_irand (length ps) ::
+/// Pattern Int)) (slowcat ps)`. The expected order is what Tidal 1.7.10 itself gives for
+/// `queryArc (randcat [pure "a", pure "b", pure "c"]) (Arc 0 8)`.
+#[test]
+fn randcat_plays_one_pattern_a_cycle_in_tidals_random_order() {
+    assert_eq!(
+        grid("randcat [\"a\", \"b\", \"c\"]", 8),
+        "|a|c|a|b|a|c|a|c|"
+    );
 }

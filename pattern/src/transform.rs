@@ -604,6 +604,29 @@ impl<T: Item + PartialEq> Pattern<T> {
     }
 }
 
+/// `slowcat` of `patterns` in an order chosen at random each cycle: cycle `c` plays the cat
+/// `r` cycles on, `r` the cycle's random whole number below the count (Tidal's `randcat`,
+/// `spread' rotL (_segment 1 $ _irand n) (slowcat ps)`).
+pub fn randcat<T: Item>(patterns: Vec<Pattern<T>>) -> Pattern<T> {
+    let n = patterns.len() as i64;
+    if n == 0 {
+        return silence();
+    }
+    let cat = slowcat(patterns);
+    Pattern::from_fn(move |span, arena, out| {
+        for piece in span.cycles() {
+            let cycle = piece.whole_cycle();
+            // `segment 1` samples the signal over the whole cycle: at its middle.
+            let r = (time_to_rand(cycle.begin + Time::new(1, 2)) * n as f64).floor() as i64;
+            let from = out.len();
+            query_shifted(&cat, Time::from_int(r), piece, arena, out);
+            for e in &mut out[from..] {
+                e.whole = e.whole.and_then(|w| w.intersect(cycle));
+            }
+        }
+    })
+}
+
 /// Each event of `indices` plays a whole cycle of the pattern it picks from `patterns`
 /// (counting round), squeezed into the event (Tidal's `squeeze`, a `squeezeJoin`).
 pub fn squeeze<T: Item>(indices: &Pattern<i64>, patterns: Vec<Pattern<T>>) -> Pattern<T> {

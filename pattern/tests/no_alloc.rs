@@ -63,6 +63,7 @@ fn block_queries_allocate_nothing() {
                 .fmap(|v| v.as_f64().unwrap_or(0.0) as i64),
             vec![mini("a b c").unwrap(), mini("<d e>*3").unwrap()],
         ),
+        pattern::randcat(vec![mini("a b c").unwrap(), mini("<d e>*3").unwrap()]),
         sound(&mini("[bd sn hh cp]*8").unwrap())
             .chop(4)
             .striate(2)
