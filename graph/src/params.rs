@@ -29,6 +29,9 @@ pub enum ParamKind {
     Patterns,
     /// A list of weighted patterns: `[(1, a), (0.5, b)]`.
     Steps,
+    /// A list of patterns with weights after them, as Tidal's `wrandcat` takes them:
+    /// `[(a, 3), (b, 1)]`.
+    Weighted,
     /// Two numbers, a begin and an end: `(0.25, 0.75)`.
     Span,
     /// A string of numbers read once as a fixed list: `"0 1 0.3 0"`.

@@ -727,6 +727,23 @@ fn stack(a: &mut Args) -> Result<Pat, String> {
     combine(a, pattern::stack, pattern::stack)
 }
 
+/// `wrandcat ps = unwrap $ wchooseBy (segment 1 rand) ps`.
+fn wrandcat(a: &mut Args) -> Result<Pat, String> {
+    let (weights, patterns): (Vec<Time>, Vec<Pat>) = a.steps()?.into_iter().unzip();
+    let weights: Vec<f64> = weights.into_iter().map(Time::to_f64).collect();
+    if patterns.iter().any(|p| matches!(p, Pat::Sound(_))) {
+        let patterns = list::<Sound>(patterns)?;
+        Ok(Pat::Sound(pattern::wrandcat(
+            patterns.into_iter().zip(weights).collect(),
+        )))
+    } else {
+        let patterns = list::<Value>(patterns)?;
+        Ok(Pat::Value(pattern::wrandcat(
+            patterns.into_iter().zip(weights).collect(),
+        )))
+    }
+}
+
 fn timecat(a: &mut Args) -> Result<Pat, String> {
     let (weights, patterns): (Vec<Time>, Vec<Pat>) = a.steps()?.into_iter().unzip();
     if patterns.iter().any(|p| matches!(p, Pat::Sound(_))) {
@@ -1026,6 +1043,13 @@ pub const PATTERNS: &[Function] = &[
         &[ParamSpec::required("steps", ParamKind::Steps, "")],
         "Patterns in one cycle, each taking a share by its weight.",
         timecat,
+    ),
+    maker(
+        "wrandcat",
+        &[],
+        &[ParamSpec::required("patterns", ParamKind::Weighted, "")],
+        "One pattern a cycle, chosen at random by the weights after them: [(a, 3), (b, 1)].",
+        wrandcat,
     ),
     maker(
         "randcat",

@@ -404,3 +404,17 @@ fn randcat_plays_one_pattern_a_cycle_in_tidals_random_order() {
         "|a|c|a|b|a|c|a|c|"
     );
 }
+
+/// `wrandcat ps = unwrap $ wchooseBy (segment 1 rand) ps`, with Tidal's (pattern, weight)
+/// pairs. The expected order is what Tidal 1.7.10 itself gives for
+/// `queryArc (wrandcat [("a", 5), ("b", 2), ("c", 2), ("d", 1)]) (Arc 0 8)`.
+#[test]
+fn wrandcat_chooses_a_pattern_a_cycle_by_weight_as_tidal_does() {
+    assert_eq!(
+        grid(
+            "wrandcat [(\"a\", 5), (\"b\", 2), (\"c\", 2), (\"d\", 1)]",
+            8
+        ),
+        "|a|a|b|b|c|a|a|b|"
+    );
+}

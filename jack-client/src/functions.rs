@@ -32,6 +32,7 @@ fn argument(p: &ParamSpec, last: bool) -> String {
         ParamKind::Patterns if matches!(p.name, "steps" | "values") => "[0, 2, 4]".into(),
         ParamKind::Patterns => "[s \"bd*2\", s \"sn\"]".into(),
         ParamKind::Steps => "[(1, s \"bd*2\"), (0.5, s \"sn\")]".into(),
+        ParamKind::Weighted => "[(s \"bd*2\", 3), (s \"sn\", 1)]".into(),
         ParamKind::Span => "(0.25, 0.75)".into(),
         ParamKind::Levels if p.name == "times" => "\"0.1 0.2\"".into(),
         ParamKind::Levels => "\"0 1 0\"".into(),
@@ -74,7 +75,10 @@ fn candidates(f: &Function) -> Vec<String> {
             let of_patterns = f.params.iter().any(|p| {
                 matches!(
                     p.kind,
-                    ParamKind::Patterns | ParamKind::Steps | ParamKind::Pattern
+                    ParamKind::Patterns
+                        | ParamKind::Steps
+                        | ParamKind::Weighted
+                        | ParamKind::Pattern
                 )
             });
             let sounds = format!("out: {call}");

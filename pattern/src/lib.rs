@@ -48,7 +48,7 @@ pub use signal::{
     cosine, irand, isaw, rand, saw, signal, sine, square, time_to_rand, time_to_rands, tri,
 };
 pub use time::{t, Cycles, Span, Time};
-pub use transform::{bjorklund, randcat, run, squeeze, MAX_SHUFFLE, MAX_STEPS};
+pub use transform::{bjorklund, randcat, run, squeeze, wrandcat, MAX_SHUFFLE, MAX_STEPS};
 pub use value::{
     chord, chord_for, modify_chord, note_number, ChordModifier, Value, MAX_CHORD_NOTES,
 };

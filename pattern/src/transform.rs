@@ -627,6 +627,35 @@ pub fn randcat<T: Item>(patterns: Vec<Pattern<T>>) -> Pattern<T> {
     })
 }
 
+/// One of `patterns` a cycle, chosen at random with the weights given, each playing its own
+/// cycle (Tidal's `wrandcat`, `unwrap $ wchooseBy (segment 1 rand) ps`).
+pub fn wrandcat<T: Item>(patterns: Vec<(Pattern<T>, f64)>) -> Pattern<T> {
+    let total: f64 = patterns.iter().map(|(_, w)| w).sum();
+    if patterns.is_empty() || total.is_nan() || total <= 0.0 {
+        return silence();
+    }
+    Pattern::from_fn(move |span, arena, out| {
+        for piece in span.cycles() {
+            let cycle = piece.whole_cycle();
+            let r = time_to_rand(cycle.begin + Time::new(1, 2)) * total;
+            // The first pattern whose running total of weights passes r.
+            let mut sum = 0.0;
+            let chosen = patterns.iter().find(|(_, w)| {
+                sum += w;
+                sum > r
+            });
+            let Some((p, _)) = chosen else {
+                continue;
+            };
+            let from = out.len();
+            p.query_into(piece, arena, out);
+            for e in &mut out[from..] {
+                e.whole = e.whole.and_then(|w| w.intersect(cycle));
+            }
+        }
+    })
+}
+
 /// Each event of `indices` plays a whole cycle of the pattern it picks from `patterns`
 /// (counting round), squeezed into the event (Tidal's `squeeze`, a `squeezeJoin`).
 pub fn squeeze<T: Item>(indices: &Pattern<i64>, patterns: Vec<Pattern<T>>) -> Pattern<T> {

@@ -64,6 +64,10 @@ fn block_queries_allocate_nothing() {
             vec![mini("a b c").unwrap(), mini("<d e>*3").unwrap()],
         ),
         pattern::randcat(vec![mini("a b c").unwrap(), mini("<d e>*3").unwrap()]),
+        pattern::wrandcat(vec![
+            (mini("a b c").unwrap(), 2.0),
+            (mini("<d e>*3").unwrap(), 1.0),
+        ]),
         sound(&mini("[bd sn hh cp]*8").unwrap())
             .chop(4)
             .striate(2)

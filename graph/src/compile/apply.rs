@@ -230,8 +230,10 @@ impl<'r> Compiler<'r> {
             (ParamKind::Patterns, v) => {
                 wrong(self, "a list of patterns such as [\"a\", \"b\"]", &v)
             }
-            (ParamKind::Steps, Val::List(items)) => self.steps(f, param, items, span),
+            (ParamKind::Steps, Val::List(items)) => self.steps(f, param, items, span, false),
             (ParamKind::Steps, v) => wrong(self, "a list such as [(1, \"a\"), (0.5, \"b\")]", &v),
+            (ParamKind::Weighted, Val::List(items)) => self.steps(f, param, items, span, true),
+            (ParamKind::Weighted, v) => wrong(self, "a list such as [(\"a\", 3), (\"b\", 1)]", &v),
             (ParamKind::Span, Val::Tuple(pair)) => match pair.as_slice() {
                 [(Val::Num(begin), _), (Val::Num(end), _)] => {
                     Some(Arg::Span(Time::from_f64(*begin), Time::from_f64(*end)))
@@ -251,20 +253,32 @@ impl<'r> Compiler<'r> {
         }
     }
 
-    /// `timecat`'s steps: a list of (weight, pattern) pairs.
+    /// `timecat`'s steps: a list of (weight, pattern) pairs; with `weight_last`, (pattern,
+    /// weight) pairs as Tidal's `wrandcat` takes them.
     fn steps(
         &mut self,
         f: &Function,
         param: &ParamSpec,
         items: Vec<(Val<'r>, Range<usize>)>,
         span: Range<usize>,
+        weight_last: bool,
     ) -> Option<Arg> {
         let mut steps = Vec::with_capacity(items.len());
+        let order = if weight_last {
+            "(pattern, weight)"
+        } else {
+            "(weight, pattern)"
+        };
         for (item, item_span) in items {
             match item {
                 Val::Tuple(pair) if pair.len() == 2 => {
                     let mut pair = pair.into_iter();
-                    let (weight, pattern) = (pair.next()?, pair.next()?);
+                    let (first, second) = (pair.next()?, pair.next()?);
+                    let (weight, pattern) = if weight_last {
+                        (second, first)
+                    } else {
+                        (first, second)
+                    };
                     let Val::Num(w) = weight.0 else {
                         self.error(
                             span,
@@ -284,7 +298,7 @@ impl<'r> Compiler<'r> {
                     self.error(
                         item_span,
                         format!(
-                            "`{}` needs (weight, pattern) pairs, found {}",
+                            "`{}` needs {order} pairs, found {}",
                             f.name,
                             other.describe()
                         ),
@@ -853,7 +867,7 @@ fn wanted(kind: ParamKind) -> &'static str {
         ParamKind::Numbers => "a number or pattern of numbers",
         ParamKind::Bools => "a pattern of booleans",
         ParamKind::Words => "a word or a pattern of words",
-        ParamKind::Patterns | ParamKind::Steps => "a list",
+        ParamKind::Patterns | ParamKind::Steps | ParamKind::Weighted => "a list",
         ParamKind::Span => "two numbers such as (0.25, 0.75)",
         _ => "a pattern",
     }
