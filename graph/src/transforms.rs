@@ -121,11 +121,11 @@ fn ply<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
 }
 
 fn iter<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
-    Ok(p.iter(a.count(0)?))
+    Ok(p.iter_p(&a.counts()?, 1))
 }
 
 fn iter_back<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
-    Ok(p.iter_back(a.count(0)?))
+    Ok(p.iter_p(&a.counts()?, -1))
 }
 
 fn palindrome<T: PatItem>(_: &mut Args, p: Pattern<T>) -> Out<T> {
@@ -210,11 +210,11 @@ fn shuffle<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
 }
 
 fn rot<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
-    Ok(p.rot(a.signed(MAX_COUNT)?))
+    Ok(p.rot_p(&a.counts()?))
 }
 
 fn press_by<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
-    Ok(p.press_by(a.constant_time()?))
+    Ok(p.press_by_p(&a.time()?))
 }
 
 fn press<T: PatItem>(_: &mut Args, p: Pattern<T>) -> Out<T> {
@@ -864,6 +864,11 @@ const fn time(name: &'static str) -> ParamSpec {
     ParamSpec::required(name, ParamKind::Time, "cycles")
 }
 
+/// A whole number or a pattern of them (Tidal's patterned `Int` arguments).
+const fn count(name: &'static str) -> ParamSpec {
+    ParamSpec::required(name, ParamKind::Count, "")
+}
+
 const fn number(name: &'static str) -> ParamSpec {
     ParamSpec::required(name, ParamKind::Number, "")
 }
@@ -946,8 +951,8 @@ pub const TRANSFORMS: &[Function] = &[
     transform("almostNever", &[], &[F, P], "Apply a function to 10% of the events, at random.", generic!(almost_never)),
     transform("almostAlways", &[], &[F, P], "Apply a function to 90% of the events, at random.", generic!(almost_always)),
     transform("ply", &[], &[time("n"), P], "Repeat each event n times within its own span.", generic!(ply)),
-    transform("iter", &[], &[number("n"), P], "Start each cycle a step further into the pattern.", generic!(iter)),
-    transform("iter'", &["iterBack"], &[number("n"), P], "Like `iter`, going backwards.", generic!(iter_back)),
+    transform("iter", &[], &[count("n"), P], "Start each cycle a step further into the pattern.", generic!(iter)),
+    transform("iter'", &["iterBack"], &[count("n"), P], "Like `iter`, going backwards.", generic!(iter_back)),
     transform("palindrome", &[], &[P], "Play forwards, then backwards, on alternate cycles.", generic!(palindrome)),
     transform("off", &[], &[time("time"), F, P], "Layer a transformed copy shifted later in time.", generic!(off)),
     transform("superimpose", &[], &[F, P], "Layer a transformed copy on top.", generic!(superimpose)),
@@ -961,7 +966,7 @@ pub const TRANSFORMS: &[Function] = &[
     transform("segment", &["discretise"], &[time("n"), P], "Sample the pattern n times per cycle.", generic!(segment)),
     transform("scale", &[], &[ParamSpec::required("name", ParamKind::Words, ""), P], "Scale degrees to note numbers in a named scale (major, minor, dorian, majPent…).", scale),
     transform("range", &[], &[ParamSpec::required("low", ParamKind::Numbers, ""), ParamSpec::required("high", ParamKind::Numbers, ""), P], "Scale a 0..1 pattern to low..high.", range),
-    transform("rot", &[], &[number("n"), P], "Shift each cycle's values n events onwards, keeping the rhythm.", generic!(rot)),
+    transform("rot", &[], &[count("n"), P], "Shift each cycle's values n events onwards, keeping the rhythm.", generic!(rot)),
     with_example(
         transform("arp", &[], &[ParamSpec::required("mode", ParamKind::Words, ""), P], "Play each chord's notes one after another over its event, in a mode's order: up, down, updown, downup, up&down, down&up, converge, diverge, disconverge, pinkyup, pinkyupdown, thumbup, thumbupdown.", generic!(arp)),
         "out: s \"supersaw*8\" # n (arp \"<up updown>\" \"<c'maj e'min7>\")",

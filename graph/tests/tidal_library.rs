@@ -418,3 +418,12 @@ fn wrandcat_chooses_a_pattern_a_cycle_by_weight_as_tidal_does() {
         "|a|a|b|b|c|a|a|b|"
     );
 }
+
+/// Tidal gives `iter`, `rot` and `pressBy` patterned first arguments (`tParam`, an
+/// `innerJoin`). The grids are what Tidal 1.7.10 itself gives for these expressions.
+#[test]
+fn iter_rot_and_press_by_take_patterned_amounts() {
+    assert_eq!(grid("iter \"<2 4>\" \"a b c d\"", 2), "|abcd|bcda|");
+    assert_eq!(grid("rot \"<1 2>\" \"a b c d\"", 2), "|bcda|cdab|");
+    assert_eq!(grid("pressBy \"<0 0.5>\" \"a b\"", 2), "|a-b-|.a.b|");
+}

@@ -260,11 +260,15 @@ impl<T: Item> Pattern<T> {
             return self.clone();
         }
         let p = self.clone();
-        Pattern::from_fn(move |span, arena, out| {
-            for piece in span.cycles() {
-                let i = piece.begin.cycle().rem_euclid(n);
-                query_shifted(&p, Time::new(direction * i, n), piece, arena, out);
-            }
+        Pattern::from_fn(move |span, arena, out| iter_into(&p, n, direction, span, arena, out))
+    }
+
+    /// [`Pattern::iter`] (or, with a `direction` of -1, [`Pattern::iter_back`]) with a
+    /// patterned count (Tidal's `iter`, its count an `innerJoin`).
+    pub fn iter_p(&self, n: &Pattern<i64>, direction: i64) -> Pattern<T> {
+        let p = self.clone();
+        patterned(n, move |&n, span, arena, out| {
+            iter_into(&p, n, direction, span, arena, out)
         })
     }
 
@@ -494,26 +498,15 @@ impl<T: Item> Pattern<T> {
 
     /// Each event starts `by` of the way into its step and ends with it (Tidal's `pressBy`).
     pub fn press_by(&self, by: Time) -> Pattern<T> {
-        if by < Time::ZERO || by >= Time::ONE {
-            return silence();
-        }
         let p = self.clone();
-        Pattern::from_fn(move |span, arena, out| {
-            let from = out.len();
-            p.query_into(span, arena, out);
-            let mut kept = from;
-            for j in from..out.len() {
-                let Some(whole) = out[j].whole else { continue };
-                let pressed = Span::new(whole.begin + by * whole.duration(), whole.end);
-                let Some(part) = out[j].part.intersect(pressed) else {
-                    continue;
-                };
-                out[j].whole = Some(pressed);
-                out[j].part = part;
-                out.swap(kept, j);
-                kept += 1;
-            }
-            out.truncate(kept);
+        Pattern::from_fn(move |span, arena, out| press_into(&p, by, span, arena, out))
+    }
+
+    /// [`Pattern::press_by`] with a patterned amount (Tidal's `pressBy`, an `innerJoin`).
+    pub fn press_by_p(&self, by: &Pattern<Time>) -> Pattern<T> {
+        let p = self.clone();
+        patterned(by, move |&by, span, arena, out| {
+            press_into(&p, by, span, arena, out)
         })
     }
 
@@ -561,46 +554,63 @@ impl<T: Item + PartialEq> Pattern<T> {
     /// first, as Tidal's `defragParts` does, so each event counts once.
     pub fn rot(&self, n: i64) -> Pattern<T> {
         let p = self.clone();
-        Pattern::from_fn(move |span, arena, out| {
-            for piece in span.cycles() {
-                let mut events = BVec::new_in(arena);
-                p.query_into(piece.whole_cycle(), arena, &mut events);
-                events.retain(|e| e.whole.is_some());
-                sort_stable_in(&mut events, arena, |e| {
-                    (e.whole.map(|w| (w.begin, w.end)), e.part.begin)
-                });
-                let mut joined = 0;
-                for i in 0..events.len() {
-                    let merge = joined > 0 && {
-                        let (last, next) = (&events[joined - 1], &events[i]);
-                        last.whole == next.whole
-                            && last.part.end == next.part.begin
-                            && last.value == next.value
-                    };
-                    if merge {
-                        events[joined - 1].part.end = events[i].part.end;
-                    } else {
-                        events.swap(joined, i);
-                        joined += 1;
-                    }
-                }
-                events.truncate(joined);
-                let count = events.len() as i64;
-                if count == 0 {
-                    continue;
-                }
-                for (k, e) in events.iter().enumerate() {
-                    let source = (k as i64 + n).rem_euclid(count) as usize;
-                    if let Some(part) = e.part.intersect(piece) {
-                        out.push(Event {
-                            whole: e.whole,
-                            part,
-                            value: events[source].value.clone(),
-                        });
-                    }
-                }
-            }
+        Pattern::from_fn(move |span, arena, out| rot_into(&p, n, span, arena, out))
+    }
+
+    /// [`Pattern::rot`] with a patterned count (Tidal's `rot`, its count an `innerJoin`).
+    pub fn rot_p(&self, n: &Pattern<i64>) -> Pattern<T> {
+        let p = self.clone();
+        patterned(n, move |&n, span, arena, out| {
+            rot_into(&p, n, span, arena, out)
         })
+    }
+}
+
+/// `p`'s values moved `n` events onwards within each cycle, over `span`, into `out`.
+fn rot_into<'a, T: Item + PartialEq>(
+    p: &Pattern<T>,
+    n: i64,
+    span: Span,
+    arena: &'a Bump,
+    out: &mut crate::pattern::Events<'a, T>,
+) {
+    for piece in span.cycles() {
+        let mut events = BVec::new_in(arena);
+        p.query_into(piece.whole_cycle(), arena, &mut events);
+        events.retain(|e| e.whole.is_some());
+        sort_stable_in(&mut events, arena, |e| {
+            (e.whole.map(|w| (w.begin, w.end)), e.part.begin)
+        });
+        let mut joined = 0;
+        for i in 0..events.len() {
+            let merge = joined > 0 && {
+                let (last, next) = (&events[joined - 1], &events[i]);
+                last.whole == next.whole
+                    && last.part.end == next.part.begin
+                    && last.value == next.value
+            };
+            if merge {
+                events[joined - 1].part.end = events[i].part.end;
+            } else {
+                events.swap(joined, i);
+                joined += 1;
+            }
+        }
+        events.truncate(joined);
+        let count = events.len() as i64;
+        if count == 0 {
+            continue;
+        }
+        for (k, e) in events.iter().enumerate() {
+            let source = (k as i64 + n).rem_euclid(count) as usize;
+            if let Some(part) = e.part.intersect(piece) {
+                out.push(Event {
+                    whole: e.whole,
+                    part,
+                    value: events[source].value.clone(),
+                });
+            }
+        }
     }
 }
 
@@ -783,6 +793,55 @@ pub(crate) fn sort_stable_in<E, K: Ord>(items: &mut [E], arena: &Bump, key: impl
 
 /// The most parts `shuffle` permutes.
 pub const MAX_SHUFFLE: usize = 64;
+
+/// `p` starting each cycle `i` `n`ths further on (`i` the cycle counted round `n`; backwards
+/// with a `direction` of -1), over `span`, into `out`; a count of 0 or less leaves it be.
+fn iter_into<'a, T: Item>(
+    p: &Pattern<T>,
+    n: i64,
+    direction: i64,
+    span: Span,
+    arena: &'a Bump,
+    out: &mut crate::pattern::Events<'a, T>,
+) {
+    if n <= 0 {
+        p.query_into(span, arena, out);
+        return;
+    }
+    for piece in span.cycles() {
+        let i = piece.begin.cycle().rem_euclid(n);
+        query_shifted(p, Time::new(direction * i, n), piece, arena, out);
+    }
+}
+
+/// `p` with each event starting `by` of the way into its whole, over `span`, into `out`;
+/// nothing for `by` outside `0..1`.
+fn press_into<'a, T: Item>(
+    p: &Pattern<T>,
+    by: Time,
+    span: Span,
+    arena: &'a Bump,
+    out: &mut crate::pattern::Events<'a, T>,
+) {
+    if by < Time::ZERO || by >= Time::ONE {
+        return;
+    }
+    let from = out.len();
+    p.query_into(span, arena, out);
+    let mut kept = from;
+    for j in from..out.len() {
+        let Some(whole) = out[j].whole else { continue };
+        let pressed = Span::new(whole.begin + by * whole.duration(), whole.end);
+        let Some(part) = out[j].part.intersect(pressed) else {
+            continue;
+        };
+        out[j].whole = Some(pressed);
+        out[j].part = part;
+        out.swap(kept, j);
+        kept += 1;
+    }
+    out.truncate(kept);
+}
 
 #[cfg(test)]
 mod tests {

@@ -52,6 +52,25 @@ fn block_queries_allocate_nothing() {
         // More than 20 events a cycle through the transforms that sort a cycle's events, and
         // the sample slicers.
         mini("[a b c d e f g h]*4").unwrap().rot(3),
+        // Patterned counts and amounts (Tidal's `innerJoin`).
+        mini("[a b c d e f g h]*4")
+            .unwrap()
+            .rot_p(
+                &mini("<1 [2 3]>")
+                    .unwrap()
+                    .fmap(|v| v.as_f64().unwrap_or(0.0) as i64),
+            )
+            .iter_p(
+                &mini("<2 4>")
+                    .unwrap()
+                    .fmap(|v| v.as_f64().unwrap_or(0.0) as i64),
+                1,
+            )
+            .press_by_p(
+                &mini("0 0.5")
+                    .unwrap()
+                    .fmap(|v| Time::from_f64(v.as_f64().unwrap_or(0.0))),
+            ),
         // The chord players, over more than 20 notes a cycle.
         mini_as("[c'maj9 e'min7]*4", ValueType::Note)
             .unwrap()
