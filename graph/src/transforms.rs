@@ -847,6 +847,22 @@ signal!(tri);
 signal!(square);
 signal!(rand);
 
+/// The bipolar signals (Tidal's `sine2`, `saw2`…): the signal from -1 to 1 instead of 0 to 1.
+macro_rules! bipolar {
+    ($name:ident, $signal:ident) => {
+        fn $name(_: &mut Args) -> Result<Pat, String> {
+            Ok(numbers(pattern::$signal().fmap(|x| x * 2.0 - 1.0)))
+        }
+    };
+}
+
+bipolar!(sine2, sine);
+bipolar!(cosine2, cosine);
+bipolar!(saw2, saw);
+bipolar!(isaw2, isaw);
+bipolar!(tri2, tri);
+bipolar!(square2, square);
+
 /// The pattern a signal oscillator's name means where a pattern is expected (`range 1 5 saw`).
 pub fn signal_pattern(node: &dsp::Kind) -> Option<PatternFn> {
     Some(match node.wave()? {
@@ -925,7 +941,7 @@ pub const TRANSFORMS: &[Function] = &[
     transform("fast", &["density"], &[time("factor"), P], "Speed the pattern up by a factor.", generic!(fast)),
     transform("slow", &["sparsity"], &[time("factor"), P], "Slow the pattern down by a factor.", generic!(slow)),
     transform("hurry", &[], &[time("factor"), P], "Speed up a sound pattern and its playback rate together.", hurry),
-    transform("fastGap", &["fastgap"], &[time("factor"), P], "Squeeze each cycle into its first 1/factor, leaving a gap.", generic!(fast_gap)),
+    transform("fastGap", &["fastgap", "densityGap"], &[time("factor"), P], "Squeeze each cycle into its first 1/factor, leaving a gap.", generic!(fast_gap)),
     transform("compress", &[], &[ParamSpec::required("span", ParamKind::Span, "cycles"), P], "Squeeze each cycle into the part (begin, end) of the cycle.", generic!(compress)),
     transform("zoom", &[], &[ParamSpec::required("span", ParamKind::Span, "cycles"), P], "Stretch the part (begin, end) of each cycle to fill the cycle.", generic!(zoom)),
     transform("rev", &[], &[P], "Reverse each cycle.", generic!(rev)),
@@ -1023,7 +1039,7 @@ pub const PATTERNS: &[Function] = &[
     ),
     maker(
         "cat",
-        &["slowcat"],
+        &["slowcat", "slowCat"],
         &[ParamSpec::required("patterns", ParamKind::Patterns, "")],
         "One pattern per cycle, in turn.",
         cat,
@@ -1149,6 +1165,12 @@ pub const PATTERNS: &[Function] = &[
         "Random numbers from 0 to 1 (continuous).",
         rand,
     ),
+    maker("sine2", &[], &[], "A sine from -1 to 1 over each cycle (continuous).", sine2),
+    maker("cosine2", &[], &[], "A cosine from -1 to 1 over each cycle (continuous).", cosine2),
+    maker("saw2", &[], &[], "A ramp from -1 up to 1 over each cycle (continuous).", saw2),
+    maker("isaw2", &[], &[], "A ramp from 1 down to -1 over each cycle (continuous).", isaw2),
+    maker("tri2", &[], &[], "A triangle from -1 to 1 and back over each cycle (continuous).", tri2),
+    maker("square2", &[], &[], "-1 for the first half of each cycle, 1 for the second (continuous).", square2),
     maker(
         "cosine",
         &[],

@@ -427,3 +427,21 @@ fn iter_rot_and_press_by_take_patterned_amounts() {
     assert_eq!(grid("rot \"<1 2>\" \"a b c d\"", 2), "|bcda|cdab|");
     assert_eq!(grid("pressBy \"<0 0.5>\" \"a b\"", 2), "|a-b-|.a.b|");
 }
+
+/// `sine2 = fromRational <$> (\x -> (x * 2) - 1) <$> sine`, and so for `cosine2`, `saw2`,
+/// `isaw2`, `tri2` and `square2`: the signals from -1 to 1.
+#[test]
+fn the_bipolar_signals_are_the_signals_from_minus_1_to_1() {
+    for name in ["sine", "cosine", "saw", "isaw", "tri", "square"] {
+        let plain = lines(&format!("segment 8 {name}"));
+        let bipolar = lines(&format!("segment 8 {name}2"));
+        assert_eq!(plain.len(), 8);
+        for (p, b) in plain.iter().zip(&bipolar) {
+            let value = |line: &str| line.rsplit(' ').next().unwrap().parse::<f64>().unwrap();
+            assert!(
+                (value(b) - (2.0 * value(p) - 1.0)).abs() < 1e-9,
+                "{name}: {p} / {b}"
+            );
+        }
+    }
+}

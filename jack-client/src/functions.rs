@@ -166,6 +166,51 @@ fn role_title(role: Role) -> &'static str {
     }
 }
 
+/// Tidal 1.7.10's exports (module, name), as its `ghci` lists them.
+const TIDAL_EXPORTS: &str = include_str!("tidal_exports.txt");
+
+/// How Phonon has a Tidal export: a function of the same name (or alias), a chord name of the
+/// mini-notation (`"c'major"`), or not yet.
+fn tidal_counterpart(registry: &Registry, module: &str, name: &str) -> Option<String> {
+    if let Some(f) = registry.get(name) {
+        return Some(if f.name == name {
+            format!("`{name}`")
+        } else {
+            format!("`{}`", f.name)
+        });
+    }
+    (module == "Chords" && pattern::chord(name).is_some())
+        .then(|| format!("the chord name, `\"c'{name}\"`"))
+}
+
+/// The table of Tidal's exports and Phonon's counterparts, with the share covered.
+fn tidal_coverage(registry: &Registry) -> String {
+    let exports: Vec<(&str, &str)> = TIDAL_EXPORTS
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .filter_map(|l| l.split_once(' '))
+        .collect();
+    let rows: Vec<(&str, &str, Option<String>)> = exports
+        .iter()
+        .map(|&(module, name)| (module, name, tidal_counterpart(registry, module, name)))
+        .collect();
+    let covered = rows.iter().filter(|r| r.2.is_some()).count();
+    let mut out = format!(
+        "\n## Tidal's library\n\nOf the {} functions and values Tidal 1.7.10 exports from \
+         `Sound.Tidal.Core`, `UI`, `Control`, `Scales` and `Chords` (leaving out its internals, \
+         operators and control-bus readers), Phonon has {covered} ({:.0}%): a function of the \
+         same name or an alias, or a chord name of the mini-notation. The rest are not built \
+         yet.\n\n| module | Tidal | Phonon |\n|---|---|---|\n",
+        rows.len(),
+        100.0 * covered as f64 / rows.len().max(1) as f64
+    );
+    for (module, name, ours) in rows {
+        let ours = ours.unwrap_or_else(|| "not yet".into());
+        out.push_str(&format!("| {module} | `{name}` | {ours} |\n"));
+    }
+    out
+}
+
 /// `docs/functions.md`, generated from the registry.
 pub fn markdown(registry: &Registry) -> String {
     let mut out = String::from(
@@ -211,5 +256,6 @@ pub fn markdown(registry: &Registry) -> String {
             ));
         }
     }
+    out.push_str(&tidal_coverage(registry));
     out
 }
