@@ -1,7 +1,8 @@
 //! One playing sample with SuperDirt's per-event controls: rate (speed, note, midinote,
 //! octave, `unit "c"`), accelerate, begin and end, length (sustain, legato), attack and
-//! release, coarse, crush, shape, vowel, low-, high- and band-pass, the level law and the pan
-//! law, and sends to its orbit's delay and reverb. Nothing is allocated once made.
+//! release, coarse, crush, shape, vowel, low-, high- and band-pass, SuperDirt's later effect
+//! modules (`extras`), the level law and the pan law, and its send to its orbit's reverb (the
+//! orbit's delay takes the whole orbit). Nothing is allocated once made.
 
 use super::extras::Extras;
 use crate::blocks::envelope::{Adsr, EnvelopeStage, Stage as EnvelopeStep};
