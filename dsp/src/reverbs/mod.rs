@@ -1,6 +1,7 @@
-//! Reverbs: Freeverb (also the reverb of SuperDirt's orbits), Dattorro's plate and convolution
-//! with an impulse response.
+//! Reverbs: Freeverb, SuperDirt's orbit reverb, Dattorro's plate and convolution with an
+//! impulse response.
 
 pub mod convolve;
+pub mod dirt;
 pub mod freeverb;
 pub mod plate;

@@ -17,7 +17,7 @@ use crate::delays::make_delay;
 use crate::dynamics::PeakLimiter;
 use crate::instruments::voice::InstrumentVoice;
 use crate::instruments::Instrument;
-use crate::reverbs::freeverb::make_reverb;
+use crate::reverbs::dirt::make_dirt_reverb;
 use crate::samples::bank::Sample;
 use crate::{Context, In, Node, VoiceCount};
 use pattern::{Control, Controls};
@@ -308,12 +308,13 @@ impl Orbit {
                 delay_feedback: 0.5,
                 lock: false,
                 cps: 0.5625,
-                size: 0.5,
+                // SuperDirt's reverb's own default.
+                size: 0.1,
                 delay_level: 0.0,
             },
             wet: pair(),
             delay: OrbitDelay::new(sample_rate),
-            reverb: Send::new(make_reverb(sample_rate, 2)),
+            reverb: Send::new(make_dirt_reverb(sample_rate, 2)),
             limiter: PeakLimiter::default(),
         }
     }
