@@ -29,6 +29,7 @@ fn nodes(c: &mut Criterion) {
         channels: 1,
         bank: Arc::new(SampleBank::new(48_000)),
         sampler_voices: 1,
+        named: Default::default(),
     };
     let notes = || {
         let p = pattern::mini("[[c3,e3,g3] [a2,c3,e3]]*4").unwrap();

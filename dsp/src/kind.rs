@@ -7,6 +7,7 @@ use crate::envelopes::triggered::{self, AdPorts, EnvPorts, Shape, Trigger, Trigg
 use crate::instruments::synth::Synth;
 use crate::instruments::Instrument;
 use crate::levels::{Math, MathOp, MathPorts};
+use crate::named::{NamedValue, NamedValuePorts, NamedValues};
 use crate::oscillators::{self, synthesis, Wave};
 use crate::patterns::PatternSignal;
 use crate::reverbs::convolve;
@@ -50,6 +51,9 @@ pub enum Kind {
     Convolve(Option<Arc<str>>),
     /// A node the host adds to a program beside the patch's (an orbit of `phonon dirt`).
     Hosted(Hosted),
+    /// A value a controller sets by name (`ctrl "cutoff" 800`; none in the registry's entry,
+    /// which the compiler fills).
+    Named(Option<Arc<str>>),
 }
 
 /// A node a host adds to a program, made by the host's own function: stereo, no inputs.
@@ -98,6 +102,8 @@ pub struct Setup {
     pub bank: Arc<SampleBank>,
     /// Voices per sampler.
     pub sampler_voices: usize,
+    /// The values controllers set by name, for `ctrl` nodes.
+    pub named: Arc<NamedValues>,
 }
 
 impl Kind {
@@ -145,6 +151,10 @@ impl Kind {
                 Box::new(convolve::Convolver::new(&ir))
             }
             Kind::Hosted(hosted) => (hosted.make)(setup),
+            Kind::Named(name) => Box::new(NamedValue::new(
+                setup.named.clone(),
+                name.as_deref().unwrap_or(""),
+            )),
         }
     }
 
@@ -159,6 +169,7 @@ impl Kind {
             Kind::Segments(_) => names(triggered::SegmentsPorts::PORTS),
             Kind::Additive(_) => names(synthesis::PitchPorts::PORTS),
             Kind::Convolve(_) => names(convolve::ConvolvePorts::PORTS),
+            Kind::Named(_) => names(NamedValuePorts::PORTS),
             Kind::Voices { instrument, .. } => instrument.ports().to_vec(),
             // Each control, read at each onset (unset ones are NaN and ignored).
             Kind::Sampler(_) => pattern::Control::NAMES.to_vec(),
@@ -177,6 +188,7 @@ impl Kind {
             | Kind::Additive(_)
             | Kind::Convolve(_)
             | Kind::Numbers(_)
+            | Kind::Named(_)
             | Kind::Voices { .. } => Width::Mono,
             Kind::Sampler(_) | Kind::Hosted(_) => Width::Stereo,
         }
@@ -243,6 +255,7 @@ impl Kind {
             Kind::Additive(_) => "additive",
             Kind::Convolve(_) => "convolve",
             Kind::Hosted(hosted) => hosted.label,
+            Kind::Named(_) => "ctrl",
         }
     }
 }
@@ -264,6 +277,7 @@ mod tests {
             channels: 1,
             bank: Arc::new(SampleBank::new(48_000)),
             sampler_voices: 4,
+            named: Arc::default(),
         };
         let mut keys = std::collections::HashSet::new();
         for declaration in crate::catalog::NODES {

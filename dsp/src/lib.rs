@@ -28,6 +28,7 @@ pub mod kind;
 pub mod levels;
 pub mod live;
 pub mod modulation;
+pub mod named;
 pub mod oscillators;
 pub mod patterns;
 pub mod reverbs;

@@ -187,6 +187,7 @@ fn live_input_is_silent_offline_and_passes_a_bound_buffer() {
         channels: 1,
         bank: std::sync::Arc::new(dsp::samples::bank::SampleBank::new(RATE as u32)),
         sampler_voices: 1,
+        named: Default::default(),
     };
     let mut node = dsp::Kind::Node(&dsp::live::LIVE_INPUT).make(&setup);
     let bound = [0.25f32; 64];

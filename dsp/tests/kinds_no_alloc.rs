@@ -89,6 +89,7 @@ fn every_kind_plays_without_allocating() {
         channels: 2,
         bank: Arc::new(dsp::samples::bank::SampleBank::builtin(48_000)),
         sampler_voices: 16,
+        named: Default::default(),
     };
     let input: Vec<f32> = (0..256).map(|i| (i as f32 * 0.03).sin()).collect();
     let (mut l, mut r) = (vec![0.0f32; 256], vec![0.0f32; 256]);

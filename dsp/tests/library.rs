@@ -19,6 +19,7 @@ fn setup() -> Setup {
         channels: 2,
         bank: Arc::new(dsp::samples::bank::SampleBank::new(RATE as u32)),
         sampler_voices: 16,
+        named: Default::default(),
     }
 }
 

@@ -255,6 +255,18 @@ pub const VOICES: &[Function] = &[
 /// The nodes the compiler shapes from more than numbers.
 pub const SHAPED: &[Function] = &[
     node(
+        "ctrl",
+        &[],
+        Role::Source,
+        &[
+            ParamSpec::required("name", ParamKind::Words, ""),
+            signal("default", 0.0, ""),
+        ],
+        Kind::Named(None),
+        "A value a controller sets by name over the control port (`/set cutoff 800`), its \
+         default until then: a knob for a running patch.",
+    ),
+    node(
         "env",
         &["envelope"],
         Role::Processor,

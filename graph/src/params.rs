@@ -49,7 +49,11 @@ impl ParamKind {
     pub fn is_port(self) -> bool {
         !matches!(
             self,
-            ParamKind::Levels | ParamKind::Triggers | ParamKind::Notes | ParamKind::Sounds
+            ParamKind::Levels
+                | ParamKind::Triggers
+                | ParamKind::Notes
+                | ParamKind::Sounds
+                | ParamKind::Words
         )
     }
 }

@@ -588,8 +588,9 @@ impl Drop for Controller {
 }
 
 /// `--control`: a python-osc controller hushes and unhushes, sets the gain and the tempo, mutes
-/// and solos outputs, loads another patch (and is told why a broken one was refused while the
-/// old one plays on) and asks for the status; each change is heard in the main pair.
+/// and solos outputs, turns a `ctrl` knob, loads another patch (and is told why a broken one was
+/// refused while the old one plays on) and asks for the status; each change is heard in the
+/// main pair.
 #[test]
 fn a_python_osc_controller_drives_the_control_port() {
     let _turn = serial();
@@ -600,7 +601,7 @@ fn a_python_osc_controller_drives_the_control_port() {
         return;
     };
     let server = Server::start(128, true);
-    let patch = temp_patch("out1: sine 440 * 0.2\nout2: sine 660 * 0.2\n");
+    let patch = temp_patch("out1: sine 440 * 0.2\nout2: sine (ctrl \"pitch\" 660) * 0.2\n");
     let port = free_udp_port();
     let phonon = Phonon::start(
         &server,
@@ -650,6 +651,15 @@ fn a_python_osc_controller_drives_the_control_port() {
         assert!(status.contains(part), "{part} in {status}");
     }
     assert!(status.ends_with("|muted|"), "nothing muted: {status}");
+
+    // A knob: `ctrl "pitch" 660` plays 660 until it is set.
+    assert_eq!(controller.ask("/set pitch 550"), "/done|/set");
+    std::thread::sleep(Duration::from_millis(60));
+    let capture = Capture::main_pair(&server, &phonon, 0.3);
+    capture.wait_frames(RATE as usize / 5);
+    let left = capture.finish().left;
+    let (set, old) = (tone(&left, 550.0), tone(&left, 660.0));
+    assert!(set > 1e-4 && old < 1e-2 * set, "550 Hz {set}, 660 Hz {old}");
 
     // A broken patch is refused with its first error; the old one plays on.
     let broken = temp_patch("out1: sine 440 # lpf 800 (\n");

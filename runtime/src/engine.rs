@@ -250,6 +250,7 @@ pub fn engine(
             sampler_voices: config.sampler_voices,
             output_names: config.output_names,
             meter_nodes: config.meter_nodes,
+            named: Arc::default(),
         },
         meters: None,
         pairs,
@@ -324,6 +325,12 @@ impl Controller {
     /// The output names of the program sent last.
     pub fn output_names(&self) -> &[String] {
         &self.last_outputs
+    }
+
+    /// The values controllers set by name (`/set cutoff 800`), which the patches' `ctrl`
+    /// nodes read.
+    pub fn named(&self) -> &dsp::named::NamedValues {
+        &self.config.named
     }
 
     /// Moves the master gain to `gain`.

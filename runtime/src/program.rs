@@ -34,6 +34,8 @@ pub struct ProgramConfig {
     pub output_names: Vec<String>,
     /// Time each node's blocks (see [`crate::meter`]).
     pub meter_nodes: bool,
+    /// The values controllers set by name, read by the patch's `ctrl` nodes.
+    pub named: Arc<dsp::named::NamedValues>,
 }
 
 /// Why a graph could not be made runnable.
@@ -520,6 +522,7 @@ fn node_slot(
                 channels,
                 bank: bank.clone(),
                 sampler_voices: config.sampler_voices,
+                named: config.named.clone(),
             };
             Processor::Node(kind.make(&setup))
         }

@@ -221,3 +221,28 @@ fn a_muted_output_glides_out_of_the_mix_and_stays_muted_across_a_reload() {
     let back = run(&mut engine, 20);
     assert!(tone(&back[2_048..], 440.0) > 0.1);
 }
+
+/// `ctrl "name" default` plays its default until a controller sets the name, then glides to
+/// the value, and keeps it across a reload.
+#[test]
+fn a_named_value_is_its_default_until_a_controller_sets_it() {
+    let (mut engine, mut controller) = engine(1, 256);
+    let patch = compile("out: ctrl \"level\" 0.25\n");
+    controller.load(&patch).unwrap();
+    let last = |engine: &mut runtime::Engine| {
+        let mut left = Vec::new();
+        for _ in 0..8 {
+            left = block(engine, 256)[0].clone();
+        }
+        *left.last().unwrap()
+    };
+    let before = last(&mut engine);
+    assert!(controller.named().set("level", 0.5));
+    let after = last(&mut engine);
+    controller.load(&patch).unwrap();
+    let reloaded = last(&mut engine);
+    // Through the master's soft clip, which is linear below 0.8.
+    assert!((before - 0.25).abs() < 1e-4, "{before}");
+    assert!((after - 0.5).abs() < 1e-4, "{after}");
+    assert!((reloaded - 0.5).abs() < 1e-4, "{reloaded}");
+}

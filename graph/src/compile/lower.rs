@@ -397,6 +397,27 @@ impl<'r> Compiler<'r> {
                     }
                 }
             }
+            dsp::Kind::Named(_) => match shaping.into_iter().next() {
+                Some((_, Val::Str { text, .. }, span)) => {
+                    let name = text.trim();
+                    if name.is_empty() || name.contains(char::is_whitespace) {
+                        self.error(span, "`ctrl` takes one name, such as \"cutoff\"");
+                        return None;
+                    }
+                    dsp::Kind::Named(Some(name.into()))
+                }
+                Some((_, v, span)) => {
+                    self.error(
+                        span,
+                        format!(
+                            "`ctrl` takes a name, such as \"cutoff\", found {}",
+                            v.describe()
+                        ),
+                    );
+                    return None;
+                }
+                None => return None,
+            },
             dsp::Kind::Ad(trigger) => dsp::Kind::Ad(match shaping.into_iter().next() {
                 Some((_, v, span)) => Trigger::Events(self.triggers(v, span)?),
                 None => trigger,

@@ -18,6 +18,8 @@ pub(super) struct Controls {
     tempo: Option<f64>,
     mutes: BTreeSet<String>,
     solos: BTreeSet<String>,
+    /// The values set by name, for a new engine after a reconnect.
+    named: std::collections::BTreeMap<String, f32>,
 }
 
 impl Controls {
@@ -84,6 +86,9 @@ impl Control {
         if let Some(cps) = self.controls.tempo {
             self.session.controller.set_cps(cps);
         }
+        for (name, value) in &self.controls.named {
+            self.session.controller.named().set(name, *value);
+        }
         self.apply_mutes();
     }
 
@@ -134,6 +139,16 @@ impl Control {
                 Ok(Answer::Done(Vec::new()))
             }
             Command::Load(path) => self.load_patch(path),
+            Command::Set(name, value) => {
+                if !controller.named().set(name, *value) {
+                    return Err(format!(
+                        "{} names are set already; a patch reads at most that many",
+                        dsp::named::NAMED_VALUES
+                    ));
+                }
+                self.controls.named.insert(name.clone(), *value);
+                Ok(Answer::Done(Vec::new()))
+            }
             Command::Status => Ok(Answer::Status(self.status_pairs())),
         }
     }

@@ -35,6 +35,8 @@ pub enum Command {
     Unsolo(String),
     /// `/load PATH`: compile the patch at PATH and play it; on an error the old one plays on.
     Load(PathBuf),
+    /// `/set NAME VALUE`: the value the patch's `ctrl "NAME"` plays.
+    Set(String, f32),
     /// `/status`: reply with what is playing.
     Status,
 }
@@ -79,7 +81,7 @@ pub fn open(address: SocketAddr) -> Result<ControlPort, String> {
         .spawn(move || receive(&reader, &send, &stopping))
         .map_err(|e| format!("control port: {e}"))?;
     tracing::info!(
-        "control port: OSC on UDP {bound} (/hush /unhush /tempo /bpm /gain /mute /unmute /solo /unsolo /load /status)"
+        "control port: OSC on UDP {bound} (/hush /unhush /tempo /bpm /gain /mute /unmute /solo /unsolo /load /set /status)"
     );
     Ok(ControlPort {
         socket,
@@ -242,10 +244,16 @@ pub fn parse(message: &OscMessage) -> Result<Command, String> {
             Some(OscType::String(path)) if !path.is_empty() => Command::Load(path.into()),
             _ => return Err("expected the path of a patch".into()),
         },
+        "/set" => match (args.first(), number(args.get(1))) {
+            (Some(OscType::String(name)), Some(value)) if !name.is_empty() && value.is_finite() => {
+                Command::Set(name.clone(), value as f32)
+            }
+            _ => return Err("expected a name and a number (`/set cutoff 800`)".into()),
+        },
         "/status" => Command::Status,
         other => {
             return Err(format!(
-                "unknown command {other}: phonon takes /hush /unhush /tempo /bpm /gain /mute /unmute /solo /unsolo /load /status"
+                "unknown command {other}: phonon takes /hush /unhush /tempo /bpm /gain /mute /unmute /solo /unsolo /load /set /status"
             ))
         }
     })
@@ -281,6 +289,14 @@ mod tests {
         assert!(parse(&message("/gain", vec![OscType::Float(9.0)])).is_err());
         assert!(parse(&message("/mute", vec![])).is_err());
         assert!(parse(&message("/load", vec![OscType::Int(3)])).is_err());
+        assert_eq!(
+            parse(&message(
+                "/set",
+                vec![OscType::String("cutoff".into()), OscType::Int(800)]
+            )),
+            Ok(Command::Set("cutoff".into(), 800.0))
+        );
+        assert!(parse(&message("/set", vec![OscType::String("cutoff".into())])).is_err());
         let unknown = parse(&message("/frobnicate", vec![])).unwrap_err();
         assert!(unknown.contains("/hush"), "{unknown}");
     }
