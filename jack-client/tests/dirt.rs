@@ -774,7 +774,10 @@ fn strudel_through_its_own_osc_bridge_plays_on_time_on_its_orbits() {
     // Orbit 3: c6 is two octaves up (midinote 84), so the one-second sound lasts a quarter;
     // its room send leaves a reverb tail after it.
     let c = onset_near(6, frame_of(long3_time(&events)));
-    assert!((tape.channels[6][c + 100] - 0.2).abs() < 1e-3);
+    // The dry 0.2, and the reverb's answer on top from the first frame (SuperDirt's
+    // diffusing allpasses pass part of the sound straight through).
+    let level = tape.channels[6][c + 100];
+    assert!((0.2..0.3).contains(&level), "{level}");
     // The dry sound's end is the largest one-frame drop (the reverb moves slowly), counted in
     // JACK frames from the onset (a skipped period shifts recorded samples, not frames).
     let x = &tape.channels[6];

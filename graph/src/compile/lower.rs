@@ -397,27 +397,7 @@ impl<'r> Compiler<'r> {
                     }
                 }
             }
-            dsp::Kind::Named(_) => match shaping.into_iter().next() {
-                Some((_, Val::Str { text, .. }, span)) => {
-                    let name = text.trim();
-                    if name.is_empty() || name.contains(char::is_whitespace) {
-                        self.error(span, "`ctrl` takes one name, such as \"cutoff\"");
-                        return None;
-                    }
-                    dsp::Kind::Named(Some(name.into()))
-                }
-                Some((_, v, span)) => {
-                    self.error(
-                        span,
-                        format!(
-                            "`ctrl` takes a name, such as \"cutoff\", found {}",
-                            v.describe()
-                        ),
-                    );
-                    return None;
-                }
-                None => return None,
-            },
+            dsp::Kind::Named(_) => self.named(shaping)?,
             dsp::Kind::Ad(trigger) => dsp::Kind::Ad(match shaping.into_iter().next() {
                 Some((_, v, span)) => Trigger::Events(self.triggers(v, span)?),
                 None => trigger,
@@ -429,6 +409,28 @@ impl<'r> Compiler<'r> {
             _ => 1,
         };
         Some(self.add_node(GraphNodeKind::Dsp(kind), inputs, channels))
+    }
+
+    /// `ctrl`'s node: the value its name (one word) is set to, or its default.
+    fn named(&mut self, shaping: Shaping<'r>) -> Option<dsp::Kind> {
+        match shaping.into_iter().next()? {
+            (_, Val::Str { text, .. }, span) => {
+                let name = text.trim();
+                if name.is_empty() || name.contains(char::is_whitespace) {
+                    self.error(span, "`ctrl` takes one name, such as \"cutoff\"");
+                    return None;
+                }
+                Some(dsp::Kind::Named(Some(name.into())))
+            }
+            (_, v, span) => {
+                let found = v.describe();
+                self.error(
+                    span,
+                    format!("`ctrl` takes a name, such as \"cutoff\", found {found}"),
+                );
+                None
+            }
+        }
     }
 
     /// Voices of an oscillator playing `notes` (Hz), each under the short default envelope.
