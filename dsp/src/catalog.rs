@@ -65,8 +65,3 @@ pub static NODES: &[&Declaration] = &[
     &modulation::granular::FREEZE,
     &modulation::granular::GRANULAR,
 ];
-
-/// The node called `name` (not an alias).
-pub fn find(name: &str) -> Option<&'static Declaration> {
-    NODES.iter().copied().find(|d| d.name == name)
-}

@@ -112,17 +112,6 @@ impl In<'_> {
             _ => 1,
         }
     }
-
-    /// A parameter's value at frame `i`, replaced by `fallback` when not finite.
-    #[inline]
-    pub fn param(&self, i: usize, fallback: f32) -> f32 {
-        let x = self.at(i);
-        if x.is_finite() {
-            x
-        } else {
-            fallback
-        }
-    }
 }
 
 /// What [`Node::carry_from`] did with the older node.

@@ -47,6 +47,23 @@ impl DelayLine {
     }
 }
 
+/// SuperCollider's `LeakDC`: a one-pole high-pass that takes the DC out of a signal (its
+/// coefficient, 0.995, as SuperCollider's at 44.1 and 48 kHz).
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct DcBlocker {
+    last_in: f32,
+    last_out: f32,
+}
+
+impl DcBlocker {
+    #[inline]
+    pub(crate) fn tick(&mut self, x: f32) -> f32 {
+        let y = sanitize(x - self.last_in + 0.995 * self.last_out);
+        (self.last_in, self.last_out) = (x, y);
+        y
+    }
+}
+
 /// A sine oscillator's phase in cycles.
 #[derive(Clone, Copy, Default)]
 pub(crate) struct Lfo(pub(crate) f32);

@@ -5,7 +5,7 @@
 //! SuperDirt draws its delay times at random each boot, these are fixed draws from the same
 //! ranges, so the reverb is the same every run.
 
-use crate::blocks::DelayLine;
+use crate::blocks::{DcBlocker, DelayLine};
 use crate::declaration::Port;
 use crate::{sanitize, Context, In, Node};
 
@@ -32,8 +32,6 @@ const LOOP_DELAY: [f32; 2] = [0.1912, 0.2583];
 const LOOP_ALLPASS_LAST: f32 = 0.05;
 /// SuperCollider's control block: how late `LocalIn` hears `LocalOut`.
 const CONTROL_BLOCK: usize = 64;
-/// SuperCollider's `LeakDC` coefficient.
-const LEAK: f32 = 0.995;
 
 /// An `AllpassN`: a delay of `delay` frames with the feedback that makes an echo fall 60 dB in
 /// `decay` seconds.
@@ -72,8 +70,7 @@ struct Channel {
     delay: DelayLine,
     delay_frames: f32,
     last: Allpass,
-    /// `LeakDC`'s last input and output.
-    leak: (f32, f32),
+    leak: DcBlocker,
     /// `LocalOut` to `LocalIn`: the loop's output a control block later.
     feedback: DelayLine,
 }
@@ -88,7 +85,7 @@ impl Channel {
             delay: DelayLine::new((LOOP_DELAY[c] * sample_rate) as usize + 2),
             delay_frames: (LOOP_DELAY[c] * sample_rate).round(),
             last: Allpass::new(LOOP_ALLPASS_LAST, 2.0, sample_rate),
-            leak: (0.0, 0.0),
+            leak: DcBlocker::default(),
             feedback: DelayLine::new(CONTROL_BLOCK + 2),
         }
     }
@@ -104,9 +101,7 @@ impl Channel {
         let delayed = self.delay.read(self.delay_frames);
         self.delay.push(v);
         let v = self.last.tick(delayed) + input;
-        let (last_in, last_out) = &mut self.leak;
-        let out = sanitize(v - *last_in + LEAK * *last_out);
-        (*last_in, *last_out) = (v, out);
+        let out = self.leak.tick(v);
         self.feedback.push(out);
         out
     }

@@ -3,17 +3,13 @@
 //! `ring`, then the DJ filter `djf`. A voice holds their state from when it is made; starting an
 //! event only sets numbers.
 
-use crate::blocks::DelayLine;
+use crate::blocks::{DcBlocker, DelayLine};
 use crate::filters::{Response, Svf};
-use crate::sanitize;
 use pattern::{Control, Controls};
 use std::f32::consts::{FRAC_PI_2, TAU};
 
 /// The longest delay the phaser reads, in seconds (SuperDirt sweeps 8.8 to 10 ms).
 const PHASER_SECONDS: f32 = 0.0101;
-
-/// SuperCollider's `LeakDC` coefficient at 48 kHz and thereabouts.
-const LEAK: f32 = 0.995;
 
 /// The effects one event asks for, and their state.
 pub(crate) struct Extras {
@@ -24,8 +20,8 @@ pub(crate) struct Extras {
     phaser: Option<(f32, f32)>,
     phaser_lines: [DelayLine; 2],
     triode: Option<f32>,
-    /// Per channel: the last input and output of a DC blocker.
-    triode_leak: [(f32, f32); 2],
+    /// Per channel: the DC blocker after the triode.
+    triode_leak: [DcBlocker; 2],
     krush: Option<(f32, Svf)>,
     octer: Option<Octer>,
     ring: Option<(f32, f32, f32)>,
@@ -39,7 +35,7 @@ struct Octer {
     /// A low-pass at 440 Hz: the "sub" the lower octaves follow.
     sub: Svf,
     /// Per channel: the DC blocker of `2|x|`, and the two flip-flops with the sub's last value.
-    leak: [(f32, f32); 2],
+    leak: [DcBlocker; 2],
     flips: [(bool, bool, f32); 2],
 }
 
@@ -54,7 +50,7 @@ impl Extras {
             phaser: None,
             phaser_lines: [line(), line()],
             triode: None,
-            triode_leak: [(0.0, 0.0); 2],
+            triode_leak: [DcBlocker::default(); 2],
             krush: None,
             octer: None,
             ring: None,
@@ -85,7 +81,7 @@ impl Extras {
             }
         }
         self.triode = get(Control::Triode);
-        self.triode_leak = [(0.0, 0.0); 2];
+        self.triode_leak = [DcBlocker::default(); 2];
         self.krush = get(Control::Krush).map(|krush| {
             let cutoff = get(Control::Kcutoff).filter(|&f| f > 0.0).unwrap_or(4000.0);
             (
@@ -102,7 +98,7 @@ impl Extras {
                 std::f32::consts::FRAC_1_SQRT_2,
                 sr,
             ),
-            leak: [(0.0, 0.0); 2],
+            leak: [DcBlocker::default(); 2],
             flips: [(false, false, 0.0); 2],
         });
         self.ring = get(Control::Ring).map(|ring| {
@@ -173,10 +169,7 @@ impl Extras {
                 if let Some(triode) = self.triode {
                     let sc = triode * 10.0 + 1e-3;
                     let shaped = if y > 0.0 { y } else { (y * sc).tanh() / sc };
-                    let (last_in, last_out) = &mut self.triode_leak[c];
-                    let out = sanitize(shaped - *last_in + LEAK * *last_out);
-                    (*last_in, *last_out) = (shaped, out);
-                    y = out;
+                    y = self.triode_leak[c].tick(shaped);
                 }
                 if let Some((krush, filter)) = self.krush.as_mut() {
                     let k = *krush;
@@ -206,10 +199,7 @@ impl Octer {
     /// One frame of channel `c`: SuperDirt's (Sonic Pi's) octaver.
     fn tick(&mut self, c: usize, x: f32) -> f32 {
         let [up, sub, subsub] = self.amounts;
-        let (last_in, last_out) = &mut self.leak[c];
-        let rectified = 2.0 * x.abs();
-        let octave_up = sanitize(rectified - *last_in + LEAK * *last_out);
-        (*last_in, *last_out) = (rectified, octave_up);
+        let octave_up = self.leak[c].tick(2.0 * x.abs());
         let low = self.sub.tick(c, x);
         let (first, second, before) = &mut self.flips[c];
         // `ToggleFF` flips on each rise through zero; the second flips on the first's rises.
