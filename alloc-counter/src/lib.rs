@@ -17,6 +17,12 @@ use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 
 static COUNTING: AtomicBool = AtomicBool::new(false);
 static CALLS: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    /// Calls made on this thread while [`count_on_this_thread`] runs here (`None`: not
+    /// counting). A const-initialised `Cell` of plain data: reading it never allocates.
+    static THREAD_CALLS: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
+}
 static LIVE_BYTES: AtomicI64 = AtomicI64::new(0);
 
 /// The system allocator, counting every call on every thread while [`count`] runs.
@@ -26,6 +32,12 @@ fn note() {
     if COUNTING.load(Ordering::Relaxed) {
         CALLS.fetch_add(1, Ordering::Relaxed);
     }
+    // `try_with`: the allocator also runs while thread locals are torn down.
+    let _ = THREAD_CALLS.try_with(|calls| {
+        if let Some(n) = calls.get() {
+            calls.set(Some(n + 1));
+        }
+    });
 }
 
 // SAFETY: every call is forwarded unchanged to the system allocator.
@@ -65,6 +77,15 @@ pub fn count(f: impl FnOnce()) -> u64 {
     f();
     COUNTING.store(false, Ordering::SeqCst);
     CALLS.load(Ordering::SeqCst) - before
+}
+
+/// Runs `f` and returns how many allocator calls the calling thread made meanwhile, whatever
+/// other threads do: for a real-time thread working beside threads that may allocate (a disk
+/// writer, a control thread).
+pub fn count_on_this_thread(f: impl FnOnce()) -> u64 {
+    THREAD_CALLS.with(|calls| calls.set(Some(0)));
+    f();
+    THREAD_CALLS.with(|calls| calls.replace(None)).unwrap_or(0)
 }
 
 /// Bytes currently allocated through [`CountingAllocator`] by every thread, counted whether or

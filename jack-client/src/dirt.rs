@@ -46,6 +46,10 @@ pub struct DirtArgs {
     /// (docs/live.md lists its commands).
     #[arg(long, value_name = "[ADDR:]PORT", value_parser = live::control_address)]
     control: Option<std::net::SocketAddr>,
+    /// Record what plays into this folder: the main mix and each orbit that sounds as a
+    /// stereo 32-bit float WAV file, named by start time and port.
+    #[arg(long, value_name = "DIR")]
+    record: Option<PathBuf>,
 }
 
 fn default_threads() -> u32 {
@@ -66,5 +70,6 @@ pub fn dirt(args: DirtArgs) -> ExitCode {
         connect: args.connect,
         quiet: args.quiet,
         control: args.control,
+        record: args.record,
     }))
 }

@@ -17,6 +17,14 @@ pub fn init_logging(terminal: bool) {
             },
         )
         .with_target(
+            "recorder",
+            if debug {
+                LevelFilter::DEBUG
+            } else {
+                LevelFilter::INFO
+            },
+        )
+        .with_target(
             "jack",
             if debug {
                 LevelFilter::DEBUG

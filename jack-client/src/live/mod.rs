@@ -21,7 +21,7 @@ use dirt_input::DirtInput;
 use dsp::samples::bank::SampleBank;
 use graph::{Graph, Registry};
 use loader::SampleLoader;
-use session::{Hosting, MakeHosting, Session, SessionConfig};
+use session::{Hosting, Provisions, Session, SessionConfig};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -99,6 +99,10 @@ pub struct LiveArgs {
     /// (docs/live.md lists its commands: /hush, /tempo, /mute, /load, /status…).
     #[arg(long, value_name = "[ADDR:]PORT", value_parser = control_address)]
     control: Option<std::net::SocketAddr>,
+    /// Record what plays into this folder: the main mix and each named output (or orbit) as a
+    /// stereo 32-bit float WAV file, named by start time and port.
+    #[arg(long, value_name = "DIR")]
+    record: Option<PathBuf>,
 }
 
 /// `--control`'s address: a port alone listens on loopback.
@@ -136,6 +140,8 @@ pub struct DirtOnly {
     pub quiet: bool,
     /// The OSC control port, if any.
     pub control: Option<std::net::SocketAddr>,
+    /// The folder to record into, if any.
+    pub record: Option<PathBuf>,
 }
 
 impl LiveArgs {
@@ -162,6 +168,7 @@ impl LiveArgs {
             orbits: d.orbits,
             voices: d.voices,
             control: d.control,
+            record: d.record,
         }
     }
 
@@ -210,6 +217,8 @@ fn parse_regex(s: &str) -> Result<regex::Regex, String> {
 const FADE_OUT: Duration = Duration::from_millis(50);
 /// How often the control loop wakes.
 const TICK: Duration = Duration::from_millis(10);
+/// How often a recording that drops says so.
+const RECORD_WARN_EVERY: Duration = Duration::from_secs(5);
 /// How often systemd hears the status line.
 const SYSTEMD_STATUS_EVERY: Duration = Duration::from_secs(2);
 
@@ -306,6 +315,7 @@ pub fn live(args: LiveArgs) -> ExitCode {
         control.show_status();
         control.tell_systemd();
         control.answer_requests();
+        control.report_recording();
     }
     control.shut_down()
 }
@@ -356,6 +366,11 @@ struct Control {
     followed_bpm: u64,
     /// With `--dirt`: Tidal's events coming in.
     dirt: Option<DirtInput>,
+    /// With `--record`: the recording, kept across reconnects.
+    recorder: Option<recorder::Recorder>,
+    /// Frames the recording had dropped when last reported.
+    record_dropped: u64,
+    last_record_warning: Option<Instant>,
 }
 
 impl Control {
@@ -395,13 +410,25 @@ impl Control {
                 eprintln!("error: cannot start the receive thread: {e}");
                 ExitCode::from(2)
             })?;
+        let mut recorder = args
+            .record
+            .as_deref()
+            .map(|dir| recorder::Recorder::start(dir, &args.name, "out"))
+            .transpose()
+            .map_err(|e| {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            })?;
         let config = session_config(&args, &graph, dirt.as_ref());
         let started = Session::start(
             client,
             &config,
             &graph,
-            &|rate| bank_for(dirt.as_ref(), rate, None),
-            hosting(dirt.as_ref()).as_ref().map(|h| h as _),
+            &mut Provisions {
+                bank: &|rate| bank_for(dirt.as_ref(), rate, None),
+                hosting: hosting(dirt.as_ref()).as_ref().map(|h| h as _),
+                recorder: recorder.as_mut(),
+            },
         );
         let (session, bank) = match started {
             Ok(s) => s,
@@ -453,6 +480,9 @@ impl Control {
             dirt,
             control_port,
             controls: commands::Controls::default(),
+            recorder,
+            record_dropped: 0,
+            last_record_warning: None,
         };
         control.tell_systemd();
         Ok(control)
@@ -492,18 +522,18 @@ impl Control {
                 &self.config,
                 &self.graph,
                 &self.stop,
-                &bank,
-                hosting.as_ref().map(|h| h as _),
                 &mut self.notifier,
+                &mut Provisions {
+                    bank: &bank,
+                    hosting: hosting.as_ref().map(|h| h as _),
+                    recorder: self.recorder.as_mut(),
+                },
             )
         };
         let Some((session, bank)) = reconnected else {
-            return Err(summary(
-                &self.telemetry,
-                self.xruns_before,
-                self.dirt.as_mut(),
-                "",
-            ));
+            let code = summary(&self.telemetry, self.xruns_before, self.dirt.as_mut(), "");
+            finish_recording(self.recorder.take());
+            return Err(code);
         };
         self.session = session;
         self.bank = bank;
@@ -595,7 +625,7 @@ impl Control {
 
     /// Loads `graph`, first giving its named outputs their ports in multi-out mode.
     fn load_with_ports(&mut self, graph: &Graph) -> Result<u64, runtime::LoadError> {
-        if self.config.multi_out {
+        if self.config.pairs() {
             let names = output_names(&self.args, graph, self.dirt.as_ref());
             if names != self.config.output_names {
                 let slots = self.session.set_outputs(&names);
@@ -604,7 +634,7 @@ impl Control {
                 self.config.output_names = slots.into_iter().filter(|n| !n.is_empty()).collect();
             }
         }
-        self.session.load(graph)
+        self.session.load(graph, self.recorder.as_mut())
     }
 
     /// Samples: when the loader has read the sounds asked for, later programs play from the
@@ -627,7 +657,7 @@ impl Control {
         );
         self.bank = loaded.bank;
         self.session.controller.set_bank(self.bank.clone());
-        if let Err(e) = self.session.load(&self.graph) {
+        if let Err(e) = self.session.load(&self.graph, self.recorder.as_mut()) {
             tracing::error!("{e}");
         }
     }
@@ -713,8 +743,15 @@ impl Control {
             .as_mut()
             .map(DirtInput::status)
             .unwrap_or_default();
+        let recording = match &self.recorder {
+            Some(r) => {
+                let seconds = r.status().frames / u64::from(self.session.sample_rate.max(1));
+                format!(" · recording {}:{:02}", seconds / 60, seconds % 60)
+            }
+            None => String::new(),
+        };
         let line = format!(
-            "{state} · load {:.1}% · block p50 {:.0} µs p99 {:.0} µs max {:.0} µs · voices {} · steals {} · xruns {} · clamps {}{events}{dropped}{heaviest}",
+            "{state} · load {:.1}% · block p50 {:.0} µs p99 {:.0} µs max {:.0} µs · voices {} · steals {} · xruns {} · clamps {}{recording}{events}{dropped}{heaviest}",
             w.load,
             micros(w.p50),
             micros(w.p99),
@@ -856,12 +893,34 @@ impl Control {
             tracing::warn!(
                 "the audio thread is stuck in a block (the patch is too heavy for this machine); stopped without waiting for it"
             );
+            finish_recording(self.recorder.take());
             let _ = std::io::stderr().flush();
             // Not `exit`: libjack's exit handlers would close the client under the stuck thread.
             // SAFETY: ends the process at once; nothing is left to flush.
             unsafe { libc::_exit(0) };
         }
+        finish_recording(self.recorder.take());
         code
+    }
+
+    /// With `--record`: warns when the disk falls behind (what it missed is recorded as
+    /// silence), at most every few seconds.
+    fn report_recording(&mut self) {
+        let Some(recorder) = &self.recorder else {
+            return;
+        };
+        let dropped = recorder.status().dropped;
+        let due = self
+            .last_record_warning
+            .is_none_or(|t| t.elapsed() >= RECORD_WARN_EVERY);
+        if dropped > self.record_dropped && due {
+            tracing::warn!(
+                "recording: the disk fell behind; {:.2} s recorded as silence so far",
+                dropped as f64 / f64::from(self.session.sample_rate)
+            );
+            self.record_dropped = dropped;
+            self.last_record_warning = Some(Instant::now());
+        }
     }
 }
 
@@ -952,7 +1011,9 @@ fn signals() -> (Arc<AtomicBool>, Arc<AtomicBool>) {
 /// How the arguments and the first patch set the session up.
 fn session_config(args: &LiveArgs, graph: &Graph, dirt: Option<&DirtInput>) -> SessionConfig {
     SessionConfig {
-        multi_out: args.multi_out || dirt.is_some(),
+        multi_out: args.multi_out,
+        hosted_outputs: dirt.map_or_else(Vec::new, |d| d.output_names().collect()),
+        record: args.record.is_some(),
         output_names: output_names(args, graph, dirt),
         inputs: usize::from(args.inputs),
         threads: args.threads as usize,
@@ -1009,10 +1070,10 @@ fn log_start(args: &LiveArgs, session: &Session, dirt: Option<&DirtInput>) {
     }
 }
 
-/// The outputs that get ports of their own: the patch's named outputs in multi-out mode, then
-/// the orbits with `--dirt`.
+/// The outputs that get a pair of their own: the patch's named outputs in multi-out mode or
+/// when recording, then the orbits with `--dirt`.
 fn output_names(args: &LiveArgs, graph: &Graph, dirt: Option<&DirtInput>) -> Vec<String> {
-    let mut names = if args.multi_out {
+    let mut names = if args.multi_out || args.record.is_some() {
         multi_out_names(graph)
     } else {
         Vec::new()
@@ -1083,23 +1144,44 @@ fn drain(session: &mut Session, telemetry: &mut Telemetry) {
 }
 
 /// Waits for the server and starts a session on it, until one starts or we are asked to stop;
-/// `bank` gives the samples for the server's rate.
+/// `provisions` gives the samples for the server's rate, the orbits and the recording.
 fn reconnect(
     args: &LiveArgs,
     config: &SessionConfig,
     graph: &Graph,
     stop: &AtomicBool,
-    bank: &dyn Fn(u32) -> Arc<SampleBank>,
-    hosting: Option<&MakeHosting<'_>>,
     notifier: &mut Notifier,
+    provisions: &mut Provisions<'_>,
 ) -> Option<(Session, Arc<SampleBank>)> {
     loop {
         let client = wait_for_server(&args.name, stop, notifier)?;
-        match Session::start(client, config, graph, bank, hosting) {
+        match Session::start(client, config, graph, provisions) {
             Ok(s) => return Some(s),
             Err(e) => tracing::warn!("cannot play yet: {}", e.message(args.command())),
         }
     }
+}
+
+/// Writes what is left of a recording and closes its files, saying what was recorded.
+fn finish_recording(recorder: Option<recorder::Recorder>) {
+    let Some(recorder) = recorder else {
+        return;
+    };
+    let status = recorder.status();
+    let files = recorder.finish();
+    let dropped = match status.dropped {
+        0 => String::new(),
+        n => format!("; {n} frames dropped (recorded as silence)"),
+    };
+    let failed = match status.failed_files {
+        0 => String::new(),
+        n => format!("; {n} stopped early on write errors"),
+    };
+    tracing::info!(
+        "recorded {} file{}{dropped}{failed}",
+        files.len(),
+        if files.len() == 1 { "" } else { "s" }
+    );
 }
 
 fn summary(

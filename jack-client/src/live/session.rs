@@ -109,18 +109,23 @@ pub fn pair_stem(name: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// A named output's pair of ports.
+/// A named output's pair slot: the engine writes the output there, to its ports if it has
+/// them (else to the recording's scratch buffers).
 struct OutputPair {
     name: String,
-    ports: [Port<AudioOut>; 2],
+    ports: Option<[Port<AudioOut>; 2]>,
 }
 
 /// How the session is set up.
 #[derive(Clone)]
 pub struct SessionConfig {
-    /// Give each named output a pair of ports of its own (`NAME_L`, `NAME_R`).
+    /// Give each of the patch's named outputs a pair of ports of its own (`NAME_L`, `NAME_R`).
     pub multi_out: bool,
-    /// Named outputs that get their own pair of ports.
+    /// Outputs the session hosts (`--dirt`'s orbits), which always have ports of their own.
+    pub hosted_outputs: Vec<String>,
+    /// Record the main mix and each named output (`--record`).
+    pub record: bool,
+    /// Named outputs that get a pair of their own (ports, a stem, or both), in slot order.
     pub output_names: Vec<String>,
     /// Input ports.
     pub inputs: usize,
@@ -137,6 +142,22 @@ pub struct SessionConfig {
     pub sync: Option<Option<f64>>,
 }
 
+impl SessionConfig {
+    /// The engine writes each named output to a pair of its own.
+    pub fn pairs(&self) -> bool {
+        self.multi_out || self.record || !self.hosted_outputs.is_empty()
+    }
+
+    /// The named output `name` has ports of its own.
+    fn has_ports(&self, name: &str) -> bool {
+        self.multi_out || self.hosted_outputs.iter().any(|h| h == name)
+    }
+}
+
+/// The most frames of a period recorded for an output without ports (the rest of a longer
+/// period is recorded as silence): JACK's largest usual period.
+const SCRATCH_FRAMES: usize = 8192;
+
 /// Nodes a session adds to every program beside the patch's (`--dirt`'s orbits), and the
 /// router that feeds them before each block.
 pub struct Hosting {
@@ -149,6 +170,16 @@ pub struct Hosting {
 /// Makes a session's [`Hosting`] for its sample bank.
 pub type MakeHosting<'a> = dyn Fn(&Arc<SampleBank>) -> Hosting + 'a;
 
+/// What a session starts with beside its client, configuration and patch.
+pub struct Provisions<'a> {
+    /// The sample bank for the server's sample rate.
+    pub bank: &'a dyn Fn(u32) -> Arc<SampleBank>,
+    /// With `--dirt`: makes the orbits and their router for that bank.
+    pub hosting: Option<&'a MakeHosting<'a>>,
+    /// With `--record`: the recording the session's periods go to.
+    pub recorder: Option<&'a mut recorder::Recorder>,
+}
+
 struct Audio {
     engine: Engine,
     /// With `--dirt`: routes Tidal's events to the orbits before each block.
@@ -160,6 +191,10 @@ struct Audio {
     sample_rate: u32,
     /// With `--sync jack`: the timebase master's position, refined period by period.
     follower: Option<BbtFollower>,
+    /// With `--record`: hands each period to the disk thread.
+    tap: Option<recorder::Tap>,
+    /// With `--record`: where the engine writes the pairs that have no ports.
+    scratch: Box<[Box<[f32]>]>,
     /// Testing the watchdog: the callback wedges after this many blocks.
     #[cfg(feature = "fault-injection")]
     hang_after: Option<u64>,
@@ -190,8 +225,9 @@ impl ProcessHandler for Audio {
         let working = self.shared.guard.enter();
         let mut outputs: [&mut [f32]; MAX_PORTS] = std::array::from_fn(|_| <&mut [f32]>::default());
         // SAFETY: the process callback, with this period's frame count.
-        let n = unsafe { self.outs.buffers(ps.n_frames(), &mut outputs) };
+        let ported = unsafe { self.outs.buffers(ps.n_frames(), &mut outputs) };
         if !working {
+            let n = ported;
             for out in outputs[..n].iter_mut() {
                 out.fill(0.0);
             }
@@ -239,16 +275,32 @@ impl ProcessHandler for Audio {
         for (slot, port) in inputs.iter_mut().zip(&self.ins) {
             *slot = port.as_slice(ps);
         }
+        let n = match &self.tap {
+            Some(tap) => {
+                // The pairs recorded without ports are written to scratch buffers.
+                let recorded = (2 + 2 * tap.pairs_in_use()).min(MAX_PORTS);
+                let length = frames.min(SCRATCH_FRAMES);
+                for (out, scratch) in outputs.iter_mut().zip(self.scratch.iter_mut()) {
+                    if out.is_empty() {
+                        *out = &mut scratch[..length];
+                    }
+                }
+                ported.max(recorded)
+            }
+            None => ported,
+        };
         if rolling {
             self.engine
                 .process(frames, &inputs[..self.ins.len()], &mut outputs[..n]);
-            let next = self.next_period(client, ps, started);
-            self.engine.expect_next_block(Some(next));
         } else {
             self.engine.process_stopped(frames, &mut outputs[..n]);
-            self.engine.expect_next_block(None);
         }
         let after = self.engine.generation();
+        if let Some(tap) = self.tap.as_mut() {
+            tap.push(after, frames, &outputs[..n]);
+        }
+        let next = rolling.then(|| self.next_period(client, ps, started));
+        self.engine.expect_next_block(next);
         if after != before {
             self.shared
                 .swapped_frame
@@ -352,6 +404,8 @@ pub struct Session {
     process_thread: Option<(libc::pthread_t, std::io::Result<()>)>,
     /// Nodes added to every program beside the patch's.
     hosted: Vec<dsp::Hosted>,
+    /// How the session was set up.
+    config: SessionConfig,
 }
 
 impl Session {
@@ -362,12 +416,28 @@ impl Session {
         client: Client,
         config: &SessionConfig,
         graph: &Graph,
-        bank: &dyn Fn(u32) -> Arc<SampleBank>,
-        hosting: Option<&MakeHosting<'_>>,
+        provisions: &mut Provisions<'_>,
     ) -> Result<(Session, Arc<SampleBank>), StartError> {
+        let Provisions {
+            bank,
+            hosting,
+            recorder,
+        } = provisions;
         let other = |what: &str, e: jack::Error| StartError::Other(format!("{what}: {e:?}"));
         let sample_rate = client.sample_rate();
         let Ports { slots, pairs, ins } = register_ports(&client, config)?;
+        let tap = recorder.as_deref_mut().map(|recorder| {
+            let tap = recorder.tap(sample_rate);
+            // The first program is generation 1.
+            recorder.layout(1, &stem_names(&pairs));
+            tap
+        });
+        let scratch = match tap {
+            Some(_) => (0..MAX_PORTS)
+                .map(|_| vec![0.0; SCRATCH_FRAMES].into_boxed_slice())
+                .collect(),
+            None => Box::default(),
+        };
         let bank = bank(sample_rate);
         let (router, hosted) = match hosting.map(|h| h(&bank)) {
             Some(Hosting { router, nodes }) => (Some(router), nodes),
@@ -398,6 +468,8 @@ impl Session {
             follower: config
                 .sync
                 .map(|beats_per_cycle| BbtFollower::new(sample_rate, beats_per_cycle)),
+            tap,
+            scratch,
             #[cfg(feature = "fault-injection")]
             hang_after: std::env::var("PHONON_FAULT_HANG_AFTER_BLOCKS")
                 .ok()
@@ -429,13 +501,22 @@ impl Session {
                 caller_cpu,
                 process_thread,
                 hosted,
+                config: config.clone(),
             },
             bank,
         ))
     }
 
-    /// Sends `graph`, with the nodes the session hosts added, to the engine.
-    pub fn load(&mut self, graph: &Graph) -> Result<u64, runtime::LoadError> {
+    /// Sends `graph`, with the nodes the session hosts added, to the engine, first telling
+    /// `recorder` (with `--record`) which stem each pair will play.
+    pub fn load(
+        &mut self,
+        graph: &Graph,
+        recorder: Option<&mut recorder::Recorder>,
+    ) -> Result<u64, runtime::LoadError> {
+        if let Some(recorder) = recorder {
+            recorder.layout(self.controller.generation() + 1, &stem_names(&self.pairs));
+        }
         self.controller.load(&with_hosted(graph, &self.hosted))
     }
 
@@ -528,11 +609,13 @@ impl Session {
                 self.slots.set(2 + 2 * slot, None);
                 self.slots.set(3 + 2 * slot, None);
                 let pair = entry.take().expect("checked");
-                tracing::info!(
-                    "unregistered {stem}_L and {stem}_R",
-                    stem = pair_stem(&pair.name)
-                );
-                self.retiring.push((mark, pair));
+                if pair.ports.is_some() {
+                    tracing::info!(
+                        "unregistered {stem}_L and {stem}_R",
+                        stem = pair_stem(&pair.name)
+                    );
+                    self.retiring.push((mark, pair));
+                }
             }
         }
         for name in names {
@@ -551,32 +634,30 @@ impl Session {
             // by quick edits keeps its connections).
             let pair = match self.retiring.iter().position(|(_, p)| &p.name == name) {
                 Some(k) => self.retiring.swap_remove(k).1,
-                None => {
-                    let client = self.client.as_client();
-                    let stem = pair_stem(name);
-                    let register = |side: &str| {
-                        client.register_port(&format!("{stem}_{side}"), AudioOut::default())
-                    };
-                    match (register("L"), register("R")) {
-                        (Ok(left), Ok(right)) => {
-                            tracing::info!("registered {stem}_L and {stem}_R");
-                            OutputPair {
-                                name: name.clone(),
-                                ports: [left, right],
-                            }
-                        }
-                        (left, right) => {
-                            for port in [left, right].into_iter().flatten() {
-                                let _ = client.unregister_port(port);
-                            }
-                            tracing::warn!("cannot register ports for output `{name}`; it plays in the main pair only");
-                            continue;
+                None if !self.config.has_ports(name) => OutputPair {
+                    name: name.clone(),
+                    ports: None,
+                },
+                None => match register_pair(self.client.as_client(), name) {
+                    Ok(ports) => {
+                        tracing::info!("registered {stem}_L and {stem}_R", stem = pair_stem(name));
+                        OutputPair {
+                            name: name.clone(),
+                            ports: Some(ports),
                         }
                     }
-                }
+                    Err(_) => {
+                        tracing::warn!(
+                            "cannot register ports for output `{name}`; it plays in the main pair only"
+                        );
+                        continue;
+                    }
+                },
             };
-            self.slots.set(2 + 2 * slot, Some(&pair.ports[0]));
-            self.slots.set(3 + 2 * slot, Some(&pair.ports[1]));
+            if let Some(ports) = &pair.ports {
+                self.slots.set(2 + 2 * slot, Some(&ports[0]));
+                self.slots.set(3 + 2 * slot, Some(&ports[1]));
+            }
             self.pairs[slot] = Some(pair);
         }
         self.retire_ports();
@@ -596,7 +677,7 @@ impl Session {
                 continue;
             }
             let (_, pair) = self.retiring.swap_remove(k);
-            for port in pair.ports {
+            for port in pair.ports.into_iter().flatten() {
                 if let Err(e) = self.client.as_client().unregister_port(port) {
                     tracing::warn!("cannot unregister {}'s ports: {e:?}", pair.name);
                 }
@@ -671,6 +752,30 @@ struct Ports {
     ins: Vec<Port<AudioIn>>,
 }
 
+/// Registers output `name`'s pair of ports (`NAME_L`, `NAME_R`), or neither.
+fn register_pair(client: &Client, name: &str) -> Result<[Port<AudioOut>; 2], jack::Error> {
+    let stem = pair_stem(name);
+    let left = client.register_port(&format!("{stem}_L"), AudioOut::default())?;
+    match client.register_port(&format!("{stem}_R"), AudioOut::default()) {
+        Ok(right) => Ok([left, right]),
+        Err(e) => {
+            let _ = client.unregister_port(left);
+            Err(e)
+        }
+    }
+}
+
+/// Each pair slot's stem as recordings name it (its ports' stem; empty where free).
+fn stem_names(pairs: &[Option<OutputPair>]) -> Vec<String> {
+    pairs
+        .iter()
+        .map(|p| {
+            p.as_ref()
+                .map_or_else(String::new, |p| pair_stem(&p.name).into_owned())
+        })
+        .collect()
+}
+
 /// Registers the main pair, a pair per named output and the inputs.
 fn register_ports(client: &Client, config: &SessionConfig) -> Result<Ports, StartError> {
     let register = |name: &str| {
@@ -684,17 +789,20 @@ fn register_ports(client: &Client, config: &SessionConfig) -> Result<Ports, Star
     slots.set(1, Some(&main[1]));
     let mut pairs = Vec::new();
     for (slot, name) in config.output_names.iter().enumerate() {
-        let stem = pair_stem(name);
-        let pair = OutputPair {
-            name: name.clone(),
-            ports: [
-                register(&format!("{stem}_L"))?,
-                register(&format!("{stem}_R"))?,
-            ],
+        let ports = match config.has_ports(name) {
+            true => Some(register_pair(client, name).map_err(|e| {
+                StartError::Other(format!("cannot register the ports of `{name}`: {e:?}"))
+            })?),
+            false => None,
         };
-        slots.set(2 + 2 * slot, Some(&pair.ports[0]));
-        slots.set(3 + 2 * slot, Some(&pair.ports[1]));
-        pairs.push(Some(pair));
+        if let Some(ports) = &ports {
+            slots.set(2 + 2 * slot, Some(&ports[0]));
+            slots.set(3 + 2 * slot, Some(&ports[1]));
+        }
+        pairs.push(Some(OutputPair {
+            name: name.clone(),
+            ports,
+        }));
     }
     let mut ins = Vec::new();
     for k in 1..=config.inputs {
@@ -725,11 +833,7 @@ fn start_engine(
             cpus: config.cpus.clone(),
             output_names: config.output_names.clone(),
             meter_nodes: config.meter_nodes,
-            output_pairs: if config.multi_out {
-                MAX_OUTPUT_PAIRS
-            } else {
-                0
-            },
+            output_pairs: if config.pairs() { MAX_OUTPUT_PAIRS } else { 0 },
             on_thread_start: Some(Arc::new(move |_| real_time(priority - 1))),
             ..EngineConfig::default()
         },
