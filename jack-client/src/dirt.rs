@@ -50,6 +50,10 @@ pub struct DirtArgs {
     /// stereo 32-bit float WAV file, named by start time and port.
     #[arg(long, value_name = "DIR")]
     record: Option<PathBuf>,
+    /// A terminal view instead of the status line: meters per orbit, load and events, the
+    /// log (`q` quits, `h` hushes).
+    #[arg(long)]
+    view: bool,
 }
 
 fn default_threads() -> u32 {
@@ -71,5 +75,6 @@ pub fn dirt(args: DirtArgs) -> ExitCode {
         quiet: args.quiet,
         control: args.control,
         record: args.record,
+        view: args.view,
     }))
 }

@@ -18,14 +18,27 @@ pub struct Patch {
 /// cannot be read. With `known` (the sounds the samples folders and the kit hold), sounds
 /// missing from it are warned about.
 pub fn load(path: &Path, registry: &Registry, known: Option<&[String]>) -> Option<Patch> {
+    load_noting_error(path, registry, known).0
+}
+
+/// [`load`], also giving the first error (with the line it points into) for a view to show.
+pub fn load_noting_error(
+    path: &Path,
+    registry: &Registry,
+    known: Option<&[String]>,
+) -> (Option<Patch>, Option<String>) {
     let text = match read(path) {
         Ok(text) => text,
         Err(e) => {
-            eprintln!("error: cannot read {}: {e}", path.display());
-            return None;
+            let error = format!("error: cannot read {}: {e}", path.display());
+            eprintln!("{error}");
+            return (None, Some(error));
         }
     };
-    compile_text(path, text, registry, known)
+    let (patch, diagnostics) = compile_report(path, text, registry, known);
+    print_diagnostics(path, &diagnostics);
+    let error = diagnostics.into_iter().find(|d| d.contains(": error: "));
+    (patch, error)
 }
 
 /// The largest patch file read: far above any written or generated patch (a 10,000-bus patch
@@ -86,15 +99,9 @@ pub fn read(path: &Path) -> Result<String, String> {
     })
 }
 
-/// Compiles patch text read from `path`, printing its diagnostics to stderr.
-pub fn compile_text(
-    path: &Path,
-    text: String,
-    registry: &Registry,
-    known: Option<&[String]>,
-) -> Option<Patch> {
-    let (patch, diagnostics) = compile_report(path, text, registry, known);
-    for d in &diagnostics {
+/// Prints diagnostics to stderr, then how many errors there were.
+fn print_diagnostics(path: &Path, diagnostics: &[String]) {
+    for d in diagnostics {
         eprintln!("{d}\n");
     }
     let errors = diagnostics
@@ -108,7 +115,6 @@ pub fn compile_text(
             if errors == 1 { "" } else { "s" }
         );
     }
-    patch
 }
 
 /// Compiles patch text read from `path`: the patch if it has no errors, and its diagnostics,

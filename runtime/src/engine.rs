@@ -87,6 +87,10 @@ pub struct BlockReport {
     pub generation: u64,
     /// The first frame of the block.
     pub frame: u64,
+    /// The cycle position after the block.
+    pub cycle: f64,
+    /// The tempo the block played at, in cycles per second.
+    pub cps: f64,
     /// Frames in the block.
     pub frames: u32,
     /// Time spent in `Engine::process`.
@@ -572,6 +576,8 @@ impl Engine {
         let report = BlockReport {
             generation,
             frame,
+            cycle: self.clock.cycle().to_f64(),
+            cps: self.clock.cps().to_f64(),
             frames: frames as u32,
             elapsed,
             voices: sounding as u32,

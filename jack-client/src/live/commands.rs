@@ -23,6 +23,11 @@ pub(super) struct Controls {
 }
 
 impl Controls {
+    /// Silent until unhushed.
+    pub(super) fn hushed(&self) -> bool {
+        self.hushed
+    }
+
     /// The gain the engine plays at: 0 while hushed.
     fn engine_gain(&self) -> f32 {
         if self.hushed {
@@ -67,6 +72,22 @@ impl Control {
                 }
             }
         }
+    }
+
+    /// Hushes, or unhushes if hushed (the view's `h`).
+    pub(super) fn toggle_hush(&mut self) {
+        self.controls.hushed = !self.controls.hushed;
+        tracing::info!(
+            "view: {}",
+            if self.controls.hushed {
+                "hushed"
+            } else {
+                "unhushed"
+            }
+        );
+        self.session
+            .controller
+            .set_gain(self.controls.engine_gain());
     }
 
     /// After a new version of the patch was loaded: its own tempo now plays, and the mutes and

@@ -7,10 +7,12 @@
 mod commands;
 mod control_port;
 mod dirt_input;
+mod levels;
 mod loader;
 pub(crate) mod session;
 mod sync;
 mod telemetry;
+mod view;
 mod watch;
 
 use crate::host::systemd::{Notifier, Progress};
@@ -103,6 +105,10 @@ pub struct LiveArgs {
     /// stereo 32-bit float WAV file, named by start time and port.
     #[arg(long, value_name = "DIR")]
     record: Option<PathBuf>,
+    /// A terminal view instead of the status line: meters per output, load, the next cycles
+    /// of each output's patterns, the last error (`q` quits, `h` hushes).
+    #[arg(long)]
+    view: bool,
 }
 
 /// `--control`'s address: a port alone listens on loopback.
@@ -142,6 +148,8 @@ pub struct DirtOnly {
     pub control: Option<std::net::SocketAddr>,
     /// The folder to record into, if any.
     pub record: Option<PathBuf>,
+    /// The terminal view instead of the status line.
+    pub view: bool,
 }
 
 impl LiveArgs {
@@ -169,6 +177,7 @@ impl LiveArgs {
             voices: d.voices,
             control: d.control,
             record: d.record,
+            view: d.view,
         }
     }
 
@@ -294,7 +303,8 @@ fn session_has(session: &Session, from: &str, to: &str) -> bool {
 /// Plays a patch until Ctrl-C or SIGTERM.
 pub fn live(args: LiveArgs) -> ExitCode {
     let terminal = std::io::stderr().is_terminal();
-    logging::init_logging(terminal);
+    // In the view, log lines are shown inside it: no colours.
+    logging::init_logging(terminal && !args.view);
     let mut control = match Control::start(args, terminal) {
         Ok(control) => control,
         Err(code) => return code,
@@ -305,6 +315,7 @@ pub fn live(args: LiveArgs) -> ExitCode {
             Ok(control) => control,
             Err(code) => return code,
         };
+        control.follow_view();
         control.reload_if_edited();
         control.take_loaded_samples();
         control.reconnect_ports();
@@ -371,6 +382,15 @@ struct Control {
     /// Frames the recording had dropped when last reported.
     record_dropped: u64,
     last_record_warning: Option<Instant>,
+    /// With `--view`: the terminal view, what it last read of the levels, and the patterns it
+    /// draws.
+    view: Option<view::View>,
+    level_marks: levels::LevelMarks,
+    rolls: view::roll::Rolls,
+    /// The program generation the rolls were drawn from.
+    rolls_generation: u64,
+    /// The first error of the last edit that did not compile, until one does.
+    last_error: Option<String>,
 }
 
 impl Control {
@@ -483,7 +503,19 @@ impl Control {
             recorder,
             record_dropped: 0,
             last_record_warning: None,
+            view: None,
+            level_marks: levels::LevelMarks::default(),
+            rolls: view::roll::Rolls::default(),
+            rolls_generation: 0,
+            last_error: None,
         };
+        if control.args.view {
+            control.rolls = view::roll::Rolls::of(&control.graph);
+            control.view = Some(view::View::start().map_err(|e| {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            })?);
+        }
         control.tell_systemd();
         Ok(control)
     }
@@ -531,6 +563,9 @@ impl Control {
             )
         };
         let Some((session, bank)) = reconnected else {
+            if let Some(view) = self.view.take() {
+                view.finish();
+            }
             let code = summary(&self.telemetry, self.xruns_before, self.dirt.as_mut(), "");
             finish_recording(self.recorder.take());
             return Err(code);
@@ -600,7 +635,9 @@ impl Control {
         let Some(patch) = &self.args.patch.clone() else {
             return;
         };
-        match patch::load(patch, &self.registry, Some(&self.known)) {
+        let (loaded, error) = patch::load_noting_error(patch, &self.registry, Some(&self.known));
+        self.last_error = error;
+        match loaded {
             Some(patch::Patch { graph: g, sounds }) => match self.load_with_ports(&g) {
                 Ok(generation) => {
                     self.graph = g;
@@ -613,7 +650,8 @@ impl Control {
                     self.sounds = sounds;
                 }
                 Err(e) => {
-                    tracing::error!("{}: {e}; the previous patch keeps playing", patch.display())
+                    tracing::error!("{}: {e}; the previous patch keeps playing", patch.display());
+                    self.last_error = Some(format!("{}: {e}", patch.display()));
                 }
             },
             None => tracing::error!(
@@ -720,7 +758,7 @@ impl Control {
         } else {
             Duration::from_secs(10)
         };
-        if self.args.quiet || self.last_status.elapsed() < period {
+        if self.args.quiet || self.view.is_some() || self.last_status.elapsed() < period {
             return;
         }
         self.last_status = Instant::now();
@@ -877,6 +915,9 @@ impl Control {
     /// Fades out, closes the client and prints the summary.
     fn shut_down(mut self) -> ExitCode {
         self.notifier.stopping();
+        if let Some(view) = self.view.take() {
+            view.finish();
+        }
         self.session.controller.fade_out(FADE_OUT);
         std::thread::sleep(FADE_OUT + Duration::from_millis(30));
         drain(&mut self.session, &mut self.telemetry);
@@ -901,6 +942,104 @@ impl Control {
         }
         finish_recording(self.recorder.take());
         code
+    }
+
+    /// With `--view`: carries out the keys pressed and redraws when due.
+    fn follow_view(&mut self) {
+        let Some(view) = self.view.as_mut() else {
+            return;
+        };
+        for key in view.keys() {
+            match key {
+                view::Key::Quit => self.stop.store(true, Ordering::SeqCst),
+                view::Key::Hush => self.toggle_hush(),
+            }
+        }
+        if !self.view.as_ref().is_some_and(view::View::due) {
+            return;
+        }
+        let generation = self.session.controller.generation();
+        if generation != self.rolls_generation {
+            self.rolls = view::roll::Rolls::of(&self.graph);
+            self.rolls_generation = generation;
+        }
+        let screen = self.screen();
+        if let Some(view) = self.view.as_mut() {
+            view.draw(&screen);
+        }
+    }
+
+    /// What the view shows now.
+    fn screen(&mut self) -> view::Screen {
+        let w = self.telemetry.take_window();
+        let last = self.telemetry.last;
+        let state = if self.session.shared.rolling.load(Ordering::Relaxed) {
+            "playing"
+        } else {
+            "stopped (JACK transport)"
+        };
+        // What plays: a followed master's tempo or one set with /tempo, else the patch's.
+        let cps = if last.cps > 0.0 {
+            last.cps
+        } else {
+            self.graph.cps
+        };
+        let recording = match &self.recorder {
+            Some(r) => {
+                let seconds = r.status().frames / u64::from(self.session.sample_rate.max(1));
+                format!(" · recording {}:{:02}", seconds / 60, seconds % 60)
+            }
+            None => String::new(),
+        };
+        // Tidal keeps its own tempo: without a patch there is none to show.
+        let tempo = match self.args.patch {
+            Some(_) => format!(
+                " · {:.1} BPM ({cps:.4} cps) · cycle {:.2}",
+                cps * 240.0,
+                last.cycle
+            ),
+            None => String::new(),
+        };
+        let headline = format!("phonon · {} · {state}{tempo}{recording}", self.patch_name());
+        let events = self
+            .dirt
+            .as_mut()
+            .map(DirtInput::status)
+            .unwrap_or_default();
+        let figures = format!(
+            "load {:.1}% · block p50 {:.0} µs p99 {:.0} µs · voices {} · steals {} · xruns {} · clamps {}{events}",
+            w.load,
+            micros(w.p50),
+            micros(w.p99),
+            last.voices,
+            self.telemetry.steals(),
+            self.xruns(),
+            last.clamps,
+        );
+        let mut meters = Vec::new();
+        if let Some(levels) = self.session.levels.clone() {
+            let marks = &mut self.level_marks;
+            let names = std::iter::once("out".to_string()).chain(self.session.pair_names());
+            for (slot, name) in names.enumerate() {
+                let read = [
+                    levels.read(2 * slot, marks),
+                    levels.read(2 * slot + 1, marks),
+                ];
+                if !name.is_empty() {
+                    meters.push(view::Meter { name, levels: read });
+                }
+            }
+        }
+        let from = last.cycle.floor() as i64;
+        view::Screen {
+            headline,
+            figures,
+            meters,
+            rolls: (from, self.rolls.draw(from, view::ROLL_CYCLES)),
+            heaviest: self.heaviest_nodes(),
+            error: self.last_error.clone(),
+            hushed: self.controls.hushed(),
+        }
     }
 
     /// With `--record`: warns when the disk falls behind (what it missed is recorded as
@@ -1014,6 +1153,7 @@ fn session_config(args: &LiveArgs, graph: &Graph, dirt: Option<&DirtInput>) -> S
         multi_out: args.multi_out,
         hosted_outputs: dirt.map_or_else(Vec::new, |d| d.output_names().collect()),
         record: args.record.is_some(),
+        view: args.view,
         output_names: output_names(args, graph, dirt),
         inputs: usize::from(args.inputs),
         threads: args.threads as usize,
@@ -1070,10 +1210,10 @@ fn log_start(args: &LiveArgs, session: &Session, dirt: Option<&DirtInput>) {
     }
 }
 
-/// The outputs that get a pair of their own: the patch's named outputs in multi-out mode or
-/// when recording, then the orbits with `--dirt`.
+/// The outputs that get a pair of their own: the patch's named outputs in multi-out mode, when
+/// recording or in the view, then the orbits with `--dirt`.
 fn output_names(args: &LiveArgs, graph: &Graph, dirt: Option<&DirtInput>) -> Vec<String> {
-    let mut names = if args.multi_out || args.record.is_some() {
+    let mut names = if args.multi_out || args.record.is_some() || args.view {
         multi_out_names(graph)
     } else {
         Vec::new()

@@ -2,6 +2,7 @@
 //! the notifications the control thread watches. When the server goes away the session is
 //! dropped and a new one, with the same port names, replaces it.
 
+use super::levels::OutputLevels;
 use super::sync::{Bbt, BbtFollower};
 use crate::host::{process_thread, real_time, shared_cpu_warnings, CallbackGuard, StartError};
 use dsp::samples::bank::SampleBank;
@@ -56,6 +57,8 @@ struct OutputSlots {
     ports: [AtomicPtr<jack::jack_sys::jack_port_t>; MAX_PORTS],
     /// Slots in use, counting empty ones below the highest.
     used: AtomicUsize,
+    /// Pair slots named, ports or not, counting free ones below the highest.
+    named_pairs: AtomicUsize,
 }
 
 impl OutputSlots {
@@ -63,6 +66,7 @@ impl OutputSlots {
         OutputSlots {
             ports: std::array::from_fn(|_| AtomicPtr::new(std::ptr::null_mut())),
             used: AtomicUsize::new(0),
+            named_pairs: AtomicUsize::new(0),
         }
     }
 
@@ -125,6 +129,8 @@ pub struct SessionConfig {
     pub hosted_outputs: Vec<String>,
     /// Record the main mix and each named output (`--record`).
     pub record: bool,
+    /// Measure each output's levels for the view (`--view`).
+    pub view: bool,
     /// Named outputs that get a pair of their own (ports, a stem, or both), in slot order.
     pub output_names: Vec<String>,
     /// Input ports.
@@ -145,7 +151,7 @@ pub struct SessionConfig {
 impl SessionConfig {
     /// The engine writes each named output to a pair of its own.
     pub fn pairs(&self) -> bool {
-        self.multi_out || self.record || !self.hosted_outputs.is_empty()
+        self.multi_out || self.record || self.view || !self.hosted_outputs.is_empty()
     }
 
     /// The named output `name` has ports of its own.
@@ -193,8 +199,10 @@ struct Audio {
     follower: Option<BbtFollower>,
     /// With `--record`: hands each period to the disk thread.
     tap: Option<recorder::Tap>,
-    /// With `--record`: where the engine writes the pairs that have no ports.
+    /// With `--record` or `--view`: where the engine writes the pairs that have no ports.
     scratch: Box<[Box<[f32]>]>,
+    /// With `--view`: each channel's levels.
+    levels: Option<Arc<OutputLevels>>,
     /// Testing the watchdog: the callback wedges after this many blocks.
     #[cfg(feature = "fault-injection")]
     hang_after: Option<u64>,
@@ -275,20 +283,22 @@ impl ProcessHandler for Audio {
         for (slot, port) in inputs.iter_mut().zip(&self.ins) {
             *slot = port.as_slice(ps);
         }
-        let n = match &self.tap {
-            Some(tap) => {
-                // The pairs recorded without ports are written to scratch buffers.
-                let recorded = (2 + 2 * tap.pairs_in_use()).min(MAX_PORTS);
-                let length = frames.min(SCRATCH_FRAMES);
-                for (out, scratch) in outputs.iter_mut().zip(self.scratch.iter_mut()) {
-                    if out.is_empty() {
-                        *out = &mut scratch[..length];
-                    }
-                }
-                ported.max(recorded)
+        // The pairs recorded or metered without ports are written to scratch buffers.
+        let named = self.outs.named_pairs.load(Ordering::Relaxed);
+        let unported = match (&self.tap, &self.levels) {
+            (None, None) => 0,
+            (tap, _) => {
+                (2 + 2 * named.max(tap.as_ref().map_or(0, |t| t.pairs_in_use()))).min(MAX_PORTS)
             }
-            None => ported,
         };
+        let unported = unported.min(self.scratch.len());
+        let length = frames.min(SCRATCH_FRAMES);
+        for (out, scratch) in outputs[..unported].iter_mut().zip(self.scratch.iter_mut()) {
+            if out.is_empty() {
+                *out = &mut scratch[..length];
+            }
+        }
+        let n = ported.max(unported);
         if rolling {
             self.engine
                 .process(frames, &inputs[..self.ins.len()], &mut outputs[..n]);
@@ -298,6 +308,9 @@ impl ProcessHandler for Audio {
         let after = self.engine.generation();
         if let Some(tap) = self.tap.as_mut() {
             tap.push(after, frames, &outputs[..n]);
+        }
+        if let Some(levels) = &self.levels {
+            levels.measure(&outputs[..n]);
         }
         let next = rolling.then(|| self.next_period(client, ps, started));
         self.engine.expect_next_block(next);
@@ -406,6 +419,8 @@ pub struct Session {
     hosted: Vec<dsp::Hosted>,
     /// How the session was set up.
     config: SessionConfig,
+    /// With `--view`: each channel's levels, main pair first.
+    pub levels: Option<Arc<OutputLevels>>,
 }
 
 impl Session {
@@ -426,18 +441,20 @@ impl Session {
         let other = |what: &str, e: jack::Error| StartError::Other(format!("{what}: {e:?}"));
         let sample_rate = client.sample_rate();
         let Ports { slots, pairs, ins } = register_ports(&client, config)?;
+        slots.named_pairs.store(pairs.len(), Ordering::Relaxed);
         let tap = recorder.as_deref_mut().map(|recorder| {
             let tap = recorder.tap(sample_rate);
             // The first program is generation 1.
             recorder.layout(1, &stem_names(&pairs));
             tap
         });
-        let scratch = match tap {
-            Some(_) => (0..MAX_PORTS)
+        let scratch = match tap.is_some() || config.view {
+            true => (0..MAX_PORTS)
                 .map(|_| vec![0.0; SCRATCH_FRAMES].into_boxed_slice())
                 .collect(),
-            None => Box::default(),
+            false => Box::default(),
         };
+        let levels = config.view.then(|| Arc::new(OutputLevels::new(MAX_PORTS)));
         let bank = bank(sample_rate);
         let (router, hosted) = match hosting.map(|h| h(&bank)) {
             Some(Hosting { router, nodes }) => (Some(router), nodes),
@@ -470,6 +487,7 @@ impl Session {
                 .map(|beats_per_cycle| BbtFollower::new(sample_rate, beats_per_cycle)),
             tap,
             scratch,
+            levels: levels.clone(),
             #[cfg(feature = "fault-injection")]
             hang_after: std::env::var("PHONON_FAULT_HANG_AFTER_BLOCKS")
                 .ok()
@@ -502,6 +520,7 @@ impl Session {
                 process_thread,
                 hosted,
                 config: config.clone(),
+                levels,
             },
             bank,
         ))
@@ -661,6 +680,12 @@ impl Session {
             self.pairs[slot] = Some(pair);
         }
         self.retire_ports();
+        let named = self
+            .pairs
+            .iter()
+            .rposition(Option::is_some)
+            .map_or(0, |k| k + 1);
+        self.slots.named_pairs.store(named, Ordering::Relaxed);
         self.pairs
             .iter()
             .map(|p| p.as_ref().map_or_else(String::new, |p| p.name.clone()))
@@ -683,6 +708,14 @@ impl Session {
                 }
             }
         }
+    }
+
+    /// The output in each pair slot (empty where free), channel `2 + 2 * slot` on.
+    pub fn pair_names(&self) -> Vec<String> {
+        self.pairs
+            .iter()
+            .map(|p| p.as_ref().map_or_else(String::new, |p| p.name.clone()))
+            .collect()
     }
 
     /// The client.
