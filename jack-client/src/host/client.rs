@@ -89,6 +89,27 @@ pub fn wait_for_server(name: &str, stop: &AtomicBool, notifier: &mut Notifier) -
     }
 }
 
+/// True if the JACK library in use is PipeWire's (`pw-jack`, or a desktop that serves the JACK
+/// API through PipeWire): its version string says so.
+pub fn served_by_pipewire() -> bool {
+    type Version = unsafe extern "C" fn() -> *const libc::c_char;
+    let Ok(library) = jack::jack_sys::library() else {
+        return false;
+    };
+    // SAFETY: the symbol has this signature in every libjack (jack/jack.h) and returns a
+    // static NUL-terminated string.
+    unsafe {
+        let Ok(version) = library.get::<Version>(b"jack_get_version_string") else {
+            return false;
+        };
+        let text = version();
+        !text.is_null()
+            && std::ffi::CStr::from_ptr(text)
+                .to_string_lossy()
+                .contains("PipeWire")
+    }
+}
+
 /// JACK's process thread, where libjack tells it (`jack_client_thread_id`, which the `jack`
 /// crate does not wrap).
 pub fn process_thread(client: &Client) -> Option<libc::pthread_t> {
@@ -105,10 +126,53 @@ pub fn process_thread(client: &Client) -> Option<libc::pthread_t> {
     }
 }
 
-/// Makes the calling thread real-time (SCHED_FIFO) at `priority`, where the system allows it.
-/// A refusal is reported by the placement line, which reads the policy back from the kernel.
+/// The real-time priority the server runs its clients' process threads at, 0 if it does not
+/// run them in real time. It is `jack_client_real_time_priority`, unless that is out of the
+/// range `jack_client_max_real_time_priority` allows: PipeWire's libjack (0.3.65, Debian 12)
+/// returns an uninitialised value there. Then it is five below the maximum, as jackd sets it.
+pub fn client_priority(client: &Client) -> i32 {
+    // SAFETY: the client pointer is live while `client` is; these calls only read it.
+    let (realtime, priority, max) = unsafe {
+        let raw = client.raw();
+        (
+            jack::jack_sys::jack_is_realtime(raw),
+            jack::jack_sys::jack_client_real_time_priority(raw),
+            jack::jack_sys::jack_client_max_real_time_priority(raw),
+        )
+    };
+    sane_priority(realtime != 0, priority, max)
+}
+
+/// See [`client_priority`]: what the server says, checked against its own maximum.
+fn sane_priority(realtime: bool, priority: i32, max: i32) -> i32 {
+    if !realtime {
+        return 0;
+    }
+    let max = max.clamp(0, 99);
+    if (1..=max).contains(&priority) {
+        priority
+    } else {
+        (max - 5).max(0)
+    }
+}
+
+/// Makes the calling thread real-time (SCHED_FIFO) at `priority`, where the system allows it:
+/// first through libjack (`jack_acquire_real_time_scheduling`, which PipeWire's library answers
+/// with its real-time module, rtkit included), then directly. A refusal is reported by the
+/// placement line, which reads the policy back from the kernel.
 pub fn real_time(priority: i32) {
     if priority <= 0 {
+        return;
+    }
+    type Acquire = unsafe extern "C" fn(libc::pthread_t, libc::c_int) -> libc::c_int;
+    // SAFETY: the symbol has this signature in every libjack (jack/thread.h); it changes the
+    // scheduling of the calling thread only.
+    let acquired = jack::jack_sys::library().is_ok_and(|library| unsafe {
+        library
+            .get::<Acquire>(b"jack_acquire_real_time_scheduling")
+            .is_ok_and(|acquire| acquire(libc::pthread_self(), priority) == 0)
+    });
+    if acquired && current_policy() == Some(libc::SCHED_FIFO) {
         return;
     }
     let param = libc::sched_param {
@@ -116,6 +180,13 @@ pub fn real_time(priority: i32) {
     };
     // SAFETY: sets the scheduling policy of the calling thread only; `param` outlives the call.
     unsafe { libc::pthread_setschedparam(libc::pthread_self(), libc::SCHED_FIFO, &param) };
+}
+
+/// The calling thread's scheduling policy, without the reset-on-fork flag.
+fn current_policy() -> Option<libc::c_int> {
+    // SAFETY: reads the calling thread's policy into locals.
+    let policy = unsafe { libc::sched_getscheduler(0) };
+    (policy >= 0).then_some(policy & !libc::SCHED_RESET_ON_FORK)
 }
 
 /// A warning for each of our real-time threads pinned to a CPU where another process's
@@ -137,4 +208,22 @@ pub fn shared_cpu_warnings(ours: &[(String, Option<usize>)]) -> Vec<String> {
         }
     }
     warnings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sane_priority;
+
+    #[test]
+    fn a_priority_out_of_the_servers_range_falls_back_to_five_below_its_maximum() {
+        // jackd -R -P 70: clients at 65, at most 69.
+        assert_eq!(sane_priority(true, 65, 69), 65);
+        // PipeWire 0.3.65: garbage, at most 87.
+        assert_eq!(sane_priority(true, -1_570_259_977, 87), 82);
+        assert_eq!(sane_priority(true, -6, 87), 82);
+        assert_eq!(sane_priority(true, 120, 87), 82);
+        // Not real time: no priority, whatever the numbers.
+        assert_eq!(sane_priority(false, 65, 69), 0);
+        assert_eq!(sane_priority(true, -1, -1), 0);
+    }
 }

@@ -10,5 +10,6 @@ pub mod systemd;
 
 pub use callback::CallbackGuard;
 pub use client::{
-    open_client, process_thread, real_time, shared_cpu_warnings, wait_for_server, StartError,
+    client_priority, open_client, process_thread, real_time, served_by_pipewire,
+    shared_cpu_warnings, wait_for_server, StartError,
 };

@@ -1203,9 +1203,15 @@ fn log_start(args: &LiveArgs, session: &Session, dirt: Option<&DirtInput>) {
     if !args.free_run && !session.shared.rolling.load(Ordering::Relaxed) {
         std::thread::sleep(Duration::from_millis(50));
         if !session.shared.rolling.load(Ordering::Relaxed) {
-            tracing::info!(
-                "the JACK transport is stopped: phonon plays when it rolls (start it in qjackctl or with `jack_transport play`, or run with --free-run)"
-            );
+            if crate::host::served_by_pipewire() {
+                tracing::warn!(
+                    "the JACK transport is stopped: phonon plays when it rolls, and PipeWire's stays stopped until a client starts it; on PipeWire run with --free-run (or start it with `pw-jack jack_transport play`)"
+                );
+            } else {
+                tracing::info!(
+                    "the JACK transport is stopped: phonon plays when it rolls (start it in qjackctl or with `jack_transport play`, or run with --free-run)"
+                );
+            }
         }
     }
 }

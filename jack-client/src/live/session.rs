@@ -4,7 +4,9 @@
 
 use super::levels::OutputLevels;
 use super::sync::{Bbt, BbtFollower};
-use crate::host::{process_thread, real_time, shared_cpu_warnings, CallbackGuard, StartError};
+use crate::host::{
+    client_priority, process_thread, real_time, shared_cpu_warnings, CallbackGuard, StartError,
+};
 use dsp::samples::bank::SampleBank;
 use graph::Graph;
 use jack::{
@@ -460,8 +462,7 @@ impl Session {
             Some(Hosting { router, nodes }) => (Some(router), nodes),
             None => (None, Vec::new()),
         };
-        // SAFETY: the client pointer is live while `client` is.
-        let priority = unsafe { jack::jack_sys::jack_client_real_time_priority(client.raw()) };
+        let priority = client_priority(&client);
         let graph = &with_hosted(graph, &hosted);
         let (engine, controller) = start_engine(config, sample_rate, priority, &bank, graph)?;
         let shared = Arc::new(Shared::default());

@@ -1,6 +1,9 @@
-//! A real JACK server for tests: a named dummy-backend `jackd` per test, `phonon live` as a
-//! child process, and an in-process recording client.
+//! A real JACK server for tests: a named dummy-backend `jackd` per test (or a headless
+//! PipeWire serving the JACK API, see [`pipewire`]), `phonon live` as a child process, and an
+//! in-process recording client.
 #![allow(dead_code)]
+
+pub mod pipewire;
 
 use jack::{
     AudioIn, Client, ClientOptions, Control, Frames, NotificationHandler, ProcessHandler,
@@ -16,6 +19,16 @@ use std::time::{Duration, Instant};
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 /// libjack keeps process-wide state; the tests of a binary take turns.
 static SERIAL: Mutex<()> = Mutex::new(());
+
+/// A server that JACK clients play on: jackd, or PipeWire through its libjack.
+pub trait Host {
+    /// Opens a client of this server in the test process.
+    fn client(&self, name: &str) -> Client;
+    /// `jack_lsp -c` output: every port with its connections.
+    fn connections(&self) -> String;
+    /// A command that runs `program` as a client of this server.
+    fn command(&self, program: &str) -> Command;
+}
 
 /// A unique name for a server or client of this test process.
 pub fn unique(prefix: &str) -> String {
@@ -187,6 +200,24 @@ impl Server {
     }
 }
 
+impl Host for Server {
+    fn client(&self, name: &str) -> Client {
+        Server::client(self, name)
+    }
+
+    fn connections(&self) -> String {
+        Server::connections(self)
+    }
+
+    fn command(&self, program: &str) -> Command {
+        let mut command = Command::new(program);
+        command
+            .env("JACK_DEFAULT_SERVER", &self.name)
+            .env("JACK_NO_START_SERVER", "1");
+        command
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         if let Some(mut child) = self.child.take() {
@@ -247,15 +278,38 @@ impl Phonon {
             Some(netns) => {
                 let mut c = Command::new("ip");
                 c.args(["netns", "exec", netns, phonon]);
+                c.env("JACK_DEFAULT_SERVER", &server.name)
+                    .env("JACK_NO_START_SERVER", "1");
                 c
             }
-            None => Command::new(phonon),
+            None => server.command(phonon),
         };
+        command.args(args).envs(env.iter().copied());
+        Phonon::from_command(command, name)
+    }
+
+    /// Runs `phonon ARGS…` as a client of `host`, collecting its stderr.
+    pub fn spawn_on(host: &impl Host, name: &str, args: &[&str]) -> Phonon {
+        let mut command = host.command(env!("CARGO_BIN_EXE_phonon"));
+        command.args(args);
+        Phonon::from_command(command, name)
+    }
+
+    /// Starts `phonon live PATCH --name NAME ARGS…` on `host` and waits until it plays.
+    pub fn start_on(host: &impl Host, patch: &Path, args: &[&str]) -> Phonon {
+        let name = unique("phonon");
+        let patch = patch.to_str().expect("a UTF-8 path");
+        let mut all = vec!["live", patch, "--name", &name];
+        all.extend_from_slice(args);
+        let phonon = Phonon::spawn_on(host, &name, &all);
+        phonon.wait_for("cycle 0 of generation 1", Duration::from_secs(20));
+        phonon
+    }
+
+    /// Runs `command`, its stderr collected; `name` is its JACK client name.
+    fn from_command(mut command: Command, name: &str) -> Phonon {
         let mut child = command
-            .args(args)
-            .envs(env.iter().copied())
-            .env("JACK_DEFAULT_SERVER", &server.name)
-            .env("JACK_NO_START_SERVER", "1")
+            .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -465,7 +519,7 @@ pub struct Capture {
 
 impl Capture {
     /// Records `from_left` and `from_right` for up to `seconds`.
-    pub fn start(server: &Server, from_left: &str, from_right: &str, seconds: f64) -> Capture {
+    pub fn start(server: &impl Host, from_left: &str, from_right: &str, seconds: f64) -> Capture {
         let client = server.client(&unique("rec"));
         let ports = [
             client.register_port("rec_L", AudioIn::default()).unwrap(),
@@ -516,7 +570,7 @@ impl Capture {
     }
 
     /// Records phonon's main pair for up to `seconds`.
-    pub fn main_pair(server: &Server, phonon: &Phonon, seconds: f64) -> Capture {
+    pub fn main_pair(server: &impl Host, phonon: &Phonon, seconds: f64) -> Capture {
         Capture::start(
             server,
             &format!("{}:out_L", phonon.name),
