@@ -25,8 +25,8 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use tap::{Counters, TapReader};
 
-/// Samples the ring between the audio and disk threads holds: 16 MiB, several seconds of
-/// every stem of a large session, a minute of the main mix alone.
+/// Samples the ring between the audio and disk threads holds: 16 MiB, 43 s of the main mix
+/// alone at 48 kHz, over 3 s of a dozen stereo stems.
 pub const RING_SAMPLES: usize = 1 << 22;
 /// Periods the ring holds.
 const RING_PERIODS: usize = 8192;

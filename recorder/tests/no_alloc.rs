@@ -20,7 +20,10 @@ fn pushing_periods_allocates_nothing() {
         }
     });
     assert_eq!(calls, 0);
-    assert!(recorder.status().dropped > 0, "the full ring's path ran too");
+    assert!(
+        recorder.status().dropped > 0,
+        "the full ring's path ran too"
+    );
     drop(tap);
     recorder.finish();
     let _ = std::fs::remove_dir_all(&dir);

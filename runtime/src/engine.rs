@@ -143,6 +143,8 @@ pub struct Engine {
     mix: Box<[Box<[f32]>]>,
     /// The same for the program fading out.
     old_mix: Box<[Box<[f32]>]>,
+    /// Channels of `mix` the last block wrote: the main pair and the pairs programs use.
+    mixed: usize,
     max_block: usize,
     sample_rate: u32,
     crossfade_frames: usize,
@@ -235,6 +237,7 @@ pub fn engine(
         reports: report_tx,
         master: Master::new(config.gain, config.sample_rate),
         mix: buffers(),
+        mixed: 2,
         old_mix: buffers(),
         max_block,
         sample_rate: config.sample_rate,
@@ -414,7 +417,7 @@ impl Engine {
                 if done >= end {
                     continue;
                 }
-                match self.mix.get(k) {
+                match self.mix.get(k).filter(|_| k < self.mixed) {
                     Some(mixed) => out[done..end].copy_from_slice(&mixed[..end - done]),
                     None => out[done..end].fill(0.0),
                 }
@@ -520,7 +523,20 @@ impl Engine {
 
     /// Renders `n` frames into the mix buffers.
     fn render(&mut self, n: usize, offset: usize, inputs: &[&[f32]]) {
-        for buffer in self.mix.iter_mut() {
+        // Only the pairs the programs write are mixed and mastered: the rest of the engine's
+        // pairs (room for outputs later edits add) are silent and cost nothing.
+        let pairs = [
+            self.current.as_deref(),
+            self.fading.as_ref().map(|(old, _)| &**old),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|p| p.body.pairs_used())
+        .max()
+        .unwrap_or(0);
+        self.mixed = (2 + 2 * pairs).min(self.mix.len());
+        let mixed = self.mixed;
+        for buffer in self.mix[..mixed].iter_mut() {
             buffer[..n].fill(0.0);
         }
         let span = self.clock.span(n);
@@ -531,7 +547,7 @@ impl Engine {
         }
         let live = &live[..inputs.len().min(16)];
         let Some(current) = self.current.as_deref_mut() else {
-            self.clamps += self.master.process(&mut self.mix, n) as u64;
+            self.clamps += self.master.process(&mut self.mix[..mixed], n) as u64;
             return;
         };
         // Half a block: past it the caller stops waiting for helpers' unstarted jobs, live or
@@ -541,18 +557,18 @@ impl Engine {
         self.pool.set_take_back(Some(take_back));
         current.begin_block();
         run(&mut self.pool, current, span, n, live, None);
-        mix_outputs(current, &mut self.mix, n);
+        mix_outputs(current, &mut self.mix[..mixed], n);
         if let Some((old, fade)) = self.fading.as_mut() {
             run(&mut self.pool, old, span, n, live, Some(current));
-            for buffer in self.old_mix.iter_mut() {
+            for buffer in self.old_mix[..mixed].iter_mut() {
                 buffer[..n].fill(0.0);
             }
-            mix_outputs(old, &mut self.old_mix, n);
+            mix_outputs(old, &mut self.old_mix[..mixed], n);
             fade.measure(
                 [&self.old_mix[0][..n], &self.old_mix[1][..n]],
                 [&self.mix[0][..n], &self.mix[1][..n]],
             );
-            for (new, old) in self.mix.iter_mut().zip(self.old_mix.iter()) {
+            for (new, old) in self.mix[..mixed].iter_mut().zip(self.old_mix.iter()) {
                 fade.blend(&old[..n], &mut new[..n]);
             }
             fade.advance(n);
@@ -563,7 +579,7 @@ impl Engine {
                 }
             }
         }
-        self.clamps += self.master.process(&mut self.mix, n) as u64;
+        self.clamps += self.master.process(&mut self.mix[..mixed], n) as u64;
     }
 
     fn report(&mut self, frame: u64, frames: usize, elapsed: Duration) {

@@ -366,6 +366,14 @@ impl Body {
         self.outputs.len()
     }
 
+    /// Pairs up to the last one this program writes an output to.
+    pub(crate) fn pairs_used(&self) -> usize {
+        self.pairs
+            .iter()
+            .rposition(Option::is_some)
+            .map_or(0, |k| k + 1)
+    }
+
     /// The patch output for multi-out pair `k`, if the patch has it.
     pub(crate) fn pair_output(&self, k: usize) -> Option<usize> {
         self.pairs.get(k).copied().flatten()

@@ -246,3 +246,52 @@ fn a_named_value_is_its_default_until_a_controller_sets_it() {
     assert!((after - 0.5).abs() < 1e-4, "{after}");
     assert!((reloaded - 0.5).abs() < 1e-4, "{reloaded}");
 }
+
+#[test]
+fn a_pair_no_program_uses_is_silent_and_naming_it_again_fills_it() {
+    let patch = compile("d1: sine 440 * 0.2\nd2: sine 660 * 0.2\n");
+    let (mut engine, mut controller) = runtime::engine(
+        runtime::EngineConfig {
+            sample_rate: RATE,
+            max_block: 256,
+            output_pairs: 64,
+            output_names: vec!["d1".into(), "d2".into()],
+            ..runtime::EngineConfig::default()
+        },
+        bank(),
+    )
+    .expect("engine starts");
+    // Stale samples in every channel before each block: the engine must write each one.
+    let mut channels = vec![vec![9.0f32; 256]; 6];
+    let run = |engine: &mut runtime::Engine, channels: &mut Vec<Vec<f32>>, blocks: usize| {
+        for _ in 0..blocks {
+            for c in channels.iter_mut() {
+                c.fill(9.0);
+            }
+            let mut outs: Vec<&mut [f32]> = channels.iter_mut().map(|c| &mut c[..]).collect();
+            engine.process(256, &[], &mut outs);
+        }
+    };
+    controller.load(&patch).unwrap();
+    run(&mut engine, &mut channels, 4);
+    assert!(
+        rms(&channels[2]) > 0.1 && rms(&channels[4]) > 0.1,
+        "both pairs play"
+    );
+    // The next program writes pair 0 only: pair 1 falls silent, nothing of before is left.
+    controller.set_output_names(vec!["d1".into()]);
+    controller.load(&patch).unwrap();
+    run(&mut engine, &mut channels, 8);
+    assert!(rms(&channels[2]) > 0.1, "pair 0 plays on");
+    assert!(
+        channels[4].iter().chain(&channels[5]).all(|&x| x == 0.0),
+        "pair 1 is silent"
+    );
+    controller.set_output_names(vec!["d1".into(), "d2".into()]);
+    controller.load(&patch).unwrap();
+    run(&mut engine, &mut channels, 8);
+    assert!(
+        rms(&channels[4]) > 0.1,
+        "pair 1 plays again once a program names it"
+    );
+}

@@ -781,13 +781,7 @@ impl Control {
             .as_mut()
             .map(DirtInput::status)
             .unwrap_or_default();
-        let recording = match &self.recorder {
-            Some(r) => {
-                let seconds = r.status().frames / u64::from(self.session.sample_rate.max(1));
-                format!(" · recording {}:{:02}", seconds / 60, seconds % 60)
-            }
-            None => String::new(),
-        };
+        let recording = self.recording_label();
         let line = format!(
             "{state} · load {:.1}% · block p50 {:.0} µs p99 {:.0} µs max {:.0} µs · voices {} · steals {} · xruns {} · clamps {}{recording}{events}{dropped}{heaviest}",
             w.load,
@@ -984,13 +978,7 @@ impl Control {
         } else {
             self.graph.cps
         };
-        let recording = match &self.recorder {
-            Some(r) => {
-                let seconds = r.status().frames / u64::from(self.session.sample_rate.max(1));
-                format!(" · recording {}:{:02}", seconds / 60, seconds % 60)
-            }
-            None => String::new(),
-        };
+        let recording = self.recording_label();
         // Tidal keeps its own tempo: without a patch there is none to show.
         let tempo = match self.args.patch {
             Some(_) => format!(
@@ -1039,6 +1027,17 @@ impl Control {
             heaviest: self.heaviest_nodes(),
             error: self.last_error.clone(),
             hushed: self.controls.hushed(),
+        }
+    }
+
+    /// ` · recording 12:03` with `--record`, for the status line and the view.
+    fn recording_label(&self) -> String {
+        match &self.recorder {
+            Some(r) => {
+                let seconds = r.status().frames / u64::from(self.session.sample_rate.max(1));
+                format!(" · recording {}:{:02}", seconds / 60, seconds % 60)
+            }
+            None => String::new(),
         }
     }
 
