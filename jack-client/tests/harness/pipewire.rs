@@ -2,7 +2,7 @@
 //! folder of its own (no session bus, nothing of a desktop's), its dummy driver, and the
 //! quantum (PipeWire's buffer size) a test asks for.
 
-use super::{unique, Host};
+use super::{have, unique, Host};
 use jack::{Client, ClientOptions};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -15,15 +15,6 @@ const UNDER_PW_JACK: &str = "PHONON_UNDER_PW_JACK";
 pub struct PipeWire {
     runtime: PathBuf,
     child: Child,
-}
-
-/// True if `program` is on the PATH.
-fn have(program: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {program}")])
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
 }
 
 /// True if PipeWire and its JACK library are installed; without them the test is skipped,
