@@ -95,6 +95,26 @@ fn a_parked_helper_is_woken_for_a_block() {
     });
 }
 
+/// (d') a helper a block did without (a one-job stage leaves it parked) is woken for the next
+/// block that needs it: again two jobs that wait for each other.
+#[test]
+fn a_helper_left_out_of_a_block_is_woken_for_the_next() {
+    model(|| {
+        let mut pool = pool(2);
+        let mut narrow = Stages::from_widths(&[1]).unwrap();
+        pool.run(&mut narrow, |_, _| {}).unwrap();
+        let mut wide = Stages::from_widths(&[2]).unwrap();
+        let started: Vec<AtomicBool> = (0..2).map(|_| AtomicBool::new(false)).collect();
+        pool.run(&mut wide, |job, _| {
+            started[job].store(true, Ordering::Release);
+            while !started[1 - job].load(Ordering::Acquire) {
+                loom::thread::yield_now();
+            }
+        })
+        .unwrap();
+    });
+}
+
 /// (f) the caller's take-back path (loom takes back at once): whether the caller or a helper
 /// claims a job first, (a), (b) and (c) still hold.
 #[test]

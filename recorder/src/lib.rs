@@ -16,20 +16,29 @@ pub use tap::Tap;
 pub use wav::FloatWav;
 
 use disk::{Message, Naming};
-use ringbuf::traits::Split;
-use ringbuf::HeapRb;
+use ringbuf::traits::{Consumer, Producer, Split};
+use ringbuf::{HeapCons, HeapProd, HeapRb};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{channel, Sender};
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use tap::{Counters, TapReader};
+use tap::{BlockHeader, Counters, TapReader};
 
 /// Samples the ring between the audio and disk threads holds: 16 MiB, 43 s of the main mix
 /// alone at 48 kHz, over 3 s of a dozen stereo stems.
 pub const RING_SAMPLES: usize = 1 << 22;
 /// Periods the ring holds.
 const RING_PERIODS: usize = 8192;
+
+/// A ring of `len` slots whose memory has been written once, here: the audio thread's first
+/// lap around it takes no page faults.
+fn prefaulted<T: Copy>(len: usize, fill: T) -> (HeapProd<T>, HeapCons<T>) {
+    let (mut producer, mut consumer) = HeapRb::new(len).split();
+    producer.push_iter(std::iter::repeat_n(fill, len));
+    consumer.clear();
+    (producer, consumer)
+}
 
 /// A recording in progress: the disk thread and what the control thread tells it.
 pub struct Recorder {
@@ -95,8 +104,8 @@ impl Recorder {
 
     /// [`Recorder::tap`] with a ring of `samples` samples.
     fn tap_holding(&mut self, sample_rate: u32, samples: usize) -> Tap {
-        let (headers, header_reader) = HeapRb::new(RING_PERIODS).split();
-        let (samples, sample_reader) = HeapRb::new(samples).split();
+        let (headers, header_reader) = prefaulted(RING_PERIODS, BlockHeader::default());
+        let (samples, sample_reader) = prefaulted(samples, 0.0);
         // A new session's pairs are its own (its program's names come with its layouts).
         self.pairs = Arc::new(AtomicU64::new(0));
         let reader = Box::new(TapReader {

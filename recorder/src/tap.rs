@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 /// What the disk thread learns of one period before reading its samples.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct BlockHeader {
     /// The engine's program generation that played it (which names the pairs have).
     pub generation: u64,

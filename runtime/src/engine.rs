@@ -113,6 +113,9 @@ pub struct BlockReport {
     pub helper_wakes: u64,
     /// Jobs so far the audio thread took back from a stalled helper past half the block.
     pub taken_back: u64,
+    /// Helpers that took part in the block (the others were parked: they would not have made
+    /// it shorter).
+    pub helpers: u32,
     /// Blocks so far in which the audio thread, past the block's length, had to give its CPU
     /// to a helper finishing a job (the block was late; the engine did not freeze).
     pub stalled_blocks: u64,
@@ -519,6 +522,8 @@ impl Engine {
             self.fading = Some((old, Crossfade::new(self.crossfade_frames)));
         }
         self.current = Some(program);
+        // Another graph: which helpers shorten its blocks is measured again.
+        self.pool.restaff();
     }
 
     /// Renders `n` frames into the mix buffers.
@@ -555,6 +560,8 @@ impl Engine {
         // delays a block by the job it started at most, never by its whole range.
         let take_back = Duration::from_secs_f64(n as f64 * 0.5 / f64::from(self.sample_rate));
         self.pool.set_take_back(Some(take_back));
+        self.pool
+            .set_block_length(Some(take_back.saturating_mul(2)));
         current.begin_block();
         run(&mut self.pool, current, span, n, live, None);
         mix_outputs(current, &mut self.mix[..mixed], n);
@@ -606,6 +613,7 @@ impl Engine {
             helper_wakes: stats.helper_wakes,
             taken_back: stats.taken_back,
             stalled_blocks: stats.stalled_blocks,
+            helpers: stats.active_helpers as u32,
             cut_queries,
         };
         if self.reports.try_push(report).is_err() {

@@ -23,7 +23,9 @@
 //! cache-padded counter; whoever brings a counter to zero starts the next stage. Idle helpers
 //! spin for a while and then park; a caller driven by a clock (an audio period) forecasts its
 //! next block ([`Pool::expect_next_block`]) and helpers sleep until just before it instead, so
-//! they are spinning when it opens. [`placement`] keeps the caller's CPU free of helpers.
+//! they are spinning when it opens. Only the helpers that make blocks shorter take part
+//! ([`Staffing`] measures which); the rest park until they would. [`placement`] keeps the
+//! caller's CPU free of helpers.
 
 #![deny(missing_docs)]
 #![warn(clippy::undocumented_unsafe_blocks)]
@@ -36,6 +38,7 @@ pub mod deque;
 mod deque;
 pub mod placement;
 mod pool;
+mod staffing;
 mod stages;
 // Private to the crate; exported, hidden, only for the loom models built with `--cfg loom`.
 #[cfg(loom)]
@@ -47,6 +50,7 @@ mod sync;
 pub use pool::{
     HelperThread, JobContext, JobPanicked, Pool, PoolConfig, PoolStats, Slots, ThreadStart,
 };
+pub use staffing::Staffing;
 pub use stages::{Stages, StagesError, MAX_JOBS, MAX_STAGES};
 
 /// The bump arena type handed to jobs.

@@ -4,6 +4,7 @@ use crate::deque::{self, Local, Steal, Stealer, Task};
 use crate::placement;
 #[cfg(doc)]
 use crate::placement::placement_of;
+use crate::staffing::Staffing;
 use crate::stages::Stages;
 use crate::sync::UnsafeCell;
 use crate::sync::{fence, spin_hint, thread, Arc, AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -36,6 +37,10 @@ pub struct PoolConfig {
     pub thread_name: String,
     /// Runs on each helper thread before its first block (real-time priority, FTZ flags, …).
     pub on_thread_start: Option<ThreadStart>,
+    /// Run only the helpers that make blocks shorter, as measured while blocks run (see
+    /// [`Staffing`]); the others park and cost nothing. Off, every helper the widest stage can
+    /// keep busy takes part in every block.
+    pub staffing: bool,
 }
 
 impl Default for PoolConfig {
@@ -48,6 +53,7 @@ impl Default for PoolConfig {
             idle_spin: Duration::from_micros(200),
             thread_name: "phonon-worker".into(),
             on_thread_start: None,
+            staffing: true,
         }
     }
 }
@@ -62,6 +68,7 @@ impl fmt::Debug for PoolConfig {
             .field("idle_spin", &self.idle_spin)
             .field("thread_name", &self.thread_name)
             .field("on_thread_start", &self.on_thread_start.is_some())
+            .field("staffing", &self.staffing)
             .finish()
     }
 }
@@ -120,6 +127,10 @@ pub struct PoolStats {
     /// while another worker finished a job it had started (a helper starved on the caller's
     /// CPU can only finish that way).
     pub stalled_blocks: u64,
+    /// Helpers the last block ran with (see [`PoolConfig::staffing`]).
+    pub active_helpers: usize,
+    /// Blocks run with at least one helper.
+    pub helped_blocks: u64,
 }
 
 /// The low bit of `Shared::state`: a block is open for helpers to join.
@@ -159,6 +170,8 @@ struct Shared {
     block: UnsafeCell<Block>,
     /// One flag per helper: it has parked, or is about to.
     parked: Box<[CachePadded<AtomicBool>]>,
+    /// Helpers `1..=active` take part in the current block; the rest park until needed.
+    active: CachePadded<AtomicUsize>,
     shutdown: AtomicBool,
     /// The first panicking job of the block, plus one; zero for none.
     first_panic: AtomicUsize,
@@ -241,6 +254,14 @@ pub struct Pool {
     helper_wakes: u64,
     last_join: Option<Duration>,
     take_back_after: Option<Duration>,
+    /// `None` when every useful helper runs every block.
+    staffing: Option<Staffing>,
+    /// How long a block may take (its length in audio time), for the staffing.
+    block_length: Option<Duration>,
+    /// Helpers the last block ran with.
+    active: usize,
+    /// Blocks run with at least one helper.
+    helped_blocks: u64,
 }
 
 impl Pool {
@@ -262,6 +283,7 @@ impl Pool {
             parked: (1..workers)
                 .map(|_| CachePadded::new(AtomicBool::new(false)))
                 .collect(),
+            active: CachePadded::new(AtomicUsize::new(0)),
             shutdown: AtomicBool::new(false),
             first_panic: AtomicUsize::new(0),
             arena_growths: AtomicU64::new(0),
@@ -303,6 +325,10 @@ impl Pool {
             helper_wakes: 0,
             last_join: None,
             take_back_after: None,
+            staffing: config.staffing.then(Staffing::new),
+            block_length: None,
+            active: 0,
+            helped_blocks: 0,
         };
         for (offset, local) in locals.into_iter().enumerate() {
             let index = offset + 1;
@@ -382,6 +408,19 @@ impl Pool {
         self.take_back_after = after;
     }
 
+    /// How long a block may take: its length in audio time, which a live caller must finish
+    /// within (`None`, the default: no deadline). Heavy blocks against it keep every helper.
+    pub fn set_block_length(&mut self, length: Option<Duration>) {
+        self.block_length = length;
+    }
+
+    /// Starts choosing the helpers afresh, for a new graph: every helper it can use at first.
+    pub fn restaff(&mut self) {
+        if let Some(staffing) = &mut self.staffing {
+            staffing.reset();
+        }
+    }
+
     /// How long after the last block opened the first helper joined it (`None` if none did).
     pub fn last_join(&self) -> Option<Duration> {
         self.last_join
@@ -402,6 +441,8 @@ impl Pool {
             helper_wakes: self.helper_wakes,
             taken_back: self.shared.taken_back.load(Ordering::Relaxed),
             stalled_blocks: self.shared.stalled_blocks.load(Ordering::Relaxed),
+            active_helpers: self.active,
+            helped_blocks: self.helped_blocks,
         }
     }
 
@@ -496,7 +537,14 @@ impl Pool {
         if stages.job_count() == 0 {
             return Ok(());
         }
+        let useful = stages.widest().saturating_sub(1).min(self.threads.len());
+        self.active = match &mut self.staffing {
+            Some(staffing) if !cfg!(loom) => staffing.plan(useful),
+            _ => useful,
+        };
         let shared = &*self.shared;
+        // Read by helpers after they acquire the `state` store below.
+        shared.active.store(self.active, Ordering::Relaxed);
         stages.rearm();
         if self.arena.begin_block() {
             shared.arena_growths.fetch_add(1, Ordering::Relaxed);
@@ -521,8 +569,7 @@ impl Pool {
         shared.state.store(open, Ordering::Release);
         // Pairs with the fence in `Helper::park`: either we see its flag or it sees `open`.
         fence(Ordering::SeqCst);
-        let wanted = stages.widest().saturating_sub(1).min(self.threads.len());
-        for (flag, thread) in shared.parked.iter().zip(&self.threads).take(wanted) {
+        for (flag, thread) in shared.parked.iter().zip(&self.threads).take(self.active) {
             if flag.load(Ordering::Relaxed) && flag.swap(false, Ordering::Relaxed) {
                 thread.unpark();
                 self.helper_wakes += 1;
@@ -550,6 +597,13 @@ impl Pool {
             }
         }
         self.blocks += 1;
+        self.helped_blocks += u64::from(self.active > 0);
+        if let Some(staffing) = self.staffing.as_mut().filter(|_| !cfg!(loom)) {
+            let opened = shared.opened_at.load(Ordering::Relaxed);
+            let elapsed = shared.now().saturating_sub(opened);
+            let budget = self.block_length.map(|l| l.as_nanos() as u64);
+            staffing.record(elapsed, budget);
+        }
         self.last_join = match shared.first_join.load(Ordering::Relaxed) {
             u64::MAX => None,
             ns => Some(Duration::from_nanos(ns)),
@@ -598,6 +652,10 @@ impl Helper {
             let state = shared.state.load(Ordering::Acquire);
             if state & OPEN != 0 && state != seen {
                 seen = state;
+                if self.index > shared.active.load(Ordering::Relaxed) {
+                    // Not wanted for this block: park below.
+                    continue;
+                }
                 shared.inside.fetch_add(1, Ordering::Relaxed);
                 fence(Ordering::SeqCst);
                 if shared.state.load(Ordering::Relaxed) == state {
@@ -624,6 +682,12 @@ impl Helper {
             }
             if shared.shutdown.load(Ordering::Acquire) {
                 return;
+            }
+            if self.index > shared.active.load(Ordering::Relaxed) {
+                // The last block did without us: neither spin nor pace, just wait to be woken.
+                self.park(seen, None);
+                idle = Idle::spin_for(shared, self.idle_spin);
+                continue;
             }
             if idle.spin(shared) {
                 continue;

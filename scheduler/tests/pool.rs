@@ -262,9 +262,21 @@ fn more_workers_than_cores_still_work() {
     assert_eq!(total, 200 * stages.job_count() as u64);
 }
 
+/// A pool whose helpers join every block the graph is wide enough for, for the tests whose jobs
+/// wait for each other (the staffing may leave helpers out, which real jobs never mind).
+fn fully_staffed(workers: usize) -> Pool {
+    Pool::new(PoolConfig {
+        workers,
+        idle_spin: Duration::from_micros(20),
+        staffing: false,
+        ..PoolConfig::default()
+    })
+    .unwrap()
+}
+
 #[test]
 fn helpers_sleep_between_sparse_blocks_and_wake_for_the_next() {
-    let mut pool = pool(3);
+    let mut pool = fully_staffed(3);
     let mut stages = Stages::from_widths(&[2, 2]).unwrap();
     let seen_helper = AtomicBool::new(false);
     let barrier_hits = AtomicUsize::new(0);
@@ -315,6 +327,7 @@ fn paced_helpers_join_blocks_that_come_on_time_early_or_late() {
         workers: 2,
         pin_cores: true,
         idle_spin: Duration::from_micros(20),
+        staffing: false,
         ..PoolConfig::default()
     })
     .unwrap();

@@ -566,7 +566,13 @@ impl Control {
             if let Some(view) = self.view.take() {
                 view.finish();
             }
-            let code = summary(&self.telemetry, self.xruns_before, self.dirt.as_mut(), "");
+            let code = summary(
+                &self.telemetry,
+                self.args.threads - 1,
+                self.xruns_before,
+                self.dirt.as_mut(),
+                "",
+            );
             finish_recording(self.recorder.take());
             return Err(code);
         };
@@ -782,8 +788,12 @@ impl Control {
             .map(DirtInput::status)
             .unwrap_or_default();
         let recording = self.recording_label();
+        let helpers = match self.args.threads - 1 {
+            0 => String::new(),
+            n => format!(" · helpers {}/{n}", self.telemetry.last.helpers),
+        };
         let line = format!(
-            "{state} · load {:.1}% · block p50 {:.0} µs p99 {:.0} µs max {:.0} µs · voices {} · steals {} · xruns {} · clamps {}{recording}{events}{dropped}{heaviest}",
+            "{state} · load {:.1}% · block p50 {:.0} µs p99 {:.0} µs max {:.0} µs{helpers} · voices {} · steals {} · xruns {} · clamps {}{recording}{events}{dropped}{heaviest}",
             w.load,
             micros(w.p50),
             micros(w.p99),
@@ -922,7 +932,13 @@ impl Control {
         // Before closing: a server that hangs may hold the close until the exit guard ends
         // the process, and the summary must be out by then.
         let heaviest = self.heaviest_overall();
-        let code = summary(&self.telemetry, xruns, self.dirt.as_mut(), &heaviest);
+        let code = summary(
+            &self.telemetry,
+            self.args.threads - 1,
+            xruns,
+            self.dirt.as_mut(),
+            &heaviest,
+        );
         let _ = std::io::stderr().flush();
         if !self.session.close_within(Duration::from_millis(500)) {
             tracing::warn!(
@@ -1331,12 +1347,13 @@ fn finish_recording(recorder: Option<recorder::Recorder>) {
 
 fn summary(
     telemetry: &Telemetry,
+    helper_threads: u32,
     xruns: u64,
     dirt: Option<&mut DirtInput>,
     heaviest: &str,
 ) -> ExitCode {
     let t = telemetry.total();
-    let helpers = match telemetry.joins() {
+    let joins = match telemetry.joins() {
         Some((p50, p99)) => format!(
             " · helper join p50 {:.0} µs p99 {:.0} µs · helper wakes {}",
             micros(p50),
@@ -1344,6 +1361,13 @@ fn summary(
             telemetry.helper_wakes()
         ),
         None => String::new(),
+    };
+    let helpers = match helper_threads {
+        0 => String::new(),
+        _ => format!(
+            " · helpers in {:.0}% of blocks{joins}",
+            telemetry.helped_percent()
+        ),
     };
     let stalls = match telemetry.stalls() {
         (0, 0) => String::new(),

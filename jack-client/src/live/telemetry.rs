@@ -30,6 +30,8 @@ pub struct Telemetry {
     joins: Vec<u64>,
     /// Blocks no helper joined.
     pub unjoined: u64,
+    /// Blocks run with at least one helper taking part.
+    pub helped: u64,
 }
 
 /// Percentile `p` (0..=100) of sorted times.
@@ -76,6 +78,7 @@ impl Telemetry {
             None => self.unjoined += 1,
         }
         self.blocks += 1;
+        self.helped += u64::from(report.helpers > 0);
         self.audio_seconds += seconds;
         self.busy_seconds += report.elapsed.as_secs_f64();
         self.max_voices = self.max_voices.max(report.voices);
@@ -158,6 +161,11 @@ impl Telemetry {
             return None;
         }
         Some((quantile(&self.joins, 50), quantile(&self.joins, 99)))
+    }
+
+    /// The share of blocks helpers took part in, in percent.
+    pub fn helped_percent(&self) -> f64 {
+        100.0 * self.helped as f64 / self.blocks.max(1) as f64
     }
 
     /// Times the audio thread had to wake a parked helper.
