@@ -77,21 +77,26 @@ fn consecutive_blocks_never_overlap() {
     });
 }
 
+/// Runs one block of two jobs that wait for each other: it finishes only if a helper runs one.
+fn run_interlocked(pool: &mut Pool) {
+    let mut stages = Stages::from_widths(&[2]).unwrap();
+    let started: Vec<AtomicBool> = (0..2).map(|_| AtomicBool::new(false)).collect();
+    pool.run(&mut stages, |job, _| {
+        started[job].store(true, Ordering::Release);
+        while !started[1 - job].load(Ordering::Acquire) {
+            loom::thread::yield_now();
+        }
+    })
+    .unwrap();
+}
+
 /// (d) a parked helper is woken for work: here the block can only finish if the helper runs
 /// one of two jobs that wait for each other, whether it parked before the block or not.
 #[test]
 fn a_parked_helper_is_woken_for_a_block() {
     model(|| {
         let mut pool = pool(2);
-        let mut stages = Stages::from_widths(&[2]).unwrap();
-        let started: Vec<AtomicBool> = (0..2).map(|_| AtomicBool::new(false)).collect();
-        pool.run(&mut stages, |job, _| {
-            started[job].store(true, Ordering::Release);
-            while !started[1 - job].load(Ordering::Acquire) {
-                loom::thread::yield_now();
-            }
-        })
-        .unwrap();
+        run_interlocked(&mut pool);
     });
 }
 
@@ -103,15 +108,7 @@ fn a_helper_left_out_of_a_block_is_woken_for_the_next() {
         let mut pool = pool(2);
         let mut narrow = Stages::from_widths(&[1]).unwrap();
         pool.run(&mut narrow, |_, _| {}).unwrap();
-        let mut wide = Stages::from_widths(&[2]).unwrap();
-        let started: Vec<AtomicBool> = (0..2).map(|_| AtomicBool::new(false)).collect();
-        pool.run(&mut wide, |job, _| {
-            started[job].store(true, Ordering::Release);
-            while !started[1 - job].load(Ordering::Acquire) {
-                loom::thread::yield_now();
-            }
-        })
-        .unwrap();
+        run_interlocked(&mut pool);
     });
 }
 
