@@ -27,6 +27,8 @@ pub enum ParamKind {
     Words,
     /// A list of patterns: `[a, b, c]`.
     Patterns,
+    /// A list of pattern functions: `[rev, fast 2, (# speed 2)]`.
+    Transforms,
     /// A list of weighted patterns: `[(1, a), (0.5, b)]`.
     Steps,
     /// A list of patterns with weights after them, as Tidal's `wrandcat` takes them:

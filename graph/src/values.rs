@@ -83,6 +83,8 @@ pub enum Arg {
     Pattern(Pat),
     /// A list of patterns.
     Patterns(Vec<Pat>),
+    /// A list of functions of patterns.
+    Functions(Vec<Transform>),
     /// A list of weighted patterns.
     Steps(Vec<(Time, Pat)>),
     /// A begin and an end.
@@ -265,6 +267,14 @@ impl Args {
         }
     }
 
+    /// The next argument as a list of functions of patterns.
+    pub fn functions(&mut self) -> Result<Vec<Transform>, String> {
+        match self.take()? {
+            (_, Arg::Functions(list)) => Ok(list),
+            (param, _) => Err(self.wrong(param, "a list of functions such as [rev, fast 2]")),
+        }
+    }
+
     /// The next argument, a function, applied to `p`: it must give a pattern of the same type.
     pub fn apply<T: PatItem>(&mut self, p: &Pattern<T>) -> Result<Pattern<T>, String> {
         let f = self.function()?;
@@ -276,6 +286,14 @@ impl Args {
         match self.take()? {
             (param, Arg::Pattern(p)) => T::unwrap(p)
                 .ok_or_else(|| self.wrong(param, "a pattern of the same kind as the others")),
+            (param, _) => Err(self.wrong(param, "a pattern")),
+        }
+    }
+
+    /// The next argument as a pattern of either kind.
+    pub fn any_pattern(&mut self) -> Result<Pat, String> {
+        match self.take()? {
+            (_, Arg::Pattern(p)) => Ok(p),
             (param, _) => Err(self.wrong(param, "a pattern")),
         }
     }

@@ -445,3 +445,223 @@ fn the_bipolar_signals_are_the_signals_from_minus_1_to_1() {
         }
     }
 }
+
+/// The events of `expr` from cycle `from` to `to`, sorted, in `phonon query`'s text format.
+fn between(expr: &str, from: i64, to: i64) -> Vec<String> {
+    let source = Source::new("query", expr);
+    let p = query::evaluate(&source, &Registry::standard(), ValueType::Untyped)
+        .unwrap_or_else(|d| panic!("{expr}: {}", source.render(&d[0])));
+    let span = Span::new(Time::from_int(from), Time::from_int(to));
+    let mut lines: Vec<String> = query::render(&p, span, Format::Text)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    lines.sort();
+    lines
+}
+
+/// The begin of an event line's whole and its value.
+fn onset_and_value(line: &str) -> (Time, String) {
+    let begin = line.trim_start_matches('[').split(',').next().unwrap();
+    let begin = match begin.split_once('/') {
+        Some((n, d)) => Time::new(n.parse().unwrap(), d.parse().unwrap()),
+        None => Time::from_int(begin.parse().unwrap()),
+    };
+    (begin, line.rsplit("] ").next().unwrap().to_string())
+}
+
+/// `sometimesBy' x f pat = overlay (degradeBy x pat) (unDegradeBy x $ f pat)`, and its fixed
+/// amounts (`sometimes'` 0.5, `often'` 0.75, `rarely'` 0.25, `almostNever'` 0.1,
+/// `almostAlways'` 0.9).
+#[test]
+fn sometimes_by_after_applies_the_function_before_choosing() {
+    let by = |amount: &str, f: &str| {
+        between(
+            &format!("stack [degradeBy {amount} \"a*8\", unDegradeBy {amount} ({f} \"a*8\")]"),
+            0,
+            4,
+        )
+    };
+    assert_eq!(
+        between("sometimesBy' 0.3 (fast 2) \"a*8\"", 0, 4),
+        by("0.3", "fast 2")
+    );
+    for (name, amount) in [
+        ("sometimes'", "0.5"),
+        ("often'", "0.75"),
+        ("rarely'", "0.25"),
+        ("almostNever'", "0.1"),
+        ("almostAlways'", "0.9"),
+    ] {
+        assert_eq!(
+            between(&format!("{name} (fast 2) \"a*8\""), 0, 4),
+            by(amount, "fast 2"),
+            "{name}"
+        );
+    }
+    // Unlike `sometimesBy`, the chance picks among the function's events: a faster copy keeps
+    // events that start between the original's.
+    assert!(between("sometimes' (fast 2) \"a*8\"", 0, 4)
+        .iter()
+        .any(|l| onset_and_value(l).0.denom() == 16));
+}
+
+/// `brand = _brandBy 0.5`, `_brandBy prob = fmap (< prob) rand`; `chooseBy`, `cycleChoose`
+/// and `wchoose` read the same random stream.
+#[test]
+fn random_booleans_and_choices_read_the_random_stream() {
+    for (expr, prob) in [("segment 8 $ brand", 0.5), ("segment 8 $ brandBy 0.3", 0.3)] {
+        let events = between(expr, 0, 4);
+        assert_eq!(events.len(), 32);
+        for line in events {
+            let (t, v) = onset_and_value(&line);
+            let want = if pattern::time_to_rand(t) < prob {
+                "t"
+            } else {
+                "f"
+            };
+            assert_eq!(v, want, "{expr}: {line}");
+        }
+    }
+    let values = ["0", "2", "7"];
+    for line in between("segment 8 $ chooseBy rand [0, 2, 7]", 0, 2) {
+        let (t, v) = onset_and_value(&line);
+        assert_eq!(
+            v,
+            values[(pattern::time_to_rand(t) * 3.0) as usize],
+            "{line}"
+        );
+    }
+    let cycles = between("cycleChoose [0, 2, 7]", 0, 16);
+    assert_eq!(cycles.len(), 16);
+    for line in &cycles {
+        let (t, v) = onset_and_value(line);
+        assert_eq!(t.denom(), 1, "one value a whole cycle: {line}");
+        assert_eq!(
+            v,
+            values[(pattern::time_to_rand(t) * 3.0) as usize],
+            "{line}"
+        );
+    }
+    // `wchoose` picks the first value whose running total passes r × the sum of the weights.
+    let mut seen = std::collections::HashMap::new();
+    for line in between(
+        "segment 16 $ wchoose [(0, 0.25), (2, 0.5), (7, 0.25)]",
+        0,
+        16,
+    ) {
+        let (t, v) = onset_and_value(&line);
+        let r = pattern::time_to_rand(t);
+        let want = if r < 0.25 {
+            "0"
+        } else if r < 0.75 {
+            "2"
+        } else {
+            "7"
+        };
+        assert_eq!(v, want, "{line}");
+        *seen.entry(v).or_insert(0) += 1;
+    }
+    assert!(seen["2"] > seen["0"] && seen["2"] > seen["7"], "{seen:?}");
+}
+
+/// `fadeOut dur p = innerJoin $ (\`_degradeBy\` p) <$> _slow dur envL`: an event survives when
+/// its random value reaches the ramp (0 at cycle 0, 1 after `dur`) at its onset; `fadeIn`
+/// mirrors it, and the `From` forms start the ramp later.
+#[test]
+fn fades_drop_more_events_as_the_ramp_rises() {
+    let kept = |expr: &str, ramp: &dyn Fn(f64) -> f64| {
+        let events = between(expr, 0, 8);
+        let onsets: Vec<Time> = events.iter().map(|l| onset_and_value(l).0).collect();
+        for k in 0..64 {
+            let t = Time::new(k, 8);
+            let survives = pattern::time_to_rand(t) >= ramp(t.to_f64());
+            assert_eq!(onsets.contains(&t), survives, "{expr} at {t:?}");
+        }
+        events.len()
+    };
+    let out = kept("fadeOut 4 \"a*8\"", &|t| (t / 4.0).min(1.0));
+    let late = kept("fadeOutFrom 2 4 \"a*8\"", &|t| {
+        ((t - 2.0) / 4.0).clamp(0.0, 1.0)
+    });
+    let fade_in = kept("fadeIn 4 \"a*8\"", &|t| 1.0 - (t / 4.0).min(1.0));
+    kept("fadeInFrom 2 4 \"a*8\"", &|t| {
+        1.0 - ((t - 2.0) / 4.0).clamp(0.0, 1.0)
+    });
+    assert!(out < late && out < fade_in, "{out} {late} {fade_in}");
+    assert!(between("fadeOut 4 \"a*8\"", 4, 8).is_empty());
+}
+
+/// `randStruct n` cuts each cycle into n parts whose lengths are 1, 2 or 3 shares of it
+/// (Tidal's `randArcs`), numbered in order; `stripe n` squeezes a cycle of the pattern into
+/// each part, and `slowstripe n` is `slow n . stripe n`.
+#[test]
+fn random_structures_cut_each_cycle_into_n_parts_of_one_to_three_shares() {
+    for cycle in 0..8 {
+        let parts = between("randStruct 5", cycle, cycle + 1);
+        assert_eq!(parts.len(), 5, "{parts:?}");
+        let mut spans: Vec<(Time, Time, String)> = parts
+            .iter()
+            .map(|l| {
+                let mut it = l.trim_start_matches('[').split(&[',', ']'][..]);
+                let begin = it.next().unwrap().trim().to_string();
+                let end = it.next().unwrap().trim().to_string();
+                let t = |s: &str| match s.split_once('/') {
+                    Some((n, d)) => Time::new(n.parse().unwrap(), d.parse().unwrap()),
+                    None => Time::from_int(s.parse().unwrap()),
+                };
+                (t(&begin), t(&end), onset_and_value(l).1)
+            })
+            .collect();
+        spans.sort_by_key(|s| s.0);
+        assert_eq!(spans[0].0, Time::from_int(cycle));
+        assert_eq!(spans[4].1, Time::from_int(cycle + 1));
+        let shortest = spans.iter().map(|s| s.1 - s.0).min().unwrap();
+        for (i, (b, e, v)) in spans.iter().enumerate() {
+            assert_eq!(v, &i.to_string());
+            let shares = (*e - *b) / shortest;
+            assert!(
+                [1, 2, 3].iter().any(|&k| shares == Time::from_int(k)),
+                "cycle {cycle}: {spans:?}"
+            );
+        }
+        // `stripe` plays "a b" once in each part.
+        let striped = between("stripe 5 \"a b\"", cycle, cycle + 1);
+        assert_eq!(striped.len(), 10);
+        let onsets: Vec<(Time, String)> = striped.iter().map(|l| onset_and_value(l)).collect();
+        for (b, e, _) in &spans {
+            let half = *b + (*e - *b) / Time::from_int(2);
+            assert!(onsets.contains(&(*b, "a".to_string())), "{striped:?}");
+            assert!(onsets.contains(&(half, "b".to_string())), "{striped:?}");
+        }
+    }
+    // The same onsets (a patterned `slow` cuts events at cycle boundaries into fragments).
+    let onsets = |expr: &str| -> Vec<(Time, String)> {
+        let mut seen: Vec<(Time, String)> = between(expr, 0, 4)
+            .iter()
+            .map(|l| onset_and_value(l))
+            .collect();
+        seen.dedup();
+        seen
+    };
+    assert_eq!(
+        onsets("slowstripe 2 \"a b\""),
+        onsets("slow 2 $ stripe 2 \"a b\"")
+    );
+}
+
+/// `_gap n p = _fast n (cat [pure 1, silence]) |>| _chop n p`: Tidal's events, without the
+/// `n: 1` its literal `pure 1` leaks into every sound (which would change each sample's
+/// number).
+#[test]
+fn gap_keeps_every_other_chopped_part() {
+    assert_eq!(
+        between("gap 4 $ s \"a b\"", 0, 1),
+        [
+            "[0, 1/8] [0, 1/8] s: a, begin: 0, end: 0.25",
+            "[1/2, 5/8] [1/2, 5/8] s: b, begin: 0, end: 0.25",
+            "[1/8, 1/4] [1/8, 1/4] s: a, begin: 0.25, end: 0.5",
+            "[5/8, 3/4] [5/8, 3/4] s: b, begin: 0.25, end: 0.5",
+        ]
+    );
+}

@@ -30,6 +30,8 @@ fn argument(p: &ParamSpec, last: bool) -> String {
         ParamKind::Words => "\"minor\"".into(),
         // Lists of numbers (a scale's steps, values to choose from).
         ParamKind::Patterns if matches!(p.name, "steps" | "values") => "[0, 2, 4]".into(),
+        ParamKind::Patterns if matches!(p.name, "list" | "periods") => "[3, 5]".into(),
+        ParamKind::Transforms => "[rev, fast 2]".into(),
         ParamKind::Patterns => "[s \"bd*2\", s \"sn\"]".into(),
         ParamKind::Steps => "[(1, s \"bd*2\"), (0.5, s \"sn\")]".into(),
         ParamKind::Weighted => "[(s \"bd*2\", 3), (s \"sn\", 1)]".into(),

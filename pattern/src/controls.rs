@@ -330,6 +330,28 @@ impl Pattern<Sound> {
         })
     }
 
+    /// [`Pattern::bite`] whose parts play faster or slower as they are squeezed: each sound's
+    /// speed follows the change in its part's length (Tidal's `chew`).
+    pub fn chew(&self, n: i64, indices: &Pattern<i64>) -> Pattern<Sound> {
+        let n = n.max(1);
+        let parts: Vec<Pattern<Sound>> = (0..n)
+            .map(|i| self.zoom(Time::new(i, n), Time::new(i + 1, n)))
+            .collect();
+        crate::squeeze::squeeze_join(indices, move |e, span, arena, out| {
+            let from = out.len();
+            parts[e.value.rem_euclid(n) as usize].query_into(span, arena, out);
+            let length = e.whole_or_part().duration().to_f64();
+            let factor = 1.0 / (length * n as f64);
+            for inner in &mut out[from..] {
+                let speed = inner
+                    .value
+                    .get(Control::Speed)
+                    .map_or(factor, |s| s * factor);
+                inner.value.set(Control::Speed, speed);
+            }
+        })
+    }
+
     /// The pattern panned hard left, with `f` of it panned hard right (Tidal's `jux`).
     pub fn jux(&self, f: impl FnOnce(&Pattern<Sound>) -> Pattern<Sound>) -> Pattern<Sound> {
         stack(vec![
@@ -381,6 +403,36 @@ impl Pattern<Sound> {
                 .map(|k| self.map_sounds(move |v| *v = v.play_range(k, n)))
                 .collect(),
         )
+    }
+
+    /// `n` copies a cycle, each playing `fraction` of the sample from a further start, the
+    /// starts spread so the last ends at the sample's end (Tidal's `striateBy`).
+    pub fn striate_by(&self, n: i64, fraction: f64) -> Pattern<Sound> {
+        if n < 1 {
+            return crate::pattern::silence();
+        }
+        let slot = (1.0 - fraction) / n as f64;
+        fastcat(
+            (0..n)
+                .map(|k| {
+                    let begin = slot * k as f64;
+                    self.map_sounds(move |v| {
+                        v.set(Control::Begin, begin);
+                        v.set(Control::End, begin + fraction);
+                    })
+                })
+                .collect(),
+        )
+    }
+
+    /// [`Pattern::chop`] with every other of the `n` steps a cycle silent (Tidal's `gap`).
+    pub fn gap(&self, n: i64) -> Pattern<Sound> {
+        if n < 1 {
+            return crate::pattern::silence();
+        }
+        let on = crate::pattern::slowcat(vec![crate::pattern::pure(()), crate::pattern::silence()])
+            .fast(Time::from_int(n));
+        self.chop(n).zip_both(&on, |e, _| e.clone())
     }
 
     /// Each event plays part `index` of `n` equal parts of its sample (Tidal's `slice`, with

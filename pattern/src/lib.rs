@@ -32,6 +32,7 @@ mod ops;
 mod pattern;
 pub mod scale;
 mod signal;
+mod squeeze;
 mod time;
 mod transform;
 mod value;
@@ -47,8 +48,9 @@ pub use pattern::{
 pub use signal::{
     cosine, irand, isaw, rand, saw, signal, sine, square, time_to_rand, time_to_rands, tri,
 };
+pub use squeeze::{ascii, binary, necklace, rand_struct, randrun, squeeze, squeeze_join, stretch};
 pub use time::{t, Cycles, Span, Time};
-pub use transform::{bjorklund, randcat, run, squeeze, wrandcat, MAX_SHUFFLE, MAX_STEPS};
+pub use transform::{bjorklund, randcat, run, wrandcat, MAX_SHUFFLE, MAX_STEPS};
 pub use value::{
     chord, chord_for, modify_chord, note_number, ChordModifier, Value, MAX_CHORD_NOTES,
 };

@@ -481,7 +481,7 @@ pub(crate) fn clip_parts<T>(out: &mut Events<'_, T>, from: usize, limit: Span) {
 pub(crate) fn retain_from<T>(
     out: &mut Events<'_, T>,
     from: usize,
-    keep: impl Fn(&Event<T>) -> bool,
+    mut keep: impl FnMut(&Event<T>) -> bool,
 ) {
     let mut kept = from;
     for i in from..out.len() {

@@ -444,20 +444,90 @@ impl<T: Item> Pattern<T> {
         if begin == end {
             return silence();
         }
-        let width = end - begin;
+        let p = self.clone();
+        Pattern::from_fn(move |span, arena, out| query_zoomed(&p, begin, end, span, arena, out))
+    }
+
+    /// Every cycle plays the first cycle (Tidal's `loopFirst`).
+    pub fn loop_first(&self) -> Pattern<T> {
         let p = self.clone();
         Pattern::from_fn(move |span, arena, out| {
             for piece in span.cycles() {
-                let c = piece.begin.floor();
-                let inner = Span::new(
-                    c + (piece.begin - c) * width + begin,
-                    c + (piece.end - c) * width + begin,
-                );
-                let from = out.len();
-                p.query_into(inner, arena, out);
-                let back = |s: Span| s.with_time(|t| c + (t - c - begin) / width);
-                crate::pattern::map_spans(out, from, back);
+                query_shifted(&p, -piece.begin.floor(), piece, arena, out);
             }
+        })
+    }
+
+    /// Each cycle played `n` times before the next (Tidal's `repeatCycles`).
+    pub fn repeat_cycles(&self, n: i64) -> Pattern<T> {
+        if n <= 0 {
+            return silence();
+        }
+        slowcat(vec![self.clone(); n as usize])
+    }
+
+    /// The pattern played at the speeds that make each cycle last `lengths[i]` cycles in turn,
+    /// the whole list taking their sum (Tidal's `spaceOut`).
+    pub fn space_out(&self, lengths: &[Time]) -> Pattern<T> {
+        let total = lengths.iter().fold(Time::ZERO, |a, &b| a + b);
+        if !total.is_positive() || lengths.iter().any(|l| !l.is_positive()) {
+            return silence();
+        }
+        let mut begin = Time::ZERO;
+        let parts = lengths
+            .iter()
+            .map(|&l| {
+                let part = self.compress(begin / total, (begin + l) / total);
+                begin = begin + l;
+                part
+            })
+            .collect();
+        stack(parts).slow(total)
+    }
+
+    /// One event at a time: an event that overlaps an earlier one starts where that one ends,
+    /// and one inside it is dropped (Tidal's `mono`).
+    pub fn mono(&self) -> Pattern<T> {
+        let p = self.clone();
+        Pattern::from_fn(move |span, arena, out| {
+            let mut events = p.query(span, arena);
+            sort_stable_in(&mut events, arena, |e| e.whole.map(|w| (w.begin, w.end)));
+            let mut last_end: Option<Time> = None;
+            for e in events.iter() {
+                let mut e = e.clone();
+                let whole = e.whole_or_part();
+                if let Some(end) = last_end {
+                    if whole.end <= end {
+                        continue;
+                    }
+                    if whole.begin < end {
+                        e.whole = Some(Span::new(end, whole.end));
+                    }
+                }
+                last_end = Some(e.whole_or_part().end);
+                if let Some(part) = e.whole_or_part().intersect(e.part) {
+                    e.part = part;
+                    out.push(e);
+                }
+            }
+        })
+    }
+
+    /// Drops events whose random value is below `amount` at their onset (Tidal's `degradeBy`
+    /// with a patterned amount, sampled where each event starts).
+    pub fn degrade_by_p(&self, amount: &Pattern<f64>) -> Pattern<T> {
+        let (p, amount) = (self.clone(), amount.clone());
+        Pattern::from_fn(move |span, arena, out| {
+            let from = out.len();
+            p.query_into(span, arena, out);
+            let mut sampled = BVec::new_in(arena);
+            retain_from(out, from, |e| {
+                let onset = e.whole_or_part().begin;
+                sampled.clear();
+                amount.query_into(Span::new(onset, onset), arena, &mut sampled);
+                let x = sampled.first().map_or(0.0, |a| a.value);
+                time_to_rand(onset) >= x
+            });
         })
     }
 
@@ -666,33 +736,27 @@ pub fn wrandcat<T: Item>(patterns: Vec<(Pattern<T>, f64)>) -> Pattern<T> {
     })
 }
 
-/// Each event of `indices` plays a whole cycle of the pattern it picks from `patterns`
-/// (counting round), squeezed into the event (Tidal's `squeeze`, a `squeezeJoin`).
-pub fn squeeze<T: Item>(indices: &Pattern<i64>, patterns: Vec<Pattern<T>>) -> Pattern<T> {
-    if patterns.is_empty() {
-        return silence();
+/// `p` zoomed so that `[begin, end)` of each cycle fills the cycle, queried over `span`.
+pub(crate) fn query_zoomed<'a, T: Item>(
+    p: &Pattern<T>,
+    begin: Time,
+    end: Time,
+    span: Span,
+    arena: &'a Bump,
+    out: &mut crate::pattern::Events<'a, T>,
+) {
+    let width = end - begin;
+    for piece in span.cycles() {
+        let c = piece.begin.floor();
+        let inner = Span::new(
+            c + (piece.begin - c) * width + begin,
+            c + (piece.end - c) * width + begin,
+        );
+        let from = out.len();
+        p.query_into(inner, arena, out);
+        let back = |s: Span| s.with_time(|t| c + (t - c - begin) / width);
+        crate::pattern::map_spans(out, from, back);
     }
-    let indices = indices.clone();
-    Pattern::from_fn(move |span, arena, out| {
-        let mut outer = BVec::new_in(arena);
-        indices.query_into(span, arena, &mut outer);
-        for e in &outer {
-            let Some(whole) = e.whole else {
-                continue;
-            };
-            let chosen = &patterns[e.value.rem_euclid(patterns.len() as i64) as usize];
-            // The whole's place in its cycle (Tidal's `cycleArc`).
-            let begin = whole.begin - whole.begin.floor();
-            let from = out.len();
-            query_compressed(chosen, begin, begin + whole.duration(), e.part, arena, out);
-            retain_from(out, from, |inner| {
-                inner.whole.is_none_or(|w| w.intersect(whole).is_some())
-            });
-            for inner in &mut out[from..] {
-                inner.whole = inner.whole.and_then(|w| w.intersect(whole));
-            }
-        }
-    })
 }
 
 /// The numbers 0 to `n - 1` in one cycle (Tidal's `run`).

@@ -27,6 +27,13 @@ fn run_blocks<T: pattern::Item>(
     seen
 }
 
+/// A mini-notation string read as whole numbers.
+fn counts(text: &str) -> Pattern<i64> {
+    mini(text)
+        .unwrap()
+        .fmap(|v| v.as_f64().unwrap_or(0.0).floor() as i64)
+}
+
 #[test]
 fn block_queries_allocate_nothing() {
     alloc_counter::settle();
@@ -95,6 +102,34 @@ fn block_queries_allocate_nothing() {
         mini("[a b c d e f g h]*2").unwrap().shuffle(16).scramble(8),
         sound(&mini("[bd sn]*8").unwrap())
             .splice(4, &mini("0 1 2 3").unwrap().fmap(|v| v.as_f64().unwrap()))
+            .fmap(|s| s.sound.clone()),
+        // The squeezes, random structures and rearrangements.
+        mini("a b c d e f g h")
+            .unwrap()
+            .bite(4, &counts("0 [2 1] <3 0>*2"))
+            .fast_squeeze(
+                &mini("1 [2 3]")
+                    .unwrap()
+                    .fmap(|v| Time::from_f64(v.as_f64().unwrap())),
+            )
+            .substruct(&pattern::binary(8, &counts("<133 77>*4")))
+            .stripe(3)
+            .mono()
+            .loop_first()
+            .degrade_by_p(&pattern::saw().slow(Time::from_int(4))),
+        pattern::stretch(
+            &mini("~ a b ~")
+                .unwrap()
+                .substruct_indexed(&counts("0 [1 2]")),
+        ),
+        pattern::ascii(&mini("ab <c d>").unwrap()).fmap(|&b| pattern::Value::Bool(b)),
+        pattern::randrun(12)
+            .fmap(|&x| pattern::Value::Num(x))
+            .space_out(&[Time::ONE, Time::new(1, 2), Time::from_int(2)]),
+        sound(&mini("[bd sn hh cp]*4").unwrap())
+            .chew(4, &counts("0 [2 1] <3 0>*2"))
+            .gap(4)
+            .striate_by(3, 0.5)
             .fmap(|s| s.sound.clone()),
     ];
     let stress = sound(&mini("bd*32").unwrap())

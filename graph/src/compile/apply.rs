@@ -230,6 +230,19 @@ impl<'r> Compiler<'r> {
             (ParamKind::Patterns, v) => {
                 wrong(self, "a list of patterns such as [\"a\", \"b\"]", &v)
             }
+            (ParamKind::Transforms, Val::List(items)) => {
+                let functions: Vec<Option<Transform>> = items
+                    .into_iter()
+                    .map(|(v, span)| self.transform(v, span))
+                    .collect();
+                functions
+                    .into_iter()
+                    .collect::<Option<_>>()
+                    .map(Arg::Functions)
+            }
+            (ParamKind::Transforms, v) => {
+                wrong(self, "a list of functions such as [rev, fast 2]", &v)
+            }
             (ParamKind::Steps, Val::List(items)) => self.steps(f, param, items, span, false),
             (ParamKind::Steps, v) => wrong(self, "a list such as [(1, \"a\"), (0.5, \"b\")]", &v),
             (ParamKind::Weighted, Val::List(items)) => self.steps(f, param, items, span, true),
@@ -717,7 +730,8 @@ impl<'r> Compiler<'r> {
         span: Range<usize>,
     ) -> Option<Pattern<f64>> {
         let kind = match control {
-            Control::Note => ValueType::Note,
+            // Tidal's `n` and `note` are both `Pattern Note`: `e` is a note, not an eighth.
+            Control::Note | Control::N => ValueType::Note,
             // Vowels and units are letters (`# vowel "a e"`, `# unit "c"`) or numbers.
             Control::Vowel | Control::Unit => ValueType::Untyped,
             _ => ValueType::Double,

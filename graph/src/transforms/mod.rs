@@ -19,6 +19,10 @@ macro_rules! generic {
     };
 }
 
+mod chance;
+mod layers;
+mod reshape;
+
 type Out<T> = Result<Pattern<T>, String>;
 
 fn fast<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
@@ -943,7 +947,7 @@ pub const TRANSFORMS: &[Function] = &[
     transform("hurry", &[], &[time("factor"), P], "Speed up a sound pattern and its playback rate together.", hurry),
     transform("fastGap", &["fastgap", "densityGap"], &[time("factor"), P], "Squeeze each cycle into its first 1/factor, leaving a gap.", generic!(fast_gap)),
     transform("compress", &[], &[ParamSpec::required("span", ParamKind::Span, "cycles"), P], "Squeeze each cycle into the part (begin, end) of the cycle.", generic!(compress)),
-    transform("zoom", &[], &[ParamSpec::required("span", ParamKind::Span, "cycles"), P], "Stretch the part (begin, end) of each cycle to fill the cycle.", generic!(zoom)),
+    transform("zoom", &["zoomArc"], &[ParamSpec::required("span", ParamKind::Span, "cycles"), P], "Stretch the part (begin, end) of each cycle to fill the cycle.", generic!(zoom)),
     transform("rev", &[], &[P], "Reverse each cycle.", generic!(rev)),
     transform("id", &[], &[P], "The pattern unchanged.", generic!(id)),
     transform("early", &["rotL"], &[time("amount"), P], "Shift the pattern earlier by some cycles (also `<~`).", generic!(early)),
@@ -972,7 +976,7 @@ pub const TRANSFORMS: &[Function] = &[
     transform("palindrome", &[], &[P], "Play forwards, then backwards, on alternate cycles.", generic!(palindrome)),
     transform("off", &[], &[time("time"), F, P], "Layer a transformed copy shifted later in time.", generic!(off)),
     transform("superimpose", &[], &[F, P], "Layer a transformed copy on top.", generic!(superimpose)),
-    transform("chunk", &[], &[number("n"), F, P], "Apply a function to one of n parts of the cycle, moving each cycle (backwards when n is negative).", generic!(chunk)),
+    transform("chunk", &["runWith"], &[number("n"), F, P], "Apply a function to one of n parts of the cycle, moving each cycle (backwards when n is negative).", generic!(chunk)),
     transform("inside", &[], &[number("n"), F, P], "Apply a function within each 1/n of a cycle.", generic!(inside)),
     transform("outside", &[], &[number("n"), F, P], "Apply a function across n cycles.", generic!(outside)),
     transform("euclid", &[], &[number("hits"), number("steps"), P], "A Euclidean rhythm of hits over steps (negative hits: the other steps).", generic!(euclid)),
@@ -1005,7 +1009,7 @@ pub const TRANSFORMS: &[Function] = &[
     transform("struct", &[], &[ParamSpec::required("structure", ParamKind::Bools, ""), P], "Play the pattern's values on the true steps of a boolean pattern.", generic!(structure)),
     transform("mask", &[], &[ParamSpec::required("mask", ParamKind::Bools, ""), P], "Keep only the parts of events where a boolean pattern is true.", generic!(mask)),
     transform("whenmod", &[], &[number("n"), number("from"), F, P], "Apply a function in cycles whose number mod n is at least `from`.", generic!(whenmod)),
-    transform("within", &[], &[ParamSpec::required("span", ParamKind::Span, "cycles"), F, P], "Apply a function to the events starting within the part (begin, end) of each cycle.", generic!(within)),
+    transform("within", &["withinArc"], &[ParamSpec::required("span", ParamKind::Span, "cycles"), F, P], "Apply a function to the events starting within the part (begin, end) of each cycle.", generic!(within)),
     transform("juxBy", &["juxby"], &[number("width"), F, P], "Like jux, the two copies `width` apart around the centre (1 is hard left and right).", jux_by),
     transform("loopAt", &[], &[time("cycles"), P], "Slow a sound pattern by n and stretch each sample over n cycles (speed in cycles).", loop_at),
     transform("append", &["slowAppend", "slowappend"], &[ParamSpec::required("first", ParamKind::Pattern, ""), P], "The first pattern one cycle, the second the next.", generic!(slow_append)),
@@ -1024,7 +1028,7 @@ pub const TRANSFORMS: &[Function] = &[
     transform("while", &[], &[ParamSpec::required("choice", ParamKind::Bools, ""), F, P], "Apply a function where a boolean pattern is true.", generic!(while_true)),
     transform("inv", &[], &[ParamSpec::required("pattern", ParamKind::Bools, "")], "A boolean pattern inverted.", inv),
     transform("rangex", &[], &[number("low"), number("high"), P], "Scale a 0..1 pattern to low..high exponentially (for frequencies).", rangex),
-    transform("quantise", &[], &[number("steps"), P], "Round each value to the nearest 1/steps.", quantise),
+    transform("quantise", &["qround"], &[number("steps"), P], "Round each value to the nearest 1/steps.", quantise),
 ];
 
 /// Functions that make a pattern.
@@ -1039,14 +1043,14 @@ pub const PATTERNS: &[Function] = &[
     ),
     maker(
         "cat",
-        &["slowcat", "slowCat"],
+        &["slowcat", "slowCat", "fromList"],
         &[ParamSpec::required("patterns", ParamKind::Patterns, "")],
         "One pattern per cycle, in turn.",
         cat,
     ),
     maker(
         "fastcat",
-        &["fastCat"],
+        &["fastCat", "fastFromList", "listToPat"],
         &[ParamSpec::required("patterns", ParamKind::Patterns, "")],
         "All the patterns in one cycle, in equal steps.",
         fastcat,
@@ -1260,7 +1264,12 @@ const SOUND: Function = Function {
 /// Registers `s`, every transform and every pattern function.
 pub fn register(r: &mut Registry) {
     r.register(SOUND);
-    for f in TRANSFORMS.iter().chain(PATTERNS) {
+    let more = [chance::FUNCTIONS, layers::FUNCTIONS, reshape::FUNCTIONS];
+    for f in TRANSFORMS
+        .iter()
+        .chain(PATTERNS)
+        .chain(more.into_iter().flatten())
+    {
         r.register(f.clone());
     }
 }
