@@ -35,7 +35,31 @@ impl std::fmt::Debug for NamedValues {
     }
 }
 
+/// The name under which the engine publishes its tempo in cycles per second, as Tidal's stream
+/// does (`sec`, `msec` and `cF 1 "_cps"` read it).
+pub const CPS: &str = "_cps";
+
+/// The name under which the engine publishes the cycle it is playing, which Tidal's triggers
+/// read when a patch is loaded (a 32-bit float: whole cycles exact up to 2²⁴).
+pub const CYCLE: &str = "_cycle";
+
 impl NamedValues {
+    /// The table of this process: the engine's, which the control port sets and the patterns
+    /// of Tidal's `cF` family read (one engine plays in a process).
+    pub fn shared() -> Arc<NamedValues> {
+        static SHARED: std::sync::LazyLock<Arc<NamedValues>> =
+            std::sync::LazyLock::new(Arc::default);
+        SHARED.clone()
+    }
+
+    /// Stores `value` in `slot`. Real-time safe.
+    #[inline]
+    pub fn store(&self, slot: usize, value: f32) {
+        if let Some(v) = self.values.get(slot) {
+            v.store(value.to_bits(), Ordering::Relaxed);
+        }
+    }
+
     /// The slot of `name`, given one if it has none yet; `None` when the table is full.
     /// Control thread only (it locks).
     pub fn slot(&self, name: &str) -> Option<usize> {

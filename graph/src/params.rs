@@ -29,6 +29,15 @@ pub enum ParamKind {
     Patterns,
     /// A list of pattern functions: `[rev, fast 2, (# speed 2)]`.
     Transforms,
+    /// A pattern function missing one argument before its pattern: `fast` in
+    /// `spread fast [1, 2]`.
+    Curried,
+    /// Rows of numbers: `[[0.3, 0.7], [0.5, 0.5]]`.
+    Rows,
+    /// A string taken as it is written, not read as a pattern: `"x:x-x,-:x--"`.
+    Text,
+    /// A list of tuples of patterns: `[("a", 1), ("b", s "sn")]`, `[(0, 4, s "bd")]`.
+    Tuples,
     /// A list of weighted patterns: `[(1, a), (0.5, b)]`.
     Steps,
     /// A list of patterns with weights after them, as Tidal's `wrandcat` takes them:
@@ -56,6 +65,7 @@ impl ParamKind {
                 | ParamKind::Notes
                 | ParamKind::Sounds
                 | ParamKind::Words
+                | ParamKind::Text
         )
     }
 }

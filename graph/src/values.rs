@@ -63,6 +63,20 @@ impl PatItem for Value {
 /// A function of patterns: `rev`, `fast 2`, `(# speed 2)`, `fast 2 . rev`.
 pub type Transform = Rc<dyn Fn(Pat) -> Result<Pat, String>>;
 
+/// One element of a tuple in a list argument: a pattern, and its text when it was written as
+/// a string (for functions that read strings as Tidal's `String`s, such as `steps`).
+#[derive(Clone)]
+pub struct TupleItem {
+    /// The element as a pattern.
+    pub pattern: Pat,
+    /// The string as written, for a string.
+    pub text: Option<String>,
+}
+
+/// A pattern function still missing one argument before its pattern (`fast` in `spread fast
+/// [1, 2]`): given that argument as a pattern, and the pattern.
+pub type Curried = Rc<dyn Fn(Pat, Pat) -> Result<Pat, String>>;
+
 /// What a pattern function computes from its compiled arguments.
 pub type PatternFn = fn(&mut Args) -> Result<Pat, String>;
 
@@ -85,6 +99,14 @@ pub enum Arg {
     Patterns(Vec<Pat>),
     /// A list of functions of patterns.
     Functions(Vec<Transform>),
+    /// A pattern function missing one argument.
+    Curried(Curried),
+    /// A list of tuples of patterns.
+    Tuples(Vec<Vec<TupleItem>>),
+    /// A string as it is written.
+    Text(String),
+    /// Rows of numbers.
+    Rows(Vec<Vec<f64>>),
     /// A list of weighted patterns.
     Steps(Vec<(Time, Pat)>),
     /// A begin and an end.
@@ -275,6 +297,45 @@ impl Args {
         }
     }
 
+    /// The next argument as a pattern function missing one argument.
+    pub fn curried(&mut self) -> Result<Curried, String> {
+        match self.take()? {
+            (_, Arg::Curried(f)) => Ok(f),
+            (param, _) => Err(self.wrong(param, "a function missing one argument, such as `fast`")),
+        }
+    }
+
+    /// The next argument as the text of a string.
+    pub fn text(&mut self) -> Result<String, String> {
+        match self.take()? {
+            (_, Arg::Text(text)) => Ok(text),
+            (param, _) => Err(self.wrong(param, "a string")),
+        }
+    }
+
+    /// The next argument as rows of numbers.
+    pub fn rows(&mut self) -> Result<Vec<Vec<f64>>, String> {
+        match self.take()? {
+            (_, Arg::Rows(rows)) => Ok(rows),
+            (param, _) => {
+                Err(self.wrong(param, "rows of numbers such as [[0.3, 0.7], [0.5, 0.5]]"))
+            }
+        }
+    }
+
+    /// The next argument as a list of tuples of `arity` patterns each.
+    pub fn tuples(&mut self, arity: usize) -> Result<Vec<Vec<TupleItem>>, String> {
+        let wanted = if arity == 2 {
+            "a list of pairs such as [(\"a\", 1), (\"b\", 2)]"
+        } else {
+            "a list of tuples such as [(0, 4, s \"bd*2\"), (2, 6, s \"hh*4\")]"
+        };
+        match self.take()? {
+            (_, Arg::Tuples(list)) if list.iter().all(|t| t.len() == arity) => Ok(list),
+            (param, _) => Err(self.wrong(param, wanted)),
+        }
+    }
+
     /// The next argument, a function, applied to `p`: it must give a pattern of the same type.
     pub fn apply<T: PatItem>(&mut self, p: &Pattern<T>) -> Result<Pattern<T>, String> {
         let f = self.function()?;
@@ -327,4 +388,42 @@ impl Args {
 pub fn applied<T: PatItem>(f: &Transform, p: &Pattern<T>) -> Result<Pattern<T>, String> {
     T::unwrap(f(T::wrap(p.clone()))?)
         .ok_or_else(|| "the function changed the kind of pattern".into())
+}
+
+/// A pattern given where `param` is expected, as the argument that parameter takes: for
+/// functions that supply an argument themselves (`spread`).
+pub fn argument_from(param: &ParamSpec, p: Pat) -> Result<Arg, String> {
+    use crate::params::ParamKind;
+    let Pat::Value(values) = p else {
+        return match param.kind {
+            ParamKind::Pattern => Ok(Arg::Pattern(p)),
+            _ => Err(format!(
+                "`{}` takes a value, not a sound pattern",
+                param.name
+            )),
+        };
+    };
+    match param.kind {
+        ParamKind::Time => Ok(Arg::Time(
+            values.fmap(|v| v.as_time().unwrap_or(Time::ZERO)),
+        )),
+        ParamKind::Count | ParamKind::Numbers | ParamKind::Words => Ok(Arg::Values(values)),
+        ParamKind::Bools => Ok(Arg::Bools(values.fmap(Value::truthy))),
+        ParamKind::Pattern => Ok(Arg::Pattern(Pat::Value(values))),
+        ParamKind::Number => {
+            let arena = bumpalo::Bump::new();
+            let cycle = pattern::Span::new(Time::ZERO, Time::ONE);
+            let events = values.query(cycle, &arena);
+            let number = match &events[..] {
+                [e] if e.whole == Some(cycle) => e
+                    .value
+                    .as_f64()
+                    .map(Arg::Number)
+                    .ok_or_else(|| format!("`{}` needs a number", param.name)),
+                _ => Err(format!("`{}` needs a constant number", param.name)),
+            };
+            number
+        }
+        _ => Err(format!("`{}` cannot be given from a list", param.name)),
+    }
 }

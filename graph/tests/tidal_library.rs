@@ -665,3 +665,49 @@ fn gap_keeps_every_other_chopped_part() {
         ]
     );
 }
+
+/// `spreadChoose f vs p = do v <- _segment 1 (choose vs); f v p` (also `spreadr`): each cycle
+/// the function gets a value chosen by the random stream at the cycle's start.
+#[test]
+fn spread_choose_picks_a_value_each_cycle_by_the_random_stream() {
+    let factors = [1, 2, 4];
+    for name in ["spreadChoose", "spreadr"] {
+        for cycle in 0..16 {
+            let events = between(&format!("{name} fast [1, 2, 4] \"a\""), cycle, cycle + 1);
+            let r = pattern::time_to_rand(Time::from_int(cycle));
+            assert_eq!(
+                events.len(),
+                factors[(r * 3.0) as usize],
+                "{name} cycle {cycle}"
+            );
+        }
+    }
+}
+
+/// `spread` gives the function one argument from the list; anything but a function that is
+/// missing exactly that argument is refused with what was expected.
+#[test]
+fn spread_needs_a_function_missing_one_argument() {
+    // `cat` plays each of its patterns' own cycles in turn: the slowed copy's first cycle, then
+    // its second.
+    assert_eq!(grid("spread slow [1, 2] \"a b\"", 4), "|ab|a-|ab|b-|");
+    assert_eq!(grid("spread (rotR) [0.25] \"a b\"", 1), "|.a-b|");
+    for (expr, wanted) in [
+        (
+            "spread rev [1, 2] \"a b\"",
+            "a function missing one argument",
+        ),
+        (
+            "spread (fast 2) [1, 2] \"a b\"",
+            "a function missing one argument",
+        ),
+        ("spread fast [s \"bd\"] \"a b\"", "not a sound pattern"),
+    ] {
+        let source = Source::new("query", expr);
+        let Err(d) = query::evaluate(&source, &Registry::standard(), ValueType::Untyped) else {
+            panic!("{expr} compiled");
+        };
+        let shown = source.render(&d[0]);
+        assert!(shown.contains(wanted), "{expr}: {shown}");
+    }
+}

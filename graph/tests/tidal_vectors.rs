@@ -32,21 +32,26 @@ fn time(json: &Json) -> Time {
     }
 }
 
-/// One control's value as the vectors print it: numbers rounded to six places.
-fn field(text: &str) -> String {
-    let Some((key, value)) = text.split_once(": ") else {
-        return text.to_string();
-    };
+/// A value as the vectors print it: numbers rounded to six places.
+fn rounded(value: &str) -> String {
     match value.parse::<f64>() {
         Ok(x) => {
             let x = (x * 1e6).round() / 1e6;
             if x == x.trunc() {
-                format!("{key}: {}", x as i64)
+                format!("{}", x as i64)
             } else {
-                format!("{key}: {x}")
+                format!("{x}")
             }
         }
-        Err(_) => text.to_string(),
+        Err(_) => value.to_string(),
+    }
+}
+
+/// One control as the vectors print it.
+fn field(text: &str) -> String {
+    match text.split_once(": ") {
+        Some((key, value)) => format!("{key}: {}", rounded(value)),
+        None => text.to_string(),
     }
 }
 
@@ -57,7 +62,7 @@ fn normalised(line: &str) -> String {
     };
     let (spans, value) = line.split_at(at + 2);
     if !value.contains(": ") {
-        return line.to_string();
+        return format!("{spans}{}", rounded(value));
     }
     let mut fields: Vec<String> = value.split(", ").map(field).collect();
     fields.sort();

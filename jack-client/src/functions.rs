@@ -32,6 +32,10 @@ fn argument(p: &ParamSpec, last: bool) -> String {
         ParamKind::Patterns if matches!(p.name, "steps" | "values") => "[0, 2, 4]".into(),
         ParamKind::Patterns if matches!(p.name, "list" | "periods") => "[3, 5]".into(),
         ParamKind::Transforms => "[rev, fast 2]".into(),
+        ParamKind::Curried => "fast".into(),
+        ParamKind::Text => "\"x-x-\"".into(),
+        ParamKind::Rows => "[[0.3, 0.7], [0.5, 0.5]]".into(),
+        ParamKind::Tuples => "[(\"a\", 1), (\"b\", 2)]".into(),
         ParamKind::Patterns => "[s \"bd*2\", s \"sn\"]".into(),
         ParamKind::Steps => "[(1, s \"bd*2\"), (0.5, s \"sn\")]".into(),
         ParamKind::Weighted => "[(s \"bd*2\", 3), (s \"sn\", 1)]".into(),
@@ -185,6 +189,100 @@ fn tidal_counterpart(registry: &Registry, module: &str, name: &str) -> Option<St
         .then(|| format!("the chord name, `\"c'{name}\"`"))
 }
 
+/// Why Phonon has no counterpart of some of Tidal's exports; the rest of those missing are not
+/// built yet.
+const TIDAL_LEFT_OUT: &[(&str, &str)] = &[
+    (
+        "cS",
+        "not yet: the control port's table holds numbers, not words",
+    ),
+    (
+        "cS0",
+        "not yet: the control port's table holds numbers, not words",
+    ),
+    (
+        "cS_",
+        "not yet: the control port's table holds numbers, not words",
+    ),
+    (
+        "fromMaybes",
+        "left out: the language has no `Maybe`; a `~` step is a rest",
+    ),
+    (
+        "sig",
+        "left out: takes a Haskell function of time; the signals (`saw`, `perlin`…) are patterns",
+    ),
+    (
+        "when",
+        "left out: takes a Haskell test of cycle numbers; `whenmod`, `while` and `every` do",
+    ),
+    (
+        "whenT",
+        "left out: takes a Haskell test of times; `while`, `within` and `sew` do",
+    ),
+    (
+        "ifp",
+        "left out: takes a Haskell test of cycle numbers; `whenmod` and `every` do",
+    ),
+    (
+        "arpWith",
+        "left out: takes a Haskell function of event lists; `arp` has its thirteen modes",
+    ),
+    (
+        "contrastBy",
+        "left out: takes a Haskell comparison; `contrast` compares by equality",
+    ),
+    (
+        "triggerWith",
+        "left out: takes a Haskell function of time; the other triggers are here",
+    ),
+    ("squeezeJoinUp", "internal (`chew` is built on it)"),
+    (
+        "runMarkov",
+        "internal: a Haskell list; `markovPat` plays it",
+    ),
+    (
+        "randArcs",
+        "internal: a pattern of Haskell lists of arcs; `randStruct` plays it",
+    ),
+    ("enclosingArc", "internal: a function of arcs"),
+    ("chopArc", "internal: a function of arcs"),
+    (
+        "mergePlayRange",
+        "internal: a function of one event's controls",
+    ),
+    ("parseLMRule", "internal: `lindenmayer` reads its rules"),
+    ("parseLMRule'", "internal: `lindenmayer` reads its rules"),
+    (
+        "timeToRands",
+        "internal: a Haskell list; `randrun` and the random functions use it",
+    ),
+    (
+        "timeToRands'",
+        "internal: a Haskell list; `randrun` and the random functions use it",
+    ),
+    (
+        "deconstruct",
+        "left out: a string for printing; `phonon query --draw` draws a pattern",
+    ),
+    (
+        "scaleTable",
+        "left out: a Haskell table; `scale` takes its names, listed below",
+    ),
+    (
+        "scaleList",
+        "left out: a string of names; `scale` takes them, listed below",
+    ),
+    (
+        "chordTable",
+        "left out: a Haskell table; chord names are mini-notation (`\"c'major\"`), listed below",
+    ),
+    (
+        "chordList",
+        "left out: a string of names; the chord names are listed below",
+    ),
+];
+
 /// The table of Tidal's exports and Phonon's counterparts, with the share covered.
 fn tidal_coverage(registry: &Registry) -> String {
     let exports: Vec<(&str, &str)> = TIDAL_EXPORTS
@@ -200,15 +298,36 @@ fn tidal_coverage(registry: &Registry) -> String {
     let mut out = format!(
         "\n## Tidal's library\n\nOf the {} functions and values Tidal 1.7.10 exports from \
          `Sound.Tidal.Core`, `UI`, `Control`, `Scales` and `Chords` (leaving out its internals, \
-         operators and control-bus readers), Phonon has {covered} ({:.0}%): a function of the \
-         same name or an alias, or a chord name of the mini-notation. The rest are not built \
-         yet.\n\n| module | Tidal | Phonon |\n|---|---|---|\n",
+         operators and the 128 bus readers `in0`…`in127`), Phonon has {covered} ({:.0}%): a \
+         function of the same name or an alias, or a chord name of the mini-notation. The table \
+         says why each of the others is left out or not built yet.\n\n| module | Tidal | \
+         Phonon |\n|---|---|---|\n",
         rows.len(),
         100.0 * covered as f64 / rows.len().max(1) as f64
     );
     for (module, name, ours) in rows {
-        let ours = ours.unwrap_or_else(|| "not yet".into());
+        let ours = ours.unwrap_or_else(|| {
+            TIDAL_LEFT_OUT
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map_or("not yet".into(), |(_, why)| (*why).to_string())
+        });
         out.push_str(&format!("| {module} | `{name}` | {ours} |\n"));
+    }
+    out.push_str("\n## Scale and chord names\n\n`scale` takes these names (Tidal's):\n");
+    let scales: Vec<String> = pattern::scale::SCALES
+        .iter()
+        .map(|(n, _)| format!("`{n}`"))
+        .collect();
+    out.push_str(&format!(
+        "{}.\n\nChords in mini-notation (`\"c'major e'min7\"`), each with its other spellings and \
+         its notes in semitones (Tidal's table):\n\n| chord | notes |\n|---|---|\n",
+        scales.join(", ")
+    ));
+    for (names, notes) in pattern::chords() {
+        let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+        let notes: Vec<String> = notes.iter().map(i8::to_string).collect();
+        out.push_str(&format!("| {} | {} |\n", names.join(", "), notes.join(" ")));
     }
     out
 }

@@ -587,6 +587,51 @@ impl Drop for Controller {
     }
 }
 
+/// Tidal's controller inputs: `cF 440 "tone"` plays 440 Hz until a controller sends Tidal's
+/// `/ctrl tone 550`; a number names a value too (`/ctrl 1 0` silences `cF 0.2 "1"`).
+#[test]
+fn tidal_controller_inputs_follow_ctrl_messages() {
+    let _turn = serial();
+    if !jack_available() {
+        return;
+    }
+    let Some(library) = python_osc() else {
+        return;
+    };
+    let server = Server::start(128, true);
+    let patch = temp_patch("out: sine (cF 440 \"tone\") * cF 0.2 \"1\"\n");
+    let port = free_udp_port();
+    let phonon = Phonon::start(
+        &server,
+        &patch,
+        &["--free-run", "--quiet", "--control", &port.to_string()],
+    );
+    let mut controller = Controller::start(&library, port);
+    let listen = |freq: f32| {
+        std::thread::sleep(Duration::from_millis(100));
+        let capture = Capture::main_pair(&server, &phonon, 0.3);
+        capture.wait_frames(RATE as usize / 5);
+        let left = capture.finish().left;
+        (tone(&left, freq), rms(&left))
+    };
+    let (at_440, level) = listen(440.0);
+    assert!(
+        at_440 > 1e-4 && level > 0.05,
+        "the default plays: {at_440} {level}"
+    );
+    assert_eq!(controller.ask("/ctrl tone 550"), "/done|/ctrl");
+    let (at_550, _) = listen(550.0);
+    let (at_440, _) = listen(440.0);
+    assert!(
+        at_550 > 1e-4 && at_440 < 1e-2 * at_550,
+        "550 Hz {at_550}, 440 Hz {at_440}"
+    );
+    assert_eq!(controller.ask("/ctrl 1 0"), "/done|/ctrl");
+    assert!(listen(550.0).1 < 1e-4, "`/ctrl 1 0` silenced it");
+    let (code, log) = phonon.stop();
+    assert_eq!(code, Some(0), "{log}");
+}
+
 /// `--control`: a python-osc controller hushes and unhushes, sets the gain and the tempo, mutes
 /// and solos outputs, turns a `ctrl` knob, loads another patch (and is told why a broken one was
 /// refused while the old one plays on) and asks for the status; each change is heard in the

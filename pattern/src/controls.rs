@@ -352,6 +352,46 @@ impl Pattern<Sound> {
         })
     }
 
+    /// The events that match `matcher` (when `matched`) or those that do not: an event matches
+    /// when an event of `matcher` at its onset has the same sound (unless it names none) and
+    /// the same value for every control it sets (Tidal's `contrast`, by equality).
+    pub fn matching(&self, matcher: &Pattern<Sound>, matched: bool) -> Pattern<Sound> {
+        let (p, matcher) = (self.clone(), matcher.clone());
+        Pattern::from_fn(move |span, arena, out| {
+            let from = out.len();
+            p.query_into(span, arena, out);
+            let mut found = BVec::new_in(arena);
+            crate::pattern::retain_from(out, from, |e| {
+                let onset = e.whole_or_part().begin;
+                found.clear();
+                matcher.query_into(Span::new(onset, onset), arena, &mut found);
+                let fits = found.iter().any(|m| {
+                    let sound = match &m.value.sound {
+                        Value::Str(s) if s.is_empty() => true,
+                        name => *name == e.value.sound,
+                    };
+                    sound && m.value.controls().all(|(c, v)| e.value.get(c) == Some(v))
+                });
+                fits == matched
+            });
+        })
+    }
+
+    /// Each event with the controls of `other`'s events during it set on it, and their sound
+    /// where they name one (Tidal's `#` between control patterns).
+    pub fn merged(&self, other: &Pattern<Sound>) -> Pattern<Sound> {
+        self.zip_left(other, |l, r| {
+            let mut merged = l.clone();
+            if !matches!(&r.sound, Value::Str(s) if s.is_empty()) {
+                merged.sound = r.sound.clone();
+            }
+            for (c, v) in r.controls() {
+                merged.set(c, v);
+            }
+            merged
+        })
+    }
+
     /// The pattern panned hard left, with `f` of it panned hard right (Tidal's `jux`).
     pub fn jux(&self, f: impl FnOnce(&Pattern<Sound>) -> Pattern<Sound>) -> Pattern<Sound> {
         stack(vec![

@@ -43,14 +43,15 @@ pub use event::Event;
 pub use mini::{mini, mini_as, ParseError, ValueType};
 pub use ops::{Op, Structure};
 pub use pattern::{
-    fastcat, patterned, pure, silence, slowcat, stack, timecat, Events, Item, Pattern, Query,
+    bound, fastcat, patterned, pure, silence, slowcat, stack, timecat, Events, Item, Pattern, Query,
 };
 pub use signal::{
-    cosine, irand, isaw, rand, saw, signal, sine, square, time_to_rand, time_to_rands, tri,
+    cosine, int_seed_to_rand, irand, isaw, rand, saw, signal, sine, square, time_to_int_seed,
+    time_to_rand, time_to_rand_f64, time_to_rands, tri, xorwise,
 };
 pub use squeeze::{ascii, binary, necklace, rand_struct, randrun, squeeze, squeeze_join, stretch};
 pub use time::{t, Cycles, Span, Time};
-pub use transform::{bjorklund, randcat, run, wrandcat, MAX_SHUFFLE, MAX_STEPS};
+pub use transform::{bjorklund, markov, randcat, run, wrandcat, MAX_SHUFFLE, MAX_STEPS};
 pub use value::{
-    chord, chord_for, modify_chord, note_number, ChordModifier, Value, MAX_CHORD_NOTES,
+    chord, chord_for, chords, modify_chord, note_number, ChordModifier, Value, MAX_CHORD_NOTES,
 };

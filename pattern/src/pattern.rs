@@ -464,6 +464,35 @@ pub fn patterned<A: Item, T: Item>(
     })
 }
 
+/// Runs `each` for every event of `outer` over that event's part, keeping what falls in the
+/// part, with wholes cut to the outer event's whole (Tidal's `unwrap`, the join of its pattern
+/// monad, behind `do` blocks and `spread'`). An analog event on either side gives an analog one.
+pub fn bound<A: Item, T: Item>(
+    outer: &Pattern<A>,
+    each: impl for<'a> Fn(&A, Span, &'a Bump, &mut Events<'a, T>) + Send + Sync + 'static,
+) -> Pattern<T> {
+    let outer = outer.clone();
+    Pattern::from_fn(move |span, arena, out| {
+        let mut outers = BVec::new_in(arena);
+        outer.query_into(span, arena, &mut outers);
+        for o in &outers {
+            let from = out.len();
+            each(&o.value, o.part, arena, out);
+            clip_parts(out, from, o.part);
+            retain_from(out, from, |e| match (o.whole, e.whole) {
+                (Some(a), Some(b)) => a.intersect(b).is_some(),
+                _ => true,
+            });
+            for e in &mut out[from..] {
+                e.whole = match (o.whole, e.whole) {
+                    (Some(a), Some(b)) => a.intersect(b),
+                    _ => None,
+                };
+            }
+        }
+    })
+}
+
 /// Keeps, from `from` on, only events whose part meets `limit`, with parts cut to it.
 pub(crate) fn clip_parts<T>(out: &mut Events<'_, T>, from: usize, limit: Span) {
     let mut keep = from;

@@ -88,15 +88,33 @@ pub fn time_to_rands(t: Time, n: usize) -> impl Iterator<Item = f64> {
     let whole = n128 / d;
     let frac_num = n128 - whole * d;
     let mut seed = ((frac_num << 29) / d) as i64;
-    let xorwise = |x: i64| {
-        let a = (x << 13) ^ x;
-        let b = (a >> 17) ^ a;
-        (b << 5) ^ b
-    };
     (0..n).map(move |_| {
         seed = xorwise(seed);
         seed.rem_euclid(536_870_912) as f64 / 536_870_912.0
     })
+}
+
+/// Tidal's `xorwise`: one step of its xorshift generator.
+pub fn xorwise(x: i64) -> i64 {
+    let a = (x << 13) ^ x;
+    let b = (a >> 17) ^ a;
+    (b << 5) ^ b
+}
+
+/// Tidal's `timeToIntSeed` of a floating-point time: the xorshift of the fraction of `t / 300`
+/// scaled to 29 bits.
+pub fn time_to_int_seed(t: f64) -> i64 {
+    xorwise(((t / 300.0).fract() * 536_870_912.0).trunc() as i64)
+}
+
+/// Tidal's `intSeedToRand`: a seed as a number in `[0, 1)`.
+pub fn int_seed_to_rand(seed: i64) -> f64 {
+    seed.rem_euclid(536_870_912) as f64 / 536_870_912.0
+}
+
+/// Tidal's `timeToRand` of a floating-point time, as Tidal computes it on a `Double` (0 at 0).
+pub fn time_to_rand_f64(t: f64) -> f64 {
+    int_seed_to_rand(time_to_int_seed(t))
 }
 
 /// Tidal's `rand`: a continuous random signal in `[0, 1)`.

@@ -448,6 +448,54 @@ impl<T: Item> Pattern<T> {
         Pattern::from_fn(move |span, arena, out| query_zoomed(&p, begin, end, span, arena, out))
     }
 
+    /// Only what falls between cycles `begin` and `end` (Tidal's `playFor`).
+    pub fn play_for(&self, begin: Time, end: Time) -> Pattern<T> {
+        let p = self.clone();
+        let window = Span::new(begin, end);
+        Pattern::from_fn(move |span, arena, out| {
+            if let Some(inside) = span.intersect(window) {
+                p.query_into(inside, arena, out);
+            }
+        })
+    }
+
+    /// Queries this pattern zoomed to `[begin, end)` of each cycle over `span`, without
+    /// building the zoomed pattern (for functions that choose the window per event).
+    pub fn zoom_query<'a>(
+        &self,
+        begin: Time,
+        end: Time,
+        span: Span,
+        arena: &'a Bump,
+        out: &mut crate::pattern::Events<'a, T>,
+    ) {
+        if begin != end {
+            query_zoomed(self, begin, end, span, arena, out)
+        }
+    }
+
+    /// Drops events whose random value is not above `amounts` (read over `cycles` cycles),
+    /// the random stream repeating each of its cycles `cycles` times so that a pattern looped
+    /// over them keeps the same choices (Tidal's `degradeOverBy`).
+    pub fn degrade_over_by(&self, cycles: i64, amounts: &Pattern<f64>) -> Pattern<T> {
+        let cycles = cycles.max(1);
+        let p = self.clone();
+        crate::pattern::bound(
+            &amounts.slow(Time::from_int(cycles)),
+            move |&x, span, arena, out| {
+                let from = out.len();
+                p.query_into(span, arena, out);
+                retain_from(out, from, |e| {
+                    let t = e.whole_or_part().begin;
+                    let c = t.floor();
+                    // `fastRepeatCycles i rand`: cycle c reads the random stream's cycle c / i.
+                    let repeated = Time::from_int(c.numer().div_euclid(cycles)) + (t - c);
+                    time_to_rand(repeated) > x
+                });
+            },
+        )
+    }
+
     /// Every cycle plays the first cycle (Tidal's `loopFirst`).
     pub fn loop_first(&self) -> Pattern<T> {
         let p = self.clone();
@@ -759,6 +807,60 @@ pub(crate) fn query_zoomed<'a, T: Item>(
     }
 }
 
+/// A Markov chain of `steps` states a cycle, starting each cycle from `start` and moving by the
+/// rows of `transitions` (each the weights of going to each state), chosen by the random stream
+/// at `cycle + k / steps` (Tidal's `markovPat`).
+pub fn markov(steps: i64, start: i64, transitions: &[Vec<f64>]) -> Pattern<f64> {
+    let rows: Vec<Vec<f64>> = transitions
+        .iter()
+        .map(|row| {
+            let total: f64 = row.iter().sum();
+            let mut running = 0.0;
+            row.iter()
+                .map(|w| {
+                    running += w / total;
+                    running
+                })
+                .collect()
+        })
+        .collect();
+    if steps <= 0 || steps > MAX_STEPS || rows.is_empty() {
+        return silence();
+    }
+    let n = rows.len() as i64;
+    Pattern::from_fn(move |span, arena, out| {
+        for piece in span.cycles() {
+            let c = piece.begin.floor();
+            let mut states = BVec::with_capacity_in(steps as usize, arena);
+            let mut state = start.rem_euclid(n);
+            states.push(state);
+            for k in 1..steps {
+                let r = time_to_rand(c + Time::new(k, steps));
+                let row = &rows[state as usize];
+                state = row
+                    .iter()
+                    .position(|&edge| r <= edge)
+                    .unwrap_or(row.len() - 1) as i64
+                    % n;
+                states.push(state);
+            }
+            for (k, &s) in states.iter().enumerate() {
+                let whole = Span::new(
+                    c + Time::new(k as i64, steps),
+                    c + Time::new(k as i64 + 1, steps),
+                );
+                if let Some(part) = whole.intersect(piece) {
+                    out.push(Event {
+                        whole: Some(whole),
+                        part,
+                        value: s as f64,
+                    });
+                }
+            }
+        }
+    })
+}
+
 /// The numbers 0 to `n - 1` in one cycle (Tidal's `run`).
 pub fn run(n: i64) -> Pattern<f64> {
     if n <= 0 || n > MAX_STEPS {
@@ -768,6 +870,33 @@ pub fn run(n: i64) -> Pattern<f64> {
 }
 
 impl Pattern<f64> {
+    /// A continuous pattern gliding from each event's value to the next one's, valued where it
+    /// is queried (Tidal's `smooth`, which takes the middle of the query and gives the query's
+    /// span as a whole; here, as for every signal, the start and no whole).
+    pub fn smooth(&self) -> Pattern<f64> {
+        let mono = self.mono();
+        Pattern::from_fn(move |span, arena, out| {
+            let at = |t: Time| Span::new(t, t);
+            let here = mono.query(at(span.begin), arena);
+            let Some(e) = here.first() else {
+                return;
+            };
+            let whole = e.whole_or_part();
+            let value = match mono.query(at(whole.end), arena).first() {
+                Some(next) if whole.duration().is_positive() => {
+                    let progress = ((span.begin - whole.begin) / whole.duration()).to_f64();
+                    e.value + (next.value - e.value) * progress
+                }
+                _ => e.value,
+            };
+            out.push(Event {
+                whole: None,
+                part: span,
+                value,
+            });
+        })
+    }
+
     /// Scales values from 0..1 to `low..high` (Tidal's `range`).
     pub fn range(&self, low: f64, high: f64) -> Pattern<f64> {
         self.fmap(move |x| x * (high - low) + low)

@@ -239,6 +239,11 @@ const CHORDS: &[(&[&str], &[i8])] = &[
     ),
 ];
 
+/// Tidal's chord names, each with its other spellings and its intervals in semitones.
+pub fn chords() -> impl Iterator<Item = (&'static [&'static str], &'static [i8])> {
+    CHORDS.iter().copied()
+}
+
 /// The intervals of a chord name from Tidal's table, if it has one.
 pub fn chord(name: &str) -> Option<&'static [i8]> {
     CHORDS
@@ -359,6 +364,24 @@ pub fn modify_chord(
             }
             count
         }
+    }
+}
+
+impl crate::pattern::Pattern<Value> {
+    /// Each event holding a list (`0:4:7`) played as one event per element, all at once
+    /// (Tidal's `flatpat`); other events stay as they are.
+    pub fn flat(&self) -> crate::pattern::Pattern<Value> {
+        let p = self.clone();
+        crate::pattern::Pattern::from_fn(move |span, arena, out| {
+            for e in p.query(span, arena).iter() {
+                match &e.value {
+                    Value::List(items) => {
+                        out.extend(items.iter().map(|v| e.with_value(v.clone())));
+                    }
+                    _ => out.push(e.clone()),
+                }
+            }
+        })
     }
 }
 

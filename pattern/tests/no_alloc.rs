@@ -126,6 +126,20 @@ fn block_queries_allocate_nothing() {
         pattern::randrun(12)
             .fmap(|&x| pattern::Value::Num(x))
             .space_out(&[Time::ONE, Time::new(1, 2), Time::from_int(2)]),
+        {
+            // Tidal's `unwrap` choosing a window per event (`index`), lists played at once
+            // (`flatpat`), and a window in time (`seqP`).
+            let p = mini("a b c d").unwrap();
+            pattern::bound(&mini("<0 0.5 1>*2").unwrap(), move |v, span, arena, out| {
+                let begin = Time::from_f64(v.as_f64().unwrap_or(0.0) * 0.75);
+                p.zoom_query(begin, begin + Time::new(1, 4), span, arena, out)
+            })
+            .play_for(Time::ZERO, Time::from_int(2_000_000))
+        },
+        mini("0:4:7 2:5 [1:2:3:4]*4").unwrap().flat(),
+        sound(&mini("[bd hh sn hh]*4").unwrap())
+            .matching(&sound(&mini("hh").unwrap()), false)
+            .fmap(|s| s.sound.clone()),
         sound(&mini("[bd sn hh cp]*4").unwrap())
             .chew(4, &counts("0 [2 1] <3 0>*2"))
             .gap(4)

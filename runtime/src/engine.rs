@@ -132,6 +132,12 @@ const REPORTS: usize = 4096;
 pub struct Engine {
     pool: Pool,
     clock: BlockClock,
+    /// The values controllers set by name; the engine publishes its tempo there.
+    named: Arc<dsp::named::NamedValues>,
+    /// Where the tempo goes (`_cps`), when the table had room for it.
+    cps_slot: Option<usize>,
+    /// Where the cycle playing goes (`_cycle`).
+    cycle_slot: Option<usize>,
     current: Option<Box<Program>>,
     fading: Option<(Box<Program>, Crossfade)>,
     /// A program received while a crossfade was still running.
@@ -228,8 +234,14 @@ pub fn engine(
             .map(|_| vec![0.0f32; max_block].into_boxed_slice())
             .collect::<Box<[_]>>()
     };
+    let named = dsp::named::NamedValues::shared();
+    let cps_slot = named.slot(dsp::named::CPS);
+    let cycle_slot = named.slot(dsp::named::CYCLE);
     let engine = Engine {
         pool,
+        named: named.clone(),
+        cps_slot,
+        cycle_slot,
         clock: BlockClock::new(config.sample_rate, 0.5),
         current: None,
         fading: None,
@@ -260,7 +272,7 @@ pub fn engine(
             sampler_voices: config.sampler_voices,
             output_names: config.output_names,
             meter_nodes: config.meter_nodes,
-            named: Arc::default(),
+            named: named.clone(),
         },
         meters: None,
         pairs,
@@ -545,6 +557,12 @@ impl Engine {
             buffer[..n].fill(0.0);
         }
         let span = self.clock.span(n);
+        if let Some(slot) = self.cps_slot {
+            self.named.store(slot, self.clock.cps().to_f64() as f32);
+        }
+        if let Some(slot) = self.cycle_slot {
+            self.named.store(slot, span.begin.to_f64() as f32);
+        }
         let sub_inputs = |k: usize| inputs.get(k).map_or(&[][..], |b| sub(b, offset, n));
         let mut live: [&[f32]; 16] = [&[]; 16];
         for (k, slot) in live.iter_mut().enumerate() {

@@ -48,8 +48,12 @@ fn swapping_programs_and_reading_inputs_allocate_nothing_on_the_audio_thread() {
     let frames = 256;
     let (mut engine, mut controller) = engine(2, frames);
     let a = compile("cps: 0.5\nout: (s \"bd*4 [sn cp]\" # gain 0.5) + in 1 * 0.5");
-    let b =
-        compile("cps: 0.5\nout: (s \"bd*8\" # gain 0.4 # delay 0.2 0.5 0.3) + in 1 # lpf 900 0.5");
+    // With Tidal's controller inputs, squeezes and random structures among its patterns.
+    let b = compile(
+        "cps: 0.5\nout: (s \"bd*8\" # gain 0.4 # delay 0.2 0.5 0.3) + in 1 # lpf 900 0.5\n\
+         out2: stripe 2 $ chew 4 \"0 [2 1]\" $ s \"hh*8\" # speed (cF 1 \"no-alloc-rate\") \
+         # gain (sec \"0.3 0.6\")\n",
+    );
     controller.load(&a).unwrap();
     let input: Vec<f32> = (0..frames).map(|i| (i as f32 * 0.05).sin()).collect();
     let mut left = vec![0.0f32; frames];

@@ -185,18 +185,6 @@ fn a_muted_output_glides_out_of_the_mix_and_stays_muted_across_a_reload() {
     let both = run(&mut engine, 20);
     controller.set_muted(&["out1".to_string()]);
     let muting = run(&mut engine, 20);
-    // The level of one frequency, through a Hann window (so the other sine does not leak in).
-    let tone = |x: &[f32], freq: f32| {
-        let (mut re, mut im) = (0.0f64, 0.0f64);
-        let n = x.len() as f64;
-        for (i, &v) in x.iter().enumerate() {
-            let window = 1.0 - (std::f64::consts::TAU * i as f64 / n).cos();
-            let phase = std::f64::consts::TAU * f64::from(freq) * i as f64 / f64::from(RATE);
-            re += f64::from(v) * window * phase.cos();
-            im += f64::from(v) * window * phase.sin();
-        }
-        (2.0 * (re * re + im * im).sqrt() / n) as f32
-    };
     let after = &muting[2_048..];
     assert!(tone(&both[1_024..], 440.0) > 0.1, "both play at first");
     assert!(

@@ -65,6 +65,18 @@ impl<'r> Compiler<'r> {
                 self.pattern_result(result, span.clone())
                     .and_then(|v| self.pattern(v, span))
             }
+            // A control given alone where a pattern is expected, as Tidal's control patterns:
+            // `fix (# crush 4) (n 1)`, `weave 16 (pan sine) […]`. Its sounds name no sample.
+            Val::Call { f, mut args } if f.control.is_some() && args.len() == 1 => {
+                let control = f.control?;
+                let (value, value_span) = args.pop()?;
+                let values = self.control_values(control, value, value_span)?;
+                Some(Pat::Sound(values.fmap(move |&x| {
+                    let mut sound = pattern::Sound::new(Value::word(""));
+                    sound.set(control, x);
+                    sound
+                })))
+            }
             Val::Partial { f, args } => {
                 self.error(
                     span,
@@ -183,7 +195,10 @@ impl<'r> Compiler<'r> {
         };
         let signal_name =
             matches!(&v, Val::Call { f, args } if args.is_empty() && f.pattern.is_some());
-        if v.is_function() && !signal_name && param.kind != ParamKind::Transform {
+        let takes_function = matches!(param.kind, ParamKind::Transform | ParamKind::Curried);
+        let control_pattern = param.kind == ParamKind::Pattern
+            && matches!(&v, Val::Call { f, args } if f.control.is_some() && args.len() == 1);
+        if v.is_function() && !signal_name && !takes_function && !control_pattern {
             return wrong(self, wanted(param.kind), &v);
         }
         match (param.kind, v) {
@@ -243,6 +258,76 @@ impl<'r> Compiler<'r> {
             (ParamKind::Transforms, v) => {
                 wrong(self, "a list of functions such as [rev, fast 2]", &v)
             }
+            (ParamKind::Curried, Val::Partial { f: g, args })
+                if g.role == Role::Transform && args.len() + 2 == g.params.len() =>
+            {
+                let (run, name, params) = (g.pattern?, g.name, g.params);
+                let curried: crate::values::Curried = Rc::new(move |given, p| {
+                    let mut all = args.clone();
+                    all.push(crate::values::argument_from(&params[args.len()], given)?);
+                    all.push(Arg::Pattern(p));
+                    run(&mut Args::new(name, params, all))
+                });
+                Some(Arg::Curried(curried))
+            }
+            (ParamKind::Curried, v) => wrong(
+                self,
+                "a function missing one argument before its pattern, such as `fast`",
+                &v,
+            ),
+            (ParamKind::Text, Val::Str { text, .. }) => Some(Arg::Text(text.to_string())),
+            (ParamKind::Rows, Val::List(rows)) => {
+                let numbers = |row: &Val<'_>| match row {
+                    Val::List(items) => items
+                        .iter()
+                        .map(|(v, _)| match v {
+                            Val::Num(x) => Some(*x),
+                            _ => None,
+                        })
+                        .collect::<Option<Vec<f64>>>(),
+                    _ => None,
+                };
+                match rows.iter().map(|(row, _)| numbers(row)).collect() {
+                    Some(rows) => Some(Arg::Rows(rows)),
+                    None => wrong(
+                        self,
+                        "rows of numbers such as [[0.3, 0.7], [0.5, 0.5]]",
+                        &Val::List(rows),
+                    ),
+                }
+            }
+            (ParamKind::Rows, v) => {
+                wrong(self, "rows of numbers such as [[0.3, 0.7], [0.5, 0.5]]", &v)
+            }
+            (ParamKind::Text, v) => wrong(self, "a string", &v),
+            (ParamKind::Tuples, Val::List(items)) => {
+                let mut tuples = Vec::with_capacity(items.len());
+                for (item, item_span) in items {
+                    let Val::Tuple(parts) = item else {
+                        self.error(
+                            item_span,
+                            format!(
+                                "`{}` needs a list of tuples such as (\"a\", 1), found {}",
+                                f.name,
+                                item.describe()
+                            ),
+                        );
+                        return None;
+                    };
+                    let mut tuple = Vec::with_capacity(parts.len());
+                    for (part, part_span) in parts {
+                        let text = match &part {
+                            Val::Str { text, .. } => Some(text.to_string()),
+                            _ => None,
+                        };
+                        let pattern = self.pattern(part, part_span)?;
+                        tuple.push(crate::values::TupleItem { pattern, text });
+                    }
+                    tuples.push(tuple);
+                }
+                Some(Arg::Tuples(tuples))
+            }
+            (ParamKind::Tuples, v) => wrong(self, "a list of tuples such as [(\"a\", 1)]", &v),
             (ParamKind::Steps, Val::List(items)) => self.steps(f, param, items, span, false),
             (ParamKind::Steps, v) => wrong(self, "a list such as [(1, \"a\"), (0.5, \"b\")]", &v),
             (ParamKind::Weighted, Val::List(items)) => self.steps(f, param, items, span, true),
@@ -333,7 +418,10 @@ impl<'r> Compiler<'r> {
     ) -> bool {
         let (fits, wanted) = match param.kind {
             ParamKind::Number => (matches!(arg, Val::Num(_)), "a number"),
-            ParamKind::Sounds => (matches!(arg, Val::Str { .. }), "a string of sound names"),
+            ParamKind::Sounds => (
+                matches!(arg, Val::Str { .. } | Val::Values(_)),
+                "a string of sound names",
+            ),
             _ => (
                 !matches!(arg, Val::Transform(_) | Val::Partial { .. }),
                 "a number, pattern or signal",
@@ -490,6 +578,11 @@ impl<'r> Compiler<'r> {
             (Role::Sound, Some((Val::Str { text, at }, _))) => self
                 .sounds(&text, at)
                 .map(|pattern| Val::Sounds { pattern, bus: None }),
+            // Names made by a pattern function: `s (step "bd" "x-x-")`, `s (fit 1 […] "0 1")`.
+            (Role::Sound, Some((Val::Values(names), _))) => Some(Val::Sounds {
+                pattern: pattern::sound(&names),
+                bus: None,
+            }),
             (_, last) => {
                 args.extend(last);
                 Some(Val::Call { f, args })
@@ -531,6 +624,22 @@ impl<'r> Compiler<'r> {
             return Some(Val::Then {
                 first: Box::new(left),
                 then: Box::new((right, right_span)),
+            });
+        }
+        if let (
+            Val::Sounds {
+                pattern: sounds, ..
+            },
+            Val::Sounds {
+                pattern: controls, ..
+            },
+        ) = (&left, &right)
+        {
+            // A control pattern on the right (`# grain 0.2 0.1`, `# (n 1)`): its controls, and
+            // its sound where it names one, on the left's structure, as Tidal's `#`.
+            return Some(Val::Sounds {
+                pattern: sounds.merged(controls),
+                bus: None,
             });
         }
         let Val::Call { f, args } = right else {

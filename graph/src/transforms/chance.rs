@@ -4,7 +4,7 @@
 use super::{constants, maker, number, numbers, time, transform, with_example, Out, F, P};
 use crate::params::{ParamKind, ParamSpec};
 use crate::registry::Function;
-use crate::values::{Args, Pat, PatItem};
+use crate::values::{Args, Pat, PatItem, MAX_COUNT};
 use pattern::{Pattern, Time, Value};
 
 /// `sometimesBy' x f pat = overlay (degradeBy x pat) (unDegradeBy x $ f pat)`: unlike
@@ -183,6 +183,31 @@ fn fade_in_from<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
     fade(from, a, p, true)
 }
 
+/// `degradeOverBy i tx p`: the events whose random value is above the amount, the random
+/// stream repeating each cycle `i` times.
+fn degrade_over_by<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    let cycles = a.count(1)?;
+    let amounts = a.values()?.fmap(|v| v.as_f64().unwrap_or(0.0));
+    Ok(p.degrade_over_by(cycles, &amounts))
+}
+
+/// `markovPat n xi tp`: a Markov chain of `n` steps a cycle from state `xi`.
+fn markov_pat(a: &mut Args) -> Result<Pat, String> {
+    let (steps, start) = (a.count(1)?, a.signed(MAX_COUNT)?);
+    let rows = a.rows()?;
+    let n = rows.len();
+    if n == 0
+        || rows.iter().any(|r| {
+            r.len() != n || r.iter().any(|w| w.is_nan() || *w < 0.0) || r.iter().sum::<f64>() <= 0.0
+        })
+    {
+        return Err(format!(
+            "`markovPat` needs a square table of weights, a row for each state: found {n} rows"
+        ));
+    }
+    Ok(numbers(pattern::markov(steps, start, &rows)))
+}
+
 const WEIGHTED: ParamSpec = ParamSpec::required("values", ParamKind::Weighted, "");
 const VALUES: ParamSpec = ParamSpec::required("values", ParamKind::Patterns, "");
 
@@ -206,5 +231,7 @@ pub(super) const FUNCTIONS: &[Function] = &[
     maker("cycleChoose", &[], &[VALUES], "A value of the list at random, one per cycle.", cycle_choose),
     with_example(maker("wchoose", &[], &[WEIGHTED], "A value at random, each as likely as its weight: wchoose [(0, 0.25), (2, 0.5), (7, 0.25)] (continuous).", wchoose), "out: s \"bd*8\" # n (segment 8 $ wchoose [(0, 0.25), (2, 0.5), (7, 0.25)])"),
     with_example(maker("wchooseBy", &[], &[ParamSpec::required("chooser", ParamKind::Numbers, ""), WEIGHTED], "The value a 0..1 pattern points at, each taking a share by its weight.", wchoose_by), "out: s \"bd*4\" # n (wchooseBy \"0 0.3 0.8 0.5\" [(0, 0.25), (2, 0.5), (7, 0.25)])"),
+    with_example(transform("degradeOverBy", &[], &[number("cycles"), ParamSpec::required("amount", ParamKind::Numbers, ""), P], "degradeBy with a patterned amount over the given cycles, the random choices repeating each cycle that many times.", generic!(degrade_over_by)), "out: degradeOverBy 4 \"<0.2 0.8>\" $ s \"hh*8\""),
+    with_example(maker("markovPat", &[], &[number("steps"), number("start"), ParamSpec::required("transitions", ParamKind::Rows, "")], "A Markov chain of states, steps a cycle from the start state; each row weighs the next state.", markov_pat), "out: s \"bd*8\" # n (markovPat 8 1 [[3, 5, 2], [4, 4, 2], [0, 1, 0]])"),
     with_example(maker("randrun", &[], &[number("n")], "The numbers 0 to n-1 in a random order each cycle.", randrun), "out: s \"bd*8\" # n (randrun 8)"),
 ];

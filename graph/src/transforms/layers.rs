@@ -33,12 +33,95 @@ fn fastspreadf<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
     Ok(pattern::fastcat(each_applied(&a.functions()?, &p)?))
 }
 
+const CURRIED: ParamSpec = ParamSpec::required("function", ParamKind::Curried, "");
+const SPREAD_VALUES: ParamSpec = ParamSpec::required("values", ParamKind::Patterns, "");
+
+/// The function given each value of the list, with the pattern.
+fn spread_each<T: PatItem>(a: &mut Args, p: &Pattern<T>) -> Result<Vec<Pattern<T>>, String> {
+    let f = a.curried()?;
+    a.patterns()?
+        .into_iter()
+        .map(|v| {
+            T::unwrap(f(v, T::wrap(p.clone()))?)
+                .ok_or_else(|| "the function changed the kind of pattern".to_string())
+        })
+        .collect()
+}
+
+/// `spread f xs p = slowcat $ map (\`f\` p) xs`
+fn spread<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    Ok(pattern::slowcat(spread_each(a, &p)?))
+}
+
+/// `fastspread f xs p = fastcat $ map (\`f\` p) xs`
+fn fastspread<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    Ok(pattern::fastcat(spread_each(a, &p)?))
+}
+
+/// `spreadChoose f vs p = do v <- _segment 1 (choose vs); f v p`: one value at random a cycle.
+fn spread_choose<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    let choices = spread_each(a, &p)?;
+    let n = choices.len();
+    let chosen = pattern::rand()
+        .segment(Time::ONE)
+        .fmap(move |&r| ((r * n as f64).floor() as usize).min(n.saturating_sub(1)));
+    Ok(joined(chosen, choices))
+}
+
+/// The most different values `spread'` prepares the function for.
+const MAX_SPREAD_VALUES: usize = 64;
+
+/// `spread' f vpat pat = vpat >>= \v -> f v pat`: the function given each value of a pattern
+/// as it plays. The function is applied ahead of time to each value the pattern plays in its
+/// first 64 cycles.
+fn spread_patterned<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    let f = a.curried()?;
+    let given = a.values()?;
+    let mut seen: Vec<Value> = Vec::new();
+    let arena = bumpalo::Bump::new();
+    let head = pattern::Span::new(Time::ZERO, Time::from_int(MAX_SPREAD_VALUES as i64));
+    for e in given.query(head, &arena).iter() {
+        if !seen.contains(&e.value) {
+            if seen.len() == MAX_SPREAD_VALUES {
+                return Err(format!(
+                    "`spread'` takes a pattern of at most {MAX_SPREAD_VALUES} different values"
+                ));
+            }
+            seen.push(e.value.clone());
+        }
+    }
+    let choices = seen
+        .iter()
+        .map(|v| {
+            let value = Pat::Value(pattern::pure(v.clone()));
+            T::unwrap(f(value, T::wrap(p.clone()))?)
+                .ok_or_else(|| "the function changed the kind of pattern".to_string())
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let missing = choices.len();
+    let mut choices = choices;
+    choices.push(pattern::silence());
+    let indices = given.fmap(move |v| seen.iter().position(|s| s == v).unwrap_or(missing));
+    Ok(joined(indices, choices))
+}
+
 /// The pattern of `choices` picks, switching with each of its events (Tidal's `innerJoin`).
 fn switched<T: PatItem>(indices: Pattern<usize>, choices: Vec<Pattern<T>>) -> Pattern<T> {
     if choices.is_empty() {
         return pattern::silence();
     }
     pattern::patterned(&indices, move |&i, span, arena, out| {
+        choices[i.min(choices.len() - 1)].query_into(span, arena, out)
+    })
+}
+
+/// The pattern of `choices` picks, each cut to the picking event (Tidal's `unwrap`, as its `do`
+/// blocks join).
+fn joined<T: PatItem>(indices: Pattern<usize>, choices: Vec<Pattern<T>>) -> Pattern<T> {
+    if choices.is_empty() {
+        return pattern::silence();
+    }
+    pattern::bound(&indices, move |&i, span, arena, out| {
         choices[i.min(choices.len() - 1)].query_into(span, arena, out)
     })
 }
@@ -78,6 +161,23 @@ fn stut_with<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
         echoes = pattern::stack(vec![applied(&f, &echoes.late(step))?, p.clone()]);
     }
     Ok(echoes)
+}
+
+/// `triple = stutter 3`, `quad = stutter 4`, `double = echo = stutter 2`: copies `time` apart.
+fn stuttered<T: PatItem>(count: i64, a: &mut Args, p: Pattern<T>) -> Out<T> {
+    Ok(p.stutter(count, a.constant_time()?))
+}
+
+fn double<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    stuttered(2, a, p)
+}
+
+fn triple<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    stuttered(3, a, p)
+}
+
+fn quad<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
+    stuttered(4, a, p)
 }
 
 /// `_plyWith n f p = arpeggiate $ compound n where compound n | n <= 1 = p
@@ -142,6 +242,68 @@ fn weave_with(a: &mut Args) -> Result<Pat, String> {
         Pat::Sound(p) => weave(t, p, &functions).map(Pat::Sound),
         Pat::Value(p) => weave(t, p, &functions).map(Pat::Value),
     }
+}
+
+/// `(x #)` for each sound pattern of a list, as functions.
+fn merges(patterns: Vec<Pattern<Sound>>) -> Vec<Transform> {
+    patterns
+        .into_iter()
+        .map(|x| -> Transform {
+            std::rc::Rc::new(move |q: Pat| match q {
+                Pat::Sound(q) => Ok(Pat::Sound(x.merged(&q))),
+                Pat::Value(_) => Err("`weave` takes a control pattern such as (pan sine)".into()),
+            })
+        })
+        .collect()
+}
+
+fn sound_list(a: &mut Args, what: &str) -> Result<Vec<Pattern<Sound>>, String> {
+    a.patterns()?
+        .into_iter()
+        .map(|p| match p {
+            Pat::Sound(p) => Ok(p),
+            Pat::Value(_) => Err(format!("`{what}` takes a list of sound patterns")),
+        })
+        .collect()
+}
+
+/// `weave t p ps = weave' t p (map (#) ps)`: a control pattern (`pan sine`) spread over `t`
+/// cycles and laid over each sound pattern, each a share of the cycles apart.
+fn weave_controls(a: &mut Args) -> Result<Pat, String> {
+    let t = a.constant_time()?;
+    let Pat::Sound(controls) = a.any_pattern()? else {
+        return Err("`weave` takes a control pattern such as (pan sine)".into());
+    };
+    let patterns = sound_list(a, "weave")?;
+    weave(t, controls, &merges(patterns)).map(Pat::Sound)
+}
+
+/// `interlace a b = weave 16 (P.shape (sine * 0.9)) [a, b]`
+fn interlace(a: &mut Args) -> Result<Pat, String> {
+    let second = sounds(a, "interlace")?;
+    let first = a.pattern::<Sound>()?;
+    let shape = pattern::sine().fmap(|&x| {
+        let mut s = Sound::new(Value::word(""));
+        s.set(Control::Shape, x * 0.9);
+        s
+    });
+    weave(Time::from_int(16), shape, &merges(vec![first, second])).map(Pat::Sound)
+}
+
+/// `stackwith p ps = stack $ map (\(i, p') -> p' # ((i % l) \`rotL\` p)) (zip [0..] ps)`
+fn stackwith(a: &mut Args) -> Result<Pat, String> {
+    let Pat::Sound(controls) = a.any_pattern()? else {
+        return Err("`stackwith` takes a control pattern such as (pan sine)".into());
+    };
+    let patterns = sound_list(a, "stackwith")?;
+    let l = patterns.len() as i64;
+    Ok(Pat::Sound(pattern::stack(
+        patterns
+            .iter()
+            .enumerate()
+            .map(|(i, p)| p.merged(&controls.early(Time::new(i as i64, l))))
+            .collect(),
+    )))
 }
 
 /// `ghost'' a f p = superimpose (((a*2.5) \`rotR\`) . f) $ superimpose (((a*1.5) \`rotR\`) . f) p`
@@ -291,6 +453,13 @@ fn spin(a: &mut Args) -> Result<Pat, String> {
 
 /// The functions that layer copies.
 pub(super) const FUNCTIONS: &[Function] = &[
+    with_example(transform("spread", &["slowspread"], &[CURRIED, SPREAD_VALUES, P], "The function given each value of the list in turn, a cycle each: spread fast [1, 2].", generic!(spread)), "out: spread fast [1, 2, 4] $ s \"bd sn\""),
+    with_example(transform("fastspread", &[], &[CURRIED, SPREAD_VALUES, P], "The function given each value of the list, all in each cycle in turn.", generic!(fastspread)), "out: fastspread fast [1, 2] $ s \"bd sn\""),
+    with_example(transform("spreadChoose", &["spreadr"], &[CURRIED, SPREAD_VALUES, P], "The function given a value of the list chosen at random each cycle.", generic!(spread_choose)), "out: spreadChoose fast [1, 2, 4] $ s \"bd sn\""),
+    with_example(transform("spread'", &[], &[CURRIED, ParamSpec::required("values", ParamKind::Numbers, ""), P], "The function given each value of a pattern as it plays.", generic!(spread_patterned)), "out: spread' fast \"<1 2> 4\" $ s \"bd sn\""),
+    transform("double", &[], &[time("time"), P], "The pattern and one copy `time` later (stutter 2).", generic!(double)),
+    transform("triple", &[], &[time("time"), P], "The pattern and two copies, each `time` later (stutter 3).", generic!(triple)),
+    transform("quad", &[], &[time("time"), P], "The pattern and three copies, each `time` later (stutter 4).", generic!(quad)),
     transform("layer", &[], &[FUNCTIONS_LIST, P], "Each function's version of the pattern, all at once: layer [rev, fast 2].", generic!(layer)),
     transform("spreadf", &[], &[FUNCTIONS_LIST, P], "Each function's version of the pattern, one a cycle in turn.", generic!(spreadf)),
     transform("fastspreadf", &[], &[FUNCTIONS_LIST, P], "Each function's version of the pattern, all in each cycle in turn.", generic!(fastspreadf)),
@@ -299,6 +468,9 @@ pub(super) const FUNCTIONS: &[Function] = &[
     with_example(transform("stutWith", &["stut'"], &[number("count"), time("time"), F, P], "Echo the pattern count times, each echo `time` later and passed through the function once more.", generic!(stut_with)), "out: stutWith 3 (1/8) (# speed 2) $ s \"bd sn\""),
     with_example(transform("plyWith", &[], &[number("n"), F, P], "Play each event n times in its step, each repeat passed through the function once more.", generic!(ply_with)), "out: plyWith 3 (# speed 2) $ s \"bd sn\""),
     transform("foldEvery", &[], &[ParamSpec::required("periods", ParamKind::Patterns, ""), F, P], "every for each number of the list, in turn: foldEvery [3, 5] (fast 2).", generic!(fold_every)),
+    with_example(maker("weave", &[], &[time("cycles"), ParamSpec::required("controls", ParamKind::Pattern, ""), ParamSpec::required("patterns", ParamKind::Patterns, "")], "A control pattern spread over the given cycles and laid over each sound pattern, each starting its share of them later.", weave_controls), "out: weave 16 (pan sine) [s \"bd sn cp\", s \"hh*4\"]"),
+    with_example(transform("interlace", &[], &[ParamSpec::required("first", ParamKind::Pattern, ""), P], "Two sound patterns woven with a shape that follows a sine over 16 cycles.", interlace), "out: interlace (s \"bd sn\") $ s \"hh*4\""),
+    with_example(maker("stackwith", &[], &[ParamSpec::required("controls", ParamKind::Pattern, ""), ParamSpec::required("patterns", ParamKind::Patterns, "")], "Sound patterns at once, each with a control pattern laid over it, shifted its share of a cycle earlier.", stackwith), "out: stackwith (pan saw) [s \"bd*2\", s \"hh*4\"]"),
     with_example(maker("weaveWith", &["weave'"], &[time("cycles"), P, FUNCTIONS_LIST], "Each function's version of the pattern over the given cycles, each starting its share of them later.", weave_with), "out: weaveWith 3 (s \"bd [sn hh]\") [fast 2, (# speed 2), chop 4]"),
     transform("ghost''", &[], &[time("time"), F, P], "Add two copies through the function, 1.5 and 2.5 times `time` later.", generic!(ghost_function)),
     transform("ghost'", &[], &[time("time"), P], "Ghost notes: two quieter, shorter, higher copies, 1.5 and 2.5 times `time` later.", ghost_at),

@@ -20,7 +20,9 @@ macro_rules! generic {
 }
 
 mod chance;
+mod controllers;
 mod layers;
+mod lists;
 mod reshape;
 
 type Out<T> = Result<Pattern<T>, String>;
@@ -654,12 +656,26 @@ fn constants(list: Vec<Pat>, what: &str) -> Result<Vec<Value>, String> {
     let cycle = pattern::Span::new(Time::ZERO, Time::from_int(1));
     list.into_iter()
         .map(|p| {
-            let events = match &p {
-                Pat::Value(p) => p.query(cycle, &arena),
-                Pat::Sound(_) => {
-                    return Err(format!("`{what}` takes a list of values, not sounds"))
-                }
+            // In a patch a word such as "bd" reads as a sound: its name is the value.
+            let values = match p {
+                Pat::Value(p) => p,
+                Pat::Sound(p) => p.fmap(|s| {
+                    if s.controls().next().is_none() {
+                        s.sound.clone()
+                    } else {
+                        Value::Num(f64::NAN)
+                    }
+                }),
             };
+            let events = values.query(cycle, &arena);
+            if events
+                .iter()
+                .any(|e| matches!(e.value, Value::Num(x) if x.is_nan()))
+            {
+                return Err(format!(
+                    "`{what}` takes a list of values, not sounds with controls"
+                ));
+            }
             match &events[..] {
                 [e] if e.whole == Some(cycle) => Ok(e.value.clone()),
                 _ => Err(format!(
@@ -1264,7 +1280,14 @@ const SOUND: Function = Function {
 /// Registers `s`, every transform and every pattern function.
 pub fn register(r: &mut Registry) {
     r.register(SOUND);
-    let more = [chance::FUNCTIONS, layers::FUNCTIONS, reshape::FUNCTIONS];
+    let more = [
+        chance::FUNCTIONS,
+        controllers::FUNCTIONS,
+        controllers::TEMPO,
+        layers::FUNCTIONS,
+        lists::FUNCTIONS,
+        reshape::FUNCTIONS,
+    ];
     for f in TRANSFORMS
         .iter()
         .chain(PATTERNS)

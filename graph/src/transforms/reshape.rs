@@ -251,6 +251,26 @@ fn smash_chopped(a: &mut Args) -> Result<Pat, String> {
     smashed(a, "smash'", true)
 }
 
+/// `smooth`: a continuous glide from each number to the next.
+fn smooth(a: &mut Args) -> Result<Pat, String> {
+    let p = values(a, "smooth")?.fmap(|v| v.as_f64().unwrap_or(0.0));
+    Ok(Pat::Value(p.smooth().fmap(|&x| Value::Num(x))))
+}
+
+/// `grain s w = P.begin b # P.end e where b = s; e = s + w`: a control pattern of a part of
+/// the sample `w` long from `s`.
+fn grain(a: &mut Args) -> Result<Pat, String> {
+    let numbers = |p: Pattern<Value>| p.fmap(|v| v.as_f64().unwrap_or(0.0));
+    let (begin, width) = (numbers(a.values()?), numbers(a.values()?));
+    let end = begin.zip_both(&width, |b, w| b + w);
+    Ok(Pat::Sound(begin.zip_left(&end, |&b, &e| {
+        let mut s = Sound::new(Value::word(""));
+        s.set(pattern::Control::Begin, b);
+        s.set(pattern::Control::End, e);
+        s
+    })))
+}
+
 const SPAN: ParamSpec = ParamSpec::required("span", ParamKind::Span, "cycles");
 const LIST: ParamSpec = ParamSpec::required("list", ParamKind::Patterns, "");
 
@@ -279,6 +299,8 @@ pub(super) const FUNCTIONS: &[Function] = &[
     transform("revArc", &[], &[SPAN, P], "Reverse the part (begin, end) of each cycle.", generic!(rev_arc)),
     transform("compressTo", &[], &[SPAN, P], "Squeeze each cycle into the part (begin, end), which may start in a later cycle.", generic!(compress_to)),
     transform("chunk'", &[], &[number("n"), super::F, P], "chunk going backwards: the last part first.", generic!(chunk_back)),
+    with_example(transform("smooth", &[], &[P], "A continuous glide from each number to the next (sample it with segment or a structure).", smooth), "out: s \"bd*8\" # pan (smooth \"0 1 0.5\")"),
+    with_example(maker("grain", &[], &[ParamSpec::required("begin", ParamKind::Numbers, ""), ParamSpec::required("length", ParamKind::Numbers, "")], "The part of the sample from `begin`, `length` long (sets begin and end).", grain), "out: s \"bd*8\" # grain \"0 0.25\" 0.1"),
     transform("qfloor", &[], &[number("steps"), P], "Round each value down to a step of 1/steps.", qfloor),
     transform("qceiling", &[], &[number("steps"), P], "Round each value up to a step of 1/steps.", qceiling),
     transform("striateBy", &["striate'"], &[number("n"), number("fraction"), P], "n copies a cycle, each playing that fraction of the sample from a further start.", striate_by),

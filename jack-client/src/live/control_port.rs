@@ -35,7 +35,8 @@ pub enum Command {
     Unsolo(String),
     /// `/load PATH`: compile the patch at PATH and play it; on an error the old one plays on.
     Load(PathBuf),
-    /// `/set NAME VALUE`: the value the patch's `ctrl "NAME"` plays.
+    /// `/set NAME VALUE` (or Tidal's `/ctrl NAME VALUE`): the value the patch's `ctrl "NAME"`
+    /// and `cF 0 "NAME"` play.
     Set(String, f32),
     /// `/status`: reply with what is playing.
     Status,
@@ -81,7 +82,7 @@ pub fn open(address: SocketAddr) -> Result<ControlPort, String> {
         .spawn(move || receive(&reader, &send, &stopping))
         .map_err(|e| format!("control port: {e}"))?;
     tracing::info!(
-        "control port: OSC on UDP {bound} (/hush /unhush /tempo /bpm /gain /mute /unmute /solo /unsolo /load /set /status)"
+        "control port: OSC on UDP {bound} (/hush /unhush /tempo /bpm /gain /mute /unmute /solo /unsolo /load /set /ctrl /status)"
     );
     Ok(ControlPort {
         socket,
@@ -244,16 +245,24 @@ pub fn parse(message: &OscMessage) -> Result<Command, String> {
             Some(OscType::String(path)) if !path.is_empty() => Command::Load(path.into()),
             _ => return Err("expected the path of a patch".into()),
         },
-        "/set" => match (args.first(), number(args.get(1))) {
-            (Some(OscType::String(name)), Some(value)) if !name.is_empty() && value.is_finite() => {
-                Command::Set(name.clone(), value as f32)
+        "/set" | "/ctrl" => {
+            // Tidal's controller messages may name a value by number (`/ctrl 1 0.5`).
+            let name = match args.first() {
+                Some(OscType::String(name)) => Some(name.clone()),
+                Some(OscType::Int(k)) => Some(k.to_string()),
+                _ => None,
+            };
+            match (name, number(args.get(1))) {
+                (Some(name), Some(value)) if !name.is_empty() && value.is_finite() => {
+                    Command::Set(name, value as f32)
+                }
+                _ => return Err("expected a name and a number (`/set cutoff 800`)".into()),
             }
-            _ => return Err("expected a name and a number (`/set cutoff 800`)".into()),
-        },
+        }
         "/status" => Command::Status,
         other => {
             return Err(format!(
-                "unknown command {other}: phonon takes /hush /unhush /tempo /bpm /gain /mute /unmute /solo /unsolo /load /set /status"
+                "unknown command {other}: phonon takes /hush /unhush /tempo /bpm /gain /mute /unmute /solo /unsolo /load /set /ctrl /status"
             ))
         }
     })
@@ -297,6 +306,13 @@ mod tests {
             Ok(Command::Set("cutoff".into(), 800.0))
         );
         assert!(parse(&message("/set", vec![OscType::String("cutoff".into())])).is_err());
+        assert_eq!(
+            parse(&message(
+                "/ctrl",
+                vec![OscType::Int(1), OscType::Float(0.5)]
+            )),
+            Ok(Command::Set("1".into(), 0.5))
+        );
         let unknown = parse(&message("/frobnicate", vec![])).unwrap_err();
         assert!(unknown.contains("/hush"), "{unknown}");
     }
