@@ -508,7 +508,7 @@ fn the_original_library_reports_its_mistakes_where_they_are_written() {
     assert!(e[0].contains("`ir` names one sound"), "{e:?}");
     let e = errors("out: \"0 1\" $ scale \"bogus\" # sine\n");
     assert!(
-        e[0].contains("`scale` knows `major`") && e[0].contains("found bogus"),
+        e[0].contains("`scale` has no scale `bogus`") && e[0].contains("`major`"),
         "{e:?}"
     );
     let e = errors("out: superkick \"c2\" :pitch 3\n");

@@ -530,15 +530,18 @@ fn scale(a: &mut Args) -> Result<Pat, String> {
     {
         let known = matches!(&e.value, Value::Str(n) if pattern::scale::scale_notes(n).is_some());
         if !known {
-            return Err(format!(
-                "`scale` knows {}, found {}",
-                pattern::scale::SCALES
-                    .iter()
-                    .map(|(n, _)| format!("`{n}`"))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                e.value
-            ));
+            let names = pattern::scale::SCALES.iter().map(|(n, _)| *n);
+            let near = crate::diagnostic::closest(&e.value.to_string(), names);
+            let hint = if near.is_empty() {
+                format!(
+                    "it knows {} scales, such as `major`, `minor`, `dorian`, `majPent` (docs/functions.md lists them)",
+                    pattern::scale::SCALES.len()
+                )
+            } else {
+                let near: Vec<String> = near.iter().map(|n| format!("`{n}`")).collect();
+                format!("did you mean {}?", near.join(", "))
+            };
+            return Err(format!("`scale` has no scale `{}`: {hint}", e.value));
         }
     }
     Ok(Pat::Value(p.zip_left(&names, |degree, name| {
