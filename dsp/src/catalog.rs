@@ -56,6 +56,11 @@ pub static NODES: &[&Declaration] = &[
     &dynamics::distortion::BITCRUSH,
     &dynamics::LIMITER,
     &dynamics::COMPRESSOR,
+    &dynamics::followers::RMS,
+    &dynamics::followers::PEAK_FOLLOWER,
+    &dynamics::followers::AMP_FOLLOWER,
+    &dynamics::followers::SCHMIDT,
+    &dynamics::followers::LATCH,
     // Modulation.
     &modulation::RING_MOD,
     &modulation::CHORUS,

@@ -322,3 +322,40 @@ fn ramps_and_segments_start_again_on_their_trigger_pattern() {
         assert!(gap(from) < 1e-3, "silence after the burst at {from}");
     }
 }
+
+/// `synth NOTES WAVE a d s r` is the `WAVE_trig` oscillator with that envelope.
+#[test]
+fn synth_plays_its_notes_as_the_triggered_oscillator_does() {
+    let synth = compile("out: synth \"c3 e3 g3\" \"square\" 0.01 0.1 0.5 0.2\n");
+    let trig = compile("out: square_trig \"c3 e3 g3\" 0.01 0.1 0.5 0.2\n");
+    let [a, _] = render(&synth, Length::Cycles(1.0), 512, 1);
+    let [b, _] = render(&trig, Length::Cycles(1.0), 512, 1);
+    assert_eq!(a, b);
+    assert!(rms(&a) > 0.01);
+}
+
+/// A follower of a kick's level opens a tone right after each kick and closes it before the
+/// next; a Schmitt trigger of a slow sine is on for the part of the cycle above its threshold.
+#[test]
+fn followers_track_a_level_and_schmidt_gates_it() {
+    let ducked =
+        compile("cps: 0.5\nout: saw 110 * (s \"bd*2\" # amp_follower 0.002 0.1 0.01) * 2\n");
+    let [l, _] = render(&ducked, Length::Cycles(1.0), 512, 1);
+    let second = RATE as usize;
+    let (after, before) = (
+        rms(&l[..second / 10]),
+        rms(&l[second - second / 10..second]),
+    );
+    assert!(
+        after > 10.0 * before,
+        "after the kick {after}, before the next {before}"
+    );
+
+    let gated = compile("cps: 0.5\nout: sine 440 * (sine 0.5 # schmidt 0.5 -0.5) * 0.5\n");
+    let [g, _] = render(&gated, Length::Cycles(1.0), 512, 1);
+    // sine 0.5 rises through 0.5 at 1/12 of its period and falls through -0.5 at 7/12.
+    let period = 2 * RATE as usize;
+    let on = rms(&g[period / 12 + 2_000..7 * period / 12 - 2_000]);
+    let off = rms(&g[7 * period / 12 + 2_000..period - 2_000]);
+    assert!(on > 0.3 && off < 1e-4, "on {on}, off {off}");
+}

@@ -1,6 +1,8 @@
-//! Dynamics: the peak limiter and the compressor; distortion and bit crushing.
+//! Dynamics: the peak limiter and the compressor; distortion and bit crushing; level
+//! followers and gates.
 
 pub mod distortion;
+pub mod followers;
 
 use crate::declaration::{Declaration, Port};
 use crate::{sanitize, Context, In, Node, Width};

@@ -4,7 +4,9 @@
 //! - arithmetic after a chain applies to the chain: `a # lpf 800 0.7 * 0.3` is
 //!   `(a # lpf 800 0.7) * 0.3`, not `a # (lpf 800 0.7 * 0.3)`;
 //! - the call style gives a node or control its arguments as a tuple: `lpf(800, 0.7)` is
-//!   `lpf 800 0.7`.
+//!   `lpf 800 0.7`;
+//! - `synth "c4 e4" "saw" a d s r`, a note pattern played through a waveform and an envelope,
+//!   is `saw_trig "c4 e4" a d s r`.
 //!
 //! Spellings a token or a line settles are read where they are met: `>>` for `#` by the lexer;
 //! `hush`, `name $ expr`, `tempo 2` and `noise()` by the parser.
@@ -37,6 +39,7 @@ impl<'r> OlderSpellings<'r> {
         match &mut e.kind {
             ExprKind::Binary(..) => self.spine(e),
             ExprKind::Apply(head, args) => {
+                synth_as_trig(head, args);
                 self.expr(head);
                 args.iter_mut().for_each(|a| self.expr(a));
                 if self.takes_tuples_apart(head) {
@@ -122,6 +125,51 @@ impl<'r> OlderSpellings<'r> {
     }
 }
 
+/// The waveforms `synth` takes, and the oscillator that plays each per event.
+const SYNTH_WAVES: &[(&str, &str)] = &[
+    ("saw", "saw_trig"),
+    ("sine", "sine_trig"),
+    ("square", "square_trig"),
+    ("tri", "tri_trig"),
+    ("triangle", "tri_trig"),
+];
+
+/// `synth NOTES WAVE a d s r` (or called with a tuple) as `WAVE_trig NOTES a d s r`, the
+/// waveform `saw` when it is left out. `synth "saw"` alone, the original's MIDI-played synth,
+/// is left for evaluation to report.
+fn synth_as_trig(head: &mut Expr, args: &mut Vec<Expr>) {
+    if !matches!(&head.kind, ExprKind::Name(n) if n == "synth") {
+        return;
+    }
+    if let [Expr {
+        kind: ExprKind::Tuple(items),
+        ..
+    }] = &mut args[..]
+    {
+        *args = std::mem::take(items);
+    }
+    let wave_of = |e: &Expr| match &e.kind {
+        ExprKind::Str { text, .. } | ExprKind::Name(text) => SYNTH_WAVES
+            .iter()
+            .find(|(w, _)| w == text)
+            .map(|(_, oscillator)| *oscillator),
+        _ => None,
+    };
+    let notes = matches!(args.first(), Some(e) if matches!(e.kind, ExprKind::Str { .. }) && wave_of(e).is_none());
+    if !notes {
+        return;
+    }
+    let oscillator = match args.get(1).map(wave_of) {
+        Some(Some(oscillator)) => {
+            args.remove(1);
+            oscillator
+        }
+        Some(None) => return,
+        None => "saw_trig",
+    };
+    head.kind = ExprKind::Name(oscillator.to_string());
+}
+
 /// `e`, leaving a leaf in its place.
 fn take(e: &mut Expr) -> Expr {
     std::mem::replace(
@@ -199,6 +247,21 @@ mod tests {
             rewritten("within (0, 0.5) (fast 2) $ s \"bd sn\""),
             "((within (0, 0.5) (fast 2)) $ (s \"bd sn\"))"
         );
+    }
+
+    #[test]
+    fn synth_plays_its_notes_through_a_triggered_oscillator() {
+        assert_eq!(
+            rewritten("synth \"c4 e4\" \"square\" 0.01 0.1 0.7 0.3"),
+            "(square_trig \"c4 e4\" 0.01 0.1 0.7 0.3)"
+        );
+        assert_eq!(
+            rewritten("synth(\"c2 ~ g2\", \"triangle\", 0.01, 0.05, 0.8, 0.1)"),
+            "(tri_trig \"c2 ~ g2\" 0.01 0.05 0.8 0.1)"
+        );
+        assert_eq!(rewritten("synth \"c4 e4\""), "(saw_trig \"c4 e4\")");
+        // The original's MIDI-played `synth "saw"` is not a note pattern: left as it is.
+        assert_eq!(rewritten("synth \"saw\""), "(synth \"saw\")");
     }
 
     #[test]
