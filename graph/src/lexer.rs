@@ -149,6 +149,8 @@ impl Lexer<'_> {
             (b'~', Some(b'>')) => self.symbol(2, Tok::ShiftRight),
             (b'<', Some(b'~')) => self.symbol(2, Tok::ShiftLeft),
             (b'~', _) => self.bus(),
+            // Phonon's pattern variables: `%speed: "1 2 3 4"`, `fast %speed`, are buses.
+            (b'%', Some(d)) if d.is_ascii_alphabetic() || d == b'_' => self.bus(),
             // `-1.0` after a space or an opening bracket is a negative number, as in Phonon
             // (`# pan -1.0`, `eq 500 -6.0`); `a - 1` and `a-1` stay subtractions.
             (b'-', _) if negative_literal(bytes, i) => self.number(i + 1),
@@ -434,7 +436,7 @@ enum HashReading {
 
 /// How a `#` at `after - 1`, after code on its line, reads. It chains before a bus, a bracket, a
 /// string, a function or a near miss of one, and before any word followed by what an argument
-/// or an operator starts with (`# resonz 900 20`), so that an unknown name there is an error
+/// or an operator starts with (`# formantz 900 20`), so that an unknown name there is an error
 /// rather than a silent comment. Before a number or nothing it starts a comment, as Phonon
 /// reads `# 120 BPM`; before words that are no function it starts a comment with a warning.
 fn read_hash(text: &str, after: usize, is_function: &dyn Fn(&str) -> bool) -> HashReading {

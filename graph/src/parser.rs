@@ -173,9 +173,10 @@ impl<'a> Parser<'a> {
             };
         let head_span = t.span.clone();
         self.pos += 1;
-        // `name: expr`, and Phonon's `name $ expr` and `tempo 2` forms.
+        // `name: expr`, and Phonon's `name $ expr`, `~lfo # sine 2` and `tempo 2` forms.
         match self.peek() {
             Tok::Colon | Tok::Dollar => self.pos += 1,
+            Tok::Hash if matches!(head, Head::Bus(_)) => self.pos += 1,
             _ if matches!(head, Head::Cps | Head::Bpm) => {}
             _ => return Err(self.expected("`:` after the name")),
         }

@@ -571,7 +571,7 @@ fn code_after_a_hash_is_never_dropped_silently() {
     // Each of these passed `check` and played a dry saw: the unknown name made the rest of the
     // line a comment.
     for (code, name) in [
-        ("resonz 900 20 * 0.3", "resonz"),
+        ("formantz 900 20 * 0.3", "formantz"),
         ("svf_lp 1000 0.5", "svf_lp"),
         ("bq_lp 800 0.7", "bq_lp"),
         ("allpass 0.01 0.5", "allpass"),

@@ -564,6 +564,19 @@ impl<T: Item> Pattern<T> {
     /// Drops events whose random value is below `amount` at their onset (Tidal's `degradeBy`
     /// with a patterned amount, sampled where each event starts).
     pub fn degrade_by_p(&self, amount: &Pattern<f64>) -> Pattern<T> {
+        self.keep_by_rand_and_amount(amount, |r, x| r >= x)
+    }
+
+    /// The events [`Pattern::degrade_by_p`] drops (Tidal's `unDegradeBy`, patterned).
+    pub fn undegrade_by_p(&self, amount: &Pattern<f64>) -> Pattern<T> {
+        self.keep_by_rand_and_amount(amount, |r, x| r < x)
+    }
+
+    fn keep_by_rand_and_amount(
+        &self,
+        amount: &Pattern<f64>,
+        keep: impl Fn(f64, f64) -> bool + Send + Sync + 'static,
+    ) -> Pattern<T> {
         let (p, amount) = (self.clone(), amount.clone());
         Pattern::from_fn(move |span, arena, out| {
             let from = out.len();
@@ -574,7 +587,7 @@ impl<T: Item> Pattern<T> {
                 sampled.clear();
                 amount.query_into(Span::new(onset, onset), arena, &mut sampled);
                 let x = sampled.first().map_or(0.0, |a| a.value);
-                time_to_rand(onset) >= x
+                keep(time_to_rand(onset), x)
             });
         })
     }

@@ -43,7 +43,7 @@ const fn svf(
 /// `lpf`.
 pub static LPF: Declaration = svf(
     "lpf",
-    &["lowpass"],
+    &["lowpass", "rlpf"],
     make_lpf,
     "Resonant low-pass filter.",
     "out: saw 55 # lpf (sine 0.25 * 800 + 1200) 4 * 0.2",
@@ -52,7 +52,7 @@ pub static LPF: Declaration = svf(
 /// `hpf`.
 pub static HPF: Declaration = svf(
     "hpf",
-    &["highpass"],
+    &["highpass", "rhpf"],
     make_hpf,
     "Resonant high-pass filter.",
     "out: noise # hpf 4000 2 * 0.1",
@@ -61,7 +61,7 @@ pub static HPF: Declaration = svf(
 /// `bpf`.
 pub static BPF: Declaration = svf(
     "bpf",
-    &["bandpass"],
+    &["bandpass", "resonz"],
     make_bpf,
     "Band-pass filter.",
     "out: noise # bpf \"400 800 1600\" 8 * 0.3",

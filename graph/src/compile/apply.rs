@@ -618,6 +618,32 @@ impl<'r> Compiler<'r> {
         left_span: Range<usize>,
         right_span: Range<usize>,
     ) -> Eval<'r> {
+        // Phonon's `saw # note "c2'maj"`: an oscillator or instrument without its notes takes
+        // them from a note pattern after it, as `"c2'maj" # saw` does.
+        if let (
+            Val::Call {
+                f: osc,
+                args: osc_args,
+            },
+            Val::Call {
+                f: g,
+                args: note_args,
+            },
+        ) = (&left, &right)
+        {
+            let plays_notes = matches!(&osc.node, Some(k) if k.wave().is_some() || matches!(k, dsp::Kind::Voices { .. }));
+            if osc_args.is_empty()
+                && plays_notes
+                && matches!(g.control, Some(Control::Note | Control::N))
+                && note_args.len() == 1
+            {
+                let (notes, notes_span) = note_args[0].clone();
+                let osc = *osc;
+                let values = self.control_values(Control::Note, notes, notes_span.clone())?;
+                let notes = Val::Values(values.fmap(|&x| pattern::Value::Num(x)));
+                return self.notes_into(osc, notes, notes_span);
+            }
+        }
         if left.wants_pattern() && matches!(right, Val::Call { .. }) {
             // `p $ fast 2 # lpf 800 0.5`: the transform first, then the chain, once the pipe
             // gives the pattern.

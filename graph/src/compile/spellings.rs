@@ -6,7 +6,9 @@
 //! - the call style gives a node or control its arguments as a tuple: `lpf(800, 0.7)` is
 //!   `lpf 800 0.7`;
 //! - `synth "c4 e4" "saw" a d s r`, a note pattern played through a waveform and an envelope,
-//!   is `saw_trig "c4 e4" a d s r`.
+//!   is `saw_trig "c4 e4" a d s r`;
+//! - `stutter 4` with its count alone, the original's repeat of each event, is `ply 4`;
+//! - a span given as two numbers, `zoom 0.25 0.75`, is the pair `zoom (0.25, 0.75)`.
 //!
 //! Spellings a token or a line settles are read where they are met: `>>` for `#` by the lexer;
 //! `hush`, `name $ expr`, `tempo 2` and `noise()` by the parser.
@@ -40,6 +42,8 @@ impl<'r> OlderSpellings<'r> {
             ExprKind::Binary(..) => self.spine(e),
             ExprKind::Apply(head, args) => {
                 synth_as_trig(head, args);
+                stutter_as_ply(head, args);
+                self.span_from_two_numbers(head, args);
                 self.expr(head);
                 args.iter_mut().for_each(|a| self.expr(a));
                 if self.takes_tuples_apart(head) {
@@ -113,6 +117,33 @@ impl<'r> OlderSpellings<'r> {
                 .is_some_and(|f| f.takes_input() || f.control.is_some())
     }
 
+    /// `zoom 0.25 0.75` as `zoom (0.25, 0.75)`, for a function whose first parameter is a span.
+    fn span_from_two_numbers(&self, head: &Expr, args: &mut Vec<Expr>) {
+        let ExprKind::Name(name) = &head.kind else {
+            return;
+        };
+        let takes_span = self
+            .registry
+            .get(name)
+            .and_then(|f| f.params.first())
+            .is_some_and(|p| p.kind == crate::params::ParamKind::Span);
+        let number = |e: &Expr| match &e.kind {
+            ExprKind::Number(_) => true,
+            ExprKind::Neg(x) => matches!(x.kind, ExprKind::Number(_)),
+            _ => false,
+        };
+        if takes_span && args.len() >= 2 && number(&args[0]) && number(&args[1]) {
+            let rest = args.split_off(2);
+            let pair = std::mem::take(args);
+            let span = pair[0].span.start..pair[1].span.end;
+            args.push(Expr {
+                kind: ExprKind::Tuple(pair),
+                span,
+            });
+            args.extend(rest);
+        }
+    }
+
     /// True if `head` names a function whose tuple arguments are its arguments (anything but
     /// a transform or a pattern function, which take tuples as spans and steps).
     fn takes_tuples_apart(&self, head: &Expr) -> bool {
@@ -168,6 +199,14 @@ fn synth_as_trig(head: &mut Expr, args: &mut Vec<Expr>) {
         None => "saw_trig",
     };
     head.kind = ExprKind::Name(oscillator.to_string());
+}
+
+/// The original's `stutter n`, each event played `n` times within it: Tidal's `ply n`. Tidal's
+/// `stutter` takes a count and a time, so a single argument is unambiguous.
+fn stutter_as_ply(head: &mut Expr, args: &[Expr]) {
+    if matches!(&head.kind, ExprKind::Name(n) if n == "stutter") && args.len() == 1 {
+        head.kind = ExprKind::Name("ply".to_string());
+    }
 }
 
 /// `e`, leaving a leaf in its place.
@@ -262,6 +301,26 @@ mod tests {
         assert_eq!(rewritten("synth \"c4 e4\""), "(saw_trig \"c4 e4\")");
         // The original's MIDI-played `synth "saw"` is not a note pattern: left as it is.
         assert_eq!(rewritten("synth \"saw\""), "(synth \"saw\")");
+    }
+
+    #[test]
+    fn the_originals_stutter_and_spans_are_read_as_tidals() {
+        assert_eq!(
+            rewritten("every 8 (stutter 4) $ s \"bd\""),
+            "((every 8 (ply 4)) $ (s \"bd\"))"
+        );
+        assert_eq!(
+            rewritten("stutter 4 0.125 $ s \"bd\""),
+            "((stutter 4 0.125) $ (s \"bd\"))"
+        );
+        assert_eq!(
+            rewritten("within 0.0 0.5 rev $ s \"bd sn\""),
+            "((within (0, 0.5) rev) $ (s \"bd sn\"))"
+        );
+        assert_eq!(
+            rewritten("zoom 0.25 0.75 $ s \"bd\""),
+            "((zoom (0.25, 0.75)) $ (s \"bd\"))"
+        );
     }
 
     #[test]

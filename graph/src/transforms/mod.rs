@@ -118,8 +118,33 @@ fn degrade<T: PatItem>(_: &mut Args, p: Pattern<T>) -> Out<T> {
     Ok(p.degrade())
 }
 
+/// The amount of `degradeBy` and `unDegradeBy`: a number, or a pattern read at each onset
+/// (Tidal's `tParam`).
+fn amounts(a: &mut Args) -> Result<Result<f64, Pattern<f64>>, String> {
+    let amount = a.values()?;
+    let arena = bumpalo::Bump::new();
+    let cycle = pattern::Span::new(Time::ZERO, Time::ONE);
+    let events = amount.query(cycle, &arena);
+    if let [e] = &events[..] {
+        if e.whole == Some(cycle)
+            && amount
+                .query(pattern::Span::new(Time::ONE, Time::from_int(2)), &arena)
+                .len()
+                == 1
+        {
+            if let Some(x) = e.value.as_f64() {
+                return Ok(Ok(x));
+            }
+        }
+    }
+    Ok(Err(amount.fmap(|v| v.as_f64().unwrap_or(0.0))))
+}
+
 fn degrade_by<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
-    Ok(p.degrade_by(a.number()?))
+    Ok(match amounts(a)? {
+        Ok(x) => p.degrade_by(x),
+        Err(xs) => p.degrade_by_p(&xs),
+    })
 }
 
 fn ply<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
@@ -303,7 +328,10 @@ fn trunc<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
 /// `_unDegradeBy x p = fmap fst $ filterValues ((< x) . snd) $ (,) <$> p <* rand`: the
 /// events `degradeBy x` drops.
 fn undegrade_by<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
-    Ok(p.undegrade_by_seeded(0, a.number()?))
+    Ok(match amounts(a)? {
+        Ok(x) => p.undegrade_by_seeded(0, x),
+        Err(xs) => p.undegrade_by_p(&xs),
+    })
 }
 
 /// `_someCyclesBy x = when test where test c = timeToRand (fromIntegral c :: Double) < x`
@@ -982,7 +1010,7 @@ pub const TRANSFORMS: &[Function] = &[
     transform("echo", &[], &[number("count"), time("time"), number("feedback"), P], "Echoes `time` cycles apart, each `feedback` times quieter.", echo),
     transform("stutter", &[], &[number("count"), time("time"), P], "Repeat each event `count` times, `time` cycles apart.", generic!(stutter)),
     transform("degrade", &[], &[P], "Drop half the events at random.", generic!(degrade)),
-    transform("degradeBy", &[], &[number("amount"), P], "Drop events at random with the given probability.", generic!(degrade_by)),
+    transform("degradeBy", &["degrade_by"], &[ParamSpec::required("amount", ParamKind::Numbers, ""), P], "Drop events at random with the given probability.", generic!(degrade_by)),
     transform("sometimesBy", &[], &[number("amount"), F, P], "Apply a function to a random share of the events.", generic!(sometimes_by)),
     transform("sometimes", &[], &[F, P], "Apply a function to half the events, at random.", generic!(sometimes)),
     transform("often", &[], &[F, P], "Apply a function to 75% of the events, at random.", generic!(often)),
@@ -1041,7 +1069,7 @@ pub const TRANSFORMS: &[Function] = &[
     transform("toScale", &[], &[ParamSpec::required("steps", ParamKind::Patterns, ""), P], "Scale degrees to notes of a scale given as a list of semitones: toScale [0, 2, 4, 5, 7, 9, 11] \"0 2 4\".", to_scale),
     transform("toScale'", &[], &[number("octave"), ParamSpec::required("steps", ParamKind::Patterns, ""), P], "toScale with an octave of another size (in semitones).", to_scale_octave),
     transform("trunc", &[], &[time("amount"), P], "Play only the first part of each cycle, then silence.", generic!(trunc)),
-    transform("unDegradeBy", &["undegradeBy"], &[number("amount"), P], "Keep only the events degradeBy would drop.", generic!(undegrade_by)),
+    transform("unDegradeBy", &["undegradeBy"], &[ParamSpec::required("amount", ParamKind::Numbers, ""), P], "Keep only the events degradeBy would drop.", generic!(undegrade_by)),
     transform("someCyclesBy", &["somecyclesBy"], &[number("amount"), F, P], "Apply a function to whole cycles at random, with the given probability.", generic!(some_cycles_by)),
     transform("someCycles", &["somecycles"], &[F, P], "Apply a function to half the cycles, at random.", generic!(some_cycles_half)),
     transform("while", &[], &[ParamSpec::required("choice", ParamKind::Bools, ""), F, P], "Apply a function where a boolean pattern is true.", generic!(while_true)),
