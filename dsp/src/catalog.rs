@@ -36,6 +36,7 @@ pub static NODES: &[&Declaration] = &[
     &filters::formant::VOCODER,
     // Levels.
     &levels::GAIN,
+    &levels::IF,
     &levels::PAN,
     &levels::MIN,
     &levels::MAX,
@@ -56,6 +57,8 @@ pub static NODES: &[&Declaration] = &[
     &dynamics::distortion::BITCRUSH,
     &dynamics::LIMITER,
     &dynamics::COMPRESSOR,
+    &delays::comb::COMB,
+    &modulation::vibrato::VIBRATO,
     &dynamics::followers::RMS,
     &dynamics::followers::PEAK_FOLLOWER,
     &dynamics::followers::AMP_FOLLOWER,

@@ -396,3 +396,44 @@ impl Node for Math {
         }
     }
 }
+
+crate::ports! {
+    /// What `if` reads.
+    pub struct IfPorts {
+        condition: Port::signal(0.0, ""),
+        then: Port::signal(1.0, ""),
+        otherwise: Port::signal(0.0, ""),
+    }
+}
+
+/// `if`.
+pub static IF: Declaration = Declaration {
+    name: "if",
+    aliases: &[],
+    ports: IfPorts::PORTS,
+    width: Width::Mono,
+    make: |_, _| Box::new(Choice),
+    doc: "`then` where the condition is above 0.5, `otherwise` elsewhere, sample by sample.",
+    example: "out: sine (if (square 1) 440 330) * 0.2",
+    control: None,
+};
+
+/// The original Phonon's `if`: a switch between two signals by a third.
+pub struct Choice;
+
+impl Node for Choice {
+    fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
+        let p = IfPorts::read(inputs);
+        let [first, rest @ ..] = out else { return };
+        for (i, y) in first[..ctx.frames].iter_mut().enumerate() {
+            *y = if p.condition.at(i) > 0.5 {
+                p.then.at(i)
+            } else {
+                p.otherwise.at(i)
+            };
+        }
+        for channel in rest {
+            channel[..ctx.frames].copy_from_slice(&first[..ctx.frames]);
+        }
+    }
+}

@@ -147,6 +147,9 @@ impl Lexer<'_> {
             // Phonon's older chain operator: `saw 55 >> lpf 800 0.7` is `saw 55 # lpf 800 0.7`.
             (b'>', Some(b'>')) => self.symbol(2, Tok::Hash),
             (b'~', Some(b'>')) => self.symbol(2, Tok::ShiftRight),
+            // Phonon's signal operators `~*` and `~/`: arithmetic, which is at audio rate here.
+            (b'~', Some(b'*')) => self.symbol(2, Tok::Star),
+            (b'~', Some(b'/')) => self.symbol(2, Tok::Slash),
             (b'<', Some(b'~')) => self.symbol(2, Tok::ShiftLeft),
             (b'~', _) => self.bus(),
             // Phonon's pattern variables: `%speed: "1 2 3 4"`, `fast %speed`, are buses.

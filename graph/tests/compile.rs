@@ -575,7 +575,7 @@ fn code_after_a_hash_is_never_dropped_silently() {
         ("svf_lp 1000 0.5", "svf_lp"),
         ("bq_lp 800 0.7", "bq_lp"),
         ("allpass 0.01 0.5", "allpass"),
-        ("comb (0.01) 0.5", "comb"),
+        ("combo (0.01) 0.5", "combo"),
         ("expander 0.5 0.2", "expander"),
         ("lfp 800", "lfp"),
     ] {

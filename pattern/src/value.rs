@@ -88,8 +88,23 @@ impl fmt::Display for Value {
 
 /// A note name (`c`, `eb2`, `fs4`, `a5`) as semitones from `c5`, following Tidal: `c5` is 0,
 /// the octave defaults to 5, `s`/`#` sharpen and `f`/`b` flatten. (Strudel counts `c4` as
-/// middle C instead.) `None` if `word` is not a note name.
+/// middle C instead.) The solfège syllables (`do re mi fa sol la ti`, also `so` and `si`) are
+/// the notes of c5's octave, as the original Phonon read them. `None` if `word` is not a note
+/// name.
 pub fn note_number(word: &str) -> Option<f64> {
+    let solfege = match word {
+        "do" => Some(0.0),
+        "re" => Some(2.0),
+        "mi" => Some(4.0),
+        "fa" => Some(5.0),
+        "sol" | "so" => Some(7.0),
+        "la" => Some(9.0),
+        "ti" | "si" => Some(11.0),
+        _ => None,
+    };
+    if solfege.is_some() {
+        return solfege;
+    }
     let mut chars = word.chars().peekable();
     let base = match chars.next()? {
         'c' => 0,
@@ -395,6 +410,16 @@ mod tests {
         assert_eq!(note_number("c5"), Some(0.0));
         assert_eq!(note_number("a5"), Some(9.0));
         assert_eq!(note_number("eb2"), Some(-33.0));
+        // The original Phonon's solfège.
+        let solfege: Vec<Option<f64>> = ["do", "re", "mi", "fa", "sol", "la", "ti", "si", "so"]
+            .iter()
+            .map(|w| note_number(w))
+            .collect();
+        assert_eq!(
+            solfege,
+            [0.0, 2.0, 4.0, 5.0, 7.0, 9.0, 11.0, 11.0, 7.0].map(Some)
+        );
+        assert_eq!(note_number("dog"), None);
         assert_eq!(note_number("cs4"), Some(-11.0));
         assert_eq!(note_number("x"), None);
         assert_eq!(note_number("bd"), None);

@@ -359,3 +359,45 @@ fn followers_track_a_level_and_schmidt_gates_it() {
     let off = rms(&g[7 * period / 12 + 2_000..period - 2_000]);
     assert!(on > 0.3 && off < 1e-4, "on {on}, off {off}");
 }
+
+/// The original Phonon's `comb` rings at its frequency: an impulse comes back a period later,
+/// scaled by the feedback; `vibrato` swings the pitch by the semitones asked for.
+#[test]
+fn comb_rings_at_its_frequency_and_vibrato_swings_the_pitch() {
+    let comb = compile("out: impulse 0.5 # comb 441 0.9 * 0.5\n");
+    let [c, _] = render(&comb, Length::Cycles(0.25), 512, 1);
+    let first = c.iter().position(|x| x.abs() > 0.1).expect("the impulse");
+    let period = (RATE / 441) as usize;
+    let (a, b) = (c[first], c[first + period]);
+    assert!((b / a - 0.9).abs() < 0.02, "{a} then {b} a period later");
+
+    let vibrato = compile("out: sine 1000 # vibrato 4 1 * 0.5\n");
+    let [v, _] = render(&vibrato, Length::Cycles(1.0), 512, 1);
+    // Rising zero crossings, and the pitch between each pair.
+    let crossings: Vec<usize> = (1..v.len())
+        .filter(|&i| v[i - 1] < 0.0 && v[i] >= 0.0)
+        .collect();
+    let pitches: Vec<f32> = crossings[10..]
+        .windows(2)
+        .map(|w| RATE as f32 / (w[1] - w[0]) as f32)
+        .collect();
+    let (low, high) = pitches
+        .iter()
+        .fold((f32::MAX, 0.0f32), |(l, h), &p| (l.min(p), h.max(p)));
+    // One semitone each way is ±5.9%; sampled to whole samples, at least ±4%.
+    assert!(low < 960.0 && high > 1040.0, "{low}..{high} Hz");
+    assert!(low > 900.0 && high < 1100.0, "{low}..{high} Hz");
+}
+
+/// The original Phonon's `if`: `then` where the condition is above 0.5, `otherwise` elsewhere.
+#[test]
+fn if_switches_between_two_signals() {
+    let half = |patch: &str| {
+        let [l, _] = render(&compile(patch), Length::Cycles(0.5), 512, 1);
+        l
+    };
+    let on = half("out: sine (if 1 440 330) * 0.5\n");
+    let off = half("out: sine (if 0.2 440 330) * 0.5\n");
+    assert!(tone(&on, 440.0) > 0.2 && tone(&on, 330.0) < 0.01);
+    assert!(tone(&off, 330.0) > 0.2 && tone(&off, 440.0) < 0.01);
+}

@@ -1,7 +1,8 @@
 //! Delays: the feedback delay (also the delay of SuperDirt's orbits), the tape echo, multi-tap
-//! and ping-pong delays. Delay memory is allocated when the node is made, never while
+//! and ping-pong delays, the comb filter. Delay memory is allocated when the node is made, never while
 //! processing.
 
+pub mod comb;
 pub mod tape;
 pub mod taps;
 

@@ -1,8 +1,9 @@
-//! Modulation effects: choruses, the flanger and ring modulation; pitch shifting; freezing and
+//! Modulation effects: choruses, the flanger, vibrato and ring modulation; pitch shifting; freezing and
 //! granulation.
 
 pub mod granular;
 pub mod pitch;
+pub mod vibrato;
 
 use crate::blocks::{DelayLine, Lfo};
 use crate::declaration::{Declaration, Port};
