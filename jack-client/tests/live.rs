@@ -587,26 +587,35 @@ impl Drop for Controller {
     }
 }
 
-/// Tidal's controller inputs: `cF 440 "tone"` plays 440 Hz until a controller sends Tidal's
-/// `/ctrl tone 550`; a number names a value too (`/ctrl 1 0` silences `cF 0.2 "1"`).
-#[test]
-fn tidal_controller_inputs_follow_ctrl_messages() {
-    let _turn = serial();
+/// A real jackd, phonon playing `patch` with a control port, and a python-osc controller on
+/// that port; `None` (the test skips) where JACK or python-osc is missing.
+fn controlled(patch: &str) -> Option<(Server, Phonon, Controller)> {
     if !jack_available() {
-        return;
+        return None;
     }
-    let Some(library) = python_osc() else {
-        return;
-    };
+    let library = python_osc()?;
     let server = Server::start(128, true);
-    let patch = temp_patch("out: sine (cF 440 \"tone\") * cF 0.2 \"1\"\n");
+    let patch = temp_patch(patch);
     let port = free_udp_port();
     let phonon = Phonon::start(
         &server,
         &patch,
         &["--free-run", "--quiet", "--control", &port.to_string()],
     );
-    let mut controller = Controller::start(&library, port);
+    let controller = Controller::start(&library, port);
+    Some((server, phonon, controller))
+}
+
+/// Tidal's controller inputs: `cF 440 "tone"` plays 440 Hz until a controller sends Tidal's
+/// `/ctrl tone 550`; a number names a value too (`/ctrl 1 0` silences `cF 0.2 "1"`).
+#[test]
+fn tidal_controller_inputs_follow_ctrl_messages() {
+    let _turn = serial();
+    let Some((server, phonon, mut controller)) =
+        controlled("out: sine (cF 440 \"tone\") * cF 0.2 \"1\"\n")
+    else {
+        return;
+    };
     let listen = |freq: f32| {
         std::thread::sleep(Duration::from_millis(100));
         let capture = Capture::main_pair(&server, &phonon, 0.3);
@@ -639,21 +648,11 @@ fn tidal_controller_inputs_follow_ctrl_messages() {
 #[test]
 fn a_python_osc_controller_drives_the_control_port() {
     let _turn = serial();
-    if !jack_available() {
-        return;
-    }
-    let Some(library) = python_osc() else {
+    let Some((server, phonon, mut controller)) =
+        controlled("out1: sine 440 * 0.2\nout2: sine (ctrl \"pitch\" 660) * 0.2\n")
+    else {
         return;
     };
-    let server = Server::start(128, true);
-    let patch = temp_patch("out1: sine 440 * 0.2\nout2: sine (ctrl \"pitch\" 660) * 0.2\n");
-    let port = free_udp_port();
-    let phonon = Phonon::start(
-        &server,
-        &patch,
-        &["--free-run", "--quiet", "--control", &port.to_string()],
-    );
-    let mut controller = Controller::start(&library, port);
     // What the main pair plays now: the power of each tone in a fifth of a second, heard after
     // a change has had time to glide.
     let listen = || {
