@@ -37,13 +37,9 @@ fn swap(a: &mut Args) -> Result<Pat, String> {
     let p = values(a, "swap")?;
     let table: Vec<(Value, Value)> = plain(a.tuples(2)?)
         .into_iter()
-        .map(|pair| {
-            let mut pair = pair.into_iter();
-            let (from, to) = (
-                pair.next().unwrap_or_else(|| unreachable!()),
-                pair.next().unwrap_or_else(|| unreachable!()),
-            );
-            Ok((constant(from, "swap")?, constant(to, "swap")?))
+        .map(|pair| match <[Pat; 2]>::try_from(pair) {
+            Ok([from, to]) => Ok((constant(from, "swap")?, constant(to, "swap")?)),
+            Err(_) => Err("`swap` needs (from, to) pairs".to_string()),
         })
         .collect::<Result<_, String>>()?;
     let lookup = move |v: &Value| table.iter().find(|(k, _)| k == v).map(|(_, to)| to.clone());
@@ -405,11 +401,13 @@ fn seq_p_loop(a: &mut Args) -> Result<Pat, String> {
 fn soak<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
     let depth = a.count(1)?;
     let f = a.function()?;
-    let mut cycles = vec![p];
-    while (cycles.len() as i64) < depth {
-        let next = applied(&f, cycles.last().unwrap_or_else(|| unreachable!()))?;
-        cycles.push(next);
+    let mut cycles = Vec::with_capacity(depth as usize);
+    let mut last = p;
+    for _ in 1..depth {
+        let next = applied(&f, &last)?;
+        cycles.push(std::mem::replace(&mut last, next));
     }
+    cycles.push(last);
     Ok(pattern::slowcat(cycles))
 }
 
