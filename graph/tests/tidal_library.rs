@@ -711,3 +711,108 @@ fn spread_needs_a_function_missing_one_argument() {
         assert!(shown.contains(wanted), "{expr}: {shown}");
     }
 }
+
+/// Tidal's seed helpers; the figures are what Tidal 1.7.10's ghci prints for
+/// `timeToIntSeed (0.3 :: Double)` and `intSeedToRand 123456789`.
+#[test]
+fn the_seed_helpers_give_tidals_numbers() {
+    assert_eq!(lines("timeToIntSeed 0.3"), ["[0, 1] [0, 1] 145016108080"]);
+    assert_eq!(
+        lines("intSeedToRand 123456789"),
+        ["[0, 1] [0, 1] 0.22995618917047977"]
+    );
+}
+
+/// `double = echo = stutter 2`, and `samples'` is `samples` with its arguments the other way.
+#[test]
+fn double_and_samples_flipped_are_their_definitions() {
+    assert_eq!(
+        between("double 0.25 \"a b\"", 0, 2),
+        between("stutter 2 0.25 \"a b\"", 0, 2)
+    );
+    assert_eq!(
+        between("samples' \"<0 3> 1\" \"a b\"", 0, 2),
+        between("samples \"a b\" \"<0 3> 1\"", 0, 2)
+    );
+}
+
+/// `degradeOverBy i tx p`: an event stays when its random value, read from the stream's cycle
+/// `c / i`, is above the amount, so each run of `i` cycles makes the same choices.
+#[test]
+fn degrade_over_by_repeats_its_choices_over_its_cycles() {
+    let kept = |cycle: i64| -> Vec<Time> {
+        let mut onsets: Vec<Time> = between("degradeOverBy 2 0.5 \"a*8\"", cycle, cycle + 1)
+            .iter()
+            .map(|l| onset_and_value(l).0 - Time::from_int(cycle))
+            .collect();
+        onsets.sort();
+        onsets
+    };
+    for c in [0, 2, 4] {
+        assert_eq!(kept(c), kept(c + 1), "cycles {c} and {}", c + 1);
+        for line in between("degradeOverBy 2 0.5 \"a*8\"", c, c + 1) {
+            let (t, _) = onset_and_value(&line);
+            let within = t - t.floor();
+            assert!(
+                pattern::time_to_rand(Time::from_int(c / 2) + within) > 0.5,
+                "{line}"
+            );
+        }
+    }
+    assert_ne!(kept(0), kept(2), "another pair of cycles, other choices");
+}
+
+/// `smooth` glides from each value to the next: halfway through "0 1"'s first step it is 0.5.
+#[test]
+fn smooth_glides_between_values() {
+    let source = Source::new("query", "smooth \"0 1\"");
+    let p = query::evaluate(&source, &Registry::standard(), ValueType::Untyped).unwrap();
+    let at = |t: Time| {
+        query::render(&p, Span::new(t, t + Time::new(1, 1000)), Format::Text)
+            .rsplit(' ')
+            .next()
+            .unwrap()
+            .trim()
+            .parse::<f64>()
+            .unwrap()
+    };
+    assert_eq!(at(Time::ZERO), 0.0);
+    assert_eq!(at(Time::new(1, 4)), 0.5);
+    assert_eq!(at(Time::new(1, 2)), 1.0);
+    // From the last value on, towards the next cycle's first.
+    assert_eq!(at(Time::new(3, 4)), 0.5);
+}
+
+/// `randslice n`: each event plays the part of its sample the random stream picks at its onset.
+#[test]
+fn randslice_picks_a_part_by_the_random_stream() {
+    for line in between("randslice 4 $ s \"a*8\"", 0, 2) {
+        let (t, value) = onset_and_value(&line);
+        let k = (pattern::time_to_rand(t) * 4.0).floor();
+        let want = format!("begin: {}, end: {}", k / 4.0, (k + 1.0) / 4.0);
+        assert!(value.contains(&want), "{line}: {want}");
+    }
+}
+
+/// `interlace a b = weave 16 (shape (sine * 0.9)) [a, b]` (in a patch `sine * 0.9` is audio, so
+/// the test scales Tidal's 0..1 sine with `range`); `perlin2` is `perlin2With` of time,
+/// 0.5 on the whole numbers of both.
+#[test]
+fn interlace_and_perlin2_are_their_definitions() {
+    assert_eq!(
+        between("interlace (s \"a b\") $ s \"c*3\"", 0, 4),
+        between(
+            "weave 16 (shape (range 0 0.9 sine)) [s \"a b\", s \"c*3\"]",
+            0,
+            4
+        )
+    );
+    let source = Source::new("query", "perlin2 3");
+    let p = query::evaluate(&source, &Registry::standard(), ValueType::Untyped).unwrap();
+    let shown = query::render(
+        &p,
+        Span::new(Time::from_int(2), Time::from_int(2)),
+        Format::Text,
+    );
+    assert!(shown.trim().ends_with(" 0.5"), "{shown}");
+}
