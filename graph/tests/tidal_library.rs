@@ -816,3 +816,13 @@ fn interlace_and_perlin2_are_their_definitions() {
     );
     assert!(shown.trim().ends_with(" 0.5"), "{shown}");
 }
+
+/// `tabby` builds n² parts of its patterns, so its thread count is bounded with a clear error.
+#[test]
+fn tabby_refuses_more_threads_than_it_weaves() {
+    let source = Source::new("query", "tabby 1000 \"a\" \"b\"");
+    let Err(d) = query::evaluate(&source, &Registry::standard(), ValueType::Untyped) else {
+        panic!("compiled");
+    };
+    assert!(source.render(&d[0]).contains("at most 64 threads"));
+}

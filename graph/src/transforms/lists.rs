@@ -415,6 +415,12 @@ fn soak<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
 /// other thread (Tidal's `tabby`).
 fn tabby<T: PatItem>(a: &mut Args, weft: Pattern<T>) -> Out<T> {
     let n = a.count(1)?;
+    // The cloth has n² threads' worth of parts: a bound keeps a typo from building millions.
+    if n > MAX_THREADS {
+        return Err(format!(
+            "`tabby` weaves at most {MAX_THREADS} threads, found {n}"
+        ));
+    }
     let warp = a.pattern::<T>()?;
     // weft = concatMap (const [[0..n-1], reverse [0..n-1]]) [0 .. (n `div` 2) - 1]
     let weft_rows: Vec<Vec<i64>> = (0..n / 2)
@@ -591,6 +597,9 @@ fn unfix(a: &mut Args) -> Result<Pat, String> {
         applied(&f, &unmatched)?,
     ])))
 }
+
+/// The most threads `tabby` weaves.
+const MAX_THREADS: i64 = 64;
 
 const TEXT_NAME: ParamSpec = ParamSpec::required("name", ParamKind::Text, "");
 const TEXT_STEPS: ParamSpec = ParamSpec::required("steps", ParamKind::Text, "");
