@@ -37,6 +37,7 @@ pub static NODES: &[&Declaration] = &[
     // Levels.
     &levels::GAIN,
     &levels::IF,
+    &levels::SWITCH,
     &levels::PAN,
     &levels::MIN,
     &levels::MAX,

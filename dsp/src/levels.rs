@@ -437,3 +437,50 @@ impl Node for Choice {
         }
     }
 }
+
+crate::ports! {
+    /// What `switch` reads.
+    pub struct SwitchPorts {
+        index: Port::signal(0.0, ""),
+        count: Port::signal(8.0, "").within(1.0, 8.0),
+        in0: Port::signal(0.0, ""),
+        in1: Port::signal(0.0, ""),
+        in2: Port::signal(0.0, ""),
+        in3: Port::signal(0.0, ""),
+        in4: Port::signal(0.0, ""),
+        in5: Port::signal(0.0, ""),
+        in6: Port::signal(0.0, ""),
+        in7: Port::signal(0.0, ""),
+    }
+}
+
+/// `switch`.
+pub static SWITCH: Declaration = Declaration {
+    name: "switch",
+    aliases: &[],
+    ports: SwitchPorts::PORTS,
+    width: Width::Mono,
+    make: |_, _| Box::new(Switch),
+    doc: "One of the first `count` inputs, the one the index signal rounds to (counting round), sample by sample: the original Phonon's `select ~index ~a ~b …`.",
+    example: "out: sine (switch (saw 1 * 3) 3 220 330 440) * 0.2",
+    control: None,
+};
+
+/// A switch among up to eight signals.
+pub struct Switch;
+
+impl Node for Switch {
+    fn process(&mut self, ctx: &Context<'_>, inputs: &[In<'_>], out: &mut [&mut [f32]]) {
+        let p = SwitchPorts::read(inputs);
+        let ins = [p.in0, p.in1, p.in2, p.in3, p.in4, p.in5, p.in6, p.in7];
+        let [first, rest @ ..] = out else { return };
+        for (i, y) in first[..ctx.frames].iter_mut().enumerate() {
+            let count = p.count.at(i).round().clamp(1.0, 8.0) as i64;
+            let k = (p.index.at(i).round() as i64).rem_euclid(count) as usize;
+            *y = ins[k].at(i);
+        }
+        for channel in rest {
+            channel[..ctx.frames].copy_from_slice(&first[..ctx.frames]);
+        }
+    }
+}

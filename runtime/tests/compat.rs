@@ -401,3 +401,18 @@ fn if_switches_between_two_signals() {
     assert!(tone(&on, 440.0) > 0.2 && tone(&on, 330.0) < 0.01);
     assert!(tone(&off, 330.0) > 0.2 && tone(&off, 440.0) < 0.01);
 }
+
+/// The original's `select ~index ~a ~b ~c` chooses among signals by the rounded index,
+/// counting round (`switch`).
+#[test]
+fn select_of_signals_plays_the_one_the_index_names() {
+    let played = |index: &str| {
+        let patch = format!("out: sine (select {index} 220 330 440) * 0.5\n");
+        let [l, _] = render(&compile(&patch), Length::Cycles(0.5), 512, 1);
+        [220.0, 330.0, 440.0].map(|f| tone(&l, f))
+    };
+    let [a, b, c] = played("1.2");
+    assert!(b > 0.2 && a < 0.01 && c < 0.01, "{a} {b} {c}");
+    let [a, b, c] = played("5");
+    assert!(c > 0.2 && a < 0.01 && b < 0.01, "index 5 of 3 is the third: {a} {b} {c}");
+}

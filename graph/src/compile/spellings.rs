@@ -8,7 +8,9 @@
 //! - `synth "c4 e4" "saw" a d s r`, a note pattern played through a waveform and an envelope,
 //!   is `saw_trig "c4 e4" a d s r`;
 //! - `stutter 4` with its count alone, the original's repeat of each event, is `ply 4`;
-//! - a span given as two numbers, `zoom 0.25 0.75`, is the pair `zoom (0.25, 0.75)`.
+//! - a span given as two numbers, `zoom 0.25 0.75`, is the pair `zoom (0.25, 0.75)`;
+//! - `select ~index ~a ~b ~c`, a choice among signals rather than Tidal's list of patterns, is
+//!   `switch ~index 3 ~a ~b ~c`.
 //!
 //! Spellings a token or a line settles are read where they are met: `>>` for `#` by the lexer;
 //! `hush`, `name $ expr`, `tempo 2` and `noise()` by the parser.
@@ -43,6 +45,7 @@ impl<'r> OlderSpellings<'r> {
             ExprKind::Apply(head, args) => {
                 synth_as_trig(head, args);
                 stutter_as_ply(head, args);
+                select_of_signals_as_switch(head, args);
                 self.span_from_two_numbers(head, args);
                 self.expr(head);
                 args.iter_mut().for_each(|a| self.expr(a));
@@ -207,6 +210,27 @@ fn stutter_as_ply(head: &mut Expr, args: &[Expr]) {
     if matches!(&head.kind, ExprKind::Name(n) if n == "stutter") && args.len() == 1 {
         head.kind = ExprKind::Name("ply".to_string());
     }
+}
+
+/// The original's `select INDEX A B …` (up to eight signals) as `switch INDEX N A B …`;
+/// Tidal's `select CHOOSER [PATTERNS]` has a list second and is left alone.
+fn select_of_signals_as_switch(head: &mut Expr, args: &mut Vec<Expr>) {
+    let signals = args.len().saturating_sub(1);
+    if !matches!(&head.kind, ExprKind::Name(n) if n == "select")
+        || !(2..=8).contains(&signals)
+        || matches!(args[1].kind, ExprKind::List(_))
+    {
+        return;
+    }
+    head.kind = ExprKind::Name("switch".to_string());
+    let at = args[0].span.end..args[0].span.end;
+    args.insert(
+        1,
+        Expr {
+            kind: ExprKind::Number(signals as f64),
+            span: at,
+        },
+    );
 }
 
 /// `e`, leaving a leaf in its place.
