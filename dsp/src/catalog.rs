@@ -60,6 +60,7 @@ pub static NODES: &[&Declaration] = &[
     &dynamics::COMPRESSOR,
     &delays::comb::COMB,
     &modulation::vibrato::VIBRATO,
+    &modulation::phaser::PHASER,
     &dynamics::followers::RMS,
     &dynamics::followers::PEAK_FOLLOWER,
     &dynamics::followers::AMP_FOLLOWER,

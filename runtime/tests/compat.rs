@@ -414,5 +414,25 @@ fn select_of_signals_plays_the_one_the_index_names() {
     let [a, b, c] = played("1.2");
     assert!(b > 0.2 && a < 0.01 && c < 0.01, "{a} {b} {c}");
     let [a, b, c] = played("5");
-    assert!(c > 0.2 && a < 0.01 && b < 0.01, "index 5 of 3 is the third: {a} {b} {c}");
+    assert!(
+        c > 0.2 && a < 0.01 && b < 0.01,
+        "index 5 of 3 is the third: {a} {b} {c}"
+    );
+}
+
+/// The original's `phaser`: held still (depth 0, corner 200 Hz, no feedback), four all-pass
+/// stages turn a tone half a turn at 200·tan(67.5°) ≈ 483 Hz, where the sum cancels, and
+/// pass 250 Hz at nine tenths.
+#[test]
+fn a_still_phaser_notches_where_its_stages_turn_half_a_cycle() {
+    let level = |freq: f32| {
+        let patch = format!("out: sine {freq} # phaser 0.5 0 0 4 * 0.5\n");
+        let [l, _] = render(&compile(&patch), Length::Cycles(0.5), 512, 1);
+        tone(&l[4_096..], freq)
+    };
+    let (notch, open) = (level(483.0), level(250.0));
+    assert!(
+        open > 0.2 && notch < 0.05 * open,
+        "483 Hz {notch}, 250 Hz {open}"
+    );
 }

@@ -1,7 +1,8 @@
-//! Modulation effects: choruses, the flanger, vibrato and ring modulation; pitch shifting; freezing and
+//! Modulation effects: choruses, the flanger, the phaser, vibrato and ring modulation; pitch shifting; freezing and
 //! granulation.
 
 pub mod granular;
+pub mod phaser;
 pub mod pitch;
 pub mod vibrato;
 
