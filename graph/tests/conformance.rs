@@ -8,24 +8,15 @@ use graph::Registry;
 use pattern::mini::ValueType;
 use pattern::{Span, Time};
 use serde_json::Value as Json;
-use std::path::PathBuf;
+
+mod support;
 
 fn vectors() -> Vec<Json> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../conformance/transforms.jsonl");
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).expect("a JSON line"))
-        .collect()
+    support::json_lines("../conformance/transforms.jsonl")
 }
 
 fn time(json: &Json) -> Time {
-    let s = json.as_str().expect("a time as a string");
-    match s.split_once('/') {
-        Some((n, d)) => Time::new(n.parse().unwrap(), d.parse().unwrap()),
-        None => Time::from_int(s.parse().unwrap()),
-    }
+    support::time(json.as_str().expect("a time as a string"))
 }
 
 fn span(json: &Json) -> Span {

@@ -1,6 +1,8 @@
 //! Tidal's functions added to the library, each against the behaviour of Tidal's own
 //! definition (Sound.Tidal.UI and Sound.Tidal.Control, quoted beside each test).
 
+mod support;
+
 use graph::diagnostic::Source;
 use graph::query::{self, Format};
 use graph::Registry;
@@ -462,11 +464,7 @@ fn between(expr: &str, from: i64, to: i64) -> Vec<String> {
 
 /// The begin of an event line's whole and its value.
 fn onset_and_value(line: &str) -> (Time, String) {
-    let begin = line.trim_start_matches('[').split(',').next().unwrap();
-    let begin = match begin.split_once('/') {
-        Some((n, d)) => Time::new(n.parse().unwrap(), d.parse().unwrap()),
-        None => Time::from_int(begin.parse().unwrap()),
-    };
+    let begin = support::time(line.trim_start_matches('[').split(',').next().unwrap());
     (begin, line.rsplit("] ").next().unwrap().to_string())
 }
 
@@ -606,11 +604,11 @@ fn random_structures_cut_each_cycle_into_n_parts_of_one_to_three_shares() {
                 let mut it = l.trim_start_matches('[').split(&[',', ']'][..]);
                 let begin = it.next().unwrap().trim().to_string();
                 let end = it.next().unwrap().trim().to_string();
-                let t = |s: &str| match s.split_once('/') {
-                    Some((n, d)) => Time::new(n.parse().unwrap(), d.parse().unwrap()),
-                    None => Time::from_int(s.parse().unwrap()),
-                };
-                (t(&begin), t(&end), onset_and_value(l).1)
+                (
+                    support::time(&begin),
+                    support::time(&end),
+                    onset_and_value(l).1,
+                )
             })
             .collect();
         spans.sort_by_key(|s| s.0);

@@ -9,27 +9,11 @@ use graph::Registry;
 use pattern::mini::ValueType;
 use pattern::{Span, Time};
 use serde_json::Value as Json;
-use std::path::PathBuf;
 
-fn vectors() -> Vec<Json> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/tidal_library.jsonl");
-    std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).expect("a JSON line"))
-        .collect()
-}
+mod support;
 
 fn time(json: &Json) -> Time {
-    let text = json.as_str().expect("a time string");
-    match text.split_once('/') {
-        Some((n, d)) => Time::new(
-            n.parse().expect("numerator"),
-            d.parse().expect("denominator"),
-        ),
-        None => Time::from_int(text.parse().expect("a whole number")),
-    }
+    support::time(json.as_str().expect("a time string"))
 }
 
 /// A value as the vectors print it: numbers rounded to six places.
@@ -83,7 +67,7 @@ fn ours(expr: &str, span: Span) -> Result<Vec<String>, String> {
 
 #[test]
 fn every_tidal_library_vector_gives_tidals_events() {
-    let cases = vectors();
+    let cases = support::json_lines("tests/data/tidal_library.jsonl");
     assert!(cases.len() >= 45, "only {} vectors", cases.len());
     let mut failures = Vec::new();
     for case in &cases {

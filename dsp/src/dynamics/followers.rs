@@ -15,9 +15,10 @@ const SECONDS: Port = Port::signal(0.01, "s").within(1e-5, f32::INFINITY);
 /// A window length.
 const WINDOW: Port = Port::signal(0.01, "s").within(1e-4, MAX_WINDOW_SECONDS);
 
-/// The mean square of the last `window` samples, in O(1) a sample: a ring of squares and a
-/// running sum over the window, recomputed when the window changes and once a lap, so rounding
-/// never accumulates.
+/// The mean square of the last `window` samples: a ring of squares and a running sum over the
+/// window, moved by the sample that arrives and the one that leaves, and by the samples a
+/// changing window takes in or lets go — O(1) a sample for a steady window, O(change) for a
+/// moving one. The sum is recomputed once a lap, so rounding never accumulates.
 struct MeanSquare {
     squares: Box<[f32]>,
     at: usize,
@@ -38,23 +39,33 @@ impl MeanSquare {
         }
     }
 
+    /// The square `k` samples before the newest (`k` = 1 is the newest).
+    fn back(&self, k: usize) -> f64 {
+        let len = self.squares.len();
+        f64::from(self.squares[(self.at + len - k) % len])
+    }
+
     /// Takes in `x` and gives the mean square of the last `seconds` of input.
     fn push(&mut self, x: f32, seconds: f32, sample_rate: f32) -> f32 {
         let len = self.squares.len();
         let window = ((seconds * sample_rate) as usize).clamp(1, len);
-        // The sample that leaves a window of the current length once `x` is in.
+        // Read before the write: with a full-length window it is the slot written now.
         let leaving = self.squares[(self.at + len - self.window) % len];
         self.squares[self.at] = x * x;
         self.at = (self.at + 1) % len;
+        self.sum += f64::from(x * x) - f64::from(leaving);
+        while self.window < window {
+            self.window += 1;
+            self.sum += self.back(self.window);
+        }
+        while self.window > window {
+            self.sum -= self.back(self.window);
+            self.window -= 1;
+        }
         self.since_exact += 1;
-        if window != self.window || self.since_exact >= len {
-            self.window = window;
-            self.sum = (1..=window)
-                .map(|k| f64::from(self.squares[(self.at + len - k) % len]))
-                .sum();
+        if self.since_exact >= len {
+            self.sum = (1..=self.window).map(|k| self.back(k)).sum();
             self.since_exact = 0;
-        } else {
-            self.sum += f64::from(x * x) - f64::from(leaving);
         }
         (self.sum.max(0.0) / window as f64) as f32
     }
@@ -311,9 +322,14 @@ mod tests {
             .map(|i| ((i * 37 % 101) as f32 - 50.0) / 50.0)
             .collect();
         for (n, &x) in signal.iter().enumerate() {
-            let seconds = if n < 2500 { 0.05 } else { 0.2 };
+            // Steady, then a jump, then a window that moves every sample.
+            let seconds = match n {
+                0..2500 => 0.05,
+                2500..3500 => 0.2,
+                _ => 0.01 + 0.15 * ((n as f32) * 0.01).sin().abs(),
+            };
             let got = ms.push(x, seconds, rate);
-            let window = (seconds * rate) as usize;
+            let window = ((seconds * rate) as usize).max(1);
             let from = (n + 1).saturating_sub(window);
             let want = signal[from..=n].iter().map(|v| v * v).sum::<f32>() / window as f32;
             assert!(
