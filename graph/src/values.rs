@@ -169,6 +169,14 @@ impl Args {
         }
     }
 
+    /// The next argument's value when it is a constant number, without taking it.
+    pub fn constant_number(&self) -> Option<f64> {
+        match self.args.get(self.next) {
+            Some(Some(Arg::Number(x))) => Some(*x),
+            _ => None,
+        }
+    }
+
     /// The next argument as a constant number.
     pub fn number(&mut self) -> Result<f64, String> {
         match self.take()? {

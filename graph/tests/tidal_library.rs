@@ -824,3 +824,15 @@ fn tabby_refuses_more_threads_than_it_weaves() {
     };
     assert!(source.render(&d[0]).contains("at most 64 threads"));
 }
+
+/// `degradeBy` with a pattern of amounts reads the amount at each onset, even one that holds
+/// a whole cycle at a time (`"<0 1>"`: keep all, then drop all).
+#[test]
+fn degrade_by_follows_a_patterned_amount() {
+    assert_eq!(between("degradeBy \"<0 1>\" \"a*4\"", 0, 2).len(), 4);
+    assert_eq!(
+        between("degradeBy \"<0 1>\" \"a*4\"", 0, 2),
+        between("degradeBy 0 \"a*4\"", 0, 1)
+    );
+    assert_eq!(between("unDegradeBy \"<0 1>\" \"a*4\"", 1, 2).len(), 4);
+}

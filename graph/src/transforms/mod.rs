@@ -121,23 +121,10 @@ fn degrade<T: PatItem>(_: &mut Args, p: Pattern<T>) -> Out<T> {
 /// The amount of `degradeBy` and `unDegradeBy`: a number, or a pattern read at each onset
 /// (Tidal's `tParam`).
 fn amounts(a: &mut Args) -> Result<Result<f64, Pattern<f64>>, String> {
-    let amount = a.values()?;
-    let arena = bumpalo::Bump::new();
-    let cycle = pattern::Span::new(Time::ZERO, Time::ONE);
-    let events = amount.query(cycle, &arena);
-    if let [e] = &events[..] {
-        if e.whole == Some(cycle)
-            && amount
-                .query(pattern::Span::new(Time::ONE, Time::from_int(2)), &arena)
-                .len()
-                == 1
-        {
-            if let Some(x) = e.value.as_f64() {
-                return Ok(Ok(x));
-            }
-        }
+    match a.constant_number() {
+        Some(x) => a.number().map(|_| Ok(x)),
+        None => Ok(Err(a.values()?.fmap(|v| v.as_f64().unwrap_or(0.0)))),
     }
-    Ok(Err(amount.fmap(|v| v.as_f64().unwrap_or(0.0))))
 }
 
 fn degrade_by<T: PatItem>(a: &mut Args, p: Pattern<T>) -> Out<T> {
