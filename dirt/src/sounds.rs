@@ -51,7 +51,7 @@ impl SoundTable {
     /// `name` when no folder has that name.
     pub fn resolve(&self, name: &str, n: f64) -> Option<u32> {
         let Some(&(start, count)) = self.sounds.get(name) else {
-            let k = Instrument::SUPERDIRT.iter().position(|(s, _)| *s == name)?;
+            let k = Instrument::SOUNDS.iter().position(|(s, _)| *s == name)?;
             return Some((self.samples.len() + k) as u32);
         };
         if count == 0 {
@@ -73,7 +73,7 @@ impl SoundTable {
         let id = id as usize;
         match self.samples.get(id) {
             Some(sample) => Some(TableSound::Sample(sample)),
-            None => Instrument::SUPERDIRT
+            None => Instrument::SOUNDS
                 .get(id - self.samples.len())
                 .map(|&(_, instrument)| TableSound::Synth(instrument)),
         }

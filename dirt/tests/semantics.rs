@@ -817,7 +817,7 @@ fn a_centred_stereo_sample_is_3_db_down_on_each_side() {
 /// panned and levelled as a sample is, for its own length, at the pitch `note` gives.
 #[test]
 fn superdirt_synths_play_as_sounds() {
-    for (name, _) in dsp::instruments::Instrument::SUPERDIRT {
+    for (name, _) in dsp::instruments::Instrument::SOUNDS {
         let (mut engine, mut sender, stats, table) = engine(1, 1);
         sender.send(event(&table, name, 0, 0, &[(Control::Sustain, 0.2)]));
         let out = render(&mut engine, 48_000, 256);

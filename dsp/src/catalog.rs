@@ -43,6 +43,7 @@ pub static NODES: &[&Declaration] = &[
     &levels::MAX,
     &levels::CLIP,
     &levels::MIX,
+    &levels::MTOF,
     &levels::LAG,
     &levels::PAN2_L,
     &levels::PAN2_R,

@@ -1,4 +1,4 @@
-//! Levels and math: gain, equal-power pan, min, max, clip, mix, and the arithmetic nodes.
+//! Levels and math: gain, equal-power pan, min, max, clip, mix, `mtof`, and the arithmetic nodes.
 
 use crate::blocks::laws::pan_gains;
 use crate::declaration::{Declaration, Port};
@@ -40,6 +40,13 @@ crate::ports! {
         input: Port::input(),
         low: Port::signal(-1.0, ""),
         high: Port::signal(1.0, ""),
+    }
+}
+
+crate::ports! {
+    /// What `mtof` reads.
+    pub struct NotePorts {
+        input: Port::input(),
     }
 }
 
@@ -110,6 +117,30 @@ per_sample!(
     MixPorts,
     |p, x, i| x + (p.other.at(i) - x) * p.amount.at(i)
 );
+
+per_sample!(
+    /// A MIDI note number as its frequency in Hz: 69 is 440 Hz.
+    Mtof,
+    NotePorts,
+    |_p, x, _i| 440.0 * ((x - 69.0) / 12.0).exp2()
+);
+
+/// Makes `mtof`.
+pub fn make_mtof(_: f32, _: usize) -> Box<dyn Node> {
+    Box::new(Mtof)
+}
+
+/// `mtof`.
+pub static MTOF: Declaration = Declaration {
+    name: "mtof",
+    aliases: &["midicps"],
+    ports: NotePorts::PORTS,
+    width: Width::AsInput,
+    make: make_mtof,
+    doc: "MIDI note numbers as frequencies in Hz (69 is 440 Hz), at audio rate.",
+    example: "out: sine (mtof \"57 60 64\") * 0.2",
+    control: None,
+};
 
 /// Makes `gain`.
 pub fn make_gain(_: f32, _: usize) -> Box<dyn Node> {

@@ -182,7 +182,24 @@ impl Lexer<'_> {
     fn line_end(&mut self) -> Read {
         let start = self.i;
         self.i += 1;
-        if self.depth == 0 && self.line_has_token && !continues(self.bytes, self.i) {
+        let open_operator = matches!(
+            self.tokens.last().map(|t| &t.tok),
+            Some(
+                Tok::Plus
+                    | Tok::Minus
+                    | Tok::Star
+                    | Tok::Slash
+                    | Tok::Dollar
+                    | Tok::Hash
+                    | Tok::Operator(..)
+                    | Tok::ShiftLeft
+                    | Tok::ShiftRight
+            )
+        );
+        // `~mix: ~a * 0.3 +` then an indented `~b * 0.2`: an operator waiting for its right side
+        // carries the statement on to an indented line.
+        let carried = open_operator && indented(self.bytes, self.i);
+        if self.depth == 0 && self.line_has_token && !carried && !continues(self.bytes, self.i) {
             self.push(Tok::Newline, start..start + 1);
         }
         self.line_has_token = false;
@@ -367,6 +384,13 @@ fn continues(bytes: &[u8], mut i: usize) -> bool {
         Some(b'-') => bytes.get(i + 1) != Some(&b'-'),
         _ => false,
     }
+}
+
+/// Whether the line starting at `i` starts with a space or tab and holds something.
+fn indented(bytes: &[u8], i: usize) -> bool {
+    let rest = &bytes[i.min(bytes.len())..];
+    let line = &rest[..rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len())];
+    matches!(line.first(), Some(b' ' | b'\t')) && line.iter().any(|b| !b.is_ascii_whitespace())
 }
 
 /// Whether the `-` at `i` starts a negative number: a digit (or `.` and a digit) follows, and
@@ -589,6 +613,29 @@ mod tests {
                 Tok::Ident("out2".into()),
                 Tok::Colon,
                 Tok::Number(3.0),
+                Tok::Newline,
+                Tok::Eof
+            ]
+        );
+    }
+
+    #[test]
+    fn an_operator_at_a_lines_end_carries_on_to_an_indented_line() {
+        assert_eq!(
+            kinds("out: 1 +\n   2\nout2: 3 +\n4"),
+            vec![
+                Tok::Ident("out".into()),
+                Tok::Colon,
+                Tok::Number(1.0),
+                Tok::Plus,
+                Tok::Number(2.0),
+                Tok::Newline,
+                Tok::Ident("out2".into()),
+                Tok::Colon,
+                Tok::Number(3.0),
+                Tok::Plus,
+                Tok::Newline,
+                Tok::Number(4.0),
                 Tok::Newline,
                 Tok::Eof
             ]

@@ -836,3 +836,59 @@ fn degrade_by_follows_a_patterned_amount() {
     );
     assert_eq!(between("unDegradeBy \"<0 1>\" \"a*4\"", 1, 2).len(), 4);
 }
+
+/// Tidal's operators on control patterns (`Map.unionWith`): controls both sides set combine,
+/// the others are kept; ghci (Tidal 1.7.10) gives these events.
+#[test]
+fn operators_combine_control_patterns_control_by_control() {
+    assert_eq!(
+        lines(r#"n "0 2" + n "<12 7>""#),
+        [
+            "[0, 1/2] [0, 1/2] s: , n: 12",
+            "[1/2, 1] [1/2, 1] s: , n: 14"
+        ]
+    );
+    assert_eq!(
+        lines(r#"(s "bd" # n 1) |+| n "2 3""#),
+        [
+            "[0, 1/2] [0, 1/2] s: bd, n: 3",
+            "[1/2, 1] [1/2, 1] s: bd, n: 4"
+        ]
+    );
+    assert_eq!(
+        lines(r#"(s "bd" # gain 1) |* gain "0.5 1""#),
+        [
+            "[0, 1] [0, 1/2] s: bd, gain: 0.5",
+            "[0, 1] [1/2, 1] s: bd, gain: 1"
+        ]
+    );
+}
+
+/// Bare numbers after a control apply to its values: `# gain 1 *| "0.5 0.8 1"` is
+/// `# gain (1 *| "0.5 0.8 1")`, `# note "c4" |+ "0 12 24"` an octave spread.
+#[test]
+fn numbers_after_a_control_apply_to_its_values() {
+    assert_eq!(
+        lines(r#"gain 1 *| "0.5 0.8 1""#),
+        [
+            "[0, 1/3] [0, 1/3] s: , gain: 0.5",
+            "[1/3, 2/3] [1/3, 2/3] s: , gain: 0.8",
+            "[2/3, 1] [2/3, 1] s: , gain: 1"
+        ]
+    );
+    assert_eq!(
+        lines(r#"s "bd" # note "c4" |+ "0 12 24""#),
+        [
+            "[0, 1] [0, 1/3] s: bd, note: -12",
+            "[0, 1] [1/3, 2/3] s: bd, note: 0",
+            "[0, 1] [2/3, 1] s: bd, note: 12"
+        ]
+    );
+    assert_eq!(
+        lines(r#""0 12" + note "c4""#),
+        [
+            "[0, 1/2] [0, 1/2] s: , note: -12",
+            "[1/2, 1] [1/2, 1] s: , note: 0"
+        ]
+    );
+}

@@ -319,10 +319,15 @@ fn tidal_coverage(registry: &Registry) -> String {
         .iter()
         .map(|(n, _)| format!("`{n}`"))
         .collect();
+    let original: Vec<String> = pattern::scale::ORIGINAL_SCALES
+        .iter()
+        .map(|(n, _)| format!("`{n}`"))
+        .collect();
     out.push_str(&format!(
-        "{}.\n\nChords in mini-notation (`\"c'major e'min7\"`), each with its other spellings and \
+        "{}; and these, the original Phonon's: {}.\n\nChords in mini-notation (`\"c'major e'min7\"`), each with its other spellings and \
          its notes in semitones (Tidal's table):\n\n| chord | notes |\n|---|---|\n",
-        scales.join(", ")
+        scales.join(", "),
+        original.join(", ")
     ));
     for (names, notes) in pattern::chords() {
         let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();

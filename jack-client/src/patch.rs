@@ -162,10 +162,10 @@ pub fn index(samples: Option<&Path>) -> Result<SampleIndex, String> {
     Ok(index)
 }
 
-/// Every sound a patch can name: the folders', the built-in kit's and SuperDirt's synths.
+/// Every sound a patch can name: the folders', the built-in kit's and the synths'.
 pub fn known_sounds(index: &SampleIndex) -> Vec<String> {
     let kit = SampleBank::builtin(8_000);
-    let synths = dsp::instruments::Instrument::SUPERDIRT.map(|(name, _)| name);
+    let synths = dsp::instruments::Instrument::SOUNDS.map(|(name, _)| name);
     let mut names: Vec<String> = index
         .names()
         .chain(kit.names())

@@ -1,6 +1,7 @@
 //! Tidal's pattern operators: a value function (`+`, `-`, `<`, `>`…) joined with where the
 //! structure comes from (`|+|` both sides, `|+` the left, `+|` the right).
 
+use crate::controls::Sound;
 use crate::pattern::Pattern;
 use crate::time::Time;
 use crate::value::Value;
@@ -103,6 +104,37 @@ impl Op {
                 (Some(x), Some(y)) => Value::Num(self.numbers(x, y)),
                 _ => a.clone(),
             },
+        }
+    }
+}
+
+impl Pattern<Sound> {
+    /// `self op other` on sounds, as Tidal's operators on control patterns: a control both set
+    /// is combined, one set on only one side is kept, and the names combine as words do
+    /// (`+` joins them) unless one side names no sound.
+    pub fn operate_sounds(
+        &self,
+        structure: Structure,
+        op: Op,
+        other: &Pattern<Sound>,
+    ) -> Pattern<Sound> {
+        let f = move |a: &Sound, b: &Sound| {
+            let mut out = a.clone();
+            out.sound = match (a.sound.as_str(), b.sound.as_str()) {
+                (_, Some("")) => a.sound.clone(),
+                (Some(""), _) => b.sound.clone(),
+                _ => op.apply(&a.sound, &b.sound),
+            };
+            for (control, y) in b.controls() {
+                let value = a.get(control).map_or(y, |x| op.numbers(x, y));
+                out.set(control, value);
+            }
+            out
+        };
+        match structure {
+            Structure::Left => self.zip_left(other, f),
+            Structure::Right => self.zip_right(other, f),
+            Structure::Both => self.zip_both(other, f),
         }
     }
 }

@@ -91,9 +91,24 @@ pub const SCALES: &[(&str, &[f64])] = &[
     ("iraq", &[0.0, 1.5, 3.5, 5.0, 6.5, 8.5, 10.5]),
 ];
 
+/// Scales the original Phonon named and Tidal does not, by those names: its notes in semitones.
+pub const ORIGINAL_SCALES: &[(&str, &[f64])] = &[
+    ("pentatonic", &[0.0, 2.0, 4.0, 7.0, 9.0]),
+    ("penta", &[0.0, 2.0, 4.0, 7.0, 9.0]),
+    ("blues", &[0.0, 3.0, 5.0, 6.0, 7.0, 10.0]),
+    ("harmonic", &[0.0, 2.0, 3.0, 5.0, 7.0, 8.0, 11.0]),
+    ("melodic", &[0.0, 2.0, 3.0, 5.0, 7.0, 9.0, 11.0]),
+    ("kumoi", &[0.0, 2.0, 3.0, 7.0, 9.0]),
+    ("romanian", &[0.0, 2.0, 3.0, 6.0, 7.0, 9.0, 10.0]),
+];
+
 /// The notes of the scale called `name`.
 pub fn scale_notes(name: &str) -> Option<&'static [f64]> {
-    SCALES.iter().find(|(n, _)| *n == name).map(|(_, s)| *s)
+    SCALES
+        .iter()
+        .chain(ORIGINAL_SCALES)
+        .find(|(n, _)| *n == name)
+        .map(|(_, s)| *s)
 }
 
 /// The note number of `degree` in `scale`: degrees wrap into higher and lower octaves, and a
@@ -111,6 +126,14 @@ pub fn note_in_scale(scale: &[f64], degree: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_originals_scale_names_are_read_too() {
+        assert_eq!(scale_notes("pentatonic"), scale_notes("majPent"));
+        assert_eq!(scale_notes("harmonic"), scale_notes("harmonicMinor"));
+        assert_eq!(scale_notes("kumoi"), scale_notes("kumai"));
+        assert_eq!(note_in_scale(scale_notes("blues").unwrap(), 7.0), 15.0);
+    }
 
     #[test]
     fn degrees_wrap_into_octaves() {

@@ -436,3 +436,52 @@ fn a_still_phaser_notches_where_its_stages_turn_half_a_cycle() {
         "483 Hz {notch}, 250 Hz {open}"
     );
 }
+
+/// The original's note modifiers: `n P # scale NAME` is the notes of `scale NAME P`, `n P #
+/// chord NAME` stacks a chord on each; `mtof` makes note numbers frequencies; notes as an
+/// oscillator's argument are its frequencies; the older `reverb_stereo` is the plate, and
+/// `reverb :room_size` is `reverb :size`.
+#[test]
+fn note_modifiers_mtof_and_older_reverbs_play_their_newer_forms() {
+    same(
+        "~d: n \"0 2 4\" # scale \"minor\"\nout: sine (mtof (~d + 60)) * 0.3\n",
+        "out: sine (mtof \"60 63 67\") * 0.3\n",
+    );
+    same(
+        "~t: n \"0 5\" # chord \"maj\"\nout: ~t\n",
+        "out: \"[0,4,7] [5,9,12]\"\n",
+    );
+    let [a4, _] = render(
+        &compile("out: sine (mtof 69) * 0.5\n"),
+        Length::Cycles(1.0),
+        512,
+        1,
+    );
+    assert!(tone(&a4, 440.0) > 0.45, "mtof 69 is 440 Hz");
+    let [chime, _] = render(
+        &compile("out: sine (n \"c4 e4 g4\") * 0.5\n"),
+        Length::Cycles(1.0),
+        512,
+        1,
+    );
+    let third = chime.len() / 3;
+    assert!(tone(&chime[..third], 130.81) > 0.4, "c4 first");
+    assert!(tone(&chime[2 * third..], 196.0) > 0.4, "g4 last");
+    same(
+        "out: saw 110 # reverb_stereo 0.3 2.0\n",
+        "out: saw 110 # plate :mix 0.3 :decay 2.0\n",
+    );
+    same(
+        "out: s \"cp\" # reverb :room_size 0.9 :mix 0.5\n",
+        "out: s \"cp\" # reverb 0.9 :mix 0.5\n",
+    );
+}
+
+/// Sound patterns added and then piped through a transform are a stack for it to take.
+#[test]
+fn a_transform_after_sound_patterns_added_takes_their_stack() {
+    same(
+        "~call: s \"bd bd ~ ~\"\n~response: s \"~ ~ sn sn\"\nout: ~call + ~response $ rev\n",
+        "out: rev $ stack [s \"bd bd ~ ~\", s \"~ ~ sn sn\"]\n",
+    );
+}

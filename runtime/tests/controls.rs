@@ -114,3 +114,31 @@ fn superdirt_synths_are_sounds_in_a_patch_too() {
         quiet / rms(&kicks)
     );
 }
+
+/// Notes with no sound named play on the default synth, a triangle (as in Strudel); a synth's
+/// `n` is its note (as in SuperDirt); Strudel's waveforms are sounds.
+#[test]
+fn notes_without_a_sound_play_the_default_triangle() {
+    let bare = mono("out: n \"c4 e4\"\n");
+    let named = mono("out: s \"triangle*2\" # note \"c4 e4\"\n");
+    assert_eq!(bare, named);
+    let half = bare.len() / 2;
+    // Tidal's note names: `c5` is note 0, middle C.
+    let (c4, e4) = (130.81, 164.81);
+    let (first, second) = (&bare[1_000..half - 1_000], &bare[half + 1_000..]);
+    assert!(tone(first, c4) > 5.0 * tone(first, e4), "c4 first");
+    assert!(tone(second, e4) > 5.0 * tone(second, c4), "then e4");
+    let sine = mono("out: n \"0 12\" # s \"sine\"\n");
+    let octave = &sine[half + 1_000..];
+    assert!(
+        tone(octave, 523.25) > 5.0 * tone(octave, 261.63),
+        "n 12 is an octave up"
+    );
+    // A transform piped a control pattern, and more controls laid on it.
+    let slow = mono("out: slow 2 $ n \"c4 e4\" # gain \"0.8 1\"\n");
+    assert!(rms(&slow) > 0.01);
+    assert!(
+        tone(&slow[1_000..], c4) > 5.0 * tone(&slow[1_000..], e4),
+        "c4 all cycle"
+    );
+}

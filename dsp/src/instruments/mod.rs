@@ -121,8 +121,9 @@ impl Instrument {
         depth: 0.8,
     };
 
-    /// SuperDirt's synths Phonon plays as sounds (`s "superkick"`), by their names.
-    pub const SUPERDIRT: [(&'static str, Instrument); 7] = [
+    /// The synths Phonon plays as sounds (`s "superkick"`), by their names: SuperDirt's, and
+    /// Strudel's plain waveforms (`s "triangle"`).
+    pub const SOUNDS: [(&'static str, Instrument); 11] = [
         ("superkick", Instrument::SUPERKICK),
         ("supersnare", Instrument::SUPERSNARE),
         ("superhat", Instrument::SUPERHAT),
@@ -130,11 +131,26 @@ impl Instrument {
         ("superfm", Instrument::SUPERFM),
         ("superchip", Instrument::SUPERCHIP),
         ("superpwm", Instrument::SUPERPWM),
+        ("sine", Instrument::waveform(Wave::Sine)),
+        ("sawtooth", Instrument::waveform(Wave::Saw)),
+        ("square", Instrument::waveform(Wave::Square)),
+        ("triangle", Instrument::DEFAULT),
     ];
 
-    /// The SuperDirt synth called `name`, with its defaults.
-    pub fn superdirt(name: &str) -> Option<Instrument> {
-        Instrument::SUPERDIRT
+    /// What notes with no sound play on: a triangle, as in Strudel.
+    pub const DEFAULT: Instrument = Instrument::waveform(Wave::Triangle);
+
+    /// A plain oscillator under the short envelope of an oscillator's notes.
+    pub const fn waveform(wave: Wave) -> Instrument {
+        Instrument::Osc {
+            wave,
+            envelope: synth::OSC_ENVELOPE,
+        }
+    }
+
+    /// The synth a sound called `name` plays, with its defaults.
+    pub fn by_sound_name(name: &str) -> Option<Instrument> {
+        Instrument::SOUNDS
             .iter()
             .find(|(n, _)| *n == name)
             .map(|&(_, i)| i)

@@ -355,7 +355,7 @@ impl Orbit {
     }
 
     /// Starts a voice of `instrument` (one of SuperDirt's synths) at frame `offset` of the
-    /// coming piece, as `controls` ask: its pitch from `note` (or `midinote`) and `octave`
+    /// coming piece, as `controls` ask: its pitch from `note` or `n` (or `midinote`) and `octave`
     /// (note 0 is middle C), its length from `sustain`, or `legato` times `delta`, or `delta`
     /// (percussion plays its own), with the level and pan laws, sends and cut groups of a sample
     /// voice. Other per-event effects (filters, shape) are for samples only.
@@ -367,9 +367,11 @@ impl Orbit {
             self.pool.cut(group, offset, |_| true);
             self.synths.cut(group, offset, |_| true);
         }
-        let midinote = c.get(Control::Midinote).unwrap_or_else(|| {
-            c.or(Control::Note, 0.0) + (c.or(Control::Octave, 5.0) - 5.0) * 12.0 + 60.0
-        });
+        // A synth's `n` is its note, as in SuperDirt (`n "0 4 7" # s "superpiano"`).
+        let note = c.get(Control::Note).or(c.get(Control::N)).unwrap_or(0.0);
+        let midinote = c
+            .get(Control::Midinote)
+            .unwrap_or_else(|| note + (c.or(Control::Octave, 5.0) - 5.0) * 12.0 + 60.0);
         let freq = 440.0 * ((midinote - 69.0) / 12.0).exp2() * c.or(Control::Speed, 1.0).abs();
         let sr = f64::from(self.sample_rate);
         let seconds = match (c.get(Control::Sustain), c.get(Control::Legato)) {

@@ -116,10 +116,14 @@ impl Sampler {
             _ => return,
         };
         let n = index + controls.or(Control::N, 0.0) as i64;
-        if let Some(sample) = self.bank.get(name, n) {
+        if name.is_empty() {
+            // A control pattern's notes, with no sound named: the default synth's.
+            self.orbit
+                .start_instrument(offset, Instrument::DEFAULT, controls);
+        } else if let Some(sample) = self.bank.get(name, n) {
             self.orbit.start(offset, sample, controls);
-        } else if let Some(instrument) = Instrument::superdirt(name) {
-            // SuperDirt's synths are sounds too: `s "superkick*4"`.
+        } else if let Some(instrument) = Instrument::by_sound_name(name) {
+            // Synths are sounds too: `s "superkick*4"`, `s "sawtooth"`.
             self.orbit.start_instrument(offset, instrument, controls);
         }
     }

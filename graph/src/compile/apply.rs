@@ -2,6 +2,7 @@
 //! it is given), pattern functions running over their compiled arguments, `#` chains,
 //! arithmetic, Tidal's pattern operators and sections.
 
+use super::strings::note_frequency;
 use super::value::Val;
 use super::{Compiler, Eval};
 use crate::ast::BinOp;
@@ -48,6 +49,12 @@ impl<'r> Compiler<'r> {
     /// A value as a pattern a transform can work on; a string is read at the type strings are
     /// read at here (numbers in a patch, `--type` in `phonon query`).
     pub(super) fn pattern(&mut self, v: Val<'r>, span: Range<usize>) -> Option<Pat> {
+        if let Val::Signal(id) = v {
+            // `~call + ~response $ every 4 (jux rev)`: sound patterns added, as a stack.
+            if let Some(sounds) = self.sounds_played_by(id) {
+                return Some(Pat::Sound(sounds));
+            }
+        }
         match v {
             Val::Sounds { pattern, .. } => Some(Pat::Sound(pattern)),
             Val::Values(p) => Some(Pat::Value(p)),
@@ -76,6 +83,15 @@ impl<'r> Compiler<'r> {
                     sound.set(control, x);
                     sound
                 })))
+            }
+            // `slow 4 $ n "c4 e4"` with nothing piped into it: Tidal's reading, the transform
+            // applied to the control pattern.
+            Val::Then { first, then } if then.0.is_control_call() => {
+                let (controls, controls_span) = *then;
+                let t = self.transform(*first, span.clone())?;
+                let p = self.pattern(controls, controls_span)?;
+                self.pattern_result(t(p), span.clone())
+                    .and_then(|v| self.pattern(v, span))
             }
             Val::Partial { f, args } => {
                 self.error(
@@ -112,9 +128,15 @@ impl<'r> Compiler<'r> {
             self.error(span, format!("expected {wanted}, found a sound pattern"));
             return None;
         }
-        match self.pattern(v, span)? {
+        match self.pattern(v, span.clone())? {
             Pat::Value(p) => Some(p),
-            Pat::Sound(_) => None,
+            Pat::Sound(_) => {
+                self.error(
+                    span,
+                    format!("expected {wanted}, found a pattern of controls"),
+                );
+                None
+            }
         }
     }
 
@@ -196,8 +218,7 @@ impl<'r> Compiler<'r> {
         let signal_name =
             matches!(&v, Val::Call { f, args } if args.is_empty() && f.pattern.is_some());
         let takes_function = matches!(param.kind, ParamKind::Transform | ParamKind::Curried);
-        let control_pattern = param.kind == ParamKind::Pattern
-            && matches!(&v, Val::Call { f, args } if f.control.is_some() && args.len() == 1);
+        let control_pattern = param.kind == ParamKind::Pattern && v.is_control_call();
         if v.is_function() && !signal_name && !takes_function && !control_pattern {
             return wrong(self, wanted(param.kind), &v);
         }
@@ -565,6 +586,21 @@ impl<'r> Compiler<'r> {
             );
             return None;
         }
+        let arg = match arg {
+            // `sine (n "c4 e4 g4")`: notes as a node's argument are their frequencies.
+            Val::Call {
+                f: g,
+                args: mut given,
+            } if matches!(f.role, Role::Source | Role::Processor)
+                && matches!(g.control, Some(Control::N | Control::Note))
+                && given.len() == 1 =>
+            {
+                let (notes, at) = given.pop()?;
+                let notes = self.control_values(Control::Note, notes, at)?;
+                Val::Values(notes.fmap(|&x| Value::Num(note_frequency(x))))
+            }
+            arg => arg,
+        };
         if let Some(param) = f.params.get(args.len()) {
             if !self.fits(f, param, &arg, &arg_span) {
                 return None;
@@ -643,6 +679,31 @@ impl<'r> Compiler<'r> {
                 let notes = Val::Values(values.fmap(|&x| pattern::Value::Num(x)));
                 return self.notes_into(osc, notes, notes_span);
             }
+        }
+        if let (Val::Call { f: g, args: notes }, Val::Partial { f: m, .. }) = (&left, &right) {
+            if matches!(g.control, Some(Control::N | Control::Note))
+                && notes.len() == 1
+                && matches!(m.name, "scale" | "chord")
+                && right.wants_pattern()
+            {
+                // The original Phonon's `n "0 2 4" # scale "minor"`: the notes through the
+                // modifier, a pattern of note numbers.
+                let (notes, at) = notes[0].clone();
+                let notes = self.control_values(Control::Note, notes, at.clone())?;
+                let notes = Val::Values(notes.fmap(|&x| Value::Num(x)));
+                return self.apply(right, notes, at, left_span.start..right_span.end);
+            }
+        }
+        if left.is_control_call()
+            && (matches!(right, Val::Sounds { .. })
+                || matches!(&right, Val::Call { f, .. } if f.control.is_some()))
+        {
+            // `n "c4 e4" # gain "0.8 1"`: more controls set on a control pattern.
+            let Pat::Sound(pattern) = self.pattern(left, left_span.clone())? else {
+                return None;
+            };
+            let left = Val::Sounds { pattern, bus: None };
+            return self.chain(left, right, left_span, right_span);
         }
         if left.wants_pattern() && matches!(right, Val::Call { .. }) {
             // `p $ fast 2 # lpf 800 0.5`: the transform first, then the chain, once the pipe
@@ -965,9 +1026,55 @@ impl<'r> Compiler<'r> {
         rs: Range<usize>,
     ) -> Eval<'r> {
         let wanted = "a pattern of values (set sound controls with `#`)";
+        let is_control = |v: &Val| v.is_control_call();
+        let is_values = |v: &Val| matches!(v, Val::Num(_) | Val::Values(_) | Val::Str { .. });
+        if is_control(&l) && is_values(&r) {
+            // `note "c4" |+ "0 12 24"`: the numbers apply to the control's values.
+            let (f, a, at) = self.control_as_values(l)?;
+            let b = self.values(r, rs, wanted)?;
+            return Some(Val::Call {
+                f,
+                args: vec![(Val::Values(a.operate(structure, op, &b)), at)],
+            });
+        }
+        if is_values(&l) && is_control(&r) {
+            let a = self.values(l, ls, wanted)?;
+            let (f, b, at) = self.control_as_values(r)?;
+            return Some(Val::Call {
+                f,
+                args: vec![(Val::Values(a.operate(structure, op, &b)), at)],
+            });
+        }
+        let is_sounds = |v: &Val| is_control(v) || matches!(v, Val::Sounds { .. });
+        if is_sounds(&l) && is_sounds(&r) {
+            // `n "0 2" + n "<12 7>"`, `s "bd" # gain 1 |* gain "0.5 1"`: Tidal's control
+            // patterns, combined control by control.
+            let (Pat::Sound(a), Pat::Sound(b)) = (self.pattern(l, ls)?, self.pattern(r, rs)?)
+            else {
+                return None;
+            };
+            return Some(Val::Sounds {
+                pattern: a.operate_sounds(structure, op, &b),
+                bus: None,
+            });
+        }
         let a = self.values(l, ls, wanted);
         let b = self.values(r, rs, wanted);
         Some(Val::Values(a?.operate(structure, op, &b?)))
+    }
+
+    /// A control called with its values (`note "c4"`): the control, its values as numbers
+    /// and where they were written.
+    fn control_as_values(
+        &mut self,
+        v: Val<'r>,
+    ) -> Option<(&'r Function, Pattern<Value>, Range<usize>)> {
+        let Val::Call { f, mut args } = v else {
+            return None;
+        };
+        let (value, at) = args.pop()?;
+        let numbers = self.control_values(f.control?, value, at.clone())?;
+        Some((f, numbers.fmap(|&x| Value::Num(x)), at))
     }
 
     /// `+ - * /`: folded on constants, Tidal's `|+|` on patterns, arithmetic nodes on signals.
@@ -984,7 +1091,10 @@ impl<'r> Compiler<'r> {
             return Some(Val::Num(value_op.numbers(*a, *b)));
         }
         let pattern_like = |v: &Val| matches!(v, Val::Num(_) | Val::Values(_) | Val::Str { .. });
-        if pattern_like(&l) && pattern_like(&r) {
+        let control = |v: &Val| v.is_control_call();
+        // A control's values in arithmetic (`note "c3'maj" + "0 3 7"`) are a pattern's, but a
+        // sound pattern times a number stays its audio, scaled.
+        if (pattern_like(&l) || control(&l)) && (pattern_like(&r) || control(&r)) {
             return self.operate(Structure::Both, value_op, l, r, ls, rs);
         }
         let a = self.signal_input(l, ls)?;

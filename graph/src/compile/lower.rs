@@ -12,7 +12,7 @@ use dsp::envelopes::triggered::{Breakpoints, Trigger};
 use dsp::instruments::synth::OSC_ENVELOPE;
 use dsp::instruments::Instrument;
 use dsp::Width;
-use pattern::{Pattern, Value};
+use pattern::{Control, Pattern, Value};
 use std::ops::Range;
 
 /// Arguments that shape a node rather than feed a port: parameter name, value, where.
@@ -92,6 +92,12 @@ impl<'r> Compiler<'r> {
                     format!("`:{name}` names an argument: it follows a function, as in `lpf 1000 :q 0.8`"),
                 );
                 None
+            }
+            Val::Then { ref then, .. } if then.0.is_control_call() => {
+                match self.pattern(v, span.clone())? {
+                    Pat::Sound(pattern) => self.sampler(pattern, None, span),
+                    Pat::Value(p) => self.materialise(Val::Values(p), span),
+                }
             }
             Val::Transform(_) | Val::Then { .. } => {
                 self.error(
@@ -191,6 +197,15 @@ impl<'r> Compiler<'r> {
                     )),
                 );
                 None
+            }
+            Role::Control
+                if matches!(f.control, Some(Control::N | Control::Note)) && args.len() == 1 =>
+            {
+                // Notes with no sound play on the default synth, as in Strudel.
+                match self.pattern(Val::Call { f, args }, span.clone())? {
+                    Pat::Sound(pattern) => self.sampler(pattern, None, span),
+                    Pat::Value(_) => None,
+                }
             }
             Role::Control => {
                 self.error(span, format!("`{}` sets a control of a sound pattern; use it after `#`, as in `s \"bd\" # {} …`", f.name, f.name));
@@ -683,6 +698,23 @@ impl<'r> Compiler<'r> {
             vec![("a", Input::Node(mix)), ("b", Input::Node(gated))],
             2,
         ))
+    }
+
+    /// The sound patterns a signal plays when it is nothing but samplers added together
+    /// (`~call + ~response`), as one stack: what a transform piped after the sum takes.
+    pub(super) fn sounds_played_by(&self, id: NodeId) -> Option<Pattern<pattern::Sound>> {
+        let node = &self.nodes[id.index()];
+        match &node.kind {
+            GraphNodeKind::Dsp(dsp::Kind::Sampler(p)) if node.inputs.is_empty() => Some(p.clone()),
+            GraphNodeKind::Dsp(dsp::Kind::Math(dsp::MathOp::Add)) => {
+                let [(_, Input::Node(a)), (_, Input::Node(b))] = &node.inputs[..] else {
+                    return None;
+                };
+                let (a, b) = (self.sounds_played_by(*a)?, self.sounds_played_by(*b)?);
+                Some(pattern::stack(vec![a, b]))
+            }
+            _ => None,
+        }
     }
 
     /// The pattern whose onsets drive a chain: the first note, number or sound pattern found

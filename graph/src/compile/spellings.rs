@@ -2,7 +2,8 @@
 //! into the one form evaluation reads, so evaluation has no special cases for them:
 //!
 //! - arithmetic after a chain applies to the chain: `a # lpf 800 0.7 * 0.3` is
-//!   `(a # lpf 800 0.7) * 0.3`, not `a # (lpf 800 0.7 * 0.3)`;
+//!   `(a # lpf 800 0.7) * 0.3`, not `a # (lpf 800 0.7 * 0.3)`; and after a piped transform,
+//!   `a $ fast 4 * 0.3` is `(a $ fast 4) * 0.3`;
 //! - the call style gives a node or control its arguments as a tuple: `lpf(800, 0.7)` is
 //!   `lpf 800 0.7`;
 //! - `synth "c4 e4" "saw" a d s r`, a note pattern played through a waveform and an envelope,
@@ -10,7 +11,12 @@
 //! - `stutter 4` with its count alone, the original's repeat of each event, is `ply 4`;
 //! - a span given as two numbers, `zoom 0.25 0.75`, is the pair `zoom (0.25, 0.75)`;
 //! - `select ~index ~a ~b ~c`, a choice among signals rather than Tidal's list of patterns, is
-//!   `switch ~index 3 ~a ~b ~c`.
+//!   `switch ~index 3 ~a ~b ~c`;
+//! - a parameter's older name, `reverb :room_size 0.9`, is its name, `reverb :size 0.9`;
+//! - `reverb_stereo WET TIME`, the original's stereo reverb with a decay time, is the plate
+//!   reverb, `plate :mix WET :decay TIME`;
+//! - a function given by name where a function is expected, followed by the arguments it
+//!   needs, takes them: `every 4 scramble 4` is `every 4 (scramble 4)`.
 //!
 //! Spellings a token or a line settles are read where they are met: `>>` for `#` by the lexer;
 //! `hush`, `name $ expr`, `tempo 2` and `noise()` by the parser.
@@ -46,6 +52,9 @@ impl<'r> OlderSpellings<'r> {
                 synth_as_trig(head, args);
                 stutter_as_ply(head, args);
                 select_of_signals_as_switch(head, args);
+                older_parameter_names(head, args);
+                reverb_stereo_as_plate(head, args);
+                self.function_with_its_arguments(head, args);
                 self.span_from_two_numbers(head, args);
                 self.expr(head);
                 args.iter_mut().for_each(|a| self.expr(a));
@@ -86,7 +95,9 @@ impl<'r> OlderSpellings<'r> {
         for (op, mut right, span) in parts.into_iter().rev() {
             self.expr(&mut right);
             value = if op == BinOp::Chain && self.arithmetic_after_a_call_chained_into(&right) {
-                rechain(value, right)
+                rechain(BinOp::Chain, value, right)
+            } else if op == BinOp::Apply && self.arithmetic_after_a_transform(&right) {
+                rechain(BinOp::Apply, value, right)
             } else {
                 binary(op, value, right, span)
             };
@@ -120,6 +131,32 @@ impl<'r> OlderSpellings<'r> {
                 .is_some_and(|f| f.takes_input() || f.control.is_some())
     }
 
+    /// True if `right`, the right side of `$`, is arithmetic whose first operand is a pattern
+    /// function given all but its pattern (`fast 4 * 0.3`), which alone would be an error.
+    fn arithmetic_after_a_transform(&self, right: &Expr) -> bool {
+        let mut e = right;
+        let mut arithmetic = false;
+        while let ExprKind::Binary(BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div, l, _) =
+            &e.kind
+        {
+            arithmetic = true;
+            e = l;
+        }
+        let (name, given) = match &e.kind {
+            ExprKind::Apply(f, args) => match &f.kind {
+                ExprKind::Name(n) => (n, args.len()),
+                _ => return false,
+            },
+            ExprKind::Name(n) => (n, 0),
+            _ => return false,
+        };
+        arithmetic
+            && self
+                .registry
+                .get(name)
+                .is_some_and(|f| f.role == Role::Transform && given + 1 == f.params.len())
+    }
+
     /// `zoom 0.25 0.75` as `zoom (0.25, 0.75)`, for a function whose first parameter is a span.
     fn span_from_two_numbers(&self, head: &Expr, args: &mut Vec<Expr>) {
         let ExprKind::Name(name) = &head.kind else {
@@ -147,6 +184,41 @@ impl<'r> OlderSpellings<'r> {
         }
     }
 
+    /// `every 4 scramble 4` as `every 4 (scramble 4)`: a transform named bare in a function's
+    /// slot, which would be an error for want of its arguments, takes those that follow.
+    fn function_with_its_arguments(&self, head: &Expr, args: &mut Vec<Expr>) {
+        let ExprKind::Name(name) = &head.kind else {
+            return;
+        };
+        let Some(f) = self.registry.get(name) else {
+            return;
+        };
+        let Some(k) = f
+            .params
+            .iter()
+            .position(|p| p.kind == crate::params::ParamKind::Transform)
+        else {
+            return;
+        };
+        let Some(ExprKind::Name(g)) = args.get(k).map(|a| &a.kind) else {
+            return;
+        };
+        let wanted = match self.registry.get(g) {
+            Some(g) if g.role == Role::Transform => g.params.len().saturating_sub(1),
+            _ => return,
+        };
+        if wanted == 0 || args.len() < k + 1 + wanted {
+            return;
+        }
+        let taken: Vec<Expr> = args.drain(k + 1..k + 1 + wanted).collect();
+        let span = args[k].span.start..taken[wanted - 1].span.end;
+        let bare = take(&mut args[k]);
+        args[k] = Expr {
+            kind: ExprKind::Apply(Box::new(bare), taken),
+            span,
+        };
+    }
+
     /// True if `head` names a function whose tuple arguments are its arguments (anything but
     /// a transform or a pattern function, which take tuples as spans and steps).
     fn takes_tuples_apart(&self, head: &Expr) -> bool {
@@ -156,6 +228,26 @@ impl<'r> OlderSpellings<'r> {
         self.registry
             .get(name)
             .is_some_and(|f| !matches!(f.role, Role::Transform | Role::Pattern))
+    }
+}
+
+/// Parameters the original Phonon named otherwise: function, its name there, the name here.
+const OLDER_PARAMETER_NAMES: &[(&str, &str, &str)] = &[("reverb", "room_size", "size")];
+
+/// `reverb :room_size 0.9` as `reverb :size 0.9`.
+fn older_parameter_names(head: &Expr, args: &mut [Expr]) {
+    let ExprKind::Name(f) = &head.kind else {
+        return;
+    };
+    for arg in args {
+        if let ExprKind::Named(name, _) = &mut arg.kind {
+            if let Some((.., newer)) = OLDER_PARAMETER_NAMES
+                .iter()
+                .find(|(g, older, _)| g == f && older == name)
+            {
+                *name = newer.to_string();
+            }
+        }
     }
 }
 
@@ -233,6 +325,25 @@ fn select_of_signals_as_switch(head: &mut Expr, args: &mut Vec<Expr>) {
     );
 }
 
+/// `reverb_stereo [INPUT] WET TIME` as `plate [INPUT] :mix WET :decay TIME`: a stereo reverb
+/// that rings for TIME seconds.
+fn reverb_stereo_as_plate(head: &mut Expr, args: &mut [Expr]) {
+    if !matches!(&head.kind, ExprKind::Name(n) if n == "reverb_stereo")
+        || !(2..=3).contains(&args.len())
+    {
+        return;
+    }
+    head.kind = ExprKind::Name("plate".to_string());
+    let n = args.len();
+    for (arg, name) in args[n - 2..].iter_mut().zip(["mix", "decay"]) {
+        let value = take(arg);
+        *arg = Expr {
+            span: value.span.clone(),
+            kind: ExprKind::Named(name.to_string(), Box::new(value)),
+        };
+    }
+}
+
 /// `e`, leaving a leaf in its place.
 fn take(e: &mut Expr) -> Expr {
     std::mem::replace(
@@ -251,9 +362,9 @@ fn binary(op: BinOp, left: Expr, right: Expr, span: Range<usize>) -> Expr {
     }
 }
 
-/// `left # (f x op y …)` as `((left # f x) op y) …`: the chain goes in at the bottom of the
-/// arithmetic's left spine.
-fn rechain(left: Expr, mut right: Expr) -> Expr {
+/// `left # (f x op y …)` as `((left # f x) op y) …` (or with `$`): the chain goes in at the
+/// bottom of the arithmetic's left spine.
+fn rechain(chain: BinOp, left: Expr, mut right: Expr) -> Expr {
     let mut parts = Vec::new();
     while let ExprKind::Binary(op @ (BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div), l, r) =
         &mut right.kind
@@ -264,7 +375,7 @@ fn rechain(left: Expr, mut right: Expr) -> Expr {
     }
     let start = left.span.start;
     let end = right.span.end;
-    let mut value = binary(BinOp::Chain, left, right, start..end);
+    let mut value = binary(chain, left, right, start..end);
     for (op, r) in parts.into_iter().rev() {
         let end = r.span.end;
         value = binary(op, value, r, start..end);
@@ -294,6 +405,15 @@ mod tests {
         assert_eq!(
             rewritten("saw 55 # lpf 800 0.7 * 0.3 + 0.1 # hpf 100"),
             "(((((saw 55) # (lpf 800 0.7)) * 0.3) + 0.1) # (hpf 100))"
+        );
+        assert_eq!(
+            rewritten("sine \"220 440\" $ fast 4 * 0.3"),
+            "(((sine \"220 440\") $ (fast 4)) * 0.3)"
+        );
+        // A function given its pattern is left alone.
+        assert_eq!(
+            rewritten("f $ fast 4 \"1 2\" * 0.3"),
+            "(f $ ((fast 4 \"1 2\") * 0.3))"
         );
         // Not after a function `#` feeds: `# speed (2 * 1)` is left alone, and so is a pattern.
         assert_eq!(
@@ -344,6 +464,34 @@ mod tests {
         assert_eq!(
             rewritten("zoom 0.25 0.75 $ s \"bd\""),
             "((zoom (0.25, 0.75)) $ (s \"bd\"))"
+        );
+    }
+
+    #[test]
+    fn older_names_and_argument_lists_are_read_as_the_newer_ones() {
+        assert_eq!(
+            rewritten("s \"bd\" # reverb :room_size 0.9 :mix 0.2"),
+            "((s \"bd\") # (reverb :size 0.9 :mix 0.2))"
+        );
+        // Only for the function that had it.
+        assert_eq!(rewritten("plate :room_size 0.9"), "(plate :room_size 0.9)");
+        assert_eq!(
+            rewritten("saw 55 # reverb_stereo 0.8 5.0"),
+            "((saw 55) # (plate :mix 0.8 :decay 5))"
+        );
+        assert_eq!(
+            rewritten("every 4 scramble 4 $ s \"bd sn\""),
+            "((every 4 (scramble 4)) $ (s \"bd sn\"))"
+        );
+        // A function that needs nothing more, and one given its arguments, are left alone.
+        assert_eq!(rewritten("every 4 rev \"a b\""), "(every 4 rev \"a b\")");
+        assert_eq!(
+            rewritten("every 4 (fast 2) \"a b\""),
+            "(every 4 (fast 2) \"a b\")"
+        );
+        assert_eq!(
+            rewritten("reverb_stereo ~pad 0.8 5.0"),
+            "(plate ~pad :mix 0.8 :decay 5)"
         );
     }
 

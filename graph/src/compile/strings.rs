@@ -77,9 +77,14 @@ fn check_frequency_atoms(node: &mini::Term) -> Result<(), (usize, String)> {
     children.into_iter().try_for_each(check_frequency_atoms)
 }
 
+/// The frequency of a note: 0 is middle C, as in Tidal.
+pub(super) fn note_frequency(note: f64) -> f64 {
+    440.0 * ((note - 9.0) / 12.0).exp2()
+}
+
 fn frequency(v: &Value) -> f64 {
     match v {
-        Value::Str(name) => note_number(name).map_or(0.0, |n| 440.0 * 2f64.powf((n - 9.0) / 12.0)),
+        Value::Str(name) => note_number(name).map_or(0.0, note_frequency),
         other => other.as_f64().unwrap_or(0.0),
     }
 }

@@ -79,6 +79,11 @@ impl Val<'_> {
         }
     }
 
+    /// True for a control called with its value (`n "c4 e4"`, `gain 0.8`).
+    pub(super) fn is_control_call(&self) -> bool {
+        matches!(self, Val::Call { f, args } if f.control.is_some() && args.len() == 1)
+    }
+
     pub(super) fn is_function(&self) -> bool {
         matches!(
             self,

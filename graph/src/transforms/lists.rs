@@ -287,6 +287,39 @@ fn chord_l(a: &mut Args) -> Result<Pat, String> {
     Ok(Pat::Value(chords.flat()))
 }
 
+/// Each note of the pattern as the root of the named chord, its notes at once (the original
+/// Phonon's `n "0 5" # chord "maj"`); the chord name is sampled at each note.
+fn chord(a: &mut Args) -> Result<Pat, String> {
+    let names = a.values()?;
+    let roots = values(a, "chord")?;
+    let arena = bumpalo::Bump::new();
+    let first = pattern::Span::new(Time::ZERO, Time::from(16));
+    if let Some(e) = names
+        .query(first, &arena)
+        .iter()
+        .find(|e| pattern::chord_for(&e.value).is_none())
+    {
+        let known = pattern::chords().flat_map(|(names, _)| names.iter().copied());
+        let near = crate::diagnostic::closest(&e.value.to_string(), known);
+        let hint = match near.first() {
+            Some(n) => format!("did you mean `{n}`?"),
+            None => "docs/functions.md lists the chords".to_string(),
+        };
+        return Err(format!("`chord` has no chord `{}`: {hint}", e.value));
+    }
+    let stacked = roots.zip_left(&names, |root, name| {
+        let notes = pattern::chord_for(name).unwrap_or(&[0]);
+        let root = root.as_f64().unwrap_or(0.0);
+        Value::List(
+            notes
+                .iter()
+                .map(|&n| Value::Num(root + f64::from(n)))
+                .collect(),
+        )
+    });
+    Ok(Pat::Value(stacked.flat()))
+}
+
 fn flatpat(a: &mut Args) -> Result<Pat, String> {
     Ok(Pat::Value(values(a, "flatpat")?.flat()))
 }
@@ -621,8 +654,9 @@ pub(super) const FUNCTIONS: &[Function] = &[
     with_example(maker("fit", &[], &[number("step"), LIST, ParamSpec::required("indices", ParamKind::Count, "")], "Values of a list picked by an index pattern, each cycle `step` further on.", fit), "out: s (fit 1 [\"bd\", \"sn\", \"hh\"] \"0 1\")"),
     with_example(transform("distrib", &[], &[LIST, P], "Euclidean rhythms nested: distrib [3, 5, 8] plays 3 of the hits of 5-in-8.", generic!(distrib)), "out: distrib [3, 5, 8] $ s \"bd*8\""),
     with_example(maker("euclidOffBool", &[], &[number("hits"), number("steps"), number("rotation"), ParamSpec::required("pattern", ParamKind::Bools, "")], "A rotated Euclidean rhythm as booleans, inverted where the boolean pattern is false.", euclid_off_bool), "out: struct (euclidOffBool 3 8 2 \"t f\") $ s \"hh\""),
-    with_example(maker("chordL", &[], &[ParamSpec::required("names", ParamKind::Words, "")], "The notes of each named chord, from 0, at once.", chord_l), "out: s \"superpiano\" # n (chordL \"<major minor7>\")"),
-    with_example(transform("flatpat", &[], &[P], "Each list value (`0:4:7`) as its values at once.", flatpat), "out: s \"superpiano\" # n (flatpat \"0:4:7 2:5\")"),
+    with_example(maker("chordL", &[], &[ParamSpec::required("names", ParamKind::Words, "")], "The notes of each named chord, from 0, at once.", chord_l), "out: s \"supersaw\" # n (chordL \"<major minor7>\")"),
+    with_example(transform("chord", &[], &[ParamSpec::required("name", ParamKind::Words, ""), P], "Each note as the root of the named chord, its notes at once.", chord), "out: s \"supersaw\" # n (chord \"<maj min7>\" \"0 5\")"),
+    with_example(transform("flatpat", &[], &[P], "Each list value (`0:4:7`) as its values at once.", flatpat), "out: s \"supersaw\" # n (flatpat \"0:4:7 2:5\")"),
     with_example(maker("lindenmayer", &[], &[number("rewrites"), TEXT_RULES, TEXT_START], "A word grown by rewriting each letter by its rule `n` times (an L-system).", lindenmayer), "out: s (step \"bd\" (lindenmayer 3 \"x:x-x,-:x--\" \"x\"))"),
     with_example(maker("lindenmayerI", &[], &[number("rewrites"), TEXT_RULES, TEXT_START], "An L-system of digits, played as numbers in one cycle.", lindenmayer_digits), "out: s \"bd*8\" # n (lindenmayerI 3 \"0:01,1:10\" \"0\")"),
     with_example(maker("seqP", &[], &[ParamSpec::required("sections", ParamKind::Tuples, "")], "Patterns each from a start to an end cycle: seqP [(0, 8, s \"bd*2\"), (4, 12, s \"hh*4\")].", seq_p), "out: seqP [(0, 8, s \"bd*2\"), (4, 12, s \"hh*4\")]"),

@@ -545,7 +545,10 @@ fn scale(a: &mut Args) -> Result<Pat, String> {
     {
         let known = matches!(&e.value, Value::Str(n) if pattern::scale::scale_notes(n).is_some());
         if !known {
-            let names = pattern::scale::SCALES.iter().map(|(n, _)| *n);
+            let names = pattern::scale::SCALES
+                .iter()
+                .chain(pattern::scale::ORIGINAL_SCALES)
+                .map(|(n, _)| *n);
             let near = crate::diagnostic::closest(&e.value.to_string(), names);
             let hint = if near.is_empty() {
                 format!(
