@@ -256,7 +256,7 @@ fn errors_show_the_line_and_a_caret() {
     let got = errors("tempo: 1\nout: saw 55 # lfp 800\n");
     assert_eq!(
         got[0],
-        "test.ph:2:15: error: unknown function `lfp`\n  |\n2 | out: saw 55 # lfp 800\n  |               ^^^\n  = help: the closest names are `lpf` (`phonon functions` lists them all)"
+        "test.ph:2:15: error: unknown function `lfp`\n  |\n2 | out: saw 55 # lfp 800\n  |               ^^^\n  = help: the closest names are `lfo`, `lpf` (`phonon functions` lists them all)"
     );
 }
 

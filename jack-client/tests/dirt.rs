@@ -428,7 +428,8 @@ fn tidal_events_play_on_their_frames_orbits_and_levels_and_bad_input_is_counted(
     );
 }
 
-/// A Tidal session in Tidal's own layout using SuperDirt's synths, `dry`, the delay, a stereo
+/// A Tidal session in Tidal's own layout using SuperDirt's synths (library ones with their
+/// parameters too), `dry`, the delay, a stereo
 /// sample, the later effect modules and a short name (`lpf`): every event plays and no
 /// parameter is unknown.
 #[test]
@@ -453,6 +454,26 @@ fn a_tidal_session_of_synths_effects_and_stereo_samples_has_no_unknown_parameter
             at,
             "superkick",
             vec![("orbit", 3.0), ("note", -12.0), ("sustain", 0.3)],
+        ),
+        (
+            at + 20_000,
+            "superpiano",
+            vec![
+                ("orbit", 3.0),
+                ("n", 7.0),
+                ("velocity", 0.8),
+                ("sustain", 0.2),
+            ],
+        ),
+        (
+            at + 30_000,
+            "supergong",
+            vec![
+                ("orbit", 3.0),
+                ("voice", 0.5),
+                ("decay", 0.2),
+                ("sustain", 0.2),
+            ],
         ),
         (
             at,
@@ -522,7 +543,7 @@ fn a_tidal_session_of_synths_effects_and_stereo_samples_has_no_unknown_parameter
     assert_eq!(code, Some(0), "{log}");
     let summary = summary_line(&log);
     let count = |what: &str| summary_field(summary, what);
-    assert_eq!(count("played "), 5, "{summary}");
+    assert_eq!(count("played "), 7, "{summary}");
     assert_eq!(count("unknown parameters "), 0, "{summary}");
     assert_eq!(count("unknown sounds "), 0, "{summary}");
 }

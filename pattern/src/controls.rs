@@ -95,6 +95,17 @@ controls! {
     Ringf "ringf" "Ring modulation frequency in Hz.",
     Ringdf "ringdf" "How far the ring frequency glides over a second, in Hz.",
     Djf "djf" "DJ filter: below 0.5 a low-pass closing towards 0, above it a high-pass opening towards 1.",
+    Voice "voice" "A library synth's tone knob (each synth's own, as SuperDirt's).",
+    Decay "decay" "A library synth's decay shape.",
+    Detune "detune" "A library synth's detuning.",
+    Rate "rate" "A library synth's LFO or trigger rate.",
+    Pitch1 "pitch1" "A library synth's filter or click pitch, over its own.",
+    Semitone "semitone" "How far below a library synth's second oscillator is, in semitones.",
+    Lfo "lfo" "How far a library synth's LFO moves its filter.",
+    Velocity "velocity" "How hard a library synth's key is struck (`superpiano`, `supervibe`).",
+    Slide "slide" "A library synth's pitch slide.",
+    Modamp "modamp" "`supervibe`'s tremolo depth.",
+    Modfreq "modfreq" "`supervibe`'s tremolo rate in Hz.",
 }
 
 impl Control {

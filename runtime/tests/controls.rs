@@ -142,3 +142,58 @@ fn notes_without_a_sound_play_the_default_triangle() {
         "c4 all cycle"
     );
 }
+
+/// Whether `freq` stands out in `x` over the semitones a minor third either side.
+fn pitched_at(x: &[f32], freq: f32) -> bool {
+    let at = tone(x, freq);
+    at > 2.0 * tone(x, freq * 0.84) && at > 2.0 * tone(x, freq * 1.19)
+}
+
+/// SuperDirt's library synths play in a patch as sounds: each at its level (a peak between
+/// 0.02 and 1), for its length (silent 50 ms after its half-second `sustain`), at its pitch
+/// (`note 0` is middle C; `super808` takes `n`).
+#[test]
+fn superdirts_library_synths_play_their_pitch_for_their_length() {
+    let c5 = 261.63;
+    let cases: [(&str, Option<f32>); 12] = [
+        ("superpiano", Some(c5)),
+        ("supermandolin", Some(c5)),
+        ("supergong", Some(c5)),
+        ("super808", Some(46.25)),
+        ("superclap", None),
+        ("supersiren", None),
+        ("supersquare", Some(c5)),
+        ("superfork", Some(c5)),
+        ("superhammond", Some(c5)),
+        ("supervibe", Some(c5)),
+        ("superzow", Some(c5)),
+        ("superstatic", None),
+    ];
+    let rate = RATE as f32;
+    for (name, pitch) in cases {
+        let x = mono(&format!("out: s \"{name}\" # note 0 # sustain 0.5\n"));
+        let peak = peak(&x);
+        assert!((0.02..=1.0).contains(&peak), "{name}: peak {peak}");
+        let tail = rms(&x[(0.55 * rate) as usize..]);
+        assert!(tail < 1e-4, "{name} ends: {tail}");
+        if let Some(f) = pitch {
+            let body = &x[(0.05 * rate) as usize..(0.45 * rate) as usize];
+            assert!(pitched_at(body, f), "{name} at {f} Hz");
+        }
+    }
+    // The siren glides up and back: its middle is higher than its start.
+    let siren = mono("out: s \"supersiren\" # note 0 # sustain 1\n");
+    let crossings = |x: &[f32]| x.windows(2).filter(|w| w[0] < 0.0 && w[1] >= 0.0).count();
+    let twentieth = (0.05 * rate) as usize;
+    let (start, middle) = (&siren[..twentieth], &siren[10 * twentieth..11 * twentieth]);
+    assert!(crossings(middle) > 2 * crossings(start));
+    // `velocity` strikes the piano harder: louder and brighter.
+    let soft = mono("out: s \"superpiano\" # note 0 # sustain 0.5 # velocity 0.3\n");
+    let hard = mono("out: s \"superpiano\" # note 0 # sustain 0.5 # velocity 1.5\n");
+    assert!(rms(&hard) > 2.0 * rms(&soft));
+    // The gong's `decay 0` lets its higher modes die sooner than `decay 2`.
+    let dull = mono("out: s \"supergong\" # note 0 # sustain 0.5 # decay 0\n");
+    let bright = mono("out: s \"supergong\" # note 0 # sustain 0.5 # decay 2\n");
+    let late = (0.1 * rate) as usize..(0.2 * rate) as usize;
+    assert!(tone(&bright[late.clone()], c5 * 5.954) > 2.0 * tone(&dull[late], c5 * 5.954));
+}

@@ -95,6 +95,26 @@ impl Biquad {
         TAU * freq.clamp(10.0, 0.45 * sample_rate) / sample_rate
     }
 
+    /// A low-pass (SuperCollider's `LPF` at Q 1/√2).
+    pub(crate) fn low_pass(&mut self, freq: f32, q: f32, sample_rate: f32) {
+        let w = Biquad::angle(freq, sample_rate);
+        let (cos, alpha) = (w.cos(), w.sin() / (2.0 * q.max(0.05)));
+        self.set(
+            [(1.0 - cos) / 2.0, 1.0 - cos, (1.0 - cos) / 2.0],
+            [1.0 + alpha, -2.0 * cos, 1.0 - alpha],
+        );
+    }
+
+    /// An all-pass turning the phase half round at `freq`.
+    pub(crate) fn all_pass(&mut self, freq: f32, q: f32, sample_rate: f32) {
+        let w = Biquad::angle(freq, sample_rate);
+        let (cos, alpha) = (w.cos(), w.sin() / (2.0 * q.max(0.05)));
+        self.set(
+            [1.0 - alpha, -2.0 * cos, 1.0 + alpha],
+            [1.0 + alpha, -2.0 * cos, 1.0 - alpha],
+        );
+    }
+
     /// A band-pass with 0 dB at its centre.
     pub(crate) fn band_pass(&mut self, freq: f32, q: f32, sample_rate: f32) {
         let w = Biquad::angle(freq, sample_rate);

@@ -36,6 +36,21 @@ fn tanh(x: f32) -> f32 {
     x * (27.0 + x2) / (27.0 + 9.0 * x2)
 }
 
+/// One frame of `x` through the four `stages` of a ladder with one-pole coefficient `g` and
+/// feedback `k` (0–4, self-oscillating near 4).
+#[inline]
+pub fn step(s: &mut [f32; 4], x: f32, g: f32, k: f32) -> f32 {
+    let x = sanitize(x);
+    // Feedback from the last stage, with gain compensation so resonance does not hollow out
+    // the pass band entirely.
+    let drive = tanh(x * (1.0 + 0.5 * k) - k * s[3]);
+    s[0] = sanitize(s[0] + g * (drive - tanh(s[0])));
+    s[1] = sanitize(s[1] + g * (tanh(s[0]) - tanh(s[1])));
+    s[2] = sanitize(s[2] + g * (tanh(s[1]) - tanh(s[2])));
+    s[3] = sanitize(s[3] + g * (tanh(s[2]) - tanh(s[3])));
+    s[3]
+}
+
 /// The ladder; inputs are the signal, the cutoff in Hz and the resonance.
 pub struct Ladder {
     stages: [[f32; 4]; 2],
@@ -49,16 +64,7 @@ impl Node for Ladder {
             let g = 1.0 - (-TAU * fc / ctx.sample_rate).exp();
             let k = 4.0 * p.resonance.at(i);
             for (channel, buffer) in out.iter_mut().enumerate().take(2) {
-                let s = &mut self.stages[channel];
-                let x = sanitize(p.input.channel(channel, i));
-                // Feedback from the last stage, with gain compensation so resonance does not
-                // hollow out the pass band entirely.
-                let drive = tanh(x * (1.0 + 0.5 * k) - k * s[3]);
-                s[0] = sanitize(s[0] + g * (drive - tanh(s[0])));
-                s[1] = sanitize(s[1] + g * (tanh(s[0]) - tanh(s[1])));
-                s[2] = sanitize(s[2] + g * (tanh(s[1]) - tanh(s[2])));
-                s[3] = sanitize(s[3] + g * (tanh(s[2]) - tanh(s[3])));
-                buffer[i] = s[3];
+                buffer[i] = step(&mut self.stages[channel], p.input.channel(channel, i), g, k);
             }
         }
     }

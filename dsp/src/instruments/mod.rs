@@ -3,8 +3,11 @@
 //! parameters and defaults. A voice is rendered a frame at a time from its own state, so any
 //! number of them play from a fixed pool without allocating.
 
+pub mod dirt;
 pub mod synth;
 pub mod voice;
+
+use dirt::{DirtParams, DirtSynth};
 
 use crate::oscillators::{poly_blep, Wave};
 use std::f64::consts::TAU;
@@ -74,6 +77,13 @@ pub enum Instrument {
         /// Where along the string it is plucked.
         pickup: f32,
     },
+    /// One of SuperDirt's library synths, with the parameters its event set.
+    Dirt {
+        /// Which.
+        synth: DirtSynth,
+        /// Its parameters (unset ones take the synth's defaults).
+        params: DirtParams,
+    },
     /// Pulse-width modulation: the width swept by a sine at `rate` Hz, `depth` 0–1.
     SuperPwm {
         /// Sweep rate in Hz.
@@ -123,7 +133,7 @@ impl Instrument {
 
     /// The synths Phonon plays as sounds (`s "superkick"`), by their names: SuperDirt's, and
     /// Strudel's plain waveforms (`s "triangle"`).
-    pub const SOUNDS: [(&'static str, Instrument); 11] = [
+    pub const SOUNDS: [(&'static str, Instrument); 23] = [
         ("superkick", Instrument::SUPERKICK),
         ("supersnare", Instrument::SUPERSNARE),
         ("superhat", Instrument::SUPERHAT),
@@ -131,11 +141,48 @@ impl Instrument {
         ("superfm", Instrument::SUPERFM),
         ("superchip", Instrument::SUPERCHIP),
         ("superpwm", Instrument::SUPERPWM),
+        ("superpiano", Instrument::library(DirtSynth::Piano)),
+        ("supermandolin", Instrument::library(DirtSynth::Mandolin)),
+        ("supergong", Instrument::library(DirtSynth::Gong)),
+        ("super808", Instrument::library(DirtSynth::Kick808)),
+        ("superclap", Instrument::library(DirtSynth::Clap)),
+        ("supersiren", Instrument::library(DirtSynth::Siren)),
+        ("supersquare", Instrument::library(DirtSynth::Square)),
+        ("superfork", Instrument::library(DirtSynth::Fork)),
+        ("superhammond", Instrument::library(DirtSynth::Hammond)),
+        ("supervibe", Instrument::library(DirtSynth::Vibe)),
+        ("superzow", Instrument::library(DirtSynth::Zow)),
+        ("superstatic", Instrument::library(DirtSynth::Static)),
         ("sine", Instrument::waveform(Wave::Sine)),
         ("sawtooth", Instrument::waveform(Wave::Saw)),
         ("square", Instrument::waveform(Wave::Square)),
         ("triangle", Instrument::DEFAULT),
     ];
+
+    /// A SuperDirt library synth with none of its parameters set.
+    pub const fn library(synth: DirtSynth) -> Instrument {
+        Instrument::Dirt {
+            synth,
+            params: DirtParams::UNSET,
+        }
+    }
+
+    /// The instrument as an event of `controls` plays it: a library synth takes its
+    /// parameters from them.
+    pub fn for_event(self, controls: &pattern::Controls) -> Instrument {
+        match self {
+            Instrument::Dirt { synth, .. } => Instrument::Dirt {
+                synth,
+                params: DirtParams::from_controls(controls),
+            },
+            other => other,
+        }
+    }
+
+    /// True if its voices need delay lines (a plucked string, a library synth's combs).
+    pub fn needs_lines(&self) -> bool {
+        matches!(self, Instrument::Pluck { .. } | Instrument::Dirt { .. })
+    }
 
     /// What notes with no sound play on: a triangle, as in Strudel.
     pub const DEFAULT: Instrument = Instrument::waveform(Wave::Triangle);
@@ -168,6 +215,7 @@ impl Instrument {
             Instrument::SuperChip { .. } => 15,
             Instrument::SuperPwm { .. } => 16,
             Instrument::Pluck { .. } => 17,
+            Instrument::Dirt { synth, .. } => 20 + *synth as u8,
         }
     }
 
@@ -216,6 +264,7 @@ impl Instrument {
             Instrument::SuperChip { .. } => &["vibrato_rate", "vibrato_depth"],
             Instrument::SuperPwm { .. } => &["pwm_rate", "pwm_depth"],
             Instrument::Pluck { .. } => &["damping", "pickup"],
+            Instrument::Dirt { .. } => &[],
         }
     }
 
@@ -236,6 +285,7 @@ impl Instrument {
             Instrument::SuperChip { .. } => "superchip",
             Instrument::SuperPwm { .. } => "superpwm",
             Instrument::Pluck { .. } => "pluck",
+            Instrument::Dirt { synth, .. } => synth.name(),
         }
     }
 
@@ -265,6 +315,8 @@ impl Instrument {
             Instrument::SuperFm { .. } => [0.005, 0.0, 1.0, 0.1],
             Instrument::SuperChip { .. } => [0.002, 0.0, 1.0, 0.05],
             Instrument::Pluck { .. } => [0.0, 0.0, 1.0, 0.3],
+            // A library synth shapes itself; the voice only ends it.
+            Instrument::Dirt { .. } => [0.0, 0.0, 1.0, 0.0],
             _ => [0.001, 0.0, 1.0, 0.001],
         }
     }
@@ -328,7 +380,7 @@ impl Tone {
         self.age += 1;
         let freq = if freq.is_finite() { freq.max(0.0) } else { 0.0 };
         match *instrument {
-            Instrument::Osc { .. } => 0.0,
+            Instrument::Osc { .. } | Instrument::Dirt { .. } => 0.0,
             Instrument::Pluck { damping, pickup } => {
                 self.pluck(damping, pickup, freq, sample_rate, t, string)
             }

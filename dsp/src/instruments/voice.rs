@@ -2,6 +2,7 @@
 
 use crate::blocks::envelope::{Adsr, EnvelopeStage};
 use crate::blocks::pool::Voice;
+use crate::instruments::dirt::DirtState;
 use crate::instruments::{string_length, Instrument, Tone};
 use crate::oscillators::{Oscillator, Wave};
 use crate::{Context, In, Node};
@@ -18,8 +19,13 @@ pub struct InstrumentVoice {
     hold: f32,
     adsr: Adsr,
     envelope: EnvelopeStage,
-    /// A plucked string's delay line (empty for other instruments).
+    /// Delay lines: a plucked string's, a library synth's two (empty for other instruments).
     string: Box<[f32]>,
+    /// A library synth's state.
+    dirt: DirtState,
+    /// A library synth's event length, in seconds, and frames played.
+    sustain: f32,
+    age: u32,
     sample_rate: f32,
 }
 
@@ -27,7 +33,23 @@ impl Voice for InstrumentVoice {
     fn render(&mut self, ctx: &Context<'_>, out: &mut [&mut [f32]]) -> usize {
         let [out, ..] = out else { return 0 };
         let out = &mut out[..ctx.frames];
-        if self.instrument.wave().is_some() {
+        if let Instrument::Dirt { synth, params } = self.instrument {
+            let half = self.string.len() / 2;
+            let (a, b) = self.string.split_at_mut(half);
+            for x in out.iter_mut() {
+                let t = self.age as f32 / self.sample_rate;
+                self.age += 1;
+                *x = self.dirt.next(
+                    synth,
+                    &params,
+                    self.freq,
+                    t,
+                    self.sustain,
+                    self.sample_rate,
+                    [&mut *a, &mut *b],
+                );
+            }
+        } else if self.instrument.wave().is_some() {
             self.osc
                 .process(ctx, &[In::Const(self.freq)], &mut [&mut out[..]]);
         } else {
@@ -59,11 +81,24 @@ impl Voice for InstrumentVoice {
 }
 
 impl InstrumentVoice {
-    /// A silent voice of `instrument` at `sample_rate`. Allocates (a plucked string's line).
+    /// A silent voice of `instrument` at `sample_rate`. Allocates (delay lines, for the
+    /// instruments that need them).
     pub fn new(instrument: Instrument, sample_rate: f32) -> InstrumentVoice {
-        let string = match instrument {
-            Instrument::Pluck { .. } => string_length(sample_rate),
-            _ => 0,
+        InstrumentVoice::with_lines(instrument, sample_rate, instrument.needs_lines())
+    }
+
+    /// A silent voice that can play any instrument (an orbit's, which plays whatever synth an
+    /// event names). Allocates.
+    pub fn any(sample_rate: f32) -> InstrumentVoice {
+        InstrumentVoice::with_lines(Instrument::SUPERKICK, sample_rate, true)
+    }
+
+    fn with_lines(instrument: Instrument, sample_rate: f32, lines: bool) -> InstrumentVoice {
+        // Two lines of a 20 Hz period each: a string uses the first.
+        let string = if lines {
+            2 * string_length(sample_rate)
+        } else {
+            0
         };
         InstrumentVoice {
             osc: Oscillator::new(instrument.wave().unwrap_or(Wave::Sine)),
@@ -74,6 +109,9 @@ impl InstrumentVoice {
             adsr: Adsr::new(0.0, 0.0, 1.0, 0.0, sample_rate),
             envelope: EnvelopeStage::default(),
             string: vec![0.0; string].into_boxed_slice(),
+            dirt: DirtState::default(),
+            sustain: 0.0,
+            age: 0,
             sample_rate,
         }
     }
@@ -87,9 +125,17 @@ impl InstrumentVoice {
         self.osc.reset();
         self.tone = Tone::new(seed);
         self.freq = freq;
-        self.hold = match instrument.one_shot() {
-            Some(_) => f32::INFINITY,
-            None => hold,
+        self.hold = match (instrument.one_shot(), instrument) {
+            (Some(_), _) => f32::INFINITY,
+            (None, Instrument::Dirt { synth, params }) => {
+                // A library synth's own envelope ends it: it is held as long as that lasts.
+                self.sustain = hold / self.sample_rate;
+                self.age = 0;
+                self.dirt = DirtState::new(seed);
+                self.string.fill(0.0);
+                synth.length(&params, self.sustain, freq) * self.sample_rate
+            }
+            (None, _) => hold,
         };
         self.envelope = EnvelopeStage::default();
         self.envelope.open();

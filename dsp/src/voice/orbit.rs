@@ -298,7 +298,7 @@ impl Orbit {
             default_amp,
             pool: VoicePool::new(voices, 2, sample_rate, || SampleVoice::new(sample_rate)),
             synths: VoicePool::new(SYNTH_VOICES, 2, sample_rate, || OrbitSynth {
-                voice: InstrumentVoice::new(Instrument::SUPERKICK, sample_rate),
+                voice: InstrumentVoice::any(sample_rate),
                 gains: [0.0; 2],
                 reverb_send: 0.0,
             }),
@@ -385,7 +385,7 @@ impl Orbit {
         let seed = self.synths_started;
         let synth = self.synths.start(offset, cut.map(i64::abs));
         synth.voice.start(
-            instrument,
+            instrument.for_event(c),
             freq as f32,
             (seconds.max(0.0) * sr) as f32,
             seed,

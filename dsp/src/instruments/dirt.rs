@@ -1,0 +1,685 @@
+//! SuperDirt's library synths (`superpiano`, `supermandolin`, `supergong`, …), each computed as
+//! its SynthDef in SuperDirt's `default-synths-extra.scd` computes it: the same oscillators,
+//! envelopes, filters and parameters (`voice`, `decay`, `detune`, `rate`, `pitch1`, `semitone`,
+//! `lfo`, `resonance`, `velocity`, `slide`, `modamp`, `modfreq`) with SuperDirt's defaults.
+//! `superpiano` is the one that cannot be the same: SuperCollider's `MdaPiano` plays recorded
+//! piano waveforms, so here it is an additive piano (stretched partials, a felt hammer, muffle
+//! and velocity as SuperDirt passes them).
+//!
+//! Each synth is a pure function of its voice's state, one frame at a time, and owns no
+//! memory but the delay lines its voice holds, so any number play from a fixed pool.
+
+use crate::blocks::Biquad;
+use pattern::{Control, Controls};
+use std::f64::consts::TAU;
+
+/// SuperDirt's library synths Phonon plays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DirtSynth {
+    /// `superpiano`: an additive piano.
+    Piano,
+    /// `supermandolin`: two detuned combs excited by a noise burst.
+    Mandolin,
+    /// `supergong`: 15 modes of a clamped circular plate.
+    Gong,
+    /// `super808`: a swept sine with feedback.
+    Kick808,
+    /// `superclap`: four filtered noise bursts.
+    Clap,
+    /// `supersiren`: a variable-width saw gliding up and back.
+    Siren,
+    /// `supersquare`: two pulses through a ladder swept by an LFO.
+    Square,
+    /// `superfork`: a tuning fork's four modes.
+    Fork,
+    /// `superhammond`: nine drawbars, key click and vibrato.
+    Hammond,
+    /// `supervibe`: a vibraphone's modes under a tremolo.
+    Vibe,
+    /// `superzow`: phased variable-width saws.
+    Zow,
+    /// `superstatic`: a pulse stepped by random impulses.
+    Static,
+}
+
+impl DirtSynth {
+    /// Each synth by its SuperDirt name.
+    pub const ALL: [(&'static str, DirtSynth); 12] = [
+        ("superpiano", DirtSynth::Piano),
+        ("supermandolin", DirtSynth::Mandolin),
+        ("supergong", DirtSynth::Gong),
+        ("super808", DirtSynth::Kick808),
+        ("superclap", DirtSynth::Clap),
+        ("supersiren", DirtSynth::Siren),
+        ("supersquare", DirtSynth::Square),
+        ("superfork", DirtSynth::Fork),
+        ("superhammond", DirtSynth::Hammond),
+        ("supervibe", DirtSynth::Vibe),
+        ("superzow", DirtSynth::Zow),
+        ("superstatic", DirtSynth::Static),
+    ];
+
+    /// Its SuperDirt name.
+    pub fn name(self) -> &'static str {
+        DirtSynth::ALL
+            .iter()
+            .find(|(_, s)| *s == self)
+            .map_or("", |(n, _)| n)
+    }
+
+    /// How long a voice sounds, in seconds, for an event of `sustain` seconds: where its
+    /// SynthDef's envelope frees it.
+    pub fn length(self, p: &DirtParams, sustain: f32, freq: f32) -> f32 {
+        match self {
+            DirtSynth::Gong => {
+                // The slowest mode's perc envelope, time-scaled by sustain × 5.
+                let decay = p.decay.or(1.0).clamp(0.0, 2.0);
+                let tscale = 100.0 / freq.max(1.0);
+                0.51 * tscale * GONG_MODES[0].powf(decay - 2.0) * sustain * 5.0
+            }
+            DirtSynth::Hammond => sustain,
+            _ => sustain,
+        }
+    }
+}
+
+/// An unset parameter: each synth takes its own default.
+const UNSET: f32 = f32::NAN;
+
+/// A parameter as an event gives it, or unset.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Param(f32);
+
+impl Param {
+    /// Its value, or the synth's `default` when the event left it unset.
+    #[inline]
+    pub fn or(self, default: f32) -> f32 {
+        if self.0.is_nan() {
+            default
+        } else {
+            self.0
+        }
+    }
+}
+
+/// The parameters SuperDirt's library synths read from an event.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DirtParams {
+    /// `voice`: a tone knob, each synth's own.
+    pub voice: Param,
+    /// `decay`
+    pub decay: Param,
+    /// `detune`
+    pub detune: Param,
+    /// `rate`
+    pub rate: Param,
+    /// `pitch1`
+    pub pitch1: Param,
+    /// `semitone`
+    pub semitone: Param,
+    /// `lfo`
+    pub lfo: Param,
+    /// `resonance`
+    pub resonance: Param,
+    /// `velocity`
+    pub velocity: Param,
+    /// `slide`
+    pub slide: Param,
+    /// `modamp`
+    pub modamp: Param,
+    /// `modfreq`
+    pub modfreq: Param,
+    /// `accelerate`: a glide over the sound to `1 + accelerate` times its pitch.
+    pub accelerate: Param,
+    /// `n`, which `super808` and `superclap` read as their own.
+    pub n: Param,
+    /// `delay`, `superclap`'s echo spread.
+    pub delay: Param,
+}
+
+impl DirtParams {
+    /// Every parameter unset.
+    pub const UNSET: DirtParams = DirtParams {
+        voice: Param(UNSET),
+        decay: Param(UNSET),
+        detune: Param(UNSET),
+        rate: Param(UNSET),
+        pitch1: Param(UNSET),
+        semitone: Param(UNSET),
+        lfo: Param(UNSET),
+        resonance: Param(UNSET),
+        velocity: Param(UNSET),
+        slide: Param(UNSET),
+        modamp: Param(UNSET),
+        modfreq: Param(UNSET),
+        accelerate: Param(UNSET),
+        n: Param(UNSET),
+        delay: Param(UNSET),
+    };
+
+    /// The parameters `controls` set.
+    pub fn from_controls(c: &Controls) -> DirtParams {
+        let get = |control| Param(c.get(control).map_or(UNSET, |x| x as f32));
+        DirtParams {
+            voice: get(Control::Voice),
+            decay: get(Control::Decay),
+            detune: get(Control::Detune),
+            rate: get(Control::Rate),
+            pitch1: get(Control::Pitch1),
+            semitone: get(Control::Semitone),
+            lfo: get(Control::Lfo),
+            resonance: get(Control::Resonance),
+            velocity: get(Control::Velocity),
+            slide: get(Control::Slide),
+            modamp: get(Control::Modamp),
+            modfreq: get(Control::Modfreq),
+            accelerate: get(Control::Accelerate),
+            n: get(Control::N),
+            delay: get(Control::Delay),
+        }
+    }
+}
+
+/// The lowest modes of a clamped circular plate, over the first (`supergong`).
+const GONG_MODES: [f32; 15] = [
+    1.000, 2.081, 3.414, 3.893, 4.995, 5.954, 6.819, 8.280, 8.722, 8.882, 10.868, 11.180, 11.754,
+    13.710, 13.715,
+];
+
+/// The partials of `superpiano`.
+const PIANO_PARTIALS: usize = 9;
+
+/// `superhammond`'s drawbar registrations, selected (and crossfaded) by `voice`.
+const DRAWBARS: [[f32; 9]; 10] = [
+    [1.0, 4.0, 5.0, 4.0, 3.0, 1.0, 0.0, 0.0, 0.0],
+    [0.0, 0.0, 8.0, 0.0, 4.0, 0.0, 0.0, 0.0, 0.0],
+    [0.0, 7.0, 8.0, 1.0, 2.0, 0.0, 0.0, 0.0, 0.0],
+    [0.0, 0.0, 7.0, 8.0, 8.0, 8.0, 8.0, 7.0, 2.0],
+    [4.0, 0.0, 5.0, 5.0, 4.0, 5.0, 3.0, 3.0, 6.0],
+    [8.0, 8.0, 5.0, 3.0, 2.0, 4.0, 5.0, 8.0, 8.0],
+    [8.0, 8.0, 8.0, 0.0, 0.0, 0.0, 0.0, 0.0, 3.0],
+    [8.0, 8.0, 8.0, 8.0, 8.0, 8.0, 8.0, 8.0, 8.0],
+    [8.0, 0.0, 0.0, 0.0, 0.0, 0.0, 8.0, 8.0, 8.0],
+    [0.0, 0.0, 8.0, 8.0, 0.0, 0.0, 0.0, 0.0, 0.0],
+];
+
+/// The drawbars' pitches over the note's.
+const DRAWBAR_RATIOS: [f32; 9] = [0.5, 1.4988, 1.0, 2.0, 2.9976, 4.0, 5.0409, 5.9953, 8.0];
+
+/// One voice's state while it plays a library synth.
+#[derive(Clone, Copy, Default)]
+pub struct DirtState {
+    phases: [f64; 16],
+    filters: [Biquad; 3],
+    ladder: [f32; 4],
+    noise: u32,
+    /// A sine-with-feedback's last output; a held noise value.
+    held: f32,
+    write: usize,
+    /// Per-voice constants fixed at the start (drawbar and partial levels, decay rates…).
+    fixed: [f32; 32],
+}
+
+impl DirtState {
+    /// A fresh voice: `seed` varies its noise and its random phases, as SuperCollider's `Rand`
+    /// does per synth.
+    pub fn new(seed: u32) -> DirtState {
+        let mut s = DirtState {
+            noise: seed.wrapping_mul(2_654_435_761).max(1),
+            ..DirtState::default()
+        };
+        for k in 0..s.phases.len() {
+            s.phases[k] = f64::from(s.white().abs());
+        }
+        s
+    }
+
+    fn white(&mut self) -> f32 {
+        crate::xorshift_noise(&mut self.noise)
+    }
+
+    fn sine(&mut self, k: usize, freq: f32, sr: f32) -> f32 {
+        let p = self.phases[k];
+        self.phases[k] = (p + f64::from(freq) / f64::from(sr)).rem_euclid(1.0);
+        (p * TAU).sin() as f32
+    }
+
+    /// SuperCollider's `VarSaw`: up over `width` of the cycle, down over the rest.
+    fn varsaw(&mut self, k: usize, freq: f32, width: f32, sr: f32) -> f32 {
+        let p = self.phases[k] as f32;
+        self.phases[k] = (f64::from(p) + f64::from(freq) / f64::from(sr)).rem_euclid(1.0);
+        let w = width.clamp(0.001, 0.999);
+        if p < w {
+            2.0 * p / w - 1.0
+        } else {
+            1.0 - 2.0 * (p - w) / (1.0 - w)
+        }
+    }
+
+    /// A pulse of `width`, -1 to 1, with its steps smoothed (PolyBLEP).
+    fn pulse(&mut self, k: usize, freq: f32, width: f32, sr: f32) -> f32 {
+        let dt = f64::from(freq / sr).clamp(0.0, 0.49);
+        let w = f64::from(width.clamp(0.01, 0.99));
+        let p = self.phases[k];
+        self.phases[k] = (p + dt).fract();
+        let mut y = if p < w { 1.0 } else { -1.0 };
+        y += crate::oscillators::poly_blep(p, dt);
+        y -= crate::oscillators::poly_blep((p - w).rem_euclid(1.0), dt);
+        y as f32
+    }
+
+    /// The four-pole ladder (`MoogFF`) at `cutoff` Hz with feedback `k` (0–4).
+    fn ladder(&mut self, x: f32, cutoff: f32, k: f32, sr: f32) -> f32 {
+        let g = 1.0 - (-std::f32::consts::TAU * cutoff.min(0.45 * sr) / sr).exp();
+        crate::filters::ladder::step(&mut self.ladder, x, g, k)
+    }
+
+    /// Resets what the synth sets once, at its first frame.
+    fn begin(&mut self, synth: DirtSynth, p: &DirtParams, freq: f32, sr: f32) {
+        match synth {
+            DirtSynth::Hammond => {
+                let voice = p.voice.or(0.0).clamp(0.0, 9.0);
+                let (lo, frac) = (voice.floor() as usize, voice.fract());
+                let hi = (lo + 1).min(9);
+                let mut sum = 0.0;
+                for k in 0..9 {
+                    let bar = DRAWBARS[lo][k] + (DRAWBARS[hi][k] - DRAWBARS[lo][k]) * frac;
+                    let damped = bar - [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.5, 1.0, 1.5][k];
+                    self.fixed[k] = (damped - 8.0).exp2();
+                    sum += self.fixed[k];
+                }
+                for level in &mut self.fixed {
+                    *level /= sum.max(1e-9);
+                }
+            }
+            DirtSynth::Clap => {
+                let pitch1 = p.pitch1.or(1.0);
+                self.filters[0].low_pass(7500.0 * pitch1, std::f32::consts::FRAC_1_SQRT_2, sr);
+                self.filters[1].band_pass(1500.0 * pitch1, 1.0, sr);
+            }
+            DirtSynth::Kick808 => {
+                self.filters[0].low_pass(9000.0, std::f32::consts::FRAC_1_SQRT_2, sr);
+            }
+            DirtSynth::Gong => {
+                // Each mode's time scale and level: higher modes die sooner as `decay` falls,
+                // and grow louder as `voice` rises.
+                let decay = p.decay.or(1.0).clamp(0.0, 2.0);
+                let voice = p.voice.or(0.0).clamp(0.0, 4.0);
+                for (k, &mode) in GONG_MODES.iter().enumerate() {
+                    self.fixed[k] = mode.powf(decay - 2.0);
+                    self.fixed[15 + k] = 0.2 * mode.powf(voice);
+                }
+            }
+            DirtSynth::Piano => {
+                let velocity = p.velocity.or(1.0).clamp(0.0, 2.0);
+                let cutoff = (freq * 12.0 * (0.5 + velocity)).clamp(200.0, 0.45 * sr);
+                self.filters[0].low_pass(cutoff, 0.6, sr);
+                self.filters[1].band_pass(freq * 7.0, 2.0, sr);
+                // Low notes ring longer, as a piano's strings do; each partial's level, its
+                // decay per frame, and its level now.
+                let ring = (8.0 * (220.0 / freq.max(20.0)).powf(0.6)).clamp(0.5, 20.0);
+                for k in 0..PIANO_PARTIALS {
+                    let n = (k + 1) as f32;
+                    self.fixed[k] = velocity.powf(0.5 + 0.15 * n) / n;
+                    self.fixed[PIANO_PARTIALS + k] = (-n.sqrt() / ring / sr).exp();
+                    self.fixed[2 * PIANO_PARTIALS + k] = 1.0;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The next frame of `synth` at `freq` Hz, `t` seconds into an event of `sustain` seconds,
+    /// envelope included; `lines` are the voice's two delay lines.
+    #[allow(clippy::too_many_arguments)]
+    pub fn next(
+        &mut self,
+        synth: DirtSynth,
+        p: &DirtParams,
+        freq: f32,
+        t: f32,
+        sustain: f32,
+        sr: f32,
+        lines: [&mut [f32]; 2],
+    ) -> f32 {
+        if t == 0.0 {
+            self.begin(synth, p, freq, sr);
+        }
+        let sustain = sustain.max(1e-3);
+        let along = (t / sustain).min(1.0);
+        // `DirtFreqScale`: the pitch glides to 1 + accelerate times over the sound.
+        let freq = freq * (1.0 + p.accelerate.or(0.0) * along);
+        match synth {
+            DirtSynth::Mandolin => {
+                let env = linen(along, 0.002, 0.996, 0.002, -3.0);
+                let midi = 69.0 + 12.0 * (freq.max(1.0) / 440.0).log2();
+                let burst = 0.1 * 0.001f32.powf(t / (0.1 * midi / 69.0).max(1e-4)) * self.white();
+                let detune = p.detune.or(0.2) / 100.0;
+                let period = 1.0 / freq.max(20.0);
+                let a = comb(
+                    lines[0],
+                    self.write,
+                    burst,
+                    period * (1.0 - detune),
+                    sustain,
+                    sr,
+                );
+                let b = comb(
+                    lines[1],
+                    self.write,
+                    burst,
+                    period * (1.0 + detune),
+                    sustain,
+                    sr,
+                );
+                self.write += 1;
+                env * (a + b)
+            }
+            DirtSynth::Gong => {
+                let tscale = 100.0 / freq.max(1.0) * sustain * 5.0;
+                let mut sum = 0.0;
+                for (k, &mode) in GONG_MODES.iter().enumerate() {
+                    let scale = tscale * self.fixed[k];
+                    let env = perc(t, 0.01 * scale, 0.5 * scale, -4.0) * self.fixed[15 + k];
+                    sum += env * self.sine(k, freq * mode, sr);
+                }
+                sum
+            }
+            DirtSynth::Piano => self.piano(p, freq, t, along, sr),
+            DirtSynth::Kick808 => {
+                let n = p.n.or(0.0);
+                let n = if n > 0.0 { n } else { 0.0 } + if n < 1.0 { 3.0 } else { 0.0 };
+                let f = midicps(n * 10.0) * (1.0 + p.accelerate.or(0.0) * along);
+                let start = expexp(f, 10.0, 2000.0, 1000.0, 8000.0);
+                let sweep = xline(start, f, 0.025 / p.rate.or(1.0).max(1e-3), t);
+                let feedback = p.voice.or(0.0);
+                let ph = self.phases[0];
+                self.phases[0] = (ph + f64::from(sweep / sr)).rem_euclid(1.0);
+                self.held = ((ph * TAU) as f32 + feedback * self.held).sin();
+                let env = linen(along, 0.01, 0.0, 1.0, -3.0);
+                env * self.filters[0].run(self.held)
+            }
+            DirtSynth::Clap => {
+                let env = linen(along, 0.01, 0.0, 0.6, -3.0);
+                let spread = 0.005 * p.delay.or(1.0);
+                let power = p.n.or(0.0).clamp(0.0, 5.0) + 1.0;
+                let fall = 0.04 / p.rate.or(1.0).max(1e-3);
+                let noise = self.white();
+                let low = self.filters[0].run(noise);
+                let sound = self.filters[1].run(low);
+                let mut bursts = 0.0;
+                for i in 0..4 {
+                    let from = spread * (i as f32).powf(power);
+                    if t >= from && t < from + fall {
+                        bursts += 1.0 - (t - from) / fall;
+                    }
+                }
+                env * sound * 0.5 * bursts
+            }
+            DirtSynth::Siren => {
+                let env = linen(along, 0.05, 0.9, 0.05, -2.0);
+                let rise = 3.0 * linen(along, 0.25, 0.5, 0.25, 0.0);
+                let width = 0.05 + 0.95 * along;
+                env * self.varsaw(0, freq * (1.0 + rise), width, sr)
+            }
+            DirtSynth::Square => {
+                let decay = p.decay.or(0.0);
+                let env = pairs(
+                    along,
+                    &[
+                        (0.0, 0.0),
+                        (0.05, 1.0),
+                        (0.2, 1.0 - decay),
+                        (0.95, 1.0 - decay),
+                        (1.0, 0.0),
+                    ],
+                    -3.0,
+                );
+                let width = p.voice.or(0.5);
+                let low = freq / (p.semitone.or(12.0) / 12.0).exp2();
+                let from = (freq * 10.0 * p.pitch1.or(1.0)).min(22_000.0);
+                let to = (from * (p.lfo.or(1.0) + 1.0)).min(22_000.0);
+                let lfo = self.sine(2, freq / 64.0 * p.rate.or(1.0), sr);
+                let cutoff = from + (to - from) * (lfo + 1.0) * 0.5;
+                let sound =
+                    0.7 * self.pulse(0, freq, width, sr) + 0.3 * self.pulse(1, low, width, sr);
+                let filtered = self.ladder(sound, cutoff, p.resonance.or(0.2) * 4.0, sr);
+                env * filtered.tanh() * 2.0
+            }
+            DirtSynth::Fork => {
+                let env = linen(along, 0.001, 0.998, 0.001, 0.0);
+                const RATIOS: [f32; 4] = [1.0, 6.1, 16.7, 20.1];
+                const STARTS: [f32; 4] = [0.3, 1.0, 1.3, 2.0];
+                const ENDS: [f32; 4] = [1e-4, 1e-7, 1e-6, 1e-7];
+                const SPANS: [f32; 4] = [4.0, 4.0, 0.5, 0.333];
+                let mut sum = 0.0;
+                for k in 0..4 {
+                    let level = xline(STARTS[k], ENDS[k], sustain * SPANS[k], t);
+                    sum += level * self.sine(k, freq * RATIOS[k], sr);
+                }
+                env * 0.2 * sum
+            }
+            DirtSynth::Hammond => self.hammond(freq, t, sustain, sr),
+            DirtSynth::Vibe => {
+                let env = linen(along, 0.001, 0.998, 0.001, 0.0);
+                let velocity = p.velocity.or(1.0);
+                let decay = p.decay.or(0.0);
+                let modamp = p.modamp.or(1.0);
+                let modfreq = p.modfreq.or(7.0);
+                let ratios = [1.0, 4.0, 10.0, 13.75 + p.detune.or(0.0)];
+                let levels = [
+                    1.0,
+                    1.1 * velocity,
+                    0.6 * velocity * velocity,
+                    0.5 * velocity,
+                ];
+                let fade = (-decay).exp();
+                let decays = [1.0, 0.7 * fade, 0.5 * fade, 0.4 * fade];
+                let depths = [0.5, 0.3, 0.3, 0.5];
+                let tremolo = self.sine(8, modfreq, sr);
+                let mut sum = 0.0;
+                for k in 0..4 {
+                    let f = freq * ratios[k];
+                    let onset = xline(1e-6, 1.0, 1.0 / f.max(1.0), t);
+                    let ring = xline(1.0, 1e-6, decays[k] * 4.0 * sustain, t);
+                    let low = 1.0 - depths[k] * modamp;
+                    let tremolo = low + (1.0 - low) * (tremolo + 1.0) * 0.5;
+                    sum += 0.3 * levels[k] * self.sine(k, f, sr) * onset * ring * tremolo;
+                }
+                let strike = xline(0.3 * (velocity + 1e-6), 1e-6, 0.02, t);
+                for (k, ratio) in [19.2, 20.0, 21.2].into_iter().enumerate() {
+                    sum += strike * self.sine(4 + k, freq * ratio, sr);
+                }
+                env * sum
+            }
+            DirtSynth::Zow => {
+                let decay = p.decay.or(0.0);
+                let env = pairs(
+                    along,
+                    &[
+                        (0.0, 0.0),
+                        (0.07, 1.0),
+                        (0.2, 1.0 - decay),
+                        (0.95, 1.0 - decay),
+                        (1.0, 0.0),
+                    ],
+                    -1.0,
+                );
+                let slide = p.slide.or(1.0).max(1e-3);
+                let detune = p.detune.or(1.0) / 100.0;
+                let width = 0.5 * (t / (sustain * 20.0 / slide)).min(1.0);
+                let a = self.varsaw(0, freq, width, sr);
+                let b = self.varsaw(1, freq * (1.0 + detune), width, sr);
+                let c = self.varsaw(2, freq * (1.0 - detune), width, sr);
+                let period = sr / freq.max(20.0);
+                let near = (t / (5.0 * sustain / slide)).min(1.0) * period;
+                let far = (t / (20.0 * sustain / slide)).min(1.0) * period;
+                let [first, second] = lines;
+                let len = first.len().min(second.len());
+                let w = self.write % len;
+                first[w] = b;
+                second[w] = c;
+                self.write += 1;
+                let delayed =
+                    |line: &[f32], d: f32| line[(w + len - (d as usize).min(len - 1)) % len];
+                env * (a - delayed(first, near) + delayed(second, far)) / 2.0
+            }
+            DirtSynth::Static => {
+                let env = (std::f32::consts::PI * along).sin();
+                let density = freq * 40.0 / sr;
+                let impulse = (self.white() * 0.5 + 0.5) < density;
+                let strong = impulse && (self.white() * 0.5 + 0.5) > 0.5;
+                let step = if strong { freq * 4.0 } else { 0.0 };
+                env * 0.5 * self.pulse(0, step, 0.5, sr)
+            }
+        }
+    }
+
+    /// The additive piano: nine slightly stretched partials, each dying faster the higher it
+    /// is, brighter with velocity, over a felt hammer's thump.
+    fn piano(&mut self, p: &DirtParams, freq: f32, t: f32, along: f32, sr: f32) -> f32 {
+        let env = linen(along, 0.002, 0.996, 0.002, -3.0);
+        let stretch = p.detune.or(0.1);
+        let mut sum = 0.0;
+        for k in 0..PIANO_PARTIALS {
+            let n = (k + 1) as f32;
+            let f = freq * n * (1.0 + 0.0004 * stretch * n * n);
+            if f > 0.45 * sr {
+                break;
+            }
+            let now = 2 * PIANO_PARTIALS + k;
+            sum += self.fixed[k] * self.fixed[now] * self.sine(k, f, sr);
+            self.fixed[now] *= self.fixed[PIANO_PARTIALS + k];
+        }
+        let velocity = p.velocity.or(1.0).clamp(0.0, 2.0);
+        let hammer = self.white() * (-t / 0.004).exp() * 0.3 * velocity;
+        let thump = self.filters[1].run(hammer);
+        let body = self.filters[0].run(0.3 * sum + thump);
+        env * body
+    }
+
+    /// The drawbars, their key click and the vibrato scanner (SuperDirt's percussion is off
+    /// by default, as here).
+    fn hammond(&mut self, freq: f32, t: f32, sustain: f32, sr: f32) -> f32 {
+        let fade = (sustain / 2.0).clamp(0.0, 0.005);
+        let env = if t < fade {
+            t / fade.max(1e-6)
+        } else if t > sustain - fade {
+            ((sustain - t) / fade.max(1e-6)).max(0.0)
+        } else {
+            1.0
+        };
+        let click = self.white() * xline(1.0, 1e-6, 0.1, t);
+        let mut sound = 0.0;
+        for (k, ratio) in DRAWBAR_RATIOS.into_iter().enumerate() {
+            // The bottom register folded up, high harmonics folded down (twice at most).
+            let mut f = ratio * freq;
+            if f < 63.0 {
+                f *= 2.0;
+            }
+            for _ in 0..2 {
+                if f > 6000.0 {
+                    f /= 2.0;
+                }
+            }
+            sound += self.fixed[k] * self.sine(k, f * (2.0 * click + 1.0), sr);
+        }
+        sound *= 0.5;
+        // The scanner at SuperDirt's default `vibrato 0.5`, `vrate 7`.
+        let scan = 1000.0 * (1.0 + 0.25 * triangle(self.phases[10]));
+        self.phases[10] = (self.phases[10] + 7.0 / f64::from(sr)).fract();
+        self.filters[2].all_pass(scan, 1.0, sr);
+        env * (sound + self.filters[2].run(sound))
+    }
+}
+
+/// A comb (`CombL`): `x` into a line that feeds back to ring for `decay` seconds (to −60 dB),
+/// `delay` seconds long; `write` counts frames.
+fn comb(line: &mut [f32], write: usize, x: f32, delay: f32, decay: f32, sr: f32) -> f32 {
+    let len = line.len();
+    if len < 4 {
+        return 0.0;
+    }
+    let d = (delay * sr).clamp(1.0, (len - 2) as f32);
+    let w = write % len;
+    let whole = d.floor();
+    let frac = d - whole;
+    let a = line[(w + len - whole as usize) % len];
+    let b = line[(w + len - whole as usize - 1) % len];
+    let out = a + (b - a) * frac;
+    let feedback = 0.001f32.powf(delay / decay.max(1e-3));
+    line[w] = crate::sanitize(x + feedback * out);
+    out
+}
+
+/// SuperCollider's envelope curve from `a` to `b` at `x` (0–1) of a segment: linear at 0,
+/// slow then fast for positive curves, fast then slow for negative ones.
+fn curve(a: f32, b: f32, x: f32, c: f32) -> f32 {
+    if c.abs() < 1e-3 {
+        a + (b - a) * x
+    } else {
+        a + (b - a) * (1.0 - (c * x).exp()) / (1.0 - c.exp())
+    }
+}
+
+/// `Env.linen(attack, sustain, release)` under a time scale of 1, at `t` of it: the times are
+/// fractions of the whole.
+fn linen(t: f32, attack: f32, hold: f32, release: f32, c: f32) -> f32 {
+    if t < attack {
+        curve(0.0, 1.0, t / attack, c)
+    } else if t < attack + hold {
+        1.0
+    } else if t < attack + hold + release {
+        curve(1.0, 0.0, (t - attack - hold) / release.max(1e-6), c)
+    } else {
+        0.0
+    }
+}
+
+/// `Env.pairs` at `t`: straight between its (time, level) points, bent by `c`.
+fn pairs(t: f32, points: &[(f32, f32)], c: f32) -> f32 {
+    for w in points.windows(2) {
+        let ((t0, a), (t1, b)) = (w[0], w[1]);
+        if t < t1 {
+            return curve(a, b, ((t - t0) / (t1 - t0).max(1e-6)).max(0.0), c);
+        }
+    }
+    0.0
+}
+
+/// `Env.perc(attack, release)` at `t` seconds.
+fn perc(t: f32, attack: f32, release: f32, c: f32) -> f32 {
+    if t < attack {
+        curve(0.0, 1.0, t / attack.max(1e-6), c)
+    } else if t < attack + release {
+        curve(1.0, 0.0, (t - attack) / release.max(1e-6), c)
+    } else {
+        0.0
+    }
+}
+
+/// `XLine`: from `a` to `b` exponentially over `span` seconds, then `b`.
+fn xline(a: f32, b: f32, span: f32, t: f32) -> f32 {
+    a * (b / a).powf((t / span.max(1e-6)).min(1.0))
+}
+
+/// A MIDI note's frequency.
+fn midicps(note: f32) -> f32 {
+    440.0 * ((note - 69.0) / 12.0).exp2()
+}
+
+/// `x.expexp(a, b, c, d)`: `a..b` mapped to `c..d`, both exponentially.
+fn expexp(x: f32, a: f32, b: f32, c: f32, d: f32) -> f32 {
+    let x = x.clamp(a, b);
+    c * (d / c).powf((x / a).ln() / (b / a).ln())
+}
+
+/// A triangle wave at phase `p` (cycles), -1 to 1.
+fn triangle(p: f64) -> f32 {
+    let p = p.rem_euclid(1.0) as f32;
+    if p < 0.5 {
+        4.0 * p - 1.0
+    } else {
+        3.0 - 4.0 * p
+    }
+}
