@@ -155,7 +155,7 @@ fn pitched_at(x: &[f32], freq: f32) -> bool {
 #[test]
 fn superdirts_library_synths_play_their_pitch_for_their_length() {
     let c5 = 261.63;
-    let cases: [(&str, Option<f32>); 12] = [
+    let cases: [(&str, Option<f32>); 17] = [
         ("superpiano", Some(c5)),
         ("supermandolin", Some(c5)),
         ("supergong", Some(c5)),
@@ -168,6 +168,11 @@ fn superdirts_library_synths_play_their_pitch_for_their_length() {
         ("supervibe", Some(c5)),
         ("superzow", Some(c5)),
         ("superstatic", None),
+        ("superreese", Some(c5)),
+        ("supertron", None),
+        ("supercomparator", None),
+        ("soskick", Some(c5)),
+        ("sostoms", None),
     ];
     let rate = RATE as f32;
     for (name, pitch) in cases {

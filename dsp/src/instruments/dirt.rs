@@ -40,11 +40,21 @@ pub enum DirtSynth {
     Zow,
     /// `superstatic`: a pulse stepped by random impulses.
     Static,
+    /// `superreese`: two detuned thin saws through resonant low-passes and a clip.
+    Reese,
+    /// `supertron`: two pulses whose width follows their own filtered output.
+    Tron,
+    /// `supercomparator`: a widening saw compared against sixteen triangles, through a ladder.
+    Comparator,
+    /// `soskick`: a sine falling an octave in 20 ms, low-passed.
+    SosKick,
+    /// `sostoms`: phase-modulated sines over crackle.
+    SosToms,
 }
 
 impl DirtSynth {
     /// Each synth by its SuperDirt name.
-    pub const ALL: [(&'static str, DirtSynth); 12] = [
+    pub const ALL: [(&'static str, DirtSynth); 17] = [
         ("superpiano", DirtSynth::Piano),
         ("supermandolin", DirtSynth::Mandolin),
         ("supergong", DirtSynth::Gong),
@@ -57,6 +67,11 @@ impl DirtSynth {
         ("supervibe", DirtSynth::Vibe),
         ("superzow", DirtSynth::Zow),
         ("superstatic", DirtSynth::Static),
+        ("superreese", DirtSynth::Reese),
+        ("supertron", DirtSynth::Tron),
+        ("supercomparator", DirtSynth::Comparator),
+        ("soskick", DirtSynth::SosKick),
+        ("sostoms", DirtSynth::SosToms),
     ];
 
     /// Its SuperDirt name.
@@ -77,7 +92,8 @@ impl DirtSynth {
                 let tscale = 100.0 / freq.max(1.0);
                 0.51 * tscale * GONG_MODES[0].powf(decay - 2.0) * sustain * 5.0
             }
-            DirtSynth::Hammond => sustain,
+            // `Env.perc(0.005, sustain)`.
+            DirtSynth::SosKick | DirtSynth::SosToms => 0.005 + sustain,
             _ => sustain,
         }
     }
@@ -186,6 +202,12 @@ const GONG_MODES: [f32; 15] = [
     13.710, 13.715,
 ];
 
+/// The rates of `supercomparator`'s sixteen triangles, before `voice` bends them.
+const COMPARATOR_RATIOS: [f32; 16] = [
+    1.000, 2.188, 5.091, 8.529, 8.950, 9.305, 13.746, 14.653, 19.462, 22.003, 24.888, 25.991,
+    26.085, 30.509, 33.608, 35.081,
+];
+
 /// The partials of `superpiano`.
 const PIANO_PARTIALS: usize = 9;
 
@@ -209,7 +231,7 @@ const DRAWBAR_RATIOS: [f32; 9] = [0.5, 1.4988, 1.0, 2.0, 2.9976, 4.0, 5.0409, 5.
 /// One voice's state while it plays a library synth.
 #[derive(Clone, Copy, Default)]
 pub struct DirtState {
-    phases: [f64; 16],
+    phases: [f64; 20],
     filters: [Biquad; 3],
     ladder: [f32; 4],
     noise: u32,
@@ -241,7 +263,8 @@ impl DirtState {
     fn sine(&mut self, k: usize, freq: f32, sr: f32) -> f32 {
         let p = self.phases[k];
         self.phases[k] = (p + f64::from(freq) / f64::from(sr)).rem_euclid(1.0);
-        (p * TAU).sin() as f32
+        // The phase is kept in f64 so it does not drift; the sine of it needs only f32.
+        (p as f32 * std::f32::consts::TAU).sin()
     }
 
     /// SuperCollider's `VarSaw`: up over `width` of the cycle, down over the rest.
@@ -299,6 +322,28 @@ impl DirtState {
             }
             DirtSynth::Kick808 => {
                 self.filters[0].low_pass(9000.0, std::f32::consts::FRAC_1_SQRT_2, sr);
+            }
+            DirtSynth::Reese => {
+                let voice = p.voice.or(0.0);
+                self.phases[0] = 0.7;
+                self.phases[1] = 0.5;
+                self.filters[0].low_pass(freq * 10.0, 3.0 - 1.25 * voice, sr);
+                self.filters[1].low_pass(freq * 20.0, 2.0 + 2.5 * voice, sr);
+            }
+            DirtSynth::Tron => {
+                self.filters[0].low_pass(freq / 6.1, 1.0 / 1.5, sr);
+            }
+            DirtSynth::SosKick => {
+                self.filters[0].low_pass(1000.0, std::f32::consts::FRAC_1_SQRT_2, sr);
+            }
+            DirtSynth::Comparator => {
+                let voice = p.voice.or(0.5);
+                for (k, ratio) in COMPARATOR_RATIOS.into_iter().enumerate() {
+                    self.fixed[k] = ratio.powf(voice / 5.0);
+                }
+                // Two slow random walks (`LFNoise2`): their last and next targets.
+                self.fixed[16] = self.white();
+                self.fixed[17] = self.white();
             }
             DirtSynth::Gong => {
                 // Each mode's time scale and level: higher modes die sooner as `decay` falls,
@@ -532,7 +577,95 @@ impl DirtState {
                 let step = if strong { freq * 4.0 } else { 0.0 };
                 env * 0.5 * self.pulse(0, step, 0.5, sr)
             }
+            DirtSynth::Reese => {
+                let env = linen(along, 0.05, 0.8, 0.15, 0.0);
+                let detune = p.detune.or(0.0) / 100.0;
+                let a = self.varsaw(0, freq * (0.99 - detune), 0.01, sr);
+                let b = self.varsaw(1, freq * (1.01 + detune), 0.02, sr);
+                let low = self.filters[0].run(a + b);
+                let clipped = low.clamp(-0.2, 0.2) * 5.0;
+                env * 0.35 * self.filters[1].run(clipped)
+            }
+            DirtSynth::Tron => {
+                let env = linen(along, 0.05, 0.85, 0.1, 0.0);
+                let detune = p.detune.or(0.0);
+                let top = 1.0 - p.voice.or(0.0) / 1.5;
+                // Its own output a frame ago sets the width (SuperCollider's `LocalIn`, a
+                // control block ago there).
+                let shaped = self.filters[0].run(self.held);
+                let width = (shaped.clamp(-1.0, 1.0) + 1.0) * 0.5 * top;
+                let sum = self.pulse(0, freq + 1.0 + detune, width, sr)
+                    + self.pulse(1, freq - 1.0 - detune, width, sr);
+                let out = sum - self.fixed[0] + 0.995 * self.fixed[1];
+                self.fixed[0] = sum;
+                self.fixed[1] = crate::sanitize(out);
+                self.held = self.fixed[1];
+                env * self.held
+            }
+            DirtSynth::Comparator => self.comparator(p, freq, t, along, sr),
+            DirtSynth::SosKick => {
+                let env = perc(t, 0.005, sustain, -4.0);
+                let f = freq * (2.0 - (t / 0.02).min(1.0));
+                let body = self.sine(0, f, sr);
+                env * 1.413 * self.filters[0].run(body)
+            }
+            DirtSynth::SosToms => {
+                let env = 0.631 * perc(t, 0.005, sustain, -6.0);
+                let modulator = self.sine(0, freq * 0.85, sr);
+                let pm = (p.voice.or(0.5) * modulator).sin() * 1.995;
+                let body = pm + self.sine(1, freq, sr) + self.sine(2, freq * 0.8, sr);
+                // `Crackle.ar(2)`: |2·y₁ − y₂ − 0.05|.
+                let crackle = (2.0 * self.fixed[0] - self.fixed[1] - 0.05).abs();
+                self.fixed[1] = self.fixed[0];
+                self.fixed[0] = crate::sanitize(crackle);
+                let x = body + crackle;
+                let y = x - self.fixed[2] + 0.995 * self.fixed[3];
+                self.fixed[2] = x;
+                self.fixed[3] = crate::sanitize(y);
+                env * 0.708 * self.fixed[3]
+            }
         }
+    }
+
+    /// A saw widening over the sound, each of sixteen comparisons against a slow triangle a
+    /// square wave, the sum through a ladder whose cutoff an LFO and a random walk move.
+    fn comparator(&mut self, p: &DirtParams, freq: f32, t: f32, along: f32, sr: f32) -> f32 {
+        let decay = p.decay.or(0.0);
+        let env = pairs(
+            along,
+            &[
+                (0.0, 0.0),
+                (0.05, 1.0),
+                (0.2, 1.0 - decay),
+                (0.95, 1.0 - decay),
+                (1.0, 0.0),
+            ],
+            -3.0,
+        );
+        let saw = self.varsaw(0, freq, along, sr);
+        let mut sum = 0.0;
+        for k in 0..16 {
+            let p = self.phases[1 + k];
+            self.phases[1 + k] = (p + f64::from(self.fixed[k] / sr)).rem_euclid(1.0);
+            if saw > triangle(p) {
+                sum += 1.0;
+            }
+        }
+        // `Splay` of sixteen, level 1: each at 1/√16 in the mono sum of its two sides.
+        let sound = sum / 4.0;
+        // `LFNoise2.kr(1)`: a random walk between new targets once a second.
+        let second = t.floor();
+        if t - second < 1.0 / sr && t > 0.0 {
+            self.fixed[16] = self.fixed[17];
+            self.fixed[17] = self.white();
+        }
+        let x = t - second;
+        let walk = self.fixed[16] + (self.fixed[17] - self.fixed[16]) * x * x * (3.0 - 2.0 * x);
+        let lfo = p.lfo.or(1.0);
+        let wobble = self.sine(18, freq / 64.0 * p.rate.or(1.0), sr);
+        let cutoff = p.pitch1.or(1.0) * 4.0 * freq + wobble * lfo * freq / 2.0 + walk * lfo * freq;
+        let gain = 4.0 * p.resonance.or(0.5);
+        env * 0.5 * self.ladder(sound, cutoff.max(20.0), gain, sr)
     }
 
     /// The additive piano: nine slightly stretched partials, each dying faster the higher it

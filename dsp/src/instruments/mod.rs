@@ -133,7 +133,7 @@ impl Instrument {
 
     /// The synths Phonon plays as sounds (`s "superkick"`), by their names: SuperDirt's, and
     /// Strudel's plain waveforms (`s "triangle"`).
-    pub const SOUNDS: [(&'static str, Instrument); 23] = [
+    pub const SOUNDS: [(&'static str, Instrument); 28] = [
         ("superkick", Instrument::SUPERKICK),
         ("supersnare", Instrument::SUPERSNARE),
         ("superhat", Instrument::SUPERHAT),
@@ -153,6 +153,14 @@ impl Instrument {
         ("supervibe", Instrument::library(DirtSynth::Vibe)),
         ("superzow", Instrument::library(DirtSynth::Zow)),
         ("superstatic", Instrument::library(DirtSynth::Static)),
+        ("superreese", Instrument::library(DirtSynth::Reese)),
+        ("supertron", Instrument::library(DirtSynth::Tron)),
+        (
+            "supercomparator",
+            Instrument::library(DirtSynth::Comparator),
+        ),
+        ("soskick", Instrument::library(DirtSynth::SosKick)),
+        ("sostoms", Instrument::library(DirtSynth::SosToms)),
         ("sine", Instrument::waveform(Wave::Sine)),
         ("sawtooth", Instrument::waveform(Wave::Saw)),
         ("square", Instrument::waveform(Wave::Square)),
