@@ -15,6 +15,7 @@
 pub mod clock;
 pub mod engine;
 pub mod event;
+pub mod meter;
 pub mod orbit;
 pub mod router;
 pub mod sounds;

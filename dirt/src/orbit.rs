@@ -32,6 +32,8 @@ pub struct OrbitNode {
     /// Events of the coming blocks: frames counted from the start of the next block.
     starts: Box<[Start]>,
     starting: usize,
+    /// Its place among the orbits: its meter in `stats`.
+    index: usize,
 }
 
 impl OrbitNode {
@@ -43,6 +45,7 @@ impl OrbitNode {
         sounds: Arc<SoundTable>,
         stats: Arc<DirtStats>,
         inbox: Option<HeapCons<Start>>,
+        index: usize,
     ) -> OrbitNode {
         let blank = crate::DirtEvent {
             at: None,
@@ -58,6 +61,7 @@ impl OrbitNode {
             inbox,
             starts: vec![(0, blank); STARTS].into_boxed_slice(),
             starting: 0,
+            index,
         }
     }
 
@@ -113,6 +117,9 @@ impl Node for OrbitNode {
             self.orbit
                 .render(&piece, [&mut left[to.clone()], &mut right[to]]);
             piece_start += n;
+        }
+        if let Some(meter) = self.stats.meters.get(self.index) {
+            meter.add(&left[..frames], &right[..frames]);
         }
         // Events for a later block (the engine split a long call into blocks) wait for it.
         let mut kept = 0;
@@ -170,6 +177,7 @@ pub fn hosted(
                         sounds.clone(),
                         stats.clone(),
                         inbox,
+                        k,
                     )) as Box<dyn Node>
                 }),
             }

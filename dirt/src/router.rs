@@ -42,9 +42,19 @@ pub struct DirtStats {
     /// Of `dropped`, events due more than two seconds ahead refused while [`FAR_ROOM`] of
     /// them were already waiting.
     pub refused_far: AtomicU64,
+    /// Each orbit's level, for `/rms` (none unless made [`DirtStats::metering`]).
+    pub meters: Box<[crate::meter::OrbitMeter]>,
 }
 
 impl DirtStats {
+    /// Counters with a meter for each of `orbits` orbits.
+    pub fn metering(orbits: usize) -> DirtStats {
+        DirtStats {
+            meters: (0..orbits).map(|_| Default::default()).collect(),
+            ..DirtStats::default()
+        }
+    }
+
     fn count(counter: &AtomicU64) {
         counter.fetch_add(1, Ordering::Relaxed);
     }

@@ -93,6 +93,15 @@ pub fn bundle_nesting(packet: &[u8]) -> usize {
     deepest
 }
 
+/// How often an orbit's level is to be sent back (SuperDirt's `rmsReplyRate`, `rmsPeakLag`).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct RmsRequest {
+    /// Replies a second; 0 for none.
+    pub rate: f32,
+    /// Seconds for a peak to fall back (by 60 dB).
+    pub lag: f32,
+}
+
 /// Turns packets into events and replies.
 pub struct Decoder {
     sounds: Arc<SoundTable>,
@@ -101,6 +110,10 @@ pub struct Decoder {
     pub counts: WireCounts,
     /// The last unknown sound's name, for a rate-limited log line.
     pub last_unknown_sound: Option<String>,
+    /// What each orbit's events last asked of `/rms`.
+    pub rms: Vec<RmsRequest>,
+    /// Set when an event changed [`Decoder::rms`]; the reader clears it.
+    pub rms_changed: bool,
 }
 
 /// What a packet asks to send back, to its sender.
@@ -115,6 +128,8 @@ impl Decoder {
             orbits: orbits.max(1),
             counts: WireCounts::default(),
             last_unknown_sound: None,
+            rms: vec![RmsRequest::default(); orbits.max(1)],
+            rms_changed: false,
         }
     }
 
@@ -200,6 +215,7 @@ impl Decoder {
         let mut values = Controls::default();
         let mut sound: Option<&str> = None;
         let mut orbit = 0.0f64;
+        let (mut rms_rate, mut rms_lag) = (None, None);
         let mut pairs = args.chunks_exact(2);
         for pair in &mut pairs {
             let OscType::String(name) = &pair[0] else {
@@ -216,6 +232,8 @@ impl Decoder {
                     }
                 },
                 "orbit" => orbit = number(value).unwrap_or(0.0),
+                "rmsReplyRate" => rms_rate = number(value),
+                "rmsPeakLag" => rms_lag = number(value),
                 "unit" => {
                     if matches!(value, OscType::String(u) if u == "c") {
                         self.set(&mut values, Control::Unit, 1.0);
@@ -255,6 +273,19 @@ impl Decoder {
         if !pairs.remainder().is_empty() {
             self.counts.malformed += 1;
         }
+        let orbit = if orbit.is_finite() {
+            (orbit.max(0.0) as usize % self.orbits) as u16
+        } else {
+            0
+        };
+        if rms_rate.is_some() || rms_lag.is_some() {
+            // Orbit settings, as SuperDirt's global effects take them from any event.
+            let request = &mut self.rms[usize::from(orbit)];
+            let before = *request;
+            request.rate = rms_rate.map_or(request.rate, |r| r.clamp(0.0, 100.0) as f32);
+            request.lag = rms_lag.map_or(request.lag, |l| l.max(0.0) as f32);
+            self.rms_changed |= *request != before;
+        }
         let Some(name) = sound else {
             self.counts.malformed += 1;
             return;
@@ -271,11 +302,6 @@ impl Decoder {
             self.counts.unknown_sounds += 1;
             self.last_unknown_sound = Some(name.to_string());
             return;
-        };
-        let orbit = if orbit.is_finite() {
-            (orbit.max(0.0) as usize % self.orbits) as u16
-        } else {
-            0
         };
         self.counts.events += 1;
         events.push(DirtEvent {
@@ -472,6 +498,45 @@ mod tests {
         assert_eq!(e.values.get(Control::Size), Some(0.9f32 as f64));
         assert_eq!(e.values.get(Control::Tremolorate), Some(4.0));
         assert_eq!(d.counts.unknown_params, 0);
+    }
+
+    #[test]
+    fn rms_requests_are_kept_per_orbit_and_flagged_when_they_change() {
+        let mut d = decoder();
+        let mut events = Vec::new();
+        let ask = |rate: f32| {
+            rosc::encoder::encode(&OscPacket::Message(OscMessage {
+                addr: "/dirt/play".into(),
+                args: vec![
+                    s("s"),
+                    s("hh"),
+                    s("orbit"),
+                    OscType::Int(1),
+                    s("rmsReplyRate"),
+                    OscType::Float(rate),
+                    s("rmsPeakLag"),
+                    OscType::Float(3.0),
+                ],
+            }))
+            .unwrap()
+        };
+        d.decode(&ask(8.0), &WallClock::fixed(0), &mut events);
+        assert!(d.rms_changed);
+        assert_eq!(
+            d.rms[1],
+            RmsRequest {
+                rate: 8.0,
+                lag: 3.0
+            }
+        );
+        assert_eq!(d.rms[0], RmsRequest::default());
+        assert_eq!(d.counts.unknown_params, 0);
+        d.rms_changed = false;
+        d.decode(&ask(8.0), &WallClock::fixed(0), &mut events);
+        assert!(!d.rms_changed, "the same request again changes nothing");
+        d.decode(&ask(0.0), &WallClock::fixed(0), &mut events);
+        assert!(d.rms_changed);
+        assert_eq!(d.rms[1].rate, 0.0);
     }
 
     #[test]

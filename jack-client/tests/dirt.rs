@@ -947,3 +947,83 @@ fn live_with_dirt_plays_the_patch_and_tidal_in_one_client() {
     let summary = summary_line(&log);
     assert_eq!(summary_field(summary, "played "), 2, "{summary}");
 }
+
+/// The `/rms` messages that came to `socket` within `wait`, as (orbit, peak left, rms left).
+fn rms_replies(socket: &UdpSocket, wait: Duration) -> Vec<(i32, f32, f32)> {
+    let mut replies = Vec::new();
+    let mut buffer = [0u8; 1024];
+    let until = Instant::now() + wait;
+    while Instant::now() < until {
+        socket
+            .set_read_timeout(Some(
+                until
+                    .saturating_duration_since(Instant::now())
+                    .max(Duration::from_millis(1)),
+            ))
+            .unwrap();
+        let Ok((n, _)) = socket.recv_from(&mut buffer) else {
+            continue;
+        };
+        if let Ok((_, OscPacket::Message(m))) = rosc::decoder::decode_udp(&buffer[..n]) {
+            if let (
+                "/rms",
+                [_, OscType::Int(orbit), OscType::Float(peak), OscType::Float(rms), _, _],
+            ) = (m.addr.as_str(), &m.args[..])
+            {
+                replies.push((*orbit, *peak, *rms));
+            }
+        }
+    }
+    replies
+}
+
+/// An event asking for `rmsReplyRate` gets its orbit's peak and RMS sent back to its sender,
+/// as SuperDirt's `SendPeakRMS` lays them out; a rate of 0 stops them.
+#[test]
+fn rms_replies_report_an_orbits_level_to_the_client_that_asks() {
+    if !jack_available() {
+        return;
+    }
+    let _turn = serial();
+    let server = Server::start(128, true);
+    let name = unique("dirt");
+    let port = free_udp_port();
+    let dirt = start_dirt(&server, &name, port, &samples());
+    let tidal = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let target = format!("127.0.0.1:{port}");
+    let ask = |rate: f32, sound: &str| {
+        let params = [("orbit", 1.0), ("rmsReplyRate", rate), ("rmsPeakLag", 0.0)];
+        tidal
+            .send_to(
+                &tidal_event(unix_micros_now() + 200_000, sound, &params),
+                &target,
+            )
+            .unwrap();
+    };
+    ask(20.0, "long");
+    let replies = rms_replies(&tidal, Duration::from_millis(1_500));
+    assert!(replies.len() >= 5, "{replies:?}");
+    assert!(replies.iter().all(|r| r.0 == 1), "{replies:?}");
+    // `long` is 0.5 at amp 0.4, centred: 0.2 × 0.707 a side while it plays.
+    let playing = replies
+        .iter()
+        .filter(|r| (r.1 - 0.1414).abs() < 0.01 && (r.2 - 0.1414).abs() < 0.01)
+        .count();
+    assert!(playing >= 2, "{replies:?}");
+    assert!(
+        replies.iter().any(|r| r.1 < 1e-4),
+        "silence before it: {replies:?}"
+    );
+    ask(0.0, "click");
+    rms_replies(&tidal, Duration::from_millis(500));
+    let after = rms_replies(&tidal, Duration::from_millis(500));
+    assert!(after.is_empty(), "{after:?}");
+    let (code, log) = dirt.stop();
+    assert_eq!(code, Some(0), "{log}");
+    let summary = summary_line(&log);
+    assert_eq!(
+        summary_field(summary, "unknown parameters "),
+        0,
+        "{summary}"
+    );
+}

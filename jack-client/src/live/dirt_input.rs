@@ -4,6 +4,7 @@
 //! own, made for its sample bank, which holds every sound of the folders, as SuperDirt loads
 //! them all.
 
+use super::dirt_rms::{self, RmsRequests};
 use super::session::Hosting;
 use crate::patch;
 use dirt::clock::{monotonic_micros, WallClock};
@@ -113,6 +114,8 @@ pub struct DirtInput {
     /// Each session's queue, for the receive thread.
     queues: mpsc::Sender<Queue>,
     receiver: Option<JoinHandle<()>>,
+    /// The `/rms` sender.
+    meters: Option<JoinHandle<()>>,
     /// The bank with every sound, kept for a session at the same rate after a reconnect.
     loaded: Mutex<Option<Arc<SampleBank>>>,
     /// Events played and when, at the last status line.
@@ -131,13 +134,22 @@ impl DirtInput {
         stop: Arc<AtomicBool>,
     ) -> std::io::Result<DirtInput> {
         let received = Arc::new(Received::default());
+        let stats = Arc::new(DirtStats::metering(orbits));
+        let requests = Arc::new(Mutex::new(RmsRequests::default()));
         let (queues, queue) = mpsc::channel::<Queue>();
         let receiving = Receiving {
             decoder: Decoder::new(Arc::new(SoundTable::from_bank(&SampleBank::new(1))), orbits),
             clock: WallClock::measure().with_shift(shift),
             sender: None,
             queues: queue,
+            requests: requests.clone(),
         };
+        let meters = dirt_rms::start(
+            listening.socket.try_clone()?,
+            requests,
+            stats.clone(),
+            stop.clone(),
+        )?;
         let receiver = {
             let received = received.clone();
             let socket = listening.socket;
@@ -150,11 +162,12 @@ impl DirtInput {
             orbits,
             voices,
             receive_buffer: listening.receive_buffer,
-            stats: Arc::default(),
+            stats,
             received,
             index,
             queues,
             receiver: Some(receiver),
+            meters: Some(meters),
             loaded: Mutex::new(None),
             mark: (0, Instant::now()),
         })
@@ -244,10 +257,13 @@ impl DirtInput {
         )
     }
 
-    /// Waits for the receive thread (it ends within 100 ms of the stop flag).
+    /// Waits for the receive and `/rms` threads (they end within 100 ms of the stop flag).
     pub fn join(&mut self) {
-        if let Some(receiver) = self.receiver.take() {
-            let _ = receiver.join();
+        for thread in [self.receiver.take(), self.meters.take()]
+            .into_iter()
+            .flatten()
+        {
+            let _ = thread.join();
         }
     }
 }
@@ -268,6 +284,8 @@ struct Receiving {
     sender: Option<EventSender>,
     /// The queues of sessions as they start.
     queues: mpsc::Receiver<Queue>,
+    /// What `/rms` is asked for, for its sender.
+    requests: Arc<Mutex<RmsRequests>>,
 }
 
 /// The receive thread: packets into events until asked to stop.
@@ -277,6 +295,7 @@ fn receive(socket: UdpSocket, receiving: Receiving, stop: &AtomicBool, received:
         mut clock,
         mut sender,
         queues,
+        requests,
     } = receiving;
     let _ = socket.set_read_timeout(Some(Duration::from_millis(100)));
     let mut buffer = vec![0u8; 65_536];
@@ -320,6 +339,12 @@ fn receive(socket: UdpSocket, receiving: Receiving, stop: &AtomicBool, received:
         if let Some(sender) = sender.as_mut() {
             for event in events.drain(..) {
                 sender.send(event);
+            }
+        }
+        if std::mem::take(&mut decoder.rms_changed) {
+            if let Ok(mut r) = requests.lock() {
+                r.client = Some(from);
+                r.orbits.clone_from(&decoder.rms);
             }
         }
         if let Ok(mut counts) = received.wire.lock() {

@@ -7,6 +7,7 @@
 mod commands;
 mod control_port;
 mod dirt_input;
+mod dirt_rms;
 mod levels;
 mod loader;
 pub(crate) mod session;

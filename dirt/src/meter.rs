@@ -1,0 +1,95 @@
+//! Each orbit's level, for SuperDirt's `/rms` replies (editors' meters): the audio thread adds
+//! every block to its orbit's [`OrbitMeter`] with a few atomic operations and no lock; the
+//! sending thread reads the peak since it last looked and the sums of squares since then.
+
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+
+/// One orbit's level since it was last read, per channel.
+#[derive(Debug, Default)]
+pub struct OrbitMeter {
+    /// The largest |sample| of each channel since the last [`OrbitMeter::take`], as f32 bits:
+    /// non-negative floats order as their bits do, so `fetch_max` keeps the largest.
+    peak: [AtomicU32; 2],
+    /// Running sums of squares of each channel, as f64 bits (one writer: the orbit).
+    squares: [AtomicU64; 2],
+    /// Frames added so far.
+    frames: AtomicU64,
+}
+
+/// What an [`OrbitMeter`] held at one reading.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Reading {
+    /// The peak of each channel since the reading before.
+    pub peak: [f32; 2],
+    /// The running sums of squares of each channel.
+    pub squares: [f64; 2],
+    /// The running count of frames.
+    pub frames: u64,
+}
+
+impl Reading {
+    /// The RMS of each channel between `earlier` and this reading (0 with no frames between).
+    pub fn rms_since(&self, earlier: &Reading) -> [f32; 2] {
+        let frames = self.frames.saturating_sub(earlier.frames);
+        if frames == 0 {
+            return [0.0; 2];
+        }
+        [0, 1].map(|c| {
+            let sum = (self.squares[c] - earlier.squares[c]).max(0.0);
+            (sum / frames as f64).sqrt() as f32
+        })
+    }
+}
+
+impl OrbitMeter {
+    /// Adds a block of the orbit's output. Audio thread; lock-free.
+    pub fn add(&self, left: &[f32], right: &[f32]) {
+        for (c, channel) in [left, right].into_iter().enumerate() {
+            let (mut peak, mut sum) = (0.0f32, 0.0f64);
+            for &x in channel {
+                peak = peak.max(x.abs());
+                sum += f64::from(x) * f64::from(x);
+            }
+            if peak.is_finite() {
+                self.peak[c].fetch_max(peak.to_bits(), Ordering::Relaxed);
+            }
+            if sum.is_finite() {
+                let total = f64::from_bits(self.squares[c].load(Ordering::Relaxed)) + sum;
+                self.squares[c].store(total.to_bits(), Ordering::Relaxed);
+            }
+        }
+        self.frames
+            .fetch_add(left.len().min(right.len()) as u64, Ordering::Release);
+    }
+
+    /// The peaks since the last call (which starts them again) and the running sums.
+    pub fn take(&self) -> Reading {
+        let frames = self.frames.load(Ordering::Acquire);
+        Reading {
+            peak: [0, 1].map(|c| f32::from_bits(self.peak[c].swap(0, Ordering::Relaxed))),
+            squares: [0, 1].map(|c| f64::from_bits(self.squares[c].load(Ordering::Relaxed))),
+            frames,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reading_gives_the_peak_and_rms_since_the_last() {
+        let meter = OrbitMeter::default();
+        let first = meter.take();
+        meter.add(&[0.5, -0.5, 0.5, -0.5], &[0.0, 0.25, 0.0, -1.0]);
+        let second = meter.take();
+        assert_eq!(second.peak, [0.5, 1.0]);
+        let rms = second.rms_since(&first);
+        assert!((rms[0] - 0.5).abs() < 1e-6, "{rms:?}");
+        assert!((rms[1] - (1.0625f32 / 4.0).sqrt()).abs() < 1e-6, "{rms:?}");
+        // Nothing since: no peak, no frames.
+        let third = meter.take();
+        assert_eq!(third.peak, [0.0, 0.0]);
+        assert_eq!(third.rms_since(&second), [0.0, 0.0]);
+    }
+}
