@@ -6,6 +6,7 @@
 pub mod eq;
 pub mod formant;
 pub mod ladder;
+pub mod resonant;
 
 use crate::declaration::{Declaration, Port};
 use crate::{sanitize, Context, In, Node, Width};

@@ -8,28 +8,67 @@ use super::extras::Extras;
 use crate::blocks::envelope::{Adsr, EnvelopeStage, Stage as EnvelopeStep};
 use crate::blocks::laws::{event_level, pan_gains, DECLICK_SECONDS};
 use crate::blocks::pool::Voice;
-use crate::filters::{Response, Svf};
+use crate::filters::resonant::{Kind, Resonant};
 use crate::samples::bank::Sample;
 use crate::Context;
 use pattern::{Control, Controls};
 use std::ops::Range;
 use std::sync::Arc;
 
-/// Formants (Hz) and levels (linear) of the vowels a, e, i, o, u.
-const VOWELS: [[(f32, f32); 3]; 5] = [
-    [(600.0, 1.0), (1040.0, 0.447), (2250.0, 0.355)],
-    [(400.0, 1.0), (1620.0, 0.251), (2400.0, 0.355)],
-    [(250.0, 1.0), (1750.0, 0.032), (2600.0, 0.158)],
-    [(400.0, 1.0), (750.0, 0.282), (2400.0, 0.089)],
-    [(350.0, 1.0), (600.0, 0.1), (2400.0, 0.025)],
+/// The vowels a, e, i, o, u as SuperDirt sings them (the Vowel quark's counter-tenor): five
+/// formants each, their frequencies (Hz), levels (dB) and bandwidths (Hz).
+const VOWELS: [[(f32, f32, f32); 5]; 5] = [
+    [
+        (660.0, 0.0, 80.0),
+        (1120.0, -6.0, 90.0),
+        (2750.0, -23.0, 120.0),
+        (3000.0, -24.0, 130.0),
+        (3350.0, -38.0, 140.0),
+    ],
+    [
+        (440.0, 0.0, 70.0),
+        (1800.0, -14.0, 80.0),
+        (2700.0, -18.0, 100.0),
+        (3000.0, -20.0, 120.0),
+        (3300.0, -20.0, 120.0),
+    ],
+    [
+        (270.0, 0.0, 40.0),
+        (1850.0, -24.0, 90.0),
+        (2900.0, -24.0, 100.0),
+        (3350.0, -36.0, 120.0),
+        (3590.0, -36.0, 120.0),
+    ],
+    [
+        (430.0, 0.0, 40.0),
+        (820.0, -10.0, 80.0),
+        (2700.0, -26.0, 100.0),
+        (3000.0, -22.0, 120.0),
+        (3300.0, -34.0, 120.0),
+    ],
+    [
+        (370.0, 0.0, 40.0),
+        (630.0, -20.0, 60.0),
+        (2750.0, -23.0, 100.0),
+        (3000.0, -30.0, 120.0),
+        (3400.0, -34.0, 120.0),
+    ],
 ];
+
+/// A vowel's formant filters and how its sound crosses with the dry one.
+struct Vowel {
+    formants: [Filter; 5],
+    /// SuperDirt's `XFade2` of the dry and the voweled sound: the gain of each.
+    dry: f32,
+    wet: f32,
+}
 
 /// Tidal's cycles per second when an event does not say.
 const DEFAULT_CPS: f64 = 0.5625;
 
 /// A filter and the gain after it.
 struct Filter {
-    svf: Svf,
+    filter: Resonant,
     gain: f32,
 }
 
@@ -89,7 +128,7 @@ struct Playback {
     held: [f32; 2],
     hold_count: u32,
     filters: [Option<Filter>; 3],
-    vowel: Option<[Filter; 3]>,
+    vowel: Option<Vowel>,
     /// How much goes to the orbit's reverb.
     reverb_send: f32,
 }
@@ -259,35 +298,52 @@ fn envelope(c: &Controls, length: f64, cut_short: bool, sample_rate: f32) -> (Ad
     (adsr, release_at)
 }
 
-/// The low-, high- and band-pass filters `c` asks for.
+/// The low-, high- and band-pass filters `c` asks for, as SuperDirt's modules make them:
+/// `RLPF` and `RHPF` with rq from 1 (resonance 0) down to 0.001 (resonance 1), `BPF` with rq
+/// 1/`bandq` (at least 1) and its level raised by `bandq`.
 fn filters(c: &Controls, sample_rate: f32) -> [Option<Filter>; 3] {
-    let q_of = |control: Control| 1000f32.powf(c.or(control, 0.0).clamp(0.0, 1.0) as f32);
-    let filter = |response, cutoff: f64, q: f32, gain: f32| Filter {
-        svf: Svf::fixed(response, cutoff.abs() as f32, q, sample_rate),
+    let rq_of = |control: Control| 0.001f32.powf(c.or(control, 0.0).clamp(0.0, 1.0) as f32);
+    let filter = |kind, cutoff: f64, rq: f32, gain: f32| Filter {
+        filter: Resonant::new(kind, cutoff.abs() as f32, rq, sample_rate),
         gain,
     };
     [
         c.get(Control::Cutoff)
-            .map(|f| filter(Response::LowPass, f, q_of(Control::Resonance), 1.0)),
+            .map(|f| filter(Kind::LowPass, f, rq_of(Control::Resonance), 1.0)),
         c.get(Control::Hcutoff)
-            .map(|f| filter(Response::HighPass, f, q_of(Control::Hresonance), 1.0)),
+            .map(|f| filter(Kind::HighPass, f, rq_of(Control::Hresonance), 1.0)),
         c.get(Control::Bandf).map(|f| {
-            let q = c.or(Control::Bandq, 10.0).max(0.1) as f32;
-            filter(Response::BandPass, f, q, q.max(1.0))
+            let q = c.or(Control::Bandq, 10.0).max(1.0) as f32;
+            filter(Kind::BandPass, f, 1.0 / q, q)
         }),
     ]
 }
 
-/// The formant filters of the vowel `c` asks for (1 to 5: a, e, i, o, u).
-fn vowel(c: &Controls, sample_rate: f32) -> Option<[Filter; 3]> {
-    c.get(Control::Vowel)
-        .filter(|&k| (1.0..6.0).contains(&k))
-        .map(|k| {
-            VOWELS[k as usize - 1].map(|(f, a)| Filter {
-                svf: Svf::fixed(Response::BandPass, f, 10.0, sample_rate),
-                gain: a * 3.0,
-            })
-        })
+/// The vowel `c` asks for (1 to 5: a, e, i, o, u), as SuperDirt's `dirt_vowel` makes it: its
+/// formants' band-passes, narrower and louder as `resonance` rises (0.5 when unset), all an
+/// octave up once `cutoff` reaches 1, crossed with the dry sound at a quarter of the level.
+fn vowel(c: &Controls, sample_rate: f32) -> Option<Vowel> {
+    let k = c.get(Control::Vowel).filter(|&k| (1.0..6.0).contains(&k))?;
+    let resonance = c.or(Control::Resonance, 0.5).clamp(0.0, 1.0) as f32;
+    let cutoff = c.or(Control::Cutoff, 0.0).clamp(0.0, 1.0) as f32;
+    let shift = cutoff.exp2();
+    let level = 50.0 + 150.0 * resonance;
+    let narrowing = 0.1 + 0.4 * resonance;
+    let formants = VOWELS[k as usize - 1].map(|(freq, db, width)| Filter {
+        filter: Resonant::new(
+            Kind::BandPass,
+            (freq * shift).min(0.5 * sample_rate),
+            1.0 / width / narrowing,
+            sample_rate,
+        ),
+        gain: 10f32.powf(db / 20.0) * level,
+    });
+    let angle = std::f32::consts::FRAC_PI_4 * (0.5 + 1.5 * resonance);
+    Some(Vowel {
+        formants,
+        dry: 0.25 * angle.cos(),
+        wet: 0.25 * angle.sin(),
+    })
 }
 
 impl Voice for SampleVoice {
@@ -489,19 +545,24 @@ impl Playback {
             for x in buffer[range.clone()].iter_mut() {
                 if let Some(vowel) = self.vowel.as_mut() {
                     let dry = *x;
-                    *x = vowel.iter_mut().map(|f| f.svf.tick(c, dry) * f.gain).sum();
+                    let voweled: f32 = vowel
+                        .formants
+                        .iter_mut()
+                        .map(|f| f.filter.tick(c, dry) * f.gain)
+                        .sum();
+                    *x = vowel.dry * dry + vowel.wet * voweled;
                 }
                 if self.shape > 0.0 {
                     *x = *x * (1.0 + self.shape) / (1.0 + self.shape * x.abs());
                 }
                 for f in [&mut *hpf, &mut *bpf].into_iter().flatten() {
-                    *x = f.svf.tick(c, *x) * f.gain;
+                    *x = f.filter.tick(c, *x) * f.gain;
                 }
                 if self.crush > 0.0 {
                     *x = (*x / step).round() * step;
                 }
                 if let Some(f) = lpf.as_mut() {
-                    *x = f.svf.tick(c, *x) * f.gain;
+                    *x = f.filter.tick(c, *x) * f.gain;
                 }
             }
         }

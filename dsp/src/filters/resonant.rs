@@ -1,0 +1,136 @@
+//! SuperCollider's resonant two-pole filters, `RLPF`, `RHPF` and `BPF`, as SuperDirt's per-event
+//! `cutoff`, `hcutoff`, `bandf` and `vowel` use them: the same difference equations, so the
+//! same levels and the same resonant peaks (an RBJ or state-variable section with the same Q
+//! differs by decibels near its cutoff). Coefficients are set once, when a voice starts.
+
+use std::f64::consts::PI;
+
+/// Which of SuperCollider's filters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `RLPF`: resonant low-pass, unity at DC.
+    LowPass,
+    /// `RHPF`: resonant high-pass, unity at Nyquist.
+    HighPass,
+    /// `BPF`: band-pass, unity at its centre.
+    BandPass,
+}
+
+/// One filter, with a state per channel.
+#[derive(Clone, Copy, Debug)]
+pub struct Resonant {
+    kind: Kind,
+    a0: f64,
+    b1: f64,
+    b2: f64,
+    /// The last two values of the recursion, per channel.
+    y: [[f64; 2]; 2],
+}
+
+impl Resonant {
+    /// `kind` at `freq` Hz with `rq` the reciprocal of its Q (the bandwidth over the
+    /// frequency), at `sample_rate`.
+    pub fn new(kind: Kind, freq: f32, rq: f32, sample_rate: f32) -> Resonant {
+        let freq = f64::from(freq.clamp(20.0, 0.5 * sample_rate));
+        let w = 2.0 * PI * freq / f64::from(sample_rate);
+        let rq = f64::from(rq.max(0.001));
+        let (a0, b1, b2) = match kind {
+            Kind::LowPass | Kind::HighPass => {
+                let d = (w * rq * 0.5).tan();
+                let c = (1.0 - d) / (1.0 + d);
+                let b1 = (1.0 + c) * w.cos();
+                let a0 = match kind {
+                    Kind::LowPass => (1.0 + c - b1) * 0.25,
+                    _ => (1.0 + c + b1) * 0.25,
+                };
+                (a0, b1, -c)
+            }
+            Kind::BandPass => {
+                // Kept below Nyquist, where the tangent would turn over.
+                let c = 1.0 / (rq * w * 0.5).min(PI * 0.499).tan();
+                let a0 = 1.0 / (1.0 + c);
+                (a0, c * 2.0 * w.cos() * a0, (1.0 - c) * a0)
+            }
+        };
+        Resonant {
+            kind,
+            a0,
+            b1,
+            b2,
+            y: [[0.0; 2]; 2],
+        }
+    }
+
+    /// One frame of `channel` (0 or 1).
+    #[inline]
+    pub fn tick(&mut self, channel: usize, x: f32) -> f32 {
+        let [y1, y2] = self.y[channel];
+        let x = if x.is_finite() { f64::from(x) } else { 0.0 };
+        let (y0, out) = match self.kind {
+            Kind::LowPass => {
+                let y0 = self.a0 * x + self.b1 * y1 + self.b2 * y2;
+                (y0, y0 + 2.0 * y1 + y2)
+            }
+            Kind::HighPass => {
+                let y0 = self.a0 * x + self.b1 * y1 + self.b2 * y2;
+                (y0, y0 - 2.0 * y1 + y2)
+            }
+            Kind::BandPass => {
+                let y0 = x + self.b1 * y1 + self.b2 * y2;
+                (y0, self.a0 * (y0 - y2))
+            }
+        };
+        // SuperCollider's `zapgremlins`: denormals and non-finite values become 0.
+        let zap = |y: f64| {
+            if y.is_finite() && y.abs() > 1e-15 {
+                y
+            } else {
+                0.0
+            }
+        };
+        self.y[channel] = [zap(y0), zap(y1)];
+        out as f32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The steady level of a sine at `freq` through `filter`.
+    fn gain(mut filter: Resonant, freq: f32) -> f32 {
+        let sr = 48_000.0;
+        let mut peak = 0.0f32;
+        for i in 0..48_000 {
+            let x = (std::f32::consts::TAU * freq * i as f32 / sr).sin();
+            let y = filter.tick(0, x);
+            if i > 24_000 {
+                peak = peak.max(y.abs());
+            }
+        }
+        peak
+    }
+
+    #[test]
+    fn unity_in_the_pass_band_and_the_cut_below_or_above() {
+        let sr = 48_000.0;
+        let low = Resonant::new(Kind::LowPass, 1000.0, 1.0, sr);
+        assert!((gain(low, 50.0) - 1.0).abs() < 0.01);
+        assert!(gain(low, 10_000.0) < 0.02);
+        let high = Resonant::new(Kind::HighPass, 1000.0, 1.0, sr);
+        assert!((gain(high, 15_000.0) - 1.0).abs() < 0.02);
+        assert!(gain(high, 100.0) < 0.02);
+        let band = Resonant::new(Kind::BandPass, 1000.0, 0.1, sr);
+        assert!((gain(band, 1000.0) - 1.0).abs() < 0.01);
+        assert!(gain(band, 3000.0) < 0.05);
+    }
+
+    #[test]
+    fn a_small_rq_rings_at_the_cutoff() {
+        let sr = 48_000.0;
+        let resonant = Resonant::new(Kind::LowPass, 1000.0, 0.1, sr);
+        // Q 10: about 20 dB of peak.
+        let g = gain(resonant, 1000.0);
+        assert!((8.0..12.0).contains(&g), "{g}");
+    }
+}
