@@ -1,5 +1,5 @@
-//! SuperCollider's resonant two-pole filters, `RLPF`, `RHPF` and `BPF`, as SuperDirt's per-event
-//! `cutoff`, `hcutoff`, `bandf` and `vowel` use them: the same difference equations, so the
+//! SuperCollider's two-pole filters, `RLPF`, `RHPF`, `BPF` and `HPF`, as SuperDirt's per-event
+//! `cutoff`, `hcutoff`, `bandf` and `vowel` and its leslie use them: the same difference equations, so the
 //! same levels and the same resonant peaks (an RBJ or state-variable section with the same Q
 //! differs by decibels near its cutoff). Coefficients are set once, when a voice starts.
 
@@ -14,6 +14,8 @@ pub enum Kind {
     HighPass,
     /// `BPF`: band-pass, unity at its centre.
     BandPass,
+    /// `HPF`: a flat (Butterworth) high-pass; the rq is not used.
+    FlatHighPass,
 }
 
 /// One filter, with a state per channel.
@@ -51,6 +53,12 @@ impl Resonant {
                 let a0 = 1.0 / (1.0 + c);
                 (a0, c * 2.0 * w.cos() * a0, (1.0 - c) * a0)
             }
+            Kind::FlatHighPass => {
+                let c = (w * 0.5).tan();
+                let root2c = std::f64::consts::SQRT_2 * c;
+                let a0 = 1.0 / (1.0 + root2c + c * c);
+                (a0, 2.0 * (1.0 - c * c) * a0, -(1.0 - root2c + c * c) * a0)
+            }
         };
         Resonant {
             kind,
@@ -79,6 +87,10 @@ impl Resonant {
                 let y0 = x + self.b1 * y1 + self.b2 * y2;
                 (y0, self.a0 * (y0 - y2))
             }
+            Kind::FlatHighPass => {
+                let y0 = x + self.b1 * y1 + self.b2 * y2;
+                (y0, self.a0 * (y0 - 2.0 * y1 + y2))
+            }
         };
         // SuperCollider's `zapgremlins`: denormals and non-finite values become 0.
         let zap = |y: f64| {
@@ -100,15 +112,17 @@ mod tests {
     /// The steady level of a sine at `freq` through `filter`.
     fn gain(mut filter: Resonant, freq: f32) -> f32 {
         let sr = 48_000.0;
-        let mut peak = 0.0f32;
+        // The RMS of the settled half over a unit sine's (1/√2): sampled peaks miss the crest
+        // of high sines.
+        let mut sum = 0.0f64;
         for i in 0..48_000 {
             let x = (std::f32::consts::TAU * freq * i as f32 / sr).sin();
             let y = filter.tick(0, x);
-            if i > 24_000 {
-                peak = peak.max(y.abs());
+            if i >= 24_000 {
+                sum += f64::from(y) * f64::from(y);
             }
         }
-        peak
+        ((sum / 24_000.0).sqrt() * std::f64::consts::SQRT_2) as f32
     }
 
     #[test]
@@ -123,6 +137,10 @@ mod tests {
         let band = Resonant::new(Kind::BandPass, 1000.0, 0.1, sr);
         assert!((gain(band, 1000.0) - 1.0).abs() < 0.01);
         assert!(gain(band, 3000.0) < 0.05);
+        // Butterworth: −3 dB at its cutoff, flat above.
+        let flat = Resonant::new(Kind::FlatHighPass, 800.0, 1.0, sr);
+        assert!((gain(flat, 800.0) - std::f32::consts::FRAC_1_SQRT_2).abs() < 0.01);
+        assert!((gain(flat, 8000.0) - 1.0).abs() < 0.01);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! vocabulary is [`pattern::Control`]. `docs/engine.md` writes the laws down.
 
 mod extras;
+pub mod leslie;
 pub mod orbit;
 pub mod sample;
 pub mod sampler;

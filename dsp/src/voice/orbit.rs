@@ -1,7 +1,7 @@
 //! An orbit, as SuperDirt's `DirtOrbit`: sample and instrument voices, their cut groups, a
-//! global reverb fed by the voices' `room` sends, a global delay, and a limiter, with the
-//! orbit-wide settings each event sets (`delay`, `delaytime`, `delayfeedback`, `lock`,
-//! `size`). A patch's sampler plays through one; so does each orbit of `phonon dirt`.
+//! global reverb fed by the voices' `room` sends, a global delay, the rotary speaker
+//! ([`Leslie`]) and a limiter, with the orbit-wide settings each event sets (`delay`,
+//! `delaytime`, `delayfeedback`, `lock`, `size`, `leslie`, `lrate`, `lsize`). A patch's sampler plays through one; so does each orbit of `phonon dirt`.
 //!
 //! The delay is SuperDirt's `dirt_delay`: it takes the orbit's whole dry sound and gives back
 //! that sound plus its echoes, scaled by the `delay` of the latest event (0 when it has none,
@@ -9,6 +9,7 @@
 //! 1.5 times as loud). While the latest `delay` is 0 the delay line stands still, as SuperDirt
 //! pauses it, and goes on from where it stood when a later event turns it up.
 
+use super::leslie::Leslie;
 use super::sample::SampleVoice;
 use crate::blocks::laws::{event_level, pan_gains};
 use crate::blocks::pool::MAX_BLOCK;
@@ -286,6 +287,9 @@ pub struct Orbit {
     wet: Pair,
     delay: OrbitDelay,
     reverb: Send,
+    leslie: Leslie,
+    /// The dry sound of the piece, kept for the leslie while the delay and reverb are added.
+    dry: Pair,
     limiter: PeakLimiter,
 }
 
@@ -315,6 +319,8 @@ impl Orbit {
             wet: pair(),
             delay: OrbitDelay::new(sample_rate),
             reverb: Send::new(make_dirt_reverb(sample_rate, 2)),
+            leslie: Leslie::new(sample_rate),
+            dry: pair(),
             limiter: PeakLimiter::default(),
         }
     }
@@ -324,6 +330,7 @@ impl Orbit {
     /// group only the same sample) and plays it on a voice, stealing the oldest if all sound.
     pub fn start(&mut self, offset: usize, sample: &Arc<Sample>, controls: &Controls) {
         self.settings.take(controls);
+        self.leslie.take(controls);
         let cut = controls
             .get(Control::Cut)
             .map(|c| c as i64)
@@ -361,6 +368,7 @@ impl Orbit {
     /// voice. Other per-event effects (filters, shape) are for samples only.
     pub fn start_instrument(&mut self, offset: usize, instrument: Instrument, controls: &Controls) {
         self.settings.take(controls);
+        self.leslie.take(controls);
         let c = controls;
         let cut = c.get(Control::Cut).map(|c| c as i64).filter(|&c| c != 0);
         if let Some(group) = cut.filter(|&g| g > 0) {
@@ -413,6 +421,11 @@ impl Orbit {
         self.synths.render(ctx, |synth, from, played| {
             buses.mix(from, played, synth.reverb_send);
         });
+        if self.leslie.is_on() {
+            for (kept, now) in self.dry.iter_mut().zip([&*left, &*right]) {
+                kept[..n].copy_from_slice(&now[..n]);
+            }
+        }
         let s = self.settings;
         let delay_time = if s.lock {
             s.delay_time / s.cps
@@ -428,6 +441,10 @@ impl Orbit {
         );
         self.reverb
             .run(ctx, [s.size, 0.5], &mut self.wet, [&mut *left, &mut *right]);
+        self.leslie.process(
+            [&self.dry[0][..n], &self.dry[1][..n]],
+            [&mut left[..n], &mut right[..n]],
+        );
         self.limiter.limit(
             [&mut left[..n], &mut right[..n]],
             ORBIT_CEILING,
@@ -454,6 +471,7 @@ impl Orbit {
             std::mem::swap(&mut self.settings, &mut old.settings);
             std::mem::swap(&mut self.delay, &mut old.delay);
             std::mem::swap(&mut self.reverb, &mut old.reverb);
+            std::mem::swap(&mut self.leslie, &mut old.leslie);
             std::mem::swap(&mut self.limiter, &mut old.limiter);
         }
     }
