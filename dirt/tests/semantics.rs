@@ -1158,3 +1158,51 @@ fn leslie_throbs_the_orbits_sound_at_its_rate() {
     let (lo, hi) = levels(&out[2], 7_200);
     assert!(hi / lo > 1.6, "{lo}..{hi}");
 }
+
+/// `distort` is SuperDirt's `dirt_distort`: at 0 the sound is untouched; at 1 a quiet sine
+/// comes out crossover-distorted and cubed, rich in odd harmonics.
+#[test]
+fn distort_adds_odd_harmonics_and_zero_leaves_the_sound_alone() {
+    let played = |controls: &[(Control, f64)]| {
+        let (mut engine, mut sender, _, table) = engine(1, 1);
+        sender.send(event(&table, "tone", 0, 0, controls));
+        render(&mut engine, 24_000, 256)[2][4_800..24_000].to_vec()
+    };
+    let quiet = (Control::Gain, 0.6);
+    let dry = played(&[quiet]);
+    let untouched = played(&[quiet, (Control::Distort, 0.0)]);
+    let most = untouched
+        .iter()
+        .zip(&dry)
+        .fold(0.0f32, |m, (a, b)| m.max((a - b).abs()));
+    // The same but for rounding (the level is applied after the effects instead of with the
+    // reading).
+    assert!(most < 1e-6, "{most}");
+    let wet = played(&[quiet, (Control::Distort, 1.0)]);
+    let third = |x: &[f32]| tone(x, 1440.0) / tone(x, 480.0);
+    assert!(third(&dry) < 0.001, "{}", third(&dry));
+    assert!(third(&wet) > 0.1, "{}", third(&wet));
+}
+
+/// `waveloss` is SuperDirt's `WaveLoss` at random: of every 100 cycles (each from a rise
+/// through zero), about `waveloss` are silenced.
+#[test]
+fn waveloss_silences_its_share_of_the_cycles() {
+    let silenced = |drop: f64| {
+        let (mut engine, mut sender, _, table) = engine(1, 1);
+        sender.send(event(&table, "tone", 0, 0, &[(Control::Waveloss, drop)]));
+        let out = render(&mut engine, 48_000, 256);
+        // The 480 Hz tone's cycles are 100 frames: after the first, count the silent ones
+        // (give or take the frame where a cycle turns).
+        let cycles: Vec<&[f32]> = out[2][200..47_000].chunks(100).collect();
+        let silent = cycles
+            .iter()
+            .filter(|c| c.iter().filter(|&&x| x == 0.0).count() >= 90)
+            .count();
+        silent as f64 / cycles.len() as f64
+    };
+    assert_eq!(silenced(0.0), 0.0);
+    let half = silenced(50.0);
+    assert!((0.4..0.6).contains(&half), "{half}");
+    assert!(silenced(100.0) > 0.99);
+}

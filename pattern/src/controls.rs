@@ -95,6 +95,8 @@ controls! {
     Ringf "ringf" "Ring modulation frequency in Hz.",
     Ringdf "ringdf" "How far the ring frequency glides over a second, in Hz.",
     Djf "djf" "DJ filter: below 0.5 a low-pass closing towards 0, above it a high-pass opening towards 1.",
+    Distort "distort" "A crunchy distortion (crossover distortion, resonances at 60, 240 and 3000 Hz), 0 to 1.",
+    Waveloss "waveloss" "Drops this many of every 100 wave cycles, at random.",
     Leslie "leslie" "The orbit's rotary speaker: how much of its dry sound goes through it, 0 to 1.",
     Lrate "lrate" "The rotary speaker's rate in Hz (0.7 slow, 6.7 fast).",
     Lsize "lsize" "The rotary speaker's size in metres (the depth of its Doppler warble).",

@@ -1,5 +1,5 @@
-//! SuperCollider's two-pole filters, `RLPF`, `RHPF`, `BPF` and `HPF`, as SuperDirt's per-event
-//! `cutoff`, `hcutoff`, `bandf` and `vowel` and its leslie use them: the same difference equations, so the
+//! SuperCollider's two-pole filters, `RLPF`, `RHPF`, `BPF`, `HPF` and `Ringz`, as SuperDirt's
+//! per-event `cutoff`, `hcutoff`, `bandf`, `vowel` and `distort` and its leslie use them: the same difference equations, so the
 //! same levels and the same resonant peaks (an RBJ or state-variable section with the same Q
 //! differs by decibels near its cutoff). Coefficients are set once, when a voice starts.
 
@@ -105,6 +105,48 @@ impl Resonant {
     }
 }
 
+/// SuperCollider's `Ringz`: a resonator ringing at its frequency for `decay` seconds (to −60
+/// dB), not normalised: a steady sine at its frequency comes out about 0.5 / (1 − R) times as
+/// loud, R the pole radius.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Ringz {
+    b1: f64,
+    b2: f64,
+    y: [[f64; 2]; 2],
+}
+
+impl Ringz {
+    /// Tunes it to `freq` Hz ringing `decay` seconds at `sample_rate`, keeping its state.
+    pub fn tune(&mut self, freq: f32, decay: f32, sample_rate: f32) {
+        let w = 2.0 * PI * f64::from(freq) / f64::from(sample_rate);
+        let r = if decay > 0.0 {
+            (0.001f64.ln() / (f64::from(decay) * f64::from(sample_rate))).exp()
+        } else {
+            0.0
+        };
+        let cos = (2.0 * r * w.cos()) / (1.0 + r * r);
+        self.b1 = 2.0 * r * cos;
+        self.b2 = -r * r;
+    }
+
+    /// One frame of `channel` (0 or 1).
+    #[inline]
+    pub fn tick(&mut self, channel: usize, x: f32) -> f32 {
+        let [y1, y2] = self.y[channel];
+        let x = if x.is_finite() { f64::from(x) } else { 0.0 };
+        let y0 = x + self.b1 * y1 + self.b2 * y2;
+        let zap = |y: f64| {
+            if y.is_finite() && y.abs() > 1e-15 {
+                y
+            } else {
+                0.0
+            }
+        };
+        self.y[channel] = [zap(y0), zap(y1)];
+        (0.5 * (y0 - y2)) as f32
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,6 +183,25 @@ mod tests {
         let flat = Resonant::new(Kind::FlatHighPass, 800.0, 1.0, sr);
         assert!((gain(flat, 800.0) - std::f32::consts::FRAC_1_SQRT_2).abs() < 0.01);
         assert!((gain(flat, 8000.0) - 1.0).abs() < 0.01);
+    }
+
+    #[test]
+    fn ringz_rings_for_its_decay_time() {
+        let sr = 48_000.0;
+        let mut ringz = Ringz::default();
+        ringz.tune(1000.0, 0.1, sr);
+        let mut out = Vec::new();
+        for i in 0..9_600 {
+            out.push(ringz.tick(0, if i == 0 { 1.0 } else { 0.0 }));
+        }
+        let peak = |from: usize| {
+            out[from..from + 480]
+                .iter()
+                .fold(0.0f32, |m, x| m.max(x.abs()))
+        };
+        // 60 dB down after 0.1 s.
+        let fall = peak(4_800) / peak(0);
+        assert!((fall - 0.001).abs() < 0.0003, "{fall}");
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! The per-event effects SuperDirt's modules add after its filters, each as SuperDirt's own
-//! SynthDef computes it, in SuperDirt's order: `tremolo`, `phaser`, `triode`, `krush`, `octer`,
-//! `ring`, then the DJ filter `djf`. A voice holds their state from when it is made; starting an
+//! SynthDef computes it, in SuperDirt's order: `tremolo`, `phaser`, `waveloss`, `triode`,
+//! `krush`, `octer`, `ring`, `distort`, then the DJ filter `djf`. A voice holds their state from when it is made; starting an
 //! event only sets numbers.
 
 use crate::blocks::{DcBlocker, DelayLine};
+use crate::filters::resonant::Ringz;
 use crate::filters::{Response, Svf};
 use pattern::{Control, Controls};
 use std::f32::consts::{FRAC_PI_2, TAU};
@@ -26,8 +27,19 @@ pub(crate) struct Extras {
     octer: Option<Octer>,
     ring: Option<(f32, f32, f32)>,
     ring_phase: f32,
+    /// `waveloss`: the share of cycles dropped; per channel, whether the cycle sounds, and the
+    /// last sample (for rises through zero); the random draws.
+    waveloss: Option<f32>,
+    wave_on: [(bool, f32); 2],
+    noise: u32,
+    distort: Option<f32>,
+    /// `distort`'s resonators (60, 61, 240 Hz and 3 kHz swept ±100 Hz at 62 Hz).
+    resonators: [Ringz; 4],
     djf: Option<[Svf; 2]>,
 }
+
+/// `distort`'s resonators: frequencies and ring times (the last is swept).
+const DISTORT_RINGS: [(f32, f32); 4] = [(60.0, 0.1), (61.0, 0.1), (240.0, 0.05), (3000.0, 0.01)];
 
 /// The octaver's settings and state.
 struct Octer {
@@ -55,6 +67,11 @@ impl Extras {
             octer: None,
             ring: None,
             ring_phase: 0.0,
+            waveloss: None,
+            wave_on: [(true, 0.0); 2],
+            noise: 0x9e37_79b9,
+            distort: None,
+            resonators: [Ringz::default(); 4],
             djf: None,
         }
     }
@@ -106,6 +123,16 @@ impl Extras {
             (ring, from, from + get(Control::Ringdf).unwrap_or(0.0))
         });
         self.ring_phase = 0.0;
+        // SuperDirt passes `waveloss` as the whole number of cycles dropped of 100.
+        self.waveloss = get(Control::Waveloss).map(|drop| drop.trunc().clamp(0.0, 100.0) / 100.0);
+        self.wave_on = [(true, 0.0); 2];
+        self.distort = get(Control::Distort);
+        if self.distort.is_some() {
+            self.resonators = [Ringz::default(); 4];
+            for (ringz, (freq, ring)) in self.resonators.iter_mut().zip(DISTORT_RINGS) {
+                ringz.tune(freq, ring, sr);
+            }
+        }
         self.djf = get(Control::Djf).map(|djf| {
             let low = linexp(djf, 0.0, 0.5, 20.0, 10_000.0);
             let high = linexp(djf, 0.5, 1.0, 20.0, 10_000.0);
@@ -124,6 +151,8 @@ impl Extras {
             || self.krush.is_some()
             || self.octer.is_some()
             || self.ring.is_some()
+            || self.waveloss.is_some()
+            || self.distort.is_some()
             || self.djf.is_some()
     }
 
@@ -154,6 +183,11 @@ impl Extras {
                     (self.ring_phase + freq.clamp(20.0, 20_000.0) / sr).rem_euclid(1.0);
                 m
             });
+            if self.distort.is_some() {
+                // `3000 + SinOsc.ar(62, mul: 100)`.
+                let swept = 3000.0 + 100.0 * (TAU * 62.0 * t).sin();
+                self.resonators[3].tune(swept, DISTORT_RINGS[3].1, sr);
+            }
             for c in 0..if stereo { 2 } else { 1 } {
                 let x = if c == 0 { &mut left[i] } else { &mut right[i] };
                 let mut y = *x;
@@ -165,6 +199,19 @@ impl Extras {
                     let delayed = line.read(d);
                     line.push(y);
                     y += depth * delayed;
+                }
+                if let Some(drop) = self.waveloss {
+                    // `WaveLoss` (random mode): at each rise through zero, the coming cycle
+                    // is kept or, with the chance `drop`, silenced.
+                    let (on, before) = &mut self.wave_on[c];
+                    if *before < 0.0 && y >= 0.0 {
+                        let draw = crate::xorshift_noise(&mut self.noise) * 0.5 + 0.5;
+                        *on = draw >= drop;
+                    }
+                    *before = y;
+                    if !*on {
+                        y = 0.0;
+                    }
                 }
                 if let Some(triode) = self.triode {
                     let sc = triode * 10.0 + 1e-3;
@@ -184,6 +231,9 @@ impl Extras {
                 }
                 if let Some(m) = ring {
                     y += y * m;
+                }
+                if let Some(amount) = self.distort {
+                    y = distorted(y, amount, c, &mut self.resonators);
                 }
                 if let Some([low, high]) = self.djf.as_mut() {
                     y = high.tick(c, low.tick(c, y));
@@ -217,6 +267,29 @@ impl Octer {
             + sub * f32::from(u8::from(*first)) * low
             + subsub * f32::from(u8::from(*second)) * low
     }
+}
+
+/// SuperDirt's `dirt_distort` of one frame: crossover distortion (threshold 0.2, smoothing
+/// 0.01) plus `0.1 × distort` of the resonators, cubed, times eight, soft-clipped and halved, then
+/// crossfaded from the dry sound by `distort`.
+fn distorted(x: f32, amount: f32, c: usize, resonators: &mut [Ringz; 4]) -> f32 {
+    const THRESHOLD: f32 = 0.2;
+    const SMOOTH: f32 = 0.01;
+    let mut crossed = x.abs() - THRESHOLD;
+    if crossed < 0.0 {
+        crossed *= (1.0 + crossed / (THRESHOLD * SMOOTH)) * SMOOTH;
+    }
+    let crossed = if x < 0.0 { -crossed } else { crossed };
+    let rings: f32 = resonators.iter_mut().map(|r| r.tick(c, x)).sum();
+    let m = 8.0 * (crossed + 0.1 * amount * rings).powi(3);
+    // SuperCollider's `softclip`.
+    let clipped = if m.abs() <= 0.5 {
+        m
+    } else {
+        (m.abs() - 0.25) / m
+    };
+    let w = amount.clamp(0.0, 1.0) * FRAC_PI_2;
+    x * w.cos() + 0.5 * clipped * w.sin()
 }
 
 /// SuperCollider's `linexp`: `x` from `a..b` to `c..d` exponentially, held at the ends.
