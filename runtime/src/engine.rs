@@ -644,6 +644,11 @@ impl Engine {
         self.clock.cycle()
     }
 
+    /// The tempo of the next block, in cycles per second.
+    pub fn cps(&self) -> f64 {
+        self.clock.cps().to_f64()
+    }
+
     /// Frames rendered so far.
     pub fn frame(&self) -> u64 {
         self.clock.frame()

@@ -10,6 +10,7 @@ mod dirt_input;
 mod dirt_rms;
 mod levels;
 mod loader;
+mod midi_clock;
 pub(crate) mod session;
 mod sync;
 mod telemetry;
@@ -73,9 +74,14 @@ pub struct LiveArgs {
     /// tempo at every period, its relocations. Without a master the patch's tempo plays.
     #[arg(long, value_enum, value_name = "SOURCE")]
     sync: Option<SyncSource>,
-    /// With --sync jack: beats in one cycle (by default a cycle is a bar).
-    #[arg(long, value_name = "N", requires = "sync", value_parser = beats)]
+    /// With --sync jack: beats in one cycle (by default a cycle is a bar); with --midi-clock,
+    /// the beats its clock counts in a cycle (4 unless told).
+    #[arg(long, value_name = "N", value_parser = beats)]
     beats_per_cycle: Option<f64>,
+    /// Send MIDI clock on a JACK MIDI port, `midi_clock`: 24 pulses a beat on their frames,
+    /// Start, Stop, Continue and Song Position following the transport.
+    #[arg(long)]
+    midi_clock: bool,
     /// No status line or periodic figures; errors, reloads and the summary still print.
     #[arg(short, long)]
     quiet: bool,
@@ -169,6 +175,7 @@ impl LiveArgs {
             free_run: true,
             sync: None,
             beats_per_cycle: None,
+            midi_clock: false,
             quiet: d.quiet,
             no_meter: false,
             dirt: true,
@@ -1177,6 +1184,7 @@ fn session_config(args: &LiveArgs, graph: &Graph, dirt: Option<&DirtInput>) -> S
         free_run: args.free_run,
         meter_nodes: !args.no_meter,
         sync: args.sync.map(|SyncSource::Jack| args.beats_per_cycle),
+        midi_clock: args.midi_clock.then(|| args.beats_per_cycle.unwrap_or(4.0)),
     }
 }
 

@@ -3,6 +3,7 @@
 //! dropped and a new one, with the same port names, replaces it.
 
 use super::levels::OutputLevels;
+use super::midi_clock::MidiClock;
 use super::sync::{Bbt, BbtFollower};
 use crate::host::{
     client_priority, process_thread, real_time, shared_cpu_warnings, CallbackGuard, StartError,
@@ -10,8 +11,8 @@ use crate::host::{
 use dsp::samples::bank::SampleBank;
 use graph::Graph;
 use jack::{
-    AudioIn, AudioOut, Client, ClientStatus, Control, Frames, NotificationHandler, Port, PortFlags,
-    ProcessHandler, ProcessScope, TransportState,
+    AudioIn, AudioOut, Client, ClientStatus, Control, Frames, MidiOut, NotificationHandler, Port,
+    PortFlags, ProcessHandler, ProcessScope, RawMidi, TransportState,
 };
 use runtime::{Controller, Engine, EngineConfig};
 use scheduler::placement::{self, placement_of};
@@ -148,6 +149,8 @@ pub struct SessionConfig {
     /// Follow a JACK timebase master's bar, beat and tempo: `Some(beats per cycle)`, where
     /// `None` inside means a bar is a cycle.
     pub sync: Option<Option<f64>>,
+    /// Send MIDI clock (`--midi-clock`) of this many beats a cycle.
+    pub midi_clock: Option<f64>,
 }
 
 impl SessionConfig {
@@ -205,6 +208,8 @@ struct Audio {
     scratch: Box<[Box<[f32]>]>,
     /// With `--view`: each channel's levels.
     levels: Option<Arc<OutputLevels>>,
+    /// With `--midi-clock`: the clock and its port.
+    clock: Option<(MidiClock, Port<MidiOut>)>,
     /// Testing the watchdog: the callback wedges after this many blocks.
     #[cfg(feature = "fault-injection")]
     hang_after: Option<u64>,
@@ -264,6 +269,21 @@ impl ProcessHandler for Audio {
         self.shared.rolling.store(rolling, Ordering::Relaxed);
         if let Some(follower) = self.follower.as_mut() {
             follow_master(client, follower, &mut self.engine, &self.shared);
+        }
+        if let Some((clock, port)) = self.clock.as_mut() {
+            let mut writer = port.writer(ps);
+            clock.block(
+                self.engine.cycle().to_f64(),
+                self.engine.cps(),
+                frames as u32,
+                f64::from(self.sample_rate),
+                rolling,
+                |time, bytes| {
+                    // A full port buffer drops the message; JACK's are far larger than a
+                    // period's clock.
+                    let _ = writer.write(&RawMidi { time, bytes });
+                },
+            );
         }
         if let Some(router) = self.router.as_mut() {
             // JACK's estimate of when this period's first frame plays, and a frame's length.
@@ -489,6 +509,15 @@ impl Session {
             tap,
             scratch,
             levels: levels.clone(),
+            clock: match config.midi_clock {
+                Some(beats) => Some((
+                    MidiClock::new(beats),
+                    client
+                        .register_port("midi_clock", MidiOut::default())
+                        .map_err(|e| other("cannot register the MIDI clock port", e))?,
+                )),
+                None => None,
+            },
             #[cfg(feature = "fault-injection")]
             hang_after: std::env::var("PHONON_FAULT_HANG_AFTER_BLOCKS")
                 .ok()

@@ -1,0 +1,126 @@
+//! `phonon live --midi-clock` on a real JACK server, heard by jackd2's own `jack_midi_dump`:
+//! Start when the transport rolls from the top, 24 pulses a beat on their frames, Stop when it
+//! stops, Song Position and Continue when it rolls again, and the pulses following a tempo
+//! change of the patch.
+//!
+//! Built only with optimisations, like `live.rs`.
+#![cfg(not(debug_assertions))]
+
+mod harness;
+
+use harness::*;
+use std::io::Read;
+use std::process::{Child, Stdio};
+use std::time::Duration;
+
+/// `jack_midi_dump -a`'s lines: the frame (from its start) and the message's bytes.
+fn messages(dump: &str) -> Vec<(u64, Vec<u8>)> {
+    dump.lines()
+        .filter_map(|line| {
+            let (frame, bytes) = line.split_once(':')?;
+            let bytes = bytes
+                .split_whitespace()
+                .map(|b| u8::from_str_radix(b, 16).ok())
+                .collect::<Option<Vec<u8>>>()?;
+            Some((frame.trim().parse().ok()?, bytes))
+        })
+        .collect()
+}
+
+/// The spacings of the clock pulses in `messages`.
+fn spacings(messages: &[(u64, Vec<u8>)]) -> Vec<u64> {
+    let pulses: Vec<u64> = messages
+        .iter()
+        .filter(|m| m.1 == [0xf8])
+        .map(|m| m.0)
+        .collect();
+    pulses.windows(2).map(|w| w[1] - w[0]).collect()
+}
+
+/// The share of `spacings` that are one of `expected`.
+fn share(spacings: &[u64], expected: &[u64]) -> f64 {
+    spacings.iter().filter(|s| expected.contains(s)).count() as f64 / spacings.len().max(1) as f64
+}
+
+fn stop_dump(mut dump: Child) -> String {
+    // SAFETY: signals our own child.
+    unsafe { libc::kill(dump.id() as i32, libc::SIGINT) };
+    let _ = dump.wait();
+    let mut text = String::new();
+    if let Some(mut out) = dump.stdout.take() {
+        let _ = out.read_to_string(&mut text);
+    }
+    text
+}
+
+#[test]
+fn midi_clock_pulses_on_its_frames_and_follows_the_transport_and_tempo() {
+    let _turn = serial();
+    if !jack_available() {
+        return;
+    }
+    let server = Server::start(128, true);
+    // Half a cycle a second, four beats a cycle: 120 BPM, a pulse every 1,000 frames.
+    let patch = temp_patch("tempo: 0.5\nout: s \"bd*4\"\n");
+    let phonon = Phonon::start(&server, &patch, &["--quiet", "--midi-clock"]);
+    let monitor = unique("monitor");
+    let dump = server
+        .command("jack_midi_dump")
+        .args(["-a", &monitor])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("jack_midi_dump (jackd2's tools)");
+    let control = server.client(&unique("control"));
+    let port = format!("{}:midi_clock", phonon.name);
+    let input = format!("{monitor}:input");
+    let connected = (0..100).any(|_| {
+        std::thread::sleep(Duration::from_millis(50));
+        control.connect_ports_by_name(&port, &input).is_ok()
+    });
+    assert!(connected, "{}", server.connections());
+    let seconds = |s: f64| std::thread::sleep(Duration::from_secs_f64(s));
+    seconds(0.3);
+    control.transport().start().unwrap();
+    seconds(1.5);
+    control.transport().stop().unwrap();
+    seconds(0.3);
+    control.transport().start().unwrap();
+    seconds(0.5);
+    std::fs::write(&patch, "tempo: 0.75\nout: s \"bd*4\"\n").unwrap();
+    phonon.wait_for("generation 2", Duration::from_secs(20));
+    seconds(1.5);
+    let out = messages(&stop_dump(dump));
+    let (code, log) = phonon.stop();
+    assert_eq!(code, Some(0), "{log}");
+
+    // Nothing while the transport stood; Start first when it rolled from the top.
+    assert_eq!(
+        out.first().map(|m| m.1.clone()),
+        Some(vec![0xfa]),
+        "{out:?}"
+    );
+    let stop = out.iter().position(|m| m.1 == [0xfc]).expect("a Stop");
+    let rolling = &out[1..stop];
+    assert!(rolling.len() > 24, "{rolling:?}");
+    // Exactly 1,000 frames apart, bar a period JACK skipped on a busy machine.
+    let first = spacings(rolling);
+    assert!(share(&first, &[1000]) > 0.8, "{first:?}");
+    // After the Stop, no pulse until the Song Position and Continue.
+    let position = out
+        .iter()
+        .position(|m| m.1[0] == 0xf2)
+        .expect("a Song Position");
+    assert!(position > stop && out[stop..position].iter().all(|m| m.1 != [0xf8]));
+    assert_eq!(out[position + 1].1, [0xfb], "Continue after the position");
+    // The position, in sixteenths (six pulses each), is where the pulses stopped.
+    let sixteenths = u64::from(out[position].1[1]) + (u64::from(out[position].1[2]) << 7);
+    let pulses = rolling.iter().filter(|m| m.1 == [0xf8]).count() as u64;
+    assert!(
+        sixteenths.abs_diff(pulses / 6) <= 1,
+        "{sixteenths} against {pulses} pulses"
+    );
+    // At 0.75 cycles a second: 666⅔ frames apart.
+    let last = spacings(&out[out.len() - 40..]);
+    assert!(share(&last, &[666, 667]) > 0.8, "{last:?}");
+}
