@@ -2,7 +2,9 @@
 //! adding such a node is its own file with its [`Declaration`] plus one line here.
 
 use crate::declaration::Declaration;
-use crate::{delays, dynamics, envelopes, filters, levels, live, modulation, oscillators, reverbs};
+use crate::{
+    delays, dynamics, envelopes, filters, levels, live, midi_in, modulation, oscillators, reverbs,
+};
 
 /// The nodes, each declared beside its code.
 pub static NODES: &[&Declaration] = &[
@@ -19,6 +21,7 @@ pub static NODES: &[&Declaration] = &[
     &oscillators::synthesis::FM,
     &oscillators::synthesis::WAVETABLE,
     &live::LIVE_INPUT,
+    &midi_in::CC,
     // Ramps and envelopes.
     &envelopes::LINE,
     &envelopes::XLINE,

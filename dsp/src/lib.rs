@@ -27,6 +27,7 @@ pub mod instruments;
 pub mod kind;
 pub mod levels;
 pub mod live;
+pub mod midi_in;
 pub mod modulation;
 pub mod named;
 pub mod oscillators;

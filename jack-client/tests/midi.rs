@@ -1,7 +1,8 @@
-//! `phonon live --midi-clock` on a real JACK server, heard by jackd2's own `jack_midi_dump`:
-//! Start when the transport rolls from the top, 24 pulses a beat on their frames, Stop when it
-//! stops, Song Position and Continue when it rolls again, and the pulses following a tempo
-//! change of the patch.
+//! MIDI on a real JACK server. `phonon live --midi-clock`, heard by jackd2's own
+//! `jack_midi_dump`: Start when the transport rolls from the top, 24 pulses a beat on their
+//! frames, Stop when it stops, Song Position and Continue when it rolls again, and the pulses
+//! following a tempo change of the patch. `--midi-in`: a controller client's Control Changes
+//! heard in a level and a filter.
 //!
 //! Built only with optimisations, like `live.rs`.
 #![cfg(not(debug_assertions))]
@@ -11,6 +12,7 @@ mod harness;
 use harness::*;
 use std::io::Read;
 use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// `jack_midi_dump -a`'s lines: the frame (from its start) and the message's bytes.
@@ -123,4 +125,112 @@ fn midi_clock_pulses_on_its_frames_and_follows_the_transport_and_tempo() {
     // At 0.75 cycles a second: 666⅔ frames apart.
     let last = spacings(&out[out.len() - 40..]);
     assert!(share(&last, &[666, 667]) > 0.8, "{last:?}");
+}
+
+/// A JACK client with a MIDI output port that sends what is queued, at the start of a period.
+struct Controller {
+    port: jack::Port<jack::MidiOut>,
+    queue: Arc<Mutex<Vec<[u8; 3]>>>,
+}
+
+impl jack::ProcessHandler for Controller {
+    fn process(&mut self, _: &jack::Client, ps: &jack::ProcessScope) -> jack::Control {
+        let mut writer = self.port.writer(ps);
+        if let Ok(mut queue) = self.queue.try_lock() {
+            for message in queue.drain(..) {
+                let _ = writer.write(&jack::RawMidi {
+                    time: 0,
+                    bytes: &message,
+                });
+            }
+        }
+        jack::Control::Continue
+    }
+}
+
+/// `--midi-in`: a controller's Control Changes are what `cc` reads, on its channel or any,
+/// gliding: a level follows CC 7 and a low-pass's cutoff CC 74.
+#[test]
+fn midi_in_controllers_move_what_cc_reads() {
+    let _turn = serial();
+    if !jack_available() {
+        return;
+    }
+    let server = Server::start(128, true);
+    let patch = temp_patch(
+        "out1: sine 440 * cc 7 :channel 2\nout2: saw 110 # lpf (cc 74 * 4000 + 200) 0.7 * 0.3\n",
+    );
+    let phonon = Phonon::start(
+        &server,
+        &patch,
+        &["--quiet", "--free-run", "--midi-in", "--multi-out"],
+    );
+    let queue = Arc::new(Mutex::new(Vec::new()));
+    let client = server.client(&unique("knobs"));
+    let port = client
+        .register_port("knobs", jack::MidiOut::default())
+        .unwrap();
+    let from = port.name().unwrap();
+    let client = client
+        .activate_async(
+            (),
+            Controller {
+                port,
+                queue: queue.clone(),
+            },
+        )
+        .unwrap();
+    client
+        .as_client()
+        .connect_ports_by_name(&from, &format!("{}:midi_in", phonon.name))
+        .unwrap();
+    let level = Capture::start(
+        &server,
+        &format!("{}:out1_L", phonon.name),
+        &format!("{}:out1_R", phonon.name),
+        4.0,
+    );
+    let filter = Capture::start(
+        &server,
+        &format!("{}:out2_L", phonon.name),
+        &format!("{}:out2_R", phonon.name),
+        4.0,
+    );
+    let send = |message: [u8; 3]| queue.lock().unwrap().push(message);
+    // Each setting held a third of a second; the last 0.2 s of each is measured.
+    let mut marks = Vec::new();
+    for messages in [
+        vec![],
+        vec![[0xb1, 7, 127], [0xb0, 74, 0]],
+        vec![[0xb1, 7, 64], [0xb0, 74, 127]],
+        // CC 7 on another channel: `cc 7 :channel 2` keeps its value.
+        vec![[0xb4, 7, 0]],
+    ] {
+        messages.into_iter().for_each(send);
+        let at = level.frames();
+        level.wait_frames(at + 16_000);
+        marks.push((level.frames() - 9_600, filter.frames() - 9_600));
+    }
+    let (level, filter) = (level.finish(), filter.finish());
+    let (code, log) = phonon.stop();
+    assert_eq!(code, Some(0), "{log}");
+    let loud = |k: usize| rms(&level.left[marks[k].0..marks[k].0 + 9_600]);
+    // Before any change, `cc` is 0; then 1 (a mono sine on both sides: RMS 0.707), then
+    // 64/127.
+    assert!(loud(0) < 1e-4, "{}", loud(0));
+    let full = loud(1);
+    assert!((full - 0.707).abs() < 0.03, "{full}");
+    assert!(
+        (loud(2) / full - 64.0 / 127.0).abs() < 0.02,
+        "{}",
+        loud(2) / full
+    );
+    assert!(
+        (loud(3) / loud(2) - 1.0).abs() < 0.02,
+        "{}",
+        loud(3) / loud(2)
+    );
+    // The saw's 20th harmonic, 2,200 Hz: cut at 200 Hz, passed at 4,200 Hz.
+    let high = |k: usize| tone(&filter.left[marks[k].1..marks[k].1 + 9_600], 2200.0);
+    assert!(high(2) > 20.0 * high(1), "{} against {}", high(2), high(1));
 }

@@ -82,6 +82,9 @@ pub struct LiveArgs {
     /// Start, Stop, Continue and Song Position following the transport.
     #[arg(long)]
     midi_clock: bool,
+    /// Register a JACK MIDI input port, `midi_in`: its Control Changes are what `cc N` reads.
+    #[arg(long)]
+    midi_in: bool,
     /// No status line or periodic figures; errors, reloads and the summary still print.
     #[arg(short, long)]
     quiet: bool,
@@ -176,6 +179,7 @@ impl LiveArgs {
             sync: None,
             beats_per_cycle: None,
             midi_clock: false,
+            midi_in: false,
             quiet: d.quiet,
             no_meter: false,
             dirt: true,
@@ -1185,6 +1189,7 @@ fn session_config(args: &LiveArgs, graph: &Graph, dirt: Option<&DirtInput>) -> S
         meter_nodes: !args.no_meter,
         sync: args.sync.map(|SyncSource::Jack| args.beats_per_cycle),
         midi_clock: args.midi_clock.then(|| args.beats_per_cycle.unwrap_or(4.0)),
+        midi_in: args.midi_in,
     }
 }
 

@@ -8,11 +8,12 @@ use super::sync::{Bbt, BbtFollower};
 use crate::host::{
     client_priority, process_thread, real_time, shared_cpu_warnings, CallbackGuard, StartError,
 };
+use dsp::midi_in::MidiControls;
 use dsp::samples::bank::SampleBank;
 use graph::Graph;
 use jack::{
-    AudioIn, AudioOut, Client, ClientStatus, Control, Frames, MidiOut, NotificationHandler, Port,
-    PortFlags, ProcessHandler, ProcessScope, RawMidi, TransportState,
+    AudioIn, AudioOut, Client, ClientStatus, Control, Frames, MidiIn, MidiOut, NotificationHandler,
+    Port, PortFlags, ProcessHandler, ProcessScope, RawMidi, TransportState,
 };
 use runtime::{Controller, Engine, EngineConfig};
 use scheduler::placement::{self, placement_of};
@@ -151,6 +152,8 @@ pub struct SessionConfig {
     pub sync: Option<Option<f64>>,
     /// Send MIDI clock (`--midi-clock`) of this many beats a cycle.
     pub midi_clock: Option<f64>,
+    /// Read MIDI controllers from a MIDI input port (`--midi-in`).
+    pub midi_in: bool,
 }
 
 impl SessionConfig {
@@ -210,6 +213,8 @@ struct Audio {
     levels: Option<Arc<OutputLevels>>,
     /// With `--midi-clock`: the clock and its port.
     clock: Option<(MidiClock, Port<MidiOut>)>,
+    /// With `--midi-in`: the port, and the controllers' table `cc` nodes read.
+    midi_in: Option<(Port<MidiIn>, Arc<MidiControls>)>,
     /// Testing the watchdog: the callback wedges after this many blocks.
     #[cfg(feature = "fault-injection")]
     hang_after: Option<u64>,
@@ -269,6 +274,11 @@ impl ProcessHandler for Audio {
         self.shared.rolling.store(rolling, Ordering::Relaxed);
         if let Some(follower) = self.follower.as_mut() {
             follow_master(client, follower, &mut self.engine, &self.shared);
+        }
+        if let Some((port, table)) = self.midi_in.as_ref() {
+            for message in port.iter(ps) {
+                table.take(message.bytes);
+            }
         }
         if let Some((clock, port)) = self.clock.as_mut() {
             let mut writer = port.writer(ps);
@@ -517,6 +527,15 @@ impl Session {
                         .map_err(|e| other("cannot register the MIDI clock port", e))?,
                 )),
                 None => None,
+            },
+            midi_in: match config.midi_in {
+                true => Some((
+                    client
+                        .register_port("midi_in", MidiIn::default())
+                        .map_err(|e| other("cannot register the MIDI input port", e))?,
+                    MidiControls::shared(),
+                )),
+                false => None,
             },
             #[cfg(feature = "fault-injection")]
             hang_after: std::env::var("PHONON_FAULT_HANG_AFTER_BLOCKS")
