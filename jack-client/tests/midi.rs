@@ -234,3 +234,166 @@ fn midi_in_controllers_move_what_cc_reads() {
     let high = |k: usize| tone(&filter.left[marks[k].1..marks[k].1 + 9_600], 2200.0);
     assert!(high(2) > 20.0 * high(1), "{} against {}", high(2), high(1));
 }
+
+/// A drum machine's clock: once armed, Start and a pulse, then pulses every `1000` frames
+/// (120 BPM) for six beats, then at 137 BPM; each pulse's JACK frame is kept.
+struct Drummer {
+    port: jack::Port<jack::MidiOut>,
+    armed: Arc<std::sync::atomic::AtomicBool>,
+    /// The frame of the first pulse, once started.
+    origin: Option<u64>,
+    sent: Arc<Mutex<Vec<u64>>>,
+}
+
+/// Frames between pulses at `bpm` (24 a beat, 48 kHz).
+fn spacing(bpm: f64) -> f64 {
+    48_000.0 * 60.0 / (bpm * 24.0)
+}
+
+/// The frame of pulse `k` counted from the first.
+fn pulse_frame(k: u64) -> f64 {
+    let change = 6 * 24;
+    if k <= change {
+        k as f64 * spacing(120.0)
+    } else {
+        change as f64 * spacing(120.0) + (k - change) as f64 * spacing(137.0)
+    }
+}
+
+impl jack::ProcessHandler for Drummer {
+    fn process(&mut self, _: &jack::Client, ps: &jack::ProcessScope) -> jack::Control {
+        let start = u64::from(ps.last_frame_time());
+        let end = start + u64::from(ps.n_frames());
+        let mut writer = self.port.writer(ps);
+        if self.origin.is_none() && self.armed.load(std::sync::atomic::Ordering::Relaxed) {
+            self.origin = Some(start);
+            let _ = writer.write(&jack::RawMidi {
+                time: 0,
+                bytes: &[0xfa],
+            });
+        }
+        let Some(origin) = self.origin else {
+            return jack::Control::Continue;
+        };
+        let Ok(mut sent) = self.sent.try_lock() else {
+            return jack::Control::Continue;
+        };
+        loop {
+            let k = sent.len() as u64;
+            let frame = origin + pulse_frame(k).round() as u64;
+            if frame >= end || sent.len() == sent.capacity() {
+                break;
+            }
+            let _ = writer.write(&jack::RawMidi {
+                time: (frame - start) as u32,
+                bytes: &[0xf8],
+            });
+            sent.push(frame);
+        }
+        jack::Control::Continue
+    }
+}
+
+/// A folder whose `bd` is a 16-frame click, so each onset is one frame.
+fn click_folder() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(unique("phonon-click"));
+    std::fs::create_dir_all(dir.join("bd")).unwrap();
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 48_000,
+        bits_per_sample: 32,
+        sample_format: hound::SampleFormat::Float,
+    };
+    let mut w = hound::WavWriter::create(dir.join("bd/click.wav"), spec).unwrap();
+    for k in 0..64 {
+        w.write_sample(if k < 16 { 0.9f32 } else { 0.0 }).unwrap();
+    }
+    w.finalize().unwrap();
+    dir
+}
+
+/// `--sync midi`: phonon follows a drum machine's clock. Its kicks (`s "bd*4"`, one a beat)
+/// land on the clock's beats to within two frames, at 120 BPM and, a beat after the change,
+/// at 137 BPM, though the patch says another tempo.
+#[test]
+fn sync_midi_lands_the_beats_on_an_incoming_clock() {
+    let _turn = serial();
+    if !jack_available() {
+        return;
+    }
+    let server = Server::start(128, true);
+    let patch = temp_patch("tempo: 0.3\nout: s \"bd*4\"\n");
+    let samples = click_folder();
+    let phonon = Phonon::start(
+        &server,
+        &patch,
+        &[
+            "--quiet",
+            "--sync",
+            "midi",
+            "--samples",
+            samples.to_str().unwrap(),
+        ],
+    );
+    phonon.wait_for("samples: 1 sound loaded", Duration::from_secs(10));
+    let armed = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let sent = Arc::new(Mutex::new(Vec::with_capacity(24 * 14)));
+    let client = server.client(&unique("drummer"));
+    let port = client
+        .register_port("clock", jack::MidiOut::default())
+        .unwrap();
+    let from = port.name().unwrap();
+    let drummer = client
+        .activate_async(
+            (),
+            Drummer {
+                port,
+                armed: armed.clone(),
+                origin: None,
+                sent: sent.clone(),
+            },
+        )
+        .unwrap();
+    drummer
+        .as_client()
+        .connect_ports_by_name(&from, &format!("{}:midi_in", phonon.name))
+        .unwrap();
+    let capture = Capture::main_pair(&server, &phonon, 8.0);
+    armed.store(true, std::sync::atomic::Ordering::Relaxed);
+    phonon.wait_for("following a MIDI clock at 120 BPM", Duration::from_secs(10));
+    phonon.wait_for("following a MIDI clock at 137 BPM", Duration::from_secs(20));
+    let full = || {
+        let sent = sent.lock().unwrap();
+        sent.len() == sent.capacity()
+    };
+    while !full() {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    capture.wait_frames(capture.frames() + 9_600);
+    let recording = capture.finish();
+    let pulses = sent.lock().unwrap().clone();
+    let (code, log) = phonon.stop();
+    assert_eq!(code, Some(0), "{log}");
+    let start = recording.periods[0].0;
+    let mut onsets = Vec::new();
+    let mut silent = 0usize;
+    for (k, &x) in recording.left.iter().enumerate() {
+        if x.abs() > 0.01 {
+            if silent >= 1_000 {
+                onsets.push(start + k as u64);
+            }
+            silent = 0;
+        } else {
+            silent += 1;
+        }
+    }
+    // Beats 2–5 at 120 BPM and 8–12 at 137: each a kick within two frames of its pulse.
+    for beat in (2..6).chain(8..13) {
+        let due = pulses[beat * 24];
+        let nearest = onsets.iter().map(|&o| o.abs_diff(due)).min();
+        assert!(
+            nearest.is_some_and(|d| d <= 2),
+            "beat {beat} at frame {due}: nearest onset {nearest:?} off ({onsets:?})"
+        );
+    }
+}

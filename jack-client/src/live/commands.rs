@@ -182,7 +182,10 @@ impl Control {
             .load(std::sync::atomic::Ordering::Relaxed)
             != 0
         {
-            return Err("the tempo follows the JACK timebase master (--sync jack)".into());
+            return Err(
+                "the tempo follows the --sync source (a JACK timebase master or a MIDI clock)"
+                    .into(),
+            );
         }
         self.controls.tempo = Some(cps);
         tracing::info!("control port: tempo {cps} cycles per second");

@@ -4,6 +4,7 @@
 //! collects telemetry, and reconnects when the JACK server comes back. JACK's process thread
 //! runs the engine as worker 0.
 
+mod clock_in;
 mod commands;
 mod control_port;
 mod dirt_input;
@@ -74,8 +75,8 @@ pub struct LiveArgs {
     /// tempo at every period, its relocations. Without a master the patch's tempo plays.
     #[arg(long, value_enum, value_name = "SOURCE")]
     sync: Option<SyncSource>,
-    /// With --sync jack: beats in one cycle (by default a cycle is a bar); with --midi-clock,
-    /// the beats its clock counts in a cycle (4 unless told).
+    /// With --sync jack: beats in one cycle (by default a cycle is a bar); with --sync midi or
+    /// --midi-clock, the beats a MIDI clock counts in a cycle (4 unless told).
     #[arg(long, value_name = "N", value_parser = beats)]
     beats_per_cycle: Option<f64>,
     /// Send MIDI clock on a JACK MIDI port, `midi_clock`: 24 pulses a beat on their frames,
@@ -208,6 +209,8 @@ impl LiveArgs {
 enum SyncSource {
     /// JACK's timebase master (its BBT: bar, beat, tick, beats per minute).
     Jack,
+    /// A MIDI clock on the `midi_in` port: its tempo, Start, Stop, Continue and Song Position.
+    Midi,
 }
 
 fn beats(s: &str) -> Result<f64, String> {
@@ -606,8 +609,20 @@ impl Control {
         Ok(self)
     }
 
-    /// With `--sync jack`: says when a timebase master is found, changes tempo or goes.
+    /// With `--sync`: says when a timebase master or a MIDI clock is found, changes tempo or
+    /// goes.
     fn report_sync(&mut self) {
+        if self.config.midi_sync.is_some() {
+            let bits = self.session.shared.followed_bpm.load(Ordering::Relaxed);
+            if bits != self.followed_bpm {
+                match bits {
+                    0 => tracing::info!("the MIDI clock stopped: holding the position"),
+                    _ => tracing::info!("following a MIDI clock at {} BPM", f64::from_bits(bits)),
+                }
+                self.followed_bpm = bits;
+            }
+            return;
+        }
         if self.config.sync.is_none() {
             return;
         }
@@ -1187,7 +1202,9 @@ fn session_config(args: &LiveArgs, graph: &Graph, dirt: Option<&DirtInput>) -> S
         cpus: args.cpus.as_ref().map(|c| c.0.clone()),
         free_run: args.free_run,
         meter_nodes: !args.no_meter,
-        sync: args.sync.map(|SyncSource::Jack| args.beats_per_cycle),
+        sync: matches!(args.sync, Some(SyncSource::Jack)).then_some(args.beats_per_cycle),
+        midi_sync: matches!(args.sync, Some(SyncSource::Midi))
+            .then(|| args.beats_per_cycle.unwrap_or(4.0)),
         midi_clock: args.midi_clock.then(|| args.beats_per_cycle.unwrap_or(4.0)),
         midi_in: args.midi_in,
     }
@@ -1229,7 +1246,12 @@ fn log_start(args: &LiveArgs, session: &Session, dirt: Option<&DirtInput>) {
         );
     }
     log_placement(session);
-    if !args.free_run && !session.shared.rolling.load(Ordering::Relaxed) {
+    if matches!(args.sync, Some(SyncSource::Midi)) {
+        tracing::info!(
+            "following a MIDI clock on `{}:midi_in`: phonon plays while it runs",
+            session.client().name()
+        );
+    } else if !args.free_run && !session.shared.rolling.load(Ordering::Relaxed) {
         std::thread::sleep(Duration::from_millis(50));
         if !session.shared.rolling.load(Ordering::Relaxed) {
             if crate::host::served_by_pipewire() {

@@ -2,6 +2,7 @@
 //! the notifications the control thread watches. When the server goes away the session is
 //! dropped and a new one, with the same port names, replaces it.
 
+use super::clock_in::ClockFollower;
 use super::levels::OutputLevels;
 use super::midi_clock::MidiClock;
 use super::sync::{Bbt, BbtFollower};
@@ -50,7 +51,7 @@ pub struct Shared {
     pub processed: AtomicBool,
     /// The process callback's progress, and its guard against the client's closing.
     pub guard: CallbackGuard,
-    /// With `--sync jack`: the timebase master's tempo being followed (f64 bits; 0: none).
+    /// With `--sync`: the tempo being followed, in beats a minute (f64 bits; 0: none).
     pub followed_bpm: AtomicU64,
 }
 
@@ -154,6 +155,8 @@ pub struct SessionConfig {
     pub midi_clock: Option<f64>,
     /// Read MIDI controllers from a MIDI input port (`--midi-in`).
     pub midi_in: bool,
+    /// Follow a MIDI clock on the MIDI input port (`--sync midi`) of this many beats a cycle.
+    pub midi_sync: Option<f64>,
 }
 
 impl SessionConfig {
@@ -213,8 +216,12 @@ struct Audio {
     levels: Option<Arc<OutputLevels>>,
     /// With `--midi-clock`: the clock and its port.
     clock: Option<(MidiClock, Port<MidiOut>)>,
-    /// With `--midi-in`: the port, and the controllers' table `cc` nodes read.
+    /// With `--midi-in` (or `--sync midi`): the port, and the controllers' table `cc` nodes
+    /// read.
     midi_in: Option<(Port<MidiIn>, Arc<MidiControls>)>,
+    /// With `--sync midi`: the incoming clock, and the beats it counts in a cycle.
+    clock_in: Option<ClockFollower>,
+    beats_per_cycle: f64,
     /// Testing the watchdog: the callback wedges after this many blocks.
     #[cfg(feature = "fault-injection")]
     hang_after: Option<u64>,
@@ -266,18 +273,43 @@ impl ProcessHandler for Audio {
         }
         self.shared.processed.store(true, Ordering::Relaxed);
         let frames = ps.n_frames() as usize;
-        let rolling = !self.follow_transport
-            || matches!(
-                client.transport().query_state(),
-                Ok(TransportState::Rolling)
-            );
+        let start = u64::from(ps.last_frame_time());
+        if let Some((port, table)) = self.midi_in.as_ref() {
+            for message in port.iter(ps) {
+                table.take(message.bytes);
+                if let Some(clock) = self.clock_in.as_mut() {
+                    clock.take(start + u64::from(message.time), message.bytes);
+                }
+            }
+        }
+        let rolling = match &self.clock_in {
+            Some(clock) => clock.running(),
+            None => {
+                !self.follow_transport
+                    || matches!(
+                        client.transport().query_state(),
+                        Ok(TransportState::Rolling)
+                    )
+            }
+        };
         self.shared.rolling.store(rolling, Ordering::Relaxed);
         if let Some(follower) = self.follower.as_mut() {
             follow_master(client, follower, &mut self.engine, &self.shared);
         }
-        if let Some((port, table)) = self.midi_in.as_ref() {
-            for message in port.iter(ps) {
-                table.take(message.bytes);
+        if let Some(clock) = self.clock_in.as_ref() {
+            match clock.position(start, f64::from(self.sample_rate)) {
+                Some((cycle, cps)) => {
+                    self.engine.follow(cycle, cps);
+                    // Whole beats a minute, so the log says a change, not a wobble.
+                    let bpm = (cps * 60.0 * self.beats_per_cycle).round();
+                    self.shared
+                        .followed_bpm
+                        .store(bpm.to_bits(), Ordering::Relaxed);
+                }
+                None => {
+                    self.engine.unfollow();
+                    self.shared.followed_bpm.store(0, Ordering::Relaxed);
+                }
             }
         }
         if let Some((clock, port)) = self.clock.as_mut() {
@@ -528,7 +560,9 @@ impl Session {
                 )),
                 None => None,
             },
-            midi_in: match config.midi_in {
+            clock_in: config.midi_sync.map(ClockFollower::new),
+            beats_per_cycle: config.midi_sync.unwrap_or(4.0),
+            midi_in: match config.midi_in || config.midi_sync.is_some() {
                 true => Some((
                     client
                         .register_port("midi_in", MidiIn::default())
