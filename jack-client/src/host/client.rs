@@ -128,9 +128,14 @@ pub fn process_thread(client: &Client) -> Option<libc::pthread_t> {
 
 /// The real-time priority the server runs its clients' process threads at, 0 if it does not
 /// run them in real time. It is `jack_client_real_time_priority`, unless that is out of the
-/// range `jack_client_max_real_time_priority` allows: PipeWire's libjack (0.3.65, Debian 12)
-/// returns an uninitialised value there. Then it is five below the maximum, as jackd sets it.
+/// range `jack_client_max_real_time_priority` allows; then it is five below the maximum, as
+/// jackd sets it. PipeWire's libjack (0.3.65, Debian 12) answers all three from uninitialised
+/// memory (one build read "not real time" there), so with PipeWire it is five below the 88 its
+/// real-time module gives its data threads by default.
 pub fn client_priority(client: &Client) -> i32 {
+    if served_by_pipewire() {
+        return PIPEWIRE_PRIORITY - 5;
+    }
     // SAFETY: the client pointer is live while `client` is; these calls only read it.
     let (realtime, priority, max) = unsafe {
         let raw = client.raw();
@@ -142,6 +147,10 @@ pub fn client_priority(client: &Client) -> i32 {
     };
     sane_priority(realtime != 0, priority, max)
 }
+
+/// The priority PipeWire's real-time module runs its data threads at unless configured
+/// otherwise (`rt.prio`).
+const PIPEWIRE_PRIORITY: i32 = 88;
 
 /// See [`client_priority`]: what the server says, checked against its own maximum.
 fn sane_priority(realtime: bool, priority: i32, max: i32) -> i32 {
