@@ -57,7 +57,8 @@ fn playing_a_stream_of_events_allocates_nothing() {
     let mut decoder = Decoder::new(table.clone(), 4);
     let mut events = Vec::new();
     for k in 0..2_000u64 {
-        let sound = ["bd", "sn", "tone", "ramp"][k as usize % 4];
+        // Samples, and synths of SuperDirt's library (their voices hold their delay lines).
+        let sound = ["bd", "sn", "tone", "ramp", "superpiano", "supermandolin"][k as usize % 6];
         decoder.decode(
             &packet(k * 37, sound, (k % 4) as i32, (k % 2) as i32),
             &WallClock::fixed(0),
