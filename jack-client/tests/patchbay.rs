@@ -18,22 +18,6 @@ struct Qjackctl {
     home: std::path::PathBuf,
     /// The server's name, which names the single-instance socket qjackctl leaves in /tmp.
     server: String,
-    /// Qt's shared-memory and semaphore files in /tmp from before it started.
-    earlier: Vec<std::ffi::OsString>,
-}
-
-/// Qt's single-instance files of qjackctl in /tmp (`qipc_sharedmemory_QjackCtl…`).
-fn qt_files() -> Vec<std::ffi::OsString> {
-    std::fs::read_dir("/tmp")
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.file_name())
-        .filter(|n| {
-            let n = n.to_string_lossy();
-            n.starts_with("qipc_") && n.contains("QjackCtl")
-        })
-        .collect()
 }
 
 impl Qjackctl {
@@ -65,7 +49,6 @@ impl Qjackctl {
         .unwrap();
         let runtime = home.join("runtime");
         std::fs::create_dir_all(&runtime).unwrap();
-        let earlier = qt_files();
         let child = Command::new("qjackctl")
             .args(["-n", &server.name, "-a"])
             .arg(patchbay)
@@ -82,7 +65,6 @@ impl Qjackctl {
             child,
             home,
             server: server.name.clone(),
-            earlier,
         };
         qjackctl.wait_for_log("Patchbay activated", Duration::from_secs(20));
         Some(qjackctl)
@@ -110,17 +92,13 @@ impl Drop for Qjackctl {
         // It asks before quitting on SIGTERM when a window is open, even offscreen.
         let _ = self.child.kill();
         let _ = self.child.wait();
-        // Killed, it cannot remove its single-instance socket (`/tmp/QjackCtl-SERVER@HOST`)
-        // nor Qt's files for it.
+        // Killed, it cannot remove its single-instance socket (`/tmp/QjackCtl-SERVER@HOST`).
+        // Qt's `qipc_*` files stay: a System V semaphore is keyed by such a file's inode, and a
+        // new file on a reused inode would meet the killed instance's semaphore still held.
         let stem = format!("QjackCtl-{}@", self.server);
         for entry in std::fs::read_dir("/tmp").into_iter().flatten().flatten() {
             if entry.file_name().to_string_lossy().starts_with(&stem) {
                 let _ = std::fs::remove_file(entry.path());
-            }
-        }
-        for file in qt_files() {
-            if !self.earlier.contains(&file) {
-                let _ = std::fs::remove_file(std::path::Path::new("/tmp").join(file));
             }
         }
         let _ = std::fs::remove_dir_all(&self.home);
