@@ -243,17 +243,13 @@ pub struct DirtState {
 }
 
 impl DirtState {
-    /// A fresh voice: `seed` varies its noise and its random phases, as SuperCollider's `Rand`
-    /// does per synth.
+    /// A fresh voice, its oscillators at phase 0 as SuperCollider's start; `seed` varies its
+    /// noise and the phases the SynthDefs draw at random (`rand`, `Rand`).
     pub fn new(seed: u32) -> DirtState {
-        let mut s = DirtState {
+        DirtState {
             noise: seed.wrapping_mul(2_654_435_761).max(1),
             ..DirtState::default()
-        };
-        for k in 0..s.phases.len() {
-            s.phases[k] = f64::from(s.white().abs());
         }
-        s
     }
 
     fn white(&mut self) -> f32 {
@@ -301,6 +297,10 @@ impl DirtState {
     fn begin(&mut self, synth: DirtSynth, p: &DirtParams, freq: f32, sr: f32) {
         match synth {
             DirtSynth::Hammond => {
+                // `(2pi ! 9).rand`: each drawbar's sine at a phase of its own.
+                for k in 0..9 {
+                    self.phases[k] = f64::from(self.white().abs());
+                }
                 let voice = p.voice.or(0.0).clamp(0.0, 9.0);
                 let (lo, frac) = (voice.floor() as usize, voice.fract());
                 let hi = (lo + 1).min(9);
@@ -322,6 +322,10 @@ impl DirtState {
             }
             DirtSynth::Kick808 => {
                 self.filters[0].low_pass(9000.0, std::f32::consts::FRAC_1_SQRT_2, sr);
+            }
+            DirtSynth::Vibe => {
+                // The tremolo's `Rand(0, 2pi)`.
+                self.phases[8] = f64::from(self.white().abs());
             }
             DirtSynth::Reese => {
                 let voice = p.voice.or(0.0);
