@@ -294,24 +294,6 @@ impl jack::ProcessHandler for Drummer {
     }
 }
 
-/// A folder whose `bd` is a 16-frame click, so each onset is one frame.
-fn click_folder() -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(unique("phonon-click"));
-    std::fs::create_dir_all(dir.join("bd")).unwrap();
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: 48_000,
-        bits_per_sample: 32,
-        sample_format: hound::SampleFormat::Float,
-    };
-    let mut w = hound::WavWriter::create(dir.join("bd/click.wav"), spec).unwrap();
-    for k in 0..64 {
-        w.write_sample(if k < 16 { 0.9f32 } else { 0.0 }).unwrap();
-    }
-    w.finalize().unwrap();
-    dir
-}
-
 /// `--sync midi`: phonon follows a drum machine's clock. Its kicks (`s "bd*4"`, one a beat)
 /// land on the clock's beats to within two frames, at 120 BPM and, a beat after the change,
 /// at 137 BPM, though the patch says another tempo.

@@ -10,7 +10,6 @@ mod harness;
 
 use harness::*;
 use jack::{AudioIn, Client, Control, ProcessHandler, ProcessScope};
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -95,24 +94,6 @@ impl ProcessHandler for Master {
         }
         Control::Continue
     }
-}
-
-/// A sample folder whose `bd` is a click: onsets are its first non-zero sample.
-fn click_folder() -> PathBuf {
-    let dir = std::env::temp_dir().join(unique("phonon-click"));
-    std::fs::create_dir_all(dir.join("bd")).unwrap();
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: 48_000,
-        bits_per_sample: 32,
-        sample_format: hound::SampleFormat::Float,
-    };
-    let mut w = hound::WavWriter::create(dir.join("bd/click.wav"), spec).unwrap();
-    for k in 0..64 {
-        w.write_sample(if k < 16 { 0.9f32 } else { 0.0 }).unwrap();
-    }
-    w.finalize().unwrap();
-    dir
 }
 
 /// Onsets in the recording: the transport frame of each first non-zero sample after at least

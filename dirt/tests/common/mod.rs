@@ -111,3 +111,16 @@ pub fn render(engine: &mut DirtEngine, frames: usize, block: usize) -> Vec<Vec<f
 pub fn onset(x: &[f32], threshold: f32) -> Option<usize> {
     x.iter().position(|v| v.abs() > threshold)
 }
+
+/// The level of one frequency in `x`, through a Hann window.
+pub fn tone(x: &[f32], freq: f32) -> f32 {
+    let (mut re, mut im) = (0.0f64, 0.0f64);
+    let n = x.len() as f64;
+    for (i, &v) in x.iter().enumerate() {
+        let window = 1.0 - (std::f64::consts::TAU * i as f64 / n).cos();
+        let phase = std::f64::consts::TAU * f64::from(freq) * i as f64 / f64::from(RATE);
+        re += f64::from(v) * window * phase.cos();
+        im += f64::from(v) * window * phase.sin();
+    }
+    (2.0 * (re * re + im * im).sqrt() / n) as f32
+}

@@ -84,14 +84,11 @@ impl DirtSynth {
 
     /// How long a voice sounds, in seconds, for an event of `sustain` seconds: where its
     /// SynthDef's envelope frees it.
-    pub fn length(self, p: &DirtParams, sustain: f32, freq: f32) -> f32 {
+    pub fn length(self, sustain: f32, freq: f32) -> f32 {
         match self {
-            DirtSynth::Gong => {
-                // The slowest mode's perc envelope, time-scaled by sustain × 5.
-                let decay = p.decay.or(1.0).clamp(0.0, 2.0);
-                let tscale = 100.0 / freq.max(1.0);
-                0.51 * tscale * GONG_MODES[0].powf(decay - 2.0) * sustain * 5.0
-            }
+            // The first mode's perc envelope is the longest whatever `decay` is (the others'
+            // are shorter by their ratio to it): 0.51 of 100/freq, time-scaled by sustain × 5.
+            DirtSynth::Gong => 0.51 * 100.0 / freq.max(1.0) * sustain * 5.0,
             // `Env.perc(0.005, sustain)`.
             DirtSynth::SosKick | DirtSynth::SosToms => 0.005 + sustain,
             _ => sustain,
@@ -473,17 +470,7 @@ impl DirtState {
             }
             DirtSynth::Square => {
                 let decay = p.decay.or(0.0);
-                let env = pairs(
-                    along,
-                    &[
-                        (0.0, 0.0),
-                        (0.05, 1.0),
-                        (0.2, 1.0 - decay),
-                        (0.95, 1.0 - decay),
-                        (1.0, 0.0),
-                    ],
-                    -3.0,
-                );
+                let env = held(along, 0.05, decay, -3.0);
                 let width = p.voice.or(0.5);
                 let low = freq / (p.semitone.or(12.0) / 12.0).exp2();
                 let from = (freq * 10.0 * p.pitch1.or(1.0)).min(22_000.0);
@@ -543,17 +530,7 @@ impl DirtState {
             }
             DirtSynth::Zow => {
                 let decay = p.decay.or(0.0);
-                let env = pairs(
-                    along,
-                    &[
-                        (0.0, 0.0),
-                        (0.07, 1.0),
-                        (0.2, 1.0 - decay),
-                        (0.95, 1.0 - decay),
-                        (1.0, 0.0),
-                    ],
-                    -1.0,
-                );
+                let env = held(along, 0.07, decay, -1.0);
                 let slide = p.slide.or(1.0).max(1e-3);
                 let detune = p.detune.or(1.0) / 100.0;
                 let width = 0.5 * (t / (sustain * 20.0 / slide)).min(1.0);
@@ -635,17 +612,7 @@ impl DirtState {
     /// square wave, the sum through a ladder whose cutoff an LFO and a random walk move.
     fn comparator(&mut self, p: &DirtParams, freq: f32, t: f32, along: f32, sr: f32) -> f32 {
         let decay = p.decay.or(0.0);
-        let env = pairs(
-            along,
-            &[
-                (0.0, 0.0),
-                (0.05, 1.0),
-                (0.2, 1.0 - decay),
-                (0.95, 1.0 - decay),
-                (1.0, 0.0),
-            ],
-            -3.0,
-        );
+        let env = held(along, 0.05, decay, -3.0);
         let saw = self.varsaw(0, freq, along, sr);
         let mut sum = 0.0;
         for k in 0..16 {
@@ -782,6 +749,20 @@ fn pairs(t: f32, points: &[(f32, f32)], c: f32) -> f32 {
         }
     }
     0.0
+}
+
+/// The held envelope of SuperDirt's moog-inspired synths (`supersquare`, `superzow`,
+/// `supercomparator`): up over `attack` of the sound, down by `decay` by a fifth of it, held,
+/// and out over the last twentieth (`Env.pairs`, bent by `c`).
+fn held(along: f32, attack: f32, decay: f32, c: f32) -> f32 {
+    let points = [
+        (0.0, 0.0),
+        (attack, 1.0),
+        (0.2, 1.0 - decay),
+        (0.95, 1.0 - decay),
+        (1.0, 0.0),
+    ];
+    pairs(along, &points, c)
 }
 
 /// `Env.perc(attack, release)` at `t` seconds.

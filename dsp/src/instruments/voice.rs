@@ -127,13 +127,13 @@ impl InstrumentVoice {
         self.freq = freq;
         self.hold = match (instrument.one_shot(), instrument) {
             (Some(_), _) => f32::INFINITY,
-            (None, Instrument::Dirt { synth, params }) => {
+            (None, Instrument::Dirt { synth, .. }) => {
                 // A library synth's own envelope ends it: it is held as long as that lasts.
                 self.sustain = hold / self.sample_rate;
                 self.age = 0;
                 self.dirt = DirtState::new(seed);
                 self.string.fill(0.0);
-                synth.length(&params, self.sustain, freq) * self.sample_rate
+                synth.length(self.sustain, freq) * self.sample_rate
             }
             (None, _) => hold,
         };

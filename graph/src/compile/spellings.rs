@@ -108,53 +108,21 @@ impl<'r> OlderSpellings<'r> {
     /// True if `right`, the right side of `#`, is arithmetic whose first operand is a call of a
     /// function that `#` feeds (a processor or a control).
     fn arithmetic_after_a_call_chained_into(&self, right: &Expr) -> bool {
-        let mut e = right;
-        let mut arithmetic = false;
-        while let ExprKind::Binary(BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div, l, _) =
-            &e.kind
-        {
-            arithmetic = true;
-            e = l;
-        }
-        let name = match &e.kind {
-            ExprKind::Apply(f, _) => match &f.kind {
-                ExprKind::Name(n) => n,
-                _ => return false,
-            },
-            ExprKind::Name(n) => n,
-            _ => return false,
-        };
-        arithmetic
-            && self
-                .registry
+        arithmetic_head(right).is_some_and(|(name, _)| {
+            self.registry
                 .get(name)
                 .is_some_and(|f| f.takes_input() || f.control.is_some())
+        })
     }
 
     /// True if `right`, the right side of `$`, is arithmetic whose first operand is a pattern
     /// function given all but its pattern (`fast 4 * 0.3`), which alone would be an error.
     fn arithmetic_after_a_transform(&self, right: &Expr) -> bool {
-        let mut e = right;
-        let mut arithmetic = false;
-        while let ExprKind::Binary(BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div, l, _) =
-            &e.kind
-        {
-            arithmetic = true;
-            e = l;
-        }
-        let (name, given) = match &e.kind {
-            ExprKind::Apply(f, args) => match &f.kind {
-                ExprKind::Name(n) => (n, args.len()),
-                _ => return false,
-            },
-            ExprKind::Name(n) => (n, 0),
-            _ => return false,
-        };
-        arithmetic
-            && self
-                .registry
+        arithmetic_head(right).is_some_and(|(name, given)| {
+            self.registry
                 .get(name)
                 .is_some_and(|f| f.role == Role::Transform && given + 1 == f.params.len())
+        })
     }
 
     /// `zoom 0.25 0.75` as `zoom (0.25, 0.75)`, for a function whose first parameter is a span.
@@ -249,6 +217,26 @@ fn older_parameter_names(head: &Expr, args: &mut [Expr]) {
             }
         }
     }
+}
+
+/// When `e` is arithmetic (`+ - * /`), the function named by the first operand of its left
+/// spine and how many arguments it is given there (`lpf 800 0.7 * 0.3` gives `lpf`, 2).
+fn arithmetic_head(e: &Expr) -> Option<(&str, usize)> {
+    let mut e = e;
+    let mut arithmetic = false;
+    while let ExprKind::Binary(BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div, l, _) = &e.kind {
+        arithmetic = true;
+        e = l;
+    }
+    let head = match &e.kind {
+        ExprKind::Apply(f, args) => match &f.kind {
+            ExprKind::Name(n) => (n.as_str(), args.len()),
+            _ => return None,
+        },
+        ExprKind::Name(n) => (n.as_str(), 0),
+        _ => return None,
+    };
+    arithmetic.then_some(head)
 }
 
 /// The waveforms `synth` takes, and the oscillator that plays each per event.

@@ -838,3 +838,21 @@ pub fn dirt_play_at(at: u64, args: Vec<rosc::OscType>) -> Vec<u8> {
     }))
     .unwrap()
 }
+
+/// A sample folder whose `bd` is a 16-frame click at 0.9, so each onset is one frame.
+pub fn click_folder() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(unique("phonon-click"));
+    std::fs::create_dir_all(dir.join("bd")).unwrap();
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 48_000,
+        bits_per_sample: 32,
+        sample_format: hound::SampleFormat::Float,
+    };
+    let mut w = hound::WavWriter::create(dir.join("bd/click.wav"), spec).unwrap();
+    for k in 0..64 {
+        w.write_sample(if k < 16 { 0.9f32 } else { 0.0 }).unwrap();
+    }
+    w.finalize().unwrap();
+    dir
+}
