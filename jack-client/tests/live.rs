@@ -701,9 +701,15 @@ fn a_python_osc_controller_drives_the_control_port() {
     std::thread::sleep(Duration::from_millis(60));
     let capture = Capture::main_pair(&server, &phonon, 0.3);
     capture.wait_frames(RATE as usize / 5);
-    let left = capture.finish().left;
-    let (set, old) = (tone(&left, 550.0), tone(&left, 660.0));
-    assert!(set > 1e-4 && old < 1e-2 * set, "550 Hz {set}, 660 Hz {old}");
+    let recording = capture.finish();
+    let left = &recording.left;
+    let (set, old) = (tone(left, 550.0), tone(left, 660.0));
+    assert!(
+        set > 1e-4 && old < 1e-2 * set,
+        "550 Hz {set}, 660 Hz {old} in {} frames, gaps {:?}",
+        left.len(),
+        recording.gaps()
+    );
 
     // A broken patch is refused with its first error; the old one plays on.
     let broken = temp_patch("out1: sine 440 # lpf 800 (\n");

@@ -474,13 +474,21 @@ impl Recording {
 struct Recorder {
     ports: [jack::Port<AudioIn>; 2],
     data: Arc<Mutex<Recording>>,
+    /// The first JACK frame whose period certainly had the connections; none before it is kept.
+    from: Arc<AtomicU64>,
 }
 
 impl ProcessHandler for Recorder {
     fn process(&mut self, _: &Client, ps: &ProcessScope) -> Control {
+        let frame = ps.last_frame_time();
+        let from = self.from.load(Ordering::Acquire);
+        // JACK's frame counter wraps at 2^32: "at or after" is a wrapped difference under 2^31.
+        if from == u64::MAX || frame.wrapping_sub(from as u32) >= 1 << 31 {
+            return Control::Continue;
+        }
         if let Ok(mut data) = self.data.try_lock() {
             if data.start.is_none() {
-                data.start = Some(u64::from(ps.last_frame_time()));
+                data.start = Some(u64::from(frame));
             }
             let left = self.ports[0].as_slice(ps);
             let right = self.ports[1].as_slice(ps);
@@ -489,8 +497,7 @@ impl ProcessHandler for Recorder {
             {
                 data.left.extend_from_slice(left);
                 data.right.extend_from_slice(right);
-                let frame = u64::from(ps.last_frame_time());
-                data.periods.push((frame, left.len()));
+                data.periods.push((u64::from(frame), left.len()));
             }
         }
         Control::Continue
@@ -536,12 +543,14 @@ impl Capture {
             xruns: 0,
         }));
         let xruns = Arc::new(AtomicU64::new(0));
+        let from = Arc::new(AtomicU64::new(u64::MAX));
         let client = client
             .activate_async(
                 XrunCounter(xruns.clone()),
                 Recorder {
                     ports,
                     data: data.clone(),
+                    from: from.clone(),
                 },
             )
             .unwrap();
@@ -553,14 +562,18 @@ impl Capture {
             .as_client()
             .connect_ports_by_name(from_right, &names[1])
             .unwrap();
-        // Start from a period that certainly had the connections.
-        std::thread::sleep(Duration::from_millis(30));
-        {
-            let mut d = data.lock().unwrap();
-            d.start = None;
-            d.left.clear();
-            d.right.clear();
-            d.periods.clear();
+        // A connection takes effect at the next cycle: record from the one after that, however
+        // late a busy machine runs them (a fixed wait once let a loaded CI record silence).
+        let period = client.as_client().buffer_size();
+        let now = client.as_client().frame_time();
+        from.store(u64::from(now.wrapping_add(2 * period)), Ordering::Release);
+        let started = Instant::now();
+        while data.lock().unwrap().start.is_none() {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "recording never started"
+            );
+            std::thread::sleep(Duration::from_millis(2));
         }
         xruns.store(0, Ordering::Relaxed);
         Capture {
