@@ -112,7 +112,8 @@ impl DirtEngine {
         frames: usize,
         outputs: &mut [&mut [f32]],
     ) {
-        self.router.route(start, micros_per_frame, frames);
+        let midi = self.engine.midi_out();
+        self.router.route(start, micros_per_frame, frames, midi);
         self.engine.process(frames, &[], outputs);
     }
 }

@@ -14,3 +14,6 @@ pub struct DirtEvent {
     /// Its controls.
     pub values: Controls,
 }
+
+/// The sound index of events for the MIDI out port (`s "midi"`), not for an orbit.
+pub const MIDI_TARGET: u32 = u32::MAX;

@@ -3,7 +3,9 @@
 //! frame, to the inbox of the orbit that plays it (an [`OrbitNode`](crate::orbit::OrbitNode) of
 //! the program). After start-up it allocates nothing, takes no lock and makes no blocking call.
 
-use crate::event::DirtEvent;
+use crate::event::{DirtEvent, MIDI_TARGET};
+use dsp::midi_out::{MidiOut, NoteLength};
+use pattern::Control;
 use ringbuf::traits::{Consumer, Observer, Producer, Split};
 use ringbuf::{HeapCons, HeapProd, HeapRb};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -121,9 +123,16 @@ pub fn channel(
 
 impl EventRouter {
     /// Hands every event due in the `frames` frames whose first is at monotonic time `start`
-    /// (µs), each frame `micros_per_frame` long, to its orbit's inbox at its frame; later events
-    /// wait, hopeless ones are dropped and counted.
-    pub fn route(&mut self, start: f64, micros_per_frame: f64, frames: usize) {
+    /// (µs), each frame `micros_per_frame` long, to its orbit's inbox at its frame, or to `midi`
+    /// if it is for the MIDI port ([`MIDI_TARGET`]; dropped without one); later events wait,
+    /// hopeless ones are dropped and counted.
+    pub fn route(
+        &mut self,
+        start: f64,
+        micros_per_frame: f64,
+        frames: usize,
+        midi: Option<&mut MidiOut>,
+    ) {
         self.take_queued(start);
         if self.waiting == self.pending.len() && !self.queue.is_empty() {
             // Nowhere to wait: the oldest of the queue go.
@@ -133,7 +142,7 @@ impl EventRouter {
                 .fetch_add(dropped as u64, Ordering::Relaxed);
         }
         if frames > 0 {
-            self.assign(start, micros_per_frame, frames);
+            self.assign(start, micros_per_frame, frames, midi);
         }
     }
 
@@ -159,7 +168,13 @@ impl EventRouter {
 
     /// Hands each waiting event due in this block to its orbit, at its frame, and counts the
     /// far ones left waiting.
-    fn assign(&mut self, block_start: f64, micros_per_frame: f64, n: usize) {
+    fn assign(
+        &mut self,
+        block_start: f64,
+        micros_per_frame: f64,
+        n: usize,
+        mut midi: Option<&mut MidiOut>,
+    ) {
         self.far = 0;
         let mut k = 0;
         while k < self.waiting {
@@ -183,6 +198,18 @@ impl EventRouter {
                 DirtStats::count(&self.stats.late);
             }
             let frame = offset.round().clamp(0.0, (n - 1) as f64) as u32;
+            if event.sample == MIDI_TARGET {
+                match midi.as_deref_mut() {
+                    Some(midi) => {
+                        // SuperDirt's event length: `delta` seconds, 1 when unsent.
+                        let seconds = event.values.or(Control::Delta, 1.0);
+                        midi.play(frame, &event.values, seconds, NoteLength::SuperDirt);
+                        DirtStats::count(&self.stats.played);
+                    }
+                    None => DirtStats::count(&self.stats.dropped),
+                }
+                continue;
+            }
             let orbit = usize::from(event.orbit) % self.inboxes.len();
             if self.inboxes[orbit].try_push((frame, event)).is_ok() {
                 DirtStats::count(&self.stats.played);

@@ -114,6 +114,8 @@ pub struct Decoder {
     pub rms: Vec<RmsRequest>,
     /// Set when an event changed [`Decoder::rms`]; the reader clears it.
     pub rms_changed: bool,
+    /// The sound names played on the MIDI out port (`midi`), none without one.
+    midi_targets: Vec<String>,
 }
 
 /// What a packet asks to send back, to its sender.
@@ -130,7 +132,14 @@ impl Decoder {
             last_unknown_sound: None,
             rms: vec![RmsRequest::default(); orbits.max(1)],
             rms_changed: false,
+            midi_targets: Vec::new(),
         }
+    }
+
+    /// Events of these sounds (`s "midi"`) go to the MIDI out port, as SuperDirt's MIDI
+    /// targets, and not to an orbit.
+    pub fn set_midi_targets(&mut self, names: Vec<String>) {
+        self.midi_targets = names;
     }
 
     /// Resolves sounds in `sounds` from now on (the same folders loaded again, at another
@@ -250,6 +259,13 @@ impl Decoder {
                         }
                     }
                 },
+                "midicmd" => match value {
+                    OscType::String(c) => match dsp::midi_out::midi_command(c) {
+                        Some(x) => self.set(&mut values, Control::Midicmd, x),
+                        None => self.counts.unknown_params += 1,
+                    },
+                    _ => self.counts.malformed += 1,
+                },
                 "vowel" => match value {
                     OscType::String(v) => {
                         if let Some(k) = "aeiou".find(v.as_str()).filter(|_| v.len() == 1) {
@@ -290,6 +306,16 @@ impl Decoder {
             self.counts.malformed += 1;
             return;
         };
+        if self.midi_targets.iter().any(|t| t == name) {
+            self.counts.events += 1;
+            events.push(DirtEvent {
+                at,
+                sample: crate::event::MIDI_TARGET,
+                orbit,
+                values,
+            });
+            return;
+        }
         // Strudel may send `bd:3` in `s`.
         let (name, n) = match name.split_once(':') {
             Some((base, k)) if k.parse::<f64>().is_ok() => (

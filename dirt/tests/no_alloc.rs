@@ -9,6 +9,10 @@ use common::*;
 use dirt::clock::WallClock;
 use dirt::wire::Decoder;
 use rosc::{OscBundle, OscMessage, OscPacket, OscTime, OscType};
+use std::sync::Mutex;
+
+/// The counter sees every thread, so the tests must not overlap.
+static SERIAL: Mutex<()> = Mutex::new(());
 
 /// A Tidal-layout `/dirt/play` bundle for frame `frame` (Unix time = monotonic time here).
 fn packet(frame: u64, sound: &str, orbit: i32, cut: i32) -> Vec<u8> {
@@ -50,6 +54,7 @@ fn packet(frame: u64, sound: &str, orbit: i32, cut: i32) -> Vec<u8> {
 #[test]
 fn playing_a_stream_of_events_allocates_nothing() {
     alloc_counter::settle();
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let (mut engine, mut sender, stats, table) = engine(2, 4);
     let frames = 128;
     let mut buffers = [[0.0f32; 128]; 10];
@@ -94,4 +99,68 @@ fn playing_a_stream_of_events_allocates_nothing() {
     });
     assert_eq!(calls, 0, "allocator calls while playing");
     assert!(stats.played.load(std::sync::atomic::Ordering::Relaxed) > 1_000);
+}
+
+#[test]
+fn midi_target_events_and_their_note_offs_allocate_nothing() {
+    alloc_counter::settle();
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (_, _, _, table) = engine(1, 1);
+    let stats = std::sync::Arc::new(dirt::router::DirtStats::default());
+    let (mut sender, mut router, _inboxes) = dirt::router::channel(1, stats.clone());
+    let mut decoder = Decoder::new(table, 1);
+    decoder.set_midi_targets(vec!["midi".into()]);
+    let mut events = Vec::new();
+    for k in 0..3_000u64 {
+        decoder.decode(
+            &packet(k * 41, "midi", 0, 0),
+            &WallClock::fixed(0),
+            &mut events,
+        );
+    }
+    // Notes too: the packets' `n` is unset, so give every other one a note.
+    for (k, e) in events.iter_mut().enumerate() {
+        if k % 2 == 0 {
+            e.values.set(pattern::Control::N, (k % 24) as f64);
+            e.values.set(pattern::Control::Sustain, 0.05);
+        }
+    }
+    assert!(events.iter().all(|e| e.sample == dirt::event::MIDI_TARGET));
+    let mut midi = dsp::midi_out::MidiOut::new(f64::from(RATE));
+    let frames = 128;
+    let (mut next, mut ons, mut offs) = (0, 0, 0);
+    let mut block = |b: usize| {
+        while next < events.len()
+            && events[next].at.unwrap() < START + ((b + 8) * frames) as u64 * 20
+        {
+            sender.send(events[next]);
+            next += 1;
+        }
+        let start = START as f64 + (b * frames) as f64 * MICROS;
+        router.route(start, MICROS, frames, Some(&mut midi));
+        for m in midi.take(frames as u32) {
+            match m.bytes()[0] & 0xf0 {
+                0x90 => ons += 1,
+                0x80 => offs += 1,
+                _ => {}
+            }
+        }
+    };
+    for b in 0..100 {
+        block(b);
+    }
+    let calls = alloc_counter::count(|| {
+        for b in 100..1_000 {
+            block(b);
+        }
+    });
+    assert_eq!(calls, 0, "allocator calls while sending MIDI");
+    midi.all_off(0);
+    let ended = midi
+        .take(frames as u32)
+        .iter()
+        .filter(|m| m.bytes()[0] & 0xf0 == 0x80)
+        .count();
+    assert!(ons > 1_000, "{ons} notes");
+    assert_eq!(ons, offs + ended, "every note ended");
 }

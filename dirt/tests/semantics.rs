@@ -683,7 +683,7 @@ fn beside_a_patch(text: Option<&str>, workers: usize, frames: usize) -> Vec<Vec<
     let mut out = vec![Vec::new(); 6];
     let mut buffers = vec![vec![0.0f32; 256]; 6];
     for b in 0..frames / 256 {
-        router.route(START as f64 + (b * 256) as f64 * MICROS, MICROS, 256);
+        router.route(START as f64 + (b * 256) as f64 * MICROS, MICROS, 256, None);
         let mut slices: Vec<&mut [f32]> = buffers.iter_mut().map(|x| &mut x[..]).collect();
         engine.process(256, &[], &mut slices);
         for (o, x) in out.iter_mut().zip(&buffers) {

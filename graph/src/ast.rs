@@ -128,6 +128,8 @@ pub enum Head {
     Bus(String),
     /// `out:`, `out1:`, `o2:`, `d3:`.
     Output(String),
+    /// `midi:`, `midi2:`: a pattern played as MIDI on the MIDI out port.
+    Midi(String),
     /// `hush` or `panic` alone on a line: every output silent.
     Hush,
 }

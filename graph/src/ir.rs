@@ -90,6 +90,15 @@ pub struct Output {
     pub node: NodeId,
 }
 
+/// A `midi:` statement: a pattern whose events are sent as MIDI messages.
+#[derive(Clone, Debug)]
+pub struct MidiPart {
+    /// `midi`, `midi2`.
+    pub name: String,
+    /// The events it sends.
+    pub pattern: pattern::Pattern<pattern::Sound>,
+}
+
 /// A compiled patch.
 #[derive(Clone, Debug)]
 pub struct Graph {
@@ -101,6 +110,8 @@ pub struct Graph {
     pub cps: f64,
     /// The line each statement that owns nodes (`~bass`, `out`) is defined on, from 1.
     pub lines: std::collections::BTreeMap<String, u32>,
+    /// The `midi:` statements, in the order the patch declares them.
+    pub midi: Vec<MidiPart>,
 }
 
 impl Graph {
@@ -111,6 +122,7 @@ impl Graph {
             outputs: Vec::new(),
             cps,
             lines: Default::default(),
+            midi: Vec::new(),
         }
     }
 

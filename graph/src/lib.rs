@@ -24,6 +24,6 @@ pub use diagnostic::{Diagnostic, Severity, Source};
 
 pub use compile::{compile, compile_with_sounds, Compilation};
 pub use dsp;
-pub use ir::{Graph, GraphNode, GraphNodeKind, Identity, Input, NodeId, Output};
+pub use ir::{Graph, GraphNode, GraphNodeKind, Identity, Input, MidiPart, NodeId, Output};
 pub use plan::{plan, Plan};
 pub use registry::{Function, ParamKind, ParamSpec, Registry, Role};

@@ -102,6 +102,12 @@ fn output_name(name: &str) -> bool {
     name == "out" || name == "o" || numbered("out") || numbered("o") || numbered("d")
 }
 
+/// `midi`, `midi1`, `midi2`, …
+fn midi_name(name: &str) -> bool {
+    name.strip_prefix("midi")
+        .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+}
+
 impl<'a> Parser<'a> {
     fn peek(&self) -> &'a Tok {
         &self.tokens[self.pos.min(self.tokens.len() - 1)].tok
@@ -161,13 +167,14 @@ impl<'a> Parser<'a> {
                     "tempo" | "cps" => Head::Cps,
                     "bpm" => Head::Bpm,
                     n if output_name(n) => Head::Output(n.to_string()),
+                    n if midi_name(n) => Head::Midi(n.to_string()),
                     _ => return Err(self.expected(
-                        "a statement: `~bus:`, `out:`, `out1:`, `tempo:`, `cps:`, `bpm:` or `hush`",
+                        "a statement: `~bus:`, `out:`, `out1:`, `midi:`, `tempo:`, `cps:`, `bpm:` or `hush`",
                     )),
                 },
                 _ => {
                     return Err(self.expected(
-                        "a statement: `~bus:`, `out:`, `out1:`, `tempo:`, `cps:`, `bpm:` or `hush`",
+                        "a statement: `~bus:`, `out:`, `out1:`, `midi:`, `tempo:`, `cps:`, `bpm:` or `hush`",
                     ))
                 }
             };

@@ -627,3 +627,60 @@ fn a_patch_without_outputs_plays_silence_and_says_so() {
         assert!(ok(text).outputs.is_empty());
     }
 }
+
+/// The events a `midi:` statement plays in the first cycle: (onset, control values).
+fn midi_events(g: &Graph, k: usize) -> Vec<(f64, Vec<(pattern::Control, f64)>)> {
+    let arena = bumpalo::Bump::new();
+    let span = pattern::Span::new(pattern::Time::from_int(0), pattern::Time::from_int(1));
+    let events = g.midi[k].pattern.query(span, &arena);
+    let found = events
+        .iter()
+        .filter(|e| e.has_onset())
+        .map(|e| {
+            let controls = pattern::Control::ALL
+                .iter()
+                .filter_map(|&c| e.value.get(c).map(|x| (c, x)))
+                .collect();
+            (e.part.begin.to_f64(), controls)
+        })
+        .collect();
+    found
+}
+
+#[test]
+fn midi_statements_are_control_patterns_or_notes_and_play_no_audio() {
+    use pattern::Control::{Ccn, Ccv, Midichan, Midicmd, N};
+    let g = ok("midi: n \"0 4\" # midichan 2\nmidi3: \"c e g\"\nmidi2: ccv \"0 127\" # ccn 74 # midicmd \"stop\"\nout: sine 440\n");
+    assert_eq!(
+        g.midi.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(),
+        ["midi", "midi3", "midi2"]
+    );
+    assert_eq!(g.outputs.len(), 1, "MIDI statements are not audio outputs");
+    assert_eq!(
+        midi_events(&g, 0),
+        [
+            (0.0, vec![(N, 0.0), (Midichan, 2.0)]),
+            (0.5, vec![(N, 4.0), (Midichan, 2.0)])
+        ]
+    );
+    let notes: Vec<_> = midi_events(&g, 1).into_iter().map(|(_, c)| c).collect();
+    assert_eq!(notes, [vec![(N, 0.0)], vec![(N, 4.0)], vec![(N, 7.0)]]);
+    assert_eq!(
+        midi_events(&g, 2)[1].1,
+        [(Ccn, 74.0), (Ccv, 127.0), (Midicmd, 3.0)]
+    );
+    // A patch of MIDI alone is not a silent patch, and `hush` silences MIDI too.
+    let c = build("midi: n \"0\"\n");
+    assert!(c.diagnostics.is_empty(), "{:?}", c.diagnostics);
+    assert!(ok("midi: n \"0\"\nhush\n").midi.is_empty());
+    // A statement defined twice: the later one, with a warning.
+    let c = build("midi: n \"0\"\nmidi: n \"7\"\n");
+    assert_eq!(c.graph.expect("a graph").midi.len(), 1);
+    assert!(c.diagnostics.iter().any(|d| d.message.contains("line 1")));
+}
+
+#[test]
+fn a_midi_statement_of_a_signal_is_an_error_at_its_place() {
+    let e = errors("midi: n \"0\"\nmidi2: sine 440\n");
+    assert!(e.iter().any(|e| e.contains("test.ph:2:")), "{e:?}");
+}

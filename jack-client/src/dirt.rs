@@ -54,6 +54,14 @@ pub struct DirtArgs {
     /// log (`q` quits, `h` hushes).
     #[arg(long)]
     view: bool,
+    /// Register a JACK MIDI output port, `midi_out`, for the events of the sounds
+    /// --midi-target names (`s "midi"`), as SuperDirt's MIDI targets.
+    #[arg(long)]
+    midi_out: bool,
+    /// With --midi-out: a sound whose events play on the MIDI port; `midi` unless given
+    /// (repeat for more).
+    #[arg(long, value_name = "SOUND", requires = "midi_out")]
+    midi_target: Vec<String>,
 }
 
 fn default_threads() -> u32 {
@@ -76,5 +84,7 @@ pub fn dirt(args: DirtArgs) -> ExitCode {
         control: args.control,
         record: args.record,
         view: args.view,
+        midi_out: args.midi_out,
+        midi_target: args.midi_target,
     }))
 }

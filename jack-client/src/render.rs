@@ -142,6 +142,12 @@ pub fn render(args: RenderArgs) -> ExitCode {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
+    if let Some(part) = graph.midi.first() {
+        eprintln!(
+            "warning: `{}:` sends MIDI, which a render leaves out: play it with `phonon live --midi-out`",
+            part.name
+        );
+    }
     let settings = RenderSettings {
         sample_rate: args.sample_rate,
         block_size: args.block_size as usize,

@@ -20,11 +20,12 @@ fn messages(dump: &str) -> Vec<(u64, Vec<u8>)> {
     dump.lines()
         .filter_map(|line| {
             let (frame, bytes) = line.split_once(':')?;
-            let bytes = bytes
+            // The bytes, then (for channel messages) what they mean in words.
+            let bytes: Vec<u8> = bytes
                 .split_whitespace()
-                .map(|b| u8::from_str_radix(b, 16).ok())
-                .collect::<Option<Vec<u8>>>()?;
-            Some((frame.trim().parse().ok()?, bytes))
+                .map_while(|b| u8::from_str_radix(b, 16).ok())
+                .collect();
+            Some((frame.trim().parse().ok()?, bytes)).filter(|m| !m.1.is_empty())
         })
         .collect()
 }
@@ -378,4 +379,227 @@ fn sync_midi_lands_the_beats_on_an_incoming_clock() {
             "beat {beat} at frame {due}: nearest onset {nearest:?} off ({onsets:?})"
         );
     }
+}
+
+/// Starts `jack_midi_dump` on `server` and connects `port` to it.
+fn dump_of(server: &Server, port: &str) -> Child {
+    let monitor = unique("monitor");
+    let dump = server
+        .command("jack_midi_dump")
+        .args(["-a", &monitor])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("jack_midi_dump (jackd2's tools)");
+    let control = server.client(&unique("control"));
+    let input = format!("{monitor}:input");
+    let connected = (0..100).any(|_| {
+        std::thread::sleep(Duration::from_millis(50));
+        control.connect_ports_by_name(port, &input).is_ok()
+    });
+    assert!(connected, "{}", server.connections());
+    dump
+}
+
+/// Every note-on of `out` has its note-off: per channel and note, as many offs as ons, each
+/// after its on (bar offs of notes begun before the monitor listened).
+fn assert_paired(out: &[(u64, Vec<u8>)]) {
+    let mut sounding = std::collections::BTreeMap::<(u8, u8), i32>::new();
+    for (frame, m) in out {
+        let key = (m[0] & 0x0f, m[1]);
+        match m[0] & 0xf0 {
+            0x90 => *sounding.entry(key).or_default() += 1,
+            0x80 if !sounding.contains_key(&key) => {}
+            0x80 => {
+                let n = sounding.entry(key).or_default();
+                *n -= 1;
+                assert!(
+                    *n >= 0,
+                    "a note-off without its note-on at {frame}: {out:?}"
+                );
+            }
+            _ => {}
+        }
+    }
+    let hanging: Vec<_> = sounding.iter().filter(|(_, n)| **n != 0).collect();
+    assert!(hanging.is_empty(), "hanging notes {hanging:?} in {out:?}");
+}
+
+/// `midi:` statements on `--midi-out`: each note-on on its onset frame with SuperDirt's note
+/// number, channel and velocity, its note-off `legato` × its length later; an edit and SIGTERM
+/// leave no note hanging.
+#[test]
+fn midi_out_sends_a_patchs_notes_on_their_frames_and_leaves_none_hanging() {
+    let _turn = serial();
+    if !jack_available() {
+        return;
+    }
+    let server = Server::start(128, true);
+    // Half a cycle a second: a note every 24,000 frames, each held for 12,000.
+    let patch = temp_patch(
+        "tempo: 0.5\nmidi: n \"0 4 7 12\" # midichan 1 # legato 0.5\nmidi2: ccv \"0 127 64 32\" # ccn 74\n",
+    );
+    let phonon = Phonon::start(&server, &patch, &["--quiet", "--free-run", "--midi-out"]);
+    let dump = dump_of(&server, &format!("{}:midi_out", phonon.name));
+    std::thread::sleep(Duration::from_secs_f64(2.6));
+    // The new patch strikes one note again and again, each held far longer than it plays on.
+    std::fs::write(&patch, "tempo: 0.5\nmidi: n \"24*8\" # sustain 30\n").unwrap();
+    phonon.wait_for("generation 2", Duration::from_secs(20));
+    std::thread::sleep(Duration::from_millis(600));
+    let (code, log) = phonon.stop();
+    assert_eq!(code, Some(0), "{log}");
+    std::thread::sleep(Duration::from_millis(200));
+    let out = messages(&stop_dump(dump));
+
+    let ons: Vec<_> = out
+        .iter()
+        .filter(|m| m.1[0] == 0x91)
+        .map(|m| (m.0, m.1[1], m.1[2]))
+        .collect();
+    assert!(ons.len() >= 4, "{out:?}");
+    // Tidal's n 0 is middle C, at SuperDirt's velocity for amp 0.4.
+    let first = [60, 64, 67, 72]
+        .iter()
+        .position(|&n| n == ons[0].1)
+        .expect("a note of the pattern");
+    for (k, on) in ons.iter().enumerate() {
+        assert_eq!(on.1, [60, 64, 67, 72][(first + k) % 4], "{ons:?}");
+        assert_eq!(on.2, 50, "{ons:?}");
+    }
+    // On their frames, bar a period JACK skipped on a busy machine.
+    let apart: Vec<u64> = ons.windows(2).map(|w| w[1].0 - w[0].0).collect();
+    assert!(share(&apart, &[24_000]) > 0.6, "{apart:?}");
+    let held: Vec<u64> = ons
+        .iter()
+        .filter_map(|on| {
+            out.iter()
+                .find(|m| m.0 >= on.0 && m.1 == [0x81, on.1, 0])
+                .map(|off| off.0 - on.0)
+        })
+        .collect();
+    assert!(share(&held, &[12_000]) > 0.6, "{held:?}");
+    // The second statement's Control Changes, on the first channel, four a cycle.
+    let changes: Vec<_> = out.iter().filter(|m| m.1[0] == 0xb0).collect();
+    assert!(changes.len() >= 3, "{out:?}");
+    assert!(changes
+        .iter()
+        .all(|m| m.1[1] == 74 && [0, 127, 64, 32].contains(&m.1[2])));
+    // The edit's note, struck again and again, each time ended just before; SIGTERM ended the
+    // last; nothing hangs.
+    let struck = out.iter().filter(|m| m.1 == [0x90, 84, 50]).count();
+    assert!(struck >= 2, "{out:?}");
+    assert_eq!(out.last().map(|m| m.1.clone()), Some(vec![0x80, 84, 0]));
+    assert_paired(&out);
+}
+
+/// `phonon dirt --midi-out`: Tidal's events of `s "midi"` go to the MIDI port as SuperDirt's
+/// MIDI target sends them (note from `n` and `octave`, channel, velocity from `amp` and
+/// `gain`, the note-off `sustain` less SuperDirt's fade time later, Control Changes, Program
+/// Changes); a hush ends the sounding notes and sends no new one.
+#[test]
+fn dirt_midi_target_events_go_to_the_midi_port_and_hush_ends_them() {
+    use rosc::OscType::{Float, String as S};
+    let _turn = serial();
+    if !jack_available() {
+        return;
+    }
+    let server = Server::start(128, true);
+    let port = free_udp_port();
+    let control_port = free_udp_port();
+    let control = control_port.to_string();
+    let dirt = Phonon::dirt(
+        &server,
+        &unique("dirt"),
+        port,
+        &["--midi-out", "--control", &control],
+    );
+    let dump = dump_of(&server, &format!("{}:midi_out", dirt.name));
+    let tidal = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let send = |at: u64, args: Vec<rosc::OscType>| {
+        tidal
+            .send_to(&dirt_play_at(at, args), ("127.0.0.1", port))
+            .unwrap();
+    };
+    let now = unix_micros_now();
+    let (a, b) = (now + 300_000, now + 400_000);
+    let midi = |rest: Vec<rosc::OscType>| {
+        let mut args = vec![S("s".into()), S("midi".into())];
+        args.extend(rest);
+        args
+    };
+    // A note 0.1 s apart from the next: n 2 in octave 4 on channel 3, sustain 0.05 s.
+    send(
+        a,
+        midi(vec![
+            S("n".into()),
+            Float(2.0),
+            S("octave".into()),
+            Float(4.0),
+            S("midichan".into()),
+            Float(3.0),
+            S("sustain".into()),
+            Float(0.05),
+            S("gain".into()),
+            Float(1.2),
+        ]),
+    );
+    send(
+        b,
+        midi(vec![
+            S("ccn".into()),
+            Float(7.0),
+            S("ccv".into()),
+            Float(100.0),
+            S("progNum".into()),
+            Float(5.0),
+        ]),
+    );
+    // A long note, then a hush while it sounds.
+    send(
+        b,
+        midi(vec![
+            S("note".into()),
+            Float(0.0),
+            S("sustain".into()),
+            Float(20.0),
+        ]),
+    );
+    std::thread::sleep(Duration::from_millis(700));
+    let hush = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let message = rosc::encoder::encode(&rosc::OscPacket::Message(rosc::OscMessage {
+        addr: "/hush".into(),
+        args: Vec::new(),
+    }))
+    .unwrap();
+    hush.send_to(&message, ("127.0.0.1", control_port)).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    // Hushed: a note sent now is not played.
+    send(
+        unix_micros_now() + 100_000,
+        midi(vec![S("n".into()), Float(9.0)]),
+    );
+    std::thread::sleep(Duration::from_millis(400));
+    let out = messages(&stop_dump(dump));
+    let (code, log) = dirt.stop();
+    assert_eq!(code, Some(0), "{log}");
+
+    let at = |bytes: &[u8]| out.iter().find(|m| m.1 == bytes).map(|m| m.0);
+    // 2 + 4 × 12 = 50; 0.4 × 1.2⁴ × 127 = 105.
+    let on = at(&[0x93, 50, 105]).unwrap_or_else(|| panic!("{out:?}"));
+    let off = at(&[0x83, 50, 0]).expect("its note-off");
+    // 0.05 s less SuperDirt's 1 ms fade: 2,352 frames.
+    assert_eq!(off - on, 2_352, "{out:?}");
+    let change = at(&[0xb0, 7, 100]).expect("the Control Change");
+    assert_eq!(at(&[0xc0, 5]), Some(change), "the Program Change beside it");
+    // 0.1 s after the first note, on JACK's clock within a period.
+    assert!((change - on).abs_diff(4_800) <= 256, "{out:?}");
+    // The long note (note 0 is 60) sounded until the hush, then no note started.
+    let long = at(&[0x90, 60, 50]).expect("the long note");
+    let ended = at(&[0x80, 60, 0]).expect("ended by the hush");
+    assert!(ended - long > 9_600 && ended - long < 48_000, "{out:?}");
+    assert!(
+        at(&[0x90, 69, 50]).is_none(),
+        "a note while hushed: {out:?}"
+    );
+    assert_paired(&out);
 }

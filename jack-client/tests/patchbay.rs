@@ -179,6 +179,75 @@ fn qjackctl_routes_phonon_by_the_shipped_patchbay_and_again_after_a_restart() {
     );
 }
 
+/// The shipped patchbay's MIDI cables: `midi_out` and `midi_clock` to the interface's
+/// playback, its capture to `midi_in`. The dummy backend has no MIDI interface, so a client of
+/// the test stands in for the `system` one jackd's ALSA MIDI drivers make, with their port
+/// names: the patchbay is the shipped one with that client's name in its MIDI sockets.
+#[test]
+fn qjackctl_routes_phonons_midi_ports_by_the_shipped_patchbay() {
+    if !jack_available() {
+        return;
+    }
+    let _turn = serial();
+    let server = Server::start(256, true);
+    let device = unique("interface");
+    let shipped = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../contrib/qjackctl/phonon.xml"),
+    )
+    .unwrap();
+    let midi_sockets = "client=\"system\" type=\"jack-midi\"";
+    assert_eq!(shipped.matches(midi_sockets).count(), 2, "{shipped}");
+    let patchbay = std::env::temp_dir().join(format!("{device}.xml"));
+    std::fs::write(
+        &patchbay,
+        shipped.replace(
+            midi_sockets,
+            &format!("client=\"{device}\" type=\"jack-midi\""),
+        ),
+    )
+    .unwrap();
+    let interface = server.client(&device);
+    let _capture = interface
+        .register_port("midi_capture_1", jack::MidiOut::default())
+        .unwrap();
+    let _playback = interface
+        .register_port("midi_playback_1", jack::MidiIn::default())
+        .unwrap();
+    let interface = interface.activate_async((), ()).unwrap();
+    let Some(_qjackctl) = Qjackctl::start(&server, &patchbay) else {
+        return;
+    };
+    let patch = temp_patch("out: sine 440 * 0.1\nmidi: n \"0 4\"\n");
+    let phonon = Phonon::start_named(
+        &server,
+        &patch,
+        "phonon",
+        &[
+            "--free-run",
+            "--quiet",
+            "--midi-out",
+            "--midi-clock",
+            "--midi-in",
+        ],
+        &[],
+    );
+    let playback = format!("{device}:midi_playback_1");
+    let capture = format!("{device}:midi_capture_1");
+    wait_connected(
+        &server,
+        &[
+            ("phonon:midi_out", playback.as_str()),
+            ("phonon:midi_clock", playback.as_str()),
+            (capture.as_str(), "phonon:midi_in"),
+        ],
+        Duration::from_secs(15),
+    );
+    let (code, log) = phonon.stop();
+    assert_eq!(code, Some(0), "{log}");
+    drop(interface);
+    let _ = std::fs::remove_file(&patchbay);
+}
+
 #[test]
 fn multi_out_edits_register_new_ports_and_keep_the_ones_that_stay() {
     if !jack_available() {

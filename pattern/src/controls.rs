@@ -111,6 +111,16 @@ controls! {
     Slide "slide" "A library synth's pitch slide.",
     Modamp "modamp" "`supervibe`'s tremolo depth.",
     Modfreq "modfreq" "`supervibe`'s tremolo rate in Hz.",
+    Midichan "midichan" "MIDI out: the channel, 0 to 15.",
+    Ccn "ccn" "MIDI out: a Control Change's controller number (sent with `ccv`).",
+    Ccv "ccv" "MIDI out: a Control Change's value, 0 to 127 (sent with `ccn`).",
+    Midibend "midibend" "MIDI out: pitch bend, 0 to 16383 (8192 is none).",
+    Miditouch "miditouch" "MIDI out: channel pressure, 0 to 127.",
+    Polytouch "polyTouch" "MIDI out: key pressure on the event's note, 0 to 127, sent instead of the note.",
+    ProgNum "progNum" "MIDI out: a Program Change, 0 to 127.",
+    Nrpn "nrpn" "MIDI out: a Non-Registered Parameter Number, 0 to 16383 (its value is `val`).",
+    Val "val" "MIDI out: the value an `nrpn` sets, 0 to 16383.",
+    Midicmd "midicmd" "MIDI out: a message other than a note: `allNotesOff`, `start`, `stop`, `continue` or `midiClock`.",
 }
 
 impl Control {
@@ -148,6 +158,10 @@ impl Control {
             "phasdp" => "phaserdepth",
             "tremr" => "tremolorate",
             "tremdp" => "tremolodepth",
+            "nrpnn" => "nrpn",
+            "nrpnv" => "val",
+            "polytouch" => "polyTouch",
+            "prognum" => "progNum",
             other => other,
         };
         Control::from_name(full)

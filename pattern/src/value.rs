@@ -22,6 +22,12 @@ pub enum Value {
 impl Value {
     /// A word.
     pub fn word(s: &str) -> Value {
+        // The empty word (a control pattern's sound) is made while patterns are queried:
+        // shared, so that costs no allocation on the audio thread.
+        static EMPTY: std::sync::LazyLock<Arc<str>> = std::sync::LazyLock::new(|| Arc::from(""));
+        if s.is_empty() {
+            return Value::Str(EMPTY.clone());
+        }
         Value::Str(Arc::from(s))
     }
 

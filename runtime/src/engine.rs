@@ -46,6 +46,8 @@ pub struct EngineConfig {
     /// Runs on each helper thread as it starts, after the engine sets flush-to-zero there
     /// (real-time priority, for instance).
     pub on_thread_start: Option<ThreadStart>,
+    /// Play the programs' `midi:` statements as MIDI messages (see [`Engine::midi_out`]).
+    pub midi_out: bool,
 }
 
 impl Default for EngineConfig {
@@ -62,6 +64,7 @@ impl Default for EngineConfig {
             sampler_voices: dsp::voice::sampler::DEFAULT_VOICES,
             meter_nodes: true,
             on_thread_start: None,
+            midi_out: false,
         }
     }
 }
@@ -161,6 +164,10 @@ pub struct Engine {
     lost_reports: u64,
     /// The tempo and position follow an outside clock (see [`Engine::follow`]).
     followed: bool,
+    /// With `midi_out`: the MIDI the `midi:` statements play, with the arena their queries use.
+    midi: Option<(dsp::midi_out::MidiOut, bumpalo::Bump)>,
+    /// Queries of `midi:` statements cut at the budget.
+    midi_cut: u64,
 }
 
 /// The control side: builds programs from graphs and sends them, collects what the audio side
@@ -260,6 +267,13 @@ pub fn engine(
         clamps: 0,
         lost_reports: 0,
         followed: false,
+        midi: config.midi_out.then(|| {
+            (
+                dsp::midi_out::MidiOut::new(f64::from(config.sample_rate)),
+                bumpalo::Bump::with_capacity(1 << 16),
+            )
+        }),
+        midi_cut: 0,
     };
     let controller = Controller {
         commands: command_tx,
@@ -422,6 +436,11 @@ impl Engine {
         dsp::flush_denormals();
         let first_frame = self.clock.frame();
         self.drain();
+        if self.master.going_silent() {
+            if let Some((midi, _)) = self.midi.as_mut() {
+                midi.all_off(0);
+            }
+        }
         let mut done = 0;
         while done < frames {
             let n = (frames - done).min(self.max_block);
@@ -449,6 +468,9 @@ impl Engine {
         let started = Instant::now();
         self.drain();
         self.swap_if_ready();
+        if let Some((midi, _)) = self.midi.as_mut() {
+            midi.all_off(0);
+        }
         for out in outputs.iter_mut() {
             let n = frames.min(out.len());
             out[..n].fill(0.0);
@@ -580,6 +602,12 @@ impl Engine {
         self.pool.set_take_back(Some(take_back));
         self.pool
             .set_block_length(Some(take_back.saturating_mul(2)));
+        if let Some((midi, arena)) = self.midi.as_mut().filter(|_| !self.master.going_silent()) {
+            arena.reset();
+            for pattern in current.midi() {
+                midi.play_pattern(pattern, span, offset as u32, n, arena, &mut self.midi_cut);
+            }
+        }
         current.begin_block();
         run(&mut self.pool, current, span, n, live, None);
         mix_outputs(current, &mut self.mix[..mixed], n);
@@ -652,6 +680,19 @@ impl Engine {
     /// Frames rendered so far.
     pub fn frame(&self) -> u64 {
         self.clock.frame()
+    }
+
+    /// With [`EngineConfig::midi_out`]: the MIDI port's messages. Play other events into it
+    /// (`phonon dirt`'s MIDI target) before [`Engine::process`] unless
+    /// [`Engine::midi_silenced`], and [`take`](dsp::midi_out::MidiOut::take) the period's
+    /// messages after it; a stopped transport, a hush or a fade-out ends every note.
+    pub fn midi_out(&mut self) -> Option<&mut dsp::midi_out::MidiOut> {
+        self.midi.as_mut().map(|(midi, _)| midi)
+    }
+
+    /// Hushed or fading out: no new MIDI notes.
+    pub fn midi_silenced(&self) -> bool {
+        self.master.going_silent()
     }
 
     /// The generation of the program playing, 0 if none.

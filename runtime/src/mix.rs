@@ -141,6 +141,11 @@ impl Master {
         self.fade_step = 1.0 / frames.max(1) as f32;
     }
 
+    /// Going to silence or there: a gain of 0 asked for, or a fade-out begun.
+    pub fn going_silent(&self) -> bool {
+        self.target == 0.0 || self.fade_step > 0.0 || self.fade == 0.0
+    }
+
     /// Undoes a fade-out.
     pub fn fade_in(&mut self) {
         self.fade_step = 0.0;

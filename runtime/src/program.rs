@@ -176,6 +176,8 @@ pub(crate) struct Body {
     sample_rate: u32,
     max_block: usize,
     meters: Arc<NodeMeters>,
+    /// The patterns of its `midi:` statements.
+    midi: Box<[pattern::Pattern<pattern::Sound>]>,
 }
 
 impl Program {
@@ -245,12 +247,18 @@ impl Program {
             sample_rate: config.sample_rate,
             max_block: config.max_block,
             meters: Arc::new(NodeMeters::new(graph.nodes.len(), config.meter_nodes)),
+            midi: graph.midi.iter().map(|m| m.pattern.clone()).collect(),
         };
         let program = Program {
             stages: plan.stages,
             body,
         };
         Ok((program, Signature { generation, keys }))
+    }
+
+    /// The patterns its `midi:` statements play.
+    pub fn midi(&self) -> &[pattern::Pattern<pattern::Sound>] {
+        &self.body.midi
     }
 
     /// Its generation number, counted by the controller.

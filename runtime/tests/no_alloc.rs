@@ -48,11 +48,12 @@ fn swapping_programs_and_reading_inputs_allocate_nothing_on_the_audio_thread() {
     let frames = 256;
     let (mut engine, mut controller) = engine(2, frames);
     let a = compile("cps: 0.5\nout: (s \"bd*4 [sn cp]\" # gain 0.5) + in 1 * 0.5");
-    // With Tidal's controller inputs, squeezes and random structures among its patterns.
+    // With Tidal's controller inputs, squeezes and random structures among its patterns, and
+    // notes with no sound named.
     let b = compile(
         "cps: 0.5\nout: (s \"bd*8\" # gain 0.4 # delay 0.2 0.5 0.3) + in 1 # lpf 900 0.5\n\
          out2: stripe 2 $ chew 4 \"0 [2 1]\" $ s \"hh*8\" # speed (cF 1 \"no-alloc-rate\") \
-         # gain (sec \"0.3 0.6\")\n",
+         # gain (sec \"0.3 0.6\")\nout3: n \"0 [4 7]\" # gain 0.3\n",
     );
     controller.load(&a).unwrap();
     let input: Vec<f32> = (0..frames).map(|i| (i as f32 * 0.05).sin()).collect();
@@ -112,4 +113,64 @@ fn paced_blocks_as_under_jack_allocate_nothing() {
         .filter(|r| r.helper_join.is_some())
         .count();
     assert!(joined > 0, "no helper joined a paced block");
+}
+
+#[test]
+fn midi_statements_their_note_offs_and_a_hush_allocate_nothing() {
+    alloc_counter::settle();
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let frames = 128;
+    let (mut engine, mut controller) = runtime::engine(
+        runtime::EngineConfig {
+            sample_rate: RATE,
+            max_block: frames,
+            workers: 2,
+            midi_out: true,
+            ..runtime::EngineConfig::default()
+        },
+        bank(),
+    )
+    .expect("engine starts");
+    controller
+        .load(&compile(
+            "cps: 2\nmidi: n \"0 [4 7] <12 ~> 3*4\" # legato 1.5 # midichan \"0 1\"\n\
+             midi2: ccv (range 0 127 sine) # ccn 74 # midibend 8192\nout: s \"bd*4\"\n",
+        ))
+        .unwrap();
+    let mut left = vec![0.0f32; frames];
+    let mut right = vec![0.0f32; frames];
+    let (mut ons, mut offs) = (0, 0);
+    let mut count = |engine: &mut runtime::Engine| {
+        for m in engine.midi_out().expect("a MIDI port").take(frames as u32) {
+            match m.bytes()[0] & 0xf0 {
+                0x90 => ons += 1,
+                0x80 => offs += 1,
+                _ => {}
+            }
+        }
+    };
+    for _ in 0..RATE as usize / frames {
+        engine.process(frames, &[], &mut [&mut left[..], &mut right[..]]);
+        count(&mut engine);
+    }
+    let mut calls = 0;
+    for second in 0..6 {
+        // A hush for the fourth second: every note ends and none starts.
+        controller.set_gain(if second == 3 { 0.0 } else { 1.0 });
+        for _ in 0..RATE as usize / frames {
+            calls += alloc_counter::count(|| {
+                engine.process(frames, &[], &mut [&mut left[..], &mut right[..]]);
+                count(&mut engine);
+            });
+        }
+    }
+    assert_eq!(calls, 0, "{calls} allocator calls");
+    controller.set_gain(0.0);
+    for _ in 0..8 {
+        engine.process(frames, &[], &mut [&mut left[..], &mut right[..]]);
+        count(&mut engine);
+    }
+    assert!(ons > 50, "{ons} notes");
+    assert_eq!(ons, offs, "every note ended");
+    assert_eq!(engine.midi_out().map(|m| m.sounding()), Some(0));
 }

@@ -929,7 +929,7 @@ impl<'r> Compiler<'r> {
             // Tidal's `n` and `note` are both `Pattern Note`: `e` is a note, not an eighth.
             Control::Note | Control::N => ValueType::Note,
             // Vowels and units are letters (`# vowel "a e"`, `# unit "c"`) or numbers.
-            Control::Vowel | Control::Unit => ValueType::Untyped,
+            Control::Vowel | Control::Unit | Control::Midicmd => ValueType::Untyped,
             _ => ValueType::Double,
         };
         let p = self.values_at(v, span, kind, "a number or a pattern string")?;
@@ -940,6 +940,9 @@ impl<'r> Compiler<'r> {
                     .filter(|_| s.len() == 1)
                     .map_or(0.0, |k| k as f64 + 1.0),
                 (Control::Unit, pattern::Value::Str(s)) => f64::from(u8::from(&**s == "c")),
+                (Control::Midicmd, pattern::Value::Str(s)) => {
+                    dsp::midi_out::midi_command(s).unwrap_or(0.0)
+                }
                 _ => v.as_f64().unwrap_or(0.0),
             }
         }))

@@ -19,7 +19,7 @@ mod value;
 
 use crate::ast::{BinOp, Expr, ExprKind, Head, Statement};
 use crate::diagnostic::{closest, quoted, Diagnostic, Source};
-use crate::ir::{Graph, GraphNode, NodeId, Output};
+use crate::ir::{Graph, GraphNode, MidiPart, NodeId, Output};
 use crate::registry::{Registry, Role};
 use crate::values::{Args, Pat};
 use pattern::mini::ValueType;
@@ -202,6 +202,7 @@ impl<'r> Compiler<'r> {
         let declared = self.declare();
         let lines = self.owner_lines();
         let mut graph_outputs = self.evaluate_outputs(&declared.outputs);
+        let mut midi = self.evaluate_midi(&declared.midi);
         if declared.outputs.is_empty() && !declared.bus_order.is_empty() {
             graph_outputs.extend(self.bus_mix(&declared.bus_order, end_of_file));
         }
@@ -213,7 +214,11 @@ impl<'r> Compiler<'r> {
                 "`hush` (or `panic`): every output is silent until this line is removed",
             ));
             graph_outputs.clear();
-        } else if declared.outputs.is_empty() && declared.bus_order.is_empty() {
+            midi.clear();
+        } else if declared.outputs.is_empty()
+            && declared.bus_order.is_empty()
+            && declared.midi.is_empty()
+        {
             // Silence, not an error: a live set starts from an empty file, and beside
             // Tidal's orbits (`--dirt`) a patch may well have nothing of its own yet.
             self.diagnostics.push(
@@ -227,7 +232,9 @@ impl<'r> Compiler<'r> {
         if self.diagnostics.iter().any(Diagnostic::is_error) {
             return None;
         }
-        Some(self.prune(graph_outputs, declared.cps, lines))
+        let mut graph = self.prune(graph_outputs, declared.cps, lines);
+        graph.midi = midi;
+        Some(graph)
     }
 
     /// Reads every statement's head: the buses (a later definition replaces an earlier one,
@@ -236,6 +243,7 @@ impl<'r> Compiler<'r> {
         let mut declared = Declared {
             cps: 0.5,
             outputs: Vec::new(),
+            midi: Vec::new(),
             bus_order: Vec::new(),
             hushed: None,
         };
@@ -265,6 +273,17 @@ impl<'r> Compiler<'r> {
                         entry.1 = i;
                     }
                     None => declared.outputs.push((name, i)),
+                },
+                Head::Midi(name) => match declared.midi.iter_mut().find(|(n, _)| n == name) {
+                    Some(entry) => {
+                        let line = self.line_of(self.statements[entry.1].head_span.start);
+                        self.diagnostics.push(Diagnostic::warning(
+                                s.head_span.clone(),
+                                format!("`{name}` is defined again: this definition replaces the one on line {line}"),
+                            ));
+                        entry.1 = i;
+                    }
+                    None => declared.midi.push((name, i)),
                 },
                 Head::Hush => declared.hushed = Some(s.head_span.clone()),
                 Head::Cps | Head::Bpm => {
@@ -305,7 +324,7 @@ impl<'r> Compiler<'r> {
         for s in self.statements {
             let owner = match &s.head {
                 Head::Bus(name) => format!("~{name}"),
-                Head::Output(name) => name.clone(),
+                Head::Output(name) | Head::Midi(name) => name.clone(),
                 Head::Cps | Head::Bpm | Head::Hush => continue,
             };
             lines.insert(owner, self.line_of(s.head_span.start) as u32);
@@ -330,6 +349,36 @@ impl<'r> Compiler<'r> {
             }
         }
         graph_outputs
+    }
+
+    /// Each `midi:` statement's pattern: a control pattern (`n "0 4 7" # midichan 2`), or
+    /// notes alone (`"c e g"`).
+    fn evaluate_midi(&mut self, statements: &[(&'r str, usize)]) -> Vec<MidiPart> {
+        let mut parts = Vec::new();
+        for &(name, i) in statements {
+            self.owner = name.to_string();
+            self.position = 0;
+            let s = &self.statements[i];
+            let string_type = std::mem::replace(&mut self.string_type, ValueType::Note);
+            let pattern = self
+                .eval(&s.expr)
+                .and_then(|v| self.pattern(v, s.expr.span.clone()));
+            self.string_type = string_type;
+            let pattern = match pattern {
+                Some(Pat::Sound(p)) => p,
+                Some(Pat::Value(p)) => p.fmap(|v| {
+                    let mut sound = pattern::Sound::new(pattern::Value::word(""));
+                    sound.set(pattern::Control::N, v.as_f64().unwrap_or(0.0));
+                    sound
+                }),
+                None => continue,
+            };
+            parts.push(MidiPart {
+                name: name.to_string(),
+                pattern,
+            });
+        }
+        parts
     }
 
     /// Buses no output reads: still checked, then reported and left out (unless a chain too
@@ -823,6 +872,8 @@ struct Declared<'r> {
     cps: f64,
     /// Outputs by name, with the statement that defines each.
     outputs: Vec<(&'r str, usize)>,
+    /// `midi:` statements by name, with the statement that defines each.
+    midi: Vec<(&'r str, usize)>,
     /// Buses in the order they are defined.
     bus_order: Vec<&'r str>,
     /// Where a `hush` line is.

@@ -56,6 +56,7 @@ impl Compiler<'_> {
             outputs,
             cps,
             lines,
+            midi: Vec::new(),
         }
     }
 }

@@ -132,13 +132,17 @@ impl DirtInput {
         index: Arc<SampleIndex>,
         shift: i64,
         stop: Arc<AtomicBool>,
+        midi_targets: Vec<String>,
     ) -> std::io::Result<DirtInput> {
         let received = Arc::new(Received::default());
         let stats = Arc::new(DirtStats::metering(orbits));
         let requests = Arc::new(Mutex::new(RmsRequests::default()));
         let (queues, queue) = mpsc::channel::<Queue>();
+        let mut decoder =
+            Decoder::new(Arc::new(SoundTable::from_bank(&SampleBank::new(1))), orbits);
+        decoder.set_midi_targets(midi_targets);
         let receiving = Receiving {
-            decoder: Decoder::new(Arc::new(SoundTable::from_bank(&SampleBank::new(1))), orbits),
+            decoder,
             clock: WallClock::measure().with_shift(shift),
             sender: None,
             queues: queue,

@@ -86,6 +86,14 @@ pub struct LiveArgs {
     /// Register a JACK MIDI input port, `midi_in`: its Control Changes are what `cc N` reads.
     #[arg(long)]
     midi_in: bool,
+    /// Register a JACK MIDI output port, `midi_out`: the patch's `midi:` statements play there,
+    /// and with --dirt the events of the sounds --midi-target names.
+    #[arg(long)]
+    midi_out: bool,
+    /// With --midi-out: a sound whose events (`s "midi"`) play on the MIDI port, as SuperDirt's
+    /// MIDI targets; `midi` unless given (repeat for more).
+    #[arg(long, value_name = "SOUND", requires = "midi_out")]
+    midi_target: Vec<String>,
     /// No status line or periodic figures; errors, reloads and the summary still print.
     #[arg(short, long)]
     quiet: bool,
@@ -120,6 +128,26 @@ pub struct LiveArgs {
     /// of each output's patterns, the last error (`q` quits, `h` hushes).
     #[arg(long)]
     view: bool,
+}
+
+/// Says that a patch's `midi:` statements go nowhere without `--midi-out`.
+fn warn_unsent_midi(args: &LiveArgs, graph: &Graph) {
+    if let (false, Some(part)) = (args.midi_out, graph.midi.first()) {
+        let line = graph.lines.get(&part.name).copied().unwrap_or(0);
+        tracing::warn!(
+            "line {line}: `{}:` sends MIDI, but phonon has no MIDI port: start it with --midi-out",
+            part.name
+        );
+    }
+}
+
+/// The sounds Tidal's events play on the MIDI port: none without one, `midi` unless named.
+fn midi_targets(args: &LiveArgs) -> Vec<String> {
+    match (args.midi_out, args.midi_target.is_empty()) {
+        (false, _) => Vec::new(),
+        (true, true) => vec!["midi".into()],
+        (true, false) => args.midi_target.clone(),
+    }
 }
 
 /// `--control`'s address: a port alone listens on loopback.
@@ -161,6 +189,10 @@ pub struct DirtOnly {
     pub record: Option<PathBuf>,
     /// The terminal view instead of the status line.
     pub view: bool,
+    /// Register the MIDI output port.
+    pub midi_out: bool,
+    /// The sounds played on it.
+    pub midi_target: Vec<String>,
 }
 
 impl LiveArgs {
@@ -181,6 +213,8 @@ impl LiveArgs {
             beats_per_cycle: None,
             midi_clock: false,
             midi_in: false,
+            midi_out: d.midi_out,
+            midi_target: d.midi_target,
             quiet: d.quiet,
             no_meter: false,
             dirt: true,
@@ -438,6 +472,7 @@ impl Control {
                     index.clone(),
                     shift,
                     stop.clone(),
+                    midi_targets(&args),
                 )
             })
             .transpose()
@@ -484,6 +519,7 @@ impl Control {
         let mut connections = Connections::asked(&args);
         connections.apply(&session);
         log_start(&args, &session, dirt.as_ref());
+        warn_unsent_midi(&args, &graph);
         let notifier = Notifier::from_env();
         let mut control = Control {
             args,
@@ -705,6 +741,7 @@ impl Control {
                 self.config.output_names = slots.into_iter().filter(|n| !n.is_empty()).collect();
             }
         }
+        warn_unsent_midi(&self.args, graph);
         self.session.load(graph, self.recorder.as_mut())
     }
 
@@ -1207,6 +1244,7 @@ fn session_config(args: &LiveArgs, graph: &Graph, dirt: Option<&DirtInput>) -> S
             .then(|| args.beats_per_cycle.unwrap_or(4.0)),
         midi_clock: args.midi_clock.then(|| args.beats_per_cycle.unwrap_or(4.0)),
         midi_in: args.midi_in,
+        midi_out: args.midi_out,
     }
 }
 

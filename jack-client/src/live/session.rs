@@ -157,6 +157,9 @@ pub struct SessionConfig {
     pub midi_in: bool,
     /// Follow a MIDI clock on the MIDI input port (`--sync midi`) of this many beats a cycle.
     pub midi_sync: Option<f64>,
+    /// Send the patch's `midi:` statements (and Tidal's MIDI targets) on a MIDI output port
+    /// (`--midi-out`).
+    pub midi_out: bool,
 }
 
 impl SessionConfig {
@@ -219,6 +222,8 @@ struct Audio {
     /// With `--midi-in` (or `--sync midi`): the port, and the controllers' table `cc` nodes
     /// read.
     midi_in: Option<(Port<MidiIn>, Arc<MidiControls>)>,
+    /// With `--midi-out`: the port the engine's MIDI goes out on.
+    midi_out: Option<Port<MidiOut>>,
     /// With `--sync midi`: the incoming clock, and the beats it counts in a cycle.
     clock_in: Option<ClockFollower>,
     beats_per_cycle: f64,
@@ -339,8 +344,13 @@ impl ProcessHandler for Audio {
                     1e6 / f64::from(self.sample_rate.max(1)),
                 ),
             };
-            // Stopped, events wait (and go stale): nothing plays them.
-            router.route(start, per_frame, if rolling { frames } else { 0 });
+            // Stopped, events wait (and go stale): nothing plays them. Hushed, MIDI notes
+            // are not sent.
+            let midi = match self.engine.midi_silenced() {
+                true => None,
+                false => self.engine.midi_out(),
+            };
+            router.route(start, per_frame, if rolling { frames } else { 0 }, midi);
         }
         let before = self.engine.generation();
         let mut inputs: [&[f32]; MAX_PORTS] = [&[]; MAX_PORTS];
@@ -368,6 +378,16 @@ impl ProcessHandler for Audio {
                 .process(frames, &inputs[..self.ins.len()], &mut outputs[..n]);
         } else {
             self.engine.process_stopped(frames, &mut outputs[..n]);
+        }
+        if let (Some(port), Some(midi)) = (self.midi_out.as_mut(), self.engine.midi_out()) {
+            let mut writer = port.writer(ps);
+            for message in midi.take(frames as u32) {
+                // A full port buffer drops the message; JACK's hold thousands.
+                let _ = writer.write(&RawMidi {
+                    time: message.frame,
+                    bytes: message.bytes(),
+                });
+            }
         }
         let after = self.engine.generation();
         if let Some(tap) = self.tap.as_mut() {
@@ -559,6 +579,14 @@ impl Session {
                         .map_err(|e| other("cannot register the MIDI clock port", e))?,
                 )),
                 None => None,
+            },
+            midi_out: match config.midi_out {
+                true => Some(
+                    client
+                        .register_port("midi_out", MidiOut::default())
+                        .map_err(|e| other("cannot register the MIDI output port", e))?,
+                ),
+                false => None,
             },
             clock_in: config.midi_sync.map(ClockFollower::new),
             beats_per_cycle: config.midi_sync.unwrap_or(4.0),
@@ -951,6 +979,7 @@ fn start_engine(
             meter_nodes: config.meter_nodes,
             output_pairs: if config.pairs() { MAX_OUTPUT_PAIRS } else { 0 },
             on_thread_start: Some(Arc::new(move |_| real_time(priority - 1))),
+            midi_out: config.midi_out,
             ..EngineConfig::default()
         },
         bank.clone(),
