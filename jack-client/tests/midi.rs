@@ -237,14 +237,19 @@ fn midi_in_controllers_move_what_cc_reads() {
 }
 
 /// A drum machine's clock: once armed, Start and a pulse, then pulses every `1000` frames
-/// (120 BPM) for six beats, then at 137 BPM; each pulse's JACK frame is kept.
+/// (120 BPM) for six beats, then at 137 BPM, up to `PULSES`; pulse `k` is due on frame
+/// `origin + pulse_frame(k)`. It takes no lock, so no period of it is ever skipped.
 struct Drummer {
     port: jack::Port<jack::MidiOut>,
     armed: Arc<std::sync::atomic::AtomicBool>,
-    /// The frame of the first pulse, once started.
-    origin: Option<u64>,
-    sent: Arc<Mutex<Vec<u64>>>,
+    /// The frame of the first pulse, once started (`u64::MAX` before).
+    origin: Arc<std::sync::atomic::AtomicU64>,
+    /// Pulses sent so far.
+    sent: Arc<std::sync::atomic::AtomicU64>,
 }
+
+/// The pulses the drummer sends: fourteen beats.
+const PULSES: u64 = 24 * 14;
 
 /// Frames between pulses at `bpm` (24 a beat, 48 kHz).
 fn spacing(bpm: f64) -> f64 {
@@ -263,33 +268,33 @@ fn pulse_frame(k: u64) -> f64 {
 
 impl jack::ProcessHandler for Drummer {
     fn process(&mut self, _: &jack::Client, ps: &jack::ProcessScope) -> jack::Control {
+        use std::sync::atomic::Ordering::Relaxed;
         let start = u64::from(ps.last_frame_time());
         let end = start + u64::from(ps.n_frames());
         let mut writer = self.port.writer(ps);
-        if self.origin.is_none() && self.armed.load(std::sync::atomic::Ordering::Relaxed) {
-            self.origin = Some(start);
+        if self.origin.load(Relaxed) == u64::MAX && self.armed.load(Relaxed) {
+            self.origin.store(start, Relaxed);
             let _ = writer.write(&jack::RawMidi {
                 time: 0,
                 bytes: &[0xfa],
             });
         }
-        let Some(origin) = self.origin else {
+        let origin = self.origin.load(Relaxed);
+        if origin == u64::MAX {
             return jack::Control::Continue;
-        };
-        let Ok(mut sent) = self.sent.try_lock() else {
-            return jack::Control::Continue;
-        };
+        }
         loop {
-            let k = sent.len() as u64;
+            let k = self.sent.load(Relaxed);
             let frame = origin + pulse_frame(k).round() as u64;
-            if frame >= end || sent.len() == sent.capacity() {
+            if frame >= end || k == PULSES {
                 break;
             }
+            // A pulse due in a period the server skipped goes out late, at the start.
             let _ = writer.write(&jack::RawMidi {
-                time: (frame - start) as u32,
+                time: frame.saturating_sub(start) as u32,
                 bytes: &[0xf8],
             });
-            sent.push(frame);
+            self.sent.store(k + 1, Relaxed);
         }
         jack::Control::Continue
     }
@@ -320,7 +325,8 @@ fn sync_midi_lands_the_beats_on_an_incoming_clock() {
     );
     phonon.wait_for("samples: 1 sound loaded", Duration::from_secs(10));
     let armed = Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let sent = Arc::new(Mutex::new(Vec::with_capacity(24 * 14)));
+    let origin = Arc::new(std::sync::atomic::AtomicU64::new(u64::MAX));
+    let sent = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let client = server.client(&unique("drummer"));
     let port = client
         .register_port("clock", jack::MidiOut::default())
@@ -332,7 +338,7 @@ fn sync_midi_lands_the_beats_on_an_incoming_clock() {
             Drummer {
                 port,
                 armed: armed.clone(),
-                origin: None,
+                origin: origin.clone(),
                 sent: sent.clone(),
             },
         )
@@ -345,30 +351,33 @@ fn sync_midi_lands_the_beats_on_an_incoming_clock() {
     armed.store(true, std::sync::atomic::Ordering::Relaxed);
     phonon.wait_for("following a MIDI clock at 120 BPM", Duration::from_secs(10));
     phonon.wait_for("following a MIDI clock at 137 BPM", Duration::from_secs(20));
-    let full = || {
-        let sent = sent.lock().unwrap();
-        sent.len() == sent.capacity()
-    };
-    while !full() {
+    while sent.load(std::sync::atomic::Ordering::Relaxed) < PULSES {
         std::thread::sleep(Duration::from_millis(20));
     }
     capture.wait_frames(capture.frames() + 9_600);
     let recording = capture.finish();
-    let pulses = sent.lock().unwrap().clone();
+    let origin = origin.load(std::sync::atomic::Ordering::Relaxed);
+    let pulses: Vec<u64> = (0..PULSES)
+        .map(|k| origin + pulse_frame(k).round() as u64)
+        .collect();
     let (code, log) = phonon.stop();
     assert_eq!(code, Some(0), "{log}");
-    let start = recording.periods[0].0;
+    // Each sample's JACK frame from the periods recorded (one the recorder missed leaves a gap).
     let mut onsets = Vec::new();
     let mut silent = 0usize;
-    for (k, &x) in recording.left.iter().enumerate() {
-        if x.abs() > 0.01 {
-            if silent >= 1_000 {
-                onsets.push(start + k as u64);
+    let mut at = 0;
+    for &(frame, len) in &recording.periods {
+        for (k, &x) in recording.left[at..at + len].iter().enumerate() {
+            if x.abs() > 0.01 {
+                if silent >= 1_000 {
+                    onsets.push(frame + k as u64);
+                }
+                silent = 0;
+            } else {
+                silent += 1;
             }
-            silent = 0;
-        } else {
-            silent += 1;
         }
+        at += len;
     }
     // Beats 2–5 at 120 BPM and 8–12 at 137: each a kick within two frames of its pulse.
     for beat in (2..6).chain(8..13) {
