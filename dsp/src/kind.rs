@@ -54,6 +54,9 @@ pub enum Kind {
     /// A value a controller sets by name (`ctrl "cutoff" 800`; none in the registry's entry,
     /// which the compiler fills).
     Named(Option<Arc<str>>),
+    /// An instrument played from the MIDI input's notes (`keys "sawtooth"`; none in the
+    /// registry's entry, which the compiler fills).
+    Keys(Option<crate::instruments::Instrument>),
 }
 
 /// A node a host adds to a program, made by the host's own function: stereo, no inputs.
@@ -155,6 +158,11 @@ impl Kind {
                 setup.named.clone(),
                 name.as_deref().unwrap_or(""),
             )),
+            Kind::Keys(instrument) => Box::new(crate::midi_keys::Keys::new(
+                instrument.unwrap_or(crate::instruments::Instrument::DEFAULT),
+                crate::midi_keys::MidiNotes::shared(),
+                sr,
+            )),
         }
     }
 
@@ -170,6 +178,7 @@ impl Kind {
             Kind::Additive(_) => names(synthesis::PitchPorts::PORTS),
             Kind::Convolve(_) => names(convolve::ConvolvePorts::PORTS),
             Kind::Named(_) => names(NamedValuePorts::PORTS),
+            Kind::Keys(_) => names(crate::midi_keys::KeysPorts::PORTS),
             Kind::Voices { instrument, .. } => instrument.ports().to_vec(),
             // Each control, read at each onset (unset ones are NaN and ignored).
             Kind::Sampler(_) => pattern::Control::NAMES.to_vec(),
@@ -189,6 +198,7 @@ impl Kind {
             | Kind::Convolve(_)
             | Kind::Numbers(_)
             | Kind::Named(_)
+            | Kind::Keys(_)
             | Kind::Voices { .. } => Width::Mono,
             Kind::Sampler(_) | Kind::Hosted(_) => Width::Stereo,
         }
@@ -227,6 +237,7 @@ impl Kind {
             Kind::Node(declaration) => (0, declaration.name),
             Kind::Math(op) => (*op as u8, ""),
             Kind::Voices { instrument, .. } => (instrument.id(), ""),
+            Kind::Keys(instrument) => (instrument.map_or(0, |i| i.id()), ""),
             Kind::Hosted(hosted) => (hosted.index, hosted.label),
             _ => (0, ""),
         };
@@ -256,6 +267,7 @@ impl Kind {
             Kind::Convolve(_) => "convolve",
             Kind::Hosted(hosted) => hosted.label,
             Kind::Named(_) => "ctrl",
+            Kind::Keys(_) => "keys",
         }
     }
 }

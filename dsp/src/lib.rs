@@ -28,6 +28,7 @@ pub mod kind;
 pub mod levels;
 pub mod live;
 pub mod midi_in;
+pub mod midi_keys;
 pub mod midi_out;
 pub mod modulation;
 pub mod named;

@@ -266,6 +266,27 @@ pub const SHAPED: &[Function] = &[
         "A value a controller sets by name over the control port (`/set cutoff 800`), its \
          default until then: a knob for a running patch.",
     ),
+    crate::transforms::with_example(
+        node(
+            "keys",
+            &["midi_keys"],
+            Role::Source,
+            &[
+                ParamSpec::required("sound", ParamKind::Words, ""),
+                signal("channel", 0.0, ""),
+                signal("attack", 0.005, "s"),
+                signal("decay", 0.0, "s"),
+                signal("sustain", 1.0, ""),
+                signal("release", 0.1, "s"),
+            ],
+            Kind::Keys(None),
+            "A keyboard on `--midi-in` playing a synth (`sine`, `sawtooth`, `square`, `triangle` or \
+             a library synth such as `superpiano`): up to 16 notes at once, each as loud as it was \
+             struck, held by the sustain pedal; `channel` 1–16 listens to one channel (0: any), \
+             and an oscillator takes the envelope.",
+        ),
+        "out: keys \"sawtooth\" :release 0.3 * 0.5",
+    ),
     node(
         "env",
         &["envelope"],

@@ -684,3 +684,16 @@ fn a_midi_statement_of_a_signal_is_an_error_at_its_place() {
     let e = errors("midi: n \"0\"\nmidi2: sine 440\n");
     assert!(e.iter().any(|e| e.contains("test.ph:2:")), "{e:?}");
 }
+
+#[test]
+fn keys_play_a_synth_by_its_name_and_say_which_there_are() {
+    let g = ok("out: keys \"superpiano\" :channel 2 + keys \"sawtooth\" :release 0.5\n");
+    assert_eq!(labels(&g).iter().filter(|l| *l == "keys").count(), 2);
+    let e = errors("out: keys \"hoover\"\n");
+    assert!(
+        e[0].contains("test.ph:1:11")
+            && e[0].contains("not `hoover`")
+            && e[0].contains("superpiano"),
+        "{e:?}"
+    );
+}

@@ -236,6 +236,73 @@ fn midi_in_controllers_move_what_cc_reads() {
     assert!(high(2) > 20.0 * high(1), "{} against {}", high(2), high(1));
 }
 
+/// `--midi-in` and `keys`: a keyboard's notes played on a sine, each at its pitch and as loud
+/// as it was struck; a note let go falls silent, the sustain pedal holds it until it comes up.
+#[test]
+fn midi_in_notes_play_keys_at_their_pitch_and_velocity() {
+    let _turn = serial();
+    if !jack_available() {
+        return;
+    }
+    let server = Server::start(128, true);
+    let patch = temp_patch("out: keys \"sine\" * 2\n");
+    let phonon = Phonon::start(&server, &patch, &["--quiet", "--free-run", "--midi-in"]);
+    let queue = Arc::new(Mutex::new(Vec::new()));
+    let client = server.client(&unique("keyboard"));
+    let port = client
+        .register_port("keys", jack::MidiOut::default())
+        .unwrap();
+    let from = port.name().unwrap();
+    let client = client
+        .activate_async(
+            (),
+            Controller {
+                port,
+                queue: queue.clone(),
+            },
+        )
+        .unwrap();
+    client
+        .as_client()
+        .connect_ports_by_name(&from, &format!("{}:midi_in", phonon.name))
+        .unwrap();
+    let capture = Capture::main_pair(&server, &phonon, 6.0);
+    let send = |message: [u8; 3]| queue.lock().unwrap().push(message);
+    // Each step held a third of a second (past the 0.1 s release); its last 0.2 s measured.
+    let mut marks = Vec::new();
+    for messages in [
+        vec![[0x90, 69, 127]],
+        vec![[0x91, 76, 64]],
+        vec![[0x80, 69, 0]],
+        // The pedal down, then the last key let go: it still sounds.
+        vec![[0xb1, 64, 127], [0x81, 76, 0]],
+        vec![[0xb1, 64, 0]],
+    ] {
+        messages.into_iter().for_each(send);
+        let at = capture.frames();
+        capture.wait_frames(at + 16_000);
+        marks.push(capture.frames() - 9_600);
+    }
+    let recording = capture.finish();
+    let (code, log) = phonon.stop();
+    assert_eq!(code, Some(0), "{log}");
+    let step = |k: usize| &recording.left[marks[k]..marks[k] + 9_600];
+    let (a, e) = (440.0, 659.255);
+    // A full-velocity note is a quarter (here × 2): power (0.5/2)² at its pitch.
+    let first = tone(step(0), a);
+    assert!((first - 0.0625).abs() < 0.01, "{first}");
+    assert!(tone(step(0), e) < 1e-5);
+    // The second note, struck at half velocity: a quarter the power.
+    let ratio = tone(step(1), e) / tone(step(1), a);
+    assert!((ratio - 0.254).abs() < 0.03, "{ratio}");
+    assert!(
+        tone(step(2), a) < 1e-5 && tone(step(2), e) > 0.01,
+        "the first let go"
+    );
+    assert!(tone(step(3), e) > 0.01, "held by the pedal");
+    assert!(rms(step(4)) < 1e-4, "silent once the pedal is up");
+}
+
 /// A drum machine's clock: once armed, Start and a pulse, then pulses every `1000` frames
 /// (120 BPM) for six beats, then at 137 BPM, up to `PULSES`; pulse `k` is due on frame
 /// `origin + pulse_frame(k)`. It takes no lock, so no period of it is ever skipped.

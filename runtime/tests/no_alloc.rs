@@ -116,7 +116,7 @@ fn paced_blocks_as_under_jack_allocate_nothing() {
 }
 
 #[test]
-fn midi_statements_their_note_offs_and_a_hush_allocate_nothing() {
+fn midi_statements_their_note_offs_a_keyboard_and_a_hush_allocate_nothing() {
     alloc_counter::settle();
     let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
     let frames = 128;
@@ -134,12 +134,38 @@ fn midi_statements_their_note_offs_and_a_hush_allocate_nothing() {
     controller
         .load(&compile(
             "cps: 2\nmidi: n \"0 [4 7] <12 ~> 3*4\" # legato 1.5 # midichan \"0 1\"\n\
-             midi2: ccv (range 0 127 sine) # ccn 74 # midibend 8192\nout: s \"bd*4\"\n",
+             midi2: ccv (range 0 127 sine) # ccn 74 # midibend 8192\nout: s \"bd*4\"\n\
+             out2: keys \"sawtooth\" :release 0.05 + keys \"superpiano\" :channel 2\n",
         ))
         .unwrap();
     let mut left = vec![0.0f32; frames];
     let mut right = vec![0.0f32; frames];
     let (mut ons, mut offs) = (0, 0);
+    // A keyboard's notes too, as the host writes them before each block: a chord struck and
+    // let go over and over, on two channels, with the pedal.
+    let keyboard = dsp::midi_keys::MidiNotes::shared();
+    let mut block_number = 0u32;
+    let mut press = move || {
+        keyboard.begin();
+        let k = block_number % 40;
+        block_number += 1;
+        for (i, note) in [60u8, 64, 67, 71].into_iter().enumerate() {
+            let channel = (i % 2) as u8;
+            let frame = (i * 20) as u32;
+            match k {
+                0 => keyboard.take(
+                    frame,
+                    &[0x90 | channel, note + (block_number % 5) as u8, 100],
+                ),
+                20 => keyboard.take(
+                    frame,
+                    &[0x80 | channel, note + ((block_number - 20) % 5) as u8, 0],
+                ),
+                30 => keyboard.take(frame, &[0xb1, 64, if i == 0 { 127 } else { 0 }]),
+                _ => false,
+            };
+        }
+    };
     let mut count = |engine: &mut runtime::Engine| {
         for m in engine.midi_out().expect("a MIDI port").take(frames as u32) {
             match m.bytes()[0] & 0xf0 {
@@ -150,6 +176,7 @@ fn midi_statements_their_note_offs_and_a_hush_allocate_nothing() {
         }
     };
     for _ in 0..RATE as usize / frames {
+        press();
         engine.process(frames, &[], &mut [&mut left[..], &mut right[..]]);
         count(&mut engine);
     }
@@ -159,6 +186,7 @@ fn midi_statements_their_note_offs_and_a_hush_allocate_nothing() {
         controller.set_gain(if second == 3 { 0.0 } else { 1.0 });
         for _ in 0..RATE as usize / frames {
             calls += alloc_counter::count(|| {
+                press();
                 engine.process(frames, &[], &mut [&mut left[..], &mut right[..]]);
                 count(&mut engine);
             });

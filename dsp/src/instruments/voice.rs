@@ -116,6 +116,23 @@ impl InstrumentVoice {
         }
     }
 
+    /// Lets the note go: the release starts now, taking at least `shortest` seconds (a
+    /// library synth's own release is instant, which would click). Percussion plays on.
+    pub fn release(&mut self, shortest: f32) {
+        if self.instrument.one_shot().is_some() {
+            return;
+        }
+        let [attack, decay, sustain, release] = self.instrument.envelope();
+        self.adsr = Adsr::new(
+            attack,
+            decay,
+            sustain,
+            release.max(shortest),
+            self.sample_rate,
+        );
+        self.hold = 0.0;
+    }
+
     /// Starts `instrument` (of the kind the voice was made for) at `freq` Hz, held for `hold`
     /// frames (percussion plays its own length); `seed` varies its noise.
     pub fn start(&mut self, instrument: Instrument, freq: f32, hold: f32, seed: u32) {

@@ -413,6 +413,7 @@ impl<'r> Compiler<'r> {
                 }
             }
             dsp::Kind::Named(_) => self.named(shaping)?,
+            dsp::Kind::Keys(_) => self.keys(shaping)?,
             dsp::Kind::Ad(trigger) => dsp::Kind::Ad(match shaping.into_iter().next() {
                 Some((_, v, span)) => Trigger::Events(self.triggers(v, span)?),
                 None => trigger,
@@ -424,6 +425,35 @@ impl<'r> Compiler<'r> {
             _ => 1,
         };
         Some(self.add_node(GraphNodeKind::Dsp(kind), inputs, channels))
+    }
+
+    /// `keys`'s node: the synth its sound (one word) names, played from the MIDI input.
+    fn keys(&mut self, shaping: Shaping<'r>) -> Option<dsp::Kind> {
+        let synths = || {
+            let names: Vec<&str> = Instrument::SOUNDS.iter().map(|(n, _)| *n).collect();
+            names.join(", ")
+        };
+        match shaping.into_iter().next()? {
+            (_, Val::Str { text, .. }, span) => match Instrument::by_sound_name(text.trim()) {
+                Some(instrument) => Some(dsp::Kind::Keys(Some(instrument))),
+                None => {
+                    let found = text.trim().to_string();
+                    self.error(
+                        span,
+                        format!("`keys` plays a synth, not `{found}`: one of {}", synths()),
+                    );
+                    None
+                }
+            },
+            (_, v, span) => {
+                let found = v.describe();
+                self.error(
+                    span,
+                    format!("`keys` takes a synth's name, such as \"sawtooth\", found {found}"),
+                );
+                None
+            }
+        }
     }
 
     /// `ctrl`'s node: the value its name (one word) is set to, or its default.

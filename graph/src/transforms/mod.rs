@@ -952,7 +952,7 @@ const fn function(
 }
 
 /// `f` with a hand-written example, where the one made from its parameters would not compile.
-const fn with_example(mut f: Function, example: &'static str) -> Function {
+pub(crate) const fn with_example(mut f: Function, example: &'static str) -> Function {
     f.example = example;
     f
 }

@@ -83,7 +83,8 @@ pub struct LiveArgs {
     /// Start, Stop, Continue and Song Position following the transport.
     #[arg(long)]
     midi_clock: bool,
-    /// Register a JACK MIDI input port, `midi_in`: its Control Changes are what `cc N` reads.
+    /// Register a JACK MIDI input port, `midi_in`: its Control Changes are what `cc N` reads,
+    /// its notes what `keys` plays.
     #[arg(long)]
     midi_in: bool,
     /// Register a JACK MIDI output port, `midi_out`: the patch's `midi:` statements play there,

@@ -10,6 +10,7 @@ use crate::host::{
     client_priority, process_thread, real_time, shared_cpu_warnings, CallbackGuard, StartError,
 };
 use dsp::midi_in::MidiControls;
+use dsp::midi_keys::MidiNotes;
 use dsp::samples::bank::SampleBank;
 use graph::Graph;
 use jack::{
@@ -219,9 +220,9 @@ struct Audio {
     levels: Option<Arc<OutputLevels>>,
     /// With `--midi-clock`: the clock and its port.
     clock: Option<(MidiClock, Port<MidiOut>)>,
-    /// With `--midi-in` (or `--sync midi`): the port, and the controllers' table `cc` nodes
-    /// read.
-    midi_in: Option<(Port<MidiIn>, Arc<MidiControls>)>,
+    /// With `--midi-in` (or `--sync midi`): the port, the controllers' table `cc` nodes read
+    /// and the notes `keys` nodes play.
+    midi_in: Option<(Port<MidiIn>, Arc<MidiControls>, Arc<MidiNotes>)>,
     /// With `--midi-out`: the port the engine's MIDI goes out on.
     midi_out: Option<Port<MidiOut>>,
     /// With `--sync midi`: the incoming clock, and the beats it counts in a cycle.
@@ -279,9 +280,11 @@ impl ProcessHandler for Audio {
         self.shared.processed.store(true, Ordering::Relaxed);
         let frames = ps.n_frames() as usize;
         let start = u64::from(ps.last_frame_time());
-        if let Some((port, table)) = self.midi_in.as_ref() {
+        if let Some((port, table, notes)) = self.midi_in.as_ref() {
+            notes.begin();
             for message in port.iter(ps) {
                 table.take(message.bytes);
+                notes.take(message.time, message.bytes);
                 if let Some(clock) = self.clock_in.as_mut() {
                     clock.take(start + u64::from(message.time), message.bytes);
                 }
@@ -596,6 +599,7 @@ impl Session {
                         .register_port("midi_in", MidiIn::default())
                         .map_err(|e| other("cannot register the MIDI input port", e))?,
                     MidiControls::shared(),
+                    MidiNotes::shared(),
                 )),
                 false => None,
             },
