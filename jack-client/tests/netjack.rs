@@ -13,32 +13,13 @@ mod harness;
 use harness::*;
 use rosc::OscType;
 use std::net::UdpSocket;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 const RATE: u32 = 48_000;
 /// The period of every server, in frames.
 const PERIOD: u32 = 128;
-
-/// Runs `ip ARGS…`; true if it succeeded.
-fn ip(args: &[&str]) -> bool {
-    Command::new("ip")
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-/// A network namespace of the test's, removed with its ends of the veth pairs when dropped.
-struct Netns(String);
-
-impl Drop for Netns {
-    fn drop(&mut self) {
-        ip(&["netns", "del", &self.0]);
-    }
-}
 
 /// A slave machine: its namespace, its address and the master's address on their link.
 struct Slave {

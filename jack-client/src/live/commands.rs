@@ -175,6 +175,11 @@ impl Control {
     }
 
     fn set_tempo(&mut self, cps: f64) -> Result<Answer, String> {
+        if let Some(link) = &self.config.link {
+            link.publish(cps);
+            tracing::info!("control port: tempo {cps} cycles per second, for every Link peer");
+            return Ok(Answer::Done(vec![OscType::Double(cps)]));
+        }
         if self
             .session
             .shared

@@ -10,6 +10,7 @@ mod control_port;
 mod dirt_input;
 mod dirt_rms;
 mod levels;
+mod link;
 mod loader;
 mod midi_clock;
 pub(crate) mod session;
@@ -71,12 +72,15 @@ pub struct LiveArgs {
     /// Play whatever JACK's transport does (by default, a stopped transport means silence).
     #[arg(long, conflicts_with = "sync")]
     free_run: bool,
-    /// Follow a JACK timebase master (a DAW): the cycle position from its bar and beat, its
-    /// tempo at every period, its relocations. Without a master the patch's tempo plays.
+    /// Follow an outside clock: `jack`, a JACK timebase master (a DAW: the position from its
+    /// bar and beat, its tempo, its relocations; without one the patch's tempo plays); `midi`,
+    /// a MIDI clock on `midi_in`; `link`, an Ableton Link session (a build with `--features
+    /// link`).
     #[arg(long, value_enum, value_name = "SOURCE")]
     sync: Option<SyncSource>,
-    /// With --sync jack: beats in one cycle (by default a cycle is a bar); with --sync midi or
-    /// --midi-clock, the beats a MIDI clock counts in a cycle (4 unless told).
+    /// With --sync jack: beats in one cycle (by default a cycle is a bar); with --sync midi,
+    /// --sync link or --midi-clock, the beats a MIDI clock or Link counts in a cycle (4 unless
+    /// told).
     #[arg(long, value_name = "N", value_parser = beats)]
     beats_per_cycle: Option<f64>,
     /// Send MIDI clock on a JACK MIDI port, `midi_clock`: 24 pulses a beat on their frames,
@@ -246,6 +250,9 @@ enum SyncSource {
     Jack,
     /// A MIDI clock on the `midi_in` port: its tempo, Start, Stop, Continue and Song Position.
     Midi,
+    /// An Ableton Link session (a build with the `link` feature): its tempo and phase, and
+    /// phonon's tempo changes to its peers.
+    Link,
 }
 
 fn beats(s: &str) -> Result<f64, String> {
@@ -425,6 +432,8 @@ struct Control {
     controls: commands::Controls,
     /// The timebase master's tempo last reported (f64 bits; 0: none).
     followed_bpm: u64,
+    /// With `--sync link`: the peers last reported.
+    link_peers: u64,
     /// With `--dirt`: Tidal's events coming in.
     dirt: Option<DirtInput>,
     /// With `--record`: the recording, kept across reconnects.
@@ -456,6 +465,13 @@ impl Control {
             listening,
             control_port,
         } = Opening::read(&args, &registry)?;
+        let link = matches!(args.sync, Some(SyncSource::Link))
+            .then(|| link::Link::start(graph.cps, args.beats_per_cycle.unwrap_or(4.0)))
+            .transpose()
+            .map_err(|e| {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            })?;
         let (stop, reload) = signals();
         let watcher = args.patch.as_deref().and_then(watch);
         let client = open_client(&args.name).map_err(|e| {
@@ -490,7 +506,8 @@ impl Control {
                 eprintln!("error: {e}");
                 ExitCode::from(2)
             })?;
-        let config = session_config(&args, &graph, dirt.as_ref());
+        let mut config = session_config(&args, &graph, dirt.as_ref());
+        config.link = link;
         let started = Session::start(
             client,
             &config,
@@ -549,6 +566,7 @@ impl Control {
             load_mark: (0.0, 0.0),
             node_mark: (None, Vec::new()),
             followed_bpm: 0,
+            link_peers: 0,
             dirt,
             control_port,
             controls: commands::Controls::default(),
@@ -649,6 +667,19 @@ impl Control {
     /// With `--sync`: says when a timebase master or a MIDI clock is found, changes tempo or
     /// goes.
     fn report_sync(&mut self) {
+        if let Some(link) = &self.config.link {
+            let bits = self.session.shared.followed_bpm.load(Ordering::Relaxed);
+            let peers = link.peers();
+            if bits != self.followed_bpm || peers != self.link_peers {
+                tracing::info!(
+                    "following Ableton Link at {} BPM with {peers} peer{}",
+                    f64::from_bits(bits),
+                    if peers == 1 { "" } else { "s" }
+                );
+                (self.followed_bpm, self.link_peers) = (bits, peers);
+            }
+            return;
+        }
         if self.config.midi_sync.is_some() {
             let bits = self.session.shared.followed_bpm.load(Ordering::Relaxed);
             if bits != self.followed_bpm {
@@ -743,6 +774,15 @@ impl Control {
             }
         }
         warn_unsent_midi(&self.args, graph);
+        if let Some(link) = self
+            .config
+            .link
+            .as_ref()
+            .filter(|_| graph.cps != self.graph.cps)
+        {
+            // An edit's tempo is the session's: every peer follows it.
+            link.publish(graph.cps);
+        }
         self.session.load(graph, self.recorder.as_mut())
     }
 
@@ -1238,7 +1278,8 @@ fn session_config(args: &LiveArgs, graph: &Graph, dirt: Option<&DirtInput>) -> S
         inputs: usize::from(args.inputs),
         threads: args.threads as usize,
         cpus: args.cpus.as_ref().map(|c| c.0.clone()),
-        free_run: args.free_run,
+        // Link runs whatever JACK's transport does.
+        free_run: args.free_run || matches!(args.sync, Some(SyncSource::Link)),
         meter_nodes: !args.no_meter,
         sync: matches!(args.sync, Some(SyncSource::Jack)).then_some(args.beats_per_cycle),
         midi_sync: matches!(args.sync, Some(SyncSource::Midi))
@@ -1246,6 +1287,7 @@ fn session_config(args: &LiveArgs, graph: &Graph, dirt: Option<&DirtInput>) -> S
         midi_clock: args.midi_clock.then(|| args.beats_per_cycle.unwrap_or(4.0)),
         midi_in: args.midi_in,
         midi_out: args.midi_out,
+        link: None,
     }
 }
 

@@ -161,6 +161,8 @@ pub struct SessionConfig {
     /// Send the patch's `midi:` statements (and Tidal's MIDI targets) on a MIDI output port
     /// (`--midi-out`).
     pub midi_out: bool,
+    /// Follow an Ableton Link session (`--sync link`).
+    pub link: Option<super::link::SharedLink>,
 }
 
 impl SessionConfig {
@@ -227,6 +229,8 @@ struct Audio {
     midi_out: Option<Port<MidiOut>>,
     /// With `--sync midi`: the incoming clock, and the beats it counts in a cycle.
     clock_in: Option<ClockFollower>,
+    /// With `--sync link`: the session's tempo and phase.
+    link: Option<super::link::LinkFollower>,
     beats_per_cycle: f64,
     /// Testing the watchdog: the callback wedges after this many blocks.
     #[cfg(feature = "fault-injection")]
@@ -319,6 +323,13 @@ impl ProcessHandler for Audio {
                     self.shared.followed_bpm.store(0, Ordering::Relaxed);
                 }
             }
+        }
+        if let Some(link) = self.link.as_mut() {
+            let bpm = link.follow(&mut self.engine);
+            // Whole beats a minute, so the log says a change, not a wobble.
+            self.shared
+                .followed_bpm
+                .store(bpm.round().to_bits(), Ordering::Relaxed);
         }
         if let Some((clock, port)) = self.clock.as_mut() {
             let mut writer = port.writer(ps);
@@ -592,6 +603,7 @@ impl Session {
                 false => None,
             },
             clock_in: config.midi_sync.map(ClockFollower::new),
+            link: config.link.as_ref().map(|link| link.follower()),
             beats_per_cycle: config.midi_sync.unwrap_or(4.0),
             midi_in: match config.midi_in || config.midi_sync.is_some() {
                 true => Some((

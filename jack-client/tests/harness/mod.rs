@@ -30,6 +30,25 @@ pub trait Host {
     fn command(&self, program: &str) -> Command;
 }
 
+/// Runs `ip ARGS…`; true if it succeeded.
+pub fn ip(args: &[&str]) -> bool {
+    Command::new("ip")
+        .args(args)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// A network namespace of the test's, removed with its ends of the veth pairs when dropped.
+pub struct Netns(pub String);
+
+impl Drop for Netns {
+    fn drop(&mut self) {
+        ip(&["netns", "del", &self.0]);
+    }
+}
+
 /// A unique name for a server or client of this test process.
 pub fn unique(prefix: &str) -> String {
     format!(

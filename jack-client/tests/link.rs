@@ -1,0 +1,163 @@
+//! `--sync link` (a build with the `link` feature): two `phonon live` instances in one Ableton
+//! Link session agree on tempo and phase, and an edit's tempo on one reaches the other. Link
+//! finds its peers by multicast, which this machine's loopback does not carry: the two run in a
+//! network namespace of the test's whose loopback does, and nothing leaves it.
+//!
+//! Built only with optimisations and the feature: `cargo test --release -p jack-client
+//! --features link --test link`.
+#![cfg(all(not(debug_assertions), feature = "link"))]
+
+mod harness;
+
+use harness::*;
+use std::time::Duration;
+
+/// A namespace whose loopback carries multicast, or `None` (a skip, said why; a failure with
+/// `PHONON_REQUIRE_JACK=1`).
+fn multicast_namespace() -> Option<Netns> {
+    let netns = Netns(unique("link"));
+    let made = ip(&["netns", "add", &netns.0])
+        && ip(&["-n", &netns.0, "link", "set", "lo", "up"])
+        && ip(&["-n", &netns.0, "link", "set", "lo", "multicast", "on"])
+        && ip(&["-n", &netns.0, "route", "add", "224.0.0.0/4", "dev", "lo"]);
+    if made {
+        return Some(netns);
+    }
+    assert!(
+        std::env::var("PHONON_REQUIRE_JACK").as_deref() != Ok("1"),
+        "cannot make a network namespace (root and iproute2 are needed) and PHONON_REQUIRE_JACK=1"
+    );
+    eprintln!("skipped: cannot make a network namespace");
+    None
+}
+
+/// The JACK frames where `channel` of `recording` rises from a second of silence.
+fn onsets(recording: &Recording, right: bool) -> Vec<u64> {
+    let samples = if right {
+        &recording.right
+    } else {
+        &recording.left
+    };
+    let mut found = Vec::new();
+    let (mut at, mut silent) = (0, usize::MAX);
+    for &(frame, len) in &recording.periods {
+        for (k, &x) in samples[at..at + len].iter().enumerate() {
+            if x.abs() > 0.01 {
+                if silent >= 2_000 {
+                    found.push(frame + k as u64);
+                }
+                silent = 0;
+            } else {
+                silent = silent.saturating_add(1);
+            }
+        }
+        at += len;
+    }
+    found
+}
+
+/// True if the median of `spacings` is within two frames of `expected`: a period the busy
+/// machine skipped bends a spacing or two while the follower catches up.
+fn median_near(spacings: &[u64], expected: u64) -> bool {
+    let mut sorted = spacings.to_vec();
+    sorted.sort_unstable();
+    sorted
+        .get(sorted.len() / 2)
+        .is_some_and(|m| m.abs_diff(expected) <= 2)
+}
+
+#[test]
+fn two_instances_in_a_link_session_agree_on_tempo_and_phase_and_follow_a_tempo_edit() {
+    let _turn = serial();
+    if !jack_available() {
+        return;
+    }
+    let Some(netns) = multicast_namespace() else {
+        return;
+    };
+    let server = Server::start(128, true);
+    let samples = click_folder();
+    let samples = samples.to_str().unwrap();
+    // Different tempos, 120 and 144 BPM: when the two find each other, Link's session takes
+    // one of them for both.
+    let first_patch = temp_patch("tempo: 0.5\nout: s \"bd*4\"\n");
+    let second_patch = temp_patch("tempo: 0.6\nout: s \"bd*4\"\n");
+    let start = |patch: &std::path::Path, name: &str| {
+        let patch = patch.to_str().unwrap();
+        let args = [
+            "live",
+            patch,
+            "--name",
+            name,
+            "--sync",
+            "link",
+            "--samples",
+            samples,
+        ];
+        let phonon = Phonon::spawn_in(Some(&netns.0), &server, name, &args, &[]);
+        phonon.wait_for("cycle 0 of generation 1", Duration::from_secs(20));
+        phonon
+    };
+    let first = start(&first_patch, &unique("first"));
+    let second = start(&second_patch, &unique("second"));
+    first.wait_for("with 1 peer", Duration::from_secs(20));
+    second.wait_for("with 1 peer", Duration::from_secs(20));
+    // Settled: the second has caught up with the session's phase.
+    std::thread::sleep(Duration::from_secs(2));
+    let both = Capture::start(
+        &server,
+        &format!("{}:out_L", first.name),
+        &format!("{}:out_L", second.name),
+        12.0,
+    );
+    both.wait_frames(4 * 48_000);
+    // The second's edit sets the session's tempo: 0.75 cycles a second, 180 BPM.
+    let edited = both.frames();
+    std::fs::write(&second_patch, "tempo: 0.75\nout: s \"bd*4\"\n").unwrap();
+    first.wait_for("following Ableton Link at 180 BPM", Duration::from_secs(20));
+    both.wait_frames(both.frames() + 5 * 48_000);
+    let recording = both.finish();
+    let (code, log) = second.stop();
+    assert_eq!(code, Some(0), "{log}");
+    let (code, log) = first.stop();
+    assert_eq!(code, Some(0), "{log}");
+
+    let (a, b) = (onsets(&recording, false), onsets(&recording, true));
+    assert!(a.len() > 12 && b.len() > 12, "{a:?} {b:?}");
+    // In phase: every beat of the one within a few frames of a beat of the other, but for the
+    // three seconds after the edit, while the first learns the new tempo a little late and
+    // bends its own (by at most 5%) to catch up.
+    let edit_frame = recording.periods[0].0 + edited as u64;
+    let settled = |f: u64| f < edit_frame || f > edit_frame + 3 * 48_000;
+    for onset in a.iter().filter(|&&f| settled(f)) {
+        let nearest = b.iter().map(|o| o.abs_diff(*onset)).min().unwrap();
+        assert!(
+            nearest <= 4,
+            "{onset}: the other's nearest beat {nearest} frames off\n{a:?}\n{b:?}"
+        );
+    }
+    // Before the edit a beat every 24,000 frames (120 BPM) or every 20,000 (144), the same on
+    // both; after it every 16,000 on both.
+    let before_edit: Vec<u64> = a
+        .windows(2)
+        .filter(|w| w[1] < edit_frame)
+        .map(|w| w[1] - w[0])
+        .collect();
+    let agreed = [24_000, 20_000]
+        .into_iter()
+        .find(|&spacing| median_near(&before_edit, spacing))
+        .unwrap_or_else(|| panic!("neither 120 nor 144 BPM before the edit: {before_edit:?}"));
+    for beats in [&a, &b] {
+        let spacing = |range: &dyn Fn(u64) -> bool| -> Vec<u64> {
+            beats
+                .windows(2)
+                .filter(|w| range(w[0]) && range(w[1]))
+                .map(|w| w[1] - w[0])
+                .collect()
+        };
+        let before = spacing(&|f| f < edit_frame);
+        let after = spacing(&|f| f > edit_frame + 3 * 48_000);
+        assert!(median_near(&before, agreed), "{before:?}");
+        assert!(median_near(&after, 16_000), "{after:?}");
+    }
+}
