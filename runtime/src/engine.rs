@@ -122,8 +122,8 @@ pub struct BlockReport {
     /// Blocks so far in which the audio thread, past the block's length, had to give its CPU
     /// to a helper finishing a job (the block was late; the engine did not freeze).
     pub stalled_blocks: u64,
-    /// Node blocks so far in which the current program's patterns were cut at the per-block
-    /// query budget (`dsp::QUERY_BUDGET`): a runaway pattern.
+    /// Node blocks so far in which the current program's patterns (or its `midi:` statements')
+    /// were cut at the per-block query budget (`dsp::QUERY_BUDGET`): a runaway pattern.
     pub cut_queries: u64,
 }
 
@@ -660,7 +660,7 @@ impl Engine {
             taken_back: stats.taken_back,
             stalled_blocks: stats.stalled_blocks,
             helpers: stats.active_helpers as u32,
-            cut_queries,
+            cut_queries: cut_queries + self.midi_cut,
         };
         if self.reports.try_push(report).is_err() {
             self.lost_reports += 1;
