@@ -209,12 +209,27 @@ pub fn shared_cpu_warnings(ours: &[(String, Option<usize>)]) -> Vec<String> {
         let Some(cpu) = cpu else {
             continue;
         };
-        if let Some(other) = others.iter().find(|t| t.cpu == *cpu) {
-            warnings.push(format!(
-                "{thread} shares CPU {cpu} with `{}` (pid {}), a real-time thread of another process: they compete for it (see \"Two Phonons on one machine\" in docs/live.md)",
-                other.name, other.pid
-            ));
+        // Every process competing for the CPU, once each (a third Phonon on another server
+        // counts as much as the second).
+        let mut sharing: Vec<String> = Vec::new();
+        for other in others.iter().filter(|t| t.cpu == *cpu) {
+            let named = format!("`{}` (pid {})", other.name, other.pid);
+            if !sharing
+                .iter()
+                .any(|s| s.ends_with(&format!("(pid {})", other.pid)))
+            {
+                sharing.push(named);
+            }
         }
+        let what = match sharing.len() {
+            0 => continue,
+            1 => "a real-time thread of another process",
+            _ => "real-time threads of other processes",
+        };
+        warnings.push(format!(
+            "{thread} shares CPU {cpu} with {}, {what}: they compete for it (see \"Two Phonons on one machine\" in docs/live.md)",
+            sharing.join(" and ")
+        ));
     }
     warnings
 }

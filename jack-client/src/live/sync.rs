@@ -185,6 +185,39 @@ mod tests {
         assert!(error_after(&mut follower, 2_000_000, 60, 150.0).abs() < 0.5);
     }
 
+    /// Periods JACK skipped (an xrun, a machine too busy): the next period's position is the
+    /// master's at once, and the engine following it jumps there, not drifts.
+    #[test]
+    fn after_skipped_periods_the_engine_is_at_the_masters_position_at_once() {
+        let mut follower = BbtFollower::new(48_000, None);
+        error_after(&mut follower, 0, 60, 120.0);
+        let (mut engine, _controller) = runtime::engine(
+            runtime::EngineConfig {
+                sample_rate: 48_000,
+                max_block: 128,
+                ..runtime::EngineConfig::default()
+            },
+            std::sync::Arc::new(dsp::samples::bank::SampleBank::new(48_000)),
+        )
+        .expect("an engine");
+        let mut out = [[0.0f32; 128]; 2];
+        let mut frame = 60 * 128;
+        for k in 0..200u32 {
+            if k % 7 == 3 {
+                // One to three periods that never ran.
+                frame += 128 * (1 + k % 3);
+            }
+            let (bbt, beats) = master(frame, 0.0, 120.0);
+            let p = follower.position(&bbt);
+            engine.follow(p.cycle, p.cps);
+            let off = (engine.cycle().to_f64() * 4.0 - beats) * 60.0 * 48_000.0 / 120.0;
+            assert!(off.abs() < 0.5, "period {k}: {off} frames from the master");
+            let [l, r] = &mut out;
+            engine.process(128, &[], &mut [&mut l[..], &mut r[..]]);
+            frame += 128;
+        }
+    }
+
     #[test]
     fn beats_per_cycle_overrides_the_bar() {
         let mut follower = BbtFollower::new(48_000, Some(2.0));
