@@ -83,7 +83,9 @@ fn midi_clock_pulses_on_its_frames_and_follows_the_transport_and_tempo() {
     });
     assert!(connected, "{}", server.connections());
     let seconds = |s: f64| std::thread::sleep(Duration::from_secs_f64(s));
-    seconds(0.3);
+    // The monitor hears nothing until it is active, which a loaded machine can delay well
+    // past its port's registration; the Start must come after.
+    seconds(1.5);
     control.transport().start().unwrap();
     seconds(1.5);
     control.transport().stop().unwrap();
@@ -474,6 +476,8 @@ fn dump_of(server: &Server, port: &str) -> Child {
         control.connect_ports_by_name(port, &input).is_ok()
     });
     assert!(connected, "{}", server.connections());
+    // It hears nothing until it is active, which a loaded machine can delay.
+    std::thread::sleep(Duration::from_secs(1));
     dump
 }
 
