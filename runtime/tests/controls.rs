@@ -155,7 +155,7 @@ fn pitched_at(x: &[f32], freq: f32) -> bool {
 #[test]
 fn superdirts_library_synths_play_their_pitch_for_their_length() {
     let c5 = 261.63;
-    let cases: [(&str, Option<f32>); 17] = [
+    let cases: [(&str, Option<f32>); 21] = [
         ("superpiano", Some(c5)),
         ("supermandolin", Some(c5)),
         ("supergong", Some(c5)),
@@ -173,6 +173,12 @@ fn superdirts_library_synths_play_their_pitch_for_their_length() {
         ("supercomparator", None),
         ("soskick", Some(c5)),
         ("sostoms", None),
+        ("soshats", None),
+        // Its phase modulation sounds at `semitone` (0.452) times the note.
+        ("sossnare", Some(c5 * 0.452)),
+        ("supernoise", None),
+        // Its lowest saw and parabola are two octaves down.
+        ("superhoover", Some(c5 / 4.0)),
     ];
     let rate = RATE as f32;
     for (name, pitch) in cases {

@@ -115,6 +115,26 @@ impl Biquad {
         );
     }
 
+    /// A high-pass (SuperCollider's `HPF` at Q 1/√2).
+    pub(crate) fn high_pass(&mut self, freq: f32, q: f32, sample_rate: f32) {
+        let w = Biquad::angle(freq, sample_rate);
+        let (cos, alpha) = (w.cos(), w.sin() / (2.0 * q.max(0.05)));
+        self.set(
+            [(1.0 + cos) / 2.0, -(1.0 + cos), (1.0 + cos) / 2.0],
+            [1.0 + alpha, -2.0 * cos, 1.0 - alpha],
+        );
+    }
+
+    /// A band-reject (`BRF`): 0 at `freq`, 1 away from it.
+    pub(crate) fn notch(&mut self, freq: f32, q: f32, sample_rate: f32) {
+        let w = Biquad::angle(freq, sample_rate);
+        let (cos, alpha) = (w.cos(), w.sin() / (2.0 * q.max(0.05)));
+        self.set(
+            [1.0, -2.0 * cos, 1.0],
+            [1.0 + alpha, -2.0 * cos, 1.0 - alpha],
+        );
+    }
+
     /// A band-pass with 0 dB at its centre.
     pub(crate) fn band_pass(&mut self, freq: f32, q: f32, sample_rate: f32) {
         let w = Biquad::angle(freq, sample_rate);

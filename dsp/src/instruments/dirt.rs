@@ -50,11 +50,19 @@ pub enum DirtSynth {
     SosKick,
     /// `sostoms`: phase-modulated sines over crackle.
     SosToms,
+    /// `soshats`: four phase-modulated sines, swept band- and high-passes.
+    SosHats,
+    /// `sossnare`: a phase-modulated saw over notched, held noise.
+    SosSnare,
+    /// `supernoise`: stepped noise through a resonant low-pass.
+    Noise,
+    /// `superhoover`: detuned saws gated by pulses, the "hoover" of rave.
+    Hoover,
 }
 
 impl DirtSynth {
     /// Each synth by its SuperDirt name.
-    pub const ALL: [(&'static str, DirtSynth); 17] = [
+    pub const ALL: [(&'static str, DirtSynth); 21] = [
         ("superpiano", DirtSynth::Piano),
         ("supermandolin", DirtSynth::Mandolin),
         ("supergong", DirtSynth::Gong),
@@ -72,6 +80,10 @@ impl DirtSynth {
         ("supercomparator", DirtSynth::Comparator),
         ("soskick", DirtSynth::SosKick),
         ("sostoms", DirtSynth::SosToms),
+        ("soshats", DirtSynth::SosHats),
+        ("sossnare", DirtSynth::SosSnare),
+        ("supernoise", DirtSynth::Noise),
+        ("superhoover", DirtSynth::Hoover),
     ];
 
     /// Its SuperDirt name.
@@ -90,7 +102,9 @@ impl DirtSynth {
             // are shorter by their ratio to it): 0.51 of 100/freq, time-scaled by sustain × 5.
             DirtSynth::Gong => 0.51 * 100.0 / freq.max(1.0) * sustain * 5.0,
             // `Env.perc(0.005, sustain)`.
-            DirtSynth::SosKick | DirtSynth::SosToms => 0.005 + sustain,
+            DirtSynth::SosKick | DirtSynth::SosToms | DirtSynth::SosHats | DirtSynth::SosSnare => {
+                0.005 + sustain
+            }
             _ => sustain,
         }
     }
@@ -229,7 +243,7 @@ const DRAWBAR_RATIOS: [f32; 9] = [0.5, 1.4988, 1.0, 2.0, 2.9976, 4.0, 5.0409, 5.
 #[derive(Clone, Copy, Default)]
 pub struct DirtState {
     phases: [f64; 20],
-    filters: [Biquad; 3],
+    filters: [Biquad; 6],
     ladder: [f32; 4],
     noise: u32,
     /// A sine-with-feedback's last output; a held noise value.
@@ -336,6 +350,31 @@ impl DirtState {
             }
             DirtSynth::SosKick => {
                 self.filters[0].low_pass(1000.0, std::f32::consts::FRAC_1_SQRT_2, sr);
+            }
+            DirtSynth::SosSnare => {
+                // Four band-rejects (BRF, rq `resonance`) and the resonator at `pitch1`.
+                let pitch1 = p.pitch1.or(2000.0);
+                let q = 1.0 / p.resonance.or(0.1).max(0.01);
+                for (k, ratio) in [4.0, 2.5, 1.8, 1.0].into_iter().enumerate() {
+                    self.filters[k].notch(pitch1 * ratio, q, sr);
+                }
+                self.filters[4].band_pass(pitch1, 1.0, sr);
+            }
+            DirtSynth::Noise => {
+                self.filters[5].high_pass(20.0, std::f32::consts::FRAC_1_SQRT_2, sr);
+            }
+            DirtSynth::Hoover => {
+                // Its two peaking bells, +3 dB at 6 kHz and +6 dB at 3.5 kHz (BPeakEQ, rq 1).
+                self.filters[0].peak(6000.0, 3.0, 1.0, sr);
+                self.filters[1].peak(3500.0, 6.0, 1.0, sr);
+                // The three detuned copies' slow pitch wobbles start at these phases (radians).
+                for (k, phase) in [3.0f64, 5.5, 1.2].into_iter().enumerate() {
+                    self.phases[12 + k] = phase / std::f64::consts::TAU;
+                }
+                // `LFSaw`'s initial phases 1, 1.01 and 1.02 (of 0–2).
+                for (k, phase) in [1.0f64, 1.01, 1.02].into_iter().enumerate() {
+                    self.phases[k] = phase / 2.0;
+                }
             }
             DirtSynth::Comparator => {
                 let voice = p.voice.or(0.5);
@@ -590,6 +629,10 @@ impl DirtState {
                 let body = self.sine(0, f, sr);
                 env * 1.413 * self.filters[0].run(body)
             }
+            DirtSynth::SosHats => self.hats(p, freq, t, sustain, sr),
+            DirtSynth::SosSnare => self.snare(p, freq, t, sustain, sr),
+            DirtSynth::Noise => self.noise(p, freq, along, sr),
+            DirtSynth::Hoover => self.hoover(p, freq, along, sr, lines),
             DirtSynth::SosToms => {
                 let env = 0.631 * perc(t, 0.005, sustain, -6.0);
                 let modulator = self.sine(0, freq * 0.85, sr);
@@ -606,6 +649,161 @@ impl DirtState {
                 env * 0.708 * self.fixed[3]
             }
         }
+    }
+
+    /// `soshats`: four sines phase-modulated hard (`PMOsc`, whose carrier's *frequency* is the
+    /// SynthDef's `Pulse`, so it barely moves), through a band-pass falling from 15 to 9 kHz
+    /// and a high-pass rising from 9 to 12 kHz, each under a percussive envelope, -5 dB.
+    fn hats(&mut self, p: &DirtParams, freq: f32, t: f32, sustain: f32, sr: f32) -> f32 {
+        let pitch1 = p.pitch1.or(238.5);
+        // The sweeps move slowly: the filters are tuned every 32 frames.
+        if self.write % 32 == 0 {
+            let rq = p.resonance.or(1.0).clamp(0.0, 1.0).max(0.01);
+            self.filters[0].band_pass(xline(15_000.0, 9_000.0, sustain, t), 1.0 / rq, sr);
+            self.filters[1].high_pass(
+                xline(9_000.0, 12_000.0, sustain, t),
+                std::f32::consts::FRAC_1_SQRT_2,
+                sr,
+            );
+        }
+        self.write += 1;
+        let carrier_rate = self.pulse(0, freq, 0.5, sr);
+        let mut source = 0.0;
+        for (k, (ratio, index)) in [(1.34, 1.0), (2.405, 0.22), (3.09, 0.014), (1.309, 0.0038)]
+            .into_iter()
+            .enumerate()
+        {
+            let modulator = self.sine(1 + k, freq * ratio, sr);
+            let c = self.phases[5 + k];
+            self.phases[5 + k] = (c + f64::from(carrier_rate / sr)).rem_euclid(1.0);
+            source += (c as f32 * std::f32::consts::TAU + pitch1 * index * modulator).sin();
+        }
+        let env = perc(t, 0.005, sustain, -4.0);
+        let filtered = env * (self.filters[0].run(source) + self.filters[1].run(source));
+        filtered * 0.562 * env
+    }
+
+    /// `sossnare`: a saw-driven phase modulation at `semitone` × the pitch, and white noise
+    /// held 3,400 times a second through three band-rejects, a fourth under the envelope and a
+    /// resonator at `pitch1`, +4 dB under a percussive envelope at half level.
+    fn snare(&mut self, p: &DirtParams, freq: f32, t: f32, sustain: f32, sr: f32) -> f32 {
+        let voice = p.voice.or(0.385);
+        let semitone = p.semitone.or(0.452);
+        let saw = self.varsaw(0, freq * 0.85, 0.999, sr);
+        let c = self.phases[1];
+        self.phases[1] = (c + f64::from(saw / sr)).rem_euclid(1.0);
+        let modulator = self.sine(2, freq * semitone, sr);
+        let source = (c as f32 * std::f32::consts::TAU + voice * modulator).sin();
+        // `Latch.ar(WhiteNoise.ar(0.1), Impulse.ar(3400))`.
+        self.fixed[0] += 3400.0 / sr;
+        if self.fixed[0] >= 1.0 || t == 0.0 {
+            self.fixed[0] = self.fixed[0].fract();
+            self.held = 0.1 * self.white();
+        }
+        let mut noise = self.held;
+        for k in 0..3 {
+            noise = 0.5 * self.filters[k].run(noise);
+        }
+        let env = perc(t, 0.005, sustain, -4.0);
+        noise = env * self.filters[3].run(noise);
+        noise = 40.0 * self.filters[4].run(noise);
+        (source + noise) * 1.585 * 0.5 * env
+    }
+
+    /// `supernoise`: noise stepped at eight times the pitch (or, with `voice`, crossfaded to
+    /// brown and white noise) through a resonant low-pass at five times that (`pitch1` times,
+    /// sliding by `slide`), clipped, at 0.3. SuperDirt's `BMoog` is given mode 3, past its
+    /// documented three: it is taken as the ladder low-pass.
+    fn noise(&mut self, p: &DirtParams, freq: f32, along: f32, sr: f32) -> f32 {
+        let env = linen(along, 0.01, 0.98, 0.01, -1.0);
+        // Its own glide in place of `DirtFreqScale`: `accelerate` wraps the base pitch.
+        let accelerate = p.accelerate.or(0.0);
+        let raw = freq / (1.0 + accelerate * along);
+        let acc = accelerate * raw * 4.0;
+        let swing = acc * (-1.0 + 2.0 * p.rate.or(1.0) * along);
+        let wrapped = if acc > 0.0 {
+            (swing + acc).rem_euclid(2.0 * acc) - acc
+        } else {
+            0.0
+        };
+        let base = raw * 8.0 + wrapped;
+        let cutoff =
+            (base * 5.0 * p.pitch1.or(1.0) * (1.0 + p.slide.or(0.0) * along)).clamp(60.0, 20_000.0);
+        // `LFDNoise0`: a new value `base` times a second.
+        self.fixed[0] += base.min(22_000.0) / sr;
+        if self.fixed[0] >= 1.0 {
+            self.fixed[0] = self.fixed[0].fract();
+            self.held = self.white();
+        }
+        let stepped = 0.5 * self.held;
+        let white = self.white();
+        self.fixed[1] = (self.fixed[1] + white * 0.125).clamp(-1.0, 1.0);
+        let midi = 69.0 + 12.0 * (base.max(1.0) / 440.0).log2();
+        let inner = xfade(0.5 * self.fixed[1], 0.5 * white, midi / 127.0);
+        let sound = xfade(stepped, inner, 2.0 * p.voice.or(0.0) - 1.0);
+        let low = self.ladder(sound, cutoff, 4.0 * p.resonance.or(0.0), sr);
+        let high = self.filters[5].run(low);
+        env * high.clamp(-1.0, 1.0) * 0.3
+    }
+
+    /// `superhoover`: three copies a hair apart in pitch (wobbling at about 3 Hz), each a saw
+    /// two octaves, one octave or none below, gated by a pulse whose width an LFO moves, over
+    /// a parabolic sine two octaves down, two bells of EQ, and a chorus of the sound delayed by
+    /// 3.3–5 ms.
+    fn hoover(
+        &mut self,
+        p: &DirtParams,
+        freq: f32,
+        along: f32,
+        sr: f32,
+        lines: [&mut [f32]; 2],
+    ) -> f32 {
+        let env = held(along, 0.03, p.decay.or(0.0), -1.0);
+        // `Env.perc(0.05, 0.3)` time-scaled by the sound's length: a dip by `slide`/4.
+        let glide = 1.0 - p.slide.or(0.0) / 4.0 * perc(along, 0.05, 0.3, 0.0);
+        let freq = freq * glide;
+        let mut mix = 0.0;
+        let mut low = 0.0;
+        for (k, (wobble, pwm)) in [(2.94, 1.3), (3.0, 2.9), (3.07, 4.4)]
+            .into_iter()
+            .enumerate()
+        {
+            // `SinOsc.kr(rate, phase).exprange(0.995, 1.005)`.
+            let w = self.sine(12 + k, wobble, sr);
+            let f = freq * 0.995 * (1.005f32 / 0.995).powf((w + 1.0) * 0.5);
+            let width = 0.125 + 0.75 * (self.sine(15 + k, pwm, sr) + 1.0) * 0.5;
+            let saw_rate = f * [0.25, 0.5, 1.0][k];
+            let s = self.phases[k];
+            self.phases[k] = (s + f64::from(saw_rate / sr)).rem_euclid(1.0);
+            let saw = s as f32;
+            let pulse_rate = f * [0.5, 1.0, 2.0][k];
+            let g = self.phases[3 + k];
+            self.phases[3 + k] = (g + f64::from(pulse_rate / sr)).rem_euclid(1.0);
+            let gate = if (g as f32) < width { 1.0 } else { 0.0 };
+            mix += [1.0, 0.9, 1.1][k] * saw * (1.0 - gate);
+            // `LFPar`: a parabola through the cycle, -1 to 1.
+            let q = self.phases[6 + k];
+            self.phases[6 + k] = (q + f64::from(f * 0.25 / sr)).rem_euclid(1.0);
+            let x = (q as f32 * 2.0 + 0.5).rem_euclid(2.0) - 1.0;
+            low += 0.1 * (1.0 - 2.0 * x * x).max(-1.0);
+        }
+        let mut sound = mix * 0.15 + low;
+        sound = self.filters[0].run(sound);
+        sound = self.filters[1].run(sound);
+        // The chorus: a copy `SinOsc.kr(3)` moves between 1/300 and 1/200 s late.
+        let [line, _] = lines;
+        let len = line.len();
+        let w = self.write % len;
+        line[w] = sound;
+        self.write += 1;
+        let lfo = self.sine(18, 3.0, sr);
+        let delay = (1.0 / 300.0 + (1.0 / 200.0 - 1.0 / 300.0) * (lfo + 1.0) * 0.5) * sr;
+        let d = delay.min((len - 2) as f32);
+        let whole = d.floor() as usize;
+        let a = line[(w + len - whole) % len];
+        let b = line[(w + len - whole - 1) % len];
+        let chorus = a + (b - a) * (d - d.floor());
+        env * 1.4 * (sound + chorus)
     }
 
     /// A saw widening over the sound, each of sixteen comparisons against a slow triangle a
@@ -790,6 +988,12 @@ fn midicps(note: f32) -> f32 {
 fn expexp(x: f32, a: f32, b: f32, c: f32, d: f32) -> f32 {
     let x = x.clamp(a, b);
     c * (d / c).powf((x / a).ln() / (b / a).ln())
+}
+
+/// SuperCollider's `XFade2`: `a` at `pan` -1, `b` at 1, equal power between.
+fn xfade(a: f32, b: f32, pan: f32) -> f32 {
+    let angle = (pan.clamp(-1.0, 1.0) + 1.0) * std::f32::consts::FRAC_PI_4;
+    a * angle.cos() + b * angle.sin()
 }
 
 /// A triangle wave at phase `p` (cycles), -1 to 1.

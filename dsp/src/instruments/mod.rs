@@ -133,7 +133,7 @@ impl Instrument {
 
     /// The synths Phonon plays as sounds (`s "superkick"`), by their names: SuperDirt's, and
     /// Strudel's plain waveforms (`s "triangle"`).
-    pub const SOUNDS: [(&'static str, Instrument); 28] = [
+    pub const SOUNDS: [(&'static str, Instrument); 32] = [
         ("superkick", Instrument::SUPERKICK),
         ("supersnare", Instrument::SUPERSNARE),
         ("superhat", Instrument::SUPERHAT),
@@ -161,6 +161,10 @@ impl Instrument {
         ),
         ("soskick", Instrument::library(DirtSynth::SosKick)),
         ("sostoms", Instrument::library(DirtSynth::SosToms)),
+        ("soshats", Instrument::library(DirtSynth::SosHats)),
+        ("sossnare", Instrument::library(DirtSynth::SosSnare)),
+        ("supernoise", Instrument::library(DirtSynth::Noise)),
+        ("superhoover", Instrument::library(DirtSynth::Hoover)),
         ("sine", Instrument::waveform(Wave::Sine)),
         ("sawtooth", Instrument::waveform(Wave::Saw)),
         ("square", Instrument::waveform(Wave::Square)),
