@@ -84,16 +84,19 @@ impl MidiNotes {
         self.period.load(Ordering::Acquire)
     }
 
-    fn messages(&self) -> impl Iterator<Item = NoteMessage> + '_ {
-        let n = self.count.load(Ordering::Acquire);
-        self.messages[..n].iter().map(|m| {
-            let m = m.load(Ordering::Relaxed);
-            NoteMessage {
-                frame: (m >> 24) as u32,
-                status: (m >> 16) as u8,
-                data: [(m >> 8) as u8, m as u8],
-            }
-        })
+    /// Messages this period holds.
+    fn len(&self) -> usize {
+        self.count.load(Ordering::Acquire)
+    }
+
+    /// The `k`th message of the period.
+    fn message(&self, k: usize) -> NoteMessage {
+        let m = self.messages[k].load(Ordering::Relaxed);
+        NoteMessage {
+            frame: (m >> 24) as u32,
+            status: (m >> 16) as u8,
+            data: [(m >> 8) as u8, m as u8],
+        }
     }
 }
 
@@ -293,9 +296,9 @@ impl Node for Keys {
         }
         let from = self.played;
         let to = from + frames as u32;
-        let notes = self.notes.clone();
         let mut at = 0usize;
-        for m in notes.messages() {
+        for k in 0..self.notes.len() {
+            let m = self.notes.message(k);
             if m.frame < from || m.frame >= to {
                 continue;
             }
@@ -356,14 +359,19 @@ mod tests {
         x.iter().fold(0.0, |m, v| m.max(v.abs()))
     }
 
+    /// `keys "NAME"` playing from `notes`.
+    fn keys_of(name: &str, notes: &Arc<MidiNotes>) -> Keys {
+        Keys::new(
+            Instrument::by_sound_name(name).unwrap(),
+            notes.clone(),
+            RATE,
+        )
+    }
+
     #[test]
     fn a_note_starts_on_its_frame_as_loud_as_it_was_struck_and_ends_when_let_go() {
         let notes = Arc::new(MidiNotes::default());
-        let mut keys = Keys::new(
-            Instrument::by_sound_name("sine").unwrap(),
-            notes.clone(),
-            RATE,
-        );
+        let mut keys = keys_of("sine", &notes);
         notes.begin();
         assert!(notes.take(100, &[0x90, 69, 127]));
         assert!(notes.take(300, &[0x91, 76, 64]));
@@ -400,11 +408,7 @@ mod tests {
     #[test]
     fn the_pedal_holds_notes_let_go_until_it_comes_up_and_a_channel_can_be_chosen() {
         let notes = Arc::new(MidiNotes::default());
-        let mut keys = Keys::new(
-            Instrument::by_sound_name("sine").unwrap(),
-            notes.clone(),
-            RATE,
-        );
+        let mut keys = keys_of("sine", &notes);
         notes.begin();
         notes.take(0, &[0xb0, 64, 127]);
         notes.take(0, &[0x90, 60, 100]);
@@ -417,11 +421,7 @@ mod tests {
         notes.take(0, &[0xb0, 64, 0]);
         assert!(play(&mut keys, 9600)[6000..].iter().all(|&x| x == 0.0));
         // Listening to channel 2: channel 1's note is not played.
-        let mut second = Keys::new(
-            Instrument::by_sound_name("sine").unwrap(),
-            notes.clone(),
-            RATE,
-        );
+        let mut second = keys_of("sine", &notes);
         notes.begin();
         notes.take(0, &[0x90, 60, 100]);
         let arena = Bump::new();
@@ -434,11 +434,7 @@ mod tests {
     #[test]
     fn past_its_voices_a_note_takes_the_oldest() {
         let notes = Arc::new(MidiNotes::default());
-        let mut keys = Keys::new(
-            Instrument::by_sound_name("sawtooth").unwrap(),
-            notes.clone(),
-            RATE,
-        );
+        let mut keys = keys_of("sawtooth", &notes);
         notes.begin();
         for k in 0..VOICES as u8 + 4 {
             notes.take(u32::from(k), &[0x90, 40 + k, 100]);

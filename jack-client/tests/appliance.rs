@@ -20,11 +20,21 @@ struct NotifySocket {
     seen: Vec<(Instant, String)>,
 }
 
+impl Drop for NotifySocket {
+    fn drop(&mut self) {
+        if let Some(dir) = self.path.parent() {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
 impl NotifySocket {
     fn bind() -> NotifySocket {
         let dir = std::env::temp_dir().join(unique("phonon-notify"));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("notify.sock");
+        // A socket left by an earlier run whose process had this one's id.
+        let _ = std::fs::remove_file(&path);
         let socket = UnixDatagram::bind(&path).expect("bind the notify socket");
         let (send, messages) = mpsc::channel();
         std::thread::spawn(move || {

@@ -610,12 +610,10 @@ fn strudel_client() -> Option<PathBuf> {
     if node && dir.join("node_modules/@strudel/osc/server.js").exists() {
         return Some(dir);
     }
-    assert!(
-        std::env::var("PHONON_REQUIRE_JACK").as_deref() != Ok("1"),
-        "Strudel's packages are not in {} and PHONON_REQUIRE_JACK=1: run scripts/install-deps --test",
-        dir.display()
+    skip_for_want_of(
+        &format!("Strudel's packages are not in {}", dir.display()),
+        "scripts/install-deps --test installs them",
     );
-    eprintln!("skipped: Strudel's packages are not installed (scripts/install-deps --test)");
     None
 }
 

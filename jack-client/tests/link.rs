@@ -23,11 +23,10 @@ fn multicast_namespace() -> Option<Netns> {
     if made {
         return Some(netns);
     }
-    assert!(
-        std::env::var("PHONON_REQUIRE_JACK").as_deref() != Ok("1"),
-        "cannot make a network namespace (root and iproute2 are needed) and PHONON_REQUIRE_JACK=1"
+    skip_for_want_of(
+        "cannot make a network namespace",
+        "root and iproute2 are needed",
     );
-    eprintln!("skipped: cannot make a network namespace");
     None
 }
 

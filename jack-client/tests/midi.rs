@@ -602,48 +602,28 @@ fn dirt_midi_target_events_go_to_the_midi_port_and_hush_ends_them() {
     };
     let now = unix_micros_now();
     let (a, b) = (now + 300_000, now + 400_000);
-    let midi = |rest: Vec<rosc::OscType>| {
+    // `/dirt/play`'s arguments for `s "midi"` with these parameters.
+    let midi = |params: &[(&str, f32)]| {
         let mut args = vec![S("s".into()), S("midi".into())];
-        args.extend(rest);
+        for &(name, value) in params {
+            args.extend([S(name.into()), Float(value)]);
+        }
         args
     };
     // A note 0.1 s apart from the next: n 2 in octave 4 on channel 3, sustain 0.05 s.
     send(
         a,
-        midi(vec![
-            S("n".into()),
-            Float(2.0),
-            S("octave".into()),
-            Float(4.0),
-            S("midichan".into()),
-            Float(3.0),
-            S("sustain".into()),
-            Float(0.05),
-            S("gain".into()),
-            Float(1.2),
+        midi(&[
+            ("n", 2.0),
+            ("octave", 4.0),
+            ("midichan", 3.0),
+            ("sustain", 0.05),
+            ("gain", 1.2),
         ]),
     );
-    send(
-        b,
-        midi(vec![
-            S("ccn".into()),
-            Float(7.0),
-            S("ccv".into()),
-            Float(100.0),
-            S("progNum".into()),
-            Float(5.0),
-        ]),
-    );
+    send(b, midi(&[("ccn", 7.0), ("ccv", 100.0), ("progNum", 5.0)]));
     // A long note, then a hush while it sounds.
-    send(
-        b,
-        midi(vec![
-            S("note".into()),
-            Float(0.0),
-            S("sustain".into()),
-            Float(20.0),
-        ]),
-    );
+    send(b, midi(&[("note", 0.0), ("sustain", 20.0)]));
     std::thread::sleep(Duration::from_millis(700));
     let hush = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
     let message = rosc::encoder::encode(&rosc::OscPacket::Message(rosc::OscMessage {
@@ -654,10 +634,7 @@ fn dirt_midi_target_events_go_to_the_midi_port_and_hush_ends_them() {
     hush.send_to(&message, ("127.0.0.1", control_port)).unwrap();
     std::thread::sleep(Duration::from_millis(300));
     // Hushed: a note sent now is not played.
-    send(
-        unix_micros_now() + 100_000,
-        midi(vec![S("n".into()), Float(9.0)]),
-    );
+    send(unix_micros_now() + 100_000, midi(&[("n", 9.0)]));
     std::thread::sleep(Duration::from_millis(400));
     let out = messages(&stop_dump(dump));
     let (code, log) = dirt.stop();

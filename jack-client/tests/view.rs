@@ -39,11 +39,7 @@ impl Tmux {
         if started {
             return Some(tmux);
         }
-        assert!(
-            std::env::var("PHONON_REQUIRE_JACK").as_deref() != Ok("1"),
-            "tmux is missing (scripts/install-deps --test installs it) and PHONON_REQUIRE_JACK=1"
-        );
-        eprintln!("skipped: tmux is missing");
+        skip_for_want_of("tmux is missing", "scripts/install-deps --test installs it");
         None
     }
 

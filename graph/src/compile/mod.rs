@@ -263,28 +263,14 @@ impl<'r> Compiler<'r> {
                     }
                     declared.bus_order.push(name.as_str());
                 }
-                Head::Output(name) => match declared.outputs.iter_mut().find(|(n, _)| n == name) {
-                    Some(entry) => {
-                        let line = self.line_of(self.statements[entry.1].head_span.start);
-                        self.diagnostics.push(Diagnostic::warning(
-                                s.head_span.clone(),
-                                format!("output `{name}` is defined again: this definition replaces the one on line {line}"),
-                            ));
-                        entry.1 = i;
-                    }
-                    None => declared.outputs.push((name, i)),
-                },
-                Head::Midi(name) => match declared.midi.iter_mut().find(|(n, _)| n == name) {
-                    Some(entry) => {
-                        let line = self.line_of(self.statements[entry.1].head_span.start);
-                        self.diagnostics.push(Diagnostic::warning(
-                                s.head_span.clone(),
-                                format!("`{name}` is defined again: this definition replaces the one on line {line}"),
-                            ));
-                        entry.1 = i;
-                    }
-                    None => declared.midi.push((name, i)),
-                },
+                Head::Output(name) => {
+                    let what = format!("output `{name}`");
+                    self.declare_once(&mut declared.outputs, name, i, &what);
+                }
+                Head::Midi(name) => {
+                    let what = format!("`{name}`");
+                    self.declare_once(&mut declared.midi, name, i, &what);
+                }
                 Head::Hush => declared.hushed = Some(s.head_span.clone()),
                 Head::Cps | Head::Bpm => {
                     if let Some(cps) = self.tempo(s) {
@@ -294,6 +280,30 @@ impl<'r> Compiler<'r> {
             }
         }
         declared
+    }
+
+    /// Adds statement `i`, defining `name`, to `declared`; as in Phonon, a later definition
+    /// replaces an earlier one, with a warning naming `what` and the earlier line.
+    fn declare_once(
+        &mut self,
+        declared: &mut Vec<(&'r str, usize)>,
+        name: &'r str,
+        i: usize,
+        what: &str,
+    ) {
+        match declared.iter_mut().find(|(n, _)| *n == name) {
+            Some(entry) => {
+                let line = self.line_of(self.statements[entry.1].head_span.start);
+                self.diagnostics.push(Diagnostic::warning(
+                    self.statements[i].head_span.clone(),
+                    format!(
+                        "{what} is defined again: this definition replaces the one on line {line}"
+                    ),
+                ));
+                entry.1 = i;
+            }
+            None => declared.push((name, i)),
+        }
     }
 
     /// A `tempo:`, `cps:` or `bpm:` line's cycles per second, or an error at its value.
