@@ -2,8 +2,9 @@
 //! GPL-2.0-or-later, so the default build leaves it out and stays MIT OR Apache-2.0; the
 //! `rusty_link` crate builds Link's own C wrapper (`abl_link`) from the Link sources it ships.
 //!
-//! Each period the process thread reads the session's tempo and beat at the period's start
-//! (Link's audio-thread API: no lock, no allocation) and follows them: the tempo at once, the
+//! Each period the process thread reads the session's tempo and beat at the time the period's
+//! first frame is heard (JACK's cycle times and the port's playback latency; Link's
+//! audio-thread API: no lock, no allocation) and follows them: the tempo at once, the
 //! position by a varispeed of at most [`VARISPEED`] while it is within half a cycle, by a
 //! reseek past that. For a second after it starts, joins a session or a peer comes or goes,
 //! it takes the session's position as it is: Link moves a joining peer's timeline in one step. Phonon's own tempo changes (an edit's `tempo:`, `/tempo`) are committed to
@@ -93,14 +94,16 @@ mod session {
     const REJOINED: u32 = 384;
 
     impl LinkFollower {
-        /// Steers `engine` to the session for a period starting now; returns the session's
-        /// tempo in beats a minute. Real-time safe.
-        pub fn follow(&mut self, engine: &mut runtime::Engine) -> f64 {
+        /// Steers `engine` to the session for a period whose first frame is heard `ahead`
+        /// microseconds from now; returns the session's tempo in beats a minute. Real-time
+        /// safe.
+        pub fn follow(&mut self, engine: &mut runtime::Engine, ahead: f64) -> f64 {
             let link = &self.link.link;
             link.capture_audio_session_state(&mut self.state);
             let quantum = self.link.beats_per_cycle;
             let bpm = self.state.tempo();
-            let cycle = self.state.beat_at_time(link.clock_micros(), quantum) / quantum;
+            let heard = link.clock_micros().saturating_add(ahead.round() as i64);
+            let cycle = self.state.beat_at_time(heard, quantum) / quantum;
             let cps = bpm / 60.0 / quantum;
             let own = engine.cycle().to_f64();
             let peers = link.num_peers();
@@ -154,7 +157,7 @@ mod session {
 
     impl LinkFollower {
         /// Never called.
-        pub fn follow(&mut self, _: &mut runtime::Engine) -> f64 {
+        pub fn follow(&mut self, _: &mut runtime::Engine, _: f64) -> f64 {
             match *self {}
         }
     }
@@ -202,7 +205,7 @@ mod tests {
         let mut bpm = 0.0;
         let calls = alloc_counter::count_on_this_thread(|| {
             for _ in 0..2_000 {
-                bpm = follower.follow(&mut engine);
+                bpm = follower.follow(&mut engine, 2_666.0);
                 let [l, r] = &mut out;
                 engine.process(128, &[], &mut [&mut l[..], &mut r[..]]);
             }

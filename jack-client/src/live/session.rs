@@ -106,6 +106,27 @@ impl OutputSlots {
         }
         used
     }
+
+    /// The most frames between the main pair's buffer and the ear, as JACK reports it.
+    ///
+    /// # Safety
+    /// As [`OutputSlots::buffers`]: called from the process callback.
+    unsafe fn playback_latency(&self) -> u32 {
+        let raw = self.ports[0].load(Ordering::Acquire);
+        if raw.is_null() {
+            return 0;
+        }
+        let mut range = jack::jack_sys::jack_latency_range_t { min: 0, max: 0 };
+        // SAFETY: the port is registered (see `buffers`); JACK reads its own record, no lock.
+        unsafe {
+            jack::jack_sys::jack_port_get_latency_range(
+                raw,
+                jack::jack_sys::JackPlaybackLatency,
+                &mut range,
+            )
+        };
+        range.max
+    }
 }
 
 /// The stem of the port pair of output `name` in multi-out mode (`drums` → `drums_L`,
@@ -325,7 +346,19 @@ impl ProcessHandler for Audio {
             }
         }
         if let Some(link) = self.link.as_mut() {
-            let bpm = link.follow(&mut self.engine);
+            // When this period's first frame is heard, from JACK's filtered cycle times, not
+            // the moment this callback happens to run: every client of the server then reads
+            // the session at the same instant for the same frame, however late it is woken.
+            // SAFETY: the process callback.
+            let latency = unsafe { self.outs.playback_latency() };
+            let ahead = match ps.cycle_times() {
+                Ok(t) if t.period_usecs > 0.0 => {
+                    let per_frame = f64::from(t.period_usecs) / frames.max(1) as f64;
+                    t.current_usecs as f64 + f64::from(latency) * per_frame - client.time() as f64
+                }
+                _ => f64::from(latency) * 1e6 / f64::from(self.sample_rate.max(1)),
+            };
+            let bpm = link.follow(&mut self.engine, ahead);
             // Whole beats a minute, so the log says a change, not a wobble.
             self.shared
                 .followed_bpm
