@@ -449,7 +449,7 @@ mod tests {
                 OscType::Int(5),
                 s("s"),
                 s("bd"),
-                s("squiz"),
+                s("psrate"),
                 OscType::Float(2.0),
             ],
         );
@@ -462,7 +462,7 @@ mod tests {
         assert_eq!(e.values.get(Control::Cut), Some(1.0));
         assert_eq!(e.values.get(Control::Gain), Some(f64::from(1.1f32)));
         assert_eq!(e.values.get(Control::Delta), Some(f64::from(0.44f32)));
-        assert_eq!(d.counts.unknown_params, 1, "squiz is counted");
+        assert_eq!(d.counts.unknown_params, 1, "psrate is counted");
         assert_eq!(d.counts.events, 1);
     }
 

@@ -1,5 +1,6 @@
 //! The audio path allocates nothing: a stream of events decoded from Tidal-layout packets, sent
-//! through the queue, started, filtered, delayed and reverberated, on two workers.
+//! through the queue, started, filtered, squizzed, shifted, combed, delayed and reverberated,
+//! on two workers.
 
 #[global_allocator]
 static ALLOCATOR: alloc_counter::CountingAllocator = alloc_counter::CountingAllocator;
@@ -71,6 +72,17 @@ fn playing_a_stream_of_events_allocates_nothing() {
         );
     }
     assert_eq!(events.len(), 2_000);
+    // Some with the effects whose memory the orbit lends: squiz, a frequency shift and the
+    // spectral ones.
+    for (k, e) in events.iter_mut().enumerate() {
+        let (control, value) = match k % 5 {
+            0 => (pattern::Control::Squiz, 2.0),
+            1 => (pattern::Control::Comb, 0.4),
+            2 => (pattern::Control::Fshift, 100.0),
+            _ => continue,
+        };
+        e.values.set(control, value);
+    }
     let mut next = 0;
     let mut block = |engine: &mut dirt::DirtEngine, sender: &mut dirt::EventSender, b: usize| {
         // Each block brings the events of the next few blocks, as packets would.

@@ -241,6 +241,12 @@ fn one_and_two_workers_give_the_same_bits() {
                 (Control::Shape, (next() % 5) as f64 / 10.0),
                 (Control::Vowel, (next() % 6) as f64),
                 (Control::Cut, (next() % 3) as f64),
+                // One in four borrows the orbit's memory: squiz, or a spectral effect.
+                match next() % 8 {
+                    0 => (Control::Squiz, 2.0 + (next() % 4) as f64),
+                    1 => (Control::Smear, (next() % 10) as f64 / 10.0),
+                    _ => (Control::Fshift, (next() % 300) as f64),
+                },
             ];
             sender.send(event(
                 &table,
@@ -1187,4 +1193,52 @@ fn waveloss_silences_its_share_of_the_cycles() {
     let half = silenced(50.0);
     assert!((0.4..0.6).contains(&half), "{half}");
     assert!(silenced(100.0) > 0.99);
+}
+
+/// `squiz`, `fshift` and the spectral effects, as SuperDirt's modules compute them, on the
+/// 480 Hz tone at 0.4: squiz plays each cycle twice as fast then falls silent, `fshift` moves
+/// the tone by hertz or by its note's frequency, and the spectral effects come out 2048 frames
+/// late.
+#[test]
+fn squiz_fshift_and_the_spectral_effects_shape_each_event() {
+    let play = |controls: &[(Control, f64)]| {
+        let (mut engine, mut sender, _, table) = engine(1, 1);
+        let mut all = vec![(Control::Pan, 0.0)];
+        all.extend_from_slice(controls);
+        sender.send(event(&table, "tone", 0, 0, &all));
+        render(&mut engine, 48_000, 256).swap_remove(2)
+    };
+    let window = |x: &[f32]| x[9_600..38_400].to_vec();
+    // squiz 2: 960 Hz at half the level, gated at 480 Hz (sidebands at 4/3π and 4/5π).
+    let squiz = window(&play(&[(Control::Squiz, 2.0)]));
+    let pi = std::f32::consts::PI;
+    for (freq, level) in [
+        (960.0, 0.2),
+        (480.0, 0.4 * 4.0 / (3.0 * pi)),
+        (1_440.0, 0.4 * 0.8 / pi),
+    ] {
+        assert!(
+            near(tone(&squiz, freq), level, 0.01),
+            "{freq}: {}",
+            tone(&squiz, freq)
+        );
+    }
+    // fshift 200: the tone at 680 Hz; fshiftnote 1 adds middle C's 261.6 Hz.
+    let shifted = window(&play(&[(Control::Fshift, 200.0)]));
+    assert!(near(tone(&shifted, 680.0), 0.4, 0.01) && tone(&shifted, 480.0) < 0.01);
+    let by_note = window(&play(&[(Control::Fshift, 0.0), (Control::Fshiftnote, 1.0)]));
+    assert!(
+        near(tone(&by_note, 741.63), 0.4, 0.01),
+        "{}",
+        tone(&by_note, 741.63)
+    );
+    // A spectral effect that changes nothing but the time: the tone, 2048 frames late.
+    let dry = play(&[]);
+    let late = play(&[(Control::Comb, 0.0)]);
+    assert!(late[..2_000].iter().all(|x| x.abs() < 1e-5));
+    let most = (4_096..40_000).fold(0.0f32, |m, i| m.max((late[i] - dry[i - 2_048]).abs()));
+    assert!(most < 1e-3, "{most}");
+    // hbrick 0.9 silences everything below 12.9 kHz: the tone is gone.
+    let high = window(&play(&[(Control::Hbrick, 0.9)]));
+    assert!(rms(&high) < 1e-3, "{}", rms(&high));
 }

@@ -430,8 +430,8 @@ fn tidal_events_play_on_their_frames_orbits_and_levels_and_bad_input_is_counted(
 
 /// A Tidal session in Tidal's own layout using SuperDirt's synths (library ones with their
 /// parameters too), `dry`, the delay, a stereo
-/// sample, the later effect modules and a short name (`lpf`): every event plays and no
-/// parameter is unknown.
+/// sample, the later effect modules (`squiz`, `fshift` and the spectral ones among them) and a
+/// short name (`lpf`): every event plays and no parameter is unknown.
 #[test]
 fn a_tidal_session_of_synths_effects_and_stereo_samples_has_no_unknown_parameters() {
     if !jack_available() {
@@ -521,6 +521,34 @@ fn a_tidal_session_of_synths_effects_and_stereo_samples_has_no_unknown_parameter
                 ("hpq", 0.1),
             ],
         ),
+        (
+            at + 150_000,
+            "click",
+            vec![
+                ("orbit", 1.0),
+                ("squiz", 2.0),
+                ("fshift", 100.0),
+                ("fshiftnote", 0.5),
+                ("fshiftphase", 0.3),
+                ("comb", 0.3),
+                ("smear", 0.2),
+                ("scram", 0.1),
+            ],
+        ),
+        (
+            at + 200_000,
+            "click",
+            vec![
+                ("orbit", 1.0),
+                ("binshift", 0.25),
+                ("hbrick", 0.1),
+                ("lbrick", 0.1),
+                ("real", 0.4),
+                ("imag", 0.6),
+                ("enhance", 0.3),
+                ("freeze", 0.0),
+            ],
+        ),
     ];
     for (when, sound, params) in &session {
         tidal
@@ -543,7 +571,7 @@ fn a_tidal_session_of_synths_effects_and_stereo_samples_has_no_unknown_parameter
     assert_eq!(code, Some(0), "{log}");
     let summary = summary_line(&log);
     let count = |what: &str| summary_field(summary, what);
-    assert_eq!(count("played "), 7, "{summary}");
+    assert_eq!(count("played "), 9, "{summary}");
     assert_eq!(count("unknown parameters "), 0, "{summary}");
     assert_eq!(count("unknown sounds "), 0, "{summary}");
 }

@@ -97,6 +97,20 @@ controls! {
     Djf "djf" "DJ filter: below 0.5 a low-pass closing towards 0, above it a high-pass opening towards 1.",
     Distort "distort" "A crunchy distortion (crossover distortion, resonances at 60, 240 and 3000 Hz), 0 to 1.",
     Waveloss "waveloss" "Drops this many of every 100 wave cycles, at random.",
+    Squiz "squiz" "Plays each wave cycle this many times as fast (2 and up): a mix of filter, ring modulator and pitch shifter.",
+    Fshift "fshift" "Frequency shift in Hz (every partial moved by the same amount).",
+    Fshiftnote "fshiftnote" "Frequency shift as a multiple of the event's note frequency, added to `fshift`.",
+    Fshiftphase "fshiftphase" "The frequency shifter's phase, in radians.",
+    Freeze "freeze" "Above 0, holds the spectrum of the sound's first moment (spectral freeze).",
+    Comb "comb" "Spectral comb: 0 to 1, more and narrower teeth cut from the spectrum.",
+    Smear "smear" "Spectral smear: 0 to 1, each partial spread over up to 64 bins.",
+    Scram "scram" "Spectral scramble: 0 to 1, how many bins move and how far.",
+    Binshift "binshift" "Spectral stretch and shift: 0 to 1 (about 0.25 leaves the partials in place).",
+    Hbrick "hbrick" "Spectral high-pass: 0 to 1, how much of the spectrum from the bottom is cut.",
+    Lbrick "lbrick" "Spectral low-pass: 0 to 1, how much of the spectrum from the top is cut.",
+    Real "real" "Spectral conformal map, its real part, 0 to 1 (0.5 when only `imag` is set).",
+    Imag "imag" "Spectral conformal map, its imaginary part, 0 to 1 (0.5 when only `real` is set).",
+    Enhance "enhance" "Spectral enhancer: 0 to 1, partials added above each one.",
     Leslie "leslie" "The orbit's rotary speaker: how much of its dry sound goes through it, 0 to 1.",
     Lrate "lrate" "The rotary speaker's rate in Hz (0.7 slow, 6.7 fast).",
     Lsize "lsize" "The rotary speaker's size in metres (the depth of its Doppler warble).",
@@ -594,7 +608,7 @@ mod tests {
             assert_eq!(Control::from_name(c.name()), Some(*c));
             assert_eq!(Control::NAMES[k], c.name());
         }
-        assert_eq!(Control::from_name("squiz"), None);
+        assert_eq!(Control::from_name("psrate"), None);
         assert_eq!(Control::from_alias("lpf"), Some(Control::Cutoff));
         assert_eq!(Control::from_alias("sz"), Some(Control::Size));
         assert_eq!(Control::from_alias("gain"), Some(Control::Gain));

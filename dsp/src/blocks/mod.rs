@@ -3,6 +3,7 @@
 //! ([`envelope`]), and the pan and level laws ([`laws`]).
 
 pub mod envelope;
+pub(crate) mod hilbert;
 pub mod laws;
 pub mod pool;
 

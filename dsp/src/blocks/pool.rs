@@ -134,6 +134,14 @@ impl<V: Voice> VoicePool<V> {
         &mut slot.voice
     }
 
+    /// Every voice not sounding.
+    pub fn idle_mut(&mut self) -> impl Iterator<Item = &mut V> {
+        self.slots
+            .iter_mut()
+            .filter(|s| !s.sounding)
+            .map(|s| &mut s.voice)
+    }
+
     /// Lets the voice just started at `offset` go without sounding (its setup found nothing to
     /// play).
     pub fn release_fresh(&mut self, offset: usize) {

@@ -20,9 +20,8 @@ pub static FREEZE: Declaration = Declaration {
     ports: FreezePorts::PORTS,
     width: Width::AsInput,
     make: make_freeze,
-    doc:
-        "While the trigger is above 0.5, loop the last 0.2 s seamlessly; otherwise pass the input.",
-    example: "out: s \"bd*4 sn\" # freeze \"0 1\"",
+    doc: "While the trigger is above 0.5, loop the last 0.2 s seamlessly; otherwise pass the input. (Right after a sound pattern, `# freeze x` is SuperDirt's per-event spectral freeze.)",
+    example: "out: s \"bd*4 sn\" * 0.8 # freeze \"0 1\"",
     control: None,
 };
 

@@ -1,8 +1,13 @@
 //! The per-event effects SuperDirt's modules add after its filters, each as SuperDirt's own
-//! SynthDef computes it, in SuperDirt's order: `tremolo`, `phaser`, `waveloss`, `triode`,
-//! `krush`, `octer`, `ring`, `distort`, then the DJ filter `djf`. A voice holds their state from when it is made; starting an
-//! event only sets numbers.
+//! SynthDef computes it, in SuperDirt's order: `tremolo`, `phaser`, `waveloss`, `squiz`,
+//! `fshift`, `triode`, `krush`, `octer`, `ring`, `distort`, the spectral effects, then the DJ
+//! filter `djf`. A voice holds their state from when it is made, but for the memory of `squiz`
+//! and the spectral effects, which its orbit lends it ([`super::memory`]); starting an event
+//! only sets numbers.
 
+use super::memory::{Borrowed, Shelf};
+use super::spectral::SpectralSettings;
+use crate::blocks::hilbert::FrequencyShifter;
 use crate::blocks::{DcBlocker, DelayLine};
 use crate::filters::resonant::Ringz;
 use crate::filters::{Response, Svf};
@@ -33,6 +38,13 @@ pub(crate) struct Extras {
     wave_on: [(bool, f32); 2],
     noise: u32,
     distort: Option<f32>,
+    /// `squiz`'s pitch ratio (with the memory borrowed for it).
+    squiz: Option<f32>,
+    /// `fshift`: the shift in hertz and the shifter.
+    fshift: Option<(f32, FrequencyShifter)>,
+    /// Whether the spectral effects run (with the memory borrowed for them).
+    spectral: bool,
+    borrowed: Borrowed,
     /// `distort`'s resonators (60, 61, 240 Hz and 3 kHz swept ±100 Hz at 62 Hz).
     resonators: [Ringz; 4],
     djf: Option<[Svf; 2]>,
@@ -71,9 +83,24 @@ impl Extras {
             wave_on: [(true, 0.0); 2],
             noise: 0x9e37_79b9,
             distort: None,
+            squiz: None,
+            fshift: None,
+            spectral: false,
+            borrowed: Borrowed::default(),
             resonators: [Ringz::default(); 4],
             djf: None,
         }
+    }
+
+    /// Borrows from `shelf` the memory the event `c` asks for, and gives back what it does not
+    /// need. Called before [`Extras::start`].
+    pub(crate) fn suit(&mut self, c: &Controls, shelf: &mut Shelf) {
+        self.borrowed.suit(c, shelf);
+    }
+
+    /// Gives back all it has borrowed (the voice has fallen silent).
+    pub(crate) fn give_back(&mut self, shelf: &mut Shelf) {
+        self.borrowed.give_back(shelf);
     }
 
     /// Sets up the effects `c` asks for, clearing what an earlier event left.
@@ -133,6 +160,31 @@ impl Extras {
                 ringz.tune(freq, ring, sr);
             }
         }
+        self.squiz = match self.borrowed.squiz.as_mut() {
+            Some(memory) => get(Control::Squiz).inspect(|_| memory.clear()),
+            None => None,
+        };
+        self.fshift = get(Control::Fshift).map(|hz| {
+            // SuperDirt's `freq`: the event's note (middle C unless `note`, `midinote` or
+            // `octave` move it).
+            let midinote = c
+                .get(Control::Midinote)
+                .unwrap_or_else(|| c.or(Control::Note, 0.0) + 12.0 * c.or(Control::Octave, 5.0))
+                as f32;
+            let freq = 440.0 * ((midinote - 69.0) / 12.0).exp2();
+            let shift = hz + get(Control::Fshiftnote).unwrap_or(0.0) * freq;
+            (
+                shift,
+                FrequencyShifter::new(get(Control::Fshiftphase).unwrap_or(0.0)),
+            )
+        });
+        self.spectral = match (SpectralSettings::of(c), self.borrowed.spectral.as_mut()) {
+            (Some(settings), Some(memory)) => {
+                memory.start(settings);
+                true
+            }
+            _ => false,
+        };
         self.djf = get(Control::Djf).map(|djf| {
             let low = linexp(djf, 0.0, 0.5, 20.0, 10_000.0);
             let high = linexp(djf, 0.5, 1.0, 20.0, 10_000.0);
@@ -153,6 +205,9 @@ impl Extras {
             || self.ring.is_some()
             || self.waveloss.is_some()
             || self.distort.is_some()
+            || self.squiz.is_some()
+            || self.fshift.is_some()
+            || self.spectral
             || self.djf.is_some()
     }
 
@@ -183,6 +238,10 @@ impl Extras {
                     (self.ring_phase + freq.clamp(20.0, 20_000.0) / sr).rem_euclid(1.0);
                 m
             });
+            let phasor = self
+                .fshift
+                .as_mut()
+                .map(|(shift, shifter)| shifter.advance(*shift, sr));
             if self.distort.is_some() {
                 // `3000 + SinOsc.ar(62, mul: 100)`.
                 let swept = 3000.0 + 100.0 * (TAU * 62.0 * t).sin();
@@ -213,6 +272,12 @@ impl Extras {
                         y = 0.0;
                     }
                 }
+                if let (Some(ratio), Some(memory)) = (self.squiz, self.borrowed.squiz.as_mut()) {
+                    y = memory.tick(c, y, ratio);
+                }
+                if let (Some(phasor), Some((_, shifter))) = (phasor, self.fshift.as_mut()) {
+                    y = shifter.tick(c, y, phasor);
+                }
                 if let Some(triode) = self.triode {
                     let sc = triode * 10.0 + 1e-3;
                     let shaped = if y > 0.0 { y } else { (y * sc).tanh() / sc };
@@ -234,6 +299,9 @@ impl Extras {
                 }
                 if let Some(amount) = self.distort {
                     y = distorted(y, amount, c, &mut self.resonators);
+                }
+                if let (true, Some(memory)) = (self.spectral, self.borrowed.spectral.as_mut()) {
+                    y = memory.tick(c, y);
                 }
                 if let Some([low, high]) = self.djf.as_mut() {
                     y = high.tick(c, low.tick(c, y));

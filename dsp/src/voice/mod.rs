@@ -9,9 +9,12 @@
 
 mod extras;
 pub mod leslie;
+pub mod memory;
 pub mod orbit;
 pub mod sample;
 pub mod sampler;
+mod spectral;
+mod squiz;
 
 pub use orbit::Orbit;
 pub use sample::SampleVoice;

@@ -10,6 +10,7 @@
 //! pauses it, and goes on from where it stood when a later event turns it up.
 
 use super::leslie::Leslie;
+use super::memory::Shelf;
 use super::sample::SampleVoice;
 use crate::blocks::laws::{event_level, pan_gains};
 use crate::blocks::pool::MAX_BLOCK;
@@ -280,6 +281,8 @@ pub struct Orbit {
     sample_rate: f32,
     default_amp: f32,
     pool: VoicePool<SampleVoice>,
+    /// The memory `squiz` and the spectral effects borrow.
+    shelf: Shelf,
     synths: VoicePool<OrbitSynth>,
     /// Instrument voices started so far (their noise seeds).
     synths_started: u32,
@@ -301,6 +304,7 @@ impl Orbit {
             sample_rate,
             default_amp,
             pool: VoicePool::new(voices, 2, sample_rate, || SampleVoice::new(sample_rate)),
+            shelf: Shelf::new(sample_rate),
             synths: VoicePool::new(SYNTH_VOICES, 2, sample_rate, || OrbitSynth {
                 voice: InstrumentVoice::any(sample_rate),
                 gains: [0.0; 2],
@@ -352,11 +356,9 @@ impl Orbit {
             return;
         }
         let sample_rate = self.sample_rate;
-        if !self
-            .pool
-            .start(offset, cut.map(i64::abs))
-            .start(sample, controls, sample_rate, amp)
-        {
+        let voice = self.pool.start(offset, cut.map(i64::abs));
+        voice.suit(controls, &mut self.shelf);
+        if !voice.start(sample, controls, sample_rate, amp) {
             self.pool.release_fresh(offset);
         }
     }
@@ -421,6 +423,11 @@ impl Orbit {
         self.synths.render(ctx, |synth, from, played| {
             buses.mix(from, played, synth.reverb_send);
         });
+        if self.shelf.lending() {
+            for voice in self.pool.idle_mut() {
+                voice.give_back(&mut self.shelf);
+            }
+        }
         if self.leslie.is_on() {
             for (kept, now) in self.dry.iter_mut().zip([&*left, &*right]) {
                 kept[..n].copy_from_slice(&now[..n]);
@@ -466,6 +473,8 @@ impl Orbit {
     /// voices, effect tails and settings; `old` gets this one's silence. Nothing is allocated.
     pub fn take_over(&mut self, old: &mut Orbit) {
         if self.sample_rate == old.sample_rate && self.pool.take_over(&mut old.pool) {
+            // The voices hold what they borrowed: their lender goes with them.
+            std::mem::swap(&mut self.shelf, &mut old.shelf);
             self.synths.take_over(&mut old.synths);
             self.synths_started = old.synths_started;
             std::mem::swap(&mut self.settings, &mut old.settings);

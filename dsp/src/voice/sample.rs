@@ -5,6 +5,7 @@
 //! orbit's delay takes the whole orbit). Nothing is allocated once made.
 
 use super::extras::Extras;
+use super::memory::Shelf;
 use crate::blocks::envelope::{Adsr, EnvelopeStage, Stage as EnvelopeStep};
 use crate::blocks::laws::{event_level, pan_gains, DECLICK_SECONDS};
 use crate::blocks::pool::Voice;
@@ -142,6 +143,17 @@ impl SampleVoice {
             play: Playback::default(),
             extras: Extras::new(sample_rate),
         }
+    }
+
+    /// Borrows from `shelf` the memory `controls` ask for (`squiz`, the spectral effects), and
+    /// gives back what they do not need. Called before [`SampleVoice::start`].
+    pub(crate) fn suit(&mut self, controls: &Controls, shelf: &mut Shelf) {
+        self.extras.suit(controls, shelf);
+    }
+
+    /// Gives back all it has borrowed: it has fallen silent.
+    pub(crate) fn give_back(&mut self, shelf: &mut Shelf) {
+        self.extras.give_back(shelf);
     }
 
     /// Sets the voice up to play `sample` as `controls` ask at `sample_rate`, at `default_amp`

@@ -1,0 +1,124 @@
+//! The memory two kinds of SuperDirt's effects need, too much to give every voice: `squiz`'s
+//! tenth of a second and the spectral effects' FFT frames (together about 120 KB a voice). An
+//! orbit keeps [`LENT_VOICES`] of each and lends them to the voices whose events ask, taking
+//! them back when those voices fall silent. Past that many at once in an orbit, an event plays
+//! without the effect. Nothing is allocated once the orbit is made.
+
+use super::spectral::{Spectral, SpectralSettings};
+use super::squiz::Squiz;
+use pattern::{Control, Controls};
+use rustfft::FftPlanner;
+
+/// How many voices of an orbit may use `squiz`, and how many the spectral effects, at once.
+pub const LENT_VOICES: usize = 8;
+
+/// What an orbit has to lend.
+pub(crate) struct Shelf {
+    squiz: Vec<Squiz>,
+    spectral: Vec<Spectral>,
+    /// Pieces out on loan.
+    lent: usize,
+}
+
+impl Shelf {
+    /// [`LENT_VOICES`] of each at `sample_rate`. Allocates.
+    pub(crate) fn new(sample_rate: f32) -> Shelf {
+        let mut planner = FftPlanner::new();
+        Shelf {
+            squiz: (0..LENT_VOICES).map(|_| Squiz::new(sample_rate)).collect(),
+            spectral: (0..LENT_VOICES)
+                .map(|_| Spectral::new(&mut planner))
+                .collect(),
+            lent: 0,
+        }
+    }
+
+    /// True while any piece is out on loan.
+    pub(crate) fn lending(&self) -> bool {
+        self.lent > 0
+    }
+}
+
+/// What one voice has borrowed.
+#[derive(Default)]
+pub(crate) struct Borrowed {
+    pub(crate) squiz: Option<Squiz>,
+    pub(crate) spectral: Option<Spectral>,
+}
+
+impl Borrowed {
+    /// Borrows what an event's controls `c` need and the voice lacks, and gives back what it
+    /// holds and they do not need.
+    pub(crate) fn suit(&mut self, c: &Controls, shelf: &mut Shelf) {
+        let squiz = c.get(Control::Squiz).is_some();
+        let spectral = SpectralSettings::of(c).is_some();
+        swap(&mut self.squiz, squiz, &mut shelf.squiz, &mut shelf.lent);
+        swap(
+            &mut self.spectral,
+            spectral,
+            &mut shelf.spectral,
+            &mut shelf.lent,
+        );
+    }
+
+    /// Gives everything back.
+    pub(crate) fn give_back(&mut self, shelf: &mut Shelf) {
+        swap(&mut self.squiz, false, &mut shelf.squiz, &mut shelf.lent);
+        swap(
+            &mut self.spectral,
+            false,
+            &mut shelf.spectral,
+            &mut shelf.lent,
+        );
+    }
+}
+
+/// Takes a piece from `pile` into `held` if `wanted` and none is held (when one is left), or
+/// puts the held one back if not `wanted`. The pile never outgrows what it was made with, so
+/// putting back never allocates. A piece is a few pointers to its memory: moving it copies
+/// no samples.
+fn swap<T>(held: &mut Option<T>, wanted: bool, pile: &mut Vec<T>, lent: &mut usize) {
+    match (wanted, held.is_some()) {
+        (true, false) => {
+            *held = pile.pop();
+            *lent += usize::from(held.is_some());
+        }
+        (false, true) => {
+            pile.extend(held.take());
+            *lent -= 1;
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pieces_go_out_to_the_first_askers_and_come_back() {
+        let mut shelf = Shelf::new(48_000.0);
+        let mut asks = Controls::default();
+        asks.set(Control::Squiz, 2.0);
+        asks.set(Control::Comb, 0.5);
+        let mut voices: Vec<Borrowed> = (0..LENT_VOICES + 1).map(|_| Borrowed::default()).collect();
+        for voice in &mut voices {
+            voice.suit(&asks, &mut shelf);
+        }
+        assert!(voices[..LENT_VOICES]
+            .iter()
+            .all(|v| v.squiz.is_some() && v.spectral.is_some()));
+        assert!(voices[LENT_VOICES].squiz.is_none() && voices[LENT_VOICES].spectral.is_none());
+        // An event without them gives its pieces back; the one left out gets them next time.
+        voices[0].suit(&Controls::default(), &mut shelf);
+        assert!(voices[0].squiz.is_none());
+        voices[LENT_VOICES].suit(&asks, &mut shelf);
+        assert!(voices[LENT_VOICES].squiz.is_some());
+        for voice in &mut voices {
+            voice.give_back(&mut shelf);
+        }
+        assert!(!shelf.lending());
+        assert_eq!(shelf.squiz.len(), LENT_VOICES);
+        assert_eq!(shelf.spectral.len(), LENT_VOICES);
+    }
+}
