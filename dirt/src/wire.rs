@@ -13,8 +13,9 @@ use rosc::{OscBundle, OscMessage, OscPacket, OscTime, OscType};
 use std::sync::Arc;
 
 /// Names Tidal and Strudel send that carry no sound control Phonon needs (not counted as
-/// unknown).
-pub const BOOKKEEPING: [&str; 6] = ["s", "orbit", "cycle", "_id_", "channel", "latency"];
+/// unknown). Tidal has already moved an event's time tag by its `nudge`, so SuperDirt and
+/// Phonon leave it be.
+pub const BOOKKEEPING: [&str; 7] = ["s", "orbit", "cycle", "_id_", "channel", "latency", "nudge"];
 
 /// Seconds from the NTP epoch (1900) to the Unix epoch (1970).
 const NTP_TO_UNIX: u64 = 2_208_988_800;
@@ -306,6 +307,15 @@ impl Decoder {
             self.counts.malformed += 1;
             return;
         };
+        // SuperDirt adds `lag`, and `offset` times the speed, to the event's latency.
+        let late = values.or(Control::Lag, 0.0)
+            + values.or(Control::Offset, 0.0) * values.or(Control::Speed, 1.0).abs();
+        let at = match at {
+            Some(t) if late.is_finite() && late != 0.0 => {
+                Some(t.saturating_add_signed((late * 1e6).round() as i64))
+            }
+            at => at,
+        };
         if self.midi_targets.iter().any(|t| t == name) {
             self.counts.events += 1;
             events.push(DirtEvent {
@@ -464,6 +474,37 @@ mod tests {
         assert_eq!(e.values.get(Control::Delta), Some(f64::from(0.44f32)));
         assert_eq!(d.counts.unknown_params, 1, "psrate is counted");
         assert_eq!(d.counts.events, 1);
+    }
+
+    #[test]
+    fn lag_and_offset_times_speed_make_an_event_later_and_nudge_is_tidals() {
+        let mut d = decoder();
+        let clock = WallClock::fixed(0);
+        let mut events = Vec::new();
+        let bundle = |params: Vec<OscType>| {
+            let mut args = vec![s("s"), s("bd")];
+            args.extend(params);
+            tidal_bundle(1_700_000_000.0, args)
+        };
+        for params in [
+            vec![],
+            vec![s("lag"), OscType::Float(0.1)],
+            vec![
+                s("offset"),
+                OscType::Float(0.05),
+                s("speed"),
+                OscType::Float(-2.0),
+            ],
+            vec![s("nudge"), OscType::Float(0.3)],
+        ] {
+            d.decode(&bundle(params), &clock, &mut events);
+        }
+        let at: Vec<u64> = events
+            .iter()
+            .map(|e| e.at.unwrap() - events[0].at.unwrap())
+            .collect();
+        assert_eq!(at, [0, 100_000, 100_000, 0]);
+        assert_eq!(d.counts.unknown_params, 0);
     }
 
     #[test]

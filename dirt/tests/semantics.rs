@@ -1242,3 +1242,36 @@ fn squiz_fshift_and_the_spectral_effects_shape_each_event() {
     let high = window(&play(&[(Control::Hbrick, 0.9)]));
     assert!(rms(&high) < 1e-3, "{}", rms(&high));
 }
+
+/// `loop` plays the sample that many times over when no `sustain` or `legato` sets the length,
+/// as SuperDirt's sample player wraps around; `overgain` adds to `gain` past its limit of 2.
+#[test]
+fn loop_repeats_the_sample_and_overgain_goes_past_gain_2() {
+    let play = |controls: &[(Control, f64)]| {
+        let (mut engine, mut sender, _, table) = engine(1, 1);
+        let mut all = vec![(Control::Pan, 0.0)];
+        all.extend_from_slice(controls);
+        sender.send(event(&table, "ramp", 0, 0, &all));
+        render(&mut engine, 8_000, 256).swap_remove(2)
+    };
+    let once = play(&[]);
+    let thrice = play(&[(Control::Loop, 3.0)]);
+    let last = |x: &[f32]| x.iter().rposition(|v| *v != 0.0).unwrap_or(0);
+    assert!((995..1_000).contains(&last(&once)), "{}", last(&once));
+    assert!((2_995..3_000).contains(&last(&thrice)), "{}", last(&thrice));
+    // Each pass is the ramp again.
+    for i in [10, 500, 900] {
+        for pass in 1..3 {
+            assert!(near(thrice[i + 1_000 * pass], once[i], 1e-6), "{i} {pass}");
+        }
+    }
+    // With a sustain, loop has no say: the sample plays once.
+    let held = play(&[(Control::Loop, 3.0), (Control::Sustain, 1.0)]);
+    assert!((995..1_000).contains(&last(&held)));
+    // gain 2 + overgain 0.5: 2.5⁴ against gain 2's 2⁴ (quiet, under the orbit's limiter).
+    let quiet = (Control::Amp, 0.01);
+    let loud = play(&[quiet, (Control::Gain, 2.0), (Control::Overgain, 0.5)]);
+    let two = play(&[quiet, (Control::Gain, 2.0)]);
+    let ratio = loud[500] / two[500];
+    assert!(near(ratio, (2.5f32 / 2.0).powi(4), 1e-4), "{ratio}");
+}

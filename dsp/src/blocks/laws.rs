@@ -14,17 +14,14 @@ pub const DIRT_AMP: f32 = 0.4;
 /// The default `amp` of a patch's sampler: samples play at their recorded level.
 pub const PATCH_AMP: f32 = 1.0;
 
-/// An event's level: amp × gain⁴ with gain at most 2 (SuperDirt's curve, so `# gain` means
-/// what it means in Tidal); `amp` is `default_amp` when unset.
+/// An event's level: amp × (gain + overgain)⁴ with gain at most 2 (SuperDirt's curve, so
+/// `# gain` means what it means in Tidal, and only `overgain` goes past 2); `amp` is
+/// `default_amp` when unset.
 pub fn event_level(controls: &Controls, default_amp: f32) -> f32 {
     let gain = controls.or(Control::Gain, 1.0).clamp(0.0, 2.0) as f32;
+    let over = controls.or(Control::Overgain, 0.0) as f32;
     let amp = controls.get(Control::Amp).map_or(default_amp, |a| a as f32);
-    level(amp, gain)
-}
-
-/// amp × gain⁴, never negative.
-pub fn level(amp: f32, gain: f32) -> f32 {
-    let g = gain.clamp(0.0, 2.0);
+    let g = (gain + over).max(0.0);
     amp.max(0.0) * (g * g) * (g * g)
 }
 
@@ -52,6 +49,9 @@ mod tests {
         assert_eq!(event_level(&c, PATCH_AMP), 0.0625);
         c.set(Control::Gain, 9.0);
         assert_eq!(event_level(&c, PATCH_AMP), 16.0, "gain stops at 2");
+        c.set(Control::Overgain, 0.5);
+        assert_eq!(event_level(&c, PATCH_AMP), 39.0625, "overgain goes past it");
+        c.set(Control::Overgain, f64::NAN);
         c.set(Control::Amp, 0.5);
         c.set(Control::Gain, 1.0);
         assert_eq!(event_level(&c, DIRT_AMP), 0.5);

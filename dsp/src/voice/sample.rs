@@ -109,6 +109,8 @@ struct Playback {
     /// The part of the sample played, in frames.
     lo: f64,
     hi: f64,
+    /// Whether it wraps around that part (`loop`) rather than ending.
+    looping: bool,
     /// Frames it plays, and has played.
     length: u64,
     played: u64,
@@ -190,6 +192,10 @@ impl SampleVoice {
             (None, Some(l)) => c.get(Control::Delta).map(|d| l * d * sr),
             (None, None) => None,
         };
+        // `loop`, when the length is the sample's own: it plays that many times over, as
+        // SuperDirt's sample player (a sawtooth through the played part) wraps around.
+        let looping = asked.is_none().then(|| c.get(Control::Loop)).flatten();
+        let natural = natural * looping.map_or(1.0, f64::abs);
         let length = asked.map_or(natural, |a| a.min(natural)).max(0.0);
         if length.is_nan() || length < 1.0 {
             return false;
@@ -211,6 +217,7 @@ impl SampleVoice {
             accelerate: rate * accelerate / length,
             lo,
             hi,
+            looping: looping.is_some(),
             length: length as u64,
             played: 0,
             release_at: release_at as u64,
@@ -508,9 +515,13 @@ impl Playback {
         let first = &sample.channels[0];
         let second = sample.channels.get(1).unwrap_or(first);
         for i in from..frames {
-            let p = self.position;
+            let mut p = self.position;
             if !(p >= self.lo && p < self.hi) {
-                return i - from;
+                if !self.looping || self.hi <= self.lo {
+                    return i - from;
+                }
+                p = self.lo + (p - self.lo).rem_euclid(self.hi - self.lo);
+                self.position = p;
             }
             // p ≥ lo ≥ 0: truncation is the floor.
             let k = p as usize;
