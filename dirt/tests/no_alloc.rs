@@ -1,5 +1,6 @@
 //! The audio path allocates nothing: a stream of events decoded from Tidal-layout packets, sent
-//! through the queue, started, filtered, squizzed, shifted, combed, delayed and reverberated,
+//! through the queue, started, filtered, pitch-shifted, squizzed, shifted, combed, delayed and
+//! reverberated,
 //! on two workers.
 
 #[global_allocator]
@@ -79,6 +80,7 @@ fn playing_a_stream_of_events_allocates_nothing() {
             0 => (pattern::Control::Squiz, 2.0),
             1 => (pattern::Control::Comb, 0.4),
             2 => (pattern::Control::Fshift, 100.0),
+            3 => (pattern::Control::Psrate, 1.5),
             _ => continue,
         };
         e.values.set(control, value);

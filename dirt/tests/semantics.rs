@@ -1195,10 +1195,10 @@ fn waveloss_silences_its_share_of_the_cycles() {
     assert!(silenced(100.0) > 0.99);
 }
 
-/// `squiz`, `fshift` and the spectral effects, as SuperDirt's modules compute them, on the
-/// 480 Hz tone at 0.4: squiz plays each cycle twice as fast then falls silent, `fshift` moves
-/// the tone by hertz or by its note's frequency, and the spectral effects come out 2048 frames
-/// late.
+/// `squiz`, `fshift`, the pitch shifter and the spectral effects, as SuperDirt's modules
+/// compute them, on the 480 Hz tone at 0.4: squiz plays each cycle twice as fast then falls
+/// silent, `fshift` moves the tone by hertz or by its note's frequency, `psrate` by a ratio,
+/// and the spectral effects come out 2048 frames late.
 #[test]
 fn squiz_fshift_and_the_spectral_effects_shape_each_event() {
     let play = |controls: &[(Control, f64)]| {
@@ -1238,6 +1238,15 @@ fn squiz_fshift_and_the_spectral_effects_shape_each_event() {
     assert!(late[..2_000].iter().all(|x| x.abs() < 1e-5));
     let most = (4_096..40_000).fold(0.0f32, |m, i| m.max((late[i] - dry[i - 2_048]).abs()));
     assert!(most < 1e-3, "{most}");
+    // psrate 2, its window 0.18 s (the sound lasting over 0.3 s): the tone an octave up. Its
+    // four grains are a quarter window apart, so they add up for a tone with a whole number
+    // of cycles in 45 ms, as SuperCollider's do (and cancel for others: `psdisp` blurs that):
+    // speed 25/27 plays the tone at 444.4 Hz, 20 cycles in 45 ms.
+    let speed = 25.0 / 27.0;
+    let up = window(&play(&[(Control::Speed, speed), (Control::Psrate, 2.0)]));
+    let played = 480.0 * speed as f32;
+    let octave = tone(&up, 2.0 * played);
+    assert!(octave > 0.2 && tone(&up, played) < 0.1 * octave, "{octave}");
     // hbrick 0.9 silences everything below 12.9 kHz: the tone is gone.
     let high = window(&play(&[(Control::Hbrick, 0.9)]));
     assert!(rms(&high) < 1e-3, "{}", rms(&high));

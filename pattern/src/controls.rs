@@ -111,6 +111,8 @@ controls! {
     Real "real" "Spectral conformal map, its real part, 0 to 1 (0.5 when only `imag` is set).",
     Imag "imag" "Spectral conformal map, its imaginary part, 0 to 1 (0.5 when only `real` is set).",
     Enhance "enhance" "Spectral enhancer: 0 to 1, partials added above each one.",
+    Psrate "psrate" "Pitch shift by this ratio (0 to 4), keeping the length: grains of the sound, as SuperDirt's `PitchShift`.",
+    Psdisp "psdisp" "The pitch shifter's grains start up to this many seconds further back (it blurs the comb of even grains).",
     Overgain "overgain" "Added to `gain` past its limit of 2: level = amp × (gain + overgain)⁴.",
     Loop "loop" "Plays the sample this many times over (when neither `sustain` nor `legato` is set).",
     Lag "lag" "Plays the event this many seconds late (`phonon dirt`).",
@@ -612,7 +614,7 @@ mod tests {
             assert_eq!(Control::from_name(c.name()), Some(*c));
             assert_eq!(Control::NAMES[k], c.name());
         }
-        assert_eq!(Control::from_name("psrate"), None);
+        assert_eq!(Control::from_name("timescale"), None);
         assert_eq!(Control::from_alias("lpf"), Some(Control::Cutoff));
         assert_eq!(Control::from_alias("sz"), Some(Control::Size));
         assert_eq!(Control::from_alias("gain"), Some(Control::Gain));

@@ -96,19 +96,7 @@ impl FrequencyShifter {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const SR: f32 = 48_000.0;
-
-    /// The level of `x` at `freq` Hz (a single DFT bin under a Hann window).
-    fn level_at(x: &[f32], freq: f32) -> f32 {
-        let n = x.len() as f32;
-        let (re, im) = x.iter().enumerate().fold((0.0, 0.0), |(re, im), (i, &v)| {
-            let hann = 0.5 - 0.5 * (TAU * i as f32 / n).cos();
-            let w = TAU * freq * i as f32 / SR;
-            (re + hann * v * w.cos(), im + hann * v * w.sin())
-        });
-        (re * re + im * im).sqrt() * 4.0 / n
-    }
+    use crate::voice::measure::{level_at, SR};
 
     fn shifted(freq: f32, shift: f32) -> Vec<f32> {
         let mut shifter = FrequencyShifter::new(0.0);

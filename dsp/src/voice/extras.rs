@@ -1,10 +1,12 @@
 //! The per-event effects SuperDirt's modules add after its filters, each as SuperDirt's own
-//! SynthDef computes it, in SuperDirt's order: `tremolo`, `phaser`, `waveloss`, `squiz`,
+//! SynthDef computes it, in SuperDirt's order: the pitch shifter (`psrate`), `tremolo`,
+//! `phaser`, `waveloss`, `squiz`,
 //! `fshift`, `triode`, `krush`, `octer`, `ring`, `distort`, the spectral effects, then the DJ
-//! filter `djf`. A voice holds their state from when it is made, but for the memory of `squiz`
-//! and the spectral effects, which its orbit lends it ([`super::memory`]); starting an event
+//! filter `djf`. A voice holds their state from when it is made, but for the memory of the
+//! pitch shifter, `squiz` and the spectral effects, which its orbit lends it ([`super::memory`]); starting an event
 //! only sets numbers.
 
+use super::grains::ShiftSettings;
 use super::memory::{Borrowed, Shelf};
 use super::spectral::SpectralSettings;
 use crate::blocks::hilbert::FrequencyShifter;
@@ -38,6 +40,8 @@ pub(crate) struct Extras {
     wave_on: [(bool, f32); 2],
     noise: u32,
     distort: Option<f32>,
+    /// Whether the pitch shifter runs (with the memory borrowed for it).
+    shifting: bool,
     /// `squiz`'s pitch ratio (with the memory borrowed for it).
     squiz: Option<f32>,
     /// `fshift`: the shift in hertz and the shifter.
@@ -83,6 +87,7 @@ impl Extras {
             wave_on: [(true, 0.0); 2],
             noise: 0x9e37_79b9,
             distort: None,
+            shifting: false,
             squiz: None,
             fshift: None,
             spectral: false,
@@ -103,8 +108,9 @@ impl Extras {
         self.borrowed.give_back(shelf);
     }
 
-    /// Sets up the effects `c` asks for, clearing what an earlier event left.
-    pub(crate) fn start(&mut self, c: &Controls) {
+    /// Sets up the effects `c` asks for an event `seconds` long, clearing what an earlier
+    /// event left.
+    pub(crate) fn start(&mut self, c: &Controls, seconds: f32) {
         let sr = self.sample_rate;
         let get = |control: Control| c.get(control).map(|v| v as f32);
         self.elapsed = 0;
@@ -160,6 +166,14 @@ impl Extras {
                 ringz.tune(freq, ring, sr);
             }
         }
+        self.shifting = match (get(Control::Psrate), self.borrowed.shifter.as_mut()) {
+            (Some(rate), Some(shifter)) => {
+                let spread = get(Control::Psdisp).unwrap_or(0.0);
+                shifter.start(ShiftSettings::new(rate, seconds, spread));
+                true
+            }
+            _ => false,
+        };
         self.squiz = match self.borrowed.squiz.as_mut() {
             Some(memory) => get(Control::Squiz).inspect(|_| memory.clear()),
             None => None,
@@ -205,6 +219,7 @@ impl Extras {
             || self.ring.is_some()
             || self.waveloss.is_some()
             || self.distort.is_some()
+            || self.shifting
             || self.squiz.is_some()
             || self.fshift.is_some()
             || self.spectral
@@ -216,6 +231,11 @@ impl Extras {
         let sr = self.sample_rate;
         let [left, right] = channels;
         for i in 0..frames {
+            if let (true, Some(shifter)) = (self.shifting, self.borrowed.shifter.as_mut()) {
+                let mut none = 0.0;
+                let r = if stereo { &mut right[i] } else { &mut none };
+                shifter.tick(&mut left[i], r, stereo);
+            }
             let t = self.elapsed as f32 / sr;
             let tremolo = self.tremolo.map(|(rate, depth)| {
                 let depth = depth.clamp(0.0, 1.0) * 0.5;

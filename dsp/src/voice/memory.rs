@@ -1,9 +1,11 @@
-//! The memory two kinds of SuperDirt's effects need, too much to give every voice: `squiz`'s
-//! tenth of a second and the spectral effects' FFT frames (together about 120 KB a voice). An
-//! orbit keeps [`LENT_VOICES`] of each and lends them to the voices whose events ask, taking
+//! The memory three kinds of SuperDirt's effects need, too much to give every voice: `squiz`'s
+//! tenth of a second, the spectral effects' FFT frames (together about 120 KB a voice), and the
+//! pitch shifter's 0.72 s (`psrate`, 280 KB). An orbit keeps [`LENT_VOICES`] of the first two
+//! and [`LENT_SHIFTERS`] of the last, and lends them to the voices whose events ask, taking
 //! them back when those voices fall silent. Past that many at once in an orbit, an event plays
 //! without the effect. Nothing is allocated once the orbit is made.
 
+use super::grains::GrainShifter;
 use super::spectral::{Spectral, SpectralSettings};
 use super::squiz::Squiz;
 use pattern::{Control, Controls};
@@ -12,10 +14,14 @@ use rustfft::FftPlanner;
 /// How many voices of an orbit may use `squiz`, and how many the spectral effects, at once.
 pub const LENT_VOICES: usize = 8;
 
+/// How many voices of an orbit may use the pitch shifter (`psrate`) at once.
+pub const LENT_SHIFTERS: usize = 4;
+
 /// What an orbit has to lend.
 pub(crate) struct Shelf {
     squiz: Vec<Squiz>,
     spectral: Vec<Spectral>,
+    shifters: Vec<GrainShifter>,
     /// Pieces out on loan.
     lent: usize,
 }
@@ -28,6 +34,9 @@ impl Shelf {
             squiz: (0..LENT_VOICES).map(|_| Squiz::new(sample_rate)).collect(),
             spectral: (0..LENT_VOICES)
                 .map(|_| Spectral::new(&mut planner))
+                .collect(),
+            shifters: (0..LENT_SHIFTERS)
+                .map(|_| GrainShifter::new(sample_rate))
                 .collect(),
             lent: 0,
         }
@@ -44,32 +53,31 @@ impl Shelf {
 pub(crate) struct Borrowed {
     pub(crate) squiz: Option<Squiz>,
     pub(crate) spectral: Option<Spectral>,
+    pub(crate) shifter: Option<GrainShifter>,
 }
 
 impl Borrowed {
     /// Borrows what an event's controls `c` need and the voice lacks, and gives back what it
     /// holds and they do not need.
     pub(crate) fn suit(&mut self, c: &Controls, shelf: &mut Shelf) {
-        let squiz = c.get(Control::Squiz).is_some();
-        let spectral = SpectralSettings::of(c).is_some();
-        swap(&mut self.squiz, squiz, &mut shelf.squiz, &mut shelf.lent);
-        swap(
-            &mut self.spectral,
-            spectral,
-            &mut shelf.spectral,
-            &mut shelf.lent,
-        );
+        let wants = [
+            c.get(Control::Squiz).is_some(),
+            SpectralSettings::of(c).is_some(),
+            c.get(Control::Psrate).is_some(),
+        ];
+        self.exchange(wants, shelf);
     }
 
     /// Gives everything back.
     pub(crate) fn give_back(&mut self, shelf: &mut Shelf) {
-        swap(&mut self.squiz, false, &mut shelf.squiz, &mut shelf.lent);
-        swap(
-            &mut self.spectral,
-            false,
-            &mut shelf.spectral,
-            &mut shelf.lent,
-        );
+        self.exchange([false; 3], shelf);
+    }
+
+    fn exchange(&mut self, [squiz, spectral, shifter]: [bool; 3], shelf: &mut Shelf) {
+        let lent = &mut shelf.lent;
+        swap(&mut self.squiz, squiz, &mut shelf.squiz, lent);
+        swap(&mut self.spectral, spectral, &mut shelf.spectral, lent);
+        swap(&mut self.shifter, shifter, &mut shelf.shifters, lent);
     }
 }
 
@@ -101,6 +109,7 @@ mod tests {
         let mut asks = Controls::default();
         asks.set(Control::Squiz, 2.0);
         asks.set(Control::Comb, 0.5);
+        asks.set(Control::Psrate, 2.0);
         let mut voices: Vec<Borrowed> = (0..LENT_VOICES + 1).map(|_| Borrowed::default()).collect();
         for voice in &mut voices {
             voice.suit(&asks, &mut shelf);
@@ -108,6 +117,8 @@ mod tests {
         assert!(voices[..LENT_VOICES]
             .iter()
             .all(|v| v.squiz.is_some() && v.spectral.is_some()));
+        assert!(voices[..LENT_SHIFTERS].iter().all(|v| v.shifter.is_some()));
+        assert!(voices[LENT_SHIFTERS..].iter().all(|v| v.shifter.is_none()));
         assert!(voices[LENT_VOICES].squiz.is_none() && voices[LENT_VOICES].spectral.is_none());
         // An event without them gives its pieces back; the one left out gets them next time.
         voices[0].suit(&Controls::default(), &mut shelf);
@@ -120,5 +131,6 @@ mod tests {
         assert!(!shelf.lending());
         assert_eq!(shelf.squiz.len(), LENT_VOICES);
         assert_eq!(shelf.spectral.len(), LENT_VOICES);
+        assert_eq!(shelf.shifters.len(), LENT_SHIFTERS);
     }
 }

@@ -8,7 +8,10 @@
 //! vocabulary is [`pattern::Control`]. `docs/engine.md` writes the laws down.
 
 mod extras;
+mod grains;
 pub mod leslie;
+#[cfg(test)]
+pub(crate) mod measure;
 pub mod memory;
 pub mod orbit;
 pub mod sample;

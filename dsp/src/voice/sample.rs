@@ -207,7 +207,7 @@ impl SampleVoice {
         let shape = c.or(Control::Shape, 0.0).clamp(0.0, 0.99) as f32;
         self.sample = Some(sample.clone());
         self.recipe = Some(SampleVoice::recipe(c));
-        self.extras.start(c);
+        self.extras.start(c, (length / sr) as f32);
         let mut envelope = EnvelopeStage::default();
         envelope.open();
         envelope.skip_instant(&adsr);

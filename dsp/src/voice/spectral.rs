@@ -415,9 +415,8 @@ fn enhance(spectrum: &mut [Complex32], partials: f32, ratio: f32, strength: f32)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::voice::measure::{band, level_at, SR};
     use std::f32::consts::TAU;
-
-    const SR: f32 = 48_000.0;
 
     fn sine(freq: f32, frames: usize) -> Vec<f32> {
         (0..frames)
@@ -437,17 +436,6 @@ mod tests {
         let mut spectral = Spectral::new(&mut FftPlanner::new());
         spectral.start(settings);
         x.iter().map(|&x| spectral.tick(0, x)).collect()
-    }
-
-    /// The level of `x` at `freq` Hz (a single DFT bin, under a Hann window).
-    fn level_at(x: &[f32], freq: f32) -> f32 {
-        let n = x.len() as f32;
-        let (re, im) = x.iter().enumerate().fold((0.0, 0.0), |(re, im), (i, &v)| {
-            let hann = 0.5 - 0.5 * (TAU * i as f32 / n).cos();
-            let w = TAU * freq * i as f32 / SR;
-            (re + hann * v * w.cos(), im + hann * v * w.sin())
-        });
-        (re * re + im * im).sqrt() * 4.0 / n
     }
 
     #[test]
@@ -507,30 +495,6 @@ mod tests {
         let tail = &y[8_192..];
         let moved = level_at(tail, 2_203.0);
         assert!(moved > 4.0 * level_at(tail, 1_031.25), "{moved}");
-    }
-
-    /// The level of `x` between `lo` and `hi` Hz: the root of the power of its spectrum's bins
-    /// there (a 16,384-frame FFT under a Hann window, scaled so a sine of amplitude 1 gives 1).
-    fn band(x: &[f32], lo: f32, hi: f32) -> f32 {
-        const N: usize = 16_384;
-        let mut bins: Vec<Complex32> = x[x.len() - N..]
-            .iter()
-            .enumerate()
-            .map(|(i, &v)| {
-                let hann = 0.5 - 0.5 * (TAU * i as f32 / N as f32).cos();
-                Complex32::new(v * hann, 0.0)
-            })
-            .collect();
-        FftPlanner::new().plan_fft_forward(N).process(&mut bins);
-        let width = SR / N as f32;
-        let power: f32 = bins[..N / 2]
-            .iter()
-            .enumerate()
-            .filter(|(k, _)| (lo..=hi).contains(&(*k as f32 * width)))
-            .map(|(_, z)| z.norm_sqr())
-            .sum();
-        // A Hann window's power over its main lobe is 3/8 of the sine's.
-        (power / 1.5).sqrt() * 4.0 / N as f32
     }
 
     #[test]

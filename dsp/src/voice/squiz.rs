@@ -75,6 +75,7 @@ impl Squiz {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::voice::measure::level_at;
     use std::f32::consts::TAU;
 
     #[test]
@@ -92,15 +93,6 @@ mod tests {
         }
     }
 
-    /// The level of `x` at `freq` Hz (a single DFT bin).
-    fn level_at(x: &[f32], freq: f32, sr: f32) -> f32 {
-        let (re, im) = x.iter().enumerate().fold((0.0, 0.0), |(re, im), (i, &v)| {
-            let w = TAU * freq * i as f32 / sr;
-            (re + v * w.cos(), im + v * w.sin())
-        });
-        (re * re + im * im).sqrt() * 2.0 / x.len() as f32
-    }
-
     #[test]
     fn each_chunk_plays_ratio_times_as_fast_then_falls_silent() {
         let sr = 48_000.0;
@@ -114,7 +106,7 @@ mod tests {
         let steady = &y[4_800..];
         let silent = steady.iter().filter(|&&v| v == 0.0).count() as f32 / steady.len() as f32;
         assert!((silent - 0.5).abs() < 0.01, "{silent}");
-        let at = |f: f32| level_at(steady, f, sr);
+        let at = |f: f32| level_at(steady, f);
         // A 200 Hz sine gated by a 100 Hz square wave in step with it: the sine at half its
         // level, sidebands at 100 Hz (4/3π) and 300 Hz (4/5π).
         use std::f32::consts::PI;
