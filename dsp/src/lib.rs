@@ -27,6 +27,8 @@ pub mod instruments;
 pub mod kind;
 pub mod levels;
 pub mod live;
+#[cfg(test)]
+mod measure;
 pub mod midi_in;
 pub mod midi_keys;
 pub mod midi_out;

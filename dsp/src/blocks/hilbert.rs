@@ -96,7 +96,7 @@ impl FrequencyShifter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::voice::measure::{level_at, SR};
+    use crate::measure::{level_at, SR};
 
     fn shifted(freq: f32, shift: f32) -> Vec<f32> {
         let mut shifter = FrequencyShifter::new(0.0);

@@ -139,7 +139,7 @@ impl GrainShifter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::voice::measure::{band, level_at, SR};
+    use crate::measure::{band, level_at, SR};
     use std::f32::consts::TAU;
 
     fn shifted(freq: f32, settings: ShiftSettings) -> Vec<f32> {

@@ -10,8 +10,6 @@
 mod extras;
 mod grains;
 pub mod leslie;
-#[cfg(test)]
-pub(crate) mod measure;
 pub mod memory;
 pub mod orbit;
 pub mod sample;

@@ -415,7 +415,7 @@ fn enhance(spectrum: &mut [Complex32], partials: f32, ratio: f32, strength: f32)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::voice::measure::{band, level_at, SR};
+    use crate::measure::{band, level_at, SR};
     use std::f32::consts::TAU;
 
     fn sine(freq: f32, frames: usize) -> Vec<f32> {

@@ -75,7 +75,7 @@ impl Squiz {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::voice::measure::level_at;
+    use crate::measure::level_at;
     use std::f32::consts::TAU;
 
     #[test]
