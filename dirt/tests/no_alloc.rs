@@ -81,6 +81,7 @@ fn playing_a_stream_of_events_allocates_nothing() {
             1 => (pattern::Control::Comb, 0.4),
             2 => (pattern::Control::Fshift, 100.0),
             3 => (pattern::Control::Psrate, 1.5),
+            4 if k % 10 == 4 => (pattern::Control::Xsdelay, 5.0),
             _ => continue,
         };
         e.values.set(control, value);

@@ -547,6 +547,12 @@ fn a_tidal_session_of_synths_effects_and_stereo_samples_has_no_unknown_parameter
                 ("imag", 0.6),
                 ("enhance", 0.3),
                 ("freeze", 0.0),
+                ("tsdelay", 0.4),
+                ("xsdelay", 3.0),
+                ("psrate", 1.5),
+                ("psdisp", 0.01),
+                ("overgain", 0.1),
+                ("loop", 2.0),
             ],
         ),
     ];

@@ -111,6 +111,8 @@ controls! {
     Real "real" "Spectral conformal map, its real part, 0 to 1 (0.5 when only `imag` is set).",
     Imag "imag" "Spectral conformal map, its imaginary part, 0 to 1 (0.5 when only `real` is set).",
     Enhance "enhance" "Spectral enhancer: 0 to 1, partials added above each one.",
+    Tsdelay "tsdelay" "Spectral delay: 0 to 1, how long the picked bands wait (up to 0.2 s).",
+    Xsdelay "xsdelay" "Spectral delay: a whole number whose bits pick which of 16 bands are delayed, and how far.",
     Psrate "psrate" "Pitch shift by this ratio (0 to 4), keeping the length: grains of the sound, as SuperDirt's `PitchShift`.",
     Psdisp "psdisp" "The pitch shifter's grains start up to this many seconds further back (it blurs the comb of even grains).",
     Overgain "overgain" "Added to `gain` past its limit of 2: level = amp × (gain + overgain)⁴.",

@@ -1,11 +1,13 @@
 //! The per-event effects SuperDirt's modules add after its filters, each as SuperDirt's own
 //! SynthDef computes it, in SuperDirt's order: the pitch shifter (`psrate`), `tremolo`,
 //! `phaser`, `waveloss`, `squiz`,
-//! `fshift`, `triode`, `krush`, `octer`, `ring`, `distort`, the spectral effects, then the DJ
+//! `fshift`, `triode`, `krush`, `octer`, `ring`, `distort`, the band delay (`tsdelay`), the
+//! spectral effects, then the DJ
 //! filter `djf`. A voice holds their state from when it is made, but for the memory of the
 //! pitch shifter, `squiz` and the spectral effects, which its orbit lends it ([`super::memory`]); starting an event
 //! only sets numbers.
 
+use super::band_delay::BandDelaySettings;
 use super::grains::ShiftSettings;
 use super::memory::{Borrowed, Shelf};
 use super::spectral::SpectralSettings;
@@ -46,6 +48,8 @@ pub(crate) struct Extras {
     squiz: Option<f32>,
     /// `fshift`: the shift in hertz and the shifter.
     fshift: Option<(f32, FrequencyShifter)>,
+    /// Whether the band delay runs (with the memory borrowed for it).
+    band_delay: bool,
     /// Whether the spectral effects run (with the memory borrowed for them).
     spectral: bool,
     borrowed: Borrowed,
@@ -90,6 +94,7 @@ impl Extras {
             shifting: false,
             squiz: None,
             fshift: None,
+            band_delay: false,
             spectral: false,
             borrowed: Borrowed::default(),
             resonators: [Ringz::default(); 4],
@@ -192,6 +197,14 @@ impl Extras {
                 FrequencyShifter::new(get(Control::Fshiftphase).unwrap_or(0.0)),
             )
         });
+        let (ts, xs) = (get(Control::Tsdelay), get(Control::Xsdelay));
+        self.band_delay = match self.borrowed.band_delay.as_mut() {
+            Some(delay) if ts.is_some() || xs.is_some() => {
+                delay.start(BandDelaySettings::new(ts, xs));
+                true
+            }
+            _ => false,
+        };
         self.spectral = match (SpectralSettings::of(c), self.borrowed.spectral.as_mut()) {
             (Some(settings), Some(memory)) => {
                 memory.start(settings);
@@ -222,6 +235,7 @@ impl Extras {
             || self.shifting
             || self.squiz.is_some()
             || self.fshift.is_some()
+            || self.band_delay
             || self.spectral
             || self.djf.is_some()
     }
@@ -320,6 +334,9 @@ impl Extras {
                 if let Some(amount) = self.distort {
                     y = distorted(y, amount, c, &mut self.resonators);
                 }
+                if let (true, Some(delay)) = (self.band_delay, self.borrowed.band_delay.as_mut()) {
+                    y = delay.tick(c, y);
+                }
                 if let (true, Some(memory)) = (self.spectral, self.borrowed.spectral.as_mut()) {
                     y = memory.tick(c, y);
                 }
@@ -327,6 +344,9 @@ impl Extras {
                     y = high.tick(c, low.tick(c, y));
                 }
                 *x = y;
+            }
+            if let (true, Some(delay)) = (self.band_delay, self.borrowed.band_delay.as_mut()) {
+                delay.advance();
             }
             self.elapsed += 1;
         }

@@ -1,17 +1,20 @@
-//! The memory three kinds of SuperDirt's effects need, too much to give every voice: `squiz`'s
-//! tenth of a second, the spectral effects' FFT frames (together about 120 KB a voice), and the
-//! pitch shifter's 0.72 s (`psrate`, 280 KB). An orbit keeps [`LENT_VOICES`] of the first two
-//! and [`LENT_SHIFTERS`] of the last, and lends them to the voices whose events ask, taking
+//! The memory four kinds of SuperDirt's effects need, too much to give every voice: `squiz`'s
+//! tenth of a second, the spectral effects' FFT frames (together about 120 KB a voice), the
+//! band delay's fifth of a second (`tsdelay`, 77 KB) and the pitch shifter's 0.72 s (`psrate`,
+//! 280 KB). An orbit keeps [`LENT_VOICES`] of the first three and [`LENT_SHIFTERS`] of the
+//! last, and lends them to the voices whose events ask, taking
 //! them back when those voices fall silent. Past that many at once in an orbit, an event plays
 //! without the effect. Nothing is allocated once the orbit is made.
 
+use super::band_delay::BandDelay;
 use super::grains::GrainShifter;
 use super::spectral::{Spectral, SpectralSettings};
 use super::squiz::Squiz;
 use pattern::{Control, Controls};
 use rustfft::FftPlanner;
 
-/// How many voices of an orbit may use `squiz`, and how many the spectral effects, at once.
+/// How many voices of an orbit may use `squiz`, how many the spectral effects and how many the
+/// band delay, at once.
 pub const LENT_VOICES: usize = 8;
 
 /// How many voices of an orbit may use the pitch shifter (`psrate`) at once.
@@ -21,6 +24,7 @@ pub const LENT_SHIFTERS: usize = 4;
 pub(crate) struct Shelf {
     squiz: Vec<Squiz>,
     spectral: Vec<Spectral>,
+    band_delays: Vec<BandDelay>,
     shifters: Vec<GrainShifter>,
     /// Pieces out on loan.
     lent: usize,
@@ -34,6 +38,9 @@ impl Shelf {
             squiz: (0..LENT_VOICES).map(|_| Squiz::new(sample_rate)).collect(),
             spectral: (0..LENT_VOICES)
                 .map(|_| Spectral::new(&mut planner))
+                .collect(),
+            band_delays: (0..LENT_VOICES)
+                .map(|_| BandDelay::new(sample_rate))
                 .collect(),
             shifters: (0..LENT_SHIFTERS)
                 .map(|_| GrainShifter::new(sample_rate))
@@ -53,6 +60,7 @@ impl Shelf {
 pub(crate) struct Borrowed {
     pub(crate) squiz: Option<Squiz>,
     pub(crate) spectral: Option<Spectral>,
+    pub(crate) band_delay: Option<BandDelay>,
     pub(crate) shifter: Option<GrainShifter>,
 }
 
@@ -63,6 +71,7 @@ impl Borrowed {
         let wants = [
             c.get(Control::Squiz).is_some(),
             SpectralSettings::of(c).is_some(),
+            c.get(Control::Tsdelay).is_some() || c.get(Control::Xsdelay).is_some(),
             c.get(Control::Psrate).is_some(),
         ];
         self.exchange(wants, shelf);
@@ -70,13 +79,20 @@ impl Borrowed {
 
     /// Gives everything back.
     pub(crate) fn give_back(&mut self, shelf: &mut Shelf) {
-        self.exchange([false; 3], shelf);
+        self.exchange([false; 4], shelf);
     }
 
-    fn exchange(&mut self, [squiz, spectral, shifter]: [bool; 3], shelf: &mut Shelf) {
+    fn exchange(&mut self, wants: [bool; 4], shelf: &mut Shelf) {
+        let [squiz, spectral, band_delay, shifter] = wants;
         let lent = &mut shelf.lent;
         swap(&mut self.squiz, squiz, &mut shelf.squiz, lent);
         swap(&mut self.spectral, spectral, &mut shelf.spectral, lent);
+        swap(
+            &mut self.band_delay,
+            band_delay,
+            &mut shelf.band_delays,
+            lent,
+        );
         swap(&mut self.shifter, shifter, &mut shelf.shifters, lent);
     }
 }
@@ -110,13 +126,14 @@ mod tests {
         asks.set(Control::Squiz, 2.0);
         asks.set(Control::Comb, 0.5);
         asks.set(Control::Psrate, 2.0);
+        asks.set(Control::Tsdelay, 0.5);
         let mut voices: Vec<Borrowed> = (0..LENT_VOICES + 1).map(|_| Borrowed::default()).collect();
         for voice in &mut voices {
             voice.suit(&asks, &mut shelf);
         }
         assert!(voices[..LENT_VOICES]
             .iter()
-            .all(|v| v.squiz.is_some() && v.spectral.is_some()));
+            .all(|v| v.squiz.is_some() && v.spectral.is_some() && v.band_delay.is_some()));
         assert!(voices[..LENT_SHIFTERS].iter().all(|v| v.shifter.is_some()));
         assert!(voices[LENT_SHIFTERS..].iter().all(|v| v.shifter.is_none()));
         assert!(voices[LENT_VOICES].squiz.is_none() && voices[LENT_VOICES].spectral.is_none());
@@ -132,5 +149,6 @@ mod tests {
         assert_eq!(shelf.squiz.len(), LENT_VOICES);
         assert_eq!(shelf.spectral.len(), LENT_VOICES);
         assert_eq!(shelf.shifters.len(), LENT_SHIFTERS);
+        assert_eq!(shelf.band_delays.len(), LENT_VOICES);
     }
 }

@@ -7,6 +7,7 @@
 //! sound patterns through one. The control
 //! vocabulary is [`pattern::Control`]. `docs/engine.md` writes the laws down.
 
+mod band_delay;
 mod extras;
 mod grains;
 pub mod leslie;
