@@ -380,10 +380,12 @@ fn filters_shape_crush_and_coarse_change_the_sound_as_superdirt_does() {
 }
 
 #[test]
-fn attack_release_accelerate_unit_c_and_lock_shape_time() {
+fn attack_hold_release_accelerate_unit_c_and_lock_shape_time() {
     let (mut engine, mut sender, _, table) = engine(1, 2);
     let left = (Control::Pan, 0.0);
-    // attack 10 ms: half-way up after 5 ms; release 10 ms at the end of a 0.1 s sustain.
+    // SuperDirt's envelope, as measured on SuperDirt 1.7.3: straight lines from the start,
+    // up over attack 20 ms, held 50 ms, down over release 20 ms; then release 50 ms alone
+    // fades the sound from its first frame.
     sender.send(event(
         &table,
         "two",
@@ -391,10 +393,17 @@ fn attack_release_accelerate_unit_c_and_lock_shape_time() {
         0,
         &[
             left,
-            (Control::Attack, 0.01),
-            (Control::Release, 0.01),
-            (Control::Sustain, 0.1),
+            (Control::Attack, 0.02),
+            (Control::Hold, 0.05),
+            (Control::Release, 0.02),
         ],
+    ));
+    sender.send(event(
+        &table,
+        "two",
+        5_000,
+        0,
+        &[left, (Control::Release, 0.05)],
     ));
     // accelerate 1: the rate grows from 1 to 2 over the sound, so 1,000 frames play sooner.
     sender.send(event(
@@ -414,18 +423,18 @@ fn attack_release_accelerate_unit_c_and_lock_shape_time() {
     ));
     let out = render(&mut engine, 72_000, 256);
     let l = &out[0];
-    assert!(
-        (l[240] - 0.4 * 0.5 * 0.5).abs() < 0.01,
-        "attack half-way: {}",
-        l[240]
-    );
-    assert!((l[2_400] - 0.2).abs() < 1e-4, "sustained: {}", l[2_400]);
-    assert!(
-        (l[4_800 - 240] - 0.1).abs() < 0.01,
-        "release half-way: {}",
-        l[4_800 - 240]
-    );
-    assert_eq!(l[4_801], 0.0);
+    // "two" is 0.5 at amp 0.4: 0.2 at full level.
+    for (frame, level, what) in [
+        (480, 0.1, "attack half-way"),
+        (2_400, 0.2, "held"),
+        (3_840, 0.1, "release half-way"),
+        (4_400, 0.0, "ended with the release"),
+        (5_000, 0.2, "release alone: full at the start"),
+        (6_200, 0.1, "release alone: half-way 25 ms in"),
+        (7_500, 0.0, "release alone: silent after 50 ms"),
+    ] {
+        assert!((l[frame] - level).abs() < 1e-3, "{what}: {}", l[frame]);
+    }
     let end =
         |x: &[f32], from: usize| from + x[from..].iter().rposition(|v| *v != 0.0).unwrap_or(0);
     // SuperDirt's timing: the 1,000 frames at an "average" speed of 1 + 2 × 0.5 = 2.
@@ -609,6 +618,7 @@ fn a_patch_sampler_and_an_orbit_play_the_same_event_to_the_bit() {
         (Control::Delay, 0.4),
         (Control::Delaytime, 0.01),
         (Control::Attack, 0.002),
+        (Control::Hold, 0.1),
         (Control::Release, 0.01),
         // Quiet enough that neither limiter acts: the vowel raises its formants 40 dB.
         (Control::Gain, 0.4),
@@ -1288,4 +1298,102 @@ fn loop_repeats_the_sample_and_overgain_goes_past_gain_2() {
     let two = play(&[quiet, (Control::Gain, 2.0)]);
     let ratio = loud[500] / two[500];
     assert!(near(ratio, (2.5f32 / 2.0).powi(4), 1e-4), "{ratio}");
+}
+
+/// SuperDirt's envelope shapes synths as it does samples: `release 0.05` alone fades a
+/// `supersaw` out over its first 50 ms, and the voice ends there.
+#[test]
+fn the_envelope_shapes_synths_too() {
+    let play = |controls: &[(Control, f64)]| {
+        let (mut engine, mut sender, _, table) = engine(1, 1);
+        let mut all = vec![(Control::Sustain, 0.5)];
+        all.extend_from_slice(controls);
+        sender.send(event(&table, "supersaw", 0, 0, &all));
+        render(&mut engine, 24_000, 256).swap_remove(2)
+    };
+    let plain = play(&[]);
+    let faded = play(&[(Control::Release, 0.05)]);
+    let level = |x: &[f32], from: usize| rms(&x[from..from + 480]);
+    assert!(level(&plain, 4_800) > 0.01);
+    // Half-way down 25 ms in (the saw's own attack aside), silent from 50 ms.
+    let half = level(&faded, 1_080) / level(&plain, 1_080);
+    assert!((0.35..0.65).contains(&half), "{half}");
+    assert!(faded[2_400..].iter().all(|&x| x == 0.0));
+}
+
+/// The orbit reverb against the real SuperDirt 1.7.3, three boots (it draws its delays at
+/// random at each): the test's click (16 frames at full scale) at `room 1`, measured on the
+/// orbit's left side as RMS from 0.2 to 0.6 s and from 0.8 to 1.2 s after the onset, and the
+/// spectral centroid from 0.1 to 1 s. Each level within SuperDirt's boots, give or take 1 dB,
+/// and the centroid within 15% of their median.
+#[test]
+fn the_orbit_reverb_sounds_as_superdirts_does() {
+    // size: (early dB, late dB) of each boot, and the median centroid in Hz.
+    type Boots = [(f32, f32); 3];
+    let superdirt: [(f64, Boots, f32); 3] = [
+        (
+            0.2,
+            [(-49.72, -74.15), (-48.98, -77.47), (-46.22, -73.65)],
+            1_605.0,
+        ),
+        (
+            0.5,
+            [(-49.39, -70.87), (-48.66, -73.36), (-45.95, -69.60)],
+            1_532.0,
+        ),
+        (
+            0.9,
+            [(-42.58, -50.87), (-42.15, -51.20), (-40.69, -48.44)],
+            1_123.0,
+        ),
+    ];
+    let db = |x: &[f32]| 20.0 * rms(x).log10();
+    for (size, boots, centroid) in superdirt {
+        let (mut engine, mut sender, _, table) = engine(1, 1);
+        sender.send(event(
+            &table,
+            "click",
+            0,
+            0,
+            &[(Control::Room, 1.0), (Control::Size, size)],
+        ));
+        let left = render(&mut engine, 96_000, 256).swap_remove(2);
+        let within = |ours: f32, theirs: &dyn Fn(&(f32, f32)) -> f32| {
+            let lo = boots.iter().map(theirs).fold(f32::MAX, f32::min) - 1.0;
+            let hi = boots.iter().map(theirs).fold(f32::MIN, f32::max) + 1.0;
+            (lo..=hi).contains(&ours)
+        };
+        let (early, late) = (db(&left[9_600..28_800]), db(&left[38_400..57_600]));
+        assert!(within(early, &|b| b.0), "size {size}: early {early:.2} dB");
+        assert!(within(late, &|b| b.1), "size {size}: late {late:.2} dB");
+        let ours = spectral_centroid(&left[4_800..48_000]);
+        assert!(
+            (ours / centroid - 1.0).abs() < 0.15,
+            "size {size}: centroid {ours:.0} Hz"
+        );
+    }
+}
+
+/// The spectral centroid of `x` in Hz, under a Hann window.
+fn spectral_centroid(x: &[f32]) -> f32 {
+    use rustfft::num_complex::Complex32;
+    let n = x.len();
+    let mut bins: Vec<Complex32> = x
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            let hann = 0.5 - 0.5 * (std::f32::consts::TAU * i as f32 / n as f32).cos();
+            Complex32::new(v * hann, 0.0)
+        })
+        .collect();
+    rustfft::FftPlanner::new()
+        .plan_fft_forward(n)
+        .process(&mut bins);
+    let (mut weighted, mut total) = (0.0f64, 0.0f64);
+    for (k, z) in bins[..n / 2].iter().enumerate() {
+        let power = f64::from(z.norm_sqr());
+        weighted += power * k as f64 * f64::from(RATE) / n as f64;
+        total += power;
+    }
+    (weighted / total) as f32
 }

@@ -11,7 +11,7 @@
 
 use super::leslie::Leslie;
 use super::memory::Shelf;
-use super::sample::SampleVoice;
+use super::sample::{Linen, SampleVoice};
 use crate::blocks::laws::{event_level, pan_gains};
 use crate::blocks::pool::MAX_BLOCK;
 use crate::blocks::pool::{Voice, VoicePool};
@@ -232,6 +232,9 @@ pub struct OrbitSynth {
     voice: InstrumentVoice,
     gains: [f32; 2],
     reverb_send: f32,
+    /// SuperDirt's envelope (`attack`, `hold`, `release`), as on samples, and frames played.
+    linen: Option<Linen>,
+    played: u64,
 }
 
 impl Voice for OrbitSynth {
@@ -240,6 +243,10 @@ impl Voice for OrbitSynth {
         let produced = self.voice.render(ctx, &mut [&mut left[..]]);
         let [gl, gr] = self.gains;
         for (l, r) in left[..produced].iter_mut().zip(right.iter_mut()) {
+            if let Some(linen) = self.linen {
+                *l *= linen.at(self.played as f64);
+                self.played += 1;
+            }
             *r = *l * gr;
             *l *= gl;
         }
@@ -309,6 +316,8 @@ impl Orbit {
                 voice: InstrumentVoice::any(sample_rate),
                 gains: [0.0; 2],
                 reverb_send: 0.0,
+                linen: None,
+                played: 0,
             }),
             synths_started: 0,
             settings: Settings {
@@ -366,8 +375,9 @@ impl Orbit {
     /// Starts a voice of `instrument` (one of SuperDirt's synths) at frame `offset` of the
     /// coming piece, as `controls` ask: its pitch from `note` or `n` (or `midinote`) and `octave`
     /// (note 0 is middle C), its length from `sustain`, or `legato` times `delta`, or `delta`
-    /// (percussion plays its own), with the level and pan laws, sends and cut groups of a sample
-    /// voice. Other per-event effects (filters, shape) are for samples only.
+    /// (percussion plays its own), with the level and pan laws, SuperDirt's envelope, sends
+    /// and cut groups of a sample voice. Other per-event effects (filters, shape) are for
+    /// samples only.
     pub fn start_instrument(&mut self, offset: usize, instrument: Instrument, controls: &Controls) {
         self.settings.take(controls);
         self.leslie.take(controls);
@@ -393,15 +403,19 @@ impl Orbit {
         let gains = pan_gains(c.or(Control::Pan, 0.5) as f32).map(|g| g * level);
         self.synths_started = self.synths_started.wrapping_add(1);
         let seed = self.synths_started;
+        let linen = Linen::of(c, self.sample_rate);
+        // Past the end of its envelope a synth is silent: the voice ends there.
+        let frames = linen.map_or(seconds.max(0.0) * sr, |l| {
+            (seconds.max(0.0) * sr).min(l.total())
+        });
         let synth = self.synths.start(offset, cut.map(i64::abs));
-        synth.voice.start(
-            instrument.for_event(c),
-            freq as f32,
-            (seconds.max(0.0) * sr) as f32,
-            seed,
-        );
+        synth
+            .voice
+            .start(instrument.for_event(c), freq as f32, frames as f32, seed);
         synth.gains = gains;
         synth.reverb_send = reverb_send(c);
+        synth.linen = linen;
+        synth.played = 0;
     }
 
     /// Renders the voices and the effects for `ctx.frames` frames (at most [`MAX_BLOCK`])

@@ -118,6 +118,8 @@ struct Playback {
     release_at: u64,
     adsr: Option<Adsr>,
     envelope: EnvelopeStage,
+    /// SuperDirt's envelope, when the event asks for one.
+    linen: Option<Linen>,
     /// Each channel's place (the pan law) times the level (the level law), summed over the
     /// twins the voice plays for.
     gains: [f32; 2],
@@ -200,7 +202,10 @@ impl SampleVoice {
         if length.is_nan() || length < 1.0 {
             return false;
         }
-        let (adsr, release_at) = envelope(c, length, length + 1.0 < natural, sample_rate);
+        let linen = Linen::of(c, sample_rate);
+        // Past the end of its envelope a sound is silent: the voice ends there.
+        let heard = linen.map_or(length, |l| length.min(l.total().max(1.0)));
+        let (adsr, release_at) = gate(heard, heard + 1.0 < natural, sample_rate);
         let level = event_level(c, default_amp);
         let place = pan_gains(c.or(Control::Pan, 0.5) as f32);
         let gains = place.map(|g| g * level);
@@ -218,11 +223,12 @@ impl SampleVoice {
             lo,
             hi,
             looping: looping.is_some(),
-            length: length as u64,
+            length: heard as u64,
             played: 0,
             release_at: release_at as u64,
             adsr: Some(adsr),
             envelope,
+            linen,
             gains,
             place,
             level,
@@ -292,29 +298,68 @@ impl SampleVoice {
     }
 }
 
-/// A sample voice's envelope over `length` frames and the frame its release begins:
-/// SuperDirt's, the lower of the attack ramp and a release ramp ending with the sound (so the
-/// release begins where they meet, and falls at the release's slope). A sound `cut_short`
-/// without a release fades over [`DECLICK_SECONDS`].
-fn envelope(c: &Controls, length: f64, cut_short: bool, sample_rate: f32) -> (Adsr, f64) {
-    let sr = f64::from(sample_rate);
-    let frames = |control: Control| c.or(control, 0.0).max(0.0) * sr;
-    let attack = frames(Control::Attack);
-    let mut release = frames(Control::Release);
-    if release == 0.0 && cut_short {
-        release = f64::from(DECLICK_SECONDS) * sr;
-    }
-    let release_at = (length - release)
-        .max(length * attack / (attack + release).max(1.0))
-        .max(1.0);
+/// A sample voice's gate over `length` frames and the frame its fade begins: open
+/// throughout, but a sound `cut_short` fades out over [`DECLICK_SECONDS`] so it never clicks.
+fn gate(length: f64, cut_short: bool, sample_rate: f32) -> (Adsr, f64) {
+    let fade = if cut_short {
+        f64::from(DECLICK_SECONDS) * f64::from(sample_rate)
+    } else {
+        0.0
+    };
+    let release_at = (length - fade).max(1.0);
     let adsr = Adsr::new(
-        (attack / sr) as f32,
+        0.0,
         0.0,
         1.0,
-        ((length - release_at) / sr) as f32,
+        ((length - release_at) / f64::from(sample_rate)) as f32,
         sample_rate,
     );
     (adsr, release_at)
+}
+
+/// SuperDirt's `dirt_envelope`, when an event sets `attack`, `hold` or `release`: from the
+/// sound's start, up over `attack`, held for `hold`, down over `release`, in straight lines
+/// (`Env.linen`; an unset one is 0, as SuperDirt sends it, so `release 0.1` alone fades the
+/// sound out over its first tenth of a second).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Linen {
+    attack: f64,
+    hold: f64,
+    release: f64,
+}
+
+impl Linen {
+    /// The envelope `c` asks for, in frames, if any.
+    pub(crate) fn of(c: &Controls, sample_rate: f32) -> Option<Linen> {
+        let asked = [Control::Attack, Control::Hold, Control::Release]
+            .iter()
+            .any(|&k| c.get(k).is_some());
+        let frames = |k: Control| c.or(k, 0.0).max(0.0) * f64::from(sample_rate);
+        asked.then(|| Linen {
+            attack: frames(Control::Attack),
+            hold: frames(Control::Hold),
+            release: frames(Control::Release),
+        })
+    }
+
+    /// Frames until it reaches 0.
+    pub(crate) fn total(&self) -> f64 {
+        self.attack + self.hold + self.release
+    }
+
+    /// Its level `t` frames into the sound.
+    pub(crate) fn at(&self, t: f64) -> f32 {
+        let level = if t < self.attack {
+            t / self.attack
+        } else if t < self.attack + self.hold {
+            1.0
+        } else if t < self.total() {
+            1.0 - (t - self.attack - self.hold) / self.release
+        } else {
+            0.0
+        };
+        level as f32
+    }
 }
 
 /// The low-, high- and band-pass filters `c` asks for, as SuperDirt's modules make them:
@@ -399,6 +444,7 @@ impl Playback {
             && self.vowel.is_none()
             && self.filters.iter().all(Option::is_none)
             && self.envelope.stage() == EnvelopeStep::Sustain
+            && self.linen.is_none()
             && self.played + (frames as u64) < self.release_at;
         // Otherwise, as SuperDirt: the place before the effects (shape and crush are not
         // linear), the envelope and the level after.
@@ -605,7 +651,10 @@ impl Playback {
             return;
         };
         for i in range {
-            let env = self.envelope.next(&adsr);
+            let mut env = self.envelope.next(&adsr);
+            if let Some(linen) = self.linen {
+                env *= linen.at(self.played as f64);
+            }
             self.played += 1;
             if self.played == self.release_at {
                 self.envelope.close(&adsr);

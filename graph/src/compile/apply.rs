@@ -845,9 +845,9 @@ impl<'r> Compiler<'r> {
         }
     }
 
-    /// As in Phonon: an envelope after a sound pattern shapes each sound through its attack
-    /// and release controls, and the pattern stays a pattern (so `stut` and `jux` still
-    /// apply); decay and sustain have no sample counterpart.
+    /// As in Phonon: an envelope after a sound pattern shapes each sound through SuperDirt's
+    /// envelope controls (`attack`, the decay as `hold`, `release`), and the pattern stays a
+    /// pattern (so `stut` and `jux` still apply); the sustain level has no counterpart.
     fn envelope_on_sounds(
         &mut self,
         mut pattern: pattern::Pattern<pattern::Sound>,
@@ -874,6 +874,8 @@ impl<'r> Compiler<'r> {
         for (name, (value, value_span)) in given {
             let control = match name {
                 "attack" => Control::Attack,
+                // The sound holds through the decay, then its gate closes.
+                "decay" => Control::Hold,
                 "release" => Control::Release,
                 _ => continue,
             };
