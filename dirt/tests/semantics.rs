@@ -1397,3 +1397,26 @@ fn spectral_centroid(x: &[f32]) -> f32 {
     }
     (weighted / total) as f32
 }
+
+/// `timescale` is SuperDirt's stretching sample player: the 1 s tone lasts `timescale` times
+/// as long at its own pitch (480 Hz), through two overlapping grains.
+#[test]
+fn timescale_stretches_a_sample_at_its_pitch() {
+    let play = |timescale: f64| {
+        let (mut engine, mut sender, _, table) = engine(1, 1);
+        let controls = [(Control::Pan, 0.0), (Control::Timescale, timescale)];
+        sender.send(event(&table, "tone", 0, 0, &controls));
+        render(&mut engine, 120_000, 256).swap_remove(2)
+    };
+    for (timescale, frames) in [(2.0, 96_000usize), (0.5, 24_000)] {
+        let y = play(timescale);
+        let last = y.iter().rposition(|v| *v != 0.0).unwrap_or(0);
+        assert!(frames.abs_diff(last) < 100, "{timescale}: ends at {last}");
+        let middle = &y[frames / 4..frames * 3 / 4];
+        let (at, octave_down) = (tone(middle, 480.0), tone(middle, 240.0));
+        assert!(
+            at > 0.25 && octave_down < 0.05 * at,
+            "{timescale}: {at} {octave_down}"
+        );
+    }
+}

@@ -552,7 +552,8 @@ fn a_tidal_session_of_synths_effects_and_stereo_samples_has_no_unknown_parameter
                 ("psrate", 1.5),
                 ("psdisp", 0.01),
                 ("overgain", 0.1),
-                ("loop", 2.0),
+                ("hold", 0.05),
+                ("timescale", 1.5),
             ],
         ),
     ];

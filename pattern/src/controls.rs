@@ -116,6 +116,8 @@ controls! {
     Xsdelay "xsdelay" "Spectral delay: a whole number whose bits pick which of 16 bands are delayed, and how far.",
     Psrate "psrate" "Pitch shift by this ratio (0 to 4), keeping the length: grains of the sound, as SuperDirt's `PitchShift`.",
     Psdisp "psdisp" "The pitch shifter's grains start up to this many seconds further back (it blurs the comb of even grains).",
+    Timescale "timescale" "Stretches a sample to this many times its length, at its own pitch (SuperDirt's overlap-add).",
+    Timescalewin "timescalewin" "`timescale`'s window, times its own (50 ms × the timescale, held to 0.1–2).",
     Overgain "overgain" "Added to `gain` past its limit of 2: level = amp × (gain + overgain)⁴.",
     Loop "loop" "Plays the sample this many times over (when neither `sustain` nor `legato` is set).",
     Lag "lag" "Plays the event this many seconds late (`phonon dirt`).",
@@ -617,7 +619,7 @@ mod tests {
             assert_eq!(Control::from_name(c.name()), Some(*c));
             assert_eq!(Control::NAMES[k], c.name());
         }
-        assert_eq!(Control::from_name("timescale"), None);
+        assert_eq!(Control::from_name("psdispersion"), None);
         assert_eq!(Control::from_alias("lpf"), Some(Control::Cutoff));
         assert_eq!(Control::from_alias("sz"), Some(Control::Size));
         assert_eq!(Control::from_alias("gain"), Some(Control::Gain));

@@ -111,6 +111,9 @@ struct Playback {
     hi: f64,
     /// Whether it wraps around that part (`loop`) rather than ending.
     looping: bool,
+    /// `timescale`'s overlap-add, and how far into the stretched sound it is, in frames.
+    stretch: Option<Stretch>,
+    stretched: f64,
     /// Frames it plays, and has played.
     length: u64,
     played: u64,
@@ -198,7 +201,14 @@ impl SampleVoice {
         // SuperDirt's sample player (a sawtooth through the played part) wraps around.
         let looping = asked.is_none().then(|| c.get(Control::Loop)).flatten();
         let natural = natural * looping.map_or(1.0, f64::abs);
-        let length = asked.map_or(natural, |a| a.min(natural)).max(0.0);
+        // `timescale` stretches the sound, and so its length, at its pitch.
+        let stretch = c
+            .get(Control::Timescale)
+            .filter(|t| *t > 0.0 && t.is_finite())
+            .map(|t| Stretch::new(t, c.or(Control::Timescalewin, 1.0), sample_rate));
+        let scale = stretch.map_or(1.0, |s| s.timescale);
+        let natural = natural * scale;
+        let length = asked.map_or(natural, |a| (a * scale).min(natural)).max(0.0);
         if length.is_nan() || length < 1.0 {
             return false;
         }
@@ -223,6 +233,8 @@ impl SampleVoice {
             lo,
             hi,
             looping: looping.is_some(),
+            stretch,
+            stretched: 0.0,
             length: heard as u64,
             played: 0,
             release_at: release_at as u64,
@@ -362,6 +374,62 @@ impl Linen {
     }
 }
 
+/// `timescale`: SuperDirt's `dirt_stretchsample`, an overlap-add of two grains under a
+/// Gaussian window. Grains start every `step` frames of the stretched sound, each reading the
+/// sample at its own speed from `step / timescale` further on than the last, so the sound lasts
+/// `timescale` times as long at its own pitch.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Stretch {
+    timescale: f64,
+    /// The window, in frames: `timescale` (held to 0.1–2) × 50 ms × `timescalewin`.
+    window: f64,
+    /// Frames of the stretched sound between grains.
+    step: f64,
+}
+
+impl Stretch {
+    fn new(timescale: f64, timescalewin: f64, sample_rate: f32) -> Stretch {
+        let window =
+            (timescale.clamp(0.1, 2.0) * 0.05 * f64::from(sample_rate) * timescalewin).max(2.0);
+        Stretch {
+            timescale,
+            window,
+            step: window / timescale,
+        }
+    }
+
+    /// The frame `at` frames into the stretched sound, from `channel`'s part `lo..hi`
+    /// (backwards when `rate` is negative); a grain past the part's end reads its last frame.
+    fn read(&self, channel: &[f32], at: f64, lo: f64, hi: f64, rate: f64) -> f32 {
+        let grain = (at / self.step).floor();
+        let (mut sum, mut weights) = (0.0f64, 0.0f64);
+        for n in [grain - 1.0, grain] {
+            let into = at - n * self.step;
+            let weight = (-50.0 * (into / self.window - 0.5).powi(2)).exp();
+            let offset = into + n * self.step / self.timescale;
+            let place = if rate < 0.0 {
+                hi - 1.0 - offset
+            } else {
+                lo + offset
+            };
+            // Held to the played part, as `BufRd` without looping holds its index.
+            let place = place.clamp(lo, (hi - 1.0).max(lo));
+            let k = place as usize;
+            let frac = place - k as f64;
+            let x0 = f64::from(channel.get(k).copied().unwrap_or(0.0));
+            let x1 = f64::from(channel.get(k + 1).copied().unwrap_or(x0 as f32));
+            let x = x0 + (x1 - x0) * frac;
+            sum += weight * x;
+            weights += weight;
+        }
+        if weights > 0.0 {
+            (sum / weights) as f32
+        } else {
+            0.0
+        }
+    }
+}
+
 /// The low-, high- and band-pass filters `c` asks for, as SuperDirt's modules make them:
 /// `RLPF` and `RHPF` with rq from 1 (resonance 0) down to 0.001 (resonance 1), `BPF` with rq
 /// 1/`bandq` (at least 1) and its level raised by `bandq`.
@@ -494,7 +562,7 @@ impl Playback {
         [gl, gr]: [f32; 2],
     ) -> usize {
         let length = sample.frames() as f64;
-        if self.accelerate != 0.0 || self.coarse > 1 || self.rate == 0.0 {
+        if self.accelerate != 0.0 || self.coarse > 1 || self.rate == 0.0 || self.stretch.is_some() {
             return 0;
         }
         let (lo, hi) = (self.lo.max(0.0), self.hi.min(length - 1.0));
@@ -560,6 +628,21 @@ impl Playback {
     ) -> usize {
         let first = &sample.channels[0];
         let second = sample.channels.get(1).unwrap_or(first);
+        if let Some(stretch) = self.stretch {
+            for i in from..frames {
+                let mut frame = [0.0f32; 2];
+                for (c, channel) in [first, second].into_iter().enumerate() {
+                    frame[c] = stretch.read(channel, self.stretched, self.lo, self.hi, self.rate);
+                }
+                left[i] = frame[0];
+                if stereo_out {
+                    right[i] = frame[1];
+                }
+                self.stretched += self.rate.abs();
+                self.rate += self.accelerate;
+            }
+            return frames - from;
+        }
         for i in from..frames {
             let mut p = self.position;
             if !(p >= self.lo && p < self.hi) {
