@@ -247,7 +247,8 @@ fn onsets_land_on_the_timebase_masters_beats_across_tempo_changes_and_relocation
         checked.iter().any(|c| c.0 > resumed_at),
         "onsets after the transport rolled again: {found:?}"
     );
-    let wrong: Vec<_> = checked.iter().filter(|c| c.2.abs() > 1.0).collect();
+    // Within a frame, give or take the rounding of the master's beat arithmetic.
+    let wrong: Vec<_> = checked.iter().filter(|c| c.2.abs() > 1.0 + 1e-6).collect();
     assert!(
         wrong.is_empty(),
         "onsets off the master's beats (transport frame, BPM, frames off): {wrong:?}"
