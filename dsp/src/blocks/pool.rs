@@ -59,6 +59,9 @@ pub struct VoicePool<V> {
     declick: f32,
     started: u64,
     stolen: u64,
+    /// Slots sounding: with none, a block walks no slot (they are large, and an idle orbit's
+    /// walk through hundreds of them missed the cache every block).
+    live: usize,
     scratch: [Box<[f32]>; 2],
 }
 
@@ -89,6 +92,7 @@ impl<V: Voice> VoicePool<V> {
             declick: DECLICK_SECONDS * sample_rate,
             started: 0,
             stolen: 0,
+            live: 0,
             scratch: std::array::from_fn(|_| vec![0.0; MAX_BLOCK].into_boxed_slice()),
         }
     }
@@ -125,6 +129,7 @@ impl<V: Voice> VoicePool<V> {
         };
         self.started += 1;
         let slot = &mut self.slots[index];
+        self.live += usize::from(!slot.sounding);
         slot.sounding = true;
         slot.fresh = true;
         slot.age = self.started;
@@ -151,6 +156,9 @@ impl<V: Voice> VoicePool<V> {
             .filter(|s| s.fresh && s.start == offset)
             .max_by_key(|s| s.age)
         {
+            if slot.sounding {
+                self.live -= 1;
+            }
             slot.sounding = false;
             slot.fresh = false;
         }
@@ -159,6 +167,9 @@ impl<V: Voice> VoicePool<V> {
     /// Fades out, from frame `offset`, every sounding voice of cut group `group` that `also`
     /// accepts.
     pub fn cut(&mut self, group: i64, offset: usize, also: impl Fn(&V) -> bool) {
+        if self.live == 0 {
+            return;
+        }
         let declick = self.declick;
         for slot in self.slots.iter_mut() {
             if slot.sounding && slot.cut == Some(group) && also(&slot.voice) {
@@ -181,6 +192,9 @@ impl<V: Voice> VoicePool<V> {
     /// handing each one's output, faded where it is being cut, to `mix` with the frame of the
     /// block it starts at.
     pub fn render(&mut self, ctx: &Context<'_>, mut mix: impl FnMut(&V, usize, &[&mut [f32]])) {
+        if self.live == 0 {
+            return;
+        }
         let frames = ctx.frames.min(MAX_BLOCK);
         let [a, b] = &mut self.scratch;
         for slot in self.slots.iter_mut().filter(|s| s.sounding) {
@@ -219,6 +233,7 @@ impl<V: Voice> VoicePool<V> {
             }
             if produced < n {
                 slot.sounding = false;
+                self.live -= 1;
             }
         }
     }
@@ -226,7 +241,7 @@ impl<V: Voice> VoicePool<V> {
     /// Voices sounding now and voices stolen so far.
     pub fn count(&self) -> VoiceCount {
         VoiceCount {
-            sounding: self.slots.iter().filter(|s| s.sounding).count(),
+            sounding: self.live,
             stolen: self.stolen,
         }
     }
@@ -244,8 +259,68 @@ impl<V: Voice> VoicePool<V> {
             return false;
         }
         std::mem::swap(&mut self.slots, &mut old.slots);
+        std::mem::swap(&mut self.live, &mut old.live);
         self.started = old.started;
         self.stolen = old.stolen;
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bumpalo::Bump;
+    use pattern::{Span, Time};
+
+    /// Sounds for `left` frames, then ends.
+    struct Countdown {
+        left: usize,
+    }
+
+    impl Voice for Countdown {
+        fn render(&mut self, ctx: &Context<'_>, out: &mut [&mut [f32]]) -> usize {
+            let n = ctx.frames.min(self.left);
+            for channel in out.iter_mut() {
+                channel[..n].fill(1.0);
+            }
+            self.left -= n;
+            n
+        }
+    }
+
+    fn recount(pool: &VoicePool<Countdown>) -> usize {
+        pool.sounding().count()
+    }
+
+    #[test]
+    fn the_count_of_sounding_voices_follows_every_start_and_end() {
+        let arena = Bump::new();
+        let span = Span::new(Time::new(0, 1), Time::new(1, 1));
+        let ctx = Context::new(48_000.0, 64, span, &arena);
+        let mut pool = VoicePool::new(4, 1, 48_000.0, || Countdown { left: 0 });
+        for (k, length) in [100, 30, 500].into_iter().enumerate() {
+            pool.start(k, None).left = length;
+        }
+        // One that found nothing to play.
+        pool.start(7, None);
+        pool.release_fresh(7);
+        assert_eq!(pool.count().sounding, 3);
+        // Past the limit: the oldest fades while the new one starts.
+        for k in 0..3 {
+            pool.start(10 + k, Some(1)).left = 1_000;
+        }
+        assert_eq!(pool.count().sounding, recount(&pool));
+        let mut frames = 0;
+        while pool.count().sounding > 0 {
+            pool.render(&ctx, |_, _, _| {});
+            assert_eq!(pool.count().sounding, recount(&pool));
+            frames += 64;
+            assert!(frames < 10_000, "every voice ends");
+        }
+        let mut other = VoicePool::new(4, 1, 48_000.0, || Countdown { left: 0 });
+        other.start(0, None).left = 1_000;
+        pool.take_over(&mut other);
+        assert_eq!((pool.count().sounding, other.count().sounding), (1, 0));
+        assert_eq!(pool.count().sounding, recount(&pool));
     }
 }

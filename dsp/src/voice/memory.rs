@@ -20,12 +20,15 @@ pub const LENT_VOICES: usize = 8;
 /// How many voices of an orbit may use the pitch shifter (`psrate`) at once.
 pub const LENT_SHIFTERS: usize = 4;
 
-/// What an orbit has to lend.
+/// What an orbit has to lend. Each piece is boxed so a voice holds a pointer, not the piece:
+/// the pool walks every voice each block, and a voice kilobytes long would make that walk
+/// miss the cache all the way.
+#[allow(clippy::vec_box)]
 pub(crate) struct Shelf {
-    squiz: Vec<Squiz>,
-    spectral: Vec<Spectral>,
-    band_delays: Vec<BandDelay>,
-    shifters: Vec<GrainShifter>,
+    squiz: Vec<Box<Squiz>>,
+    spectral: Vec<Box<Spectral>>,
+    band_delays: Vec<Box<BandDelay>>,
+    shifters: Vec<Box<GrainShifter>>,
     /// Pieces out on loan.
     lent: usize,
 }
@@ -35,15 +38,17 @@ impl Shelf {
     pub(crate) fn new(sample_rate: f32) -> Shelf {
         let mut planner = FftPlanner::new();
         Shelf {
-            squiz: (0..LENT_VOICES).map(|_| Squiz::new(sample_rate)).collect(),
+            squiz: (0..LENT_VOICES)
+                .map(|_| Box::new(Squiz::new(sample_rate)))
+                .collect(),
             spectral: (0..LENT_VOICES)
-                .map(|_| Spectral::new(&mut planner))
+                .map(|_| Box::new(Spectral::new(&mut planner)))
                 .collect(),
             band_delays: (0..LENT_VOICES)
-                .map(|_| BandDelay::new(sample_rate))
+                .map(|_| Box::new(BandDelay::new(sample_rate)))
                 .collect(),
             shifters: (0..LENT_SHIFTERS)
-                .map(|_| GrainShifter::new(sample_rate))
+                .map(|_| Box::new(GrainShifter::new(sample_rate)))
                 .collect(),
             lent: 0,
         }
@@ -58,10 +63,10 @@ impl Shelf {
 /// What one voice has borrowed.
 #[derive(Default)]
 pub(crate) struct Borrowed {
-    pub(crate) squiz: Option<Squiz>,
-    pub(crate) spectral: Option<Spectral>,
-    pub(crate) band_delay: Option<BandDelay>,
-    pub(crate) shifter: Option<GrainShifter>,
+    pub(crate) squiz: Option<Box<Squiz>>,
+    pub(crate) spectral: Option<Box<Spectral>>,
+    pub(crate) band_delay: Option<Box<BandDelay>>,
+    pub(crate) shifter: Option<Box<GrainShifter>>,
 }
 
 impl Borrowed {
@@ -99,8 +104,7 @@ impl Borrowed {
 
 /// Takes a piece from `pile` into `held` if `wanted` and none is held (when one is left), or
 /// puts the held one back if not `wanted`. The pile never outgrows what it was made with, so
-/// putting back never allocates. A piece is a few pointers to its memory: moving it copies
-/// no samples.
+/// putting back never allocates; moving a box moves a pointer.
 fn swap<T>(held: &mut Option<T>, wanted: bool, pile: &mut Vec<T>, lent: &mut usize) {
     match (wanted, held.is_some()) {
         (true, false) => {

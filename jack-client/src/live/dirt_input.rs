@@ -4,7 +4,7 @@
 //! own, made for its sample bank, which holds every sound of the folders, as SuperDirt loads
 //! them all.
 
-use super::dirt_rms::{self, RmsRequests};
+use super::dirt_rms::{self, RmsRequests, SharedRequests};
 use super::session::Hosting;
 use crate::patch;
 use dirt::clock::{monotonic_micros, WallClock};
@@ -136,7 +136,8 @@ impl DirtInput {
     ) -> std::io::Result<DirtInput> {
         let received = Arc::new(Received::default());
         let stats = Arc::new(DirtStats::metering(orbits));
-        let requests = Arc::new(Mutex::new(RmsRequests::default()));
+        let requests: SharedRequests =
+            Arc::new((Mutex::new(RmsRequests::default()), Default::default()));
         let (queues, queue) = mpsc::channel::<Queue>();
         let mut decoder =
             Decoder::new(Arc::new(SoundTable::from_bank(&SampleBank::new(1))), orbits);
@@ -289,7 +290,7 @@ struct Receiving {
     /// The queues of sessions as they start.
     queues: mpsc::Receiver<Queue>,
     /// What `/rms` is asked for, for its sender.
-    requests: Arc<Mutex<RmsRequests>>,
+    requests: SharedRequests,
 }
 
 /// The receive thread: packets into events until asked to stop.
@@ -346,10 +347,12 @@ fn receive(socket: UdpSocket, receiving: Receiving, stop: &AtomicBool, received:
             }
         }
         if std::mem::take(&mut decoder.rms_changed) {
-            if let Ok(mut r) = requests.lock() {
+            let (board, changed) = &*requests;
+            if let Ok(mut r) = board.lock() {
                 r.client = Some(from);
                 r.orbits.clone_from(&decoder.rms);
             }
+            changed.notify_one();
         }
         if let Ok(mut counts) = received.wire.lock() {
             *counts = decoder.counts;

@@ -10,7 +10,7 @@ use dirt::DirtStats;
 use rosc::{OscMessage, OscPacket, OscType};
 use std::net::{SocketAddr, UdpSocket};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -23,6 +23,13 @@ pub struct RmsRequests {
     pub orbits: Vec<RmsRequest>,
 }
 
+/// The requests, shared by the receiving thread (which changes them and says so) and the
+/// sender.
+pub type SharedRequests = Arc<(Mutex<RmsRequests>, Condvar)>;
+
+/// How long the sender sleeps between looks at the stop flag while nothing is asked of it.
+const IDLE_WAIT: Duration = Duration::from_millis(100);
+
 /// The node ID in `/rms` replies: SuperDirt's are scsynth node IDs, which no client reads; a
 /// fixed base plus the orbit keeps them distinct.
 const NODE_BASE: i32 = 1000;
@@ -31,7 +38,7 @@ const NODE_BASE: i32 = 1000;
 /// replies come from where SuperDirt's would).
 pub fn start(
     socket: UdpSocket,
-    requests: Arc<Mutex<RmsRequests>>,
+    requests: SharedRequests,
     stats: Arc<DirtStats>,
     stop: Arc<AtomicBool>,
 ) -> std::io::Result<JoinHandle<()>> {
@@ -47,7 +54,13 @@ struct OrbitState {
     shown: [f32; 2],
 }
 
-fn send(socket: &UdpSocket, requests: &Mutex<RmsRequests>, stats: &DirtStats, stop: &AtomicBool) {
+fn send(
+    socket: &UdpSocket,
+    requests: &(Mutex<RmsRequests>, Condvar),
+    stats: &DirtStats,
+    stop: &AtomicBool,
+) {
+    let (requests, changed) = requests;
     let now = Instant::now();
     let mut states: Vec<OrbitState> = stats
         .meters
@@ -60,11 +73,20 @@ fn send(socket: &UdpSocket, requests: &Mutex<RmsRequests>, stats: &DirtStats, st
         .collect();
     let mut warned = false;
     while !stop.load(Ordering::SeqCst) {
-        std::thread::sleep(Duration::from_millis(5));
-        let (client, asked) = match requests.lock() {
-            Ok(r) => (r.client, r.orbits.clone()),
-            Err(_) => return,
+        let (client, asked) = {
+            let Ok(r) = requests.lock() else { return };
+            let asking = r.client.is_some() && r.orbits.iter().any(|o| o.rate > 0.0);
+            if !asking {
+                // Nothing to send: sleep until a request comes (or it is time to look at the
+                // stop flag), not every few milliseconds.
+                if changed.wait_timeout(r, IDLE_WAIT).is_err() {
+                    return;
+                }
+                continue;
+            }
+            (r.client, r.orbits.clone())
         };
+        std::thread::sleep(Duration::from_millis(5));
         let Some(client) = client else { continue };
         let now = Instant::now();
         for (k, (state, meter)) in states.iter_mut().zip(stats.meters.iter()).enumerate() {
