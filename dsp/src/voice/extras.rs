@@ -1,11 +1,10 @@
 //! The per-event effects SuperDirt's modules add after its filters, each as SuperDirt's own
 //! SynthDef computes it, in SuperDirt's order: the pitch shifter (`psrate`), `tremolo`,
-//! `phaser`, `waveloss`, `squiz`,
-//! `fshift`, `triode`, `krush`, `octer`, `ring`, `distort`, the band delay (`tsdelay`), the
-//! spectral effects, then the DJ
-//! filter `djf`. A voice holds their state from when it is made, but for the memory of the
-//! pitch shifter, `squiz` and the spectral effects, which its orbit lends it ([`super::memory`]); starting an event
-//! only sets numbers.
+//! `phaser`, `waveloss`, `squiz`, `fshift`, `triode`, `krush`, `octer`, `ring`, `distort`, the
+//! band delay (`tsdelay`), the spectral effects, then the DJ filter `djf`. A voice holds their
+//! state from when it is made, but for the memory of the pitch shifter, `squiz`, the band
+//! delay and the spectral effects, which its orbit lends it ([`super::memory`]); starting an
+//! event only sets numbers.
 
 use super::band_delay::BandDelaySettings;
 use super::grains::ShiftSettings;

@@ -2,9 +2,9 @@
 //! tenth of a second, the spectral effects' FFT frames (together about 120 KB a voice), the
 //! band delay's fifth of a second (`tsdelay`, 77 KB) and the pitch shifter's 0.72 s (`psrate`,
 //! 280 KB). An orbit keeps [`LENT_VOICES`] of the first three and [`LENT_SHIFTERS`] of the
-//! last, and lends them to the voices whose events ask, taking
-//! them back when those voices fall silent. Past that many at once in an orbit, an event plays
-//! without the effect. Nothing is allocated once the orbit is made.
+//! last, and lends them to the voices whose events ask, taking them back when those voices
+//! fall silent. Past that many at once in an orbit, an event plays without the effect.
+//! Nothing is allocated once the orbit is made.
 
 use super::band_delay::BandDelay;
 use super::grains::GrainShifter;
@@ -34,7 +34,8 @@ pub(crate) struct Shelf {
 }
 
 impl Shelf {
-    /// [`LENT_VOICES`] of each at `sample_rate`. Allocates.
+    /// [`LENT_VOICES`] of each (the pitch shifter: [`LENT_SHIFTERS`]) at `sample_rate`.
+    /// Allocates.
     pub(crate) fn new(sample_rate: f32) -> Shelf {
         let mut planner = FftPlanner::new();
         Shelf {

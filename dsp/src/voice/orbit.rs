@@ -288,7 +288,7 @@ pub struct Orbit {
     sample_rate: f32,
     default_amp: f32,
     pool: VoicePool<SampleVoice>,
-    /// The memory `squiz` and the spectral effects borrow.
+    /// The memory the pitch shifter, `squiz`, the band delay and the spectral effects borrow.
     shelf: Shelf,
     synths: VoicePool<OrbitSynth>,
     /// Instrument voices started so far (their noise seeds).

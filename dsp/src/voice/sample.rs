@@ -152,8 +152,8 @@ impl SampleVoice {
         }
     }
 
-    /// Borrows from `shelf` the memory `controls` ask for (`squiz`, the spectral effects), and
-    /// gives back what they do not need. Called before [`SampleVoice::start`].
+    /// Borrows from `shelf` the memory `controls` ask for (the pitch shifter, `squiz`, the band
+    /// delay, the spectral effects), and gives back what they do not need. Called before [`SampleVoice::start`].
     pub(crate) fn suit(&mut self, controls: &Controls, shelf: &mut Shelf) {
         self.extras.suit(controls, shelf);
     }
