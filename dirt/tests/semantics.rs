@@ -1258,10 +1258,11 @@ fn squiz_fshift_and_the_spectral_effects_shape_each_event() {
     let octave = tone(&up, 2.0 * played);
     assert!(octave > 0.2 && tone(&up, played) < 0.1 * octave, "{octave}");
     // tsdelay 1, xsdelay 0: no band waits; the tone (480 Hz, between the bands at 361 and
-    // 543 Hz) comes through the narrow band-passes barely, at a fifth and a little.
+    // 543 Hz) is the dry fifth (0.08) and a little of the narrow band-passes' skirts (0.10
+    // measured), not the 0.4 it would be on a band.
     let bands = window(&play(&[(Control::Tsdelay, 1.0), (Control::Xsdelay, 0.0)]));
     let level = tone(&bands, 480.0);
-    assert!((0.08..0.2).contains(&level), "{level}");
+    assert!((0.08..0.13).contains(&level), "{level}");
     // hbrick 0.9 silences everything below 12.9 kHz: the tone is gone.
     let high = window(&play(&[(Control::Hbrick, 0.9)]));
     assert!(rms(&high) < 1e-3, "{}", rms(&high));

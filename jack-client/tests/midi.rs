@@ -130,10 +130,13 @@ fn midi_clock_pulses_on_its_frames_and_follows_the_transport_and_tempo() {
     assert!(share(&last, &[666, 667]) > 0.8, "{last:?}");
 }
 
+/// Three-byte MIDI messages waiting to be sent.
+type Outbox = Arc<Mutex<Vec<[u8; 3]>>>;
+
 /// A JACK client with a MIDI output port that sends what is queued, at the start of a period.
 struct Controller {
     port: jack::Port<jack::MidiOut>,
-    queue: Arc<Mutex<Vec<[u8; 3]>>>,
+    queue: Outbox,
 }
 
 impl jack::ProcessHandler for Controller {
@@ -148,6 +151,37 @@ impl jack::ProcessHandler for Controller {
             }
         }
         jack::Control::Continue
+    }
+}
+
+impl Controller {
+    /// A controller client called `name`, connected to `phonon`'s `midi_in`: the queue it
+    /// sends from, and the client (dropping it disconnects).
+    fn plugged_into(
+        server: &Server,
+        name: &str,
+        phonon: &Phonon,
+    ) -> (Outbox, jack::AsyncClient<(), Controller>) {
+        let queue = Arc::new(Mutex::new(Vec::new()));
+        let client = server.client(&unique(name));
+        let port = client
+            .register_port(name, jack::MidiOut::default())
+            .unwrap();
+        let from = port.name().unwrap();
+        let client = client
+            .activate_async(
+                (),
+                Controller {
+                    port,
+                    queue: queue.clone(),
+                },
+            )
+            .unwrap();
+        client
+            .as_client()
+            .connect_ports_by_name(&from, &format!("{}:midi_in", phonon.name))
+            .unwrap();
+        (queue, client)
     }
 }
 
@@ -168,25 +202,7 @@ fn midi_in_controllers_move_what_cc_reads() {
         &patch,
         &["--quiet", "--free-run", "--midi-in", "--multi-out"],
     );
-    let queue = Arc::new(Mutex::new(Vec::new()));
-    let client = server.client(&unique("knobs"));
-    let port = client
-        .register_port("knobs", jack::MidiOut::default())
-        .unwrap();
-    let from = port.name().unwrap();
-    let client = client
-        .activate_async(
-            (),
-            Controller {
-                port,
-                queue: queue.clone(),
-            },
-        )
-        .unwrap();
-    client
-        .as_client()
-        .connect_ports_by_name(&from, &format!("{}:midi_in", phonon.name))
-        .unwrap();
+    let (queue, _client) = Controller::plugged_into(&server, "knobs", &phonon);
     let level = Capture::start(
         &server,
         &format!("{}:out1_L", phonon.name),
@@ -249,25 +265,7 @@ fn midi_in_notes_play_keys_at_their_pitch_and_velocity() {
     let server = Server::start(128, true);
     let patch = temp_patch("out: keys \"sine\" * 2\n");
     let phonon = Phonon::start(&server, &patch, &["--quiet", "--free-run", "--midi-in"]);
-    let queue = Arc::new(Mutex::new(Vec::new()));
-    let client = server.client(&unique("keyboard"));
-    let port = client
-        .register_port("keys", jack::MidiOut::default())
-        .unwrap();
-    let from = port.name().unwrap();
-    let client = client
-        .activate_async(
-            (),
-            Controller {
-                port,
-                queue: queue.clone(),
-            },
-        )
-        .unwrap();
-    client
-        .as_client()
-        .connect_ports_by_name(&from, &format!("{}:midi_in", phonon.name))
-        .unwrap();
+    let (queue, _client) = Controller::plugged_into(&server, "keyboard", &phonon);
     let capture = Capture::main_pair(&server, &phonon, 6.0);
     let send = |message: [u8; 3]| queue.lock().unwrap().push(message);
     // Each step held a third of a second (past the 0.1 s release); its last 0.2 s measured.
