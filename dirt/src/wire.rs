@@ -459,7 +459,7 @@ mod tests {
                 OscType::Int(5),
                 s("s"),
                 s("bd"),
-                s("tilt"),
+                s("pitch2"),
                 OscType::Float(2.0),
             ],
         );
@@ -472,7 +472,7 @@ mod tests {
         assert_eq!(e.values.get(Control::Cut), Some(1.0));
         assert_eq!(e.values.get(Control::Gain), Some(f64::from(1.1f32)));
         assert_eq!(e.values.get(Control::Delta), Some(f64::from(0.44f32)));
-        assert_eq!(d.counts.unknown_params, 1, "tilt is counted");
+        assert_eq!(d.counts.unknown_params, 1, "pitch2 is counted");
         assert_eq!(d.counts.events, 1);
     }
 

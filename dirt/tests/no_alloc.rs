@@ -64,8 +64,20 @@ fn playing_a_stream_of_events_allocates_nothing() {
     let mut decoder = Decoder::new(table.clone(), 4);
     let mut events = Vec::new();
     for k in 0..2_000u64 {
-        // Samples, and synths of SuperDirt's library (their voices hold their delay lines).
-        let sound = ["bd", "sn", "tone", "ramp", "superpiano", "supermandolin"][k as usize % 6];
+        // Samples, and synths of SuperDirt's library (their voices hold their delay lines, or
+        // borrow a hall for the reverbs inside them).
+        let sound = [
+            "bd",
+            "sn",
+            "tone",
+            "ramp",
+            "superpiano",
+            "supermandolin",
+            "superhex",
+            "supergrind",
+            "superprimes",
+            "superwavemechanics",
+        ][k as usize % 10];
         decoder.decode(
             &packet(k * 37, sound, (k % 4) as i32, (k % 2) as i32),
             &WallClock::fixed(0),

@@ -223,7 +223,17 @@ fn delay_and_room_sends_feed_the_orbits_own_effects() {
 fn one_and_two_workers_give_the_same_bits() {
     let render_with = |workers: usize| {
         let (mut engine, mut sender, _, table) = engine(workers, 4);
-        let sounds = ["click", "ramp", "tone", "two", "bd", "sn", "hh"];
+        let sounds = [
+            "click",
+            "ramp",
+            "tone",
+            "two",
+            "bd",
+            "sn",
+            "hh",
+            "superprimes",
+            "supergrind",
+        ];
         let mut seed = 12_345u64;
         let mut next = || {
             seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
@@ -1419,5 +1429,53 @@ fn timescale_stretches_a_sample_at_its_pitch() {
             at > 0.25 && octave_down < 0.05 * at,
             "{timescale}: {at} {octave_down}"
         );
+    }
+}
+
+/// `curve` bends SuperDirt's envelopes, and `tilt` with `plat` is its grain envelope over the
+/// event's length, as SuperDirt (HEAD of 2026, on SuperCollider 3.13) played them: the 1 s tone
+/// panned left, the peak of each 10 ms from every 50 ms after the onset, over the tone's own
+/// level. SuperDirt's onsets were found at 1e-3, a few ms into a slow rise, so its rising
+/// levels read a little high: within 0.06.
+#[test]
+fn curve_tilt_and_plat_shape_the_envelope_as_superdirts_do() {
+    // The event's controls, and SuperDirt's levels.
+    type Heard = (&'static [(Control, f64)], &'static [f32]);
+    let superdirt: [Heard; 3] = [
+        (
+            &[(Control::Release, 0.2), (Control::Curve, -3.0)],
+            &[0.99, 0.44, 0.18, 0.06, 0.0, 0.0],
+        ),
+        (
+            &[(Control::Tilt, 0.25), (Control::Plat, 0.2)],
+            &[
+                0.055, 0.305, 0.555, 0.805, 1.0, 1.0, 1.0, 1.0, 0.995, 0.915, 0.83, 0.745, 0.665,
+                0.58, 0.495, 0.415, 0.33, 0.245, 0.165, 0.08,
+            ],
+        ),
+        (
+            &[
+                (Control::Tilt, 0.7),
+                (Control::Sustain, 0.4),
+                (Control::Curve, -2.0),
+            ],
+            &[0.085, 0.41, 0.635, 0.79, 0.9, 0.98, 0.64, 0.19, 0.0, 0.0],
+        ),
+    ];
+    for (controls, levels) in superdirt {
+        let (mut engine, mut sender, _, table) = engine(1, 1);
+        let mut all = vec![(Control::Pan, 0.0)];
+        all.extend_from_slice(controls);
+        sender.send(event(&table, "tone", 0, 0, &all));
+        let left = render(&mut engine, 60_000, 256).swap_remove(2);
+        for (k, want) in levels.iter().enumerate() {
+            let window = &left[k * 2_400..k * 2_400 + 480];
+            let got = window.iter().fold(0.0f32, |m, x| m.max(x.abs())) / 0.4;
+            assert!(
+                (got - want).abs() < 0.06,
+                "{controls:?} at {} ms: {got} against SuperDirt's {want}",
+                k * 50
+            );
+        }
     }
 }

@@ -43,3 +43,27 @@ pub(crate) fn band(x: &[f32], lo: f32, hi: f32) -> f32 {
     // A Hann window's power over its main lobe is 3/8 of the sine's.
     (power / 1.5).sqrt() * 4.0 / N as f32
 }
+
+/// The frequency of the strongest partial of `x` between `lo` and `hi` Hz: the peak bin of a
+/// zero-padded FFT under a Hann window, placed between bins by a parabola through its
+/// neighbours.
+pub(crate) fn strongest(x: &[f32], lo: f32, hi: f32) -> f32 {
+    let n = (4 * x.len()).next_power_of_two();
+    let mut bins: Vec<Complex32> = (0..n)
+        .map(|i| {
+            let v = x.get(i).map_or(0.0, |&v| {
+                v * (0.5 - 0.5 * (TAU * i as f32 / x.len() as f32).cos())
+            });
+            Complex32::new(v, 0.0)
+        })
+        .collect();
+    FftPlanner::new().plan_fft_forward(n).process(&mut bins);
+    let width = SR / n as f32;
+    let range = ((lo / width).ceil() as usize).max(1)..((hi / width) as usize).min(n / 2 - 1);
+    let peak = range
+        .max_by(|&a, &b| bins[a].norm().total_cmp(&bins[b].norm()))
+        .unwrap_or(1);
+    let [a, b, c] = [peak - 1, peak, peak + 1].map(|k| bins[k].norm());
+    let offset = 0.5 * (a - c) / (a - 2.0 * b + c);
+    (peak as f32 + if offset.is_finite() { offset } else { 0.0 }) * width
+}

@@ -5,6 +5,7 @@
 
 use crate::blocks::pool::{Voice, MAX_BLOCK};
 use crate::declaration::Port;
+use crate::instruments::halls::Halls;
 use crate::instruments::voice::InstrumentVoice;
 use crate::instruments::Instrument;
 use crate::{downcast, Carry, Context, In, Node};
@@ -148,6 +149,8 @@ pub struct Keys {
     pedal: [bool; 16],
     struck: u64,
     sample_rate: f32,
+    /// Halls to lend the voices, for the library synths with reverbs inside.
+    halls: Halls,
 }
 
 impl Keys {
@@ -175,6 +178,7 @@ impl Keys {
             pedal: [false; 16],
             struck: 0,
             sample_rate,
+            halls: Halls::for_instrument(&instrument, sample_rate),
         }
     }
 
@@ -208,6 +212,7 @@ impl Keys {
         let freq = 440.0 * ((f32::from(note) - 69.0) / 12.0).exp2();
         self.struck += 1;
         let key = &mut self.keys[k];
+        self.halls.lend(&mut key.voice, &instrument);
         key.voice.start(instrument, freq, hold, self.struck as u32);
         key.sounding = true;
         key.channel = channel;
@@ -275,6 +280,7 @@ impl Keys {
                     key.sounding = false;
                     key.down = false;
                     key.pedalled = false;
+                    self.halls.take_back(std::iter::once(&mut key.voice));
                 }
             }
         }
@@ -328,6 +334,7 @@ impl Node for Keys {
         match downcast::<Keys>(old) {
             Some(old) if old.instrument.id() == self.instrument.id() => {
                 std::mem::swap(&mut self.keys, &mut old.keys);
+                std::mem::swap(&mut self.halls, &mut old.halls);
                 self.period = old.period;
                 self.played = old.played;
                 self.pedal = old.pedal;

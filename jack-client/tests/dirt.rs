@@ -556,6 +556,33 @@ fn a_tidal_session_of_synths_effects_and_stereo_samples_has_no_unknown_parameter
                 ("timescale", 1.5),
             ],
         ),
+        // The synths with reverbs inside, the drum skin, and the envelope's bend and grain.
+        (
+            at + 60_000,
+            "superprimes",
+            vec![
+                ("orbit", 3.0),
+                ("voice", 0.5),
+                ("detune", 0.1),
+                ("sustain", 0.3),
+            ],
+        ),
+        (
+            at + 70_000,
+            "superhex",
+            vec![("orbit", 3.0), ("rate", 2.0), ("sustain", 0.2)],
+        ),
+        (
+            at + 80_000,
+            "click",
+            vec![
+                ("orbit", 1.0),
+                ("curve", -3.0),
+                ("release", 0.1),
+                ("tilt", 0.3),
+                ("plat", 0.2),
+            ],
+        ),
     ];
     for (when, sound, params) in &session {
         tidal
@@ -578,7 +605,7 @@ fn a_tidal_session_of_synths_effects_and_stereo_samples_has_no_unknown_parameter
     assert_eq!(code, Some(0), "{log}");
     let summary = summary_line(&log);
     let count = |what: &str| summary_field(summary, what);
-    assert_eq!(count("played "), 9, "{summary}");
+    assert_eq!(count("played "), 12, "{summary}");
     assert_eq!(count("unknown parameters "), 0, "{summary}");
     assert_eq!(count("unknown sounds "), 0, "{summary}");
 }

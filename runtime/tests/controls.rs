@@ -155,7 +155,7 @@ fn pitched_at(x: &[f32], freq: f32) -> bool {
 #[test]
 fn superdirts_library_synths_play_their_pitch_for_their_length() {
     let c5 = 261.63;
-    let cases: [(&str, Option<f32>); 21] = [
+    let cases: [(&str, Option<f32>); 25] = [
         ("superpiano", Some(c5)),
         ("supermandolin", Some(c5)),
         ("supergong", Some(c5)),
@@ -179,6 +179,12 @@ fn superdirts_library_synths_play_their_pitch_for_their_length() {
         ("supernoise", None),
         // Its lowest saw and parabola are two octaves down.
         ("superhoover", Some(c5 / 4.0)),
+        // The skin's pitch is in frames, as in SuperCollider: 283.5 Hz at 48 kHz.
+        ("superhex", Some(283.5 * RATE as f32 / 48_000.0)),
+        // Its loop rings 2% sharp, as SuperDirt's does (267.5 Hz).
+        ("supergrind", Some(267.5)),
+        ("superprimes", None),
+        ("superwavemechanics", None),
     ];
     let rate = RATE as f32;
     for (name, pitch) in cases {

@@ -9,6 +9,7 @@
 //! Each synth is a pure function of its voice's state, one frame at a time, and owns no
 //! memory but the delay lines its voice holds, so any number play from a fixed pool.
 
+use super::membrane::Membrane;
 use crate::blocks::Biquad;
 use pattern::{Control, Controls};
 use std::f64::consts::TAU;
@@ -58,11 +59,19 @@ pub enum DirtSynth {
     Noise,
     /// `superhoover`: detuned saws gated by pulses, the "hoover" of rave.
     Hoover,
+    /// `superhex`: a hexagonal drum skin (a waveguide mesh) struck once.
+    Hex,
+    /// `supergrind`: a feedback comb plucked by wavering impulses, through a reverb.
+    Grind,
+    /// `superprimes`: nine partials struck at prime rates, each through a reverb.
+    Primes,
+    /// `superwavemechanics`: eight resonating noises, each through a large reverb.
+    WaveMechanics,
 }
 
 impl DirtSynth {
     /// Each synth by its SuperDirt name.
-    pub const ALL: [(&'static str, DirtSynth); 21] = [
+    pub const ALL: [(&'static str, DirtSynth); 25] = [
         ("superpiano", DirtSynth::Piano),
         ("supermandolin", DirtSynth::Mandolin),
         ("supergong", DirtSynth::Gong),
@@ -84,7 +93,20 @@ impl DirtSynth {
         ("sossnare", DirtSynth::SosSnare),
         ("supernoise", DirtSynth::Noise),
         ("superhoover", DirtSynth::Hoover),
+        ("superhex", DirtSynth::Hex),
+        ("supergrind", DirtSynth::Grind),
+        ("superprimes", DirtSynth::Primes),
+        ("superwavemechanics", DirtSynth::WaveMechanics),
     ];
+
+    /// True for the synths that play in stereo through reverbs of their own, with memory a
+    /// voice borrows (a [`super::halls::Hall`]).
+    pub fn needs_hall(self) -> bool {
+        matches!(
+            self,
+            DirtSynth::Grind | DirtSynth::Primes | DirtSynth::WaveMechanics
+        )
+    }
 
     /// Its SuperDirt name.
     pub fn name(self) -> &'static str {
@@ -432,6 +454,7 @@ impl DirtState {
         }
         let sustain = sustain.max(1e-3);
         let along = (t / sustain).min(1.0);
+        let note_freq = freq;
         // `DirtFreqScale`: the pitch glides to 1 + accelerate times over the sound.
         let freq = freq * (1.0 + p.accelerate.or(0.0) * along);
         match synth {
@@ -633,6 +656,23 @@ impl DirtState {
             DirtSynth::SosSnare => self.snare(p, freq, t, sustain, sr),
             DirtSynth::Noise => self.noise(p, freq, along, sr),
             DirtSynth::Hoover => self.hoover(p, freq, along, sr, lines),
+            DirtSynth::Hex => {
+                let [skin, _] = lines;
+                let mut skin = Membrane::over(skin);
+                let tension = 0.05 * freq / 400.0;
+                let loss = 1.0 - 0.01 * p.rate.or(1.0) / note_freq.max(1.0);
+                if t == 0.0 {
+                    // SuperCollider's constructors run `Decay` and the mesh once on the
+                    // impulse before the first block, which then strikes again.
+                    skin.next(1.0, tension, loss);
+                    self.held = 1.0;
+                }
+                let fall = (0.001f32.ln() / (0.01 * sr)).exp();
+                self.held = crate::sanitize(if t == 0.0 { 1.0 } else { 0.0 } + fall * self.held);
+                linen(along, 0.02, 0.96, 0.02, -3.0) * skin.next(self.held, tension, loss)
+            }
+            // They play in stereo from the voice's hall.
+            DirtSynth::Grind | DirtSynth::Primes | DirtSynth::WaveMechanics => 0.0,
             DirtSynth::SosToms => {
                 let env = 0.631 * perc(t, 0.005, sustain, -6.0);
                 let modulator = self.sine(0, freq * 0.85, sr);
@@ -916,7 +956,7 @@ fn comb(line: &mut [f32], write: usize, x: f32, delay: f32, decay: f32, sr: f32)
 
 /// SuperCollider's envelope curve from `a` to `b` at `x` (0–1) of a segment: linear at 0,
 /// slow then fast for positive curves, fast then slow for negative ones.
-fn curve(a: f32, b: f32, x: f32, c: f32) -> f32 {
+pub(crate) fn curve(a: f32, b: f32, x: f32, c: f32) -> f32 {
     if c.abs() < 1e-3 {
         a + (b - a) * x
     } else {
@@ -926,7 +966,7 @@ fn curve(a: f32, b: f32, x: f32, c: f32) -> f32 {
 
 /// `Env.linen(attack, sustain, release)` under a time scale of 1, at `t` of it: the times are
 /// fractions of the whole.
-fn linen(t: f32, attack: f32, hold: f32, release: f32, c: f32) -> f32 {
+pub(super) fn linen(t: f32, attack: f32, hold: f32, release: f32, c: f32) -> f32 {
     if t < attack {
         curve(0.0, 1.0, t / attack, c)
     } else if t < attack + hold {

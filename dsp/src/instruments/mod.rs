@@ -4,6 +4,8 @@
 //! number of them play from a fixed pool without allocating.
 
 pub mod dirt;
+pub mod halls;
+pub mod membrane;
 pub mod synth;
 pub mod voice;
 
@@ -133,7 +135,7 @@ impl Instrument {
 
     /// The synths Phonon plays as sounds (`s "superkick"`), by their names: SuperDirt's, and
     /// Strudel's plain waveforms (`s "triangle"`).
-    pub const SOUNDS: [(&'static str, Instrument); 32] = [
+    pub const SOUNDS: [(&'static str, Instrument); 36] = [
         ("superkick", Instrument::SUPERKICK),
         ("supersnare", Instrument::SUPERSNARE),
         ("superhat", Instrument::SUPERHAT),
@@ -165,6 +167,13 @@ impl Instrument {
         ("sossnare", Instrument::library(DirtSynth::SosSnare)),
         ("supernoise", Instrument::library(DirtSynth::Noise)),
         ("superhoover", Instrument::library(DirtSynth::Hoover)),
+        ("superhex", Instrument::library(DirtSynth::Hex)),
+        ("supergrind", Instrument::library(DirtSynth::Grind)),
+        ("superprimes", Instrument::library(DirtSynth::Primes)),
+        (
+            "superwavemechanics",
+            Instrument::library(DirtSynth::WaveMechanics),
+        ),
         ("sine", Instrument::waveform(Wave::Sine)),
         ("sawtooth", Instrument::waveform(Wave::Saw)),
         ("square", Instrument::waveform(Wave::Square)),
@@ -188,6 +197,14 @@ impl Instrument {
                 params: DirtParams::from_controls(controls),
             },
             other => other,
+        }
+    }
+
+    /// The library synth and its parameters, if it plays through a hall.
+    pub fn hall_synth(&self) -> Option<(DirtSynth, DirtParams)> {
+        match *self {
+            Instrument::Dirt { synth, params } if synth.needs_hall() => Some((synth, params)),
+            _ => None,
         }
     }
 

@@ -4,6 +4,7 @@
 //! percussion, its own length.
 
 use crate::blocks::pool::{VoicePool, MAX_BLOCK};
+use crate::instruments::halls::Halls;
 use crate::instruments::voice::InstrumentVoice;
 use crate::instruments::Instrument;
 use crate::{downcast, Carry, Context, In, Node, VoiceCount};
@@ -23,6 +24,8 @@ pub struct Synth {
     started: u32,
     /// Blocks whose query was cut at the budget.
     cut: u64,
+    /// Halls to lend the voices, for the library synths with reverbs inside.
+    halls: Halls,
 }
 
 impl Synth {
@@ -37,6 +40,7 @@ impl Synth {
             sample_rate,
             started: 0,
             cut: 0,
+            halls: Halls::for_instrument(&instrument, sample_rate),
         }
     }
 
@@ -74,6 +78,7 @@ impl Synth {
                     *y += x;
                 }
             });
+            self.halls.take_back(self.pool.idle_mut());
             piece_start += n;
         }
     }
@@ -97,12 +102,9 @@ impl Synth {
         }
         self.started = self.started.wrapping_add(1);
         let seed = self.started;
-        self.pool.start(offset - piece_start, None).start(
-            instrument,
-            freq as f32,
-            hold as f32,
-            seed,
-        );
+        let voice = self.pool.start(offset - piece_start, None);
+        self.halls.lend(voice, &instrument);
+        voice.start(instrument, freq as f32, hold as f32, seed);
     }
 }
 
@@ -123,6 +125,8 @@ impl Node for Synth {
         if let Some(old) = downcast::<Synth>(old) {
             if self.instrument.id() == old.instrument.id() && self.pool.take_over(&mut old.pool) {
                 self.started = old.started;
+                // The voices hold what they borrowed: their lender goes with them.
+                std::mem::swap(&mut self.halls, &mut old.halls);
             }
         }
         Carry::Taken

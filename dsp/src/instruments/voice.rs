@@ -3,12 +3,14 @@
 use crate::blocks::envelope::{Adsr, EnvelopeStage};
 use crate::blocks::pool::Voice;
 use crate::instruments::dirt::DirtState;
+use crate::instruments::halls::Hall;
 use crate::instruments::{string_length, Instrument, Tone};
 use crate::oscillators::{Oscillator, Wave};
 use crate::{Context, In, Node};
 
 /// One voice of an instrument: its oscillator or tone under its envelope, held for its
-/// event (or, for percussion, its own length). Mono.
+/// event (or, for percussion, its own length). Mono, but for the library synths that play in
+/// stereo through a borrowed [`Hall`] (summed when it is given one channel).
 pub struct InstrumentVoice {
     osc: Oscillator,
     tone: Tone,
@@ -27,13 +29,40 @@ pub struct InstrumentVoice {
     sustain: f32,
     age: u32,
     sample_rate: f32,
+    /// The memory of the library synths with reverbs inside, when borrowed.
+    hall: Option<Box<Hall>>,
 }
 
 impl Voice for InstrumentVoice {
     fn render(&mut self, ctx: &Context<'_>, out: &mut [&mut [f32]]) -> usize {
-        let [out, ..] = out else { return 0 };
+        let Some((out, rest)) = out.split_first_mut() else {
+            return 0;
+        };
         let out = &mut out[..ctx.frames];
-        if let Instrument::Dirt { synth, params } = self.instrument {
+        let mut right = None;
+        if let Some((synth, params)) = self.instrument.hall_synth() {
+            let mut second = rest.first_mut().map(|r| &mut r[..ctx.frames]);
+            for (i, x) in out.iter_mut().enumerate() {
+                let t = self.age as f32 / self.sample_rate;
+                let [l, r] = self.hall.as_mut().map_or([0.0; 2], |hall| {
+                    hall.next(
+                        synth,
+                        &params,
+                        self.freq,
+                        t,
+                        self.age as usize,
+                        self.sustain,
+                        self.sample_rate,
+                    )
+                });
+                self.age += 1;
+                match second.as_mut() {
+                    Some(second) => (*x, second[i]) = (l, r),
+                    None => *x = l + r,
+                }
+            }
+            right = second;
+        } else if let Instrument::Dirt { synth, params } = self.instrument {
             let half = self.string.len() / 2;
             let (a, b) = self.string.split_at_mut(half);
             for x in out.iter_mut() {
@@ -75,6 +104,9 @@ impl Voice for InstrumentVoice {
                 return i;
             }
             *y *= level;
+            if let Some(right) = right.as_mut() {
+                right[i] *= level;
+            }
         }
         out.len()
     }
@@ -113,7 +145,31 @@ impl InstrumentVoice {
             sustain: 0.0,
             age: 0,
             sample_rate,
+            hall: None,
         }
+    }
+
+    /// True while the voice plays in stereo (a library synth with a hall of its own).
+    pub fn is_stereo(&self) -> bool {
+        self.instrument.hall_synth().is_some()
+    }
+
+    /// Borrows a hall from `halls` if `instrument` needs one and the voice has none, or gives
+    /// its hall back if it does not. Moves a pointer; allocates nothing.
+    #[allow(clippy::vec_box)]
+    pub fn suit_hall(&mut self, instrument: &Instrument, halls: &mut Vec<Box<Hall>>) {
+        let needs = instrument.hall_synth().is_some();
+        match (needs, self.hall.is_some()) {
+            (true, false) => self.hall = halls.pop(),
+            (false, true) => halls.extend(self.hall.take()),
+            _ => {}
+        }
+    }
+
+    /// Gives back the hall the voice holds (it has fallen silent).
+    #[allow(clippy::vec_box)]
+    pub fn give_back_hall(&mut self, halls: &mut Vec<Box<Hall>>) {
+        halls.extend(self.hall.take());
     }
 
     /// Lets the note go: the release starts now, taking at least `shortest` seconds (a
@@ -150,6 +206,11 @@ impl InstrumentVoice {
                 self.age = 0;
                 self.dirt = DirtState::new(seed);
                 self.string.fill(0.0);
+                if let (true, Some(hall), Instrument::Dirt { params, .. }) =
+                    (synth.needs_hall(), self.hall.as_mut(), &instrument)
+                {
+                    hall.begin(synth, params, freq, self.sample_rate, seed);
+                }
                 synth.length(self.sustain, freq) * self.sample_rate
             }
             (None, _) => hold,

@@ -4,4 +4,5 @@
 pub mod convolve;
 pub mod dirt;
 pub mod freeverb;
+pub mod gverb;
 pub mod plate;

@@ -4,12 +4,14 @@
 //! 280 KB). An orbit keeps [`LENT_VOICES`] of the first three and [`LENT_SHIFTERS`] of the
 //! last, and lends them to the voices whose events ask, taking them back when those voices
 //! fall silent. Past that many at once in an orbit, an event plays without the effect.
-//! Nothing is allocated once the orbit is made.
+//! The library synths with reverbs inside (`superprimes`…) borrow a [`Hall`] from here the
+//! same way. Nothing is allocated once the orbit is made.
 
 use super::band_delay::BandDelay;
 use super::grains::GrainShifter;
 use super::spectral::{Spectral, SpectralSettings};
 use super::squiz::Squiz;
+use crate::instruments::halls::{Hall, LENT_HALLS};
 use pattern::{Control, Controls};
 use rustfft::FftPlanner;
 
@@ -31,6 +33,9 @@ pub(crate) struct Shelf {
     shifters: Vec<Box<GrainShifter>>,
     /// Pieces out on loan.
     lent: usize,
+    /// The reverbs and memory of the library synths that need them (`superprimes`…), lent to
+    /// synth voices.
+    pub(crate) halls: Vec<Box<Hall>>,
 }
 
 impl Shelf {
@@ -52,6 +57,9 @@ impl Shelf {
                 .map(|_| Box::new(GrainShifter::new(sample_rate)))
                 .collect(),
             lent: 0,
+            halls: (0..LENT_HALLS)
+                .map(|_| Box::new(Hall::new(sample_rate)))
+                .collect(),
         }
     }
 

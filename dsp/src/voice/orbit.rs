@@ -17,6 +17,7 @@ use crate::blocks::pool::MAX_BLOCK;
 use crate::blocks::pool::{Voice, VoicePool};
 use crate::delays::make_delay;
 use crate::dynamics::PeakLimiter;
+use crate::instruments::halls::LENT_HALLS;
 use crate::instruments::voice::InstrumentVoice;
 use crate::instruments::Instrument;
 use crate::reverbs::dirt::make_dirt_reverb;
@@ -240,14 +241,21 @@ pub struct OrbitSynth {
 impl Voice for OrbitSynth {
     fn render(&mut self, ctx: &Context<'_>, out: &mut [&mut [f32]]) -> usize {
         let [left, right, ..] = out else { return 0 };
-        let produced = self.voice.render(ctx, &mut [&mut left[..]]);
+        let produced = self.voice.render(ctx, &mut [&mut left[..], &mut right[..]]);
         let [gl, gr] = self.gains;
+        // A stereo synth is balanced (`Balance2`), a mono one panned (`Pan2`): the same gains.
+        let stereo = self.voice.is_stereo();
         for (l, r) in left[..produced].iter_mut().zip(right.iter_mut()) {
             if let Some(linen) = self.linen {
-                *l *= linen.at(self.played as f64);
+                let level = linen.at(self.played as f64);
+                *l *= level;
+                *r *= level;
                 self.played += 1;
             }
-            *r = *l * gr;
+            if !stereo {
+                *r = *l;
+            }
+            *r *= gr;
             *l *= gl;
         }
         produced
@@ -403,15 +411,17 @@ impl Orbit {
         let gains = pan_gains(c.or(Control::Pan, 0.5) as f32).map(|g| g * level);
         self.synths_started = self.synths_started.wrapping_add(1);
         let seed = self.synths_started;
-        let linen = Linen::of(c, self.sample_rate);
+        let linen = Linen::of(c, self.sample_rate, seconds.max(0.0) * sr);
         // Past the end of its envelope a synth is silent: the voice ends there.
         let frames = linen.map_or(seconds.max(0.0) * sr, |l| {
             (seconds.max(0.0) * sr).min(l.total())
         });
         let synth = self.synths.start(offset, cut.map(i64::abs));
+        let instrument = instrument.for_event(c);
+        synth.voice.suit_hall(&instrument, &mut self.shelf.halls);
         synth
             .voice
-            .start(instrument.for_event(c), freq as f32, frames as f32, seed);
+            .start(instrument, freq as f32, frames as f32, seed);
         synth.gains = gains;
         synth.reverb_send = reverb_send(c);
         synth.linen = linen;
@@ -440,6 +450,11 @@ impl Orbit {
         if self.shelf.lending() {
             for voice in self.pool.idle_mut() {
                 voice.give_back(&mut self.shelf);
+            }
+        }
+        if self.shelf.halls.len() < LENT_HALLS {
+            for synth in self.synths.idle_mut() {
+                synth.voice.give_back_hall(&mut self.shelf.halls);
             }
         }
         if self.leslie.is_on() {

@@ -212,7 +212,7 @@ impl SampleVoice {
         if length.is_nan() || length < 1.0 {
             return false;
         }
-        let linen = Linen::of(c, sample_rate);
+        let linen = Linen::of(c, sample_rate, length);
         // Past the end of its envelope a sound is silent: the voice ends there.
         let heard = linen.map_or(length, |l| length.min(l.total().max(1.0)));
         let (adsr, release_at) = gate(heard, heard + 1.0 < natural, sample_rate);
@@ -329,48 +329,80 @@ fn gate(length: f64, cut_short: bool, sample_rate: f32) -> (Adsr, f64) {
     (adsr, release_at)
 }
 
-/// SuperDirt's `dirt_envelope`, when an event sets `attack`, `hold` or `release`: from the
-/// sound's start, up over `attack`, held for `hold`, down over `release`, in straight lines
-/// (`Env.linen`; an unset one is 0, as SuperDirt sends it, so `release 0.1` alone fades the
-/// sound out over its first tenth of a second).
+/// SuperDirt's envelopes, when an event asks for them. `dirt_envelope`, when it sets `attack`,
+/// `hold` or `release`: from the sound's start, up over `attack`, held for `hold`, down over
+/// `release` (`Env.linen`; an unset one is 0, as SuperDirt sends it, so `release 0.1` alone
+/// fades the sound out over its first tenth of a second). `dirt_grain_envelope`, when it sets
+/// `tilt`: over the event's length, `plat` of it held, the rest split `tilt` rising and
+/// 1 − `tilt` falling. Both bend by `curve` (straight when unset, as SuperDirt sends it); with
+/// both, the sound is their product.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Linen {
-    attack: f64,
-    hold: f64,
-    release: f64,
+    /// Attack, hold and release in frames, of each envelope asked for.
+    stages: [Option<[f64; 3]>; 2],
+    curve: f32,
 }
 
 impl Linen {
-    /// The envelope `c` asks for, in frames, if any.
-    pub(crate) fn of(c: &Controls, sample_rate: f32) -> Option<Linen> {
+    /// The envelopes `c` asks for, in frames, for an event `length` frames long, if any.
+    pub(crate) fn of(c: &Controls, sample_rate: f32, length: f64) -> Option<Linen> {
         let asked = [Control::Attack, Control::Hold, Control::Release]
             .iter()
             .any(|&k| c.get(k).is_some());
         let frames = |k: Control| c.or(k, 0.0).max(0.0) * f64::from(sample_rate);
-        asked.then(|| Linen {
-            attack: frames(Control::Attack),
-            hold: frames(Control::Hold),
-            release: frames(Control::Release),
+        let envelope = asked.then(|| {
+            [
+                frames(Control::Attack),
+                frames(Control::Hold),
+                frames(Control::Release),
+            ]
+        });
+        let grain = c.get(Control::Tilt).map(|tilt| {
+            let (tilt, plat) = (
+                tilt.clamp(0.0, 1.0),
+                c.or(Control::Plat, 0.0).clamp(0.0, 1.0),
+            );
+            let length = length.max(0.0);
+            [
+                tilt * (1.0 - plat) * length,
+                plat * length,
+                (1.0 - tilt) * (1.0 - plat) * length,
+            ]
+        });
+        (envelope.is_some() || grain.is_some()).then(|| Linen {
+            stages: [envelope, grain],
+            curve: c.or(Control::Curve, 0.0) as f32,
         })
     }
 
     /// Frames until it reaches 0.
     pub(crate) fn total(&self) -> f64 {
-        self.attack + self.hold + self.release
+        self.stages
+            .iter()
+            .flatten()
+            .map(|[a, h, r]| a + h + r)
+            .fold(f64::INFINITY, f64::min)
     }
 
     /// Its level `t` frames into the sound.
     pub(crate) fn at(&self, t: f64) -> f32 {
-        let level = if t < self.attack {
-            t / self.attack
-        } else if t < self.attack + self.hold {
-            1.0
-        } else if t < self.total() {
-            1.0 - (t - self.attack - self.hold) / self.release
-        } else {
-            0.0
-        };
-        level as f32
+        let curve =
+            |a: f32, b: f32, x: f64| crate::instruments::dirt::curve(a, b, x as f32, self.curve);
+        self.stages
+            .iter()
+            .flatten()
+            .map(|&[attack, hold, release]| {
+                if t < attack {
+                    curve(0.0, 1.0, t / attack)
+                } else if t < attack + hold {
+                    1.0
+                } else if t < attack + hold + release {
+                    curve(1.0, 0.0, (t - attack - hold) / release)
+                } else {
+                    0.0
+                }
+            })
+            .product()
     }
 }
 

@@ -1269,14 +1269,16 @@ fn control_params(c: Control) -> &'static [ParamSpec] {
     }
 }
 
-/// Makes every control of the vocabulary settable with `#` on a sound pattern: a processor of
-/// the same name (`gain`, `delay`, `crush`) sets it when given one value; every other control
+/// Makes every control of the vocabulary settable with `#` on a sound pattern: a processor or
+/// source of the same name (`gain`, `delay`, `crush`, `curve`) sets it when given one value; every other control
 /// gets a function of its own. Call after the node library is registered.
 pub fn register_controls(r: &mut Registry) {
     for c in Control::ALL {
         match r.get(c.name()).cloned() {
             Some(f) if f.control.is_some() => {}
-            Some(mut f) if f.role == Role::Processor => {
+            // `curve` is a ramp and SuperDirt's envelope bend: one value after `#` on sounds
+            // sets the control, as `# delay 0.3` does.
+            Some(mut f) if matches!(f.role, Role::Processor | Role::Source) => {
                 f.control = Some(c);
                 r.register(f);
             }
