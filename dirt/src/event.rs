@@ -17,3 +17,7 @@ pub struct DirtEvent {
 
 /// The sound index of events for the MIDI out port (`s "midi"`), not for an orbit.
 pub const MIDI_TARGET: u32 = u32::MAX;
+
+/// The sound index of SuperDirt's `superpanic`: every orbit's sounds and effect tails stop
+/// (faded over the declick), whichever orbit the event names.
+pub const PANIC: u32 = u32::MAX - 1;

@@ -104,6 +104,10 @@ impl Node for OrbitNode {
                 let (frame, event) = self.starts[next];
                 next += 1;
                 let at = (frame as usize).saturating_sub(piece_start);
+                if event.sample == crate::event::PANIC {
+                    self.orbit.hush(at);
+                    continue;
+                }
                 match self.sounds.sound(event.sample) {
                     Some(TableSound::Sample(sample)) => self.orbit.start(at, sample, &event.values),
                     Some(TableSound::Synth(instrument)) => {

@@ -3,7 +3,7 @@
 //! frame, to the inbox of the orbit that plays it (an [`OrbitNode`](crate::orbit::OrbitNode) of
 //! the program). After start-up it allocates nothing, takes no lock and makes no blocking call.
 
-use crate::event::{DirtEvent, MIDI_TARGET};
+use crate::event::{DirtEvent, MIDI_TARGET, PANIC};
 use dsp::midi_out::{MidiOut, NoteLength};
 use pattern::Control;
 use ringbuf::traits::{Consumer, Observer, Producer, Split};
@@ -208,6 +208,19 @@ impl EventRouter {
                     }
                     None => DirtStats::count(&self.stats.dropped),
                 }
+                continue;
+            }
+            if event.sample == PANIC {
+                // `superpanic` stops every orbit.
+                let mut reached = true;
+                for inbox in self.inboxes.iter_mut() {
+                    reached &= inbox.try_push((frame, event)).is_ok();
+                }
+                DirtStats::count(if reached {
+                    &self.stats.played
+                } else {
+                    &self.stats.dropped
+                });
                 continue;
             }
             let orbit = usize::from(event.orbit) % self.inboxes.len();

@@ -15,7 +15,7 @@ use std::sync::Arc;
 /// Names Tidal and Strudel send that carry no sound control Phonon needs (not counted as
 /// unknown). Tidal has already moved an event's time tag by its `nudge`, so SuperDirt and
 /// Phonon leave it be.
-pub const BOOKKEEPING: [&str; 7] = ["s", "orbit", "cycle", "_id_", "channel", "latency", "nudge"];
+pub const BOOKKEEPING: [&str; 6] = ["s", "orbit", "_id_", "channel", "latency", "nudge"];
 
 /// Seconds from the NTP epoch (1900) to the Unix epoch (1970).
 const NTP_TO_UNIX: u64 = 2_208_988_800;
@@ -316,11 +316,16 @@ impl Decoder {
             }
             at => at,
         };
-        if self.midi_targets.iter().any(|t| t == name) {
+        let target = if self.midi_targets.iter().any(|t| t == name) {
+            Some(crate::event::MIDI_TARGET)
+        } else {
+            (name == "superpanic").then_some(crate::event::PANIC)
+        };
+        if let Some(sample) = target {
             self.counts.events += 1;
             events.push(DirtEvent {
                 at,
-                sample: crate::event::MIDI_TARGET,
+                sample,
                 orbit,
                 values,
             });
@@ -431,6 +436,23 @@ mod tests {
 
     fn s(x: &str) -> OscType {
         OscType::String(x.into())
+    }
+
+    #[test]
+    fn superpanic_is_an_event_for_every_orbit_and_cycle_is_read() {
+        let mut d = decoder();
+        let clock = WallClock::fixed(0);
+        let mut events = Vec::new();
+        let packet = tidal_bundle(
+            1_700_000_000.25,
+            vec![s("s"), s("superpanic"), s("cycle"), OscType::Float(3.5)],
+        );
+        d.decode(&packet, &clock, &mut events);
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0].sample, crate::event::PANIC);
+        assert_eq!(events[0].values.get(Control::Cycle), Some(3.5));
+        assert_eq!(d.counts.unknown_sounds, 0);
+        assert_eq!(d.counts.unknown_params, 0);
     }
 
     #[test]

@@ -931,6 +931,16 @@ fn superdirt_synths_play_as_sounds() {
         sender.send(event(&table, name, 0, 0, &[(Control::Sustain, 0.2)]));
         let out = render(&mut engine, 48_000, 256);
         let (head, tail) = (rms(&out[2][..9_600]), rms(&out[2][36_000..]));
+        if name == "dirac" {
+            // One frame at full level, panned to the centre.
+            let first = out[2][0];
+            assert!(
+                (first - 0.4 * FRAC_PI_4.cos()).abs() < 1e-6,
+                "dirac: {first}"
+            );
+            assert!(out[2][1..].iter().all(|&x| x == 0.0), "dirac is one frame");
+            continue;
+        }
         assert!(head > 0.005, "{name} sounds: {head}");
         assert!(tail < 1e-4, "{name} ends: {tail}");
         assert_eq!(stats.played.load(std::sync::atomic::Ordering::Relaxed), 1);
@@ -1478,4 +1488,28 @@ fn curve_tilt_and_plat_shape_the_envelope_as_superdirts_do() {
             );
         }
     }
+}
+
+/// SuperDirt's `superpanic` stops every orbit, whichever it names: the sounds fade out over the
+/// declick and the delay's echoes stop (what is left of the delay's smoothing is under -80 dB
+/// within 10 ms).
+#[test]
+fn superpanic_stops_every_orbit() {
+    let (mut engine, mut sender, stats, table) = engine(1, 2);
+    sender.send(event(&table, "tone", 0, 0, &[(Control::Delay, 0.5)]));
+    sender.send(event(&table, "tone", 0, 1, &[]));
+    sender.send(event(&table, "supersaw", 0, 1, &[(Control::Sustain, 1.0)]));
+    // As the decoder makes it of `s "superpanic"`.
+    let mut panic = event(&table, "tone", 12_000, 1, &[]);
+    panic.sample = dirt::event::PANIC;
+    sender.send(panic);
+    let out = render(&mut engine, 24_000, 256);
+    for channel in &out[2..] {
+        assert!(rms(&channel[6_000..12_000]) > 0.01, "sounding before");
+        assert!(
+            channel[12_000 + 480..].iter().all(|&x| x.abs() < 1e-4),
+            "silent (under -80 dB) 10 ms after"
+        );
+    }
+    assert_eq!(stats.played.load(std::sync::atomic::Ordering::Relaxed), 4);
 }

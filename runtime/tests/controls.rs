@@ -155,7 +155,7 @@ fn pitched_at(x: &[f32], freq: f32) -> bool {
 #[test]
 fn superdirts_library_synths_play_their_pitch_for_their_length() {
     let c5 = 261.63;
-    let cases: [(&str, Option<f32>); 25] = [
+    let cases: [(&str, Option<f32>); 31] = [
         ("superpiano", Some(c5)),
         ("supermandolin", Some(c5)),
         ("supergong", Some(c5)),
@@ -185,6 +185,14 @@ fn superdirts_library_synths_play_their_pitch_for_their_length() {
         ("supergrind", Some(267.5)),
         ("superprimes", None),
         ("superwavemechanics", None),
+        // SuperDirt's `default-synths.scd`: `imp`'s lowest train is the note; `pmsin` is 30 Hz
+        // up; `cyclo` on cycle 0 plays all sixteen sines on the note.
+        ("imp", Some(c5)),
+        ("psin", Some(c5)),
+        ("pmsin", Some(c5 + 30.0)),
+        ("gabor", Some(c5)),
+        ("dirac", None),
+        ("cyclo", Some(c5)),
     ];
     let rate = RATE as f32;
     for (name, pitch) in cases {

@@ -178,6 +178,14 @@ impl<V: Voice> VoicePool<V> {
         }
     }
 
+    /// Fades out every sounding voice from frame `offset`.
+    pub fn cut_all(&mut self, offset: usize) {
+        let declick = self.declick;
+        for slot in self.slots.iter_mut().filter(|s| s.sounding) {
+            slot.fade_from(offset, declick);
+        }
+    }
+
     /// A voice started at `offset` in the coming block that `same` accepts and that will sound
     /// exactly like the one about to start but for its gains: one voice with the gains summed
     /// plays both (stacked patterns start the same sound on the same frame often).

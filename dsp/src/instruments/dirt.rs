@@ -67,11 +67,24 @@ pub enum DirtSynth {
     Primes,
     /// `superwavemechanics`: eight resonating noises, each through a large reverb.
     WaveMechanics,
+    /// `imp` (SuperDirt's `default-synths.scd`): four band-limited pulse trains whose
+    /// harmonics fill in over the sound.
+    Imp,
+    /// `psin`: five phase-modulated sines, the modulation fading as the sound goes.
+    Psin,
+    /// `pmsin`: `psin` as SuperDirt plays it with no mouse: 30 Hz up, modulated at 1 Hz.
+    Pmsin,
+    /// `gabor`: a sine grain under a Gaussian.
+    Gabor,
+    /// `dirac`: one frame at full level.
+    Dirac,
+    /// `cyclo`: sixteen sines whose pitches step with the event's cycle.
+    Cyclo,
 }
 
 impl DirtSynth {
     /// Each synth by its SuperDirt name.
-    pub const ALL: [(&'static str, DirtSynth); 25] = [
+    pub const ALL: [(&'static str, DirtSynth); 31] = [
         ("superpiano", DirtSynth::Piano),
         ("supermandolin", DirtSynth::Mandolin),
         ("supergong", DirtSynth::Gong),
@@ -97,6 +110,12 @@ impl DirtSynth {
         ("supergrind", DirtSynth::Grind),
         ("superprimes", DirtSynth::Primes),
         ("superwavemechanics", DirtSynth::WaveMechanics),
+        ("imp", DirtSynth::Imp),
+        ("psin", DirtSynth::Psin),
+        ("pmsin", DirtSynth::Pmsin),
+        ("gabor", DirtSynth::Gabor),
+        ("dirac", DirtSynth::Dirac),
+        ("cyclo", DirtSynth::Cyclo),
     ];
 
     /// True for the synths that play in stereo through reverbs of their own, with memory a
@@ -127,6 +146,8 @@ impl DirtSynth {
             DirtSynth::SosKick | DirtSynth::SosToms | DirtSynth::SosHats | DirtSynth::SosSnare => {
                 0.005 + sustain
             }
+            // `Env.perc(0.002, sustain)`, not time-scaled.
+            DirtSynth::Psin | DirtSynth::Pmsin => 0.002 + sustain,
             _ => sustain,
         }
     }
@@ -184,6 +205,14 @@ pub struct DirtParams {
     pub n: Param,
     /// `delay`, `superclap`'s echo spread.
     pub delay: Param,
+    /// `begin` and `end`, which `imp`, `psin` and `cyclo` sweep a phase between.
+    pub begin: Param,
+    /// See `begin`.
+    pub end: Param,
+    /// `ratio`, `cyclo`'s spacing of its steps.
+    pub ratio: Param,
+    /// `cycle`, the event's cycle, which `cyclo` steps with.
+    pub cycle: Param,
 }
 
 impl DirtParams {
@@ -204,6 +233,10 @@ impl DirtParams {
         accelerate: Param(UNSET),
         n: Param(UNSET),
         delay: Param(UNSET),
+        begin: Param(UNSET),
+        end: Param(UNSET),
+        ratio: Param(UNSET),
+        cycle: Param(UNSET),
     };
 
     /// The parameters `controls` set.
@@ -225,6 +258,10 @@ impl DirtParams {
             accelerate: get(Control::Accelerate),
             n: get(Control::N),
             delay: get(Control::Delay),
+            begin: get(Control::Begin),
+            end: get(Control::End),
+            ratio: get(Control::Ratio),
+            cycle: get(Control::Cycle),
         }
     }
 }
@@ -397,6 +434,10 @@ impl DirtState {
                 for (k, phase) in [1.0f64, 1.01, 1.02].into_iter().enumerate() {
                     self.phases[k] = phase / 2.0;
                 }
+            }
+            DirtSynth::Imp => {
+                // `ExpRand(80, 118)`: how many harmonics it reaches.
+                self.fixed[0] = 80.0 * (118.0f32 / 80.0).powf(0.5 + 0.5 * self.white());
             }
             DirtSynth::Comparator => {
                 let voice = p.voice.or(0.5);
@@ -670,6 +711,72 @@ impl DirtState {
                 let fall = (0.001f32.ln() / (0.01 * sr)).exp();
                 self.held = crate::sanitize(if t == 0.0 { 1.0 } else { 0.0 } + fall * self.held);
                 linen(along, 0.02, 0.96, 0.02, -3.0) * skin.next(self.held, tension, loss)
+            }
+            DirtSynth::Imp => {
+                let env = perc(along, 0.01, 0.99, -1.0);
+                // `Line.kr(begin, end, sustain)` sets the harmonics, `Blip` truncating them.
+                let phase = p.begin.or(0.0) + (p.end.or(1.0) - p.begin.or(0.0)) * along;
+                let harmonics = self.fixed[0] * phase;
+                let mut sum = 0.0;
+                for (k, ratio) in [1.0, 1.25, 1.51, 1.42].into_iter().enumerate() {
+                    let f = freq * ratio;
+                    let most = (0.5 * sr / f.max(1.0)).floor().max(1.0);
+                    let n = harmonics.clamp(1.0, most).floor();
+                    let x = std::f32::consts::PI * self.phases[k] as f32;
+                    self.phases[k] = (self.phases[k] + f64::from(f / sr)).fract();
+                    sum += blip(x, n);
+                }
+                env * sum
+            }
+            DirtSynth::Psin | DirtSynth::Pmsin => {
+                let env = perc(t, 0.002, sustain, -1.0);
+                let (freq, modfreq) = match synth {
+                    DirtSynth::Pmsin => (freq + 30.0, 1.0),
+                    _ => (freq, p.modfreq.or(40.0)),
+                };
+                let phase = p.begin.or(0.0) + (p.end.or(1.0) - p.begin.or(0.0)) * along;
+                let depth = (1.0 - phase) * 10.0 * env;
+                let mut sum = 0.0;
+                for k in 0..5 {
+                    let m = (k + 1) as f32;
+                    let modulator = depth / m
+                        * (std::f32::consts::TAU * self.phases[5 + k] as f32
+                            + std::f32::consts::FRAC_PI_2)
+                            .sin();
+                    self.phases[5 + k] = (self.phases[5 + k] + f64::from(modfreq * m / sr)).fract();
+                    sum += (std::f32::consts::TAU * self.phases[k] as f32 + modulator).sin();
+                    self.phases[k] = (self.phases[k] + f64::from(freq / sr)).fract();
+                }
+                env * sum
+            }
+            DirtSynth::Gabor => {
+                // `LFGauss.ar(sustain, 0.3).range(0, 1)` over a cosine.
+                let width = 0.3f32;
+                let x = 2.0 * along - 1.0;
+                let floor = (-1.0 / (2.0 * width * width)).exp();
+                let gauss = ((-x * x / (2.0 * width * width)).exp() - floor) / (1.0 - floor);
+                let y = (std::f32::consts::TAU * self.phases[0] as f32).cos();
+                self.phases[0] = (self.phases[0] + f64::from(freq / sr)).fract();
+                gauss * y
+            }
+            DirtSynth::Dirac => {
+                if t == 0.0 {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+            DirtSynth::Cyclo => {
+                let env = perc(along, 0.01, 0.99, -1.0);
+                let phase = p.begin.or(0.0) + (1.0 - p.end.or(1.0) - p.begin.or(0.0)) * along;
+                let (cycle, ratio) = (p.cycle.or(0.0), p.ratio.or(1.0));
+                let mut sum = 0.0;
+                for k in 0..16 {
+                    let step = (cycle.rem_euclid((k + 1) as f32 * ratio + phase)) + 1.0;
+                    sum += (std::f32::consts::TAU * self.phases[k] as f32).sin();
+                    self.phases[k] = (self.phases[k] + f64::from(step * freq / sr)).fract();
+                }
+                env * sum / 16.0
             }
             // They play in stereo from the voice's hall.
             DirtSynth::Grind | DirtSynth::Primes | DirtSynth::WaveMechanics => 0.0,
@@ -1011,6 +1118,17 @@ fn perc(t: f32, attack: f32, release: f32, c: f32) -> f32 {
         curve(1.0, 0.0, (t - attack) / release.max(1e-6), c)
     } else {
         0.0
+    }
+}
+
+/// SuperCollider's `Blip` at half-phase `x` (radians) with `n` harmonics: their cosines'
+/// mean, 1 at the pulse.
+fn blip(x: f32, n: f32) -> f32 {
+    let denominator = x.sin();
+    if denominator.abs() < 1e-4 {
+        1.0
+    } else {
+        (((2.0 * n + 1.0) * x).sin() / denominator - 1.0) / (2.0 * n)
     }
 }
 

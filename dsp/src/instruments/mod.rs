@@ -135,7 +135,7 @@ impl Instrument {
 
     /// The synths Phonon plays as sounds (`s "superkick"`), by their names: SuperDirt's, and
     /// Strudel's plain waveforms (`s "triangle"`).
-    pub const SOUNDS: [(&'static str, Instrument); 36] = [
+    pub const SOUNDS: [(&'static str, Instrument); 42] = [
         ("superkick", Instrument::SUPERKICK),
         ("supersnare", Instrument::SUPERSNARE),
         ("superhat", Instrument::SUPERHAT),
@@ -174,6 +174,12 @@ impl Instrument {
             "superwavemechanics",
             Instrument::library(DirtSynth::WaveMechanics),
         ),
+        ("imp", Instrument::library(DirtSynth::Imp)),
+        ("psin", Instrument::library(DirtSynth::Psin)),
+        ("pmsin", Instrument::library(DirtSynth::Pmsin)),
+        ("gabor", Instrument::library(DirtSynth::Gabor)),
+        ("dirac", Instrument::library(DirtSynth::Dirac)),
+        ("cyclo", Instrument::library(DirtSynth::Cyclo)),
         ("sine", Instrument::waveform(Wave::Sine)),
         ("sawtooth", Instrument::waveform(Wave::Saw)),
         ("square", Instrument::waveform(Wave::Square)),

@@ -428,6 +428,15 @@ impl Orbit {
         synth.played = 0;
     }
 
+    /// SuperDirt's `superpanic`: every sounding voice fades out from frame `offset` (over the
+    /// declick) and the delay's echoes stop, as after an event without `delay`; the reverb's
+    /// tail rings out.
+    pub fn hush(&mut self, offset: usize) {
+        self.pool.cut_all(offset);
+        self.synths.cut_all(offset);
+        self.settings.delay_level = 0.0;
+    }
+
     /// Renders the voices and the effects for `ctx.frames` frames (at most [`MAX_BLOCK`])
     /// into `out`, overwriting it.
     pub fn render(&mut self, ctx: &Context<'_>, out: [&mut [f32]; 2]) {

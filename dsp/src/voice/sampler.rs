@@ -89,6 +89,10 @@ impl Sampler {
                 if event.get(Control::Cps).is_none() {
                     event.set(Control::Cps, f64::from(self.sample_rate) / frames_per_cycle);
                 }
+                if event.get(Control::Cycle).is_none() {
+                    let cycle = span.begin.to_f64() + offset as f64 / frames_per_cycle;
+                    event.set(Control::Cycle, cycle);
+                }
                 for (control, input) in Control::ALL.iter().zip(controls) {
                     let x = input.at(offset);
                     if x.is_finite() {
