@@ -55,17 +55,16 @@ fn onsets(recording: &Recording, right: bool) -> Vec<u64> {
     found
 }
 
-/// True if the median of `spacings` is within two frames and 500 ppm of `expected`: a period
-/// the busy machine skipped bends a spacing or two while the follower catches up, and Link
-/// keeps time by the system's clock, which NTP may slew by up to 500 ppm against the clock a
-/// dummy JACK server paces its frames by (as a sound card's crystal would differ too).
-fn median_near(spacings: &[u64], expected: u64) -> bool {
+/// True if the median of `spacings` is within 1% of `expected`. The tempos the test tells apart
+/// (120, 144 and 180 BPM) are 20% apart; how closely the two instances agree is checked to
+/// the frame elsewhere. On a loaded machine the follower keeps steering back onto the session's
+/// beat after late periods, so single spacings wander by up to a few percent.
+fn median_near(spacings: &[f64], expected: f64) -> bool {
     let mut sorted = spacings.to_vec();
-    sorted.sort_unstable();
-    let slack = 2 + expected / 2_000;
+    sorted.sort_unstable_by(f64::total_cmp);
     sorted
         .get(sorted.len() / 2)
-        .is_some_and(|m| m.abs_diff(expected) <= slack)
+        .is_some_and(|m| (m - expected).abs() <= expected / 100.0)
 }
 
 #[test]
@@ -142,28 +141,29 @@ fn two_instances_in_a_link_session_agree_on_tempo_and_phase_and_follow_a_tempo_e
     assert!(apart.iter().all(|&d| d < 96), "{report}");
     apart.sort_unstable();
     assert!(apart[apart.len() / 2] <= 1, "{report}");
-    // Before the edit a beat every 24,000 frames (120 BPM) or every 20,000 (144), the same on
-    // both; after it every 16,000 on both.
-    let before_edit: Vec<u64> = a
-        .windows(2)
-        .filter(|w| w[1] < edit_frame)
-        .map(|w| w[1] - w[0])
-        .collect();
-    let agreed = [24_000, 20_000]
+    // Before the edit a beat every half second (120 BPM) or every 60/144 s, the same on both;
+    // after it every third of a second on both. Measured by JACK's clock, which Link's follows:
+    // a loaded machine's dummy backend falls behind 48,000 frames a second and skips periods.
+    let beat = |bpm: f64| 60e6 / bpm;
+    let spacing = |beats: &[u64], range: &dyn Fn(u64) -> bool| -> Vec<f64> {
+        beats
+            .windows(2)
+            .filter(|w| range(w[0]) && range(w[1]))
+            .filter_map(|w| {
+                let [t0, t1] = [w[0], w[1]].map(|f| recording.time_of(f, 48_000.0));
+                Some(t1? - t0?)
+            })
+            .collect()
+    };
+    let before_edit = spacing(&a, &|f| f < edit_frame);
+    let agreed = [beat(120.0), beat(144.0)]
         .into_iter()
         .find(|&spacing| median_near(&before_edit, spacing))
-        .unwrap_or_else(|| panic!("neither 120 nor 144 BPM before the edit: {before_edit:?}"));
+        .unwrap_or_else(|| panic!("neither 120 nor 144 BPM before the edit: {before_edit:?} µs"));
     for beats in [&a, &b] {
-        let spacing = |range: &dyn Fn(u64) -> bool| -> Vec<u64> {
-            beats
-                .windows(2)
-                .filter(|w| range(w[0]) && range(w[1]))
-                .map(|w| w[1] - w[0])
-                .collect()
-        };
-        let before = spacing(&|f| f < edit_frame);
-        let after = spacing(&|f| f > edit_frame + 3 * 48_000);
-        assert!(median_near(&before, agreed), "{before:?}");
-        assert!(median_near(&after, 16_000), "{after:?}");
+        let before = spacing(beats, &|f| f < edit_frame);
+        let after = spacing(beats, &|f| f > edit_frame + 3 * 48_000);
+        assert!(median_near(&before, agreed), "{before:?} µs");
+        assert!(median_near(&after, beat(180.0)), "{after:?} µs");
     }
 }

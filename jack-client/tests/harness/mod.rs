@@ -457,6 +457,8 @@ pub struct Recording {
     pub right: Vec<f32>,
     /// Each period recorded: its JACK frame and its length.
     pub periods: Vec<(u64, usize)>,
+    /// When each period began, by JACK's clock (µs).
+    pub began: Vec<u64>,
     /// Xruns JACK reported while recording (to the recorder, so to every client).
     pub xruns: u64,
 }
@@ -480,6 +482,18 @@ impl Recording {
             (Some(a), Some(b)) => b - a == (to - from - 1) as usize,
             _ => false,
         }
+    }
+
+    /// When JACK frame `frame` played, by JACK's clock (µs): its period's start and the frames
+    /// into it at `rate`. Under load a dummy backend falls behind its nominal rate and skips
+    /// periods, so a tempo kept by the clock is measured by the clock, not in frames.
+    pub fn time_of(&self, frame: u64, rate: f64) -> Option<f64> {
+        let k = self
+            .periods
+            .iter()
+            .position(|&(start, len)| (start..start + len as u64).contains(&frame))?;
+        let (start, _) = self.periods[k];
+        Some(*self.began.get(k)? as f64 + (frame - start) as f64 * 1e6 / rate)
     }
 
     /// Periods JACK skipped while recording (xruns, restarts): (where in the recording, frames).
@@ -524,6 +538,8 @@ impl ProcessHandler for Recorder {
                 data.left.extend_from_slice(left);
                 data.right.extend_from_slice(right);
                 data.periods.push((u64::from(frame), left.len()));
+                let began = ps.cycle_times().map_or(0, |t| t.current_usecs);
+                data.began.push(began);
             }
         }
         Control::Continue
@@ -566,6 +582,7 @@ impl Capture {
             left: Vec::with_capacity(frames),
             right: Vec::with_capacity(frames),
             periods: Vec::with_capacity(frames / 16),
+            began: Vec::with_capacity(frames / 16),
             xruns: 0,
         }));
         let xruns = Arc::new(AtomicU64::new(0));
