@@ -106,8 +106,9 @@ pub struct Hall {
     /// Per-channel running values (phases, decays, impulse phases).
     running: [f32; 27],
     tapes: [Tape; 3],
-    /// The last `LeakDC` input and output; the centre's random line (from, to, along).
+    /// `supergrind`'s `LeakDC`: its last input and output.
     leak: [f32; 2],
+    /// `superprimes`' wandering centre: the random line's from, to and how far along.
     wander: [f32; 3],
     /// The stereo gains of each channel, held over a control block.
     spread: [[f32; 2]; 18],
