@@ -11,7 +11,7 @@ use super::voice::InstrumentVoice;
 use super::Instrument;
 use crate::blocks::Biquad;
 use crate::dynamics::PeakLimiter;
-use crate::reverbs::gverb::{GVerb, GVerbSettings};
+use crate::reverbs::gverb::{GVerb, GVerbSettings, Ring};
 use std::f32::consts::{FRAC_PI_4, PI, TAU};
 
 /// Halls an orbit or a synth node lends at once: a third voice of these synths sounding at the
@@ -66,35 +66,6 @@ impl Halls {
     }
 }
 
-/// A delay line carved from a hall's arena.
-#[derive(Clone, Copy, Default)]
-struct Tape {
-    start: usize,
-    len: usize,
-    at: usize,
-}
-
-impl Tape {
-    fn write(&mut self, arena: &mut [f32], x: f32) {
-        arena[self.start + self.at] = crate::sanitize(x);
-        self.at = (self.at + 1) % self.len;
-    }
-
-    /// What was written `delay` frames before the last write, between frames by
-    /// SuperCollider's 4-point Hermite curve (`DelayC`).
-    fn read(&self, arena: &[f32], delay: f32) -> f32 {
-        let d = delay.clamp(1.0, (self.len - 3) as f32);
-        let whole = d as usize;
-        let x = d - whole as f32;
-        let at = |k: usize| arena[self.start + (self.at + 2 * self.len - 1 - k) % self.len];
-        let [y0, y1, y2, y3] = [at(whole - 1), at(whole), at(whole + 1), at(whole + 2)];
-        let c1 = 0.5 * (y2 - y0);
-        let c2 = y0 - 2.5 * y1 + 2.0 * y2 - 0.5 * y3;
-        let c3 = 0.5 * (y3 - y0) + 1.5 * (y1 - y2);
-        ((c3 * x + c2) * x + c1) * x + y1
-    }
-}
-
 /// The memory and state of one voice of these synths.
 pub struct Hall {
     arena: Box<[f32]>,
@@ -105,7 +76,7 @@ pub struct Hall {
     fixed: [f32; 9],
     /// Per-channel running values (phases, decays, impulse phases).
     running: [f32; 27],
-    tapes: [Tape; 3],
+    tapes: [Ring; 3],
     /// `supergrind`'s `LeakDC`: its last input and output.
     leak: [f32; 2],
     /// `superprimes`' wandering centre: the random line's from, to and how far along.
@@ -135,7 +106,7 @@ impl Hall {
             limiters: [PeakLimiter::default(); 16],
             fixed: [0.0; 9],
             running: [0.0; 27],
-            tapes: [Tape::default(); 3],
+            tapes: [Ring::default(); 3],
             leak: [0.0; 2],
             wander: [0.0; 3],
             spread: [[0.0; 2]; 18],
@@ -161,13 +132,9 @@ impl Hall {
                 // The comb pair (up to 0.1 s), the loop's block of delay, the chorus' 0.2 s.
                 for (tape, seconds) in self.tapes.iter_mut().zip([0.1, 0.01, 0.2]) {
                     let len = (seconds * sr) as usize + 4;
-                    *tape = Tape {
-                        start: next,
-                        len,
-                        at: 0,
-                    };
-                    self.arena[next..next + len].fill(0.0);
-                    next += len;
+                    *tape = Ring::new(next, len);
+                    self.arena[next..tape.end()].fill(0.0);
+                    next = tape.end();
                 }
                 // Impulse.ar's first frame is an impulse.
                 self.running[1] = 1.0;
@@ -280,15 +247,16 @@ impl Hall {
         }
         let [mut comb, mut block, mut chorus] = self.tapes;
         let arena = &mut self.arena;
-        let fed_back = block.read(arena, CONTROL_BLOCK as f32 - 1.0);
+        let fed_back = block.read(arena, CONTROL_BLOCK);
         comb.write(arena, fed_back + impulse + trig);
         let late = |hz: f32| (sr / (2.0 * f + hz).max(1.0) - CONTROL_BLOCK as f32).max(0.0);
-        let y = 0.5 * (comb.read(arena, late(detune)) + comb.read(arena, late(-detune)));
+        let y = 0.5
+            * (comb.read_between(arena, late(detune)) + comb.read_between(arena, late(-detune)));
         let leaked = y - self.leak[0] + 0.995 * self.leak[1];
         self.leak = [y, leaked];
         block.write(arena, leaked.tanh());
         chorus.write(arena, y);
-        let y = y + chorus.read(arena, (0.1 + 1e-3 * (TAU * t).sin()) * sr);
+        let y = y + chorus.read_between(arena, (0.1 + 1e-3 * (TAU * t).sin()) * sr);
         self.tapes = [comb, block, chorus];
         let [l, r] = self.verbs[0].next(arena, ((y + 8.0 * trig) * 4.0).sin());
         [0.3 * (l.sin() + y), 0.3 * (r.sin() + y)]

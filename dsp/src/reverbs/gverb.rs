@@ -58,23 +58,53 @@ impl GVerbSettings {
     }
 }
 
-/// A delay of a fixed length within the arena.
+/// A delay of a fixed length within an arena (a voice's borrowed memory), so it holds no
+/// memory of its own.
 #[derive(Clone, Copy, Default)]
-struct Ring {
+pub(crate) struct Ring {
     start: usize,
     len: usize,
     at: usize,
 }
 
 impl Ring {
+    /// A ring of `len` frames (at least 1) at `start` of its arena.
+    pub(crate) fn new(start: usize, len: usize) -> Ring {
+        Ring {
+            start,
+            len: len.max(1),
+            at: 0,
+        }
+    }
+
+    /// Where the next user of the arena may start.
+    pub(crate) fn end(&self) -> usize {
+        self.start + self.len
+    }
+
     /// The frame written `delay` frames ago (`delay` from 1 to the ring's length).
     #[inline]
-    fn read(&self, arena: &[f32], delay: usize) -> f32 {
+    pub(crate) fn read(&self, arena: &[f32], delay: usize) -> f32 {
         arena[self.start + (self.at + self.len - delay) % self.len]
     }
 
+    /// What was written `delay` frames before the last write, between frames by
+    /// SuperCollider's 4-point Hermite curve (`DelayC`).
+    pub(crate) fn read_between(&self, arena: &[f32], delay: f32) -> f32 {
+        let d = delay.clamp(1.0, self.len.saturating_sub(3) as f32);
+        let whole = d as usize;
+        let x = d - whole as f32;
+        // `read(k + 1)` is what was written k frames before the last write.
+        let [y0, y1, y2, y3] =
+            [whole, whole + 1, whole + 2, whole + 3].map(|k| self.read(arena, k));
+        let c1 = 0.5 * (y2 - y0);
+        let c2 = y0 - 2.5 * y1 + 2.0 * y2 - 0.5 * y3;
+        let c3 = 0.5 * (y3 - y0) + 1.5 * (y1 - y2);
+        ((c3 * x + c2) * x + c1) * x + y1
+    }
+
     #[inline]
-    fn write(&mut self, arena: &mut [f32], x: f32) {
+    pub(crate) fn write(&mut self, arena: &mut [f32], x: f32) {
         arena[self.start + self.at] = crate::sanitize(x);
         self.at = (self.at + 1) % self.len;
     }
@@ -164,12 +194,8 @@ impl GVerb {
         self.lengths[0] = first;
         let mut next = start;
         let mut carve = |len: usize| {
-            let ring = Ring {
-                start: next,
-                len: len.max(1),
-                at: 0,
-            };
-            next += ring.len;
+            let ring = Ring::new(next, len);
+            next = ring.end();
             ring
         };
         for (line, &len) in self.lines.iter_mut().zip(&self.lengths) {
