@@ -2,12 +2,12 @@
 //! it is given), pattern functions running over their compiled arguments, `#` chains,
 //! arithmetic, Tidal's pattern operators and sections.
 
+use super::signal::{Signal, SignalInput, SignalKind, SignalNode};
 use super::strings::note_frequency;
 use super::value::Val;
-use super::{Compiler, Eval};
+use super::{Eval, Evaluator};
 use crate::ast::BinOp;
 use crate::diagnostic::Diagnostic;
-use crate::ir::GraphNodeKind;
 use crate::params::{ParamKind, ParamSpec};
 use crate::registry::{Control, Function, Role};
 use crate::values::{Arg, Args, Pat, Transform};
@@ -45,13 +45,13 @@ fn param_names(params: &[ParamSpec]) -> String {
     params.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
 }
 
-impl<'r> Compiler<'r> {
+impl<'r> Evaluator<'r> {
     /// A value as a pattern a transform can work on; a string is read at the type strings are
     /// read at here (numbers in a patch, `--type` in `phonon query`).
     pub(super) fn pattern(&mut self, v: Val<'r>, span: Range<usize>) -> Option<Pat> {
-        if let Val::Signal(id) = v {
+        if let Val::Signal(signal) = &v {
             // `~call + ~response $ every 4 (jux rev)`: sound patterns added, as a stack.
-            if let Some(sounds) = self.sounds_played_by(id) {
+            if let Some(sounds) = Self::sounds_played_by(signal) {
                 return Some(Pat::Sound(sounds));
             }
         }
@@ -631,20 +631,27 @@ impl<'r> Compiler<'r> {
     /// Sets `control` of the sampler `sampler` from an audio signal, read at each onset.
     fn control_signal(
         &mut self,
-        sampler: crate::ir::NodeId,
+        sampler: Signal,
         control: Control,
         value: Val<'r>,
         span: Range<usize>,
     ) -> Eval<'r> {
         let input = self.signal_input(value, span)?;
-        let inputs = &mut self.nodes[sampler.index()].inputs;
+        let mut inputs = sampler.inputs.clone();
         // The sampler reads control k from input k; unset ones are NaN, which it ignores.
         let ports = dsp::Kind::Sampler(pattern::silence()).ports();
         while inputs.len() <= control.index() {
-            inputs.push((ports[inputs.len()], crate::ir::Input::Const(f64::NAN)));
+            inputs.push((ports[inputs.len()], SignalInput::Const(f64::NAN)));
         }
         inputs[control.index()] = (ports[control.index()], input);
-        Some(Val::Signal(sampler))
+        // The sampler with this input in its place: the same node, made when it was.
+        Some(Val::Signal(Signal::new(SignalNode {
+            kind: sampler.kind.clone(),
+            inputs,
+            channels: sampler.channels,
+            identity: sampler.identity.clone(),
+            made: sampler.made,
+        })))
     }
 
     pub(super) fn chain(
@@ -752,8 +759,8 @@ impl<'r> Compiler<'r> {
             let pattern = pattern.clone();
             return self.control_on_sounds(pattern, f, control, args, left_span, right_span);
         }
-        if let (Val::Signal(id), Some(control)) = (&left, f.control) {
-            if let Some(v) = self.signal_control_on_sampler(*id, control, &args) {
+        if let (Val::Signal(signal), Some(control)) = (&left, f.control) {
+            if let Some(v) = self.signal_control_on_sampler(signal, control, &args) {
                 return v;
             }
         }
@@ -806,14 +813,11 @@ impl<'r> Compiler<'r> {
     /// sampler; `None` when that is not what `args` asks.
     fn signal_control_on_sampler(
         &mut self,
-        id: crate::ir::NodeId,
+        sampler: &SignalNode,
         control: Control,
         args: &[(Val<'r>, Range<usize>)],
     ) -> Option<Eval<'r>> {
-        if !matches!(
-            self.nodes[id.index()].kind,
-            GraphNodeKind::Dsp(dsp::Kind::Sampler(_))
-        ) {
+        if !matches!(sampler.kind, SignalKind::Dsp(dsp::Kind::Sampler(_))) {
             return None;
         }
         let (value, value_span) = args.first().cloned()?;
@@ -821,8 +825,11 @@ impl<'r> Compiler<'r> {
             return None;
         }
         // A copy: the sampler may be a bus's, read elsewhere without this.
-        let node = self.nodes[id.index()].clone();
-        let copy = self.add_node(node.kind, node.inputs, node.channels);
+        let copy = self.make_signal(
+            sampler.kind.clone(),
+            sampler.inputs.clone(),
+            sampler.channels,
+        );
         Some(self.control_signal(copy, control, value, value_span))
     }
 
@@ -1110,9 +1117,9 @@ impl<'r> Compiler<'r> {
             BinOp::Mul => MathOp::Mul,
             _ => MathOp::Div,
         };
-        let channels = self.channels(a).max(self.channels(b));
+        let channels = a.channels().max(b.channels());
         Some(Val::Signal(self.add_node(
-            GraphNodeKind::Dsp(dsp::Kind::Math(math)),
+            dsp::Kind::Math(math),
             vec![("a", a), ("b", b)],
             channels,
         )))

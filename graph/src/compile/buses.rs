@@ -1,11 +1,11 @@
 //! Buses: each is computed once, where it is first read; a bus that reads itself reads its
 //! previous block through a feedback node.
 
+use super::signal::{SignalInput, SignalKind};
 use super::value::Val;
-use super::{BusState, Compiler, Eval};
+use super::{BusState, Eval, Evaluator};
 use crate::ast::{BinOp, Expr, ExprKind};
 use crate::diagnostic::{closest, Diagnostic};
-use crate::ir::{GraphNodeKind, Input, NodeId};
 use crate::registry::{Function, Role};
 use std::ops::Range;
 
@@ -13,7 +13,7 @@ use std::ops::Range;
 /// stack, so a longer chain must be an error, not a stack overflow.
 pub const MAX_BUS_DEPTH: usize = 128;
 
-impl<'r> Compiler<'r> {
+impl<'r> Evaluator<'r> {
     pub(super) fn bus(&mut self, name: &str, span: Range<usize>) -> Eval<'r> {
         match self.buses.get_mut(name) {
             None => {
@@ -58,31 +58,26 @@ impl<'r> Compiler<'r> {
     }
 
     /// A bus read while it is being evaluated reads itself: its previous block (the documented
-    /// one-block delay), through a node whose source is set once the bus is known.
+    /// one-block delay), through a signal that lowering points at what the bus becomes.
     fn feedback_read(&mut self, name: &str) -> Val<'r> {
-        let id = self.add_node(
-            GraphNodeKind::Feedback {
+        let read = self.make_signal(
+            SignalKind::Feedback {
                 bus: name.to_string(),
-                source: NodeId(0),
             },
             Vec::new(),
             2,
         );
-        if let Some(BusState::InProgress { feedback }) = self.buses.get_mut(name) {
-            feedback.push(id);
+        if let Some(BusState::InProgress { fed_back }) = self.buses.get_mut(name) {
+            *fed_back = true;
         }
-        Val::Signal(id)
+        Val::Signal(read)
     }
 
     /// Evaluates the bus `name`, defined by statement `i`, the first time it is read.
     fn evaluate_bus(&mut self, name: &str, i: usize) -> Eval<'r> {
         self.bus_depth += 1;
-        self.buses.insert(
-            name.to_string(),
-            BusState::InProgress {
-                feedback: Vec::new(),
-            },
-        );
+        self.buses
+            .insert(name.to_string(), BusState::InProgress { fed_back: false });
         let saved = (
             std::mem::replace(&mut self.owner, format!("~{name}")),
             self.position,
@@ -96,12 +91,8 @@ impl<'r> Compiler<'r> {
                 value = self.effect_bus(name, f, args.clone(), span.clone());
             }
         }
-        let feedback = match self.buses.remove(name) {
-            Some(BusState::InProgress { feedback }) => feedback,
-            _ => Vec::new(),
-        };
-        if !feedback.is_empty() {
-            value = self.close_feedback(name, value, feedback, span.clone());
+        if let Some(BusState::InProgress { fed_back: true }) = self.buses.remove(name) {
+            value = self.close_feedback(name, value, span.clone());
         }
         let value = self.bus_value(name, value, span);
         (self.owner, self.position) = saved;
@@ -111,17 +102,11 @@ impl<'r> Compiler<'r> {
         value
     }
 
-    /// Points the bus's reads of itself (`feedback`) at the node its value became; a bus that
+    /// Records the signal the bus's value became as what its reads of itself read; a bus that
     /// is nothing but itself is an error.
-    fn close_feedback(
-        &mut self,
-        name: &str,
-        value: Eval<'r>,
-        feedback: Vec<NodeId>,
-        span: Range<usize>,
-    ) -> Eval<'r> {
+    fn close_feedback(&mut self, name: &str, value: Eval<'r>, span: Range<usize>) -> Eval<'r> {
         let source = value.and_then(|v| self.materialise(v, span.clone()))?;
-        if feedback.contains(&source) {
+        if matches!(&source.kind, SignalKind::Feedback { bus } if bus == name) {
             self.diagnostics.push(
                 Diagnostic::error(
                     span,
@@ -133,15 +118,8 @@ impl<'r> Compiler<'r> {
             );
             return None;
         }
-        for id in feedback {
-            let channels = self.nodes[source.index()].channels;
-            let node = &mut self.nodes[id.index()];
-            node.kind = GraphNodeKind::Feedback {
-                bus: name.to_string(),
-                source,
-            };
-            node.channels = channels;
-        }
+        self.feedback_sources
+            .insert(name.to_string(), source.clone());
         Some(Val::Signal(source))
     }
 
@@ -200,7 +178,7 @@ impl<'r> Compiler<'r> {
             return Some(Val::Call { f, args });
         }
         self.effect_buses.insert(name.to_string());
-        let mut sum: Option<Input> = None;
+        let mut sum: Option<SignalInput> = None;
         for send in sends {
             let Some(v) = self.eval(send) else { continue };
             let Some(input) = self.signal_input(v, send.span.clone()) else {
@@ -208,19 +186,12 @@ impl<'r> Compiler<'r> {
             };
             sum = Some(match sum {
                 None => input,
-                Some(acc) => {
-                    let channels = self.channels(acc).max(self.channels(input));
-                    Input::Node(self.add_node(
-                        GraphNodeKind::Dsp(dsp::Kind::Math(dsp::MathOp::Add)),
-                        vec![("a", acc), ("b", input)],
-                        channels,
-                    ))
-                }
+                Some(acc) => SignalInput::Signal(self.sum(acc, input)),
             });
         }
         let input = match sum? {
-            Input::Node(id) => Val::Signal(id),
-            Input::Const(x) => Val::Num(x),
+            SignalInput::Signal(signal) => Val::Signal(signal),
+            SignalInput::Const(x) => Val::Num(x),
         };
         self.processor(f, Some((input, span.clone())), args, span)
     }

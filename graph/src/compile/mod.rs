@@ -2,27 +2,32 @@
 //! arguments, folds constants, turns patterns into sampler and control nodes, computes each bus
 //! once, and keeps only what reaches an output.
 //!
-//! The passes run in order: lex and parse (`crate::lexer`, `crate::parser`), rewrite the
-//! original Phonon's older spellings into one form (`spellings`), evaluate and lower to nodes
-//! (the `Compiler` here), then prune to what reaches an output (`prune`). The driver and the
-//! expression walker are here; the rest is split by concern: `value` (what an expression is
-//! while compiling), `strings` (reading strings at a type), `apply` (applying functions,
-//! operators and sections, with argument checking), `buses` and `lower` (values to nodes).
+//! The passes run in order, each its own type: lex and parse (`crate::lexer::Lexer`,
+//! `crate::parser::Parser`), rewrite the original Phonon's older spellings into one form
+//! (`spellings::OlderSpellings`), evaluate to values and signals (the `Evaluator` here), and
+//! lower the signals that reach an output to numbered nodes (`lower::Lowering`). The driver and
+//! the expression walker are here; the rest of evaluation is split by concern: `value` (what an
+//! expression is while compiling), `signal` (what plays as audio), `strings` (reading strings at
+//! a type), `apply` (applying functions, operators and sections, with argument checking),
+//! `buses`, and `materialise` (values as signals).
 
 mod apply;
 pub mod buses;
 mod lower;
-mod prune;
+mod materialise;
+mod signal;
 mod spellings;
 mod strings;
 mod value;
 
 use crate::ast::{BinOp, Expr, ExprKind, Head, Statement};
 use crate::diagnostic::{closest, quoted, Diagnostic, Source};
-use crate::ir::{Graph, GraphNode, MidiPart, NodeId, Output};
+use crate::ir::{Graph, MidiPart};
 use crate::registry::{Registry, Role};
 use crate::values::{Args, Pat};
+use lower::{Evaluated, Lowering};
 use pattern::mini::ValueType;
+use signal::{Signal, SignalInput};
 use std::collections::HashMap;
 use std::rc::Rc;
 use value::Val;
@@ -77,19 +82,19 @@ fn compile_checking_sounds(
     let (mut statements, parse_errors) = crate::parser::parse(&tokens);
     diagnostics.extend(parse_errors);
     spellings::OlderSpellings::new(registry).statements(&mut statements);
-    let mut compiler = Compiler::new(registry, &statements);
-    compiler.known_sounds = known_sounds;
-    compiler.line_starts = std::iter::once(0)
+    let mut evaluator = Evaluator::new(registry, &statements);
+    evaluator.known_sounds = known_sounds;
+    evaluator.line_starts = std::iter::once(0)
         .chain(source.text.match_indices('\n').map(|(i, _)| i + 1))
         .collect();
-    let graph = compiler.run(source.text.len());
-    diagnostics.extend(compiler.diagnostics);
+    let evaluated = evaluator.run(source.text.len());
+    diagnostics.extend(evaluator.diagnostics);
     diagnostics.sort_by_key(|d| (d.span.start, d.span.end));
     let has_errors = diagnostics.iter().any(Diagnostic::is_error);
     Compilation {
-        graph: if has_errors { None } else { graph },
+        graph: evaluated.filter(|_| !has_errors).map(Lowering::graph),
         diagnostics,
-        sounds: compiler.sounds_used,
+        sounds: evaluator.sounds_used,
     }
 }
 
@@ -109,13 +114,13 @@ pub fn evaluate(
     }
     let mut expr = crate::parser::parse_expression(&tokens).map_err(|d| vec![d])?;
     spellings::OlderSpellings::new(registry).expr(&mut expr);
-    let mut compiler = Compiler::new(registry, &[]);
-    compiler.string_type = kind;
-    compiler.owner = "query".into();
-    let result = compiler
+    let mut evaluator = Evaluator::new(registry, &[]);
+    evaluator.string_type = kind;
+    evaluator.owner = "query".into();
+    let result = evaluator
         .eval(&expr)
-        .and_then(|v| compiler.pattern(v, expr.span.clone()));
-    diagnostics.extend(compiler.diagnostics);
+        .and_then(|v| evaluator.pattern(v, expr.span.clone()));
+    diagnostics.extend(evaluator.diagnostics);
     match result {
         Some(p) if diagnostics.is_empty() => Ok(p),
         _ => Err(diagnostics),
@@ -124,19 +129,26 @@ pub fn evaluate(
 
 enum BusState<'r> {
     Pending(usize),
-    InProgress { feedback: Vec<NodeId> },
+    /// Being evaluated; `fed_back` once it has read itself.
+    InProgress {
+        fed_back: bool,
+    },
     Done(Option<Val<'r>>),
 }
 
-struct Compiler<'r> {
+/// The evaluation pass: statements to values, and what plays as audio to signals.
+struct Evaluator<'r> {
     registry: &'r Registry,
     statements: &'r [Statement],
     buses: HashMap<String, BusState<'r>>,
-    samplers: HashMap<String, NodeId>,
+    /// The signal each bus that reads itself became.
+    feedback_sources: HashMap<String, Signal>,
+    samplers: HashMap<String, Signal>,
     /// Buses whose sampler is being built, with its bus steps: a step naming one of them again
     /// would build it for ever.
     building_samplers: Vec<String>,
-    nodes: Vec<GraphNode>,
+    /// How many signals have been made.
+    made: u32,
     diagnostics: Vec<Diagnostic>,
     owner: String,
     position: u32,
@@ -168,15 +180,16 @@ pub const MAX_EVAL_DEPTH: usize = 256;
 
 type Eval<'r> = Option<Val<'r>>;
 
-impl<'r> Compiler<'r> {
-    fn new(registry: &'r Registry, statements: &'r [Statement]) -> Compiler<'r> {
-        Compiler {
+impl<'r> Evaluator<'r> {
+    fn new(registry: &'r Registry, statements: &'r [Statement]) -> Evaluator<'r> {
+        Evaluator {
             registry,
             statements,
             buses: HashMap::new(),
+            feedback_sources: HashMap::new(),
             samplers: HashMap::new(),
             building_samplers: Vec::new(),
-            nodes: Vec::new(),
+            made: 0,
             diagnostics: Vec::new(),
             owner: String::new(),
             position: 0,
@@ -198,7 +211,8 @@ impl<'r> Compiler<'r> {
         self.line_starts.partition_point(|&start| start <= offset)
     }
 
-    fn run(&mut self, end_of_file: usize) -> Option<Graph> {
+    /// Evaluates the patch: what lowering needs, or `None` when there were errors.
+    fn run(&mut self, end_of_file: usize) -> Option<Evaluated> {
         let declared = self.declare();
         let lines = self.owner_lines();
         let mut graph_outputs = self.evaluate_outputs(&declared.outputs);
@@ -232,9 +246,13 @@ impl<'r> Compiler<'r> {
         if self.diagnostics.iter().any(Diagnostic::is_error) {
             return None;
         }
-        let mut graph = self.prune(graph_outputs, declared.cps, lines);
-        graph.midi = midi;
-        Some(graph)
+        Some(Evaluated {
+            outputs: graph_outputs,
+            feedback_sources: std::mem::take(&mut self.feedback_sources),
+            cps: declared.cps,
+            lines,
+            midi,
+        })
     }
 
     /// Reads every statement's head: the buses (a later definition replaces an earlier one,
@@ -343,18 +361,15 @@ impl<'r> Compiler<'r> {
     }
 
     /// Each output's node, evaluated in the order they are written.
-    fn evaluate_outputs(&mut self, outputs: &[(&'r str, usize)]) -> Vec<Output> {
+    fn evaluate_outputs(&mut self, outputs: &[(&'r str, usize)]) -> Vec<(String, Signal)> {
         let mut graph_outputs = Vec::new();
         for &(name, i) in outputs {
             self.owner = name.to_string();
             self.position = 0;
             let s = &self.statements[i];
             if let Some(v) = self.eval(&s.expr) {
-                if let Some(node) = self.materialise(v, s.expr.span.clone()) {
-                    graph_outputs.push(Output {
-                        name: name.to_string(),
-                        node,
-                    });
+                if let Some(signal) = self.materialise(v, s.expr.span.clone()) {
+                    graph_outputs.push((name.to_string(), signal));
                 }
             }
         }
@@ -423,10 +438,10 @@ impl<'r> Compiler<'r> {
     }
 
     /// A patch of buses and no output plays the sum of its buses, as Phonon did, and says so.
-    fn bus_mix(&mut self, buses: &[&'r str], end_of_file: usize) -> Option<Output> {
+    fn bus_mix(&mut self, buses: &[&'r str], end_of_file: usize) -> Option<(String, Signal)> {
         self.owner = "out".into();
         self.position = 0;
-        let mut mix: Option<crate::ir::Input> = None;
+        let mut mix: Option<SignalInput> = None;
         for name in buses {
             let Some(span) = self
                 .statements
@@ -445,19 +460,12 @@ impl<'r> Compiler<'r> {
             };
             mix = Some(match mix {
                 None => input,
-                Some(sum) => {
-                    let channels = self.channels(sum).max(self.channels(input));
-                    crate::ir::Input::Node(self.add_node(
-                        crate::ir::GraphNodeKind::Dsp(dsp::Kind::Math(dsp::MathOp::Add)),
-                        vec![("a", sum), ("b", input)],
-                        channels,
-                    ))
-                }
+                Some(sum) => SignalInput::Signal(self.sum(sum, input)),
             });
         }
         let node = match mix? {
-            crate::ir::Input::Node(node) => node,
-            crate::ir::Input::Const(x) => self.materialise(Val::Num(x), 0..0)?,
+            SignalInput::Signal(node) => node,
+            SignalInput::Const(x) => self.materialise(Val::Num(x), 0..0)?,
         };
         self.diagnostics.push(
             Diagnostic::warning(
@@ -473,10 +481,7 @@ impl<'r> Compiler<'r> {
             )
             .with_help("add `out: …` to choose what plays"),
         );
-        Some(Output {
-            name: "out".into(),
-            node,
-        })
+        Some(("out".into(), node))
     }
 
     fn constant(&mut self, e: &Expr) -> Option<f64> {
@@ -567,7 +572,7 @@ impl<'r> Compiler<'r> {
     }
 }
 
-impl<'r> Compiler<'r> {
+impl<'r> Evaluator<'r> {
     /// A name: a pattern, a function waiting for arguments, or an unknown name reported.
     #[inline(never)]
     fn eval_name(&mut self, e: &Expr, name: &str) -> Eval<'r> {
@@ -606,7 +611,7 @@ impl<'r> Compiler<'r> {
     }
 
     /// A function applied to its arguments; out of line, so that the recursion through
-    /// [`Compiler::eval`] keeps a small frame.
+    /// [`Evaluator::eval`] keeps a small frame.
     #[inline(never)]
     fn eval_apply(&mut self, e: &Expr, head: &Expr, args: &[Expr]) -> Eval<'r> {
         let f = self.eval(head);
@@ -649,7 +654,7 @@ impl<'r> Compiler<'r> {
         Some(f)
     }
 
-    /// A binary operator; out of line, as [`Compiler::eval_apply`]. A left-associative chain
+    /// A binary operator; out of line, as [`Evaluator::eval_apply`]. A left-associative chain
     /// (`a + b + c …`, `x # f # g …`) is a left spine of binary nodes: it is walked down and
     /// folded back up in loops, so a chain of any length costs no recursion.
     #[inline(never)]

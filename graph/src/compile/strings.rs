@@ -2,7 +2,7 @@
 //! times, booleans; and the diagnostics that point into a string at the column of an error.
 
 use super::value::Val;
-use super::Compiler;
+use super::Evaluator;
 use crate::diagnostic::{closest, quoted, Diagnostic};
 use pattern::mini::{self, TermKind as MiniKind, ValueType};
 use pattern::{note_number, Pattern, Sound, Time, Value};
@@ -89,7 +89,7 @@ fn frequency(v: &Value) -> f64 {
     }
 }
 
-impl<'r> Compiler<'r> {
+impl<'r> Evaluator<'r> {
     /// `text` read as mini-notation of `kind`.
     pub(super) fn read(
         &mut self,

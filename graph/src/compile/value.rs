@@ -1,7 +1,7 @@
 //! What an expression is while compiling: a constant, a string not yet read at a type, a
 //! pattern, a signal node, a function waiting for arguments, a list or a tuple.
 
-use crate::ir::NodeId;
+use super::signal::Signal;
 use crate::params::ParamKind;
 use crate::registry::{Function, Role};
 use crate::values::{Arg, Pat, Transform};
@@ -24,7 +24,7 @@ pub(super) enum Val<'r> {
         /// The bus holding it, so that it becomes one sampler however often it is read.
         bus: Option<String>,
     },
-    Signal(NodeId),
+    Signal(Signal),
     /// A node function (source, processor, control, `s`) with the arguments given so far.
     Call {
         f: &'r Function,
