@@ -104,6 +104,36 @@ pub fn soft_clip(x: f32) -> f32 {
     }
 }
 
+/// The largest magnitude in `buffer` when every sample is one `clamp_output` leaves as it is
+/// (finite, within the output limit, not denormal); `None` otherwise. On the magnitudes' bits,
+/// whose order is the magnitudes' (NaN above infinity above the limit), in lanes: it vectorises.
+fn ordinary_peak(buffer: &[f32]) -> Option<f32> {
+    const LANES: usize = 8;
+    let (lowest, highest) = (dsp::DENORMAL.to_bits(), dsp::OUTPUT_LIMIT.to_bits());
+    let mut peaks = [0u32; LANES];
+    let mut odd = [0u32; LANES];
+    let mut look = |k: usize, x: f32| {
+        let bits = x.to_bits() & 0x7fff_ffff;
+        let outside = bits.wrapping_sub(lowest) > highest - lowest;
+        odd[k] |= u32::from(outside & (bits != 0));
+        peaks[k] = peaks[k].max(bits);
+    };
+    let chunks = buffer.chunks_exact(LANES);
+    let rest = chunks.remainder();
+    for chunk in chunks {
+        for (k, &x) in chunk.iter().enumerate() {
+            look(k, x);
+        }
+    }
+    for (k, &x) in rest.iter().enumerate() {
+        look(k, x);
+    }
+    if odd.iter().any(|&o| o != 0) {
+        return None;
+    }
+    peaks.into_iter().max().map(f32::from_bits)
+}
+
 /// The master section: gain (smoothed so changes do not click), a fade-out for stopping, the
 /// clamp that keeps NaN and runaway values from the outputs, and the soft clipper.
 #[derive(Clone, Debug)]
@@ -161,19 +191,29 @@ impl Master {
     /// clamped (NaN, infinite or beyond the output limit).
     pub fn process<B: AsMut<[f32]>>(&mut self, channels: &mut [B], frames: usize) -> usize {
         let mut clamped = 0;
-        for buffer in channels.iter_mut() {
-            clamped += clamp_output(&mut buffer.as_mut()[..frames]);
-        }
         if self.gain == self.target && self.fade_step == 0.0 {
             // A steady gain (nearly always): channel by channel, which vectorises; the same
-            // samples as the loop below would give.
+            // samples as the loop below would give. A channel of ordinary samples that stays
+            // under the knee (silence, most music) needs neither the clamp nor the clipper.
             let g = self.gain * self.fade;
             for buffer in channels.iter_mut() {
-                for y in &mut buffer.as_mut()[..frames] {
-                    *y = soft_clip(*y * g);
+                let buffer = &mut buffer.as_mut()[..frames];
+                match ordinary_peak(buffer) {
+                    Some(peak) if peak * g <= SOFT_CLIP_KNEE => {
+                        if g != 1.0 {
+                            buffer.iter_mut().for_each(|y| *y *= g);
+                        }
+                    }
+                    _ => {
+                        clamped += clamp_output(buffer);
+                        buffer.iter_mut().for_each(|y| *y = soft_clip(*y * g));
+                    }
                 }
             }
             return clamped;
+        }
+        for buffer in channels.iter_mut() {
+            clamped += clamp_output(&mut buffer.as_mut()[..frames]);
         }
         for i in 0..frames {
             let delta = (self.target - self.gain).clamp(-self.step, self.step);
@@ -207,6 +247,30 @@ mod tests {
         let below = (soft_clip(SOFT_CLIP_KNEE) - soft_clip(SOFT_CLIP_KNEE - d)) / d;
         let above = (soft_clip(SOFT_CLIP_KNEE + d) - soft_clip(SOFT_CLIP_KNEE)) / d;
         assert!((below - above).abs() < 0.01, "{below} vs {above}");
+    }
+
+    #[test]
+    fn a_steady_master_gives_the_clamped_and_clipped_samples_whatever_the_channel_holds() {
+        let quiet: Vec<f32> = (0..131).map(|i| ((i % 17) as f32 - 8.0) / 16.0).collect();
+        let loud: Vec<f32> = quiet.iter().map(|x| x * 3.0).collect();
+        let mut odd = quiet.clone();
+        odd[3] = f32::NAN;
+        odd[50] = 1e-30;
+        odd[90] = f32::NEG_INFINITY;
+        odd[130] = 40.0;
+        let silent = vec![0.0f32; 131];
+        for gain in [1.0f32, 0.5, 2.0] {
+            for channel in [&quiet, &loud, &odd, &silent] {
+                let mut expected = channel.clone();
+                let expected_clamps = clamp_output(&mut expected);
+                expected.iter_mut().for_each(|y| *y = soft_clip(*y * gain));
+                let mut out = channel.clone();
+                let clamps = Master::new(gain, 48_000).process(&mut [&mut out[..]], 131);
+                assert_eq!(clamps, expected_clamps);
+                let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&out), bits(&expected), "gain {gain}");
+            }
+        }
     }
 
     #[test]
