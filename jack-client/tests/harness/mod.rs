@@ -729,17 +729,22 @@ pub struct Alignment {
     pub matched: usize,
     /// JACK frames of the periods that match no frame of the render.
     pub unmatched: Vec<u64>,
-    /// Times the offset moved: JACK skipped a period for phonon (the beat moves back a whole
-    /// period, by design) or handed the recorder a period phonon had not written yet.
+    /// Times the offset moved away from a gap in the recorder's frames: JACK handed the
+    /// recorder a period phonon had not written yet, or skipped one for phonon alone.
     pub jumps: usize,
+    /// Times the offset moved at a gap (the period after it, or the next): JACK skipped a
+    /// period for every client, and the beat moves back a whole period, by design.
+    pub jumps_at_gaps: usize,
     /// Frames phonon ended behind JACK's clock, since `cycle0`.
     pub drift: i64,
 }
 
 impl Alignment {
     /// Judges the alignment: every period matched, and no more moves of the beat than JACK
-    /// skipped periods could explain. Unmatched periods and jumps with xruns about are the
-    /// machine's doing, up to two per xrun or gap; past that, the run could not be judged.
+    /// skipped periods could explain. A move right at a gap is what a skipped period does, and
+    /// the periods around it still matched, so it costs nothing. Unmatched periods and other
+    /// jumps with xruns about are the machine's doing, up to two per xrun or gap; past that,
+    /// the run could not be judged.
     pub fn verdict(&self, recording: &Recording) -> Result<(), Verdict> {
         let excuses = 2 * (recording.xruns as usize + recording.gaps().len());
         let faults = self.unmatched.len() + self.jumps;
@@ -748,10 +753,11 @@ impl Alignment {
         }
         let what = format!(
             "{} periods match no frame of the offline render (first at JACK frame {:?}), \
-             {} jumps, {} xruns, {} gaps, over {} periods",
+             {} jumps away from gaps ({} at gaps), {} xruns, {} gaps, over {} periods",
             self.unmatched.len(),
             self.unmatched.first(),
             self.jumps,
+            self.jumps_at_gaps,
             recording.xruns,
             recording.gaps().len(),
             recording.periods.len()
@@ -779,7 +785,15 @@ pub fn align(
 ) -> Alignment {
     let mut alignment = Alignment::default();
     let mut at = 0usize;
+    // Periods since the recorder's frames last skipped ahead (none yet: far from one).
+    let mut since_gap = usize::MAX;
+    let mut next_frame = None;
     for &(frame, len) in &recording.periods {
+        since_gap = match next_frame {
+            Some(next) if next != frame => 0,
+            _ => since_gap.saturating_add(1),
+        };
+        next_frame = Some(frame + len as u64);
         let left = &recording.left[at..at + len];
         let right = &recording.right[at..at + len];
         at += len;
@@ -801,7 +815,11 @@ pub fn align(
             Some(offset) => {
                 // The first period tells the drift JACK's skips before the recording left.
                 if offset != expected && alignment.matched > 0 {
-                    alignment.jumps += 1;
+                    if since_gap <= 1 {
+                        alignment.jumps_at_gaps += 1;
+                    } else {
+                        alignment.jumps += 1;
+                    }
                 }
                 alignment.matched += 1;
                 alignment.drift = frame as i64 - cycle0 as i64 - offset;
