@@ -220,6 +220,63 @@ impl Decoder {
         }
     }
 
+    /// A control of an event, by the name Tidal or Strudel sends it under.
+    fn take_control(&mut self, values: &mut Controls, name: &str, value: &OscType) {
+        match name {
+            "unit" => {
+                if matches!(value, OscType::String(u) if u == "c") {
+                    self.set(values, Control::Unit, 1.0);
+                }
+            }
+            "note" => match value {
+                OscType::String(n) => match note_name(n) {
+                    Some(note) => self.set(values, Control::Note, f64::from(note)),
+                    None => self.counts.unknown_params += 1,
+                },
+                v => {
+                    if let Some(x) = number(v) {
+                        self.set(values, Control::Note, x);
+                    }
+                }
+            },
+            "midicmd" => match value {
+                OscType::String(c) => match dsp::midi_out::midi_command(c) {
+                    Some(x) => self.set(values, Control::Midicmd, x),
+                    None => self.counts.unknown_params += 1,
+                },
+                _ => self.counts.malformed += 1,
+            },
+            "vowel" => match value {
+                OscType::String(v) => {
+                    if let Some(k) = "aeiou".find(v.as_str()).filter(|_| v.len() == 1) {
+                        self.set(values, Control::Vowel, k as f64 + 1.0);
+                    }
+                }
+                v => {
+                    if let Some(x) = number(v) {
+                        self.set(values, Control::Vowel, x);
+                    }
+                }
+            },
+            other => match (Control::from_alias(other), number(value)) {
+                (Some(c), Some(x)) => self.set(values, c, x),
+                (Some(_), None) => self.counts.malformed += 1,
+                (None, _) if BOOKKEEPING.contains(&other) => {}
+                (None, _) => self.counts.unknown_params += 1,
+            },
+        }
+    }
+
+    /// An orbit's `/rms` reply rate and peak lag, as SuperDirt's global effects take them from
+    /// any event.
+    fn take_rms_request(&mut self, orbit: u16, rate: Option<f64>, lag: Option<f64>) {
+        let request = &mut self.rms[usize::from(orbit)];
+        let before = *request;
+        request.rate = rate.map_or(request.rate, |r| r.clamp(0.0, 100.0) as f32);
+        request.lag = lag.map_or(request.lag, |l| l.max(0.0) as f32);
+        self.rms_changed |= *request != before;
+    }
+
     /// Name/value pairs into one event.
     fn play(&mut self, args: &[OscType], at: Option<u64>, events: &mut Vec<DirtEvent>) {
         let mut values = Controls::default();
@@ -244,47 +301,7 @@ impl Decoder {
                 "orbit" => orbit = number(value).unwrap_or(0.0),
                 "rmsReplyRate" => rms_rate = number(value),
                 "rmsPeakLag" => rms_lag = number(value),
-                "unit" => {
-                    if matches!(value, OscType::String(u) if u == "c") {
-                        self.set(&mut values, Control::Unit, 1.0);
-                    }
-                }
-                "note" => match value {
-                    OscType::String(n) => match note_name(n) {
-                        Some(note) => self.set(&mut values, Control::Note, f64::from(note)),
-                        None => self.counts.unknown_params += 1,
-                    },
-                    v => {
-                        if let Some(x) = number(v) {
-                            self.set(&mut values, Control::Note, x);
-                        }
-                    }
-                },
-                "midicmd" => match value {
-                    OscType::String(c) => match dsp::midi_out::midi_command(c) {
-                        Some(x) => self.set(&mut values, Control::Midicmd, x),
-                        None => self.counts.unknown_params += 1,
-                    },
-                    _ => self.counts.malformed += 1,
-                },
-                "vowel" => match value {
-                    OscType::String(v) => {
-                        if let Some(k) = "aeiou".find(v.as_str()).filter(|_| v.len() == 1) {
-                            self.set(&mut values, Control::Vowel, k as f64 + 1.0);
-                        }
-                    }
-                    v => {
-                        if let Some(x) = number(v) {
-                            self.set(&mut values, Control::Vowel, x);
-                        }
-                    }
-                },
-                other => match (Control::from_alias(other), number(value)) {
-                    (Some(c), Some(x)) => self.set(&mut values, c, x),
-                    (Some(_), None) => self.counts.malformed += 1,
-                    (None, _) if BOOKKEEPING.contains(&other) => {}
-                    (None, _) => self.counts.unknown_params += 1,
-                },
+                other => self.take_control(&mut values, other, value),
             }
         }
         if !pairs.remainder().is_empty() {
@@ -296,12 +313,7 @@ impl Decoder {
             0
         };
         if rms_rate.is_some() || rms_lag.is_some() {
-            // Orbit settings, as SuperDirt's global effects take them from any event.
-            let request = &mut self.rms[usize::from(orbit)];
-            let before = *request;
-            request.rate = rms_rate.map_or(request.rate, |r| r.clamp(0.0, 100.0) as f32);
-            request.lag = rms_lag.map_or(request.lag, |l| l.max(0.0) as f32);
-            self.rms_changed |= *request != before;
+            self.take_rms_request(orbit, rms_rate, rms_lag);
         }
         let Some(name) = sound else {
             self.counts.malformed += 1;

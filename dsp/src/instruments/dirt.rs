@@ -312,6 +312,23 @@ pub struct DirtState {
     fixed: [f32; 32],
 }
 
+/// Where a frame of a synth is.
+#[derive(Clone, Copy)]
+struct Moment {
+    /// The frequency now, after `accelerate`'s glide.
+    freq: f32,
+    /// The note's frequency, before the glide.
+    note_freq: f32,
+    /// Seconds into the event.
+    t: f32,
+    /// How far through its sustain, 0 to 1.
+    along: f32,
+    /// The event's sustain in seconds.
+    sustain: f32,
+    /// Sample rate.
+    sr: f32,
+}
+
 impl DirtState {
     /// A fresh voice, its oscillators at phase 0 as SuperCollider's start; `seed` varies its
     /// noise and the phases the SynthDefs draw at random (`rand`, `Rand`).
@@ -363,28 +380,48 @@ impl DirtState {
         crate::filters::ladder::step(&mut self.ladder, x, g, k)
     }
 
+    /// `superhammond`'s drawbars: each one's phase, and its level for the `voice` preset.
+    fn begin_hammond(&mut self, p: &DirtParams) {
+        // `(2pi ! 9).rand`: each drawbar's sine at a phase of its own.
+        for k in 0..9 {
+            self.phases[k] = f64::from(self.white().abs());
+        }
+        let voice = p.voice.or(0.0).clamp(0.0, 9.0);
+        let (lo, frac) = (voice.floor() as usize, voice.fract());
+        let hi = (lo + 1).min(9);
+        let mut sum = 0.0;
+        for k in 0..9 {
+            let bar = DRAWBARS[lo][k] + (DRAWBARS[hi][k] - DRAWBARS[lo][k]) * frac;
+            let damped = bar - [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.5, 1.0, 1.5][k];
+            self.fixed[k] = (damped - 8.0).exp2();
+            sum += self.fixed[k];
+        }
+        for level in &mut self.fixed {
+            *level /= sum.max(1e-9);
+        }
+    }
+
+    /// `superpiano`'s filters, and each partial's level and decay.
+    fn begin_piano(&mut self, p: &DirtParams, freq: f32, sr: f32) {
+        let velocity = p.velocity.or(1.0).clamp(0.0, 2.0);
+        let cutoff = (freq * 12.0 * (0.5 + velocity)).clamp(200.0, 0.45 * sr);
+        self.filters[0].low_pass(cutoff, 0.6, sr);
+        self.filters[1].band_pass(freq * 7.0, 2.0, sr);
+        // Low notes ring longer, as a piano's strings do; each partial's level, its
+        // decay per frame, and its level now.
+        let ring = (8.0 * (220.0 / freq.max(20.0)).powf(0.6)).clamp(0.5, 20.0);
+        for k in 0..PIANO_PARTIALS {
+            let n = (k + 1) as f32;
+            self.fixed[k] = velocity.powf(0.5 + 0.15 * n) / n;
+            self.fixed[PIANO_PARTIALS + k] = (-n.sqrt() / ring / sr).exp();
+            self.fixed[2 * PIANO_PARTIALS + k] = 1.0;
+        }
+    }
+
     /// Resets what the synth sets once, at its first frame.
     fn begin(&mut self, synth: DirtSynth, p: &DirtParams, freq: f32, sr: f32) {
         match synth {
-            DirtSynth::Hammond => {
-                // `(2pi ! 9).rand`: each drawbar's sine at a phase of its own.
-                for k in 0..9 {
-                    self.phases[k] = f64::from(self.white().abs());
-                }
-                let voice = p.voice.or(0.0).clamp(0.0, 9.0);
-                let (lo, frac) = (voice.floor() as usize, voice.fract());
-                let hi = (lo + 1).min(9);
-                let mut sum = 0.0;
-                for k in 0..9 {
-                    let bar = DRAWBARS[lo][k] + (DRAWBARS[hi][k] - DRAWBARS[lo][k]) * frac;
-                    let damped = bar - [0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.5, 1.0, 1.5][k];
-                    self.fixed[k] = (damped - 8.0).exp2();
-                    sum += self.fixed[k];
-                }
-                for level in &mut self.fixed {
-                    *level /= sum.max(1e-9);
-                }
-            }
+            DirtSynth::Hammond => self.begin_hammond(p),
             DirtSynth::Clap => {
                 let pitch1 = p.pitch1.or(1.0);
                 self.filters[0].low_pass(7500.0 * pitch1, std::f32::consts::FRAC_1_SQRT_2, sr);
@@ -458,21 +495,7 @@ impl DirtState {
                     self.fixed[15 + k] = 0.2 * mode.powf(voice);
                 }
             }
-            DirtSynth::Piano => {
-                let velocity = p.velocity.or(1.0).clamp(0.0, 2.0);
-                let cutoff = (freq * 12.0 * (0.5 + velocity)).clamp(200.0, 0.45 * sr);
-                self.filters[0].low_pass(cutoff, 0.6, sr);
-                self.filters[1].band_pass(freq * 7.0, 2.0, sr);
-                // Low notes ring longer, as a piano's strings do; each partial's level, its
-                // decay per frame, and its level now.
-                let ring = (8.0 * (220.0 / freq.max(20.0)).powf(0.6)).clamp(0.5, 20.0);
-                for k in 0..PIANO_PARTIALS {
-                    let n = (k + 1) as f32;
-                    self.fixed[k] = velocity.powf(0.5 + 0.15 * n) / n;
-                    self.fixed[PIANO_PARTIALS + k] = (-n.sqrt() / ring / sr).exp();
-                    self.fixed[2 * PIANO_PARTIALS + k] = 1.0;
-                }
-            }
+            DirtSynth::Piano => self.begin_piano(p, freq, sr),
             _ => {}
         }
     }
@@ -498,6 +521,63 @@ impl DirtState {
         let note_freq = freq;
         // `DirtFreqScale`: the pitch glides to 1 + accelerate times over the sound.
         let freq = freq * (1.0 + p.accelerate.or(0.0) * along);
+        let moment = Moment {
+            freq,
+            note_freq,
+            t,
+            along,
+            sustain,
+            sr,
+        };
+        match synth {
+            DirtSynth::Piano => self.piano(p, freq, t, along, sr),
+            DirtSynth::Hammond => self.hammond(freq, t, sustain, sr),
+            DirtSynth::Comparator => self.comparator(p, freq, t, along, sr),
+            DirtSynth::SosHats => self.hats(p, freq, t, sustain, sr),
+            DirtSynth::SosSnare => self.snare(p, freq, t, sustain, sr),
+            DirtSynth::Noise => self.noise(p, freq, along, sr),
+            DirtSynth::Hoover => self.hoover(p, freq, along, sr, lines),
+            // They play in stereo from the voice's hall.
+            DirtSynth::Grind | DirtSynth::Primes | DirtSynth::WaveMechanics => 0.0,
+            DirtSynth::Mandolin | DirtSynth::Gong | DirtSynth::Fork | DirtSynth::Vibe => {
+                self.struck(synth, p, &moment, lines)
+            }
+            DirtSynth::Kick808
+            | DirtSynth::Clap
+            | DirtSynth::SosKick
+            | DirtSynth::SosToms
+            | DirtSynth::Hex => self.drum(synth, p, &moment, lines),
+            DirtSynth::Imp
+            | DirtSynth::Psin
+            | DirtSynth::Pmsin
+            | DirtSynth::Gabor
+            | DirtSynth::Dirac
+            | DirtSynth::Cyclo => self.default_synth(synth, p, &moment),
+            DirtSynth::Siren
+            | DirtSynth::Square
+            | DirtSynth::Zow
+            | DirtSynth::Static
+            | DirtSynth::Reese
+            | DirtSynth::Tron => self.oscillating(synth, p, &moment, lines),
+        }
+    }
+
+    /// Plucked and struck sounds: `supermandolin`, `supergong`, `superfork`, `supervibe`.
+    fn struck(
+        &mut self,
+        synth: DirtSynth,
+        p: &DirtParams,
+        moment: &Moment,
+        lines: [&mut [f32]; 2],
+    ) -> f32 {
+        let Moment {
+            freq,
+            t,
+            along,
+            sustain,
+            sr,
+            ..
+        } = *moment;
         match synth {
             DirtSynth::Mandolin => {
                 let env = linen(along, 0.002, 0.996, 0.002, -3.0);
@@ -534,57 +614,6 @@ impl DirtState {
                 }
                 sum
             }
-            DirtSynth::Piano => self.piano(p, freq, t, along, sr),
-            DirtSynth::Kick808 => {
-                let n = p.n.or(0.0);
-                let n = if n > 0.0 { n } else { 0.0 } + if n < 1.0 { 3.0 } else { 0.0 };
-                let f = midicps(n * 10.0) * (1.0 + p.accelerate.or(0.0) * along);
-                let start = expexp(f, 10.0, 2000.0, 1000.0, 8000.0);
-                let sweep = xline(start, f, 0.025 / p.rate.or(1.0).max(1e-3), t);
-                let feedback = p.voice.or(0.0);
-                let ph = self.phases[0];
-                self.phases[0] = (ph + f64::from(sweep / sr)).rem_euclid(1.0);
-                self.held = ((ph * TAU) as f32 + feedback * self.held).sin();
-                let env = linen(along, 0.01, 0.0, 1.0, -3.0);
-                env * self.filters[0].run(self.held)
-            }
-            DirtSynth::Clap => {
-                let env = linen(along, 0.01, 0.0, 0.6, -3.0);
-                let spread = 0.005 * p.delay.or(1.0);
-                let power = p.n.or(0.0).clamp(0.0, 5.0) + 1.0;
-                let fall = 0.04 / p.rate.or(1.0).max(1e-3);
-                let noise = self.white();
-                let low = self.filters[0].run(noise);
-                let sound = self.filters[1].run(low);
-                let mut bursts = 0.0;
-                for i in 0..4 {
-                    let from = spread * (i as f32).powf(power);
-                    if t >= from && t < from + fall {
-                        bursts += 1.0 - (t - from) / fall;
-                    }
-                }
-                env * sound * 0.5 * bursts
-            }
-            DirtSynth::Siren => {
-                let env = linen(along, 0.05, 0.9, 0.05, -2.0);
-                let rise = 3.0 * linen(along, 0.25, 0.5, 0.25, 0.0);
-                let width = 0.05 + 0.95 * along;
-                env * self.varsaw(0, freq * (1.0 + rise), width, sr)
-            }
-            DirtSynth::Square => {
-                let decay = p.decay.or(0.0);
-                let env = held(along, 0.05, decay, -3.0);
-                let width = p.voice.or(0.5);
-                let low = freq / (p.semitone.or(12.0) / 12.0).exp2();
-                let from = (freq * 10.0 * p.pitch1.or(1.0)).min(22_000.0);
-                let to = (from * (p.lfo.or(1.0) + 1.0)).min(22_000.0);
-                let lfo = self.sine(2, freq / 64.0 * p.rate.or(1.0), sr);
-                let cutoff = from + (to - from) * (lfo + 1.0) * 0.5;
-                let sound =
-                    0.7 * self.pulse(0, freq, width, sr) + 0.3 * self.pulse(1, low, width, sr);
-                let filtered = self.ladder(sound, cutoff, p.resonance.or(0.2) * 4.0, sr);
-                env * filtered.tanh() * 2.0
-            }
             DirtSynth::Fork => {
                 let env = linen(along, 0.001, 0.998, 0.001, 0.0);
                 const RATIOS: [f32; 4] = [1.0, 6.1, 16.7, 20.1];
@@ -598,7 +627,6 @@ impl DirtState {
                 }
                 env * 0.2 * sum
             }
-            DirtSynth::Hammond => self.hammond(freq, t, sustain, sr),
             DirtSynth::Vibe => {
                 let env = linen(along, 0.001, 0.998, 0.001, 0.0);
                 let velocity = p.velocity.or(1.0);
@@ -630,6 +658,210 @@ impl DirtState {
                     sum += strike * self.sine(4 + k, freq * ratio, sr);
                 }
                 env * sum
+            }
+            _ => 0.0,
+        }
+    }
+
+    /// Drums: `super808`, `superclap`, `soskick`, `sostoms`, `superhex`.
+    fn drum(
+        &mut self,
+        synth: DirtSynth,
+        p: &DirtParams,
+        moment: &Moment,
+        lines: [&mut [f32]; 2],
+    ) -> f32 {
+        let Moment {
+            freq,
+            note_freq,
+            t,
+            along,
+            sustain,
+            sr,
+        } = *moment;
+        match synth {
+            DirtSynth::Kick808 => {
+                let n = p.n.or(0.0);
+                let n = if n > 0.0 { n } else { 0.0 } + if n < 1.0 { 3.0 } else { 0.0 };
+                let f = midicps(n * 10.0) * (1.0 + p.accelerate.or(0.0) * along);
+                let start = expexp(f, 10.0, 2000.0, 1000.0, 8000.0);
+                let sweep = xline(start, f, 0.025 / p.rate.or(1.0).max(1e-3), t);
+                let feedback = p.voice.or(0.0);
+                let ph = self.phases[0];
+                self.phases[0] = (ph + f64::from(sweep / sr)).rem_euclid(1.0);
+                self.held = ((ph * TAU) as f32 + feedback * self.held).sin();
+                let env = linen(along, 0.01, 0.0, 1.0, -3.0);
+                env * self.filters[0].run(self.held)
+            }
+            DirtSynth::Clap => {
+                let env = linen(along, 0.01, 0.0, 0.6, -3.0);
+                let spread = 0.005 * p.delay.or(1.0);
+                let power = p.n.or(0.0).clamp(0.0, 5.0) + 1.0;
+                let fall = 0.04 / p.rate.or(1.0).max(1e-3);
+                let noise = self.white();
+                let low = self.filters[0].run(noise);
+                let sound = self.filters[1].run(low);
+                let mut bursts = 0.0;
+                for i in 0..4 {
+                    let from = spread * (i as f32).powf(power);
+                    if t >= from && t < from + fall {
+                        bursts += 1.0 - (t - from) / fall;
+                    }
+                }
+                env * sound * 0.5 * bursts
+            }
+            DirtSynth::SosKick => {
+                let env = perc(t, 0.005, sustain, -4.0);
+                let f = freq * (2.0 - (t / 0.02).min(1.0));
+                let body = self.sine(0, f, sr);
+                env * 1.413 * self.filters[0].run(body)
+            }
+            DirtSynth::Hex => {
+                let [skin, _] = lines;
+                let mut skin = Membrane::over(skin);
+                let tension = 0.05 * freq / 400.0;
+                let loss = 1.0 - 0.01 * p.rate.or(1.0) / note_freq.max(1.0);
+                if t == 0.0 {
+                    // SuperCollider's constructors run `Decay` and the mesh once on the
+                    // impulse before the first block, which then strikes again.
+                    skin.next(1.0, tension, loss);
+                    self.held = 1.0;
+                }
+                let fall = (0.001f32.ln() / (0.01 * sr)).exp();
+                self.held = crate::sanitize(if t == 0.0 { 1.0 } else { 0.0 } + fall * self.held);
+                linen(along, 0.02, 0.96, 0.02, -3.0) * skin.next(self.held, tension, loss)
+            }
+            DirtSynth::SosToms => {
+                let env = 0.631 * perc(t, 0.005, sustain, -6.0);
+                let modulator = self.sine(0, freq * 0.85, sr);
+                let pm = (p.voice.or(0.5) * modulator).sin() * 1.995;
+                let body = pm + self.sine(1, freq, sr) + self.sine(2, freq * 0.8, sr);
+                // `Crackle.ar(2)`: |2·y₁ − y₂ − 0.05|.
+                let crackle = (2.0 * self.fixed[0] - self.fixed[1] - 0.05).abs();
+                self.fixed[1] = self.fixed[0];
+                self.fixed[0] = crate::sanitize(crackle);
+                let x = body + crackle;
+                let y = x - self.fixed[2] + 0.995 * self.fixed[3];
+                self.fixed[2] = x;
+                self.fixed[3] = crate::sanitize(y);
+                env * 0.708 * self.fixed[3]
+            }
+            _ => 0.0,
+        }
+    }
+
+    /// The synths of SuperDirt's `default-synths.scd`: `imp`, `psin`, `pmsin`, `gabor`, `dirac`, `cyclo`.
+    fn default_synth(&mut self, synth: DirtSynth, p: &DirtParams, moment: &Moment) -> f32 {
+        let Moment {
+            freq,
+            t,
+            along,
+            sustain,
+            sr,
+            ..
+        } = *moment;
+        match synth {
+            DirtSynth::Imp => {
+                let env = perc(along, 0.01, 0.99, -1.0);
+                // `Line.kr(begin, end, sustain)` sets the harmonics, `Blip` truncating them.
+                let phase = p.begin.or(0.0) + (p.end.or(1.0) - p.begin.or(0.0)) * along;
+                let harmonics = self.fixed[0] * phase;
+                let mut sum = 0.0;
+                for (k, ratio) in [1.0, 1.25, 1.51, 1.42].into_iter().enumerate() {
+                    let f = freq * ratio;
+                    let most = (0.5 * sr / f.max(1.0)).floor().max(1.0);
+                    let n = harmonics.clamp(1.0, most).floor();
+                    let x = std::f32::consts::PI * self.phases[k] as f32;
+                    self.phases[k] = (self.phases[k] + f64::from(f / sr)).fract();
+                    sum += blip(x, n);
+                }
+                env * sum
+            }
+            DirtSynth::Psin | DirtSynth::Pmsin => {
+                let env = perc(t, 0.002, sustain, -1.0);
+                let (freq, modfreq) = match synth {
+                    DirtSynth::Pmsin => (freq + 30.0, 1.0),
+                    _ => (freq, p.modfreq.or(40.0)),
+                };
+                let phase = p.begin.or(0.0) + (p.end.or(1.0) - p.begin.or(0.0)) * along;
+                let depth = (1.0 - phase) * 10.0 * env;
+                let mut sum = 0.0;
+                for k in 0..5 {
+                    let m = (k + 1) as f32;
+                    let modulator = depth / m
+                        * (std::f32::consts::TAU * self.phases[5 + k] as f32
+                            + std::f32::consts::FRAC_PI_2)
+                            .sin();
+                    self.phases[5 + k] = (self.phases[5 + k] + f64::from(modfreq * m / sr)).fract();
+                    sum += (std::f32::consts::TAU * self.phases[k] as f32 + modulator).sin();
+                    self.phases[k] = (self.phases[k] + f64::from(freq / sr)).fract();
+                }
+                env * sum
+            }
+            DirtSynth::Gabor => {
+                // `LFGauss.ar(sustain, 0.3).range(0, 1)` over a cosine.
+                let width = 0.3f32;
+                let x = 2.0 * along - 1.0;
+                let floor = (-1.0 / (2.0 * width * width)).exp();
+                let gauss = ((-x * x / (2.0 * width * width)).exp() - floor) / (1.0 - floor);
+                let y = (std::f32::consts::TAU * self.phases[0] as f32).cos();
+                self.phases[0] = (self.phases[0] + f64::from(freq / sr)).fract();
+                gauss * y
+            }
+            // One frame of 1, then silence (below).
+            DirtSynth::Dirac if t == 0.0 => 1.0,
+            DirtSynth::Cyclo => {
+                let env = perc(along, 0.01, 0.99, -1.0);
+                let phase = p.begin.or(0.0) + (1.0 - p.end.or(1.0) - p.begin.or(0.0)) * along;
+                let (cycle, ratio) = (p.cycle.or(0.0), p.ratio.or(1.0));
+                let mut sum = 0.0;
+                for k in 0..16 {
+                    let step = (cycle.rem_euclid((k + 1) as f32 * ratio + phase)) + 1.0;
+                    sum += (std::f32::consts::TAU * self.phases[k] as f32).sin();
+                    self.phases[k] = (self.phases[k] + f64::from(step * freq / sr)).fract();
+                }
+                env * sum / 16.0
+            }
+            _ => 0.0,
+        }
+    }
+
+    /// Saws and pulses: `supersiren`, `supersquare`, `superzow`, `superstatic`, `superreese`, `supertron`.
+    fn oscillating(
+        &mut self,
+        synth: DirtSynth,
+        p: &DirtParams,
+        moment: &Moment,
+        lines: [&mut [f32]; 2],
+    ) -> f32 {
+        let Moment {
+            freq,
+            t,
+            along,
+            sustain,
+            sr,
+            ..
+        } = *moment;
+        match synth {
+            DirtSynth::Siren => {
+                let env = linen(along, 0.05, 0.9, 0.05, -2.0);
+                let rise = 3.0 * linen(along, 0.25, 0.5, 0.25, 0.0);
+                let width = 0.05 + 0.95 * along;
+                env * self.varsaw(0, freq * (1.0 + rise), width, sr)
+            }
+            DirtSynth::Square => {
+                let decay = p.decay.or(0.0);
+                let env = held(along, 0.05, decay, -3.0);
+                let width = p.voice.or(0.5);
+                let low = freq / (p.semitone.or(12.0) / 12.0).exp2();
+                let from = (freq * 10.0 * p.pitch1.or(1.0)).min(22_000.0);
+                let to = (from * (p.lfo.or(1.0) + 1.0)).min(22_000.0);
+                let lfo = self.sine(2, freq / 64.0 * p.rate.or(1.0), sr);
+                let cutoff = from + (to - from) * (lfo + 1.0) * 0.5;
+                let sound =
+                    0.7 * self.pulse(0, freq, width, sr) + 0.3 * self.pulse(1, low, width, sr);
+                let filtered = self.ladder(sound, cutoff, p.resonance.or(0.2) * 4.0, sr);
+                env * filtered.tanh() * 2.0
             }
             DirtSynth::Zow => {
                 let decay = p.decay.or(0.0);
@@ -686,115 +918,7 @@ impl DirtState {
                 self.held = self.fixed[1];
                 env * self.held
             }
-            DirtSynth::Comparator => self.comparator(p, freq, t, along, sr),
-            DirtSynth::SosKick => {
-                let env = perc(t, 0.005, sustain, -4.0);
-                let f = freq * (2.0 - (t / 0.02).min(1.0));
-                let body = self.sine(0, f, sr);
-                env * 1.413 * self.filters[0].run(body)
-            }
-            DirtSynth::SosHats => self.hats(p, freq, t, sustain, sr),
-            DirtSynth::SosSnare => self.snare(p, freq, t, sustain, sr),
-            DirtSynth::Noise => self.noise(p, freq, along, sr),
-            DirtSynth::Hoover => self.hoover(p, freq, along, sr, lines),
-            DirtSynth::Hex => {
-                let [skin, _] = lines;
-                let mut skin = Membrane::over(skin);
-                let tension = 0.05 * freq / 400.0;
-                let loss = 1.0 - 0.01 * p.rate.or(1.0) / note_freq.max(1.0);
-                if t == 0.0 {
-                    // SuperCollider's constructors run `Decay` and the mesh once on the
-                    // impulse before the first block, which then strikes again.
-                    skin.next(1.0, tension, loss);
-                    self.held = 1.0;
-                }
-                let fall = (0.001f32.ln() / (0.01 * sr)).exp();
-                self.held = crate::sanitize(if t == 0.0 { 1.0 } else { 0.0 } + fall * self.held);
-                linen(along, 0.02, 0.96, 0.02, -3.0) * skin.next(self.held, tension, loss)
-            }
-            DirtSynth::Imp => {
-                let env = perc(along, 0.01, 0.99, -1.0);
-                // `Line.kr(begin, end, sustain)` sets the harmonics, `Blip` truncating them.
-                let phase = p.begin.or(0.0) + (p.end.or(1.0) - p.begin.or(0.0)) * along;
-                let harmonics = self.fixed[0] * phase;
-                let mut sum = 0.0;
-                for (k, ratio) in [1.0, 1.25, 1.51, 1.42].into_iter().enumerate() {
-                    let f = freq * ratio;
-                    let most = (0.5 * sr / f.max(1.0)).floor().max(1.0);
-                    let n = harmonics.clamp(1.0, most).floor();
-                    let x = std::f32::consts::PI * self.phases[k] as f32;
-                    self.phases[k] = (self.phases[k] + f64::from(f / sr)).fract();
-                    sum += blip(x, n);
-                }
-                env * sum
-            }
-            DirtSynth::Psin | DirtSynth::Pmsin => {
-                let env = perc(t, 0.002, sustain, -1.0);
-                let (freq, modfreq) = match synth {
-                    DirtSynth::Pmsin => (freq + 30.0, 1.0),
-                    _ => (freq, p.modfreq.or(40.0)),
-                };
-                let phase = p.begin.or(0.0) + (p.end.or(1.0) - p.begin.or(0.0)) * along;
-                let depth = (1.0 - phase) * 10.0 * env;
-                let mut sum = 0.0;
-                for k in 0..5 {
-                    let m = (k + 1) as f32;
-                    let modulator = depth / m
-                        * (std::f32::consts::TAU * self.phases[5 + k] as f32
-                            + std::f32::consts::FRAC_PI_2)
-                            .sin();
-                    self.phases[5 + k] = (self.phases[5 + k] + f64::from(modfreq * m / sr)).fract();
-                    sum += (std::f32::consts::TAU * self.phases[k] as f32 + modulator).sin();
-                    self.phases[k] = (self.phases[k] + f64::from(freq / sr)).fract();
-                }
-                env * sum
-            }
-            DirtSynth::Gabor => {
-                // `LFGauss.ar(sustain, 0.3).range(0, 1)` over a cosine.
-                let width = 0.3f32;
-                let x = 2.0 * along - 1.0;
-                let floor = (-1.0 / (2.0 * width * width)).exp();
-                let gauss = ((-x * x / (2.0 * width * width)).exp() - floor) / (1.0 - floor);
-                let y = (std::f32::consts::TAU * self.phases[0] as f32).cos();
-                self.phases[0] = (self.phases[0] + f64::from(freq / sr)).fract();
-                gauss * y
-            }
-            DirtSynth::Dirac => {
-                if t == 0.0 {
-                    1.0
-                } else {
-                    0.0
-                }
-            }
-            DirtSynth::Cyclo => {
-                let env = perc(along, 0.01, 0.99, -1.0);
-                let phase = p.begin.or(0.0) + (1.0 - p.end.or(1.0) - p.begin.or(0.0)) * along;
-                let (cycle, ratio) = (p.cycle.or(0.0), p.ratio.or(1.0));
-                let mut sum = 0.0;
-                for k in 0..16 {
-                    let step = (cycle.rem_euclid((k + 1) as f32 * ratio + phase)) + 1.0;
-                    sum += (std::f32::consts::TAU * self.phases[k] as f32).sin();
-                    self.phases[k] = (self.phases[k] + f64::from(step * freq / sr)).fract();
-                }
-                env * sum / 16.0
-            }
-            // They play in stereo from the voice's hall.
-            DirtSynth::Grind | DirtSynth::Primes | DirtSynth::WaveMechanics => 0.0,
-            DirtSynth::SosToms => {
-                let env = 0.631 * perc(t, 0.005, sustain, -6.0);
-                let modulator = self.sine(0, freq * 0.85, sr);
-                let pm = (p.voice.or(0.5) * modulator).sin() * 1.995;
-                let body = pm + self.sine(1, freq, sr) + self.sine(2, freq * 0.8, sr);
-                // `Crackle.ar(2)`: |2·y₁ − y₂ − 0.05|.
-                let crackle = (2.0 * self.fixed[0] - self.fixed[1] - 0.05).abs();
-                self.fixed[1] = self.fixed[0];
-                self.fixed[0] = crate::sanitize(crackle);
-                let x = body + crackle;
-                let y = x - self.fixed[2] + 0.995 * self.fixed[3];
-                self.fixed[2] = x;
-                self.fixed[3] = crate::sanitize(y);
-                env * 0.708 * self.fixed[3]
-            }
+            _ => 0.0,
         }
     }
 

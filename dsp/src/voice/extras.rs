@@ -170,18 +170,6 @@ impl Extras {
                 ringz.tune(freq, ring, sr);
             }
         }
-        self.shifting = match (get(Control::Psrate), self.borrowed.shifter.as_mut()) {
-            (Some(rate), Some(shifter)) => {
-                let spread = get(Control::Psdisp).unwrap_or(0.0);
-                shifter.start(ShiftSettings::new(rate, seconds, spread));
-                true
-            }
-            _ => false,
-        };
-        self.squiz = match self.borrowed.squiz.as_mut() {
-            Some(memory) => get(Control::Squiz).inspect(|_| memory.clear()),
-            None => None,
-        };
         self.fshift = get(Control::Fshift).map(|hz| {
             // SuperDirt's `freq`: the event's note (middle C unless `note`, `midinote` or
             // `octave` move it).
@@ -196,6 +184,33 @@ impl Extras {
                 FrequencyShifter::new(get(Control::Fshiftphase).unwrap_or(0.0)),
             )
         });
+        self.start_borrowed(c, seconds);
+        self.djf = get(Control::Djf).map(|djf| {
+            let low = linexp(djf, 0.0, 0.5, 20.0, 10_000.0);
+            let high = linexp(djf, 0.5, 1.0, 20.0, 10_000.0);
+            [
+                Svf::fixed(Response::LowPass, low, 1.0, sr),
+                Svf::fixed(Response::HighPass, high, 1.0, sr),
+            ]
+        });
+    }
+
+    /// Sets up the effects that play through borrowed memory: the pitch shifter, `squiz`, the
+    /// band delays and the spectral effects.
+    fn start_borrowed(&mut self, c: &Controls, seconds: f32) {
+        let get = |control: Control| c.get(control).map(|v| v as f32);
+        self.shifting = match (get(Control::Psrate), self.borrowed.shifter.as_mut()) {
+            (Some(rate), Some(shifter)) => {
+                let spread = get(Control::Psdisp).unwrap_or(0.0);
+                shifter.start(ShiftSettings::new(rate, seconds, spread));
+                true
+            }
+            _ => false,
+        };
+        self.squiz = match self.borrowed.squiz.as_mut() {
+            Some(memory) => get(Control::Squiz).inspect(|_| memory.clear()),
+            None => None,
+        };
         let (ts, xs) = (get(Control::Tsdelay), get(Control::Xsdelay));
         self.band_delay = match self.borrowed.band_delay.as_mut() {
             Some(delay) if ts.is_some() || xs.is_some() => {
@@ -211,14 +226,6 @@ impl Extras {
             }
             _ => false,
         };
-        self.djf = get(Control::Djf).map(|djf| {
-            let low = linexp(djf, 0.0, 0.5, 20.0, 10_000.0);
-            let high = linexp(djf, 0.5, 1.0, 20.0, 10_000.0);
-            [
-                Svf::fixed(Response::LowPass, low, 1.0, sr),
-                Svf::fixed(Response::HighPass, high, 1.0, sr),
-            ]
-        });
     }
 
     /// True if the event asked for any of them.
@@ -241,7 +248,6 @@ impl Extras {
 
     /// Runs them over `frames` frames of `channels` (one or two), in place.
     pub(crate) fn process(&mut self, channels: [&mut [f32]; 2], frames: usize, stereo: bool) {
-        let sr = self.sample_rate;
         let [left, right] = channels;
         for i in 0..frames {
             if let (true, Some(shifter)) = (self.shifting, self.borrowed.shifter.as_mut()) {
@@ -249,100 +255,10 @@ impl Extras {
                 let r = if stereo { &mut right[i] } else { &mut none };
                 shifter.tick(&mut left[i], r, stereo);
             }
-            let t = self.elapsed as f32 / sr;
-            let tremolo = self.tremolo.map(|(rate, depth)| {
-                let depth = depth.clamp(0.0, 1.0) * 0.5;
-                (1.0 - depth) + depth * (TAU * rate * t + FRAC_PI_2).sin()
-            });
-            // SuperCollider's LFPar, a parabolic sine, swept between 8.8 and 10 ms.
-            let phaser_delay = self.phaser.map(|(rate, _)| {
-                let lfo = (TAU * rate * t + FRAC_PI_2).sin();
-                (0.0094 + 0.0006 * lfo) * sr
-            });
-            let ring = self.ring.map(|(amount, from, to)| {
-                // An exponential glide over one second, as `XLine`, within 20 Hz to 20 kHz.
-                let freq = if from > 0.0 && to > 0.0 {
-                    from * (to / from).powf(t.min(1.0))
-                } else {
-                    to
-                };
-                let m = amount * (TAU * self.ring_phase).sin();
-                self.ring_phase =
-                    (self.ring_phase + freq.clamp(20.0, 20_000.0) / sr).rem_euclid(1.0);
-                m
-            });
-            let phasor = self
-                .fshift
-                .as_mut()
-                .map(|(shift, shifter)| shifter.advance(*shift, sr));
-            if self.distort.is_some() {
-                // `3000 + SinOsc.ar(62, mul: 100)`.
-                let swept = 3000.0 + 100.0 * (TAU * 62.0 * t).sin();
-                self.resonators[3].tune(swept, DISTORT_RINGS[3].1, sr);
-            }
-            for c in 0..if stereo { 2 } else { 1 } {
-                let x = if c == 0 { &mut left[i] } else { &mut right[i] };
-                let mut y = *x;
-                if let Some(w) = tremolo {
-                    y *= w;
-                }
-                if let (Some(d), Some((_, depth))) = (phaser_delay, self.phaser) {
-                    let line = &mut self.phaser_lines[c];
-                    let delayed = line.read(d);
-                    line.push(y);
-                    y += depth * delayed;
-                }
-                if let Some(drop) = self.waveloss {
-                    // `WaveLoss` (random mode): at each rise through zero, the coming cycle
-                    // is kept or, with the chance `drop`, silenced.
-                    let (on, before) = &mut self.wave_on[c];
-                    if *before < 0.0 && y >= 0.0 {
-                        let draw = crate::xorshift_noise(&mut self.noise) * 0.5 + 0.5;
-                        *on = draw >= drop;
-                    }
-                    *before = y;
-                    if !*on {
-                        y = 0.0;
-                    }
-                }
-                if let (Some(ratio), Some(memory)) = (self.squiz, self.borrowed.squiz.as_mut()) {
-                    y = memory.tick(c, y, ratio);
-                }
-                if let (Some(phasor), Some((_, shifter))) = (phasor, self.fshift.as_mut()) {
-                    y = shifter.tick(c, y, phasor);
-                }
-                if let Some(triode) = self.triode {
-                    let sc = triode * 10.0 + 1e-3;
-                    let shaped = if y > 0.0 { y } else { (y * sc).tanh() / sc };
-                    y = self.triode_leak[c].tick(shaped);
-                }
-                if let Some((krush, filter)) = self.krush.as_mut() {
-                    let k = *krush;
-                    let crushed = (y * y + k * y) / (y * y + y.abs() * (k - 1.0) + 1.0);
-                    let crushed = filter.tick(c, crushed);
-                    // `SelectX`: an equal-power crossfade from the dry sound.
-                    let w = (k * 2.0).clamp(0.0, 1.0) * FRAC_PI_2;
-                    y = y * w.cos() + crushed * w.sin();
-                }
-                if let Some(octer) = self.octer.as_mut() {
-                    y = octer.tick(c, y);
-                }
-                if let Some(m) = ring {
-                    y += y * m;
-                }
-                if let Some(amount) = self.distort {
-                    y = distorted(y, amount, c, &mut self.resonators);
-                }
-                if let (true, Some(delay)) = (self.band_delay, self.borrowed.band_delay.as_mut()) {
-                    y = delay.tick(c, y);
-                }
-                if let (true, Some(memory)) = (self.spectral, self.borrowed.spectral.as_mut()) {
-                    y = memory.tick(c, y);
-                }
-                if let Some([low, high]) = self.djf.as_mut() {
-                    y = high.tick(c, low.tick(c, y));
-                }
-                *x = y;
+            let modulation = self.modulation();
+            left[i] = self.channel(0, left[i], &modulation);
+            if stereo {
+                right[i] = self.channel(1, right[i], &modulation);
             }
             if let (true, Some(delay)) = (self.band_delay, self.borrowed.band_delay.as_mut()) {
                 delay.advance();
@@ -350,6 +266,124 @@ impl Extras {
             self.elapsed += 1;
         }
     }
+
+    /// This frame's modulators, shared by both channels; advances them.
+    fn modulation(&mut self) -> Modulation {
+        let sr = self.sample_rate;
+        let t = self.elapsed as f32 / sr;
+        let tremolo = self.tremolo.map(|(rate, depth)| {
+            let depth = depth.clamp(0.0, 1.0) * 0.5;
+            (1.0 - depth) + depth * (TAU * rate * t + FRAC_PI_2).sin()
+        });
+        // SuperCollider's LFPar, a parabolic sine, swept between 8.8 and 10 ms.
+        let phaser_delay = self.phaser.map(|(rate, _)| {
+            let lfo = (TAU * rate * t + FRAC_PI_2).sin();
+            (0.0094 + 0.0006 * lfo) * sr
+        });
+        let ring = self.ring.map(|(amount, from, to)| {
+            // An exponential glide over one second, as `XLine`, within 20 Hz to 20 kHz.
+            let freq = if from > 0.0 && to > 0.0 {
+                from * (to / from).powf(t.min(1.0))
+            } else {
+                to
+            };
+            let m = amount * (TAU * self.ring_phase).sin();
+            self.ring_phase = (self.ring_phase + freq.clamp(20.0, 20_000.0) / sr).rem_euclid(1.0);
+            m
+        });
+        let phasor = self
+            .fshift
+            .as_mut()
+            .map(|(shift, shifter)| shifter.advance(*shift, sr));
+        if self.distort.is_some() {
+            // `3000 + SinOsc.ar(62, mul: 100)`.
+            let swept = 3000.0 + 100.0 * (TAU * 62.0 * t).sin();
+            self.resonators[3].tune(swept, DISTORT_RINGS[3].1, sr);
+        }
+        Modulation {
+            tremolo,
+            phaser_delay,
+            ring,
+            phasor,
+        }
+    }
+
+    /// One frame of channel `c` through every effect the event asked for, in SuperDirt's order.
+    fn channel(&mut self, c: usize, x: f32, modulation: &Modulation) -> f32 {
+        let mut y = x;
+        if let Some(w) = modulation.tremolo {
+            y *= w;
+        }
+        if let (Some(d), Some((_, depth))) = (modulation.phaser_delay, self.phaser) {
+            let line = &mut self.phaser_lines[c];
+            let delayed = line.read(d);
+            line.push(y);
+            y += depth * delayed;
+        }
+        if let Some(drop) = self.waveloss {
+            // `WaveLoss` (random mode): at each rise through zero, the coming cycle is kept
+            // or, with the chance `drop`, silenced.
+            let (on, before) = &mut self.wave_on[c];
+            if *before < 0.0 && y >= 0.0 {
+                let draw = crate::xorshift_noise(&mut self.noise) * 0.5 + 0.5;
+                *on = draw >= drop;
+            }
+            *before = y;
+            if !*on {
+                y = 0.0;
+            }
+        }
+        if let (Some(ratio), Some(memory)) = (self.squiz, self.borrowed.squiz.as_mut()) {
+            y = memory.tick(c, y, ratio);
+        }
+        if let (Some(phasor), Some((_, shifter))) = (modulation.phasor, self.fshift.as_mut()) {
+            y = shifter.tick(c, y, phasor);
+        }
+        if let Some(triode) = self.triode {
+            let sc = triode * 10.0 + 1e-3;
+            let shaped = if y > 0.0 { y } else { (y * sc).tanh() / sc };
+            y = self.triode_leak[c].tick(shaped);
+        }
+        if let Some((krush, filter)) = self.krush.as_mut() {
+            let k = *krush;
+            let crushed = (y * y + k * y) / (y * y + y.abs() * (k - 1.0) + 1.0);
+            let crushed = filter.tick(c, crushed);
+            // `SelectX`: an equal-power crossfade from the dry sound.
+            let w = (k * 2.0).clamp(0.0, 1.0) * FRAC_PI_2;
+            y = y * w.cos() + crushed * w.sin();
+        }
+        if let Some(octer) = self.octer.as_mut() {
+            y = octer.tick(c, y);
+        }
+        if let Some(m) = modulation.ring {
+            y += y * m;
+        }
+        if let Some(amount) = self.distort {
+            y = distorted(y, amount, c, &mut self.resonators);
+        }
+        if let (true, Some(delay)) = (self.band_delay, self.borrowed.band_delay.as_mut()) {
+            y = delay.tick(c, y);
+        }
+        if let (true, Some(memory)) = (self.spectral, self.borrowed.spectral.as_mut()) {
+            y = memory.tick(c, y);
+        }
+        if let Some([low, high]) = self.djf.as_mut() {
+            y = high.tick(c, low.tick(c, y));
+        }
+        y
+    }
+}
+
+/// What the effects' modulators give one frame.
+struct Modulation {
+    /// The tremolo's gain.
+    tremolo: Option<f32>,
+    /// The phaser's delay, in frames.
+    phaser_delay: Option<f32>,
+    /// The ring modulator's signal.
+    ring: Option<f32>,
+    /// The frequency shifter's quadrature phasor.
+    phasor: Option<(f32, f32)>,
 }
 
 impl Octer {

@@ -41,6 +41,37 @@ fn arithmetic_op(op: BinOp) -> Op {
 }
 
 /// A list of the parameters' names, for messages.
+/// What a `Rows` parameter wants.
+const ROWS: &str = "rows of numbers such as [[0.3, 0.7], [0.5, 0.5]]";
+
+/// Rows of numbers (`[[0.3, 0.7], [0.5, 0.5]]`), or `None` if any item is not one.
+fn number_rows(rows: &[(Val<'_>, Range<usize>)]) -> Option<Vec<Vec<f64>>> {
+    let numbers = |row: &Val<'_>| match row {
+        Val::List(items) => items
+            .iter()
+            .map(|(v, _)| match v {
+                Val::Num(x) => Some(*x),
+                _ => None,
+            })
+            .collect::<Option<Vec<f64>>>(),
+        _ => None,
+    };
+    rows.iter().map(|(row, _)| numbers(row)).collect()
+}
+
+/// A transform given all but its last argument before the pattern (`fast`, `every 3`): a
+/// function the caller completes with each value it picks.
+fn curried(g: &Function, args: Vec<Arg>) -> Option<Arg> {
+    let (run, name, params) = (g.pattern?, g.name, g.params);
+    let curried: crate::values::Curried = Rc::new(move |given, p| {
+        let mut all = args.clone();
+        all.push(crate::values::argument_from(&params[args.len()], given)?);
+        all.push(Arg::Pattern(p));
+        run(&mut Args::new(name, params, all))
+    });
+    Some(Arg::Curried(curried))
+}
+
 fn param_names(params: &[ParamSpec]) -> String {
     params.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
 }
@@ -203,28 +234,16 @@ impl<'r> Evaluator<'r> {
         v: Val<'r>,
         span: Range<usize>,
     ) -> Option<Arg> {
-        let wrong = |this: &mut Self, wanted: &str, v: &Val<'_>| {
-            this.error(
-                span.clone(),
-                format!(
-                    "`{}` needs {wanted} for `{}`, found {}",
-                    f.name,
-                    param.name,
-                    v.describe()
-                ),
-            );
-            None
-        };
         let signal_name =
             matches!(&v, Val::Call { f, args } if args.is_empty() && f.pattern.is_some());
         let takes_function = matches!(param.kind, ParamKind::Transform | ParamKind::Curried);
         let control_pattern = param.kind == ParamKind::Pattern && v.is_control_call();
         if v.is_function() && !signal_name && !takes_function && !control_pattern {
-            return wrong(self, wanted(param.kind), &v);
+            return self.wrong_argument(f, param, wanted(param.kind), &v, span);
         }
         match (param.kind, v) {
             (ParamKind::Number, Val::Num(x)) => Some(Arg::Number(x)),
-            (ParamKind::Number, v) => wrong(self, "a constant number", &v),
+            (ParamKind::Number, v) => self.wrong_argument(f, param, "a constant number", &v, span),
             (
                 ParamKind::Time | ParamKind::Count | ParamKind::Numbers | ParamKind::Bools,
                 Val::Num(x),
@@ -252,114 +271,20 @@ impl<'r> Evaluator<'r> {
                 .map(Arg::Values),
             (ParamKind::Transform, v) => self.transform(v, span).map(Arg::Function),
             (ParamKind::Pattern, v) => self.pattern(v, span).map(Arg::Pattern),
-            (ParamKind::Patterns, Val::List(items)) => {
-                // Every item is compiled, so errors in all of them are reported.
-                let patterns: Vec<Option<Pat>> = items
-                    .into_iter()
-                    .map(|(v, span)| self.pattern(v, span))
-                    .collect();
-                patterns
-                    .into_iter()
-                    .collect::<Option<_>>()
-                    .map(Arg::Patterns)
-            }
-            (ParamKind::Patterns, v) => {
-                wrong(self, "a list of patterns such as [\"a\", \"b\"]", &v)
-            }
-            (ParamKind::Transforms, Val::List(items)) => {
-                let functions: Vec<Option<Transform>> = items
-                    .into_iter()
-                    .map(|(v, span)| self.transform(v, span))
-                    .collect();
-                functions
-                    .into_iter()
-                    .collect::<Option<_>>()
-                    .map(Arg::Functions)
-            }
-            (ParamKind::Transforms, v) => {
-                wrong(self, "a list of functions such as [rev, fast 2]", &v)
-            }
             (ParamKind::Curried, Val::Partial { f: g, args })
                 if g.role == Role::Transform && args.len() + 2 == g.params.len() =>
             {
-                let (run, name, params) = (g.pattern?, g.name, g.params);
-                let curried: crate::values::Curried = Rc::new(move |given, p| {
-                    let mut all = args.clone();
-                    all.push(crate::values::argument_from(&params[args.len()], given)?);
-                    all.push(Arg::Pattern(p));
-                    run(&mut Args::new(name, params, all))
-                });
-                Some(Arg::Curried(curried))
+                curried(g, args)
             }
-            (ParamKind::Curried, v) => wrong(
-                self,
+            (ParamKind::Curried, v) => self.wrong_argument(
+                f,
+                param,
                 "a function missing one argument before its pattern, such as `fast`",
                 &v,
+                span,
             ),
             (ParamKind::Text, Val::Str { text, .. }) => Some(Arg::Text(text.to_string())),
-            (ParamKind::Rows, Val::List(rows)) => {
-                let numbers = |row: &Val<'_>| match row {
-                    Val::List(items) => items
-                        .iter()
-                        .map(|(v, _)| match v {
-                            Val::Num(x) => Some(*x),
-                            _ => None,
-                        })
-                        .collect::<Option<Vec<f64>>>(),
-                    _ => None,
-                };
-                match rows.iter().map(|(row, _)| numbers(row)).collect() {
-                    Some(rows) => Some(Arg::Rows(rows)),
-                    None => wrong(
-                        self,
-                        "rows of numbers such as [[0.3, 0.7], [0.5, 0.5]]",
-                        &Val::List(rows),
-                    ),
-                }
-            }
-            (ParamKind::Rows, v) => {
-                wrong(self, "rows of numbers such as [[0.3, 0.7], [0.5, 0.5]]", &v)
-            }
-            (ParamKind::Text, v) => wrong(self, "a string", &v),
-            (ParamKind::Tuples, Val::List(items)) => {
-                let mut tuples = Vec::with_capacity(items.len());
-                for (item, item_span) in items {
-                    let Val::Tuple(parts) = item else {
-                        self.error(
-                            item_span,
-                            format!(
-                                "`{}` needs a list of tuples such as (\"a\", 1), found {}",
-                                f.name,
-                                item.describe()
-                            ),
-                        );
-                        return None;
-                    };
-                    let mut tuple = Vec::with_capacity(parts.len());
-                    for (part, part_span) in parts {
-                        let text = match &part {
-                            Val::Str { text, .. } => Some(text.to_string()),
-                            _ => None,
-                        };
-                        let pattern = self.pattern(part, part_span)?;
-                        tuple.push(crate::values::TupleItem { pattern, text });
-                    }
-                    tuples.push(tuple);
-                }
-                Some(Arg::Tuples(tuples))
-            }
-            (ParamKind::Tuples, v) => wrong(self, "a list of tuples such as [(\"a\", 1)]", &v),
-            (ParamKind::Steps, Val::List(items)) => self.steps(f, param, items, span, false),
-            (ParamKind::Steps, v) => wrong(self, "a list such as [(1, \"a\"), (0.5, \"b\")]", &v),
-            (ParamKind::Weighted, Val::List(items)) => self.steps(f, param, items, span, true),
-            (ParamKind::Weighted, v) => wrong(self, "a list such as [(\"a\", 3), (\"b\", 1)]", &v),
-            (ParamKind::Span, Val::Tuple(pair)) => match pair.as_slice() {
-                [(Val::Num(begin), _), (Val::Num(end), _)] => {
-                    Some(Arg::Span(Time::from_f64(*begin), Time::from_f64(*end)))
-                }
-                _ => wrong(self, "two numbers such as (0.25, 0.75)", &Val::Tuple(pair)),
-            },
-            (ParamKind::Span, v) => wrong(self, "two numbers such as (0.25, 0.75)", &v),
+            (ParamKind::Text, v) => self.wrong_argument(f, param, "a string", &v, span),
             (
                 ParamKind::Input
                 | ParamKind::Signal
@@ -368,8 +293,118 @@ impl<'r> Evaluator<'r> {
                 | ParamKind::Triggers
                 | ParamKind::Notes,
                 v,
-            ) => wrong(self, "a signal", &v),
+            ) => self.wrong_argument(f, param, "a signal", &v, span),
+            (_, v) => self.list_argument(f, param, v, span),
         }
+    }
+
+    /// An argument written as a list or a tuple: patterns, functions, rows, tuples, steps, a
+    /// span.
+    fn list_argument(
+        &mut self,
+        f: &Function,
+        param: &ParamSpec,
+        v: Val<'r>,
+        span: Range<usize>,
+    ) -> Option<Arg> {
+        let wanted = match (param.kind, v) {
+            (ParamKind::Patterns, Val::List(items)) => {
+                // Every item is compiled, so errors in all of them are reported.
+                let patterns: Vec<Option<Pat>> = items
+                    .into_iter()
+                    .map(|(v, span)| self.pattern(v, span))
+                    .collect();
+                return patterns
+                    .into_iter()
+                    .collect::<Option<_>>()
+                    .map(Arg::Patterns);
+            }
+            (ParamKind::Transforms, Val::List(items)) => {
+                let functions: Vec<Option<Transform>> = items
+                    .into_iter()
+                    .map(|(v, span)| self.transform(v, span))
+                    .collect();
+                return functions
+                    .into_iter()
+                    .collect::<Option<_>>()
+                    .map(Arg::Functions);
+            }
+            (ParamKind::Rows, Val::List(rows)) => match number_rows(&rows) {
+                Some(rows) => return Some(Arg::Rows(rows)),
+                None => (ROWS, Val::List(rows)),
+            },
+            (ParamKind::Tuples, Val::List(items)) => return self.tuples(f, items),
+            (ParamKind::Steps, Val::List(items)) => {
+                return self.steps(f, param, items, span, false)
+            }
+            (ParamKind::Weighted, Val::List(items)) => {
+                return self.steps(f, param, items, span, true)
+            }
+            (ParamKind::Span, Val::Tuple(pair)) => match pair.as_slice() {
+                [(Val::Num(begin), _), (Val::Num(end), _)] => {
+                    return Some(Arg::Span(Time::from_f64(*begin), Time::from_f64(*end)))
+                }
+                _ => ("two numbers such as (0.25, 0.75)", Val::Tuple(pair)),
+            },
+            (ParamKind::Patterns, v) => ("a list of patterns such as [\"a\", \"b\"]", v),
+            (ParamKind::Transforms, v) => ("a list of functions such as [rev, fast 2]", v),
+            (ParamKind::Rows, v) => (ROWS, v),
+            (ParamKind::Tuples, v) => ("a list of tuples such as [(\"a\", 1)]", v),
+            (ParamKind::Steps, v) => ("a list such as [(1, \"a\"), (0.5, \"b\")]", v),
+            (ParamKind::Weighted, v) => ("a list such as [(\"a\", 3), (\"b\", 1)]", v),
+            (kind, v) => (wanted(kind), v),
+        };
+        self.wrong_argument(f, param, wanted.0, &wanted.1, span)
+    }
+
+    /// Reports an argument of the wrong kind for `param`.
+    fn wrong_argument(
+        &mut self,
+        f: &Function,
+        param: &ParamSpec,
+        wanted: &str,
+        v: &Val<'_>,
+        span: Range<usize>,
+    ) -> Option<Arg> {
+        self.error(
+            span,
+            format!(
+                "`{}` needs {wanted} for `{}`, found {}",
+                f.name,
+                param.name,
+                v.describe()
+            ),
+        );
+        None
+    }
+
+    /// A list of tuples (`[("a", 1), ("b", 2)]`), each part a pattern.
+    fn tuples(&mut self, f: &Function, items: Vec<(Val<'r>, Range<usize>)>) -> Option<Arg> {
+        let mut tuples = Vec::with_capacity(items.len());
+        for (item, item_span) in items {
+            let Val::Tuple(parts) = item else {
+                self.error(
+                    item_span,
+                    format!(
+                        "`{}` needs a list of tuples such as (\"a\", 1), found {}",
+                        f.name,
+                        item.describe()
+                    ),
+                );
+                return None;
+            };
+            let mut tuple = Vec::with_capacity(parts.len());
+            for (part, part_span) in parts {
+                let text = match &part {
+                    Val::Str { text, .. } => Some(text.to_string()),
+                    _ => None,
+                };
+                let pattern = self.pattern(part, part_span)?;
+                tuple.push(crate::values::TupleItem { pattern, text });
+            }
+            tuples.push(tuple);
+        }
+        Some(Arg::Tuples(tuples))
     }
 
     /// `timecat`'s steps: a list of (weight, pattern) pairs; with `weight_last`, (pattern,
@@ -626,8 +661,6 @@ impl<'r> Evaluator<'r> {
         }
     }
 
-    /// `left # right`: set a control of a sound pattern, feed `left` into a processor, or (on
-    /// patterns of values) take the right side's values on the left's structure, as Tidal's `#`.
     /// Sets `control` of the sampler `sampler` from an audio signal, read at each onset.
     fn control_signal(
         &mut self,
@@ -654,13 +687,15 @@ impl<'r> Evaluator<'r> {
         })))
     }
 
-    pub(super) fn chain(
+    /// Notes given after `#`: Phonon's `saw # note "c2'maj"` and `n "0 2 4" # scale "minor"`.
+    /// `None` when `left # right` is neither.
+    fn notes_chain(
         &mut self,
-        left: Val<'r>,
-        right: Val<'r>,
-        left_span: Range<usize>,
-        right_span: Range<usize>,
-    ) -> Eval<'r> {
+        left: &Val<'r>,
+        right: &Val<'r>,
+        left_span: &Range<usize>,
+        right_span: &Range<usize>,
+    ) -> Option<Eval<'r>> {
         // Phonon's `saw # note "c2'maj"`: an oscillator or instrument without its notes takes
         // them from a note pattern after it, as `"c2'maj" # saw` does.
         if let (
@@ -672,7 +707,7 @@ impl<'r> Evaluator<'r> {
                 f: g,
                 args: note_args,
             },
-        ) = (&left, &right)
+        ) = (left, right)
         {
             let plays_notes = matches!(&osc.node, Some(k) if k.wave().is_some() || matches!(k, dsp::Kind::Voices { .. }));
             if osc_args.is_empty()
@@ -682,12 +717,15 @@ impl<'r> Evaluator<'r> {
             {
                 let (notes, notes_span) = note_args[0].clone();
                 let osc = *osc;
-                let values = self.control_values(Control::Note, notes, notes_span.clone())?;
+                let values = self.control_values(Control::Note, notes, notes_span.clone());
+                let Some(values) = values else {
+                    return Some(None);
+                };
                 let notes = Val::Values(values.fmap(|&x| pattern::Value::Num(x)));
-                return self.notes_into(osc, notes, notes_span);
+                return Some(self.notes_into(osc, notes, notes_span));
             }
         }
-        if let (Val::Call { f: g, args: notes }, Val::Partial { f: m, .. }) = (&left, &right) {
+        if let (Val::Call { f: g, args: notes }, Val::Partial { f: m, .. }) = (left, right) {
             if matches!(g.control, Some(Control::N | Control::Note))
                 && notes.len() == 1
                 && matches!(m.name, "scale" | "chord")
@@ -696,10 +734,27 @@ impl<'r> Evaluator<'r> {
                 // The original Phonon's `n "0 2 4" # scale "minor"`: the notes through the
                 // modifier, a pattern of note numbers.
                 let (notes, at) = notes[0].clone();
-                let notes = self.control_values(Control::Note, notes, at.clone())?;
+                let Some(notes) = self.control_values(Control::Note, notes, at.clone()) else {
+                    return Some(None);
+                };
                 let notes = Val::Values(notes.fmap(|&x| Value::Num(x)));
-                return self.apply(right, notes, at, left_span.start..right_span.end);
+                return Some(self.apply(right.clone(), notes, at, left_span.start..right_span.end));
             }
+        }
+        None
+    }
+
+    /// `left # right`: set a control of a sound pattern, feed `left` into a processor, or (on
+    /// patterns of values) take the right side's values on the left's structure, as Tidal's `#`.
+    pub(super) fn chain(
+        &mut self,
+        left: Val<'r>,
+        right: Val<'r>,
+        left_span: Range<usize>,
+        right_span: Range<usize>,
+    ) -> Eval<'r> {
+        if let Some(v) = self.notes_chain(&left, &right, &left_span, &right_span) {
+            return v;
         }
         if left.is_control_call()
             && (matches!(right, Val::Sounds { .. })

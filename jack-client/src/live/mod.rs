@@ -24,7 +24,7 @@ use crate::host::{exit_guard, logging, open_client, wait_for_server};
 use crate::patch;
 use clap::Args;
 use dirt_input::DirtInput;
-use dsp::samples::bank::SampleBank;
+use dsp::samples::bank::{SampleBank, SampleIndex};
 use graph::{Graph, Registry};
 use loader::SampleLoader;
 use session::{Hosting, Provisions, Session, SessionConfig};
@@ -452,6 +452,72 @@ struct Control {
     last_error: Option<String>,
 }
 
+/// The thread that receives Tidal's and Strudel's OSC on `listening`.
+fn start_dirt_input(
+    args: &LiveArgs,
+    listening: dirt_input::Listening,
+    client: &jack::Client,
+    index: &Arc<SampleIndex>,
+    stop: &Arc<AtomicBool>,
+) -> Result<DirtInput, ExitCode> {
+    let shift = dirt_input::clock_shift(client);
+    let (orbits, voices) = (usize::from(args.orbits), usize::from(args.voices));
+    DirtInput::start(
+        listening,
+        orbits,
+        voices,
+        index.clone(),
+        shift,
+        stop.clone(),
+        midi_targets(args),
+    )
+    .map_err(|e| {
+        eprintln!("error: cannot start the receive thread: {e}");
+        ExitCode::from(2)
+    })
+}
+
+/// With `--sync link`: the Link session, joined at the patch's tempo.
+fn start_link(args: &LiveArgs, graph: &Graph) -> Result<Option<Arc<link::Link>>, ExitCode> {
+    matches!(args.sync, Some(SyncSource::Link))
+        .then(|| link::Link::start(graph.cps, args.beats_per_cycle.unwrap_or(4.0)))
+        .transpose()
+        .map_err(|e| {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        })
+}
+
+/// With `--record`: the recorder, writing under its folder.
+fn start_recorder(args: &LiveArgs) -> Result<Option<recorder::Recorder>, ExitCode> {
+    args.record
+        .as_deref()
+        .map(|dir| recorder::Recorder::start(dir, &args.name, "out"))
+        .transpose()
+        .map_err(|e| {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        })
+}
+
+/// The sample loader, asked at once for the `sounds` the patch plays that `bank` lacks: the
+/// kit plays at once; the folders' sounds follow when the loader has read them.
+fn start_loader(
+    index: Arc<SampleIndex>,
+    bank: &Arc<SampleBank>,
+    sounds: &[String],
+) -> Result<SampleLoader, ExitCode> {
+    let mut loader = SampleLoader::new(index).map_err(|e| {
+        eprintln!("error: cannot start the sample loader: {e}");
+        ExitCode::from(2)
+    })?;
+    let missing = loader.missing(bank, sounds);
+    if !missing.is_empty() {
+        loader.request(bank.clone(), missing);
+    }
+    Ok(loader)
+}
+
 impl Control {
     /// Arguments: compiles the patch, installs the signal handlers and the watcher, opens the
     /// JACK client and starts the session. An error is printed; its exit code is returned.
@@ -465,13 +531,7 @@ impl Control {
             listening,
             control_port,
         } = Opening::read(&args, &registry)?;
-        let link = matches!(args.sync, Some(SyncSource::Link))
-            .then(|| link::Link::start(graph.cps, args.beats_per_cycle.unwrap_or(4.0)))
-            .transpose()
-            .map_err(|e| {
-                eprintln!("error: {e}");
-                ExitCode::from(2)
-            })?;
+        let link = start_link(&args, &graph)?;
         let (stop, reload) = signals();
         let watcher = args.patch.as_deref().and_then(watch);
         let client = open_client(&args.name).map_err(|e| {
@@ -479,33 +539,9 @@ impl Control {
             ExitCode::from(2)
         })?;
         let dirt = listening
-            .map(|listening| {
-                let shift = dirt_input::clock_shift(&client);
-                let (orbits, voices) = (usize::from(args.orbits), usize::from(args.voices));
-                DirtInput::start(
-                    listening,
-                    orbits,
-                    voices,
-                    index.clone(),
-                    shift,
-                    stop.clone(),
-                    midi_targets(&args),
-                )
-            })
-            .transpose()
-            .map_err(|e| {
-                eprintln!("error: cannot start the receive thread: {e}");
-                ExitCode::from(2)
-            })?;
-        let mut recorder = args
-            .record
-            .as_deref()
-            .map(|dir| recorder::Recorder::start(dir, &args.name, "out"))
-            .transpose()
-            .map_err(|e| {
-                eprintln!("error: {e}");
-                ExitCode::from(2)
-            })?;
+            .map(|listening| start_dirt_input(&args, listening, &client, &index, &stop))
+            .transpose()?;
+        let mut recorder = start_recorder(&args)?;
         let mut config = session_config(&args, &graph, dirt.as_ref());
         config.link = link;
         let started = Session::start(
@@ -525,15 +561,7 @@ impl Control {
                 return Err(ExitCode::from(2));
             }
         };
-        // The kit plays at once; the folders' sounds follow when the loader has read them.
-        let mut loader = SampleLoader::new(index).map_err(|e| {
-            eprintln!("error: cannot start the sample loader: {e}");
-            ExitCode::from(2)
-        })?;
-        let missing = loader.missing(&bank, &sounds);
-        if !missing.is_empty() {
-            loader.request(bank.clone(), missing);
-        }
+        let loader = start_loader(index, &bank, &sounds)?;
         let mut connections = Connections::asked(&args);
         connections.apply(&session);
         log_start(&args, &session, dirt.as_ref());

@@ -258,7 +258,214 @@ struct Audio {
     hang_after: Option<u64>,
 }
 
+/// With `--record` or `--view`, buffers for the pairs the engine writes that have no ports.
+fn scratch_buffers(needed: bool) -> Box<[Box<[f32]>]> {
+    match needed {
+        true => (0..MAX_PORTS)
+            .map(|_| vec![0.0; SCRATCH_FRAMES].into_boxed_slice())
+            .collect(),
+        false => Box::default(),
+    }
+}
+
+/// JACK's process thread, pinned to the engine's caller CPU when it has one, and whether that
+/// worked.
+fn pin_process_thread(
+    client: &Client,
+    caller_cpu: Option<usize>,
+) -> Option<(libc::pthread_t, std::io::Result<()>)> {
+    process_thread(client).map(|thread| {
+        // SAFETY: JACK's process thread lives while the client is active.
+        let pinned = caller_cpu.map_or(Ok(()), |cpu| unsafe { placement::pin_thread(thread, cpu) });
+        (thread, pinned)
+    })
+}
+
+/// The MIDI ports a session's configuration asks for, registered.
+struct MidiPorts {
+    /// With `--midi-clock`: the clock and its port.
+    clock: Option<(MidiClock, Port<MidiOut>)>,
+    /// With `--midi-out`: the port the engine's MIDI goes out on.
+    out: Option<Port<MidiOut>>,
+    /// With `--midi-in` (or `--sync midi`): the port, the controllers' table and the notes.
+    input: Option<(Port<MidiIn>, Arc<MidiControls>, Arc<MidiNotes>)>,
+}
+
+impl MidiPorts {
+    fn register(client: &Client, config: &SessionConfig) -> Result<MidiPorts, StartError> {
+        let other = |what: &str, e: jack::Error| StartError::Other(format!("{what}: {e:?}"));
+        let clock = match config.midi_clock {
+            Some(beats) => Some((
+                MidiClock::new(beats),
+                client
+                    .register_port("midi_clock", MidiOut::default())
+                    .map_err(|e| other("cannot register the MIDI clock port", e))?,
+            )),
+            None => None,
+        };
+        let out = match config.midi_out {
+            true => Some(
+                client
+                    .register_port("midi_out", MidiOut::default())
+                    .map_err(|e| other("cannot register the MIDI output port", e))?,
+            ),
+            false => None,
+        };
+        let input = match config.midi_in || config.midi_sync.is_some() {
+            true => Some((
+                client
+                    .register_port("midi_in", MidiIn::default())
+                    .map_err(|e| other("cannot register the MIDI input port", e))?,
+                MidiControls::shared(),
+                MidiNotes::shared(),
+            )),
+            false => None,
+        };
+        Ok(MidiPorts { clock, out, input })
+    }
+}
+
 impl Audio {
+    /// Reads this period's MIDI input: the controllers' table, the notes, the clock.
+    fn take_midi_in(&mut self, ps: &ProcessScope, start: u64) {
+        if let Some((port, table, notes)) = self.midi_in.as_ref() {
+            notes.begin();
+            for message in port.iter(ps) {
+                table.take(message.bytes);
+                notes.take(message.time, message.bytes);
+                if let Some(clock) = self.clock_in.as_mut() {
+                    clock.take(start + u64::from(message.time), message.bytes);
+                }
+            }
+        }
+    }
+
+    /// Whether the music moves this period: the MIDI clock's run state, or JACK's transport
+    /// when following it.
+    fn rolling(&self, client: &Client) -> bool {
+        match &self.clock_in {
+            Some(clock) => clock.running(),
+            None => {
+                !self.follow_transport
+                    || matches!(
+                        client.transport().query_state(),
+                        Ok(TransportState::Rolling)
+                    )
+            }
+        }
+    }
+
+    /// Takes this period's position and tempo from what the engine follows: a timebase
+    /// master, a MIDI clock or a Link session.
+    fn follow_clocks(&mut self, client: &Client, ps: &ProcessScope, start: u64, frames: usize) {
+        if let Some(follower) = self.follower.as_mut() {
+            follow_master(client, follower, &mut self.engine, &self.shared);
+        }
+        if let Some(clock) = self.clock_in.as_ref() {
+            match clock.position(start, f64::from(self.sample_rate)) {
+                Some((cycle, cps)) => {
+                    self.engine.follow(cycle, cps);
+                    // Whole beats a minute, so the log says a change, not a wobble.
+                    let bpm = (cps * 60.0 * self.beats_per_cycle).round();
+                    self.shared
+                        .followed_bpm
+                        .store(bpm.to_bits(), Ordering::Relaxed);
+                }
+                None => {
+                    self.engine.unfollow();
+                    self.shared.followed_bpm.store(0, Ordering::Relaxed);
+                }
+            }
+        }
+        if let Some(link) = self.link.as_mut() {
+            // When this period's first frame is heard, from JACK's filtered cycle times, not
+            // the moment this callback happens to run: every client of the server then reads
+            // the session at the same instant for the same frame, however late it is woken.
+            // SAFETY: the process callback.
+            let latency = unsafe { self.outs.playback_latency() };
+            let ahead = match ps.cycle_times() {
+                Ok(t) if t.period_usecs > 0.0 => {
+                    let per_frame = f64::from(t.period_usecs) / frames.max(1) as f64;
+                    t.current_usecs as f64 + f64::from(latency) * per_frame - client.time() as f64
+                }
+                _ => f64::from(latency) * 1e6 / f64::from(self.sample_rate.max(1)),
+            };
+            let bpm = link.follow(&mut self.engine, ahead);
+            // Whole beats a minute, so the log says a change, not a wobble.
+            self.shared
+                .followed_bpm
+                .store(bpm.round().to_bits(), Ordering::Relaxed);
+        }
+    }
+
+    /// Sends this period's MIDI clock.
+    fn send_midi_clock(&mut self, ps: &ProcessScope, frames: usize, rolling: bool) {
+        if let Some((clock, port)) = self.clock.as_mut() {
+            let mut writer = port.writer(ps);
+            clock.block(
+                self.engine.cycle().to_f64(),
+                self.engine.cps(),
+                frames as u32,
+                f64::from(self.sample_rate),
+                rolling,
+                |time, bytes| {
+                    // A full port buffer drops the message; JACK's are far larger than a
+                    // period's clock.
+                    let _ = writer.write(&RawMidi { time, bytes });
+                },
+            );
+        }
+    }
+
+    /// Hands Tidal's and Strudel's events due this period to the orbits.
+    fn route_dirt_events(
+        &mut self,
+        client: &Client,
+        ps: &ProcessScope,
+        frames: usize,
+        rolling: bool,
+    ) {
+        if let Some(router) = self.router.as_mut() {
+            // JACK's estimate of when this period's first frame plays, and a frame's length.
+            let (start, per_frame) = match ps.cycle_times() {
+                Ok(t) if t.period_usecs > 0.0 => (
+                    t.current_usecs as f64,
+                    f64::from(t.period_usecs) / frames.max(1) as f64,
+                ),
+                _ => (
+                    client.time() as f64,
+                    1e6 / f64::from(self.sample_rate.max(1)),
+                ),
+            };
+            // Stopped, events wait (and go stale): nothing plays them. Hushed, MIDI notes
+            // are not sent.
+            let midi = match self.engine.midi_silenced() {
+                true => None,
+                false => self.engine.midi_out(),
+            };
+            router.route(start, per_frame, if rolling { frames } else { 0 }, midi);
+        }
+    }
+
+    /// Sends the MIDI the engine played this period.
+    fn send_midi_out(
+        port: Option<&mut Port<MidiOut>>,
+        engine: &mut Engine,
+        ps: &ProcessScope,
+        frames: usize,
+    ) {
+        if let (Some(port), Some(midi)) = (port, engine.midi_out()) {
+            let mut writer = port.writer(ps);
+            for message in midi.take(frames as u32) {
+                // A full port buffer drops the message; JACK's hold thousands.
+                let _ = writer.write(&RawMidi {
+                    time: message.frame,
+                    bytes: message.bytes(),
+                });
+            }
+        }
+    }
+
     /// When the next period is due: JACK's own forecast (its cycle times, on its microsecond
     /// clock) carried over to ours, or else this period's start plus its length.
     fn next_period(&self, client: &Client, ps: &ProcessScope, started: Instant) -> Instant {
@@ -305,100 +512,12 @@ impl ProcessHandler for Audio {
         self.shared.processed.store(true, Ordering::Relaxed);
         let frames = ps.n_frames() as usize;
         let start = u64::from(ps.last_frame_time());
-        if let Some((port, table, notes)) = self.midi_in.as_ref() {
-            notes.begin();
-            for message in port.iter(ps) {
-                table.take(message.bytes);
-                notes.take(message.time, message.bytes);
-                if let Some(clock) = self.clock_in.as_mut() {
-                    clock.take(start + u64::from(message.time), message.bytes);
-                }
-            }
-        }
-        let rolling = match &self.clock_in {
-            Some(clock) => clock.running(),
-            None => {
-                !self.follow_transport
-                    || matches!(
-                        client.transport().query_state(),
-                        Ok(TransportState::Rolling)
-                    )
-            }
-        };
+        self.take_midi_in(ps, start);
+        let rolling = self.rolling(client);
         self.shared.rolling.store(rolling, Ordering::Relaxed);
-        if let Some(follower) = self.follower.as_mut() {
-            follow_master(client, follower, &mut self.engine, &self.shared);
-        }
-        if let Some(clock) = self.clock_in.as_ref() {
-            match clock.position(start, f64::from(self.sample_rate)) {
-                Some((cycle, cps)) => {
-                    self.engine.follow(cycle, cps);
-                    // Whole beats a minute, so the log says a change, not a wobble.
-                    let bpm = (cps * 60.0 * self.beats_per_cycle).round();
-                    self.shared
-                        .followed_bpm
-                        .store(bpm.to_bits(), Ordering::Relaxed);
-                }
-                None => {
-                    self.engine.unfollow();
-                    self.shared.followed_bpm.store(0, Ordering::Relaxed);
-                }
-            }
-        }
-        if let Some(link) = self.link.as_mut() {
-            // When this period's first frame is heard, from JACK's filtered cycle times, not
-            // the moment this callback happens to run: every client of the server then reads
-            // the session at the same instant for the same frame, however late it is woken.
-            // SAFETY: the process callback.
-            let latency = unsafe { self.outs.playback_latency() };
-            let ahead = match ps.cycle_times() {
-                Ok(t) if t.period_usecs > 0.0 => {
-                    let per_frame = f64::from(t.period_usecs) / frames.max(1) as f64;
-                    t.current_usecs as f64 + f64::from(latency) * per_frame - client.time() as f64
-                }
-                _ => f64::from(latency) * 1e6 / f64::from(self.sample_rate.max(1)),
-            };
-            let bpm = link.follow(&mut self.engine, ahead);
-            // Whole beats a minute, so the log says a change, not a wobble.
-            self.shared
-                .followed_bpm
-                .store(bpm.round().to_bits(), Ordering::Relaxed);
-        }
-        if let Some((clock, port)) = self.clock.as_mut() {
-            let mut writer = port.writer(ps);
-            clock.block(
-                self.engine.cycle().to_f64(),
-                self.engine.cps(),
-                frames as u32,
-                f64::from(self.sample_rate),
-                rolling,
-                |time, bytes| {
-                    // A full port buffer drops the message; JACK's are far larger than a
-                    // period's clock.
-                    let _ = writer.write(&RawMidi { time, bytes });
-                },
-            );
-        }
-        if let Some(router) = self.router.as_mut() {
-            // JACK's estimate of when this period's first frame plays, and a frame's length.
-            let (start, per_frame) = match ps.cycle_times() {
-                Ok(t) if t.period_usecs > 0.0 => (
-                    t.current_usecs as f64,
-                    f64::from(t.period_usecs) / frames.max(1) as f64,
-                ),
-                _ => (
-                    client.time() as f64,
-                    1e6 / f64::from(self.sample_rate.max(1)),
-                ),
-            };
-            // Stopped, events wait (and go stale): nothing plays them. Hushed, MIDI notes
-            // are not sent.
-            let midi = match self.engine.midi_silenced() {
-                true => None,
-                false => self.engine.midi_out(),
-            };
-            router.route(start, per_frame, if rolling { frames } else { 0 }, midi);
-        }
+        self.follow_clocks(client, ps, start, frames);
+        self.send_midi_clock(ps, frames, rolling);
+        self.route_dirt_events(client, ps, frames, rolling);
         let before = self.engine.generation();
         let mut inputs: [&[f32]; MAX_PORTS] = [&[]; MAX_PORTS];
         for (slot, port) in inputs.iter_mut().zip(&self.ins) {
@@ -426,16 +545,7 @@ impl ProcessHandler for Audio {
         } else {
             self.engine.process_stopped(frames, &mut outputs[..n]);
         }
-        if let (Some(port), Some(midi)) = (self.midi_out.as_mut(), self.engine.midi_out()) {
-            let mut writer = port.writer(ps);
-            for message in midi.take(frames as u32) {
-                // A full port buffer drops the message; JACK's hold thousands.
-                let _ = writer.write(&RawMidi {
-                    time: message.frame,
-                    bytes: message.bytes(),
-                });
-            }
-        }
+        Self::send_midi_out(self.midi_out.as_mut(), &mut self.engine, ps, frames);
         let after = self.engine.generation();
         if let Some(tap) = self.tap.as_mut() {
             tap.push(after, frames, &outputs[..n]);
@@ -579,12 +689,7 @@ impl Session {
             recorder.layout(1, &stem_names(&pairs));
             tap
         });
-        let scratch = match tap.is_some() || config.view {
-            true => (0..MAX_PORTS)
-                .map(|_| vec![0.0; SCRATCH_FRAMES].into_boxed_slice())
-                .collect(),
-            false => Box::default(),
-        };
+        let scratch = scratch_buffers(tap.is_some() || config.view);
         let levels = config.view.then(|| Arc::new(OutputLevels::new(MAX_PORTS)));
         let bank = bank(sample_rate);
         let (router, hosted) = match hosting.map(|h| h(&bank)) {
@@ -604,6 +709,7 @@ impl Session {
             .collect();
         let helpers = engine.helpers();
         let caller_cpu = engine.caller_cpu();
+        let midi = MidiPorts::register(&client, config)?;
         let audio = Audio {
             engine,
             router,
@@ -618,36 +724,12 @@ impl Session {
             tap,
             scratch,
             levels: levels.clone(),
-            clock: match config.midi_clock {
-                Some(beats) => Some((
-                    MidiClock::new(beats),
-                    client
-                        .register_port("midi_clock", MidiOut::default())
-                        .map_err(|e| other("cannot register the MIDI clock port", e))?,
-                )),
-                None => None,
-            },
-            midi_out: match config.midi_out {
-                true => Some(
-                    client
-                        .register_port("midi_out", MidiOut::default())
-                        .map_err(|e| other("cannot register the MIDI output port", e))?,
-                ),
-                false => None,
-            },
+            clock: midi.clock,
+            midi_out: midi.out,
             clock_in: config.midi_sync.map(ClockFollower::new),
             link: config.link.as_ref().map(|link| link.follower()),
             beats_per_cycle: config.midi_sync.unwrap_or(4.0),
-            midi_in: match config.midi_in || config.midi_sync.is_some() {
-                true => Some((
-                    client
-                        .register_port("midi_in", MidiIn::default())
-                        .map_err(|e| other("cannot register the MIDI input port", e))?,
-                    MidiControls::shared(),
-                    MidiNotes::shared(),
-                )),
-                false => None,
-            },
+            midi_in: midi.input,
             #[cfg(feature = "fault-injection")]
             hang_after: std::env::var("PHONON_FAULT_HANG_AFTER_BLOCKS")
                 .ok()
@@ -659,12 +741,7 @@ impl Session {
         let client = client
             .activate_async(notifications, audio)
             .map_err(|e| other("cannot activate the JACK client", e))?;
-        let process_thread = process_thread(client.as_client()).map(|thread| {
-            // SAFETY: JACK's process thread lives while the client is active.
-            let pinned =
-                caller_cpu.map_or(Ok(()), |cpu| unsafe { placement::pin_thread(thread, cpu) });
-            (thread, pinned)
-        });
+        let process_thread = pin_process_thread(client.as_client(), caller_cpu);
         Ok((
             Session {
                 client,
