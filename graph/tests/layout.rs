@@ -1,6 +1,7 @@
 //! The layout `DESIGN.md` promises, checked from the source: `dsp` knows nothing of the
-//! language, and neither crate's modules depend on each other in a circle (a module's
-//! dependencies are the `crate::name` paths its files use).
+//! language, neither crate's modules depend on each other in a circle (a module's
+//! dependencies are the `crate::name` paths its files use), a public type name means one thing
+//! across the libraries, and no function outside tests is over a hundred lines.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -202,4 +203,107 @@ fn the_shared_name_check_finds_a_shared_name() {
     ];
     let found = shared_names(&crates);
     assert_eq!(found.keys().collect::<Vec<_>>(), ["Voice"]);
+}
+
+/// The longest a function may be, in lines, outside tests: past it, split it into named steps.
+const LONGEST_FUNCTION: usize = 100;
+
+/// The functions of `text` (before its `#[cfg(test)]` module) longer than `LONGEST_FUNCTION`
+/// lines, with their lengths. Braces in strings, characters and comments are not counted.
+fn long_functions(text: &str) -> Vec<(String, usize)> {
+    let lines: Vec<&str> = text
+        .lines()
+        .take_while(|l| l.trim() != "#[cfg(test)]")
+        .collect();
+    let code = |line: &str| -> String {
+        let mut out = String::new();
+        let mut chars = line.chars().peekable();
+        let mut in_string = false;
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' if in_string => {
+                    chars.next();
+                }
+                '"' => in_string = !in_string,
+                '/' if !in_string && chars.peek() == Some(&'/') => break,
+                '\'' if !in_string => {
+                    // A character literal ('{', '\'') or a lifetime ('a).
+                    let rest: String = chars.clone().take(3).collect();
+                    if rest.starts_with('\\') {
+                        chars.nth(2);
+                    } else if rest.chars().nth(1) == Some('\'') {
+                        chars.nth(1);
+                    }
+                }
+                c if !in_string => out.push(c),
+                _ => {}
+            }
+        }
+        out
+    };
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let head = lines[i].trim_start();
+        let name = head
+            .split_once("fn ")
+            .filter(|(before, _)| {
+                before.split_whitespace().all(|w| {
+                    w.starts_with("pub") || ["const", "unsafe", "async", "extern"].contains(&w)
+                })
+            })
+            .map(|(_, after)| after.split(['(', '<']).next().unwrap_or("").to_string());
+        let Some(name) = name else {
+            i += 1;
+            continue;
+        };
+        let (mut depth, mut opened, mut j) = (0i32, false, i);
+        while j < lines.len() {
+            let line = code(lines[j]);
+            for c in line.chars() {
+                match c {
+                    '{' => (depth, opened) = (depth + 1, true),
+                    '}' => depth -= 1,
+                    _ => {}
+                }
+            }
+            if (opened && depth == 0) || (!opened && line.trim_end().ends_with(';')) {
+                break;
+            }
+            j += 1;
+        }
+        if opened && j - i + 1 > LONGEST_FUNCTION {
+            found.push((name, j - i + 1));
+        }
+        i = j + 1;
+    }
+    found
+}
+
+#[test]
+fn no_function_outside_tests_is_over_a_hundred_lines() {
+    let mut long = Vec::new();
+    let mut counted = 0;
+    for name in LIBRARIES.iter().chain(&["jack-client", "benches"]) {
+        let mut files = Vec::new();
+        rust_files(&crate_dir(name).join("src"), &mut files);
+        for file in files {
+            let text = std::fs::read_to_string(&file).expect("readable");
+            counted += text.matches("fn ").count();
+            for (function, lines) in long_functions(&text) {
+                long.push(format!("{} {function}: {lines} lines", file.display()));
+            }
+        }
+    }
+    assert!(counted > 500, "functions found: {counted}");
+    assert!(long.is_empty(), "split these into named steps: {long:#?}");
+}
+
+#[test]
+fn the_length_check_finds_a_long_function_and_skips_braces_in_strings() {
+    let body = "    let x = \"}\";\n    let c = '{';\n".repeat(60);
+    let text = format!("pub(crate) fn long<'a>(a: &'a str) {{\n{body}}}\nfn short() {{}}\n");
+    assert_eq!(long_functions(&text), [("long".to_string(), 122)]);
+    let short = format!("fn fine() {{\n{}}}\n", "    x();\n".repeat(98));
+    assert_eq!(long_functions(&short), []);
 }
