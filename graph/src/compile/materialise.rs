@@ -30,6 +30,7 @@ impl<'r> Evaluator<'r> {
         self.make_signal(SignalKind::Dsp(kind), inputs, channels)
     }
 
+    /// A new signal of `kind`, owned by the statement being evaluated, at its next position.
     pub(super) fn make_signal(
         &mut self,
         kind: SignalKind,

@@ -551,12 +551,41 @@ impl ProcessHandler for Recorder {
 }
 
 /// Counts the xruns the server reports.
-struct XrunCounter(Arc<AtomicU64>);
+pub struct XrunCounter(Arc<AtomicU64>);
 
 impl NotificationHandler for XrunCounter {
     fn xrun(&mut self, _: &Client) -> Control {
         self.0.fetch_add(1, Ordering::Relaxed);
         Control::Continue
+    }
+}
+
+/// A client that adds the xruns `server` reports to `tally` while it lives.
+pub fn watch_xruns(
+    server: &impl Host,
+    tally: &Arc<AtomicU64>,
+) -> jack::AsyncClient<XrunCounter, ()> {
+    server
+        .client(&unique("xruns"))
+        .activate_async(XrunCounter(tally.clone()), ())
+        .expect("activate the xrun watch")
+}
+
+/// Runs `scenario` until it passes, at most `attempts` times; it counts its server's xruns into
+/// the tally it is given ([`watch_xruns`]). A failure with no xrun is phonon's and fails at
+/// once. One with xruns about was spoiled by the machine: `jack_midi_dump` counts time by
+/// the periods it processes, and a period it missed shifts or loses what it heard. That
+/// attempt is run again, and if every attempt was spoiled the last failure stands.
+pub fn unless_xruns_spoil(attempts: usize, mut scenario: impl FnMut(&Arc<AtomicU64>)) {
+    for attempt in 1..=attempts {
+        let xruns = Arc::new(AtomicU64::new(0));
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| scenario(&xruns)));
+        let Err(failure) = result else { return };
+        let seen = xruns.load(Ordering::Relaxed);
+        if seen == 0 || attempt == attempts {
+            std::panic::resume_unwind(failure);
+        }
+        eprintln!("attempt {attempt} could not be judged: {seen} xruns while it ran");
     }
 }
 
