@@ -68,26 +68,12 @@ fn midi_clock_pulses_on_its_frames_and_follows_the_transport_and_tempo() {
         // Half a cycle a second, four beats a cycle: 120 BPM, a pulse every 1,000 frames.
         let patch = temp_patch("tempo: 0.5\nout: s \"bd*4\"\n");
         let phonon = Phonon::start(&server, &patch, &["--quiet", "--midi-clock"]);
-        let monitor = unique("monitor");
-        let dump = server
-            .command("jack_midi_dump")
-            .args(["-a", &monitor])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("jack_midi_dump (jackd2's tools)");
+        let dump = dump_of(&server, &format!("{}:midi_clock", phonon.name));
         let control = server.client(&unique("control"));
-        let port = format!("{}:midi_clock", phonon.name);
-        let input = format!("{monitor}:input");
-        let connected = (0..100).any(|_| {
-            std::thread::sleep(Duration::from_millis(50));
-            control.connect_ports_by_name(&port, &input).is_ok()
-        });
-        assert!(connected, "{}", server.connections());
         let seconds = |s: f64| std::thread::sleep(Duration::from_secs_f64(s));
         // The monitor hears nothing until it is active, which a loaded machine can delay well
-        // past its port's registration; the Start must come after.
-        seconds(1.5);
+        // past its port's registration; the Start must come after (`dump_of` waited 1 s).
+        seconds(0.5);
         control.transport().start().unwrap();
         seconds(1.5);
         control.transport().stop().unwrap();
