@@ -58,6 +58,12 @@ impl OrbitMeter {
             .fetch_add(left.len().min(right.len()) as u64, Ordering::Release);
     }
 
+    /// Adds `frames` frames of silence: what [`OrbitMeter::add`] of zeros does, without
+    /// reading them. Audio thread; lock-free.
+    pub fn add_silence(&self, frames: usize) {
+        self.frames.fetch_add(frames as u64, Ordering::Release);
+    }
+
     /// The peaks since the last call (which starts them again) and the running sums.
     pub fn take(&self) -> Reading {
         let frames = self.frames.load(Ordering::Acquire);
@@ -113,6 +119,17 @@ mod tests {
         let third = meter.take();
         assert_eq!(third.peak, [0.0, 0.0]);
         assert_eq!(third.rms_since(&second), [0.0, 0.0]);
+    }
+
+    #[test]
+    fn silence_reads_as_zeros_do() {
+        let (zeros, silence) = (OrbitMeter::default(), OrbitMeter::default());
+        for meter in [&zeros, &silence] {
+            meter.add(&[0.5, -0.25], &[0.125, 0.0]);
+        }
+        zeros.add(&[0.0; 128], &[0.0; 128]);
+        silence.add_silence(128);
+        assert_eq!(zeros.take(), silence.take());
     }
 
     #[test]

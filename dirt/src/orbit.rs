@@ -34,6 +34,8 @@ pub struct OrbitNode {
     starting: usize,
     /// Its place among the orbits: its meter in `stats`.
     index: usize,
+    /// The last block was the silence of an orbit at rest.
+    silent: bool,
 }
 
 impl OrbitNode {
@@ -62,6 +64,7 @@ impl OrbitNode {
             starts: vec![(0, blank); STARTS].into_boxed_slice(),
             starting: 0,
             index,
+            silent: false,
         }
     }
 
@@ -96,6 +99,16 @@ impl Node for OrbitNode {
         self.take_inbox();
         let frames = ctx.frames;
         let [left, right, ..] = out else { return };
+        let meter = self.stats.meters.get(self.index);
+        self.silent = self.starting == 0 && self.orbit.is_at_rest();
+        if self.silent {
+            left[..frames].fill(0.0);
+            right[..frames].fill(0.0);
+            if let Some(meter) = meter {
+                meter.add_silence(frames);
+            }
+            return;
+        }
         let mut next = 0;
         let mut piece_start = 0;
         while piece_start < frames {
@@ -122,7 +135,7 @@ impl Node for OrbitNode {
                 .render(&piece, [&mut left[to.clone()], &mut right[to]]);
             piece_start += n;
         }
-        if let Some(meter) = self.stats.meters.get(self.index) {
+        if let Some(meter) = meter {
             meter.add(&left[..frames], &right[..frames]);
         }
         // Events for a later block (the engine split a long call into blocks) wait for it.
@@ -147,6 +160,10 @@ impl Node for OrbitNode {
             self.starting = std::mem::take(&mut old.starting);
         }
         Carry::Taken
+    }
+
+    fn is_silent(&self) -> bool {
+        self.silent
     }
 
     fn voices(&self) -> Option<VoiceCount> {

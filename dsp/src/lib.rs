@@ -150,6 +150,12 @@ pub trait Node: Any + Send {
         Carry::Whole
     }
 
+    /// True when the last block this node processed wrote only zeros (`+0.0`) to every
+    /// channel. A hint the engine skips mixing and mastering by; false is always right.
+    fn is_silent(&self) -> bool {
+        false
+    }
+
     /// Voices, for nodes that play them.
     fn voices(&self) -> Option<VoiceCount> {
         None

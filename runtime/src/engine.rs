@@ -7,7 +7,7 @@
 
 use crate::clock::BlockClock;
 use crate::meter::NodeMeters;
-use crate::mix::{Crossfade, Master, CROSSFADE_SECONDS};
+use crate::mix::{Crossfade, Master, MixBus, CROSSFADE_SECONDS};
 use crate::program::{BlockInfo, BuildError, Program, ProgramConfig, Signature};
 use dsp::samples::bank::SampleBank;
 use graph::Graph;
@@ -152,9 +152,9 @@ pub struct Engine {
     reports: HeapProd<BlockReport>,
     master: Master,
     /// Main left/right, then a pair per named output.
-    mix: Box<[Box<[f32]>]>,
+    mix: MixBus,
     /// The same for the program fading out.
-    old_mix: Box<[Box<[f32]>]>,
+    old_mix: MixBus,
     /// Channels of `mix` the last block wrote: the main pair and the pairs programs use.
     mixed: usize,
     max_block: usize,
@@ -236,11 +236,6 @@ pub fn engine(
     let (report_tx, report_rx) = HeapRb::new(REPORTS).split();
     let pairs = config.output_pairs.max(config.output_names.len());
     let channels = 2 + 2 * pairs;
-    let buffers = || {
-        (0..channels)
-            .map(|_| vec![0.0f32; max_block].into_boxed_slice())
-            .collect::<Box<[_]>>()
-    };
     let named = dsp::named::NamedValues::shared();
     let cps_slot = named.slot(dsp::named::CPS);
     let cycle_slot = named.slot(dsp::named::CYCLE);
@@ -258,9 +253,9 @@ pub fn engine(
         retired: retired_tx,
         reports: report_tx,
         master: Master::new(config.gain, config.sample_rate),
-        mix: buffers(),
+        mix: MixBus::new(channels, max_block),
         mixed: 2,
-        old_mix: buffers(),
+        old_mix: MixBus::new(channels, max_block),
         max_block,
         sample_rate: config.sample_rate,
         crossfade_frames: (CROSSFADE_SECONDS * config.sample_rate as f32).round() as usize,
@@ -451,9 +446,10 @@ impl Engine {
                 if done >= end {
                     continue;
                 }
-                match self.mix.get(k).filter(|_| k < self.mixed) {
-                    Some(mixed) => out[done..end].copy_from_slice(&mixed[..end - done]),
-                    None => out[done..end].fill(0.0),
+                if k < self.mixed && !self.mix.is_silent(k, end - done) {
+                    out[done..end].copy_from_slice(&self.mix.channel(k)[..end - done]);
+                } else {
+                    out[done..end].fill(0.0);
                 }
             }
             self.clock.advance(n);
@@ -575,9 +571,7 @@ impl Engine {
         .unwrap_or(0);
         self.mixed = (2 + 2 * pairs).min(self.mix.len());
         let mixed = self.mixed;
-        for buffer in self.mix[..mixed].iter_mut() {
-            buffer[..n].fill(0.0);
-        }
+        self.mix.clear(mixed, n);
         let span = self.clock.span(n);
         if let Some(slot) = self.cps_slot {
             self.named.store(slot, self.clock.cps().to_f64() as f32);
@@ -592,7 +586,7 @@ impl Engine {
         }
         let live = &live[..inputs.len().min(16)];
         let Some(current) = self.current.as_deref_mut() else {
-            self.clamps += self.master.process(&mut self.mix[..mixed], n) as u64;
+            self.clamps += self.mix.master(&mut self.master, mixed, n) as u64;
             return;
         };
         // Half a block: past it the caller stops waiting for helpers' unstarted jobs, live or
@@ -610,19 +604,19 @@ impl Engine {
         }
         current.begin_block();
         run(&mut self.pool, current, span, n, live, None);
-        mix_outputs(current, &mut self.mix[..mixed], n);
+        mix_outputs(current, &mut self.mix, mixed, n);
         if let Some((old, fade)) = self.fading.as_mut() {
             run(&mut self.pool, old, span, n, live, Some(current));
-            for buffer in self.old_mix[..mixed].iter_mut() {
-                buffer[..n].fill(0.0);
-            }
-            mix_outputs(old, &mut self.old_mix[..mixed], n);
+            self.old_mix.clear(mixed, n);
+            mix_outputs(old, &mut self.old_mix, mixed, n);
+            let (old_mix, mix) = (&self.old_mix, &self.mix);
             fade.measure(
-                [&self.old_mix[0][..n], &self.old_mix[1][..n]],
-                [&self.mix[0][..n], &self.mix[1][..n]],
+                [&old_mix.channel(0)[..n], &old_mix.channel(1)[..n]],
+                [&mix.channel(0)[..n], &mix.channel(1)[..n]],
             );
-            for (new, old) in self.mix[..mixed].iter_mut().zip(self.old_mix.iter()) {
-                fade.blend(&old[..n], &mut new[..n]);
+            let old_mix = &self.old_mix;
+            for (c, new) in self.mix.write_all(mixed).iter_mut().enumerate() {
+                fade.blend(&old_mix.channel(c)[..n], &mut new[..n]);
             }
             fade.advance(n);
             if fade.done() {
@@ -632,7 +626,7 @@ impl Engine {
                 }
             }
         }
-        self.clamps += self.master.process(&mut self.mix[..mixed], n) as u64;
+        self.clamps += self.mix.master(&mut self.master, mixed, n) as u64;
     }
 
     fn report(&mut self, frame: u64, frames: usize, elapsed: Duration) {
@@ -810,29 +804,40 @@ fn add_at_level(y: &mut [f32], x: &[f32], (from, to): (f32, f32), step: f32, cop
 }
 
 /// Sums a program's outputs into the main pair and copies each named output to its pair, each
-/// at its level (muted outputs glide to silence).
-fn mix_outputs(program: &mut Program, mix: &mut [Box<[f32]>], n: usize) {
+/// at its level (muted outputs glide to silence), over the first `count` channels of `mix`,
+/// cleared for the block. A silent output leaves its channels as they are.
+fn mix_outputs(program: &mut Program, mix: &mut MixBus, count: usize, n: usize) {
     let step = 1.0 / program.body.mute_frames().max(1.0);
-    for pair in 0..(mix.len() - 2) / 2 {
+    for pair in 0..(count - 2) / 2 {
         let (left, right) = (2 + 2 * pair, 3 + 2 * pair);
-        match program.body.pair_output(pair) {
-            Some(k) => {
+        if let Some(k) = program.body.pair_output(pair) {
+            if !program.body.output_is_silent(k) {
                 let out = program.body.output(k);
                 let levels = program.body.output_level(k);
-                add_at_level(&mut mix[left][..n], &out.left[..n], levels, step, true);
-                add_at_level(&mut mix[right][..n], &out.right[..n], levels, step, true);
-            }
-            None => {
-                mix[left][..n].fill(0.0);
-                mix[right][..n].fill(0.0);
+                add_at_level(
+                    &mut mix.write(left)[..n],
+                    &out.left[..n],
+                    levels,
+                    step,
+                    true,
+                );
+                add_at_level(
+                    &mut mix.write(right)[..n],
+                    &out.right[..n],
+                    levels,
+                    step,
+                    true,
+                );
             }
         }
     }
     for k in 0..program.body.output_count() {
-        let out = program.body.output(k);
         let levels = program.body.output_level(k);
-        add_at_level(&mut mix[0][..n], &out.left[..n], levels, step, false);
-        add_at_level(&mut mix[1][..n], &out.right[..n], levels, step, false);
+        if !program.body.output_is_silent(k) {
+            let out = program.body.output(k);
+            add_at_level(&mut mix.write(0)[..n], &out.left[..n], levels, step, false);
+            add_at_level(&mut mix.write(1)[..n], &out.right[..n], levels, step, false);
+        }
         let end = glide(levels.0, levels.1, step, n.saturating_sub(1));
         program
             .body

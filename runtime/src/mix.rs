@@ -11,6 +11,71 @@ pub struct Stereo<'a> {
     pub right: &'a [f32],
 }
 
+/// The engine's mix channels (the main pair, then a pair per named output), each knowing how
+/// many of its first frames are zeros: a silent output (an idle orbit of `phonon dirt`) is then
+/// neither cleared again, mixed, mastered nor copied.
+pub(crate) struct MixBus {
+    channels: Box<[Box<[f32]>]>,
+    /// Frames from each channel's start known to hold zeros.
+    zeroed: Box<[usize]>,
+}
+
+impl MixBus {
+    /// `channels` silent channels of `max_block` frames. Allocates.
+    pub(crate) fn new(channels: usize, max_block: usize) -> MixBus {
+        MixBus {
+            channels: (0..channels)
+                .map(|_| vec![0.0f32; max_block].into_boxed_slice())
+                .collect(),
+            zeroed: vec![max_block; channels].into_boxed_slice(),
+        }
+    }
+
+    /// Channels in all.
+    pub(crate) fn len(&self) -> usize {
+        self.channels.len()
+    }
+
+    /// Silences the first `count` channels for `n` frames, clearing only those that are not.
+    pub(crate) fn clear(&mut self, count: usize, n: usize) {
+        for (channel, zeroed) in self.channels[..count].iter_mut().zip(&mut self.zeroed[..]) {
+            if *zeroed < n {
+                channel[..n].fill(0.0);
+                *zeroed = n;
+            }
+        }
+    }
+
+    /// True when channel `c` holds zeros for its first `n` frames.
+    pub(crate) fn is_silent(&self, c: usize, n: usize) -> bool {
+        self.zeroed.get(c).is_some_and(|&z| z >= n)
+    }
+
+    /// Channel `c`, to read.
+    pub(crate) fn channel(&self, c: usize) -> &[f32] {
+        &self.channels[c]
+    }
+
+    /// Channel `c`, to write: no longer known to be silent.
+    pub(crate) fn write(&mut self, c: usize) -> &mut [f32] {
+        self.zeroed[c] = 0;
+        &mut self.channels[c]
+    }
+
+    /// The first `count` channels, all to write.
+    pub(crate) fn write_all(&mut self, count: usize) -> &mut [Box<[f32]>] {
+        self.zeroed[..count].fill(0);
+        &mut self.channels[..count]
+    }
+
+    /// Applies `master` to the first `count` channels for `n` frames, leaving the silent ones
+    /// (which it would leave as they are); returns the samples it clamped.
+    pub(crate) fn master(&mut self, master: &mut Master, count: usize, n: usize) -> usize {
+        let zeroed = &self.zeroed;
+        master.process_where(&mut self.channels[..count], n, |c| zeroed[c] < n)
+    }
+}
+
 /// Seconds a program swap crossfades over.
 pub const CROSSFADE_SECONDS: f32 = 0.005;
 
@@ -108,30 +173,18 @@ pub fn soft_clip(x: f32) -> f32 {
 /// (finite, within the output limit, not denormal); `None` otherwise. On the magnitudes' bits,
 /// whose order is the magnitudes' (NaN above infinity above the limit), in lanes: it vectorises.
 fn ordinary_peak(buffer: &[f32]) -> Option<f32> {
-    const LANES: usize = 8;
-    let (lowest, highest) = (dsp::DENORMAL.to_bits(), dsp::OUTPUT_LIMIT.to_bits());
-    let mut peaks = [0u32; LANES];
-    let mut odd = [0u32; LANES];
-    let mut look = |k: usize, x: f32| {
-        let bits = x.to_bits() & 0x7fff_ffff;
-        let outside = bits.wrapping_sub(lowest) > highest - lowest;
-        odd[k] |= u32::from(outside & (bits != 0));
-        peaks[k] = peaks[k].max(bits);
-    };
-    let chunks = buffer.chunks_exact(LANES);
-    let rest = chunks.remainder();
-    for chunk in chunks {
-        for (k, &x) in chunk.iter().enumerate() {
-            look(k, x);
-        }
+    // A magnitude's bits have no sign bit, so signed compares order them too: integer max and
+    // or are reductions the compiler vectorises on baseline x86-64 (SSE2).
+    let lowest = dsp::DENORMAL.to_bits() as i32;
+    let highest = dsp::OUTPUT_LIMIT.to_bits() as i32;
+    let mut peak = 0i32;
+    let mut strange = 0i32;
+    for &x in buffer {
+        let bits = (x.to_bits() & 0x7fff_ffff) as i32;
+        strange |= i32::from((bits != 0) & ((bits < lowest) | (bits > highest)));
+        peak = peak.max(bits);
     }
-    for (k, &x) in rest.iter().enumerate() {
-        look(k, x);
-    }
-    if odd.iter().any(|&o| o != 0) {
-        return None;
-    }
-    peaks.into_iter().max().map(f32::from_bits)
+    (strange == 0).then(|| f32::from_bits(peak as u32))
 }
 
 /// The master section: gain (smoothed so changes do not click), a fade-out for stopping, the
@@ -190,13 +243,28 @@ impl Master {
     /// Applies the master to the channels of one block; returns how many samples had to be
     /// clamped (NaN, infinite or beyond the output limit).
     pub fn process<B: AsMut<[f32]>>(&mut self, channels: &mut [B], frames: usize) -> usize {
+        self.process_where(channels, frames, |_| true)
+    }
+
+    /// [`Master::process`] of the channels `sounding` accepts (by index); the others must be
+    /// silent, which the master leaves silent.
+    fn process_where<B: AsMut<[f32]>>(
+        &mut self,
+        channels: &mut [B],
+        frames: usize,
+        sounding: impl Fn(usize) -> bool,
+    ) -> usize {
         let mut clamped = 0;
         if self.gain == self.target && self.fade_step == 0.0 {
             // A steady gain (nearly always): channel by channel, which vectorises; the same
             // samples as the loop below would give. A channel of ordinary samples that stays
             // under the knee (silence, most music) needs neither the clamp nor the clipper.
             let g = self.gain * self.fade;
-            for buffer in channels.iter_mut() {
+            for (_, buffer) in channels
+                .iter_mut()
+                .enumerate()
+                .filter(|(c, _)| sounding(*c))
+            {
                 let buffer = &mut buffer.as_mut()[..frames];
                 match ordinary_peak(buffer) {
                     Some(peak) if peak * g <= SOFT_CLIP_KNEE => {
@@ -212,7 +280,11 @@ impl Master {
             }
             return clamped;
         }
-        for buffer in channels.iter_mut() {
+        for (_, buffer) in channels
+            .iter_mut()
+            .enumerate()
+            .filter(|(c, _)| sounding(*c))
+        {
             clamped += clamp_output(&mut buffer.as_mut()[..frames]);
         }
         for i in 0..frames {
@@ -220,7 +292,11 @@ impl Master {
             self.gain += delta;
             self.fade = (self.fade - self.fade_step).max(0.0);
             let g = self.gain * self.fade;
-            for buffer in channels.iter_mut() {
+            for (_, buffer) in channels
+                .iter_mut()
+                .enumerate()
+                .filter(|(c, _)| sounding(*c))
+            {
                 let y = &mut buffer.as_mut()[i];
                 *y = soft_clip(*y * g);
             }

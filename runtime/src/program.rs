@@ -364,6 +364,14 @@ impl Body {
         self.buffers[self.outputs[k] as usize].stereo()
     }
 
+    /// True when output `k`'s node says its last block was silence.
+    pub(crate) fn output_is_silent(&self, k: usize) -> bool {
+        match &self.states[self.outputs[k] as usize].processor {
+            Processor::Node(node) => node.is_silent(),
+            Processor::Feedback(_) => false,
+        }
+    }
+
     /// Every node's output, for the program fading out beside this one.
     pub(crate) fn outputs(&self) -> &[Buffers] {
         &self.buffers

@@ -100,6 +100,13 @@ impl PeakLimiter {
         }
     }
 
+    /// True when the level is at or under `threshold`. From there, what it falls from no
+    /// longer matters: the next peak over the threshold sets it, and nothing under the
+    /// threshold is limited. So a silent block at this threshold may skip [`Self::limit`].
+    pub fn has_let_go(&self, threshold: f32) -> bool {
+        self.envelope <= threshold
+    }
+
     /// Limits a stereo pair in place to `threshold`, letting go over `release` seconds.
     pub fn limit(
         &mut self,

@@ -102,6 +102,12 @@ impl Send {
         }
     }
 
+    /// True when nothing waits on the bus and the effect's tail is over: running it would
+    /// neither sound nor change it.
+    fn is_quiet(&self) -> bool {
+        !self.sent && self.tail == 0
+    }
+
     /// Empties the bus for a piece of `n` frames (only if something was sent to it).
     fn clear(&mut self, n: usize) {
         if self.sent {
@@ -170,6 +176,12 @@ impl OrbitDelay {
         }
     }
 
+    /// True while the level is 0 and stays there (the latest event's `delay`, `target`, is 0):
+    /// the delay adds nothing and its line stands still.
+    fn is_paused(&self, target: f32) -> bool {
+        target == 0.0 && self.level == 0.0
+    }
+
     /// Adds the delay's output for the orbit's dry sound `out` to `out`: the sound and its
     /// echoes times the level, which glides to `target`.
     fn run(
@@ -181,8 +193,8 @@ impl OrbitDelay {
         out: [&mut [f32]; 2],
     ) {
         let n = ctx.frames;
-        if target == 0.0 && self.level == 0.0 {
-            // Paused, as SuperDirt pauses a silent delay: the line stands still.
+        if self.is_paused(target) {
+            // As SuperDirt pauses a silent delay: the line stands still.
             return;
         }
         let sounding = out.iter().any(|c| c[..n].iter().any(|&x| x != 0.0));
@@ -437,9 +449,35 @@ impl Orbit {
         self.settings.delay_level = 0.0;
     }
 
+    /// True when rendering would give silence and change nothing later blocks hear: no voice
+    /// sounds, the reverb's tail is over, the delay is paused, the rotary speaker is off, the
+    /// limiter has let go and nothing is out on loan. An idle orbit then costs a fill of zeros.
+    pub fn is_at_rest(&self) -> bool {
+        self.pool.count().sounding == 0
+            && self.synths.count().sounding == 0
+            && self.reverb.is_quiet()
+            && self.delay.is_paused(self.settings.delay_level)
+            && !self.leslie.is_on()
+            && self.limiter.has_let_go(ORBIT_CEILING)
+            && !self.shelf.lending()
+            && self.shelf.halls.len() >= LENT_HALLS
+    }
+
     /// Renders the voices and the effects for `ctx.frames` frames (at most [`MAX_BLOCK`])
     /// into `out`, overwriting it.
     pub fn render(&mut self, ctx: &Context<'_>, out: [&mut [f32]; 2]) {
+        let n = ctx.frames.min(MAX_BLOCK);
+        if self.is_at_rest() {
+            for channel in out {
+                channel[..n].fill(0.0);
+            }
+            return;
+        }
+        self.render_all(ctx, out);
+    }
+
+    /// [`Orbit::render`] without the shortcut for an orbit at rest.
+    fn render_all(&mut self, ctx: &Context<'_>, out: [&mut [f32]; 2]) {
         let n = ctx.frames.min(MAX_BLOCK);
         let ctx = &Context::new(ctx.sample_rate, n, ctx.span, ctx.arena);
         self.reverb.clear(n);
@@ -521,5 +559,79 @@ impl Orbit {
             std::mem::swap(&mut self.leslie, &mut old.leslie);
             std::mem::swap(&mut self.limiter, &mut old.limiter);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bumpalo::Bump;
+    use pattern::{Span, Time};
+
+    const RATE: f32 = 8_000.0;
+    const BLOCK: usize = 128;
+
+    fn controls(pairs: &[(Control, f64)]) -> Controls {
+        let mut c = Controls::default();
+        for &(control, value) in pairs {
+            c.set(control, value);
+        }
+        c
+    }
+
+    #[test]
+    fn an_orbit_at_rest_renders_what_the_whole_render_would() {
+        let noise: Vec<f32> = (0..800u32)
+            .map(|i| ((i.wrapping_mul(2_654_435_761) >> 8) as f32 / (1u32 << 24) as f32) - 0.5)
+            .collect();
+        let sample = Arc::new(Sample {
+            channels: vec![noise.into_boxed_slice()],
+        });
+        // A plain hit; echoes; an event without `delay` that pauses them; one into the reverb
+        // (its tail runs 20 s); a hit loud enough to limit; the rotary speaker, which stays on.
+        let events = [
+            (0, controls(&[])),
+            (
+                20,
+                controls(&[(Control::Delay, 0.5), (Control::Delaytime, 0.1)]),
+            ),
+            (40, controls(&[])),
+            (60, controls(&[(Control::Room, 0.3)])),
+            (
+                1_400,
+                controls(&[(Control::Gain, 2.0), (Control::Amp, 4.0)]),
+            ),
+            (1_500, controls(&[(Control::Leslie, 0.5)])),
+        ];
+        let mut resting = Orbit::new(RATE, 8, 1.0);
+        let mut whole = Orbit::new(RATE, 8, 1.0);
+        let arena = Bump::new();
+        let span = Span::new(Time::new(0, 1), Time::new(1, 1));
+        let ctx = Context::new(RATE, BLOCK, span, &arena);
+        let (mut at_rest, mut limited) = (0, false);
+        for block in 0..1_600 {
+            for (_, c) in events.iter().filter(|(at, _)| *at == block) {
+                resting.start(5, &sample, c);
+                whole.start(5, &sample, c);
+            }
+            at_rest += usize::from(resting.is_at_rest());
+            let mut a = [[0.0f32; BLOCK]; 2];
+            let mut b = [[0.0f32; BLOCK]; 2];
+            let [al, ar] = &mut a;
+            resting.render(&ctx, [&mut al[..], &mut ar[..]]);
+            let [bl, br] = &mut b;
+            whole.render_all(&ctx, [&mut bl[..], &mut br[..]]);
+            let bits = |x: &[[f32; BLOCK]; 2]| x.map(|c| c.map(f32::to_bits));
+            assert_eq!(bits(&a), bits(&b), "block {block}");
+            limited |= !whole.limiter.has_let_go(ORBIT_CEILING);
+        }
+        assert!(limited, "the loud hit went through the limiter");
+        // At rest between the paused echoes and the reverb's hit, and between the reverb's tail
+        // and the loud hit.
+        assert!((100..1_000).contains(&at_rest), "{at_rest} blocks at rest");
+        assert!(
+            !resting.is_at_rest(),
+            "the rotary speaker keeps the orbit awake"
+        );
     }
 }
