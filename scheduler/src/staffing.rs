@@ -113,6 +113,8 @@ pub struct Staffing {
     /// The mean block time at the settled count, as a fraction of the budget (negative until
     /// the first block with a budget).
     load: f64,
+    /// The mean block time at the settled count, in ns (negative until the first block).
+    block_ns: f64,
     /// What this block was run with.
     running: usize,
     /// Probes in a row that left a helper parked.
@@ -135,6 +137,7 @@ impl Staffing {
             next_probe: WARM_UP,
             upward: false,
             load: -1.0,
+            block_ns: -1.0,
             running: 0,
             unchanged: 0,
         }
@@ -158,7 +161,10 @@ impl Staffing {
         }
         if self.probe.is_none() && self.since >= self.next_probe && useful > 0 {
             let heavy = self.load > HEAVY;
-            let up = self.settled < useful;
+            // A block shorter than a helper must save cannot gain enough from one: an idle
+            // `phonon dirt` or a light patch never wakes a parked helper to find that out.
+            let too_short = (0.0..WORTH_NS).contains(&self.block_ns);
+            let up = self.settled < useful && !too_short;
             let down = self.settled > 0 && !heavy;
             let fewer = match (up, down) {
                 (true, true) if self.upward => Some(self.settled),
@@ -190,6 +196,10 @@ impl Staffing {
     pub fn record(&mut self, elapsed_ns: u64, budget_ns: Option<u64>) {
         let Some(probe) = &mut self.probe else {
             self.since += 1;
+            if self.block_ns < 0.0 {
+                self.block_ns = elapsed_ns as f64;
+            }
+            self.block_ns += (elapsed_ns as f64 - self.block_ns) / 32.0;
             if let Some(budget) = budget_ns.filter(|&b| b > 0) {
                 let fraction = elapsed_ns as f64 / budget as f64;
                 if self.load < 0.0 {
@@ -402,6 +412,18 @@ mod tests {
             }
         });
         assert_eq!(helpers, 0);
+    }
+
+    #[test]
+    fn blocks_shorter_than_a_helper_must_save_never_wake_a_parked_one() {
+        let mut s = Staffing::new();
+        let parked = run(&mut s, 1, WARM_UP as usize + PROBE_BLOCKS, None, |_| 8_000);
+        assert_eq!(parked, 0);
+        for _ in 0..(SETTLED_BLOCKS << MAX_BACKOFF) * 2 {
+            assert_eq!(s.plan(1), 0);
+            assert!(!s.probing());
+            s.record(8_000, Some(2_666_000));
+        }
     }
 
     #[test]
