@@ -61,8 +61,9 @@ pub struct ControlPort {
     thread: Option<JoinHandle<()>>,
 }
 
-/// Binds `address` and starts reading from it; the error says what to do.
-pub fn open(address: SocketAddr) -> Result<ControlPort, String> {
+/// Binds `address` and starts reading from it, waking `control` (the thread that takes the
+/// requests) at each one; the error says what to do.
+pub fn open(address: SocketAddr, control: std::thread::Thread) -> Result<ControlPort, String> {
     let socket = UdpSocket::bind(address).map_err(|e| {
         format!("cannot open the control port on UDP {address} ({e}); choose another --control")
     })?;
@@ -79,7 +80,7 @@ pub fn open(address: SocketAddr) -> Result<ControlPort, String> {
     let stopping = stop.clone();
     let thread = std::thread::Builder::new()
         .name("phonon-control".into())
-        .spawn(move || receive(&reader, &send, &stopping))
+        .spawn(move || receive(&reader, &send, &stopping, &control))
         .map_err(|e| format!("control port: {e}"))?;
     tracing::info!(
         "control port: OSC on UDP {bound} (/hush /unhush /tempo /bpm /gain /mute /unmute /solo /unsolo /load /set /ctrl /status)"
@@ -150,7 +151,12 @@ fn send(socket: &UdpSocket, to: SocketAddr, addr: &str, args: Vec<OscType>) {
 
 /// The receive thread: reads packets until told to stop; a message it cannot read is answered
 /// with `/error` at once.
-fn receive(socket: &UdpSocket, requests: &mpsc::Sender<Request>, stop: &AtomicBool) {
+fn receive(
+    socket: &UdpSocket,
+    requests: &mpsc::Sender<Request>,
+    stop: &AtomicBool,
+    control: &std::thread::Thread,
+) {
     let mut buffer = vec![0u8; 65_536];
     while !stop.load(Ordering::SeqCst) {
         let Ok((n, from)) = socket.recv_from(&mut buffer) else {
@@ -179,6 +185,7 @@ fn receive(socket: &UdpSocket, requests: &mpsc::Sender<Request>, stop: &AtomicBo
                     if requests.send(request).is_err() {
                         return;
                     }
+                    control.unpark();
                 }
                 Err(e) => send(
                     socket,

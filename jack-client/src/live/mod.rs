@@ -281,8 +281,13 @@ fn parse_regex(s: &str) -> Result<regex::Regex, String> {
 
 /// How long Ctrl-C or SIGTERM fades out over.
 const FADE_OUT: Duration = Duration::from_millis(50);
-/// How often the control loop wakes.
+/// How often the control loop wakes while the terminal view is open (keys, redraws) or an edit
+/// of the patch is settling.
 const TICK: Duration = Duration::from_millis(10);
+/// How often it wakes otherwise. An edit and a control-port request wake it at once; the rest
+/// (the status line, telemetry, a vanished server) waits this long at most. Each wake costs
+/// the process a little CPU, which an idle appliance pays 20 times a second, not 100.
+const QUIET_TICK: Duration = Duration::from_millis(50);
 /// How often a recording that drops says so.
 const RECORD_WARN_EVERY: Duration = Duration::from_secs(5);
 /// How often systemd hears the status line.
@@ -367,7 +372,7 @@ pub fn live(args: LiveArgs) -> ExitCode {
         Err(code) => return code,
     };
     while !control.stopping() {
-        std::thread::sleep(TICK);
+        std::thread::park_timeout(control.tick());
         control = match control.follow_server() {
             Ok(control) => control,
             Err(code) => return code,
@@ -1087,6 +1092,16 @@ impl Control {
         code
     }
 
+    /// How long the loop may sleep before its next look.
+    fn tick(&self) -> Duration {
+        let settling = self.watcher.as_ref().is_some_and(PatchWatcher::settling);
+        if self.view.is_some() || settling {
+            TICK
+        } else {
+            QUIET_TICK
+        }
+    }
+
     /// With `--view`: carries out the keys pressed and redraws when due.
     fn follow_view(&mut self) {
         let Some(view) = self.view.as_mut() else {
@@ -1252,7 +1267,7 @@ impl Opening {
         };
         let control_port = args
             .control
-            .map(control_port::open)
+            .map(|address| control_port::open(address, std::thread::current()))
             .transpose()
             .map_err(|e| {
                 eprintln!("error: {e}");
@@ -1271,7 +1286,7 @@ impl Opening {
 
 /// A watcher of `path` for saves, or `None` with a warning that SIGHUP still reloads.
 fn watch(path: &std::path::Path) -> Option<PatchWatcher> {
-    match PatchWatcher::new(path) {
+    match PatchWatcher::new(path, std::thread::current()) {
         Ok(w) => Some(w),
         Err(e) => {
             tracing::warn!(

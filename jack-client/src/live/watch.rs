@@ -19,8 +19,9 @@ pub struct PatchWatcher {
 }
 
 impl PatchWatcher {
-    /// Watches `patch` (through its folder).
-    pub fn new(patch: &Path) -> notify::Result<PatchWatcher> {
+    /// Watches `patch` (through its folder), waking `control` (the thread that asks
+    /// [`PatchWatcher::changed`]) at each change.
+    pub fn new(patch: &Path, control: std::thread::Thread) -> notify::Result<PatchWatcher> {
         let folder = match patch.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -28,6 +29,7 @@ impl PatchWatcher {
         let (tx, events) = channel();
         let mut watcher = notify::recommended_watcher(move |event| {
             let _ = tx.send(event);
+            control.unpark();
         })?;
         watcher.watch(&folder, RecursiveMode::NonRecursive)?;
         Ok(PatchWatcher {
@@ -36,6 +38,12 @@ impl PatchWatcher {
             name: patch.file_name().unwrap_or_default().to_os_string(),
             pending: None,
         })
+    }
+
+    /// True while a change waits to settle: [`PatchWatcher::changed`] should be asked again
+    /// soon.
+    pub fn settling(&self) -> bool {
+        self.pending.is_some()
     }
 
     /// True once the patch has changed and then stayed unchanged for a moment.
