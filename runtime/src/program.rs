@@ -364,10 +364,12 @@ impl Body {
         self.buffers[self.outputs[k] as usize].stereo()
     }
 
-    /// True when output `k`'s node says its last block was silence.
+    /// True when output `k`'s node says its last block was silence. A node a successor took
+    /// over copies the successor's output instead, whatever it last said.
     pub(crate) fn output_is_silent(&self, k: usize) -> bool {
-        match &self.states[self.outputs[k] as usize].processor {
-            Processor::Node(node) => node.is_silent(),
+        let state = &self.states[self.outputs[k] as usize];
+        match &state.processor {
+            Processor::Node(node) => state.mirror.is_none() && node.is_silent(),
             Processor::Feedback(_) => false,
         }
     }
