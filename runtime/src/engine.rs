@@ -814,20 +814,9 @@ fn mix_outputs(program: &mut Program, mix: &mut MixBus, count: usize, n: usize) 
             if !program.body.output_is_silent(k) {
                 let out = program.body.output(k);
                 let levels = program.body.output_level(k);
-                add_at_level(
-                    &mut mix.write(left)[..n],
-                    &out.left[..n],
-                    levels,
-                    step,
-                    true,
-                );
-                add_at_level(
-                    &mut mix.write(right)[..n],
-                    &out.right[..n],
-                    levels,
-                    step,
-                    true,
-                );
+                for (c, x) in [(left, out.left), (right, out.right)] {
+                    add_at_level(&mut mix.write(c)[..n], &x[..n], levels, step, true);
+                }
             }
         }
     }
