@@ -171,7 +171,7 @@ pub fn soft_clip(x: f32) -> f32 {
 
 /// The largest magnitude in `buffer` when every sample is one `clamp_output` leaves as it is
 /// (finite, within the output limit, not denormal); `None` otherwise. On the magnitudes' bits,
-/// whose order is the magnitudes' (NaN above infinity above the limit), in lanes: it vectorises.
+/// whose order is the magnitudes' (NaN above infinity above the limit).
 fn ordinary_peak(buffer: &[f32]) -> Option<f32> {
     // A magnitude's bits have no sign bit, so signed compares order them too: integer max and
     // or are reductions the compiler vectorises on baseline x86-64 (SSE2).
