@@ -471,8 +471,9 @@ fn only_the_samples_a_patch_plays_are_loaded_and_in_the_background() {
     assert!(!log_at_end.contains("2 sounds loaded"), "{loaded}");
     assert!(
         tone(&recording.left, 220.0) > 0.002,
-        "the folder's pad plays after loading: {}",
-        tone(&recording.left, 220.0)
+        "the folder's pad plays after loading: {}; {}",
+        tone(&recording.left, 220.0),
+        recording.describe()
     );
 }
 
@@ -524,8 +525,9 @@ fn a_runaway_pattern_is_cut_and_the_next_edit_is_heard() {
     );
     assert!(
         tone(&recording.left, 440.0) > 0.005,
-        "the edit after the runaway is heard: {}",
-        tone(&recording.left, 440.0)
+        "the edit after the runaway is heard: {}; {}; {log}",
+        tone(&recording.left, 440.0),
+        recording.describe()
     );
 }
 
@@ -618,20 +620,21 @@ fn tidal_controller_inputs_follow_ctrl_messages() {
         std::thread::sleep(Duration::from_millis(100));
         let capture = Capture::main_pair(&server, &phonon, 0.3);
         capture.wait_frames(RATE as usize / 5);
-        let left = capture.finish().left;
-        (tone(&left, freq), rms(&left))
+        let recording = capture.finish();
+        let left = &recording.left;
+        (tone(left, freq), rms(left), recording.describe())
     };
-    let (at_440, level) = listen(440.0);
+    let (at_440, level, heard) = listen(440.0);
     assert!(
         at_440 > 1e-4 && level > 0.05,
-        "the default plays: {at_440} {level}"
+        "the default plays: {at_440} {level}; {heard}"
     );
     assert_eq!(controller.ask("/ctrl tone 550"), "/done|/ctrl");
-    let (at_550, _) = listen(550.0);
-    let (at_440, _) = listen(440.0);
+    let (at_550, _, heard_550) = listen(550.0);
+    let (at_440, _, heard_440) = listen(440.0);
     assert!(
         at_550 > 1e-4 && at_440 < 1e-2 * at_550,
-        "550 Hz {at_550}, 440 Hz {at_440}"
+        "550 Hz {at_550}, 440 Hz {at_440}; {heard_550}; {heard_440}"
     );
     assert_eq!(controller.ask("/ctrl 1 0"), "/done|/ctrl");
     assert!(listen(550.0).1 < 1e-4, "`/ctrl 1 0` silenced it");
