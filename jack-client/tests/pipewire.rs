@@ -170,11 +170,13 @@ fn an_edit_swaps_and_multi_out_ports_follow() {
     .map(|(x, f)| tone(x, f));
     assert!(
         b440 > 0.005 && b660 < 1e-4,
-        "before the edit: 440 Hz {b440}, 660 Hz {b660}"
+        "before the edit: 440 Hz {b440}, 660 Hz {b660}; {}",
+        recording.describe()
     );
     assert!(
         a440 > 0.005 && a660 > 0.005,
-        "after it: 440 Hz {a440}, 660 Hz {a660}"
+        "after it: 440 Hz {a440}, 660 Hz {a660}; edited at frame {edited}, heard from {heard_from}; {}",
+        recording.describe()
     );
 }
 
