@@ -240,9 +240,9 @@ fn a_patch_replaced_by_a_fifo_or_a_device_is_refused_and_the_music_goes_on() {
     let recording = capture.finish();
     // A 0.2 sine measures 0.01 here.
     assert!(
-        tone(&recording.left, 440.0) > 0.005,
+        steady_tone(&recording.left, 440.0) > 0.005,
         "the previous patch plays on: {}; {}",
-        tone(&recording.left, 440.0),
+        steady_tone(&recording.left, 440.0),
         recording.describe()
     );
     // A regular file again is read and swapped in.

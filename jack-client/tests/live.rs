@@ -470,9 +470,9 @@ fn only_the_samples_a_patch_plays_are_loaded_and_in_the_background() {
     // Only `pad` was read: `huge` (300 s) would have taken far longer and said "2 sounds".
     assert!(!log_at_end.contains("2 sounds loaded"), "{loaded}");
     assert!(
-        tone(&recording.left, 220.0) > 0.002,
+        steady_tone(&recording.left, 220.0) > 0.002,
         "the folder's pad plays after loading: {}; {}",
-        tone(&recording.left, 220.0),
+        steady_tone(&recording.left, 220.0),
         recording.describe()
     );
 }
@@ -524,9 +524,9 @@ fn a_runaway_pattern_is_cut_and_the_next_edit_is_heard() {
         "{log}"
     );
     assert!(
-        tone(&recording.left, 440.0) > 0.005,
+        steady_tone(&recording.left, 440.0) > 0.005,
         "the edit after the runaway is heard: {}; {}; {log}",
-        tone(&recording.left, 440.0),
+        steady_tone(&recording.left, 440.0),
         recording.describe()
     );
 }
@@ -622,7 +622,7 @@ fn tidal_controller_inputs_follow_ctrl_messages() {
         capture.wait_frames(RATE as usize / 5);
         let recording = capture.finish();
         let left = &recording.left;
-        (tone(left, freq), rms(left), recording.describe())
+        (steady_tone(left, freq), rms(left), recording.describe())
     };
     let (at_440, level, heard) = listen(440.0);
     assert!(
@@ -661,7 +661,7 @@ fn a_python_osc_controller_drives_the_control_port() {
         let capture = Capture::main_pair(&server, &phonon, 0.3);
         capture.wait_frames(RATE as usize / 5);
         let left = capture.finish().left;
-        let heard = |freq| tone(&left, freq) > 1e-4;
+        let heard = |freq| steady_tone(&left, freq) > 1e-4;
         (heard(440.0), heard(660.0), rms(&left))
     };
     let (a, b, level) = listen();
@@ -704,7 +704,7 @@ fn a_python_osc_controller_drives_the_control_port() {
     capture.wait_frames(RATE as usize / 5);
     let recording = capture.finish();
     let left = &recording.left;
-    let (set, old) = (tone(left, 550.0), tone(left, 660.0));
+    let (set, old) = (steady_tone(left, 550.0), steady_tone(left, 660.0));
     assert!(
         set > 1e-4 && old < 1e-2 * set,
         "550 Hz {set}, 660 Hz {old} in {} frames, gaps {:?}",
@@ -727,7 +727,7 @@ fn a_python_osc_controller_drives_the_control_port() {
     let capture = Capture::main_pair(&server, &phonon, 0.3);
     capture.wait_frames(RATE as usize / 5);
     let left = capture.finish().left;
-    let (new, old) = (tone(&left, 330.0), tone(&left, 440.0));
+    let (new, old) = (steady_tone(&left, 330.0), steady_tone(&left, 440.0));
     assert!(
         new > 1e-4 && old < 1e-3 * new,
         "the new patch: 330 Hz {new}, 440 Hz {old}"

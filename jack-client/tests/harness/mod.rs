@@ -754,6 +754,22 @@ pub fn tone(x: &[f32], freq: f32) -> f32 {
     (s1 * s1 + s2 * s2 - 2.0 * w.cos() * s1 * s2) / (x.len() as f32).powi(2)
 }
 
+/// The power of a steady tone at `freq` Hz in `x` (48 kHz): the mean of [`tone`] over whole
+/// pieces of a tenth of a second (Bartlett's method), or over all of `x` if it is shorter. A
+/// period the server skipped or played twice jumps a sine's phase, and over a whole window one
+/// jump can cancel most of its power: 256 frames are 3.52 cycles of 660 Hz, nearly an
+/// inversion. In pieces a jump costs only the piece it falls in. Their 10 Hz bins put every
+/// tone the tests play (multiples of 10 Hz) on a bin of its own, so none leaks into another.
+pub fn steady_tone(x: &[f32], freq: f32) -> f32 {
+    const PIECE: usize = 4_800;
+    if x.len() < PIECE {
+        return tone(x, freq);
+    }
+    let pieces = x.chunks_exact(PIECE);
+    let count = pieces.len() as f32;
+    pieces.map(|piece| tone(piece, freq)).sum::<f32>() / count
+}
+
 /// Why a scenario did not pass.
 #[derive(Debug)]
 pub enum Verdict {
