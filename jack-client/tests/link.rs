@@ -76,6 +76,13 @@ fn two_instances_in_a_link_session_agree_on_tempo_and_phase_and_follow_a_tempo_e
     let Some(netns) = multicast_namespace() else {
         return;
     };
+    judge(3, || in_one_session(&netns));
+}
+
+/// One attempt of the test above: a failure with skipped periods or xruns about could not be
+/// judged, for the instances then measure each other's clocks (Link's) through a machine too
+/// loaded to answer on time.
+fn in_one_session(netns: &Netns) -> Result<(), Verdict> {
     let server = Server::start(128, true);
     let samples = click_folder();
     let samples = samples.to_str().unwrap();
@@ -130,7 +137,9 @@ fn two_instances_in_a_link_session_agree_on_tempo_and_phase_and_follow_a_tempo_e
     // own (by at most 5%) to catch up. Under load a period served late, or Link re-measuring
     // the clocks of its peers, bends a beat by a fraction of a millisecond while the follower
     // catches up: no beat is ever 2 ms (a flam's start) apart, and most are on the same frame.
-    let edit_frame = recording.periods[0].0 + edited as u64;
+    // A machine that skipped periods once measured them 1.6–2.7 ms apart for seconds: that
+    // attempt is run again.
+    let edit_frame = recording.frame_at(edited).expect("the edit was recorded");
     let settled = |f: u64| f < edit_frame || f > edit_frame + 3 * 48_000;
     let mut apart: Vec<u64> = a
         .iter()
@@ -138,9 +147,24 @@ fn two_instances_in_a_link_session_agree_on_tempo_and_phase_and_follow_a_tempo_e
         .map(|onset| b.iter().map(|o| o.abs_diff(*onset)).min().unwrap())
         .collect();
     let report = format!("frames apart {apart:?}\n{a:?}\n{b:?}");
-    assert!(apart.iter().all(|&d| d < 96), "{report}");
+    let spoiled = |what: String| {
+        if recording.xruns == 0 && recording.gaps().is_empty() {
+            Verdict::Fault(what)
+        } else {
+            Verdict::Unjudgeable(format!(
+                "{what}\nwith {} xruns and gaps {:?}",
+                recording.xruns,
+                recording.gaps()
+            ))
+        }
+    };
+    if apart.iter().any(|&d| d >= 96) {
+        return Err(spoiled(report));
+    }
     apart.sort_unstable();
-    assert!(apart[apart.len() / 2] <= 1, "{report}");
+    if apart[apart.len() / 2] > 1 {
+        return Err(spoiled(report));
+    }
     // Before the edit a beat every half second (120 BPM) or every 60/144 s, the same on both;
     // after it every third of a second on both. Measured by JACK's clock, which Link's follows:
     // a loaded machine's dummy backend falls behind 48,000 frames a second and skips periods.
@@ -156,14 +180,22 @@ fn two_instances_in_a_link_session_agree_on_tempo_and_phase_and_follow_a_tempo_e
             .collect()
     };
     let before_edit = spacing(&a, &|f| f < edit_frame);
-    let agreed = [beat(120.0), beat(144.0)]
+    let Some(agreed) = [beat(120.0), beat(144.0)]
         .into_iter()
         .find(|&spacing| median_near(&before_edit, spacing))
-        .unwrap_or_else(|| panic!("neither 120 nor 144 BPM before the edit: {before_edit:?} µs"));
+    else {
+        return Err(spoiled(format!(
+            "neither 120 nor 144 BPM before the edit: {before_edit:?} µs"
+        )));
+    };
     for beats in [&a, &b] {
         let before = spacing(beats, &|f| f < edit_frame);
         let after = spacing(beats, &|f| f > edit_frame + 3 * 48_000);
-        assert!(median_near(&before, agreed), "{before:?} µs");
-        assert!(median_near(&after, beat(180.0)), "{after:?} µs");
+        if !median_near(&before, agreed) || !median_near(&after, beat(180.0)) {
+            return Err(spoiled(format!(
+                "beats before the edit {before:?} µs, after it {after:?} µs"
+            )));
+        }
     }
+    Ok(())
 }

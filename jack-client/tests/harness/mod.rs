@@ -476,6 +476,19 @@ impl Recording {
         None
     }
 
+    /// The JACK frame of the sample at `index` of the recording. Not `start + index`: JACK
+    /// may have skipped periods since the start.
+    pub fn frame_at(&self, index: usize) -> Option<u64> {
+        let mut at = 0;
+        for &(start, len) in &self.periods {
+            if index < at + len {
+                return Some(start + (index - at) as u64);
+            }
+            at += len;
+        }
+        None
+    }
+
     /// True if JACK frames `from..to` were all recorded, in one piece.
     pub fn covers(&self, from: u64, to: u64) -> bool {
         match (self.index_of(from), self.index_of(to.saturating_sub(1))) {
