@@ -7,8 +7,11 @@
 //! audio-thread API: no lock, no allocation) and follows them: the tempo at once, the
 //! position by a varispeed of at most [`VARISPEED`] while it is within half a cycle, by a
 //! reseek past that. For a second after it starts, joins a session or a peer comes or goes,
-//! it takes the session's position as it is: Link moves a joining peer's timeline in one step. Phonon's own tempo changes (an edit's `tempo:`, `/tempo`) are committed to
-//! the session, so the peers follow them.
+//! it takes the session's position as it is: Link moves a joining peer's timeline in one step.
+//! So it does after a period JACK skipped: the engine did not move through it, and steering
+//! back at 5% would leave it behind the session (and behind peers on the same server) for a
+//! quarter second a period. Phonon's own tempo changes (an edit's `tempo:`, `/tempo`) are
+//! committed to the session, so the peers follow them.
 
 use std::sync::Arc;
 
@@ -67,6 +70,12 @@ mod session {
             self.link.commit_app_session_state(&state);
         }
 
+        /// Link's clock, in microseconds: what a test times its periods by.
+        #[cfg(test)]
+        pub fn clock_micros(&self) -> i64 {
+            self.link.clock_micros()
+        }
+
         /// The process thread's side. Allocates its session state.
         pub fn follower(self: &Arc<Link>) -> LinkFollower {
             LinkFollower {
@@ -74,6 +83,7 @@ mod session {
                 state: SessionState::new(),
                 peers: None,
                 direct: 0,
+                next_start: None,
             }
         }
     }
@@ -86,6 +96,8 @@ mod session {
         peers: Option<u64>,
         /// Periods left to take the session's position as it is, not steer to it.
         direct: u32,
+        /// The JACK frame the next period starts at if JACK skips none.
+        next_start: Option<u32>,
     }
 
     /// How long the session's position is taken as it is after this one joins or a peer
@@ -94,10 +106,16 @@ mod session {
     const REJOINED: u32 = 384;
 
     impl LinkFollower {
-        /// Steers `engine` to the session for a period whose first frame is heard `ahead`
-        /// microseconds from now; returns the session's tempo in beats a minute. Real-time
-        /// safe.
-        pub fn follow(&mut self, engine: &mut runtime::Engine, ahead: f64) -> f64 {
+        /// Steers `engine` to the session for the period of `frames` from JACK frame `start`,
+        /// whose first frame is heard `ahead` microseconds from now; returns the session's
+        /// tempo in beats a minute. Real-time safe.
+        pub fn follow(
+            &mut self,
+            engine: &mut runtime::Engine,
+            ahead: f64,
+            start: u32,
+            frames: u32,
+        ) -> f64 {
             let link = &self.link.link;
             link.capture_audio_session_state(&mut self.state);
             let quantum = self.link.beats_per_cycle;
@@ -110,7 +128,10 @@ mod session {
             if self.peers.replace(peers) != Some(peers) {
                 self.direct = REJOINED;
             }
+            let skipped = self.next_start.is_some_and(|next| next != start);
+            self.next_start = Some(start.wrapping_add(frames));
             match steer(own, cycle, cps) {
+                _ if skipped => engine.follow(cycle, cps),
                 _ if self.direct > 0 => {
                     self.direct -= 1;
                     engine.follow(cycle, cps);
@@ -157,7 +178,7 @@ mod session {
 
     impl LinkFollower {
         /// Never called.
-        pub fn follow(&mut self, _: &mut runtime::Engine, _: f64) -> f64 {
+        pub fn follow(&mut self, _: &mut runtime::Engine, _: f64, _: u32, _: u32) -> f64 {
             match *self {}
         }
     }
@@ -204,8 +225,8 @@ mod tests {
         let mut out = [[0.0f32; 128]; 2];
         let mut bpm = 0.0;
         let calls = alloc_counter::count_on_this_thread(|| {
-            for _ in 0..2_000 {
-                bpm = follower.follow(&mut engine, 2_666.0);
+            for k in 0..2_000 {
+                bpm = follower.follow(&mut engine, 2_666.0, k * 128, 128);
                 let [l, r] = &mut out;
                 engine.process(128, &[], &mut [&mut l[..], &mut r[..]]);
             }
@@ -213,5 +234,50 @@ mod tests {
         assert_eq!(calls, 0);
         assert_eq!(bpm, 120.0);
         assert!(engine.cycle().to_f64().is_finite());
+    }
+
+    /// After periods JACK skipped, the engine is at the session's position at once, where
+    /// steering would have left it behind by what was skipped.
+    #[cfg(feature = "link")]
+    #[test]
+    fn after_skipped_periods_the_engine_is_at_the_sessions_position_at_once() {
+        let (mut engine, _controller) = runtime::engine(
+            runtime::EngineConfig {
+                sample_rate: 48_000,
+                max_block: 128,
+                ..runtime::EngineConfig::default()
+            },
+            Arc::new(dsp::samples::bank::SampleBank::new(48_000)),
+        )
+        .expect("an engine");
+        // 120 BPM, four beats a cycle: half a cycle a second, alone in its session.
+        let link = Link::start(0.5, 4.0).expect("Link");
+        let mut follower = link.follower();
+        let mut out = [[0.0f32; 128]; 2];
+        let period = 128.0 * 1e6 / 48_000.0;
+        // Each period is heard one period after the last, by Link's clock, however fast the
+        // test runs: a second from now on.
+        let first = link.clock_micros() as f64 + 1e6;
+        let (mut frame, mut heard, mut origin) = (0u32, first, None);
+        for k in 0..1_000 {
+            if k % 97 == 50 {
+                // One to three periods that never ran.
+                let skipped = 1 + k % 3;
+                frame += 128 * skipped;
+                heard += period * f64::from(skipped);
+            }
+            let ahead = heard - link.clock_micros() as f64;
+            follower.follow(&mut engine, ahead, frame, 128);
+            let cycle = engine.cycle().to_f64();
+            // The session's cycle at `heard`, from where the engine first took it.
+            let (c0, t0) = *origin.get_or_insert((cycle, heard));
+            let session = c0 + (heard - t0) * 1e-6 * 0.5;
+            let off = (cycle - session) * 48_000.0 / 0.5;
+            assert!(off.abs() < 1.0, "period {k}: {off} frames from the session");
+            let [l, r] = &mut out;
+            engine.process(128, &[], &mut [&mut l[..], &mut r[..]]);
+            frame += 128;
+            heard += period;
+        }
     }
 }

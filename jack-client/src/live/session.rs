@@ -390,7 +390,7 @@ impl Audio {
                 }
                 _ => f64::from(latency) * 1e6 / f64::from(self.sample_rate.max(1)),
             };
-            let bpm = link.follow(&mut self.engine, ahead);
+            let bpm = link.follow(&mut self.engine, ahead, start as u32, frames as u32);
             // Whole beats a minute, so the log says a change, not a wobble.
             self.shared
                 .followed_bpm
