@@ -79,8 +79,8 @@ fn two_instances_in_a_link_session_agree_on_tempo_and_phase_and_follow_a_tempo_e
     judge(3, || in_one_session(&netns));
 }
 
-/// One attempt of the test above: a failure with skipped periods or xruns about could not be
-/// judged, for the instances then measure each other's clocks (Link's) through a machine too
+/// One attempt of the test above. A failure with skipped periods or xruns about could not be
+/// judged: the instances then measure each other's clocks (Link's) through a machine too
 /// loaded to answer on time.
 fn in_one_session(netns: &Netns) -> Result<(), Verdict> {
     let server = Server::start(128, true);
@@ -137,8 +137,9 @@ fn in_one_session(netns: &Netns) -> Result<(), Verdict> {
     // own (by at most 5%) to catch up. Under load a period served late, or Link re-measuring
     // the clocks of its peers, bends a beat by a fraction of a millisecond while the follower
     // catches up: no beat is ever 2 ms (a flam's start) apart, and most are on the same frame.
-    // A machine that skipped periods once measured them 1.6–2.7 ms apart for seconds: that
-    // attempt is run again.
+    // A loaded machine that skipped periods once put them a period apart for seconds: the
+    // follower steered back at 5% after each skip, where it now takes the session's position.
+    // A failure where JACK skipped periods or reported xruns is still run again.
     let edit_frame = recording.frame_at(edited).expect("the edit was recorded");
     let settled = |f: u64| f < edit_frame || f > edit_frame + 3 * 48_000;
     let mut apart: Vec<u64> = a
