@@ -9,6 +9,12 @@
 //! (Ardour and Hydrogen cast a fractional tick to an integer); a master that rounded would
 //! be followed half a tick late, which no observation can tell apart. A relocation or a tempo
 //! change starts a new segment.
+//!
+//! One period's BBT that contradicts the segment is held back, not followed: a master whose
+//! timebase callback ran late leaves the last period's BBT under this period's frame, which
+//! would place the beat a period late and then take dozens of periods to refine again. A
+//! second contradiction in a row starts the new segment: a master that moved its bar lines is
+//! followed a period later.
 
 /// What a timebase master publishes for a period's first frame.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -57,6 +63,8 @@ pub struct BbtFollower {
     /// Beats in one cycle; `None`: a bar is a cycle.
     beats_per_cycle: Option<f64>,
     segment: Option<Segment>,
+    /// The last period's BBT contradicted the segment and was held back.
+    held: bool,
 }
 
 impl BbtFollower {
@@ -66,12 +74,14 @@ impl BbtFollower {
             sample_rate: f64::from(sample_rate.max(1)),
             beats_per_cycle,
             segment: None,
+            held: false,
         }
     }
 
     /// Forgets the segment (the master went away).
     pub fn reset(&mut self) {
         self.segment = None;
+        self.held = false;
     }
 
     /// The position for the period `bbt` describes.
@@ -82,6 +92,7 @@ impl BbtFollower {
             + (bbt.beat.max(1) - 1) as f64
             + bbt.tick as f64 / ticks;
         let width = 1.0 / ticks;
+        let mut contradicted = false;
         let continued = self.segment.and_then(|s| {
             let same = s.beats_per_minute == bbt.beats_per_minute
                 && s.beats_per_bar == bbt.beats_per_bar
@@ -92,13 +103,19 @@ impl BbtFollower {
             // The exact position at the segment's start, as this period's tick allows it.
             let at_start = observed - f64::from(bbt.frame - s.frame) * per_frame;
             let (lo, hi) = (s.lo.max(at_start), s.hi.min(at_start + width));
-            // Floating-point noise aside, an empty interval means the transport moved.
-            (lo <= hi + 1e-3 * per_frame).then(|| Segment {
+            // Floating-point noise aside, an empty interval means the transport moved, or the
+            // master was late.
+            if lo > hi + 1e-3 * per_frame {
+                contradicted = true;
+                return (!self.held).then_some(s);
+            }
+            Some(Segment {
                 lo: lo.min(hi),
                 hi: hi.max(lo),
                 ..s
             })
         });
+        self.held = contradicted && continued.is_some();
         let segment = continued.unwrap_or(Segment {
             frame: bbt.frame,
             beats_per_minute: bbt.beats_per_minute,
@@ -183,6 +200,44 @@ mod tests {
         assert!(error_after(&mut follower, 1_000_003, 60, 120.0).abs() < 0.5);
         // A new tempo (the master's beat 0 stays at frame 0 in this model).
         assert!(error_after(&mut follower, 2_000_000, 60, 150.0).abs() < 0.5);
+    }
+
+    /// A master late for one period leaves the last period's BBT under the new frame: the
+    /// follower stays on the beat through it. A master that moved its bar lines is followed
+    /// from its second period on.
+    #[test]
+    fn a_late_masters_stale_bbt_is_held_back_and_a_moved_bar_line_followed() {
+        let mut follower = BbtFollower::new(48_000, None);
+        error_after(&mut follower, 0, 60, 120.0);
+        let frames_off =
+            |p: Position, exact: f64| (p.cycle * 4.0 - exact) * 60.0 * 48_000.0 / 120.0;
+        for k in 60..200u32 {
+            let frame = 128 * k;
+            let (mut bbt, exact) = master(frame, 0.0, 120.0);
+            if k % 50 == 0 {
+                // The BBT of the period before, under this period's frame.
+                bbt = Bbt {
+                    frame,
+                    ..master(frame - 128, 0.0, 120.0).0
+                };
+            }
+            let off = frames_off(follower.position(&bbt), exact);
+            assert!(off.abs() < 0.5, "period {k}: {off} frames from the master");
+        }
+        // The master's beat 0 moves 1,000 frames later: held for one period, then followed,
+        // to within half a tick at first.
+        let (bbt, _) = master(200 * 128, 1_000.0, 120.0);
+        follower.position(&bbt);
+        for k in 201..261u32 {
+            let (bbt, exact) = master(128 * k, 1_000.0, 120.0);
+            let off = frames_off(follower.position(&bbt), exact);
+            assert!(
+                off.abs() < 6.5,
+                "period {k}: {off} frames from the moved master"
+            );
+        }
+        let (bbt, exact) = master(261 * 128, 1_000.0, 120.0);
+        assert!(frames_off(follower.position(&bbt), exact).abs() < 0.5);
     }
 
     /// Periods JACK skipped (an xrun, a machine too busy): the next period's position is the
