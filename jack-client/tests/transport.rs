@@ -69,6 +69,17 @@ struct Taken {
     periods: Vec<Period>,
 }
 
+impl Taken {
+    /// Room for 40 s of periods of 128 frames: the master's callback must not allocate, or it
+    /// runs late, and a late timebase master leaves its last BBT under the next period.
+    fn with_room() -> Taken {
+        Taken {
+            left: Vec::with_capacity(40 * 48_000),
+            periods: Vec::with_capacity(40 * 48_000 / 128),
+        }
+    }
+}
+
 struct Master {
     input: jack::Port<AudioIn>,
     taken: Arc<Mutex<Taken>>,
@@ -82,14 +93,20 @@ impl ProcessHandler for Master {
             return Control::Continue;
         };
         self.transport.store(now.pos.frame(), Ordering::Relaxed);
-        if let Ok(mut taken) = self.taken.try_lock() {
+        let frames = ps.n_frames() as usize;
+        let Ok(mut taken) = self.taken.try_lock() else {
+            return Control::Continue;
+        };
+        let room = taken.left.len() + frames <= taken.left.capacity()
+            && taken.periods.len() < taken.periods.capacity();
+        if room {
             let at = taken.left.len();
             taken.left.extend_from_slice(self.input.as_slice(ps));
             taken.periods.push(Period {
                 transport: now.pos.frame(),
                 rolling: now.state == jack::TransportState::Rolling,
                 at,
-                frames: ps.n_frames() as usize,
+                frames,
             });
         }
         Control::Continue
@@ -128,7 +145,7 @@ fn onsets_land_on_the_timebase_masters_beats_across_tempo_changes_and_relocation
         .register_port("in", AudioIn::default())
         .expect("register");
     let input_name = input.name().unwrap();
-    let taken = Arc::new(Mutex::new(Taken::default()));
+    let taken = Arc::new(Mutex::new(Taken::with_room()));
     let latest = Arc::new(AtomicU32::new(0));
     let active = client
         .activate_async(
@@ -191,7 +208,7 @@ fn onsets_land_on_the_timebase_masters_beats_across_tempo_changes_and_relocation
         .unwrap();
     // The kit's bd, played before the click was loaded, lasts half a second: start afresh.
     std::thread::sleep(Duration::from_millis(600));
-    *taken.lock().unwrap() = Taken::default();
+    *taken.lock().unwrap() = Taken::with_room();
     let transport_now = || latest.load(Ordering::Relaxed);
     // Through the tempo change, then relocated twice (to odd frames, back and forth).
     while transport_now() < CHANGE_AT + 96_000 {

@@ -10,11 +10,11 @@
 //! be followed half a tick late, which no observation can tell apart. A relocation or a tempo
 //! change starts a new segment.
 //!
-//! One period's BBT that contradicts the segment is held back, not followed: a master whose
-//! timebase callback ran late leaves the last period's BBT under this period's frame, which
-//! would place the beat a period late and then take dozens of periods to refine again. A
-//! second contradiction in a row starts the new segment: a master that moved its bar lines is
-//! followed a period later.
+//! A BBT that contradicts the segment is held back, not followed, while it is the last
+//! period's again: a master whose timebase callback runs late leaves the last BBT under the
+//! new periods' frames, which would place the beat a period or more late and then take dozens
+//! of periods to refine again. So is one new BBT that contradicts it; a second in a row starts
+//! the new segment: a master that moved its bar lines is followed a period later.
 
 /// What a timebase master publishes for a period's first frame.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -65,6 +65,8 @@ pub struct BbtFollower {
     segment: Option<Segment>,
     /// The last period's BBT contradicted the segment and was held back.
     held: bool,
+    /// The last period's BBT.
+    last: Option<Bbt>,
 }
 
 impl BbtFollower {
@@ -75,6 +77,7 @@ impl BbtFollower {
             beats_per_cycle,
             segment: None,
             held: false,
+            last: None,
         }
     }
 
@@ -82,6 +85,7 @@ impl BbtFollower {
     pub fn reset(&mut self) {
         self.segment = None;
         self.held = false;
+        self.last = None;
     }
 
     /// The position for the period `bbt` describes.
@@ -92,6 +96,12 @@ impl BbtFollower {
             + (bbt.beat.max(1) - 1) as f64
             + bbt.tick as f64 / ticks;
         let width = 1.0 / ticks;
+        // The master's last BBT again under a later frame: it has not written this period's.
+        let stale = self.last.is_some_and(|last| {
+            (last.bar, last.beat, last.tick) == (bbt.bar, bbt.beat, bbt.tick)
+                && last.frame != bbt.frame
+        });
+        self.last = Some(*bbt);
         let mut contradicted = false;
         let continued = self.segment.and_then(|s| {
             let same = s.beats_per_minute == bbt.beats_per_minute
@@ -106,8 +116,8 @@ impl BbtFollower {
             // Floating-point noise aside, an empty interval means the transport moved, or the
             // master was late.
             if lo > hi + 1e-3 * per_frame {
-                contradicted = true;
-                return (!self.held).then_some(s);
+                contradicted = !stale;
+                return (stale || !self.held).then_some(s);
             }
             Some(Segment {
                 lo: lo.min(hi),
@@ -115,7 +125,7 @@ impl BbtFollower {
                 ..s
             })
         });
-        self.held = contradicted && continued.is_some();
+        self.held = (contradicted || self.held && stale) && continued.is_some();
         let segment = continued.unwrap_or(Segment {
             frame: bbt.frame,
             beats_per_minute: bbt.beats_per_minute,
@@ -202,8 +212,8 @@ mod tests {
         assert!(error_after(&mut follower, 2_000_000, 60, 150.0).abs() < 0.5);
     }
 
-    /// A master late for one period leaves the last period's BBT under the new frame: the
-    /// follower stays on the beat through it. A master that moved its bar lines is followed
+    /// A master late for one period or several leaves its last BBT under the new frames: the
+    /// follower stays on the beat through them. A master that moved its bar lines is followed
     /// from its second period on.
     #[test]
     fn a_late_masters_stale_bbt_is_held_back_and_a_moved_bar_line_followed() {
@@ -214,11 +224,17 @@ mod tests {
         for k in 60..200u32 {
             let frame = 128 * k;
             let (mut bbt, exact) = master(frame, 0.0, 120.0);
-            if k % 50 == 0 {
-                // The BBT of the period before, under this period's frame.
+            // Late for one period at 100, for three from 150.
+            let late = match k {
+                100 => 1,
+                150..=152 => k - 149,
+                _ => 0,
+            };
+            if late > 0 {
+                // The last BBT the master wrote, under this period's frame.
                 bbt = Bbt {
                     frame,
-                    ..master(frame - 128, 0.0, 120.0).0
+                    ..master(frame - 128 * late, 0.0, 120.0).0
                 };
             }
             let off = frames_off(follower.position(&bbt), exact);
