@@ -206,12 +206,10 @@ mod tests {
         assert_eq!(steer(10.0, 10.75, 0.5), (0.5, Some(10.75)));
     }
 
-    /// Following the session, period after period, allocates nothing (Link's audio-thread
-    /// API, then the engine's `follow`).
+    /// An engine at 48 kHz with blocks of 128 frames, and its controller.
     #[cfg(feature = "link")]
-    #[test]
-    fn following_a_session_allocates_nothing() {
-        let (mut engine, _controller) = runtime::engine(
+    fn engine() -> (runtime::Engine, runtime::Controller) {
+        runtime::engine(
             runtime::EngineConfig {
                 sample_rate: 48_000,
                 max_block: 128,
@@ -219,7 +217,15 @@ mod tests {
             },
             Arc::new(dsp::samples::bank::SampleBank::new(48_000)),
         )
-        .expect("an engine");
+        .expect("an engine")
+    }
+
+    /// Following the session, period after period, allocates nothing (Link's audio-thread
+    /// API, then the engine's `follow`).
+    #[cfg(feature = "link")]
+    #[test]
+    fn following_a_session_allocates_nothing() {
+        let (mut engine, _controller) = engine();
         let link = Link::start(0.5, 4.0).expect("Link");
         let mut follower = link.follower();
         let mut out = [[0.0f32; 128]; 2];
@@ -241,15 +247,7 @@ mod tests {
     #[cfg(feature = "link")]
     #[test]
     fn after_skipped_periods_the_engine_is_at_the_sessions_position_at_once() {
-        let (mut engine, _controller) = runtime::engine(
-            runtime::EngineConfig {
-                sample_rate: 48_000,
-                max_block: 128,
-                ..runtime::EngineConfig::default()
-            },
-            Arc::new(dsp::samples::bank::SampleBank::new(48_000)),
-        )
-        .expect("an engine");
+        let (mut engine, _controller) = engine();
         // 120 BPM, four beats a cycle: half a cycle a second, alone in its session.
         let link = Link::start(0.5, 4.0).expect("Link");
         let mut follower = link.follower();
