@@ -341,6 +341,72 @@ fn every_example_plays_at_64_frames_with_two_workers() {
     }
 }
 
+/// A recording of `reference` in 64-frame periods from JACK frame `first` on, phonon `behind`
+/// frames behind JACK's clock since cycle 0 at frame 0; the periods at `spoiled` hold noise.
+fn recorded(reference: &[Vec<f32>; 2], first: u64, behind: u64, spoiled: &[usize]) -> Recording {
+    let mut recording = Recording::default();
+    for k in 0..(reference[0].len() - (first - behind) as usize) / 64 {
+        let frame = first + 64 * k as u64;
+        let o = (frame - behind) as usize;
+        for (channel, out) in [&mut recording.left, &mut recording.right]
+            .into_iter()
+            .enumerate()
+        {
+            if spoiled.contains(&k) {
+                out.extend((0..64).map(|i| 0.5 - i as f32 / 64.0));
+            } else {
+                out.extend_from_slice(&reference[channel][o..o + 64]);
+            }
+        }
+        recording.periods.push((frame, 64));
+    }
+    recording
+}
+
+#[test]
+fn a_recording_begun_many_periods_behind_is_judged_by_the_periods_that_played() {
+    // A fifth of a second of silence, then a rising tone: phonon's render of a patch.
+    let sound: Vec<f32> = (0..48_000)
+        .map(|i| {
+            if i < 9_600 {
+                0.0
+            } else {
+                (i as f32 * 0.01).sin() * 0.3
+            }
+        })
+        .collect();
+    let reference = [sound.clone(), sound.iter().map(|v| -v).collect()];
+    // JACK skipped 40 periods before the recording began, 5 past the search window, and the
+    // recording begins in the silence.
+    let recording = recorded(&reference, 8_000, 40 * 64, &[]);
+    let alignment = align(&recording, 0, &reference, 1e-6, 8 * 64);
+    assert_eq!(alignment.unmatched, Vec::<u64>::new());
+    assert_eq!((alignment.jumps, alignment.jumps_at_gaps), (0, 0));
+    assert_eq!(alignment.drift, 40 * 64);
+    assert!(alignment.verdict(&recording).is_ok());
+
+    // A third of the periods spoiled: with xruns about, judged by the two thirds that played;
+    // with none, phonon's fault; with more than half spoiled, not to be judged.
+    let thirds: Vec<usize> = (200..650).step_by(3).collect();
+    let mut recording = recorded(&reference, 8_000, 40 * 64, &thirds);
+    let alignment = align(&recording, 0, &reference, 1e-6, 8 * 64);
+    assert_eq!(alignment.unmatched.len(), thirds.len());
+    assert!(matches!(
+        alignment.verdict(&recording),
+        Err(Verdict::Fault(_))
+    ));
+    recording.xruns = 300;
+    assert!(alignment.verdict(&recording).is_ok());
+    let most: Vec<usize> = (100..700).filter(|k| k % 5 != 0).collect();
+    let mut recording = recorded(&reference, 8_000, 40 * 64, &most);
+    recording.xruns = 600;
+    let alignment = align(&recording, 0, &reference, 1e-6, 8 * 64);
+    assert!(matches!(
+        alignment.verdict(&recording),
+        Err(Verdict::Unjudgeable(_))
+    ));
+}
+
 #[test]
 fn a_server_without_real_time_gets_a_clear_warning_and_still_plays() {
     let _turn = serial();

@@ -15,6 +15,11 @@ use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+/// How many times a scenario with xruns about is run. Five: beside a second real-time server
+/// and a busy core, the monitor lost periods (and a note-on in them) in three attempts in a
+/// row, 34 and 53 xruns each.
+const ATTEMPTS: usize = 5;
+
 /// `jack_midi_dump -a`'s lines: the frame (from its start) and the message's bytes.
 fn messages(dump: &str) -> Vec<(u64, Vec<u8>)> {
     dump.lines()
@@ -62,7 +67,7 @@ fn midi_clock_pulses_on_its_frames_and_follows_the_transport_and_tempo() {
     if !jack_available() {
         return;
     }
-    unless_xruns_spoil(3, |xruns| {
+    unless_xruns_spoil(ATTEMPTS, |xruns| {
         let server = Server::start(128, true);
         let _xruns = watch_xruns(&server, xruns);
         // Half a cycle a second, four beats a cycle: 120 BPM, a pulse every 1,000 frames.
@@ -182,7 +187,7 @@ fn midi_in_controllers_move_what_cc_reads() {
     if !jack_available() {
         return;
     }
-    unless_xruns_spoil(3, |xruns| {
+    unless_xruns_spoil(ATTEMPTS, |xruns| {
         let server = Server::start(128, true);
         let _xruns = watch_xruns(&server, xruns);
         let patch = temp_patch(
@@ -254,7 +259,7 @@ fn midi_in_notes_play_keys_at_their_pitch_and_velocity() {
     if !jack_available() {
         return;
     }
-    unless_xruns_spoil(3, |xruns| {
+    unless_xruns_spoil(ATTEMPTS, |xruns| {
         let server = Server::start(128, true);
         let _xruns = watch_xruns(&server, xruns);
         let patch = temp_patch("out: keys \"sine\" * 2\n");
@@ -371,7 +376,7 @@ fn sync_midi_lands_the_beats_on_an_incoming_clock() {
     if !jack_available() {
         return;
     }
-    unless_xruns_spoil(3, |xruns| {
+    unless_xruns_spoil(ATTEMPTS, |xruns| {
         let server = Server::start(128, true);
         let _xruns = watch_xruns(&server, xruns);
         let patch = temp_patch("tempo: 0.3\nout: s \"bd*4\"\n");
@@ -510,7 +515,7 @@ fn midi_out_sends_a_patchs_notes_on_their_frames_and_leaves_none_hanging() {
     if !jack_available() {
         return;
     }
-    unless_xruns_spoil(3, |xruns| {
+    unless_xruns_spoil(ATTEMPTS, |xruns| {
         let server = Server::start(128, true);
         let _xruns = watch_xruns(&server, xruns);
         // Half a cycle a second: a note every 24,000 frames, each held for 12,000.
@@ -582,7 +587,7 @@ fn dirt_midi_target_events_go_to_the_midi_port_and_hush_ends_them() {
     if !jack_available() {
         return;
     }
-    unless_xruns_spoil(3, |xruns| {
+    unless_xruns_spoil(ATTEMPTS, |xruns| {
         let server = Server::start(128, true);
         let _xruns = watch_xruns(&server, xruns);
         let port = free_udp_port();

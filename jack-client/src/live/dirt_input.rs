@@ -7,7 +7,7 @@
 use super::dirt_rms::{self, RmsRequests, SharedRequests};
 use super::session::Hosting;
 use crate::patch;
-use dirt::clock::{monotonic_micros, WallClock};
+use dirt::clock::{ahead_of_monotonic, WallClock};
 use dirt::wire::{Decoder, Reply, WireCounts};
 use dirt::{Dirt, DirtStats, EventSender, SoundTable};
 use dsp::samples::bank::{SampleBank, SampleIndex};
@@ -275,10 +275,7 @@ impl DirtInput {
 
 /// JACK's clock minus the monotonic clock in µs (the same on Linux; measured to be sure).
 pub fn clock_shift(client: &jack::Client) -> i64 {
-    let before = monotonic_micros();
-    let jack = client.time();
-    let after = monotonic_micros();
-    jack as i64 - ((before + after) / 2) as i64
+    ahead_of_monotonic(|| client.time() as i64)
 }
 
 /// What the receive thread works with.
