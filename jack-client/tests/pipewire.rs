@@ -94,16 +94,14 @@ fn quantum_changes_are_followed() {
 /// The longest stretch of `x` without a dropout (64 frames or more of exact zeros, which no
 /// sine of the patch plays), at least a tenth of a second: enough to tell 440 Hz from 660 Hz.
 fn played(x: &[f32]) -> &[f32] {
-    const DROPOUT: usize = 64;
-    let (mut best, mut start, mut zeros) = (0..0, 0, 0);
-    for (i, &v) in x.iter().enumerate() {
-        zeros = if v == 0.0 { zeros + 1 } else { 0 };
-        if zeros >= DROPOUT {
-            start = i + 1;
-        } else if i + 1 - start > best.len() {
-            best = start..i + 1;
-        }
-    }
+    let dropouts = dropouts(x);
+    let starts = std::iter::once(0).chain(dropouts.iter().map(|d| d.end));
+    let ends = dropouts.iter().map(|d| d.start).chain([x.len()]);
+    let best = starts
+        .zip(ends)
+        .map(|(start, end)| start..end)
+        .max_by_key(|stretch| stretch.len())
+        .unwrap_or(0..0);
     if best.len() < x.len() {
         eprintln!(
             "judged {} of {} frames: PipeWire left the rest silent",
@@ -128,6 +126,11 @@ fn a_dropout_is_left_out_of_what_is_judged() {
     assert_eq!(played(&x).len(), 12_000 - 4_300);
     x[4_000..4_300].fill(0.1);
     assert_eq!(played(&x).len(), 12_000);
+    // One at the end, and 63 zeros that are no dropout.
+    x[..63].fill(0.0);
+    x[5_000..].fill(0.0);
+    assert_eq!(dropouts(&x), vec![5_000..12_000]);
+    assert_eq!(played(&x).len(), 5_000);
 }
 
 #[test]

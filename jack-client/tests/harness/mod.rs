@@ -527,28 +527,21 @@ impl Recording {
     /// reported, its dropouts (64 or more exact zeros) and the left channel's RMS each tenth of
     /// a second, so that a starved machine is told from a silent phonon.
     pub fn describe(&self) -> String {
-        let (mut dropouts, mut silent, mut zeros) = (0, 0, 0);
-        for &v in &self.left {
-            zeros = if v == 0.0 { zeros + 1 } else { 0 };
-            if zeros == 64 {
-                dropouts += 1;
-                silent += 64;
-            } else if zeros > 64 {
-                silent += 1;
-            }
-        }
+        let dropouts = dropouts(&self.left);
+        let silent: usize = dropouts.iter().map(|d| d.len()).sum();
         let levels: Vec<String> = self
             .left
             .chunks(4_800)
             .map(|tenth| format!("{:.3}", rms(tenth)))
             .collect();
         format!(
-            "{} frames in {} periods, {} xruns, gaps {:?}, {dropouts} dropouts of {silent} frames, \
+            "{} frames in {} periods, {} xruns, gaps {:?}, {} dropouts of {silent} frames, \
              RMS a tenth of a second [{}]",
             self.left.len(),
             self.periods.len(),
             self.xruns,
             self.gaps(),
+            dropouts.len(),
             levels.join(" ")
         )
     }
@@ -742,6 +735,25 @@ impl Capture {
         let _ = self.client.deactivate();
         recording
     }
+}
+
+/// Where `x` drops out: each run of 64 or more exact zeros, which no sine a test plays has.
+pub fn dropouts(x: &[f32]) -> Vec<std::ops::Range<usize>> {
+    const DROPOUT: usize = 64;
+    let mut runs = Vec::new();
+    let mut start = 0;
+    for (i, &v) in x.iter().enumerate() {
+        if v != 0.0 {
+            if i - start >= DROPOUT {
+                runs.push(start..i);
+            }
+            start = i + 1;
+        }
+    }
+    if x.len() - start >= DROPOUT {
+        runs.push(start..x.len());
+    }
+    runs
 }
 
 /// The root-mean-square of `x`.
