@@ -76,6 +76,14 @@ mod session {
             self.link.clock_micros()
         }
 
+        /// The session's cycle at `micros` on Link's clock: what a test checks the engine by.
+        #[cfg(test)]
+        pub fn cycle_at(&self, micros: i64) -> f64 {
+            let mut state = SessionState::new();
+            self.link.capture_app_session_state(&mut state);
+            state.beat_at_time(micros, self.beats_per_cycle) / self.beats_per_cycle
+        }
+
         /// The process thread's side. Allocates its session state.
         pub fn follower(self: &Arc<Link>) -> LinkFollower {
             LinkFollower {
@@ -116,11 +124,27 @@ mod session {
             start: u32,
             frames: u32,
         ) -> f64 {
+            let heard = self
+                .link
+                .link
+                .clock_micros()
+                .saturating_add(ahead.round() as i64);
+            self.follow_at(engine, heard, start, frames)
+        }
+
+        /// Steers `engine` as [`follow`](Self::follow) does, for a period whose first frame is
+        /// heard at `heard` on Link's clock, in microseconds. Real-time safe.
+        pub fn follow_at(
+            &mut self,
+            engine: &mut runtime::Engine,
+            heard: i64,
+            start: u32,
+            frames: u32,
+        ) -> f64 {
             let link = &self.link.link;
             link.capture_audio_session_state(&mut self.state);
             let quantum = self.link.beats_per_cycle;
             let bpm = self.state.tempo();
-            let heard = link.clock_micros().saturating_add(ahead.round() as i64);
             let cycle = self.state.beat_at_time(heard, quantum) / quantum;
             let cps = bpm / 60.0 / quantum;
             let own = engine.cycle().to_f64();
@@ -243,20 +267,21 @@ mod tests {
     }
 
     /// After periods JACK skipped, the engine is at the session's position at once, where
-    /// steering would have left it behind by what was skipped.
+    /// steering would have left it behind by what was skipped. Each period is given the time
+    /// it is heard, so a test thread preempted between reading Link's clock and following does
+    /// not move the position it is judged by.
     #[cfg(feature = "link")]
     #[test]
     fn after_skipped_periods_the_engine_is_at_the_sessions_position_at_once() {
         let (mut engine, _controller) = engine();
-        // 120 BPM, four beats a cycle: half a cycle a second, alone in its session.
+        // 120 BPM, four beats a cycle: half a cycle a second.
         let link = Link::start(0.5, 4.0).expect("Link");
         let mut follower = link.follower();
         let mut out = [[0.0f32; 128]; 2];
         let period = 128.0 * 1e6 / 48_000.0;
         // Each period is heard one period after the last, by Link's clock, however fast the
         // test runs: a second from now on.
-        let first = link.clock_micros() as f64 + 1e6;
-        let (mut frame, mut heard, mut origin) = (0u32, first, None);
+        let (mut frame, mut heard) = (0u32, link.clock_micros() as f64 + 1e6);
         for k in 0..1_000 {
             if k % 97 == 50 {
                 // One to three periods that never ran.
@@ -264,13 +289,9 @@ mod tests {
                 frame += 128 * skipped;
                 heard += period * f64::from(skipped);
             }
-            let ahead = heard - link.clock_micros() as f64;
-            follower.follow(&mut engine, ahead, frame, 128);
-            let cycle = engine.cycle().to_f64();
-            // The session's cycle at `heard`, from where the engine first took it.
-            let (c0, t0) = *origin.get_or_insert((cycle, heard));
-            let session = c0 + (heard - t0) * 1e-6 * 0.5;
-            let off = (cycle - session) * 48_000.0 / 0.5;
+            let at = heard.round() as i64;
+            follower.follow_at(&mut engine, at, frame, 128);
+            let off = (engine.cycle().to_f64() - link.cycle_at(at)) * 48_000.0 / 0.5;
             assert!(off.abs() < 1.0, "period {k}: {off} frames from the session");
             let [l, r] = &mut out;
             engine.process(128, &[], &mut [&mut l[..], &mut r[..]]);
